@@ -1,0 +1,95 @@
+/**
+ * The error classes of mqload. `MqttError` is the base of every MQTT failure; its `name` is
+ * `"MQTTError"` as in the xk6-mqtt contract. Bad arguments throw the built-in `TypeError` or
+ * `RangeError` instead.
+ *
+ * @module
+ */
+
+/**
+ * Options of {@linkcode MqttError}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MqttErrorOptions } from "@mqload/mqload/codec";
+ * const options: MqttErrorOptions = { code: "timeout", method: "connect" };
+ * ```
+ */
+export interface MqttErrorOptions {
+  /** A stable, machine-readable code such as `"refused"`, `"timeout"`, `"closed"`, `"protocol"`. */
+  code?: string;
+  /** The MQTT 5 reason code (or v3 return code) the broker sent, when there is one. */
+  reasonCode?: number;
+  /** The client method that failed: `"connect"`, `"publish"`, `"subscribe"`, … */
+  method?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * An MQTT failure: a broker refusal, a protocol violation, a timeout or a lost connection.
+ *
+ * @example Usage
+ * ```ts
+ * import { MqttError } from "@mqload/mqload/codec";
+ * import assert from "node:assert/strict";
+ * const error = new MqttError("not authorized", { code: "refused", reasonCode: 0x87, method: "connect" });
+ * assert.equal(error.name, "MQTTError");
+ * assert.equal(error.reasonCode, 0x87);
+ * ```
+ */
+export class MqttError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: string;
+  /** The reason code the broker sent, when there is one. */
+  readonly reasonCode?: number;
+  /** The client method that failed, when known. */
+  readonly method?: string;
+
+  /**
+   * Creates an MQTT error.
+   *
+   * @param message What went wrong, in std's message style (sentence case, no final period).
+   * @param options Code, reason code, method and cause.
+   */
+  constructor(message: string, options: MqttErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "MQTTError";
+    this.code = options.code ?? "error";
+    if (options.reasonCode !== undefined) this.reasonCode = options.reasonCode;
+    if (options.method !== undefined) this.method = options.method;
+  }
+}
+
+/**
+ * A packet that breaks the MQTT specification. `reasonCode` is the MQTT 5 reason code that
+ * describes it, by default 0x81 Malformed Packet (0x82 Protocol Error, 0x95 Packet Too Large).
+ *
+ * @example Usage
+ * ```ts
+ * import { MqttProtocolError } from "@mqload/mqload/codec";
+ * import assert from "node:assert/strict";
+ * const error = new MqttProtocolError("Variable byte integer exceeds 4 bytes");
+ * assert.equal(error.reasonCode, 0x81);
+ * assert.equal(error.code, "protocol");
+ * ```
+ */
+export class MqttProtocolError extends MqttError {
+  /** The MQTT 5 reason code of the violation. */
+  declare readonly reasonCode: number;
+
+  /**
+   * Creates a protocol error.
+   *
+   * @param message What is wrong with the packet.
+   * @param reasonCode MQTT 5 reason code, 0x81 (Malformed Packet) by default.
+   * @param options Method and cause.
+   */
+  constructor(
+    message: string,
+    reasonCode = 0x81,
+    options: Omit<MqttErrorOptions, "code" | "reasonCode"> = {},
+  ) {
+    super(message, { ...options, code: "protocol", reasonCode });
+  }
+}
