@@ -92,6 +92,8 @@ export interface MetricAggregate extends MetricInfo {
   max: number;
   /** Gauge: the latest value over all the series (0 when empty). */
   last: number;
+  /** Gauge: when `last` was added, in ms since the epoch (0 when empty). */
+  time: number;
   /** Trend: the merged histogram. */
   histogram?: LogHistogram;
 }
@@ -220,7 +222,8 @@ export class MetricRegistry {
   readonly #metrics = new Map<string, Metric>();
   readonly #maxSeries: number;
   readonly #nonIndexed: ReadonlySet<string>;
-  readonly #preserved = new Set<string>();
+  /** k6's checks carry `check` and `group`: the summary's check list needs them. */
+  readonly #preserved = new Set<string>(["check", "group"]);
   readonly #onWarning: (message: string) => void;
   readonly #recordPoints: boolean;
   #points: Point[] = [];
@@ -300,7 +303,8 @@ export class MetricRegistry {
   /**
    * Tag keys that survive when a metric has too many series and new tag sets
    * fold (thresholds on submetrics register theirs, so `mqtt_calls{method:publish}`
-   * stays right however many client ids or topics there are).
+   * stays right however many client ids or topics there are). `check` and
+   * `group` are always kept.
    *
    * @param keys Tag keys to keep.
    *
@@ -823,6 +827,7 @@ function aggregateOf(metric: MetricInfo, s: Series): MetricAggregate {
     min: h ? h.min : empty ? 0 : s.min,
     max: h ? h.max : empty ? 0 : s.max,
     last: empty ? 0 : s.last,
+    time: empty || s.time === -Infinity ? 0 : s.time,
   };
   if (h !== undefined) out.histogram = h;
   return out;
