@@ -159,6 +159,14 @@ function indentFor(name: string): string {
  *
  * @param bytes A byte count.
  * @returns For example `"1.2 kB"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { humanizeBytes } from "./text_summary.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(humanizeBytes(1234), "1.2 kB");
+ * ```
  */
 export function humanizeBytes(bytes: number): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
@@ -190,6 +198,15 @@ function toFixedNoTrailingZerosTrunc(val: number, prec: number): string {
  * @param ms The duration in milliseconds.
  * @param timeUnit `summaryTimeUnit`, or empty for automatic.
  * @returns For example `"1.5ms"`, `"12.34µs"`, `"1m5s"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { humanizeDuration } from "./text_summary.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(humanizeDuration(65_432), "1m5s");
+ * assert.equal(humanizeDuration(1.5, "us"), "1500.00µs");
+ * ```
  */
 export function humanizeDuration(ms: number, timeUnit = ""): string {
   if (timeUnit !== "" && Object.hasOwn(UNITS, timeUnit)) {

@@ -109,6 +109,8 @@ export class InvalidThresholdError extends TypeError {
   /** k6's exit code for an invalid configuration. */
   readonly exitCode: 104 = 104;
   /**
+   * Creates the error.
+   *
    * @param message What is wrong, naming the metric and expression.
    */
   constructor(message: string) {

@@ -223,6 +223,14 @@ async function writeAll(writer: ByteWriter, bytes: Uint8Array): Promise<void> {
  *
  * @param ms Milliseconds since the epoch, fractional.
  * @returns For example `"2021-02-24T13:37:10.000123Z"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatTime } from "./ndjson.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatTime(Date.UTC(2021, 1, 24, 13, 37, 10) + 0.123), "2021-02-24T13:37:10.000123Z");
+ * ```
  */
 export function formatTime(ms: number): string {
   let whole = Math.floor(ms);
@@ -241,6 +249,14 @@ export function formatTime(ms: number): string {
  *
  * @param ms The duration.
  * @returns The Go form.
+ *
+ * @example Usage
+ * ```ts
+ * import { goDuration } from "./ndjson.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(goDuration(90_000), "1m30s");
+ * ```
  */
 export function goDuration(ms: number): string {
   if (ms === 0) return "0s";
