@@ -186,7 +186,18 @@ export class LogHistogram {
    * ```
    */
   merge(other: LogHistogram | HistogramJSON): this {
-    const json = other instanceof LogHistogram ? other.toJSON() : other;
+    if (other instanceof LogHistogram) {
+      if (other.#count === 0) return this;
+      this.#count += other.#count;
+      this.#sum += other.#sum;
+      if (other.#min < this.#min) this.#min = other.#min;
+      if (other.#max > this.#max) this.#max = other.#max;
+      this.#zero += other.#zero;
+      if (other.#positive.total > 0) addBuckets(this.#positive, other.#positive);
+      if (other.#negative.total > 0) addBuckets(this.#negative, other.#negative);
+      return this;
+    }
+    const json = other;
     if (json.ratio !== RATIO) {
       throw new RangeError(
         `Cannot merge a histogram with bucket ratio ${json.ratio}: expected ${RATIO}`,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { MetricsSink } from "../client/metrics_sink.ts";
 import { type HistogramJSON, LogHistogram } from "./histogram.ts";
 
 /** k6's metric types. */
@@ -218,7 +219,7 @@ class Metric implements MetricInfo {
  * assert.equal(main.get("mqtt_publish_duration")?.histogram?.max, 12.5);
  * ```
  */
-export class MetricRegistry {
+export class MetricRegistry implements MetricsSink {
   readonly #metrics = new Map<string, Metric>();
   readonly #maxSeries: number;
   readonly #nonIndexed: ReadonlySet<string>;
