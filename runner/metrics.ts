@@ -7,106 +7,51 @@
  */
 
 import type { MetricsSink } from "../client/metrics_sink.ts";
-import { type HistogramJSON, LogHistogram } from "./histogram.ts";
+import {
+  aggregateOf,
+  type Binding,
+  COUNTER,
+  EMPTY_TAGS,
+  mergeInto,
+  mergeSeries,
+  MetricState,
+  now,
+  RATE,
+  sameTags,
+  Series,
+  snapshotOf,
+  sortedCopy,
+  tagKey,
+  TREND,
+} from "./_series.ts";
+import {
+  BUILTIN_METRICS,
+  type MetricAggregate,
+  type MetricInfo,
+  type MetricSnapshot,
+  type MetricsSnapshot,
+  type MetricType,
+  type Point,
+  type SeriesSnapshot,
+  type Tags,
+  type ValueType,
+} from "./metric_types.ts";
 
-/** k6's metric types. */
-export type MetricType = "counter" | "gauge" | "rate" | "trend";
-
-/** What a metric's values measure, which decides how they are displayed. */
-export type ValueType = "default" | "time" | "data";
-
-/** Tags of a sample: string keys to string values. */
-export type Tags = Record<string, string>;
-
-/** Name, type and value type of a metric. */
-export interface MetricInfo {
-  /** The metric's name. */
-  readonly name: string;
-  /** How its samples aggregate. */
-  readonly type: MetricType;
-  /** What its values measure. */
-  readonly contains: ValueType;
-}
-
-/**
- * The aggregate of one series (or of several, for a query), in plain data.
- *
- * Which fields matter depends on the metric type: a counter uses `n` and `sum`;
- * a gauge `n`, `last`, `time`, `min`, `max`; a rate `n` (samples) and `sum`
- * (non-zero samples); a trend `histogram` (which carries its own count, sum,
- * min and max).
- */
-export interface SeriesSnapshot {
-  /** The series' tags (without the non-indexed ones). */
-  tags: Tags;
-  /** Number of samples. */
-  n: number;
-  /** Counter: sum of values. Rate: number of non-zero values. */
-  sum: number;
-  /** Gauge: smallest value. */
-  min?: number;
-  /** Gauge: largest value. */
-  max?: number;
-  /** Gauge: the latest value. */
-  last?: number;
-  /** Gauge: when the latest value was added, in ms since the epoch. */
-  time?: number;
-  /** Trend: the values' histogram. */
-  histogram?: HistogramJSON;
-}
-
-/** A metric's definition and the series it accumulated since the last drain. */
-export interface MetricSnapshot extends MetricInfo {
-  /** Non-empty series. */
-  series: SeriesSnapshot[];
-}
-
-/** One sample as recorded for streaming outputs (`--out json`). */
-export interface Point {
-  /** Metric name. */
-  metric: string;
-  /** When it was added, in ms since the epoch (fractional). */
-  time: number;
-  /** The sample's value. */
-  value: number;
-  /** All the sample's tags. Shared between points: do not mutate. */
-  tags: Tags;
-}
-
-/** What {@linkcode MetricRegistry.drain} returns: structured-clone-able, no per-sample data but points. */
-export interface MetricsSnapshot {
-  /** Every defined metric, with its non-empty series. */
-  metrics: MetricSnapshot[];
-  /** Samples recorded since the last drain, when the registry records points. */
-  points: Point[];
-}
-
-/** The aggregate over the series of a metric that match a tag filter. */
-export interface MetricAggregate extends MetricInfo {
-  /** Number of samples. */
-  samples: number;
-  /** Counter: sum of values. Rate: non-zero samples. Trend: sum of values. */
-  sum: number;
-  /** Gauge and trend: smallest value (0 when empty). */
-  min: number;
-  /** Gauge and trend: largest value (0 when empty). */
-  max: number;
-  /** Gauge: the latest value over all the series (0 when empty). */
-  last: number;
-  /** Gauge: when `last` was added, in ms since the epoch (0 when empty). */
-  time: number;
-  /** Trend: the merged histogram. */
-  histogram?: LogHistogram;
-}
-
-/** Something that answers metric queries: the registry, or merged summary exports. */
-export interface MetricSource {
-  /**
-   * Aggregates the series of metric `name` whose tags include every pair of `filter`.
-   * Returns undefined when the metric is not defined.
-   */
-  select(name: string, filter?: Tags): MetricAggregate | undefined;
-}
+export {
+  BUILTIN_METRICS,
+  type MetricAggregate,
+  type MetricInfo,
+  type MetricSnapshot,
+  type MetricSource,
+  type MetricsSnapshot,
+  type MetricType,
+  parsePercentile,
+  type Point,
+  type SeriesSnapshot,
+  statOf,
+  type Tags,
+  type ValueType,
+} from "./metric_types.ts";
 
 /** Options of {@linkcode MetricRegistry}. */
 export interface MetricRegistryOptions {
@@ -124,74 +69,9 @@ export interface MetricRegistryOptions {
   recordPoints?: boolean;
 }
 
-/** The names, types and value types of the metrics mqload defines before a script runs. */
-export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [
-  { name: "vus", type: "gauge", contains: "default" },
-  { name: "vus_max", type: "gauge", contains: "default" },
-  { name: "iterations", type: "counter", contains: "default" },
-  { name: "iteration_duration", type: "trend", contains: "time" },
-  { name: "dropped_iterations", type: "counter", contains: "default" },
-  { name: "checks", type: "rate", contains: "default" },
-  { name: "data_sent", type: "counter", contains: "data" },
-  { name: "data_received", type: "counter", contains: "data" },
-  { name: "group_duration", type: "trend", contains: "time" },
-  { name: "mqtt_calls", type: "counter", contains: "default" },
-  { name: "mqtt_messages_sent", type: "counter", contains: "default" },
-  { name: "mqtt_messages_received", type: "counter", contains: "default" },
-  { name: "mqtt_errors", type: "counter", contains: "default" },
-  { name: "mqtt_connect_duration", type: "trend", contains: "time" },
-  { name: "mqtt_subscribe_duration", type: "trend", contains: "time" },
-  { name: "mqtt_publish_duration", type: "trend", contains: "time" },
-  { name: "mqtt_message_latency", type: "trend", contains: "time" },
-  { name: "mqtt_bytes_sent", type: "counter", contains: "data" },
-  { name: "mqtt_bytes_received", type: "counter", contains: "data" },
-];
-
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 const TYPES: readonly MetricType[] = ["counter", "gauge", "rate", "trend"];
 const VALUE_TYPES: readonly ValueType[] = ["default", "time", "data"];
-const EMPTY_TAGS: Tags = Object.freeze({}) as Tags;
-
-const COUNTER = 0, GAUGE = 1, RATE = 2, TREND = 3;
-const KIND: Record<MetricType, number> = {
-  counter: COUNTER,
-  gauge: GAUGE,
-  rate: RATE,
-  trend: TREND,
-};
-
-class Series {
-  n = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  last = 0;
-  time = -Infinity;
-  histogram: LogHistogram | undefined;
-  constructor(readonly tags: Tags, kind: number) {
-    if (kind === TREND) this.histogram = new LogHistogram();
-  }
-}
-
-/** How a tag object maps to a series: `tags` is our own sorted copy of the sample's tags. */
-interface Binding {
-  series: Series;
-  tags: Tags;
-  size: number;
-}
-
-class Metric implements MetricInfo {
-  readonly kind: number;
-  readonly series = new Map<string, Series>();
-  readonly byKey = new Map<string, Binding>();
-  readonly byObject = new WeakMap<object, Binding>();
-  folded = false;
-  lastTags: Tags | undefined;
-  lastBinding: Binding | undefined;
-  constructor(readonly name: string, readonly type: MetricType, readonly contains: ValueType) {
-    this.kind = KIND[type];
-  }
-}
 
 /**
  * Aggregates metric samples per metric and tag set. It is the client's
@@ -220,7 +100,7 @@ class Metric implements MetricInfo {
  * ```
  */
 export class MetricRegistry implements MetricsSink {
-  readonly #metrics = new Map<string, Metric>();
+  readonly #metrics = new Map<string, MetricState>();
   readonly #maxSeries: number;
   readonly #nonIndexed: ReadonlySet<string>;
   /** k6's checks carry `check` and `group`: the summary's check list needs them. */
@@ -296,7 +176,7 @@ export class MetricRegistry implements MetricsSink {
         `Invalid value type "${valueType}": expected one of ${VALUE_TYPES.join(", ")}`,
       );
     }
-    const metric = new Metric(name, type, valueType);
+    const metric = new MetricState(name, type, valueType);
     this.#metrics.set(name, metric);
     return metric;
   }
@@ -386,7 +266,7 @@ export class MetricRegistry implements MetricsSink {
     }
   }
 
-  #bind(metric: Metric, tags: Tags): Binding {
+  #bind(metric: MetricState, tags: Tags): Binding {
     let binding = metric.lastTags === tags ? metric.lastBinding : metric.byObject.get(tags);
     if (binding !== undefined && (Object.isFrozen(tags) || sameTags(binding, tags))) {
       metric.lastTags = tags;
@@ -411,7 +291,7 @@ export class MetricRegistry implements MetricsSink {
   }
 
   /** The series for the (sorted) tags, creating or folding it. */
-  #seriesFor(metric: Metric, tags: Tags): Series {
+  #seriesFor(metric: MetricState, tags: Tags): Series {
     let indexed = tags;
     if (this.#nonIndexed.size > 0) {
       for (const k in tags) {
@@ -673,163 +553,4 @@ export class MetricRegistry implements MetricsSink {
  */
 export function defineBuiltins(registry: MetricRegistry): void {
   for (const m of BUILTIN_METRICS) registry.define(m.name, m.type, m.contains);
-}
-
-/**
- * One statistic of an aggregate, with k6's definitions: counters have `count`
- * and `rate` (per second of `durationMs`); gauges `value`, `min`, `max`; rates
- * `rate`, `passes`, `fails`; trends `avg`, `min`, `med`, `max`, `count` and
- * `p(N)`. Empty metrics give 0.
- *
- * @param aggregate From {@linkcode MetricRegistry.select}.
- * @param stat The statistic's name.
- * @param durationMs Test run duration, for the counter rate.
- * @returns The value.
- * @throws {RangeError} When the statistic does not exist for the metric's type.
- *
- * @example Usage
- * ```ts
- * import { MetricRegistry, statOf } from "./metrics.ts";
- * import assert from "node:assert/strict";
- *
- * const registry = new MetricRegistry();
- * registry.define("sent", "counter");
- * registry.add("sent", 10);
- * assert.equal(statOf(registry.get("sent")!, "rate", 2000), 5);
- * ```
- */
-export function statOf(aggregate: MetricAggregate, stat: string, durationMs: number): number {
-  const a = aggregate;
-  switch (a.type) {
-    case "counter":
-      if (stat === "count") return a.sum;
-      if (stat === "rate") return durationMs > 0 ? a.sum / (durationMs / 1000) : 0;
-      break;
-    case "gauge":
-      if (stat === "value") return a.last;
-      if (stat === "min") return a.min;
-      if (stat === "max") return a.max;
-      break;
-    case "rate":
-      if (stat === "rate") return a.samples > 0 ? a.sum / a.samples : 0;
-      if (stat === "passes") return a.sum;
-      if (stat === "fails") return a.samples - a.sum;
-      break;
-    case "trend": {
-      const h = a.histogram ?? new LogHistogram();
-      if (stat === "avg") return h.avg;
-      if (stat === "min") return h.min;
-      if (stat === "max") return h.max;
-      if (stat === "med") return h.quantile(0.5);
-      if (stat === "count") return h.count;
-      const p = parsePercentile(stat);
-      if (p !== undefined) return h.quantile(p / 100);
-    }
-  }
-  throw new RangeError(`Unknown statistic "${stat}" for ${a.type} metric "${a.name}"`);
-}
-
-/**
- * Parses k6's percentile notation `p(N)` (0 ≤ N ≤ 100).
- *
- * @param stat For example `"p(99.9)"`.
- * @returns N, or undefined when `stat` is not a valid percentile.
- *
- * @example Usage
- * ```ts
- * import { parsePercentile } from "./metrics.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(parsePercentile("p(99.9)"), 99.9);
- * assert.equal(parsePercentile("p(101)"), undefined);
- * ```
- */
-export function parsePercentile(stat: string): number | undefined {
-  const m = /^p\(\s*(\d+(?:\.\d+)?)\s*\)$/.exec(stat);
-  if (m === null) return undefined;
-  const p = Number(m[1]);
-  return p >= 0 && p <= 100 ? p : undefined;
-}
-
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-function sameTags(binding: Binding, tags: Tags): boolean {
-  const own = binding.tags;
-  let n = 0;
-  for (const k in tags) {
-    if (own[k] !== tags[k]) return false;
-    n++;
-  }
-  return n === binding.size;
-}
-
-function sortedCopy(tags: Tags): Tags {
-  const copy: Tags = {};
-  for (const k of Object.keys(tags).sort()) copy[k] = String(tags[k]);
-  return copy;
-}
-
-/** Canonical key of sorted tags. */
-function tagKey(tags: Tags): string {
-  let key = "";
-  for (const k in tags) key += k + "\u0000" + tags[k] + "\u0001";
-  return key;
-}
-
-function snapshotOf(s: Series): SeriesSnapshot {
-  const out: SeriesSnapshot = { tags: s.tags, n: s.n, sum: s.sum };
-  if (s.histogram !== undefined) out.histogram = s.histogram.toJSON();
-  else if (s.time !== -Infinity) {
-    out.min = s.min;
-    out.max = s.max;
-    out.last = s.last;
-    out.time = s.time;
-  }
-  return out;
-}
-
-function mergeInto(into: Series, data: SeriesSnapshot): void {
-  into.n += data.n;
-  into.sum += data.sum;
-  if (data.time !== undefined && data.time >= into.time) {
-    into.time = data.time;
-    into.last = data.last ?? 0;
-  }
-  if (data.min !== undefined && data.min < into.min) into.min = data.min;
-  if (data.max !== undefined && data.max > into.max) into.max = data.max;
-  if (into.histogram !== undefined && data.histogram !== undefined) {
-    into.histogram.merge(data.histogram);
-  }
-}
-
-function mergeSeries(into: Series, s: Series): void {
-  into.n += s.n;
-  into.sum += s.sum;
-  if (s.min < into.min) into.min = s.min;
-  if (s.max > into.max) into.max = s.max;
-  if (s.time >= into.time) {
-    into.time = s.time;
-    into.last = s.last;
-  }
-  if (into.histogram !== undefined && s.histogram !== undefined) into.histogram.merge(s.histogram);
-}
-
-function aggregateOf(metric: MetricInfo, s: Series): MetricAggregate {
-  const h = s.histogram;
-  const empty = s.n === 0;
-  const out: MetricAggregate = {
-    name: metric.name,
-    type: metric.type,
-    contains: metric.contains,
-    samples: s.n,
-    sum: h ? h.sum : s.sum,
-    min: h ? h.min : empty ? 0 : s.min,
-    max: h ? h.max : empty ? 0 : s.max,
-    last: empty ? 0 : s.last,
-    time: empty || s.time === -Infinity ? 0 : s.time,
-  };
-  if (h !== undefined) out.histogram = h;
-  return out;
 }
