@@ -70,6 +70,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
 
   const sockets = new Set<Socket>();
   const tcp = createNetServer((socket) => {
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});

@@ -1,0 +1,578 @@
+// The client engine: connection attempts over the server list, CONNACK handling, reconnection with
+// backoff, incoming packet dispatch, and end(). The public Client wraps it with the API and events.
+
+import { Decoder, encode } from "../codec/mod.ts";
+import type {
+  ConnackPacket,
+  ConnectPacket,
+  Packet,
+  Properties,
+  PublishPacket,
+} from "../codec/packets.ts";
+import { Connection, type ConnectionHandler, errorMessage, unexpected } from "./_connection.ts";
+import { connectRefusal, describeReason } from "./_reasons.ts";
+import { type Op, Session, type SessionHost } from "./_session.ts";
+import type { ClientSettings, ConnectSettings } from "./_settings.ts";
+import { backoffDelay } from "./backoff.ts";
+import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
+import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
+import type { Metrics } from "./_metrics.ts";
+import type { BrokerUrl } from "./url.ts";
+
+export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
+
+/** What the engine tells the public client. */
+export interface CoreHost extends SessionHost {
+  connected(info: ConnectInfo): void;
+  reconnecting(info: ReconnectInfo): void;
+  message(topic: string, packet: PublishPacket): void;
+  closed(info: CloseInfo): void;
+  /** A background failure no call is waiting for. */
+  error(error: MqttError): void;
+  idle(): void;
+  backpressure(): Promise<void> | undefined;
+  batchFailed(promise: Promise<void>, error: MqttError): void;
+}
+
+interface Attempt {
+  conn?: Connection;
+  url: BrokerUrl;
+  abort: AbortController;
+  timer: unknown;
+  start: number;
+  handshake: PromiseWithResolvers<ConnectInfo>;
+  /** Settles when the attempt has fully unwound (its connection closed on failure). */
+  done?: Promise<unknown>;
+}
+
+const encoder = new TextEncoder();
+
+export class Core {
+  readonly session: Session;
+  readonly #settings: ClientSettings;
+  readonly #host: CoreHost;
+  readonly #metrics?: Metrics;
+  #state: State = "idle";
+  #connect?: ConnectSettings;
+  #conn?: Connection;
+  #attempt?: Attempt;
+  #timer: unknown;
+  #failures = 0;
+  #lastError?: MqttError;
+  #clientId: string;
+  #url?: BrokerUrl;
+  #everConnected = false;
+  #aliasMax = 0;
+  #aliases?: Map<number, string>;
+  #ending?: Promise<void>;
+
+  constructor(settings: ClientSettings, host: CoreHost, metrics: Metrics | undefined) {
+    this.#settings = settings;
+    this.#host = host;
+    this.#metrics = metrics;
+    this.session = new Session(host, settings.maxQueued);
+    this.#clientId = settings.clientId;
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  get clientId(): string {
+    return this.#clientId;
+  }
+
+  get url(): BrokerUrl | undefined {
+    return this.#url;
+  }
+
+  get settings(): ConnectSettings | undefined {
+    return this.#connect;
+  }
+
+  /** Connects with new settings, replacing any connection or attempt in progress. */
+  async connect(settings: ConnectSettings): Promise<ConnectInfo> {
+    // Busy from this very call: idle() must not resolve, and calls made now must wait.
+    this.#setState("connecting");
+    await this.#stop();
+    this.#connect = settings;
+    this.#failures = 0;
+    this.#everConnected = false;
+    return await this.#first("connect");
+  }
+
+  /** Drops the current connection (if any) and connects again with the last settings. */
+  async reconnect(): Promise<ConnectInfo> {
+    if (this.#connect === undefined) {
+      throw new MqttClosedError("Cannot reconnect: connect() was never called", {
+        method: "reconnect",
+      });
+    }
+    this.#setState("connecting");
+    await this.#stop();
+    this.#failures = 0;
+    this.#host.reconnecting({ attempt: 1 });
+    return await this.#first("reconnect");
+  }
+
+  /** Disconnects after in-flight work settles (bounded by connect_timeout), then goes idle. */
+  end(reasonCode = 0, properties?: Properties): Promise<void> {
+    if (this.#state === "idle") return Promise.resolve();
+    return this.#ending ??= this.#end(reasonCode, properties).finally(() => {
+      this.#ending = undefined;
+    });
+  }
+
+  /** Sends a QoS 0 publication straight to the write batch when nothing is queued before it. */
+  publishNow(packet: PublishPacket, sync: boolean): Promise<void> | undefined {
+    const session = this.session;
+    const conn = session.connection;
+    if (conn === undefined || this.#state !== "connected" || session.queued > 0) return undefined;
+    const bytes = session.encodePublish(packet);
+    if (bytes.length > session.maxPacketSize) return undefined; // The slow path reports it.
+    return conn.sendAndWait(bytes, sync);
+  }
+
+  /** Starts an operation, or fails it at once when there is no connection to wait for. */
+  submit(op: Op): void {
+    const state = this.#state;
+    if (state === "idle" || state === "ending") {
+      const why = state === "idle" ? "not connected" : "the client is ending";
+      this.#host.failed(
+        op,
+        new MqttClosedError(`Cannot ${op.method}: ${why}`, { method: op.method }),
+      );
+      return;
+    }
+    this.session.submit(op);
+  }
+
+  async #first(method: string): Promise<ConnectInfo> {
+    this.#setState("connecting");
+    try {
+      return await this.#open();
+    } catch (error) {
+      const failure = asMqttError(error, method);
+      if (this.#state === "connecting") this.#toIdle(failure);
+      throw failure;
+    }
+  }
+
+  /** Tries each server in order; the first that accepts wins. */
+  async #open(): Promise<ConnectInfo> {
+    let last: unknown;
+    for (const url of this.#connect!.servers) {
+      try {
+        return await this.#attemptOn(url);
+      } catch (error) {
+        last = error;
+        if (this.#state !== "connecting") break;
+      }
+    }
+    throw last;
+  }
+
+  async #attemptOn(url: BrokerUrl): Promise<ConnectInfo> {
+    const cs = this.#connect!;
+    const s = this.#settings;
+    const clock = s.clock;
+    const abort = new AbortController();
+    const attempt: Attempt = {
+      url,
+      abort,
+      start: clock.now(),
+      handshake: Promise.withResolvers<ConnectInfo>(),
+      timer: cs.connectTimeout > 0
+        ? clock.setTimeout(() => {
+          abort.abort(
+            new MqttTimeoutError(
+              `Cannot connect to ${url.href}: no CONNACK within ${cs.connectTimeout} ms`,
+              { method: "connect" },
+            ),
+          );
+        }, cs.connectTimeout)
+        : undefined,
+    };
+    this.#attempt = attempt;
+    const done = Promise.withResolvers<void>();
+    attempt.done = done.promise;
+    attempt.handshake.promise.catch(() => {}); // Awaited below; may reject before that.
+    const signal = abort.signal;
+    const onAbort = () => attempt.handshake.reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const packet = await this.#connectPacket(url);
+      signal.throwIfAborted();
+      const opening = s.transport({ url, tls: cs.tls, signal });
+      // A transport that opens after the attempt was abandoned must still be closed.
+      opening.then((t) => {
+        if (signal.aborted && attempt.conn === undefined) t.close();
+      }, () => {});
+      const transport = await Promise.race([opening, attempt.handshake.promise as never]);
+      if (signal.aborted) {
+        await transport.close();
+        signal.throwIfAborted();
+      }
+      const decoder = new Decoder({
+        protocolVersion: cs.protocolVersion,
+        maximumPacketSize: cs.maxPacketSize,
+      });
+      const conn: Connection = new Connection(
+        transport,
+        decoder,
+        clock,
+        this.#handlerFor(() => conn),
+      );
+      attempt.conn = conn;
+      conn.start();
+      conn.send(encode(packet, cs.protocolVersion));
+      return await attempt.handshake.promise;
+    } catch (error) {
+      await attempt.conn?.close().catch(() => {});
+      throw asMqttError(error, "connect", url);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      if (attempt.timer !== undefined) clock.clearTimeout(attempt.timer);
+      if (this.#attempt === attempt) this.#attempt = undefined;
+      done.resolve();
+    }
+  }
+
+  async #connectPacket(url: BrokerUrl): Promise<ConnectPacket> {
+    const cs = this.#connect!;
+    const s = this.#settings;
+    let username = s.username;
+    let password = s.password;
+    if (s.credentialsProvider !== undefined) {
+      let credentials: unknown;
+      try {
+        credentials = await s.credentialsProvider();
+      } catch (cause) {
+        throw new MqttError(`Cannot connect: credentials provider failed: ${errorMessage(cause)}`, {
+          code: "credentials",
+          method: "connect",
+          cause,
+        });
+      }
+      const c = credentials as { username?: unknown; password?: unknown } | null;
+      if (typeof c?.username !== "string" || typeof c.password !== "string") {
+        throw new MqttError(
+          "Cannot connect: credentials provider must return { username: string, password: string }",
+          { code: "credentials", method: "connect" },
+        );
+      }
+      username = c.username;
+      password = c.password;
+    } else if (url.username !== undefined) {
+      username = url.username;
+      password = url.password;
+    }
+    const v = cs.protocolVersion;
+    // MQTT 3.1 brokers refuse empty client ids; 3.1.1 and 5 assign one.
+    if (v === 3 && this.#clientId === "") this.#clientId = randomClientId();
+    // Resume the session on reconnect when it outlives the connection (MQTT 5 expiry > 0).
+    const resume = v === 5 && this.#everConnected && (cs.sessionExpiryInterval ?? 0) > 0;
+    const packet: ConnectPacket = {
+      type: "connect",
+      protocolVersion: v,
+      clientId: this.#clientId,
+      cleanStart: resume ? false : cs.cleanStart,
+      keepalive: cs.keepalive,
+    };
+    if (username !== undefined) packet.username = username;
+    if (password !== undefined) packet.password = encoder.encode(password);
+    if (s.will !== undefined) packet.will = s.will;
+    if (v === 5) {
+      const properties = { ...cs.properties };
+      if (cs.sessionExpiryInterval !== undefined) {
+        properties.sessionExpiryInterval = cs.sessionExpiryInterval;
+      }
+      if (cs.receiveMaximum !== undefined) properties.receiveMaximum = cs.receiveMaximum;
+      if (cs.maxPacketSize !== undefined) properties.maximumPacketSize = cs.maxPacketSize;
+      this.#aliasMax = properties.topicAliasMaximum ?? 0;
+      if (Object.keys(properties).length > 0) packet.properties = properties;
+    }
+    return packet;
+  }
+
+  #handlerFor(conn: () => Connection): ConnectionHandler {
+    const metrics = this.#metrics;
+    const handler: ConnectionHandler = {
+      packet: (packet) => this.#onPacket(conn(), packet),
+      lost: (error) => this.#onLost(conn(), error),
+      backpressure: () => this.#host.backpressure(),
+      batchFailed: (promise, error) => this.#host.batchFailed(promise, error),
+    };
+    if (metrics !== undefined) {
+      handler.bytesRead = (n) => metrics.add("mqtt_bytes_received", n, metrics.base);
+      handler.bytesWritten = (n) => metrics.add("mqtt_bytes_sent", n, metrics.base);
+    }
+    return handler;
+  }
+
+  #onPacket(conn: Connection, packet: Packet): void {
+    if (conn !== this.#conn) {
+      const attempt = this.#attempt;
+      if (attempt?.conn !== conn) return; // A connection we already let go of.
+      if (packet.type !== "connack") {
+        conn.fail(
+          new MqttProtocolError(`Expected CONNACK, got ${packet.type.toUpperCase()}`, 0x82),
+        );
+        return;
+      }
+      this.#established(attempt, conn, packet);
+      return;
+    }
+    switch (packet.type) {
+      case "publish":
+        this.#onPublish(conn, packet);
+        return;
+      case "pingresp":
+        conn.pingResponse();
+        return;
+      case "disconnect": {
+        const code = packet.reasonCode ?? 0;
+        const reason = describeReason(code, packet.properties?.reasonString, "disconnect");
+        const reference = packet.properties?.serverReference;
+        conn.fail(
+          new MqttClosedError(
+            `Disconnected by the broker: ${reason}${reference ? `; use server ${reference}` : ""}`,
+            { reasonCode: code, serverReference: reference },
+          ),
+        );
+        return;
+      }
+      default:
+        if (!this.session.handle(packet)) conn.fail(unexpected(packet));
+    }
+  }
+
+  #onPublish(conn: Connection, packet: PublishPacket): void {
+    let topic = packet.topic;
+    const alias = packet.properties?.topicAlias;
+    if (alias !== undefined) {
+      if (alias === 0 || alias > this.#aliasMax) {
+        conn.fail(new MqttProtocolError(`Topic alias ${alias} out of range`, 0x94));
+        return;
+      }
+      const aliases = this.#aliases ??= new Map();
+      if (topic === "") {
+        const known = aliases.get(alias);
+        if (known === undefined) {
+          conn.fail(new MqttProtocolError(`Unknown topic alias ${alias}`, 0x82));
+          return;
+        }
+        topic = known;
+      } else aliases.set(alias, topic);
+    }
+    if (this.session.receive(packet)) this.#host.message(topic, packet);
+  }
+
+  #established(attempt: Attempt, conn: Connection, connack: ConnackPacket): void {
+    const cs = this.#connect!;
+    if (connack.reasonCode !== 0) {
+      attempt.handshake.reject(
+        connectRefusal(attempt.url.href, connack.reasonCode, connack.properties),
+      );
+      conn.close().catch(() => {});
+      return;
+    }
+    if (attempt.timer !== undefined) this.#settings.clock.clearTimeout(attempt.timer);
+    attempt.timer = undefined;
+    this.#attempt = undefined;
+    const properties = connack.properties;
+    if (properties?.assignedClientIdentifier) {
+      this.#clientId = properties.assignedClientIdentifier;
+    }
+    this.#conn = conn;
+    this.#url = attempt.url;
+    this.#failures = 0;
+    this.#everConnected = true;
+    this.#aliases = undefined;
+    this.#setState("connected");
+    conn.setKeepalive(properties?.serverKeepAlive ?? cs.keepalive);
+    const metrics = this.#metrics;
+    if (metrics !== undefined) {
+      metrics.connection(cs.protocolVersion, this.#clientId, attempt.url.href, cs.tags);
+      metrics.call("connect");
+      metrics.add(
+        "mqtt_connect_duration",
+        this.#settings.clock.now() - attempt.start,
+        metrics.base,
+      );
+    }
+    this.session.attach(conn, connack, {
+      version: cs.protocolVersion,
+      maxInflight: cs.maxInflight,
+      topicAliases: cs.topicAliases,
+    });
+    const info: ConnectInfo = {
+      url: attempt.url.href,
+      clientId: this.#clientId,
+      sessionPresent: connack.sessionPresent,
+    };
+    if (properties !== undefined) info.properties = properties;
+    this.#host.connected(info);
+    attempt.handshake.resolve(info);
+  }
+
+  #onLost(conn: Connection, error: MqttError): void {
+    const attempt = this.#attempt;
+    if (attempt?.conn === conn) {
+      attempt.handshake.reject(error);
+      return;
+    }
+    if (conn !== this.#conn) return;
+    this.#conn = undefined;
+    this.session.detach();
+    this.#metrics?.error("connection");
+    const info: CloseInfo = { error, reconnecting: false };
+    if (error.reasonCode !== undefined && error instanceof MqttClosedError) {
+      info.reasonCode = error.reasonCode;
+      if (error.serverReference !== undefined) info.serverReference = error.serverReference;
+    }
+    if (this.#state === "ending") {
+      this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
+    } else if (this.#canReconnect()) {
+      info.reconnecting = true;
+      this.#lastError = error;
+      this.#schedule();
+    } else {
+      this.#toIdle(error);
+    }
+    this.#host.closed(info);
+  }
+
+  #canReconnect(): boolean {
+    const r = this.#connect?.reconnect;
+    return r !== undefined && r !== false && this.#failures < r.max_attempts;
+  }
+
+  #schedule(): void {
+    const r = this.#connect!.reconnect;
+    if (r === false) return;
+    const delay = backoffDelay(this.#failures, r);
+    this.#setState("waiting");
+    this.#timer = this.#settings.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#retry();
+    }, delay);
+  }
+
+  async #retry(): Promise<void> {
+    this.#setState("connecting");
+    this.#failures++;
+    const info: ReconnectInfo = { attempt: this.#failures };
+    if (this.#failures > 1 && this.#lastError) info.error = this.#lastError;
+    this.#host.reconnecting(info);
+    try {
+      await this.#open();
+    } catch (error) {
+      if (this.#state !== "connecting") return; // Ended or replaced meanwhile.
+      const failure = asMqttError(error, "reconnect");
+      this.#lastError = failure;
+      this.#metrics?.error("reconnect");
+      if (this.#canReconnect()) {
+        this.#schedule();
+        return;
+      }
+      const gaveUp = new MqttClosedError(
+        `Cannot reconnect: gave up after ${this.#failures} attempts: ${failure.message}`,
+        { method: "reconnect", cause: failure },
+      );
+      this.#toIdle(gaveUp);
+      this.#host.error(gaveUp);
+    }
+  }
+
+  /** Quietly drops the connection, attempt or pending retry, keeping the session's operations. */
+  async #stop(): Promise<void> {
+    if (this.#ending) await this.#ending;
+    this.#cancelRetry();
+    await this.#abortAttempt(new MqttClosedError("Connection attempt replaced"));
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.session.detach();
+    if (conn !== undefined) {
+      conn.send(disconnectBytes(this.#connect!.protocolVersion, 0));
+      await conn.close(true);
+    }
+  }
+
+  async #end(reasonCode: number, properties?: Properties): Promise<void> {
+    this.#setState("ending");
+    this.#cancelRetry();
+    await this.#abortAttempt(new MqttClosedError("Client ended before connecting"));
+    const conn = this.#conn;
+    const clock = this.#settings.clock;
+    if (conn !== undefined && !conn.closed) {
+      const limit = this.#connect!.connectTimeout;
+      let timer: unknown;
+      const timeout = new Promise<void>((resolve) => timer = clock.setTimeout(resolve, limit));
+      await Promise.race([this.session.drained(), timeout]);
+      clock.clearTimeout(timer);
+      const v = this.#connect!.protocolVersion;
+      conn.send(
+        properties === undefined && reasonCode === 0
+          ? disconnectBytes(v, 0)
+          : encode({ type: "disconnect", reasonCode, properties }, v),
+      );
+      await conn.close(true);
+    }
+    this.#conn = undefined;
+    this.session.detach();
+    this.session.subscriptions.clear();
+    this.#toIdle(new MqttClosedError("Client ended"));
+  }
+
+  async #abortAttempt(reason: MqttError): Promise<void> {
+    const attempt = this.#attempt;
+    if (attempt === undefined) return;
+    attempt.abort.abort(reason);
+    await attempt.done;
+  }
+
+  #cancelRetry(): void {
+    if (this.#timer !== undefined) {
+      this.#settings.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #toIdle(reason: MqttError): void {
+    this.#setState("idle");
+    this.session.failAll(
+      reason instanceof MqttClosedError ? reason : new MqttClosedError(reason.message, {
+        cause: reason,
+      }),
+    );
+    this.#host.idle();
+  }
+
+  #setState(state: State): void {
+    this.#state = state;
+  }
+}
+
+function disconnectBytes(version: number, reasonCode: number): Uint8Array {
+  return version === 5 && reasonCode !== 0
+    ? new Uint8Array([0xe0, 1, reasonCode])
+    : new Uint8Array([0xe0, 0]);
+}
+
+function randomClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `mqload${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+function asMqttError(error: unknown, method: string, url?: BrokerUrl): MqttError {
+  if (error instanceof MqttError) return error;
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return new MqttError(error.message, { code: "invalid", method, cause: error });
+  }
+  const where = url === undefined ? "" : ` to ${url.href}`;
+  return new MqttClosedError(`Cannot ${method}${where}: ${errorMessage(error)}`, {
+    method,
+    cause: error,
+  });
+}

@@ -1,0 +1,60 @@
+// Handing a received PUBLISH to the application: its own copy of the payload, the `on` handler,
+// the listeners, the messages() iterator, and the metrics.
+
+import type { Properties, PublishPacket } from "../codec/packets.ts";
+import type { Listeners } from "./_listeners.ts";
+import { LATENCY_PROPERTY, type Metrics } from "./_metrics.ts";
+import type { Clock } from "./clock.ts";
+import { type Message, type MessageInfo, MqttMessageEvent } from "./events.ts";
+import type { MessageStream } from "./messages.ts";
+
+export function deliver(
+  topic: string,
+  packet: PublishPacket,
+  events: Listeners,
+  stream: MessageStream | undefined,
+  metrics: Metrics | undefined,
+  clock: Clock,
+): void {
+  // The decoder's payload is a view into its read buffer: copy before anyone keeps it.
+  const payload = packet.payload.slice().buffer;
+  const info: MessageInfo = { qos: packet.qos, retain: packet.retain, dup: packet.dup };
+  if (packet.packetId !== undefined) info.packetId = packet.packetId;
+  if (packet.properties !== undefined) info.properties = ownProperties(packet.properties);
+  if (metrics !== undefined) {
+    metrics.received(topic, payload.byteLength);
+    const stamp = info.properties?.userProperties?.find((p) => p[0] === LATENCY_PROPERTY);
+    if (stamp !== undefined) {
+      const sent = Number(stamp[1]);
+      if (Number.isFinite(sent)) {
+        metrics.add(
+          "mqtt_message_latency",
+          Math.max(0, clock.now() - sent),
+          metrics.topicTags(topic),
+        );
+      }
+    }
+  }
+  const handler = events.handler("message");
+  if (handler !== undefined) {
+    try {
+      handler(topic, payload, info);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+  if (events.listening("message")) events.dispatch(new MqttMessageEvent(topic, payload, info));
+  if (stream !== undefined) {
+    const message: Message = { topic, payload, ...info };
+    stream.push(message);
+  }
+}
+
+function ownProperties(properties: Properties): Properties {
+  const own = { ...properties };
+  if (own.correlationData !== undefined) own.correlationData = own.correlationData.slice();
+  if (own.authenticationData !== undefined) {
+    own.authenticationData = own.authenticationData.slice();
+  }
+  return own;
+}

@@ -1,0 +1,136 @@
+// Metric reporting for one client. Tag objects are built once per connection and cached per topic,
+// so a message costs a map lookup, not an object spread.
+
+import type { Op } from "./_session.ts";
+import type { MetricsSink } from "./metrics_sink.ts";
+
+const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
+const MAX_CACHED_TOPICS = 1024;
+
+/** The user property the publisher stamps and the receiver reads for `mqtt_message_latency`. */
+export const LATENCY_PROPERTY = "mqload-ts";
+
+export class Metrics {
+  readonly #sink: MetricsSink;
+  #base: Record<string, string> = {};
+  #byTopic = new Map<string, Record<string, string>>();
+  #byMethod = new Map<string, Record<string, string>>();
+  #byMethodTopic = new Map<string, Map<string, Record<string, string>>>();
+
+  constructor(sink: MetricsSink) {
+    this.#sink = sink;
+  }
+
+  /** Rebuilds the base tags: protocol, client id, URL (without credentials), client tags. */
+  connection(
+    version: 3 | 4 | 5,
+    clientId: string,
+    url: string | undefined,
+    tags: Record<string, string> | undefined,
+  ): void {
+    const base: Record<string, string> = { proto: PROTO[version] };
+    if (clientId !== "") base.client_id = clientId;
+    if (url !== undefined) base.url = url;
+    this.#base = { ...base, ...tags };
+    this.#byTopic.clear();
+    this.#byMethod.clear();
+    this.#byMethodTopic.clear();
+  }
+
+  get base(): Record<string, string> {
+    return this.#base;
+  }
+
+  add(metric: string, value: number, tags: Record<string, string>): void {
+    this.#sink.add(metric, value, tags);
+  }
+
+  topicTags(topic: string): Record<string, string> {
+    let tags = this.#byTopic.get(topic);
+    if (tags === undefined) {
+      tags = { ...this.#base, topic };
+      if (this.#byTopic.size >= MAX_CACHED_TOPICS) this.#byTopic.clear();
+      this.#byTopic.set(topic, tags);
+    }
+    return tags;
+  }
+
+  methodTags(
+    method: string,
+    extra?: Record<string, string>,
+    topic?: string,
+  ): Record<string, string> {
+    if (extra === undefined && topic === undefined) {
+      let tags = this.#byMethod.get(method);
+      if (tags === undefined) {
+        tags = { ...this.#base, method };
+        this.#byMethod.set(method, tags);
+      }
+      return tags;
+    }
+    if (extra === undefined) {
+      let cache = this.#byMethodTopic.get(method);
+      if (cache === undefined) this.#byMethodTopic.set(method, cache = new Map());
+      let tags = cache.get(topic!);
+      if (tags === undefined) {
+        tags = { ...this.#base, method, topic: topic! };
+        if (cache.size >= MAX_CACHED_TOPICS) cache.clear();
+        cache.set(topic!, tags);
+      }
+      return tags;
+    }
+    const tags: Record<string, string> = { ...this.#base, method, ...extra };
+    if (topic !== undefined) tags.topic = topic;
+    return tags;
+  }
+
+  call(method: string, extra?: Record<string, string>, topic?: string): void {
+    this.#sink.add("mqtt_calls", 1, this.methodTags(method, extra, topic));
+  }
+
+  error(method: string, extra?: Record<string, string>, topic?: string): void {
+    this.#sink.add("mqtt_errors", 1, this.methodTags(method, extra, topic));
+  }
+
+  /** One publication accepted: call, message and payload bytes, like xk6-mqtt. */
+  sent(topic: string, size: number, extra?: Record<string, string>): void {
+    const sink = this.#sink;
+    const tags = extra === undefined
+      ? this.topicTags(topic)
+      : { ...this.topicTags(topic), ...extra };
+    sink.add("mqtt_calls", 1, this.methodTags("publish", extra, topic));
+    sink.add("mqtt_messages_sent", 1, tags);
+    sink.add("data_sent", size, this.#base);
+  }
+
+  /** One message delivered: call `message`, message and payload bytes, like xk6-mqtt. */
+  received(topic: string, size: number): void {
+    const sink = this.#sink;
+    const tags = this.topicTags(topic);
+    sink.add("mqtt_calls", 1, this.methodTags("message", undefined, topic));
+    sink.add("mqtt_messages_received", 1, tags);
+    sink.add("data_received", size, this.#base);
+  }
+
+  /** An operation was acknowledged. */
+  done(op: Op, now: number): void {
+    if (op.internal) return;
+    switch (op.method) {
+      case "publish": {
+        const packet = op.packet;
+        this.sent(packet.topic, packet.payload.length, op.tags);
+        if (packet.qos > 0) {
+          this.#sink.add("mqtt_publish_duration", now - op.start, this.topicTags(packet.topic));
+        }
+        return;
+      }
+      case "subscribe":
+        for (const s of op.packet.subscriptions) this.call("subscribe", op.tags, s.topicFilter);
+        this.#sink.add("mqtt_subscribe_duration", now - op.start, this.#base);
+        return;
+      case "unsubscribe":
+        for (const filter of op.packet.topicFilters) this.call("unsubscribe", op.tags, filter);
+        return;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// Turning broker reason codes into typed errors with readable messages.
+
+import { reasonCodeName } from "../codec/mod.ts";
+import type { Properties } from "../codec/packets.ts";
+import { MqttConnectError, MqttError } from "./errors.ts";
+
+// MQTT 3.1 / 3.1.1 CONNACK return codes (MQTT 5 uses reason codes ≥ 0x80 instead).
+const V4_CONNACK = [
+  "Connection accepted",
+  "Unacceptable protocol version",
+  "Identifier rejected",
+  "Server unavailable",
+  "Bad user name or password",
+  "Not authorized",
+];
+
+/** `0x87 Not authorized (reason string)`: code in hex, its name, the broker's own words. */
+export function describeReason(code: number, reasonString?: string, packetType?: string): string {
+  const hex = `0x${code.toString(16).padStart(2, "0").toUpperCase()}`;
+  let name: string | undefined;
+  if (packetType === "connack" && code < V4_CONNACK.length) name = V4_CONNACK[code];
+  else {
+    try {
+      name = reasonCodeName(code, packetType as never);
+    } catch {
+      name = undefined;
+    }
+  }
+  const text = name ? `${hex} ${name}` : hex;
+  return reasonString ? `${text} (${reasonString})` : text;
+}
+
+/** A SUBACK, PUBACK, PUBREC, PUBCOMP or UNSUBACK failure. */
+export function refusal(
+  method: string,
+  reasonCode: number,
+  reasonString?: string,
+  topic?: string,
+): MqttError {
+  const packetType = method === "publish"
+    ? "puback"
+    : method === "subscribe"
+    ? "suback"
+    : "unsuback";
+  const where = topic === undefined ? "" : ` "${topic}"`;
+  return new MqttError(
+    `Cannot ${method}${where}: broker refused with ${
+      describeReason(reasonCode, reasonString, packetType)
+    }`,
+    { code: "refused", reasonCode, method },
+  );
+}
+
+/** A CONNACK failure. */
+export function connectRefusal(
+  href: string,
+  reasonCode: number,
+  properties: Properties | undefined,
+): MqttConnectError {
+  const reference = properties?.serverReference;
+  return new MqttConnectError(
+    `Cannot connect to ${href}: broker refused with ${
+      describeReason(reasonCode, properties?.reasonString, "connack")
+    }${reference ? `; use server ${reference}` : ""}`,
+    { reasonCode, serverReference: reference },
+  );
+}

@@ -1,0 +1,445 @@
+// The session state that outlives a connection: packet identifiers, our QoS 1/2 publications and
+// (un)subscriptions awaiting acknowledgement, the queue behind the in-flight window, the QoS 2
+// packet identifiers received but not yet released, and the subscriptions to restore.
+
+import { encode } from "../codec/mod.ts";
+import type {
+  ConnackPacket,
+  Packet,
+  Properties,
+  ProtocolVersion,
+  PublishPacket,
+  SubackPacket,
+  SubscribePacket,
+  Subscription,
+  UnsubscribePacket,
+} from "../codec/packets.ts";
+import type { Connection } from "./_connection.ts";
+import { refusal } from "./_reasons.ts";
+import { MqttError } from "./errors.ts";
+
+interface OpBase<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+  /** Started by a sync-named method: failures follow the `error` event policy. */
+  sync: boolean;
+  /** Started by the client itself (subscription restore): no caller awaits it. */
+  internal?: boolean;
+  /** Start time for duration metrics. */
+  start: number;
+  tags?: Record<string, string>;
+}
+
+export interface PublishOp extends OpBase<void> {
+  method: "publish";
+  packet: PublishPacket;
+  /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
+  released?: boolean;
+}
+export interface SubscribeOp extends OpBase<number[]> {
+  method: "subscribe";
+  packet: SubscribePacket;
+}
+export interface UnsubscribeOp extends OpBase<number[]> {
+  method: "unsubscribe";
+  packet: UnsubscribePacket;
+}
+export type Op = PublishOp | SubscribeOp | UnsubscribeOp;
+
+export interface SessionHost {
+  done(op: Op, result?: number[]): void;
+  failed(op: Op, error: MqttError): void;
+}
+
+interface Restorable {
+  subscription: Subscription;
+  properties?: Properties;
+}
+
+/** PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70: success acks are 4 bytes in every version. */
+function ack(firstByte: number, packetId: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  bytes[0] = firstByte;
+  bytes[1] = 2;
+  bytes[2] = packetId >> 8;
+  bytes[3] = packetId & 0xff;
+  return bytes;
+}
+
+export class Session {
+  readonly subscriptions: Map<string, Restorable> = new Map();
+  readonly #host: SessionHost;
+  #version: ProtocolVersion = 4;
+  #conn?: Connection;
+  #pending = new Map<number, Op>();
+  #nextId = 1;
+  #inflight = 0;
+  #window = 1000;
+  #maxQueued: number;
+  #queue: Op[] = [];
+  #head = 0;
+  #received?: Set<number>;
+  #maxPacketSize = Infinity;
+  #maximumQoS = 2;
+  #retainAvailable = true;
+  #aliasMax = 0;
+  #aliases?: Map<string, number>;
+  #drained?: PromiseWithResolvers<void>;
+
+  constructor(host: SessionHost, maxQueued: number) {
+    this.#host = host;
+    this.#maxQueued = maxQueued;
+  }
+
+  /** The connection packets go to, when there is one. */
+  get connection(): Connection | undefined {
+    return this.#conn;
+  }
+
+  get version(): ProtocolVersion {
+    return this.#version;
+  }
+
+  /** The broker's packet size limit (Infinity when it set none). */
+  get maxPacketSize(): number {
+    return this.#maxPacketSize;
+  }
+
+  /** Operations waiting for the window or a connection. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Operations not yet settled, sent or queued. */
+  get size(): number {
+    return this.#pending.size + this.#queue.length - this.#head;
+  }
+
+  /**
+   * Binds a fresh connection after a successful CONNACK: takes the broker's limits, restores
+   * subscriptions the broker forgot, resends what was in flight (with DUP), then drains the queue.
+   */
+  attach(
+    conn: Connection,
+    connack: ConnackPacket,
+    options: { version: ProtocolVersion; maxInflight: number; topicAliases: boolean },
+  ): void {
+    this.#conn = conn;
+    this.#version = options.version;
+    const p = connack.properties;
+    this.#window = Math.min(options.maxInflight, p?.receiveMaximum ?? 65535);
+    this.#maxPacketSize = p?.maximumPacketSize ?? Infinity;
+    this.#maximumQoS = p?.maximumQoS ?? 2;
+    this.#retainAvailable = p?.retainAvailable ?? true;
+    this.#aliasMax = options.topicAliases ? p?.topicAliasMaximum ?? 0 : 0;
+    this.#aliases = this.#aliasMax > 0 ? new Map() : undefined;
+    if (!connack.sessionPresent) {
+      // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
+      // and it forgot our subscriptions.
+      this.#received = undefined;
+      this.#restoreSubscriptions();
+    }
+    for (const op of this.#pending.values()) {
+      if (op.method !== "publish") conn.send(encode(op.packet, this.#version));
+      else if (op.released) conn.send(ack(0x62, op.packet.packetId!));
+      else conn.send(this.#encodePublish({ ...op.packet, dup: true }));
+    }
+    this.#pump();
+  }
+
+  /** Forgets the connection; everything pending stays for the next one. */
+  detach(): void {
+    this.#conn = undefined;
+    this.#aliases = undefined;
+  }
+
+  /** Settles every pending and queued operation with `error` and clears the session. */
+  failAll(error: MqttError): void {
+    const ops = [...this.#pending.values(), ...this.#queue.slice(this.#head)];
+    this.#pending.clear();
+    this.#queue = [];
+    this.#head = 0;
+    this.#inflight = 0;
+    this.#received = undefined;
+    for (const op of ops) this.#host.failed(op, error);
+    this.#checkDrained();
+  }
+
+  /** Resolves once nothing is pending or queued. */
+  drained(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return (this.#drained ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** Encodes a PUBLISH, with a topic alias when the broker allows them and we opted in. */
+  encodePublish(packet: PublishPacket): Uint8Array {
+    return this.#encodePublish(packet);
+  }
+
+  /** Starts, or queues behind the in-flight window or until connected, an operation. */
+  submit(op: Op): void {
+    if (op.method === "publish" && this.#conn !== undefined && this.#head === this.#queue.length) {
+      if (op.packet.qos === 0 || this.#inflight < this.#window) {
+        if (this.#start(op)) return;
+      }
+    } else if (op.method !== "publish" && this.#conn !== undefined) {
+      if (this.#start(op)) return;
+    }
+    if (this.#queue.length - this.#head >= this.#maxQueued) {
+      this.#host.failed(
+        op,
+        new MqttError(`Cannot ${op.method}: ${this.#maxQueued} operations already queued`, {
+          code: "queue_full",
+          method: op.method,
+        }),
+      );
+      return;
+    }
+    this.#queue.push(op);
+  }
+
+  /** Handles the broker's acknowledgements; returns false for packets it does not own. */
+  handle(packet: Packet): boolean {
+    switch (packet.type) {
+      case "puback":
+      case "pubcomp": {
+        const op = this.#pending.get(packet.packetId);
+        if (op?.method !== "publish" || op.packet.qos !== (packet.type === "puback" ? 1 : 2)) {
+          return true; // Late or duplicate: the flow is already complete.
+        }
+        this.#complete(op, packet.reasonCode, packet.properties?.reasonString);
+        return true;
+      }
+      case "pubrec": {
+        const op = this.#pending.get(packet.packetId);
+        if (op?.method === "publish" && op.packet.qos === 2 && (packet.reasonCode ?? 0) >= 0x80) {
+          this.#complete(op, packet.reasonCode, packet.properties?.reasonString);
+          return true;
+        }
+        if (op?.method === "publish") op.released = true;
+        this.#conn?.send(ack(0x62, packet.packetId));
+        return true;
+      }
+      case "pubrel":
+        this.#received?.delete(packet.packetId);
+        this.#conn?.send(ack(0x70, packet.packetId));
+        return true;
+      case "suback":
+        this.#subacked(packet);
+        return true;
+      case "unsuback": {
+        const op = this.#pending.get(packet.packetId);
+        if (op?.method !== "unsubscribe") return true;
+        this.#pending.delete(packet.packetId);
+        for (const filter of op.packet.topicFilters) this.subscriptions.delete(filter);
+        const codes = packet.reasonCodes ?? op.packet.topicFilters.map(() => 0);
+        const failure = codes.find((code) => code >= 0x80);
+        if (failure === undefined) this.#host.done(op, codes);
+        else {
+          this.#host.failed(op, refusal("unsubscribe", failure, packet.properties?.reasonString));
+        }
+        this.#pump();
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Acknowledges an incoming PUBLISH. Returns whether to deliver it: false for a QoS 2 duplicate
+   * whose packet identifier is still held (exactly once).
+   */
+  receive(packet: PublishPacket): boolean {
+    const conn = this.#conn!;
+    if (packet.qos === 0) return true;
+    const id = packet.packetId!;
+    if (packet.qos === 1) {
+      conn.send(ack(0x40, id));
+      return true;
+    }
+    const received = this.#received ??= new Set();
+    const fresh = !received.has(id);
+    if (fresh) received.add(id);
+    conn.send(ack(0x50, id));
+    return fresh;
+  }
+
+  #complete(op: PublishOp, reasonCode = 0, reasonString?: string): void {
+    this.#pending.delete(op.packet.packetId!);
+    this.#inflight--;
+    // 0x10 No matching subscribers is a success: the broker accepted the message.
+    if (reasonCode >= 0x80) {
+      this.#host.failed(op, refusal("publish", reasonCode, reasonString, op.packet.topic));
+    } else this.#host.done(op);
+    this.#pump();
+  }
+
+  #subacked(packet: SubackPacket): void {
+    const op = this.#pending.get(packet.packetId);
+    if (op?.method !== "subscribe") return;
+    this.#pending.delete(packet.packetId);
+    const codes = packet.reasonCodes;
+    const subscriptions = op.packet.subscriptions;
+    let failure: number | undefined;
+    for (let i = 0; i < subscriptions.length; i++) {
+      const code = codes[i] ?? 0x80;
+      if (code >= 0x80) {
+        failure ??= code;
+        continue;
+      }
+      const subscription = subscriptions[i];
+      this.subscriptions.set(subscription.topicFilter, {
+        subscription,
+        properties: op.packet.properties,
+      });
+    }
+    if (failure === undefined) this.#host.done(op, codes);
+    else {
+      const topics = subscriptions.map((s) => s.topicFilter).join(", ");
+      this.#host.failed(
+        op,
+        refusal("subscribe", failure, packet.properties?.reasonString, topics),
+      );
+    }
+    this.#pump();
+  }
+
+  /** Sends an operation now; false when it must wait (no free packet identifier). */
+  #start(op: Op): boolean {
+    const conn = this.#conn!;
+    if (op.method === "publish") {
+      const packet = op.packet;
+      if (packet.qos > this.#maximumQoS || (packet.retain && !this.#retainAvailable)) {
+        const what = packet.retain && !this.#retainAvailable
+          ? "retained messages"
+          : `QoS ${packet.qos} (maximum ${this.#maximumQoS})`;
+        this.#host.failed(
+          op,
+          new MqttError(
+            `Cannot publish to "${packet.topic}": the broker does not support ${what}`,
+            {
+              code: "unsupported",
+              method: "publish",
+            },
+          ),
+        );
+        return true;
+      }
+    }
+    const qos0 = op.method === "publish" && op.packet.qos === 0;
+    const id = qos0 ? 0 : this.#allocateId();
+    if (!qos0 && id === 0) return false;
+    const packet = op.packet;
+    if (!qos0) packet.packetId = id;
+    const bytes = op.method === "publish"
+      ? this.#encodePublish(op.packet)
+      : encode(packet, this.#version);
+    if (bytes.length > this.#maxPacketSize) {
+      this.#host.failed(op, tooLarge(op.method, bytes.length, this.#maxPacketSize));
+      return true;
+    }
+    if (qos0) {
+      conn.sendAndWait(bytes).then(() => this.#host.done(op), (e) => this.#host.failed(op, e));
+      return true;
+    }
+    this.#pending.set(id, op);
+    if (op.method === "publish") this.#inflight++;
+    conn.send(bytes);
+    return true;
+  }
+
+  #pump(): void {
+    const queue = this.#queue;
+    while (this.#conn !== undefined && this.#head < queue.length) {
+      const op = queue[this.#head];
+      if (op.method === "publish" && op.packet.qos > 0 && this.#inflight >= this.#window) break;
+      if (!this.#start(op)) break;
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    } else if (this.#head === queue.length && this.#head > 0) {
+      this.#queue = [];
+      this.#head = 0;
+    }
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#drained !== undefined && this.size === 0) {
+      this.#drained.resolve();
+      this.#drained = undefined;
+    }
+  }
+
+  #allocateId(): number {
+    const pending = this.#pending;
+    if (pending.size >= 65535) return 0;
+    let id = this.#nextId;
+    while (pending.has(id)) id = id === 65535 ? 1 : id + 1;
+    this.#nextId = id === 65535 ? 1 : id + 1;
+    return id;
+  }
+
+  #encodePublish(packet: PublishPacket): Uint8Array {
+    const aliases = this.#aliases;
+    if (aliases === undefined || packet.properties?.topicAlias !== undefined) {
+      return encode(packet, this.#version);
+    }
+    let alias = aliases.get(packet.topic);
+    if (alias !== undefined) {
+      return encode(
+        { ...packet, topic: "", properties: { ...packet.properties, topicAlias: alias } },
+        this.#version,
+      );
+    }
+    if (aliases.size < this.#aliasMax) {
+      alias = aliases.size + 1;
+      aliases.set(packet.topic, alias);
+      return encode(
+        { ...packet, properties: { ...packet.properties, topicAlias: alias } },
+        this.#version,
+      );
+    }
+    return encode(packet, this.#version);
+  }
+
+  #restoreSubscriptions(): void {
+    // One SUBSCRIBE per distinct properties object (usually all undefined: one packet per 64).
+    const groups = new Map<Properties | undefined, Subscription[]>();
+    for (const { subscription, properties } of this.subscriptions.values()) {
+      const group = groups.get(properties) ?? [];
+      group.push(subscription);
+      groups.set(properties, group);
+    }
+    for (const [properties, subscriptions] of groups) {
+      for (let i = 0; i < subscriptions.length; i += 64) {
+        const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+        promise.catch(() => {});
+        const op: SubscribeOp = {
+          method: "subscribe",
+          packet: { type: "subscribe", packetId: 0, subscriptions: subscriptions.slice(i, i + 64) },
+          promise,
+          resolve,
+          reject,
+          sync: true,
+          internal: true,
+          start: 0,
+        };
+        if (properties !== undefined) op.packet.properties = properties;
+        // Restores go first, ahead of anything the caller queued while disconnected.
+        this.#queue.splice(this.#head, 0, op);
+      }
+    }
+  }
+}
+
+function tooLarge(method: string, size: number, limit: number): MqttError {
+  return new MqttError(
+    `Cannot ${method}: packet of ${size} bytes exceeds the broker's maximum of ${limit}`,
+    { code: "packet_too_large", reasonCode: 0x95, method },
+  );
+}

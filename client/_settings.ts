@@ -1,0 +1,228 @@
+// Validated, defaulted client settings: what a connection attempt needs, computed once per
+// constructor and connect() call so the hot paths never look at raw options again.
+
+import type { Properties, ProtocolVersion, Will as PacketWill } from "../codec/packets.ts";
+import { DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.ts";
+import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
+import type { MetricsSink } from "./metrics_sink.ts";
+import {
+  checkInteger,
+  checkKeys,
+  checkQos,
+  checkTags,
+  checkType,
+  type ClientOptions,
+  type ConnectOptions,
+  type CredentialsProvider,
+  describe,
+} from "./options.ts";
+import { openTransport, type TlsOptions, type TransportFactory } from "./transport.ts";
+import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
+
+export interface ClientSettings {
+  clientId: string;
+  username?: string;
+  password?: string;
+  credentialsProvider?: CredentialsProvider;
+  will?: PacketWill;
+  metrics?: MetricsSink;
+  transport: TransportFactory;
+  clock: Clock;
+  maxQueued: number;
+  connect: ConnectOptions;
+}
+
+export interface ConnectSettings {
+  protocolVersion: ProtocolVersion;
+  keepalive: number;
+  connectTimeout: number;
+  cleanStart: boolean;
+  sessionExpiryInterval?: number;
+  servers: BrokerUrl[];
+  reconnect: Readonly<Required<ReconnectOptions>> | false;
+  tls?: TlsOptions;
+  receiveMaximum?: number;
+  maxInflight: number;
+  maxPacketSize?: number;
+  properties?: Properties;
+  topicAliases: boolean;
+  tags?: Record<string, string>;
+}
+
+const encoder = new TextEncoder();
+
+/** Payload to bytes: strings as UTF-8, ArrayBuffers viewed in place, Uint8Arrays as they are. */
+export function toBytes(name: string, payload: unknown): Uint8Array {
+  if (typeof payload === "string") return encoder.encode(payload);
+  if (payload instanceof Uint8Array) return payload;
+  if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
+  if (ArrayBuffer.isView(payload)) {
+    return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+  throw new TypeError(
+    `Invalid ${name}: expected a string, ArrayBuffer or Uint8Array, got ${describe(payload)}`,
+  );
+}
+
+export function resolveClientSettings(options: ClientOptions = {}): ClientSettings {
+  checkKeys("client", options);
+  const clientId = checkType<string>("client_id", options.client_id, "string") ??
+    checkType<string>("clientId", options.clientId, "string") ?? "";
+  const settings: ClientSettings = {
+    clientId,
+    username: checkType<string>("username", options.username, "string"),
+    password: checkType<string>("password", options.password, "string"),
+    credentialsProvider: checkType<CredentialsProvider>(
+      "credentials_provider",
+      options.credentials_provider,
+      "function",
+    ),
+    transport: checkType<TransportFactory>("transport", options.transport, "function") ??
+      openTransport,
+    clock: options.clock ?? SYSTEM_CLOCK,
+    maxQueued: checkInteger("max_queued", options.max_queued, 0, Infinity) ?? 65536,
+    connect: options,
+  };
+  if (options.clock !== undefined) {
+    const clock = options.clock as unknown as Record<string, unknown>;
+    if (["now", "setTimeout", "clearTimeout"].some((name) => typeof clock?.[name] !== "function")) {
+      throw new TypeError(
+        "Invalid option clock: expected now, setTimeout and clearTimeout methods",
+      );
+    }
+  }
+  if (options.metrics !== undefined && typeof options.metrics?.add !== "function") {
+    throw new TypeError("Invalid option metrics: expected an object with an add() method");
+  }
+  settings.metrics = options.metrics;
+  if (options.will !== undefined) {
+    const will = options.will;
+    checkKeys("will", will);
+    if (typeof will.topic !== "string" || will.topic === "") {
+      throw new TypeError("Invalid option will.topic: expected a non-empty string");
+    }
+    settings.will = {
+      topic: will.topic,
+      payload: toBytes("will.payload", will.payload ?? ""),
+      qos: checkQos("will.qos", will.qos),
+      retain: checkType<boolean>("will.retain", will.retain, "boolean") ?? false,
+      properties: checkProperties("will.properties", will.properties),
+    };
+  }
+  // Validate the connection options now so a bad constructor call fails where it is made.
+  resolveConnectSettings(options, undefined, undefined);
+  return settings;
+}
+
+/**
+ * Merges the constructor's connection options with `connect()`'s and validates the result.
+ * `url` (from `connect(url)`) goes first in the server list, then `servers`.
+ */
+export function resolveConnectSettings(
+  base: ConnectOptions,
+  override: ConnectOptions | undefined,
+  url: string | undefined,
+): ConnectSettings {
+  checkKeys("connect", override);
+  const o: ConnectOptions = { ...base, ...override };
+  if (base.tags !== undefined && override?.tags !== undefined) {
+    o.tags = { ...base.tags, ...override.tags };
+  }
+  const protocolVersion = o.protocol_version ?? 4;
+  if (protocolVersion !== 3 && protocolVersion !== 4 && protocolVersion !== 5) {
+    throw new RangeError(
+      `Invalid option protocol_version: expected 3, 4 or 5, got ${describe(protocolVersion)}`,
+    );
+  }
+  const v5 = protocolVersion === 5;
+  for (const name of ["session_expiry_interval", "receive_maximum", "properties"] as const) {
+    if (!v5 && o[name] !== undefined) {
+      throw new TypeError(`Invalid option ${name}: requires protocol_version 5`);
+    }
+  }
+  const cleanSession = checkType<boolean>("clean_session", o.clean_session, "boolean");
+  const cleanStart = checkType<boolean>("clean_start", o.clean_start, "boolean");
+  if (cleanSession !== undefined && cleanStart !== undefined && cleanSession !== cleanStart) {
+    throw new TypeError("Invalid options: clean_session and clean_start disagree; give one");
+  }
+  const servers: BrokerUrl[] = [];
+  if (url !== undefined) servers.push(parseBrokerUrl(url));
+  if (o.servers !== undefined) {
+    if (!Array.isArray(o.servers)) {
+      throw new TypeError(`Invalid option servers: expected an array, got ${describe(o.servers)}`);
+    }
+    for (const server of o.servers) servers.push(parseBrokerUrl(server));
+  }
+  return {
+    protocolVersion,
+    keepalive: checkInteger("keepalive", o.keepalive, 0, 65535) ?? 60,
+    connectTimeout: checkInteger("connect_timeout", o.connect_timeout, 0, 2 ** 31 - 1) ?? 30000,
+    cleanStart: cleanSession ?? cleanStart ?? true,
+    sessionExpiryInterval: checkInteger(
+      "session_expiry_interval",
+      o.session_expiry_interval,
+      0,
+      0xffffffff,
+    ),
+    servers,
+    reconnect: resolveReconnect(o.reconnect),
+    tls: resolveTls(o.tls),
+    receiveMaximum: checkInteger("receive_maximum", o.receive_maximum, 1, 65535),
+    maxInflight: checkInteger("max_inflight", o.max_inflight, 1, 65535) ?? 1000,
+    maxPacketSize: checkInteger("max_packet_size", o.max_packet_size, 1, 268435460),
+    properties: checkProperties("properties", o.properties),
+    topicAliases: checkType<boolean>("topic_aliases", o.topic_aliases, "boolean") ?? false,
+    tags: checkTags("tags", o.tags),
+  };
+}
+
+function resolveReconnect(
+  value: ReconnectOptions | boolean | undefined,
+): Readonly<Required<ReconnectOptions>> | false {
+  if (value === undefined || value === true) return DEFAULT_RECONNECT;
+  if (value === false) return false;
+  checkKeys("reconnect", value);
+  const r = {
+    initial_delay: checkInteger("reconnect.initial_delay", value.initial_delay, 0, 2 ** 31 - 1) ??
+      DEFAULT_RECONNECT.initial_delay,
+    max_delay: checkInteger("reconnect.max_delay", value.max_delay, 0, 2 ** 31 - 1) ??
+      DEFAULT_RECONNECT.max_delay,
+    multiplier: checkType<number>("reconnect.multiplier", value.multiplier, "number") ??
+      DEFAULT_RECONNECT.multiplier,
+    jitter: checkType<boolean>("reconnect.jitter", value.jitter, "boolean") ??
+      DEFAULT_RECONNECT.jitter,
+    max_attempts: checkInteger("reconnect.max_attempts", value.max_attempts, 0, Infinity) ??
+      DEFAULT_RECONNECT.max_attempts,
+  };
+  if (!(r.multiplier >= 1) || !Number.isFinite(r.multiplier)) {
+    throw new RangeError(`Invalid option reconnect.multiplier: expected ≥ 1, got ${r.multiplier}`);
+  }
+  return Object.freeze(r);
+}
+
+function resolveTls(value: TlsOptions | undefined): TlsOptions | undefined {
+  if (value === undefined) return undefined;
+  checkKeys("tls", value);
+  const ca = value.ca;
+  if (ca !== undefined && typeof ca !== "string" && !Array.isArray(ca)) {
+    throw new TypeError(
+      `Invalid option tls.ca: expected a PEM string or array, got ${describe(ca)}`,
+    );
+  }
+  for (const name of ["cert", "key", "server_name"] as const) {
+    checkType<string>(`tls.${name}`, value[name], "string");
+  }
+  if ((value.cert === undefined) !== (value.key === undefined)) {
+    throw new TypeError("Invalid option tls: cert and key go together");
+  }
+  checkType<boolean>("tls.insecure_skip_verify", value.insecure_skip_verify, "boolean");
+  return value;
+}
+
+function checkProperties(name: string, value: unknown): Properties | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(`Invalid option ${name}: expected an object, got ${describe(value)}`);
+  }
+  return value as Properties;
+}

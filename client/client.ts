@@ -1,0 +1,840 @@
+/**
+ * The MQTT client with the API of k6's xk6-mqtt extension.
+ *
+ * @module
+ */
+
+import type { Properties, PublishPacket, Subscription } from "../codec/packets.ts";
+import { Core, type CoreHost } from "./_core.ts";
+import { Listeners } from "./_listeners.ts";
+import { LATENCY_PROPERTY, Metrics } from "./_metrics.ts";
+import type { Op } from "./_session.ts";
+import {
+  type ClientSettings,
+  resolveClientSettings,
+  resolveConnectSettings,
+  toBytes,
+} from "./_settings.ts";
+import { deliver } from "./_deliver.ts";
+import type { MqttError } from "./errors.ts";
+import {
+  type ClientEventMap,
+  type CloseInfo,
+  type ConnectInfo,
+  type MessageInfo,
+  MqttCloseEvent,
+  MqttConnectEvent,
+  MqttErrorEvent,
+  MqttReconnectEvent,
+  type ReconnectInfo,
+} from "./events.ts";
+import { MessageStream } from "./messages.ts";
+import {
+  checkKeys,
+  checkQos,
+  checkTags,
+  checkType,
+  type ClientOptions,
+  type ConnectOptions,
+  describe,
+  type EndOptions,
+  type Payload,
+  type PublishOptions,
+  type SubscribeOptions,
+  type UnsubscribeOptions,
+} from "./options.ts";
+
+interface Pending<T> {
+  promise: Promise<T>;
+  reject(error: unknown): void;
+  sync: boolean;
+  internal?: boolean;
+  method: string;
+  tags?: Record<string, string>;
+}
+
+const noop = () => {};
+
+/**
+ * An MQTT 3.1, 3.1.1 and 5.0 client with the API of k6's xk6-mqtt extension, over TCP, TLS or
+ * WebSocket.
+ *
+ * **Calls.** Deno cannot block, so every call starts the operation and returns a Promise. The
+ * `*Async` twins resolve when the broker acknowledges (CONNACK; SUBACK, with the granted QoS per
+ * filter; PUBACK or PUBCOMP at QoS 1/2, the write at QoS 0; UNSUBACK) and reject with an
+ * `MqttError` (`code`, `method`, `reasonCode`, the broker's reason string in the message) when
+ * refused, timed out or cut off. The xk6-mqtt names (`connect`, `subscribe`, `publish`, …) return
+ * the same Promise; when such a call fails and an `error` handler or listener is registered, the
+ * error goes to it and the Promise's rejection counts as handled, so scripts that never `await`
+ * work as in k6. With no `error` handler the rejection is unhandled and reported as an error of
+ * the running code. Bad arguments throw `TypeError`/`RangeError` synchronously.
+ *
+ * **Events** (`on()` keeps one handler per event, as xk6-mqtt; `addEventListener` adds many):
+ *
+ * | event       | when                                              | `on()` handler arguments        |
+ * |-------------|---------------------------------------------------|---------------------------------|
+ * | `connect`   | connected (also after each reconnection)          | `info: ConnectInfo`             |
+ * | `reconnect` | about to try reconnecting                         | `info: ReconnectInfo`           |
+ * | `message`   | a message arrived                                 | `topic, payload: ArrayBuffer, info` |
+ * | `end`       | `end()` completed                                 | none                            |
+ * | `error`     | a sync-named call or a background task failed     | `error: MqttError`              |
+ * | `close`     | the connection was lost (not by `end()`)          | `info: CloseInfo`               |
+ *
+ * **URLs**: `mqtt://` and `tcp://` (port 1883), `mqtts://`, `ssl://`, `tls://` (8883), `ws://` and
+ * `wss://` (path `/mqtt` unless given). Credentials in the URL are used and never shown.
+ *
+ * **Differences from xk6-mqtt**: calls return Promises (see above); `connectAsync` and
+ * `reconnectAsync` exist (xk6-mqtt has them but its `index.d.ts` omits them); `end()` when not
+ * connected resolves instead of failing; a lost connection is reconnected automatically (as Paho
+ * does) and reported by `close`; calls made while (re)connecting wait for the connection instead
+ * of failing; the sync-named methods never resolve on failure.
+ *
+ * @example Usage
+ * ```ts
+ * import { Client, QoS } from "@mqload/mqload";
+ * import assert from "node:assert/strict";
+ *
+ * const client = new Client({ client_id: "sensor-1", will: { topic: "status", payload: "gone" } });
+ * client.on("message", (topic, payload) => {
+ *   console.log(topic, new TextDecoder().decode(payload));
+ * });
+ * assert.equal(client.connected, false);
+ * // await client.connect("mqtt://127.0.0.1:1883");
+ * // await client.subscribe("sensors/#", { qos: QoS.AtLeastOnce });
+ * // await client.publish("sensors/1", "21.5", { qos: QoS.AtLeastOnce });
+ * // await client.end();
+ * ```
+ */
+export class Client extends EventTarget implements AsyncDisposable {
+  readonly #settings: ClientSettings;
+  readonly #metrics?: Metrics;
+  readonly #core: Core;
+  readonly #events = new Listeners(this);
+  #stream?: MessageStream;
+  #idle?: PromiseWithResolvers<void>;
+  #ending?: Promise<void>;
+
+  /**
+   * Creates a client. Nothing happens on the network until `connect()`.
+   *
+   * @param options Client options (snake_case, see {@linkcode ClientOptions}).
+   * @throws {TypeError} On an unknown option or a value of the wrong type.
+   * @throws {RangeError} On a value out of range.
+   */
+  constructor(options?: ClientOptions) {
+    super();
+    this.#settings = resolveClientSettings(options);
+    const sink = this.#settings.metrics;
+    if (sink !== undefined) this.#metrics = new Metrics(sink);
+    this.#core = new Core(this.#settings, this.#host(), this.#metrics);
+  }
+
+  /** Whether the client is connected to a broker right now. */
+  get connected(): boolean {
+    return this.#core.state === "connected";
+  }
+
+  /** The client identifier in use: the configured one, or the one an MQTT 5 broker assigned. */
+  get clientId(): string {
+    return this.#core.clientId;
+  }
+
+  /**
+   * Connects to a broker, replacing any current connection. Fires `connect` on success.
+   *
+   * @param url Broker URL, or connection options (then `servers` must name the brokers).
+   * @param options Connection options for this connection and its reconnections.
+   * @returns Resolves with the connection details on CONNACK; rejects with `MqttConnectError`
+   * (refused), `MqttTimeoutError` (`connect_timeout`) or `MqttClosedError` (network) after every
+   * server was tried.
+   * @throws {TypeError} On a bad URL or option, or when no broker URL is given.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * const info = await client.connect("mqtt://127.0.0.1:1883", { keepalive: 30 });
+   * console.log(info.clientId, info.sessionPresent);
+   * await client.end();
+   * ```
+   */
+  connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
+    return this.#connect(url, options, true);
+  }
+
+  /**
+   * Same as {@linkcode Client.connect}, without the `error` event on failure.
+   *
+   * @param url Broker URL, or connection options.
+   * @param options Connection options.
+   * @returns Resolves on CONNACK, rejects with an `MqttError`.
+   * @throws {TypeError} On a bad URL or option.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connectAsync("mqtt://127.0.0.1:1883");
+   * await client.endAsync();
+   * ```
+   */
+  connectAsync(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
+    return this.#connect(url, options, false);
+  }
+
+  /**
+   * Drops the current connection, if any, and connects again with the last `connect()` settings.
+   * Fires `reconnect`, then `connect`.
+   *
+   * @returns Resolves on CONNACK, rejects with an `MqttError`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.reconnect();
+   * await client.end();
+   * ```
+   */
+  reconnect(): Promise<ConnectInfo> {
+    return this.#call(this.#core.reconnect(), "reconnect", true);
+  }
+
+  /**
+   * Same as {@linkcode Client.reconnect}, without the `error` event on failure.
+   *
+   * @returns Resolves on CONNACK, rejects with an `MqttError`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.reconnectAsync();
+   * await client.end();
+   * ```
+   */
+  reconnectAsync(): Promise<ConnectInfo> {
+    return this.#call(this.#core.reconnect(), "reconnect", false);
+  }
+
+  /**
+   * Subscribes to one or more topic filters.
+   *
+   * @param topic A filter, an array of filters (all with `options`), or an object mapping each
+   * filter to its own options.
+   * @param options QoS, MQTT 5 subscription options and properties, metric tags.
+   * @returns Resolves with the granted QoS per filter on SUBACK; rejects with an `MqttError`
+   * (code `"refused"`, the failure `reasonCode`) when the broker refuses any filter.
+   * @throws {TypeError} On an empty or non-string filter or a bad option.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client, QoS } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * const granted = await client.subscribe(["a/#", "b/+"], { qos: QoS.ExactlyOnce });
+   * await client.end();
+   * ```
+   */
+  subscribe(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options?: SubscribeOptions,
+  ): Promise<number[]> {
+    return this.#subscribe(topic, options, true);
+  }
+
+  /**
+   * Same as {@linkcode Client.subscribe}, without the `error` event on failure.
+   *
+   * @param topic A filter, an array of filters, or an object of filter → options.
+   * @param options Subscription options.
+   * @returns Resolves with the granted QoS per filter, rejects with an `MqttError`.
+   * @throws {TypeError} On a bad filter or option.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.subscribeAsync({ "a/#": { qos: 1 }, "b": { qos: 0 } });
+   * await client.end();
+   * ```
+   */
+  subscribeAsync(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options?: SubscribeOptions,
+  ): Promise<number[]> {
+    return this.#subscribe(topic, options, false);
+  }
+
+  /**
+   * Unsubscribes from one or more topic filters.
+   *
+   * @param topics A filter or an array of filters.
+   * @param options MQTT 5 properties, metric tags.
+   * @returns Resolves on UNSUBACK; rejects with an `MqttError` when a v5 broker refuses.
+   * @throws {TypeError} On an empty or non-string filter.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.subscribe("a");
+   * await client.unsubscribe("a");
+   * await client.end();
+   * ```
+   */
+  unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
+    return this.#unsubscribe(topics, options, true);
+  }
+
+  /**
+   * Same as {@linkcode Client.unsubscribe}, without the `error` event on failure.
+   *
+   * @param topics A filter or an array of filters.
+   * @param options MQTT 5 properties, metric tags.
+   * @returns Resolves on UNSUBACK, rejects with an `MqttError`.
+   * @throws {TypeError} On a bad filter.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.unsubscribeAsync(["a", "b"]);
+   * await client.end();
+   * ```
+   */
+  unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
+    return this.#unsubscribe(topics, options, false);
+  }
+
+  /**
+   * Publishes a message. Publications beyond the in-flight window (`max_inflight`, or the MQTT 5
+   * broker's Receive Maximum) wait in a bounded queue (`max_queued`), and so do publications made
+   * while (re)connecting.
+   *
+   * @param topic The topic (no wildcards).
+   * @param payload Text (sent as UTF-8), an ArrayBuffer or a Uint8Array.
+   * @param options QoS, retain, MQTT 5 properties, metric tags.
+   * @returns Resolves once written (QoS 0) or acknowledged (PUBACK at QoS 1, PUBCOMP at QoS 2);
+   * rejects with an `MqttError` when refused (v5 reason code ≥ 0x80), too large for the broker
+   * (`"packet_too_large"`), not connected, or the queue is full.
+   * @throws {TypeError} On a bad topic, payload or option.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client, QoS } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.publish("sensors/1", "21.5", { qos: QoS.AtLeastOnce, retain: true });
+   * await client.end();
+   * ```
+   */
+  publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    return this.#publish(topic, payload, options, true);
+  }
+
+  /**
+   * Same as {@linkcode Client.publish}, without the `error` event on failure.
+   *
+   * @param topic The topic.
+   * @param payload Text, an ArrayBuffer or a Uint8Array.
+   * @param options QoS, retain, properties, tags.
+   * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2), rejects with an `MqttError`.
+   * @throws {TypeError} On a bad topic, payload or option.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.publishAsync("t", new Uint8Array([1, 2, 3]), { qos: 2 });
+   * await client.end();
+   * ```
+   */
+  publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    return this.#publish(topic, payload, options, false);
+  }
+
+  /**
+   * Ends the client: waits (up to `connect_timeout`) for in-flight acknowledgements, sends
+   * DISCONNECT, closes the connection, cancels any reconnection, fails what is still pending with
+   * `MqttClosedError`, ends `messages()` and fires `end`. Ending an idle client does nothing.
+   *
+   * @param options MQTT 5 reason code and properties, metric tags.
+   * @returns Resolves once closed.
+   * @throws {TypeError} On a bad option.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.end(); // idle: nothing to do
+   * ```
+   */
+  end(options?: EndOptions): Promise<void> {
+    return this.#end(options, true);
+  }
+
+  /**
+   * Same as {@linkcode Client.end}, without the `error` event on failure.
+   *
+   * @param options MQTT 5 reason code and properties, metric tags.
+   * @returns Resolves once closed.
+   * @throws {TypeError} On a bad option.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * await new Client().endAsync();
+   * ```
+   */
+  endAsync(options?: EndOptions): Promise<void> {
+    return this.#end(options, false);
+  }
+
+  /**
+   * Sets the one handler of an event, replacing the previous one (`null` removes it), as
+   * xk6-mqtt does. Use `addEventListener` for more than one.
+   *
+   * @param event `connect`, `reconnect`, `message`, `end`, `error` or `close`.
+   * @param handler The handler; its arguments are listed in the class documentation.
+   * @throws {TypeError} On an unknown event or a handler that is not a function.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * client.on("connect", () => client.subscribe("greeting"));
+   * client.on("message", (topic, payload, info) => console.log(topic, payload.byteLength, info.qos));
+   * client.on("error", (error) => console.error(error.method, error.message));
+   * ```
+   */
+  on(event: "connect", handler: ((info: ConnectInfo) => unknown) | null): void;
+  on(event: "reconnect", handler: ((info: ReconnectInfo) => unknown) | null): void;
+  on(
+    event: "message",
+    handler: ((topic: string, payload: ArrayBuffer, info: MessageInfo) => unknown) | null,
+  ): void;
+  on(event: "end", handler: (() => unknown) | null): void;
+  on(event: "error", handler: ((error: MqttError) => unknown) | null): void;
+  on(event: "close", handler: ((info: CloseInfo) => unknown) | null): void;
+  on(event: string, handler: ((...args: never[]) => unknown) | null): void {
+    this.#events.setHandler(event, handler);
+  }
+
+  /**
+   * Adds a listener; events are {@linkcode ClientEventMap} objects.
+   *
+   * @param type The event name.
+   * @param listener The listener.
+   * @param options `once`, `signal`, as for any `EventTarget`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * client.addEventListener("message", (event) => console.log(event.topic, event.info.retain));
+   * ```
+   */
+  override addEventListener<K extends keyof ClientEventMap>(
+    type: K,
+    listener: ((this: Client, event: ClientEventMap[K]) => void) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+    if (listener !== null) this.#events.added(type, listener, options);
+  }
+
+  /**
+   * Removes a listener added with `addEventListener`.
+   *
+   * @param type The event name.
+   * @param listener The listener.
+   * @param options `capture`, as for any `EventTarget`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * const listener = () => {};
+   * client.addEventListener("end", listener);
+   * client.removeEventListener("end", listener);
+   * ```
+   */
+  override removeEventListener<K extends keyof ClientEventMap>(
+    type: K,
+    listener: ((this: Client, event: ClientEventMap[K]) => void) | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+    if (listener !== null) this.#events.removed(type, listener);
+  }
+
+  /**
+   * Iterates over received messages. The iterator holds up to `capacity` messages and, when full,
+   * pauses reading from the broker until the loop catches up. It ends with the client. Only one
+   * iterator may be active at a time; `on("message")` handlers and listeners still fire.
+   *
+   * @param options `capacity`: messages held before back-pressure (default 1024).
+   * @returns The message stream.
+   * @throws {TypeError} When another `messages()` iterator is active.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * await client.subscribe("sensors/#");
+   * for await (const message of client.messages()) {
+   *   console.log(message.topic, message.payload.byteLength);
+   *   break;
+   * }
+   * await client.end();
+   * ```
+   */
+  messages(options: { capacity?: number } = {}): MessageStream {
+    if (this.#stream !== undefined) {
+      throw new TypeError("Cannot iterate messages: another messages() iterator is active");
+    }
+    const stream = new MessageStream(options.capacity ?? 1024, () => {
+      if (this.#stream === stream) this.#stream = undefined;
+    });
+    if (this.#core.state === "idle" && this.#ending === undefined) stream.close();
+    else this.#stream = stream;
+    return stream;
+  }
+
+  /**
+   * Resolves once the client has no connection, no connection attempt, no scheduled reconnection
+   * and no pending operation: after `end()`, after a failed `connect()`, or after a lost
+   * connection that will not be retried. A runner awaits it to end an iteration as k6 does.
+   *
+   * @returns Resolves when idle (at once if idle now).
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * await new Client().idle(); // never connected: idle
+   * ```
+   */
+  idle(): Promise<void> {
+    if (this.#core.state === "idle" && this.#ending === undefined) return Promise.resolve();
+    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /**
+   * Ends the client (`endAsync()`), for `await using`.
+   *
+   * @returns Resolves once closed.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * {
+   *   await using client = new Client();
+   * } // ended here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.endAsync();
+  }
+
+  #connect(
+    url: string | ConnectOptions | undefined,
+    options: ConnectOptions | undefined,
+    sync: boolean,
+  ): Promise<ConnectInfo> {
+    let href: string | undefined;
+    if (typeof url === "string") href = url;
+    else if (url !== undefined && url !== null && typeof url === "object") {
+      if (options !== undefined) {
+        throw new TypeError("Invalid connect() arguments: expected (url, options) or (options)");
+      }
+      options = url;
+    } else if (url !== undefined) {
+      throw new TypeError(`Invalid broker URL: expected a string, got ${describe(url)}`);
+    }
+    const settings = resolveConnectSettings(this.#settings.connect, options, href);
+    if (settings.servers.length === 0) {
+      throw new TypeError("Cannot connect: no broker URL (pass one, or the servers option)");
+    }
+    return this.#call(this.#core.connect(settings), "connect", sync);
+  }
+
+  #subscribe(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options: SubscribeOptions | undefined,
+    sync: boolean,
+  ): Promise<number[]> {
+    const subscriptions: Subscription[] = [];
+    if (typeof topic === "string" || Array.isArray(topic)) {
+      const base = subscription("", options);
+      for (const filter of typeof topic === "string" ? [topic] : topic) {
+        subscriptions.push({ ...base, topicFilter: checkFilter(filter) });
+      }
+    } else if (topic !== null && typeof topic === "object") {
+      for (const [filter, own] of Object.entries(topic)) {
+        subscriptions.push(subscription(checkFilter(filter), { ...options, ...own }));
+      }
+    } else {
+      throw new TypeError(
+        `Invalid topic: expected a string, array or object, got ${describe(topic)}`,
+      );
+    }
+    if (subscriptions.length === 0) throw new TypeError("Invalid topic: no topic filter given");
+    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+    const op: Op = {
+      method: "subscribe",
+      packet: { type: "subscribe", packetId: 0, subscriptions },
+      promise,
+      resolve,
+      reject,
+      sync,
+      start: this.#metrics ? this.#settings.clock.now() : 0,
+      tags: checkTags("tags", options?.tags),
+    };
+    if (options?.properties !== undefined) op.packet.properties = options.properties;
+    this.#core.submit(op);
+    return promise;
+  }
+
+  #unsubscribe(
+    topics: string | string[],
+    options: UnsubscribeOptions | undefined,
+    sync: boolean,
+  ): Promise<void> {
+    checkKeys("unsubscribe", options);
+    const topicFilters = typeof topics === "string" ? [topics] : topics;
+    if (!Array.isArray(topicFilters) || topicFilters.length === 0) {
+      throw new TypeError(`Invalid topics: expected a string or a non-empty array`);
+    }
+    topicFilters.forEach(checkFilter);
+    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+    const op: Op = {
+      method: "unsubscribe",
+      packet: { type: "unsubscribe", packetId: 0, topicFilters },
+      promise,
+      resolve,
+      reject,
+      sync,
+      start: 0,
+      tags: checkTags("tags", options?.tags),
+    };
+    if (options?.properties !== undefined) op.packet.properties = options.properties;
+    this.#core.submit(op);
+    return promise.then(noop);
+  }
+
+  #publish(
+    topic: string,
+    payload: Payload,
+    options: PublishOptions | undefined,
+    sync: boolean,
+  ): Promise<void> {
+    if (typeof topic !== "string" || topic === "" || topic.includes("+") || topic.includes("#")) {
+      throw new TypeError(
+        `Invalid topic: expected a non-empty string without wildcards, got ${
+          typeof topic === "string" ? `"${topic}"` : describe(topic)
+        }`,
+      );
+    }
+    const bytes = toBytes("payload", payload);
+    let qos: 0 | 1 | 2 = 0;
+    let retain = false;
+    let properties: Properties | undefined;
+    let tags: Record<string, string> | undefined;
+    if (options !== undefined) {
+      checkKeys("publish", options);
+      qos = checkQos("qos", options.qos);
+      retain = checkType<boolean>("retain", options.retain, "boolean") ?? false;
+      properties = options.properties;
+      tags = checkTags("tags", options.tags);
+    }
+    const metrics = this.#metrics;
+    if (metrics !== undefined && this.#core.settings?.protocolVersion === 5) {
+      const stamp: [string, string] = [LATENCY_PROPERTY, String(this.#settings.clock.now())];
+      properties = {
+        ...properties,
+        userProperties: [...(properties?.userProperties ?? []), stamp],
+      };
+    }
+    const packet: PublishPacket = {
+      type: "publish",
+      topic,
+      payload: bytes,
+      qos,
+      retain,
+      dup: false,
+    };
+    if (properties !== undefined) packet.properties = properties;
+    if (qos === 0) {
+      const written = this.#core.publishNow(packet, sync);
+      if (written !== undefined) {
+        metrics?.sent(topic, bytes.length, tags);
+        return written;
+      }
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const start = metrics ? this.#settings.clock.now() : 0;
+    this.#core.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
+    return promise;
+  }
+
+  #end(options: EndOptions | undefined, sync: boolean): Promise<void> {
+    checkKeys("end", options);
+    if (this.#ending !== undefined) return this.#ending;
+    if (this.#core.state === "idle") return Promise.resolve();
+    const tags = checkTags("tags", options?.tags);
+    const ending = this.#core.end(options?.reason_code ?? 0, options?.properties).then(() => {
+      this.#ending = undefined;
+      this.#metrics?.call("end", tags);
+      const handler = this.#events.handler("end");
+      if (handler !== undefined) invokeSafely(handler);
+      this.#events.dispatch(new Event("end"));
+      this.#becameIdle();
+    });
+    this.#ending = ending;
+    return this.#call(ending, "end", sync, tags);
+  }
+
+  /** Wraps a lifecycle promise so its failure follows the sync-call policy. */
+  #call<T>(inner: Promise<T>, method: string, sync: boolean, tags?: Record<string, string>) {
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const pending: Pending<T> = { promise, reject, sync, method, tags };
+    inner.then(resolve, (error) => this.#fail(pending, error));
+    return promise;
+  }
+
+  /**
+   * Rejects a call. Sync-named calls send the error to `error` handlers when there are some, and
+   * then their rejection counts as handled; otherwise it is left unhandled, to be reported.
+   */
+  #fail(pending: Pending<unknown>, error: MqttError): void {
+    this.#metrics?.error(pending.method, pending.tags);
+    const report = (pending.sync || pending.internal === true) && this.#events.heard("error");
+    if (report || pending.internal) pending.promise.catch(noop);
+    if (report) this.#emitError(error);
+    pending.reject(error);
+  }
+
+  #emitError(error: MqttError): void {
+    // Later, not inside the failing call: a handler that calls back into the client finds it in
+    // a settled state.
+    queueMicrotask(() => {
+      const handler = this.#events.handler("error");
+      if (handler !== undefined) invokeSafely(handler, error);
+      this.#events.dispatch(new MqttErrorEvent(error));
+    });
+  }
+
+  #becameIdle(): void {
+    if (this.#ending !== undefined) return; // end() finishes the job after its `end` event.
+    this.#stream?.close();
+    this.#stream = undefined;
+    const idle = this.#idle;
+    this.#idle = undefined;
+    idle?.resolve();
+  }
+
+  #host(): CoreHost {
+    const events = this.#events;
+    return {
+      done: (op, result) => {
+        this.#metrics?.done(op, this.#settings.clock.now());
+        op.resolve(result as never);
+      },
+      failed: (op, error) => this.#fail(op, error),
+      connected: (info) => {
+        const handler = events.handler("connect");
+        if (handler !== undefined) invokeSafely(handler, info);
+        events.dispatch(new MqttConnectEvent(info));
+      },
+      reconnecting: (info) => {
+        const handler = events.handler("reconnect");
+        if (handler !== undefined) invokeSafely(handler, info);
+        events.dispatch(new MqttReconnectEvent(info));
+      },
+      message: (topic, packet) =>
+        deliver(topic, packet, events, this.#stream, this.#metrics, this.#settings.clock),
+      closed: (info) => {
+        const handler = events.handler("close");
+        if (handler !== undefined) invokeSafely(handler, info);
+        events.dispatch(new MqttCloseEvent(info));
+      },
+      error: (error) => {
+        this.#metrics?.error(error.method ?? "connection");
+        if (events.heard("error")) this.#emitError(error);
+      },
+      idle: () => this.#becameIdle(),
+      backpressure: () => {
+        const stream = this.#stream;
+        return stream !== undefined && stream.full ? stream.space() : undefined;
+      },
+      batchFailed: (promise, error) => {
+        this.#metrics?.error("publish");
+        if (!events.heard("error")) return;
+        promise.catch(noop);
+        this.#emitError(error);
+      },
+    };
+  }
+}
+
+function invokeSafely(handler: (...args: never[]) => unknown, arg?: unknown): void {
+  try {
+    (handler as (arg?: unknown) => unknown)(arg);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+function checkFilter(filter: unknown): string {
+  if (typeof filter !== "string" || filter === "") {
+    throw new TypeError(
+      `Invalid topic filter: expected a non-empty string, got ${describe(filter)}`,
+    );
+  }
+  return filter;
+}
+
+function subscription(topicFilter: string, options: SubscribeOptions | undefined): Subscription {
+  checkKeys("subscribe", options);
+  const s: Subscription = { topicFilter, qos: checkQos("qos", options?.qos) };
+  if (options?.no_local !== undefined) s.noLocal = options.no_local === true;
+  if (options?.retain_as_published !== undefined) {
+    s.retainAsPublished = options.retain_as_published === true;
+  }
+  if (options?.retain_handling !== undefined) {
+    const handling = options.retain_handling;
+    if (handling !== 0 && handling !== 1 && handling !== 2) {
+      throw new RangeError(`Invalid option retain_handling: expected 0, 1 or 2, got ${handling}`);
+    }
+    s.retainHandling = handling;
+  }
+  return s;
+}

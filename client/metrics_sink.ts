@@ -1,0 +1,43 @@
+/**
+ * The interface through which a {@linkcode Client} reports metrics. The runner plugs its metric
+ * registry in; any object with an `add` method works.
+ *
+ * @module
+ */
+
+/**
+ * Receives the client's metric samples, one call per sample.
+ *
+ * Counters (value 1 or a byte count): `mqtt_calls` (tag `method`), `mqtt_messages_sent`,
+ * `mqtt_messages_received`, `mqtt_errors` (tag `method`), `data_sent` and `data_received` (payload
+ * bytes), `mqtt_bytes_sent` and `mqtt_bytes_received` (wire bytes). Trends, in milliseconds:
+ * `mqtt_connect_duration`, `mqtt_subscribe_duration`, `mqtt_publish_duration` (acknowledgement
+ * round trip at QoS 1 and 2) and `mqtt_message_latency` (MQTT 5 only: publisher to receiver, from
+ * the `mqload-ts` user property the client stamps on publications when a sink is set).
+ *
+ * Tags: `proto` (`MQTT/3.1`, `MQTT/3.1.1`, `MQTT/5.0`), `client_id`, `url` (never with
+ * credentials), `topic` for per-message metrics, plus the client's and the call's `tags`. The tags
+ * object may be shared between calls: read it, do not keep or change it.
+ *
+ * @example Usage
+ * ```ts
+ * import { Client, type MetricsSink } from "@mqload/mqload";
+ * const totals = new Map<string, number>();
+ * const metrics: MetricsSink = {
+ *   add(metric, value) {
+ *     totals.set(metric, (totals.get(metric) ?? 0) + value);
+ *   },
+ * };
+ * const client = new Client({ metrics });
+ * ```
+ */
+export interface MetricsSink {
+  /**
+   * Records one sample.
+   *
+   * @param metric The metric name, for example `"mqtt_messages_sent"`.
+   * @param value The sample value: 1 per event, a byte count, or a duration in milliseconds.
+   * @param tags The sample's tags.
+   */
+  add(metric: string, value: number, tags: Record<string, string>): void;
+}

@@ -1,0 +1,135 @@
+/**
+ * The byte pipe under a client: read chunks, write bytes, close. The client never knows whether it
+ * runs over TCP, TLS or WebSocket; tests plug in an in-memory one.
+ *
+ * @module
+ */
+
+import type { BrokerUrl } from "./url.ts";
+import { connectTcp } from "./transport_deno.ts";
+import { connectWebSocket } from "./transport_ws.ts";
+
+/**
+ * A connected byte stream to a broker.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Transport } from "@mqload/mqload/client";
+ * // A transport that reads nothing and swallows writes.
+ * const transport: Transport = {
+ *   read: () => Promise.resolve(null),
+ *   write: () => Promise.resolve(),
+ *   close: () => Promise.resolve(),
+ * };
+ * ```
+ */
+export interface Transport {
+  /**
+   * Reads the next chunk of bytes.
+   *
+   * @returns The chunk, valid only until the next `read()` (the transport may reuse its buffer),
+   * or `null` at the end of the stream. Rejects when the connection fails.
+   */
+  read(): Promise<Uint8Array | null>;
+  /**
+   * Writes all of `bytes` (handling partial writes).
+   *
+   * @param bytes The bytes to send; not retained after the promise settles.
+   * @returns Resolves once the bytes are handed to the operating system (or the WebSocket), so
+   * awaiting it applies back-pressure. Rejects when the connection fails.
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Closes the connection; a pending `read()` then resolves `null` or rejects. Idempotent.
+   *
+   * @returns Resolves once the connection's resources are released.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * TLS settings for `mqtts:`, `ssl:` and `tls:` URLs.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TlsOptions } from "@mqload/mqload";
+ * const tls: TlsOptions = { ca: "-----BEGIN CERTIFICATE-----\n…", server_name: "broker.local" };
+ * ```
+ */
+export interface TlsOptions {
+  /** PEM certificate(s) of the authorities to trust, in addition to the system roots. */
+  ca?: string | string[];
+  /** PEM client certificate chain, for mutual TLS (needs `key`). */
+  cert?: string;
+  /** PEM private key of `cert`. */
+  key?: string;
+  /**
+   * The name to verify the broker's certificate against, when it differs from the URL's host
+   * (for example when connecting by IP address). Cannot be combined with `cert`/`key`.
+   */
+  server_name?: string;
+  /**
+   * Skips the check that the certificate matches the host name. Deno offers no per-connection
+   * switch to skip chain verification: the chain is still checked against the system roots and
+   * `ca` unless Deno runs with `--unsafely-ignore-certificate-errors`.
+   */
+  insecure_skip_verify?: boolean;
+  /** ALPN protocols to offer, for brokers behind an ALPN-routing gateway. */
+  alpn_protocols?: string[];
+}
+
+/**
+ * What a {@linkcode TransportFactory} receives.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseBrokerUrl, type TransportOptions } from "@mqload/mqload/client";
+ * const options: TransportOptions = {
+ *   url: parseBrokerUrl("mqtt://127.0.0.1:1883"),
+ *   signal: new AbortController().signal,
+ * };
+ * ```
+ */
+export interface TransportOptions {
+  /** Where to connect. */
+  url: BrokerUrl;
+  /** TLS settings for `tls` and `wss` URLs. */
+  tls?: TlsOptions;
+  /** Aborted when the connect timeout expires or the client is ended. */
+  signal: AbortSignal;
+}
+
+/**
+ * Opens a transport. The client's default opens TCP, TLS and WebSocket connections; tests and
+ * special environments pass their own through the `transport` client option.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TransportFactory } from "@mqload/mqload/client";
+ * const refuse: TransportFactory = () => Promise.reject(new Error("offline"));
+ * ```
+ */
+export type TransportFactory = (options: TransportOptions) => Promise<Transport>;
+
+/**
+ * The default {@linkcode TransportFactory}: `Deno.connect` / `Deno.connectTls` for `tcp`/`tls`
+ * URLs, the web `WebSocket` (subprotocol `mqtt`) for `ws`/`wss` URLs.
+ *
+ * @param options The URL, TLS settings and abort signal.
+ * @returns The open transport.
+ * @throws {TypeError} When TLS options are given for a `wss:` URL (the web WebSocket takes none).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { openTransport, parseBrokerUrl } from "@mqload/mqload/client";
+ * const transport = await openTransport({
+ *   url: parseBrokerUrl("mqtt://127.0.0.1:1883"),
+ *   signal: AbortSignal.timeout(1000),
+ * });
+ * await transport.close();
+ * ```
+ */
+export function openTransport(options: TransportOptions): Promise<Transport> {
+  const kind = options.url.transport;
+  return kind === "tcp" || kind === "tls" ? connectTcp(options) : connectWebSocket(options);
+}
