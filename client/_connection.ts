@@ -21,6 +21,8 @@ export interface ConnectionHandler {
   bytesWritten?(n: number): void;
   /** Returns a promise to wait on before the next read, to let a slow consumer catch up. */
   backpressure?(): Promise<void> | undefined;
+  /** Bytes to write, if any, before closing because of `error` (a v5 DISCONNECT). */
+  farewell?(error: MqttError): Uint8Array | undefined;
   /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
   batchFailed?(promise: Promise<void>, error: MqttError): void;
 }
@@ -40,6 +42,7 @@ export class Connection {
   #batch?: Batch;
   #closed = false;
   #loop?: Promise<void>;
+  #released?: Promise<void>;
   #keepaliveMs = 0;
   #timer: unknown;
   #pingSentAt = 0;
@@ -55,6 +58,11 @@ export class Connection {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Settles once a failed connection has let go of its transport and stopped reading. */
+  get released(): Promise<void> {
+    return this.#released ?? Promise.resolve();
   }
 
   /** Starts reading. Packets go to the handler until the connection closes. */
@@ -127,7 +135,12 @@ export class Connection {
   fail(error: MqttError): void {
     if (this.#closed) return;
     this.#shutdown(error);
-    this.#transport.close().catch(() => {});
+    const farewell = this.#handler.farewell?.(error);
+    const transport = this.#transport;
+    const closing = farewell === undefined
+      ? transport.close()
+      : transport.write(farewell).catch(() => {}).then(() => transport.close());
+    this.#released = Promise.all([closing.catch(() => {}), this.#loop]).then(() => {});
     this.#handler.lost(error);
   }
 

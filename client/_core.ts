@@ -1,20 +1,24 @@
 // The client engine: connection attempts over the server list, CONNACK handling, reconnection with
 // backoff, incoming packet dispatch, and end(). The public Client wraps it with the API and events.
 
-import { Decoder, encode } from "../codec/mod.ts";
-import type {
-  ConnackPacket,
-  ConnectPacket,
-  Packet,
-  Properties,
-  PublishPacket,
-} from "../codec/packets.ts";
-import { Connection, type ConnectionHandler, errorMessage, unexpected } from "./_connection.ts";
-import { connectRefusal, describeReason } from "./_reasons.ts";
-import { type Op, Session, type SessionHost } from "./_session.ts";
+import { encode } from "../codec/mod.ts";
+import type { ConnackPacket, Packet, Properties, PublishPacket } from "../codec/packets.ts";
+import {
+  asMqttError,
+  Attempt,
+  connectPacket,
+  disconnectBytes,
+  randomClientId,
+} from "./_attempt.ts";
+import type { Connection, ConnectionHandler } from "./_connection.ts";
+import { unexpected } from "./_connection.ts";
+import { IncomingAliases } from "./_aliases.ts";
+import { connectRefusal, serverDisconnect } from "./_reasons.ts";
+import type { Op } from "./_ops.ts";
+import { Session, type SessionHost } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { backoffDelay } from "./backoff.ts";
-import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
+import { MqttClosedError, type MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
 import type { BrokerUrl } from "./url.ts";
@@ -34,19 +38,6 @@ export interface CoreHost extends SessionHost {
   batchFailed(promise: Promise<void>, error: MqttError): void;
 }
 
-interface Attempt {
-  conn?: Connection;
-  url: BrokerUrl;
-  abort: AbortController;
-  timer: unknown;
-  start: number;
-  handshake: PromiseWithResolvers<ConnectInfo>;
-  /** Settles when the attempt has fully unwound (its connection closed on failure). */
-  done?: Promise<unknown>;
-}
-
-const encoder = new TextEncoder();
-
 export class Core {
   readonly session: Session;
   readonly #settings: ClientSettings;
@@ -60,11 +51,11 @@ export class Core {
   #failures = 0;
   #lastError?: MqttError;
   #clientId: string;
-  #url?: BrokerUrl;
   #everConnected = false;
-  #aliasMax = 0;
-  #aliases?: Map<number, string>;
+  #aliases = new IncomingAliases();
   #ending?: Promise<void>;
+  /** Lost connections still letting go of their transports. */
+  #lingering = new Set<Promise<void>>();
 
   constructor(settings: ClientSettings, host: CoreHost, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -82,18 +73,21 @@ export class Core {
     return this.#clientId;
   }
 
-  get url(): BrokerUrl | undefined {
-    return this.#url;
-  }
-
   get settings(): ConnectSettings | undefined {
     return this.#connect;
+  }
+
+  /** Settles once every lost connection has released its transport. */
+  released(): Promise<void> {
+    return this.#lingering.size === 0
+      ? Promise.resolve()
+      : Promise.all(this.#lingering).then(() => {});
   }
 
   /** Connects with new settings, replacing any connection or attempt in progress. */
   async connect(settings: ConnectSettings): Promise<ConnectInfo> {
     // Busy from this very call: idle() must not resolve, and calls made now must wait.
-    this.#setState("connecting");
+    this.#state = "connecting";
     await this.#stop();
     this.#connect = settings;
     this.#failures = 0;
@@ -108,7 +102,7 @@ export class Core {
         method: "reconnect",
       });
     }
-    this.#setState("connecting");
+    this.#state = "connecting";
     await this.#stop();
     this.#failures = 0;
     this.#host.reconnecting({ attempt: 1 });
@@ -148,7 +142,7 @@ export class Core {
   }
 
   async #first(method: string): Promise<ConnectInfo> {
-    this.#setState("connecting");
+    this.#state = "connecting";
     try {
       return await this.#open();
     } catch (error) {
@@ -175,129 +169,36 @@ export class Core {
   async #attemptOn(url: BrokerUrl): Promise<ConnectInfo> {
     const cs = this.#connect!;
     const s = this.#settings;
-    const clock = s.clock;
-    const abort = new AbortController();
-    const attempt: Attempt = {
-      url,
-      abort,
-      start: clock.now(),
-      handshake: Promise.withResolvers<ConnectInfo>(),
-      timer: cs.connectTimeout > 0
-        ? clock.setTimeout(() => {
-          abort.abort(
-            new MqttTimeoutError(
-              `Cannot connect to ${url.href}: no CONNACK within ${cs.connectTimeout} ms`,
-              { method: "connect" },
-            ),
-          );
-        }, cs.connectTimeout)
-        : undefined,
-    };
+    const attempt = new Attempt(url, s.clock, cs.connectTimeout);
     this.#attempt = attempt;
-    const done = Promise.withResolvers<void>();
-    attempt.done = done.promise;
-    attempt.handshake.promise.catch(() => {}); // Awaited below; may reject before that.
-    const signal = abort.signal;
-    const onAbort = () => attempt.handshake.reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const packet = await this.#connectPacket(url);
-      signal.throwIfAborted();
-      const opening = s.transport({ url, tls: cs.tls, signal });
-      // A transport that opens after the attempt was abandoned must still be closed.
-      opening.then((t) => {
-        if (signal.aborted && attempt.conn === undefined) t.close();
-      }, () => {});
-      const transport = await Promise.race([opening, attempt.handshake.promise as never]);
-      if (signal.aborted) {
-        await transport.close();
-        signal.throwIfAborted();
-      }
-      const decoder = new Decoder({
-        protocolVersion: cs.protocolVersion,
-        maximumPacketSize: cs.maxPacketSize,
-      });
-      const conn: Connection = new Connection(
-        transport,
-        decoder,
-        clock,
-        this.#handlerFor(() => conn),
+      const v = cs.protocolVersion;
+      // MQTT 3.1 brokers refuse empty client ids; 3.1.1 and 5 assign one.
+      if (v === 3 && this.#clientId === "") this.#clientId = randomClientId();
+      // Resume the session on reconnect when it outlives the connection (MQTT 5 expiry > 0).
+      const resume = v === 5 && this.#everConnected && (cs.sessionExpiryInterval ?? 0) > 0;
+      const clientId = this.#clientId;
+      return await attempt.run(
+        s,
+        cs,
+        () => connectPacket(s, cs, url, clientId, resume),
+        (conn) => this.#handlerFor(conn),
       );
-      attempt.conn = conn;
-      conn.start();
-      conn.send(encode(packet, cs.protocolVersion));
-      return await attempt.handshake.promise;
-    } catch (error) {
-      await attempt.conn?.close().catch(() => {});
-      throw asMqttError(error, "connect", url);
     } finally {
-      signal.removeEventListener("abort", onAbort);
-      if (attempt.timer !== undefined) clock.clearTimeout(attempt.timer);
       if (this.#attempt === attempt) this.#attempt = undefined;
-      done.resolve();
     }
-  }
-
-  async #connectPacket(url: BrokerUrl): Promise<ConnectPacket> {
-    const cs = this.#connect!;
-    const s = this.#settings;
-    let username = s.username;
-    let password = s.password;
-    if (s.credentialsProvider !== undefined) {
-      let credentials: unknown;
-      try {
-        credentials = await s.credentialsProvider();
-      } catch (cause) {
-        throw new MqttError(`Cannot connect: credentials provider failed: ${errorMessage(cause)}`, {
-          code: "credentials",
-          method: "connect",
-          cause,
-        });
-      }
-      const c = credentials as { username?: unknown; password?: unknown } | null;
-      if (typeof c?.username !== "string" || typeof c.password !== "string") {
-        throw new MqttError(
-          "Cannot connect: credentials provider must return { username: string, password: string }",
-          { code: "credentials", method: "connect" },
-        );
-      }
-      username = c.username;
-      password = c.password;
-    } else if (url.username !== undefined) {
-      username = url.username;
-      password = url.password;
-    }
-    const v = cs.protocolVersion;
-    // MQTT 3.1 brokers refuse empty client ids; 3.1.1 and 5 assign one.
-    if (v === 3 && this.#clientId === "") this.#clientId = randomClientId();
-    // Resume the session on reconnect when it outlives the connection (MQTT 5 expiry > 0).
-    const resume = v === 5 && this.#everConnected && (cs.sessionExpiryInterval ?? 0) > 0;
-    const packet: ConnectPacket = {
-      type: "connect",
-      protocolVersion: v,
-      clientId: this.#clientId,
-      cleanStart: resume ? false : cs.cleanStart,
-      keepalive: cs.keepalive,
-    };
-    if (username !== undefined) packet.username = username;
-    if (password !== undefined) packet.password = encoder.encode(password);
-    if (s.will !== undefined) packet.will = s.will;
-    if (v === 5) {
-      const properties = { ...cs.properties };
-      if (cs.sessionExpiryInterval !== undefined) {
-        properties.sessionExpiryInterval = cs.sessionExpiryInterval;
-      }
-      if (cs.receiveMaximum !== undefined) properties.receiveMaximum = cs.receiveMaximum;
-      if (cs.maxPacketSize !== undefined) properties.maximumPacketSize = cs.maxPacketSize;
-      this.#aliasMax = properties.topicAliasMaximum ?? 0;
-      if (Object.keys(properties).length > 0) packet.properties = properties;
-    }
-    return packet;
   }
 
   #handlerFor(conn: () => Connection): ConnectionHandler {
     const metrics = this.#metrics;
     const handler: ConnectionHandler = {
+      farewell: (error) => {
+        // MQTT 5 asks for a DISCONNECT with the reason before closing on a protocol violation.
+        const v = this.#connect?.protocolVersion;
+        return v === 5 && error instanceof MqttProtocolError
+          ? disconnectBytes(5, error.reasonCode)
+          : undefined;
+      },
       packet: (packet) => this.#onPacket(conn(), packet),
       lost: (error) => this.#onLost(conn(), error),
       backpressure: () => this.#host.backpressure(),
@@ -330,42 +231,18 @@ export class Core {
       case "pingresp":
         conn.pingResponse();
         return;
-      case "disconnect": {
-        const code = packet.reasonCode ?? 0;
-        const reason = describeReason(code, packet.properties?.reasonString, "disconnect");
-        const reference = packet.properties?.serverReference;
-        conn.fail(
-          new MqttClosedError(
-            `Disconnected by the broker: ${reason}${reference ? `; use server ${reference}` : ""}`,
-            { reasonCode: code, serverReference: reference },
-          ),
-        );
+      case "disconnect":
+        conn.fail(serverDisconnect(packet));
         return;
-      }
       default:
         if (!this.session.handle(packet)) conn.fail(unexpected(packet));
     }
   }
 
   #onPublish(conn: Connection, packet: PublishPacket): void {
-    let topic = packet.topic;
-    const alias = packet.properties?.topicAlias;
-    if (alias !== undefined) {
-      if (alias === 0 || alias > this.#aliasMax) {
-        conn.fail(new MqttProtocolError(`Topic alias ${alias} out of range`, 0x94));
-        return;
-      }
-      const aliases = this.#aliases ??= new Map();
-      if (topic === "") {
-        const known = aliases.get(alias);
-        if (known === undefined) {
-          conn.fail(new MqttProtocolError(`Unknown topic alias ${alias}`, 0x82));
-          return;
-        }
-        topic = known;
-      } else aliases.set(alias, topic);
-    }
-    if (this.session.receive(packet)) this.#host.message(topic, packet);
+    const topic = this.#aliases.topicOf(packet);
+    if (typeof topic !== "string") conn.fail(topic);
+    else if (this.session.receive(packet)) this.#host.message(topic, packet);
   }
 
   #established(attempt: Attempt, conn: Connection, connack: ConnackPacket): void {
@@ -377,30 +254,25 @@ export class Core {
       conn.close().catch(() => {});
       return;
     }
-    if (attempt.timer !== undefined) this.#settings.clock.clearTimeout(attempt.timer);
-    attempt.timer = undefined;
+    attempt.clearTimer();
     this.#attempt = undefined;
     const properties = connack.properties;
     if (properties?.assignedClientIdentifier) {
       this.#clientId = properties.assignedClientIdentifier;
     }
     this.#conn = conn;
-    this.#url = attempt.url;
     this.#failures = 0;
     this.#everConnected = true;
-    this.#aliases = undefined;
-    this.#setState("connected");
+    this.#aliases.reset(cs.protocolVersion === 5 ? cs.properties?.topicAliasMaximum ?? 0 : 0);
+    this.#state = "connected";
     conn.setKeepalive(properties?.serverKeepAlive ?? cs.keepalive);
-    const metrics = this.#metrics;
-    if (metrics !== undefined) {
-      metrics.connection(cs.protocolVersion, this.#clientId, attempt.url.href, cs.tags);
-      metrics.call("connect");
-      metrics.add(
-        "mqtt_connect_duration",
-        this.#settings.clock.now() - attempt.start,
-        metrics.base,
-      );
-    }
+    this.#metrics?.connected(
+      cs.protocolVersion,
+      this.#clientId,
+      attempt.url.href,
+      cs.tags,
+      this.#settings.clock.now() - attempt.start,
+    );
     this.session.attach(conn, connack, {
       version: cs.protocolVersion,
       maxInflight: cs.maxInflight,
@@ -419,12 +291,21 @@ export class Core {
   #onLost(conn: Connection, error: MqttError): void {
     const attempt = this.#attempt;
     if (attempt?.conn === conn) {
-      attempt.handshake.reject(error);
+      attempt.handshake.reject(
+        new (error instanceof MqttTimeoutError ? MqttTimeoutError : MqttClosedError)(
+          `Cannot connect to ${attempt.url.href}: ${error.message}`,
+          { method: "connect", cause: error },
+        ),
+      );
       return;
     }
     if (conn !== this.#conn) return;
     this.#conn = undefined;
     this.session.detach();
+    const released = conn.released.then(() => {
+      this.#lingering.delete(released);
+    });
+    this.#lingering.add(released);
     this.#metrics?.error("connection");
     const info: CloseInfo = { error, reconnecting: false };
     if (error.reasonCode !== undefined && error instanceof MqttClosedError) {
@@ -452,7 +333,7 @@ export class Core {
     const r = this.#connect!.reconnect;
     if (r === false) return;
     const delay = backoffDelay(this.#failures, r);
-    this.#setState("waiting");
+    this.#state = "waiting";
     this.#timer = this.#settings.clock.setTimeout(() => {
       this.#timer = undefined;
       this.#retry();
@@ -460,7 +341,7 @@ export class Core {
   }
 
   async #retry(): Promise<void> {
-    this.#setState("connecting");
+    this.#state = "connecting";
     this.#failures++;
     const info: ReconnectInfo = { attempt: this.#failures };
     if (this.#failures > 1 && this.#lastError) info.error = this.#lastError;
@@ -500,7 +381,7 @@ export class Core {
   }
 
   async #end(reasonCode: number, properties?: Properties): Promise<void> {
-    this.#setState("ending");
+    this.#state = "ending";
     this.#cancelRetry();
     await this.#abortAttempt(new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
@@ -526,10 +407,7 @@ export class Core {
   }
 
   async #abortAttempt(reason: MqttError): Promise<void> {
-    const attempt = this.#attempt;
-    if (attempt === undefined) return;
-    attempt.abort.abort(reason);
-    await attempt.done;
+    await this.#attempt?.cancel(reason);
   }
 
   #cancelRetry(): void {
@@ -540,7 +418,7 @@ export class Core {
   }
 
   #toIdle(reason: MqttError): void {
-    this.#setState("idle");
+    this.#state = "idle";
     this.session.failAll(
       reason instanceof MqttClosedError ? reason : new MqttClosedError(reason.message, {
         cause: reason,
@@ -548,31 +426,4 @@ export class Core {
     );
     this.#host.idle();
   }
-
-  #setState(state: State): void {
-    this.#state = state;
-  }
-}
-
-function disconnectBytes(version: number, reasonCode: number): Uint8Array {
-  return version === 5 && reasonCode !== 0
-    ? new Uint8Array([0xe0, 1, reasonCode])
-    : new Uint8Array([0xe0, 0]);
-}
-
-function randomClientId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return `mqload${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-function asMqttError(error: unknown, method: string, url?: BrokerUrl): MqttError {
-  if (error instanceof MqttError) return error;
-  if (error instanceof TypeError || error instanceof RangeError) {
-    return new MqttError(error.message, { code: "invalid", method, cause: error });
-  }
-  const where = url === undefined ? "" : ` to ${url.href}`;
-  return new MqttClosedError(`Cannot ${method}${where}: ${errorMessage(error)}`, {
-    method,
-    cause: error,
-  });
 }

@@ -77,4 +77,20 @@ export class Listeners {
     this.#target.dispatchEvent(event);
     for (const [listener, once] of listeners) if (once) listeners.delete(listener);
   }
+
+  /** Calls the `on()` handler with `arg`, then dispatches `make(arg)` to listeners, if any. */
+  emit<T>(type: string, arg: T, make: (arg: T) => Event): void {
+    const handler = this.#handlers.get(type);
+    if (handler !== undefined) {
+      try {
+        // `end` handlers take no argument, as in xk6-mqtt.
+        if (arg === undefined) handler();
+        else handler(arg);
+      } catch (error) {
+        // Reported like an uncaught exception, without breaking the client's own state.
+        reportError(error);
+      }
+    }
+    if (this.listening(type)) this.dispatch(make(arg));
+  }
 }

@@ -1,7 +1,7 @@
 // Metric reporting for one client. Tag objects are built once per connection and cached per topic,
 // so a message costs a map lookup, not an object spread.
 
-import type { Op } from "./_session.ts";
+import type { Op } from "./_ops.ts";
 import type { MetricsSink } from "./metrics_sink.ts";
 
 const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
@@ -35,6 +35,19 @@ export class Metrics {
     this.#byTopic.clear();
     this.#byMethod.clear();
     this.#byMethodTopic.clear();
+  }
+
+  /** A connection was established: new base tags, the `connect` call and its duration. */
+  connected(
+    version: 3 | 4 | 5,
+    clientId: string,
+    url: string,
+    tags: Record<string, string> | undefined,
+    duration: number,
+  ): void {
+    this.connection(version, clientId, url, tags);
+    this.call("connect");
+    this.#sink.add("mqtt_connect_duration", duration, this.#base);
   }
 
   get base(): Record<string, string> {

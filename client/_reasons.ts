@@ -1,8 +1,8 @@
 // Turning broker reason codes into typed errors with readable messages.
 
 import { reasonCodeName } from "../codec/mod.ts";
-import type { Properties } from "../codec/packets.ts";
-import { MqttConnectError, MqttError } from "./errors.ts";
+import type { DisconnectPacket, Properties } from "../codec/packets.ts";
+import { MqttClosedError, MqttConnectError, MqttError } from "./errors.ts";
 
 // MQTT 3.1 / 3.1.1 CONNACK return codes (MQTT 5 uses reason codes ≥ 0x80 instead).
 const V4_CONNACK = [
@@ -63,5 +63,16 @@ export function connectRefusal(
       describeReason(reasonCode, properties?.reasonString, "connack")
     }${reference ? `; use server ${reference}` : ""}`,
     { reasonCode, serverReference: reference },
+  );
+}
+
+/** A broker DISCONNECT as the error that closes the connection, reason and redirect included. */
+export function serverDisconnect(packet: DisconnectPacket): MqttClosedError {
+  const code = packet.reasonCode ?? 0;
+  const reason = describeReason(code, packet.properties?.reasonString, "disconnect");
+  const reference = packet.properties?.serverReference;
+  return new MqttClosedError(
+    `Disconnected by the broker: ${reason}${reference ? `; use server ${reference}` : ""}`,
+    { reasonCode: code, serverReference: reference },
   );
 }

@@ -6,55 +6,19 @@ import { encode } from "../codec/mod.ts";
 import type {
   ConnackPacket,
   Packet,
-  Properties,
   ProtocolVersion,
   PublishPacket,
   SubackPacket,
-  SubscribePacket,
-  Subscription,
-  UnsubscribePacket,
 } from "../codec/packets.ts";
+import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
+import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
 import { refusal } from "./_reasons.ts";
 import { MqttError } from "./errors.ts";
-
-interface OpBase<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-  /** Started by a sync-named method: failures follow the `error` event policy. */
-  sync: boolean;
-  /** Started by the client itself (subscription restore): no caller awaits it. */
-  internal?: boolean;
-  /** Start time for duration metrics. */
-  start: number;
-  tags?: Record<string, string>;
-}
-
-export interface PublishOp extends OpBase<void> {
-  method: "publish";
-  packet: PublishPacket;
-  /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
-  released?: boolean;
-}
-export interface SubscribeOp extends OpBase<number[]> {
-  method: "subscribe";
-  packet: SubscribePacket;
-}
-export interface UnsubscribeOp extends OpBase<number[]> {
-  method: "unsubscribe";
-  packet: UnsubscribePacket;
-}
-export type Op = PublishOp | SubscribeOp | UnsubscribeOp;
 
 export interface SessionHost {
   done(op: Op, result?: number[]): void;
   failed(op: Op, error: MqttError): void;
-}
-
-interface Restorable {
-  subscription: Subscription;
-  properties?: Properties;
 }
 
 /** PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70: success acks are 4 bytes in every version. */
@@ -83,8 +47,7 @@ export class Session {
   #maxPacketSize = Infinity;
   #maximumQoS = 2;
   #retainAvailable = true;
-  #aliasMax = 0;
-  #aliases?: Map<string, number>;
+  #aliases?: OutgoingAliases;
   #drained?: PromiseWithResolvers<void>;
 
   constructor(host: SessionHost, maxQueued: number) {
@@ -132,8 +95,8 @@ export class Session {
     this.#maxPacketSize = p?.maximumPacketSize ?? Infinity;
     this.#maximumQoS = p?.maximumQoS ?? 2;
     this.#retainAvailable = p?.retainAvailable ?? true;
-    this.#aliasMax = options.topicAliases ? p?.topicAliasMaximum ?? 0 : 0;
-    this.#aliases = this.#aliasMax > 0 ? new Map() : undefined;
+    const aliasMax = options.topicAliases ? p?.topicAliasMaximum ?? 0 : 0;
+    this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
     if (!connack.sessionPresent) {
       // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
       // and it forgot our subscriptions.
@@ -386,54 +349,12 @@ export class Session {
 
   #encodePublish(packet: PublishPacket): Uint8Array {
     const aliases = this.#aliases;
-    if (aliases === undefined || packet.properties?.topicAlias !== undefined) {
-      return encode(packet, this.#version);
-    }
-    let alias = aliases.get(packet.topic);
-    if (alias !== undefined) {
-      return encode(
-        { ...packet, topic: "", properties: { ...packet.properties, topicAlias: alias } },
-        this.#version,
-      );
-    }
-    if (aliases.size < this.#aliasMax) {
-      alias = aliases.size + 1;
-      aliases.set(packet.topic, alias);
-      return encode(
-        { ...packet, properties: { ...packet.properties, topicAlias: alias } },
-        this.#version,
-      );
-    }
-    return encode(packet, this.#version);
+    return encode(aliases === undefined ? packet : aliases.apply(packet), this.#version);
   }
 
   #restoreSubscriptions(): void {
-    // One SUBSCRIBE per distinct properties object (usually all undefined: one packet per 64).
-    const groups = new Map<Properties | undefined, Subscription[]>();
-    for (const { subscription, properties } of this.subscriptions.values()) {
-      const group = groups.get(properties) ?? [];
-      group.push(subscription);
-      groups.set(properties, group);
-    }
-    for (const [properties, subscriptions] of groups) {
-      for (let i = 0; i < subscriptions.length; i += 64) {
-        const { promise, resolve, reject } = Promise.withResolvers<number[]>();
-        promise.catch(() => {});
-        const op: SubscribeOp = {
-          method: "subscribe",
-          packet: { type: "subscribe", packetId: 0, subscriptions: subscriptions.slice(i, i + 64) },
-          promise,
-          resolve,
-          reject,
-          sync: true,
-          internal: true,
-          start: 0,
-        };
-        if (properties !== undefined) op.packet.properties = properties;
-        // Restores go first, ahead of anything the caller queued while disconnected.
-        this.#queue.splice(this.#head, 0, op);
-      }
-    }
+    // Restores go first, ahead of anything the caller queued while disconnected.
+    this.#queue.splice(this.#head, 0, ...restoreOps(this.subscriptions.values()));
   }
 }
 

@@ -4,17 +4,12 @@
  * @module
  */
 
-import type { Properties, PublishPacket, Subscription } from "../codec/packets.ts";
 import { Core, type CoreHost } from "./_core.ts";
 import { Listeners } from "./_listeners.ts";
-import { LATENCY_PROPERTY, Metrics } from "./_metrics.ts";
-import type { Op } from "./_session.ts";
-import {
-  type ClientSettings,
-  resolveClientSettings,
-  resolveConnectSettings,
-  toBytes,
-} from "./_settings.ts";
+import { Outcomes } from "./_outcomes.ts";
+import { Metrics } from "./_metrics.ts";
+import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
+import { type ClientSettings, resolveClientSettings, resolveConnectSettings } from "./_settings.ts";
 import { deliver } from "./_deliver.ts";
 import type { MqttError } from "./errors.ts";
 import {
@@ -24,16 +19,13 @@ import {
   type MessageInfo,
   MqttCloseEvent,
   MqttConnectEvent,
-  MqttErrorEvent,
   MqttReconnectEvent,
   type ReconnectInfo,
 } from "./events.ts";
 import { MessageStream } from "./messages.ts";
 import {
   checkKeys,
-  checkQos,
   checkTags,
-  checkType,
   type ClientOptions,
   type ConnectOptions,
   describe,
@@ -43,15 +35,6 @@ import {
   type SubscribeOptions,
   type UnsubscribeOptions,
 } from "./options.ts";
-
-interface Pending<T> {
-  promise: Promise<T>;
-  reject(error: unknown): void;
-  sync: boolean;
-  internal?: boolean;
-  method: string;
-  tags?: Record<string, string>;
-}
 
 const noop = () => {};
 
@@ -110,6 +93,7 @@ export class Client extends EventTarget implements AsyncDisposable {
   readonly #metrics?: Metrics;
   readonly #core: Core;
   readonly #events = new Listeners(this);
+  readonly #outcomes: Outcomes;
   #stream?: MessageStream;
   #idle?: PromiseWithResolvers<void>;
   #ending?: Promise<void>;
@@ -126,6 +110,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     this.#settings = resolveClientSettings(options);
     const sink = this.#settings.metrics;
     if (sink !== undefined) this.#metrics = new Metrics(sink);
+    this.#outcomes = new Outcomes(this.#events, this.#metrics);
     this.#core = new Core(this.#settings, this.#host(), this.#metrics);
   }
 
@@ -169,14 +154,6 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @param options Connection options.
    * @returns Resolves on CONNACK, rejects with an `MqttError`.
    * @throws {TypeError} On a bad URL or option.
-   *
-   * @example Usage
-   * ```ts ignore
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * await client.connectAsync("mqtt://127.0.0.1:1883");
-   * await client.endAsync();
-   * ```
    */
   connectAsync(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
     return this.#connect(url, options, false);
@@ -198,25 +175,16 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   reconnect(): Promise<ConnectInfo> {
-    return this.#call(this.#core.reconnect(), "reconnect", true);
+    return this.#outcomes.call(this.#core.reconnect(), "reconnect", true);
   }
 
   /**
    * Same as {@linkcode Client.reconnect}, without the `error` event on failure.
    *
    * @returns Resolves on CONNACK, rejects with an `MqttError`.
-   *
-   * @example Usage
-   * ```ts ignore
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * await client.connect("mqtt://127.0.0.1:1883");
-   * await client.reconnectAsync();
-   * await client.end();
-   * ```
    */
   reconnectAsync(): Promise<ConnectInfo> {
-    return this.#call(this.#core.reconnect(), "reconnect", false);
+    return this.#outcomes.call(this.#core.reconnect(), "reconnect", false);
   }
 
   /**
@@ -242,7 +210,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#subscribe(topic, options, true);
+    return this.#submit(subscribeOp(topic, options, true, this.#now()));
   }
 
   /**
@@ -252,21 +220,12 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @param options Subscription options.
    * @returns Resolves with the granted QoS per filter, rejects with an `MqttError`.
    * @throws {TypeError} On a bad filter or option.
-   *
-   * @example Usage
-   * ```ts ignore
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * await client.connect("mqtt://127.0.0.1:1883");
-   * await client.subscribeAsync({ "a/#": { qos: 1 }, "b": { qos: 0 } });
-   * await client.end();
-   * ```
    */
   subscribeAsync(
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#subscribe(topic, options, false);
+    return this.#submit(subscribeOp(topic, options, false, this.#now()));
   }
 
   /**
@@ -288,7 +247,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#unsubscribe(topics, options, true);
+    return this.#submit(unsubscribeOp(topics, options, true)).then(noop);
   }
 
   /**
@@ -298,18 +257,9 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @param options MQTT 5 properties, metric tags.
    * @returns Resolves on UNSUBACK, rejects with an `MqttError`.
    * @throws {TypeError} On a bad filter.
-   *
-   * @example Usage
-   * ```ts ignore
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * await client.connect("mqtt://127.0.0.1:1883");
-   * await client.unsubscribeAsync(["a", "b"]);
-   * await client.end();
-   * ```
    */
   unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#unsubscribe(topics, options, false);
+    return this.#submit(unsubscribeOp(topics, options, false)).then(noop);
   }
 
   /**
@@ -346,15 +296,6 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @param options QoS, retain, properties, tags.
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2), rejects with an `MqttError`.
    * @throws {TypeError} On a bad topic, payload or option.
-   *
-   * @example Usage
-   * ```ts ignore
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * await client.connect("mqtt://127.0.0.1:1883");
-   * await client.publishAsync("t", new Uint8Array([1, 2, 3]), { qos: 2 });
-   * await client.end();
-   * ```
    */
   publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
     return this.#publish(topic, payload, options, false);
@@ -386,12 +327,6 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @param options MQTT 5 reason code and properties, metric tags.
    * @returns Resolves once closed.
    * @throws {TypeError} On a bad option.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * await new Client().endAsync();
-   * ```
    */
   endAsync(options?: EndOptions): Promise<void> {
     return this.#end(options, false);
@@ -543,7 +478,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   idle(): Promise<void> {
-    if (this.#core.state === "idle" && this.#ending === undefined) return Promise.resolve();
+    if (this.#core.state === "idle" && this.#ending === undefined) return this.#core.released();
     return (this.#idle ??= Promise.withResolvers<void>()).promise;
   }
 
@@ -583,71 +518,17 @@ export class Client extends EventTarget implements AsyncDisposable {
     if (settings.servers.length === 0) {
       throw new TypeError("Cannot connect: no broker URL (pass one, or the servers option)");
     }
-    return this.#call(this.#core.connect(settings), "connect", sync);
+    return this.#outcomes.call(this.#core.connect(settings), "connect", sync);
   }
 
-  #subscribe(
-    topic: string | string[] | Record<string, SubscribeOptions>,
-    options: SubscribeOptions | undefined,
-    sync: boolean,
-  ): Promise<number[]> {
-    const subscriptions: Subscription[] = [];
-    if (typeof topic === "string" || Array.isArray(topic)) {
-      const base = subscription("", options);
-      for (const filter of typeof topic === "string" ? [topic] : topic) {
-        subscriptions.push({ ...base, topicFilter: checkFilter(filter) });
-      }
-    } else if (topic !== null && typeof topic === "object") {
-      for (const [filter, own] of Object.entries(topic)) {
-        subscriptions.push(subscription(checkFilter(filter), { ...options, ...own }));
-      }
-    } else {
-      throw new TypeError(
-        `Invalid topic: expected a string, array or object, got ${describe(topic)}`,
-      );
-    }
-    if (subscriptions.length === 0) throw new TypeError("Invalid topic: no topic filter given");
-    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
-    const op: Op = {
-      method: "subscribe",
-      packet: { type: "subscribe", packetId: 0, subscriptions },
-      promise,
-      resolve,
-      reject,
-      sync,
-      start: this.#metrics ? this.#settings.clock.now() : 0,
-      tags: checkTags("tags", options?.tags),
-    };
-    if (options?.properties !== undefined) op.packet.properties = options.properties;
+  #submit<T>(op: Op & { promise: Promise<T> }): Promise<T> {
     this.#core.submit(op);
-    return promise;
+    return op.promise;
   }
 
-  #unsubscribe(
-    topics: string | string[],
-    options: UnsubscribeOptions | undefined,
-    sync: boolean,
-  ): Promise<void> {
-    checkKeys("unsubscribe", options);
-    const topicFilters = typeof topics === "string" ? [topics] : topics;
-    if (!Array.isArray(topicFilters) || topicFilters.length === 0) {
-      throw new TypeError(`Invalid topics: expected a string or a non-empty array`);
-    }
-    topicFilters.forEach(checkFilter);
-    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
-    const op: Op = {
-      method: "unsubscribe",
-      packet: { type: "unsubscribe", packetId: 0, topicFilters },
-      promise,
-      resolve,
-      reject,
-      sync,
-      start: 0,
-      tags: checkTags("tags", options?.tags),
-    };
-    if (options?.properties !== undefined) op.packet.properties = options.properties;
-    this.#core.submit(op);
-    return promise.then(noop);
+  /** Start time for duration metrics: only read the clock when someone measures. */
+  #now(): number {
+    return this.#metrics === undefined ? 0 : this.#settings.clock.now();
   }
 
   #publish(
@@ -656,51 +537,21 @@ export class Client extends EventTarget implements AsyncDisposable {
     options: PublishOptions | undefined,
     sync: boolean,
   ): Promise<void> {
-    if (typeof topic !== "string" || topic === "" || topic.includes("+") || topic.includes("#")) {
-      throw new TypeError(
-        `Invalid topic: expected a non-empty string without wildcards, got ${
-          typeof topic === "string" ? `"${topic}"` : describe(topic)
-        }`,
-      );
-    }
-    const bytes = toBytes("payload", payload);
-    let qos: 0 | 1 | 2 = 0;
-    let retain = false;
-    let properties: Properties | undefined;
-    let tags: Record<string, string> | undefined;
-    if (options !== undefined) {
-      checkKeys("publish", options);
-      qos = checkQos("qos", options.qos);
-      retain = checkType<boolean>("retain", options.retain, "boolean") ?? false;
-      properties = options.properties;
-      tags = checkTags("tags", options.tags);
-    }
     const metrics = this.#metrics;
-    if (metrics !== undefined && this.#core.settings?.protocolVersion === 5) {
-      const stamp: [string, string] = [LATENCY_PROPERTY, String(this.#settings.clock.now())];
-      properties = {
-        ...properties,
-        userProperties: [...(properties?.userProperties ?? []), stamp],
-      };
-    }
-    const packet: PublishPacket = {
-      type: "publish",
-      topic,
-      payload: bytes,
-      qos,
-      retain,
-      dup: false,
-    };
-    if (properties !== undefined) packet.properties = properties;
-    if (qos === 0) {
+    const stamp = metrics !== undefined && this.#core.settings?.protocolVersion === 5
+      ? this.#settings.clock.now()
+      : undefined;
+    const packet = publishPacket(topic, payload, options, stamp);
+    const tags = options?.tags;
+    if (packet.qos === 0) {
       const written = this.#core.publishNow(packet, sync);
       if (written !== undefined) {
-        metrics?.sent(topic, bytes.length, tags);
+        metrics?.sent(topic, packet.payload.length, tags);
         return written;
       }
     }
     const { promise, resolve, reject } = Promise.withResolvers<void>();
-    const start = metrics ? this.#settings.clock.now() : 0;
+    const start = this.#now();
     this.#core.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
     return promise;
   }
@@ -713,43 +564,11 @@ export class Client extends EventTarget implements AsyncDisposable {
     const ending = this.#core.end(options?.reason_code ?? 0, options?.properties).then(() => {
       this.#ending = undefined;
       this.#metrics?.call("end", tags);
-      const handler = this.#events.handler("end");
-      if (handler !== undefined) invokeSafely(handler);
-      this.#events.dispatch(new Event("end"));
+      this.#events.emit("end", undefined, () => new Event("end"));
       this.#becameIdle();
     });
     this.#ending = ending;
-    return this.#call(ending, "end", sync, tags);
-  }
-
-  /** Wraps a lifecycle promise so its failure follows the sync-call policy. */
-  #call<T>(inner: Promise<T>, method: string, sync: boolean, tags?: Record<string, string>) {
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
-    const pending: Pending<T> = { promise, reject, sync, method, tags };
-    inner.then(resolve, (error) => this.#fail(pending, error));
-    return promise;
-  }
-
-  /**
-   * Rejects a call. Sync-named calls send the error to `error` handlers when there are some, and
-   * then their rejection counts as handled; otherwise it is left unhandled, to be reported.
-   */
-  #fail(pending: Pending<unknown>, error: MqttError): void {
-    this.#metrics?.error(pending.method, pending.tags);
-    const report = (pending.sync || pending.internal === true) && this.#events.heard("error");
-    if (report || pending.internal) pending.promise.catch(noop);
-    if (report) this.#emitError(error);
-    pending.reject(error);
-  }
-
-  #emitError(error: MqttError): void {
-    // Later, not inside the failing call: a handler that calls back into the client finds it in
-    // a settled state.
-    queueMicrotask(() => {
-      const handler = this.#events.handler("error");
-      if (handler !== undefined) invokeSafely(handler, error);
-      this.#events.dispatch(new MqttErrorEvent(error));
-    });
+    return this.#outcomes.call(ending, "end", sync, tags);
   }
 
   #becameIdle(): void {
@@ -758,7 +577,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     this.#stream = undefined;
     const idle = this.#idle;
     this.#idle = undefined;
-    idle?.resolve();
+    if (idle !== undefined) this.#core.released().then(idle.resolve);
   }
 
   #host(): CoreHost {
@@ -768,73 +587,19 @@ export class Client extends EventTarget implements AsyncDisposable {
         this.#metrics?.done(op, this.#settings.clock.now());
         op.resolve(result as never);
       },
-      failed: (op, error) => this.#fail(op, error),
-      connected: (info) => {
-        const handler = events.handler("connect");
-        if (handler !== undefined) invokeSafely(handler, info);
-        events.dispatch(new MqttConnectEvent(info));
-      },
-      reconnecting: (info) => {
-        const handler = events.handler("reconnect");
-        if (handler !== undefined) invokeSafely(handler, info);
-        events.dispatch(new MqttReconnectEvent(info));
-      },
+      failed: (op, error) => this.#outcomes.fail(op, error),
+      connected: (info) => events.emit("connect", info, (i) => new MqttConnectEvent(i)),
+      reconnecting: (info) => events.emit("reconnect", info, (i) => new MqttReconnectEvent(i)),
+      closed: (info) => events.emit("close", info, (i) => new MqttCloseEvent(i)),
       message: (topic, packet) =>
         deliver(topic, packet, events, this.#stream, this.#metrics, this.#settings.clock),
-      closed: (info) => {
-        const handler = events.handler("close");
-        if (handler !== undefined) invokeSafely(handler, info);
-        events.dispatch(new MqttCloseEvent(info));
-      },
-      error: (error) => {
-        this.#metrics?.error(error.method ?? "connection");
-        if (events.heard("error")) this.#emitError(error);
-      },
+      error: (error) => this.#outcomes.background(error),
       idle: () => this.#becameIdle(),
       backpressure: () => {
         const stream = this.#stream;
         return stream !== undefined && stream.full ? stream.space() : undefined;
       },
-      batchFailed: (promise, error) => {
-        this.#metrics?.error("publish");
-        if (!events.heard("error")) return;
-        promise.catch(noop);
-        this.#emitError(error);
-      },
+      batchFailed: (promise, error) => this.#outcomes.batchFailed(promise, error),
     };
   }
-}
-
-function invokeSafely(handler: (...args: never[]) => unknown, arg?: unknown): void {
-  try {
-    (handler as (arg?: unknown) => unknown)(arg);
-  } catch (error) {
-    reportError(error);
-  }
-}
-
-function checkFilter(filter: unknown): string {
-  if (typeof filter !== "string" || filter === "") {
-    throw new TypeError(
-      `Invalid topic filter: expected a non-empty string, got ${describe(filter)}`,
-    );
-  }
-  return filter;
-}
-
-function subscription(topicFilter: string, options: SubscribeOptions | undefined): Subscription {
-  checkKeys("subscribe", options);
-  const s: Subscription = { topicFilter, qos: checkQos("qos", options?.qos) };
-  if (options?.no_local !== undefined) s.noLocal = options.no_local === true;
-  if (options?.retain_as_published !== undefined) {
-    s.retainAsPublished = options.retain_as_published === true;
-  }
-  if (options?.retain_handling !== undefined) {
-    const handling = options.retain_handling;
-    if (handling !== 0 && handling !== 1 && handling !== 2) {
-      throw new RangeError(`Invalid option retain_handling: expected 0, 1 or 2, got ${handling}`);
-    }
-    s.retainHandling = handling;
-  }
-  return s;
 }

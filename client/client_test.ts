@@ -542,3 +542,27 @@ Deno.test("Client validates its options and arguments", () => {
   assert.throws(() => client.subscribe(""), TypeError);
   assert.throws(() => client.on("nope" as never, () => {}), TypeError);
 });
+
+Deno.test("Client.messages() stops reading while the iterator is full", async () => {
+  const { client, broker } = await connected();
+  const stream = client.messages({ capacity: 1 });
+  const publish = (packetId: number) => ({
+    type: "publish" as const,
+    topic: "bp",
+    payload: bytes(String(packetId)),
+    qos: 1 as const,
+    retain: false,
+    dup: false,
+    packetId,
+  });
+  await broker.send(publish(1));
+  assert.deepEqual(id(await broker.next()), ["puback", 1]);
+  await broker.send(publish(2)); // The stream is full: this one is not read yet.
+  await settle();
+  assert.equal(broker.unread.length, 0);
+  assert.equal(text((await stream.next()).value!.payload), "1");
+  assert.deepEqual(id(await broker.next()), ["puback", 2]);
+  assert.equal(text((await stream.next()).value!.payload), "2");
+  await client.end();
+  assert.equal((await stream.next()).done, true);
+});

@@ -1,0 +1,177 @@
+// One connection attempt to one server: credentials, CONNECT, transport, and the wait for CONNACK,
+// all under the connect timeout and abortable. The engine settles `handshake` when CONNACK comes.
+
+import { Decoder, encode } from "../codec/mod.ts";
+import type { ConnectPacket } from "../codec/packets.ts";
+import { Connection, type ConnectionHandler, errorMessage } from "./_connection.ts";
+import type { ClientSettings, ConnectSettings } from "./_settings.ts";
+import type { Clock } from "./clock.ts";
+import { MqttClosedError, MqttError, MqttTimeoutError } from "./errors.ts";
+import type { ConnectInfo } from "./events.ts";
+import type { BrokerUrl } from "./url.ts";
+
+const encoder = new TextEncoder();
+
+export class Attempt {
+  readonly url: BrokerUrl;
+  readonly start: number;
+  readonly handshake: PromiseWithResolvers<ConnectInfo> = Promise.withResolvers();
+  conn?: Connection;
+  readonly #abort = new AbortController();
+  readonly #clock: Clock;
+  readonly #done = Promise.withResolvers<void>();
+  #timer: unknown;
+
+  constructor(url: BrokerUrl, clock: Clock, timeout: number) {
+    this.url = url;
+    this.#clock = clock;
+    this.start = clock.now();
+    this.handshake.promise.catch(() => {}); // Awaited in run(); may reject before that.
+    const signal = this.#abort.signal;
+    signal.addEventListener("abort", () => this.handshake.reject(signal.reason), { once: true });
+    if (timeout > 0) {
+      this.#timer = clock.setTimeout(() => {
+        this.#timer = undefined;
+        this.#abort.abort(
+          new MqttTimeoutError(`Cannot connect to ${url.href}: no CONNACK within ${timeout} ms`, {
+            method: "connect",
+          }),
+        );
+      }, timeout);
+    }
+  }
+
+  /** Stops the connect timer (CONNACK arrived). */
+  clearTimer(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Abandons the attempt; settles once it has unwound and closed what it opened. */
+  cancel(reason: MqttError): Promise<void> {
+    this.#abort.abort(reason);
+    return this.#done.promise;
+  }
+
+  async run(
+    s: ClientSettings,
+    cs: ConnectSettings,
+    makePacket: () => Promise<ConnectPacket>,
+    handlerFor: (conn: () => Connection) => ConnectionHandler,
+  ): Promise<ConnectInfo> {
+    const signal = this.#abort.signal;
+    try {
+      // The credentials provider runs under the connect timeout too.
+      const packet = await Promise.race([makePacket(), this.handshake.promise as never]);
+      signal.throwIfAborted();
+      const opening = s.transport({ url: this.url, tls: cs.tls, signal });
+      // A transport that opens after the attempt was abandoned must still be closed.
+      opening.then((t) => {
+        if (signal.aborted && this.conn === undefined) t.close();
+      }, () => {});
+      const transport = await Promise.race([opening, this.handshake.promise as never]);
+      if (signal.aborted) {
+        await transport.close();
+        signal.throwIfAborted();
+      }
+      const decoder = new Decoder({
+        protocolVersion: cs.protocolVersion,
+        maximumPacketSize: cs.maxPacketSize,
+      });
+      const conn: Connection = new Connection(transport, decoder, s.clock, handlerFor(() => conn));
+      this.conn = conn;
+      conn.start();
+      conn.send(encode(packet, cs.protocolVersion));
+      return await this.handshake.promise;
+    } catch (error) {
+      await this.conn?.close().catch(() => {});
+      throw asMqttError(error, "connect", this.url);
+    } finally {
+      this.clearTimer();
+      this.#done.resolve();
+    }
+  }
+}
+
+/** The CONNECT packet of an attempt, with fresh credentials. */
+export async function connectPacket(
+  s: ClientSettings,
+  cs: ConnectSettings,
+  url: BrokerUrl,
+  clientId: string,
+  resume: boolean,
+): Promise<ConnectPacket> {
+  let username = s.username;
+  let password = s.password;
+  if (s.credentialsProvider !== undefined) {
+    let credentials: unknown;
+    try {
+      credentials = await s.credentialsProvider();
+    } catch (cause) {
+      throw new MqttError(`Cannot connect: credentials provider failed: ${errorMessage(cause)}`, {
+        code: "credentials",
+        method: "connect",
+        cause,
+      });
+    }
+    const c = credentials as { username?: unknown; password?: unknown } | null;
+    if (typeof c?.username !== "string" || typeof c.password !== "string") {
+      throw new MqttError(
+        "Cannot connect: credentials provider must return { username: string, password: string }",
+        { code: "credentials", method: "connect" },
+      );
+    }
+    username = c.username;
+    password = c.password;
+  } else if (url.username !== undefined) {
+    username = url.username;
+    password = url.password;
+  }
+  const v = cs.protocolVersion;
+  const packet: ConnectPacket = {
+    type: "connect",
+    protocolVersion: v,
+    clientId,
+    cleanStart: resume ? false : cs.cleanStart,
+    keepalive: cs.keepalive,
+  };
+  if (username !== undefined) packet.username = username;
+  if (password !== undefined) packet.password = encoder.encode(password);
+  if (s.will !== undefined) packet.will = s.will;
+  if (v === 5) {
+    const properties = { ...cs.properties };
+    if (cs.sessionExpiryInterval !== undefined) {
+      properties.sessionExpiryInterval = cs.sessionExpiryInterval;
+    }
+    if (cs.receiveMaximum !== undefined) properties.receiveMaximum = cs.receiveMaximum;
+    if (cs.maxPacketSize !== undefined) properties.maximumPacketSize = cs.maxPacketSize;
+    if (Object.keys(properties).length > 0) packet.properties = properties;
+  }
+  return packet;
+}
+
+/** DISCONNECT: two bytes, or three with a v5 reason code. */
+export function disconnectBytes(version: number, reasonCode: number): Uint8Array {
+  return version === 5 && reasonCode !== 0
+    ? new Uint8Array([0xe0, 1, reasonCode])
+    : new Uint8Array([0xe0, 0]);
+}
+
+/** A client id for MQTT 3.1 brokers, which refuse empty ones: at most 23 characters. */
+export function randomClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `mqload${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** Any failure as an MqttError naming the method (and server) it happened in. */
+export function asMqttError(error: unknown, method: string, url?: BrokerUrl): MqttError {
+  if (error instanceof MqttError) return error;
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return new MqttError(error.message, { code: "invalid", method, cause: error });
+  }
+  const where = url === undefined ? "" : ` to ${url.href}`;
+  return new MqttClosedError(`Cannot ${method}${where}: ${errorMessage(error)}`, {
+    method,
+    cause: error,
+  });
+}

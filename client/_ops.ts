@@ -1,0 +1,222 @@
+// Operations awaiting the broker (publish at QoS 1/2, subscribe, unsubscribe): their records, and
+// building them from the caller's arguments.
+
+import type {
+  Properties,
+  PublishPacket,
+  SubscribePacket,
+  Subscription,
+  UnsubscribePacket,
+} from "../codec/packets.ts";
+import { LATENCY_PROPERTY } from "./_metrics.ts";
+import { toBytes } from "./_settings.ts";
+import {
+  checkKeys,
+  checkQos,
+  checkTags,
+  checkType,
+  describe,
+  type Payload,
+  type PublishOptions,
+  type SubscribeOptions,
+  type UnsubscribeOptions,
+} from "./options.ts";
+
+export interface OpBase<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+  /** Started by a sync-named method: failures follow the `error` event policy. */
+  sync: boolean;
+  /** Started by the client itself (subscription restore): no caller awaits it. */
+  internal?: boolean;
+  /** Start time for duration metrics. */
+  start: number;
+  tags?: Record<string, string>;
+}
+
+export interface PublishOp extends OpBase<void> {
+  method: "publish";
+  packet: PublishPacket;
+  /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
+  released?: boolean;
+}
+export interface SubscribeOp extends OpBase<number[]> {
+  method: "subscribe";
+  packet: SubscribePacket;
+}
+export interface UnsubscribeOp extends OpBase<number[]> {
+  method: "unsubscribe";
+  packet: UnsubscribePacket;
+}
+export type Op = PublishOp | SubscribeOp | UnsubscribeOp;
+
+/** A granted subscription to restore when the broker forgets the session. */
+export interface Restorable {
+  subscription: Subscription;
+  properties?: Properties;
+}
+
+/**
+ * Builds the PUBLISH of `publish()`'s arguments; with `stamp`, adds the latency user property
+ * (MQTT 5, metrics on).
+ */
+export function publishPacket(
+  topic: string,
+  payload: Payload,
+  options: PublishOptions | undefined,
+  stamp: number | undefined,
+): PublishPacket {
+  if (typeof topic !== "string" || topic === "" || topic.includes("+") || topic.includes("#")) {
+    const got = typeof topic === "string" ? `"${topic}"` : describe(topic);
+    throw new TypeError(`Invalid topic: expected a non-empty string without wildcards, got ${got}`);
+  }
+  const packet: PublishPacket = {
+    type: "publish",
+    topic,
+    payload: toBytes("payload", payload),
+    qos: 0,
+    retain: false,
+    dup: false,
+  };
+  let properties: Properties | undefined;
+  if (options !== undefined) {
+    checkKeys("publish", options);
+    packet.qos = checkQos("qos", options.qos);
+    packet.retain = checkType<boolean>("retain", options.retain, "boolean") ?? false;
+    checkTags("tags", options.tags);
+    properties = options.properties;
+  }
+  if (stamp !== undefined) {
+    const userProperties = properties?.userProperties ?? [];
+    properties = {
+      ...properties,
+      userProperties: [...userProperties, [LATENCY_PROPERTY, String(stamp)]],
+    };
+  }
+  if (properties !== undefined) packet.properties = properties;
+  return packet;
+}
+
+/** Builds a SUBSCRIBE operation from `subscribe()`'s arguments. */
+export function subscribeOp(
+  topic: string | string[] | Record<string, SubscribeOptions>,
+  options: SubscribeOptions | undefined,
+  sync: boolean,
+  start: number,
+): SubscribeOp {
+  const subscriptions: Subscription[] = [];
+  if (typeof topic === "string" || Array.isArray(topic)) {
+    const base = subscription("", options);
+    for (const filter of typeof topic === "string" ? [topic] : topic) {
+      subscriptions.push({ ...base, topicFilter: checkFilter(filter) });
+    }
+  } else if (topic !== null && typeof topic === "object") {
+    for (const [filter, own] of Object.entries(topic)) {
+      subscriptions.push(subscription(checkFilter(filter), { ...options, ...own }));
+    }
+  } else {
+    throw new TypeError(
+      `Invalid topic: expected a string, array or object, got ${describe(topic)}`,
+    );
+  }
+  if (subscriptions.length === 0) throw new TypeError("Invalid topic: no topic filter given");
+  const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+  const op: SubscribeOp = {
+    method: "subscribe",
+    packet: { type: "subscribe", packetId: 0, subscriptions },
+    promise,
+    resolve,
+    reject,
+    sync,
+    start,
+    tags: checkTags("tags", options?.tags),
+  };
+  if (options?.properties !== undefined) op.packet.properties = options.properties;
+  return op;
+}
+
+/** Builds an UNSUBSCRIBE operation from `unsubscribe()`'s arguments. */
+export function unsubscribeOp(
+  topics: string | string[],
+  options: UnsubscribeOptions | undefined,
+  sync: boolean,
+): UnsubscribeOp {
+  checkKeys("unsubscribe", options);
+  const topicFilters = typeof topics === "string" ? [topics] : topics;
+  if (!Array.isArray(topicFilters) || topicFilters.length === 0) {
+    throw new TypeError("Invalid topics: expected a string or a non-empty array");
+  }
+  topicFilters.forEach(checkFilter);
+  const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+  const op: UnsubscribeOp = {
+    method: "unsubscribe",
+    packet: { type: "unsubscribe", packetId: 0, topicFilters },
+    promise,
+    resolve,
+    reject,
+    sync,
+    start: 0,
+    tags: checkTags("tags", options?.tags),
+  };
+  if (options?.properties !== undefined) op.packet.properties = options.properties;
+  return op;
+}
+
+/**
+ * SUBSCRIBE operations that re-establish `subscriptions`: one packet per distinct properties
+ * object (usually all undefined) and per 64 filters. Their failures go to `error` handlers only.
+ */
+export function restoreOps(subscriptions: Iterable<Restorable>): SubscribeOp[] {
+  const groups = new Map<Properties | undefined, Subscription[]>();
+  for (const { subscription, properties } of subscriptions) {
+    const group = groups.get(properties) ?? [];
+    group.push(subscription);
+    groups.set(properties, group);
+  }
+  const ops: SubscribeOp[] = [];
+  for (const [properties, list] of groups) {
+    for (let i = 0; i < list.length; i += 64) {
+      const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+      const op: SubscribeOp = {
+        method: "subscribe",
+        packet: { type: "subscribe", packetId: 0, subscriptions: list.slice(i, i + 64) },
+        promise,
+        resolve,
+        reject,
+        sync: true,
+        internal: true,
+        start: 0,
+      };
+      if (properties !== undefined) op.packet.properties = properties;
+      ops.push(op);
+    }
+  }
+  return ops;
+}
+
+function checkFilter(filter: unknown): string {
+  if (typeof filter !== "string" || filter === "") {
+    throw new TypeError(
+      `Invalid topic filter: expected a non-empty string, got ${describe(filter)}`,
+    );
+  }
+  return filter;
+}
+
+function subscription(topicFilter: string, options: SubscribeOptions | undefined): Subscription {
+  checkKeys("subscribe", options);
+  const s: Subscription = { topicFilter, qos: checkQos("qos", options?.qos) };
+  if (options?.no_local !== undefined) s.noLocal = options.no_local === true;
+  if (options?.retain_as_published !== undefined) {
+    s.retainAsPublished = options.retain_as_published === true;
+  }
+  if (options?.retain_handling !== undefined) {
+    const handling = options.retain_handling;
+    if (handling !== 0 && handling !== 1 && handling !== 2) {
+      throw new RangeError(`Invalid option retain_handling: expected 0, 1 or 2, got ${handling}`);
+    }
+    s.retainHandling = handling;
+  }
+  return s;
+}
