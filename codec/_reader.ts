@@ -1,0 +1,103 @@
+// A cursor over one packet's variable header and payload, bounded by its remaining length.
+// A Decoder keeps one and points it at each packet, so decoding allocates no reader.
+
+import { MqttProtocolError } from "./errors.ts";
+import { readUtf8 } from "./_utf8.ts";
+
+/** Reads the fields of one packet; every read past `end` is a Malformed Packet. */
+export class Reader {
+  /** The bytes (a fed chunk or the assembly buffer). */
+  buf: Uint8Array = new Uint8Array(0);
+  /** Next read position. */
+  pos = 0;
+  /** End of the packet (or of the property block being read). */
+  end = 0;
+
+  /** Points the reader at `buf[pos, end)`. */
+  reset(buf: Uint8Array, pos: number, end: number): void {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  /** Bytes left before `end`. */
+  get left(): number {
+    return this.end - this.pos;
+  }
+
+  /** One byte. */
+  u8(): number {
+    if (this.pos >= this.end) throw overrun();
+    return this.buf[this.pos++];
+  }
+
+  /** Two-byte integer. */
+  u16(): number {
+    const p = this.pos;
+    if (p + 2 > this.end) throw overrun();
+    this.pos = p + 2;
+    return (this.buf[p] << 8) | this.buf[p + 1];
+  }
+
+  /** Four-byte integer. */
+  u32(): number {
+    const p = this.pos;
+    if (p + 4 > this.end) throw overrun();
+    this.pos = p + 4;
+    const b = this.buf;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  }
+
+  /** Variable byte integer: at most four bytes, minimal encoding. */
+  varint(): number {
+    let value = 0;
+    let shift = 0;
+    for (let i = 0; i < 4; i++) {
+      const b = this.u8();
+      value += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) {
+        if (b === 0 && i > 0) throw nonMinimal();
+        return value;
+      }
+      shift += 7;
+    }
+    throw new MqttProtocolError("Malformed variable byte integer: more than 4 bytes");
+  }
+
+  /** UTF-8 string with its two-byte length. */
+  utf8(): string {
+    const len = this.u16();
+    const start = this.pos;
+    const end = start + len;
+    if (end > this.end) throw overrun();
+    this.pos = end;
+    return readUtf8(this.buf, start, end);
+  }
+
+  /** Binary data with its two-byte length, as a view (no copy). */
+  binary(): Uint8Array {
+    const len = this.u16();
+    const start = this.pos;
+    const end = start + len;
+    if (end > this.end) throw overrun();
+    this.pos = end;
+    return this.buf.subarray(start, end);
+  }
+
+  /** The rest of the packet, as a view (no copy). */
+  rest(): Uint8Array {
+    const start = this.pos;
+    this.pos = this.end;
+    return this.buf.subarray(start, this.end);
+  }
+}
+
+/** The error for a field that runs past the remaining length. */
+export function overrun(): MqttProtocolError {
+  return new MqttProtocolError("Malformed packet: a field runs past the remaining length");
+}
+
+/** The error for a variable byte integer with superfluous trailing zero bytes. */
+export function nonMinimal(): MqttProtocolError {
+  return new MqttProtocolError("Malformed variable byte integer: not minimally encoded");
+}

@@ -1,0 +1,75 @@
+// A cursor over the one Uint8Array a packet is encoded into. The encoder sizes the packet
+// first, so no method checks bounds or grows anything.
+
+import { writeUtf8 } from "./_utf8.ts";
+
+/** Bytes a variable byte integer takes (MQTT 5.0 §1.5.5); the value is already range-checked. */
+export function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4;
+}
+
+/** Writes fields of a packet sized beforehand. */
+export class Writer {
+  /** The packet being written. */
+  readonly buf: Uint8Array;
+  /** Next write position. */
+  pos = 0;
+
+  /** Allocates the packet: `size` is its exact total length. */
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+
+  /** One byte. */
+  u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+
+  /** Two-byte integer, big endian. */
+  u16(v: number): void {
+    const buf = this.buf;
+    buf[this.pos++] = v >>> 8;
+    buf[this.pos++] = v;
+  }
+
+  /** Four-byte integer, big endian. */
+  u32(v: number): void {
+    const buf = this.buf;
+    buf[this.pos++] = v >>> 24;
+    buf[this.pos++] = v >>> 16;
+    buf[this.pos++] = v >>> 8;
+    buf[this.pos++] = v;
+  }
+
+  /** Variable byte integer. */
+  varint(v: number): void {
+    const buf = this.buf;
+    while (v >= 0x80) {
+      buf[this.pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[this.pos++] = v;
+  }
+
+  /** UTF-8 string with its two-byte length (the string was validated while sizing). */
+  utf8(s: string): void {
+    const at = this.pos;
+    const n = writeUtf8(this.buf, at + 2, s);
+    this.buf[at] = n >>> 8;
+    this.buf[at + 1] = n;
+    this.pos = at + 2 + n;
+  }
+
+  /** Binary data with its two-byte length. */
+  binary(b: Uint8Array): void {
+    this.u16(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Raw bytes (a payload). */
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
