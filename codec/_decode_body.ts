@@ -144,7 +144,7 @@ function readPublish(r: Reader, first: number, v5: boolean): PublishPacket {
   const qos = ((first >> 1) & 3) as 0 | 1 | 2;
   const retain = (first & 1) === 1;
   const dup = (first & 8) === 8;
-  const topic = r.utf8();
+  const topic = r.topic();
   if (hasWildcard(topic)) throw malformed(`wildcard in topic name "${topic}"`);
   const id = qos === 0 ? 0 : packetId(r);
   if (v5) {

@@ -4,12 +4,13 @@
 import type { ConnectPacket } from "./packets.ts";
 import { intCheck, propertiesSize, WILL, withLength, writeProperties } from "./_properties.ts";
 import { stringSize } from "./_utf8.ts";
+import type { Pool } from "./_writer.ts";
 import { checkAuthentication, checkQos, start, topicNameSize } from "./_encode_util.ts";
 
 const CONNECT = 1 << 1;
 
 /** Encodes a CONNECT for its own `protocolVersion`. */
-export function encodeConnect(p: ConnectPacket): Uint8Array {
+export function encodeConnect(p: ConnectPacket, pool: Pool | undefined): Uint8Array {
   const v = p.protocolVersion;
   if (v !== 3 && v !== 4 && v !== 5) {
     throw new RangeError(`Unsupported protocol version: ${v}`);
@@ -59,7 +60,7 @@ export function encodeConnect(p: ConnectPacket): Uint8Array {
     len += 2 + p.password.length;
     flags |= 0x40;
   }
-  const w = start(0x10, len);
+  const w = start(0x10, len, pool);
   w.utf8(name);
   w.u8(v);
   w.u8(flags);
@@ -73,5 +74,5 @@ export function encodeConnect(p: ConnectPacket): Uint8Array {
   }
   if (p.username !== undefined) w.utf8(p.username);
   if (p.password !== undefined) w.binary(p.password);
-  return w.buf;
+  return w.done();
 }

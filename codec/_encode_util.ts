@@ -3,16 +3,20 @@
 import type { Properties } from "./packets.ts";
 import { hasWildcard } from "./_topics.ts";
 import { stringSize } from "./_utf8.ts";
-import { varintSize, Writer } from "./_writer.ts";
+import { type Pool, varintSize, Writer } from "./_writer.ts";
 
 const MAX_REMAINING = 268435455;
 
-/** Allocates a packet of `remaining` bytes after the fixed header and writes the header. */
-export function start(first: number, remaining: number): Writer {
+/**
+ * Allocates a packet of `remaining` bytes after the fixed header (from `pool` when given) and
+ * writes the header.
+ */
+export function start(first: number, remaining: number, pool: Pool | undefined): Writer {
   if (remaining > MAX_REMAINING) {
     throw new RangeError(`Packet is too large: ${remaining} bytes after the fixed header`);
   }
-  const w = new Writer(1 + varintSize(remaining) + remaining);
+  const size = 1 + varintSize(remaining) + remaining;
+  const w = pool === undefined ? new Writer(new Uint8Array(size), 0) : pool.writer(size);
   w.u8(first);
   w.varint(remaining);
   return w;

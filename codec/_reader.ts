@@ -4,6 +4,11 @@
 import { MqttProtocolError } from "./errors.ts";
 import { readUtf8 } from "./_utf8.ts";
 
+// Topic names repeat on a connection, so a Decoder's reader remembers recent ones: a hit costs a
+// byte comparison instead of building a string. Slots hold up to CACHED_MAX bytes each.
+const CACHE_SLOTS = 64;
+const CACHED_MAX = 128;
+
 /** Reads the fields of one packet; every read past `end` is a Malformed Packet. */
 export class Reader {
   /** The bytes (a fed chunk or the assembly buffer). */
@@ -73,6 +78,40 @@ export class Reader {
     this.pos = end;
     return readUtf8(this.buf, start, end);
   }
+
+  /**
+   * A topic name: a UTF-8 string like {@linkcode Reader.utf8}, looked up in (and added to)
+   * this reader's cache of recent topic names.
+   */
+  topic(): string {
+    const len = this.u16();
+    const start = this.pos;
+    const end = start + len;
+    if (end > this.end) throw overrun();
+    this.pos = end;
+    if (len === 0 || len > CACHED_MAX) return readUtf8(this.buf, start, end);
+    const b = this.buf;
+    const slot = (len * 31 + b[start] * 7 + b[end - 1] * 131 + b[start + (len >> 1)] * 17) &
+      (CACHE_SLOTS - 1);
+    const base = slot * CACHED_MAX;
+    let arena = this.#arena;
+    if (arena === undefined) {
+      arena = this.#arena = new Uint8Array(CACHE_SLOTS * CACHED_MAX);
+    } else if (this.#lengths[slot] === len) {
+      let i = 0;
+      while (i < len && arena[base + i] === b[start + i]) i++;
+      if (i === len) return this.#topics[slot];
+    }
+    const topic = readUtf8(b, start, end);
+    for (let i = 0; i < len; i++) arena[base + i] = b[start + i];
+    this.#lengths[slot] = len;
+    this.#topics[slot] = topic;
+    return topic;
+  }
+
+  #arena: Uint8Array | undefined;
+  #lengths = new Uint8Array(CACHE_SLOTS);
+  #topics: string[] = new Array(CACHE_SLOTS).fill("");
 
   /** Binary data with its two-byte length, as a view (no copy). */
   binary(): Uint8Array {

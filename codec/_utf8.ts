@@ -10,7 +10,7 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // Below this many UTF-16 units a JS loop beats a call into the runtime's encoder.
 const JS_ENCODE_MAX = 256;
 // Below this many bytes building the string from char codes beats TextDecoder.
-const JS_DECODE_MAX = 24;
+const JS_DECODE_MAX = 64;
 
 /**
  * Byte length of `s` in UTF-8, or -1 when `s` holds U+0000 or a lone surrogate (which MQTT

@@ -10,14 +10,23 @@ export function varintSize(n: number): number {
 
 /** Writes fields of a packet sized beforehand. */
 export class Writer {
-  /** The packet being written. */
+  /** The memory the packet is written into. */
   readonly buf: Uint8Array;
   /** Next write position. */
-  pos = 0;
+  pos: number;
+  readonly #start: number;
 
-  /** Allocates the packet: `size` is its exact total length. */
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
+  /** Writes into `buf` from `start`; the caller reserved room for the whole packet. */
+  constructor(buf: Uint8Array, start: number) {
+    this.buf = buf;
+    this.pos = start;
+    this.#start = start;
+  }
+
+  /** The packet written: the whole buffer when it was allocated for it, else a view. */
+  done(): Uint8Array {
+    const buf = this.buf;
+    return this.#start === 0 && this.pos === buf.length ? buf : buf.subarray(this.#start, this.pos);
   }
 
   /** One byte. */
@@ -71,5 +80,33 @@ export class Writer {
   bytes(b: Uint8Array): void {
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+}
+
+/**
+ * Hands out room for packets from slabs, so encoding a small packet costs a view instead of an
+ * ArrayBuffer. Room is never handed out twice: a full slab is dropped (it lives on in the views
+ * still in use) and a new one started.
+ */
+export class Pool {
+  readonly #slabSize: number;
+  #slab: Uint8Array = new Uint8Array(0);
+  #used = 0;
+
+  /** A pool of `slabSize`-byte slabs; packets above a quarter of it get their own buffer. */
+  constructor(slabSize: number) {
+    this.#slabSize = slabSize;
+  }
+
+  /** A writer for a packet of exactly `size` bytes. */
+  writer(size: number): Writer {
+    if (size > this.#slabSize >>> 2) return new Writer(new Uint8Array(size), 0);
+    let used = this.#used;
+    if (used + size > this.#slab.length) {
+      this.#slab = new Uint8Array(this.#slabSize);
+      used = 0;
+    }
+    this.#used = used + size;
+    return new Writer(this.#slab, used);
   }
 }

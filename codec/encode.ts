@@ -29,6 +29,7 @@ import {
 } from "./_properties.ts";
 import { filterProblem, isShared } from "./_topics.ts";
 import { stringSize } from "./_utf8.ts";
+import type { Pool } from "./_writer.ts";
 import {
   checkAuthentication,
   checkPacketId,
@@ -79,38 +80,47 @@ export function encode(packet: Packet, protocolVersion: ProtocolVersion = 4): Ui
   if (protocolVersion !== 4 && protocolVersion !== 5 && protocolVersion !== 3) {
     throw new RangeError(`Unsupported protocol version: ${protocolVersion}`);
   }
+  return encodePacket(packet, protocolVersion, undefined);
+}
+
+/** encode() with room taken from `pool` (an Encoder's) or, without one, allocated. */
+export function encodePacket(
+  packet: Packet,
+  protocolVersion: ProtocolVersion,
+  pool: Pool | undefined,
+): Uint8Array {
   if (typeof packet !== "object" || packet === null) {
     throw new TypeError("packet must be an object");
   }
   const v5 = protocolVersion === 5;
   switch (packet.type) {
     case "publish":
-      return encodePublish(packet, v5);
+      return encodePublish(packet, v5, pool);
     case "puback":
     case "pubrec":
     case "pubrel":
     case "pubcomp":
-      return encodeAck(packet, v5);
+      return encodeAck(packet, v5, pool);
     case "connect":
-      return encodeConnect(packet);
+      return encodeConnect(packet, pool);
     case "connack":
-      return encodeConnack(packet, v5);
+      return encodeConnack(packet, v5, pool);
     case "subscribe":
-      return encodeSubscribe(packet, v5);
+      return encodeSubscribe(packet, v5, pool);
     case "suback":
-      return encodeSuback(packet, v5);
+      return encodeSuback(packet, v5, pool);
     case "unsubscribe":
-      return encodeUnsubscribe(packet, v5);
+      return encodeUnsubscribe(packet, v5, pool);
     case "unsuback":
-      return encodeUnsuback(packet, v5);
+      return encodeUnsuback(packet, v5, pool);
     case "pingreq":
-      return Uint8Array.of(0xc0, 0);
+      return start(0xc0, 0, pool).done();
     case "pingresp":
-      return Uint8Array.of(0xd0, 0);
+      return start(0xd0, 0, pool).done();
     case "disconnect":
-      return encodeDisconnect(packet, v5);
+      return encodeDisconnect(packet, v5, pool);
     case "auth":
-      return encodeAuth(packet, v5);
+      return encodeAuth(packet, v5, pool);
     default:
       throw new TypeError(`Unknown packet type: ${(packet as { type: unknown }).type}`);
   }
@@ -122,7 +132,7 @@ function checkReasonCode(code: number, type: Packet["type"]): void {
   }
 }
 
-function encodePublish(p: PublishPacket, v5: boolean): Uint8Array {
+function encodePublish(p: PublishPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   const qos = checkQos(p.qos);
   const topic = p.topic;
   const topicSize = topicNameSize(topic, "Topic name");
@@ -145,38 +155,39 @@ function encodePublish(p: PublishPacket, v5: boolean): Uint8Array {
   } else if (topicSize === 0) {
     throw new TypeError("A PUBLISH needs a topic name");
   }
-  const w = start(0x30 | (p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0), len);
+  const w = start(0x30 | (p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0), len, pool);
   w.utf8(topic);
   if (qos !== 0) w.u16(p.packetId!);
   if (v5) writeProperties(w, p.properties, propsSize);
   w.bytes(payload);
-  return w.buf;
+  return w.done();
 }
 
 function encodeAck(
   p: AckPacket<"puback" | "pubrec" | "pubrel" | "pubcomp">,
   v5: boolean,
+  pool: Pool | undefined,
 ): Uint8Array {
   const n = ACK_TYPE[p.type];
   const first = (n << 4) | (n === 6 ? 2 : 0);
   const id = checkPacketId(p.packetId);
   if (!v5) {
-    const w = start(first, 2);
+    const w = start(first, 2, pool);
     w.u16(id);
-    return w.buf;
+    return w.done();
   }
   const code = p.reasonCode ?? 0;
   checkReasonCode(code, p.type);
   const propsSize = propertiesSize(p.properties, contextBit(n));
   const len = propsSize !== 0 ? 3 + withLength(propsSize) : code !== 0 ? 3 : 2;
-  const w = start(first, len);
+  const w = start(first, len, pool);
   w.u16(id);
   if (len > 2) w.u8(code);
   if (len > 3) writeProperties(w, p.properties, propsSize);
-  return w.buf;
+  return w.done();
 }
 
-function encodeConnack(p: ConnackPacket, v5: boolean): Uint8Array {
+function encodeConnack(p: ConnackPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   const code = p.reasonCode;
   if (v5) checkReasonCode(code, "connack");
   else intCheck(code, 0, 5, "CONNACK return code");
@@ -185,14 +196,14 @@ function encodeConnack(p: ConnackPacket, v5: boolean): Uint8Array {
   }
   const propsSize = v5 ? propertiesSize(p.properties, 1 << 2) : 0;
   if (v5) checkAuthentication(p.properties);
-  const w = start(0x20, v5 ? 2 + withLength(propsSize) : 2);
+  const w = start(0x20, v5 ? 2 + withLength(propsSize) : 2, pool);
   w.u8(p.sessionPresent ? 1 : 0);
   w.u8(code);
   if (v5) writeProperties(w, p.properties, propsSize);
-  return w.buf;
+  return w.done();
 }
 
-function encodeSubscribe(p: SubscribePacket, v5: boolean): Uint8Array {
+function encodeSubscribe(p: SubscribePacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   const id = checkPacketId(p.packetId);
   const subs = p.subscriptions;
   if (!Array.isArray(subs) || subs.length === 0) {
@@ -214,7 +225,7 @@ function encodeSubscribe(p: SubscribePacket, v5: boolean): Uint8Array {
   }
   const propsSize = v5 ? propertiesSize(p.properties, 1 << 8) : 0;
   if (v5) len += withLength(propsSize);
-  const w = start(0x82, len);
+  const w = start(0x82, len, pool);
   w.u16(id);
   if (v5) writeProperties(w, p.properties, propsSize);
   for (const s of subs) {
@@ -226,7 +237,7 @@ function encodeSubscribe(p: SubscribePacket, v5: boolean): Uint8Array {
         : s.qos,
     );
   }
-  return w.buf;
+  return w.done();
 }
 
 function checkCodes(codes: unknown, v5: boolean, type: "suback" | "unsuback"): number[] {
@@ -242,18 +253,18 @@ function checkCodes(codes: unknown, v5: boolean, type: "suback" | "unsuback"): n
   return codes;
 }
 
-function encodeSuback(p: SubackPacket, v5: boolean): Uint8Array {
+function encodeSuback(p: SubackPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   const id = checkPacketId(p.packetId);
   const codes = checkCodes(p.reasonCodes, v5, "suback");
   const propsSize = v5 ? propertiesSize(p.properties, 1 << 9) : 0;
-  const w = start(0x90, 2 + (v5 ? withLength(propsSize) : 0) + codes.length);
+  const w = start(0x90, 2 + (v5 ? withLength(propsSize) : 0) + codes.length, pool);
   w.u16(id);
   if (v5) writeProperties(w, p.properties, propsSize);
   for (const code of codes) w.u8(code);
-  return w.buf;
+  return w.done();
 }
 
-function encodeUnsubscribe(p: UnsubscribePacket, v5: boolean): Uint8Array {
+function encodeUnsubscribe(p: UnsubscribePacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   const id = checkPacketId(p.packetId);
   const filters = p.topicFilters;
   if (!Array.isArray(filters) || filters.length === 0) {
@@ -267,52 +278,52 @@ function encodeUnsubscribe(p: UnsubscribePacket, v5: boolean): Uint8Array {
   }
   const propsSize = v5 ? propertiesSize(p.properties, 1 << 10) : 0;
   if (v5) len += withLength(propsSize);
-  const w = start(0xa2, len);
+  const w = start(0xa2, len, pool);
   w.u16(id);
   if (v5) writeProperties(w, p.properties, propsSize);
   for (const f of filters) w.utf8(f);
-  return w.buf;
+  return w.done();
 }
 
-function encodeUnsuback(p: UnsubackPacket, v5: boolean): Uint8Array {
+function encodeUnsuback(p: UnsubackPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   const id = checkPacketId(p.packetId);
   if (!v5) {
-    const w = start(0xb0, 2);
+    const w = start(0xb0, 2, pool);
     w.u16(id);
-    return w.buf;
+    return w.done();
   }
   const codes = checkCodes(p.reasonCodes, v5, "unsuback");
   const propsSize = propertiesSize(p.properties, 1 << 11);
-  const w = start(0xb0, 2 + withLength(propsSize) + codes.length);
+  const w = start(0xb0, 2 + withLength(propsSize) + codes.length, pool);
   w.u16(id);
   writeProperties(w, p.properties, propsSize);
   for (const code of codes) w.u8(code);
-  return w.buf;
+  return w.done();
 }
 
-function encodeDisconnect(p: DisconnectPacket, v5: boolean): Uint8Array {
-  if (!v5) return Uint8Array.of(0xe0, 0);
+function encodeDisconnect(p: DisconnectPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+  if (!v5) return start(0xe0, 0, pool).done();
   const code = p.reasonCode ?? 0;
   checkReasonCode(code, "disconnect");
   const propsSize = propertiesSize(p.properties, 1 << 14);
   const len = propsSize !== 0 ? 1 + withLength(propsSize) : code !== 0 ? 1 : 0;
-  const w = start(0xe0, len);
+  const w = start(0xe0, len, pool);
   if (len > 0) w.u8(code);
   if (len > 1) writeProperties(w, p.properties, propsSize);
-  return w.buf;
+  return w.done();
 }
 
-function encodeAuth(p: AuthPacket, v5: boolean): Uint8Array {
+function encodeAuth(p: AuthPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
   if (!v5) throw new TypeError("AUTH exists only in MQTT 5");
   const code = p.reasonCode ?? 0;
   checkReasonCode(code, "auth");
   checkAuthentication(p.properties);
   const propsSize = propertiesSize(p.properties, 1 << 15);
   const len = code === 0 && propsSize === 0 ? 0 : 1 + withLength(propsSize);
-  const w = start(0xf0, len);
+  const w = start(0xf0, len, pool);
   if (len > 0) {
     w.u8(code);
     writeProperties(w, p.properties, propsSize);
   }
-  return w.buf;
+  return w.done();
 }

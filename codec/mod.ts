@@ -2,7 +2,8 @@
  * A pure MQTT 3.1, 3.1.1 and 5.0 packet codec over `Uint8Array`: no I/O, no dependencies, no
  * Deno APIs, so it also runs in browsers and other runtimes.
  *
- * - {@linkcode encode} turns a {@linkcode Packet} into bytes, validating it on the way.
+ * - {@linkcode encode} turns a {@linkcode Packet} into bytes, validating it on the way;
+ *   {@linkcode Encoder} does the same from slabs, for a connection's hot path.
  * - {@linkcode Decoder} takes a byte stream in chunks of any size and hands out whole packets;
  *   {@linkcode decode} decodes one whole packet.
  * - Malformed input throws {@linkcode MqttProtocolError} with the MQTT 5 reason code that
@@ -68,6 +69,7 @@ export type {
 } from "./packets.ts";
 export { MqttError, type MqttErrorOptions, MqttProtocolError } from "./errors.ts";
 export { encode } from "./encode.ts";
+export { Encoder, type EncoderOptions } from "./encoder.ts";
 export { decode, Decoder, type DecoderOptions } from "./decode.ts";
 export {
   isPropertyAllowed,
