@@ -61,5 +61,12 @@ export {
 } from "./client/errors.ts";
 export type { MetricsSink } from "./client/metrics_sink.ts";
 export type { ReconnectOptions } from "./client/backoff.ts";
-export type { TlsOptions } from "./client/transport.ts";
+export type {
+  TlsOptions,
+  Transport,
+  TransportFactory,
+  TransportOptions,
+} from "./client/transport.ts";
+export type { Clock } from "./client/clock.ts";
+export type { BrokerUrl, TransportKind } from "./client/url.ts";
 export type { MessageStream } from "./client/messages.ts";

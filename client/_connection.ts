@@ -115,20 +115,30 @@ export class Connection {
   }
 
   /**
-   * Closes the connection on our side after writing what is queued (if `flush`). Settles once the
-   * transport is released and the read loop has stopped; the handler's `lost` is not called.
+   * Closes the connection on our side, first letting queued writes finish for up to `flushMs`
+   * (a broker that stopped reading must not hold us forever; `Infinity` waits as long as it
+   * takes). Settles once the transport is released and the read loop has stopped; the handler's
+   * `lost` is not called.
    */
-  async close(flush = false): Promise<void> {
-    if (this.#closed) {
-      await this.#loop;
-      return;
+  async close(flushMs = 0): Promise<void> {
+    if (!this.#closed && flushMs > 0 && this.#flushing) {
+      let timer: unknown;
+      const timeout = new Promise<void>((resolve) => {
+        if (flushMs !== Infinity) timer = this.#clock.setTimeout(resolve, flushMs);
+      });
+      await Promise.race([this.#drainWrites(), timeout]);
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
     }
-    if (flush) {
-      while (this.#flushing && !this.#closed) await this.#waitFlush();
+    if (!this.#closed) {
+      this.#shutdown(new MqttClosedError("Connection closed by the client"));
+      await this.#transport.close();
     }
-    this.#shutdown(new MqttClosedError("Connection closed by the client"));
-    await this.#transport.close();
     await this.#loop;
+    await this.#released;
+  }
+
+  async #drainWrites(): Promise<void> {
+    while (this.#flushing && !this.#closed) await this.#waitFlush();
   }
 
   /** Fails the connection from inside (protocol error, timeout): closes it and reports `lost`. */

@@ -33,7 +33,8 @@ export interface CoreHost extends SessionHost {
   closed(info: CloseInfo): void;
   /** A background failure no call is waiting for. */
   error(error: MqttError): void;
-  idle(): void;
+  /** Idle now; `ended` when a connected client lost its connection for good (fires `end`). */
+  idle(ended: boolean): void;
   backpressure(): Promise<void> | undefined;
   batchFailed(promise: Promise<void>, error: MqttError): void;
 }
@@ -147,7 +148,10 @@ export class Core {
       return await this.#open();
     } catch (error) {
       const failure = asMqttError(error, method);
-      if (this.#state === "connecting") this.#toIdle(failure);
+      if (this.#state === "connecting") {
+        this.#toIdle(failure);
+        this.#settled(false);
+      }
       throw failure;
     }
   }
@@ -314,14 +318,17 @@ export class Core {
     }
     if (this.#state === "ending") {
       this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
+      this.#host.closed(info);
     } else if (this.#canReconnect()) {
       info.reconnecting = true;
       this.#lastError = error;
       this.#schedule();
+      this.#host.closed(info);
     } else {
       this.#toIdle(error);
+      this.#host.closed(info);
+      this.#settled(true);
     }
-    this.#host.closed(info);
   }
 
   #canReconnect(): boolean {
@@ -362,6 +369,8 @@ export class Core {
         { method: "reconnect", cause: failure },
       );
       this.#toIdle(gaveUp);
+      this.#host.closed({ error: gaveUp, reconnecting: false });
+      this.#settled(true);
       this.#host.error(gaveUp);
     }
   }
@@ -376,7 +385,7 @@ export class Core {
     this.session.detach();
     if (conn !== undefined) {
       conn.send(disconnectBytes(this.#connect!.protocolVersion, 0));
-      await conn.close(true);
+      await conn.close(this.#connect!.connectTimeout || Infinity);
     }
   }
 
@@ -387,23 +396,28 @@ export class Core {
     const conn = this.#conn;
     const clock = this.#settings.clock;
     if (conn !== undefined && !conn.closed) {
-      const limit = this.#connect!.connectTimeout;
+      // One budget, connect_timeout, for in-flight acknowledgements and the final writes.
+      const limit = this.#connect!.connectTimeout || Infinity;
+      const deadline = clock.now() + limit;
       let timer: unknown;
-      const timeout = new Promise<void>((resolve) => timer = clock.setTimeout(resolve, limit));
+      const timeout = new Promise<void>((resolve) => {
+        if (limit !== Infinity) timer = clock.setTimeout(resolve, limit);
+      });
       await Promise.race([this.session.drained(), timeout]);
-      clock.clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       const v = this.#connect!.protocolVersion;
       conn.send(
         properties === undefined && reasonCode === 0
           ? disconnectBytes(v, 0)
           : encode({ type: "disconnect", reasonCode, properties }, v),
       );
-      await conn.close(true);
+      await conn.close(Math.max(0, deadline - clock.now()));
     }
     this.#conn = undefined;
     this.session.detach();
     this.session.subscriptions.clear();
     this.#toIdle(new MqttClosedError("Client ended"));
+    this.#settled(false);
   }
 
   async #abortAttempt(reason: MqttError): Promise<void> {
@@ -424,6 +438,10 @@ export class Core {
         cause: reason,
       }),
     );
-    this.#host.idle();
+  }
+
+  /** Tells the client it went idle, unless a handler already started something new. */
+  #settled(ended: boolean): void {
+    if (this.#state === "idle") this.#host.idle(ended);
   }
 }

@@ -44,6 +44,7 @@ export class Session {
   #queue: Op[] = [];
   #head = 0;
   #received?: Set<number>;
+  #completed?: Set<number>;
   #maxPacketSize = Infinity;
   #maximumQoS = 2;
   #retainAvailable = true;
@@ -101,6 +102,7 @@ export class Session {
       // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
       // and it forgot our subscriptions.
       this.#received = undefined;
+      this.#completed = undefined;
       this.#restoreSubscriptions();
     }
     for (const op of this.#pending.values()) {
@@ -125,6 +127,7 @@ export class Session {
     this.#head = 0;
     this.#inflight = 0;
     this.#received = undefined;
+    this.#completed = undefined;
     for (const op of ops) this.#host.failed(op, error);
     this.#checkDrained();
   }
@@ -185,7 +188,7 @@ export class Session {
         return true;
       }
       case "pubrel":
-        this.#received?.delete(packet.packetId);
+        if (this.#received?.delete(packet.packetId)) this.#remember(packet.packetId);
         this.#conn?.send(ack(0x70, packet.packetId));
         return true;
       case "suback":
@@ -223,10 +226,25 @@ export class Session {
       return true;
     }
     const received = this.#received ??= new Set();
-    const fresh = !received.has(id);
-    if (fresh) received.add(id);
+    let fresh = !received.has(id);
+    if (fresh && packet.dup && this.#completed?.has(id)) {
+      // A redelivery of a flow we already completed: a broker that restored a stale session
+      // (mosquitto restarted from its last save) resends it. The first transmission of a new
+      // message never has DUP set, so this is not one.
+      fresh = false;
+    }
+    this.#completed?.delete(id);
+    received.add(id);
     conn.send(ack(0x50, id));
     return fresh;
+  }
+
+  /** Keeps the most recent completed incoming QoS 2 identifiers, for stale redeliveries. */
+  #remember(id: number): void {
+    const completed = this.#completed ??= new Set();
+    completed.add(id);
+    // Far fewer than the 65535 a broker cycles through before reusing an identifier.
+    if (completed.size > 1024) completed.delete(completed.values().next().value!);
   }
 
   #complete(op: PublishOp, reasonCode = 0, reasonString?: string): void {

@@ -59,7 +59,7 @@ const noop = () => {};
  * | `connect`   | connected (also after each reconnection)          | `info: ConnectInfo`             |
  * | `reconnect` | about to try reconnecting                         | `info: ReconnectInfo`           |
  * | `message`   | a message arrived                                 | `topic, payload: ArrayBuffer, info` |
- * | `end`       | `end()` completed                                 | none                            |
+ * | `end`       | `end()` completed, or the connection is lost for good | none                        |
  * | `error`     | a sync-named call or a background task failed     | `error: MqttError`              |
  * | `close`     | the connection was lost (not by `end()`)          | `info: CloseInfo`               |
  *
@@ -594,7 +594,10 @@ export class Client extends EventTarget implements AsyncDisposable {
       message: (topic, packet) =>
         deliver(topic, packet, events, this.#stream, this.#metrics, this.#settings.clock),
       error: (error) => this.#outcomes.background(error),
-      idle: () => this.#becameIdle(),
+      idle: (ended) => {
+        if (ended) events.emit("end", undefined, () => new Event("end"));
+        this.#becameIdle();
+      },
       backpressure: () => {
         const stream = this.#stream;
         return stream !== undefined && stream.full ? stream.space() : undefined;

@@ -322,6 +322,7 @@ Deno.test("Client reconnects with exponential backoff, then gives up", async () 
     (info) => events.push(`reconnect ${info.attempt} @${clock.now() % 100000}`),
   );
   client.on("close", (info) => events.push(`close ${info.reconnecting}`));
+  client.on("end", () => events.push("end"));
   const errors: MqttError[] = [];
   client.on("error", (e) => errors.push(e));
   broker.refuse.set(1, new Error("refused 1")).set(2, new Error("refused 2")).set(
@@ -336,6 +337,8 @@ Deno.test("Client reconnects with exponential backoff, then gives up", async () 
     "reconnect 1 @1000",
     "reconnect 2 @3000",
     "reconnect 3 @7000",
+    "close false",
+    "end",
   ]);
   assert.equal(errors.length, 1);
   assert.match(errors[0].message, /gave up after 3 attempts/);

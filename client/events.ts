@@ -258,7 +258,7 @@ export interface ClientEventMap {
   reconnect: MqttReconnectEvent;
   /** A message arrived. */
   message: MqttMessageEvent;
-  /** `end()` completed. */
+  /** `end()` completed, or the connection was lost for good (reconnection off or given up). */
   end: Event;
   /** An operation started by a sync-named method, or a background task, failed. */
   error: MqttErrorEvent;
