@@ -1,0 +1,349 @@
+// Hostile-broker tests: a scripted fake broker on loopback TCP sends what no compliant broker
+// would (no CONNACK, garbage, half packets, silence, a full socket) or replays session state, and
+// the Client must fail with typed errors, never hang, and keep its session promises.
+import assert from "node:assert/strict";
+import {
+  Client,
+  type CloseInfo,
+  MqttConnectError,
+  MqttError,
+  MqttProtocolError,
+  MqttTimeoutError,
+  QoS,
+} from "../mod.ts";
+import { encode } from "../codec/mod.ts";
+import type { Packet, PublishPacket } from "../codec/packets.ts";
+import { startFakeBroker } from "./fixtures/fake_broker.ts";
+import { deadline, signal, until } from "./fixtures/wait.ts";
+
+const NO_RECONNECT = { reconnect: false } as const;
+const FAST_RECONNECT = { reconnect: { initial_delay: 10, max_delay: 50, jitter: false } } as const;
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("hostile: no CONNACK fails connect with MqttTimeoutError after connect_timeout", async () => {
+  await using broker = startFakeBroker({ script: (p) => p.type === "connect" ? [] : undefined });
+  const client = new Client({ connect_timeout: 200, ...NO_RECONNECT });
+  const error = await client.connectAsync(broker.url).catch((e) => e);
+  assert.ok(error instanceof MqttTimeoutError, String(error));
+  assert.equal(error.code, "timeout");
+  assert.equal(error.method, "connect");
+  assert.equal(client.connected, false);
+  await client.end();
+  await client.idle();
+});
+
+for (const [version, code] of [[4, 2], [5, 0x85]] as const) {
+  Deno.test(`hostile v${version}: CONNACK refusal ${code} rejects connect with MqttConnectError`, async () => {
+    await using broker = startFakeBroker({
+      script: (p) =>
+        p.type === "connect"
+          ? [{ type: "connack", sessionPresent: false, reasonCode: code }, "close"]
+          : undefined,
+    });
+    const client = new Client({ protocol_version: version, ...NO_RECONNECT });
+    const error = await client.connectAsync(broker.url).catch((e) => e);
+    assert.ok(error instanceof MqttConnectError, String(error));
+    assert.equal(error.reasonCode, code);
+    assert.equal(error.code, "refused");
+    await client.end();
+  });
+}
+
+Deno.test("hostile: a PUBLISH instead of CONNACK is a protocol error", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect"
+        ? [{
+          type: "publish",
+          topic: "x",
+          payload: bytes("early"),
+          qos: 0,
+          retain: false,
+          dup: false,
+        }]
+        : undefined,
+  });
+  const client = new Client({ connect_timeout: 2000, ...NO_RECONNECT });
+  let messages = 0;
+  client.on("message", () => messages++);
+  const error = await client.connectAsync(broker.url).catch((e) => e);
+  assert.ok(error instanceof MqttError, String(error));
+  assert.notEqual(error.code, "timeout", error.message);
+  assert.equal(messages, 0);
+  await client.end();
+});
+
+for (const version of [4, 5] as const) {
+  Deno.test(`hostile v${version}: malformed bytes after CONNACK close with MqttProtocolError`, async () => {
+    await using broker = startFakeBroker();
+    const client = new Client({ protocol_version: version, ...NO_RECONNECT });
+    const closed = signal<CloseInfo>();
+    client.on("close", (info) => closed.resolve(info));
+    await client.connect(broker.url);
+    const connection = await broker.nextConnection();
+    // A remaining length of five continuation bytes: malformed (MQTT §1.5.5).
+    await connection.send(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]));
+    const info = await closed.wait(5000, "close after malformed bytes");
+    assert.ok(info.error instanceof MqttProtocolError, String(info.error));
+    assert.equal(info.error.code, "protocol");
+    assert.equal(info.reconnecting, false);
+    assert.equal(client.connected, false);
+    if (version === 5) {
+      // MQTT 5 §4.13: the client should say why before closing.
+      const disconnect = connection.packets.find((p) => p.type === "disconnect");
+      if (disconnect) assert.equal(disconnect.reasonCode, 0x81);
+    }
+    await connection.done;
+    await client.end();
+  });
+}
+
+Deno.test("hostile: a packet above max_packet_size is refused with reason 0x95", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ protocol_version: 5, max_packet_size: 1024, ...NO_RECONNECT });
+  const closed = signal<CloseInfo>();
+  let messages = 0;
+  client.on("message", () => messages++);
+  client.on("close", (info) => closed.resolve(info));
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const connect = connection.packets[0];
+  assert.equal(connect.type, "connect");
+  assert.equal(connect.properties?.maximumPacketSize, 1024, "v5 CONNECT announces the limit");
+  await connection.send({
+    type: "publish",
+    topic: "big",
+    payload: new Uint8Array(4096),
+    qos: 0,
+    retain: false,
+    dup: false,
+  });
+  const info = await closed.wait(5000, "close after an oversized packet");
+  assert.ok(info.error instanceof MqttError, String(info.error));
+  assert.equal(info.error.reasonCode, 0x95);
+  assert.equal(messages, 0);
+  await client.end();
+});
+
+Deno.test("hostile: a broker that drops mid-packet delivers nothing and the client reconnects", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ ...FAST_RECONNECT });
+  const messages: string[] = [];
+  client.on(
+    "message",
+    (topic, payload) => messages.push(`${topic}=${new TextDecoder().decode(payload)}`),
+  );
+  const reconnected = signal();
+  let connects = 0;
+  client.on("connect", () => ++connects === 2 && reconnected.resolve());
+  await client.connect(broker.url);
+  await client.subscribe("half/#", { qos: QoS.AtLeastOnce });
+  const first = await broker.nextConnection();
+  const publish = encode({
+    type: "publish",
+    topic: "half/x",
+    payload: bytes("never whole"),
+    qos: 1,
+    retain: false,
+    dup: false,
+    packetId: 1,
+  });
+  await first.drop(publish.subarray(0, publish.length - 3));
+  const second = await broker.nextConnection();
+  await reconnected.wait(5000, "reconnection");
+  // A clean session: the client subscribes again on the new connection.
+  const subscribe = await second.next("subscribe");
+  assert.equal(subscribe.type === "subscribe" && subscribe.subscriptions[0].topicFilter, "half/#");
+  await second.send({
+    type: "publish",
+    topic: "half/y",
+    payload: bytes("whole"),
+    qos: 0,
+    retain: false,
+    dup: false,
+  });
+  await until(() => messages.length > 0, 5000, "message on the second connection");
+  assert.deepEqual(messages, ["half/y=whole"]);
+  await client.end();
+});
+
+Deno.test("hostile: unanswered PINGREQ ends the connection with a keepalive timeout", async () => {
+  await using broker = startFakeBroker({ script: (p) => p.type === "pingreq" ? [] : undefined });
+  const client = new Client({ keepalive: 1, ...NO_RECONNECT });
+  const closed = signal<CloseInfo>();
+  client.on("close", (info) => closed.resolve(info));
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  await connection.next("pingreq", 3000);
+  const info = await closed.wait(5000, "keepalive timeout");
+  assert.ok(info.error instanceof MqttTimeoutError, String(info.error));
+  await client.end();
+});
+
+Deno.test("hostile: end() completes when the broker stopped reading and the socket is full", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ connect_timeout: 500, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  connection.pauseReading();
+  const payload = new Uint8Array(256 * 1024);
+  // Far more than loopback socket buffers hold: some of these writes can never finish.
+  const sends = Array.from({ length: 200 }, () => client.publish("flood", payload).catch(() => {}));
+  await deadline(client.end(), 15_000, "end() with a full socket");
+  assert.equal(client.connected, false);
+  await deadline(Promise.all(sends), 5000, "publications settled after end()");
+  connection.resumeReading();
+});
+
+Deno.test("hostile v5: broker DISCONNECT 0x8B surfaces reason code and server reference", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  const closed = signal<CloseInfo>();
+  client.on("close", (info) => closed.resolve(info));
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  await connection.send({
+    type: "disconnect",
+    reasonCode: 0x8b,
+    properties: { serverReference: "mqtt://127.0.0.1:1", reasonString: "maintenance" },
+  });
+  const info = await closed.wait(5000, "close on DISCONNECT");
+  assert.equal(info.reasonCode, 0x8b);
+  assert.equal(info.serverReference, "mqtt://127.0.0.1:1");
+  assert.ok(info.error instanceof MqttError);
+  assert.equal(info.error.reasonCode, 0x8b);
+  await client.end();
+});
+
+Deno.test("hostile v5: the client keeps within the broker's Receive Maximum", async () => {
+  let outstanding: number[] = [];
+  let most = 0;
+  await using broker = startFakeBroker({
+    script: (p) => {
+      if (p.type === "connect") {
+        return [{
+          type: "connack",
+          sessionPresent: false,
+          reasonCode: 0,
+          properties: { receiveMaximum: 3 },
+        }];
+      }
+      if (p.type !== "publish") return undefined;
+      outstanding.push(p.packetId!);
+      most = Math.max(most, outstanding.length);
+      // Hold acknowledgements until the window is full, then release them all.
+      if (outstanding.length < 3) return [];
+      const acks: Packet[] = outstanding.map((packetId) => ({ type: "puback", packetId }));
+      outstanding = [];
+      return acks;
+    },
+  });
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const acks = Array.from(
+    { length: 30 },
+    (_, i) => client.publish("window", String(i), { qos: 1 }),
+  );
+  await deadline(Promise.all(acks), 5000, "30 acknowledgements in windows of 3");
+  assert.equal(most, 3);
+  await client.end();
+});
+
+Deno.test("hostile v4: a redelivered QoS 2 PUBLISH before PUBREL is delivered once", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ client_id: "exactly-once", ...NO_RECONNECT });
+  const messages: string[] = [];
+  client.on("message", (_t, payload) => messages.push(new TextDecoder().decode(payload)));
+  await client.connect(broker.url);
+  await client.subscribe("once", { qos: QoS.ExactlyOnce });
+  const connection = await broker.nextConnection();
+  const publish: PublishPacket = {
+    type: "publish",
+    topic: "once",
+    payload: bytes("only once"),
+    qos: 2,
+    retain: false,
+    dup: false,
+    packetId: 42,
+  };
+  await connection.send(publish);
+  assert.deepEqual(await connection.next("pubrec"), { type: "pubrec", packetId: 42 });
+  await connection.send({ ...publish, dup: true });
+  const again = await connection.next("pubrec");
+  assert.equal(
+    again.type === "pubrec" && again.packetId,
+    42,
+    "the duplicate is acknowledged again",
+  );
+  await connection.send({ type: "pubrel", packetId: 42 });
+  const pubcomp = await connection.next("pubcomp");
+  assert.equal(pubcomp.type === "pubcomp" && pubcomp.packetId, 42);
+  // Packet id 42 is free again: a new message with it is a new message.
+  await connection.send({ ...publish, payload: bytes("new") });
+  await connection.next("pubrec");
+  await connection.send({ type: "pubrel", packetId: 42 });
+  await connection.next("pubcomp");
+  assert.deepEqual(messages, ["only once", "new"]);
+  await client.end();
+});
+
+for (const version of [4, 5] as const) {
+  Deno.test(`hostile v${version}: in-flight QoS 1 and 2 publications are resumed on a present session`, async () => {
+    await using broker = startFakeBroker({
+      script: (p, c) => {
+        if (p.type === "connect") {
+          return [{ type: "connack", sessionPresent: c.id > 1, reasonCode: 0 }];
+        }
+        if (c.id === 1 && p.type === "publish") {
+          // First connection: acknowledge nothing of QoS 1, PUBREC the QoS 2, then hang up.
+          return p.qos === 2 ? [{ type: "pubrec", packetId: p.packetId! }, "close"] : [];
+        }
+        return undefined;
+      },
+    });
+    const session = version === 4
+      ? { clean_session: false }
+      : { clean_start: false, session_expiry_interval: 60 };
+    const client = new Client({
+      client_id: `resume-v${version}`,
+      protocol_version: version,
+      ...FAST_RECONNECT,
+      ...session,
+    });
+    await client.connect(broker.url);
+    const first = await broker.nextConnection();
+    const qos1 = client.publish("resume/1", "one", { qos: QoS.AtLeastOnce });
+    const sent1 = await first.next((p) => p.type === "publish" && p.qos === 1);
+    const qos2 = client.publish("resume/2", "two", { qos: QoS.ExactlyOnce });
+    const sent2 = await first.next((p) => p.type === "publish" && p.qos === 2);
+    assert.equal(sent1.type === "publish" && sent1.dup, false);
+
+    const second = await broker.nextConnection();
+    await deadline(Promise.all([qos1, qos2]), 5000, "publications completed after the resume");
+    const resent = second.packets.filter((p) => p.type === "publish");
+    assert.equal(resent.length, 1, "only the unacknowledged QoS 1 PUBLISH is sent again");
+    const again = resent[0] as PublishPacket;
+    assert.equal(again.dup, true);
+    assert.equal(again.packetId, (sent1 as PublishPacket).packetId);
+    assert.equal(new TextDecoder().decode(again.payload), "one");
+    const pubrel = second.packets.find((p) => p.type === "pubrel");
+    assert.ok(pubrel, "the QoS 2 flow resumes with PUBREL, not a second PUBLISH");
+    assert.equal(pubrel.packetId, (sent2 as PublishPacket).packetId);
+    await client.end();
+  });
+}
+
+Deno.test("hostile: a clean session discards in-flight state; pending QoS 1 is sent again as new", async () => {
+  await using broker = startFakeBroker({
+    script: (p, c) => c.id === 1 && p.type === "publish" ? ["close"] : undefined,
+  });
+  const client = new Client({ client_id: "clean", ...FAST_RECONNECT });
+  await client.connect(broker.url);
+  const ack = client.publish("clean/1", "one", { qos: QoS.AtLeastOnce });
+  const second = await broker.nextConnection(5000).then(() => broker.nextConnection(5000));
+  // Whatever the client decides (resend or fail), the promise must settle, not hang.
+  const outcome = await deadline(ack.then(() => "acked", (e) => e), 5000, "QoS 1 outcome");
+  if (outcome !== "acked") assert.ok(outcome instanceof MqttError, String(outcome));
+  else assert.ok(second.packets.some((p) => p.type === "publish"));
+  await client.end();
+});
