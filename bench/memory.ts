@@ -1,0 +1,184 @@
+/**
+ * Resident memory per connected and subscribed client: mqload's Client, MQTT.js (under Deno), and
+ * a raw Deno socket doing only CONNECT, SUBSCRIBE and a pending 1 KB read. Each figure comes from
+ * a fresh subprocess (this file with a mode argument) so heaps do not mix.
+ *
+ *     deno run -A bench/memory.ts [--clients 1000,2000]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type BenchClient, mqttjs, ours } from "./_adapters.ts";
+import { ratio, round, table } from "./_table.ts";
+import { encode } from "../codec/mod.ts";
+import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
+
+const IMPLS = ["mqload", "MQTT.js", "raw"] as const;
+type Impl = typeof IMPLS[number];
+const BATCH = 50;
+
+interface Measurement {
+  impl: Impl;
+  clients: number;
+  baselineRss: number;
+  rss: number;
+  perClient: number;
+}
+
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) gc?.();
+}
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  collect();
+}
+
+interface Closable {
+  close(): Promise<void> | void;
+}
+
+async function openRaw(port: number, i: number): Promise<Closable> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const buffer = new Uint8Array(1024);
+  await conn.write(encode({
+    type: "connect",
+    protocolVersion: 4,
+    clientId: `mem-raw-${i}`,
+    cleanStart: true,
+    keepalive: 0,
+  }));
+  await conn.write(encode({
+    type: "subscribe",
+    packetId: 1,
+    subscriptions: [{ topicFilter: `mem/${i}`, qos: 1 }],
+  }));
+  // CONNACK (4 bytes) and SUBACK (5 bytes), possibly in one read.
+  let seen = 0;
+  while (seen < 9) {
+    const n = await conn.read(buffer);
+    if (n === null) throw new Error("closed during setup");
+    seen += n;
+  }
+  const reading = (async () => {
+    try {
+      while (await conn.read(buffer) !== null) { /* a pending read, like a real client */ }
+    } catch { /* closed */ }
+  })();
+  return {
+    async close() {
+      conn.close();
+      await reading;
+    },
+  };
+}
+
+async function openClient(impl: Impl, url: string, port: number, i: number): Promise<Closable> {
+  if (impl === "raw") return openRaw(port, i);
+  const client: BenchClient = await (impl === "mqload" ? ours : mqttjs)(url, `mem-${impl}-${i}`);
+  await client.subscribe(`mem/${i}`, 1);
+  return { close: () => client.end() };
+}
+
+async function child(impl: Impl, clients: number, port: number): Promise<void> {
+  const url = `mqtt://127.0.0.1:${port}`;
+  // Warm up the code paths so the baseline holds the compiled code, not only the per-client data.
+  const warm = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => openClient(impl, url, port, -1 - i)),
+  );
+  await Promise.all(warm.map((c) => c.close()));
+  await settle();
+  const baselineRss = Deno.memoryUsage().rss;
+  const open: Closable[] = [];
+  for (let i = 0; i < clients; i += BATCH) {
+    const batch = Array.from(
+      { length: Math.min(BATCH, clients - i) },
+      (_, j) => openClient(impl, url, port, i + j),
+    );
+    open.push(...await Promise.all(batch));
+  }
+  await settle();
+  const rss = Deno.memoryUsage().rss;
+  const result: Measurement = {
+    impl,
+    clients,
+    baselineRss,
+    rss,
+    perClient: (rss - baselineRss) / clients,
+  };
+  console.log(JSON.stringify(result));
+  for (let i = 0; i < open.length; i += BATCH) {
+    await Promise.all(open.slice(i, i + BATCH).map((c) => c.close()));
+  }
+}
+
+async function measure(impl: Impl, clients: number, port: number): Promise<Measurement> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      "child",
+      impl,
+      String(clients),
+      String(port),
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success) throw new Error(`${impl} × ${clients} failed (exit ${output.code})`);
+  return JSON.parse(text.split("\n").at(-1)!) as Measurement;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { clients: { type: "string", default: "1000,2000" } },
+  });
+  if (positionals[0] === "child") {
+    await child(positionals[1] as Impl, Number(positionals[2]), Number(positionals[3]));
+    return;
+  }
+  const counts = values.clients.split(",").map(Number);
+  const rows: Array<Array<string | number>> = [];
+  for (const clients of counts) {
+    // A fresh broker per size keeps mosquitto's own state out of the way.
+    const broker = await startMosquitto();
+    try {
+      const results: Partial<Record<Impl, Measurement>> = {};
+      for (const impl of IMPLS) {
+        const m = await measure(impl, clients, broker.port);
+        results[impl] = m;
+        console.error(`${impl} × ${clients}: ${round(m.perClient / 1024, 1)} KiB per client`);
+      }
+      for (const impl of IMPLS) {
+        const m = results[impl]!;
+        rows.push([
+          impl,
+          clients,
+          round(m.baselineRss / 2 ** 20, 1),
+          round(m.rss / 2 ** 20, 1),
+          round(m.perClient / 1024, 1),
+          ratio(m.perClient, results.raw!.perClient),
+        ]);
+      }
+    } finally {
+      await broker.stop();
+    }
+  }
+  console.log("\nRSS per connected + subscribed client (fresh process per row)");
+  console.log(table(
+    ["client", "N", "RSS before MiB", "RSS after MiB", "KiB per client", "÷ raw"],
+    rows,
+  ));
+}
+
+if (import.meta.main) await main();

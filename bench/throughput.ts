@@ -1,0 +1,260 @@
+/**
+ * Throughput of mqload's Client beside MQTT.js (both under Deno) and a raw socket, through one
+ * local mosquitto this script starts:
+ *
+ * (a) publisher → subscriber messages per second at QoS 0, 1 and 2 (QoS 1/2 both as an
+ *     unbounded publish loop and with an in-flight window of 100);
+ * (b) client CPU time per message (publisher and subscriber in this process);
+ * (c) publisher-only ingest at QoS 0, beside pre-encoded PUBLISH packets on a raw socket.
+ *
+ * 64-byte payloads; publish loops yield to the event loop every 1,000 messages. Every run is
+ * bounded in messages and time.
+ *
+ *     deno run -A bench/throughput.ts [--qos0 200000] [--qos12 50000] [--cap 60]
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { type BenchClientFactory, mqttjs, ours } from "./_adapters.ts";
+import { fence, publishBatch, rawConnect } from "./_raw.ts";
+import { ratio, round, table } from "./_table.ts";
+import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
+
+const PAYLOAD = crypto.getRandomValues(new Uint8Array(64));
+const WINDOW = 100;
+const YIELD_EVERY = 1000;
+
+interface Result {
+  /** Messages per second (received, or ingested). */
+  rate: number;
+  /** Client CPU microseconds per message (user + system of this process). */
+  cpuPerMessage: number;
+  /** Messages counted. */
+  count: number;
+  /** Whether the time cap cut the run short. */
+  capped: boolean;
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Waits for `done()` to return true, polling, up to `capMs`; returns false on the cap. */
+async function waitUntil(done: () => boolean, capMs: number, start: number): Promise<boolean> {
+  while (!done()) {
+    if (performance.now() - start > capMs) return false;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return true;
+}
+
+let runs = 0;
+
+async function pubSub(
+  factory: BenchClientFactory,
+  url: string,
+  qos: 0 | 1 | 2,
+  count: number,
+  windowed: boolean,
+  capMs: number,
+): Promise<Result> {
+  const run = ++runs;
+  const topic = `bench/${run}`;
+  const subscriber = await factory(url, `bench-sub-${run}`);
+  const publisher = await factory(url, `bench-pub-${run}`);
+  try {
+    await subscriber.subscribe(topic, qos);
+    let received = 0;
+    subscriber.onMessage(() => received++);
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    if (windowed) {
+      let inflight = 0;
+      let wake: (() => void) | undefined;
+      const release = () => {
+        inflight--;
+        wake?.();
+      };
+      for (let i = 0; i < count && performance.now() - start < capMs; i++) {
+        while (inflight >= WINDOW) await new Promise<void>((resolve) => wake = resolve);
+        inflight++;
+        publisher.publish(topic, PAYLOAD, qos, release);
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await tick();
+      }
+    } else {
+      for (let i = 0; i < count && performance.now() - start < capMs; i++) {
+        publisher.publish(topic, PAYLOAD, qos);
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await tick();
+      }
+    }
+    const complete = await waitUntil(() => received >= count, capMs, start);
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      rate: received / seconds,
+      cpuPerMessage: (used.user + used.system) / Math.max(1, received),
+      count: received,
+      capped: !complete,
+    };
+  } finally {
+    await publisher.end();
+    await subscriber.end();
+  }
+}
+
+async function ingest(
+  factory: BenchClientFactory,
+  url: string,
+  count: number,
+  capMs: number,
+): Promise<Result> {
+  const run = ++runs;
+  const publisher = await factory(url, `bench-ingest-${run}`);
+  try {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    let sent = 0;
+    for (; sent < count && performance.now() - start < capMs; sent++) {
+      publisher.publish(`ingest/${run}`, PAYLOAD, 0);
+      if (sent % YIELD_EVERY === YIELD_EVERY - 1) await tick();
+    }
+    // The PUBACK of a QoS 1 fence means the broker has read everything before it.
+    await publisher.publishAsync(`ingest/${run}/fence`, PAYLOAD, 1);
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      rate: sent / seconds,
+      cpuPerMessage: (used.user + used.system) / sent,
+      count: sent,
+      capped: sent < count,
+    };
+  } finally {
+    await publisher.end();
+  }
+}
+
+async function rawIngest(port: number, count: number, capMs: number): Promise<Result> {
+  const run = ++runs;
+  const batchSize = 1000;
+  const batch = publishBatch(`ingest/${run}`, PAYLOAD, batchSize);
+  const conn = await rawConnect(port, `bench-raw-${run}`);
+  try {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    let sent = 0;
+    for (; sent < count && performance.now() - start < capMs; sent += batchSize) {
+      await conn.write(batch);
+    }
+    await conn.write(fence(`ingest/${run}/fence`, 1));
+    await conn.waitFor("puback");
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      rate: sent / seconds,
+      cpuPerMessage: (used.user + used.system) / sent,
+      count: sent,
+      capped: sent < count,
+    };
+  } finally {
+    conn.close();
+  }
+}
+
+function describe(result: Result | undefined, digits = 0): string | number {
+  if (!result) return "-";
+  const value = round(result.rate, digits);
+  return result.capped ? `${value} (capped at ${result.count})` : value;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      qos0: { type: "string", default: "200000" },
+      qos12: { type: "string", default: "50000" },
+      cap: { type: "string", default: "60" },
+      warmup: { type: "string", default: "5000" },
+    },
+  });
+  const qos0 = Number(values.qos0);
+  const qos12 = Number(values.qos12);
+  const capMs = Number(values.cap) * 1000;
+  const warmup = Number(values.warmup);
+
+  const broker = await startMosquitto();
+  try {
+    const impls: Array<[string, BenchClientFactory]> = [["mqload", ours], ["MQTT.js", mqttjs]];
+    for (const [, factory] of impls) {
+      await pubSub(factory, broker.url, 1, warmup, false, capMs);
+      await ingest(factory, broker.url, warmup, capMs);
+    }
+    await rawIngest(broker.port, warmup, capMs);
+
+    const scenarios: Array<[string, 0 | 1 | 2, number, boolean]> = [
+      ["pub→sub QoS 0", 0, qos0, false],
+      ["pub→sub QoS 1", 1, qos12, false],
+      [`pub→sub QoS 1, window ${WINDOW}`, 1, qos12, true],
+      ["pub→sub QoS 2", 2, qos12, false],
+      [`pub→sub QoS 2, window ${WINDOW}`, 2, qos12, true],
+    ];
+    const rows: Array<Array<string | number>> = [];
+    for (const [name, qos, count, windowed] of scenarios) {
+      const results: Record<string, Result> = {};
+      for (const [label, factory] of impls) {
+        results[label] = await pubSub(factory, broker.url, qos, count, windowed, capMs);
+        console.error(`${name} ${label}: ${round(results[label].rate)} msg/s`);
+      }
+      const a = results["mqload"];
+      const b = results["MQTT.js"];
+      rows.push([
+        `${name} (${count})`,
+        describe(a),
+        describe(b),
+        ratio(a.rate, b.rate),
+        round(a.cpuPerMessage, 2),
+        round(b.cpuPerMessage, 2),
+        ratio(a.cpuPerMessage, b.cpuPerMessage),
+      ]);
+    }
+    console.log(
+      `\n(a) throughput and (b) client CPU per message, 64 B payloads, mosquitto on loopback`,
+    );
+    console.log(table(
+      [
+        "scenario",
+        "mqload msg/s",
+        "MQTT.js msg/s",
+        "ours/MQTT.js",
+        "mqload µs CPU/msg",
+        "MQTT.js µs CPU/msg",
+        "ours/MQTT.js",
+      ],
+      rows,
+    ));
+
+    const ingested: Record<string, Result> = {};
+    for (const [label, factory] of impls) {
+      ingested[label] = await ingest(factory, broker.url, qos0, capMs);
+      console.error(`ingest ${label}: ${round(ingested[label].rate)} msg/s`);
+    }
+    ingested["raw"] = await rawIngest(broker.port, qos0, capMs);
+    console.error(`ingest raw: ${round(ingested["raw"].rate)} msg/s`);
+    console.log(
+      `\n(c) publisher-only ingest, QoS 0, ${qos0} messages (until the broker acked a fence)`,
+    );
+    console.log(table(
+      ["publisher", "msg/s", "µs CPU/msg", "ours/MQTT.js", "ours/raw"],
+      ["mqload", "MQTT.js", "raw"].map((label) => [
+        label,
+        describe(ingested[label]),
+        round(ingested[label].cpuPerMessage, 2),
+        label === "mqload" ? ratio(ingested.mqload.rate, ingested["MQTT.js"].rate) : "",
+        label === "mqload" ? ratio(ingested.mqload.rate, ingested.raw.rate) : "",
+      ]),
+    ));
+  } finally {
+    await broker.stop();
+  }
+}
+
+if (import.meta.main) await main();
