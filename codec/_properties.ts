@@ -247,7 +247,7 @@ export function readProperties(r: Reader, context: number): Properties | undefin
         break;
       case VARINT: {
         const v = r.varint();
-        if (v === 0) throw protocolError("A subscription identifier must not be 0");
+        if (v === 0) throw protocolError("a subscription identifier must not be 0");
         const list = props[e.name] as number[] | undefined;
         if (list === undefined) props[e.name] = [v];
         else list.push(v);
@@ -268,7 +268,7 @@ export function readProperties(r: Reader, context: number): Properties | undefin
       }
     }
     if (props[e.name] !== undefined) {
-      throw protocolError(`Property ${e.name} appears more than once`);
+      throw protocolError(`property ${e.name} appears more than once`);
     }
     props[e.name] = value;
   }

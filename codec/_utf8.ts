@@ -105,10 +105,12 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
 function readUtf8Slow(buf: Uint8Array, start: number, end: number): string {
   // A zero byte can only encode U+0000 in UTF-8, which MQTT forbids.
   const bytes = buf.subarray(start, end);
-  if (bytes.includes(0)) throw new MqttProtocolError("Invalid string: contains U+0000");
+  if (bytes.includes(0)) throw new MqttProtocolError("Malformed packet: a string contains U+0000");
   try {
     return textDecoder.decode(bytes);
   } catch (cause) {
-    throw new MqttProtocolError("Invalid string: not well-formed UTF-8", 0x81, { cause });
+    throw new MqttProtocolError("Malformed packet: a string is not well-formed UTF-8", 0x81, {
+      cause,
+    });
   }
 }
