@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   Client,
   type CloseInfo,
+  MqttClosedError,
   MqttConnectError,
   MqttError,
   MqttProtocolError,
@@ -345,5 +346,174 @@ Deno.test("hostile: a clean session discards in-flight state; pending QoS 1 is s
   const outcome = await deadline(ack.then(() => "acked", (e) => e), 5000, "QoS 1 outcome");
   if (outcome !== "acked") assert.ok(outcome instanceof MqttError, String(outcome));
   else assert.ok(second.packets.some((p) => p.type === "publish"));
+  await client.end();
+});
+
+Deno.test("hostile v5: outgoing topic aliases stay within the broker's Topic Alias Maximum", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect"
+        ? [{
+          type: "connack",
+          sessionPresent: false,
+          reasonCode: 0,
+          properties: { topicAliasMaximum: 2 },
+        }]
+        : undefined,
+  });
+  const client = new Client({ protocol_version: 5, topic_aliases: true, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const topics = ["t/a", "t/b", "t/c", "t/a", "t/b", "t/c", "t/a"];
+  for (const topic of topics) await client.publish(topic, "x", { qos: 1 });
+  const publishes = connection.packets.filter((p): p is PublishPacket => p.type === "publish");
+  assert.equal(publishes.length, topics.length);
+  // Replay the alias table as a broker must, and check every message resolves to its topic.
+  const table = new Map<number, string>();
+  publishes.forEach((p, i) => {
+    const alias = p.properties?.topicAlias;
+    if (alias !== undefined) {
+      assert.ok(alias >= 1 && alias <= 2, `alias ${alias} within the maximum`);
+      if (p.topic !== "") table.set(alias, p.topic);
+    }
+    const topic = p.topic !== "" ? p.topic : table.get(alias!);
+    assert.equal(topic, topics[i], `publish ${i}`);
+  });
+  assert.ok(publishes.some((p) => p.topic === ""), "aliases were actually used");
+  await client.end();
+});
+
+Deno.test("hostile v5: incoming topic aliases are resolved; an unknown alias is a protocol error", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({
+    protocol_version: 5,
+    properties: { topicAliasMaximum: 4 },
+    ...NO_RECONNECT,
+  });
+  const topics: string[] = [];
+  const closed = signal<CloseInfo>();
+  client.on("message", (topic) => topics.push(topic));
+  client.on("close", (info) => closed.resolve(info));
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const connect = connection.packets[0];
+  assert.equal(connect.type === "connect" && connect.properties?.topicAliasMaximum, 4);
+  const publish = (topic: string, topicAlias: number): PublishPacket => ({
+    type: "publish",
+    topic,
+    payload: bytes("x"),
+    qos: 0,
+    retain: false,
+    dup: false,
+    properties: { topicAlias },
+  });
+  await connection.send(publish("aliased/one", 1), publish("", 1), publish("", 1));
+  await until(() => topics.length === 3, 5000, "three aliased messages");
+  assert.deepEqual(topics, ["aliased/one", "aliased/one", "aliased/one"]);
+  await connection.send(publish("", 3));
+  const info = await closed.wait(5000, "close on an unknown alias");
+  assert.ok(info.error instanceof MqttError);
+  assert.equal(info.error.code, "protocol");
+  assert.equal(topics.length, 3);
+  await client.end();
+});
+
+Deno.test("hostile: a broker closing right after accepting rejects connect as closed, not timeout", async () => {
+  await using broker = startFakeBroker({
+    script: (p) => p.type === "connect" ? ["close"] : undefined,
+  });
+  const client = new Client({ connect_timeout: 10_000, ...NO_RECONNECT });
+  const error = await deadline(client.connectAsync(broker.url).catch((e) => e), 5000, "connect");
+  assert.ok(error instanceof MqttError, String(error));
+  assert.equal(error.code, "closed");
+  await client.end();
+});
+
+Deno.test("hostile: operations pending when the connection drops reject with MqttClosedError", async () => {
+  await using broker = startFakeBroker({
+    script: (p) => p.type === "subscribe" || p.type === "publish" ? [] : undefined,
+  });
+  const client = new Client({ ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const subscribing = client.subscribeAsync("never/acked", { qos: 1 }).catch((e) => e);
+  const publishing = client.publishAsync("never/acked", "x", { qos: 1 }).catch((e) => e);
+  await connection.next("publish");
+  await connection.close();
+  for (const outcome of await deadline(Promise.all([subscribing, publishing]), 5000, "outcomes")) {
+    assert.ok(outcome instanceof MqttClosedError, String(outcome));
+    assert.equal(outcome.code, "closed");
+  }
+  await client.end();
+});
+
+Deno.test("hostile: end() stops waiting for acknowledgements that never come", async () => {
+  await using broker = startFakeBroker({ script: (p) => p.type === "publish" ? [] : undefined });
+  const client = new Client({ connect_timeout: 300, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const publishing = client.publishAsync("unacked", "x", { qos: 2 }).catch((e) => e);
+  await connection.next("publish");
+  await deadline(client.end(), 5000, "end() with an unacknowledged QoS 2 publication");
+  const outcome = await publishing;
+  assert.ok(outcome instanceof MqttClosedError, String(outcome));
+  await deadline(connection.done, 5000, "the client closing its socket");
+  assert.ok(
+    connection.packets.some((p) => p.type === "disconnect"),
+    "DISCONNECT must still be sent after the wait (without it the broker publishes the will)",
+  );
+});
+
+Deno.test("hostile v5: CONNACK limits (maximum QoS 1, no retain, small packets) are obeyed", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect"
+        ? [{
+          type: "connack",
+          sessionPresent: false,
+          reasonCode: 0,
+          properties: { maximumQoS: 1, retainAvailable: false, maximumPacketSize: 256 },
+        }]
+        : undefined,
+  });
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const outcomes = await Promise.all([
+    client.publishAsync("limits/qos", "x", { qos: QoS.ExactlyOnce }).then(() => "ok", (e) => e),
+    client.publishAsync("limits/retain", "x", { qos: 1, retain: true }).then(() => "ok", (e) => e),
+    client.publishAsync("limits/big", new Uint8Array(1024), { qos: 1 }).then(() => "ok", (e) => e),
+  ]);
+  await client.publish("limits/marker", "x", { qos: 1 });
+  const publishes = connection.packets.filter((p): p is PublishPacket => p.type === "publish");
+  for (const p of publishes) {
+    assert.ok(p.qos <= 1, `${p.topic} sent at QoS ${p.qos} above the broker's maximum`);
+    assert.equal(p.retain, false, `${p.topic} sent retained to a broker without retain`);
+  }
+  assert.ok(!publishes.some((p) => p.topic === "limits/big"), "a packet over 256 bytes was sent");
+  const big = outcomes[2];
+  assert.ok(big instanceof MqttError, `oversized publish: ${big}`);
+  assert.equal(big.code, "packet_too_large");
+  assert.equal(client.connected, true);
+  await client.end();
+});
+
+Deno.test("hostile v5: the broker's Server Keep Alive overrides the client's keepalive", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect"
+        ? [{
+          type: "connack",
+          sessionPresent: false,
+          reasonCode: 0,
+          properties: { serverKeepAlive: 1 },
+        }]
+        : undefined,
+  });
+  const client = new Client({ protocol_version: 5, keepalive: 600, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  await connection.next("pingreq", 3000);
+  assert.equal(client.connected, true);
   await client.end();
 });
