@@ -19,7 +19,17 @@ export function encodeConnect(p: ConnectPacket, pool: Pool | undefined): Uint8Ar
   const name = v === 3 ? "MQIsdp" : "MQTT";
   intCheck(p.keepalive, 0, 0xffff, "keepalive");
   // Protocol name, level, flags, keepalive, client identifier.
-  let len = 2 + name.length + 4 + 2 + stringSize(p.clientId, "Client identifier");
+  const clientIdSize = stringSize(p.clientId, "Client identifier");
+  if (clientIdSize === 0 && !v5 && (v === 3 || !p.cleanStart)) {
+    // MQTT 3.1 §3.1 wants 1 to 23 characters; 3.1.1 [MQTT-3.1.3-7] an empty one only with
+    // clean session. MQTT 5 lets the server assign one either way.
+    throw new TypeError(
+      v === 3
+        ? "MQTT 3.1 needs a client identifier"
+        : "MQTT 3.1.1 allows an empty client identifier only with clean session",
+    );
+  }
+  let len = 2 + name.length + 4 + 2 + clientIdSize;
   let flags = p.cleanStart ? 0x02 : 0;
   let propsSize = 0;
   if (v5) {
