@@ -1,0 +1,206 @@
+/**
+ * `mqload run` flags, with k6's names, turned into options (the highest-precedence layer) and
+ * run settings, plus the help texts.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parseDuration } from "./_duration.ts";
+import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+import { parseStageFlag, type TestOptions } from "./options.ts";
+import type { RunSettings } from "./engine.ts";
+
+/** A bad flag or flag value: the message names it. Exit code 104 (k6's invalid config). */
+export class UsageError extends Error {
+  /** @param message What is wrong, naming the flag. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The help of `mqload`. */
+export const MAIN_HELP = `mqload: MQTT load testing with k6-compatible scripts
+
+Usage:
+  mqload run [flags] <script>    run a load test (see mqload run --help)
+  mqload demo                    start an embedded broker and run the demo test
+  mqload broker [--port N] [--host 127.0.0.1]
+                                 run the embedded MQTT broker until Ctrl+C
+  mqload merge <a.json> <b.json>…
+                                 merge --summary-export files of execution segments
+  mqload version                 print the version
+
+Flags:
+  -h, --help                     show help
+`;
+
+/** The help of `mqload run`. */
+export const RUN_HELP = `Run a k6-style load test script (k6 + xk6-mqtt scripts run unchanged).
+
+Usage:
+  mqload run [flags] <script.ts|script.js>
+
+Flags:
+  -u, --vus N                    number of VUs (shortcut scenario)
+  -d, --duration D               test duration, e.g. 30s, 1m30s (constant-vus)
+  -i, --iterations N             total iterations (shared-iterations)
+  -s, --stage D:N                ramping stage, repeatable: -s 10s:20 -s 30s:20 (ramping-vus)
+  -e, --env KEY=VALUE            add to __ENV, repeatable
+      --include-system-env-vars  include the process environment in __ENV (default true)
+      --tag NAME=VALUE           tag every sample, repeatable
+  -o, --out json=FILE            stream every sample as k6 NDJSON (FILE "-" for stdout)
+      --summary-export FILE      write the end-of-test summary as JSON
+      --summary-trend-stats S    trend statistics, e.g. "avg,min,med,max,p(90),p(95)"
+      --summary-time-unit U      time unit of the summary: s, ms or us
+      --no-summary               no end-of-test summary (nor handleSummary)
+      --no-thresholds            do not evaluate thresholds
+      --no-color                 no ANSI colours
+  -q, --quiet                    no progress and no banner
+  -w, --workers N                Workers running VUs (default: one per CPU core)
+      --execution-segment S      run this share of the test, e.g. 1/4:2/4
+      --execution-segment-sequence S
+                                 all the segments, e.g. 0,1/4,2/4,3/4,1
+  -h, --help                     show this help
+
+Precedence: flags, then K6_* environment variables (K6_VUS, K6_DURATION, K6_ITERATIONS,
+K6_STAGES, …), then the script's \`export const options\`.
+
+Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
+104 invalid options, 105 stopped by a signal, 107 script error, 108 test.abort().
+`;
+
+/**
+ * Parses `mqload run` arguments.
+ *
+ * @param args Arguments after `run`.
+ * @returns The settings, or `help` when asked.
+ * @throws {UsageError} On an unknown flag, a bad value or a missing script, naming the flag.
+ */
+export function parseRunArgs(args: string[]): RunSettings | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        vus: { type: "string", short: "u" },
+        duration: { type: "string", short: "d" },
+        iterations: { type: "string", short: "i" },
+        stage: { type: "string", short: "s", multiple: true },
+        env: { type: "string", short: "e", multiple: true },
+        "include-system-env-vars": { type: "boolean" },
+        "no-include-system-env-vars": { type: "boolean" },
+        tag: { type: "string", multiple: true },
+        out: { type: "string", short: "o", multiple: true },
+        "summary-export": { type: "string" },
+        "summary-trend-stats": { type: "string" },
+        "summary-time-unit": { type: "string" },
+        "no-summary": { type: "boolean" },
+        "no-thresholds": { type: "boolean" },
+        "no-color": { type: "boolean" },
+        quiet: { type: "boolean", short: "q" },
+        workers: { type: "string", short: "w" },
+        "execution-segment": { type: "string" },
+        "execution-segment-sequence": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ""));
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError(
+      parsed.positionals.length === 0
+        ? "mqload run needs a script: mqload run [flags] <script>"
+        : `mqload run takes one script, got ${parsed.positionals.length}: ${
+          parsed.positionals.join(" ")
+        }`,
+    );
+  }
+  const cli: TestOptions = {};
+  const count = (flag: string, value: string | undefined, min = 0): number | undefined => {
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < min) {
+      throw new UsageError(`Invalid value "${value}" for --${flag}: expected an integer ≥ ${min}`);
+    }
+    return Number(value);
+  };
+  cli.vus = count("vus", v.vus);
+  cli.iterations = count("iterations", v.iterations);
+  if (v.duration !== undefined) {
+    if (parseDuration(v.duration) === undefined) {
+      throw new UsageError(
+        `Invalid value "${v.duration}" for --duration: expected a duration such as 30s`,
+      );
+    }
+    cli.duration = v.duration;
+  }
+  if (v.stage !== undefined) {
+    cli.stages = v.stage.map((text) => {
+      try {
+        return parseStageFlag(text);
+      } catch (e) {
+        throw new UsageError(`Invalid value for --stage: ${(e as Error).message}`);
+      }
+    });
+  }
+  const pairs = (flag: string, list: string[] | undefined) => {
+    const out: Record<string, string> = {};
+    for (const item of list ?? []) {
+      const at = item.indexOf("=");
+      if (at <= 0) {
+        throw new UsageError(`Invalid value "${item}" for --${flag}: expected KEY=VALUE`);
+      }
+      out[item.slice(0, at)] = item.slice(at + 1);
+    }
+    return out;
+  };
+  const env = pairs("env", v.env);
+  if (v.tag !== undefined) cli.tags = pairs("tag", v.tag);
+  if (v["summary-trend-stats"] !== undefined) {
+    cli.summaryTrendStats = v["summary-trend-stats"].split(",").map((s) => s.trim());
+  }
+  if (v["summary-time-unit"] !== undefined) {
+    if (!["s", "ms", "us"].includes(v["summary-time-unit"])) {
+      throw new UsageError(
+        `Invalid value "${v["summary-time-unit"]}" for --summary-time-unit: expected s, ms or us`,
+      );
+    }
+    cli.summaryTimeUnit = v["summary-time-unit"];
+  }
+  if (v["no-thresholds"]) cli.noThresholds = true;
+  for (const flag of ["execution-segment", "execution-segment-sequence"] as const) {
+    const value = v[flag];
+    if (value === undefined) continue;
+    try {
+      if (flag === "execution-segment") parseExecutionSegment(value);
+      else parseExecutionSegmentSequence(value);
+    } catch (e) {
+      throw new UsageError(`Invalid value "${value}" for --${flag}: ${(e as Error).message}`);
+    }
+    cli[flag === "execution-segment" ? "executionSegment" : "executionSegmentSequence"] = value;
+  }
+  for (const out of v.out ?? []) {
+    if (!/^json(=.*)?$/.test(out)) {
+      throw new UsageError(`Invalid value "${out}" for --out: mqload writes json=FILE`);
+    }
+  }
+  const workers = count("workers", v.workers, 1);
+  return {
+    script: parsed.positionals[0],
+    cliOptions: Object.fromEntries(Object.entries(cli).filter(([, x]) => x !== undefined)),
+    env,
+    includeSystemEnv: !v["no-include-system-env-vars"],
+    out: v.out,
+    summaryExport: v["summary-export"],
+    quiet: v.quiet ?? false,
+    noSummary: v["no-summary"] ?? false,
+    noColor: v["no-color"] ?? Deno.env.get("NO_COLOR") !== undefined,
+    workers,
+  };
+}

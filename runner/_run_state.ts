@@ -1,0 +1,288 @@
+/**
+ * The main thread's state during a run: the Workers and their latest figures, the merged
+ * metrics, outputs, the shared-iterations budgets, the periodic duties (progress, `vus`
+ * gauges, `k6/execution` ticks, `abortOnFail` thresholds) and stopping.
+ *
+ * @module
+ */
+
+import type { RunSettings } from "./engine.ts";
+import { progress } from "./engine.ts";
+import { scenarioMaxEndMs, sharedIterationsShare } from "./executors/mod.ts";
+import { RAW_TIMERS } from "./k6/_context.ts";
+import { defineBuiltins, MetricRegistry } from "./metrics.ts";
+import type { NdjsonOutput } from "./outputs/ndjson.ts";
+import type { TestPlan } from "./options.ts";
+import type { Progress } from "./progress.ts";
+import type { PreparedScript } from "./script_loader.ts";
+import { WorkerHandle } from "./_pool.ts";
+import type { ScenarioSlots, WorkerMessage, WorkerStats } from "./_protocol.ts";
+import { epochNow } from "./_scenario_run.ts";
+
+type Notification = Exclude<WorkerMessage, { type: "reply" }>;
+type StopReason = "signal" | "script" | "thresholds" | "crash";
+
+const LEVELS = { debug: "DEBU", info: "INFO", warn: "WARN", error: "ERRO" } as const;
+
+/** Aggregated figures of all Workers. */
+export interface Totals {
+  active: number;
+  initialized: number;
+  completed: number;
+  interrupted: number;
+  failed: number;
+  scenarios: Record<string, number>;
+  finished: Map<string, number>;
+}
+
+/** See the module documentation. */
+export class RunState {
+  readonly settings: RunSettings;
+  readonly progress: Progress;
+  readonly log: (level: string, text: string, source?: string) => void;
+  script?: PreparedScript;
+  readonly registry: MetricRegistry = new MetricRegistry();
+  readonly workers: WorkerHandle[] = [];
+  readonly ndjson: NdjsonOutput[] = [];
+  maxVus = 0;
+  t0 = 0;
+  stopping = false;
+  readonly #gauges: MetricRegistry;
+  readonly #stats = new Map<WorkerHandle, WorkerStats>();
+  readonly #done = new Set<WorkerHandle>();
+  readonly #finished = Promise.withResolvers<void>();
+  readonly #budgets = new Map<string, { next: number; remaining: number; vus: number[] }>();
+  readonly #scenarioWorkers = new Map<string, number>();
+  readonly #timers: number[] = [];
+  #writes: Promise<void> = Promise.resolve();
+  #reason: StopReason | undefined;
+  #onSignal = () => this.stop("signal");
+
+  constructor(
+    settings: RunSettings,
+    progressView: Progress,
+    log: (level: string, text: string, source?: string) => void,
+  ) {
+    this.settings = settings;
+    this.progress = progressView;
+    this.log = log;
+    defineBuiltins(this.registry);
+    this.#gauges = new MetricRegistry({ recordPoints: (settings.out ?? []).length > 0 });
+    defineBuiltins(this.#gauges);
+  }
+
+  /** Resolves when every started Worker has finished its scenarios. */
+  get finished(): Promise<void> {
+    return this.#finished.promise;
+  }
+
+  /** Starts a Worker. */
+  addWorker(index: number): WorkerHandle {
+    const handle = new WorkerHandle(
+      index,
+      (w, m) => this.#onMessage(w, m),
+      (w, error) => {
+        this.log("ERRO", `Worker ${w.index} crashed: ${String(error)}`);
+        this.#reason ??= "crash";
+        this.#markDone(w);
+      },
+    );
+    this.workers.push(handle);
+    return handle;
+  }
+
+  /** Records which Workers run each scenario and sets the shared-iterations budgets. */
+  planShared(plan: TestPlan, slots: ScenarioSlots[][]): void {
+    for (const config of plan.scenarios) {
+      const vus = slots.map((list) =>
+        list.find((s) => s.config.name === config.name)?.planned ?? 0
+      );
+      this.#scenarioWorkers.set(config.name, vus.filter((n) => n > 0).length);
+      if (config.executor === "shared-iterations") {
+        const remaining = sharedIterationsShare(config, plan.tuple).iterations;
+        this.#budgets.set(config.name, { next: 0, remaining, vus });
+      }
+    }
+  }
+
+  /** How many Workers run a scenario. */
+  workerCount(name: string): number {
+    return this.#scenarioWorkers.get(name) ?? 0;
+  }
+
+  /** The test clock started: begin the periodic duties. */
+  started(t0: number, plan: TestPlan): void {
+    this.t0 = t0;
+    const tty = this.progress.tty;
+    const every = (ms: number, fn: () => void) => this.#timers.push(RAW_TIMERS.setInterval(fn, ms));
+    every(tty ? 200 : 1000, () => progress(this, plan));
+    every(1000, () => this.#sample());
+    if (plan.thresholds?.entries.some((e) => e.abortOnFail)) {
+      every(2000, () => {
+        const results = plan.thresholds!.evaluate(this.registry, epochNow() - t0, {
+          ignoreEmpty: true,
+        });
+        const failing = results.filter((r) => r.shouldAbort);
+        if (failing.length === 0 || this.#reason !== undefined) return;
+        const names = [...new Set(failing.map((r) => r.metric))].join(", ");
+        this.log(
+          "ERRO",
+          `thresholds on metrics '${names}' were crossed; at least one has abortOnFail enabled, ` +
+            "stopping test prematurely",
+        );
+        this.stop("thresholds", true);
+      });
+    }
+    // Never wait past the last scenario's hard end (plus slack for the last messages).
+    const maxEnd = Math.max(0, ...plan.scenarios.map(scenarioMaxEndMs));
+    this.#timers.push(RAW_TIMERS.setTimeout(() => this.stop("crash", true), maxEnd + 10_000));
+    this.settings.signal?.addEventListener("abort", this.#onSignal);
+    if (this.settings.signal?.aborted) this.#onSignal();
+    if (this.workers.every((w) => this.#done.has(w))) this.#finished.resolve();
+  }
+
+  /**
+   * Stops the test: no new iterations; running ones get `gracefulStop` (or none when `now`).
+   *
+   * @param reason Why.
+   * @param now Interrupt running iterations at once.
+   */
+  stop(reason: StopReason, now = false): void {
+    if (!this.stopping) {
+      this.#reason ??= reason;
+      this.stopping = true;
+      if (reason === "signal") {
+        this.log("WARN", "Stopping the test gracefully (press Ctrl+C again to abort at once)...");
+      }
+      for (const w of this.workers) w.send({ type: "stop" });
+    }
+    if (now) { for (const w of this.workers) w.send({ type: "interrupt" }); }
+  }
+
+  /** k6's exit code for how the run stopped (0 when it ran to its end). */
+  exitCode(): number {
+    switch (this.#reason) {
+      case "signal":
+        return 105;
+      case "script":
+        return 108;
+      case "thresholds":
+        return 99;
+      case "crash":
+        return 107;
+      default:
+        return 0;
+    }
+  }
+
+  /** Sums the Workers' latest figures. */
+  totals(): Totals {
+    const t: Totals = {
+      active: 0,
+      initialized: 0,
+      completed: 0,
+      interrupted: 0,
+      failed: 0,
+      scenarios: {},
+      finished: new Map(),
+    };
+    for (const s of this.#stats.values()) {
+      t.active += s.active;
+      t.initialized += s.initialized;
+      t.completed += s.completed;
+      t.interrupted += s.interrupted;
+      t.failed += s.failed;
+      for (const [k, n] of Object.entries(s.scenarios)) t.scenarios[k] = (t.scenarios[k] ?? 0) + n;
+      for (const k of s.finished) t.finished.set(k, (t.finished.get(k) ?? 0) + 1);
+    }
+    return t;
+  }
+
+  /** Stops the periodic duties and records the last gauges. */
+  stopTicking(): void {
+    for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
+    this.#timers.length = 0;
+    this.#sample();
+    this.settings.signal?.removeEventListener("abort", this.#onSignal);
+  }
+
+  /** Flushes and closes the outputs. */
+  async closeOutputs(): Promise<void> {
+    await this.#writes;
+    for (const out of this.ndjson) await out.close();
+  }
+
+  /** Terminates the Workers and timers. */
+  close(): void {
+    for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
+    this.settings.signal?.removeEventListener("abort", this.#onSignal);
+    for (const w of this.workers) w.terminate();
+  }
+
+  #sample(): void {
+    const t = this.totals();
+    this.#gauges.add("vus", t.active);
+    this.#gauges.add("vus_max", t.initialized);
+    this.#merge(this.#gauges.drain());
+    const instance = {
+      iterationsCompleted: t.completed,
+      iterationsInterrupted: t.interrupted,
+      vusActive: t.active,
+      vusInitialized: t.initialized,
+    };
+    for (const w of this.workers) w.send({ type: "tick", instance });
+  }
+
+  #merge(snapshot: Parameters<MetricRegistry["merge"]>[0]): void {
+    this.registry.merge(snapshot);
+    if (this.ndjson.length > 0 && snapshot.points.length > 0) {
+      const points = snapshot.points;
+      this.#writes = this.#writes.then(() => Promise.all(this.ndjson.map((o) => o.write(points))))
+        .then(() => {}, (e) => this.log("ERRO", `--out json: ${(e as Error).message}`));
+    }
+  }
+
+  #markDone(w: WorkerHandle): void {
+    this.#done.add(w);
+    if (this.t0 > 0 && this.workers.every((x) => this.#done.has(x))) this.#finished.resolve();
+  }
+
+  #onMessage(w: WorkerHandle, m: Notification): void {
+    switch (m.type) {
+      case "metrics":
+        this.#merge(m.snapshot);
+        this.#stats.set(w, m.stats);
+        return;
+      case "logs":
+        for (const line of m.lines) {
+          const text = this.script?.mapPaths(line.text) ?? line.text;
+          if (line.level !== "debug") this.log(LEVELS[line.level], text, line.source);
+        }
+        return;
+      case "need":
+        return this.#grant(w, m.scenario);
+      case "done":
+        return this.#markDone(w);
+      case "abort":
+        this.log("ERRO", m.reason);
+        this.stop("script", true);
+        return;
+    }
+  }
+
+  #grant(w: WorkerHandle, scenario: string): void {
+    const budget = this.#budgets.get(scenario);
+    if (budget === undefined || this.stopping) {
+      w.send({ type: "grant", scenario, from: 0, count: 0 });
+      return;
+    }
+    const holders = budget.vus.filter((n) => n > 0).length;
+    const count = Math.min(
+      budget.remaining,
+      Math.max(budget.vus[w.index] ?? 1, Math.ceil(budget.remaining / (4 * holders))),
+    );
+    w.send({ type: "grant", scenario, from: budget.next, count });
+    budget.next += count;
+    budget.remaining -= count;
+  }
+}

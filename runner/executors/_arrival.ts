@@ -1,0 +1,64 @@
+/**
+ * The loop both arrival-rate executors share: start iterations at given times on free VUs,
+ * count `dropped_iterations` when none is free, and create unplanned VUs up to `maxVUs`.
+ *
+ * @module
+ */
+
+import type { BaseConfig } from "./_config.ts";
+import type { RunnableVu, ScenarioRuntime } from "./_runtime.ts";
+
+/**
+ * Runs iterations at `times` (ms from the scenario start, increasing, each with its global
+ * iteration number) until `durationMs`; running iterations get `gracefulStop`.
+ *
+ * @param rt The Worker's runtime for the scenario.
+ * @param durationMs The regular duration.
+ * @param times Start offsets with the iteration numbers this Worker owns.
+ */
+export async function runArrivals<C extends BaseConfig>(
+  rt: ScenarioRuntime<C>,
+  durationMs: number,
+  times: Iterable<[offset: number, iteration: number]>,
+): Promise<void> {
+  const end = rt.startAt + durationMs;
+  const hard = end + rt.config.gracefulStop;
+  if (!await rt.waitUntil(rt.startAt)) return;
+  const free: RunnableVu[] = [];
+  const running = new Set<Promise<void>>();
+  let creating: Promise<void> | undefined;
+  let nextUnplanned = rt.planned;
+  for (let i = 0; i < rt.planned; i++) free.push(await rt.slots[i].acquire());
+  rt.active(free.length);
+
+  const start = (vu: RunnableVu, iteration: number) => {
+    const p = rt.iterate(vu, hard, iteration).then(() => {
+      running.delete(p);
+      free.push(vu);
+    });
+    running.add(p);
+  };
+  const grow = () => {
+    if (creating !== undefined || nextUnplanned >= rt.slots.length) return;
+    creating = rt.slots[nextUnplanned++].acquire().then((vu) => {
+      rt.active(1);
+      free.push(vu);
+    }, () => {}).finally(() => creating = undefined);
+  };
+
+  for (const [offset, iteration] of times) {
+    const at = rt.startAt + offset;
+    if (at >= end) break;
+    if (at > rt.now() && !await rt.waitUntil(at)) break;
+    if (!rt.running) break;
+    const vu = free.pop();
+    if (vu !== undefined) start(vu, iteration);
+    else {
+      rt.dropped();
+      grow();
+    }
+  }
+  await creating;
+  while (running.size > 0) await Promise.all(running);
+  rt.active(-free.length);
+}

@@ -1,0 +1,77 @@
+/**
+ * The interface between an executor and the Worker that runs its share of a scenario. The
+ * executor decides when each VU starts an iteration; the Worker owns VUs, clocks, iteration
+ * bookkeeping, interruption and the messages to the main thread.
+ *
+ * @module
+ */
+
+import type { ExecutionTuple } from "../execution_tuple.ts";
+import type { BaseConfig } from "./_config.ts";
+
+/** A VU as an executor sees it: opaque, plus whether it is running an iteration now. */
+export interface RunnableVu {
+  /** The VU's id (`__VU`). */
+  readonly id: number;
+  /** True while an iteration runs on it. */
+  readonly busy: boolean;
+}
+
+/** A place for one VU of the scenario in this Worker; unplanned ones are created on demand. */
+export interface VuSlot {
+  /** The VU, once initialized. */
+  readonly vu: RunnableVu | undefined;
+  /** Initializes the VU when needed (runs the script's init context) and returns it. */
+  acquire(): Promise<RunnableVu>;
+}
+
+/** What a Worker gives an executor to run its share of one scenario. */
+export interface ScenarioRuntime<C extends BaseConfig = BaseConfig> {
+  /** The scenario's config. */
+  readonly config: C;
+  /** This Worker's execution tuple: its share of the whole test's work. */
+  readonly tuple: ExecutionTuple;
+  /** When the scenario starts (ms since the epoch: the test start plus `startTime`). */
+  readonly startAt: number;
+  /** This Worker's VU slots for the scenario, planned (pre-allocated) ones first. */
+  readonly slots: readonly VuSlot[];
+  /** How many of `slots` are planned; the rest are created on demand (arrival-rate `maxVUs`). */
+  readonly planned: number;
+  /** False once the test is stopping (signal, abort): start no new iteration. */
+  readonly running: boolean;
+  /** Now, in ms since the epoch (high resolution). */
+  now(): number;
+  /**
+   * Waits until `at` (ms since the epoch).
+   *
+   * @returns True when the time came, false when the test started stopping first.
+   */
+  waitUntil(at: number): Promise<boolean>;
+  /**
+   * Runs one iteration on `vu`, interrupting it at `hardAt` (or earlier when the test stops).
+   *
+   * @param vu An idle VU of this scenario.
+   * @param hardAt When to interrupt it, in ms since the epoch.
+   * @param iterationInTest The scenario-wide iteration number (default: the next one this
+   *   Worker owns).
+   */
+  iterate(vu: RunnableVu, hardAt: number, iterationInTest?: number): Promise<void>;
+  /** Counts one `dropped_iterations` sample (arrival-rate with no free VU). */
+  dropped(): void;
+  /** Counts VUs that become active (+) or inactive (−), for the `vus` gauge and progress. */
+  active(delta: number): void;
+  /**
+   * shared-iterations: the next iteration number of the scenario's shared budget.
+   *
+   * @returns The number, or undefined when the budget is spent.
+   */
+  take(): Promise<number | undefined>;
+}
+
+/** Runs `n` loops concurrently, one per element. */
+export function forEachConcurrently<T>(
+  items: readonly T[],
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  return Promise.all(items.map(fn)).then(() => {});
+}

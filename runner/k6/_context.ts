@@ -1,0 +1,249 @@
+/**
+ * The per-VU state the k6 shims work with. Many VUs share one Worker and therefore one
+ * instance of each shim module, so the shims find "their" VU through an `AsyncLocalStorage`
+ * that the Worker enters around the VU's init context and each iteration. The context follows
+ * every continuation started inside (promises, timers, socket reads of clients the VU opened,
+ * event handlers), so a `message` handler of an xk6-mqtt client runs attributed to its VU.
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { MetricRegistry, Tags } from "../metrics.ts";
+
+/** Timer functions with Deno's numeric ids. */
+export interface Timers {
+  /** `setTimeout`. */
+  setTimeout(callback: () => void, ms?: number): number;
+  /** `clearTimeout`. */
+  clearTimeout(id?: number): void;
+  /** `setInterval`. */
+  setInterval(callback: () => void, ms?: number): number;
+  /** `clearInterval`. */
+  clearInterval(id?: number): void;
+}
+
+/** The timers of the Worker before the Worker wraps them to track VU timers. */
+export const RAW_TIMERS: Timers = Object.freeze({
+  setTimeout: globalThis.setTimeout.bind(globalThis) as unknown as Timers["setTimeout"],
+  clearTimeout: globalThis.clearTimeout.bind(globalThis) as unknown as Timers["clearTimeout"],
+  setInterval: globalThis.setInterval.bind(globalThis) as unknown as Timers["setInterval"],
+  clearInterval: globalThis.clearInterval.bind(globalThis) as unknown as Timers["clearInterval"],
+});
+
+/** Where the current VU's state lives while its code runs. */
+export const vuStorage: AsyncLocalStorage<VuState> = new AsyncLocalStorage<VuState>();
+
+/** What a VU runs: its init context, setup, teardown, an iteration, handleSummary. */
+export type VuPhase = "init" | "setup" | "teardown" | "iteration" | "summary" | "idle";
+
+/** A client the iteration must wait for (k6's event-loop rule). */
+export interface TrackedClient {
+  /** Resolves once the client has nothing in flight. */
+  idle(): Promise<void>;
+  /** Ends the client now (interrupted or failed iteration). */
+  endAsync(): Promise<void>;
+}
+
+/** The scenario an iteration belongs to, as `k6/execution` shows it. */
+export interface ScenarioInfo {
+  /** Scenario name. */
+  readonly name: string;
+  /** Executor type. */
+  readonly executor: string;
+  /** When it started, ms since the epoch. */
+  readonly startTime: number;
+  /** Exported function it runs. */
+  readonly exec: string;
+  /** Tags of its samples (frozen): run tags, scenario tags, `scenario`. */
+  readonly tags: Tags;
+  /** `__ENV` for its VUs. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Progress from 0 to 1. */
+  progress(): number;
+  /** Iterations this Worker started in it so far. */
+  iterations: number;
+}
+
+/** Test-wide figures the main thread broadcasts (`k6/execution`'s `instance`). */
+export interface InstanceInfo {
+  /** Completed iterations. */
+  iterationsCompleted: number;
+  /** Interrupted iterations. */
+  iterationsInterrupted: number;
+  /** Active VUs. */
+  vusActive: number;
+  /** Initialized VUs. */
+  vusInitialized: number;
+}
+
+/** What a Worker provides to the shims of all its VUs. */
+export interface WorkerServices {
+  /** The Worker's metrics, drained to the main thread every second. */
+  readonly registry: MetricRegistry;
+  /** Tags of every sample (the `tags` option). */
+  readonly runTags: Tags;
+  /** The consolidated options (`exec.test.options`), frozen. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** `__ENV` outside scenarios. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Directory URL of the script, for `open()`. */
+  readonly scriptBase: string;
+  /** `k6/data` SharedArrays of this Worker, by name. */
+  readonly sharedArrays: Map<string, unknown>;
+  /** When the test started (ms since the epoch), 0 before. */
+  testStart(): number;
+  /** Test-wide execution figures. */
+  instance(): InstanceInfo;
+  /** `exec.test.abort()`. */
+  abort(reason: string): void;
+  /** Receives errors a VU's code raised outside an iteration (late callbacks). */
+  strayError(error: unknown, vu?: VuState): void;
+}
+
+/** A VU's mutable state; one per VU, the value of {@linkcode vuStorage}. */
+export class VuState {
+  /** `__VU`: 0 in setup/teardown, from 1 in VUs. */
+  readonly id: number;
+  /** The Worker's services. */
+  readonly services: WorkerServices;
+  /** What the VU runs now. */
+  phase: VuPhase = "init";
+  /** `__ITER`: iterations this VU started, over all scenarios (the current one's number). */
+  iteration = -1;
+  /** The VU's iteration number in the current scenario. */
+  iterationInScenario = -1;
+  /** The scenario-wide iteration number. */
+  iterationInTest = -1;
+  /** The current scenario, during iterations. */
+  scenario: ScenarioInfo | undefined;
+  /** The current group path (`""` for the root, `"::a::b"`). */
+  group = "";
+  /** Tags set with `exec.vu.tags`. */
+  readonly userTags: Record<string, string> = {};
+  /** Receives errors thrown by the VU's code outside the iteration's own promise. */
+  onAsyncError: (error: unknown) => void;
+  /** Where chained, not awaited `sleep()` calls end (performance.now() ms). */
+  sleepEnd = 0;
+  readonly #clients = new Map<TrackedClient, number>();
+  readonly #timers = new Set<number>();
+  #timersIdle: PromiseWithResolvers<void> | undefined;
+  #tags: Tags | undefined;
+  #tagsFor: ScenarioInfo | undefined;
+  #checkTags = new Map<string, Tags>();
+
+  /**
+   * @param id The VU id.
+   * @param services The Worker's services.
+   */
+  constructor(id: number, services: WorkerServices) {
+    this.id = id;
+    this.services = services;
+    this.onAsyncError = this.#stray;
+  }
+
+  /** Sends later errors back to the Worker (between iterations). */
+  resetAsyncError(): void {
+    this.onAsyncError = this.#stray;
+  }
+
+  #stray = (error: unknown): void => this.services.strayError(error, this);
+
+  /** `__ENV` of the VU: the scenario's, else the test's. */
+  get env(): Readonly<Record<string, string>> {
+    return this.scenario?.env ?? this.services.env;
+  }
+
+  /** The tags of the VU's samples (frozen, cached until the scenario or user tags change). */
+  get tags(): Tags {
+    if (this.#tags === undefined || this.#tagsFor !== this.scenario) {
+      const base = this.scenario?.tags ?? this.services.runTags;
+      const hasUser = Object.keys(this.userTags).length > 0;
+      this.#tags = hasUser ? Object.freeze({ ...base, ...this.userTags }) : base;
+      this.#tagsFor = this.scenario;
+      this.#checkTags.clear();
+    }
+    return this.#tags;
+  }
+
+  /** Forgets cached tags (after `exec.vu.tags` changes). */
+  tagsChanged(): void {
+    this.#tags = undefined;
+  }
+
+  /** The tags of a `check` sample in the current group (cached). */
+  checkTags(name: string): Tags {
+    const base = this.tags;
+    const key = this.group + "\u0000" + name;
+    let tags = this.#checkTags.get(key);
+    if (tags === undefined) {
+      tags = Object.freeze({ ...base, group: this.group, check: name });
+      if (this.#checkTags.size > 1000) this.#checkTags.clear();
+      this.#checkTags.set(key, tags);
+    }
+    return tags;
+  }
+
+  /** Registers a client the current iteration must wait for (again after each connect). */
+  track(client: TrackedClient): void {
+    this.#clients.set(client, (this.#clients.get(client) ?? 0) + 1);
+  }
+
+  /** Registers a pending timer of the current iteration. */
+  timerStarted(id: number): void {
+    this.#timers.add(id);
+  }
+
+  /** A timer fired or was cleared. */
+  timerDone(id: number): void {
+    if (this.#timers.delete(id) && this.#timers.size === 0) {
+      this.#timersIdle?.resolve();
+      this.#timersIdle = undefined;
+    }
+  }
+
+  /**
+   * Resolves once every client the VU opened is idle and no timer it started is pending: k6's
+   * rule for the end of an iteration.
+   */
+  async quiescent(): Promise<void> {
+    while (this.#clients.size > 0 || this.#timers.size > 0) {
+      if (this.#clients.size > 0) {
+        const batch = [...this.#clients];
+        await Promise.all(batch.map(([client]) => client.idle()));
+        // A client connected again meanwhile stays tracked.
+        for (const [client, generation] of batch) {
+          if (this.#clients.get(client) === generation) this.#clients.delete(client);
+        }
+      } else {
+        await (this.#timersIdle ??= Promise.withResolvers<void>()).promise;
+      }
+    }
+  }
+
+  /** Ends every tracked client and cancels every pending timer (interrupted or failed iteration). */
+  async abandon(): Promise<void> {
+    for (const id of this.#timers) RAW_TIMERS.clearTimeout(id);
+    this.#timers.clear();
+    this.#timersIdle?.resolve();
+    this.#timersIdle = undefined;
+    const clients = [...this.#clients.keys()];
+    this.#clients.clear();
+    await Promise.all(clients.map((c) => c.endAsync().catch(() => {})));
+  }
+}
+
+/**
+ * The state of the VU running the calling code.
+ *
+ * @param what What needs it, for the error message.
+ * @returns The state.
+ * @throws {TypeError} When called outside a VU (not under `mqload run`).
+ */
+export function currentVu(what: string): VuState {
+  const state = vuStorage.getStore();
+  if (state === undefined) {
+    throw new TypeError(`${what} can only be used in a script run by \`mqload run\``);
+  }
+  return state;
+}

@@ -1,0 +1,164 @@
+/**
+ * The `k6` module of scripts run by `mqload run`: `check`, `sleep`, `group`, `fail`,
+ * `randomSeed`, with k6's metrics (`checks`, `group_duration`) and tags.
+ *
+ * `sleep()` returns a Promise (Deno cannot block a VU that shares its thread with others):
+ * `await sleep(1)` behaves exactly as k6. Not awaited, it still keeps the iteration alive until
+ * it ends, and consecutive un-awaited sleeps add up, so k6 scripts keep their pacing.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { check, group, sleep } from "k6";
+ *
+ * export default async function () {
+ *   await group("publish", async () => {
+ *     check(1 + 1, { "adds up": (n) => n === 2 });
+ *   });
+ *   await sleep(0.5);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { currentVu } from "./_context.ts";
+
+/** A check's condition: a predicate on the value, or a fixed result. */
+export type Checker<T> = ((value: T) => unknown) | boolean;
+
+/**
+ * Runs checks on a value: each records a `checks` sample (1 when truthy) tagged with the
+ * check's name and group.
+ *
+ * @param value The value checked.
+ * @param sets Check names to predicates (or booleans).
+ * @param tags Extra tags for the samples.
+ * @returns True when every check passed.
+ * @throws {TypeError} Outside a VU, or when a predicate returns a Promise.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { check } from "k6";
+ * check(200, { "is ok": (s) => s === 200 });
+ * ```
+ */
+export function check<T>(
+  value: T,
+  sets: Record<string, Checker<T>>,
+  tags?: Record<string, string>,
+): boolean {
+  const vu = currentVu("check()");
+  let all = true;
+  for (const [name, checker] of Object.entries(sets)) {
+    const result = typeof checker === "function" ? checker(value) : checker;
+    if (result instanceof Promise) {
+      throw new TypeError(`check "${name}" returned a Promise: checks must be synchronous`);
+    }
+    const ok = Boolean(result);
+    if (!ok) all = false;
+    const base = vu.checkTags(name);
+    vu.services.registry.add("checks", ok ? 1 : 0, tags ? { ...base, ...tags } : base);
+  }
+  return all;
+}
+
+/**
+ * Waits `seconds` (fractions allowed).
+ *
+ * @param seconds How long.
+ * @returns Resolves after the pause. Un-awaited calls chain: the second starts when the first ends.
+ * @throws {TypeError} When `seconds` is not a non-negative number.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { sleep } from "k6";
+ * await sleep(0.1);
+ * ```
+ */
+export function sleep(seconds: number): Promise<void> {
+  const ms = Number(seconds) * 1000;
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new TypeError(`Invalid sleep(${seconds}): expected a non-negative number of seconds`);
+  }
+  const vu = currentVu("sleep()");
+  const now = performance.now();
+  const start = Math.max(now, vu.sleepEnd);
+  vu.sleepEnd = start + ms;
+  const delay = vu.sleepEnd - now;
+  // The Worker's setTimeout tracks the timer for the VU: the iteration waits for it.
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+/**
+ * Runs `fn` in a named group: its checks and samples carry the group path, and its duration
+ * goes to `group_duration`.
+ *
+ * @param name Group name (no `::`).
+ * @param fn The group's code; if it returns a Promise, the group ends when it settles.
+ * @returns What `fn` returns.
+ * @throws {TypeError} When the name contains `::` or is empty.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { group } from "k6";
+ * group("connect", () => {});
+ * ```
+ */
+export function group<T>(name: string, fn: () => T): T {
+  if (typeof name !== "string" || name === "" || name.includes("::")) {
+    throw new TypeError(`Invalid group name "${name}": it must be non-empty and not contain "::"`);
+  }
+  const vu = currentVu("group()");
+  const parent = vu.group;
+  vu.group = `${parent}::${name}`;
+  const start = performance.now();
+  const end = () => {
+    const tags = { ...vu.tags, group: vu.group };
+    vu.services.registry.add("group_duration", performance.now() - start, tags);
+    vu.group = parent;
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    end();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(end) as T;
+  end();
+  return result;
+}
+
+/**
+ * Fails the current iteration (throws), as k6's `fail`.
+ *
+ * @param message The reason.
+ * @returns Never.
+ * @throws {Error} Always.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { fail } from "k6";
+ * fail("broker refused the connection");
+ * ```
+ */
+export function fail(message?: string): never {
+  throw new Error(message ?? "");
+}
+
+/**
+ * Accepted for compatibility; mqload does not reseed `Math.random`.
+ *
+ * @param _seed Ignored.
+ */
+export function randomSeed(_seed: number): void {}
+
+/** For `import k6 from "k6"`. */
+const k6: {
+  check: typeof check;
+  sleep: typeof sleep;
+  group: typeof group;
+  fail: typeof fail;
+  randomSeed: typeof randomSeed;
+} = { check, sleep, group, fail, randomSeed };
+export default k6;

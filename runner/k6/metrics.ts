@@ -1,0 +1,114 @@
+/**
+ * The `k6/metrics` module: custom `Counter`, `Gauge`, `Rate` and `Trend` metrics, declared in
+ * the init context, recorded in the Worker's registry with the VU's tags.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Counter, Trend } from "k6/metrics";
+ * const received = new Counter("handler_called");
+ * const rtt = new Trend("round_trip", true);
+ *
+ * export default function () {
+ *   received.add(1, { topic: "a" });
+ *   rtt.add(12.5);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import type { MetricType } from "../metrics.ts";
+import { currentVu } from "./_context.ts";
+
+/** A custom metric. */
+class Metric {
+  /** The metric's name. */
+  readonly name: string;
+  readonly #type: MetricType;
+
+  constructor(type: MetricType, name: string, isTime: boolean) {
+    const vu = currentVu(`new ${type[0].toUpperCase()}${type.slice(1)}()`);
+    if (vu.phase !== "init") {
+      throw new TypeError(`metric "${name}": metrics must be declared in the init context`);
+    }
+    vu.services.registry.define(name, type, isTime ? "time" : "default");
+    this.name = name;
+    this.#type = type;
+  }
+
+  /**
+   * Adds a sample with the VU's tags and `tags`.
+   *
+   * @param value A number (booleans count as 1 and 0).
+   * @param tags Extra tags.
+   * @throws {TypeError} When the value is not a finite number, or outside a VU.
+   */
+  add(value: number | boolean, tags?: Record<string, string>): void {
+    const vu = currentVu(`${this.#type}.add()`);
+    const base = vu.tags;
+    let merged = base;
+    if (tags !== undefined && tags !== null) {
+      merged = { ...base };
+      for (const [k, v] of Object.entries(tags)) merged[k] = String(v);
+    }
+    vu.services.registry.add(this.name, typeof value === "boolean" ? Number(value) : value, merged);
+  }
+}
+
+/** A cumulative sum (`count`, `rate` per second). */
+export class Counter extends Metric {
+  /**
+   * Declares a counter (init context only).
+   *
+   * @param name Metric name.
+   * @param isTime Values are durations in ms.
+   * @throws {TypeError} Outside the init context, or on a bad name or type clash.
+   */
+  constructor(name: string, isTime = false) {
+    super("counter", name, isTime);
+  }
+}
+
+/** The latest value (`value`, `min`, `max`). */
+export class Gauge extends Metric {
+  /**
+   * Declares a gauge (init context only).
+   *
+   * @param name Metric name.
+   * @param isTime Values are durations in ms.
+   * @throws {TypeError} Outside the init context, or on a bad name or type clash.
+   */
+  constructor(name: string, isTime = false) {
+    super("gauge", name, isTime);
+  }
+}
+
+/** The share of non-zero values (`rate`). */
+export class Rate extends Metric {
+  /**
+   * Declares a rate (init context only).
+   *
+   * @param name Metric name.
+   * @param isTime Ignored, as in k6.
+   * @throws {TypeError} Outside the init context, or on a bad name or type clash.
+   */
+  constructor(name: string, isTime = false) {
+    super("rate", name, isTime);
+  }
+}
+
+/** A distribution (`avg`, `min`, `med`, `max`, `p(N)`). */
+export class Trend extends Metric {
+  /**
+   * Declares a trend (init context only).
+   *
+   * @param name Metric name.
+   * @param isTime Values are durations in ms.
+   * @throws {TypeError} Outside the init context, or on a bad name or type clash.
+   */
+  constructor(name: string, isTime = false) {
+    super("trend", name, isTime);
+  }
+}
+
+export default { Counter, Gauge, Rate, Trend };

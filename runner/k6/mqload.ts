@@ -1,0 +1,9 @@
+/**
+ * What `import … from "@mqload/mqload"` gives a script run by `mqload run`: the library, with
+ * the VU-aware `Client` of `k6/x/mqtt` (metrics, iteration tracking) in place of the plain one.
+ *
+ * @module
+ */
+
+export * from "../../mod.ts";
+export { Client } from "./mqtt.ts";

@@ -1,0 +1,68 @@
+/**
+ * The load-test runner: `mqload run` as a function ({@linkcode main}, {@linkcode runTest}), the
+ * k6 API for scripts that import it natively (`check`, `sleep`, `group`, `fail`, custom
+ * metrics, `exec`, and the VU-aware MQTT `Client`), the embedded broker, and the metrics,
+ * thresholds and summary machinery.
+ *
+ * A script can be its own `deno compile` entry: it exports its options and iteration like any
+ * k6 script, and calls `main` when it is the main module (the Workers import it again as the
+ * script, where `import.meta.main` is false).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { check, Client, main } from "@mqload/mqload/runner";
+ *
+ * export const options = { vus: 2, iterations: 10, thresholds: { checks: ["rate==1"] } };
+ *
+ * export default async function () {
+ *   const client = new Client();
+ *   await client.connect(Deno.env.get("MQTT_BROKER_ADDRESS") ?? "mqtt://127.0.0.1:1883");
+ *   check(client, { connected: (c) => c.connected });
+ *   await client.end();
+ * }
+ *
+ * if (import.meta.main) Deno.exit(await main(["run", import.meta.url, ...Deno.args]));
+ * ```
+ *
+ * @module
+ */
+
+import type { Broker, BrokerOptions } from "./broker.ts";
+
+export { main } from "./cli.ts";
+export { EXIT_CODES, type RunSettings, runTest } from "./engine.ts";
+export { check, type Checker, fail, group, randomSeed, sleep } from "./k6/k6.ts";
+export { Counter, Gauge, Rate, Trend } from "./k6/metrics.ts";
+export { default as exec } from "./k6/execution.ts";
+export { Client, QoS } from "./k6/mqtt.ts";
+export { SharedArray } from "./k6/data.ts";
+export { InvalidConfigError, type TestOptions } from "./options.ts";
+export { ScriptError } from "./script_loader.ts";
+export { defineBuiltins, MetricRegistry, type MetricRegistryOptions } from "./metrics.ts";
+export { parseThresholds, type ThresholdResult, Thresholds } from "./thresholds.ts";
+export { type SummaryData, summaryData, type SummaryExport, summaryExport } from "./summary.ts";
+export { textSummary } from "./text_summary.ts";
+export { mergeSummaries } from "./merge.ts";
+export { NdjsonOutput } from "./outputs/ndjson.ts";
+export type { Broker, BrokerOptions };
+
+/**
+ * Starts the embedded aedes MQTT broker (MQTT 3.1.1, TCP and optionally WebSocket) on loopback.
+ * Loaded on demand, so that scripts importing this module do not load the broker.
+ *
+ * @param options Port (0 for a free one), hostname, WebSocket.
+ * @returns The running broker.
+ * @throws {RangeError} On a bad port.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { startBroker } from "@mqload/mqload/runner";
+ * const broker = await startBroker({ port: 0 });
+ * console.log(broker.url);
+ * await broker.close();
+ * ```
+ */
+export async function startBroker(options?: BrokerOptions): Promise<Broker> {
+  const { startBroker } = await import("./broker.ts");
+  return await startBroker(options);
+}

@@ -1,0 +1,172 @@
+/**
+ * Resolves a script's imports as k6 does, without an import map or a subprocess (so that it
+ * works in a `deno compile` binary too): `k6`, `k6/metrics`, `k6/execution`, `k6/x/mqtt`,
+ * `k6/data`, `k6/timers`, k6's jslib `k6-summary`, and `@mqload/mqload` are rewritten to the
+ * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
+ * (same line numbers; error messages are mapped back to the original paths). A script that
+ * imports none of them is imported as is. Workers import the result once per VU, with a
+ * distinct `?vu=N` query, so that each VU has its own module scope.
+ *
+ * @module
+ */
+
+/** Raised when the script cannot be loaded: the CLI exits with k6's code 107. */
+export class ScriptError extends Error {
+  /**
+   * @param message What went wrong, with the script's path.
+   * @param options The original error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ScriptError";
+  }
+}
+
+/** A script ready to be imported by Workers. */
+export interface PreparedScript {
+  /** What Workers import (add `?vu=N`). */
+  readonly url: string;
+  /** The script the user gave. */
+  readonly originalUrl: string;
+  /** Replaces generated paths by the original ones in a message or stack trace. */
+  mapPaths(text: string): string;
+  /** Removes the generated files. */
+  cleanup(): Promise<void>;
+}
+
+const here = (path: string) => new URL(path, import.meta.url).href;
+
+/** k6 module names and the shims standing in for them. */
+export const MODULES: Readonly<Record<string, string>> = Object.freeze({
+  "k6": here("./k6/k6.ts"),
+  "k6/metrics": here("./k6/metrics.ts"),
+  "k6/execution": here("./k6/execution.ts"),
+  "k6/x/mqtt": here("./k6/mqtt.ts"),
+  "k6/data": here("./k6/data.ts"),
+  "k6/timers": here("./k6/timers.ts"),
+  "k6/options": here("./k6/options.ts"),
+  "@mqload/mqload": here("./k6/mqload.ts"),
+  "@mqload/mqload/runner": here("./mod.ts"),
+  "@mqload/mqload/client": here("../client/mod.ts"),
+  "@mqload/mqload/codec": here("../codec/mod.ts"),
+});
+
+const JSLIB_SUMMARY = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;
+const MODULE_EXT = /\.(m?[jt]sx?|cjs)$/;
+// `from "x"`, `import "x"`, `import("x")`; quotes kept, newlines never crossed.
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n\r]+)\2/g;
+
+/** The shim URL for a specifier, or undefined when it is not a k6 or mqload module. */
+export function shimFor(specifier: string): string | undefined {
+  const bare = specifier.replace(/^jsr:/, "").replace(/^(@mqload\/mqload)@[^/]+/, "$1");
+  if (MODULES[bare] !== undefined) return MODULES[bare];
+  if (JSLIB_SUMMARY.test(specifier)) return here("./k6/summary.ts");
+  return undefined;
+}
+
+function isK6(specifier: string): boolean {
+  return specifier === "k6" || specifier.startsWith("k6/");
+}
+
+function isLocal(specifier: string): boolean {
+  return specifier.startsWith("./") || specifier.startsWith("../") ||
+    specifier.startsWith("/") || specifier.startsWith("file:");
+}
+
+/**
+ * Makes a script importable by Workers.
+ *
+ * @param script A path (relative to the working directory) or a URL.
+ * @returns The prepared script.
+ * @throws {ScriptError} When a file is missing or a k6 module is not provided by mqload.
+ */
+export async function prepareScript(script: string): Promise<PreparedScript> {
+  const entry = /^[a-z][a-z0-9+.-]*:/i.test(script) && !/^[a-z]:[\\/]/i.test(script)
+    ? new URL(script)
+    : new URL(script, `file://${Deno.cwd()}/`);
+  const sources = new Map<string, string>();
+  let rewrite = false;
+  const queue = [entry.href];
+  while (queue.length > 0) {
+    const url = queue.shift()!;
+    if (sources.has(url)) continue;
+    let source: string;
+    try {
+      source = await Deno.readTextFile(new URL(url));
+    } catch (e) {
+      const path = decodeURIComponent(new URL(url).pathname);
+      throw new ScriptError(
+        e instanceof Deno.errors.NotFound
+          ? `The module ${path} does not exist`
+          : `Cannot read ${path}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    sources.set(url, source);
+    for (const m of source.matchAll(SPECIFIER)) {
+      const spec = m[3];
+      if (shimFor(spec) !== undefined) rewrite = true;
+      else if (isK6(spec)) {
+        throw new ScriptError(
+          `Unknown module "${spec}" imported by ${decodeURIComponent(new URL(url).pathname)}: ` +
+            `mqload provides ${Object.keys(MODULES).filter(isK6).join(", ")}`,
+        );
+      } else if (isLocal(spec)) {
+        const target = new URL(spec, url);
+        if (target.protocol === "file:" && MODULE_EXT.test(target.pathname)) {
+          queue.push(target.href);
+        }
+      }
+    }
+  }
+  if (!rewrite) {
+    return {
+      url: entry.href,
+      originalUrl: entry.href,
+      mapPaths: (text) => text,
+      cleanup: () => Promise.resolve(),
+    };
+  }
+  const dir = await Deno.makeTempDir({ prefix: "mqload-script-" });
+  const generated = new Map<string, string>();
+  let n = 0;
+  for (const url of sources.keys()) {
+    const name = decodeURIComponent(new URL(url).pathname).split("/").pop()!;
+    generated.set(url, new URL(`file://${dir}/${n++}_${name}`).href);
+  }
+  for (const [url, source] of sources) {
+    const out = source.replace(SPECIFIER, (all, head: string, quote: string, spec: string) => {
+      const shim = shimFor(spec);
+      if (shim !== undefined) return `${head}${quote}${shim}${quote}`;
+      if (!isLocal(spec)) return all;
+      const target = new URL(spec, url).href;
+      return `${head}${quote}${generated.get(target) ?? target}${quote}`;
+    });
+    await Deno.writeTextFile(new URL(generated.get(url)!), out);
+  }
+  const pairs = [...generated].flatMap(([original, copy]) => [
+    [copy, original],
+    [decodeURIComponent(new URL(copy).pathname), decodeURIComponent(new URL(original).pathname)],
+  ]);
+  return {
+    url: generated.get(entry.href)!,
+    originalUrl: entry.href,
+    mapPaths: (text) => pairs.reduce((t, [from, to]) => t.replaceAll(from, to), text),
+    cleanup: async () => {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/**
+ * Imports a VU's own instance of the script.
+ *
+ * @param url The prepared script's URL.
+ * @param vu The VU id (0 for setup and teardown).
+ * @returns The module namespace.
+ */
+export async function importForVu(url: string, vu: number): Promise<Record<string, unknown>> {
+  const u = new URL(url);
+  u.searchParams.set("vu", String(vu));
+  return await import(u.href);
+}

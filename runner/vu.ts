@@ -1,0 +1,252 @@
+/**
+ * A virtual user: its own instance of the script's module scope (the init context, run once)
+ * and the iteration runner that applies k6's event-loop rule — an iteration ends when its
+ * function has settled, every client it opened is idle and every timer it started has fired —
+ * bounded by the scenario's hard stop.
+ *
+ * @module
+ */
+
+import type { RunnableVu } from "./executors/mod.ts";
+import {
+  RAW_TIMERS,
+  type ScenarioInfo,
+  type VuPhase,
+  VuState,
+  vuStorage,
+  type WorkerServices,
+} from "./k6/_context.ts";
+import { importForVu } from "./script_loader.ts";
+
+/** How an iteration ended. */
+export interface IterationOutcome {
+  /** `completed`, `failed` (an exception; still a full iteration for k6) or `interrupted`. */
+  kind: "completed" | "failed" | "interrupted";
+  /** The exception, when failed. */
+  error?: unknown;
+  /** Wall time in ms. */
+  durationMs: number;
+}
+
+/** What one iteration runs. */
+export interface IterationRequest {
+  /** The scenario. */
+  scenario: ScenarioInfo;
+  /** Scenario-wide iteration number. */
+  iterationInTest: number;
+  /** The VU's iteration number in the scenario. */
+  iterationInScenario: number;
+  /** `setup()`'s result as JSON. */
+  setupData: string | undefined;
+  /** Interrupt the iteration at this time (ms since the epoch). */
+  hardAt: number;
+  /** Interrupts the iteration now (test stopping). */
+  signal: AbortSignal;
+}
+
+/** A VU hosted by a Worker. */
+export class Vu implements RunnableVu {
+  /** `__VU`. */
+  readonly id: number;
+  /** The state the k6 shims see. */
+  readonly state: VuState;
+  /** True while an iteration runs. */
+  busy = false;
+  readonly #module: Record<string, unknown>;
+  #dataJson: string | undefined;
+  #data: unknown;
+
+  private constructor(state: VuState, module: Record<string, unknown>) {
+    this.id = state.id;
+    this.state = state;
+    this.#module = module;
+  }
+
+  /**
+   * Creates a VU: imports its instance of the script, running the init context.
+   *
+   * @param id The VU id (0 for the setup/teardown VU).
+   * @param services The Worker's services.
+   * @param scriptUrl The prepared script's URL.
+   * @returns The VU.
+   * @throws Whatever the init context throws (a script error).
+   */
+  static async create(id: number, services: WorkerServices, scriptUrl: string): Promise<Vu> {
+    const state = new VuState(id, services);
+    const module = await vuStorage.run(state, () => importForVu(scriptUrl, id));
+    state.phase = "idle";
+    return new Vu(state, module);
+  }
+
+  /** The script's `options` export. */
+  get options(): unknown {
+    return this.#module.options;
+  }
+
+  /** Names of the script's exported functions. */
+  functions(): string[] {
+    return Object.entries(this.#module).filter(([, v]) => typeof v === "function").map(([k]) => k);
+  }
+
+  /**
+   * Calls a lifecycle function (setup, teardown, handleSummary) and waits for the event loop
+   * rule, within a time limit.
+   *
+   * @param name The export's name.
+   * @param args Its arguments.
+   * @param phase The phase it runs in.
+   * @param timeoutMs Time limit (Infinity for none).
+   * @returns What it returned.
+   * @throws What it threw; a `TimeoutError` DOMException past the limit.
+   */
+  async call(name: string, args: unknown[], phase: VuPhase, timeoutMs: number): Promise<unknown> {
+    const fn = this.#module[name] as (...a: unknown[]) => unknown;
+    const state = this.state;
+    state.phase = phase;
+    state.group = phase === "summary" ? "" : `::${phase}`;
+    const failure = Promise.withResolvers<never>();
+    state.onAsyncError = (error) => failure.reject(error);
+    let timer: number | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      if (Number.isFinite(timeoutMs)) {
+        timer = RAW_TIMERS.setTimeout(
+          () => reject(new DOMException(`${name}() timed out`, "TimeoutError")),
+          timeoutMs,
+        );
+      }
+    });
+    try {
+      const run = vuStorage.run(state, async () => {
+        const value = await fn(...args);
+        await state.quiescent();
+        return value;
+      });
+      return await Promise.race([run, failure.promise, timeout]);
+    } finally {
+      RAW_TIMERS.clearTimeout(timer);
+      await state.abandon();
+      state.phase = "idle";
+      state.group = "";
+      state.resetAsyncError();
+    }
+  }
+
+  /**
+   * Runs one iteration of `scenario.exec`.
+   *
+   * @param req The iteration.
+   * @returns How it ended.
+   */
+  async iterate(req: IterationRequest): Promise<IterationOutcome> {
+    const state = this.state;
+    const fn = this.#module[req.scenario.exec] as (data: unknown) => unknown;
+    this.busy = true;
+    state.phase = "iteration";
+    state.scenario = req.scenario;
+    state.iteration++;
+    state.iterationInScenario = req.iterationInScenario;
+    state.iterationInTest = req.iterationInTest;
+    state.group = "";
+    state.sleepEnd = 0;
+    const data = this.#setupData(req.setupData);
+    const start = performance.now();
+    const failure = Promise.withResolvers<IterationOutcome["kind"]>();
+    let error: unknown;
+    state.onAsyncError = (e) => {
+      error ??= e;
+      failure.resolve("failed");
+    };
+    const hardMs = req.hardAt - (performance.timeOrigin + performance.now());
+    const timer = Number.isFinite(hardMs)
+      ? RAW_TIMERS.setTimeout(() => failure.resolve("interrupted"), Math.max(0, hardMs))
+      : undefined;
+    const onAbort = () => failure.resolve("interrupted");
+    req.signal.addEventListener("abort", onAbort);
+    if (req.signal.aborted) onAbort();
+    const body = vuStorage.run(state, async () => {
+      await fn(data);
+      await state.quiescent();
+    }).then(() => "completed" as const, (e) => {
+      error ??= e;
+      return "failed" as const;
+    });
+    let kind: IterationOutcome["kind"];
+    try {
+      kind = await Promise.race([body, failure.promise]);
+    } finally {
+      RAW_TIMERS.clearTimeout(timer);
+      req.signal.removeEventListener("abort", onAbort);
+      state.resetAsyncError();
+    }
+    const durationMs = performance.now() - start;
+    if (kind !== "completed") await state.abandon();
+    state.phase = "idle";
+    this.busy = false;
+    return kind === "failed" ? { kind, error, durationMs } : { kind, durationMs };
+  }
+
+  #setupData(json: string | undefined): unknown {
+    if (json !== this.#dataJson) {
+      this.#dataJson = json;
+      this.#data = json === undefined ? undefined : JSON.parse(json);
+    }
+    return this.#data;
+  }
+}
+
+/**
+ * Makes the Worker's global timers count, per VU, as pending work of the running iteration
+ * (k6's event loop waits for them too), and routes uncaught errors and unhandled rejections to
+ * the VU whose code raised them, so that they fail that iteration instead of the Worker.
+ *
+ * @param onStray Receives errors raised outside any VU.
+ */
+export function installVuHooks(onStray: (error: unknown) => void): void {
+  const owners = new Map<number, VuState>();
+  const g = globalThis as unknown as Record<string, unknown>;
+  const wrap =
+    (raw: (cb: () => void, ms?: number) => number, repeat: boolean) =>
+    (callback: unknown, ms?: number, ...args: unknown[]): number => {
+      const state = vuStorage.getStore();
+      if (typeof callback !== "function") return raw(() => {}, ms);
+      if (state === undefined || state.phase !== "iteration") {
+        return raw(() => callback(...args), ms);
+      }
+      const id: number = raw(() => {
+        if (!repeat) {
+          owners.delete(id);
+          state.timerDone(id);
+        }
+        callback(...args);
+      }, ms);
+      owners.set(id, state);
+      state.timerStarted(id);
+      return id;
+    };
+  const clear = (id?: number) => {
+    if (id === undefined) return;
+    RAW_TIMERS.clearTimeout(id);
+    const state = owners.get(id);
+    if (state !== undefined) {
+      owners.delete(id);
+      state.timerDone(id);
+    }
+  };
+  g.setTimeout = wrap(RAW_TIMERS.setTimeout as never, false);
+  g.setInterval = wrap(RAW_TIMERS.setInterval as never, true);
+  g.clearTimeout = clear;
+  g.clearInterval = clear;
+  const route = (error: unknown) => {
+    const state = vuStorage.getStore();
+    if (state === undefined) onStray(error);
+    else state.onAsyncError(error);
+  };
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    route(e.reason);
+  });
+  globalThis.addEventListener("error", (e) => {
+    e.preventDefault();
+    route(e.error ?? e.message);
+  });
+}
