@@ -1,11 +1,13 @@
 // Codec throughput, ours against npm:mqtt-packet, side by side: each group's baseline is
 // mqtt-packet, so `deno bench` prints how many times faster (or slower) mqload's codec is.
+// Decoding feeds the same bytes to one long-lived Decoder, as a connection does (its topic
+// cache hits); encode() allocates a buffer per packet, Encoder takes room from its slabs.
 //
 //   deno bench -A bench/codec_bench.ts
 
 import mqttPacket from "mqtt-packet";
 import { Buffer } from "node:buffer";
-import { Decoder, encode, type Packet } from "../codec/mod.ts";
+import { Decoder, encode, Encoder, type Packet } from "../codec/mod.ts";
 
 const payload = (size: number): Uint8Array => {
   const bytes = new Uint8Array(size);
@@ -143,10 +145,19 @@ for (const c of cases) {
     },
   });
   Deno.bench({
-    name: `mqload encode`,
+    name: `mqload encode()`,
     group: `encode ${c.name}`,
     fn: () => {
       encode(c.ours, c.version);
+    },
+  });
+  // The hot-path encoder: small packets are views into its slabs, not fresh ArrayBuffers.
+  const encoder = new Encoder({ protocolVersion: c.version });
+  Deno.bench({
+    name: `mqload Encoder`,
+    group: `encode ${c.name}`,
+    fn: () => {
+      encoder.encode(c.ours);
     },
   });
 

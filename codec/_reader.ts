@@ -17,6 +17,11 @@ export class Reader {
   pos = 0;
   /** End of the packet (or of the property block being read). */
   end = 0;
+  // The topic cache: slot i holds `#lengths[i]` bytes at `#arena[i * CACHED_MAX]` and the
+  // string they decode to. The arena is allocated on the first topic.
+  #arena: Uint8Array | undefined;
+  #lengths = new Uint8Array(CACHE_SLOTS);
+  #topics: string[] = new Array(CACHE_SLOTS).fill("");
 
   /** Points the reader at `buf[pos, end)`. */
   reset(buf: Uint8Array, pos: number, end: number): void {
@@ -108,10 +113,6 @@ export class Reader {
     this.#topics[slot] = topic;
     return topic;
   }
-
-  #arena: Uint8Array | undefined;
-  #lengths = new Uint8Array(CACHE_SLOTS);
-  #topics: string[] = new Array(CACHE_SLOTS).fill("");
 
   /** Binary data with its two-byte length, as a view (no copy). */
   binary(): Uint8Array {

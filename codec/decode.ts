@@ -260,7 +260,10 @@ export class Decoder {
     this.#asm = undefined;
     this.#asmLen = 0;
     this.#headLen = 0;
-    return this.#decode(asm, asm[0], start, total);
+    const packet = this.#decode(asm, asm[0], start, total);
+    // Let go of the buffer: the packet alone decides how long it lives.
+    this.#reader.reset(EMPTY, 0, 0);
+    return packet;
   }
 }
 

@@ -4,6 +4,11 @@
  * Field names are camelCase; v5-only fields (`properties`, reason codes) are optional and
  * ignored when a packet is encoded for protocol version 3 or 4.
  *
+ * Decoded packets are canonical: `properties` is present only when the packet's property block
+ * is not empty, MQTT 5 acknowledgements, DISCONNECT and AUTH always carry `reasonCode` (0 when
+ * the wire omits it), MQTT 5 subscriptions carry all three options, and `packetId` is present
+ * only on PUBLISH packets with QoS 1 or 2.
+ *
  * @module
  */
 
@@ -42,7 +47,9 @@ export type UserProperty = [name: string, value: string];
 
 /**
  * Every MQTT 5 property, by its camelCase name. Which ones a packet may carry is checked by the
- * encoder and decoder (MQTT 5.0 §2.2.2.2).
+ * encoder and decoder (MQTT 5.0 §2.2.2.2); the table is `PROPERTY_DEFINITIONS`. The encoder
+ * writes them in the order of the object's keys and skips keys set to `undefined`; decoded
+ * binary values are views into the decoder's input, like payloads.
  *
  * @example Usage
  * ```ts
@@ -143,7 +150,10 @@ export interface ConnectPacket {
   type: "connect";
   /** Protocol level; the protocol name follows from it (`MQIsdp` for 3, `MQTT` otherwise). */
   protocolVersion: ProtocolVersion;
-  /** Client identifier; empty asks the server to assign one. */
+  /**
+   * Client identifier; empty asks the server to assign one (MQTT 3.1.1 allows that only with
+   * `cleanStart`, MQTT 3.1 not at all: the encoder refuses those with a TypeError).
+   */
   clientId: string;
   /** Clean session (3.1.1) or clean start (5). */
   cleanStart: boolean;
@@ -221,7 +231,7 @@ export interface AckPacket<T extends "puback" | "pubrec" | "pubrel" | "pubcomp">
   type: T;
   /** Packet identifier of the flow. */
   packetId: number;
-  /** MQTT 5 reason code; absent means 0 (success). */
+  /** MQTT 5 reason code; absent means 0 (success). Decoded MQTT 5 packets always have it. */
   reasonCode?: number;
   /** MQTT 5 properties. */
   properties?: Properties;
@@ -282,7 +292,7 @@ export interface Subscription {
   topicFilter: string;
   /** Maximum QoS asked for. */
   qos: QoSLevel;
-  /** v5: do not receive own publications. */
+  /** v5: do not receive own publications (not allowed on a shared subscription). */
   noLocal?: boolean;
   /** v5: keep the retain flag as published. */
   retainAsPublished?: boolean;
@@ -410,7 +420,10 @@ export interface PingrespPacket {
 export interface DisconnectPacket {
   /** Discriminant. */
   type: "disconnect";
-  /** v5 reason code; absent means 0 (normal disconnection). */
+  /**
+   * v5 reason code; absent means 0 (normal disconnection). Decoded MQTT 5 packets always have
+   * it.
+   */
   reasonCode?: number;
   /** MQTT 5 properties. */
   properties?: Properties;
@@ -428,7 +441,7 @@ export interface DisconnectPacket {
 export interface AuthPacket {
   /** Discriminant. */
   type: "auth";
-  /** Reason code; absent means 0 (success). */
+  /** Reason code; absent means 0 (success). Decoded packets always have it. */
   reasonCode?: number;
   /** MQTT 5 properties. */
   properties?: Properties;
