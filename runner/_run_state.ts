@@ -7,13 +7,12 @@
  */
 
 import type { RunSettings } from "./engine.ts";
-import { progress } from "./engine.ts";
-import { scenarioMaxEndMs, sharedIterationsShare } from "./executors/mod.ts";
+import { scenarioDurationMs, scenarioMaxEndMs, sharedIterationsShare } from "./executors/mod.ts";
 import { RAW_TIMERS } from "./k6/_context.ts";
 import { defineBuiltins, MetricRegistry } from "./metrics.ts";
 import type { NdjsonOutput } from "./outputs/ndjson.ts";
 import type { TestPlan } from "./options.ts";
-import type { Progress } from "./progress.ts";
+import { type Progress, type ProgressState, timeDetail } from "./progress.ts";
 import type { PreparedScript } from "./script_loader.ts";
 import { WorkerHandle } from "./_pool.ts";
 import type { ScenarioSlots, WorkerMessage, WorkerStats } from "./_protocol.ts";
@@ -115,8 +114,10 @@ export class RunState {
     this.t0 = t0;
     const tty = this.progress.tty;
     const every = (ms: number, fn: () => void) => this.#timers.push(RAW_TIMERS.setInterval(fn, ms));
-    every(tty ? 200 : 1000, () => progress(this, plan));
+    every(tty ? 200 : 1000, () => this.render(plan));
     every(1000, () => this.#sample());
+    // A first `vus` sample once the VUs are running, for runs shorter than a second.
+    this.#timers.push(RAW_TIMERS.setTimeout(() => this.#sample(), 100));
     if (plan.thresholds?.entries.some((e) => e.abortOnFail)) {
       every(2000, () => {
         const results = plan.thresholds!.evaluate(this.registry, epochNow() - t0, {
@@ -217,6 +218,43 @@ export class RunState {
     for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
     for (const w of this.workers) w.terminate();
+  }
+
+  /**
+   * Redraws the progress from the Workers' latest figures.
+   *
+   * @param plan The test plan.
+   * @param final Leave the last state on screen.
+   */
+  render(plan: TestPlan, final = false): void {
+    const elapsed = this.t0 === 0 ? 0 : epochNow() - this.t0;
+    const total = this.totals();
+    const state: ProgressState = {
+      elapsedMs: elapsed,
+      vus: total.active,
+      maxVus: this.maxVus,
+      completed: total.completed,
+      interrupted: total.interrupted,
+      stopping: this.stopping,
+      scenarios: plan.scenarios.map((c) => {
+        const duration = scenarioDurationMs(c);
+        const since = elapsed - c.startTime;
+        const done = total.finished.get(c.name) === this.workerCount(c.name);
+        let fraction = duration > 0 ? since / duration : 1;
+        let detail = timeDetail(since, duration);
+        if (c.executor === "shared-iterations" || c.executor === "per-vu-iterations") {
+          const target = c.executor === "shared-iterations"
+            ? sharedIterationsShare(c, plan.tuple).iterations
+            : plan.tuple.scaleInt(c.vus) * c.iterations;
+          const doneIters = total.scenarios[c.name] ?? 0;
+          fraction = target > 0 ? doneIters / target : 1;
+          detail = `${doneIters}/${target} iters, ${detail}`;
+        }
+        return { name: c.name, fraction: done ? 1 : fraction, detail };
+      }),
+    };
+    if (final) this.progress.done(state);
+    else this.progress.update(state);
   }
 
   #sample(): void {

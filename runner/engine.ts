@@ -10,13 +10,7 @@
 
 import { ExecutionSegmentSequence } from "./execution_segment.ts";
 import { ExecutionTuple } from "./execution_tuple.ts";
-import {
-  describeScenario,
-  scenarioDurationMs,
-  scenarioMaxEndMs,
-  scenarioVus,
-  sharedIterationsShare,
-} from "./executors/mod.ts";
+import { describeScenario, scenarioMaxEndMs, scenarioVus } from "./executors/mod.ts";
 import { formatDuration } from "./_duration.ts";
 import { NdjsonOutput } from "./outputs/ndjson.ts";
 import {
@@ -28,10 +22,10 @@ import {
   type TestOptions,
   type TestPlan,
 } from "./options.ts";
-import { Progress, timeDetail } from "./progress.ts";
+import { Progress } from "./progress.ts";
 import { type PreparedScript, prepareScript, ScriptError } from "./script_loader.ts";
 import { WorkerRequestError } from "./_pool.ts";
-import type { ProbeResult, ScenarioSlots, WorkerStats } from "./_protocol.ts";
+import type { ProbeResult, ScenarioSlots } from "./_protocol.ts";
 import { epochNow } from "./_scenario_run.ts";
 import { RunState } from "./_run_state.ts";
 import {
@@ -247,7 +241,7 @@ async function execute(run: RunState): Promise<number> {
   const testRunDurationMs = epochNow() - t0;
   await Promise.all(run.workers.map((h) => h.request({ type: "finish" }).catch(() => {})));
   run.stopTicking();
-  progress(run, plan, true);
+  run.render(plan, true);
 
   let code = run.exitCode();
   try {
@@ -327,37 +321,3 @@ function printBanner(run: RunState, plan: TestPlan): void {
   ];
   writeAll(s.stderr ?? Deno.stderr, lines.join("\n") + "\n");
 }
-
-/** Redraws the progress from the Workers' latest figures. */
-export function progress(run: RunState, plan: TestPlan, final = false): void {
-  const elapsed = run.t0 === 0 ? 0 : epochNow() - run.t0;
-  const total = run.totals();
-  const state = {
-    elapsedMs: elapsed,
-    vus: total.active,
-    maxVus: run.maxVus,
-    completed: total.completed,
-    interrupted: total.interrupted,
-    stopping: run.stopping,
-    scenarios: plan.scenarios.map((c) => {
-      const duration = scenarioDurationMs(c);
-      const since = elapsed - c.startTime;
-      const done = total.finished.get(c.name) === run.workerCount(c.name);
-      let fraction = duration > 0 ? since / duration : 1;
-      let detail = timeDetail(since, duration);
-      if (c.executor === "shared-iterations" || c.executor === "per-vu-iterations") {
-        const target = c.executor === "shared-iterations"
-          ? sharedIterationsShare(c, plan.tuple).iterations
-          : plan.tuple.scaleInt(c.vus) * c.iterations;
-        const doneIters = total.scenarios[c.name] ?? 0;
-        fraction = target > 0 ? doneIters / target : 1;
-        detail = `${doneIters}/${target} iters, ${detail}`;
-      }
-      return { name: c.name, fraction: done ? 1 : fraction, detail };
-    }),
-  };
-  if (final) run.progress.done(state);
-  else run.progress.update(state);
-}
-
-export type { WorkerStats };
