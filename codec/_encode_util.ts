@@ -1,8 +1,7 @@
 // Field checks and the fixed header, shared by the packet encoders.
 
 import type { Properties } from "./packets.ts";
-import { hasWildcard } from "./_topics.ts";
-import { stringSize } from "./_utf8.ts";
+import { stringSize, utf8Length } from "./_utf8.ts";
 import { type Pool, varintSize, Writer } from "./_writer.ts";
 
 const MAX_REMAINING = 268435455;
@@ -36,11 +35,17 @@ export function checkQos(qos: unknown): number {
   return qos;
 }
 
-/** Size of a topic name; @throws {TypeError} on a wildcard. */
+/**
+ * Size of a topic name, checked in one pass.
+ *
+ * @throws {TypeError} on a wildcard, U+0000, a lone surrogate or a non-string.
+ * @throws {RangeError} when it is longer than 65535 bytes.
+ */
 export function topicNameSize(topic: string, what: string): number {
-  const n = stringSize(topic, what);
-  if (hasWildcard(topic)) throw new TypeError(`${what} "${topic}" must not contain wildcards`);
-  return n;
+  const n = typeof topic === "string" ? utf8Length(topic, true) : -1;
+  if (n >= 0 && n <= 0xffff) return n;
+  if (n === -2) throw new TypeError(`${what} "${topic}" must not contain wildcards`);
+  return stringSize(topic, what); // throws the precise error
 }
 
 /** @throws {TypeError} when authentication data comes without an authentication method. */

@@ -14,15 +14,17 @@ const JS_DECODE_MAX = 64;
 
 /**
  * Byte length of `s` in UTF-8, or -1 when `s` holds U+0000 or a lone surrogate (which MQTT
- * forbids and TextEncoder would silently replace).
+ * forbids and TextEncoder would silently replace); with `topicName`, -2 when it holds a
+ * wildcard (`+`, `#`), which topic names forbid.
  */
-export function utf8Length(s: string): number {
+export function utf8Length(s: string, topicName = false): number {
   const n = s.length;
   let bytes = n;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
       if (c === 0) return -1;
+      if (topicName && (c === 0x23 || c === 0x2b)) return -2;
     } else if (c < 0x800) {
       bytes += 1;
     } else if (c < 0xd800 || c > 0xdfff) {
