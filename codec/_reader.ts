@@ -30,11 +30,6 @@ export class Reader {
     this.end = end;
   }
 
-  /** Bytes left before `end`. */
-  get left(): number {
-    return this.end - this.pos;
-  }
-
   /** One byte. */
   u8(): number {
     if (this.pos >= this.end) throw overrun();

@@ -276,4 +276,6 @@ Deno.test("Encoder uses its protocol version, and CONNECT its own", () => {
   assert.deepEqual([...encoder.encode({ type: "disconnect", reasonCode: 4 })], [0xe0, 0]);
   const bytes = encoder.encode(connect({ protocolVersion: 5 }));
   assert.equal(bytes[8], 5);
+  encoder.protocolVersion = 6 as never;
+  assert.throws(() => encoder.encode({ type: "pingreq" }), RangeError);
 });
