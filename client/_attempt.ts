@@ -57,7 +57,7 @@ export class Attempt {
     s: ClientSettings,
     cs: ConnectSettings,
     makePacket: () => Promise<ConnectPacket>,
-    handlerFor: (conn: () => Connection) => ConnectionHandler,
+    handler: ConnectionHandler,
   ): Promise<ConnectInfo> {
     const signal = this.#abort.signal;
     try {
@@ -78,7 +78,7 @@ export class Attempt {
         protocolVersion: cs.protocolVersion,
         maximumPacketSize: cs.maxPacketSize,
       });
-      const conn: Connection = new Connection(transport, decoder, s.clock, handlerFor(() => conn));
+      const conn = new Connection(transport, decoder, s.clock, handler);
       this.conn = conn;
       conn.start();
       conn.send(encode(packet, cs.protocolVersion));

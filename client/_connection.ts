@@ -13,9 +13,9 @@ const MAX_PING_TIMEOUT = 30_000;
 
 export interface ConnectionHandler {
   /** Called synchronously for each decoded packet, in order. */
-  packet(packet: Packet): void;
+  onPacket(conn: Connection, packet: Packet): void;
   /** Called once when the connection dies by itself (not after `close()`). */
-  lost(error: MqttError): void;
+  onLost(conn: Connection, error: MqttError): void;
   /** Optional wire byte counters. */
   bytesRead?(n: number): void;
   bytesWritten?(n: number): void;
@@ -151,7 +151,7 @@ export class Connection {
       ? transport.close()
       : transport.write(farewell).catch(() => {}).then(() => transport.close());
     this.#released = Promise.all([closing.catch(() => {}), this.#loop]).then(() => {});
-    this.#handler.lost(error);
+    this.#handler.onLost(this, error);
   }
 
   #waitFlush(): Promise<void> {
@@ -226,7 +226,9 @@ export class Connection {
         handler.bytesRead?.(chunk.length);
         decoder.feed(chunk);
         let packet: Packet | undefined;
-        while (!this.#closed && (packet = decoder.next()) !== undefined) handler.packet(packet);
+        while (!this.#closed && (packet = decoder.next()) !== undefined) {
+          handler.onPacket(this, packet);
+        }
         const wait = handler.backpressure?.();
         if (wait) await wait;
       }

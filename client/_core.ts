@@ -39,7 +39,7 @@ export interface CoreHost extends SessionHost {
   batchFailed(promise: Promise<void>, error: MqttError): void;
 }
 
-export class Core {
+export class Core implements ConnectionHandler {
   readonly session: Session;
   readonly #settings: ClientSettings;
   readonly #host: CoreHost;
@@ -56,7 +56,7 @@ export class Core {
   #aliases = new IncomingAliases();
   #ending?: Promise<void>;
   /** Lost connections still letting go of their transports. */
-  #lingering = new Set<Promise<void>>();
+  #lingering?: Set<Promise<void>>;
 
   constructor(settings: ClientSettings, host: CoreHost, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -80,9 +80,10 @@ export class Core {
 
   /** Settles once every lost connection has released its transport. */
   released(): Promise<void> {
-    return this.#lingering.size === 0
+    const lingering = this.#lingering;
+    return lingering === undefined || lingering.size === 0
       ? Promise.resolve()
-      : Promise.all(this.#lingering).then(() => {});
+      : Promise.all(lingering).then(() => {});
   }
 
   /** Connects with new settings, replacing any connection or attempt in progress. */
@@ -173,49 +174,51 @@ export class Core {
   async #attemptOn(url: BrokerUrl): Promise<ConnectInfo> {
     const cs = this.#connect!;
     const s = this.#settings;
+    const v = cs.protocolVersion;
+    // MQTT 3.1 brokers refuse empty client ids; 3.1.1 and 5 assign one.
+    if (v === 3 && this.#clientId === "") this.#clientId = randomClientId();
+    const clientId = this.#clientId;
+    // Resume the session on reconnect when it outlives the connection (MQTT 5 expiry > 0).
+    const resume = v === 5 && this.#everConnected && (cs.sessionExpiryInterval ?? 0) > 0;
+    // Tag the wire bytes of the handshake too; CONNACK may still change the client id.
+    this.#metrics?.connection(v, clientId, url.href, cs.tags);
     const attempt = new Attempt(url, s.clock, cs.connectTimeout);
     this.#attempt = attempt;
     try {
-      const v = cs.protocolVersion;
-      // MQTT 3.1 brokers refuse empty client ids; 3.1.1 and 5 assign one.
-      if (v === 3 && this.#clientId === "") this.#clientId = randomClientId();
-      // Resume the session on reconnect when it outlives the connection (MQTT 5 expiry > 0).
-      const resume = v === 5 && this.#everConnected && (cs.sessionExpiryInterval ?? 0) > 0;
-      const clientId = this.#clientId;
-      return await attempt.run(
-        s,
-        cs,
-        () => connectPacket(s, cs, url, clientId, resume),
-        (conn) => this.#handlerFor(conn),
-      );
+      return await attempt.run(s, cs, () => connectPacket(s, cs, url, clientId, resume), this);
     } finally {
       if (this.#attempt === attempt) this.#attempt = undefined;
     }
   }
 
-  #handlerFor(conn: () => Connection): ConnectionHandler {
-    const metrics = this.#metrics;
-    const handler: ConnectionHandler = {
-      farewell: (error) => {
-        // MQTT 5 asks for a DISCONNECT with the reason before closing on a protocol violation.
-        const v = this.#connect?.protocolVersion;
-        return v === 5 && error instanceof MqttProtocolError
-          ? disconnectBytes(5, error.reasonCode)
-          : undefined;
-      },
-      packet: (packet) => this.#onPacket(conn(), packet),
-      lost: (error) => this.#onLost(conn(), error),
-      backpressure: () => this.#host.backpressure(),
-      batchFailed: (promise, error) => this.#host.batchFailed(promise, error),
-    };
-    if (metrics !== undefined) {
-      handler.bytesRead = (n) => metrics.add("mqtt_bytes_received", n, metrics.base);
-      handler.bytesWritten = (n) => metrics.add("mqtt_bytes_sent", n, metrics.base);
-    }
-    return handler;
+  // ConnectionHandler: the engine itself hears every connection it opens, no closures needed.
+
+  /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
+  farewell(error: MqttError): Uint8Array | undefined {
+    return this.#connect?.protocolVersion === 5 && error instanceof MqttProtocolError
+      ? disconnectBytes(5, error.reasonCode)
+      : undefined;
   }
 
-  #onPacket(conn: Connection, packet: Packet): void {
+  bytesRead(n: number): void {
+    const metrics = this.#metrics;
+    if (metrics !== undefined) metrics.add("mqtt_bytes_received", n, metrics.base);
+  }
+
+  bytesWritten(n: number): void {
+    const metrics = this.#metrics;
+    if (metrics !== undefined) metrics.add("mqtt_bytes_sent", n, metrics.base);
+  }
+
+  backpressure(): Promise<void> | undefined {
+    return this.#host.backpressure();
+  }
+
+  batchFailed(promise: Promise<void>, error: MqttError): void {
+    this.#host.batchFailed(promise, error);
+  }
+
+  onPacket(conn: Connection, packet: Packet): void {
     if (conn !== this.#conn) {
       const attempt = this.#attempt;
       if (attempt?.conn !== conn) return; // A connection we already let go of.
@@ -292,7 +295,7 @@ export class Core {
     attempt.handshake.resolve(info);
   }
 
-  #onLost(conn: Connection, error: MqttError): void {
+  onLost(conn: Connection, error: MqttError): void {
     const attempt = this.#attempt;
     if (attempt?.conn === conn) {
       attempt.handshake.reject(
@@ -306,10 +309,11 @@ export class Core {
     if (conn !== this.#conn) return;
     this.#conn = undefined;
     this.session.detach();
+    const lingering = this.#lingering ??= new Set();
     const released = conn.released.then(() => {
-      this.#lingering.delete(released);
+      lingering.delete(released);
     });
-    this.#lingering.add(released);
+    lingering.add(released);
     this.#metrics?.error("connection");
     const info: CloseInfo = { error, reconnecting: false };
     if (error.reasonCode !== undefined && error instanceof MqttClosedError) {
@@ -396,9 +400,9 @@ export class Core {
     const conn = this.#conn;
     const clock = this.#settings.clock;
     if (conn !== undefined && !conn.closed) {
-      // One budget, connect_timeout, for in-flight acknowledgements and the final writes.
+      // connect_timeout bounds the wait for in-flight acknowledgements, and then again the final
+      // writes (DISCONNECT included, so the broker does not publish the will).
       const limit = this.#connect!.connectTimeout || Infinity;
-      const deadline = clock.now() + limit;
       let timer: unknown;
       const timeout = new Promise<void>((resolve) => {
         if (limit !== Infinity) timer = clock.setTimeout(resolve, limit);
@@ -411,7 +415,7 @@ export class Core {
           ? disconnectBytes(v, 0)
           : encode({ type: "disconnect", reasonCode, properties }, v),
       );
-      await conn.close(Math.max(0, deadline - clock.now()));
+      await conn.close(limit);
     }
     this.#conn = undefined;
     this.session.detach();

@@ -4,23 +4,18 @@
  * @module
  */
 
-import { Core, type CoreHost } from "./_core.ts";
-import { Listeners } from "./_listeners.ts";
-import { Outcomes } from "./_outcomes.ts";
+import { Core } from "./_core.ts";
+import { Host } from "./_host.ts";
 import { Metrics } from "./_metrics.ts";
 import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { type ClientSettings, resolveClientSettings, resolveConnectSettings } from "./_settings.ts";
-import { deliver } from "./_deliver.ts";
 import type { MqttError } from "./errors.ts";
-import {
-  type ClientEventMap,
-  type CloseInfo,
-  type ConnectInfo,
-  type MessageInfo,
-  MqttCloseEvent,
-  MqttConnectEvent,
-  MqttReconnectEvent,
-  type ReconnectInfo,
+import type {
+  ClientEventMap,
+  CloseInfo,
+  ConnectInfo,
+  MessageInfo,
+  ReconnectInfo,
 } from "./events.ts";
 import { MessageStream } from "./messages.ts";
 import {
@@ -90,13 +85,8 @@ const noop = () => {};
  */
 export class Client extends EventTarget implements AsyncDisposable {
   readonly #settings: ClientSettings;
-  readonly #metrics?: Metrics;
+  readonly #host: Host;
   readonly #core: Core;
-  readonly #events = new Listeners(this);
-  readonly #outcomes: Outcomes;
-  #stream?: MessageStream;
-  #idle?: PromiseWithResolvers<void>;
-  #ending?: Promise<void>;
 
   /**
    * Creates a client. Nothing happens on the network until `connect()`.
@@ -109,9 +99,9 @@ export class Client extends EventTarget implements AsyncDisposable {
     super();
     this.#settings = resolveClientSettings(options);
     const sink = this.#settings.metrics;
-    if (sink !== undefined) this.#metrics = new Metrics(sink);
-    this.#outcomes = new Outcomes(this.#events, this.#metrics);
-    this.#core = new Core(this.#settings, this.#host(), this.#metrics);
+    const metrics = sink === undefined ? undefined : new Metrics(sink);
+    this.#host = new Host(this, this.#settings.clock, metrics);
+    this.#core = this.#host.core = new Core(this.#settings, this.#host, metrics);
   }
 
   /** Whether the client is connected to a broker right now. */
@@ -175,7 +165,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   reconnect(): Promise<ConnectInfo> {
-    return this.#outcomes.call(this.#core.reconnect(), "reconnect", true);
+    return this.#host.outcomes.call(this.#core.reconnect(), "reconnect", true);
   }
 
   /**
@@ -184,7 +174,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @returns Resolves on CONNACK, rejects with an `MqttError`.
    */
   reconnectAsync(): Promise<ConnectInfo> {
-    return this.#outcomes.call(this.#core.reconnect(), "reconnect", false);
+    return this.#host.outcomes.call(this.#core.reconnect(), "reconnect", false);
   }
 
   /**
@@ -359,7 +349,7 @@ export class Client extends EventTarget implements AsyncDisposable {
   on(event: "error", handler: ((error: MqttError) => unknown) | null): void;
   on(event: "close", handler: ((info: CloseInfo) => unknown) | null): void;
   on(event: string, handler: ((...args: never[]) => unknown) | null): void {
-    this.#events.setHandler(event, handler);
+    this.#host.events.setHandler(event, handler);
   }
 
   /**
@@ -392,7 +382,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     options?: boolean | AddEventListenerOptions,
   ): void {
     super.addEventListener(type, listener, options);
-    if (listener !== null) this.#events.added(type, listener, options);
+    if (listener !== null) this.#host.events.added(type, listener, options);
   }
 
   /**
@@ -427,7 +417,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     options?: boolean | EventListenerOptions,
   ): void {
     super.removeEventListener(type, listener, options);
-    if (listener !== null) this.#events.removed(type, listener);
+    if (listener !== null) this.#host.events.removed(type, listener);
   }
 
   /**
@@ -453,14 +443,15 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   messages(options: { capacity?: number } = {}): MessageStream {
-    if (this.#stream !== undefined) {
+    const host = this.#host;
+    if (host.stream !== undefined) {
       throw new TypeError("Cannot iterate messages: another messages() iterator is active");
     }
     const stream = new MessageStream(options.capacity ?? 1024, () => {
-      if (this.#stream === stream) this.#stream = undefined;
+      if (host.stream === stream) host.stream = undefined;
     });
-    if (this.#core.state === "idle" && this.#ending === undefined) stream.close();
-    else this.#stream = stream;
+    if (this.#core.state === "idle" && host.ending === undefined) stream.close();
+    else host.stream = stream;
     return stream;
   }
 
@@ -478,8 +469,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   idle(): Promise<void> {
-    if (this.#core.state === "idle" && this.#ending === undefined) return this.#core.released();
-    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+    return this.#host.idleness();
   }
 
   /**
@@ -518,7 +508,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     if (settings.servers.length === 0) {
       throw new TypeError("Cannot connect: no broker URL (pass one, or the servers option)");
     }
-    return this.#outcomes.call(this.#core.connect(settings), "connect", sync);
+    return this.#host.outcomes.call(this.#core.connect(settings), "connect", sync);
   }
 
   #submit<T>(op: Op & { promise: Promise<T> }): Promise<T> {
@@ -528,7 +518,7 @@ export class Client extends EventTarget implements AsyncDisposable {
 
   /** Start time for duration metrics: only read the clock when someone measures. */
   #now(): number {
-    return this.#metrics === undefined ? 0 : this.#settings.clock.now();
+    return this.#host.metrics === undefined ? 0 : this.#settings.clock.now();
   }
 
   #publish(
@@ -537,7 +527,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     options: PublishOptions | undefined,
     sync: boolean,
   ): Promise<void> {
-    const metrics = this.#metrics;
+    const metrics = this.#host.metrics;
     const stamp = metrics !== undefined && this.#core.settings?.protocolVersion === 5
       ? this.#settings.clock.now()
       : undefined;
@@ -558,51 +548,14 @@ export class Client extends EventTarget implements AsyncDisposable {
 
   #end(options: EndOptions | undefined, sync: boolean): Promise<void> {
     checkKeys("end", options);
-    if (this.#ending !== undefined) return this.#ending;
+    const host = this.#host;
+    if (host.ending !== undefined) return host.ending;
     if (this.#core.state === "idle") return Promise.resolve();
     const tags = checkTags("tags", options?.tags);
     const ending = this.#core.end(options?.reason_code ?? 0, options?.properties).then(() => {
-      this.#ending = undefined;
-      this.#metrics?.call("end", tags);
-      this.#events.emit("end", undefined, () => new Event("end"));
-      this.#becameIdle();
+      host.ended(tags);
     });
-    this.#ending = ending;
-    return this.#outcomes.call(ending, "end", sync, tags);
-  }
-
-  #becameIdle(): void {
-    if (this.#ending !== undefined) return; // end() finishes the job after its `end` event.
-    this.#stream?.close();
-    this.#stream = undefined;
-    const idle = this.#idle;
-    this.#idle = undefined;
-    if (idle !== undefined) this.#core.released().then(idle.resolve);
-  }
-
-  #host(): CoreHost {
-    const events = this.#events;
-    return {
-      done: (op, result) => {
-        this.#metrics?.done(op, this.#settings.clock.now());
-        op.resolve(result as never);
-      },
-      failed: (op, error) => this.#outcomes.fail(op, error),
-      connected: (info) => events.emit("connect", info, (i) => new MqttConnectEvent(i)),
-      reconnecting: (info) => events.emit("reconnect", info, (i) => new MqttReconnectEvent(i)),
-      closed: (info) => events.emit("close", info, (i) => new MqttCloseEvent(i)),
-      message: (topic, packet) =>
-        deliver(topic, packet, events, this.#stream, this.#metrics, this.#settings.clock),
-      error: (error) => this.#outcomes.background(error),
-      idle: (ended) => {
-        if (ended) events.emit("end", undefined, () => new Event("end"));
-        this.#becameIdle();
-      },
-      backpressure: () => {
-        const stream = this.#stream;
-        return stream !== undefined && stream.full ? stream.space() : undefined;
-      },
-      batchFailed: (promise, error) => this.#outcomes.batchFailed(promise, error),
-    };
+    host.ending = ending;
+    return host.outcomes.call(ending, "end", sync, tags);
   }
 }

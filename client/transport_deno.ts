@@ -10,6 +10,13 @@ import type { Transport, TransportOptions } from "./transport.ts";
 // small buffer and it doubles, up to MAX_READ_BUFFER, only while reads keep filling it.
 const INITIAL_READ_BUFFER = 4096;
 const MAX_READ_BUFFER = 65536;
+// Reads that return within BUSY_READ_MS, short of a full buffer, mean data trickles in: each
+// read then costs a wakeup for a packet or two. After BUSY_STREAK such reads in a row (a
+// sustained stream, not a short burst), pausing one timer tick (about 1 ms) before the next read
+// lets hundreds of packets gather and cuts CPU per message several times. A read that had to
+// wait means a quiet link: it resets the streak, so light traffic gets no added latency.
+const BUSY_READ_MS = 0.2;
+const BUSY_STREAK = 3;
 
 /**
  * Opens a TCP (`tcp`) or TLS (`tls`) connection with `TCP_NODELAY`.
@@ -78,12 +85,25 @@ class DenoTransport implements Transport {
   #conn: Deno.Conn;
   #buffer = new Uint8Array(INITIAL_READ_BUFFER);
   #closed = false;
+  #streak = 0;
+  #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void };
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
   }
 
   async read(): Promise<Uint8Array | null> {
+    if (this.#streak >= BUSY_STREAK) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#pause = undefined;
+          resolve();
+        }, 0);
+        this.#pause = { timer, resolve };
+      });
+    }
+    if (this.#closed) return null;
+    const start = performance.now();
     let n: number | null;
     try {
       n = await this.#conn.read(this.#buffer);
@@ -92,6 +112,8 @@ class DenoTransport implements Transport {
       throw error;
     }
     if (n === null) return null;
+    const busy = n < this.#buffer.length && performance.now() - start < BUSY_READ_MS;
+    this.#streak = busy ? this.#streak + 1 : 0;
     const chunk = this.#buffer.subarray(0, n);
     if (n === this.#buffer.length && n < MAX_READ_BUFFER) {
       // The caller is done with `chunk` before its next read, so the old buffer can go then.
@@ -110,6 +132,11 @@ class DenoTransport implements Transport {
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      if (this.#pause !== undefined) {
+        clearTimeout(this.#pause.timer);
+        this.#pause.resolve();
+        this.#pause = undefined;
+      }
       try {
         this.#conn.close();
       } catch {

@@ -1,0 +1,112 @@
+// The client's side of the engine: what happens when the engine reports an outcome, an event or
+// a state change. One object with prototype methods, so a client costs no closures.
+
+import type { PublishPacket } from "../codec/packets.ts";
+import type { Core, CoreHost } from "./_core.ts";
+import { deliver } from "./_deliver.ts";
+import { Listeners } from "./_listeners.ts";
+import type { Metrics } from "./_metrics.ts";
+import type { Op } from "./_ops.ts";
+import { Outcomes } from "./_outcomes.ts";
+import type { Clock } from "./clock.ts";
+import type { MqttError } from "./errors.ts";
+import {
+  type CloseInfo,
+  type ConnectInfo,
+  MqttCloseEvent,
+  MqttConnectEvent,
+  MqttReconnectEvent,
+  type ReconnectInfo,
+} from "./events.ts";
+import type { MessageStream } from "./messages.ts";
+
+const connectEvent = (info: ConnectInfo) => new MqttConnectEvent(info);
+const reconnectEvent = (info: ReconnectInfo) => new MqttReconnectEvent(info);
+const closeEvent = (info: CloseInfo) => new MqttCloseEvent(info);
+const endEvent = () => new Event("end");
+
+export class Host implements CoreHost {
+  readonly events: Listeners;
+  readonly outcomes: Outcomes;
+  readonly metrics?: Metrics;
+  readonly clock: Clock;
+  core!: Core;
+  /** The active messages() iterator. */
+  stream?: MessageStream;
+  /** An end() in progress. */
+  ending?: Promise<void>;
+  #idle?: PromiseWithResolvers<void>;
+
+  constructor(target: EventTarget, clock: Clock, metrics: Metrics | undefined) {
+    this.events = new Listeners(target);
+    this.clock = clock;
+    this.metrics = metrics;
+    this.outcomes = new Outcomes(this.events, metrics);
+  }
+
+  /** Resolves once idle: no connection, attempt, scheduled reconnection or end() under way. */
+  idleness(): Promise<void> {
+    if (this.core.state === "idle" && this.ending === undefined) return this.core.released();
+    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** end() completed: its `end` event, then idle. */
+  ended(tags: Record<string, string> | undefined): void {
+    this.ending = undefined;
+    this.metrics?.call("end", tags);
+    this.events.emit("end", undefined, endEvent);
+    this.#becameIdle();
+  }
+
+  done(op: Op, result?: number[]): void {
+    this.metrics?.done(op, this.clock.now());
+    op.resolve(result as never);
+  }
+
+  failed(op: Op, error: MqttError): void {
+    this.outcomes.fail(op, error);
+  }
+
+  connected(info: ConnectInfo): void {
+    this.events.emit("connect", info, connectEvent);
+  }
+
+  reconnecting(info: ReconnectInfo): void {
+    this.events.emit("reconnect", info, reconnectEvent);
+  }
+
+  closed(info: CloseInfo): void {
+    this.events.emit("close", info, closeEvent);
+  }
+
+  message(topic: string, packet: PublishPacket): void {
+    deliver(topic, packet, this.events, this.stream, this.metrics, this.clock);
+  }
+
+  error(error: MqttError): void {
+    this.outcomes.background(error);
+  }
+
+  idle(ended: boolean): void {
+    if (ended) this.events.emit("end", undefined, endEvent);
+    this.#becameIdle();
+  }
+
+  backpressure(): Promise<void> | undefined {
+    const stream = this.stream;
+    return stream !== undefined && stream.full ? stream.space() : undefined;
+  }
+
+  batchFailed(promise: Promise<void>, error: MqttError): void {
+    this.outcomes.batchFailed(promise, error);
+  }
+
+  #becameIdle(): void {
+    if (this.ending !== undefined) return; // end() finishes the job after its `end` event.
+    this.stream?.close();
+    this.stream = undefined;
+    const idle = this.#idle;
+    this.#idle = undefined;
+    if (idle !== undefined) this.core.released().then(idle.resolve);
+  }
+}
