@@ -53,6 +53,7 @@ export class RunState {
   readonly #budgets = new Map<string, { next: number; remaining: number; vus: number[] }>();
   readonly #scenarioWorkers = new Map<string, number>();
   readonly #timers: number[] = [];
+  readonly #errors = new Set<string>();
   #writes: Promise<void> = Promise.resolve();
   #reason: StopReason | undefined;
   #onSignal = () => this.stop("signal");
@@ -294,7 +295,14 @@ export class RunState {
       case "logs":
         for (const line of m.lines) {
           const text = this.script?.mapPaths(line.text) ?? line.text;
-          if (line.level !== "debug") this.log(LEVELS[line.level], text, line.source);
+          if (line.level === "debug") continue;
+          if (line.source.endsWith("source=stacktrace")) {
+            // Workers log each error once; across Workers, once too.
+            const key = text.split("\n", 1)[0];
+            if (this.#errors.has(key)) continue;
+            if (this.#errors.size < 1000) this.#errors.add(key);
+          }
+          this.log(LEVELS[line.level], text, line.source);
         }
         return;
       case "need":

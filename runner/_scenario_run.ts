@@ -32,10 +32,31 @@ export interface ScenarioHost {
   iterationError(error: unknown, vu: Vu, scenario: ScenarioConfig): void;
   /** Asks the main thread for more shared iterations. */
   need(scenario: string): void;
+  /** When the Worker last let its event loop run (performance.now() ms). */
+  lastYield: number;
 }
 
 /** Now, in ms since the epoch, with sub-millisecond resolution. */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** Longest stretch of iterations that never wait (synchronous ones) before the Worker yields. */
+const MAX_BUSY_MS = 10;
+
+/**
+ * Lets the Worker's event loop run (messages, timers) once: iterations that never wait resolve
+ * as microtasks only and would otherwise starve it. A MessageChannel avoids timer clamping.
+ */
+function macrotask(): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  return new Promise((resolve) => {
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+    port2.close();
+  });
+}
 
 /** One scenario as run by one Worker. */
 export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
@@ -124,6 +145,10 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   }
 
   async iterate(vu: RunnableVu, hardAt: number, iterationInTest?: number): Promise<void> {
+    if (performance.now() - this.#host.lastYield > MAX_BUSY_MS) {
+      await macrotask();
+      this.#host.lastYield = performance.now();
+    }
     const v = vu as Vu;
     const inScenario = this.#perVu.get(v.id) ?? 0;
     this.#perVu.set(v.id, inScenario + 1);

@@ -30,6 +30,7 @@ import {
 } from "./_protocol.ts";
 import { type ScenarioHost, ScenarioRun } from "./_scenario_run.ts";
 import { installVuHooks, Vu } from "./vu.ts";
+import { TestAbortedError } from "./k6/execution.ts";
 
 const scope = globalThis as unknown as {
   postMessage(message: WorkerMessage): void;
@@ -57,6 +58,7 @@ class Host implements WorkerServices, ScenarioHost {
   };
   readonly runs = new Map<string, ScenarioRun>();
   control?: Vu;
+  lastYield = 0;
   #t0 = 0;
   #instance: InstanceInfo = {
     iterationsCompleted: 0,
@@ -71,7 +73,12 @@ class Host implements WorkerServices, ScenarioHost {
 
   testStart = () => this.#t0;
   instance = () => this.#instance;
-  abort = (reason: string) => post({ type: "abort", reason });
+  #aborted = false;
+  abort = (reason: string) => {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    post({ type: "abort", reason });
+  };
 
   strayError = (error: unknown, vu?: VuState) => {
     this.#logError(error, vu ? `vu=${vu.id} source=stacktrace` : "source=stacktrace");
@@ -110,8 +117,9 @@ class Host implements WorkerServices, ScenarioHost {
   }
 
   #logError(error: unknown, source: string): void {
+    if (error instanceof TestAbortedError) return; // the main thread reports the abort
     const text = error instanceof Error
-      ? (error.stack ?? `${error.name}: ${error.message}`)
+      ? cleanStack(error.stack ?? `${error.name}: ${error.message}`)
       : String(error);
     // Once per distinct message: a failing iteration repeats its error thousands of times.
     const key = error instanceof Error ? error.message : text;
@@ -231,6 +239,17 @@ async function handle(req: RequestEnvelope): Promise<unknown> {
       return undefined;
     }
   }
+}
+
+const PACKAGE = new URL("../", import.meta.url).href;
+const INTERNAL = [`${PACKAGE}runner/`, `${PACKAGE}client/`, `${PACKAGE}codec/`, "ext:"];
+
+/** Keeps the script's frames of a stack trace, without mqload's own and the `?vu=N` queries. */
+function cleanStack(stack: string): string {
+  return stack.split("\n").filter((line) =>
+    !/^\s+at /.test(line) ||
+    (!INTERNAL.some((p) => line.includes(p)) && !/at async Promise\.all/.test(line))
+  ).join("\n").replace(/\?vu=\d+/g, "");
 }
 
 /** k6 accepts strings and ArrayBuffers as `handleSummary` outputs; anything else is JSON. */
