@@ -31,17 +31,100 @@ import type { Broker, BrokerOptions } from "./broker.ts";
 
 export { main } from "./cli.ts";
 export { EXIT_CODES, type RunSettings, runTest } from "./engine.ts";
+export type { SyncWriter } from "./_finish.ts";
 export { check, type Checker, fail, group, randomSeed, sleep } from "./k6/k6.ts";
-export { Counter, Gauge, Rate, Trend } from "./k6/metrics.ts";
-export { default as exec } from "./k6/execution.ts";
+export { Counter, Gauge, Metric, Rate, Trend } from "./k6/metrics.ts";
+export {
+  default as exec,
+  type ExecInstance,
+  type ExecScenario,
+  type ExecTest,
+  type Execution,
+  type ExecVu,
+} from "./k6/execution.ts";
 export { Client, QoS } from "./k6/mqtt.ts";
+// The library client's types, which the VU-aware client's API refers to.
+export type {
+  BrokerUrl,
+  ClientEventMap,
+  ClientOptions,
+  Clock,
+  CloseInfo,
+  ConnectInfo,
+  ConnectOptions,
+  Credentials,
+  CredentialsProvider,
+  EndOptions,
+  Message,
+  MessageInfo,
+  MessageStream,
+  MetricsSink,
+  MqttCloseEvent,
+  MqttConnectEvent,
+  MqttError,
+  MqttErrorEvent,
+  MqttMessageEvent,
+  MqttReconnectEvent,
+  Payload,
+  PublishOptions,
+  ReconnectInfo,
+  ReconnectOptions,
+  SubscribeOptions,
+  TlsOptions,
+  Transport,
+  TransportFactory,
+  TransportKind,
+  TransportOptions,
+  UnsubscribeOptions,
+  Will,
+} from "../client/mod.ts";
+export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "../codec/packets.ts";
+export type { Client as LibraryClient } from "../client/client.ts";
 export { SharedArray } from "./k6/data.ts";
-export { InvalidConfigError, type TestOptions } from "./options.ts";
+export { InvalidConfigError, type StageOption, type TestOptions } from "./options.ts";
 export { ScriptError } from "./script_loader.ts";
-export { defineBuiltins, MetricRegistry, type MetricRegistryOptions } from "./metrics.ts";
-export { parseThresholds, type ThresholdResult, Thresholds } from "./thresholds.ts";
-export { type SummaryData, summaryData, type SummaryExport, summaryExport } from "./summary.ts";
-export { textSummary } from "./text_summary.ts";
+export {
+  defineBuiltins,
+  type MetricAggregate,
+  type MetricInfo,
+  MetricRegistry,
+  type MetricRegistryOptions,
+  type MetricSource,
+  type MetricsSnapshot,
+  type MetricType,
+  type Point,
+  type SeriesSnapshot,
+  type Tags,
+  type ValueType,
+} from "./metrics.ts";
+export type { HistogramJSON, LogHistogram } from "./histogram.ts";
+export type { MetricSnapshot } from "./metric_types.ts";
+export type { MetricKey, ThresholdExpression } from "./threshold_parser.ts";
+export type { ExportMetricInfo } from "./summary_export.ts";
+export {
+  type MetricCatalog,
+  parseThresholds,
+  type ThresholdConfig,
+  type ThresholdEntry,
+  type ThresholdResult,
+  Thresholds,
+  type ThresholdsConfig,
+} from "./thresholds.ts";
+export {
+  type ExportExtras,
+  type ExportGroup,
+  type ExportMetric,
+  type MqloadExportBlock,
+  type SummaryCheck,
+  type SummaryData,
+  summaryData,
+  type SummaryExport,
+  summaryExport,
+  type SummaryGroup,
+  type SummaryInfo,
+  type SummaryMetric,
+} from "./summary.ts";
+export { textSummary, type TextSummaryOptions } from "./text_summary.ts";
 export { mergeSummaries } from "./merge.ts";
 export { NdjsonOutput } from "./outputs/ndjson.ts";
 export type { Broker, BrokerOptions };

@@ -62,6 +62,8 @@ export class InvalidConfigError extends Error {
   readonly problems: string[];
 
   /**
+   * Creates the error.
+   *
    * @param problems Every problem found.
    */
   constructor(problems: string[]) {

@@ -13,6 +13,8 @@
 /** Raised when the script cannot be loaded: the CLI exits with k6's code 107. */
 export class ScriptError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What went wrong, with the script's path.
    * @param options The original error.
    */

@@ -59,18 +59,77 @@ function tagsProxy(vu: VuState): Record<string, string> {
   });
 }
 
-/** The calling VU. */
-export const vu: {
+/** `exec.vu`: the calling VU. */
+export interface ExecVu {
+  /** The VU id in this instance. */
   readonly idInInstance: number;
+  /** The VU id in the test. */
   readonly idInTest: number;
+  /** The VU's iteration over all scenarios (`__ITER`). */
   readonly iterationInInstance: number;
+  /** The VU's iteration in the current scenario. */
   readonly iterationInScenario: number;
+  /** Tags added to the VU's samples (writable). */
   readonly tags: Record<string, string>;
+  /** The VU's metric tags (writable) and metadata. */
   readonly metrics: {
     readonly tags: Record<string, string>;
     readonly metadata: Record<string, string>;
   };
-} = Object.freeze({
+}
+
+/** `exec.scenario`: the scenario of the calling iteration. */
+export interface ExecScenario {
+  /** Scenario name. */
+  readonly name: string;
+  /** Executor type. */
+  readonly executor: string;
+  /** Start, in ms since the epoch. */
+  readonly startTime: number;
+  /** Progress from 0 to 1. */
+  readonly progress: number;
+  /** Scenario-wide iteration number in this instance. */
+  readonly iterationInInstance: number;
+  /** Scenario-wide iteration number in the test. */
+  readonly iterationInTest: number;
+}
+
+/** `exec.instance`: test-wide figures of this instance. */
+export interface ExecInstance {
+  /** Completed iterations. */
+  readonly iterationsCompleted: number;
+  /** Interrupted iterations. */
+  readonly iterationsInterrupted: number;
+  /** Active VUs. */
+  readonly vusActive: number;
+  /** Initialized VUs. */
+  readonly vusInitialized: number;
+  /** Time since the test started, in ms. */
+  readonly currentTestRunDuration: number;
+}
+
+/** `exec.test`: the test run. */
+export interface ExecTest {
+  /** Aborts the test (exit code 108); throws to end the calling iteration. */
+  abort(reason?: string): never;
+  /** The consolidated options. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** The `k6/execution` module's default export. */
+export interface Execution {
+  /** The calling VU. */
+  readonly vu: ExecVu;
+  /** The current scenario. */
+  readonly scenario: ExecScenario;
+  /** This instance. */
+  readonly instance: ExecInstance;
+  /** The test run. */
+  readonly test: ExecTest;
+}
+
+/** The calling VU. */
+export const vu: ExecVu = Object.freeze({
   get idInInstance() {
     return currentVu("exec.vu").id;
   },
@@ -93,14 +152,7 @@ export const vu: {
 });
 
 /** The scenario of the calling iteration. */
-export const scenario: {
-  readonly name: string;
-  readonly executor: string;
-  readonly startTime: number;
-  readonly progress: number;
-  readonly iterationInInstance: number;
-  readonly iterationInTest: number;
-} = Object.freeze({
+export const scenario: ExecScenario = Object.freeze({
   get name() {
     return inScenario("name").scenario.name;
   },
@@ -122,13 +174,7 @@ export const scenario: {
 });
 
 /** Test-wide figures of this instance. */
-export const instance: {
-  readonly iterationsCompleted: number;
-  readonly iterationsInterrupted: number;
-  readonly vusActive: number;
-  readonly vusInitialized: number;
-  readonly currentTestRunDuration: number;
-} = Object.freeze({
+export const instance: ExecInstance = Object.freeze({
   get iterationsCompleted() {
     return currentVu("exec.instance").services.instance().iterationsCompleted;
   },
@@ -148,10 +194,7 @@ export const instance: {
 });
 
 /** The test run. */
-export const test: {
-  abort(reason?: string): never;
-  readonly options: Readonly<Record<string, unknown>>;
-} = Object.freeze({
+export const test: ExecTest = Object.freeze({
   abort(reason?: string): never {
     const state = currentVu("exec.test.abort()");
     const message = `test aborted${reason ? `: ${reason}` : ""}`;
@@ -173,10 +216,5 @@ export class TestAbortedError extends Error {
 }
 
 /** For `import exec from "k6/execution"`. */
-const exec: {
-  readonly vu: typeof vu;
-  readonly scenario: typeof scenario;
-  readonly instance: typeof instance;
-  readonly test: typeof test;
-} = Object.freeze({ vu, scenario, instance, test });
+const exec: Execution = Object.freeze({ vu, scenario, instance, test });
 export default exec;

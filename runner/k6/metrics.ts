@@ -20,12 +20,20 @@
 import type { MetricType } from "../metrics.ts";
 import { currentVu } from "./_context.ts";
 
-/** A custom metric. */
-class Metric {
+/** A custom metric: what `Counter`, `Gauge`, `Rate` and `Trend` share. */
+export class Metric {
   /** The metric's name. */
   readonly name: string;
   readonly #type: MetricType;
 
+  /**
+   * Declares the metric in the VU's Worker (init context only).
+   *
+   * @param type Its type.
+   * @param name Its name.
+   * @param isTime Values are durations in ms.
+   * @throws {TypeError} Outside the init context, or on a bad name or type clash.
+   */
   constructor(type: MetricType, name: string, isTime: boolean) {
     const vu = currentVu(`new ${type[0].toUpperCase()}${type.slice(1)}()`);
     if (vu.phase !== "init") {
