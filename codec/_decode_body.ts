@@ -62,8 +62,10 @@ export function checkFirstByte(first: number, version: ProtocolVersion): void {
   if (type === 0 || (type === 15 && version !== 5)) {
     throw malformed(`reserved packet type ${type}`);
   }
-  if ((first & 0x0f) !== FLAGS[type]) {
-    throw malformed(`invalid flags 0x${(first & 0x0f).toString(16)} in ${TYPE_NAMES[type]}`);
+  const flags = first & 0x0f;
+  // MQTT 3.1 sets DUP on a resent PUBREL, SUBSCRIBE or UNSUBSCRIBE; 3.1.1 made the flags fixed.
+  if (flags !== FLAGS[type] && !(version === 3 && FLAGS[type] === 2 && flags === 0x0a)) {
+    throw malformed(`invalid flags 0x${flags.toString(16)} in ${TYPE_NAMES[type]}`);
   }
 }
 
@@ -89,7 +91,7 @@ export function decodeBody(r: Reader, first: number, version: ProtocolVersion): 
       packet = readConnect(r);
       break;
     case 2:
-      packet = readConnack(r, v5);
+      packet = readConnack(r, version);
       break;
     case 8:
       packet = readSubscribe(r, v5);
@@ -228,13 +230,15 @@ function readConnect(r: Reader): ConnectPacket {
   return packet;
 }
 
-function readConnack(r: Reader, v5: boolean): ConnackPacket {
+function readConnack(r: Reader, version: ProtocolVersion): ConnackPacket {
+  const v5 = version === 5;
   const ack = r.u8();
-  if (ack & 0xfe) throw malformed("CONNACK reserved flags are set");
+  // MQTT 3.1 has no session present flag: its whole first byte is reserved and unused.
+  if (ack & 0xfe && version !== 3) throw malformed("CONNACK reserved flags are set");
   const code = r.u8();
   if (v5) reasonCode(code, "connack");
   else if (code > 5) throw malformed(`reserved CONNACK return code ${code}`);
-  const sessionPresent = ack === 1;
+  const sessionPresent = ack === 1 && version !== 3;
   if (sessionPresent && code !== 0) throw protocolError("session present on a refused connection");
   if (!v5) return { type: "connack", sessionPresent, reasonCode: code };
   const properties = readProperties(r, 1 << 2);

@@ -251,3 +251,27 @@ Deno.test("decode() decodes exactly one packet", () => {
   assert.throws(() => decode(Uint8Array.of(0xd0, 0, 0xd0, 0)), MqttProtocolError);
   assert.throws(() => decode(new Uint8Array(0)), MqttProtocolError);
 });
+
+Deno.test("decode() accepts what MQTT 3.1 did differently, at level 3 only", () => {
+  // DUP on a resent PUBREL, SUBSCRIBE or UNSUBSCRIBE.
+  assert.deepEqual(decode(Uint8Array.of(0x6a, 2, 0, 1), 3), { type: "pubrel", packetId: 1 });
+  assert.deepEqual(decode(Uint8Array.of(0xaa, 5, 0, 1, 0, 1, 0x74), 3), {
+    type: "unsubscribe",
+    packetId: 1,
+    topicFilters: ["t"],
+  });
+  assert.throws(() => decode(Uint8Array.of(0x6a, 2, 0, 1), 4), MqttProtocolError);
+  // CONNACK's first byte is reserved and unused: no session present.
+  assert.deepEqual(decode(Uint8Array.of(0x20, 2, 0xff, 0), 3), {
+    type: "connack",
+    sessionPresent: false,
+    reasonCode: 0,
+  });
+  assert.throws(() => decode(Uint8Array.of(0x20, 2, 0xff, 0), 4), MqttProtocolError);
+  assert.deepEqual([...encode({ type: "connack", sessionPresent: true, reasonCode: 0 }, 3)], [
+    0x20,
+    2,
+    0,
+    0,
+  ]);
+});

@@ -104,7 +104,7 @@ export function encodePacket(
     case "connect":
       return encodeConnect(packet, pool);
     case "connack":
-      return encodeConnack(packet, v5, pool);
+      return encodeConnack(packet, protocolVersion, pool);
     case "subscribe":
       return encodeSubscribe(packet, v5, pool);
     case "suback":
@@ -187,7 +187,12 @@ function encodeAck(
   return w.done();
 }
 
-function encodeConnack(p: ConnackPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeConnack(
+  p: ConnackPacket,
+  version: ProtocolVersion,
+  pool: Pool | undefined,
+): Uint8Array {
+  const v5 = version === 5;
   const code = p.reasonCode;
   if (v5) checkReasonCode(code, "connack");
   else intCheck(code, 0, 5, "CONNACK return code");
@@ -197,7 +202,8 @@ function encodeConnack(p: ConnackPacket, v5: boolean, pool: Pool | undefined): U
   const propsSize = v5 ? propertiesSize(p.properties, 1 << 2) : 0;
   if (v5) checkAuthentication(p.properties);
   const w = start(0x20, v5 ? 2 + withLength(propsSize) : 2, pool);
-  w.u8(p.sessionPresent ? 1 : 0);
+  // MQTT 3.1 has no session present flag: the byte is reserved.
+  w.u8(p.sessionPresent && version !== 3 ? 1 : 0);
   w.u8(code);
   if (v5) writeProperties(w, p.properties, propsSize);
   return w.done();

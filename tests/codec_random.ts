@@ -211,7 +211,8 @@ export function randomPacket(r: Random, type: PacketType, version: ProtocolVersi
     case "connack": {
       const code = v5 ? reasonCode(r, "connack") : r.chance(0.6) ? 0 : r.int(1, 5);
       return withProps(
-        { type, sessionPresent: code === 0 && r.chance(), reasonCode: code },
+        // MQTT 3.1 has no session present flag.
+        { type, sessionPresent: code === 0 && version !== 3 && r.chance(), reasonCode: code },
         "connack",
       );
     }
