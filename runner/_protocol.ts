@@ -47,6 +47,8 @@ export type Request =
     runTags: Record<string, string>;
     segment: string;
     sequence: string;
+    local: string;
+    localSequence: string;
     scenarios: ScenarioSlots[];
   }
   | { type: "setup"; timeoutMs: number }

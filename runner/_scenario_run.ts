@@ -7,7 +7,7 @@
 
 import type { ExecutionTuple } from "./execution_tuple.ts";
 import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "./executors/mod.ts";
-import { scenarioDurationMs } from "./executors/mod.ts";
+import { scenarioDurationMs, share } from "./executors/mod.ts";
 import { RAW_TIMERS, type ScenarioInfo } from "./k6/_context.ts";
 import type { MetricRegistry, Tags } from "./metrics.ts";
 import type { IterationOutcome, Vu } from "./vu.ts";
@@ -61,7 +61,8 @@ function macrotask(): Promise<void> {
 /** One scenario as run by one Worker. */
 export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   readonly config: ScenarioConfig;
-  readonly tuple: ExecutionTuple;
+  readonly segment: ExecutionTuple;
+  readonly local: ExecutionTuple;
   readonly startAt: number;
   readonly slots: readonly VuSlot[];
   readonly planned: number;
@@ -81,7 +82,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
 
   /**
    * @param config The scenario.
-   * @param tuple The Worker's execution tuple.
+   * @param segment The process's execution segment.
+   * @param local The Worker's share of the process.
    * @param t0 The test start, in ms since the epoch.
    * @param slots The Worker's VU slots for the scenario.
    * @param planned How many slots are planned.
@@ -90,7 +92,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
    */
   constructor(
     config: ScenarioConfig,
-    tuple: ExecutionTuple,
+    segment: ExecutionTuple,
+    local: ExecutionTuple,
     t0: number,
     slots: VuSlot[],
     planned: number,
@@ -98,13 +101,15 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     host: ScenarioHost,
   ) {
     this.config = config;
-    this.tuple = tuple;
+    this.segment = segment;
+    this.local = local;
     this.startAt = t0 + config.startTime;
     this.slots = slots;
     this.planned = planned;
     this.#host = host;
     this.#setupData = setupData;
-    this.#indices = tuple.indices();
+    // Scenario-wide iteration numbers: the process's, split between its Workers.
+    this.#indices = share(segment.indices(), local);
     this.#tags = Object.freeze({ ...host.runTags, ...config.tags, scenario: config.name });
     const duration = scenarioDurationMs(config);
     const startAt = this.startAt;

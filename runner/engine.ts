@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ExecutionSegmentSequence } from "./execution_segment.ts";
+import { ExecutionSegment, ExecutionSegmentSequence } from "./execution_segment.ts";
 import { ExecutionTuple } from "./execution_tuple.ts";
 import { describeScenario, scenarioMaxEndMs, scenarioVus } from "./executors/mod.ts";
 import { formatDuration } from "./_duration.ts";
@@ -162,16 +162,16 @@ async function execute(run: RunState): Promise<number> {
   const maxVus = plan.scenarios.reduce((n, c) => n + scenarioVus(c, plan.tuple).max, 0);
   const requested = s.workers ?? navigator.hardwareConcurrency ?? 1;
   const count = Math.max(1, Math.min(requested, maxVus));
-  const parts = plan.tuple.segment.split(count);
-  const sequence = new ExecutionSegmentSequence(
-    plan.tuple.sequence.segments.flatMap((seg, i) => i === plan.tuple.segmentIndex ? parts : [seg]),
-  );
-  const tuples = parts.map((p) => new ExecutionTuple(p, sequence));
+  // The process's values are split between Workers as if they were the whole test (splitting
+  // the k6 segment itself would change how k6's striping shares work between processes).
+  const parts = new ExecutionSegment().split(count);
+  const localSequence = new ExecutionSegmentSequence(parts);
+  const tuples = parts.map((p) => new ExecutionTuple(p, localSequence));
   let nextId = 1;
   const slots: ScenarioSlots[][] = tuples.map(() => []);
   for (const config of plan.scenarios) {
     tuples.forEach((tuple, w) => {
-      const { planned, max } = scenarioVus(config, tuple);
+      const { planned, max } = scenarioVus(config, plan.tuple, tuple);
       if (max === 0) return;
       const ids = Array.from({ length: max }, () => nextId++);
       slots[w].push({ config, ids, planned });
@@ -213,8 +213,10 @@ async function execute(run: RunState): Promise<number> {
       type: "init",
       options: plan.options,
       runTags: plan.tags,
-      segment: tuples[w].segment.toString(),
-      sequence: sequence.toString(),
+      segment: plan.tuple.segment.toString(),
+      sequence: plan.tuple.sequence.toString(),
+      local: tuples[w].segment.toString(),
+      localSequence: localSequence.toString(),
       scenarios: slots[w],
     });
   }));
@@ -281,7 +283,11 @@ async function finish(
   };
   await run.closeOutputs();
   const data = buildSummary(input);
-  if (s.summaryExport !== undefined) await writeSummaryExport(input, data, s.summaryExport);
+  if (s.summaryExport !== undefined) {
+    await writeSummaryExport(input, data, s.summaryExport).catch((e) =>
+      run.log("ERRO", `Cannot write the summary export ${s.summaryExport}: ${e.message}`)
+    );
+  }
   if (!s.noSummary) {
     let outputs: Record<string, string | Uint8Array> | null = null;
     try {
@@ -289,8 +295,11 @@ async function finish(
     } catch (e) {
       run.log("ERRO", `handleSummary() failed: ${run.script!.mapPaths(describeError(e))}`);
     }
-    if (outputs) await writeSummaryOutputs(input, outputs);
-    else printTextSummary(input, data);
+    if (outputs) {
+      await writeSummaryOutputs(input, outputs).catch((e) =>
+        run.log("ERRO", `Cannot write handleSummary() output: ${e.message}`)
+      );
+    } else printTextSummary(input, data);
   }
   const failed = results.filter((t) => !t.ok);
   if (failed.length > 0) {

@@ -69,7 +69,8 @@ class Host implements WorkerServices, ScenarioHost {
   #logs: LogLine[] = [];
   #seen = new Set<string>();
   #slots: Array<{ config: ScenarioConfig; slots: VuSlot[]; planned: number }> = [];
-  #tuple = new ExecutionTuple();
+  #segment = new ExecutionTuple();
+  #local = new ExecutionTuple();
 
   testStart = () => this.#t0;
   instance = () => this.#instance;
@@ -153,9 +154,13 @@ class Host implements WorkerServices, ScenarioHost {
   async init(req: Extract<RequestEnvelope, { type: "init" }>) {
     this.options = Object.freeze(req.options);
     this.runTags = Object.freeze({ ...req.runTags });
-    this.#tuple = new ExecutionTuple(
+    this.#segment = new ExecutionTuple(
       parseExecutionSegment(req.segment),
       parseExecutionSegmentSequence(req.sequence),
+    );
+    this.#local = new ExecutionTuple(
+      parseExecutionSegment(req.local),
+      parseExecutionSegmentSequence(req.localSequence),
     );
     for (const { config, ids, planned } of req.scenarios) {
       const slots = ids.map((id) => this.#slot(id));
@@ -183,7 +188,16 @@ class Host implements WorkerServices, ScenarioHost {
   start(cmd: Extract<Command, { type: "start" }>): void {
     this.#t0 = cmd.t0;
     const runs = this.#slots.map(({ config, slots, planned }) => {
-      const run = new ScenarioRun(config, this.#tuple, cmd.t0, slots, planned, cmd.setupData, this);
+      const run = new ScenarioRun(
+        config,
+        this.#segment,
+        this.#local,
+        cmd.t0,
+        slots,
+        planned,
+        cmd.setupData,
+        this,
+      );
       this.runs.set(config.name, run);
       return runScenario(run).finally(() => this.stats.finished.push(config.name));
     });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../runner/broker.ts";
-import { count, explain, runScript, TempDir } from "./_runner_helpers.ts";
+import { count, explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 // Each executor with counts that its schedule makes exact, read from --summary-export; every
 // run uses two Workers so that counts must add up across them.
@@ -129,6 +129,33 @@ export function second() {}`,
       assert.equal(count(r.summary, "iterations{scenario:a}"), 6);
       assert.equal(count(r.summary, "iterations{scenario:b}"), 5);
       assert.equal(count(r.summary, "iterations"), 11);
+    });
+
+    await t.step("execution segments split the work exactly; mqload merge adds it up", async () => {
+      const source = `export const options = { scenarios: {
+  vus: { executor: "per-vu-iterations", vus: 5, iterations: 2 },
+  rate: { executor: "constant-arrival-rate", rate: 20, duration: "1s", preAllocatedVUs: 5 },
+} };` + iteration;
+      const sequence = "0,1/3,2/3,1";
+      const parts = ["0:1/3", "1/3:2/3", "2/3:1"];
+      const files: string[] = [];
+      let total = 0;
+      for (const [i, segment] of parts.entries()) {
+        const r = await runScript(dir, source, [
+          ...env,
+          "--execution-segment",
+          segment,
+          "--execution-segment-sequence",
+          sequence,
+        ], `segment${i}.js`);
+        assert.equal(r.code, 0, explain(r));
+        total += count(r.summary, "iterations");
+        files.push(`${dir.path}/segment${i}.js.summary.json`);
+      }
+      assert.equal(total, 5 * 2 + 20);
+      const merged = await mqload(["merge", ...files]);
+      assert.equal(merged.code, 0, explain(merged));
+      assert.equal(count(JSON.parse(merged.stdout), "iterations"), 30);
     });
 
     await t.step("invalid scenarios report every error with exit code 104", async () => {

@@ -6,7 +6,25 @@
  */
 
 import type { BaseConfig } from "./_config.ts";
-import type { RunnableVu, ScenarioRuntime } from "./_runtime.ts";
+import { type RunnableVu, type ScenarioRuntime, share } from "./_runtime.ts";
+
+/**
+ * This Worker's part of the process's arrivals: split as k6 splits them between segments, by
+ * each one's share of `maxVUs` (a Worker without VUs gets no iteration).
+ *
+ * @param rt The Worker's runtime.
+ * @param maxVUs The scenario's `maxVUs`.
+ * @param arrivals The process's arrivals.
+ * @returns The Worker's arrivals.
+ */
+export function localArrivals<C extends BaseConfig>(
+  rt: ScenarioRuntime<C>,
+  maxVUs: number,
+  arrivals: Iterable<[number, number]>,
+): Iterable<[number, number]> {
+  const owner = rt.local.forValue(rt.segment.scaleInt(maxVUs));
+  return owner === undefined ? [] : share(arrivals, owner);
+}
 
 /**
  * Runs iterations at `times` (ms from the scenario start, increasing, each with its global

@@ -29,8 +29,13 @@ export interface VuSlot {
 export interface ScenarioRuntime<C extends BaseConfig = BaseConfig> {
   /** The scenario's config. */
   readonly config: C;
-  /** This Worker's execution tuple: its share of the whole test's work. */
-  readonly tuple: ExecutionTuple;
+  /** This process's execution segment (k6's `--execution-segment`; the whole test by default). */
+  readonly segment: ExecutionTuple;
+  /**
+   * This Worker's share of the process's work: the process's values (VUs, iteration
+   * numbers) are split between its Workers as if they were the whole test.
+   */
+  readonly local: ExecutionTuple;
   /** When the scenario starts (ms since the epoch: the test start plus `startTime`). */
   readonly startAt: number;
   /** This Worker's VU slots for the scenario, planned (pre-allocated) ones first. */
@@ -66,6 +71,27 @@ export interface ScenarioRuntime<C extends BaseConfig = BaseConfig> {
    * @returns The number, or undefined when the budget is spent.
    */
   take(): Promise<number | undefined>;
+}
+
+/**
+ * The items of a process-level sequence that a Worker owns: the `j`-th item goes to the Worker
+ * whose local tuple owns index `j`, so that the Workers' shares add up to the process's.
+ *
+ * @param items The process's items, in order.
+ * @param local The Worker's local tuple.
+ * @returns The Worker's items.
+ */
+export function* share<T>(items: Iterable<T>, local: ExecutionTuple): Generator<T> {
+  const owned = local.indices();
+  let next = owned.next().value;
+  let j = 0;
+  for (const item of items) {
+    if (j === next) {
+      yield item;
+      next = owned.next().value;
+    }
+    j++;
+  }
 }
 
 /** Runs `n` loops concurrently, one per element. */

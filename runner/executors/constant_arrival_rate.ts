@@ -15,7 +15,7 @@ import {
   MIN_DURATION_MS,
   validateBase,
 } from "./_config.ts";
-import { runArrivals } from "./_arrival.ts";
+import { localArrivals, runArrivals } from "./_arrival.ts";
 import type { ScenarioRuntime } from "./_runtime.ts";
 
 /** `constant-arrival-rate` config (durations in ms). */
@@ -125,5 +125,7 @@ export function* constantArrivals(
  * @param rt The Worker's runtime for the scenario.
  */
 export function runConstantArrivalRate(rt: ScenarioRuntime<ConstantArrivalRateConfig>) {
-  return runArrivals(rt, rt.config.duration ?? 0, constantArrivals(rt.config, rt.tuple));
+  const c = rt.config;
+  const arrivals = localArrivals(rt, c.maxVUs, constantArrivals(c, rt.segment));
+  return runArrivals(rt, c.duration ?? 0, arrivals);
 }

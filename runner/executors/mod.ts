@@ -57,6 +57,7 @@ import {
 
 export type { BaseConfig, ExecutorType, Stage } from "./_config.ts";
 export type { RunnableVu, ScenarioRuntime, VuSlot } from "./_runtime.ts";
+export { share } from "./_runtime.ts";
 export type {
   ConstantArrivalRateConfig,
   ConstantVusConfig,
@@ -80,7 +81,7 @@ interface Executor<C extends BaseConfig> {
   parse(name: string, raw: Record<string, unknown>): { config: C; errors: string[] };
   validate(config: C): string[];
   describe(config: C, tuple: ExecutionTuple): string;
-  vus(config: C, tuple: ExecutionTuple): { planned: number; max: number };
+  vus(config: C, segment: ExecutionTuple): { planned: number; max: number };
   durationMs(config: C): number;
   run(rt: ScenarioRuntime<C>): Promise<void>;
 }
@@ -195,14 +196,18 @@ export function describeScenario(c: ScenarioConfig, tuple: ExecutionTuple): stri
  * The VUs a share of a scenario needs.
  *
  * @param c The config.
- * @param tuple The share.
+ * @param segment The process's execution segment.
+ * @param local A Worker's share of the process (omit for the whole process).
  * @returns Planned (initialized before the test) and maximum VUs.
  */
 export function scenarioVus(
   c: ScenarioConfig,
-  tuple: ExecutionTuple,
+  segment: ExecutionTuple,
+  local?: ExecutionTuple,
 ): { planned: number; max: number } {
-  return EXECUTORS[c.executor].vus(c, tuple);
+  const { planned, max } = EXECUTORS[c.executor].vus(c, segment);
+  if (local === undefined) return { planned, max };
+  return { planned: local.scaleInt(planned), max: local.scaleInt(max) };
 }
 
 /**

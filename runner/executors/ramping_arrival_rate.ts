@@ -18,7 +18,7 @@ import {
   validateBase,
   validateStages,
 } from "./_config.ts";
-import { runArrivals } from "./_arrival.ts";
+import { localArrivals, runArrivals } from "./_arrival.ts";
 import type { ScenarioRuntime } from "./_runtime.ts";
 
 /** `ramping-arrival-rate` config (durations in ms). */
@@ -117,5 +117,7 @@ export function* rampingArrivals(
  * @param rt The Worker's runtime for the scenario.
  */
 export function runRampingArrivalRate(rt: ScenarioRuntime<RampingArrivalRateConfig>) {
-  return runArrivals(rt, stagesDuration(rt.config.stages), rampingArrivals(rt.config, rt.tuple));
+  const c = rt.config;
+  const arrivals = localArrivals(rt, c.maxVUs, rampingArrivals(c, rt.segment));
+  return runArrivals(rt, stagesDuration(c.stages), arrivals);
 }

@@ -112,9 +112,13 @@ export async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
   const total = stagesDuration(c.stages);
   const end = rt.startAt + total;
   const hardEnd = end + c.gracefulStop;
-  const steps = rampingVusSteps(c, rt.tuple);
-  await forEachConcurrently(rt.slots.slice(0, rt.planned), async (slot, index) => {
-    for (const [from, to] of activeIntervals(steps, index)) {
+  const steps = rampingVusSteps(c, rt.segment);
+  // Slot k of this Worker is the process's VU number positions[k] (0-based).
+  const slots = rt.slots.slice(0, rt.planned);
+  const owned = rt.local.indices();
+  const position = slots.map(() => owned.next().value);
+  await forEachConcurrently(slots, async (slot, k) => {
+    for (const [from, to] of activeIntervals(steps, position[k])) {
       if (!await rt.waitUntil(rt.startAt + from)) return;
       const vu = await slot.acquire();
       const stopAt = rt.startAt + to;
