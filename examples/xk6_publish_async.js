@@ -1,4 +1,5 @@
 // xk6-mqtt's test/publish_async.test.js: publishAsync().then(publish), ended after two messages.
+// deno-lint-ignore-file no-var -- kept as xk6-mqtt wrote it
 import { check } from "k6";
 import { Counter } from "k6/metrics";
 import { Client } from "k6/x/mqtt";
