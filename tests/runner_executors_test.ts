@@ -72,11 +72,12 @@ export default async function () { await sleep(0.05); }`,
       assert.equal(r.summary.metrics.vus_max.value, 3);
     });
 
+    // Enough VUs for every iteration to run at once: none can be dropped on a slow machine.
     await t.step("constant-arrival-rate: 20 iterations/s for 1s start exactly 20", async () => {
       const r = await runScript(
         dir,
         `export const options = { scenarios: { rate: { executor: "constant-arrival-rate", rate: 20,
-  timeUnit: "1s", duration: "1s", preAllocatedVUs: 4, maxVUs: 8 } } };` + iteration,
+  timeUnit: "1s", duration: "1s", preAllocatedVUs: 20 } } };` + iteration,
         env,
       );
       assert.equal(r.code, 0, explain(r));
@@ -89,7 +90,7 @@ export default async function () { await sleep(0.05); }`,
       const r = await runScript(
         dir,
         `export const options = { scenarios: { ramp: { executor: "ramping-arrival-rate", startRate: 0,
-  stages: [{ duration: "1s", target: 15 }], preAllocatedVUs: 2, maxVUs: 4 } } };` + iteration,
+  stages: [{ duration: "1s", target: 15 }], preAllocatedVUs: 7 } } };` + iteration,
         env,
       );
       assert.equal(r.code, 0, explain(r));
@@ -134,7 +135,7 @@ export function second() {}`,
     await t.step("execution segments split the work exactly; mqload merge adds it up", async () => {
       const source = `export const options = { scenarios: {
   vus: { executor: "per-vu-iterations", vus: 5, iterations: 2 },
-  rate: { executor: "constant-arrival-rate", rate: 20, duration: "1s", preAllocatedVUs: 5 },
+  rate: { executor: "constant-arrival-rate", rate: 20, duration: "1s", preAllocatedVUs: 21 },
 } };` + iteration;
       const sequence = "0,1/3,2/3,1";
       const parts = ["0:1/3", "1/3:2/3", "2/3:1"];
