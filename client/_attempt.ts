@@ -21,6 +21,7 @@ export class Attempt {
   readonly #clock: Clock;
   readonly #done = Promise.withResolvers<void>();
   #timer: unknown;
+  readonly #onAbort = () => this.handshake.reject(this.#abort.signal.reason);
 
   constructor(url: BrokerUrl, clock: Clock, timeout: number) {
     this.url = url;
@@ -28,7 +29,7 @@ export class Attempt {
     this.start = clock.now();
     this.handshake.promise.catch(() => {}); // Awaited in run(); may reject before that.
     const signal = this.#abort.signal;
-    signal.addEventListener("abort", () => this.handshake.reject(signal.reason), { once: true });
+    signal.addEventListener("abort", this.#onAbort, { once: true });
     if (timeout > 0) {
       this.#timer = clock.setTimeout(() => {
         this.#timer = undefined;
@@ -88,6 +89,8 @@ export class Attempt {
       throw asMqttError(error, "connect", this.url);
     } finally {
       this.clearTimer();
+      // The signal may outlive the attempt (a transport may keep it): let go of this attempt.
+      signal.removeEventListener("abort", this.#onAbort);
       this.#done.resolve();
     }
   }

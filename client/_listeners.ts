@@ -18,7 +18,7 @@ export class Listeners {
   readonly #target: EventTarget;
   readonly #handlers = new Map<string, Handler>();
   /** Listener → registered with `once`. */
-  readonly #listeners = new Map<string, Map<EventListenerOrEventListenerObject, boolean>>();
+  #listeners?: Map<string, Map<EventListenerOrEventListenerObject, boolean>>;
 
   constructor(target: EventTarget) {
     this.#target = target;
@@ -48,20 +48,21 @@ export class Listeners {
     const once = typeof options === "object" && options.once === true;
     const signal = typeof options === "object" ? options.signal : undefined;
     if (signal?.aborted) return;
-    let listeners = this.#listeners.get(type);
-    if (listeners === undefined) this.#listeners.set(type, listeners = new Map());
+    const all = this.#listeners ??= new Map();
+    let listeners = all.get(type);
+    if (listeners === undefined) all.set(type, listeners = new Map());
     if (listeners.has(listener)) return;
     listeners.set(listener, once);
     signal?.addEventListener("abort", () => this.removed(type, listener), { once: true });
   }
 
   removed(type: string, listener: EventListenerOrEventListenerObject): void {
-    this.#listeners.get(type)?.delete(listener);
+    this.#listeners?.get(type)?.delete(listener);
   }
 
   /** Whether `addEventListener` listeners exist for `type`. */
   listening(type: string): boolean {
-    const listeners = this.#listeners.get(type);
+    const listeners = this.#listeners?.get(type);
     return listeners !== undefined && listeners.size > 0;
   }
 
@@ -72,7 +73,7 @@ export class Listeners {
 
   /** Dispatches to `addEventListener` listeners and forgets the `once` ones that fired. */
   dispatch(event: Event): void {
-    const listeners = this.#listeners.get(event.type);
+    const listeners = this.#listeners?.get(event.type);
     if (listeners === undefined || listeners.size === 0) return;
     this.#target.dispatchEvent(event);
     for (const [listener, once] of listeners) if (once) listeners.delete(listener);

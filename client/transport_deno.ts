@@ -8,7 +8,7 @@ import type { Transport, TransportOptions } from "./transport.ts";
 
 // Memory per connection matters (thousands of idle subscribers per process), so reads start in a
 // small buffer and it doubles, up to MAX_READ_BUFFER, only while reads keep filling it.
-const INITIAL_READ_BUFFER = 4096;
+const INITIAL_READ_BUFFER = 1024;
 const MAX_READ_BUFFER = 65536;
 // Reads that return within BUSY_READ_MS, short of a full buffer, mean data trickles in: each
 // read then costs a wakeup for a packet or two. After BUSY_STREAK such reads in a row (a
@@ -86,33 +86,35 @@ class DenoTransport implements Transport {
   #buffer = new Uint8Array(INITIAL_READ_BUFFER);
   #closed = false;
   #streak = 0;
+  #start = 0;
   #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void };
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
   }
 
-  async read(): Promise<Uint8Array | null> {
-    if (this.#streak >= BUSY_STREAK) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.#pause = undefined;
-          resolve();
-        }, 0);
-        this.#pause = { timer, resolve };
-      });
-    }
-    if (this.#closed) return null;
-    const start = performance.now();
-    let n: number | null;
-    try {
-      n = await this.#conn.read(this.#buffer);
-    } catch (error) {
-      if (this.#closed) return null;
-      throw error;
-    }
+  // Promise chains with bound methods, not async functions: an idle connection then holds no
+  // suspended generator, only its pending read.
+  read(): Promise<Uint8Array | null> {
+    if (this.#streak < BUSY_STREAK) return this.#readNow();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pause = undefined;
+        resolve();
+      }, 0);
+      this.#pause = { timer, resolve };
+    }).then(this.#readNow);
+  }
+
+  readonly #readNow = (): Promise<Uint8Array | null> => {
+    if (this.#closed) return Promise.resolve(null);
+    this.#start = performance.now();
+    return this.#conn.read(this.#buffer).then(this.#onRead, this.#onError);
+  };
+
+  readonly #onRead = (n: number | null): Uint8Array | null => {
     if (n === null) return null;
-    const busy = n < this.#buffer.length && performance.now() - start < BUSY_READ_MS;
+    const busy = n < this.#buffer.length && performance.now() - this.#start < BUSY_READ_MS;
     this.#streak = busy ? this.#streak + 1 : 0;
     const chunk = this.#buffer.subarray(0, n);
     if (n === this.#buffer.length && n < MAX_READ_BUFFER) {
@@ -120,7 +122,12 @@ class DenoTransport implements Transport {
       this.#buffer = new Uint8Array(n * 2);
     }
     return chunk;
-  }
+  };
+
+  readonly #onError = (error: unknown): null => {
+    if (this.#closed) return null;
+    throw error;
+  };
 
   async write(bytes: Uint8Array): Promise<void> {
     let offset = 0;
