@@ -25,6 +25,7 @@
  */
 
 export { Client } from "./client/client.ts";
+export { ClientEventTarget } from "./client/event_target.ts";
 export {
   type ClientOptions,
   type ConnectOptions,

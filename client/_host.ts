@@ -1,10 +1,10 @@
 // The client's side of the engine: what happens when the engine reports an outcome, an event or
 // a state change. One object with prototype methods, so a client costs no closures.
 
-import type { PublishPacket } from "../codec/packets.ts";
+import type { Properties, PublishPacket } from "../codec/packets.ts";
 import type { Core, CoreHost } from "./_core.ts";
 import { deliver } from "./_deliver.ts";
-import { Listeners } from "./_listeners.ts";
+import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
 import type { Op } from "./_ops.ts";
 import { Outcomes } from "./_outcomes.ts";
@@ -18,7 +18,7 @@ import {
   MqttReconnectEvent,
   type ReconnectInfo,
 } from "./events.ts";
-import type { MessageStream } from "./messages.ts";
+import { MessageStream } from "./messages.ts";
 
 const connectEvent = (info: ConnectInfo) => new MqttConnectEvent(info);
 const reconnectEvent = (info: ReconnectInfo) => new MqttReconnectEvent(info);
@@ -37,8 +37,8 @@ export class Host implements CoreHost {
   ending?: Promise<void>;
   #idle?: PromiseWithResolvers<void>;
 
-  constructor(target: EventTarget, clock: Clock, metrics: Metrics | undefined) {
-    this.events = new Listeners(target);
+  constructor(events: Listeners, clock: Clock, metrics: Metrics | undefined) {
+    this.events = events;
     this.clock = clock;
     this.metrics = metrics;
     this.outcomes = new Outcomes(this.events, metrics);
@@ -50,8 +50,35 @@ export class Host implements CoreHost {
     return (this.#idle ??= Promise.withResolvers<void>()).promise;
   }
 
+  /** Ends the client once: DISCONNECT, then the `end` event, then idle. */
+  end(
+    reasonCode: number,
+    properties: Properties | undefined,
+    tags: Record<string, string> | undefined,
+    sync: boolean,
+  ): Promise<void> {
+    if (this.ending !== undefined) return this.ending;
+    if (this.core.state === "idle") return Promise.resolve();
+    const ending = this.core.end(reasonCode, properties).then(() => this.#ended(tags));
+    this.ending = ending;
+    return this.outcomes.call(ending, "end", sync, tags);
+  }
+
+  /** A new messages() iterator; closed at once when there is nothing to wait for. */
+  messages(capacity: number): MessageStream {
+    if (this.stream !== undefined) {
+      throw new TypeError("Cannot iterate messages: another messages() iterator is active");
+    }
+    const stream = new MessageStream(capacity, () => {
+      if (this.stream === stream) this.stream = undefined;
+    });
+    if (this.core.state === "idle" && this.ending === undefined) stream.close();
+    else this.stream = stream;
+    return stream;
+  }
+
   /** end() completed: its `end` event, then idle. */
-  ended(tags: Record<string, string> | undefined): void {
+  #ended(tags: Record<string, string> | undefined): void {
     this.ending = undefined;
     this.metrics?.call("end", tags);
     this.events.emit("end", undefined, endEvent);

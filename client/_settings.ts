@@ -176,6 +176,32 @@ export function resolveConnectSettings(
   };
 }
 
+/**
+ * The settings of a `connect(url?, options?)` call: `url` may be the options object itself, as in
+ * xk6-mqtt; with no URL, `servers` (of the call or the constructor) must name the brokers.
+ */
+export function connectArguments(
+  base: ConnectOptions,
+  url: unknown,
+  options: ConnectOptions | undefined,
+): ConnectSettings {
+  let href: string | undefined;
+  if (typeof url === "string") href = url;
+  else if (url !== undefined && url !== null && typeof url === "object" && !Array.isArray(url)) {
+    if (options !== undefined) {
+      throw new TypeError("Invalid connect() arguments: expected (url, options) or (options)");
+    }
+    options = url as ConnectOptions;
+  } else if (url !== undefined) {
+    throw new TypeError(`Invalid broker URL: expected a string, got ${describe(url)}`);
+  }
+  const settings = resolveConnectSettings(base, options, href);
+  if (settings.servers.length === 0) {
+    throw new TypeError("Cannot connect: no broker URL (pass one, or the servers option)");
+  }
+  return settings;
+}
+
 function resolveReconnect(
   value: ReconnectOptions | boolean | undefined,
 ): Readonly<Required<ReconnectOptions>> | false {

@@ -7,23 +7,16 @@
 import { Core } from "./_core.ts";
 import { Host } from "./_host.ts";
 import { Metrics } from "./_metrics.ts";
-import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
-import { type ClientSettings, resolveClientSettings, resolveConnectSettings } from "./_settings.ts";
-import type { MqttError } from "./errors.ts";
-import type {
-  ClientEventMap,
-  CloseInfo,
-  ConnectInfo,
-  MessageInfo,
-  ReconnectInfo,
-} from "./events.ts";
-import { MessageStream } from "./messages.ts";
+import { subscribeOp, unsubscribeOp } from "./_ops.ts";
+import { type ClientSettings, connectArguments, resolveClientSettings } from "./_settings.ts";
+import { ClientEventTarget, eventListenersOf } from "./event_target.ts";
+import type { ConnectInfo } from "./events.ts";
+import type { MessageStream } from "./messages.ts";
 import {
   checkKeys,
   checkTags,
   type ClientOptions,
   type ConnectOptions,
-  describe,
   type EndOptions,
   type Payload,
   type PublishOptions,
@@ -40,32 +33,43 @@ const noop = () => {};
  * **Calls.** Deno cannot block, so every call starts the operation and returns a Promise. The
  * `*Async` twins resolve when the broker acknowledges (CONNACK; SUBACK, with the granted QoS per
  * filter; PUBACK or PUBCOMP at QoS 1/2, the write at QoS 0; UNSUBACK) and reject with an
- * `MqttError` (`code`, `method`, `reasonCode`, the broker's reason string in the message) when
- * refused, timed out or cut off. The xk6-mqtt names (`connect`, `subscribe`, `publish`, …) return
- * the same Promise; when such a call fails and an `error` handler or listener is registered, the
- * error goes to it and the Promise's rejection counts as handled, so scripts that never `await`
- * work as in k6. With no `error` handler the rejection is unhandled and reported as an error of
- * the running code. Bad arguments throw `TypeError`/`RangeError` synchronously.
+ * `MqttError` (`name` `"MQTTError"`, `code`, `method`, `reasonCode`, the broker's reason string in
+ * the message) when refused, timed out or cut off. The xk6-mqtt names (`connect`, `subscribe`,
+ * `publish`, …) return the same Promise; when such a call fails and an `error` handler or
+ * listener is registered, the error goes to it and the Promise's rejection counts as handled, so
+ * scripts that never `await` work as in k6. With no `error` handler the rejection is unhandled and
+ * reported as an error of the running code. Bad arguments throw `TypeError`/`RangeError`
+ * synchronously, naming the argument or option.
  *
- * **Events** (`on()` keeps one handler per event, as xk6-mqtt; `addEventListener` adds many):
+ * **Events** (`on()` keeps one handler per event, replacing the previous one, as xk6-mqtt;
+ * `addEventListener` adds any number of listeners, see {@linkcode ClientEventTarget}):
  *
- * | event       | when                                              | `on()` handler arguments        |
- * |-------------|---------------------------------------------------|---------------------------------|
- * | `connect`   | connected (also after each reconnection)          | `info: ConnectInfo`             |
- * | `reconnect` | about to try reconnecting                         | `info: ReconnectInfo`           |
- * | `message`   | a message arrived                                 | `topic, payload: ArrayBuffer, info` |
- * | `end`       | `end()` completed, or the connection is lost for good | none                        |
- * | `error`     | a sync-named call or a background task failed     | `error: MqttError`              |
- * | `close`     | the connection was lost (not by `end()`)          | `info: CloseInfo`               |
+ * | event       | when                                                  | `on()` handler arguments            |
+ * |-------------|-------------------------------------------------------|-------------------------------------|
+ * | `connect`   | connected (also after each reconnection)              | `info: ConnectInfo`                 |
+ * | `reconnect` | about to try reconnecting                             | `info: ReconnectInfo`               |
+ * | `message`   | a message arrived                                     | `topic, payload: ArrayBuffer, info` |
+ * | `end`       | `end()` completed, or the connection is lost for good | none                                |
+ * | `error`     | a sync-named call or a background task failed         | `error: MqttError`                  |
+ * | `close`     | the connection was lost (not by `end()`)              | `info: CloseInfo`                   |
  *
- * **URLs**: `mqtt://` and `tcp://` (port 1883), `mqtts://`, `ssl://`, `tls://` (8883), `ws://` and
- * `wss://` (path `/mqtt` unless given). Credentials in the URL are used and never shown.
+ * **Broker URLs** (a URL without a scheme is taken as `mqtt://`; credentials in the URL are used
+ * for the connection and never shown in messages, events or metric tags):
  *
- * **Differences from xk6-mqtt**: calls return Promises (see above); `connectAsync` and
- * `reconnectAsync` exist (xk6-mqtt has them but its `index.d.ts` omits them); `end()` when not
- * connected resolves instead of failing; a lost connection is reconnected automatically (as Paho
- * does) and reported by `close`; calls made while (re)connecting wait for the connection instead
- * of failing; the sync-named methods never resolve on failure.
+ * | scheme                        | transport                    | default port | path              |
+ * |-------------------------------|------------------------------|--------------|-------------------|
+ * | `mqtt://`, `tcp://`           | TCP                          | 1883         |                   |
+ * | `mqtts://`, `ssl://`, `tls://`| TLS (options in `tls`)       | 8883         |                   |
+ * | `ws://`                       | WebSocket                    | 80           | `/mqtt` unless given |
+ * | `wss://`                      | WebSocket over TLS           | 443          | `/mqtt` unless given |
+ *
+ * **Differences from xk6-mqtt**: calls return Promises (see above); `subscribe` resolves with the
+ * granted QoS per filter; handlers receive more arguments (`connect` its details, `message` the
+ * delivery details); `connectAsync` and `reconnectAsync` exist (xk6-mqtt has them but its
+ * `index.d.ts` omits them); `on()` with an unknown event throws instead of logging a warning;
+ * `end()` when not connected resolves instead of failing; a lost connection is reconnected
+ * automatically (as Paho does) and reported by `close`; calls made while (re)connecting wait for
+ * the connection instead of failing; the sync-named methods never resolve on failure.
  *
  * @example Usage
  * ```ts
@@ -83,7 +87,7 @@ const noop = () => {};
  * // await client.end();
  * ```
  */
-export class Client extends EventTarget implements AsyncDisposable {
+export class Client extends ClientEventTarget implements AsyncDisposable {
   readonly #settings: ClientSettings;
   readonly #host: Host;
   readonly #core: Core;
@@ -94,13 +98,19 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @param options Client options (snake_case, see {@linkcode ClientOptions}).
    * @throws {TypeError} On an unknown option or a value of the wrong type.
    * @throws {RangeError} On a value out of range.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client({ client_id: "c1", keepalive: 30, tags: { fleet: "a" } });
+   * ```
    */
   constructor(options?: ClientOptions) {
     super();
     this.#settings = resolveClientSettings(options);
     const sink = this.#settings.metrics;
     const metrics = sink === undefined ? undefined : new Metrics(sink);
-    this.#host = new Host(this, this.#settings.clock, metrics);
+    this.#host = new Host(eventListenersOf(this), this.#settings.clock, metrics);
     this.#core = this.#host.core = new Core(this.#settings, this.#host, metrics);
   }
 
@@ -200,7 +210,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#submit(subscribeOp(topic, options, true, this.#now()));
+    return this.#subscribe(topic, options, true);
   }
 
   /**
@@ -215,7 +225,7 @@ export class Client extends EventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#submit(subscribeOp(topic, options, false, this.#now()));
+    return this.#subscribe(topic, options, false);
   }
 
   /**
@@ -237,7 +247,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#submit(unsubscribeOp(topics, options, true)).then(noop);
+    return this.#unsubscribe(topics, options, true);
   }
 
   /**
@@ -249,7 +259,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad filter.
    */
   unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#submit(unsubscribeOp(topics, options, false)).then(noop);
+    return this.#unsubscribe(topics, options, false);
   }
 
   /**
@@ -275,7 +285,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    return this.#publish(topic, payload, options, true);
+    return this.#core.publish(topic, payload, options, true);
   }
 
   /**
@@ -288,7 +298,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad topic, payload or option.
    */
   publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    return this.#publish(topic, payload, options, false);
+    return this.#core.publish(topic, payload, options, false);
   }
 
   /**
@@ -323,104 +333,6 @@ export class Client extends EventTarget implements AsyncDisposable {
   }
 
   /**
-   * Sets the one handler of an event, replacing the previous one (`null` removes it), as
-   * xk6-mqtt does. Use `addEventListener` for more than one.
-   *
-   * @param event `connect`, `reconnect`, `message`, `end`, `error` or `close`.
-   * @param handler The handler; its arguments are listed in the class documentation.
-   * @throws {TypeError} On an unknown event or a handler that is not a function.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * client.on("connect", () => client.subscribe("greeting"));
-   * client.on("message", (topic, payload, info) => console.log(topic, payload.byteLength, info.qos));
-   * client.on("error", (error) => console.error(error.method, error.message));
-   * ```
-   */
-  on(event: "connect", handler: ((info: ConnectInfo) => unknown) | null): void;
-  on(event: "reconnect", handler: ((info: ReconnectInfo) => unknown) | null): void;
-  on(
-    event: "message",
-    handler: ((topic: string, payload: ArrayBuffer, info: MessageInfo) => unknown) | null,
-  ): void;
-  on(event: "end", handler: (() => unknown) | null): void;
-  on(event: "error", handler: ((error: MqttError) => unknown) | null): void;
-  on(event: "close", handler: ((info: CloseInfo) => unknown) | null): void;
-  on(event: string, handler: ((...args: never[]) => unknown) | null): void {
-    this.#host.events.setHandler(event, handler);
-  }
-
-  /**
-   * Adds a listener; events are {@linkcode ClientEventMap} objects.
-   *
-   * @param type The event name.
-   * @param listener The listener.
-   * @param options `once`, `signal`, as for any `EventTarget`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * client.addEventListener("message", (event) => console.log(event.topic, event.info.retain));
-   * ```
-   */
-  override addEventListener<K extends keyof ClientEventMap>(
-    type: K,
-    listener: ((this: Client, event: ClientEventMap[K]) => void) | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-    if (listener !== null) this.#host.events.added(type, listener, options);
-  }
-
-  /**
-   * Removes a listener added with `addEventListener`.
-   *
-   * @param type The event name.
-   * @param listener The listener.
-   * @param options `capture`, as for any `EventTarget`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * const listener = () => {};
-   * client.addEventListener("end", listener);
-   * client.removeEventListener("end", listener);
-   * ```
-   */
-  override removeEventListener<K extends keyof ClientEventMap>(
-    type: K,
-    listener: ((this: Client, event: ClientEventMap[K]) => void) | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options);
-    if (listener !== null) this.#host.events.removed(type, listener);
-  }
-
-  /**
    * Iterates over received messages. The iterator holds up to `capacity` messages and, when full,
    * pauses reading from the broker until the loop catches up. It ends with the client. Only one
    * iterator may be active at a time; `on("message")` handlers and listeners still fire.
@@ -443,16 +355,7 @@ export class Client extends EventTarget implements AsyncDisposable {
    * ```
    */
   messages(options: { capacity?: number } = {}): MessageStream {
-    const host = this.#host;
-    if (host.stream !== undefined) {
-      throw new TypeError("Cannot iterate messages: another messages() iterator is active");
-    }
-    const stream = new MessageStream(options.capacity ?? 1024, () => {
-      if (host.stream === stream) host.stream = undefined;
-    });
-    if (this.#core.state === "idle" && host.ending === undefined) stream.close();
-    else host.stream = stream;
-    return stream;
+    return this.#host.messages(options.capacity ?? 1024);
   }
 
   /**
@@ -489,73 +392,34 @@ export class Client extends EventTarget implements AsyncDisposable {
     return this.endAsync();
   }
 
-  #connect(
-    url: string | ConnectOptions | undefined,
-    options: ConnectOptions | undefined,
-    sync: boolean,
-  ): Promise<ConnectInfo> {
-    let href: string | undefined;
-    if (typeof url === "string") href = url;
-    else if (url !== undefined && url !== null && typeof url === "object") {
-      if (options !== undefined) {
-        throw new TypeError("Invalid connect() arguments: expected (url, options) or (options)");
-      }
-      options = url;
-    } else if (url !== undefined) {
-      throw new TypeError(`Invalid broker URL: expected a string, got ${describe(url)}`);
-    }
-    const settings = resolveConnectSettings(this.#settings.connect, options, href);
-    if (settings.servers.length === 0) {
-      throw new TypeError("Cannot connect: no broker URL (pass one, or the servers option)");
-    }
+  #connect(url: unknown, options: ConnectOptions | undefined, sync: boolean): Promise<ConnectInfo> {
+    const settings = connectArguments(this.#settings.connect, url, options);
     return this.#host.outcomes.call(this.#core.connect(settings), "connect", sync);
   }
 
-  #submit<T>(op: Op & { promise: Promise<T> }): Promise<T> {
+  #subscribe(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options: SubscribeOptions | undefined,
+    sync: boolean,
+  ): Promise<number[]> {
+    const op = subscribeOp(topic, options, sync, this.#core.startTime());
     this.#core.submit(op);
     return op.promise;
   }
 
-  /** Start time for duration metrics: only read the clock when someone measures. */
-  #now(): number {
-    return this.#host.metrics === undefined ? 0 : this.#settings.clock.now();
-  }
-
-  #publish(
-    topic: string,
-    payload: Payload,
-    options: PublishOptions | undefined,
+  #unsubscribe(
+    topics: string | string[],
+    options: UnsubscribeOptions | undefined,
     sync: boolean,
   ): Promise<void> {
-    const metrics = this.#host.metrics;
-    const stamp = metrics !== undefined && this.#core.settings?.protocolVersion === 5
-      ? this.#settings.clock.now()
-      : undefined;
-    const packet = publishPacket(topic, payload, options, stamp);
-    const tags = options?.tags;
-    if (packet.qos === 0) {
-      const written = this.#core.publishNow(packet, sync);
-      if (written !== undefined) {
-        metrics?.sent(topic, packet.payload.length, tags);
-        return written;
-      }
-    }
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    const start = this.#now();
-    this.#core.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
-    return promise;
+    const op = unsubscribeOp(topics, options, sync);
+    this.#core.submit(op);
+    return op.promise.then(noop);
   }
 
   #end(options: EndOptions | undefined, sync: boolean): Promise<void> {
     checkKeys("end", options);
-    const host = this.#host;
-    if (host.ending !== undefined) return host.ending;
-    if (this.#core.state === "idle") return Promise.resolve();
     const tags = checkTags("tags", options?.tags);
-    const ending = this.#core.end(options?.reason_code ?? 0, options?.properties).then(() => {
-      host.ended(tags);
-    });
-    host.ending = ending;
-    return host.outcomes.call(ending, "end", sync, tags);
+    return this.#host.end(options?.reason_code ?? 0, options?.properties, tags, sync);
   }
 }

@@ -16,6 +16,7 @@
  */
 
 export { Client } from "./client.ts";
+export { ClientEventTarget } from "./event_target.ts";
 export {
   type ClientOptions,
   type ConnectOptions,
