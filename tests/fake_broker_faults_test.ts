@@ -465,3 +465,40 @@ Deno.test("faults: a broker that stops reading makes 10,000 publications wait, i
   );
   await client.end();
 });
+
+Deno.test("faults v5: session taken over: DISCONNECT 0x8E reaches close, the new owner stays", async () => {
+  const owners = new Map<string, FakeConnection>();
+  await using broker = startFakeBroker({
+    script: (p, c) => {
+      if (p.type !== "connect") return undefined;
+      const previous = owners.get(p.clientId);
+      owners.set(p.clientId, c);
+      const connack: Packet = { type: "connack", sessionPresent: false, reasonCode: 0 };
+      if (!previous || previous.closed) return [connack];
+      // What brokers such as EMQX and HiveMQ do (mosquitto 2.0 only closes the socket).
+      return previous.send({
+        type: "disconnect",
+        reasonCode: 0x8e,
+        properties: { reasonString: "another client connected with this id" },
+      }).then(() => previous.close()).then(() => [connack]);
+    },
+  });
+  const first = new Client({ client_id: "owner", protocol_version: 5, ...NO_RECONNECT });
+  const second = new Client({ client_id: "owner", protocol_version: 5, ...NO_RECONNECT });
+  const closed = signal<CloseInfo>();
+  first.on("close", (info) => closed.resolve(info));
+  await first.connect(broker.url);
+  await second.connect(broker.url);
+  const info = await closed.wait(5000, "close of the client taken over");
+  assert.equal(info.reasonCode, 0x8e);
+  assert.equal(info.reconnecting, false);
+  assert.ok(info.error instanceof MqttClosedError, String(info.error));
+  assert.equal(info.error.reasonCode, 0x8e);
+  assert.match(info.error.message, /0x8E Session taken over/i);
+  assert.match(info.error.message, /another client connected with this id/);
+  assert.equal(first.connected, false);
+  assert.equal(second.connected, true);
+  await second.publish("still/here", "x", { qos: QoS.AtLeastOnce });
+  await first.end();
+  await second.end();
+});
