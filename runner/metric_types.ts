@@ -132,6 +132,21 @@ export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [
 ];
 
 /**
+ * Names that older grafana/xk6-mqtt releases registered, each mapped to the metric that
+ * counts the same thing today: `mqtt_message_sent`/`mqtt_message_received` (messages) and
+ * `mqtt_data_sent`/`mqtt_data_received` (payload bytes, which xk6-mqtt also added to k6's
+ * `data_sent`/`data_received`). Scripts written for those releases keep their thresholds:
+ * a query on an alias reads its target, with the same tag filters; an alias appears in the
+ * summary only when a threshold names it.
+ */
+export const METRIC_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  mqtt_message_sent: "mqtt_messages_sent",
+  mqtt_message_received: "mqtt_messages_received",
+  mqtt_data_sent: "data_sent",
+  mqtt_data_received: "data_received",
+});
+
+/**
  * One statistic of an aggregate, with k6's definitions: counters have `count`
  * and `rate` (per second of `durationMs`); gauges `value`, `min`, `max`; rates
  * `rate`, `passes`, `fails`; trends `avg`, `min`, `med`, `max`, `count` and

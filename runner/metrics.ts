@@ -26,6 +26,7 @@ import {
 } from "./_series.ts";
 import {
   BUILTIN_METRICS,
+  METRIC_ALIASES,
   type MetricAggregate,
   type MetricInfo,
   type MetricSnapshot,
@@ -39,6 +40,7 @@ import {
 
 export {
   BUILTIN_METRICS,
+  METRIC_ALIASES,
   type MetricAggregate,
   type MetricInfo,
   type MetricSnapshot,
@@ -409,7 +411,8 @@ export class MetricRegistry implements MetricsSink {
   }
 
   /**
-   * The definition of a metric.
+   * The definition of a metric. A legacy xk6-mqtt name ({@linkcode METRIC_ALIASES}) that
+   * the script did not define itself has its target's type and value type.
    *
    * @param name Metric name.
    * @returns Its name, type and value type, or undefined when not defined.
@@ -422,11 +425,42 @@ export class MetricRegistry implements MetricsSink {
    * const registry = new MetricRegistry();
    * defineBuiltins(registry);
    * assert.equal(registry.info("data_sent")?.contains, "data");
+   * assert.equal(registry.info("mqtt_data_sent")?.contains, "data");
    * ```
    */
   info(name: string): MetricInfo | undefined {
-    const m = this.#metrics.get(name);
-    return m && { name: m.name, type: m.type, contains: m.contains };
+    const m = this.#resolve(name);
+    return m && { name, type: m.type, contains: m.contains };
+  }
+
+  /**
+   * The metric that queries on `name` read: `name` itself when defined, else the target of a
+   * legacy xk6-mqtt name ({@linkcode METRIC_ALIASES}) when that is defined.
+   *
+   * @param name Metric name.
+   * @returns The defined metric's name, or undefined.
+   *
+   * @example Usage
+   * ```ts
+   * import { defineBuiltins, MetricRegistry } from "./metrics.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const registry = new MetricRegistry();
+   * defineBuiltins(registry);
+   * assert.equal(registry.canonicalName("mqtt_message_sent"), "mqtt_messages_sent");
+   * assert.equal(registry.canonicalName("checks"), "checks");
+   * assert.equal(registry.canonicalName("nope"), undefined);
+   * ```
+   */
+  canonicalName(name: string): string | undefined {
+    return this.#resolve(name)?.name;
+  }
+
+  /** A defined metric, else the target of an alias ({@linkcode METRIC_ALIASES}) when defined. */
+  #resolve(name: string): MetricState | undefined {
+    const metric = this.#metrics.get(name);
+    if (metric !== undefined || !Object.hasOwn(METRIC_ALIASES, name)) return metric;
+    return this.#metrics.get(METRIC_ALIASES[name]);
   }
 
   /**
@@ -504,7 +538,8 @@ export class MetricRegistry implements MetricsSink {
 
   /**
    * The aggregate of the series of a metric whose tags contain every pair of
-   * `filter`: k6's submetric `name{key:value,…}`.
+   * `filter`: k6's submetric `name{key:value,…}`. A legacy xk6-mqtt name
+   * ({@linkcode METRIC_ALIASES}) that the script did not define itself reads its target.
    *
    * @param name Metric name.
    * @param filter Tags a series must have (default none: the whole metric).
@@ -523,7 +558,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   select(name: string, filter: Tags = EMPTY_TAGS): MetricAggregate | undefined {
-    const metric = this.#metrics.get(name);
+    const metric = this.#resolve(name);
     if (metric === undefined) return undefined;
     const acc = new Series(EMPTY_TAGS, metric.kind);
     const keys = Object.keys(filter);
@@ -531,7 +566,8 @@ export class MetricRegistry implements MetricsSink {
       if (s.n === 0 || !keys.every((k) => s.tags[k] === filter[k])) continue;
       mergeSeries(acc, s);
     }
-    return aggregateOf(metric, acc);
+    const aggregate = aggregateOf(metric, acc);
+    return metric.name === name ? aggregate : { ...aggregate, name };
   }
 }
 

@@ -175,6 +175,8 @@ export interface MetricCatalog {
   info(name: string): MetricInfo | undefined;
   /** Optional: tag keys to keep when a metric's series fold (the registry has it). */
   preserveTags?(keys: Iterable<string>): void;
+  /** Optional: the metric a query on `name` reads, when `name` is an alias (the registry has it). */
+  canonicalName?(name: string): string | undefined;
 }
 
 /**

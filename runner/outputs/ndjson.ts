@@ -66,6 +66,8 @@ export class NdjsonOutput {
   readonly #writer: ByteWriter & { close?(): void };
   readonly #options: NdjsonOutputOptions;
   readonly #seen = new Set<string>();
+  /** Metric → alias names that thresholds reference (legacy xk6-mqtt names), built lazily. */
+  #aliases: Map<string, string[]> | undefined;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
   #finish: (() => Promise<void>) | undefined;
@@ -140,15 +142,25 @@ export class NdjsonOutput {
     const chunks: string[] = [];
     let lines = "";
     let count = 0;
+    const aliases = this.#aliases ??= this.#aliasMap();
     for (const p of points) {
       if (!this.#seen.has(p.metric)) {
         this.#seen.add(p.metric);
         lines += this.#metricLine(p.metric);
       }
-      lines += `{"type":"Point","data":{"time":"${formatTime(p.time)}","value":${
+      const data = `{"type":"Point","data":{"time":"${formatTime(p.time)}","value":${
         JSON.stringify(p.value)
-      },"tags":${JSON.stringify(p.tags)}},"metric":${JSON.stringify(p.metric)}}\n`;
-      if (++count === LINES_PER_CHUNK) {
+      },"tags":${JSON.stringify(p.tags)}},"metric":`;
+      lines += `${data}${JSON.stringify(p.metric)}}\n`;
+      // Older xk6-mqtt streamed these metrics under both names: so do we, when thresholds use one.
+      for (const alias of aliases.get(p.metric) ?? []) {
+        if (!this.#seen.has(alias)) {
+          this.#seen.add(alias);
+          lines += this.#metricLine(alias);
+        }
+        lines += `${data}${JSON.stringify(alias)}}\n`;
+      }
+      if (++count >= LINES_PER_CHUNK) {
         chunks.push(lines);
         lines = "";
         count = 0;
@@ -161,6 +173,19 @@ export class NdjsonOutput {
     // Later writes still run after a failed one; the failure goes to this caller.
     this.#queue = next.catch(() => {});
     return next;
+  }
+
+  #aliasMap(): Map<string, string[]> {
+    const map = new Map<string, string[]>();
+    const { metrics, thresholds } = this.#options;
+    for (const e of thresholds?.entries ?? []) {
+      const target = metrics.canonicalName?.(e.name);
+      if (target === undefined || target === e.name) continue;
+      const list = map.get(target) ?? [];
+      if (!list.includes(e.name)) list.push(e.name);
+      map.set(target, list);
+    }
+    return map;
   }
 
   #metricLine(name: string): string {
