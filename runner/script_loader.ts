@@ -1,7 +1,8 @@
 /**
  * Resolves a script's imports as k6 does, without an import map or a subprocess (so that it
  * works in a `deno compile` binary too): `k6`, `k6/metrics`, `k6/execution`, `k6/x/mqtt`,
- * `k6/data`, `k6/timers`, k6's jslib `k6-summary`, and `@mqload/mqload` are rewritten to the
+ * `k6/data`, `k6/timers` (and its old name `k6/experimental/timers`), `k6/encoding`,
+ * `k6/crypto`, k6's jslib `k6-summary`, and `@mqload/mqload` are rewritten to the
  * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
  * (same line numbers; error messages are mapped back to the original paths). A script that
  * imports none of them is imported as is. Workers import the result once per VU, with a
@@ -46,6 +47,9 @@ export const MODULES: Readonly<Record<string, string>> = Object.freeze({
   "k6/x/mqtt": here("./k6/mqtt.ts"),
   "k6/data": here("./k6/data.ts"),
   "k6/timers": here("./k6/timers.ts"),
+  "k6/experimental/timers": here("./k6/timers.ts"),
+  "k6/encoding": here("./k6/encoding.ts"),
+  "k6/crypto": here("./k6/crypto.ts"),
   "k6/options": here("./k6/options.ts"),
   "@mqload/mqload": here("./k6/mqload.ts"),
   "@mqload/mqload/runner": here("./mod.ts"),
