@@ -65,6 +65,10 @@ export class Core implements ConnectionHandler {
     this.#metrics = metrics;
     this.session = new Session(host, settings.maxQueued);
     this.#clientId = settings.clientId;
+    // Metrics reported before any connection (a call on a client never connected) carry the
+    // client's tags too; each attempt then adds its URL.
+    const options = settings.connect;
+    metrics?.connection(options.protocol_version ?? 4, this.#clientId, undefined, options.tags);
   }
 
   get state(): State {

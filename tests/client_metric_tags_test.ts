@@ -1,0 +1,121 @@
+// Every metric a client reports carries its tags, including those reported before a connection
+// exists: the CONNECT/CONNACK wire bytes, a refused connect, a call made while never connected.
+import assert from "node:assert/strict";
+import { Client, type MetricsSink } from "../mod.ts";
+import { startFakeBroker } from "./fixtures/fake_broker.ts";
+
+interface Sample {
+  metric: string;
+  value: number;
+  tags: Record<string, string>;
+}
+
+function recorder(): MetricsSink & { samples: Sample[]; of(metric: string): Sample[] } {
+  const samples: Sample[] = [];
+  return {
+    samples,
+    add(metric, value, tags) {
+      samples.push({ metric, value, tags: { ...tags } });
+    },
+    of(metric) {
+      return samples.filter((s) => s.metric === metric);
+    },
+  };
+}
+
+function assertTagged(samples: Sample[], expected: Record<string, string>, what: string): void {
+  assert.ok(samples.length > 0, `no ${what} samples`);
+  for (const sample of samples) {
+    for (const [key, value] of Object.entries(expected)) {
+      assert.equal(sample.tags[key], value, `${what}: tag ${key} of ${JSON.stringify(sample)}`);
+    }
+  }
+}
+
+Deno.test("metric tags: CONNECT and CONNACK wire bytes carry proto, client_id, url and tags", async () => {
+  await using broker = startFakeBroker();
+  const sink = recorder();
+  const client = new Client({
+    client_id: "tagged-1",
+    tags: { fleet: "a" },
+    metrics: sink,
+    reconnect: false,
+  });
+  await client.connect(broker.url, { tags: { run: "r1" } });
+  const connection = await broker.nextConnection();
+  await connection.next("connect");
+  await client.end();
+  const expected = {
+    proto: "MQTT/3.1.1",
+    client_id: "tagged-1",
+    url: `${broker.url}`,
+    fleet: "a",
+    run: "r1",
+  };
+  // The first samples are the handshake: CONNECT out, CONNACK in.
+  assertTagged(sink.of("mqtt_bytes_sent"), expected, "mqtt_bytes_sent");
+  assertTagged(sink.of("mqtt_bytes_received"), expected, "mqtt_bytes_received");
+  assertTagged(sink.of("mqtt_connect_duration"), expected, "mqtt_connect_duration");
+  assertTagged(sink.of("mqtt_calls"), expected, "mqtt_calls");
+});
+
+Deno.test("metric tags: a refused connect counts an error with the client's tags and url", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect"
+        ? [{ type: "connack", sessionPresent: false, reasonCode: 5 }, "close"]
+        : undefined,
+  });
+  const sink = recorder();
+  const client = new Client({ client_id: "refused-1", tags: { fleet: "b" }, metrics: sink });
+  await assert.rejects(client.connectAsync(broker.url), { name: "MQTTError", reasonCode: 5 });
+  const errors = sink.of("mqtt_errors");
+  assertTagged(errors, {
+    method: "connect",
+    proto: "MQTT/3.1.1",
+    client_id: "refused-1",
+    url: broker.url,
+    fleet: "b",
+  }, "mqtt_errors");
+  assertTagged(sink.of("mqtt_bytes_sent"), { fleet: "b", url: broker.url }, "mqtt_bytes_sent");
+  await client.end();
+});
+
+Deno.test("metric tags: a call on a never-connected client counts an error with the client's tags", async () => {
+  const sink = recorder();
+  const client = new Client({
+    client_id: "idle-1",
+    protocol_version: 5,
+    tags: { fleet: "c" },
+    metrics: sink,
+  });
+  await assert.rejects(client.publishAsync("t", "x"), { name: "MQTTError", code: "closed" });
+  await assert.rejects(client.subscribeAsync("t"), { name: "MQTTError", code: "closed" });
+  const errors = sink.of("mqtt_errors");
+  assert.equal(errors.length, 2);
+  assertTagged(errors, { proto: "MQTT/5.0", client_id: "idle-1", fleet: "c" }, "mqtt_errors");
+  assert.deepEqual(errors.map((s) => s.tags.method), ["publish", "subscribe"]);
+});
+
+Deno.test("metric tags: without a client_id, tags omit it until the broker assigns one (v5)", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect"
+        ? [{
+          type: "connack",
+          sessionPresent: false,
+          reasonCode: 0,
+          properties: { assignedClientIdentifier: "assigned-7" },
+        }]
+        : undefined,
+  });
+  const sink = recorder();
+  const client = new Client({ protocol_version: 5, tags: { fleet: "d" }, metrics: sink });
+  await client.connect(broker.url);
+  await client.publish("t", "x", { qos: 1 });
+  await client.end();
+  assert.equal(sink.samples[0].metric, "mqtt_bytes_sent");
+  assert.equal(sink.samples[0].tags.client_id, undefined, "CONNECT goes out before the assignment");
+  assertTagged(sink.samples, { fleet: "d", proto: "MQTT/5.0", url: broker.url }, "every sample");
+  assertTagged(sink.of("mqtt_messages_sent"), { client_id: "assigned-7" }, "mqtt_messages_sent");
+});
