@@ -15,6 +15,7 @@ import {
   type ConnectOptions,
   type CredentialsProvider,
   describe,
+  describeEnum,
 } from "./options.ts";
 import { openTransport, type TlsOptions, type TransportFactory } from "./transport.ts";
 import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
@@ -131,7 +132,7 @@ export function resolveConnectSettings(
   const protocolVersion = o.protocol_version ?? 4;
   if (protocolVersion !== 3 && protocolVersion !== 4 && protocolVersion !== 5) {
     throw new RangeError(
-      `Invalid option protocol_version: expected 3, 4 or 5, got ${describe(protocolVersion)}`,
+      `Invalid option protocol_version: expected 3, 4 or 5, got ${describeEnum(protocolVersion)}`,
     );
   }
   const v5 = protocolVersion === 5;

@@ -362,7 +362,9 @@ export function checkType<T>(name: string, value: unknown, type: string): T | un
 export function checkQos(name: string, value: unknown): QoSLevel {
   if (value === undefined) return 0;
   if (value !== 0 && value !== 1 && value !== 2) {
-    throw new RangeError(`Invalid option ${name}: expected QoS 0, 1 or 2, got ${describe(value)}`);
+    throw new RangeError(
+      `Invalid option ${name}: expected QoS 0, 1 or 2, got ${describeEnum(value)}`,
+    );
   }
   return value;
 }
@@ -383,6 +385,11 @@ export function checkTags(name: string, value: unknown): Record<string, string> 
     }
   }
   return value as Record<string, string>;
+}
+
+/** A value of a small enumeration (QoS, protocol level) for error messages: numbers as they are. */
+export function describeEnum(value: unknown): string {
+  return typeof value === "number" ? String(value) : describe(value);
 }
 
 /** Short description of a value's type for error messages (never the value: it may be secret). */
