@@ -30,7 +30,10 @@ export interface BrokerUrl {
   username?: string;
   /** Password from the URL, percent-decoded. */
   password?: string;
-  /** The URL without credentials, for messages, logs and the `url` metric tag. */
+  /**
+   * The URL without credentials and without the query string, for messages, logs and the `url`
+   * metric tag.
+   */
   href: string;
 }
 
@@ -53,7 +56,7 @@ const EXPLICIT_PATH = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\/[^?#]/i;
  * is taken as `mqtt://`, as xk6-mqtt does.
  *
  * @param input The URL, for example `"mqtts://user:secret@broker.example:8883"`.
- * @returns The parsed URL; `href` never contains the credentials.
+ * @returns The parsed URL; `href` never contains the credentials nor the query string.
  * @throws {TypeError} When the URL is not a string, cannot be parsed, has an unsupported scheme
  * or has no host. The message never repeats the credentials.
  *
@@ -98,14 +101,31 @@ export function parseBrokerUrl(input: string): BrokerUrl {
     hostname,
     port,
     path,
-    href: `${url.protocol}//${url.hostname}:${port}${path}`,
+    // No query in href: WebSocket gateways often take tokens there (`?token=…`).
+    href: `${url.protocol}//${url.hostname}:${port}${isWs ? pathOnly(path) : ""}`,
   };
   if (url.username !== "") parsed.username = decodeURIComponent(url.username);
   if (url.password !== "") parsed.password = decodeURIComponent(url.password);
   return parsed;
 }
 
-/** Drops the userinfo part of a URL-ish string so error messages never carry secrets. */
+/**
+ * Drops the userinfo part of a URL-ish string, and its query, so error messages never carry
+ * secrets. A URL that failed to parse may hold a password with an unescaped `/`, `?` or `#`, so
+ * everything up to the last `@` goes, even when that over-redacts a path.
+ */
 function redact(input: string): string {
-  return input.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, "$1");
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(input)?.[0] ?? "";
+  let rest = input.slice(scheme.length);
+  const at = rest.lastIndexOf("@");
+  if (at >= 0) rest = `***@${rest.slice(at + 1)}`;
+  const query = rest.search(/[?#]/);
+  if (query >= 0) rest = rest.slice(0, query);
+  return scheme + rest;
+}
+
+/** The path of a WebSocket `path` (which may carry a query). */
+function pathOnly(path: string): string {
+  const query = path.indexOf("?");
+  return query < 0 ? path : path.slice(0, query);
 }

@@ -42,3 +42,35 @@ Deno.test("parseBrokerUrl() rejects bad URLs without repeating the credentials",
   }
   assert.throws(() => parseBrokerUrl(42 as never), TypeError);
 });
+
+Deno.test("parseBrokerUrl() keeps the query, where tokens travel, out of href", () => {
+  const url = parseBrokerUrl("wss://h/mqtt?token=secret&x=1");
+  assert.equal(url.path, "/mqtt?token=secret&x=1");
+  assert.equal(url.href, "wss://h:443/mqtt");
+});
+
+Deno.test("parseBrokerUrl() redacts passwords holding unescaped /, ?, # or @ from errors", () => {
+  for (
+    const input of [
+      "mqtt://u:se/cret@h:99999",
+      "mqtt://u:se?cret@h:1",
+      "mqtt://u:se#cret@h",
+      "mqtt://u:se@cret@h:99999",
+      "http://u:se/cret@h",
+      "u:se/cret@h:x",
+      "ws://h:99999/p?token=secret",
+    ]
+  ) {
+    let message = "";
+    try {
+      const url = parseBrokerUrl(input);
+      message = url.href;
+    } catch (error) {
+      assert.ok(error instanceof TypeError);
+      message = error.message;
+    }
+    for (const part of ["secret", "cret"]) {
+      assert.ok(!message.includes(part), `${input}: ${message}`);
+    }
+  }
+});
