@@ -102,6 +102,60 @@ Deno.test({
       new Client({ tls: { ca: certs.otherCa.cert, insecure_skip_verify: true } }),
       wrongHost.tlsUrl!,
     );
+    // Nor does it accept an expired certificate: expiry is part of the chain check.
+    await refused(
+      new Client({ tls: { ca: certs.ca.cert, insecure_skip_verify: true } }),
+      expired.tlsUrl!,
+    );
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name:
+    "tls: with Deno's --unsafely-ignore-certificate-errors, insecure_skip_verify accepts anything",
+  async fn() {
+    const certs = await makeCertificates();
+    await using expired = await startMosquitto({
+      tls: { certFile: certs.expiredServer.certFile, keyFile: certs.expiredServer.keyFile },
+    });
+    await using selfSigned = await startMosquitto({
+      tls: { certFile: certs.selfSignedServer.certFile, keyFile: certs.selfSignedServer.keyFile },
+    });
+    const mod = new URL("../mod.ts", import.meta.url).href;
+    const source = `
+      import { Client } from "${mod}";
+      for (const url of Deno.args) {
+        for (const insecure of [false, true]) {
+          const client = new Client({ reconnect: false, tls: { insecure_skip_verify: insecure } });
+          const outcome = await client.connectAsync(url).then(() => "connected", (e) => e.code);
+          await client.end();
+          console.log(insecure + " " + outcome);
+        }
+      }
+    `;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        "--unsafely-ignore-certificate-errors=127.0.0.1",
+        source,
+        expired.tlsUrl!,
+        selfSigned.tlsUrl!,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    // Deno's flag turns verification off process-wide, whatever the client option says: the
+    // client option is only the explicit statement of intent.
+    assert.deepEqual(stdout.trim().split("\n"), [
+      "false connected",
+      "true connected",
+      "false connected",
+      "true connected",
+    ]);
   },
 });
 
