@@ -4,12 +4,15 @@
  * `k6/data`, `k6/timers` (and its old name `k6/experimental/timers`), `k6/encoding`,
  * `k6/crypto`, k6's jslib `k6-summary`, and `@mqload/mqload` are rewritten to the
  * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
- * (same line numbers; error messages are mapped back to the original paths). A script that
+ * (same line numbers; error messages are mapped back to the original paths). CommonJS files
+ * (`require`, `module.exports`), which k6 runs too, become ES modules there. A script that
  * imports none of them is imported as is. Workers import the result once per VU, with a
  * distinct `?vu=N` query, so that each VU has its own module scope.
  *
  * @module
  */
+
+import { commonJsToEsm, isCommonJs, requiredSpecifiers } from "./_commonjs.ts";
 
 /** Raised when the script cannot be loaded: the CLI exits with k6's code 107. */
 export class ScriptError extends Error {
@@ -91,6 +94,7 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
     ? new URL(script)
     : new URL(script, `file://${Deno.cwd()}/`);
   const sources = new Map<string, string>();
+  const commonJs = new Set<string>();
   let rewrite = false;
   const queue = [entry.href];
   while (queue.length > 0) {
@@ -109,8 +113,13 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       );
     }
     sources.set(url, source);
-    for (const m of source.matchAll(SPECIFIER)) {
-      const spec = m[3];
+    const specifiers = [...source.matchAll(SPECIFIER)].map((m) => m[3]);
+    if (isCommonJs(source)) {
+      commonJs.add(url);
+      rewrite = true;
+      specifiers.push(...requiredSpecifiers(source));
+    }
+    for (const spec of specifiers) {
       if (shimFor(spec) !== undefined) rewrite = true;
       else if (isK6(spec)) {
         throw new ScriptError(
@@ -138,16 +147,22 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
   let n = 0;
   for (const url of sources.keys()) {
     const name = decodeURIComponent(new URL(url).pathname).split("/").pop()!;
-    generated.set(url, new URL(`file://${dir}/${n++}_${name}`).href);
+    // Deno loads `.cjs` files as CommonJS: converted ones must not keep that extension.
+    const suffix = commonJs.has(url) ? ".mjs" : "";
+    generated.set(url, new URL(`file://${dir}/${n++}_${name}${suffix}`).href);
   }
   for (const [url, source] of sources) {
-    const out = source.replace(SPECIFIER, (all, head: string, quote: string, spec: string) => {
+    const resolve = (spec: string): string => {
       const shim = shimFor(spec);
-      if (shim !== undefined) return `${head}${quote}${shim}${quote}`;
-      if (!isLocal(spec)) return all;
+      if (shim !== undefined) return shim;
+      if (!isLocal(spec)) return spec;
       const target = new URL(spec, url).href;
-      return `${head}${quote}${generated.get(target) ?? target}${quote}`;
-    });
+      return generated.get(target) ?? target;
+    };
+    const out = commonJs.has(url)
+      ? commonJsToEsm(source, resolve, url === entry.href)
+      : source.replace(SPECIFIER, (_all, head: string, quote: string, spec: string) =>
+        `${head}${quote}${resolve(spec)}${quote}`);
     await Deno.writeTextFile(new URL(generated.get(url)!), out);
   }
   const pairs = [...generated].flatMap(([original, copy]) => [

@@ -8,7 +8,7 @@ import { count, explain, mqload, type RunResult, TempDir } from "./_runner_helpe
 // (tests/fixtures/xk6/, written for mqload), each run unchanged with its own options:
 // `-e MQTT_BROKER_ADDRESS=…` is all they get. Their thresholds, including those on the metric
 // names of older xk6-mqtt releases, are the verdict; the scripts without thresholds are checked
-// through their summary export and console output.
+// through their summary export and console output. One is CommonJS, as k6 also runs them.
 
 const FIXTURES = "tests/fixtures/xk6";
 const SCRIPTS = [
@@ -18,6 +18,7 @@ const SCRIPTS = [
   "hello.js",
   "ping.js",
   "api_surface.js",
+  "commonjs.cjs",
 ] as const;
 
 type Script = typeof SCRIPTS[number];
@@ -81,6 +82,10 @@ function checkRuns(runs: Map<Script, Run>): void {
   assert.equal(count(api, "iterations"), 4);
   assert.equal(count(api, "mqtt_message_received{fixture:api}"), 4);
   assert.deepEqual(api.root_group.checks["binary payload intact"].fails, 0);
+
+  const commonJs = runs.get("commonjs.cjs")!;
+  assert.equal(count(commonJs.summary, "handled"), 2);
+  assert.match(commonJs.stderr, /commonjs: teardown/);
 }
 
 Deno.test("runner xk6-mqtt upstream-style scripts: unchanged, against mosquitto", async () => {
