@@ -3,9 +3,10 @@ import { startBroker } from "../runner/broker.ts";
 import { startMosquitto } from "./fixtures/mosquitto.ts";
 import { explain, mqload } from "./_runner_helpers.ts";
 
-// xk6-mqtt's own test scripts run unchanged (examples/xk6_*.js): connect without awaiting,
+// The xk6-mqtt example scripts run unchanged (examples/xk6_*.js): connect without awaiting,
 // subscribe/publish from the connect handler, end from the message handler. Their thresholds
-// on mqtt_calls, messages, bytes and checks are the verdict: exit code 0.
+// on mqtt_calls, messages, bytes and checks are the verdict: exit code 0. (Scripts shaped like
+// xk6-mqtt's own tests, with its older metric names: runner_xk6_upstream_test.ts.)
 
 const SCRIPTS = [
   "examples/xk6_subscribe.js",
