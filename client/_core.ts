@@ -14,8 +14,7 @@ import type { Connection, ConnectionHandler } from "./_connection.ts";
 import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
 import { connectRefusal, serverDisconnect } from "./_reasons.ts";
-import { type Op, publishPacket } from "./_ops.ts";
-import type { Payload, PublishOptions } from "./options.ts";
+import type { Op } from "./_ops.ts";
 import { Session, type SessionHost } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { backoffDelay } from "./backoff.ts";
@@ -124,42 +123,8 @@ export class Core implements ConnectionHandler {
     });
   }
 
-  /**
-   * Publishes: QoS 0 straight into the write batch when nothing waits before it, anything else
-   * through the session (in-flight window, queue while (re)connecting).
-   */
-  publish(
-    topic: string,
-    payload: Payload,
-    options: PublishOptions | undefined,
-    sync: boolean,
-  ): Promise<void> {
-    const metrics = this.#metrics;
-    // The latency stamp (MQTT 5, metrics on) is the send time: read before anything else.
-    const stamp = metrics !== undefined && this.#connect?.protocolVersion === 5
-      ? this.#settings.clock.now()
-      : undefined;
-    const packet = publishPacket(topic, payload, options, stamp);
-    const tags = options?.tags;
-    if (packet.qos === 0) {
-      const written = this.#publishNow(packet, sync);
-      if (written !== undefined) {
-        metrics?.sent(packet.topic, packet.payload.length, tags);
-        return written;
-      }
-    }
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    const start = this.startTime();
-    this.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
-    return promise;
-  }
-
-  /** Start time for duration metrics: only read the clock when someone measures. */
-  startTime(): number {
-    return this.#metrics === undefined ? 0 : this.#settings.clock.now();
-  }
-
-  #publishNow(packet: PublishPacket, sync: boolean): Promise<void> | undefined {
+  /** Sends a QoS 0 publication straight to the write batch when nothing is queued before it. */
+  publishNow(packet: PublishPacket, sync: boolean): Promise<void> | undefined {
     const session = this.session;
     const conn = session.connection;
     if (conn === undefined || this.#state !== "connected" || session.queued > 0) return undefined;

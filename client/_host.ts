@@ -1,12 +1,13 @@
-// The client's side of the engine: what happens when the engine reports an outcome, an event or
-// a state change. One object with prototype methods, so a client costs no closures.
+// The client's side of the engine: what the public calls do (publish, subscribe, unsubscribe,
+// end, messages), and what happens when the engine reports an outcome, an event or a state
+// change. One object with prototype methods, so a client costs no closures.
 
-import type { Properties, PublishPacket } from "../codec/packets.ts";
+import type { PublishPacket } from "../codec/packets.ts";
 import type { Core, CoreHost } from "./_core.ts";
 import { deliver } from "./_deliver.ts";
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
-import type { Op } from "./_ops.ts";
+import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { Outcomes } from "./_outcomes.ts";
 import type { Clock } from "./clock.ts";
 import type { MqttError } from "./errors.ts";
@@ -19,11 +20,21 @@ import {
   type ReconnectInfo,
 } from "./events.ts";
 import { MessageStream } from "./messages.ts";
+import {
+  checkKeys,
+  checkTags,
+  type EndOptions,
+  type Payload,
+  type PublishOptions,
+  type SubscribeOptions,
+  type UnsubscribeOptions,
+} from "./options.ts";
 
 const connectEvent = (info: ConnectInfo) => new MqttConnectEvent(info);
 const reconnectEvent = (info: ReconnectInfo) => new MqttReconnectEvent(info);
 const closeEvent = (info: CloseInfo) => new MqttCloseEvent(info);
 const endEvent = () => new Event("end");
+const noop = () => {};
 
 export class Host implements CoreHost {
   readonly events: Listeners;
@@ -51,17 +62,72 @@ export class Host implements CoreHost {
   }
 
   /** Ends the client once: DISCONNECT, then the `end` event, then idle. */
-  end(
-    reasonCode: number,
-    properties: Properties | undefined,
-    tags: Record<string, string> | undefined,
-    sync: boolean,
-  ): Promise<void> {
+  end(options: EndOptions | undefined, sync: boolean): Promise<void> {
+    checkKeys("end", options);
+    const tags = checkTags("tags", options?.tags);
     if (this.ending !== undefined) return this.ending;
     if (this.core.state === "idle") return Promise.resolve();
-    const ending = this.core.end(reasonCode, properties).then(() => this.#ended(tags));
+    const ending = this.core.end(options?.reason_code ?? 0, options?.properties)
+      .then(() => this.#ended(tags));
     this.ending = ending;
     return this.outcomes.call(ending, "end", sync, tags);
+  }
+
+  /** Subscribes: the SUBSCRIBE waits for the connection and resolves with the granted QoS. */
+  subscribe(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options: SubscribeOptions | undefined,
+    sync: boolean,
+  ): Promise<number[]> {
+    const op = subscribeOp(topic, options, sync, this.startTime());
+    this.core.submit(op);
+    return op.promise;
+  }
+
+  /** Unsubscribes: the UNSUBSCRIBE waits for the connection. */
+  unsubscribe(
+    topics: string | string[],
+    options: UnsubscribeOptions | undefined,
+    sync: boolean,
+  ): Promise<void> {
+    const op = unsubscribeOp(topics, options, sync);
+    this.core.submit(op);
+    return op.promise.then(noop);
+  }
+
+  /**
+   * Publishes: QoS 0 straight into the write batch when nothing waits before it, anything else
+   * through the session (in-flight window, queue while (re)connecting).
+   */
+  publish(
+    topic: string,
+    payload: Payload,
+    options: PublishOptions | undefined,
+    sync: boolean,
+  ): Promise<void> {
+    const { core, metrics } = this;
+    // The latency stamp (MQTT 5, metrics on) is the send time: read before anything else.
+    const stamp = metrics !== undefined && core.settings?.protocolVersion === 5
+      ? this.clock.now()
+      : undefined;
+    const packet = publishPacket(topic, payload, options, stamp);
+    const tags = options?.tags;
+    if (packet.qos === 0) {
+      const written = core.publishNow(packet, sync);
+      if (written !== undefined) {
+        metrics?.sent(topic, packet.payload.length, tags);
+        return written;
+      }
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const start = this.startTime();
+    core.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
+    return promise;
+  }
+
+  /** Start time for duration metrics: only read the clock when someone measures. */
+  startTime(): number {
+    return this.metrics === undefined ? 0 : this.clock.now();
   }
 
   /** A new messages() iterator; closed at once when there is nothing to wait for. */

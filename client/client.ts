@@ -7,24 +7,19 @@
 import { Core } from "./_core.ts";
 import { Host } from "./_host.ts";
 import { Metrics } from "./_metrics.ts";
-import { subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { type ClientSettings, connectArguments, resolveClientSettings } from "./_settings.ts";
 import { ClientEventTarget, eventListenersOf } from "./event_target.ts";
 import type { ConnectInfo } from "./events.ts";
 import type { MessageStream } from "./messages.ts";
-import {
-  checkKeys,
-  checkTags,
-  type ClientOptions,
-  type ConnectOptions,
-  type EndOptions,
-  type Payload,
-  type PublishOptions,
-  type SubscribeOptions,
-  type UnsubscribeOptions,
+import type {
+  ClientOptions,
+  ConnectOptions,
+  EndOptions,
+  Payload,
+  PublishOptions,
+  SubscribeOptions,
+  UnsubscribeOptions,
 } from "./options.ts";
-
-const noop = () => {};
 
 /**
  * An MQTT 3.1, 3.1.1 and 5.0 client with the API of k6's xk6-mqtt extension, over TCP, TLS or
@@ -211,7 +206,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#subscribe(topic, options, true);
+    return this.#host.subscribe(topic, options, true);
   }
 
   /**
@@ -226,7 +221,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#subscribe(topic, options, false);
+    return this.#host.subscribe(topic, options, false);
   }
 
   /**
@@ -248,7 +243,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#unsubscribe(topics, options, true);
+    return this.#host.unsubscribe(topics, options, true);
   }
 
   /**
@@ -260,7 +255,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad filter.
    */
   unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#unsubscribe(topics, options, false);
+    return this.#host.unsubscribe(topics, options, false);
   }
 
   /**
@@ -286,7 +281,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    return this.#core.publish(topic, payload, options, true);
+    return this.#host.publish(topic, payload, options, true);
   }
 
   /**
@@ -299,7 +294,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad topic, payload or option.
    */
   publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    return this.#core.publish(topic, payload, options, false);
+    return this.#host.publish(topic, payload, options, false);
   }
 
   /**
@@ -319,7 +314,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   end(options?: EndOptions): Promise<void> {
-    return this.#end(options, true);
+    return this.#host.end(options, true);
   }
 
   /**
@@ -330,7 +325,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad option.
    */
   endAsync(options?: EndOptions): Promise<void> {
-    return this.#end(options, false);
+    return this.#host.end(options, false);
   }
 
   /**
@@ -396,31 +391,5 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
   #connect(url: unknown, options: ConnectOptions | undefined, sync: boolean): Promise<ConnectInfo> {
     const settings = connectArguments(this.#settings.connect, url, options);
     return this.#host.outcomes.call(this.#core.connect(settings), "connect", sync);
-  }
-
-  #subscribe(
-    topic: string | string[] | Record<string, SubscribeOptions>,
-    options: SubscribeOptions | undefined,
-    sync: boolean,
-  ): Promise<number[]> {
-    const op = subscribeOp(topic, options, sync, this.#core.startTime());
-    this.#core.submit(op);
-    return op.promise;
-  }
-
-  #unsubscribe(
-    topics: string | string[],
-    options: UnsubscribeOptions | undefined,
-    sync: boolean,
-  ): Promise<void> {
-    const op = unsubscribeOp(topics, options, sync);
-    this.#core.submit(op);
-    return op.promise.then(noop);
-  }
-
-  #end(options: EndOptions | undefined, sync: boolean): Promise<void> {
-    checkKeys("end", options);
-    const tags = checkTags("tags", options?.tags);
-    return this.#host.end(options?.reason_code ?? 0, options?.properties, tags, sync);
   }
 }
