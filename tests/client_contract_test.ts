@@ -141,6 +141,11 @@ Deno.test({
       await client.connect({ servers: [broker.url], keepalive: 20 });
       assert.equal(client.connected, true);
       await client.end();
+      // With no argument at all, connect() uses the constructor's servers.
+      const configured = new Client({ servers: ["mqtt://127.0.0.1:1", broker.url] });
+      const info = await configured.connect();
+      assert.equal(info.url, broker.url, "the first server refuses, the second accepts");
+      await configured.end();
     });
 
     await t.step("a broker URL without a scheme is mqtt://", async () => {
