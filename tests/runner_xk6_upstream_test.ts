@@ -158,6 +158,9 @@ Deno.test("runner --out json: legacy names referenced by thresholds stream in k6
       assert.match(p.data.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
       assert.equal(p.data.tags.topic, "fixtures/xk6/legacy-publish-async");
       assert.equal(p.data.tags.proto, "MQTT/3.1.1");
+      // k6's system tags of samples taken in a VU.
+      assert.equal(p.data.tags.scenario, "default");
+      assert.equal(p.data.tags.group, "");
     }
   } finally {
     await dir.remove();

@@ -117,8 +117,6 @@ export class VuState {
   iterationInTest = -1;
   /** The current scenario, during iterations. */
   scenario: ScenarioInfo | undefined;
-  /** The current group path (`""` for the root, `"::a::b"`). */
-  group = "";
   /** Tags set with `exec.vu.tags`. */
   readonly userTags: Record<string, string> = {};
   /** Receives errors thrown by the VU's code outside the iteration's own promise. */
@@ -130,6 +128,7 @@ export class VuState {
   #timersIdle: PromiseWithResolvers<void> | undefined;
   #tags: Tags | undefined;
   #tagsFor: ScenarioInfo | undefined;
+  #group = "";
   #checkTags = new Map<string, Tags>();
 
   /**
@@ -154,14 +153,31 @@ export class VuState {
     return this.scenario?.env ?? this.services.env;
   }
 
-  /** The tags of the VU's samples (frozen, cached until the scenario or user tags change). */
+  /** The current group path (`""` for the root, `"::a::b"`): k6 tags every VU sample with it. */
+  get group(): string {
+    return this.#group;
+  }
+
+  set group(path: string) {
+    if (path !== this.#group) {
+      this.#group = path;
+      this.#tags = undefined;
+    }
+  }
+
+  /**
+   * The tags of the VU's samples, as k6 sets them: run and scenario tags, `scenario`, `group`,
+   * then tags set with `exec.vu.tags` (frozen, cached until one of them changes).
+   */
   get tags(): Tags {
-    if (this.#tags === undefined || this.#tagsFor !== this.scenario) {
-      const base = this.scenario?.tags ?? this.services.runTags;
-      const hasUser = Object.keys(this.userTags).length > 0;
-      this.#tags = hasUser ? Object.freeze({ ...base, ...this.userTags }) : base;
+    if (this.#tagsFor !== this.scenario) {
       this.#tagsFor = this.scenario;
+      this.#tags = undefined;
       this.#checkTags.clear();
+    }
+    if (this.#tags === undefined) {
+      const base = this.scenario?.tags ?? this.services.runTags;
+      this.#tags = Object.freeze({ ...base, group: this.#group, ...this.userTags });
     }
     return this.#tags;
   }
@@ -169,15 +185,15 @@ export class VuState {
   /** Forgets cached tags (after `exec.vu.tags` changes). */
   tagsChanged(): void {
     this.#tags = undefined;
+    this.#checkTags.clear();
   }
 
   /** The tags of a `check` sample in the current group (cached). */
   checkTags(name: string): Tags {
-    const base = this.tags;
-    const key = this.group + "\u0000" + name;
+    const key = this.#group + "\u0000" + name;
     let tags = this.#checkTags.get(key);
     if (tags === undefined) {
-      tags = Object.freeze({ ...base, group: this.group, check: name });
+      tags = Object.freeze({ ...this.tags, check: name });
       if (this.#checkTags.size > 1000) this.#checkTags.clear();
       this.#checkTags.set(key, tags);
     }
