@@ -48,6 +48,17 @@ export class Attempt {
     this.#timer = undefined;
   }
 
+  /** The connection died before CONNACK: the attempt fails as a timeout or a closed connection. */
+  lost(error: MqttError): void {
+    const Failure = error instanceof MqttTimeoutError ? MqttTimeoutError : MqttClosedError;
+    this.handshake.reject(
+      new Failure(`Cannot connect to ${this.url.href}: ${error.message}`, {
+        method: "connect",
+        cause: error,
+      }),
+    );
+  }
+
   /** Abandons the attempt; settles once it has unwound and closed what it opened. */
   cancel(reason: MqttError): Promise<void> {
     this.#abort.abort(reason);

@@ -13,12 +13,12 @@ import {
 import type { Connection, ConnectionHandler } from "./_connection.ts";
 import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
-import { connectRefusal, serverDisconnect } from "./_reasons.ts";
+import { closeInfo, connectRefusal, serverDisconnect } from "./_reasons.ts";
 import type { Op } from "./_ops.ts";
 import { Session, type SessionHost } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
-import { backoffDelay } from "./backoff.ts";
-import { MqttClosedError, type MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
+import { Retry } from "./_retry.ts";
+import { MqttClosedError, type MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
 import type { BrokerUrl } from "./url.ts";
@@ -48,9 +48,7 @@ export class Core implements ConnectionHandler {
   #connect?: ConnectSettings;
   #conn?: Connection;
   #attempt?: Attempt;
-  #timer: unknown;
-  #failures = 0;
-  #lastError?: MqttError;
+  readonly #retry: Retry;
   #clientId: string;
   #everConnected = false;
   #aliases = new IncomingAliases();
@@ -64,6 +62,7 @@ export class Core implements ConnectionHandler {
     this.#metrics = metrics;
     this.session = new Session(host, settings.maxQueued);
     this.#clientId = settings.clientId;
+    this.#retry = new Retry(settings.clock);
     // Metrics reported before any connection (a call on a client never connected) carry the
     // client's tags too; each attempt then adds its URL.
     const options = settings.connect;
@@ -96,7 +95,7 @@ export class Core implements ConnectionHandler {
     this.#state = "connecting";
     await this.#stop();
     this.#connect = settings;
-    this.#failures = 0;
+    this.#retry.failures = 0;
     this.#everConnected = false;
     return await this.#first("connect");
   }
@@ -110,7 +109,7 @@ export class Core implements ConnectionHandler {
     }
     this.#state = "connecting";
     await this.#stop();
-    this.#failures = 0;
+    this.#retry.failures = 0;
     this.#host.reconnecting({ attempt: 1 });
     return await this.#first("reconnect");
   }
@@ -272,7 +271,7 @@ export class Core implements ConnectionHandler {
       this.#clientId = properties.assignedClientIdentifier;
     }
     this.#conn = conn;
-    this.#failures = 0;
+    this.#retry.failures = 0;
     this.#everConnected = true;
     this.#aliases.reset(cs.protocolVersion === 5 ? cs.properties?.topicAliasMaximum ?? 0 : 0);
     this.#state = "connected";
@@ -301,15 +300,7 @@ export class Core implements ConnectionHandler {
 
   onLost(conn: Connection, error: MqttError): void {
     const attempt = this.#attempt;
-    if (attempt?.conn === conn) {
-      attempt.handshake.reject(
-        new (error instanceof MqttTimeoutError ? MqttTimeoutError : MqttClosedError)(
-          `Cannot connect to ${attempt.url.href}: ${error.message}`,
-          { method: "connect", cause: error },
-        ),
-      );
-      return;
-    }
+    if (attempt?.conn === conn) return attempt.lost(error);
     if (conn !== this.#conn) return;
     this.#conn = undefined;
     this.session.detach();
@@ -319,17 +310,13 @@ export class Core implements ConnectionHandler {
     });
     lingering.add(released);
     this.#metrics?.error("connection");
-    const info: CloseInfo = { error, reconnecting: false };
-    if (error.reasonCode !== undefined && error instanceof MqttClosedError) {
-      info.reasonCode = error.reasonCode;
-      if (error.serverReference !== undefined) info.serverReference = error.serverReference;
-    }
+    const info = closeInfo(error);
     if (this.#state === "ending") {
       this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
       this.#host.closed(info);
-    } else if (this.#canReconnect()) {
+    } else if (this.#retry.allowed(this.#connect?.reconnect)) {
       info.reconnecting = true;
-      this.#lastError = error;
+      this.#retry.lastError = error;
       this.#schedule();
       this.#host.closed(info);
     } else {
@@ -339,41 +326,28 @@ export class Core implements ConnectionHandler {
     }
   }
 
-  #canReconnect(): boolean {
-    const r = this.#connect?.reconnect;
-    return r !== undefined && r !== false && this.#failures < r.max_attempts;
-  }
-
   #schedule(): void {
-    const r = this.#connect!.reconnect;
-    if (r === false) return;
-    const delay = backoffDelay(this.#failures, r);
     this.#state = "waiting";
-    this.#timer = this.#settings.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#retry();
-    }, delay);
+    this.#retry.schedule(this.#connect!.reconnect, () => this.#reconnectNow());
   }
 
-  async #retry(): Promise<void> {
+  async #reconnectNow(): Promise<void> {
     this.#state = "connecting";
-    this.#failures++;
-    const info: ReconnectInfo = { attempt: this.#failures };
-    if (this.#failures > 1 && this.#lastError) info.error = this.#lastError;
-    this.#host.reconnecting(info);
+    const retry = this.#retry;
+    this.#host.reconnecting(retry.next());
     try {
       await this.#open();
     } catch (error) {
       if (this.#state !== "connecting") return; // Ended or replaced meanwhile.
       const failure = asMqttError(error, "reconnect");
-      this.#lastError = failure;
+      retry.lastError = failure;
       this.#metrics?.error("reconnect");
-      if (this.#canReconnect()) {
+      if (retry.allowed(this.#connect?.reconnect)) {
         this.#schedule();
         return;
       }
       const gaveUp = new MqttClosedError(
-        `Cannot reconnect: gave up after ${this.#failures} attempts: ${failure.message}`,
+        `Cannot reconnect: gave up after ${retry.failures} attempts: ${failure.message}`,
         { method: "reconnect", cause: failure },
       );
       this.#toIdle(gaveUp);
@@ -386,7 +360,7 @@ export class Core implements ConnectionHandler {
   /** Quietly drops the connection, attempt or pending retry, keeping the session's operations. */
   async #stop(): Promise<void> {
     if (this.#ending) await this.#ending;
-    this.#cancelRetry();
+    this.#retry.cancel();
     await this.#abortAttempt(new MqttClosedError("Connection attempt replaced"));
     const conn = this.#conn;
     this.#conn = undefined;
@@ -399,7 +373,7 @@ export class Core implements ConnectionHandler {
 
   async #end(reasonCode: number, properties?: Properties): Promise<void> {
     this.#state = "ending";
-    this.#cancelRetry();
+    this.#retry.cancel();
     await this.#abortAttempt(new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
     const clock = this.#settings.clock;
@@ -430,13 +404,6 @@ export class Core implements ConnectionHandler {
 
   async #abortAttempt(reason: MqttError): Promise<void> {
     await this.#attempt?.cancel(reason);
-  }
-
-  #cancelRetry(): void {
-    if (this.#timer !== undefined) {
-      this.#settings.clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   #toIdle(reason: MqttError): void {

@@ -3,6 +3,7 @@
 import { reasonCodeName } from "../codec/mod.ts";
 import type { DisconnectPacket, Properties } from "../codec/packets.ts";
 import { MqttClosedError, MqttConnectError, MqttError } from "./errors.ts";
+import type { CloseInfo } from "./events.ts";
 
 // MQTT 3.1 / 3.1.1 CONNACK return codes (MQTT 5 uses reason codes ≥ 0x80 instead).
 const V4_CONNACK = [
@@ -75,4 +76,14 @@ export function serverDisconnect(packet: DisconnectPacket): MqttClosedError {
     `Disconnected by the broker: ${reason}${reference ? `; use server ${reference}` : ""}`,
     { reasonCode: code, serverReference: reference },
   );
+}
+
+/** What a `close` event tells about a lost connection; `reconnecting` is decided by the caller. */
+export function closeInfo(error: MqttError): CloseInfo {
+  const info: CloseInfo = { error, reconnecting: false };
+  if (error.reasonCode !== undefined && error instanceof MqttClosedError) {
+    info.reasonCode = error.reasonCode;
+    if (error.serverReference !== undefined) info.serverReference = error.serverReference;
+  }
+  return info;
 }
