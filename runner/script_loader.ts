@@ -2,7 +2,7 @@
  * Resolves a script's imports as k6 does, without an import map or a subprocess (so that it
  * works in a `deno compile` binary too): `k6`, `k6/metrics`, `k6/execution`, `k6/x/mqtt`,
  * `k6/data`, `k6/timers` (and its old name `k6/experimental/timers`), `k6/encoding`,
- * `k6/crypto`, k6's jslib `k6-summary`, and `@mqload/mqload` are rewritten to the
+ * `k6/crypto`, k6's jslibs `k6-summary` and `k6-utils`, and `@mqload/mqload` are rewritten to the
  * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
  * (same line numbers; error messages are mapped back to the original paths). CommonJS files
  * (`require`, `module.exports`), which k6 runs too, become ES modules there. A script that
@@ -61,6 +61,7 @@ export const MODULES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 const JSLIB_SUMMARY = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;
+const JSLIB_UTILS = /^https:\/\/jslib\.k6\.io\/k6-utils\/[^/]+\/index\.js$/;
 const MODULE_EXT = /\.(m?[jt]sx?|cjs)$/;
 // `from "x"`, `import "x"`, `import("x")`; quotes kept, newlines never crossed.
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n\r]+)\2/g;
@@ -70,6 +71,7 @@ export function shimFor(specifier: string): string | undefined {
   const bare = specifier.replace(/^jsr:/, "").replace(/^(@mqload\/mqload)@[^/]+/, "$1");
   if (MODULES[bare] !== undefined) return MODULES[bare];
   if (JSLIB_SUMMARY.test(specifier)) return here("./k6/summary.ts");
+  if (JSLIB_UTILS.test(specifier)) return here("./k6/utils.ts");
   return undefined;
 }
 
