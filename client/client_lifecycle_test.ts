@@ -1,0 +1,313 @@
+// Client lifecycle driven through an in-memory transport and a fake clock: timeouts,
+// reconnection, failover, credentials, persistent sessions, end(), errors and validation.
+
+import assert from "node:assert/strict";
+import { FakeClock, ScriptedBroker, settle } from "../tests/memory_broker.ts";
+import { Client } from "./client.ts";
+import {
+  MqttClosedError,
+  MqttConnectError,
+  type MqttError,
+  MqttProtocolError,
+  MqttTimeoutError,
+} from "./errors.ts";
+import type { CloseInfo, Message } from "./events.ts";
+import type { ClientOptions } from "./options.ts";
+
+const URL = "mqtt://broker.test:1883";
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: ArrayBuffer | Uint8Array) => new TextDecoder().decode(b);
+/** Type and packet id: enough to identify an acknowledgement, whatever optional fields decode. */
+const id = (packet: { type: string; packetId?: number }) => [packet.type, packet.packetId];
+
+function setup(options: ClientOptions = {}, version: 3 | 4 | 5 = 4) {
+  const clock = new FakeClock();
+  const broker = new ScriptedBroker(version);
+  const client = new Client({
+    reconnect: false,
+    protocol_version: version,
+    ...options,
+    transport: broker.factory,
+    clock,
+  });
+  const messages: Message[] = [];
+  client.on("message", (topic, payload, info) => messages.push({ topic, payload, ...info }));
+  return { client, broker, clock, messages };
+}
+
+async function connected(options: ClientOptions = {}, version: 3 | 4 | 5 = 4) {
+  const t = setup(options, version);
+  const connecting = t.client.connect(URL);
+  await t.broker.accept();
+  await connecting;
+  return t;
+}
+
+Deno.test("Client.connect() times out without CONNACK", async () => {
+  const { client, broker, clock } = setup({ connect_timeout: 3000 });
+  const connecting = client.connectAsync(URL);
+  await broker.expect("connect");
+  await clock.tick(3000);
+  await assert.rejects(connecting, MqttTimeoutError);
+  assert.equal(broker.transport.closed, true);
+  await client.idle();
+  assert.equal(clock.pending, 0);
+});
+
+Deno.test("Client reconnects with exponential backoff, then gives up", async () => {
+  const { client, broker, clock } = await connected({
+    reconnect: { initial_delay: 1000, multiplier: 2, jitter: false, max_attempts: 3 },
+  });
+  const events: string[] = [];
+  client.on(
+    "reconnect",
+    (info) => events.push(`reconnect ${info.attempt} @${clock.now() % 100000}`),
+  );
+  client.on("close", (info) => events.push(`close ${info.reconnecting}`));
+  client.on("end", () => events.push("end"));
+  const errors: MqttError[] = [];
+  client.on("error", (e) => errors.push(e));
+  broker.refuse.set(1, new Error("refused 1")).set(2, new Error("refused 2")).set(
+    3,
+    new Error("refused 3"),
+  );
+  await broker.drop();
+  await clock.tick(1000 + 2000 + 4000);
+  await client.idle();
+  assert.deepEqual(events, [
+    "close true",
+    "reconnect 1 @1000",
+    "reconnect 2 @3000",
+    "reconnect 3 @7000",
+    "close false",
+    "end",
+  ]);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /gave up after 3 attempts/);
+  assert.equal(clock.pending, 0);
+});
+
+Deno.test("Client tries the servers in order (failover)", async () => {
+  const { client, broker } = setup({ servers: ["mqtt://second.test:1884"] });
+  broker.refuse.set(0, new Error("first is down"));
+  const connecting = client.connect(URL);
+  await broker.accept();
+  assert.equal((await connecting).url, "mqtt://second.test:1884");
+  await client.end();
+});
+
+Deno.test("Client calls credentials_provider on every connect and keeps secrets out of errors", async () => {
+  let calls = 0;
+  const { client, broker, clock } = setup({
+    credentials_provider: () => Promise.resolve({ username: "u", password: `token-${++calls}` }),
+    reconnect: { initial_delay: 10, jitter: false },
+  });
+  const connecting = client.connect("mqtt://url-user:url-secret@broker.test");
+  const first = await broker.accept();
+  await connecting;
+  assert.deepEqual([first.username, text(first.password!)], ["u", "token-1"]);
+  await broker.drop();
+  await clock.tick(10);
+  const second = await broker.accept();
+  assert.equal(text(second.password!), "token-2");
+  await client.end();
+
+  const plain = setup();
+  const refused = plain.client.connectAsync("mqtt://url-user:url-secret@broker.test");
+  const connect = await plain.broker.expect("connect");
+  assert.deepEqual([connect.username, text(connect.password!)], ["url-user", "url-secret"]);
+  await plain.broker.send({ type: "connack", sessionPresent: false, reasonCode: 4 });
+  const error = await refused.catch((e) => e);
+  assert.ok(error instanceof MqttConnectError);
+  assert.equal(error.reasonCode, 4);
+  assert.doesNotMatch(`${error.message} ${error.stack}`, /url-secret|url-user/);
+});
+
+Deno.test("Client resends in-flight QoS 1/2 with DUP after reconnecting a persistent session", async () => {
+  const { client, broker, clock } = await connected({
+    client_id: "p",
+    clean_session: false,
+    reconnect: { initial_delay: 0, jitter: false },
+  });
+  const one = client.publish("p", "one", { qos: 1 });
+  const two = client.publish("p", "two", { qos: 2 });
+  const p1 = await broker.expect("publish");
+  const p2 = await broker.expect("publish");
+  await broker.send({ type: "pubrec", packetId: p2.packetId! });
+  await broker.expect("pubrel");
+  await broker.drop();
+  await clock.tick(0);
+  const connect = await broker.expect("connect");
+  assert.equal(connect.cleanStart, false);
+  await broker.send({ type: "connack", sessionPresent: true, reasonCode: 0 });
+  const resent = await broker.expect("publish");
+  assert.deepEqual([resent.packetId, resent.dup, text(resent.payload)], [p1.packetId, true, "one"]);
+  assert.deepEqual(id(await broker.next()), ["pubrel", p2.packetId]);
+  await broker.send([
+    { type: "puback", packetId: p1.packetId! },
+    { type: "pubcomp", packetId: p2.packetId! },
+  ]);
+  await Promise.all([one, two]);
+  await client.end();
+});
+
+Deno.test("Client restores subscriptions only when the broker lost the session", async () => {
+  const { client, broker, clock } = await connected({ reconnect: { initial_delay: 0 } });
+  const subscribing = client.subscribe("keep/#", { qos: 1 });
+  const subscribe = await broker.expect("subscribe");
+  await broker.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [1] });
+  await subscribing;
+  await broker.drop();
+  await clock.tick(0);
+  await broker.accept({ sessionPresent: false });
+  const restored = await broker.expect("subscribe");
+  assert.deepEqual(restored.subscriptions.map((s) => [s.topicFilter, s.qos]), [["keep/#", 1]]);
+  await broker.send({ type: "suback", packetId: restored.packetId, reasonCodes: [1] });
+  await broker.drop();
+  await clock.tick(1000);
+  await broker.accept({ sessionPresent: true });
+  await settle();
+  assert.equal(broker.unread.length, 0);
+  await client.end();
+});
+
+Deno.test("Client.end() waits for in-flight acknowledgements before DISCONNECT", async () => {
+  const { client, broker } = await connected();
+  const publishing = client.publish("e", "x", { qos: 1 });
+  const publish = await broker.expect("publish");
+  let ended = false;
+  const ending = client.end().then(() => ended = true);
+  await settle();
+  assert.equal(ended, false);
+  assert.equal(broker.unread.length, 0);
+  await broker.send({ type: "puback", packetId: publish.packetId! });
+  await Promise.all([publishing, ending]);
+  assert.equal((await broker.next()).type, "disconnect");
+});
+
+Deno.test("Client (v5) uses the assigned client id, aliases, limits and server DISCONNECT", async () => {
+  const { client, broker, clock, messages } = setup({
+    topic_aliases: true,
+    properties: { topicAliasMaximum: 4 },
+    reconnect: { initial_delay: 0 },
+  }, 5);
+  const connecting = client.connect(URL);
+  const connect = await broker.accept({
+    properties: {
+      assignedClientIdentifier: "given-1",
+      topicAliasMaximum: 2,
+      maximumPacketSize: 64,
+    },
+  });
+  assert.equal(connect.properties?.topicAliasMaximum, 4);
+  assert.equal((await connecting).clientId, "given-1");
+  assert.equal(client.clientId, "given-1");
+  // Outgoing aliases: topic on first use, alias only afterwards.
+  await client.publish("long/topic/name", "1");
+  await client.publish("long/topic/name", "2");
+  const a = await broker.expect("publish");
+  const b = await broker.expect("publish");
+  assert.deepEqual([a.topic, a.properties?.topicAlias], ["long/topic/name", 1]);
+  assert.deepEqual([b.topic, b.properties?.topicAlias], ["", 1]);
+  // The broker's maximum packet size.
+  await assert.rejects(client.publishAsync("big", new Uint8Array(100)), {
+    code: "packet_too_large",
+    reasonCode: 0x95,
+  });
+  // Incoming aliases.
+  const base = { type: "publish" as const, qos: 0 as const, retain: false, dup: false };
+  await broker.send([
+    { ...base, topic: "in/topic", payload: bytes("x"), properties: { topicAlias: 3 } },
+    { ...base, topic: "", payload: bytes("y"), properties: { topicAlias: 3 } },
+  ]);
+  assert.deepEqual(messages.map((m) => m.topic), ["in/topic", "in/topic"]);
+  // A server DISCONNECT is a close with its reason; the next CONNECT uses the assigned id.
+  const closed = new Promise<CloseInfo>((resolve) => client.on("close", resolve));
+  await broker.send({
+    type: "disconnect",
+    reasonCode: 0x9c,
+    properties: { reasonString: "move", serverReference: "other:1883" },
+  });
+  const info = await closed;
+  await clock.tick(0);
+  assert.equal(info.reasonCode, 0x9c);
+  assert.equal(info.serverReference, "other:1883");
+  assert.ok(info.error instanceof MqttClosedError);
+  assert.match(info.error.message, /move/);
+  const again = await broker.expect("connect");
+  assert.equal(again.clientId, "given-1");
+  await broker.send({ type: "connack", sessionPresent: false, reasonCode: 0 });
+  await client.end();
+});
+
+Deno.test("Client fails the connection on a protocol violation", async () => {
+  const { client, broker } = await connected();
+  const closed = new Promise<CloseInfo>((resolve) => client.on("close", resolve));
+  await broker.send({ type: "connack", sessionPresent: false, reasonCode: 0 });
+  const info = await closed;
+  assert.ok(info.error instanceof MqttProtocolError);
+  assert.equal(broker.transport.closed, true);
+  await client.idle();
+});
+
+Deno.test("Client reports sync-call failures to error handlers, else leaves them unhandled", async () => {
+  const { client } = setup();
+  const errors: MqttError[] = [];
+  const listener = (event: Event) => errors.push((event as Event & { error: MqttError }).error);
+  client.addEventListener("error", listener);
+  const handled = client.subscribe("t"); // Not connected.
+  await settle();
+  assert.deepEqual(errors.map((e) => e.method), ["subscribe"]);
+  await assert.rejects(handled, MqttClosedError);
+  client.removeEventListener("error", listener);
+  // No handler now: the caller owns the rejection (here, awaited).
+  await assert.rejects(client.publish("t", "x"), { code: "closed" });
+  assert.equal(errors.length, 1);
+});
+
+Deno.test("Client validates its options and arguments", () => {
+  assert.throws(() => new Client({ cleanSession: false } as never), {
+    name: "TypeError",
+    message: /Unknown client option "cleanSession" \(did you mean "clean_session"\?\)/,
+  });
+  assert.throws(() => new Client({ keepalive: -1 }), RangeError);
+  assert.throws(() => new Client({ protocol_version: 6 as never }), RangeError);
+  assert.throws(() => new Client({ session_expiry_interval: 10 }), /requires protocol_version 5/);
+  assert.throws(() => new Client({ tls: { cert: "x" } }), /cert and key go together/);
+  assert.throws(() => new Client({ will: { topic: "", payload: "x" } }), TypeError);
+  assert.equal(new Client({ clientId: "alias" }).clientId, "alias");
+  const client = new Client();
+  assert.throws(() => client.connect(), /no broker URL/);
+  assert.throws(() => client.connect("http://user:pw@h"), (e: Error) => {
+    return e instanceof TypeError && /unsupported scheme/.test(e.message) && !/pw/.test(e.message);
+  });
+  assert.throws(() => client.publish("a/+", "x"), TypeError);
+  assert.throws(() => client.publish("a", 5 as never), TypeError);
+  assert.throws(() => client.publish("a", "x", { qos: 3 as never }), RangeError);
+  assert.throws(() => client.subscribe(""), TypeError);
+  assert.throws(() => client.on("nope" as never, () => {}), TypeError);
+});
+
+Deno.test("Client.messages() stops reading while the iterator is full", async () => {
+  const { client, broker } = await connected();
+  const stream = client.messages({ capacity: 1 });
+  const publish = (packetId: number) => ({
+    type: "publish" as const,
+    topic: "bp",
+    payload: bytes(String(packetId)),
+    qos: 1 as const,
+    retain: false,
+    dup: false,
+    packetId,
+  });
+  await broker.send(publish(1));
+  assert.deepEqual(id(await broker.next()), ["puback", 1]);
+  await broker.send(publish(2)); // The stream is full: this one is not read yet.
+  await settle();
+  assert.equal(broker.unread.length, 0);
+  assert.equal(text((await stream.next()).value!.payload), "1");
+  assert.deepEqual(id(await broker.next()), ["puback", 2]);
+  assert.equal(text((await stream.next()).value!.payload), "2");
+  await client.end();
+  assert.equal((await stream.next()).done, true);
+});
