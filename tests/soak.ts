@@ -1,12 +1,13 @@
 // The soak run (not part of `deno task test`): a steady stream of QoS 1 and QoS 2 messages on
 // persistent sessions through mosquitto, restarted every few minutes, for ten minutes by default.
 //
-//   deno run -A tests/soak.ts [--minutes 10] [--restart-every 2] [--rate 200] [--report-every 30]
-//                             [--protocol 5]
+//   deno run -A --v8-flags=--expose-gc tests/soak.ts [--minutes 10] [--restart-every 2]
+//     [--rate 200] [--report-every 30] [--protocol 5]
 //
 // `--rate` is messages per second per QoS level. Prints RSS every `--report-every` seconds and, at
 // the end, per QoS: sent, acknowledged, received (distinct), lost, duplicates, publish errors,
-// and RSS first vs last. Exits with 1 when a QoS 1/2 message was lost or a QoS 2 message was
+// and RSS and heap first vs last (after a full GC when `--expose-gc` is given, so the samples show
+// what is retained rather than what the collector has not reclaimed yet). Exits with 1 when a QoS 1/2 message was lost or a QoS 2 message was
 // delivered twice.
 
 import { parseArgs } from "node:util";
@@ -100,9 +101,13 @@ publisher.on("error", () => {});
 subscriber.on("error", () => {});
 
 const rss: number[] = [];
+const heap: number[] = [];
+const collect = (globalThis as { gc?: () => void }).gc;
 const report = () => {
+  collect?.();
   const now = Deno.memoryUsage();
   rss.push(now.rss);
+  heap.push(now.heapUsed);
   const flows = streams.map((s) =>
     `q${s.qos} sent ${s.sent} acked ${s.acked} received ${s.distinct} dup ${s.duplicates}`
   ).join(", ");
@@ -181,7 +186,9 @@ try {
   }
   console.log(
     `  RSS first ${mib(rss[0])} MiB, last ${mib(rss.at(-1)!)} MiB, ` +
-      `max ${mib(Math.max(...rss))} MiB (${rss.length} samples)`,
+      `max ${mib(Math.max(...rss))} MiB; heap first ${mib(heap[0])} MiB, last ${
+        mib(heap.at(-1)!)
+      } MiB (${rss.length} samples${collect ? ", after GC" : ""})`,
   );
   console.log(exitCode === 0 ? "ok: nothing lost, no QoS 2 duplicate" : "FAILED");
 } finally {
