@@ -14,11 +14,20 @@ export const EVENT_NAMES: ReadonlySet<string> = new Set([
 // deno-lint-ignore no-explicit-any
 export type Handler = (...args: any[]) => unknown;
 
+/** One `addEventListener` registration: EventTarget tells them apart by listener and capture. */
+interface Registration {
+  listener: EventListenerOrEventListenerObject;
+  capture: boolean;
+  once: boolean;
+}
+
+const captureOf = (options: boolean | EventListenerOptions | undefined): boolean =>
+  typeof options === "boolean" ? options : options?.capture === true;
+
 export class Listeners {
   readonly #target: EventTarget;
   readonly #handlers = new Map<string, Handler>();
-  /** Listener → registered with `once`. */
-  #listeners?: Map<string, Map<EventListenerOrEventListenerObject, boolean>>;
+  #listeners?: Map<string, Registration[]>;
 
   constructor(target: EventTarget) {
     this.#target = target;
@@ -45,25 +54,39 @@ export class Listeners {
     listener: EventListenerOrEventListenerObject,
     options?: boolean | AddEventListenerOptions,
   ): void {
+    const capture = captureOf(options);
     const once = typeof options === "object" && options.once === true;
     const signal = typeof options === "object" ? options.signal : undefined;
     if (signal?.aborted) return;
-    const all = this.#listeners ??= new Map();
-    let listeners = all.get(type);
-    if (listeners === undefined) all.set(type, listeners = new Map());
-    if (listeners.has(listener)) return;
-    listeners.set(listener, once);
-    signal?.addEventListener("abort", () => this.removed(type, listener), { once: true });
+    const all: Map<string, Registration[]> = this.#listeners ??= new Map();
+    let registrations: Registration[] | undefined = all.get(type);
+    if (registrations === undefined) {
+      registrations = [];
+      all.set(type, registrations);
+    }
+    if (registrations.some((r) => r.listener === listener && r.capture === capture)) return;
+    registrations.push({ listener, capture, once });
+    signal?.addEventListener("abort", () => this.removed(type, listener, capture), {
+      once: true,
+    });
   }
 
-  removed(type: string, listener: EventListenerOrEventListenerObject): void {
-    this.#listeners?.get(type)?.delete(listener);
+  removed(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    const registrations = this.#listeners?.get(type);
+    if (registrations === undefined) return;
+    const capture = captureOf(options);
+    const i = registrations.findIndex((r) => r.listener === listener && r.capture === capture);
+    if (i >= 0) registrations.splice(i, 1);
   }
 
   /** Whether `addEventListener` listeners exist for `type`. */
   listening(type: string): boolean {
-    const listeners = this.#listeners?.get(type);
-    return listeners !== undefined && listeners.size > 0;
+    const registrations = this.#listeners?.get(type);
+    return registrations !== undefined && registrations.length > 0;
   }
 
   /** Whether anyone (handler or listener) hears `type`. */
@@ -73,10 +96,12 @@ export class Listeners {
 
   /** Dispatches to `addEventListener` listeners and forgets the `once` ones that fired. */
   dispatch(event: Event): void {
-    const listeners = this.#listeners?.get(event.type);
-    if (listeners === undefined || listeners.size === 0) return;
+    const registrations = this.#listeners?.get(event.type);
+    if (registrations === undefined || registrations.length === 0) return;
     this.#target.dispatchEvent(event);
-    for (const [listener, once] of listeners) if (once) listeners.delete(listener);
+    if (registrations.some((r) => r.once)) {
+      this.#listeners!.set(event.type, registrations.filter((r) => !r.once));
+    }
   }
 
   /** Calls the `on()` handler with `arg`, then dispatches `make(arg)` to listeners, if any. */

@@ -260,7 +260,7 @@ export abstract class ClientEventTarget extends EventTarget {
     options?: boolean | EventListenerOptions,
   ): void {
     super.removeEventListener(type, listener, options);
-    if (listener !== null) this.#events.removed(type, listener);
+    if (listener !== null) this.#events.removed(type, listener, options);
   }
 }
 

@@ -81,3 +81,18 @@ Deno.test("ClientEventTarget: on() refuses unknown events and non-function handl
     message: 'Invalid handler for "end": expected a function',
   });
 });
+
+Deno.test("ClientEventTarget: a listener added with and without capture is two registrations", async () => {
+  const { broker, client } = setup();
+  const calls: string[] = [];
+  const listener = () => calls.push("listener");
+  client.addEventListener("connect", listener);
+  client.addEventListener("connect", listener, { capture: true });
+  // Removing the capture registration leaves the other one, which must still be dispatched to.
+  client.removeEventListener("connect", listener, true);
+  await cycle(client, broker);
+  assert.deepEqual(calls, ["listener"]);
+  client.removeEventListener("connect", listener);
+  await cycle(client, broker);
+  assert.deepEqual(calls, ["listener"]);
+});
