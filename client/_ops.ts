@@ -12,6 +12,7 @@ import { LATENCY_PROPERTY } from "./_metrics.ts";
 import { toBytes } from "./_settings.ts";
 import {
   checkKeys,
+  checkMqttString,
   checkQos,
   checkTags,
   checkType,
@@ -71,6 +72,7 @@ export function publishPacket(
     const got = typeof topic === "string" ? `"${topic}"` : describe(topic);
     throw new TypeError(`Invalid topic: expected a non-empty string without wildcards, got ${got}`);
   }
+  checkMqttString("topic", topic);
   const packet: PublishPacket = {
     type: "publish",
     topic,
@@ -113,6 +115,11 @@ export function subscribeOp(
     }
   } else if (topic !== null && typeof topic === "object") {
     for (const [filter, own] of Object.entries(topic)) {
+      if (own === null || typeof own !== "object" || Array.isArray(own)) {
+        throw new TypeError(
+          `Invalid options of topic filter "${filter}": expected an object, got ${describe(own)}`,
+        );
+      }
       subscriptions.push(subscription(checkFilter(filter), { ...options, ...own }));
     }
   } else {
@@ -201,7 +208,7 @@ function checkFilter(filter: unknown): string {
       `Invalid topic filter: expected a non-empty string, got ${describe(filter)}`,
     );
   }
-  return filter;
+  return checkMqttString("topic filter", filter);
 }
 
 function subscription(topicFilter: string, options: SubscribeOptions | undefined): Subscription {

@@ -8,6 +8,7 @@ import type { MetricsSink } from "./metrics_sink.ts";
 import {
   checkInteger,
   checkKeys,
+  checkMqttString,
   checkQos,
   checkTags,
   checkType,
@@ -69,6 +70,8 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
   checkKeys("client", options);
   const clientId = checkType<string>("client_id", options.client_id, "string") ??
     checkType<string>("clientId", options.clientId, "string") ?? "";
+  checkMqttString("option client_id", clientId);
+  if (typeof options.username === "string") checkMqttString("option username", options.username);
   const settings: ClientSettings = {
     clientId,
     username: checkType<string>("username", options.username, "string"),
@@ -102,6 +105,7 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
     if (typeof will.topic !== "string" || will.topic === "") {
       throw new TypeError("Invalid option will.topic: expected a non-empty string");
     }
+    checkMqttString("option will.topic", will.topic);
     settings.will = {
       topic: will.topic,
       payload: toBytes("will.payload", will.payload ?? ""),

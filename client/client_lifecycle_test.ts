@@ -311,3 +311,27 @@ Deno.test("Client.messages() stops reading while the iterator is full", async ()
   await client.end();
   assert.equal((await stream.next()).done, true);
 });
+
+Deno.test("Client refuses a topic the codec cannot encode when called, not when it is sent", async () => {
+  // Calls made while connecting wait in the queue; a topic with U+0000 used to throw when the
+  // queue was pumped on CONNACK, killing the new connection.
+  const { client, broker } = setup();
+  const connecting = client.connect(URL);
+  const valid = client.publish("ok", "x", { qos: 1 });
+  for (const topic of ["nul\u0000", "lone\ud800", "x".repeat(70_000)]) {
+    assert.throws(() => client.publish(topic, "x", { qos: 1 }), /Invalid topic/);
+    assert.throws(() => client.subscribe([topic]), /Invalid topic filter/);
+  }
+  assert.throws(() => new Client({ client_id: "a\u0000" }), /Invalid option client_id/);
+  assert.throws(
+    () => new Client({ will: { topic: "\udc00", payload: "" } }),
+    /Invalid option will\.topic/,
+  );
+  await broker.accept();
+  await connecting;
+  const publish = await broker.expect("publish");
+  await broker.send({ type: "puback", packetId: publish.packetId! });
+  await valid;
+  assert.equal(client.connected, true);
+  await client.end();
+});

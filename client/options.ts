@@ -370,6 +370,25 @@ export function checkQos(name: string, value: unknown): QoSLevel {
 }
 
 /**
+ * Checks that a string can be an MQTT UTF-8 string (topic, filter, client id, user name): no
+ * U+0000, no lone surrogate, at most 65535 bytes. Checked when the call is made, so a bad value
+ * fails that call instead of the connection it would later be encoded on.
+ *
+ * @throws {TypeError} On U+0000 or a lone surrogate.
+ * @throws {RangeError} When longer than 65535 bytes in UTF-8.
+ */
+export function checkMqttString(name: string, value: string): string {
+  if (value.includes("\u0000") || !value.isWellFormed()) {
+    throw new TypeError(`Invalid ${name}: must not contain U+0000 or lone surrogates`);
+  }
+  // Up to 3 bytes per UTF-16 unit: only long strings need their exact UTF-8 length.
+  if (value.length > 0x5555 && encoder.encode(value).length > 0xffff) {
+    throw new RangeError(`Invalid ${name}: longer than 65535 bytes in UTF-8`);
+  }
+  return value;
+}
+
+/**
  * Checks a tags object: string values only.
  *
  * @throws {TypeError} On a non-object or a non-string value.
@@ -391,6 +410,8 @@ export function checkTags(name: string, value: unknown): Record<string, string> 
 export function describeEnum(value: unknown): string {
   return typeof value === "number" ? String(value) : describe(value);
 }
+
+const encoder = new TextEncoder();
 
 /** Short description of a value's type for error messages (never the value: it may be secret). */
 export function describe(value: unknown): string {

@@ -343,6 +343,14 @@ Deno.test({
         message: /topic.*got number/,
       });
       assert.throws(() => client.subscribe([""]), { name: "TypeError", message: /topic filter/ });
+      assert.throws(() => client.subscribe({ a: 1 } as never), {
+        name: "TypeError",
+        message: /options of topic filter "a"/,
+      });
+      assert.throws(() => client.publish("nul\u0000", "x"), {
+        name: "TypeError",
+        message: /topic: must not contain U\+0000/,
+      });
       assert.throws(() => client.unsubscribe([]), { name: "TypeError", message: /topics/ });
       assert.throws(() => client.publish("t", 42 as unknown as string), {
         name: "TypeError",
