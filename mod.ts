@@ -71,3 +71,4 @@ export type {
 export type { Clock } from "./client/clock.ts";
 export type { BrokerUrl, TransportKind } from "./client/url.ts";
 export type { MessageStream } from "./client/messages.ts";
+export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "./codec/packets.ts";

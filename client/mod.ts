@@ -65,3 +65,4 @@ export {
 } from "./transport.ts";
 export { connectTcp } from "./transport_deno.ts";
 export { connectWebSocket } from "./transport_ws.ts";
+export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "../codec/packets.ts";
