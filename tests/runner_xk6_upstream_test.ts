@@ -19,6 +19,7 @@ const SCRIPTS = [
   "ping.js",
   "api_surface.js",
   "commonjs.cjs",
+  "blocking_style.js",
 ] as const;
 
 type Script = typeof SCRIPTS[number];

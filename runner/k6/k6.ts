@@ -4,7 +4,8 @@
  *
  * `sleep()` returns a Promise (Deno cannot block a VU that shares its thread with others):
  * `await sleep(1)` behaves exactly as k6. Not awaited, it still keeps the iteration alive until
- * it ends, and consecutive un-awaited sleeps add up, so k6 scripts keep their pacing.
+ * it ends, consecutive un-awaited sleeps add up, and `k6/x/mqtt` client calls made meanwhile
+ * start when it ends, so blocking-style k6 scripts keep their pacing and their order.
  *
  * @example Usage
  * ```ts ignore

@@ -26,8 +26,17 @@
 import { Client as LibraryClient } from "../../client/client.ts";
 import type { Clock } from "../../client/clock.ts";
 import type { MetricsSink } from "../../client/metrics_sink.ts";
-import type { ClientOptions, ConnectOptions } from "../../client/options.ts";
+import type {
+  ClientOptions,
+  ConnectOptions,
+  EndOptions,
+  PublishOptions,
+  SubscribeOptions,
+  UnsubscribeOptions,
+} from "../../client/options.ts";
 import type { ConnectInfo } from "../../client/events.ts";
+import { eventListenersOf } from "../../client/event_target.ts";
+import type { Payload } from "../../client/mod.ts";
 import type { Tags } from "../metrics.ts";
 import { RAW_TIMERS, type VuState, vuStorage } from "./_context.ts";
 
@@ -71,8 +80,9 @@ function sameEntries(merged: Tags, tags: Tags): boolean {
 }
 
 /**
- * xk6-mqtt's `Client`, reporting metrics and holding its VU's iteration open while busy. Outside
- * `mqload run` it is the library client.
+ * xk6-mqtt's `Client`, reporting metrics and holding its VU's iteration open while busy. Its
+ * calls made while the VU has an un-awaited `sleep()` pending start when that sleep ends, as if
+ * `sleep()` blocked as it does in k6. Outside `mqload run` it is the library client.
  */
 export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
@@ -104,7 +114,7 @@ export class Client extends LibraryClient {
    */
   override connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
     this.#track();
-    return super.connect(url, options);
+    return this.#afterSleep(() => super.connect(url, options), true);
   }
 
   /**
@@ -119,7 +129,7 @@ export class Client extends LibraryClient {
     options?: ConnectOptions,
   ): Promise<ConnectInfo> {
     this.#track();
-    return super.connectAsync(url, options);
+    return this.#afterSleep(() => super.connectAsync(url, options), false);
   }
 
   /**
@@ -129,7 +139,7 @@ export class Client extends LibraryClient {
    */
   override reconnect(): Promise<ConnectInfo> {
     this.#track();
-    return super.reconnect();
+    return this.#afterSleep(() => super.reconnect(), true);
   }
 
   /**
@@ -139,7 +149,132 @@ export class Client extends LibraryClient {
    */
   override reconnectAsync(): Promise<ConnectInfo> {
     this.#track();
-    return super.reconnectAsync();
+    return this.#afterSleep(() => super.reconnectAsync(), false);
+  }
+
+  /**
+   * Subscribes (see the library's `Client.subscribe`).
+   *
+   * @param topic A filter, an array of filters, or an object of filter → options.
+   * @param options Subscription options.
+   * @returns Resolves with the granted QoS per filter.
+   */
+  override subscribe(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options?: SubscribeOptions,
+  ): Promise<number[]> {
+    return this.#afterSleep(() => super.subscribe(topic, options), true);
+  }
+
+  /**
+   * Subscribes, without the `error` event on failure.
+   *
+   * @param topic A filter, an array of filters, or an object of filter → options.
+   * @param options Subscription options.
+   * @returns Resolves with the granted QoS per filter.
+   */
+  override subscribeAsync(
+    topic: string | string[] | Record<string, SubscribeOptions>,
+    options?: SubscribeOptions,
+  ): Promise<number[]> {
+    return this.#afterSleep(() => super.subscribeAsync(topic, options), false);
+  }
+
+  /**
+   * Unsubscribes (see the library's `Client.unsubscribe`).
+   *
+   * @param topics A filter or an array of filters.
+   * @param options MQTT 5 properties, metric tags.
+   * @returns Resolves on UNSUBACK.
+   */
+  override unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
+    return this.#afterSleep(() => super.unsubscribe(topics, options), true);
+  }
+
+  /**
+   * Unsubscribes, without the `error` event on failure.
+   *
+   * @param topics A filter or an array of filters.
+   * @param options MQTT 5 properties, metric tags.
+   * @returns Resolves on UNSUBACK.
+   */
+  override unsubscribeAsync(
+    topics: string | string[],
+    options?: UnsubscribeOptions,
+  ): Promise<void> {
+    return this.#afterSleep(() => super.unsubscribeAsync(topics, options), false);
+  }
+
+  /**
+   * Publishes (see the library's `Client.publish`).
+   *
+   * @param topic The topic.
+   * @param payload Text, an ArrayBuffer or a Uint8Array.
+   * @param options QoS, retain, properties, tags.
+   * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
+   */
+  override publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    return this.#afterSleep(() => super.publish(topic, payload, options), true);
+  }
+
+  /**
+   * Publishes, without the `error` event on failure.
+   *
+   * @param topic The topic.
+   * @param payload Text, an ArrayBuffer or a Uint8Array.
+   * @param options QoS, retain, properties, tags.
+   * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
+   */
+  override publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    return this.#afterSleep(() => super.publishAsync(topic, payload, options), false);
+  }
+
+  /**
+   * Ends the client (see the library's `Client.end`).
+   *
+   * @param options MQTT 5 reason code and properties, metric tags.
+   * @returns Resolves once closed.
+   */
+  override end(options?: EndOptions): Promise<void> {
+    return this.#afterSleep(() => super.end(options), true);
+  }
+
+  /**
+   * Ends the client, without the `error` event on failure.
+   *
+   * @param options MQTT 5 reason code and properties, metric tags.
+   * @returns Resolves once closed.
+   */
+  override endAsync(options?: EndOptions): Promise<void> {
+    return this.#afterSleep(() => super.endAsync(options), false);
+  }
+
+  /**
+   * k6's `sleep()` blocks the VU, so `client.connect(url); sleep(1); client.end()` ends the
+   * client a second later. Here `sleep()` cannot block, but un-awaited sleeps of the calling VU
+   * add up to `sleepEnd`: a call made before that time starts then, in call order. Calls made
+   * with no sleep pending (or after `await sleep()`) start at once, as before.
+   */
+  #afterSleep<T>(start: () => Promise<T>, events: boolean): Promise<T> {
+    const vu = vuStorage.getStore();
+    if (vu === undefined || vu.sleepEnd === 0) return start();
+    const wait = vu.sleepEnd - performance.now();
+    if (wait <= 0) return start();
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const fail = (error: unknown) => {
+      // As the library does for its xk6-mqtt names: an `error` handler takes the failure.
+      if (events && eventListenersOf(this).heard("error")) promise.catch(() => {});
+      reject(error);
+    };
+    // The Worker's setTimeout: the iteration waits for it, as for a sleep.
+    setTimeout(() => {
+      try {
+        start().then(resolve, fail);
+      } catch (error) {
+        fail(error);
+      }
+    }, wait);
+    return promise;
   }
 
   #track(): void {
