@@ -196,6 +196,7 @@ export class Host implements CoreHost {
 
   #becameIdle(): void {
     if (this.ending !== undefined) return; // end() finishes the job after its `end` event.
+    if (this.core.state !== "idle") return; // An `end` handler connected again.
     this.stream?.close();
     this.stream = undefined;
     const idle = this.#idle;

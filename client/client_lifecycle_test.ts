@@ -335,3 +335,24 @@ Deno.test("Client refuses a topic the codec cannot encode when called, not when 
   assert.equal(client.connected, true);
   await client.end();
 });
+
+Deno.test("Client.idle() waits for a connection started by an end handler", async () => {
+  const { client, broker } = await connected();
+  let again = true;
+  client.on("end", () => {
+    if (again) client.connect(URL);
+    again = false;
+  });
+  let idle = false;
+  const ending = client.end();
+  const idling = client.idle().then(() => idle = true);
+  await broker.expect("disconnect");
+  await ending;
+  await broker.accept();
+  await settle();
+  assert.equal(client.connected, true);
+  assert.equal(idle, false, "connected again: not idle");
+  await client.end();
+  await idling;
+  assert.equal(client.connected, false);
+});
