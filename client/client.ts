@@ -123,7 +123,8 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
   /**
    * Connects to a broker, replacing any current connection. Fires `connect` on success.
    *
-   * @param url Broker URL, or connection options (then `servers` must name the brokers).
+   * @param url Broker URL, or connection options; without a URL the brokers are those of the
+   * `servers` option (of this call or the constructor), tried in order.
    * @param options Connection options for this connection and its reconnections.
    * @returns Resolves with the connection details on CONNACK; rejects with `MqttConnectError`
    * (refused), `MqttTimeoutError` (`connect_timeout`) or `MqttClosedError` (network) after every
