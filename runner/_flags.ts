@@ -11,7 +11,11 @@ import { parseExecutionSegment, parseExecutionSegmentSequence } from "./executio
 import { parseStageFlag, type TestOptions } from "./options.ts";
 import type { RunSettings } from "./engine.ts";
 
-/** A bad flag or flag value: the message names it. Exit code 104 (k6's invalid config). */
+/**
+ * A bad command line (unknown command or flag, bad flag value, missing script): the message
+ * names it. The CLI exits with 2, as command-line tools do for usage errors; k6 has no code of
+ * its own for these (cobra's errors make it exit with -1, that is 255).
+ */
 export class UsageError extends Error {
   /** @param message What is wrong, naming the flag. */
   constructor(message: string) {
@@ -28,8 +32,11 @@ Usage:
   mqload demo                    start an embedded broker and run the demo test
   mqload broker [--port N] [--host 127.0.0.1]
                                  run the embedded MQTT broker until Ctrl+C
-  mqload merge <a.json> <b.json>…
-                                 merge --summary-export files of execution segments
+  mqload merge [--summary-export F] [--report F] <a.json> <b.json>…
+                                 merge the --summary-export files of execution
+                                 segments: the merged JSON on stdout (or in F,
+                                 with the text summary on stdout), thresholds
+                                 evaluated again (exit code 99 when one fails)
   mqload version                 print the version
 
 Flags:
@@ -52,6 +59,8 @@ Flags:
       --tag NAME=VALUE           tag every sample, repeatable
   -o, --out json=FILE            stream every sample as k6 NDJSON (FILE "-" for stdout)
       --summary-export FILE      write the end-of-test summary as JSON
+      --report FILE              write a self-contained HTML report (charts over
+                                 time, thresholds, checks, metrics, options)
       --summary-trend-stats S    trend statistics, e.g. "avg,min,med,max,p(90),p(95)"
       --summary-time-unit U      time unit of the summary: s, ms or us
       --no-summary               no end-of-test summary (nor handleSummary)
@@ -68,7 +77,28 @@ Precedence: flags, then K6_* environment variables (K6_VUS, K6_DURATION, K6_ITER
 K6_STAGES, …), then the script's \`export const options\`.
 
 Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
-104 invalid options, 105 stopped by a signal, 107 script error, 108 test.abort().
+104 invalid options, 105 stopped by a signal, 107 script error (cannot load, or a Worker
+crashed), 108 test.abort(); 2 for a bad command line.
+`;
+
+/** The help of `mqload merge`. */
+export const MERGE_HELP = `Merge the --summary-export files of the execution segments of one test.
+
+Usage:
+  mqload merge [flags] <a.json> <b.json>…
+
+Counts, rates and checks add up; trend percentiles come from the merged histograms, so they
+are those one process running the whole test would report. The thresholds are evaluated
+again on the merged metrics.
+
+Flags:
+      --summary-export FILE      write the merged summary there and print the text summary
+                                 (without it the merged JSON goes to stdout)
+      --report FILE              write a self-contained HTML report of the merged summary
+      --no-color                 no ANSI colours
+  -h, --help                     show this help
+
+Exit codes: 0 ok, 99 a threshold failed on the merged result, 2 bad arguments or files.
 `;
 
 /**
@@ -96,6 +126,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
         tag: { type: "string", multiple: true },
         out: { type: "string", short: "o", multiple: true },
         "summary-export": { type: "string" },
+        report: { type: "string" },
         "summary-trend-stats": { type: "string" },
         "summary-time-unit": { type: "string" },
         "no-summary": { type: "boolean" },
@@ -190,6 +221,11 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
       throw new UsageError(`Invalid value "${out}" for --out: mqload writes json=FILE`);
     }
   }
+  for (const flag of ["summary-export", "report"] as const) {
+    if (v[flag] === "") {
+      throw new UsageError(`Invalid value "" for --${flag}: expected a file path`);
+    }
+  }
   const workers = count("workers", v.workers, 1);
   return {
     script: parsed.positionals[0],
@@ -198,6 +234,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     includeSystemEnv: !v["no-include-system-env-vars"],
     out: v.out,
     summaryExport: v["summary-export"],
+    report: v.report,
     quiet: v.quiet ?? false,
     noSummary: v["no-summary"] ?? false,
     noColor: v["no-color"] ?? Deno.env.get("NO_COLOR") !== undefined,

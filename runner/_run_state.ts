@@ -17,11 +17,19 @@ import type { PreparedScript } from "./script_loader.ts";
 import { WorkerHandle } from "./_pool.ts";
 import type { ScenarioSlots, WorkerMessage, WorkerStats } from "./_protocol.ts";
 import { epochNow } from "./_scenario_run.ts";
+import { Timeline } from "./timeline.ts";
 
 type Notification = Exclude<WorkerMessage, { type: "reply" }>;
 type StopReason = "signal" | "script" | "thresholds" | "crash";
 
 const LEVELS = { debug: "DEBU", info: "INFO", warn: "WARN", error: "ERRO" } as const;
+
+/**
+ * A Worker reports every second, and before each reply, unless its thread is blocked (a VU in
+ * a synchronous endless loop) or gone (a script calling `Deno.exit()` or `close()`: Deno ends
+ * the Worker silently). Past these silences it is declared dead, so the run cannot hang.
+ */
+const SILENCE_MS = { beforeStart: 60_000, running: 10_000 } as const;
 
 /** Aggregated figures of all Workers. */
 export interface Totals {
@@ -43,6 +51,8 @@ export class RunState {
   readonly registry: MetricRegistry = new MetricRegistry();
   readonly workers: WorkerHandle[] = [];
   readonly ndjson: NdjsonOutput[] = [];
+  /** Per-second series for `--report` (only then). */
+  timeline?: Timeline;
   maxVus = 0;
   t0 = 0;
   stopping = false;
@@ -54,6 +64,10 @@ export class RunState {
   readonly #scenarioWorkers = new Map<string, number>();
   readonly #timers: number[] = [];
   readonly #errors = new Set<string>();
+  readonly #heard = new Map<WorkerHandle, number>();
+  readonly #dead = new Set<WorkerHandle>();
+  #watchdog: number | undefined;
+  #lastWatch = performance.now();
   #writes: Promise<void> = Promise.resolve();
   #reason: StopReason | undefined;
   #onSignal = () => this.stop("signal");
@@ -81,14 +95,52 @@ export class RunState {
     const handle = new WorkerHandle(
       index,
       (w, m) => this.#onMessage(w, m),
-      (w, error) => {
-        this.log("ERRO", `Worker ${w.index} crashed: ${String(error)}`);
-        this.#reason ??= "crash";
-        this.#markDone(w);
-      },
+      (w, error) => this.#lost(w, `Worker ${w.index} crashed: ${String(error)}`),
     );
     this.workers.push(handle);
+    this.#heard.set(handle, performance.now());
+    this.#watchdog ??= RAW_TIMERS.setInterval(() => this.#watch(), 1000);
     return handle;
+  }
+
+  /**
+   * Whether a Worker is gone (crashed, or silent too long and terminated).
+   *
+   * @param w The Worker.
+   * @returns True when it is.
+   */
+  isDead(w: WorkerHandle): boolean {
+    return this.#dead.has(w);
+  }
+
+  /** Declares silent Workers dead. */
+  #watch(): void {
+    const limit = this.t0 === 0 ? SILENCE_MS.beforeStart : SILENCE_MS.running;
+    const now = performance.now();
+    const late = now - this.#lastWatch > 2000;
+    this.#lastWatch = now;
+    // A main thread that was itself blocked has not read the Workers' messages yet.
+    if (late) return;
+    for (const [w, at] of this.#heard) {
+      if (this.#dead.has(w) || now - at < limit) continue;
+      this.#lost(
+        w,
+        `Worker ${w.index} stopped responding for ${limit / 1000}s: a VU either blocks its ` +
+          "thread (synchronous code that never returns) or ended it (Deno.exit(), close() or " +
+          "process.exit() in the script); its VUs and their last second of metrics are lost",
+      );
+    }
+  }
+
+  /** A Worker is gone: say why, stop the test, and let nothing wait for it. */
+  #lost(w: WorkerHandle, why: string): void {
+    if (this.#dead.has(w)) return;
+    this.#dead.add(w);
+    this.log("ERRO", why);
+    this.#reason ??= "crash";
+    w.terminate();
+    this.#markDone(w);
+    if (this.t0 > 0) this.stop("crash", true);
   }
 
   /** Records which Workers run each scenario and sets the shared-iterations budgets. */
@@ -113,6 +165,8 @@ export class RunState {
   /** The test clock started: begin the periodic duties. */
   started(t0: number, plan: TestPlan): void {
     this.t0 = t0;
+    if (this.settings.report !== undefined) this.timeline = new Timeline({ startMs: t0 });
+    for (const w of this.#heard.keys()) this.#heard.set(w, performance.now());
     const tty = this.progress.tty;
     const every = (ms: number, fn: () => void) => this.#timers.push(RAW_TIMERS.setInterval(fn, ms));
     every(tty ? 200 : 1000, () => this.render(plan));
@@ -217,6 +271,7 @@ export class RunState {
   /** Terminates the Workers and timers. */
   close(): void {
     for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
+    if (this.#watchdog !== undefined) RAW_TIMERS.clearInterval(this.#watchdog);
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
     for (const w of this.workers) w.terminate();
   }
@@ -233,7 +288,8 @@ export class RunState {
     const state: ProgressState = {
       elapsedMs: elapsed,
       vus: total.active,
-      maxVus: this.maxVus,
+      // k6 shows the VUs initialized so far (the summary's vus_max), not the most possible.
+      maxVus: total.initialized,
       completed: total.completed,
       interrupted: total.interrupted,
       stopping: this.stopping,
@@ -274,6 +330,7 @@ export class RunState {
 
   #merge(snapshot: Parameters<MetricRegistry["merge"]>[0]): void {
     this.registry.merge(snapshot);
+    this.timeline?.record(snapshot, epochNow());
     if (this.ndjson.length > 0 && snapshot.points.length > 0) {
       const points = snapshot.points;
       this.#writes = this.#writes.then(() => Promise.all(this.ndjson.map((o) => o.write(points))))
@@ -287,10 +344,17 @@ export class RunState {
   }
 
   #onMessage(w: WorkerHandle, m: Notification): void {
+    this.#heard.set(w, performance.now());
     switch (m.type) {
       case "metrics":
         this.#merge(m.snapshot);
         this.#stats.set(w, m.stats);
+        if (this.timeline !== undefined) {
+          // Workers' figures arrive every second: the VUs chart follows them, not our ticks.
+          const t = this.totals();
+          this.timeline.gauge("vus", t.active, epochNow());
+          this.timeline.gauge("vus_max", t.initialized, epochNow());
+        }
         return;
       case "logs":
         for (const line of m.lines) {

@@ -22,10 +22,12 @@
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 import { EXIT_CODES, type RunSettings, runTest } from "./engine.ts";
-import { MAIN_HELP, parseRunArgs, RUN_HELP, UsageError } from "./_flags.ts";
+import { MAIN_HELP, MERGE_HELP, parseRunArgs, RUN_HELP, UsageError } from "./_flags.ts";
+import { renderHtmlReport } from "./outputs/html_report.ts";
 import { writeAll } from "./_finish.ts";
-import { failedThresholds, mergeSummaries } from "./merge.ts";
+import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./merge.ts";
 import { formatSummaryExport, type SummaryExport } from "./summary.ts";
+import { textSummary } from "./text_summary.ts";
 
 /** Exit code of a bad command line (unknown command or flag, bad value). */
 export const USAGE_EXIT_CODE = 2;
@@ -156,8 +158,22 @@ async function broker(args: string[]): Promise<number> {
 }
 
 async function merge(args: string[]): Promise<number> {
-  const { positionals } = parse(args, {});
+  const { values, positionals } = parse(args, {
+    "summary-export": { type: "string" },
+    report: { type: "string" },
+    "no-color": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    writeAll(Deno.stdout, MERGE_HELP);
+    return 0;
+  }
   if (positionals.length === 0) throw new UsageError("mqload merge needs summary files");
+  for (const flag of ["summary-export", "report"]) {
+    if (values[flag] === "") {
+      throw new UsageError(`Invalid value "" for --${flag}: expected a file path`);
+    }
+  }
   const docs: SummaryExport[] = [];
   for (const path of positionals) {
     try {
@@ -166,8 +182,37 @@ async function merge(args: string[]): Promise<number> {
       throw new UsageError(`cannot read summary ${path}: ${(e as Error).message}`);
     }
   }
-  const merged = mergeSummaries(docs);
-  writeAll(Deno.stdout, formatSummaryExport(merged) + "\n");
+  let merged: SummaryExport;
+  try {
+    merged = mergeSummaries(docs);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const exportPath = values["summary-export"] as string | undefined;
+  const reportPath = values.report as string | undefined;
+  const json = formatSummaryExport(merged) + "\n";
+  if (exportPath === undefined) writeAll(Deno.stdout, json);
+  else await Deno.writeTextFile(exportPath, json);
+  if (exportPath !== undefined || reportPath !== undefined) {
+    const noColor = values["no-color"] === true || Deno.env.get("NO_COLOR") !== undefined;
+    const data = summaryDataFromExport(merged, {
+      isStdOutTTY: Deno.stdout.isTerminal(),
+      isStdErrTTY: Deno.stderr.isTerminal(),
+      noColor,
+    });
+    if (exportPath !== undefined) {
+      const colors = !noColor && Deno.stdout.isTerminal();
+      writeAll(Deno.stdout, "\n" + textSummary(data, { enableColors: colors }) + "\n\n");
+    }
+    if (reportPath !== undefined) {
+      const html = renderHtmlReport({
+        summary: data,
+        title: `${positionals.length} merged segment${positionals.length === 1 ? "" : "s"}`,
+        options: { merged: positionals, thresholds: merged.mqload.thresholds ?? {} },
+      });
+      await Deno.writeTextFile(reportPath, html);
+    }
+  }
   const failed = failedThresholds(merged);
   for (const f of failed) writeAll(Deno.stderr, `threshold crossed: ${f}\n`);
   return failed.length > 0 ? EXIT_CODES.thresholdsFailed : 0;

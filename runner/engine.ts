@@ -13,6 +13,7 @@ import { ExecutionTuple } from "./execution_tuple.ts";
 import { describeScenario, scenarioMaxEndMs, scenarioVus } from "./executors/mod.ts";
 import { formatDuration } from "./_duration.ts";
 import { NdjsonOutput } from "./outputs/ndjson.ts";
+import { renderHtmlReport } from "./outputs/html_report.ts";
 import {
   buildPlan,
   checkExecFunctions,
@@ -64,6 +65,8 @@ export interface RunSettings {
   out?: string[];
   /** `--summary-export` path. */
   summaryExport?: string;
+  /** `--report` path: the self-contained HTML report, written at the end of every run. */
+  report?: string;
   /** No progress, no banner. */
   quiet?: boolean;
   /** No end-of-test summary (nor `handleSummary`). */
@@ -103,6 +106,8 @@ export async function runTest(settings: RunSettings): Promise<number> {
     return await execute(run);
   } catch (e) {
     const message = run.script?.mapPaths(describeError(e)) ?? describeError(e);
+    // A lost Worker was reported when it was lost; what waited for it says nothing more.
+    if (run.workers.some((w) => run.isDead(w))) return EXIT_CODES.scriptException;
     if (e instanceof InvalidConfigError) {
       log("ERRO", `invalid config: ${e.message}`);
       return EXIT_CODES.invalidConfig;
@@ -120,10 +125,24 @@ export async function runTest(settings: RunSettings): Promise<number> {
 }
 
 function describeError(e: unknown): string {
-  if (e instanceof WorkerRequestError) return e.remoteStack ?? `${e.name}: ${e.message}`;
+  if (e instanceof WorkerRequestError) {
+    return scriptFrames(e.remoteStack ?? `${e.name}: ${e.message}`);
+  }
   if (e instanceof ScriptError) return e.message;
   if (e instanceof Error) return e.stack ?? e.message;
   return String(e);
+}
+
+const RUNNER = new URL("./", import.meta.url).href;
+
+/**
+ * Keeps the script's frames of an error from a Worker: mqload's own frames say nothing to the
+ * script's author, and the `?vu=N` query that gives each VU its module scope is internal.
+ */
+function scriptFrames(stack: string): string {
+  return stack.split("\n").filter((line) =>
+    !/^\s+at /.test(line) || !(line.includes(RUNNER) || line.includes("ext:"))
+  ).join("\n").replace(/\?vu=\d+/g, "").replace(/^TypeError: (SyntaxError: )/, "$1");
 }
 
 async function execute(run: RunState): Promise<number> {
@@ -247,9 +266,19 @@ async function execute(run: RunState): Promise<number> {
 
   let code = run.exitCode();
   try {
-    await control.request({ type: "teardown", data: setupData, timeoutMs: plan.teardownTimeout });
+    if (run.isDead(control)) {
+      run.log("WARN", "teardown() not run: Worker 0, which runs it, is gone");
+    } else {
+      await control.request({
+        type: "teardown",
+        data: setupData,
+        timeoutMs: plan.teardownTimeout,
+      });
+    }
   } catch (e) {
-    if (e instanceof WorkerRequestError && e.code === "timeout") {
+    if (run.isDead(control)) {
+      code ||= EXIT_CODES.scriptException;
+    } else if (e instanceof WorkerRequestError && e.code === "timeout") {
       run.log(
         "ERRO",
         `teardown() execution timed out after ${formatDuration(plan.teardownTimeout)}`,
@@ -283,6 +312,26 @@ async function finish(
   };
   await run.closeOutputs();
   const data = buildSummary(input);
+  const failedIterations = run.totals().failed;
+  if (failedIterations > 0) {
+    run.log(
+      "WARN",
+      `${failedIterations} of ${run.totals().completed} iterations failed with an exception ` +
+        "(logged above once per distinct message; k6 counts them in iterations too)",
+    );
+  }
+  if (s.report !== undefined) {
+    const html = renderHtmlReport({
+      timeline: run.timeline,
+      summary: data,
+      thresholds: results,
+      options: plan.options,
+      title: reportTitle(s.script),
+    });
+    await Deno.writeTextFile(s.report, html).catch((e) =>
+      run.log("ERRO", `Cannot write the report ${s.report}: ${e.message}`)
+    );
+  }
   if (s.summaryExport !== undefined) {
     await writeSummaryExport(input, data, s.summaryExport).catch((e) =>
       run.log("ERRO", `Cannot write the summary export ${s.summaryExport}: ${e.message}`)
@@ -291,7 +340,9 @@ async function finish(
   if (!s.noSummary) {
     let outputs: Record<string, string | Uint8Array> | null = null;
     try {
-      outputs = await run.workers[0].request({ type: "summary", data });
+      if (!run.isDead(run.workers[0])) {
+        outputs = await run.workers[0].request({ type: "summary", data });
+      }
     } catch (e) {
       run.log("ERRO", `handleSummary() failed: ${run.script!.mapPaths(describeError(e))}`);
     }
@@ -308,6 +359,12 @@ async function finish(
     return r.code || EXIT_CODES.thresholdsFailed;
   }
   return r.code;
+}
+
+/** The report's heading: the script's file name. */
+function reportTitle(script: string): string {
+  const path = script.replace(/[?#].*$/, "");
+  return path.slice(path.lastIndexOf("/") + 1) || script;
 }
 
 function printBanner(run: RunState, plan: TestPlan): void {
