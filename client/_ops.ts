@@ -13,6 +13,7 @@ import { toBytes } from "./_settings.ts";
 import {
   checkKeys,
   checkMqttString,
+  checkPacketProperties,
   checkQos,
   checkTags,
   checkType,
@@ -22,6 +23,8 @@ import {
   type SubscribeOptions,
   type UnsubscribeOptions,
 } from "./options.ts";
+
+const EMPTY = new Uint8Array(0);
 
 export interface OpBase<T> {
   promise: Promise<T>;
@@ -88,6 +91,9 @@ export function publishPacket(
     packet.retain = checkType<boolean>("retain", options.retain, "boolean") ?? false;
     checkTags("tags", options.tags);
     properties = options.properties;
+    if (properties !== undefined) {
+      checkPacketProperties("properties", { ...packet, qos: 0, payload: EMPTY, properties });
+    }
   }
   if (stamp !== undefined) {
     const userProperties = properties?.userProperties ?? [];
@@ -139,7 +145,11 @@ export function subscribeOp(
     start,
     tags: checkTags("tags", options?.tags),
   };
-  if (options?.properties !== undefined) op.packet.properties = options.properties;
+  if (options?.properties !== undefined) {
+    op.packet.properties = options.properties;
+    const probe = { ...op.packet, packetId: 1, subscriptions: subscriptions.slice(0, 1) };
+    checkPacketProperties("properties", probe);
+  }
   return op;
 }
 
@@ -166,7 +176,11 @@ export function unsubscribeOp(
     start: 0,
     tags: checkTags("tags", options?.tags),
   };
-  if (options?.properties !== undefined) op.packet.properties = options.properties;
+  if (options?.properties !== undefined) {
+    op.packet.properties = options.properties;
+    const probe = { ...op.packet, packetId: 1, topicFilters: topicFilters.slice(0, 1) };
+    checkPacketProperties("properties", probe);
+  }
   return op;
 }
 

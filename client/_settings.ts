@@ -1,7 +1,12 @@
 // Validated, defaulted client settings: what a connection attempt needs, computed once per
 // constructor and connect() call so the hot paths never look at raw options again.
 
-import type { Properties, ProtocolVersion, Will as PacketWill } from "../codec/packets.ts";
+import type {
+  ConnectPacket,
+  Properties,
+  ProtocolVersion,
+  Will as PacketWill,
+} from "../codec/packets.ts";
 import { DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { MetricsSink } from "./metrics_sink.ts";
@@ -9,6 +14,7 @@ import {
   checkInteger,
   checkKeys,
   checkMqttString,
+  checkPacketProperties,
   checkQos,
   checkTags,
   checkType,
@@ -111,7 +117,7 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
       payload: toBytes("will.payload", will.payload ?? ""),
       qos: checkQos("will.qos", will.qos),
       retain: checkType<boolean>("will.retain", will.retain, "boolean") ?? false,
-      properties: checkProperties("will.properties", will.properties),
+      properties: checkProperties("will.properties", will.properties, true),
     };
   }
   // Validate the connection options now so a bad constructor call fails where it is made.
@@ -250,10 +256,20 @@ function resolveTls(value: TlsOptions | undefined): TlsOptions | undefined {
   return value;
 }
 
-function checkProperties(name: string, value: unknown): Properties | undefined {
+/** Properties of CONNECT (`will` false) or of its will message, checked by encoding them. */
+function checkProperties(name: string, value: unknown, will = false): Properties | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`Invalid option ${name}: expected an object, got ${describe(value)}`);
-  }
-  return value as Properties;
+  const properties = value as Properties;
+  const probe: ConnectPacket = {
+    type: "connect",
+    protocolVersion: 5,
+    clientId: "",
+    cleanStart: true,
+    keepalive: 0,
+  };
+  if (will) {
+    probe.will = { topic: "t", payload: new Uint8Array(0), qos: 0, retain: false, properties };
+  } else probe.properties = properties;
+  checkPacketProperties(name, probe);
+  return properties;
 }

@@ -322,6 +322,27 @@ Deno.test("Client refuses a topic the codec cannot encode when called, not when 
     assert.throws(() => client.publish(topic, "x", { qos: 1 }), /Invalid topic/);
     assert.throws(() => client.subscribe([topic]), /Invalid topic filter/);
   }
+  const bad = { messageExpiryInterval: -5 } as never;
+  assert.throws(() => client.publish("ok", "x", { qos: 1, properties: bad }), {
+    name: "RangeError",
+    message: /Invalid option properties: messageExpiryInterval/,
+  });
+  assert.throws(() => client.subscribe("ok", { properties: { subscriptionIdentifiers: [0] } }), {
+    name: "RangeError",
+    message: /Invalid option properties: .*[Ss]ubscription ?[Ii]dentifier/,
+  });
+  assert.throws(() => client.unsubscribe("ok", { properties: "x" as never }), {
+    name: "TypeError",
+    message: /Invalid option properties: expected an object/,
+  });
+  assert.throws(
+    () => new Client({ protocol_version: 5, properties: { receiveMaximum: 0 } }),
+    /Invalid option properties: receiveMaximum/,
+  );
+  assert.throws(
+    () => new Client({ will: { topic: "w", payload: "", properties: bad } }),
+    /Invalid option will\.properties: messageExpiryInterval/,
+  );
   assert.throws(() => new Client({ client_id: "a\u0000" }), /Invalid option client_id/);
   assert.throws(
     () => new Client({ will: { topic: "\udc00", payload: "" } }),

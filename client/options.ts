@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Properties, ProtocolVersion, QoSLevel } from "../codec/packets.ts";
+import { encode } from "../codec/mod.ts";
+import type { Packet, Properties, ProtocolVersion, QoSLevel } from "../codec/packets.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { MetricsSink } from "./metrics_sink.ts";
@@ -386,6 +387,32 @@ export function checkMqttString(name: string, value: string): string {
     throw new RangeError(`Invalid ${name}: longer than 65535 bytes in UTF-8`);
   }
   return value;
+}
+
+/**
+ * Checks MQTT 5 properties by encoding them in `probe`, a minimal packet of the kind that will
+ * carry them: bad ones fail the call that gives them, not the connection that would later send
+ * them (the encoder's checks run when a queued packet is written).
+ *
+ * @throws {TypeError} When `properties` is not an object or holds a value of the wrong type.
+ * @throws {RangeError} When a value is out of range.
+ */
+export function checkPacketProperties(name: string, probe: Packet): void {
+  const properties: unknown = probe.type === "connect" && probe.will !== undefined
+    ? probe.will.properties
+    : (probe as { properties?: unknown }).properties;
+  if (properties === undefined) return;
+  if (properties === null || typeof properties !== "object" || Array.isArray(properties)) {
+    throw new TypeError(`Invalid option ${name}: expected an object, got ${describe(properties)}`);
+  }
+  try {
+    encode(probe, 5);
+  } catch (error) {
+    const message = `Invalid option ${name}: ${error instanceof Error ? error.message : error}`;
+    throw error instanceof RangeError
+      ? new RangeError(message, { cause: error })
+      : new TypeError(message, { cause: error });
+  }
 }
 
 /**
