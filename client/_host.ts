@@ -21,7 +21,10 @@ import {
 } from "./events.ts";
 import { MessageStream } from "./messages.ts";
 import {
+  checkEncodable,
+  checkInteger,
   checkKeys,
+  checkPacketProperties,
   checkTags,
   type EndOptions,
   type Payload,
@@ -65,10 +68,14 @@ export class Host implements CoreHost {
   end(options: EndOptions | undefined, sync: boolean): Promise<void> {
     checkKeys("end", options);
     const tags = checkTags("tags", options?.tags);
+    const reasonCode = checkInteger("reason_code", options?.reason_code, 0, 255) ?? 0;
+    const properties = options?.properties;
+    // Checked now: the DISCONNECT is only encoded once in-flight work has settled.
+    checkPacketProperties("properties", { type: "disconnect", properties });
+    checkEncodable("option reason_code", { type: "disconnect", reasonCode });
     if (this.ending !== undefined) return this.ending;
     if (this.core.state === "idle") return Promise.resolve();
-    const ending = this.core.end(options?.reason_code ?? 0, options?.properties)
-      .then(() => this.#ended(tags));
+    const ending = this.core.end(reasonCode, properties).then(() => this.#ended(tags));
     this.ending = ending;
     return this.outcomes.call(ending, "end", sync, tags);
   }

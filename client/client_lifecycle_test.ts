@@ -377,3 +377,23 @@ Deno.test("Client.idle() waits for a connection started by an end handler", asyn
   await idling;
   assert.equal(client.connected, false);
 });
+
+Deno.test("Client.end() checks its reason code and properties before ending anything", async () => {
+  const { client, broker } = await connected({}, 5);
+  assert.throws(() => client.end({ reason_code: 300 }), {
+    name: "RangeError",
+    message: /Invalid option reason_code: expected an integer in 0\.\.255, got 300/,
+  });
+  assert.throws(() => client.end({ reason_code: 0x01 }), {
+    name: "RangeError",
+    message: /Invalid option reason_code: Reason code 1 is not valid in DISCONNECT/,
+  });
+  assert.throws(() => client.end({ properties: { sessionExpiryInterval: -1 } }), {
+    name: "RangeError",
+    message: /Invalid option properties: sessionExpiryInterval/,
+  });
+  assert.equal(client.connected, true, "a refused end() leaves the client as it was");
+  await client.end({ reason_code: 0x04 });
+  const disconnect = await broker.expect("disconnect");
+  assert.equal(disconnect.reasonCode, 0x04);
+});

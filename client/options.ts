@@ -405,10 +405,21 @@ export function checkPacketProperties(name: string, probe: Packet): void {
   if (properties === null || typeof properties !== "object" || Array.isArray(properties)) {
     throw new TypeError(`Invalid option ${name}: expected an object, got ${describe(properties)}`);
   }
+  checkEncodable(`option ${name}`, probe);
+}
+
+/**
+ * Checks that `probe` encodes as MQTT 5, turning the encoder's complaint into an error that
+ * names `name`.
+ *
+ * @throws {TypeError} On a value of the wrong type.
+ * @throws {RangeError} On a value out of range.
+ */
+export function checkEncodable(name: string, probe: Packet): void {
   try {
     encode(probe, 5);
   } catch (error) {
-    const message = `Invalid option ${name}: ${error instanceof Error ? error.message : error}`;
+    const message = `Invalid ${name}: ${error instanceof Error ? error.message : error}`;
     throw error instanceof RangeError
       ? new RangeError(message, { cause: error })
       : new TypeError(message, { cause: error });
