@@ -117,6 +117,8 @@ export class ExecutionTuple {
   /** The full sequence (filled with the missing parts so it spans 0 to 1). */
   readonly sequence: ExecutionSegmentSequence;
   readonly #striping: Striping;
+  /** Where each position of a cycle falls, from the cycle's start (for `globalIndex`). */
+  #cycle?: number[];
 
   /**
    * Places `segment` in `sequence` (k6's `NewExecutionTuple`). Without a
@@ -242,6 +244,41 @@ export class ExecutionTuple {
   *indices(): Generator<number, never, undefined> {
     const { start, offsets } = this.stripedOffsets();
     for (let i = start, k = 0;; i += offsets[k], k = (k + 1) % offsets.length) yield i;
+  }
+
+  /**
+   * The `n`-th global index this segment owns (0-based): the `n`-th value of
+   * {@linkcode ExecutionTuple.indices}, in constant time. k6 numbers a
+   * segment's iterations so (`exec.scenario.iterationInTest`), which makes the
+   * numbers of all the segments of a test cover each iteration once.
+   *
+   * @param n A position in this segment's own count (0-based).
+   * @returns The matching global index.
+   * @throws {RangeError} When `n` is not a non-negative safe integer.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExecutionTuple } from "./execution_tuple.ts";
+   * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const tuple = new ExecutionTuple(
+   *   parseExecutionSegment("1/2:3/4"),
+   *   parseExecutionSegmentSequence("0,1/2,3/4,1"),
+   * );
+   * assert.deepEqual([0, 1, 2, 1000].map((n) => tuple.globalIndex(n)), [1, 5, 9, 4001]);
+   * ```
+   */
+  globalIndex(n: number): number {
+    checkCount(n);
+    const { start, offsets, lcd } = this.stripedOffsets();
+    if (this.#cycle === undefined) {
+      const cycle = [0];
+      for (let i = 0; i < offsets.length - 1; i++) cycle.push(cycle[i] + offsets[i]);
+      this.#cycle = cycle;
+    }
+    const cycle = this.#cycle;
+    return start + Math.floor(n / cycle.length) * lcd + cycle[n % cycle.length];
   }
 
   /**

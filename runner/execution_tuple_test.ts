@@ -253,3 +253,26 @@ Deno.test("SegmentedIndex walks like k6's", () => {
   assert.deepEqual(walk(s, "ppp"), [[2, 6], [1, 2], [0, 0]]);
   assert.deepEqual([s.scaled, s.unscaled], [0, 0]);
 });
+
+Deno.test("ExecutionTuple.globalIndex: the n-th index of indices(), each index owned once", () => {
+  for (
+    const seq of ["0,1", "0,1/4,2/4,3/4,1", "0,0.3,0.5,0.6,0.7,0.8,0.9,1", "0,1/3,2/3,1", "0,1/7,1"]
+  ) {
+    const sequence = parseExecutionSegmentSequence(seq);
+    const owners = new Map<number, number>();
+    sequence.segments.forEach((segment, k) => {
+      const tuple = new ExecutionTuple(segment, sequence);
+      const it = tuple.indices();
+      for (let n = 0; n < 200; n++) {
+        const global = tuple.globalIndex(n);
+        assert.equal(global, it.next().value, `${seq} segment ${segment} n=${n}`);
+        if (global < 100) {
+          assert.equal(owners.get(global), undefined, `${global} owned twice in ${seq}`);
+          owners.set(global, k);
+        }
+      }
+    });
+    assert.equal(owners.size, 100, seq);
+  }
+  assert.throws(() => new ExecutionTuple().globalIndex(-1), RangeError);
+});

@@ -109,7 +109,8 @@ export async function runSharedIterations(rt: ScenarioRuntime<SharedIterationsCo
       while (rt.running && rt.now() < end) {
         const index = await rt.take();
         if (index === undefined || !rt.running || rt.now() >= end) break;
-        await rt.iterate(vu, hard, index);
+        // The budget counts this segment's iterations; k6 numbers them in the whole test's.
+        await rt.iterate(vu, hard, rt.segment.globalIndex(index));
       }
     } finally {
       rt.active(-1);
