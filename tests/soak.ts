@@ -112,7 +112,8 @@ const report = () => {
     `q${s.qos} sent ${s.sent} acked ${s.acked} received ${s.distinct} dup ${s.duplicates}`
   ).join(", ");
   console.log(
-    `${stamp()} rss ${mib(now.rss)} MiB, heap ${mib(now.heapUsed)} MiB; ${flows}; ` +
+    `${stamp()} rss ${mib(now.rss)} MiB, heap ${mib(now.heapUsed)}/${mib(now.heapTotal)} MiB, ` +
+      `external ${mib(now.external)} MiB; ${flows}; ` +
       `restarts ${restarts}, connects ${reconnects}`,
   );
 };
