@@ -26,6 +26,17 @@ const UNIT_MS: Record<string, number> = {
  *
  * @param input The duration.
  * @returns Milliseconds, or undefined when it is not a duration (negative ones included).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDuration } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseDuration("1m30s"), 90_000);
+ * assert.equal(parseDuration("10"), 10_000);
+ * assert.equal(parseDuration(250), 250);
+ * assert.equal(parseDuration("ten seconds"), undefined);
+ * ```
  */
 export function parseDuration(input: unknown): number | undefined {
   if (typeof input === "number") return Number.isFinite(input) && input >= 0 ? input : undefined;
@@ -52,6 +63,16 @@ export function parseDuration(input: unknown): number | undefined {
  *
  * @param ms Milliseconds.
  * @returns The text.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatDuration } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatDuration(90_000), "1m30s");
+ * assert.equal(formatDuration(3_600_000), "1h0m0s");
+ * assert.equal(formatDuration(500), "500ms");
+ * ```
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);

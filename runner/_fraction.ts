@@ -5,7 +5,18 @@
  * @module
  */
 
-/** A reduced fraction `num / den` with `den > 0`. */
+/**
+ * A reduced fraction `num / den` with `den > 0`: the exact bounds of execution segments.
+ *
+ * @example Usage
+ * ```ts
+ * import { type Fraction, parseExecutionSegment } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const to: Fraction = parseExecutionSegment("1/3:2/3").to;
+ * assert.deepEqual(to, { num: 2n, den: 3n });
+ * ```
+ */
 export interface Fraction {
   /** Numerator (carries the sign). */
   readonly num: bigint;
@@ -70,7 +81,23 @@ export function roundHalfUp(f: Fraction): bigint {
 const FRACTION_RE = /^([+-]?\d+)\/(\d+)$/;
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
-/** Parses `"3/4"`, `"0.75"`, `"7.5e-1"` or `"75%"` exactly; undefined when malformed. */
+/**
+ * Parses a fraction as k6 writes execution segments: `"3/4"`, `"0.75"`, `"7.5e-1"` or
+ * `"75%"`, exactly (no floating-point rounding).
+ *
+ * @param text The text.
+ * @returns The reduced fraction, or undefined when the text is malformed.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseFraction } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseFraction("25%"), { num: 1n, den: 4n });
+ * assert.deepEqual(parseFraction("2/6"), { num: 1n, den: 3n });
+ * assert.equal(parseFraction("a/b"), undefined);
+ * ```
+ */
 export function parseFraction(text: string): Fraction | undefined {
   const s = text.trim();
   if (s.endsWith("%")) {

@@ -40,7 +40,7 @@ export type { Fraction } from "./_fraction.ts";
  *
  * @example Usage
  * ```ts
- * import { parseExecutionSegment } from "./execution_segment.ts";
+ * import { parseExecutionSegment } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const segment = parseExecutionSegment("1/4:2/4");
@@ -98,7 +98,7 @@ export class ExecutionSegment {
    *
    * @example Usage
    * ```ts
-   * import { parseExecutionSegment } from "./execution_segment.ts";
+   * import { parseExecutionSegment } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const shares = ["0:1/3", "1/3:2/3", "2/3:1"].map((s) => parseExecutionSegment(s).scale(10));
@@ -122,7 +122,7 @@ export class ExecutionSegment {
    *
    * @example Usage
    * ```ts
-   * import { parseExecutionSegment } from "./execution_segment.ts";
+   * import { parseExecutionSegment } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * assert.equal(parseExecutionSegment("50%:75%").scaleRate(40), 10);
@@ -149,7 +149,7 @@ export class ExecutionSegment {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionSegment } from "./execution_segment.ts";
+   * import { ExecutionSegment } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * assert.deepEqual(new ExecutionSegment().split(4).map(String), ["0:1/4", "1/4:1/2", "1/2:3/4", "3/4:1"]);
@@ -178,7 +178,7 @@ export class ExecutionSegment {
    *
    * @example Usage
    * ```ts
-   * import { parseExecutionSegment } from "./execution_segment.ts";
+   * import { parseExecutionSegment } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * assert.ok(parseExecutionSegment("1/4:2/4").equals(parseExecutionSegment("25%:0.5")));
@@ -204,7 +204,7 @@ export class ExecutionSegment {
  *
  * @example Usage
  * ```ts
- * import { parseExecutionSegmentSequence } from "./execution_segment.ts";
+ * import { parseExecutionSegmentSequence } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const sequence = parseExecutionSegmentSequence("0,1/3,2/3,1");
@@ -269,7 +269,7 @@ export class ExecutionSegmentSequence {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionSegmentSequence, parseExecutionSegment } from "./execution_segment.ts";
+   * import { ExecutionSegmentSequence, parseExecutionSegment } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const filled = new ExecutionSegmentSequence().filled(parseExecutionSegment("1/4:1/2"));
@@ -324,7 +324,7 @@ export class ExecutionSegmentSequence {
  *
  * @example Usage
  * ```ts
- * import { parseExecutionSegment } from "./execution_segment.ts";
+ * import { parseExecutionSegment } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * assert.equal(parseExecutionSegment("25%:50%").toString(), "1/4:1/2");
@@ -351,7 +351,7 @@ export function parseExecutionSegment(text: string): ExecutionSegment {
  *
  * @example Usage
  * ```ts
- * import { parseExecutionSegmentSequence } from "./execution_segment.ts";
+ * import { parseExecutionSegmentSequence } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * assert.equal(parseExecutionSegmentSequence("0, 25%, 0.5, 3/4, 1").toString(), "0,1/4,1/2,3/4,1");

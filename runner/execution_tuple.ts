@@ -24,6 +24,23 @@ import { checkCount, frac } from "./_fraction.ts";
  * The striping of one segment: it owns global indices `start`,
  * `start + offsets[0]`, `start + offsets[0] + offsets[1]`, …, cycling through
  * `offsets`; each cycle spans `lcd` indices.
+ *
+ * @example Usage
+ * ```ts
+ * import {
+ *   ExecutionTuple,
+ *   parseExecutionSegment,
+ *   parseExecutionSegmentSequence,
+ *   type StripedOffsets,
+ * } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const striped: StripedOffsets = new ExecutionTuple(
+ *   parseExecutionSegment("1/4:2/4"),
+ *   parseExecutionSegmentSequence("0,1/4,2/4,3/4,1"),
+ * ).stripedOffsets();
+ * assert.deepEqual(striped, { start: 1, offsets: [4], lcd: 4 });
+ * ```
  */
 export interface StripedOffsets {
   /** First index (0-based) owned by the segment. */
@@ -98,8 +115,11 @@ class Striping {
  *
  * @example Usage
  * ```ts
- * import { ExecutionTuple } from "./execution_tuple.ts";
- * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+ * import {
+ *   ExecutionTuple,
+ *   parseExecutionSegment,
+ *   parseExecutionSegmentSequence,
+ * } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const sequence = parseExecutionSegmentSequence("0,1/2,3/4,1");
@@ -155,8 +175,11 @@ export class ExecutionTuple {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionTuple } from "./execution_tuple.ts";
-   * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+   * import {
+   *   ExecutionTuple,
+   *   parseExecutionSegment,
+   *   parseExecutionSegmentSequence,
+   * } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const thirds = parseExecutionSegmentSequence("0,1/3,2/3,1");
@@ -183,8 +206,7 @@ export class ExecutionTuple {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionTuple } from "./execution_tuple.ts";
-   * import { parseExecutionSegment } from "./execution_segment.ts";
+   * import { ExecutionTuple, parseExecutionSegment } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * assert.equal(new ExecutionTuple(parseExecutionSegment("0:1/4")).scaleRate(100), 25);
@@ -202,8 +224,11 @@ export class ExecutionTuple {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionTuple } from "./execution_tuple.ts";
-   * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+   * import {
+   *   ExecutionTuple,
+   *   parseExecutionSegment,
+   *   parseExecutionSegmentSequence,
+   * } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const tuple = new ExecutionTuple(
@@ -228,8 +253,11 @@ export class ExecutionTuple {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionTuple } from "./execution_tuple.ts";
-   * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+   * import {
+   *   ExecutionTuple,
+   *   parseExecutionSegment,
+   *   parseExecutionSegmentSequence,
+   * } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const tuple = new ExecutionTuple(
@@ -258,8 +286,11 @@ export class ExecutionTuple {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionTuple } from "./execution_tuple.ts";
-   * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+   * import {
+   *   ExecutionTuple,
+   *   parseExecutionSegment,
+   *   parseExecutionSegmentSequence,
+   * } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const tuple = new ExecutionTuple(
@@ -293,8 +324,11 @@ export class ExecutionTuple {
    *
    * @example Usage
    * ```ts
-   * import { ExecutionTuple } from "./execution_tuple.ts";
-   * import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
+   * import {
+   *   ExecutionTuple,
+   *   parseExecutionSegment,
+   *   parseExecutionSegmentSequence,
+   * } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const tuple = new ExecutionTuple(
@@ -353,7 +387,7 @@ export class ExecutionTuple {
  *
  * @example Usage
  * ```ts
- * import { SegmentedIndex } from "./execution_tuple.ts";
+ * import { SegmentedIndex } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const index = new SegmentedIndex({ start: 1, offsets: [4, 3], lcd: 7 });

@@ -42,8 +42,7 @@ import { parseMetricKey, parseThresholds, type ThresholdResult } from "./thresho
  *
  * @example Usage
  * ```ts
- * import { defineBuiltins, MetricRegistry } from "./metrics.ts";
- * import { mergeSummaries } from "./merge.ts";
+ * import { defineBuiltins, mergeSummaries, MetricRegistry } from "@mqload/mqload/runner";
  * import { exportExtras, summaryData, summaryExport } from "./summary.ts";
  * import { parseThresholds } from "./thresholds.ts";
  * import assert from "node:assert/strict";
@@ -164,8 +163,7 @@ export function mergeSummaries(exports: readonly SummaryExport[]): SummaryExport
  *
  * @example Usage
  * ```ts
- * import { defineBuiltins, MetricRegistry } from "./metrics.ts";
- * import { summaryDataFromExport } from "./merge.ts";
+ * import { defineBuiltins, MetricRegistry, summaryDataFromExport } from "@mqload/mqload/runner";
  * import { summaryData, summaryExport } from "./summary.ts";
  * import assert from "node:assert/strict";
  *
@@ -235,7 +233,7 @@ export function summaryDataFromExport(
  *
  * @example Usage
  * ```ts
- * import { failedThresholds } from "./merge.ts";
+ * import { failedThresholds } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const doc = { metrics: { checks: { value: 0.5, thresholds: { "rate==1": true, "rate>0": false } } } };

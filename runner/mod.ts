@@ -1,8 +1,12 @@
 /**
  * The load-test runner: `mqload run` as a function ({@linkcode main}, {@linkcode runTest}), the
  * k6 API for scripts that import it natively (`check`, `sleep`, `group`, `fail`, custom
- * metrics, `exec`, and the VU-aware MQTT `Client`), the embedded broker, and the metrics,
- * thresholds and summary machinery.
+ * metrics, `exec`, and the VU-aware MQTT `Client`), the embedded broker, the metrics,
+ * thresholds and summary machinery, the exact merge of segment summaries
+ * ({@linkcode mergeSummaries}), the HTML report ({@linkcode renderHtmlReport} over a
+ * {@linkcode Timeline}), and k6's execution segments ({@linkcode ExecutionSegment},
+ * {@linkcode ExecutionTuple}) with the schedules they split ({@linkcode rampingVUsSteps},
+ * {@linkcode arrivalTimes}).
  *
  * A script can be its own `deno compile` entry: it exports its options and iteration like any
  * k6 script, and calls `main` when it is the main module (the Workers import it again as the
@@ -125,8 +129,36 @@ export {
   type SummaryMetric,
 } from "./summary.ts";
 export { textSummary, type TextSummaryOptions } from "./text_summary.ts";
-export { mergeSummaries } from "./merge.ts";
+export { failedThresholds, mergeSummaries, summaryDataFromExport } from "./merge.ts";
 export { NdjsonOutput } from "./outputs/ndjson.ts";
+export { type HtmlReportInput, renderHtmlReport } from "./outputs/html_report.ts";
+export {
+  type CounterSeriesJSON,
+  Timeline,
+  TIMELINE_COUNTERS,
+  TIMELINE_GAUGES,
+  TIMELINE_TRENDS,
+  type TimelineJSON,
+  type TimelineOptions,
+  type TrendSeriesJSON,
+} from "./timeline.ts";
+export {
+  ExecutionSegment,
+  ExecutionSegmentSequence,
+  type Fraction,
+  parseExecutionSegment,
+  parseExecutionSegmentSequence,
+} from "./execution_segment.ts";
+export { parseFraction } from "./_fraction.ts";
+export { ExecutionTuple, SegmentedIndex, type StripedOffsets } from "./execution_tuple.ts";
+export {
+  type ArrivalSchedule,
+  arrivalTimes,
+  rampingVUsSteps,
+  type RampStage,
+  type VUStep,
+} from "./segment_schedule.ts";
+export { formatDuration, parseDuration } from "./_duration.ts";
 export type { Broker, BrokerOptions };
 
 /**

@@ -10,7 +10,18 @@
 
 import type { ExecutionTuple } from "./execution_tuple.ts";
 
-/** One stage of a ramping executor. */
+/**
+ * One stage of a ramping executor.
+ *
+ * @example Usage
+ * ```ts
+ * import { ExecutionTuple, type RampStage, rampingVUsSteps } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const stages: RampStage[] = [{ durationMs: 2000, target: 2 }];
+ * assert.equal(rampingVUsSteps(new ExecutionTuple(), 0, stages).at(-1)?.vus, 2);
+ * ```
+ */
 export interface RampStage {
   /** How long the stage lasts, in ms. */
   durationMs: number;
@@ -18,7 +29,18 @@ export interface RampStage {
   target: number;
 }
 
-/** From `timeMs` on (ms from the executor's start), `vus` VUs run. */
+/**
+ * From `timeMs` on (ms from the executor's start), `vus` VUs run.
+ *
+ * @example Usage
+ * ```ts
+ * import { ExecutionTuple, rampingVUsSteps, type VUStep } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const steps: VUStep[] = rampingVUsSteps(new ExecutionTuple(), 1, [{ durationMs: 1000, target: 2 }]);
+ * assert.deepEqual(steps, [{ timeMs: 0, vus: 1 }, { timeMs: 1000, vus: 2 }]);
+ * ```
+ */
 export interface VUStep {
   /** Offset from the executor's start, in ms. */
   timeMs: number;
@@ -55,9 +77,7 @@ function checkTarget(n: number, what: string): void {
  *
  * @example Usage
  * ```ts
- * import { rampingVUsSteps } from "./segment_schedule.ts";
- * import { ExecutionTuple } from "./execution_tuple.ts";
- * import { parseExecutionSegment } from "./execution_segment.ts";
+ * import { ExecutionTuple, parseExecutionSegment, rampingVUsSteps } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const stages = [{ durationMs: 4000, target: 4 }];
@@ -109,7 +129,22 @@ export function rampingVUsSteps(
   return steps;
 }
 
-/** An arrival-rate schedule: constant (one stage whose target equals `startRate`) or ramping. */
+/**
+ * An arrival-rate schedule: constant (one stage whose target equals `startRate`) or ramping.
+ *
+ * @example Usage
+ * ```ts
+ * import { type ArrivalSchedule, arrivalTimes, ExecutionTuple } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const constant: ArrivalSchedule = {
+ *   startRate: 2,
+ *   timeUnitMs: 1000,
+ *   stages: [{ durationMs: 2000, target: 2 }],
+ * };
+ * assert.equal([...arrivalTimes(new ExecutionTuple(), constant)].length, 4);
+ * ```
+ */
 export interface ArrivalSchedule {
   /** Iterations per time unit at the start (unscaled). */
   startRate: number;
@@ -134,9 +169,7 @@ export interface ArrivalSchedule {
  *
  * @example Usage
  * ```ts
- * import { arrivalTimes } from "./segment_schedule.ts";
- * import { ExecutionTuple } from "./execution_tuple.ts";
- * import { parseExecutionSegment } from "./execution_segment.ts";
+ * import { arrivalTimes, ExecutionTuple, parseExecutionSegment } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const schedule = { startRate: 4, timeUnitMs: 1000, stages: [{ durationMs: 1000, target: 4 }] };

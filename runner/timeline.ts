@@ -15,7 +15,17 @@
 import { LogHistogram } from "./histogram.ts";
 import type { MetricSource, MetricsSnapshot } from "./metric_types.ts";
 
-/** Counters the timeline follows by default. */
+/**
+ * Counters the timeline follows by default.
+ *
+ * @example Usage
+ * ```ts
+ * import { TIMELINE_COUNTERS } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(TIMELINE_COUNTERS.includes("mqtt_messages_sent"));
+ * ```
+ */
 export const TIMELINE_COUNTERS: readonly string[] = [
   "iterations",
   "dropped_iterations",
@@ -26,17 +36,50 @@ export const TIMELINE_COUNTERS: readonly string[] = [
   "mqtt_bytes_received",
 ];
 
-/** Gauges the timeline follows by default. */
+/**
+ * Gauges the timeline follows by default.
+ *
+ * @example Usage
+ * ```ts
+ * import { TIMELINE_GAUGES } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(TIMELINE_GAUGES, ["vus", "vus_max"]);
+ * ```
+ */
 export const TIMELINE_GAUGES: readonly string[] = ["vus", "vus_max"];
 
-/** Trends the timeline follows by default (values in ms). */
+/**
+ * Trends the timeline follows by default (values in ms).
+ *
+ * @example Usage
+ * ```ts
+ * import { TIMELINE_TRENDS } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(TIMELINE_TRENDS.includes("mqtt_message_latency"));
+ * ```
+ */
 export const TIMELINE_TRENDS: readonly string[] = [
   "mqtt_connect_duration",
   "mqtt_publish_duration",
   "mqtt_message_latency",
 ];
 
-/** Options of {@linkcode Timeline}. */
+/**
+ * Options of {@linkcode Timeline}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Timeline, type TimelineOptions } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const options: TimelineOptions = { startMs: 0, stepMs: 500, gauges: ["vus"], counters: [], trends: [] };
+ * const timeline = new Timeline(options);
+ * timeline.gauge("vus", 3, 600);
+ * assert.deepEqual(timeline.toJSON().gauges, { vus: [null, 3] });
+ * ```
+ */
 export interface TimelineOptions {
   /** Start of the run, in ms since the epoch (default: the first time recorded). */
   startMs?: number;
@@ -52,7 +95,18 @@ export interface TimelineOptions {
   trends?: readonly string[];
 }
 
-/** Per-bucket statistics of a trend; `null` where the bucket has no value. */
+/**
+ * Per-bucket statistics of a trend; `null` where the bucket has no value.
+ *
+ * @example Usage
+ * ```ts
+ * import { Timeline, type TrendSeriesJSON } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const series: TrendSeriesJSON = new Timeline({ startMs: 0 }).toJSON().trends.mqtt_publish_duration;
+ * assert.deepEqual(series.p95, []);
+ * ```
+ */
 export interface TrendSeriesJSON {
   /** Values per bucket. */
   count: number[];
@@ -66,7 +120,18 @@ export interface TrendSeriesJSON {
   max: Array<number | null>;
 }
 
-/** A counter per bucket. */
+/**
+ * A counter per bucket.
+ *
+ * @example Usage
+ * ```ts
+ * import { type CounterSeriesJSON, Timeline } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const series: CounterSeriesJSON = new Timeline({ startMs: 0 }).toJSON().counters.mqtt_errors;
+ * assert.deepEqual(series, { total: [], rate: [] });
+ * ```
+ */
 export interface CounterSeriesJSON {
   /** Sum of the values added in each bucket. */
   total: number[];
@@ -74,7 +139,21 @@ export interface CounterSeriesJSON {
   rate: number[];
 }
 
-/** What {@linkcode Timeline.toJSON} returns: columns of equal length, one entry per bucket. */
+/**
+ * What {@linkcode Timeline.toJSON} returns: columns of equal length, one entry per bucket.
+ *
+ * @example Usage
+ * ```ts
+ * import { Timeline, type TimelineJSON } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const timeline = new Timeline({ startMs: 0 });
+ * timeline.gauge("vus", 2, 1500);
+ * const json: TimelineJSON = JSON.parse(JSON.stringify(timeline));
+ * assert.equal(json.length, 2);
+ * assert.deepEqual(json.gauges.vus, [null, 2]);
+ * ```
+ */
 export interface TimelineJSON {
   /** Start of the first bucket, in ms since the epoch. */
   startMs: number;
@@ -100,8 +179,7 @@ interface GaugeSlot {
  *
  * @example Usage
  * ```ts
- * import { defineBuiltins, MetricRegistry } from "./metrics.ts";
- * import { Timeline } from "./timeline.ts";
+ * import { defineBuiltins, MetricRegistry, Timeline } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const start = Date.UTC(2025, 0, 1);
@@ -262,7 +340,7 @@ export class Timeline {
    *
    * @example Usage
    * ```ts
-   * import { Timeline } from "./timeline.ts";
+   * import { Timeline } from "@mqload/mqload/runner";
    * import assert from "node:assert/strict";
    *
    * const timeline = new Timeline({ startMs: 0 });

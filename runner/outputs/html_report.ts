@@ -30,7 +30,26 @@ import {
   redactSecrets,
 } from "./_report_text.ts";
 
-/** What {@linkcode renderHtmlReport} shows. */
+/**
+ * What {@linkcode renderHtmlReport} shows.
+ *
+ * @example Usage
+ * ```ts
+ * import { type HtmlReportInput, renderHtmlReport } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * const input: HtmlReportInput = {
+ *   title: "smoke test",
+ *   summary: {
+ *     root_group: { name: "", path: "", id: "", groups: [], checks: [] },
+ *     options: { summaryTrendStats: ["avg"], summaryTimeUnit: "", noColor: true },
+ *     state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 1000 },
+ *     metrics: {},
+ *   },
+ * };
+ * assert.match(renderHtmlReport(input), /<title>smoke test · mqload<\/title>/);
+ * ```
+ */
 export interface HtmlReportInput {
   /** The run's time series (omit, for instance for merged summaries: charts then say "no data"). */
   timeline?: Timeline | TimelineJSON;
@@ -65,8 +84,7 @@ const C = {
  *
  * @example Usage
  * ```ts
- * import { renderHtmlReport } from "./html_report.ts";
- * import { Timeline } from "../timeline.ts";
+ * import { renderHtmlReport, Timeline } from "@mqload/mqload/runner";
  * import assert from "node:assert/strict";
  *
  * const timeline = new Timeline({ startMs: 0 });
