@@ -502,3 +502,30 @@ Deno.test("faults v5: session taken over: DISCONNECT 0x8E reaches close, the new
   await first.end();
   await second.end();
 });
+
+Deno.test("faults v5: DISCONNECT 0x9D (server moved) reports the reference and reconnects", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ protocol_version: 5, ...FAST_RECONNECT });
+  const closed = signal<CloseInfo>();
+  const reconnected = signal();
+  let connects = 0;
+  client.on("close", (info) => closed.resolve(info));
+  client.on("connect", () => ++connects === 2 && reconnected.resolve());
+  await client.connect(broker.url);
+  const first = await broker.nextConnection();
+  await first.send({
+    type: "disconnect",
+    reasonCode: 0x9d,
+    properties: { serverReference: "mqtt://127.0.0.1:1885" },
+  });
+  const info = await closed.wait(5000, "close on DISCONNECT 0x9D");
+  assert.equal(info.reasonCode, 0x9d);
+  assert.equal(info.serverReference, "mqtt://127.0.0.1:1885");
+  assert.ok(info.error instanceof MqttClosedError, String(info.error));
+  assert.match(info.error.message, /mqtt:\/\/127\.0\.0\.1:1885/);
+  // The reference is surfaced, not followed: the client comes back to the servers it was given.
+  assert.equal(info.reconnecting, true);
+  await reconnected.wait(5000, "reconnection");
+  assert.equal(client.connected, true);
+  await client.end();
+});
