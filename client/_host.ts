@@ -26,11 +26,13 @@ import {
   checkKeys,
   checkPacketProperties,
   checkTags,
-  type EndOptions,
-  type Payload,
-  type PublishOptions,
-  type SubscribeOptions,
-  type UnsubscribeOptions,
+} from "./_checks.ts";
+import type {
+  EndOptions,
+  Payload,
+  PublishOptions,
+  SubscribeOptions,
+  UnsubscribeOptions,
 } from "./options.ts";
 
 const connectEvent = (info: ConnectInfo) => new MqttConnectEvent(info);

@@ -18,11 +18,8 @@ import {
   checkTags,
   checkType,
   describe,
-  type Payload,
-  type PublishOptions,
-  type SubscribeOptions,
-  type UnsubscribeOptions,
-} from "./options.ts";
+} from "./_checks.ts";
+import type { Payload, PublishOptions, SubscribeOptions, UnsubscribeOptions } from "./options.ts";
 
 const EMPTY = new Uint8Array(0);
 

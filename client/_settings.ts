@@ -18,12 +18,10 @@ import {
   checkQos,
   checkTags,
   checkType,
-  type ClientOptions,
-  type ConnectOptions,
-  type CredentialsProvider,
   describe,
   describeEnum,
-} from "./options.ts";
+} from "./_checks.ts";
+import type { ClientOptions, ConnectOptions, CredentialsProvider } from "./options.ts";
 import { openTransport, type TlsOptions, type TransportFactory } from "./transport.ts";
 import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
 
