@@ -112,8 +112,7 @@ Deno.test({
 
 Deno.test({
   ...needsMosquitto,
-  name:
-    "tls: with Deno's --unsafely-ignore-certificate-errors, insecure_skip_verify accepts anything",
+  name: "tls: Deno's --unsafely-ignore-certificate-errors lets expired and self-signed brokers in",
   async fn() {
     const certs = await makeCertificates();
     await using expired = await startMosquitto({
