@@ -48,7 +48,7 @@ export class RunState {
   readonly progress: Progress;
   readonly log: (level: string, text: string, source?: string) => void;
   script?: PreparedScript;
-  readonly registry: MetricRegistry = new MetricRegistry();
+  readonly registry: MetricRegistry;
   readonly workers: WorkerHandle[] = [];
   readonly ndjson: NdjsonOutput[] = [];
   /** Per-second series for `--report` (only then). */
@@ -80,6 +80,14 @@ export class RunState {
     this.settings = settings;
     this.progress = progressView;
     this.log = log;
+    const warned = new Set<string>();
+    this.registry = new MetricRegistry({
+      onWarning: (text) => {
+        if (warned.has(text)) return;
+        warned.add(text);
+        log("WARN", text);
+      },
+    });
     defineBuiltins(this.registry);
     this.#gauges = new MetricRegistry({ recordPoints: (settings.out ?? []).length > 0 });
     defineBuiltins(this.#gauges);
@@ -360,8 +368,8 @@ export class RunState {
         for (const line of m.lines) {
           const text = this.script?.mapPaths(line.text) ?? line.text;
           if (line.level === "debug") continue;
-          if (line.source.endsWith("source=stacktrace")) {
-            // Workers log each error once; across Workers, once too.
+          if (line.source.endsWith("source=stacktrace") || line.source === "") {
+            // Workers log each error (and their own warnings) once; across Workers, once too.
             const key = text.split("\n", 1)[0];
             if (this.#errors.has(key)) continue;
             if (this.#errors.size < 1000) this.#errors.add(key);

@@ -107,21 +107,37 @@ async function withSignals(settings: RunSettings): Promise<number> {
 async function demo(args: string[]): Promise<number> {
   const settings = parseRunArgs([...args, DEMO_SCRIPT.href]);
   if (settings === "help") {
-    writeAll(Deno.stdout, "Usage: mqload demo [mqload run flags]\n\n" + RUN_HELP);
+    writeAll(Deno.stdout, DEMO_HELP + RUN_HELP);
     return 0;
   }
-  const { startBroker } = await import("./broker.ts");
-  const embedded = await startBroker({ port: 0 });
-  writeAll(Deno.stderr, `embedded MQTT broker listening on ${embedded.url}\n`);
+  // -e MQTT_BROKER_ADDRESS=… runs the demo against that broker.
+  if (settings.env?.MQTT_BROKER_ADDRESS !== undefined) return await withSignals(settings);
+  const { startDemoBroker } = await import("./_demo_broker.ts");
+  const demoBroker = await startDemoBroker();
+  writeAll(Deno.stderr, `demo broker: ${demoBroker.description} on ${demoBroker.url}\n`);
   try {
     return await withSignals({
       ...settings,
-      env: { MQTT_BROKER_ADDRESS: embedded.url, ...settings.env },
+      env: {
+        MQTT_BROKER_ADDRESS: demoBroker.url,
+        MQTT_PROTOCOL_VERSION: String(demoBroker.protocolVersion),
+        ...settings.env,
+      },
     });
   } finally {
-    await embedded.close();
+    await demoBroker.close();
   }
 }
+
+const DEMO_HELP = `Usage: mqload demo [mqload run flags]
+
+Runs examples/demo.ts for about 15 s against a broker of its own on a free loopback port:
+mosquitto when it is installed (MQTT 5, so mqtt_message_latency shows; MQLOAD_MOSQUITTO=path
+picks the executable, MQLOAD_MOSQUITTO= with no value forces the embedded broker), otherwise
+the embedded aedes broker (MQTT 3.1.1). -e MQTT_BROKER_ADDRESS=mqtt://host:port runs it
+against your broker instead (-e MQTT_PROTOCOL_VERSION=4 for an MQTT 3.1.1 one).
+
+`;
 
 async function broker(args: string[]): Promise<number> {
   const { values } = parse(args, {
