@@ -23,7 +23,7 @@ export interface DemoBroker {
 const MOSQUITTO_PATHS = ["/usr/sbin", "/usr/local/sbin", "/opt/homebrew/sbin", "/usr/bin"];
 
 /** The mosquitto executable: `MQLOAD_MOSQUITTO`, on the PATH, or where packages put it. */
-function findMosquitto(): string | undefined {
+export function findMosquitto(): string | undefined {
   const given = Deno.env.get("MQLOAD_MOSQUITTO");
   if (given !== undefined) return given === "" ? undefined : given;
   const dirs = [...(Deno.env.get("PATH") ?? "").split(":").filter(Boolean), ...MOSQUITTO_PATHS];
@@ -103,11 +103,14 @@ async function startMosquitto(path: string): Promise<DemoBroker | undefined> {
 /**
  * Starts the demo's broker on a free loopback port.
  *
+ * @param mosquitto The mosquitto executable, `null` for none (default: found as
+ *   {@linkcode findMosquitto} says).
  * @returns mosquitto when it is installed and starts, else the embedded aedes broker.
  */
-export async function startDemoBroker(): Promise<DemoBroker> {
-  const mosquitto = findMosquitto();
-  if (mosquitto !== undefined) {
+export async function startDemoBroker(
+  mosquitto: string | null | undefined = findMosquitto(),
+): Promise<DemoBroker> {
+  if (typeof mosquitto === "string") {
     const broker = await startMosquitto(mosquitto);
     if (broker !== undefined) return broker;
   }
