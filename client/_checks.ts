@@ -55,6 +55,14 @@ const KEYS: Record<string, ReadonlySet<string>> = {
 };
 
 /**
+ * The option names of one kind (`client`, `connect`, `subscribe`, `publish`, …): what
+ * {@linkcode checkKeys} accepts. The k6 shim drops other keys, as xk6-mqtt ignores them.
+ */
+export function knownKeys(kind: string): ReadonlySet<string> {
+  return KEYS[kind];
+}
+
+/**
  * Checks that `value` is undefined or a plain object whose keys all belong to `kind`.
  *
  * @throws {TypeError} On a non-object or an unknown key, naming the snake_case spelling of a

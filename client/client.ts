@@ -62,7 +62,8 @@ import type {
  * granted QoS per filter; handlers receive more arguments (`connect` its details, `message` the
  * delivery details); `connectAsync` and `reconnectAsync` exist (xk6-mqtt has them but its
  * `index.d.ts` omits them); unknown options and `on()` with an unknown event throw a `TypeError`
- * instead of being ignored; `reconnect()` fires `reconnect` before `connect`, as MQTT.js does;
+ * instead of being ignored (the `k6/x/mqtt` module of `mqload run` ignores them with a warning, as
+ * xk6-mqtt does); `reconnect()` fires `reconnect` before `connect`, as MQTT.js does;
  * `end()` when not connected resolves instead of failing; a lost connection is reconnected
  * automatically (as Paho does) and reported by `close`; calls made while (re)connecting wait for
  * the connection instead of failing; the sync-named methods never resolve on failure.

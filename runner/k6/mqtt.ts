@@ -36,6 +36,8 @@ import type {
 } from "../../client/options.ts";
 import type { ConnectInfo } from "../../client/events.ts";
 import { eventListenersOf } from "../../client/event_target.ts";
+import { knownKeys } from "../../client/_checks.ts";
+import { EVENT_NAMES } from "../../client/_listeners.ts";
 import type { Payload } from "../../client/mod.ts";
 import type { Tags } from "../metrics.ts";
 import { RAW_TIMERS, type VuState, vuStorage } from "./_context.ts";
@@ -50,6 +52,33 @@ const UNTRACKED_CLOCK: Clock = Object.freeze({
   setTimeout: (callback: () => void, ms: number): unknown => RAW_TIMERS.setTimeout(callback, ms),
   clearTimeout: (id: unknown): void => RAW_TIMERS.clearTimeout(id as number),
 });
+
+// Warned once per Worker: the same script line runs in every VU and iteration.
+const warned = new Set<string>();
+
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(message);
+}
+
+/**
+ * xk6-mqtt ignores options it does not know (its Go structs take the keys they have), so k6
+ * scripts may carry some; the library refuses them, to catch typos. Here they are dropped with
+ * a warning instead.
+ */
+function known<T>(kind: string, options: T): T {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) return options;
+  const keys = knownKeys(kind);
+  let kept: Record<string, unknown> | undefined;
+  for (const key of Object.keys(options)) {
+    if (keys.has(key)) continue;
+    warnOnce(`k6/x/mqtt: unknown ${kind} option "${key}" ignored`);
+    kept ??= { ...options } as Record<string, unknown>;
+    delete kept[key];
+  }
+  return (kept ?? options) as T;
+}
 
 /** A sink adding the VU's current tags to the client's samples. */
 function vuSink(vu: VuState): MetricsSink {
@@ -91,9 +120,11 @@ export class Client extends LibraryClient {
    * Creates a client for the calling VU.
    *
    * @param options xk6-mqtt client options (see the library's `ClientOptions`).
-   * @throws {TypeError} On an unknown option or a value of the wrong type.
+   * @throws {TypeError} On a value of the wrong type (unknown options are ignored with a
+   * warning, as xk6-mqtt ignores them).
    */
   constructor(options: ClientOptions = {}) {
+    options = known("client", options);
     const vu = vuStorage.getStore();
     super(
       vu === undefined
@@ -114,6 +145,8 @@ export class Client extends LibraryClient {
    */
   override connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
     this.#track();
+    url = known("connect", url);
+    options = known("connect", options);
     return this.#afterSleep(() => super.connect(url, options), true);
   }
 
@@ -129,6 +162,8 @@ export class Client extends LibraryClient {
     options?: ConnectOptions,
   ): Promise<ConnectInfo> {
     this.#track();
+    url = known("connect", url);
+    options = known("connect", options);
     return this.#afterSleep(() => super.connectAsync(url, options), false);
   }
 
@@ -163,6 +198,7 @@ export class Client extends LibraryClient {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
+    options = known("subscribe", options);
     return this.#afterSleep(() => super.subscribe(topic, options), true);
   }
 
@@ -177,6 +213,7 @@ export class Client extends LibraryClient {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
+    options = known("subscribe", options);
     return this.#afterSleep(() => super.subscribeAsync(topic, options), false);
   }
 
@@ -188,6 +225,7 @@ export class Client extends LibraryClient {
    * @returns Resolves on UNSUBACK.
    */
   override unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
+    options = known("unsubscribe", options);
     return this.#afterSleep(() => super.unsubscribe(topics, options), true);
   }
 
@@ -202,6 +240,7 @@ export class Client extends LibraryClient {
     topics: string | string[],
     options?: UnsubscribeOptions,
   ): Promise<void> {
+    options = known("unsubscribe", options);
     return this.#afterSleep(() => super.unsubscribeAsync(topics, options), false);
   }
 
@@ -214,6 +253,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
    */
   override publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    options = known("publish", options);
     return this.#afterSleep(() => super.publish(topic, payload, options), true);
   }
 
@@ -226,6 +266,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
    */
   override publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    options = known("publish", options);
     return this.#afterSleep(() => super.publishAsync(topic, payload, options), false);
   }
 
@@ -236,6 +277,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override end(options?: EndOptions): Promise<void> {
+    options = known("end", options);
     return this.#afterSleep(() => super.end(options), true);
   }
 
@@ -246,7 +288,23 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override endAsync(options?: EndOptions): Promise<void> {
+    options = known("end", options);
     return this.#afterSleep(() => super.endAsync(options), false);
+  }
+
+  /**
+   * Sets the one handler of an event (see the library's `Client.on`). An event name xk6-mqtt
+   * does not know is ignored with a warning, as xk6-mqtt does, rather than refused.
+   *
+   * @param event `connect`, `reconnect`, `message`, `end`, `error` or `close`.
+   * @param handler The handler, or `null` to remove it.
+   */
+  override on(event: string, handler: ((...args: never[]) => unknown) | null): void {
+    if (!EVENT_NAMES.has(event)) {
+      warnOnce(`k6/x/mqtt: unknown event "${event}" ignored`);
+      return;
+    }
+    super.on(event as "end", handler as () => unknown);
   }
 
   /**
