@@ -6,6 +6,7 @@ import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
+import { type Due, type KeepaliveScheduler, keepaliveScheduler } from "./_keepalive.ts";
 
 const PINGREQ = new Uint8Array([0xc0, 0x00]);
 // How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
@@ -29,9 +30,12 @@ export interface ConnectionHandler {
 
 type Batch = PromiseWithResolvers<void> & { sync?: boolean };
 
-export class Connection {
+export class Connection implements Due {
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
+  /** The keepalive scheduler's bookkeeping. */
+  dueAt = 0;
+  slot = -1;
   readonly decoder: Decoder;
   readonly #transport: Transport;
   readonly #clock: Clock;
@@ -41,12 +45,14 @@ export class Connection {
   #flushing = false;
   #batch?: Batch;
   #closed = false;
-  #loop?: Promise<void>;
+  // The read loop is a chain of bound callbacks, not an async function: an idle connection then
+  // holds its pending read and nothing else (no suspended generator).
+  #reading = false;
+  #loopEnd?: PromiseWithResolvers<void>;
   #released?: Promise<void>;
   #keepaliveMs = 0;
-  #timer: unknown;
+  #scheduler?: KeepaliveScheduler;
   #pingSentAt = 0;
-  readonly #onTimer = () => this.#keepaliveTick();
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
     this.#transport = transport;
@@ -67,7 +73,9 @@ export class Connection {
 
   /** Starts reading. Packets go to the handler until the connection closes. */
   start(): void {
-    this.#loop ??= this.#readLoop();
+    if (this.#reading || this.#closed) return;
+    this.#reading = true;
+    this.#read();
   }
 
   /** Queues bytes; everything queued in one tick goes out in one write. */
@@ -102,7 +110,10 @@ export class Connection {
   setKeepalive(seconds: number): void {
     this.#keepaliveMs = seconds * 1000;
     this.#clearTimer();
-    if (this.#keepaliveMs > 0 && !this.#closed) this.#arm(this.#keepaliveMs);
+    if (this.#keepaliveMs > 0 && !this.#closed) {
+      this.#scheduler ??= keepaliveScheduler(this.#clock);
+      this.#arm(this.#keepaliveMs);
+    }
   }
 
   /** Notes a PINGRESP: the broker is alive, back to the normal keepalive rhythm. */
@@ -133,7 +144,7 @@ export class Connection {
       this.#shutdown(new MqttClosedError("Connection closed by the client"));
       await this.#transport.close();
     }
-    await this.#loop;
+    await this.#loopStopped();
     await this.#released;
   }
 
@@ -150,7 +161,7 @@ export class Connection {
     const closing = farewell === undefined
       ? transport.close()
       : transport.write(farewell).catch(() => {}).then(() => transport.close());
-    this.#released = Promise.all([closing.catch(() => {}), this.#loop]).then(() => {});
+    this.#released = Promise.all([closing.catch(() => {}), this.#loopStopped()]).then(() => {});
     this.#handler.onLost(this, error);
   }
 
@@ -212,51 +223,73 @@ export class Connection {
     }
   }
 
-  async #readLoop(): Promise<void> {
-    const handler = this.#handler;
-    const decoder = this.decoder;
-    try {
-      while (!this.#closed) {
-        const chunk = await this.#transport.read();
-        if (this.#closed) return;
-        if (chunk === null) {
-          this.fail(new MqttClosedError("Connection closed by the broker"));
-          return;
-        }
-        handler.bytesRead?.(chunk.length);
-        decoder.feed(chunk);
-        let packet: Packet | undefined;
-        while (!this.#closed && (packet = decoder.next()) !== undefined) {
-          handler.onPacket(this, packet);
-        }
-        const wait = handler.backpressure?.();
-        if (wait) await wait;
-      }
-    } catch (cause) {
-      if (this.#closed) return;
-      this.fail(
-        cause instanceof MqttError
-          ? cause
-          : new MqttClosedError(`Connection lost: ${errorMessage(cause)}`, { cause }),
-      );
-    }
+  /** Settles once no read is pending. */
+  #loopStopped(): Promise<void> {
+    if (!this.#reading) return Promise.resolve();
+    return (this.#loopEnd ??= Promise.withResolvers<void>()).promise;
   }
 
+  #stopReading(): void {
+    this.#reading = false;
+    const end = this.#loopEnd;
+    this.#loopEnd = undefined;
+    end?.resolve();
+  }
+
+  readonly #read = (): void => {
+    if (this.#closed) return this.#stopReading();
+    this.#transport.read().then(this.#onChunk, this.#onReadError);
+  };
+
+  readonly #onChunk = (chunk: Uint8Array | null): void => {
+    if (this.#closed) return this.#stopReading();
+    if (chunk === null) {
+      this.#stopReading();
+      this.fail(new MqttClosedError("Connection closed by the broker"));
+      return;
+    }
+    const handler = this.#handler;
+    let wait: Promise<void> | undefined;
+    try {
+      handler.bytesRead?.(chunk.length);
+      const decoder = this.decoder;
+      decoder.feed(chunk);
+      let packet: Packet | undefined;
+      while (!this.#closed && (packet = decoder.next()) !== undefined) {
+        handler.onPacket(this, packet);
+      }
+      wait = handler.backpressure?.();
+    } catch (cause) {
+      this.#onReadError(cause);
+      return;
+    }
+    if (wait) wait.then(this.#read, this.#onReadError);
+    else this.#read();
+  };
+
+  readonly #onReadError = (cause: unknown): void => {
+    this.#stopReading();
+    if (this.#closed) return;
+    this.fail(
+      cause instanceof MqttError
+        ? cause
+        : new MqttClosedError(`Connection lost: ${errorMessage(cause)}`, { cause }),
+    );
+  };
+
   #arm(ms: number): void {
-    this.#timer = this.#clock.setTimeout(this.#onTimer, ms);
+    this.#scheduler!.schedule(this, this.#clock.now() + ms);
   }
 
   #clearTimer(): void {
-    if (this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#scheduler?.cancel(this);
   }
 
-  // One timer per connection, re-armed lazily: writes only move `lastWrite`, and the timer, when
-  // it fires early, sleeps again for the rest of the interval.
-  #keepaliveTick(): void {
-    this.#timer = undefined;
+  /**
+   * The keepalive is due (called by the scheduler). Re-armed lazily: writes only move
+   * `lastWrite`, and a check that comes early sleeps again for the rest of the interval.
+   */
+  due(): void {
     if (this.#closed || this.#keepaliveMs === 0) return;
     const now = this.#clock.now();
     if (this.#pingSentAt !== 0) {

@@ -5,9 +5,17 @@ import { MqttProtocolError } from "./errors.ts";
 import { readUtf8 } from "./_utf8.ts";
 
 // Topic names repeat on a connection, so a Decoder's reader remembers recent ones: a hit costs a
-// byte comparison instead of building a string. Slots hold up to CACHED_MAX bytes each.
-const CACHE_SLOTS = 64;
-const CACHED_MAX = 128;
+// byte comparison instead of building a string. Slots hold up to CACHED_MAX bytes each. Small,
+// and allocated on the first topic, because every connection holds one (thousands per process).
+const CACHE_SLOTS = 16;
+const CACHED_MAX = 64;
+
+/** Recent topic names: slot i holds `lengths[i]` bytes at `arena[i * CACHED_MAX]`. */
+class TopicCache {
+  arena = new Uint8Array(CACHE_SLOTS * CACHED_MAX);
+  lengths = new Uint8Array(CACHE_SLOTS);
+  topics: string[] = new Array(CACHE_SLOTS).fill("");
+}
 
 /** Reads the fields of one packet; every read past `end` is a Malformed Packet. */
 export class Reader {
@@ -17,11 +25,7 @@ export class Reader {
   pos = 0;
   /** End of the packet (or of the property block being read). */
   end = 0;
-  // The topic cache: slot i holds `#lengths[i]` bytes at `#arena[i * CACHED_MAX]` and the
-  // string they decode to. The arena is allocated on the first topic.
-  #arena: Uint8Array | undefined;
-  #lengths = new Uint8Array(CACHE_SLOTS);
-  #topics: string[] = new Array(CACHE_SLOTS).fill("");
+  #cache: TopicCache | undefined;
 
   /** Points the reader at `buf[pos, end)`. */
   reset(buf: Uint8Array, pos: number, end: number): void {
@@ -94,18 +98,20 @@ export class Reader {
     const slot = (len * 31 + b[start] * 7 + b[end - 1] * 131 + b[start + (len >> 1)] * 17) &
       (CACHE_SLOTS - 1);
     const base = slot * CACHED_MAX;
-    let arena = this.#arena;
-    if (arena === undefined) {
-      arena = this.#arena = new Uint8Array(CACHE_SLOTS * CACHED_MAX);
-    } else if (this.#lengths[slot] === len) {
+    let cache = this.#cache;
+    if (cache === undefined) {
+      cache = this.#cache = new TopicCache();
+    } else if (cache.lengths[slot] === len) {
+      const arena = cache.arena;
       let i = 0;
       while (i < len && arena[base + i] === b[start + i]) i++;
-      if (i === len) return this.#topics[slot];
+      if (i === len) return cache.topics[slot];
     }
     const topic = readUtf8(b, start, end);
+    const arena = cache.arena;
     for (let i = 0; i < len; i++) arena[base + i] = b[start + i];
-    this.#lengths[slot] = len;
-    this.#topics[slot] = topic;
+    cache.lengths[slot] = len;
+    cache.topics[slot] = topic;
     return topic;
   }
 

@@ -72,7 +72,9 @@ export class Decoder {
   #chunk: Uint8Array = EMPTY;
   #pos = 0;
   // A packet split across chunks: its fixed header so far, then its assembly buffer.
-  #head = new Uint8Array(5);
+  // Only a fixed header split across chunks needs it: allocated then, as thousands of idle
+  // connections each hold a Decoder.
+  #head: Uint8Array | undefined;
   #headLen = 0;
   #asm: Uint8Array | undefined;
   #asmLen = 0;
@@ -212,7 +214,7 @@ export class Decoder {
     let pos = this.#pos;
     let asm = this.#asm;
     if (asm === undefined) {
-      const head = this.#head;
+      const head = this.#head ??= new Uint8Array(5);
       for (;;) {
         if (pos >= len) {
           this.#pos = pos;

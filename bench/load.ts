@@ -1,0 +1,328 @@
+/**
+ * The 10,000-VU run: one `mqload run` whose VUs each hold a connected client subscribed to a
+ * topic, against one local mosquitto. It reports whether all connected, the runner's RSS (one
+ * process: main thread and Workers), the connect rate and `mqtt_connect_duration` p99, and
+ * whether the run ended cleanly; then MQTT.js and the bare Client opening as many connections
+ * from one plain Deno program (100 pending at a time), for the connect rate.
+ *
+ *     deno run -A bench/load.ts [--vus 1000,10000] [--peers true]
+ *
+ * Each VU connects, subscribes to `load/<vu>` and `load/all`, and waits for one message on
+ * `load/all`, which this bench publishes once the broker counts every VU connected and the RSS
+ * has been sampled; the VUs then end their clients and the run finishes.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import mqtt from "mqtt";
+import { Client } from "../mod.ts";
+import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
+import { round, table } from "./_table.ts";
+
+const NOFILE = 20_000;
+const RUN_LIMIT_MS = 300_000;
+const PENDING = 100;
+
+const SCRIPT = `
+import { Trend } from "k6/metrics";
+import exec from "k6/execution";
+import { Client } from "k6/x/mqtt";
+
+const connectedAt = new Trend("load_connected_at", true);
+
+export const options = {
+  scenarios: {
+    hold: { executor: "per-vu-iterations", vus: Number(__ENV.VUS), iterations: 1, maxDuration: "5m" },
+  },
+  summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(99)"],
+};
+
+export default async function () {
+  const id = exec.vu.idInTest;
+  const client = new Client({ client_id: "load-" + id });
+  const released = new Promise((resolve) => client.on("message", resolve));
+  await client.connect(__ENV.BROKER);
+  await client.subscribe(["load/" + id, "load/all"], { qos: 1 });
+  connectedAt.add(Date.now() - exec.scenario.startTime);
+  await released;
+  await client.end();
+}
+`;
+
+interface LoadResult {
+  vus: number;
+  connected: number;
+  received: number;
+  rssIdle: number;
+  rssHeld: number;
+  rssPeak: number;
+  connectWindowMs: number;
+  connectP99: number;
+  connectMed: number;
+  code: number;
+  wallMs: number;
+}
+
+function rssOf(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Follows mosquitto's `$SYS/broker/clients/connected`. */
+async function watchConnected(url: string): Promise<{ count(): number; close(): Promise<void> }> {
+  let count = 0;
+  const watcher = new Client({ client_id: "load-watcher", reconnect: false });
+  watcher.on("message", (topic, payload) => {
+    if (topic === "$SYS/broker/clients/connected") {
+      count = Number(new TextDecoder().decode(payload));
+    }
+  });
+  await watcher.connect(url);
+  await watcher.subscribe("$SYS/broker/clients/connected");
+  return { count: () => count, close: () => watcher.end() };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runLoad(
+  vus: number,
+  dir: string,
+  script: string,
+  flags: string[],
+): Promise<LoadResult> {
+  const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true\nsys_interval 1" });
+  const watcher = await watchConnected(broker.url);
+  const summaryFile = `${dir}/summary-${vus}.json`;
+  const cli = new URL("../runner/cli.ts", import.meta.url).pathname;
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...flags, cli, "run", "--quiet", "--summary-export", summaryFile, script],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { NO_COLOR: "1", VUS: String(vus), BROKER: broker.url },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const draining = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-20_000);
+    }
+  })();
+  let rssPeak = 0;
+  let rssIdle = 0;
+  let rssHeld = 0;
+  let connected = 0;
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  try {
+    // Every VU counted by the broker (plus the watcher), within the time limit.
+    const deadline = started + RUN_LIMIT_MS;
+    while (!exited && performance.now() < deadline) {
+      rssPeak = Math.max(rssPeak, rssOf(child.pid));
+      connected = watcher.count() - 1;
+      if (connected >= vus) break;
+      await sleep(200);
+    }
+    // Held for a few seconds with nothing to do: what the VUs cost at rest.
+    for (let i = 0; i < 10 && !exited; i++) {
+      await sleep(500);
+      const rss = rssOf(child.pid);
+      rssPeak = Math.max(rssPeak, rss);
+      if (i === 0) rssIdle = rss;
+      rssHeld = rss;
+    }
+    connected = Math.max(connected, watcher.count() - 1);
+    const release = await mqtt.connectAsync(broker.url, { clientId: "load-release" });
+    await release.publishAsync("load/all", "go", { qos: 1 });
+    await release.endAsync();
+    const timer = setTimeout(
+      () => child.kill("SIGKILL"),
+      Math.max(1, deadline - performance.now()),
+    );
+    const s = await status;
+    clearTimeout(timer);
+    await draining;
+    const wallMs = performance.now() - started;
+    if (s.code !== 0) console.error(stderr);
+    // `--summary-export` writes k6's flat format: metrics.name.{count, rate, avg, p(99), …}.
+    const summary = JSON.parse(await Deno.readTextFile(summaryFile)) as {
+      metrics: Record<string, Record<string, number>>;
+    };
+    const m = summary.metrics;
+    return {
+      vus,
+      connected,
+      received: m.mqtt_messages_received?.count ?? 0,
+      rssIdle,
+      rssHeld,
+      rssPeak,
+      connectWindowMs: m.load_connected_at?.max ?? NaN,
+      connectP99: m.mqtt_connect_duration?.["p(99)"] ?? NaN,
+      connectMed: m.mqtt_connect_duration?.med ?? NaN,
+      code: s.code,
+      wallMs,
+    };
+  } finally {
+    if (!exited) child.kill("SIGKILL");
+    await status;
+    await draining.catch(() => {});
+    await watcher.close().catch(() => {});
+    await broker.stop();
+  }
+}
+
+/** Opens `count` connections from this process, `PENDING` at a time; returns the time taken. */
+async function openMany(
+  impl: "mqload" | "MQTT.js",
+  count: number,
+): Promise<{ ms: number; ok: number }> {
+  const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true" });
+  const open: Array<() => Promise<void>> = [];
+  let next = 0;
+  let ok = 0;
+  const started = performance.now();
+  const deadline = started + RUN_LIMIT_MS;
+  const lane = async () => {
+    while (next < count && performance.now() < deadline) {
+      const i = next++;
+      if (impl === "mqload") {
+        const client = new Client({ client_id: `rate-${i}`, reconnect: false });
+        await client.connect(broker.url);
+        open.push(() => client.end());
+      } else {
+        const client = await mqtt.connectAsync(broker.url, {
+          clientId: `rate-${i}`,
+          reconnectPeriod: 0,
+        });
+        open.push(() => client.endAsync().then(() => {}));
+      }
+      ok++;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: PENDING }, lane));
+    return { ms: performance.now() - started, ok };
+  } finally {
+    for (let i = 0; i < open.length; i += PENDING) {
+      await Promise.all(open.slice(i, i + PENDING).map((end) => end().catch(() => {})));
+    }
+    await broker.stop();
+  }
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      vus: { type: "string", default: "1000,10000" },
+      peers: { type: "string", default: "true" },
+      // Experiments: another VU script, extra `deno run` flags for the runner.
+      script: { type: "string" },
+      "deno-flags": { type: "string", default: "" },
+    },
+  });
+  const counts = values.vus.split(",").map(Number);
+  const dir = await Deno.makeTempDir({ prefix: "mqload-load-" });
+  const script = values.script ?? `${dir}/hold.js`;
+  if (values.script === undefined) await Deno.writeTextFile(script, SCRIPT);
+  const flags = values["deno-flags"].split(" ").filter((f) => f !== "");
+  const loads: LoadResult[] = [];
+  try {
+    for (const vus of counts) {
+      const r = await runLoad(vus, dir, script, flags);
+      console.error(JSON.stringify(r));
+      loads.push(r);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const peers: Array<{ impl: string; n: number; ms: number; ok: number }> = [];
+  if (values.peers === "true") {
+    const n = Math.max(...counts);
+    for (const impl of ["mqload", "MQTT.js"] as const) {
+      const r = await openMany(impl, n);
+      console.error(`${impl}: ${r.ok} connections in ${round(r.ms)} ms`);
+      peers.push({ impl, n, ...r });
+    }
+  }
+  const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+  console.log("\nmqload run: VUs each holding a connected, subscribed client (one process)");
+  console.log(table(
+    [
+      "VUs",
+      "connected",
+      "released",
+      "RSS held MiB",
+      "KiB/VU",
+      "peak MiB",
+      "connect window s",
+      "conn/s",
+      "connect p50 ms",
+      "connect p99 ms",
+      "exit",
+    ],
+    loads.map((r) => [
+      r.vus,
+      r.connected,
+      r.received,
+      mib(r.rssHeld),
+      round(r.rssHeld / r.vus / 1024, 1),
+      mib(r.rssPeak),
+      round(r.connectWindowMs / 1000, 2),
+      round(r.vus / (r.connectWindowMs / 1000)),
+      round(r.connectMed, 1),
+      round(r.connectP99, 1),
+      r.code,
+    ]),
+  ));
+  if (peers.length > 0) {
+    const ours = peers.find((p) => p.impl === "mqload")!;
+    const big = loads.find((r) => r.vus === ours.n);
+    const rows: Array<Array<string | number>> = peers.map((p) => [
+      p.impl,
+      p.ok,
+      round(p.ms / 1000, 2),
+      round(p.ok / (p.ms / 1000)),
+      (ours.ms / p.ms).toFixed(2),
+    ]);
+    if (big) {
+      rows.unshift([
+        "mqload run (VUs)",
+        big.connected,
+        round(big.connectWindowMs / 1000, 2),
+        round(big.vus / (big.connectWindowMs / 1000)),
+        "-",
+      ]);
+    }
+    console.log(`\nOpening ${ours.n} connections (plain program: ${PENDING} pending at a time)`);
+    console.log(table(["client", "connected", "seconds", "conn/s", "time ÷ MQTT.js"], rows));
+  }
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] !== "--raised") {
+    // Re-run under a raised open-file limit (10,000 sockets on each side of loopback).
+    const self = new URL(import.meta.url).pathname;
+    const quoted = Deno.args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+    const { code } = await new Deno.Command("bash", {
+      args: [
+        "-c",
+        `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n $(ulimit -Hn); exec '${Deno.execPath()}' run -A '${self}' --raised ${quoted}`,
+      ],
+      stdin: "null",
+    }).spawn().status;
+    Deno.exit(code);
+  }
+  await main(Deno.args.slice(1));
+}
