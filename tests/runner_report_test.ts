@@ -125,3 +125,27 @@ export default function () { if (exec.scenario.iterationInTest >= 2) exec.test.a
     await broker.close();
   }
 });
+
+Deno.test("runner progress: the VUs of the progress line agree with vus_max", async () => {
+  const dir = await TempDir.create();
+  try {
+    const script = await dir.write(
+      "rate.js",
+      `export const options = { scenarios: { rate: { executor: "constant-arrival-rate", rate: 5,
+  duration: "1s", preAllocatedVUs: 2, maxVUs: 10 } } };
+export default function () {}`,
+    );
+    const summary = `${dir.path}/summary.json`;
+    const r = await mqload(["run", "--summary-export", summary, script]);
+    assert.equal(r.code, 0, explain(r));
+    // The banner shows the most VUs possible; progress and vus_max the VUs initialized (k6).
+    assert.match(r.stderr, /1 scenario, 10 max VUs/);
+    const lines = [...r.stderr.matchAll(/running \([^)]*\), (\d+)\/(\d+) VUs/g)];
+    assert.ok(lines.length > 0, r.stderr);
+    const vusMax = JSON.parse(await Deno.readTextFile(summary)).metrics.vus_max.value;
+    assert.equal(vusMax, 2);
+    for (const [, , max] of lines) assert.equal(Number(max), vusMax, lines.join("\n"));
+  } finally {
+    await dir.remove();
+  }
+});
