@@ -26,7 +26,7 @@ export const options = {
       rate: 50,
       timeUnit: "1s",
       duration: "2s",
-      preAllocatedVUs: 50,
+      preAllocatedVUs: 100,
       exec: "arrival",
     },
   },
