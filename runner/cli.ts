@@ -69,11 +69,14 @@ export async function main(args: string[] = Deno.args): Promise<number> {
       case "merge":
         return await merge(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (see mqload --help)`);
+        throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    writeAll(Deno.stderr, `mqload: ${e.message}\n`);
+    const help = ["run", "demo", "merge"].includes(command)
+      ? `mqload ${command} --help`
+      : "mqload --help";
+    writeAll(Deno.stderr, `mqload: ${e.message}\nSee '${help}'.\n`);
     return USAGE_EXIT_CODE;
   }
 }
