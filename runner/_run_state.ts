@@ -199,7 +199,14 @@ export class RunState {
     }
     // Never wait past the last scenario's hard end (plus slack for the last messages).
     const maxEnd = Math.max(0, ...plan.scenarios.map(scenarioMaxEndMs));
-    this.#timers.push(RAW_TIMERS.setTimeout(() => this.stop("crash", true), maxEnd + 10_000));
+    this.#timers.push(RAW_TIMERS.setTimeout(() => {
+      this.log(
+        "ERRO",
+        "the test is still running 10s after its scenarios' hard end (duration plus " +
+          "gracefulStop): interrupting the iterations left",
+      );
+      this.stop("crash", true);
+    }, maxEnd + 10_000));
     this.settings.signal?.addEventListener("abort", this.#onSignal);
     if (this.settings.signal?.aborted) this.#onSignal();
     if (this.workers.every((w) => this.#done.has(w))) this.#finished.resolve();
