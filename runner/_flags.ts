@@ -29,14 +29,13 @@ export const MAIN_HELP = `mqload: MQTT load testing with k6-compatible scripts
 
 Usage:
   mqload run [flags] <script>    run a load test (see mqload run --help)
-  mqload demo                    start an embedded broker and run the demo test
+  mqload demo [run flags]        run the ~15 s demo test against a broker of its
+                                 own (mosquitto when installed, else embedded)
   mqload broker [--port N] [--host 127.0.0.1]
                                  run the embedded MQTT broker until Ctrl+C
-  mqload merge [--summary-export F] [--report F] <a.json> <b.json>…
+  mqload merge [flags] <a.json> <b.json>…
                                  merge the --summary-export files of execution
-                                 segments: the merged JSON on stdout (or in F,
-                                 with the text summary on stdout), thresholds
-                                 evaluated again (exit code 99 when one fails)
+                                 segments exactly (see mqload merge --help)
   mqload version                 print the version
 
 Flags:
