@@ -96,6 +96,18 @@ Deno.test("runner execution segments: 4 segments merged equal the whole run", as
     ]);
     assert.equal(merged.code, 0, explain(merged));
     const total: SummaryExport = JSON.parse(merged.stdout);
+    // With --summary-export, the same JSON goes to the file and the text summary to stdout.
+    const exported = `${dir.path}/total.json`;
+    const text = await mqload([
+      "merge",
+      "--summary-export",
+      exported,
+      ...SEGMENTS.map((_, i) => `${dir.path}/segment${i}.js.summary.json`),
+    ]);
+    assert.equal(text.code, 0, explain(text));
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(exported)), total);
+    assert.match(text.stdout, /✓ mqtt_calls\{method:publish\}|✓ \{ method:publish \}/);
+    assert.match(text.stdout, /iterations\.+: 500 /);
 
     for (
       const key of [
