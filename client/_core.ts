@@ -95,7 +95,7 @@ export class Core implements ConnectionHandler {
     this.#state = "connecting";
     await this.#stop();
     this.#connect = settings;
-    this.#retry.failures = 0;
+    this.#retry.reset();
     this.#everConnected = false;
     return await this.#first("connect");
   }
@@ -109,7 +109,7 @@ export class Core implements ConnectionHandler {
     }
     this.#state = "connecting";
     await this.#stop();
-    this.#retry.failures = 0;
+    this.#retry.reset();
     this.#host.reconnecting({ attempt: 1 });
     return await this.#first("reconnect");
   }
@@ -271,7 +271,7 @@ export class Core implements ConnectionHandler {
       this.#clientId = properties.assignedClientIdentifier;
     }
     this.#conn = conn;
-    this.#retry.failures = 0;
+    this.#retry.connected();
     this.#everConnected = true;
     this.#aliases.reset(cs.protocolVersion === 5 ? cs.properties?.topicAliasMaximum ?? 0 : 0);
     this.#state = "connected";
@@ -315,6 +315,7 @@ export class Core implements ConnectionHandler {
       this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
       this.#host.closed(info);
     } else if (this.#retry.allowed(this.#connect?.reconnect)) {
+      this.#retry.lost(this.#connect?.reconnect);
       info.reconnecting = true;
       this.#retry.lastError = error;
       this.#schedule();

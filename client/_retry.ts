@@ -1,5 +1,9 @@
 // When to reconnect after a lost connection: attempts counted against max_attempts, the backoff
 // delay before each, the one pending timer, and the last failure (reported with the next attempt).
+//
+// A connection lost soon after its CONNACK does not reset the backoff: two clients sharing a
+// client id take the session from each other, and a broker may accept and then drop a client it
+// cannot serve. Resetting on every CONNACK would reconnect them every initial_delay forever.
 
 import type { ReconnectOptions } from "./backoff.ts";
 import { backoffDelay } from "./backoff.ts";
@@ -16,6 +20,9 @@ export class Retry {
   lastError?: MqttError;
   readonly #clock: Clock;
   #timer: unknown;
+  /** Consecutive connections lost before they lasted max_delay: they raise the backoff. */
+  #flaps = 0;
+  #connectedAt = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -26,13 +33,34 @@ export class Retry {
     return policy !== undefined && policy !== false && this.failures < policy.max_attempts;
   }
 
+  /** A connection was established: attempts count from zero again. */
+  connected(): void {
+    this.failures = 0;
+    this.#connectedAt = this.#clock.now();
+  }
+
+  /** The established connection was lost: a short-lived one raises the next delays. */
+  lost(policy: ReconnectPolicy | undefined): void {
+    const lived = this.#clock.now() - this.#connectedAt;
+    const stable = policy === undefined || policy === false || lived >= policy.max_delay;
+    this.#flaps = stable ? 0 : this.#flaps + 1;
+  }
+
+  /** Starts over, as a new connect() or reconnect() call does. */
+  reset(): void {
+    this.failures = 0;
+    this.#flaps = 0;
+  }
+
   /** Calls `attempt` after the backoff delay of the next attempt. */
   schedule(policy: ReconnectPolicy, attempt: () => void): void {
     if (policy === false) return;
+    // The first short-lived connection is forgiven: a broker restart often looks like one.
+    const exponent = this.failures + Math.max(0, this.#flaps - 1);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       attempt();
-    }, backoffDelay(this.failures, policy));
+    }, backoffDelay(exponent, policy));
   }
 
   /** Counts the attempt about to start; what its `reconnect` event tells. */

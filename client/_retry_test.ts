@@ -48,3 +48,33 @@ Deno.test("Retry reports the last error from the second attempt, and cancel() di
   await clock.tick(10_000);
   assert.equal(fired, false);
 });
+
+Deno.test("Retry raises the delay after connections that keep dying young, not after one", async () => {
+  const clock = new FakeClock();
+  const retry = new Retry(clock);
+  const policy = { ...POLICY, max_attempts: Infinity };
+  const delays: number[] = [];
+  const delayOfNext = async () => {
+    const start = clock.now();
+    let fired = false;
+    retry.schedule(policy, () => fired = true);
+    while (!fired) await clock.tick(50);
+    delays.push(clock.now() - start);
+    retry.next();
+  };
+  // Connected, lost after 10 ms, four times in a row (a client id taken over again and again).
+  for (let i = 0; i < 4; i++) {
+    retry.connected();
+    await clock.tick(10);
+    retry.lost(policy);
+    await delayOfNext();
+  }
+  // Without the rule every delay would be initial_delay (100 ms): each CONNACK reset the count.
+  assert.deepEqual(delays, [100, 200, 400, 800], "the first short life is forgiven");
+  // A connection that lasts max_delay is stable again: the next loss starts from initial_delay.
+  retry.connected();
+  await clock.tick(policy.max_delay);
+  retry.lost(policy);
+  await delayOfNext();
+  assert.equal(delays.at(-1), 100);
+});
