@@ -59,6 +59,30 @@ export class MqttError extends Error {
     if (options.reasonCode !== undefined) this.reasonCode = options.reasonCode;
     if (options.method !== undefined) this.method = options.method;
   }
+
+  /**
+   * The error as JSON: `name`, `message` (which `Error` keeps out of `JSON.stringify`), `code`,
+   * and the other fields set, so logs and NDJSON lines say what happened.
+   *
+   * @returns A plain object.
+   *
+   * @example Usage
+   * ```ts
+   * import { MqttError } from "@mqload/mqload/codec";
+   * import assert from "node:assert/strict";
+   * const error = new MqttError("Not authorized", { code: "refused", reasonCode: 0x87 });
+   * assert.deepEqual(JSON.parse(JSON.stringify(error)), {
+   *   name: "MQTTError",
+   *   message: "Not authorized",
+   *   code: "refused",
+   *   reasonCode: 0x87,
+   * });
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    // Own fields (`code`, `reasonCode`, a subclass's extras); `message` is not enumerable.
+    return { name: this.name, message: this.message, ...Object.fromEntries(Object.entries(this)) };
+  }
 }
 
 /**
