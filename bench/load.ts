@@ -154,9 +154,12 @@ async function runLoad(
     clearTimeout(timer);
     await draining;
     const wallMs = performance.now() - started;
-    if (s.code !== 0) console.error(stderr);
+    if (s.code !== 0) console.error(`mqload run exited with ${s.code}:\n${stderr}`);
     // `--summary-export` writes k6's flat format: metrics.name.{count, rate, avg, p(99), …}.
-    const summary = JSON.parse(await Deno.readTextFile(summaryFile)) as {
+    const summaryText = await Deno.readTextFile(summaryFile).catch(() => {
+      throw new Error(`mqload run wrote no summary (exit ${s.code}):\n${stderr}`);
+    });
+    const summary = JSON.parse(summaryText) as {
       metrics: Record<string, Record<string, number>>;
     };
     const m = summary.metrics;

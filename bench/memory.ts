@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   for (const clients of counts) {
     // A fresh broker per size keeps mosquitto's own state out of the way.
-    const broker = await startMosquitto();
+    const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true" });
     try {
       const results: Partial<Record<Impl, Measurement>> = {};
       for (const impl of IMPLS) {

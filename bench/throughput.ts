@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const capMs = Number(values.cap) * 1000;
   const warmup = Number(values.warmup);
 
-  const broker = await startMosquitto();
+  const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true" });
   try {
     const impls: Array<[string, BenchClientFactory]> = [["mqload", ours], ["MQTT.js", mqttjs]];
     for (const [, factory] of impls) {

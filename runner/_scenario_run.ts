@@ -10,7 +10,7 @@ import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "./exec
 import { scenarioDurationMs, share } from "./executors/mod.ts";
 import { RAW_TIMERS, type ScenarioInfo } from "./k6/_context.ts";
 import type { MetricRegistry, Tags } from "./metrics.ts";
-import type { IterationOutcome, Vu } from "./vu.ts";
+import { Deadlines, type IterationOutcome, type Vu } from "./vu.ts";
 
 /** What a scenario run needs from its Worker. */
 export interface ScenarioHost {
@@ -75,6 +75,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   readonly #tags: Tags;
   readonly #interrupt = new AbortController();
   readonly #wakers = new Set<() => void>();
+  readonly #deadlines = new Deadlines();
   #running = true;
   #ranges: Array<[number, number]> = [];
   #exhausted = false;
@@ -165,6 +166,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       setupData: this.#setupData,
       hardAt,
       signal: this.#interrupt.signal,
+      deadlines: this.#deadlines,
     });
     const stats = this.#host.stats;
     if (outcome.kind === "interrupted") {

@@ -42,6 +42,81 @@ export interface IterationRequest {
   hardAt: number;
   /** Interrupts the iteration now (test stopping). */
   signal: AbortSignal;
+  /** Shares one timer among the iterations with the same `hardAt` (default: one each). */
+  deadlines?: Deadlines;
+}
+
+/** Something to interrupt at a deadline. */
+interface Interruptible {
+  interrupt(): void;
+}
+
+/**
+ * The hard stops of running iterations, one timer per distinct time: the VUs of a scenario
+ * mostly share theirs, and with thousands of VUs a timer each costs more than a VU's client.
+ */
+export class Deadlines {
+  readonly #groups = new Map<number, { timer: number; members: Set<Interruptible> }>();
+
+  /**
+   * Calls `member.interrupt()` at `at` (ms since the epoch) unless released first.
+   *
+   * @param at When.
+   * @param member What to interrupt.
+   */
+  add(at: number, member: Interruptible): void {
+    let group = this.#groups.get(at);
+    if (group === undefined) {
+      const members = new Set<Interruptible>();
+      const ms = Math.max(0, at - (performance.timeOrigin + performance.now()));
+      const timer = RAW_TIMERS.setTimeout(() => {
+        this.#groups.delete(at);
+        for (const m of members) m.interrupt();
+      }, ms);
+      this.#groups.set(at, group = { timer, members });
+    }
+    group.members.add(member);
+  }
+
+  /**
+   * Forgets `member`; the timer goes with the last member of its time.
+   *
+   * @param at The time it was added with.
+   * @param member What was added.
+   */
+  delete(at: number, member: Interruptible): void {
+    const group = this.#groups.get(at);
+    if (group === undefined || !group.members.delete(member) || group.members.size > 0) return;
+    RAW_TIMERS.clearTimeout(group.timer);
+    this.#groups.delete(at);
+  }
+}
+
+/** How one running iteration ends: the first of its body, an async error, a hard stop. */
+class Ending implements Interruptible {
+  readonly settled: Promise<IterationOutcome["kind"]>;
+  error: unknown;
+  #resolve!: (kind: IterationOutcome["kind"]) => void;
+
+  constructor() {
+    this.settled = new Promise((resolve) => this.#resolve = resolve);
+  }
+
+  readonly completed = (): void => this.#resolve("completed");
+
+  readonly failed = (error: unknown): void => {
+    this.error ??= error;
+    this.#resolve("failed");
+  };
+
+  interrupt(): void {
+    this.#resolve("interrupted");
+  }
+
+  // For the abort signal, which calls handleEvent on its listener objects: no closure needed.
+  handleEvent(): void {
+    this.#resolve("interrupted");
+  }
 }
 
 /** A VU hosted by a Worker. */
@@ -150,39 +225,28 @@ export class Vu implements RunnableVu {
     state.sleepEnd = 0;
     const data = this.#setupData(req.setupData);
     const start = performance.now();
-    const failure = Promise.withResolvers<IterationOutcome["kind"]>();
-    let error: unknown;
-    state.onAsyncError = (e) => {
-      error ??= e;
-      failure.resolve("failed");
-    };
-    const hardMs = req.hardAt - (performance.timeOrigin + performance.now());
-    const timer = Number.isFinite(hardMs)
-      ? RAW_TIMERS.setTimeout(() => failure.resolve("interrupted"), Math.max(0, hardMs))
-      : undefined;
-    const onAbort = () => failure.resolve("interrupted");
-    req.signal.addEventListener("abort", onAbort);
-    if (req.signal.aborted) onAbort();
-    const body = vuStorage.run(state, async () => {
-      await fn(data);
-      await state.quiescent();
-    }).then(() => "completed" as const, (e) => {
-      error ??= e;
-      return "failed" as const;
-    });
+    const ending = new Ending();
+    state.onAsyncError = ending.failed;
+    const hardAt = req.hardAt;
+    const deadlines = Number.isFinite(hardAt) ? req.deadlines ?? new Deadlines() : undefined;
+    deadlines?.add(hardAt, ending);
+    const signal = req.signal;
+    signal.addEventListener("abort", ending);
+    if (signal.aborted) ending.interrupt();
+    vuStorage.run(state, runBody, fn, data, state).then(ending.completed, ending.failed);
     let kind: IterationOutcome["kind"];
     try {
-      kind = await Promise.race([body, failure.promise]);
+      kind = await ending.settled;
     } finally {
-      RAW_TIMERS.clearTimeout(timer);
-      req.signal.removeEventListener("abort", onAbort);
+      deadlines?.delete(hardAt, ending);
+      signal.removeEventListener("abort", ending);
       state.resetAsyncError();
     }
     const durationMs = performance.now() - start;
     if (kind !== "completed") await state.abandon();
     state.phase = "idle";
     this.busy = false;
-    return kind === "failed" ? { kind, error, durationMs } : { kind, durationMs };
+    return kind === "failed" ? { kind, error: ending.error, durationMs } : { kind, durationMs };
   }
 
   #setupData(json: string | undefined): unknown {
@@ -192,6 +256,16 @@ export class Vu implements RunnableVu {
     }
     return this.#data;
   }
+}
+
+/** An iteration's body: the function, then k6's event-loop rule. */
+async function runBody(
+  fn: (data: unknown) => unknown,
+  data: unknown,
+  state: VuState,
+): Promise<void> {
+  await fn(data);
+  await state.quiescent();
 }
 
 /**
