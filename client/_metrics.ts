@@ -12,7 +12,7 @@ export const LATENCY_PROPERTY = "mqload-ts";
 
 export class Metrics {
   readonly #sink: MetricsSink;
-  #base: Record<string, string> = {};
+  #base: Record<string, string> = Object.freeze({});
   #byTopic = new Map<string, Record<string, string>>();
   #byMethod = new Map<string, Record<string, string>>();
   #byMethodTopic = new Map<string, Map<string, Record<string, string>>>();
@@ -31,7 +31,8 @@ export class Metrics {
     const base: Record<string, string> = { proto: PROTO[version] };
     if (clientId !== "") base.client_id = clientId;
     if (url !== undefined) base.url = url;
-    this.#base = { ...base, ...tags };
+    // Frozen, like every cached tags object here: sinks may then key on identity alone.
+    this.#base = Object.freeze({ ...base, ...tags });
     this.#byTopic.clear();
     this.#byMethod.clear();
     this.#byMethodTopic.clear();
@@ -61,7 +62,7 @@ export class Metrics {
   topicTags(topic: string): Record<string, string> {
     let tags = this.#byTopic.get(topic);
     if (tags === undefined) {
-      tags = { ...this.#base, topic };
+      tags = Object.freeze({ ...this.#base, topic });
       if (this.#byTopic.size >= MAX_CACHED_TOPICS) this.#byTopic.clear();
       this.#byTopic.set(topic, tags);
     }
@@ -76,7 +77,7 @@ export class Metrics {
     if (extra === undefined && topic === undefined) {
       let tags = this.#byMethod.get(method);
       if (tags === undefined) {
-        tags = { ...this.#base, method };
+        tags = Object.freeze({ ...this.#base, method });
         this.#byMethod.set(method, tags);
       }
       return tags;
@@ -86,7 +87,7 @@ export class Metrics {
       if (cache === undefined) this.#byMethodTopic.set(method, cache = new Map());
       let tags = cache.get(topic!);
       if (tags === undefined) {
-        tags = { ...this.#base, method, topic: topic! };
+        tags = Object.freeze({ ...this.#base, method, topic: topic! });
         if (cache.size >= MAX_CACHED_TOPICS) cache.clear();
         cache.set(topic!, tags);
       }
