@@ -2,6 +2,7 @@
 // It knows nothing about sessions or QoS: decoded packets go to the handler as they arrive.
 
 import type { Decoder } from "../codec/mod.ts";
+import { Pool } from "../codec/_writer.ts";
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
@@ -9,6 +10,10 @@ import type { Transport } from "./transport.ts";
 import { type Due, type KeepaliveScheduler, keepaliveScheduler } from "./_keepalive.ts";
 
 const PINGREQ = new Uint8Array([0xc0, 0x00]);
+// Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
+// traffic gets small slabs, a stream gets large ones.
+const MIN_SLAB = 512;
+const MAX_SLAB = 65536;
 // How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
 const MAX_PING_TIMEOUT = 30_000;
 
@@ -42,6 +47,9 @@ export class Connection implements Due {
   readonly #handler: ConnectionHandler;
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
+  #pool?: Pool;
+  #slabSize = MIN_SLAB;
+  #loopBytes = 0;
   #flushing = false;
   #batch?: Batch;
   #closed = false;
@@ -81,7 +89,16 @@ export class Connection implements Due {
   /** Queues bytes; everything queued in one tick goes out in one write. */
   send(bytes: Uint8Array): void {
     if (this.#closed) return;
-    this.#queue.push(bytes);
+    const queue = this.#queue;
+    const n = queue.length;
+    const last = n === 0 ? undefined : queue[n - 1];
+    if (
+      last !== undefined && last.buffer === bytes.buffer &&
+      last.byteOffset + last.length === bytes.byteOffset
+    ) {
+      // Packets encoded one after the other into the same slab go out as one view, uncopied.
+      queue[n - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
+    } else queue.push(bytes);
     this.#queuedBytes += bytes.length;
     if (!this.#flushing) {
       this.#flushing = true;
@@ -104,6 +121,24 @@ export class Connection implements Due {
     const batch: Batch = this.#batch ??= Promise.withResolvers<void>();
     if (sync) batch.sync = true;
     return batch.promise;
+  }
+
+  /**
+   * Room to encode the packets of this write burst into (see `send`): slabs instead of an
+   * ArrayBuffer per packet. Let go when the writes stop, so an idle connection holds none.
+   */
+  pool(): Pool {
+    return this.#pool ??= new Pool(this.#slabSize);
+  }
+
+  /** Queues a 4-byte acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP) of `packetId`. */
+  sendAck(firstByte: number, packetId: number): void {
+    if (this.#closed) return;
+    const w = this.pool().writer(4);
+    w.u8(firstByte);
+    w.u8(2);
+    w.u16(packetId);
+    this.send(w.done());
   }
 
   /** Sets the keepalive (seconds; 0 turns it off) and arms the single keepalive timer. */
@@ -174,6 +209,7 @@ export class Connection implements Due {
     this.#clearTimer();
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#pool = undefined;
     const batch = this.#batch;
     this.#batch = undefined;
     if (batch) this.#rejectBatch(batch, error);
@@ -211,9 +247,13 @@ export class Connection implements Due {
         break;
       }
       this.#handler.bytesWritten?.(size);
+      this.#loopBytes += size;
       batch?.resolve();
     }
     this.#flushing = false;
+    this.#slabSize = Math.min(MAX_SLAB, Math.max(MIN_SLAB, this.#loopBytes * 2));
+    this.#loopBytes = 0;
+    this.#pool = undefined;
     // A waiter that arrived while the last write was in flight, with nothing new queued.
     const batch = this.#batch;
     if (batch !== undefined && this.#queue.length === 0) {

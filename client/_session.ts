@@ -3,6 +3,7 @@
 // packet identifiers received but not yet released, and the subscriptions to restore.
 
 import { encode } from "../codec/mod.ts";
+import { encodePacket } from "../codec/encode.ts";
 import type {
   ConnackPacket,
   Packet,
@@ -21,15 +22,8 @@ export interface SessionHost {
   failed(op: Op, error: MqttError): void;
 }
 
-/** PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70: success acks are 4 bytes in every version. */
-function ack(firstByte: number, packetId: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  bytes[0] = firstByte;
-  bytes[1] = 2;
-  bytes[2] = packetId >> 8;
-  bytes[3] = packetId & 0xff;
-  return bytes;
-}
+// Acknowledgements (PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70) are 4 bytes in every
+// version when successful; the connection writes them (see Connection.sendAck).
 
 export class Session {
   readonly subscriptions: Map<string, Restorable> = new Map();
@@ -107,7 +101,7 @@ export class Session {
     }
     for (const op of this.#pending.values()) {
       if (op.method !== "publish") conn.send(encode(op.packet, this.#version));
-      else if (op.released) conn.send(ack(0x62, op.packet.packetId!));
+      else if (op.released) conn.sendAck(0x62, op.packet.packetId!);
       else conn.send(this.#encodePublish({ ...op.packet, dup: true }));
     }
     this.#pump();
@@ -184,12 +178,12 @@ export class Session {
           return true;
         }
         if (op?.method === "publish") op.released = true;
-        this.#conn?.send(ack(0x62, packet.packetId));
+        this.#conn?.sendAck(0x62, packet.packetId);
         return true;
       }
       case "pubrel":
         if (this.#received?.delete(packet.packetId)) this.#remember(packet.packetId);
-        this.#conn?.send(ack(0x70, packet.packetId));
+        this.#conn?.sendAck(0x70, packet.packetId);
         return true;
       case "suback":
         this.#subacked(packet);
@@ -222,7 +216,7 @@ export class Session {
     if (packet.qos === 0) return true;
     const id = packet.packetId!;
     if (packet.qos === 1) {
-      conn.send(ack(0x40, id));
+      conn.sendAck(0x40, id);
       return true;
     }
     const received = this.#received ??= new Set();
@@ -235,7 +229,7 @@ export class Session {
     }
     this.#completed?.delete(id);
     received.add(id);
-    conn.send(ack(0x50, id));
+    conn.sendAck(0x50, id);
     return fresh;
   }
 
@@ -367,7 +361,12 @@ export class Session {
 
   #encodePublish(packet: PublishPacket): Uint8Array {
     const aliases = this.#aliases;
-    return encode(aliases === undefined ? packet : aliases.apply(packet), this.#version);
+    // Into the connection's write slab: no ArrayBuffer per publication.
+    return encodePacket(
+      aliases === undefined ? packet : aliases.apply(packet),
+      this.#version,
+      this.#conn?.pool(),
+    );
   }
 
   #restoreSubscriptions(): void {
