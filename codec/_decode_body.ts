@@ -230,12 +230,21 @@ function readConnect(r: Reader): ConnectPacket {
   return packet;
 }
 
+// 3.1.1 CONNACK return codes 1–5 → 0x84 Unsupported Protocol Version, 0x85 Client Identifier not
+// valid, 0x88 Server unavailable, 0x86 Bad User Name or Password, 0x87 Not authorized.
+const V4_TO_V5_CONNACK = [0, 0x84, 0x85, 0x88, 0x86, 0x87];
+
 function readConnack(r: Reader, version: ProtocolVersion): ConnackPacket {
   const v5 = version === 5;
   const ack = r.u8();
   // MQTT 3.1 has no session present flag: its whole first byte is reserved and unused.
   if (ack & 0xfe && version !== 3) throw malformed("CONNACK reserved flags are set");
   const code = r.u8();
+  // A 3.1.1 server answers a v5 CONNECT with its own CONNACK (no properties) and return code 1
+  // (MQTT 5 §3.1.4 expects it): read its return code as the v5 reason code that means the same.
+  if (v5 && code >= 1 && code <= 5 && r.pos === r.end && ack === 0) {
+    return { type: "connack", sessionPresent: false, reasonCode: V4_TO_V5_CONNACK[code] };
+  }
   if (v5) reasonCode(code, "connack");
   else if (code > 5) throw malformed(`reserved CONNACK return code ${code}`);
   const sessionPresent = ack === 1 && version !== 3;

@@ -275,3 +275,19 @@ Deno.test("decode() accepts what MQTT 3.1 did differently, at level 3 only", () 
     0,
   ]);
 });
+
+Deno.test("decode v5: a 3.1.1 server's CONNACK refusal reads as the matching v5 reason code", () => {
+  // Return code 1 (unacceptable protocol level) with no properties: what a 3.1.1-only broker
+  // answers to an MQTT 5 CONNECT.
+  assert.deepEqual(decode(new Uint8Array([0x20, 2, 0, 1]), 5), {
+    type: "connack",
+    sessionPresent: false,
+    reasonCode: 0x84,
+  });
+  assert.equal(
+    (decode(new Uint8Array([0x20, 2, 0, 5]), 5) as { reasonCode: number }).reasonCode,
+    0x87,
+  );
+  // A v5 CONNACK proper still has its property length.
+  assert.throws(() => decode(new Uint8Array([0x20, 2, 0, 0x10]), 5));
+});
