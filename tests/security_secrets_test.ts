@@ -216,6 +216,8 @@ Deno.test({
         `json=${dir.path}/points.ndjson`,
         "--summary-export",
         `${dir.path}/summary.json`,
+        "--report",
+        `${dir.path}/report.html`,
         script,
       ]);
       assert.ok(r.code === 0 || r.code === 97 || r.code === 99 || r.code === 107, explain(r));
@@ -233,6 +235,7 @@ Deno.test({
       assertClean("stderr", r.stderr);
       assertClean("--summary-export", summary);
       assertClean("--out json", points);
+      assertClean("--report", await dir.read("report.html"));
     } finally {
       await dir.remove();
     }
