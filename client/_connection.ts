@@ -38,6 +38,11 @@ type Batch = PromiseWithResolvers<void> & { sync?: boolean };
 export class Connection implements Due {
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
+  /**
+   * What the session awaits acknowledgements for: while not empty, reads are eager (see
+   * `Transport.read`).
+   */
+  awaiting?: { readonly size: number };
   /** The keepalive scheduler's bookkeeping. */
   dueAt = 0;
   slot = -1;
@@ -278,7 +283,11 @@ export class Connection implements Due {
 
   readonly #read = (): void => {
     if (this.#closed) return this.#stopReading();
-    this.#transport.read().then(this.#onChunk, this.#onReadError);
+    const awaiting = this.awaiting;
+    this.#transport.read(awaiting !== undefined && awaiting.size > 0).then(
+      this.#onChunk,
+      this.#onReadError,
+    );
   };
 
   readonly #onChunk = (chunk: Uint8Array | null): void => {

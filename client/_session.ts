@@ -84,6 +84,7 @@ export class Session {
     options: { version: ProtocolVersion; maxInflight: number; topicAliases: boolean },
   ): void {
     this.#conn = conn;
+    conn.awaiting = this.#pending;
     this.#version = options.version;
     const p = connack.properties;
     this.#window = Math.min(options.maxInflight, p?.receiveMaximum ?? 65535);

@@ -27,10 +27,13 @@ export interface Transport {
   /**
    * Reads the next chunk of bytes.
    *
+   * @param eager The client waits for acknowledgements: read as soon as bytes arrive, without
+   * the batching pause a transport may take under a sustained trickle of small reads. Optional
+   * for transports to honour.
    * @returns The chunk, valid only until the next `read()` (the transport may reuse its buffer),
    * or `null` at the end of the stream. Rejects when the connection fails.
    */
-  read(): Promise<Uint8Array | null>;
+  read(eager?: boolean): Promise<Uint8Array | null>;
   /**
    * Writes all of `bytes` (handling partial writes).
    *

@@ -14,7 +14,9 @@ const MAX_READ_BUFFER = 65536;
 // read then costs a wakeup for a packet or two. After BUSY_STREAK such reads in a row (a
 // sustained stream, not a short burst), pausing one timer tick (about 1 ms) before the next read
 // lets hundreds of packets gather and cuts CPU per message several times. A read that had to
-// wait means a quiet link: it resets the streak, so light traffic gets no added latency.
+// wait means a quiet link: it resets the streak, so light traffic gets no added latency. An
+// eager read (the client awaits acknowledgements, which pace a publisher's in-flight window)
+// never pauses.
 const BUSY_READ_MS = 0.2;
 const BUSY_STREAK = 3;
 
@@ -95,8 +97,8 @@ class DenoTransport implements Transport {
 
   // Promise chains with bound methods, not async functions: an idle connection then holds no
   // suspended generator, only its pending read.
-  read(): Promise<Uint8Array | null> {
-    if (this.#streak < BUSY_STREAK) return this.#readNow();
+  read(eager?: boolean): Promise<Uint8Array | null> {
+    if (eager || this.#streak < BUSY_STREAK) return this.#readNow();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#pause = undefined;
