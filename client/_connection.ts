@@ -14,6 +14,9 @@ const PINGREQ = new Uint8Array([0xc0, 0x00]);
 // traffic gets small slabs, a stream gets large ones.
 const MIN_SLAB = 512;
 const MAX_SLAB = 65536;
+// Reads are eager while acknowledgements are awaited (see `awaiting`), unless so many are in
+// flight that the round trip no longer paces the sender: then the reads batch to save CPU.
+const EAGER_MAX = 256;
 // How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
 const MAX_PING_TIMEOUT = 30_000;
 
@@ -39,8 +42,8 @@ export class Connection implements Due {
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
   /**
-   * What the session awaits acknowledgements for: while not empty, reads are eager (see
-   * `Transport.read`).
+   * What the session awaits acknowledgements for: while it holds 1 to EAGER_MAX entries, reads
+   * are eager (see `Transport.read`).
    */
   awaiting?: { readonly size: number };
   /** The keepalive scheduler's bookkeeping. */
@@ -284,7 +287,8 @@ export class Connection implements Due {
   readonly #read = (): void => {
     if (this.#closed) return this.#stopReading();
     const awaiting = this.awaiting;
-    this.#transport.read(awaiting !== undefined && awaiting.size > 0).then(
+    const waiting = awaiting === undefined ? 0 : awaiting.size;
+    this.#transport.read(waiting > 0 && waiting <= EAGER_MAX).then(
       this.#onChunk,
       this.#onReadError,
     );
