@@ -140,12 +140,14 @@ export class Connection implements Due {
   }
 
   /** Queues a 4-byte acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP) of `packetId`. */
-  sendAck(firstByte: number, packetId: number): void {
+  sendAck(firstByte: number, packetId: number, reasonCode = 0): void {
     if (this.#closed) return;
-    const w = this.pool().writer(4);
+    // MQTT 5 leaves out a 0x00 reason code (remaining length 2); only a failure carries one.
+    const w = this.pool().writer(reasonCode ? 5 : 4);
     w.u8(firstByte);
-    w.u8(2);
+    w.u8(reasonCode ? 3 : 2);
     w.u16(packetId);
+    if (reasonCode) w.u8(reasonCode);
     this.send(w.done());
   }
 

@@ -31,12 +31,16 @@ export function describeReason(code: number, reasonString?: string, packetType?:
   return reasonString ? `${text} (${reasonString})` : text;
 }
 
-/** A SUBACK, PUBACK, PUBREC, PUBCOMP or UNSUBACK failure. */
+/**
+ * A SUBACK, PUBACK, PUBREC, PUBCOMP or UNSUBACK failure; `reasonCodes` are all of a SUBACK's or
+ * UNSUBACK's codes, `reasonCode` the first refusal among them.
+ */
 export function refusal(
   method: string,
   reasonCode: number,
   reasonString?: string,
   topic?: string,
+  reasonCodes?: readonly number[],
 ): MqttError {
   const packetType = method === "publish"
     ? "puback"
@@ -48,7 +52,7 @@ export function refusal(
     `Cannot ${method}${where}: broker refused with ${
       describeReason(reasonCode, reasonString, packetType)
     }`,
-    { code: "refused", reasonCode, method },
+    { code: "refused", reasonCode, method, reasonCodes },
   );
 }
 

@@ -179,13 +179,21 @@ export class Session {
           return true;
         }
         if (op?.method === "publish") op.released = true;
-        this.#conn?.sendAck(0x62, packet.packetId);
+        // MQTT 5 answers a PUBREC for no message of ours with 0x92 Packet Identifier not found.
+        const unknown = this.#version === 5 && op?.method !== "publish" ? 0x92 : 0;
+        this.#conn?.sendAck(0x62, packet.packetId, unknown);
         return true;
       }
-      case "pubrel":
-        if (this.#received?.delete(packet.packetId)) this.#remember(packet.packetId);
-        this.#conn?.sendAck(0x70, packet.packetId);
+      case "pubrel": {
+        const held = this.#received?.delete(packet.packetId) ?? false;
+        if (held) this.#remember(packet.packetId);
+        // A repeated PUBREL of a flow we completed (our PUBCOMP was lost) gets a plain PUBCOMP;
+        // v5 answers one for an identifier we never held with 0x92 Packet Identifier not found.
+        const known = held || (this.#completed?.has(packet.packetId) ?? false);
+        const unknown = this.#version === 5 && !known ? 0x92 : 0;
+        this.#conn?.sendAck(0x70, packet.packetId, unknown);
         return true;
+      }
       case "suback":
         this.#subacked(packet);
         return true;
@@ -198,7 +206,9 @@ export class Session {
         const failure = codes.find((code) => code >= 0x80);
         if (failure === undefined) this.#host.done(op, codes);
         else {
-          this.#host.failed(op, refusal("unsubscribe", failure, packet.properties?.reasonString));
+          const topics = op.packet.topicFilters.join(", ");
+          const reason = packet.properties?.reasonString;
+          this.#host.failed(op, refusal("unsubscribe", failure, reason, topics, codes));
         }
         this.#pump();
         return true;
@@ -256,11 +266,12 @@ export class Session {
     const op = this.#pending.get(packet.packetId);
     if (op?.method !== "subscribe") return;
     this.#pending.delete(packet.packetId);
-    const codes = packet.reasonCodes;
     const subscriptions = op.packet.subscriptions;
+    // A SUBACK shorter than the request refuses the filters it leaves out.
+    const codes = subscriptions.map((_, i) => packet.reasonCodes[i] ?? 0x80);
     let failure: number | undefined;
     for (let i = 0; i < subscriptions.length; i++) {
-      const code = codes[i] ?? 0x80;
+      const code = codes[i];
       if (code >= 0x80) {
         failure ??= code;
         continue;
@@ -276,7 +287,7 @@ export class Session {
       const topics = subscriptions.map((s) => s.topicFilter).join(", ");
       this.#host.failed(
         op,
-        refusal("subscribe", failure, packet.properties?.reasonString, topics),
+        refusal("subscribe", failure, packet.properties?.reasonString, topics, codes),
       );
     }
     this.#pump();

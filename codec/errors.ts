@@ -22,6 +22,8 @@ export interface MqttErrorOptions {
   reasonCode?: number;
   /** The client method that failed: `"connect"`, `"publish"`, `"subscribe"`, … */
   method?: string;
+  /** Every reason code of a SUBACK or UNSUBACK, one per topic filter in request order. */
+  reasonCodes?: readonly number[];
   /** The underlying error. */
   cause?: unknown;
 }
@@ -45,6 +47,11 @@ export class MqttError extends Error {
   readonly reasonCode?: number;
   /** The client method that failed, when known. */
   readonly method?: string;
+  /**
+   * Every reason code of a refused SUBACK or UNSUBACK, one per topic filter in request order, so a
+   * caller sees which filters were granted and which refused.
+   */
+  readonly reasonCodes?: readonly number[];
 
   /**
    * Creates an MQTT error.
@@ -58,6 +65,7 @@ export class MqttError extends Error {
     this.code = options.code ?? "error";
     if (options.reasonCode !== undefined) this.reasonCode = options.reasonCode;
     if (options.method !== undefined) this.method = options.method;
+    if (options.reasonCodes !== undefined) this.reasonCodes = options.reasonCodes;
   }
 
   /**

@@ -340,7 +340,7 @@ function installConsole(host: Host): void {
   }
 }
 
-/** `__VU`, `__ITER`, `__ENV` and `open()`, as k6 scripts expect them. */
+/** `__VU`, `__ITER`, `__ENV` and `open()`, as k6 scripts expect them; no `Deno.exit()`. */
 function installGlobals(host: Host): void {
   const define = (name: string, get: () => unknown) =>
     Object.defineProperty(globalThis, name, { get, configurable: true });
@@ -358,4 +358,14 @@ function installGlobals(host: Host): void {
       return mode === "b" ? Deno.readFileSync(url).buffer : Deno.readTextFileSync(url);
     },
   });
+  // Either would end this Worker and every VU it hosts, leaving the run to notice the silence.
+  // In a VU they fail the iteration instead and say what to use.
+  const refuse = (call: string) => () => {
+    throw new Error(
+      `${call} is not available in a VU: it would end the Worker hosting it; ` +
+        `use fail() to end the iteration or exec.test.abort() to stop the test`,
+    );
+  };
+  Object.defineProperty(Deno, "exit", { configurable: true, value: refuse("Deno.exit()") });
+  Object.defineProperty(globalThis, "close", { configurable: true, value: refuse("close()") });
 }

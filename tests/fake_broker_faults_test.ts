@@ -337,10 +337,18 @@ for (const version of [4, 5] as const) {
       { type: "pubrec", packetId: 902 },
       { type: "pubcomp", packetId: 903 },
     );
-    // The client answers the stray PUBREC with PUBREL (v5: reason 0x92 would be ideal) and
-    // otherwise carries on: a later QoS 1 and QoS 2 flow complete normally.
+    // The client answers the stray PUBREC with PUBREL (v5: reason 0x92 Packet Identifier not
+    // found) and otherwise carries on: a later QoS 1 and QoS 2 flow complete normally.
     const pubrel = await connection.next("pubrel");
     assert.equal(pubrel.type === "pubrel" && pubrel.packetId, 902);
+    assert.equal(pubrel.type === "pubrel" && (pubrel.reasonCode ?? 0), version === 5 ? 0x92 : 0);
+    await connection.send({ type: "pubrel", packetId: 904 });
+    const pubcomp = await connection.next("pubcomp");
+    assert.equal(pubcomp.type === "pubcomp" && pubcomp.packetId, 904);
+    assert.equal(
+      pubcomp.type === "pubcomp" && (pubcomp.reasonCode ?? 0),
+      version === 5 ? 0x92 : 0,
+    );
     await deadline(
       Promise.all([
         client.publish("after/1", "x", { qos: QoS.AtLeastOnce }),
@@ -384,6 +392,8 @@ for (const version of [4, 5] as const) {
     await connection.send({ type: "pubrel", packetId: 7 });
     const again = await connection.next("pubcomp");
     assert.equal(again.type === "pubcomp" && again.packetId, 7);
+    // The flow is complete, not unknown: no 0x92 on the repeated PUBCOMP.
+    assert.equal(again.type === "pubcomp" && (again.reasonCode ?? 0), 0);
     // A marker proves every earlier packet was handled.
     await connection.send(publish("twice", "marker"));
     await until(() => messages.includes("marker"), 5000, "marker");
@@ -418,6 +428,7 @@ for (
     assert.equal(error.method, "subscribe");
     const failure = codes.find((c) => c >= 0x80)!;
     assert.equal(error.reasonCode, failure);
+    assert.deepEqual(error.reasonCodes, codes, "every filter's code, in request order");
     assert.match(error.message, new RegExp(`0x${failure.toString(16)}`, "i"));
     assert.match(error.message, /first\/#/);
     assert.equal(events, 0, "subscribeAsync reports through its promise only");

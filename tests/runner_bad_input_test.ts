@@ -149,15 +149,30 @@ ${NOOP}`,
       assert.equal(count(r.summary, "iterations"), 0);
       assert.equal((r.summary.metrics.vus_max as Record<string, number>).value, 3);
     });
-    await t.step("a script that ends its Worker with Deno.exit(): 107 and why", async () => {
+    await t.step("Deno.exit() in a VU fails its iteration and says what to use", async () => {
       const r = await runScript(
         dir,
-        `export const options = { vus: 1, duration: "1s" };
+        `export const options = { vus: 1, iterations: 5 };
 export default function () { if (__ITER === 3) Deno.exit(3); }`,
         [],
         "exit.js",
       );
-      expect(r, 107, /Worker 0 stopped responding for \d+s/, "Deno.exit()");
+      expect(r, 0, /Deno\.exit\(\) is not available in a VU.*exec\.test\.abort\(\)/, "Deno.exit()");
+      assert.equal(
+        count(r.summary, "iterations"),
+        5,
+        "every iteration is counted, as k6 counts a failed one",
+      );
+    });
+    await t.step("a VU stuck in a synchronous loop: 107 and why", async () => {
+      const r = await runScript(
+        dir,
+        `export const options = { vus: 1, duration: "1s" };
+export default function () { if (__ITER === 3) for (;;); }`,
+        [],
+        "spin.js",
+      );
+      expect(r, 107, /Worker 0 stopped responding for \d+s/);
       assert.ok(r.summary !== undefined, "the summary is still written");
     });
   } finally {
