@@ -32,6 +32,7 @@ export {
   type Credentials,
   type CredentialsProvider,
   type EndOptions,
+  type LatencyStamp,
   type Payload,
   type PublishOptions,
   QoS,

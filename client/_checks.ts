@@ -20,6 +20,7 @@ const CONNECT_KEYS = [
   "max_packet_size",
   "properties",
   "topic_aliases",
+  "latency_stamp",
   "tags",
 ];
 const CLIENT_KEYS = [

@@ -3,7 +3,8 @@
 
 import type { Properties, PublishPacket } from "../codec/packets.ts";
 import type { Listeners } from "./_listeners.ts";
-import { LATENCY_PROPERTY, type Metrics } from "./_metrics.ts";
+import { LATENCY_PROPERTY, PAYLOAD_STAMP_BYTES, payloadStamp } from "./_latency_stamp.ts";
+import type { Metrics } from "./_metrics.ts";
 import type { Clock } from "./clock.ts";
 import { type Message, type MessageInfo, MqttMessageEvent } from "./events.ts";
 import type { MessageStream } from "./messages.ts";
@@ -15,24 +16,32 @@ export function deliver(
   stream: MessageStream | undefined,
   metrics: Metrics | undefined,
   clock: Clock,
+  stampInPayload: boolean,
 ): void {
+  let bytes = packet.payload;
+  let sent: number | undefined;
+  if (stampInPayload) {
+    sent = payloadStamp(bytes);
+    if (sent !== undefined) bytes = bytes.subarray(0, bytes.length - PAYLOAD_STAMP_BYTES);
+  }
   // The decoder's payload is a view into its read buffer: copy before anyone keeps it.
-  const payload = packet.payload.slice().buffer;
+  const payload = bytes.slice().buffer;
   const info: MessageInfo = { qos: packet.qos, retain: packet.retain, dup: packet.dup };
   if (packet.packetId !== undefined) info.packetId = packet.packetId;
   if (packet.properties !== undefined) info.properties = ownProperties(packet.properties);
   if (metrics !== undefined) {
-    metrics.received(topic, payload.byteLength);
-    const stamp = info.properties?.userProperties?.find((p) => p[0] === LATENCY_PROPERTY);
-    if (stamp !== undefined) {
-      const sent = Number(stamp[1]);
-      if (Number.isFinite(sent)) {
-        metrics.add(
-          "mqtt_message_latency",
-          Math.max(0, clock.now() - sent),
-          metrics.topicTags(topic),
-        );
-      }
+    // Payload bytes as they travelled, trailer included, like the publisher's data_sent.
+    metrics.received(topic, packet.payload.length);
+    if (sent === undefined) {
+      const property = info.properties?.userProperties?.find((p) => p[0] === LATENCY_PROPERTY);
+      if (property !== undefined) sent = Number(property[1]);
+    }
+    if (sent !== undefined && Number.isFinite(sent)) {
+      metrics.add(
+        "mqtt_message_latency",
+        Math.max(0, clock.now() - sent),
+        metrics.topicTags(topic),
+      );
     }
   }
   const handler = events.handler("message");

@@ -115,11 +115,16 @@ export class Host implements CoreHost {
     sync: boolean,
   ): Promise<void> {
     const { core, metrics } = this;
-    // The latency stamp (MQTT 5, metrics on) is the send time: read before anything else.
-    const stamp = metrics !== undefined && core.settings?.protocolVersion === 5
+    // The latency stamp is the send time: read before anything else. A user property (MQTT 5)
+    // only when metrics are collected; a payload trailer whenever asked for.
+    const settings = core.settings;
+    const inPayload = settings?.latencyStamp === "payload";
+    const stamp = inPayload ||
+        (metrics !== undefined && settings?.latencyStamp === "property" &&
+          settings.protocolVersion === 5)
       ? this.clock.now()
       : undefined;
-    const packet = publishPacket(topic, payload, options, stamp);
+    const packet = publishPacket(topic, payload, options, stamp, inPayload);
     const tags = options?.tags;
     if (packet.qos === 0) {
       const written = core.publishNow(packet, sync);
@@ -182,7 +187,8 @@ export class Host implements CoreHost {
   }
 
   message(topic: string, packet: PublishPacket): void {
-    deliver(topic, packet, this.events, this.stream, this.metrics, this.clock);
+    const inPayload = this.core.settings?.latencyStamp === "payload";
+    deliver(topic, packet, this.events, this.stream, this.metrics, this.clock, inPayload);
   }
 
   error(error: MqttError): void {

@@ -7,9 +7,6 @@ import type { MetricsSink } from "./metrics_sink.ts";
 const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
 const MAX_CACHED_TOPICS = 1024;
 
-/** The user property the publisher stamps and the receiver reads for `mqtt_message_latency`. */
-export const LATENCY_PROPERTY = "mqload-ts";
-
 export class Metrics {
   readonly #sink: MetricsSink;
   #base: Record<string, string> = Object.freeze({});

@@ -8,7 +8,7 @@ import type {
   Subscription,
   UnsubscribePacket,
 } from "../codec/packets.ts";
-import { LATENCY_PROPERTY } from "./_metrics.ts";
+import { LATENCY_PROPERTY, stampPayload } from "./_latency_stamp.ts";
 import { toBytes } from "./_settings.ts";
 import {
   checkKeys,
@@ -59,14 +59,15 @@ export interface Restorable {
 }
 
 /**
- * Builds the PUBLISH of `publish()`'s arguments; with `stamp`, adds the latency user property
- * (MQTT 5, metrics on).
+ * Builds the PUBLISH of `publish()`'s arguments; with `stamp`, carries that publish time for
+ * `mqtt_message_latency`: in a user property (MQTT 5), or with `inPayload` as a payload trailer.
  */
 export function publishPacket(
   topic: string,
   payload: Payload,
   options: PublishOptions | undefined,
   stamp: number | undefined,
+  inPayload = false,
 ): PublishPacket {
   if (typeof topic !== "string" || topic === "" || topic.includes("+") || topic.includes("#")) {
     const got = typeof topic === "string" ? `"${topic}"` : describe(topic);
@@ -92,7 +93,8 @@ export function publishPacket(
       checkPacketProperties("properties", { ...packet, qos: 0, payload: EMPTY, properties });
     }
   }
-  if (stamp !== undefined) {
+  if (stamp !== undefined && inPayload) packet.payload = stampPayload(packet.payload, stamp);
+  else if (stamp !== undefined) {
     const userProperties = properties?.userProperties ?? [];
     properties = {
       ...properties,

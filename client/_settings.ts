@@ -21,7 +21,12 @@ import {
   describe,
   describeEnum,
 } from "./_checks.ts";
-import type { ClientOptions, ConnectOptions, CredentialsProvider } from "./options.ts";
+import type {
+  ClientOptions,
+  ConnectOptions,
+  CredentialsProvider,
+  LatencyStamp,
+} from "./options.ts";
 import { openTransport, type TlsOptions, type TransportFactory } from "./transport.ts";
 import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
 
@@ -52,6 +57,7 @@ export interface ConnectSettings {
   maxPacketSize?: number;
   properties?: Properties;
   topicAliases: boolean;
+  latencyStamp: LatencyStamp;
   tags?: Record<string, string>;
 }
 
@@ -181,6 +187,7 @@ export function resolveConnectSettings(
     maxPacketSize: checkInteger("max_packet_size", o.max_packet_size, 1, 268435460),
     properties: checkProperties("properties", o.properties),
     topicAliases: checkType<boolean>("topic_aliases", o.topic_aliases, "boolean") ?? false,
+    latencyStamp: checkLatencyStamp(o.latency_stamp),
     tags: checkTags("tags", o.tags),
   };
 }
@@ -270,4 +277,16 @@ function checkProperties(name: string, value: unknown, will = false): Properties
   } else probe.properties = properties;
   checkPacketProperties(name, probe);
   return properties;
+}
+
+const LATENCY_STAMPS: readonly LatencyStamp[] = ["property", "payload", "none"];
+
+function checkLatencyStamp(value: unknown): LatencyStamp {
+  if (value === undefined) return "property";
+  if (LATENCY_STAMPS.includes(value as LatencyStamp)) return value as LatencyStamp;
+  throw new TypeError(
+    `Invalid option latency_stamp: expected "property", "payload" or "none", got ${
+      typeof value === "string" ? `"${value}"` : describe(value)
+    }`,
+  );
 }

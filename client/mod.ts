@@ -23,6 +23,7 @@ export {
   type Credentials,
   type CredentialsProvider,
   type EndOptions,
+  type LatencyStamp,
   type Payload,
   type PublishOptions,
   QoS,

@@ -132,9 +132,29 @@ export interface ConnectOptions {
   properties?: Properties;
   /** MQTT 5: replace repeated topics with topic aliases when the broker allows (default `false`). */
   topic_aliases?: boolean;
+  /**
+   * How publications carry their publish time for the `mqtt_message_latency` trend:
+   * `"property"` (default) in an MQTT 5 user property, only when metrics are collected, payloads
+   * untouched; `"payload"` as a 12-byte trailer on the payload, for MQTT 3.1.1, which receivers
+   * with the same option strip again (others see it); `"none"` never.
+   */
+  latency_stamp?: LatencyStamp;
   /** Tags added to every metric of the client. */
   tags?: Record<string, string>;
 }
+
+/**
+ * Where a publication carries its publish time for `mqtt_message_latency`: see
+ * {@linkcode ConnectOptions.latency_stamp}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Client, type LatencyStamp } from "@mqload/mqload";
+ * const stamp: LatencyStamp = "payload";
+ * const client = new Client({ protocol_version: 4, latency_stamp: stamp });
+ * ```
+ */
+export type LatencyStamp = "property" | "payload" | "none";
 
 /**
  * Options of `new Client()`: the xk6-mqtt options (`client_id`, `username`, `password`,

@@ -1,8 +1,8 @@
 /**
  * The demo of `deno task demo` (`mqload demo`): subscribers and publishers at QoS 0, 1 and 2
  * for about 15 seconds, with checks and thresholds as the verdict. `mqload demo` gives it a
- * broker of its own: mosquitto when installed (MQTT 5, so the summary shows the end-to-end
- * `mqtt_message_latency`), else the embedded aedes broker (MQTT 3.1.1).
+ * broker of its own: the embedded aedes broker (MQTT 3.1.1), or a private mosquitto (MQTT 5)
+ * with `MQLOAD_MOSQUITTO=/path/to/mosquitto`.
  *
  * It is written natively (typed imports from `@mqload/mqload/runner`); the `xk6_*.js` examples
  * beside it are k6 + xk6-mqtt scripts that run unchanged. Run it against another broker with
@@ -17,9 +17,11 @@ import { check, Client, Counter, exec, QoS, sleep, Trend } from "@mqload/mqload/
 declare const __ENV: Record<string, string | undefined>;
 
 const broker = __ENV.MQTT_BROKER_ADDRESS ?? "mqtt://127.0.0.1:1883";
-// MQTT 5 carries the publish time in a user property: the mqtt_message_latency trend.
-// `mqload demo` says 4 when it falls back to the embedded broker, which speaks MQTT 3.1.1 only.
+// The publish time travels with each message for the mqtt_message_latency trend: in a user
+// property with MQTT 5, in a payload trailer (stripped on receipt) with the embedded broker's
+// MQTT 3.1.1.
 const protocolVersion = __ENV.MQTT_PROTOCOL_VERSION === "4" ? 4 : 5;
+const latencyStamp = protocolVersion === 4 ? "payload" : "property";
 const received = new Counter("demo_messages_received");
 const transit = new Trend("demo_transit_time", true);
 
@@ -62,6 +64,7 @@ export async function subscriber(): Promise<void> {
   const client = new Client({
     client_id: `demo-sub-${exec.vu.idInTest}`,
     protocol_version: protocolVersion,
+    latency_stamp: latencyStamp,
   });
   client.on("message", (_topic: string, payload: ArrayBuffer) => {
     const sent = JSON.parse(new TextDecoder().decode(payload)).at as number;
@@ -84,6 +87,7 @@ export async function publisher(): Promise<void> {
   const client = new Client({
     client_id: `demo-pub-${exec.vu.idInTest}`,
     protocol_version: protocolVersion,
+    latency_stamp: latencyStamp,
   });
   await client.connect(broker);
   await client.publish(

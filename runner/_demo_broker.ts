@@ -1,7 +1,7 @@
 /**
- * The broker of `mqload demo`: a private mosquitto when one is installed (it speaks MQTT 5, so
- * the demo shows `mqtt_message_latency`, which travels in an MQTT 5 user property), otherwise
- * the embedded aedes broker (MQTT 3.1.1 only: the demo then runs without that trend).
+ * The broker of `mqload demo`: the embedded aedes broker (in this process, MQTT 3.1.1; the demo's
+ * clients then carry publish times in a payload trailer for `mqtt_message_latency`), or, when
+ * `MQLOAD_MOSQUITTO` names an executable, a private mosquitto speaking MQTT 5.
  *
  * @module
  */
@@ -103,12 +103,11 @@ async function startMosquitto(path: string): Promise<DemoBroker | undefined> {
 /**
  * Starts the demo's broker on a free loopback port.
  *
- * @param mosquitto The mosquitto executable, `null` for none (default: found as
- *   {@linkcode findMosquitto} says).
- * @returns mosquitto when it is installed and starts, else the embedded aedes broker.
+ * @param mosquitto The mosquitto executable, `null` for none (default: `MQLOAD_MOSQUITTO`).
+ * @returns that mosquitto when given and it starts, else the embedded aedes broker.
  */
 export async function startDemoBroker(
-  mosquitto: string | null | undefined = findMosquitto(),
+  mosquitto: string | null | undefined = Deno.env.get("MQLOAD_MOSQUITTO") || null,
 ): Promise<DemoBroker> {
   if (typeof mosquitto === "string") {
     const broker = await startMosquitto(mosquitto);
@@ -118,8 +117,7 @@ export async function startDemoBroker(
   return {
     url: embedded.url,
     protocolVersion: 4,
-    description: "the embedded aedes broker (MQTT 3.1.1: install mosquitto to see " +
-      "mqtt_message_latency, which needs MQTT 5)",
+    description: "the embedded aedes broker (MQTT 3.1.1)",
     close: () => embedded.close(),
   };
 }

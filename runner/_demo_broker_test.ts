@@ -17,10 +17,10 @@ async function roundTrip(url: string, protocolVersion: 4 | 5): Promise<string> {
 }
 
 Deno.test({
-  name: "demo broker: a private mosquitto speaking MQTT 5 when installed",
+  name: "demo broker: a private mosquitto speaking MQTT 5 when asked for",
   ignore: findMosquitto() === undefined && Deno.env.get("CI") !== "true",
   fn: async () => {
-    const broker = await startDemoBroker();
+    const broker = await startDemoBroker(findMosquitto());
     try {
       assert.equal(broker.protocolVersion, 5, broker.description);
       assert.match(broker.description, /^mosquitto/);
@@ -31,8 +31,8 @@ Deno.test({
   },
 });
 
-Deno.test("demo broker: the embedded aedes broker (MQTT 3.1.1) without mosquitto", async () => {
-  for (const mosquitto of [null, "/nonexistent/mosquitto"]) {
+Deno.test("demo broker: the embedded aedes broker (MQTT 3.1.1) by default", async () => {
+  for (const mosquitto of [undefined, null, "/nonexistent/mosquitto"]) {
     const broker = await startDemoBroker(mosquitto);
     try {
       assert.equal(broker.protocolVersion, 4);

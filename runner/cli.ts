@@ -134,11 +134,10 @@ async function demo(args: string[]): Promise<number> {
 
 const DEMO_HELP = `Usage: mqload demo [mqload run flags]
 
-Runs examples/demo.ts for about 15 s against a broker of its own on a free loopback port:
-mosquitto when it is installed (MQTT 5, so mqtt_message_latency shows; MQLOAD_MOSQUITTO=path
-picks the executable, MQLOAD_MOSQUITTO= with no value forces the embedded broker), otherwise
-the embedded aedes broker (MQTT 3.1.1). -e MQTT_BROKER_ADDRESS=mqtt://host:port runs it
-against your broker instead (-e MQTT_PROTOCOL_VERSION=4 for an MQTT 3.1.1 one).
+Runs examples/demo.ts for about 15 s against the embedded aedes broker (MQTT 3.1.1) on a free
+loopback port; MQLOAD_MOSQUITTO=/path/to/mosquitto runs a private mosquitto (MQTT 5) instead.
+-e MQTT_BROKER_ADDRESS=mqtt://host:port runs it against your broker (-e MQTT_PROTOCOL_VERSION=4
+for an MQTT 3.1.1 one).
 
 `;
 
