@@ -10,6 +10,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MetricRegistry, Tags } from "../metrics.ts";
+import { parseThresholds, type ThresholdsConfig } from "../thresholds.ts";
 
 /** Timer functions with Deno's numeric ids. */
 export interface Timers {
@@ -101,6 +102,28 @@ export interface WorkerServices {
   strayError(error: unknown, vu?: VuState): void;
 }
 
+// Registry → the options whose threshold tags it already keeps (once per Worker and options).
+const preservedFor = new WeakMap<MetricRegistry, object>();
+
+/**
+ * A Worker's registry folds tag sets past its series cap (a client id per iteration gets there
+ * fast), keeping only the tags it was told to preserve. The main thread evaluates submetric
+ * thresholds on what the Workers ship, so the tags those thresholds filter on must survive the
+ * fold here too, or `mqtt_calls{method:publish}` undercounts.
+ */
+function preserveThresholdTags(services: WorkerServices): void {
+  const { registry, options } = services;
+  if (preservedFor.get(registry) === options) return;
+  preservedFor.set(registry, options);
+  const config = options.thresholds;
+  if (config === undefined || config === null) return;
+  try {
+    registry.preserveTags(parseThresholds(config as ThresholdsConfig).tagKeys());
+  } catch {
+    // Invalid thresholds: the main thread reports them (exit 104) before any VU runs.
+  }
+}
+
 /** A VU's mutable state; one per VU, the value of {@linkcode vuStorage}. */
 export class VuState {
   /** `__VU`: 0 in setup/teardown, from 1 in VUs. */
@@ -139,6 +162,7 @@ export class VuState {
     this.id = id;
     this.services = services;
     this.onAsyncError = this.#stray;
+    preserveThresholdTags(services);
   }
 
   /** Sends later errors back to the Worker (between iterations). */

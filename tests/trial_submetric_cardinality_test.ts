@@ -1,0 +1,49 @@
+// A k6 user gives every iteration its own client id (xk6-mqtt tags each sample with it), so a
+// Worker's registry passes its cap of tag sets per metric and folds the rest. Submetric
+// thresholds must still see every sample: the tags they filter on survive the fold in the
+// Workers, not only on the main thread.
+import assert from "node:assert/strict";
+import { startMosquitto } from "./fixtures/mosquitto.ts";
+import { count, explain, runScript, TempDir } from "./_runner_helpers.ts";
+
+const ITERATIONS = 1200;
+
+const SCRIPT = `
+import { Client } from "k6/x/mqtt";
+import { Counter } from "k6/metrics";
+
+const marks = new Counter("marks");
+
+export const options = {
+  vus: 2,
+  iterations: ${ITERATIONS},
+  thresholds: {
+    "mqtt_calls{method:publish}": ["count==${ITERATIONS}"],
+    "mqtt_messages_sent{topic:trial/card}": ["count==${ITERATIONS}"],
+    "marks{kind:a}": ["count==${ITERATIONS}"],
+  },
+};
+
+export default async function () {
+  marks.add(1, { kind: "a", unique: "u" + __VU + "-" + __ITER });
+  const client = new Client({ client_id: "card-" + __VU + "-" + __ITER });
+  await client.connectAsync(__ENV.BROKER);
+  await client.publishAsync("trial/card", "x");
+  await client.endAsync();
+}
+`;
+
+Deno.test("trial: submetric thresholds count every sample past the tag-set cap", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, SCRIPT, ["--workers", "1", "-e", `BROKER=${broker.url}`]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "mqtt_calls{method:publish}"), ITERATIONS);
+    assert.equal(count(r.summary, "mqtt_messages_sent{topic:trial/card}"), ITERATIONS);
+    assert.equal(count(r.summary, "marks{kind:a}"), ITERATIONS);
+    assert.match(r.stderr, /more than 1000 tag sets/);
+  } finally {
+    await dir.remove();
+  }
+});
