@@ -5,14 +5,17 @@
  * `k6/crypto`, k6's jslibs `k6-summary` and `k6-utils`, and `@mqload/mqload` are rewritten to the
  * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
  * (same line numbers; error messages are mapped back to the original paths). CommonJS files
- * (`require`, `module.exports`), which k6 runs too, become ES modules there. A script that
- * imports none of them is imported as is. Workers import the result once per VU, with a
- * distinct `?vu=N` query, so that each VU has its own module scope.
+ * (`require`, `module.exports`), which k6 runs too, become ES modules there. Each VU has its own
+ * module scope: the script's top level also becomes the body of a function (see
+ * `_vu_factory.ts`) that Workers compile once and call once per VU. A script that form does not
+ * fit is imported once per VU instead, with a distinct `?vu=N` query (and as is, when it imports
+ * no k6 module).
  *
  * @module
  */
 
 import { commonJsToEsm, isCommonJs, requiredSpecifiers } from "./_commonjs.ts";
+import { vuFactorySource } from "./_vu_factory.ts";
 
 /** Raised when the script cannot be loaded: the CLI exits with k6's code 107. */
 export class ScriptError extends Error {
@@ -136,7 +139,9 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       }
     }
   }
-  if (!rewrite) {
+  const entrySource = sources.get(entry.href)!;
+  const factory = commonJs.has(entry.href) ? undefined : vuFactorySource(entrySource);
+  if (!rewrite && factory === undefined) {
     return {
       url: entry.href,
       originalUrl: entry.href,
@@ -166,8 +171,19 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       : source.replace(SPECIFIER, (_all, head: string, quote: string, spec: string) =>
         `${head}${quote}${resolve(spec)}${quote}`);
     await Deno.writeTextFile(new URL(generated.get(url)!), out);
+    if (url === entry.href) {
+      const instances = vuFactorySource(out);
+      if (instances !== undefined) {
+        const copy = factoryUrlOf(generated.get(url)!)!;
+        await Deno.writeTextFile(new URL(copy), instances);
+        generated.set(`${url}#instances`, copy);
+      }
+    }
   }
-  const pairs = [...generated].flatMap(([original, copy]) => [
+  const pairs = [...generated].map(([original, copy]) => [
+    copy,
+    original.replace(/#instances$/, ""),
+  ]).flatMap(([copy, original]) => [
     [copy, original],
     [decodeURIComponent(new URL(copy).pathname), decodeURIComponent(new URL(original).pathname)],
   ]);
@@ -179,6 +195,67 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** Where prepareScript() puts the factory of a generated entry (see `_vu_factory.ts`). */
+function factoryUrlOf(url: string): string | undefined {
+  const match = /^(file:\/\/.*\/mqload-script-[^/]+\/)([^/]+)$/.exec(url);
+  return match === null ? undefined : `${match[1]}vus_${match[2]}`;
+}
+
+type Factory = () => Promise<Record<string, unknown>>;
+
+/**
+ * The VU instances of one prepared script in one Worker: the script's factory is compiled once
+ * and called once per VU (each call is a fresh module scope); a script without a factory is
+ * imported once per VU.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { prepareScript, ScriptInstances } from "./script_loader.ts";
+ * const script = await prepareScript("script.js");
+ * const instances = new ScriptInstances(script.url);
+ * const vu1 = await instances.create(1);
+ * const vu2 = await instances.create(2); // its own module scope
+ * ```
+ */
+export class ScriptInstances {
+  readonly #url: string;
+  #factory?: Promise<Factory | undefined>;
+
+  /**
+   * Creates the instances of a prepared script.
+   *
+   * @param url The prepared script's URL.
+   */
+  constructor(url: string) {
+    this.#url = url;
+  }
+
+  /**
+   * Runs the script's top level for a VU: its own module scope.
+   *
+   * @param vu The VU id (0 for setup and teardown).
+   * @returns The VU's exports.
+   * @throws Whatever the script's init context throws.
+   */
+  async create(vu: number): Promise<Record<string, unknown>> {
+    const factory = await (this.#factory ??= loadFactory(this.#url));
+    return factory === undefined ? await importForVu(this.#url, vu) : await factory();
+  }
+}
+
+async function loadFactory(url: string): Promise<Factory | undefined> {
+  const factoryUrl = factoryUrlOf(url);
+  if (factoryUrl === undefined) return undefined;
+  try {
+    const module = await import(factoryUrl);
+    return typeof module.default === "function" ? module.default : undefined;
+  } catch {
+    // Not there, or a form the rewrite got wrong: the per-VU import reports the script's own
+    // errors as they are.
+    return undefined;
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   vuStorage,
   type WorkerServices,
 } from "./k6/_context.ts";
-import { importForVu } from "./script_loader.ts";
+import type { ScriptInstances } from "./script_loader.ts";
 
 /** How an iteration ended. */
 export interface IterationOutcome {
@@ -142,13 +142,17 @@ export class Vu implements RunnableVu {
    *
    * @param id The VU id (0 for the setup/teardown VU).
    * @param services The Worker's services.
-   * @param scriptUrl The prepared script's URL.
+   * @param script The Worker's instances of the prepared script.
    * @returns The VU.
    * @throws Whatever the init context throws (a script error).
    */
-  static async create(id: number, services: WorkerServices, scriptUrl: string): Promise<Vu> {
+  static async create(
+    id: number,
+    services: WorkerServices,
+    script: ScriptInstances,
+  ): Promise<Vu> {
     const state = new VuState(id, services);
-    const module = await vuStorage.run(state, () => importForVu(scriptUrl, id));
+    const module = await vuStorage.run(state, () => script.create(id));
     state.phase = "idle";
     return new Vu(state, module);
   }

@@ -30,6 +30,7 @@ import {
 } from "./_protocol.ts";
 import { type ScenarioHost, ScenarioRun } from "./_scenario_run.ts";
 import { installVuHooks, Vu } from "./vu.ts";
+import { ScriptInstances } from "./script_loader.ts";
 import { TestAbortedError } from "./k6/execution.ts";
 
 const scope = globalThis as unknown as {
@@ -45,7 +46,7 @@ class Host implements WorkerServices, ScenarioHost {
   options: Readonly<Record<string, unknown>> = Object.freeze({});
   env: Record<string, string> = {};
   scriptBase = "";
-  scriptUrl = "";
+  script = new ScriptInstances("");
   readonly sharedArrays = new Map<string, unknown>();
   readonly stats: WorkerStats = {
     active: 0,
@@ -130,7 +131,7 @@ class Host implements WorkerServices, ScenarioHost {
   }
 
   configure(req: Extract<RequestEnvelope, { type: "configure" }>): void {
-    this.scriptUrl = req.scriptUrl;
+    this.script = new ScriptInstances(req.scriptUrl);
     this.scriptBase = req.originalUrl;
     this.env = req.env;
     this.registry = new MetricRegistry({
@@ -141,7 +142,7 @@ class Host implements WorkerServices, ScenarioHost {
   }
 
   async probe(): Promise<ProbeResult> {
-    this.control = await Vu.create(0, this, this.scriptUrl);
+    this.control = await Vu.create(0, this, this.script);
     let options: Record<string, unknown>;
     try {
       options = JSON.parse(JSON.stringify(this.control.options ?? {}));
@@ -178,7 +179,7 @@ class Host implements WorkerServices, ScenarioHost {
         return vu;
       },
       acquire: () =>
-        creating ??= Vu.create(id, this, this.scriptUrl).then((created) => {
+        creating ??= Vu.create(id, this, this.script).then((created) => {
           this.stats.initialized++;
           return vu = created;
         }),
