@@ -46,6 +46,9 @@ import { QoS } from "../../client/options.ts";
 
 export { QoS };
 
+/** The `connected` marker of an `end()` call in progress. */
+const ENDING: object = Object.freeze({});
+
 /** The client's own timers (keepalive, timeouts) must not hold an iteration open. */
 const UNTRACKED_CLOCK: Clock = Object.freeze({
   now: (): number => performance.timeOrigin + performance.now(),
@@ -115,6 +118,10 @@ function sameEntries(merged: Tags, tags: Tags): boolean {
  */
 export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
+  /** Settles when the last connect()/reconnect() call settled; end() waits for it. */
+  #pendingConnect: Promise<void> | undefined;
+  /** A blocking call in progress that `connected` reports as done (see the getter). */
+  #blocking: object | undefined;
 
   /**
    * Creates a client for the calling VU.
@@ -136,6 +143,17 @@ export class Client extends LibraryClient {
   }
 
   /**
+   * Whether the client is connected. xk6-mqtt's `connect()` and `end()` block until done, so a
+   * k6 script may check `client.connected` right after calling them: from a `connect()` call
+   * until it fails this is `true`, and from an `end()` call on it is `false`.
+   */
+  override get connected(): boolean {
+    const blocking = this.#blocking;
+    if (blocking === undefined) return super.connected;
+    return blocking !== ENDING;
+  }
+
+  /**
    * Connects (see the library's `Client.connect`); the calling VU's iteration waits for the
    * client to be idle again.
    *
@@ -147,7 +165,7 @@ export class Client extends LibraryClient {
     this.#track();
     url = known("connect", url);
     options = known("connect", options);
-    return this.#afterSleep(() => super.connect(url, options), true);
+    return this.#connecting(this.#afterSleep(() => super.connect(url, options), true), true);
   }
 
   /**
@@ -164,7 +182,10 @@ export class Client extends LibraryClient {
     this.#track();
     url = known("connect", url);
     options = known("connect", options);
-    return this.#afterSleep(() => super.connectAsync(url, options), false);
+    return this.#connecting(
+      this.#afterSleep(() => super.connectAsync(url, options), false),
+      false,
+    );
   }
 
   /**
@@ -174,7 +195,10 @@ export class Client extends LibraryClient {
    */
   override reconnect(): Promise<ConnectInfo> {
     this.#track();
-    return this.#afterSleep(() => super.reconnect(), true);
+    return this.#connecting(
+      this.#afterSleep(() => this.#afterConnect(() => super.reconnect(), true), true),
+      true,
+    );
   }
 
   /**
@@ -184,7 +208,10 @@ export class Client extends LibraryClient {
    */
   override reconnectAsync(): Promise<ConnectInfo> {
     this.#track();
-    return this.#afterSleep(() => super.reconnectAsync(), false);
+    return this.#connecting(
+      this.#afterSleep(() => this.#afterConnect(() => super.reconnectAsync(), false), false),
+      false,
+    );
   }
 
   /**
@@ -278,7 +305,14 @@ export class Client extends LibraryClient {
    */
   override end(options?: EndOptions): Promise<void> {
     options = known("end", options);
-    return this.#afterSleep(() => super.end(options), true);
+    this.#blocking = ENDING;
+    return this.#relay(
+      this.#afterSleep(() => this.#afterConnect(() => super.end(options), true), true),
+      true,
+      () => {
+        if (this.#blocking === ENDING) this.#blocking = undefined;
+      },
+    );
   }
 
   /**
@@ -289,7 +323,7 @@ export class Client extends LibraryClient {
    */
   override endAsync(options?: EndOptions): Promise<void> {
     options = known("end", options);
-    return this.#afterSleep(() => super.endAsync(options), false);
+    return this.#afterSleep(() => this.#afterConnect(() => super.endAsync(options), false), false);
   }
 
   /**
@@ -304,7 +338,84 @@ export class Client extends LibraryClient {
       warnOnce(`k6/x/mqtt: unknown event "${event}" ignored`);
       return;
     }
-    super.on(event as "end", handler as () => unknown);
+    super.on(event as "end", this.#inVu(event, handler) as () => unknown);
+  }
+
+  /**
+   * A handler that runs attributed to the client's VU even when the event comes from outside
+   * it (the runner ending the clients of an interrupted iteration), so that `check()` and
+   * custom metrics work in it. `message` events always come from the VU's own reads.
+   */
+  #inVu<H>(event: string, handler: H): H {
+    const vu = this.#vu;
+    if (vu === undefined || event === "message" || typeof handler !== "function") return handler;
+    return ((...args: unknown[]) =>
+      vuStorage.getStore() === undefined
+        ? vuStorage.run(vu, () => handler(...args))
+        : handler(...args)) as H;
+  }
+
+  /**
+   * Records a connect()/reconnect() call: `end()` waits for it, and a sync-named one makes
+   * `connected` true until it fails.
+   */
+  #connecting<T>(inner: Promise<T>, sync: boolean): Promise<T> {
+    const gate = Promise.withResolvers<void>();
+    const mark = {};
+    this.#pendingConnect = gate.promise;
+    this.#blocking = sync ? mark : undefined;
+    return this.#relay(inner, sync, () => {
+      gate.resolve();
+      if (this.#pendingConnect === gate.promise) this.#pendingConnect = undefined;
+      if (this.#blocking === mark) this.#blocking = undefined;
+    });
+  }
+
+  /**
+   * In k6 a sync-named `connect()` has returned before the script's next line runs, so
+   * `client.connect(url); client.publish(…); client.end()` publishes and then disconnects.
+   * Here `end()` (and `reconnect()`) wait for the pending connection attempt instead of
+   * aborting it; the library's `end()` then waits for the in-flight acknowledgements.
+   */
+  #afterConnect<T>(start: () => Promise<T>, events: boolean): Promise<T> {
+    const pending = this.#pendingConnect;
+    if (pending === undefined) return start();
+    return this.#when(pending, start, events);
+  }
+
+  /**
+   * A promise that settles as `inner` does, calling `settled` first. Its rejection stays
+   * unhandled for the script to see unless, as the library does for its sync names, an
+   * `error` handler takes the failure.
+   */
+  #relay<T>(inner: Promise<T>, events: boolean, settled: () => void): Promise<T> {
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    inner.then((value) => {
+      settled();
+      resolve(value);
+    }, (error) => {
+      settled();
+      if (events && eventListenersOf(this).heard("error")) promise.catch(() => {});
+      reject(error);
+    });
+    return promise;
+  }
+
+  /** Starts `start` once `gate` resolves, relaying its outcome (see {@linkcode #relay}). */
+  #when<T>(gate: Promise<void>, start: () => Promise<T>, events: boolean): Promise<T> {
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const fail = (error: unknown) => {
+      if (events && eventListenersOf(this).heard("error")) promise.catch(() => {});
+      reject(error);
+    };
+    gate.then(() => {
+      try {
+        start().then(resolve, fail);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return promise;
   }
 
   /**

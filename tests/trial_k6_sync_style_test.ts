@@ -1,0 +1,89 @@
+// k6 + xk6-mqtt scripts in the blocking style, without a sleep between the calls: in k6
+// `connect()` returns connected, so the next lines may publish, check `client.connected` and
+// end the client. mqload must not let `end()` abort the connection attempt in progress, and
+// the handlers of a client still open when its iteration is interrupted still run as its VU.
+import assert from "node:assert/strict";
+import { startMosquitto } from "./fixtures/mosquitto.ts";
+import { count, explain, runScript, TempDir } from "./_runner_helpers.ts";
+
+const SYNC_STYLE = `
+import { check } from "k6";
+import { Client } from "k6/x/mqtt";
+
+export const options = {
+  vus: 2,
+  iterations: 6,
+  thresholds: {
+    checks: ["rate==1"],
+    mqtt_errors: ["count==0"],
+    mqtt_messages_sent: ["count==6"],
+    "mqtt_calls{method:end}": ["count==6"],
+  },
+};
+
+export default function () {
+  const topic = "trial/sync/" + __VU + "/" + __ITER;
+  const client = new Client();
+  check(client, { "not connected before connect()": (c) => !c.connected });
+  client.on("end", () => check(client, { "not connected in end handler": (c) => !c.connected }));
+  client.connect(__ENV.BROKER);
+  check(client, { "connected after connect()": (c) => c.connected });
+  client.subscribe(topic);
+  client.publish(topic, "hello", { qos: 1 });
+  client.end();
+  check(client, { "not connected after end()": (c) => !c.connected });
+}
+`;
+
+Deno.test("trial: connect, publish, end with no sleep between them, as in k6", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, SYNC_STYLE, ["-e", `BROKER=${broker.url}`]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "iterations"), 6);
+    assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
+    const checks = r.summary.metrics.checks as Record<string, number>;
+    assert.deepEqual([checks.passes, checks.fails], [24, 0], explain(r));
+    assert.doesNotMatch(r.stderr, /ERRO/, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
+
+const INTERRUPTED = `
+import { check } from "k6";
+import { Counter } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const ends = new Counter("ends_seen");
+
+export const options = {
+  scenarios: {
+    held: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: "1s", gracefulStop: "0s" },
+  },
+};
+
+export default function () {
+  const client = new Client();
+  client.on("end", () => {
+    ends.add(1);
+    check(client, { "ended": (c) => !c.connected });
+  });
+  client.connect(__ENV.BROKER);
+  client.subscribe("trial/held");
+}
+`;
+
+Deno.test("trial: handlers of a client ended by the runner still run as its VU", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, INTERRUPTED, ["-e", `BROKER=${broker.url}`]);
+    assert.equal(r.code, 0, explain(r));
+    assert.doesNotMatch(r.stderr, /can only be used/, explain(r));
+    assert.equal(count(r.summary, "ends_seen"), 1, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
