@@ -26,7 +26,8 @@ const captureOf = (options: boolean | EventListenerOptions | undefined): boolean
 
 export class Listeners {
   readonly #target: EventTarget;
-  readonly #handlers = new Map<string, Handler>();
+  // Created by the first on(): most clients of a load test never set one for most events.
+  #handlers?: Map<string, Handler>;
   #listeners?: Map<string, Registration[]>;
 
   constructor(target: EventTarget) {
@@ -39,14 +40,14 @@ export class Listeners {
         `Unknown event "${event}": expected connect, reconnect, message, end, error or close`,
       );
     }
-    if (handler === null || handler === undefined) this.#handlers.delete(event);
+    if (handler === null || handler === undefined) this.#handlers?.delete(event);
     else if (typeof handler !== "function") {
       throw new TypeError(`Invalid handler for "${event}": expected a function`);
-    } else this.#handlers.set(event, handler);
+    } else (this.#handlers ??= new Map()).set(event, handler);
   }
 
   handler(event: string): Handler | undefined {
-    return this.#handlers.get(event);
+    return this.#handlers?.get(event);
   }
 
   added(
@@ -91,7 +92,7 @@ export class Listeners {
 
   /** Whether anyone (handler or listener) hears `type`. */
   heard(type: string): boolean {
-    return this.#handlers.has(type) || this.listening(type);
+    return this.#handlers?.has(type) === true || this.listening(type);
   }
 
   /** Dispatches to `addEventListener` listeners and forgets the `once` ones that fired. */
@@ -106,7 +107,7 @@ export class Listeners {
 
   /** Calls the `on()` handler with `arg`, then dispatches `make(arg)` to listeners, if any. */
   emit<T>(type: string, arg: T, make: (arg: T) => Event): void {
-    const handler = this.#handlers.get(type);
+    const handler = this.#handlers?.get(type);
     if (handler !== undefined) {
       try {
         // `end` handlers take no argument, as in xk6-mqtt.

@@ -160,14 +160,12 @@ export function resolveConnectSettings(
   if (cleanSession !== undefined && cleanStart !== undefined && cleanSession !== cleanStart) {
     throw new TypeError("Invalid options: clean_session and clean_start disagree; give one");
   }
-  const servers: BrokerUrl[] = [];
-  if (url !== undefined) servers.push(parseBrokerUrl(url));
-  if (o.servers !== undefined) {
-    if (!Array.isArray(o.servers)) {
-      throw new TypeError(`Invalid option servers: expected an array, got ${describe(o.servers)}`);
-    }
-    for (const server of o.servers) servers.push(parseBrokerUrl(server));
+  if (o.servers !== undefined && !Array.isArray(o.servers)) {
+    throw new TypeError(`Invalid option servers: expected an array, got ${describe(o.servers)}`);
   }
+  // Exact-size arrays: push() would give every connected client room for 16 servers.
+  const listed = o.servers?.map(parseBrokerUrl) ?? [];
+  const servers: BrokerUrl[] = url === undefined ? listed : [parseBrokerUrl(url), ...listed];
   return {
     protocolVersion,
     keepalive: checkInteger("keepalive", o.keepalive, 0, 65535) ?? 60,

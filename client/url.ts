@@ -96,13 +96,16 @@ export function parseBrokerUrl(input: string): BrokerUrl {
   const isWs = scheme.transport === "ws" || scheme.transport === "wss";
   const path = isWs ? (EXPLICIT_PATH.test(text) ? url.pathname + url.search : "/mqtt") : "";
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  // No query in href: WebSocket gateways often take tokens there (`?token=…`).
+  const href = `${url.protocol}//${url.hostname}:${port}${isWs ? pathOnly(path) : ""}`;
   const parsed: BrokerUrl = {
     transport: scheme.transport,
     hostname,
     port,
     path,
-    // No query in href: WebSocket gateways often take tokens there (`?token=…`).
-    href: `${url.protocol}//${url.hostname}:${port}${isWs ? pathOnly(path) : ""}`,
+    // The caller's string when it is the same text: thousands of clients given one URL then
+    // share it instead of holding a copy each.
+    href: href === input ? input : href,
   };
   if (url.username !== "") parsed.username = decodeURIComponent(url.username);
   if (url.password !== "") parsed.password = decodeURIComponent(url.password);
