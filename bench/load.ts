@@ -6,11 +6,13 @@
  * from one plain Deno program (100 pending at a time), for the connect rate.
  *
  *     deno run -A bench/load.ts [--vus 1000,10000] [--stagger 1000] [--peers true]
+ *                               [--workers default,1]
  *
  * Started all at once, 10,000 connections overflow mosquitto's accept backlog (it listens with a
  * backlog of 100): the kernel drops SYNs and the clients retry after 1 s, 3 s… So the largest
  * count runs again with the VUs' connects spread over `--stagger` ms, the fair comparison with
- * the plain programs below, which keep 100 connects pending at a time.
+ * the plain programs below, which keep 100 connects pending at a time. `--workers` also runs the
+ * largest count with other Worker counts (`mqload run --workers N`; `default` is one per core).
  *
  * Each VU connects, subscribes to `load/<vu>` and `load/all`, and waits for one message on
  * `load/all`, which this bench publishes once the broker counts every VU connected and the RSS
@@ -61,6 +63,7 @@ export default async function () {
 
 interface LoadResult {
   vus: number;
+  workers: string;
   staggerMs: number;
   connected: number;
   received: number;
@@ -106,6 +109,7 @@ async function runLoad(
   script: string,
   flags: string[],
   staggerMs: number,
+  workers: string,
 ): Promise<LoadResult> {
   const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true\nsys_interval 1" });
   const watcher = await watchConnected(broker.url);
@@ -113,7 +117,18 @@ async function runLoad(
   const cli = new URL("../runner/cli.ts", import.meta.url).pathname;
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...flags, cli, "run", "--quiet", "--summary-export", summaryFile, script],
+    args: [
+      "run",
+      "-A",
+      ...flags,
+      cli,
+      "run",
+      "--quiet",
+      ...(workers === "default" ? [] : ["--workers", workers]),
+      "--summary-export",
+      summaryFile,
+      script,
+    ],
     cwd: new URL("..", import.meta.url).pathname,
     env: { NO_COLOR: "1", VUS: String(vus), BROKER: broker.url, STAGGER_MS: String(staggerMs) },
     stdin: "null",
@@ -176,6 +191,7 @@ async function runLoad(
     const m = summary.metrics;
     return {
       vus,
+      workers,
       staggerMs,
       connected,
       received: m.mqtt_messages_received?.count ?? 0,
@@ -244,6 +260,8 @@ async function main(args: string[]): Promise<void> {
       peers: { type: "string", default: "true" },
       // Also run the largest count with VUs starting to connect spread over this many ms.
       stagger: { type: "string", default: "1000" },
+      // Also run the largest count with these Worker counts (the first is used for every run).
+      workers: { type: "string", default: "default,1" },
       // Experiments: another VU script, extra `deno run` flags for the runner.
       script: { type: "string" },
       "deno-flags": { type: "string", default: "" },
@@ -256,11 +274,14 @@ async function main(args: string[]): Promise<void> {
   const flags = values["deno-flags"].split(" ").filter((f) => f !== "");
   const loads: LoadResult[] = [];
   try {
-    const runs = counts.map((vus) => [vus, 0]);
+    const [workers, ...others] = values.workers.split(",");
+    const largest = Math.max(...counts);
+    const runs: Array<[number, number, string]> = counts.map((vus) => [vus, 0, workers]);
     const stagger = Number(values.stagger);
-    if (stagger > 0) runs.push([Math.max(...counts), stagger]);
-    for (const [vus, staggerMs] of runs) {
-      const r = await runLoad(vus, dir, script, flags, staggerMs);
+    if (stagger > 0) runs.push([largest, stagger, workers]);
+    for (const w of others) runs.push([largest, 0, w]);
+    for (const [vus, staggerMs, w] of runs) {
+      const r = await runLoad(vus, dir, script, flags, staggerMs, w);
       console.error(JSON.stringify(r));
       loads.push(r);
     }
@@ -281,6 +302,7 @@ async function main(args: string[]): Promise<void> {
   console.log(table(
     [
       "VUs",
+      "Workers",
       "connects spread over",
       "connected",
       "released",
@@ -295,6 +317,7 @@ async function main(args: string[]): Promise<void> {
     ],
     loads.map((r) => [
       r.vus,
+      r.workers,
       r.staggerMs > 0 ? `${r.staggerMs} ms` : "all at once",
       r.connected,
       r.received,
@@ -311,7 +334,8 @@ async function main(args: string[]): Promise<void> {
   if (peers.length > 0) {
     const ours = peers.find((p) => p.impl === "mqload")!;
     const js = peers.find((p) => p.impl === "MQTT.js")!;
-    const big = loads.find((r) => r.vus === ours.n && r.staggerMs === 0);
+    const first = loads[0]?.workers;
+    const big = loads.find((r) => r.vus === ours.n && r.staggerMs === 0 && r.workers === first);
     const paced = loads.find((r) => r.vus === ours.n && r.staggerMs > 0);
     const rows: Array<Array<string | number>> = peers.map((p) => [
       p.impl,

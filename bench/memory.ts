@@ -3,7 +3,11 @@
  * a raw Deno socket doing only CONNECT, SUBSCRIBE and a pending 1 KB read. Each figure comes from
  * a fresh subprocess (this file with a mode argument) so heaps do not mix.
  *
- *     deno run -A bench/memory.ts [--clients 1000,2000]
+ *     deno run -A bench/memory.ts [--clients 1000,2000] [--hold 40]
+ *
+ * `--hold S` also measures after S seconds of idling with the clients connected: V8's memory
+ * reducer, which starts 30 s after the isolate and then acts on a quiet heap, gives back the
+ * young generation grown while connecting, as it does in a long-running program.
  *
  * @module
  */
@@ -26,6 +30,8 @@ interface Measurement {
   perClient: number;
   /** Per client after a memory-reducing GC (V8 shrinks the young generation it grew). */
   perClientReduced: number;
+  /** Per client after `--hold` seconds of idling (0 when not asked). */
+  perClientHeld: number;
 }
 
 /** The GC V8 runs under memory pressure: compacts and gives back the grown young generation. */
@@ -92,7 +98,7 @@ async function openClient(impl: Impl, url: string, port: number, i: number): Pro
   return { close: () => client.end() };
 }
 
-async function child(impl: Impl, clients: number, port: number): Promise<void> {
+async function child(impl: Impl, clients: number, port: number, holdS: number): Promise<void> {
   const url = `mqtt://127.0.0.1:${port}`;
   // Warm up the code paths so the baseline holds the compiled code, not only the per-client data.
   const warm = await Promise.all(
@@ -113,6 +119,11 @@ async function child(impl: Impl, clients: number, port: number): Promise<void> {
   }
   await settle();
   const rss = Deno.memoryUsage().rss;
+  let held = 0;
+  if (holdS > 0) {
+    await new Promise((resolve) => setTimeout(resolve, holdS * 1000));
+    held = Deno.memoryUsage().rss;
+  }
   reduce();
   await new Promise((resolve) => setTimeout(resolve, 100));
   const reduced = Deno.memoryUsage().rss;
@@ -123,6 +134,7 @@ async function child(impl: Impl, clients: number, port: number): Promise<void> {
     rss,
     perClient: (rss - baselineRss) / clients,
     perClientReduced: (reduced - reducedBaseline) / clients,
+    perClientHeld: holdS > 0 ? (held - baselineRss) / clients : 0,
   };
   console.log(JSON.stringify(result));
   for (let i = 0; i < open.length; i += BATCH) {
@@ -130,7 +142,12 @@ async function child(impl: Impl, clients: number, port: number): Promise<void> {
   }
 }
 
-async function measure(impl: Impl, clients: number, port: number): Promise<Measurement> {
+async function measure(
+  impl: Impl,
+  clients: number,
+  port: number,
+  holdS: number,
+): Promise<Measurement> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -141,6 +158,7 @@ async function measure(impl: Impl, clients: number, port: number): Promise<Measu
       impl,
       String(clients),
       String(port),
+      String(holdS),
     ],
     stdin: "null",
     stdout: "piped",
@@ -155,12 +173,17 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { clients: { type: "string", default: "1000,2000" } },
+    options: {
+      clients: { type: "string", default: "1000,2000" },
+      hold: { type: "string", default: "0" },
+    },
   });
   if (positionals[0] === "child") {
-    await child(positionals[1] as Impl, Number(positionals[2]), Number(positionals[3]));
+    const [impl, clients, port, hold] = positionals.slice(1);
+    await child(impl as Impl, Number(clients), Number(port), Number(hold));
     return;
   }
+  const holdS = Number(values.hold);
   const counts = values.clients.split(",").map(Number);
   const rows: Array<Array<string | number>> = [];
   for (const clients of counts) {
@@ -169,7 +192,7 @@ async function main(): Promise<void> {
     try {
       const results: Partial<Record<Impl, Measurement>> = {};
       for (const impl of IMPLS) {
-        const m = await measure(impl, clients, broker.port);
+        const m = await measure(impl, clients, broker.port, holdS);
         results[impl] = m;
         console.error(`${impl} × ${clients}: ${round(m.perClient / 1024, 1)} KiB per client`);
       }
@@ -184,6 +207,7 @@ async function main(): Promise<void> {
           ratio(m.perClient, results.raw!.perClient),
           round(m.perClientReduced / 1024, 1),
           ratio(m.perClientReduced, results.raw!.perClientReduced),
+          ...(holdS > 0 ? [round(m.perClientHeld / 1024, 1)] : []),
         ]);
       }
     } finally {
@@ -201,6 +225,7 @@ async function main(): Promise<void> {
       "÷ raw",
       "KiB/client, reduced GC",
       "÷ raw",
+      ...(holdS > 0 ? [`KiB/client after ${holdS} s idle`] : []),
     ],
     rows,
   ));
