@@ -6,13 +6,16 @@
  * from one plain Deno program (100 pending at a time), for the connect rate.
  *
  *     deno run -A bench/load.ts [--vus 1000,10000] [--stagger 1000] [--peers true]
- *                               [--workers default,1]
+ *                               [--workers default,1] [--hold 45]
  *
  * Started all at once, 10,000 connections overflow mosquitto's accept backlog (it listens with a
  * backlog of 100): the kernel drops SYNs and the clients retry after 1 s, 3 s… So the largest
  * count runs again with the VUs' connects spread over `--stagger` ms, the fair comparison with
  * the plain programs below, which keep 100 connects pending at a time. `--workers` also runs the
  * largest count with other Worker counts (`mqload run --workers N`; `default` is one per core).
+ * `--hold S` keeps the clients connected S seconds before the release and samples the RSS again:
+ * V8's memory reducer (30 s after an isolate starts, then on a quiet heap) gives back the young
+ * generations grown and the garbage promoted while thousands of VUs connected at once.
  *
  * Each VU connects, subscribes to `load/<vu>` and `load/all`, and waits for one message on
  * `load/all`, which this bench publishes once the broker counts every VU connected and the RSS
@@ -69,6 +72,8 @@ interface LoadResult {
   received: number;
   rssIdle: number;
   rssHeld: number;
+  /** RSS after `--hold` seconds connected (0 when not asked). */
+  rssHold: number;
   rssPeak: number;
   connectWindowMs: number;
   connectP99: number;
@@ -110,6 +115,7 @@ async function runLoad(
   flags: string[],
   staggerMs: number,
   workers: string,
+  holdS: number,
 ): Promise<LoadResult> {
   const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true\nsys_interval 1" });
   const watcher = await watchConnected(broker.url);
@@ -145,6 +151,7 @@ async function runLoad(
   let rssPeak = 0;
   let rssIdle = 0;
   let rssHeld = 0;
+  let rssHold = 0;
   let connected = 0;
   let exited = false;
   const status = child.status.then((s) => {
@@ -167,6 +174,11 @@ async function runLoad(
       rssPeak = Math.max(rssPeak, rss);
       if (i === 0) rssIdle = rss;
       rssHeld = rss;
+    }
+    const holdEnd = performance.now() + holdS * 1000 - 5000;
+    while (holdS > 0 && !exited && performance.now() < holdEnd) {
+      await sleep(1000);
+      rssHold = rssOf(child.pid);
     }
     connected = Math.max(connected, watcher.count() - 1);
     const release = await mqtt.connectAsync(broker.url, { clientId: "load-release" });
@@ -197,6 +209,7 @@ async function runLoad(
       received: m.mqtt_messages_received?.count ?? 0,
       rssIdle,
       rssHeld,
+      rssHold,
       rssPeak,
       connectWindowMs: m.load_connected_at?.max ?? NaN,
       connectP99: m.mqtt_connect_duration?.["p(99)"] ?? NaN,
@@ -260,6 +273,8 @@ async function main(args: string[]): Promise<void> {
       peers: { type: "string", default: "true" },
       // Also run the largest count with VUs starting to connect spread over this many ms.
       stagger: { type: "string", default: "1000" },
+      // Seconds to hold the clients connected (a second RSS sample at the end), 0 for none.
+      hold: { type: "string", default: "0" },
       // Also run the largest count with these Worker counts (the first is used for every run).
       workers: { type: "string", default: "default,1" },
       // Experiments: another VU script, extra `deno run` flags for the runner.
@@ -275,13 +290,14 @@ async function main(args: string[]): Promise<void> {
   const loads: LoadResult[] = [];
   try {
     const [workers, ...others] = values.workers.split(",");
+    const holdS = Number(values.hold);
     const largest = Math.max(...counts);
     const runs: Array<[number, number, string]> = counts.map((vus) => [vus, 0, workers]);
     const stagger = Number(values.stagger);
     if (stagger > 0) runs.push([largest, stagger, workers]);
     for (const w of others) runs.push([largest, 0, w]);
     for (const [vus, staggerMs, w] of runs) {
-      const r = await runLoad(vus, dir, script, flags, staggerMs, w);
+      const r = await runLoad(vus, dir, script, flags, staggerMs, w, holdS);
       console.error(JSON.stringify(r));
       loads.push(r);
     }
@@ -308,6 +324,7 @@ async function main(args: string[]): Promise<void> {
       "released",
       "RSS held MiB",
       "KiB/VU",
+      ...(Number(values.hold) > 0 ? [`RSS after ${values.hold} s MiB`, "KiB/VU"] : []),
       "peak MiB",
       "connect window s",
       "conn/s",
@@ -323,6 +340,7 @@ async function main(args: string[]): Promise<void> {
       r.received,
       mib(r.rssHeld),
       round(r.rssHeld / r.vus / 1024, 1),
+      ...(r.rssHold > 0 ? [mib(r.rssHold), round(r.rssHold / r.vus / 1024, 1)] : []),
       mib(r.rssPeak),
       round(r.connectWindowMs / 1000, 2),
       round(r.vus / (r.connectWindowMs / 1000)),
