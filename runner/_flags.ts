@@ -80,6 +80,21 @@ Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown t
 crashed), 108 test.abort(); 2 for a bad command line.
 `;
 
+/** The help of `mqload broker`. */
+export const BROKER_HELP = `Run the embedded MQTT broker (aedes, MQTT 3.1.1) to try scripts against.
+
+Usage:
+  mqload broker [flags]
+
+Flags:
+  -p, --port N                   port to listen on (default 1883, 0 for a free one)
+      --host H                   address to listen on (default 127.0.0.1)
+      --websocket                also serve MQTT over WebSocket on a free port
+  -h, --help                     show this help
+
+It runs until Ctrl+C.
+`;
+
 /** The help of `mqload merge`. */
 export const MERGE_HELP = `Merge the --summary-export files of the execution segments of one test.
 

@@ -22,7 +22,14 @@
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 import { EXIT_CODES, type RunSettings, runTest } from "./engine.ts";
-import { MAIN_HELP, MERGE_HELP, parseRunArgs, RUN_HELP, UsageError } from "./_flags.ts";
+import {
+  BROKER_HELP,
+  MAIN_HELP,
+  MERGE_HELP,
+  parseRunArgs,
+  RUN_HELP,
+  UsageError,
+} from "./_flags.ts";
 import { renderHtmlReport } from "./outputs/html_report.ts";
 import { writeAll } from "./_finish.ts";
 import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./merge.ts";
@@ -73,7 +80,7 @@ export async function main(args: string[] = Deno.args): Promise<number> {
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    const help = ["run", "demo", "merge"].includes(command)
+    const help = ["run", "demo", "broker", "merge"].includes(command)
       ? `mqload ${command} --help`
       : "mqload --help";
     writeAll(Deno.stderr, `mqload: ${e.message}\nSee '${help}'.\n`);
@@ -142,11 +149,17 @@ for an MQTT 3.1.1 one).
 `;
 
 async function broker(args: string[]): Promise<number> {
-  const { values } = parse(args, {
+  const { values, positionals } = parse(args, {
     port: { type: "string", short: "p" },
     host: { type: "string" },
     websocket: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
+  if (values.help) {
+    writeAll(Deno.stdout, BROKER_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = values.port === undefined ? 1883 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`Invalid value "${values.port}" for --port: expected 0 to 65535`);

@@ -1,0 +1,19 @@
+// The command line as a k6 user meets it first: every command answers --help on stdout with
+// exit 0, and refuses unknown flags and stray arguments with exit 2 and a pointer to its help.
+import assert from "node:assert/strict";
+import { explain, mqload } from "./_runner_helpers.ts";
+
+Deno.test("trial: mqload broker --help prints its flags and exits 0", async () => {
+  const r = await mqload(["broker", "--help"]);
+  assert.equal(r.code, 0, explain(r));
+  assert.match(r.stdout, /mqload broker \[flags\]/);
+  assert.match(r.stdout, /--port N/);
+});
+
+Deno.test("trial: mqload broker refuses unknown flags and stray arguments", async () => {
+  for (const args of [["--bogus"], ["extra"], ["--port", "99999"]]) {
+    const r = await mqload(["broker", ...args]);
+    assert.equal(r.code, 2, explain(r));
+    assert.match(r.stderr, /See 'mqload broker --help'/, explain(r));
+  }
+});
