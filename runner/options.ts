@@ -11,6 +11,7 @@
 import { formatDuration, parseDuration } from "./_duration.ts";
 import { parseExecutionSegment, parseExecutionSegmentSequence } from "./execution_segment.ts";
 import { ExecutionTuple } from "./execution_tuple.ts";
+import { parsePercentile } from "./metric_types.ts";
 import { parseScenario, type ScenarioConfig } from "./executors/mod.ts";
 import { parseThresholds, type Thresholds, type ThresholdsConfig } from "./thresholds.ts";
 
@@ -279,6 +280,25 @@ export function buildPlan(o: TestOptions): TestPlan {
     );
   }
   if (o.stages !== undefined && !Array.isArray(o.stages)) problems.push("stages must be an array");
+  // Checked now, as k6 does: found only at the summary, they would cost the whole test's results.
+  if (o.summaryTrendStats !== undefined && o.summaryTrendStats !== null) {
+    if (!Array.isArray(o.summaryTrendStats)) problems.push("summaryTrendStats must be an array");
+    else {
+      for (const stat of o.summaryTrendStats) {
+        check(
+          TREND_STATS.includes(stat) || parsePercentile(String(stat)) !== undefined,
+          `summaryTrendStats: stat '${stat}' is not a valid trend column (expected avg, min, ` +
+            "med, max, count or p(N) with N from 0 to 100)",
+        );
+      }
+    }
+  }
+  if (o.summaryTimeUnit !== undefined && o.summaryTimeUnit !== null && o.summaryTimeUnit !== "") {
+    check(
+      ["s", "ms", "us"].includes(o.summaryTimeUnit),
+      `summaryTimeUnit must be one of s, ms or us, got ${JSON.stringify(o.summaryTimeUnit)}`,
+    );
+  }
   const timeout = (key: "setupTimeout" | "teardownTimeout") => {
     const ms = parseDuration(o[key] ?? 60_000);
     check(ms !== undefined, `invalid ${key} ${JSON.stringify(o[key])}`);
@@ -341,6 +361,8 @@ export function buildPlan(o: TestOptions): TestPlan {
     warnings: derived.warnings,
   };
 }
+
+const TREND_STATS: readonly unknown[] = ["avg", "min", "med", "max", "count"];
 
 function isCount(n: unknown): boolean {
   return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
