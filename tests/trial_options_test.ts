@@ -31,3 +31,17 @@ Deno.test("trial: a bad --summary-trend-stats exits 104 before the test runs", a
     await dir.remove();
   }
 });
+
+Deno.test("trial: --out json= to a path that cannot be created ends with k6's sentence, no stack", async () => {
+  const dir = await TempDir.create();
+  try {
+    const script = await dir.write("script.js", `export default function () {}`);
+    const target = `${dir.path}/missing/points.ndjson`;
+    const r = await mqload(["run", "-q", "--out", `json=${target}`, script]);
+    assert.equal(r.code, 104, explain(r));
+    assert.match(r.stderr, /could not create the 'json' output/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});

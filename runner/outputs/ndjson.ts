@@ -11,6 +11,7 @@
  */
 
 import type { Point } from "../metrics.ts";
+import { InvalidConfigError } from "../options.ts";
 import type { MetricCatalog, Thresholds } from "../thresholds.ts";
 
 /** Where the lines go: a `Deno.FsFile`, `Deno.stdout`, or any byte writer. */
@@ -90,7 +91,8 @@ export class NdjsonOutput {
    * @param path The target.
    * @param options Metric definitions and thresholds.
    * @returns The output.
-   * @throws {Deno.errors.NotFound} Or other file errors when the file cannot be created.
+   * @throws {InvalidConfigError} When the file cannot be created (k6: "could not create the
+   * 'json' output"), so that the run ends with that sentence rather than a stack trace.
    *
    * @example Usage
    * ```ts
@@ -109,7 +111,14 @@ export class NdjsonOutput {
     if (path === "" || path === "-") {
       return new NdjsonOutput(Deno.stdout, { ...options, closeWriter: false });
     }
-    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { write: true, create: true, truncate: true });
+    } catch (e) {
+      throw new InvalidConfigError([
+        `could not create the 'json' output ${path}: ${(e as Error).message}`,
+      ]);
+    }
     if (!path.endsWith(".gz")) return new NdjsonOutput(file, options);
     const gzip = new CompressionStream("gzip");
     const piped = gzip.readable.pipeTo(file.writable);
