@@ -5,9 +5,8 @@
  *
  *     deno run -A bench/memory.ts [--clients 1000,2000] [--hold 40]
  *
- * `--hold S` also measures after S seconds of idling with the clients connected: V8's memory
- * reducer, which starts 30 s after the isolate and then acts on a quiet heap, gives back the
- * young generation grown while connecting, as it does in a long-running program.
+ * `--hold S` also measures after S seconds of idling with the clients connected, to see whether
+ * V8's memory reducer gives back the young generation grown while connecting by itself.
  *
  * @module
  */
