@@ -79,8 +79,11 @@ export function metricTables(summary: SummaryData): string {
   };
   const trends = entries.filter(([, m]) => m.type === "trend");
   const others = entries.filter(([, m]) => m.type !== "trend");
-  const fmt = (v: number | undefined, m: SummaryMetric) =>
-    v === undefined || !Number.isFinite(v) ? "–" : escapeHtml(humanizeValue(v, m, unit));
+  // A trend's `count` stat is a number of samples, not a value in the trend's unit.
+  const fmt = (v: number | undefined, m: SummaryMetric, stat: string) =>
+    v === undefined || !Number.isFinite(v)
+      ? "–"
+      : escapeHtml(stat === "count" ? formatNumber(v) : humanizeValue(v, m, unit));
   let html = "";
   if (trends.length > 0) {
     html += `<table id="trend-metrics"><thead><tr><th>Trend</th>${
@@ -88,7 +91,7 @@ export function metricTables(summary: SummaryData): string {
     }</tr></thead><tbody>${
       trends.map(([key, m]) =>
         `<tr>${nameCell(key)}${
-          stats.map((s) => `<td class="num">${fmt(m.values[s], m)}</td>`).join("")
+          stats.map((s) => `<td class="num">${fmt(m.values[s], m, s)}</td>`).join("")
         }</tr>`
       ).join("")
     }</tbody></table><br>`;
