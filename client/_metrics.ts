@@ -7,12 +7,25 @@ import type { MetricsSink } from "./metrics_sink.ts";
 const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
 const MAX_CACHED_TOPICS = 1024;
 
+type Tags = Record<string, string>;
+
+/** The cached tags of one topic: its own, and per method (`subscribe`, `message`, …). */
+interface TopicTags {
+  tags?: Tags;
+  methods?: Record<string, Tags>;
+}
+
+// Plain objects, not Object.create(null) (V8 keeps those in dictionary mode, 160 bytes more).
+const cached = (cache: Record<string, Tags>, method: string): Tags | undefined =>
+  Object.hasOwn(cache, method) ? cache[method] : undefined;
+
 export class Metrics {
   readonly #sink: MetricsSink;
-  #base: Record<string, string> = Object.freeze({});
-  #byTopic = new Map<string, Record<string, string>>();
-  #byMethod = new Map<string, Record<string, string>>();
-  #byMethodTopic = new Map<string, Map<string, Record<string, string>>>();
+  #base: Tags = Object.freeze({});
+  // Created on first use, one map for every topic: thousands of clients in a runner Worker each
+  // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
+  #byMethod?: Record<string, Tags>;
+  #topics?: Map<string, TopicTags>;
 
   constructor(sink: MetricsSink) {
     this.#sink = sink;
@@ -30,9 +43,8 @@ export class Metrics {
     if (url !== undefined) base.url = url;
     // Frozen, like every cached tags object here: sinks may then key on identity alone.
     this.#base = Object.freeze({ ...base, ...tags });
-    this.#byTopic.clear();
-    this.#byMethod.clear();
-    this.#byMethodTopic.clear();
+    this.#byMethod = undefined;
+    this.#topics = undefined;
   }
 
   /** A connection was established: new base tags, the `connect` call and its duration. */
@@ -56,14 +68,19 @@ export class Metrics {
     this.#sink.add(metric, value, tags);
   }
 
-  topicTags(topic: string): Record<string, string> {
-    let tags = this.#byTopic.get(topic);
-    if (tags === undefined) {
-      tags = Object.freeze({ ...this.#base, topic });
-      if (this.#byTopic.size >= MAX_CACHED_TOPICS) this.#byTopic.clear();
-      this.#byTopic.set(topic, tags);
+  #topic(topic: string): TopicTags {
+    const topics = this.#topics ??= new Map();
+    let entry = topics.get(topic);
+    if (entry === undefined) {
+      if (topics.size >= MAX_CACHED_TOPICS) topics.clear();
+      topics.set(topic, entry = {});
     }
-    return tags;
+    return entry;
+  }
+
+  topicTags(topic: string): Record<string, string> {
+    const entry = this.#topic(topic);
+    return entry.tags ??= Object.freeze({ ...this.#base, topic });
   }
 
   methodTags(
@@ -72,23 +89,14 @@ export class Metrics {
     topic?: string,
   ): Record<string, string> {
     if (extra === undefined && topic === undefined) {
-      let tags = this.#byMethod.get(method);
-      if (tags === undefined) {
-        tags = Object.freeze({ ...this.#base, method });
-        this.#byMethod.set(method, tags);
-      }
-      return tags;
+      const byMethod = this.#byMethod ??= {};
+      return cached(byMethod, method) ??
+        (byMethod[method] = Object.freeze({ ...this.#base, method }));
     }
     if (extra === undefined) {
-      let cache = this.#byMethodTopic.get(method);
-      if (cache === undefined) this.#byMethodTopic.set(method, cache = new Map());
-      let tags = cache.get(topic!);
-      if (tags === undefined) {
-        tags = Object.freeze({ ...this.#base, method, topic: topic! });
-        if (cache.size >= MAX_CACHED_TOPICS) cache.clear();
-        cache.set(topic!, tags);
-      }
-      return tags;
+      const methods = this.#topic(topic!).methods ??= {};
+      return cached(methods, method) ??
+        (methods[method] = Object.freeze({ ...this.#base, method, topic: topic! }));
     }
     const tags: Record<string, string> = { ...this.#base, method, ...extra };
     if (topic !== undefined) tags.topic = topic;
