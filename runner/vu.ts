@@ -92,14 +92,23 @@ export class Deadlines {
   }
 }
 
-/** How one running iteration ends: the first of its body, an async error, a hard stop. */
+/**
+ * How one running iteration ends: the first of its body, an async error, a hard stop. It also
+ * keeps what the end needs, so that a running iteration holds no suspended async function of the
+ * Worker (thousands of VUs may sit in an iteration for the whole test).
+ */
 class Ending implements Interruptible {
   readonly settled: Promise<IterationOutcome["kind"]>;
   error: unknown;
+  readonly start = performance.now();
+  readonly req: IterationRequest;
+  readonly deadlines: Deadlines | undefined;
   #resolve!: (kind: IterationOutcome["kind"]) => void;
 
-  constructor() {
+  constructor(req: IterationRequest) {
     this.settled = new Promise((resolve) => this.#resolve = resolve);
+    this.req = req;
+    this.deadlines = Number.isFinite(req.hardAt) ? req.deadlines ?? new Deadlines() : undefined;
   }
 
   readonly completed = (): void => this.#resolve("completed");
@@ -216,7 +225,7 @@ export class Vu implements RunnableVu {
    * @param req The iteration.
    * @returns How it ended.
    */
-  async iterate(req: IterationRequest): Promise<IterationOutcome> {
+  iterate(req: IterationRequest): Promise<IterationOutcome> {
     const state = this.state;
     const fn = this.#module[req.scenario.exec] as (data: unknown) => unknown;
     this.busy = true;
@@ -228,29 +237,31 @@ export class Vu implements RunnableVu {
     state.group = "";
     state.sleepEnd = 0;
     const data = this.#setupData(req.setupData);
-    const start = performance.now();
-    const ending = new Ending();
+    const ending = new Ending(req);
     state.onAsyncError = ending.failed;
-    const hardAt = req.hardAt;
-    const deadlines = Number.isFinite(hardAt) ? req.deadlines ?? new Deadlines() : undefined;
-    deadlines?.add(hardAt, ending);
+    ending.deadlines?.add(req.hardAt, ending);
     const signal = req.signal;
     signal.addEventListener("abort", ending);
     if (signal.aborted) ending.interrupt();
     vuStorage.run(state, runBody, fn, data, state).then(ending.completed, ending.failed);
-    let kind: IterationOutcome["kind"];
-    try {
-      kind = await ending.settled;
-    } finally {
-      deadlines?.delete(hardAt, ending);
-      signal.removeEventListener("abort", ending);
-      state.resetAsyncError();
-    }
-    const durationMs = performance.now() - start;
-    if (kind !== "completed") await state.abandon();
-    state.phase = "idle";
-    this.busy = false;
-    return kind === "failed" ? { kind, error: ending.error, durationMs } : { kind, durationMs };
+    return ending.settled.then((kind) => this.#ended(ending, kind));
+  }
+
+  #ended(ending: Ending, kind: IterationOutcome["kind"]): Promise<IterationOutcome> {
+    const state = this.state;
+    ending.deadlines?.delete(ending.req.hardAt, ending);
+    ending.req.signal.removeEventListener("abort", ending);
+    state.resetAsyncError();
+    const durationMs = performance.now() - ending.start;
+    const outcome: IterationOutcome = kind === "failed"
+      ? { kind, error: ending.error, durationMs }
+      : { kind, durationMs };
+    const idle = (): IterationOutcome => {
+      state.phase = "idle";
+      this.busy = false;
+      return outcome;
+    };
+    return kind === "completed" ? Promise.resolve(idle()) : state.abandon().then(idle);
   }
 
   #setupData(json: string | undefined): unknown {
@@ -262,14 +273,19 @@ export class Vu implements RunnableVu {
   }
 }
 
-/** An iteration's body: the function, then k6's event-loop rule. */
-async function runBody(
+/** An iteration's body: the function, then k6's event-loop rule (a chain, not a suspended frame). */
+function runBody(
   fn: (data: unknown) => unknown,
   data: unknown,
   state: VuState,
 ): Promise<void> {
-  await fn(data);
-  await state.quiescent();
+  let result: unknown;
+  try {
+    result = fn(data);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return Promise.resolve(result).then(() => state.quiescent());
 }
 
 /**
