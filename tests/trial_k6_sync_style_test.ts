@@ -87,3 +87,43 @@ Deno.test("trial: handlers of a client ended by the runner still run as its VU",
     await dir.remove();
   }
 });
+
+// grafana/xk6-mqtt's own connect_async_test.cjs and end_async_test.cjs, with k6's check() in
+// place of their test-only `k6/x/assert` module: endAsync() from the connect handler of a
+// sync connect() must neither deadlock on the pending connect nor abort it.
+const UPSTREAM_CONNECT_END = `
+const mqtt = require("k6/x/mqtt");
+const { check } = require("k6");
+const assert = {
+  true: (v, m) => check(v, { [m]: (x) => x === true }),
+  false: (v, m) => check(v, { [m]: (x) => x === false }),
+};
+
+module.exports.options = { thresholds: { checks: ["rate==1"] } };
+
+module.exports.default = () => {
+  const client = new mqtt.Client();
+  client.on("connect", async () => {
+    assert.true(client.connected, "connected in the connect handler");
+    await client.endAsync();
+    assert.false(client.connected, "not connected once endAsync() resolved");
+  });
+  client.on("end", () => assert.false(client.connected, "not connected in the end handler"));
+  assert.false(client.connected, "not connected initially");
+  client.connect(__ENV.BROKER);
+  assert.true(client.connected, "connected after the connect() call");
+};
+`;
+
+Deno.test("trial: xk6-mqtt's connect/endAsync handler test passes unchanged in spirit", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, UPSTREAM_CONNECT_END, ["-e", `BROKER=${broker.url}`], "t.cjs");
+    assert.equal(r.code, 0, explain(r));
+    const checks = r.summary.metrics.checks as Record<string, number>;
+    assert.deepEqual([checks.passes, checks.fails], [5, 0], explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
