@@ -73,7 +73,8 @@ Flags:
   -h, --help                     show this help
 
 Precedence: flags, then K6_* environment variables (K6_VUS, K6_DURATION, K6_ITERATIONS,
-K6_STAGES, …), then the script's \`export const options\`.
+K6_STAGES, K6_OUT, K6_SUMMARY_EXPORT, K6_NO_SUMMARY, …), then the script's
+\`export const options\`.
 
 Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
 104 invalid options, 105 stopped by a signal, 107 script error (cannot load, or a Worker
@@ -229,6 +230,22 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
       throw new UsageError(`Invalid value "${value}" for --${flag}: ${(e as Error).message}`);
     }
     cli[flag === "execution-segment" ? "executionSegment" : "executionSegmentSequence"] = value;
+  }
+  // k6 reads these from the environment too (K6_OUT, K6_SUMMARY_EXPORT, …); flags win.
+  const fromEnv = (name: string) => {
+    const value = Deno.env.get(name);
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const isTrue = (name: string) => /^(1|true)$/i.test(fromEnv(name) ?? "");
+  v.out ??= fromEnv("K6_OUT")?.split(",").map((s) => s.trim());
+  v["summary-export"] ??= fromEnv("K6_SUMMARY_EXPORT");
+  v["no-summary"] ??= isTrue("K6_NO_SUMMARY") || undefined;
+  v["no-color"] ??= isTrue("K6_NO_COLOR") || undefined;
+  if (v["include-system-env-vars"] === undefined && v["no-include-system-env-vars"] === undefined) {
+    const include = fromEnv("K6_INCLUDE_SYSTEM_ENV_VARS");
+    if (include !== undefined && /^(0|false)$/i.test(include)) {
+      v["no-include-system-env-vars"] = true;
+    }
   }
   for (const out of v.out ?? []) {
     if (!/^json(=.*)?$/.test(out)) {

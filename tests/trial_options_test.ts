@@ -45,3 +45,26 @@ Deno.test("trial: --out json= to a path that cannot be created ends with k6's se
     await dir.remove();
   }
 });
+
+Deno.test("trial: K6_OUT, K6_SUMMARY_EXPORT and K6_NO_SUMMARY work as in k6, flags win", async () => {
+  const dir = await TempDir.create();
+  try {
+    const script = await dir.write("script.js", `export default function () {}`);
+    const points = `${dir.path}/points.ndjson`;
+    const summary = `${dir.path}/summary.json`;
+    const env = { K6_OUT: `json=${points}`, K6_SUMMARY_EXPORT: summary, K6_NO_SUMMARY: "true" };
+    const r = await mqload(["run", "-q", script], env);
+    assert.equal(r.code, 0, explain(r));
+    assert.doesNotMatch(r.stdout, /iterations/);
+    assert.match(await Deno.readTextFile(points), /"metric":"iterations"/);
+    const doc = JSON.parse(await Deno.readTextFile(summary));
+    assert.equal(doc.metrics.iterations.count, 1);
+
+    const other = `${dir.path}/flag.json`;
+    const f = await mqload(["run", "-q", "--summary-export", other, script], env);
+    assert.equal(f.code, 0, explain(f));
+    assert.equal(JSON.parse(await Deno.readTextFile(other)).metrics.iterations.count, 1);
+  } finally {
+    await dir.remove();
+  }
+});
