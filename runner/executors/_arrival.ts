@@ -46,6 +46,7 @@ export async function runArrivals<C extends BaseConfig>(
   const running = new Set<Promise<void>>();
   let creating: Promise<void> | undefined;
   let nextUnplanned = rt.planned;
+  let warned = false;
   for (let i = 0; i < rt.planned; i++) free.push(await rt.slots[i].acquire());
   rt.active(free.length);
 
@@ -73,10 +74,31 @@ export async function runArrivals<C extends BaseConfig>(
     if (vu !== undefined) start(vu, iteration);
     else {
       rt.dropped();
+      // Once, from the first Worker: the others share the arrivals evenly, so drop alike.
+      if (
+        !warned && rt.local.segmentIndex === 0 && creating === undefined &&
+        nextUnplanned >= rt.slots.length
+      ) {
+        warned = true;
+        warnInsufficient(rt);
+      }
       grow();
     }
   }
   await creating;
   while (running.size > 0) await Promise.all(running);
   rt.active(-free.length);
+}
+
+/**
+ * k6's warning when an arrival-rate scenario drops iterations with all its `maxVUs` busy: the
+ * sign that the test, not the system under test, is the bottleneck.
+ */
+function warnInsufficient<C extends BaseConfig>(rt: ScenarioRuntime<C>): void {
+  const maxVUs = (rt.config as { maxVUs?: number }).maxVUs;
+  const reached = maxVUs === undefined ? rt.slots.length : rt.segment.scaleInt(maxVUs);
+  console.warn(
+    `Insufficient VUs, reached ${reached} active VUs and cannot initialize more  ` +
+      `executor=${rt.config.executor} scenario=${rt.config.name}`,
+  );
 }
