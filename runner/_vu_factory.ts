@@ -181,7 +181,7 @@ export function vuFactorySource(source: string): string | undefined {
   const at = (k: number) => tokens[k];
   const isStatementStart = (k: number) => {
     const prev = tokens[k - 1];
-    return prev === undefined || prev.newline || at(k).newline ||
+    return prev === undefined || at(k).newline ||
       (prev.kind === "punct" && (prev.text === ";" || prev.text === "}"));
   };
   for (let k = 0; k < tokens.length; k++) {
@@ -201,7 +201,8 @@ export function vuFactorySource(source: string): string | undefined {
       }
       if (at(e + 1)?.text === ";") e++;
       const end = at(e).end;
-      hoisted.push(source.slice(t.start, end).replace(/[\r\n\u2028\u2029]+/g, " "));
+      // Rebuilt from its tokens: on one line, a comment inside would swallow the rest of it.
+      hoisted.push(tokens.slice(k, e + 1).map((x) => x.text).join(" "));
       blank(out, t.start, end);
       k = e;
       continue;
@@ -209,7 +210,7 @@ export function vuFactorySource(source: string): string | undefined {
     if (t.text !== "export") continue;
     const a = at(k + 1);
     const b = at(k + 2);
-    if (a === undefined) return undefined;
+    if (a === undefined || b === undefined) return undefined;
     if (a.text === "default") {
       if (exported.has("default")) return undefined;
       const isAsync = b?.text === "async" && at(k + 3)?.text === "function" && !at(k + 3).newline;

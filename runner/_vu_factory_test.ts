@@ -20,7 +20,7 @@ Deno.test("vuFactorySource() hoists imports, keeps lines and returns live export
   const out = vuFactorySource(source)!;
   const lines = out.split("\n");
   assert.ok(
-    lines[0].startsWith(`import { sleep } from "k6"; import {   Trend, } from "k6/metrics";`),
+    lines[0].startsWith(`import { sleep } from "k6" ; import { Trend , } from "k6/metrics" ;`),
   );
   assert.match(lines[0], /export default async function \(\) \{\s*$/);
   assert.equal(lines[4], "let n = 0, label = `a${1 + 2}/b`;");
@@ -30,6 +30,13 @@ Deno.test("vuFactorySource() hoists imports, keeps lines and returns live export
   assert.match(out, /get "count"\(\) \{ return n; \}/);
   assert.match(out, /get "default"\(\) \{ return __mqload_default; \}/);
   assert.doesNotMatch(out, /get "fake"/);
+});
+
+Deno.test("vuFactorySource() drops comments inside hoisted imports", () => {
+  const out = vuFactorySource(`import { a, // the first\n  b } from "m";\nexport default a;`)!;
+  assert.ok(out.startsWith(`import { a , b } from "m" ; export default async function () {`));
+  assert.equal(out.split("\n")[1].trim(), "");
+  assert.match(out.split("\n")[2], /^__mqload_default = +a;$/);
 });
 
 Deno.test("vuFactorySource() gives up on forms it does not handle", () => {
@@ -42,6 +49,7 @@ Deno.test("vuFactorySource() gives up on forms it does not handle", () => {
       `export interface A {}\nexport default function () {}`,
       `const s = "unterminated;\nexport default function () {}`,
       `const x = 1;`,
+      `export default`,
     ]
   ) {
     assert.equal(vuFactorySource(source), undefined, source);
