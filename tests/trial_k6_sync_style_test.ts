@@ -3,6 +3,7 @@
 // end the client. mqload must not let `end()` abort the connection attempt in progress, and
 // the handlers of a client still open when its iteration is interrupted still run as its VU.
 import assert from "node:assert/strict";
+import { startFakeBroker } from "./fixtures/fake_broker.ts";
 import { startMosquitto } from "./fixtures/mosquitto.ts";
 import { count, explain, runScript, TempDir } from "./_runner_helpers.ts";
 
@@ -123,6 +124,39 @@ Deno.test("trial: xk6-mqtt's connect/endAsync handler test passes unchanged in s
     assert.equal(r.code, 0, explain(r));
     const checks = r.summary.metrics.checks as Record<string, number>;
     assert.deepEqual([checks.passes, checks.fails], [5, 0], explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
+
+// end() waits for a pending connect, but the runner's own end of an interrupted iteration must
+// not: against a broker that never answers CONNECT, the iteration ends at its hard deadline by
+// aborting the attempt, not when connect_timeout (20 s here) fires.
+const SILENT_BROKER = `
+import { Client } from "k6/x/mqtt";
+
+export const options = {
+  scenarios: {
+    s: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: "1s", gracefulStop: "0s" },
+  },
+};
+
+export default function () {
+  const client = new Client();
+  client.connect(__ENV.BROKER, { connect_timeout: 20000 });
+  client.publish("trial/silent", "x");
+  client.end();
+}
+`;
+
+Deno.test("trial: an interrupted iteration aborts a connect its script's end() waits for", async () => {
+  await using silent = startFakeBroker({ script: (p) => p.type === "connect" ? [] : undefined });
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, SILENT_BROKER, ["-e", `BROKER=${silent.url}`]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "iterations"), 0, explain(r));
+    assert.doesNotMatch(r.stderr, /no CONNACK within 20000 ms|still running 10s after/, explain(r));
   } finally {
     await dir.remove();
   }

@@ -38,12 +38,20 @@ export const vuStorage: AsyncLocalStorage<VuState> = new AsyncLocalStorage<VuSta
 /** What a VU runs: its init context, setup, teardown, an iteration, handleSummary. */
 export type VuPhase = "init" | "setup" | "teardown" | "iteration" | "summary" | "idle";
 
+/**
+ * The method of a tracked client that ends it at once, not after what the script's own
+ * `end()` waits for (a pending connection attempt, an un-awaited `sleep()`).
+ */
+export const ABANDON: unique symbol = Symbol("mqload.abandon");
+
 /** A client the iteration must wait for (k6's event-loop rule). */
 export interface TrackedClient {
   /** Resolves once the client has nothing in flight. */
   idle(): Promise<void>;
-  /** Ends the client now (interrupted or failed iteration). */
+  /** Ends the client (interrupted or failed iteration) when it has no {@linkcode ABANDON}. */
   endAsync(): Promise<void>;
+  /** Ends the client now. */
+  [ABANDON]?(): Promise<void>;
 }
 
 /** The scenario an iteration belongs to, as `k6/execution` shows it. */
@@ -269,7 +277,7 @@ export class VuState {
     this.#timersIdle = undefined;
     const clients = [...this.#clients.keys()];
     this.#clients.clear();
-    await Promise.all(clients.map((c) => c.endAsync().catch(() => {})));
+    await Promise.all(clients.map((c) => (c[ABANDON]?.() ?? c.endAsync()).catch(() => {})));
   }
 }
 

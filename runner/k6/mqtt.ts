@@ -40,7 +40,7 @@ import { knownKeys } from "../../client/_checks.ts";
 import { EVENT_NAMES } from "../../client/_listeners.ts";
 import type { Payload } from "../../client/mod.ts";
 import type { Tags } from "../metrics.ts";
-import { RAW_TIMERS, type VuState, vuStorage } from "./_context.ts";
+import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "./_context.ts";
 
 import { QoS } from "../../client/options.ts";
 
@@ -324,6 +324,16 @@ export class Client extends LibraryClient {
   override endAsync(options?: EndOptions): Promise<void> {
     options = known("end", options);
     return this.#afterSleep(() => this.#afterConnect(() => super.endAsync(options), false), false);
+  }
+
+  /**
+   * Ends the client at once, for the runner when it interrupts the iteration: unlike `end()`,
+   * it does not wait for a pending connection attempt or sleep, it aborts them.
+   *
+   * @returns Resolves once closed.
+   */
+  [ABANDON](): Promise<void> {
+    return super.endAsync();
   }
 
   /**
