@@ -322,12 +322,24 @@ scope.addEventListener("message", (event) => {
   );
 });
 
-/** k6 prints console output as log lines on stderr (`INFO[0001] text source=console`). */
+/**
+ * k6 prints console output as log lines on stderr (`INFO[0001] text source=console`), objects and
+ * arrays as JSON (`{"a":1}`), so log-parsing tools see the same lines.
+ */
 function installConsole(host: Host): void {
-  const format = (args: unknown[]) =>
-    args.map((a) => typeof a === "string" ? a : Deno.inspect(a, { colors: false, depth: 4 })).join(
-      " ",
-    );
+  const show = (a: unknown): string => {
+    if (typeof a === "string") return a;
+    if (a !== null && typeof a === "object" && !(a instanceof Error)) {
+      try {
+        const json = JSON.stringify(a);
+        if (json !== undefined) return json;
+      } catch { /* circular or a BigInt inside: inspected below */ }
+    }
+    return typeof a === "object" || typeof a === "function"
+      ? Deno.inspect(a, { colors: false, depth: 4 })
+      : String(a);
+  };
+  const format = (args: unknown[]) => args.map(show).join(" ");
   const levels = {
     log: "info",
     info: "info",

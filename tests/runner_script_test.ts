@@ -120,6 +120,28 @@ export default function () {
       assert.ok(r.stderr.includes(`${dir.path}/script.js`), r.stderr);
     });
 
+    await t.step("console prints objects and arrays as JSON, as k6 does", async () => {
+      const r = await runScript(
+        dir,
+        `export const options = { iterations: 1 };
+export default function () {
+  const loop = {}; loop.self = loop;
+  console.log({ a: 1, b: [1, 2] }, "text", 5, null, [1, "2"]);
+  console.warn(loop);
+}
+`,
+        [],
+        "console.js",
+      );
+      assert.equal(r.code, 0, explain(r));
+      assert.match(
+        r.stderr,
+        /INFO\[\d{4}\] \{"a":1,"b":\[1,2\]\} text 5 null \[1,"2"\]\s+source=console/,
+      );
+      // What JSON cannot show (a cycle) is still printed, inspected.
+      assert.match(r.stderr, /WARN\[\d{4}\] .*Circular.*source=console/);
+    });
+
     await t.step("a syntax error stops with exit code 107 and a clear message", async () => {
       const r = await runScript(
         dir,
