@@ -66,6 +66,7 @@ Flags:
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
   -q, --quiet                    no progress and no banner
+      --no-usage-report          accepted for k6 command lines (mqload sends none)
   -w, --workers N                Workers running VUs (default: one per CPU core)
       --execution-segment S      run this share of the test, e.g. 1/4:2/4
       --execution-segment-sequence S
@@ -152,6 +153,8 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
         "execution-segment": { type: "string" },
         "execution-segment-sequence": { type: "string" },
         help: { type: "boolean", short: "h" },
+        // k6 CI command lines carry it; mqload sends no usage report anyway.
+        "no-usage-report": { type: "boolean" },
       },
     });
   } catch (e) {

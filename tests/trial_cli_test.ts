@@ -1,7 +1,7 @@
 // The command line as a k6 user meets it first: every command answers --help on stdout with
 // exit 0, and refuses unknown flags and stray arguments with exit 2 and a pointer to its help.
 import assert from "node:assert/strict";
-import { explain, mqload } from "./_runner_helpers.ts";
+import { explain, mqload, TempDir } from "./_runner_helpers.ts";
 
 Deno.test("trial: mqload broker --help prints its flags and exits 0", async () => {
   const r = await mqload(["broker", "--help"]);
@@ -15,5 +15,19 @@ Deno.test("trial: mqload broker refuses unknown flags and stray arguments", asyn
     const r = await mqload(["broker", ...args]);
     assert.equal(r.code, 2, explain(r));
     assert.match(r.stderr, /See 'mqload broker --help'/, explain(r));
+  }
+});
+
+Deno.test("trial: k6's --no-usage-report is accepted; flags that change behaviour are refused", async () => {
+  const dir = await TempDir.create();
+  try {
+    const script = await dir.write("script.js", `export default function () {}`);
+    const ok = await mqload(["run", "-q", "--no-usage-report", script]);
+    assert.equal(ok.code, 0, explain(ok));
+    assert.match(ok.stdout, /iterations/);
+    const refused = await mqload(["run", "-q", "--no-teardown", script]);
+    assert.equal(refused.code, 2, explain(refused));
+  } finally {
+    await dir.remove();
   }
 });
