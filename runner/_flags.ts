@@ -66,6 +66,8 @@ Flags:
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
   -q, --quiet                    no progress and no banner
+      --insecure-skip-tls-verify skip the TLS host name check of brokers (k6's option;
+                                 Deno checks the chain still: DENO_CERT=ca.pem trusts a CA)
       --no-usage-report          accepted for k6 command lines (mqload sends none)
   -w, --workers N                Workers running VUs (default: one per CPU core)
       --execution-segment S      run this share of the test, e.g. 1/4:2/4
@@ -153,6 +155,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
         "execution-segment": { type: "string" },
         "execution-segment-sequence": { type: "string" },
         help: { type: "boolean", short: "h" },
+        "insecure-skip-tls-verify": { type: "boolean" },
         // k6 CI command lines carry it; mqload sends no usage report anyway.
         "no-usage-report": { type: "boolean" },
       },
@@ -223,6 +226,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     cli.summaryTimeUnit = v["summary-time-unit"];
   }
   if (v["no-thresholds"]) cli.noThresholds = true;
+  if (v["insecure-skip-tls-verify"]) cli.insecureSkipTLSVerify = true;
   for (const flag of ["execution-segment", "execution-segment-sequence"] as const) {
     const value = v[flag];
     if (value === undefined) continue;

@@ -127,6 +127,9 @@ export function envOptions(env: Record<string, string>): TestOptions {
   if (env.K6_NO_THRESHOLDS !== undefined) {
     out.noThresholds = /^(1|true)$/i.test(env.K6_NO_THRESHOLDS);
   }
+  if (env.K6_INSECURE_SKIP_TLS_VERIFY !== undefined) {
+    out.insecureSkipTLSVerify = /^(1|true)$/i.test(env.K6_INSECURE_SKIP_TLS_VERIFY);
+  }
   if (env.K6_EXECUTION_SEGMENT !== undefined) out.executionSegment = env.K6_EXECUTION_SEGMENT;
   if (env.K6_EXECUTION_SEGMENT_SEQUENCE !== undefined) {
     out.executionSegmentSequence = env.K6_EXECUTION_SEGMENT_SEQUENCE;

@@ -35,6 +35,7 @@ import type {
   UnsubscribeOptions,
 } from "../../client/options.ts";
 import type { ConnectInfo } from "../../client/events.ts";
+import type { TlsOptions } from "../../client/transport.ts";
 import { eventListenersOf } from "../../client/event_target.ts";
 import { knownKeys } from "../../client/_checks.ts";
 import { EVENT_NAMES } from "../../client/_listeners.ts";
@@ -83,6 +84,47 @@ function known<T>(kind: string, options: T): T {
   return (kept ?? options) as T;
 }
 
+/** One entry of k6's `tlsAuth` option: a client certificate for some domains (or all). */
+interface TlsAuth {
+  domains?: string[];
+  cert: string;
+  key: string;
+}
+
+/**
+ * xk6-mqtt has no TLS options of its own: it uses k6's (`insecureSkipTLSVerify`, `tlsAuth`),
+ * so the client gets them from the test options, unless the script gives `tls` itself. Deno
+ * can only skip the host name check, not the chain's: trust a private CA with `DENO_CERT`.
+ */
+function k6Tls(
+  options: Readonly<Record<string, unknown>>,
+  hostname: string | undefined,
+): TlsOptions | undefined {
+  const tls: TlsOptions = {};
+  if (options.insecureSkipTLSVerify === true) tls.insecure_skip_verify = true;
+  const auth = Array.isArray(options.tlsAuth) ? options.tlsAuth as TlsAuth[] : [];
+  const match = auth.find((a) =>
+    typeof a?.cert === "string" && typeof a.key === "string" &&
+    (hostname === undefined
+      ? !Array.isArray(a.domains) || a.domains.length === 0
+      : Array.isArray(a.domains) && a.domains.includes(hostname))
+  );
+  if (match !== undefined) {
+    tls.cert = match.cert;
+    tls.key = match.key;
+  }
+  return Object.keys(tls).length > 0 ? tls : undefined;
+}
+
+function hostnameOf(url: unknown): string | undefined {
+  if (typeof url !== "string") return undefined;
+  try {
+    return new URL(url.includes("://") ? url : `mqtt://${url}`).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return undefined;
+  }
+}
+
 /** A sink adding the VU's current tags to the client's samples. */
 function vuSink(vu: VuState): MetricsSink {
   const registry = vu.services.registry;
@@ -122,6 +164,8 @@ export class Client extends LibraryClient {
   #pendingConnect: Promise<void> | undefined;
   /** A blocking call in progress that `connected` reports as done (see the getter). */
   #blocking: object | undefined;
+  /** TLS settings come from k6's options (the script gave no `tls`). */
+  readonly #k6Tls: boolean;
 
   /**
    * Creates a client for the calling VU.
@@ -133,12 +177,17 @@ export class Client extends LibraryClient {
   constructor(options: ClientOptions = {}) {
     options = known("client", options);
     const vu = vuStorage.getStore();
+    const tls = options.tls === undefined && vu !== undefined
+      ? k6Tls(vu.services.options, undefined)
+      : undefined;
+    if (tls !== undefined) options = { ...options, tls };
     super(
       vu === undefined
         ? options
         : { clock: UNTRACKED_CLOCK, ...options, metrics: options.metrics ?? vuSink(vu) },
     );
     this.#vu = vu;
+    this.#k6Tls = options.tls === undefined || tls !== undefined;
     vu?.track(this);
   }
 
@@ -164,7 +213,7 @@ export class Client extends LibraryClient {
   override connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
     this.#track();
     url = known("connect", url);
-    options = known("connect", options);
+    options = this.#withTls(url, known("connect", options));
     return this.#connecting(this.#afterSleep(() => super.connect(url, options), true), true);
   }
 
@@ -181,7 +230,7 @@ export class Client extends LibraryClient {
   ): Promise<ConnectInfo> {
     this.#track();
     url = known("connect", url);
-    options = known("connect", options);
+    options = this.#withTls(url, known("connect", options));
     return this.#connecting(
       this.#afterSleep(() => super.connectAsync(url, options), false),
       false,
@@ -363,6 +412,18 @@ export class Client extends LibraryClient {
       vuStorage.getStore() === undefined
         ? vuStorage.run(vu, () => handler(...args))
         : handler(...args)) as H;
+  }
+
+  /** Adds the `tlsAuth` certificate for the broker's host name, as k6 picks it by domain. */
+  #withTls(
+    url: string | ConnectOptions | undefined,
+    options: ConnectOptions | undefined,
+  ): ConnectOptions | undefined {
+    const vu = this.#vu;
+    if (!this.#k6Tls || vu === undefined || options?.tls !== undefined) return options;
+    if (typeof url !== "string") return options;
+    const tls = k6Tls(vu.services.options, hostnameOf(url));
+    return tls?.cert === undefined ? options : { ...options, tls };
   }
 
   /**
