@@ -62,6 +62,7 @@ Flags:
                                  time, thresholds, checks, metrics, options)
       --summary-trend-stats S    trend statistics, e.g. "avg,min,med,max,p(90),p(95)"
       --summary-time-unit U      time unit of the summary: s, ms or us
+      --summary-mode M           k6's compact, full or legacy: mqload prints legacy
       --no-summary               no end-of-test summary (nor handleSummary)
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
@@ -156,6 +157,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
         "execution-segment-sequence": { type: "string" },
         help: { type: "boolean", short: "h" },
         "insecure-skip-tls-verify": { type: "boolean" },
+        "summary-mode": { type: "string" },
         // k6 CI command lines carry it; mqload sends no usage report anyway.
         "no-usage-report": { type: "boolean" },
       },
@@ -224,6 +226,20 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
       );
     }
     cli.summaryTimeUnit = v["summary-time-unit"];
+  }
+  // k6 ≥ 1.0 (which xk6-mqtt needs) takes --summary-mode; mqload prints the legacy layout.
+  const mode = v["summary-mode"] ?? Deno.env.get("K6_SUMMARY_MODE");
+  if (mode !== undefined && mode !== "") {
+    if (!["compact", "full", "legacy"].includes(mode)) {
+      throw new UsageError(
+        `Invalid value "${mode}" for --summary-mode: expected compact, full or legacy`,
+      );
+    }
+    if (mode !== "legacy") {
+      console.warn(
+        `mqload: --summary-mode=${mode} is not supported; the summary is k6's legacy one`,
+      );
+    }
   }
   if (v["no-thresholds"]) cli.noThresholds = true;
   if (v["insecure-skip-tls-verify"]) cli.insecureSkipTLSVerify = true;

@@ -31,3 +31,21 @@ Deno.test("trial: k6's --no-usage-report is accepted; flags that change behaviou
     await dir.remove();
   }
 });
+
+Deno.test("trial: k6 1.x's --summary-mode is accepted (legacy layout), bad values refused", async () => {
+  const dir = await TempDir.create();
+  try {
+    const script = await dir.write("script.js", `export default function () {}`);
+    const legacy = await mqload(["run", "-q", "--summary-mode=legacy", script]);
+    assert.equal(legacy.code, 0, explain(legacy));
+    assert.doesNotMatch(legacy.stderr, /not supported/);
+    const full = await mqload(["run", "-q", "--summary-mode", "full", script]);
+    assert.equal(full.code, 0, explain(full));
+    assert.match(full.stderr, /--summary-mode=full is not supported/);
+    assert.match(full.stdout, /iterations/);
+    const bad = await mqload(["run", "-q", "--summary-mode=fancy", script]);
+    assert.equal(bad.code, 2, explain(bad));
+  } finally {
+    await dir.remove();
+  }
+});
