@@ -94,6 +94,7 @@ export class Core implements ConnectionHandler {
     // Busy from this very call: idle() must not resolve, and calls made now must wait.
     this.#state = "connecting";
     await this.#stop();
+    this.#stillConnecting("connect");
     this.#connect = settings;
     this.#retry.reset();
     this.#everConnected = false;
@@ -109,6 +110,7 @@ export class Core implements ConnectionHandler {
     }
     this.#state = "connecting";
     await this.#stop();
+    this.#stillConnecting("reconnect");
     this.#retry.reset();
     this.#host.reconnecting({ attempt: 1 });
     return await this.#first("reconnect");
@@ -355,6 +357,13 @@ export class Core implements ConnectionHandler {
       this.#host.closed({ error: gaveUp, reconnecting: false });
       this.#settled(true);
       this.#host.error(gaveUp);
+    }
+  }
+
+  /** An end() called while the previous connection was being stopped wins over this call. */
+  #stillConnecting(method: string): void {
+    if (this.#state !== "connecting") {
+      throw new MqttClosedError("Client ended before connecting", { method });
     }
   }
 

@@ -220,6 +220,23 @@ Deno.test("Client - calls made while connecting wait for the connection", async 
   });
 });
 
+Deno.test("Client - end() right after connect() wins: the client stays ended", async () => {
+  await withBroker(async (broker) => {
+    const client = new Client();
+    const errors: MqttError[] = [];
+    client.on("error", (error) => errors.push(error));
+    const connected = client.connectAsync(broker.url);
+    const published = client.publishAsync("early", "x", { qos: 1 });
+    await client.end();
+    await assert.rejects(connected, /Client ended before connecting/);
+    await assert.rejects(published, MqttClosedError);
+    assert.equal(client.connected, false);
+    await client.idle(); // Would never resolve if the connect went on after end().
+    assert.equal(client.connected, false);
+    assert.deepEqual(errors, [], "awaited calls report through their promises only");
+  });
+});
+
 Deno.test("Client - failures of sync-named calls go to the error handler", async () => {
   await withBroker(async (broker) => {
     const client = new Client({ connect_timeout: 2000 });
