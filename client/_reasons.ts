@@ -22,7 +22,8 @@ export function describeReason(code: number, reasonString?: string, packetType?:
   if (packetType === "connack" && code < V4_CONNACK.length) name = V4_CONNACK[code];
   else {
     try {
-      name = reasonCodeName(code, packetType as never);
+      // A code outside the packet's list (mosquitto's PUBACK 0x95) gets its general meaning.
+      name = reasonCodeName(code, packetType as never) ?? reasonCodeName(code);
     } catch {
       name = undefined;
     }

@@ -130,7 +130,10 @@ function packetId(r: Reader): number {
 }
 
 function reasonCode(code: number, type: Packet["type"]): number {
-  if (!isReasonCodeAllowed(code, type)) {
+  // A failure code outside the packet's list is still a failure: brokers send such codes (mosquitto
+  // 2.0 answers an oversized PUBLISH with PUBACK 0x95), and refusing the packet would turn one
+  // refused message into a lost connection. An unlisted success code stays a protocol error.
+  if (code < 0x80 && !isReasonCodeAllowed(code, type)) {
     throw protocolError(`reason code 0x${code.toString(16)} is not valid in ${type}`);
   }
   return code;

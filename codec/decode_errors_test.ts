@@ -115,7 +115,7 @@ export const cases: [name: string, version: ProtocolVersion, bytes: number[], co
   // Reason codes.
   ["reason code not valid in PUBACK", 5, [0x40, 3, 0, 1, 0x04], 0x82],
   ["reason code not valid in DISCONNECT", 5, [0xe0, 1, 0x10], 0x82],
-  ["reason code not valid in AUTH", 5, [0xf0, 2, 0x87, 0], 0x82],
+  ["reason code not valid in AUTH", 5, [0xf0, 2, 0x10, 0], 0x82],
   ["reason code not valid in SUBACK", 5, [0x90, 4, 0, 1, 0, 0x10], 0x82],
   ["SUBACK v4 return code 3", 4, [0x90, 3, 0, 1, 3], 0x81],
   ["CONNACK v4 return code 6", 4, [0x20, 2, 0, 6], 0x81],

@@ -291,3 +291,17 @@ Deno.test("decode v5: a 3.1.1 server's CONNACK refusal reads as the matching v5 
   // A v5 CONNACK proper still has its property length.
   assert.throws(() => decode(new Uint8Array([0x20, 2, 0, 0x10]), 5));
 });
+
+Deno.test("decode() v5 takes an unlisted failure code in an acknowledgement as that failure", () => {
+  // mosquitto 2.0 answers a PUBLISH over message_size_limit with PUBACK / PUBREC 0x95, a code
+  // the PUBACK list lacks: the message was refused, the connection is fine.
+  for (const [type, first] of [["puback", 0x40], ["pubrec", 0x50]] as const) {
+    const packet = decode(Uint8Array.from([first, 3, 0, 7, 0x95]), 5);
+    assert.deepEqual(packet, { type, packetId: 7, reasonCode: 0x95 });
+    assert.deepEqual([...encode(packet, 5)], [first, 3, 0, 7, 0x95]);
+  }
+  const suback = decode(Uint8Array.from([0x90, 4, 0, 1, 0, 0x95]), 5);
+  assert.equal(suback.type === "suback" && suback.reasonCodes[0], 0x95);
+  // An unlisted success code is still a protocol error.
+  assert.throws(() => decode(Uint8Array.from([0x40, 3, 0, 7, 0x04]), 5), MqttProtocolError);
+});

@@ -127,7 +127,9 @@ export function encodePacket(
 }
 
 function checkReasonCode(code: number, type: Packet["type"]): void {
-  if (!isReasonCodeAllowed(code, type)) {
+  // As the decoder: an unlisted failure code is still a failure (a test broker may send one).
+  const failure = Number.isInteger(code) && code >= 0x80 && code <= 0xff;
+  if (!failure && !isReasonCodeAllowed(code, type)) {
     throw new RangeError(`Reason code ${code} is not valid in ${type.toUpperCase()}`);
   }
 }

@@ -72,7 +72,8 @@ const bad: [name: string, packet: unknown, version: ProtocolVersion, error: Erro
     RangeError,
   ],
   ["UNSUBACK v5 without reason codes", { type: "unsuback", packetId: 1 }, 5, TypeError],
-  ["PUBACK reason code 0x92", { type: "puback", packetId: 1, reasonCode: 0x92 }, 5, RangeError],
+  ["PUBACK reason code 0x04", { type: "puback", packetId: 1, reasonCode: 0x04 }, 5, RangeError],
+  ["PUBACK reason code 256", { type: "puback", packetId: 1, reasonCode: 256 }, 5, RangeError],
   ["DISCONNECT reason code 0x10", { type: "disconnect", reasonCode: 0x10 }, 5, RangeError],
   [
     "CONNACK v4 return code 6",

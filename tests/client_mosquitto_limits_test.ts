@@ -1,0 +1,39 @@
+// The client against a mosquitto that limits what it takes: a message over `message_size_limit`
+// is refused with a reason code outside the PUBACK / PUBREC lists (0x95), which must fail that one
+// publication, not the connection.
+import assert from "node:assert/strict";
+import { Client, type CloseInfo, MqttError, QoS } from "../mod.ts";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+
+for (const qos of [QoS.AtLeastOnce, QoS.ExactlyOnce]) {
+  Deno.test({
+    ...needsMosquitto,
+    name:
+      `mosquitto v5: a QoS ${qos} message over message_size_limit is refused, the connection stays`,
+    async fn() {
+      // mosquitto 2.0 also drops the connection after such a refusal when its queue is unbounded
+      // (the fixture's max_queued_messages 0): a bounded queue shows the refusal alone.
+      await using broker = await startMosquitto({
+        extraConfig: "message_size_limit 1000\nmax_queued_messages 1000",
+      });
+      const client = new Client({ protocol_version: 5, reconnect: false });
+      const closes: CloseInfo[] = [];
+      client.on("close", (info) => closes.push(info));
+      try {
+        await client.connectAsync(broker.url);
+        const error = await client.publishAsync("limits/big", new Uint8Array(2000), { qos })
+          .then(() => assert.fail("the oversized publication must be refused"), (e) => e);
+        assert.ok(error instanceof MqttError, String(error));
+        assert.equal(error.code, "refused");
+        assert.equal(error.reasonCode, 0x95);
+        assert.match(error.message, /0x95 Packet too large/);
+        // The same connection still carries a message under the limit.
+        await client.publishAsync("limits/small", new Uint8Array(100), { qos });
+        assert.equal(client.connected, true);
+        assert.deepEqual(closes, []);
+      } finally {
+        await client.endAsync();
+      }
+    },
+  });
+}
