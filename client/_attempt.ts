@@ -129,14 +129,18 @@ export async function connectPacket(
       });
     }
     const c = credentials as { username?: unknown; password?: unknown } | null;
-    if (typeof c?.username !== "string" || typeof c.password !== "string") {
+    // A user name alone is fine (xk6-mqtt reads a missing password as none).
+    if (
+      typeof c?.username !== "string" ||
+      (c.password !== undefined && typeof c.password !== "string")
+    ) {
       throw new MqttError(
-        "Cannot connect: credentials provider must return { username: string, password: string }",
+        "Cannot connect: credentials provider must return { username: string, password?: string }",
         { code: "credentials", method: "connect" },
       );
     }
     username = c.username;
-    password = c.password;
+    password = c.password as string | undefined;
   } else if (url.username !== undefined) {
     username = url.username;
     password = url.password;

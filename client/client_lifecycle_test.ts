@@ -123,6 +123,24 @@ Deno.test("Client calls credentials_provider on every connect and keeps secrets 
   assert.doesNotMatch(`${error.message} ${error.stack}`, /url-secret|url-user/);
 });
 
+Deno.test("Client takes a user name alone from credentials_provider, as xk6-mqtt does", async () => {
+  const { client, broker } = setup({
+    credentials_provider: () => Promise.resolve({ username: "only-user" }),
+  });
+  const connecting = client.connect("mqtt://broker.test");
+  const connect = await broker.accept();
+  await connecting;
+  assert.deepEqual([connect.username, connect.password], ["only-user", undefined]);
+  await client.end();
+  const bad = setup({
+    credentials_provider: () => Promise.resolve({ username: "u", password: 42 } as never),
+  });
+  await assert.rejects(
+    bad.client.connectAsync("mqtt://broker.test"),
+    /credentials provider must return \{ username: string, password\?: string \}/,
+  );
+});
+
 Deno.test("Client resends in-flight QoS 1/2 with DUP after reconnecting a persistent session", async () => {
   const { client, broker, clock } = await connected({
     client_id: "p",

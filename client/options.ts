@@ -76,8 +76,8 @@ export interface Will {
 export interface Credentials {
   /** User name. */
   username: string;
-  /** Password. */
-  password: string;
+  /** Password; none when absent. */
+  password?: string;
 }
 
 /**
