@@ -253,6 +253,15 @@ async function execute(run: RunState): Promise<number> {
       run.log("ERRO", `setup() execution timed out after ${formatDuration(plan.setupTimeout)}`);
       return EXIT_CODES.setupTimeout;
     }
+    // exec.test.abort() in setup(): already logged when the Worker said so; k6 exits 108.
+    if (run.exitCode() === EXIT_CODES.scriptAborted) {
+      run.stopTicking();
+      return await finish(run, plan, {
+        setupData: undefined,
+        testRunDurationMs: 0,
+        code: EXIT_CODES.scriptAborted,
+      });
+    }
     throw e;
   }
   const t0 = epochNow();

@@ -164,6 +164,22 @@ export default function () { if (__ITER === 3) Deno.exit(3); }`,
         "every iteration is counted, as k6 counts a failed one",
       );
     });
+    await t.step("exec.test.abort() in setup(): 108, said once, summary printed", async () => {
+      const r = await runScript(
+        dir,
+        `import exec from "k6/execution";
+export const options = { vus: 1, iterations: 2 };
+export function setup() { exec.test.abort("no broker today"); }
+export default function () {}
+`,
+        [],
+        "abort_setup.js",
+      );
+      expect(r, 108, "test aborted: no broker today");
+      assert.equal(r.stderr.split("no broker today").length - 1, 1, r.stderr);
+      assert.ok(r.summary !== undefined, "the summary is still written");
+      assert.equal(count(r.summary, "iterations"), 0);
+    });
     await t.step("a VU stuck in a synchronous loop: 107 and why", async () => {
       const r = await runScript(
         dir,
