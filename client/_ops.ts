@@ -41,6 +41,8 @@ export interface PublishOp extends OpBase<void> {
   packet: PublishPacket;
   /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
   released?: boolean;
+  /** Connections that ended while this PUBLISH was written and unacknowledged. */
+  losses?: number;
 }
 export interface SubscribeOp extends OpBase<number[]> {
   method: "subscribe";

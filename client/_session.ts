@@ -17,6 +17,10 @@ import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts"
 import { refusal } from "./_reasons.ts";
 import { MqttError } from "./errors.ts";
 
+// How many connections may end with one of our publications written and unacknowledged before it
+// fails instead of being sent again. A broker restart costs one; a poison message costs every one.
+const MAX_LOSSES = 3;
+
 export interface SessionHost {
   done(op: Op, result?: number[]): void;
   failed(op: Op, error: MqttError): void;
@@ -103,6 +107,7 @@ export class Session {
     for (const op of this.#pending.values()) {
       if (op.method !== "publish") conn.send(encode(op.packet, this.#version));
       else if (op.released) conn.sendAck(0x62, op.packet.packetId!);
+      else if ((op.losses ?? 0) >= MAX_LOSSES) this.#dropPoison(op);
       else conn.send(this.#encodePublish({ ...op.packet, dup: true }));
     }
     this.#pump();
@@ -110,8 +115,29 @@ export class Session {
 
   /** Forgets the connection; everything pending stays for the next one. */
   detach(): void {
+    if (this.#conn !== undefined) {
+      for (const op of this.#pending.values()) {
+        if (op.method === "publish" && !op.released) op.losses = (op.losses ?? 0) + 1;
+      }
+    }
     this.#conn = undefined;
     this.#aliases = undefined;
+  }
+
+  /**
+   * Fails a publication that every connection it was sent on ended before acknowledging it: a
+   * broker that hangs up on a message it will not take (an MQTT 3.1.1 mosquitto over its
+   * max_packet_size) would otherwise get it again after every reconnect, forever.
+   */
+  #dropPoison(op: PublishOp): void {
+    this.#pending.delete(op.packet.packetId!);
+    this.#inflight--;
+    const error = new MqttError(
+      `Cannot publish "${op.packet.topic}": the broker closed the connection each of the ` +
+        `${MAX_LOSSES} times it was sent, without acknowledging it (a message it will not take?)`,
+      { code: "dropped", method: "publish" },
+    );
+    this.#host.failed(op, error);
   }
 
   /** Settles every pending and queued operation with `error` and clears the session. */
