@@ -82,21 +82,29 @@ export function printTextSummary(input: FinishInput, data: SummaryData): void {
 }
 
 /**
- * Writes what `handleSummary` returned: `stdout`, `stderr`, or files.
+ * Writes what `handleSummary` returned: `stdout`, `stderr`, or files. Each output is written
+ * even when another fails, as k6 does.
  *
  * @param input The run's results.
  * @param outputs Keys to contents.
+ * @returns One message per output that could not be written.
  */
 export async function writeSummaryOutputs(
   input: FinishInput,
   outputs: Record<string, string | Uint8Array>,
-): Promise<void> {
+): Promise<string[]> {
+  const failures: string[] = [];
   for (const [key, value] of Object.entries(outputs)) {
-    if (key === "stdout") writeAll(input.stdout, value);
-    else if (key === "stderr") writeAll(input.stderr, value);
-    else if (typeof value === "string") await Deno.writeTextFile(key, value);
-    else await Deno.writeFile(key, value);
+    try {
+      if (key === "stdout") writeAll(input.stdout, value);
+      else if (key === "stderr") writeAll(input.stderr, value);
+      else if (typeof value === "string") await Deno.writeTextFile(key, value);
+      else await Deno.writeFile(key, value);
+    } catch (e) {
+      failures.push(`${key}: ${(e as Error).message}`);
+    }
   }
+  return failures;
 }
 
 /**

@@ -356,9 +356,9 @@ async function finish(
       run.log("ERRO", `handleSummary() failed: ${run.script!.mapPaths(describeError(e))}`);
     }
     if (outputs) {
-      await writeSummaryOutputs(input, outputs).catch((e) =>
-        run.log("ERRO", `Cannot write handleSummary() output: ${e.message}`)
-      );
+      for (const failure of await writeSummaryOutputs(input, outputs)) {
+        run.log("ERRO", `Cannot write handleSummary() output ${failure}`);
+      }
     } else printTextSummary(input, data);
   }
   const failed = results.filter((t) => !t.ok);

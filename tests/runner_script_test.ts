@@ -120,6 +120,23 @@ export default function () {
       assert.ok(r.stderr.includes(`${dir.path}/script.js`), r.stderr);
     });
 
+    await t.step("handleSummary: an output that cannot be written loses no other", async () => {
+      const r = await runScript(
+        dir,
+        `export const options = { iterations: 1 };
+export default function () {}
+export function handleSummary() {
+  return { "/nonexistent/dir/x.json": "{}", stdout: "STDOUT-OK\\n" };
+}
+`,
+        [],
+        "summary_outputs.js",
+      );
+      assert.equal(r.code, 0, explain(r));
+      assert.match(r.stdout, /STDOUT-OK/);
+      assert.match(r.stderr, /Cannot write handleSummary\(\) output \/nonexistent\/dir\/x\.json/);
+    });
+
     await t.step("console prints objects and arrays as JSON, as k6 does", async () => {
       const r = await runScript(
         dir,
