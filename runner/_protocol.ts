@@ -78,6 +78,8 @@ export interface ProbeResult {
 export interface WorkerStats {
   /** VUs in a scenario's loop now. */
   active: number;
+  /** The most VUs in a loop at once since the previous report (runs shorter than a report). */
+  peak: number;
   /** VUs initialized. */
   initialized: number;
   /** Iterations completed (failed ones included, as k6). */

@@ -58,6 +58,9 @@ export class RunState {
   stopping = false;
   readonly #gauges: MetricRegistry;
   readonly #stats = new Map<WorkerHandle, WorkerStats>();
+  /** A Worker reported since the last `vus` sample. */
+  #fresh = false;
+  #sampledVus = false;
   readonly #done = new Set<WorkerHandle>();
   readonly #finished = Promise.withResolvers<void>();
   readonly #budgets = new Map<string, { next: number; remaining: number; vus: number[] }>();
@@ -273,7 +276,7 @@ export class RunState {
   stopTicking(): void {
     for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
     this.#timers.length = 0;
-    this.#sample();
+    this.#sample(true);
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
   }
 
@@ -329,9 +332,23 @@ export class RunState {
     else this.progress.update(state);
   }
 
-  #sample(): void {
+  /**
+   * Samples `vus` and `vus_max`. `vus` is the most VUs active at once per Worker since the last
+   * sample, from fresh Worker reports only: Workers report every second, so a figure read between
+   * reports (or after the VUs ended) would say 0 where k6 sees them running.
+   */
+  #sample(final = false): void {
     const t = this.totals();
-    this.#gauges.add("vus", t.active);
+    if (this.#fresh) {
+      let vus = 0;
+      for (const s of this.#stats.values()) vus += s.peak;
+      if (!final || vus > 0 || !this.#sampledVus) {
+        this.#gauges.add("vus", vus);
+        this.#sampledVus = true;
+      }
+      this.#fresh = false;
+      for (const s of this.#stats.values()) s.peak = s.active;
+    }
     this.#gauges.add("vus_max", t.initialized);
     this.#merge(this.#gauges.drain());
     const instance = {
@@ -363,7 +380,10 @@ export class RunState {
     switch (m.type) {
       case "metrics":
         this.#merge(m.snapshot);
+        // The peak since our last sample, across this Worker's reports in between.
+        m.stats.peak = Math.max(m.stats.peak, this.#stats.get(w)?.peak ?? 0);
         this.#stats.set(w, m.stats);
+        if (this.t0 > 0) this.#fresh = true;
         if (this.timeline !== undefined) {
           // Workers' figures arrive every second: the VUs chart follows them, not our ticks.
           const t = this.totals();

@@ -19,6 +19,7 @@ export interface ScenarioHost {
   /** Counts iterations and active VUs. */
   stats: {
     active: number;
+    peak: number;
     completed: number;
     interrupted: number;
     failed: number;
@@ -188,7 +189,9 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   }
 
   active(delta: number): void {
-    this.#host.stats.active += delta;
+    const stats = this.#host.stats;
+    stats.active += delta;
+    if (stats.active > stats.peak) stats.peak = stats.active;
   }
 
   async take(): Promise<number | undefined> {

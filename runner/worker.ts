@@ -50,6 +50,7 @@ class Host implements WorkerServices, ScenarioHost {
   readonly sharedArrays = new Map<string, unknown>();
   readonly stats: WorkerStats = {
     active: 0,
+    peak: 0,
     initialized: 0,
     completed: 0,
     interrupted: 0,
@@ -116,6 +117,7 @@ class Host implements WorkerServices, ScenarioHost {
       finished: [...this.stats.finished],
     };
     post({ type: "metrics", snapshot: this.registry.drain(), stats });
+    this.stats.peak = this.stats.active;
   }
 
   #logError(error: unknown, source: string): void {

@@ -137,6 +137,26 @@ export function handleSummary() {
       assert.match(r.stderr, /Cannot write handleSummary\(\) output \/nonexistent\/dir\/x\.json/);
     });
 
+    await t.step(
+      "vus shows the running VUs, for a run of milliseconds as for seconds",
+      async () => {
+        for (const duration of ["", `, duration: "1500ms"`]) {
+          const r = await runScript(
+            dir,
+            `import { sleep } from "k6";
+export const options = { vus: 3${duration}${duration ? "" : ", iterations: 6"} };
+export default async function () { if (${duration !== ""}) await sleep(0.05); }
+`,
+            [],
+            "vus.js",
+          );
+          assert.equal(r.code, 0, explain(r));
+          const vus = r.summary.metrics.vus as Record<string, number>;
+          assert.deepEqual([vus.value, vus.min, vus.max], [3, 3, 3], `duration "${duration}"`);
+        }
+      },
+    );
+
     await t.step("console prints objects and arrays as JSON, as k6 does", async () => {
       const r = await runScript(
         dir,
