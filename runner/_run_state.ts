@@ -83,11 +83,11 @@ export class RunState {
     this.settings = settings;
     this.progress = progressView;
     this.log = log;
-    const warned = new Set<string>();
     this.registry = new MetricRegistry({
+      // Said once, also when the Workers' registries said it first.
       onWarning: (text) => {
-        if (warned.has(text)) return;
-        warned.add(text);
+        if (this.#errors.has(text)) return;
+        this.#errors.add(text);
         log("WARN", text);
       },
     });

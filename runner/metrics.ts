@@ -108,6 +108,7 @@ export class MetricRegistry implements MetricsSink {
   /** k6's checks carry `check` and `group`: the summary's check list needs them. */
   readonly #preserved = new Set<string>(["check", "group"]);
   readonly #onWarning: (message: string) => void;
+  #warnedFold = false;
   readonly #recordPoints: boolean;
   #points: Point[] = [];
 
@@ -320,12 +321,17 @@ export class MetricRegistry implements MetricsSink {
     if (metric.series.size >= this.#maxSeries * 2 && !metric.series.has(foldKey)) foldKey = "";
     if (!metric.folded) {
       metric.folded = true;
-      const keep = [...this.#preserved].sort().join(", ") || "none";
-      this.#onWarning(
-        `Metric "${metric.name}" has more than ${this.#maxSeries} tag sets: samples with new ` +
-          `tag sets are aggregated keeping only the tags used by thresholds (${keep}). ` +
-          "Points streamed to outputs keep all their tags.",
-      );
+      // One warning per registry: a client id per iteration folds every mqtt_* metric at once.
+      if (!this.#warnedFold) {
+        this.#warnedFold = true;
+        const keep = [...this.#preserved].sort().join(", ") || "none";
+        this.#onWarning(
+          `Metric "${metric.name}" (and any other past the cap) has more than ` +
+            `${this.#maxSeries} tag sets, e.g. a client_id per iteration: samples with new tag ` +
+            `sets are aggregated keeping only the tags used by thresholds (${keep}). ` +
+            "Totals are exact; points streamed to outputs keep all their tags.",
+        );
+      }
     }
     series = metric.series.get(foldKey);
     if (series === undefined) {

@@ -154,7 +154,15 @@ Deno.test("MetricRegistry folds tag sets past the cap, keeping preserved tags, w
     r.add("calls", 1, { client_id: `c${i}`, method: i % 2 ? "publish" : "subscribe" });
   }
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0], /"calls" has more than 3 tag sets.*\(check, group, method\)/);
+  assert.match(
+    warnings[0],
+    /"calls" \(and any other past the cap\) has more than 3 tag sets.*\(check, group, method\)/,
+  );
+  // A second metric past the cap says nothing more.
+  r.define("bytes", "counter");
+  for (let i = 0; i < 50; i++) r.add("bytes", 1, { client_id: `c${i}` });
+  assert.equal(warnings.length, 1);
+  assert.equal(r.get("bytes")?.sum, 50);
   assert.equal(r.get("calls")?.sum, 50);
   assert.equal(r.select("calls", { method: "publish" })?.sum, 25);
   assert.equal(r.select("calls", { method: "subscribe" })?.sum, 25);
