@@ -1,4 +1,4 @@
-// The Client against a real mosquitto over TCP, MQTT 3.1.1 and 5: QoS 0/1/2 round trips with
+// The Client against a real mosquitto over TCP, MQTT 3.1, 3.1.1 and 5: QoS 0/1/2 round trips with
 // exact counts, retained messages, and the will of a client whose connection drops.
 import assert from "node:assert/strict";
 import { Client, type Message, QoS } from "../mod.ts";
@@ -9,7 +9,7 @@ import { deadline, signal } from "./fixtures/wait.ts";
 const COUNT = 1000;
 const text = new TextDecoder();
 
-for (const version of [4, 5] as const) {
+for (const version of [3, 4, 5] as const) {
   Deno.test({
     ...needsMosquitto,
     name: `mosquitto v${version}: QoS 0, 1 and 2 round trips deliver each message exactly once`,
