@@ -186,7 +186,7 @@ export class Connection implements Due {
       if (timer !== undefined) this.#clock.clearTimeout(timer);
     }
     if (!this.#closed) {
-      this.#shutdown(new MqttClosedError("Connection closed by the client"));
+      this.#shutdown(() => new MqttClosedError("Connection closed by the client"));
       await this.#transport.close();
     }
     await this.#loopStopped();
@@ -214,7 +214,8 @@ export class Connection implements Due {
     return (this.#batch ??= Promise.withResolvers<void>()).promise.catch(() => {});
   }
 
-  #shutdown(error: MqttError): void {
+  // The error is made only when a pending write fails with it (an Error captures a stack trace).
+  #shutdown(reason: MqttError | (() => MqttError)): void {
     this.#closed = true;
     this.#clearTimer();
     this.#queue = [];
@@ -222,7 +223,7 @@ export class Connection implements Due {
     this.#pool = undefined;
     const batch = this.#batch;
     this.#batch = undefined;
-    if (batch) this.#rejectBatch(batch, error);
+    if (batch) this.#rejectBatch(batch, typeof reason === "function" ? reason() : reason);
   }
 
   #rejectBatch(batch: Batch, error: MqttError): void {

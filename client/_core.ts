@@ -371,7 +371,7 @@ export class Core implements ConnectionHandler {
   async #stop(): Promise<void> {
     if (this.#ending) await this.#ending;
     this.#retry.cancel();
-    await this.#abortAttempt(new MqttClosedError("Connection attempt replaced"));
+    await this.#abortAttempt(() => new MqttClosedError("Connection attempt replaced"));
     const conn = this.#conn;
     this.#conn = undefined;
     this.session.detach();
@@ -384,7 +384,7 @@ export class Core implements ConnectionHandler {
   async #end(reasonCode: number, properties?: Properties): Promise<void> {
     this.#state = "ending";
     this.#retry.cancel();
-    await this.#abortAttempt(new MqttClosedError("Client ended before connecting"));
+    await this.#abortAttempt(() => new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
     const clock = this.#settings.clock;
     if (conn !== undefined && !conn.closed) {
@@ -408,21 +408,24 @@ export class Core implements ConnectionHandler {
     this.#conn = undefined;
     this.session.detach();
     this.session.subscriptions.clear();
-    this.#toIdle(new MqttClosedError("Client ended"));
+    this.#toIdle(() => new MqttClosedError("Client ended"));
     this.#settled(false);
   }
 
-  async #abortAttempt(reason: MqttError): Promise<void> {
-    await this.#attempt?.cancel(reason);
+  // The reason is made only when there is an attempt to cancel: an Error captures a stack trace,
+  // and every connect() and end() passes here (thousands of VUs connect at once).
+  async #abortAttempt(reason: () => MqttError): Promise<void> {
+    await this.#attempt?.cancel(reason());
   }
 
-  #toIdle(reason: MqttError): void {
+  #toIdle(reason: MqttError | (() => MqttError)): void {
     this.#state = "idle";
-    this.session.failAll(
-      reason instanceof MqttClosedError ? reason : new MqttClosedError(reason.message, {
-        cause: reason,
-      }),
-    );
+    this.session.failAll(() => {
+      const error = typeof reason === "function" ? reason() : reason;
+      return error instanceof MqttClosedError ? error : new MqttClosedError(error.message, {
+        cause: error,
+      });
+    });
   }
 
   /** Tells the client it went idle, unless a handler already started something new. */

@@ -141,7 +141,7 @@ export class Session {
   }
 
   /** Settles every pending and queued operation with `error` and clears the session. */
-  failAll(error: MqttError): void {
+  failAll(reason: MqttError | (() => MqttError)): void {
     const ops = [...this.#pending.values(), ...this.#queue.slice(this.#head)];
     this.#pending.clear();
     this.#queue = [];
@@ -149,7 +149,11 @@ export class Session {
     this.#inflight = 0;
     this.#received = undefined;
     this.#completed = undefined;
-    for (const op of ops) this.#host.failed(op, error);
+    if (ops.length > 0) {
+      // Made only when an operation fails with it: an Error captures a stack trace.
+      const error = typeof reason === "function" ? reason() : reason;
+      for (const op of ops) this.#host.failed(op, error);
+    }
     this.#checkDrained();
   }
 
