@@ -35,6 +35,8 @@ export class IncomingAliases {
 export class OutgoingAliases {
   readonly #max: number;
   readonly #aliases = new Map<string, number>();
+  /** The topic the last apply() gave a new alias, until the next apply(). */
+  #added?: string;
 
   constructor(max: number) {
     this.#max = max;
@@ -42,6 +44,7 @@ export class OutgoingAliases {
 
   /** The packet to encode: the topic on its alias's first use, then the alias alone. */
   apply(packet: PublishPacket): PublishPacket {
+    this.#added = undefined;
     if (packet.properties?.topicAlias !== undefined) return packet; // The caller chose one.
     const known = this.#aliases.get(packet.topic);
     if (known !== undefined) {
@@ -50,6 +53,16 @@ export class OutgoingAliases {
     if (this.#aliases.size >= this.#max) return packet;
     const alias = this.#aliases.size + 1;
     this.#aliases.set(packet.topic, alias);
+    this.#added = packet.topic;
     return { ...packet, properties: { ...packet.properties, topicAlias: alias } };
+  }
+
+  /**
+   * Forgets the alias the last apply() assigned: its PUBLISH is not going to be sent (too large),
+   * and the broker must not get that alias later without ever having seen its topic.
+   */
+  undo(): void {
+    if (this.#added !== undefined) this.#aliases.delete(this.#added);
+    this.#added = undefined;
   }
 }

@@ -6,7 +6,7 @@ import type { ConnectPacket } from "../codec/packets.ts";
 import { Connection, type ConnectionHandler, errorMessage } from "./_connection.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import type { Clock } from "./clock.ts";
-import { MqttClosedError, MqttError, MqttTimeoutError } from "./errors.ts";
+import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { ConnectInfo } from "./events.ts";
 import type { BrokerUrl } from "./url.ts";
 
@@ -17,6 +17,8 @@ export class Attempt {
   readonly start: number;
   readonly handshake: PromiseWithResolvers<ConnectInfo> = Promise.withResolvers();
   conn?: Connection;
+  /** Whether the CONNECT asked for a clean start (then CONNACK must not say Session Present). */
+  cleanStart = true;
   readonly #abort = new AbortController();
   readonly #clock: Clock;
   readonly #done = Promise.withResolvers<void>();
@@ -50,12 +52,16 @@ export class Attempt {
 
   /** The connection died before CONNACK: the attempt fails as a timeout or a closed connection. */
   lost(error: MqttError): void {
-    const Failure = error instanceof MqttTimeoutError ? MqttTimeoutError : MqttClosedError;
+    const message = `Cannot connect to ${this.url.href}: ${error.message}`;
+    const options = { method: "connect", cause: error };
+    // A broker breaking the protocol (an AUTH or PUBLISH before CONNACK, Session Present after a
+    // clean start) stays a protocol error, with its reason code, not a mere closed connection.
     this.handshake.reject(
-      new Failure(`Cannot connect to ${this.url.href}: ${error.message}`, {
-        method: "connect",
-        cause: error,
-      }),
+      error instanceof MqttProtocolError
+        ? new MqttProtocolError(message, error.reasonCode, options)
+        : error instanceof MqttTimeoutError
+        ? new MqttTimeoutError(message, options)
+        : new MqttClosedError(message, options),
     );
   }
 
@@ -76,6 +82,7 @@ export class Attempt {
       // The credentials provider runs under the connect timeout too.
       const packet = await Promise.race([makePacket(), this.handshake.promise as never]);
       signal.throwIfAborted();
+      this.cleanStart = packet.cleanStart;
       const opening = s.transport({ url: this.url, tls: cs.tls, signal });
       // A transport that opens after the attempt was abandoned must still be closed.
       opening.then((t) => {

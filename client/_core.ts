@@ -18,7 +18,7 @@ import type { Op } from "./_ops.ts";
 import { Session, type SessionHost } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
-import { MqttClosedError, type MqttError, MqttProtocolError } from "./errors.ts";
+import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
 import type { BrokerUrl } from "./url.ts";
@@ -91,6 +91,14 @@ export class Core implements ConnectionHandler {
 
   /** Connects with new settings, replacing any connection or attempt in progress. */
   async connect(settings: ConnectSettings): Promise<ConnectInfo> {
+    if (settings.protocolVersion === 4 && !settings.cleanStart && this.#clientId === "") {
+      // MQTT-3.1.3-7: a zero-byte ClientId needs CleanSession 1 (the broker would refuse with
+      // return code 2); and a session to resume needs an id to find it by.
+      throw new MqttError(
+        "Cannot connect: clean_session false needs a client_id with MQTT 3.1.1 (MQTT-3.1.3-7)",
+        { code: "invalid", method: "connect" },
+      );
+    }
     // Busy from this very call: idle() must not resolve, and calls made now must wait.
     this.#state = "connecting";
     await this.#stop();
@@ -129,6 +137,12 @@ export class Core implements ConnectionHandler {
     const session = this.session;
     const conn = session.connection;
     if (conn === undefined || this.#state !== "connected" || session.queued > 0) return undefined;
+    // Retain Available 0 or a caller's topic alias over the maximum: the slow path reports it.
+    if (
+      (packet.retain || packet.properties) && session.unsupported({ method: "publish", packet })
+    ) {
+      return undefined;
+    }
     const bytes = session.encodePublish(packet);
     if (bytes.length > session.maxPacketSize) return undefined; // The slow path reports it.
     return conn.sendAndWait(bytes, sync);
@@ -253,8 +267,10 @@ export class Core implements ConnectionHandler {
 
   #onPublish(conn: Connection, packet: PublishPacket): void {
     const topic = this.#aliases.topicOf(packet);
-    if (typeof topic !== "string") conn.fail(topic);
-    else if (this.session.receive(packet)) this.#host.message(topic, packet);
+    if (typeof topic !== "string") return conn.fail(topic);
+    const accepted = this.session.receive(packet);
+    if (accepted === true) this.#host.message(topic, packet);
+    else if (accepted !== false) conn.fail(accepted);
   }
 
   #established(attempt: Attempt, conn: Connection, connack: ConnackPacket): void {
@@ -264,6 +280,17 @@ export class Core implements ConnectionHandler {
         connectRefusal(attempt.url.href, connack.reasonCode, connack.properties),
       );
       conn.close().catch(() => {});
+      return;
+    }
+    if (connack.sessionPresent && attempt.cleanStart) {
+      // We hold no session after a clean start, and the broker must not claim one
+      // (MQTT-3.2.2-2): the client MUST close the connection (MQTT-3.2.2-4).
+      conn.fail(
+        new MqttProtocolError(
+          "Protocol error: CONNACK has Session Present set in reply to a clean start",
+          0x82,
+        ),
+      );
       return;
     }
     attempt.clearTimer();
@@ -289,6 +316,7 @@ export class Core implements ConnectionHandler {
       version: cs.protocolVersion,
       maxInflight: cs.maxInflight,
       topicAliases: cs.topicAliases,
+      receiveMaximum: cs.receiveMaximum ?? cs.properties?.receiveMaximum,
     });
     const info: ConnectInfo = {
       url: attempt.url.href,

@@ -13,9 +13,17 @@ import type {
 } from "../codec/packets.ts";
 import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
-import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
+import {
+  type Op,
+  type PublishOp,
+  type Restorable,
+  restoreOps,
+  type SubscribeOp,
+  type UnsubscribeOp,
+} from "./_ops.ts";
 import { refusal } from "./_reasons.ts";
-import { MqttError } from "./errors.ts";
+import { MqttError, MqttProtocolError } from "./errors.ts";
+import { hasWildcard, isShared } from "../codec/_topics.ts";
 
 // How many connections may end with one of our publications written and unacknowledged before it
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
@@ -46,6 +54,13 @@ export class Session {
   #maxPacketSize = Infinity;
   #maximumQoS = 2;
   #retainAvailable = true;
+  /** The broker's CONNACK capabilities (MQTT 5 §3.2.2.3) a SUBSCRIBE must respect. */
+  #wildcards = true;
+  #shared = true;
+  #subscriptionIds = true;
+  #topicAliasMaximum = 0;
+  /** Our Receive Maximum (MQTT 5 §3.1.2.11.3): incoming QoS 2 flows held at once. */
+  #receiveMaximum = Infinity;
   #aliases?: OutgoingAliases;
   #drained?: PromiseWithResolvers<void>;
 
@@ -85,7 +100,12 @@ export class Session {
   attach(
     conn: Connection,
     connack: ConnackPacket,
-    options: { version: ProtocolVersion; maxInflight: number; topicAliases: boolean },
+    options: {
+      version: ProtocolVersion;
+      maxInflight: number;
+      topicAliases: boolean;
+      receiveMaximum?: number;
+    },
   ): void {
     this.#conn = conn;
     conn.awaiting = this.#pending;
@@ -95,7 +115,12 @@ export class Session {
     this.#maxPacketSize = p?.maximumPacketSize ?? Infinity;
     this.#maximumQoS = p?.maximumQoS ?? 2;
     this.#retainAvailable = p?.retainAvailable ?? true;
-    const aliasMax = options.topicAliases ? p?.topicAliasMaximum ?? 0 : 0;
+    this.#wildcards = p?.wildcardSubscriptionAvailable ?? true;
+    this.#shared = p?.sharedSubscriptionAvailable ?? true;
+    this.#subscriptionIds = p?.subscriptionIdentifiersAvailable ?? true;
+    this.#topicAliasMaximum = p?.topicAliasMaximum ?? 0;
+    this.#receiveMaximum = options.version === 5 ? options.receiveMaximum ?? 65535 : Infinity;
+    const aliasMax = options.topicAliases ? this.#topicAliasMaximum : 0;
     this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
     if (!connack.sessionPresent) {
       // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
@@ -103,6 +128,7 @@ export class Session {
       this.#received = undefined;
       this.#completed = undefined;
       this.#restoreSubscriptions();
+      this.#discardInflight();
     }
     for (const op of this.#pending.values()) {
       if (op.method !== "publish") conn.send(encode(op.packet, this.#version));
@@ -111,6 +137,42 @@ export class Session {
       else conn.send(this.#encodePublish({ ...op.packet, dup: true }));
     }
     this.#pump();
+  }
+
+  /**
+   * Session Present 0: the broker holds none of our in-flight state, which we must discard too
+   * (MQTT-3.2.2-5), never resending PUBLISH with old ids or PUBREL into a new session. What the
+   * broker never accepted is still the caller's message: it goes back to the head of the queue
+   * to be published again as new (in order, within the new Receive Maximum). A QoS 2 message the
+   * lost session had accepted (PUBREC) may or may not have been delivered: it fails, so the
+   * caller decides, rather than risk a duplicate or wait for a PUBCOMP that cannot come.
+   */
+  #discardInflight(): void {
+    if (this.#pending.size === 0) return;
+    const again: Op[] = [];
+    const lost: PublishOp[] = [];
+    for (const op of this.#pending.values()) {
+      if (op.method === "publish" && op.released) lost.push(op);
+      else if (op.method === "publish" && (op.losses ?? 0) >= MAX_LOSSES) {
+        this.#dropPoison(op); // Takes it out of the window itself.
+        continue;
+      } else again.push(op);
+      if (op.method === "publish") this.#inflight--;
+    }
+    this.#pending.clear();
+    // After the subscription restores, before anything queued since.
+    const at = this.#queue.findIndex((op, i) => i >= this.#head && op.internal !== true);
+    this.#queue.splice(at === -1 ? this.#queue.length : at, 0, ...again);
+    for (const op of lost) {
+      this.#host.failed(
+        op,
+        new MqttError(
+          `Cannot publish "${op.packet.topic}": the broker lost the session after accepting the ` +
+            `QoS 2 message (PUBREC) and before completing it (PUBCOMP); it may not be delivered`,
+          { code: "session_lost", method: "publish" },
+        ),
+      );
+    }
   }
 
   /** Forgets the connection; everything pending stays for the next one. */
@@ -161,6 +223,59 @@ export class Session {
   drained(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
     return (this.#drained ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /**
+   * Why the broker's CONNACK capabilities forbid sending `op` (MQTT 5 §3.2.2.3), if they do: a
+   * publication above its Maximum QoS or retained without Retain Available (MQTT-3.2.2-11, -14),
+   * a Topic Alias of the caller's above its Topic Alias Maximum (MQTT-3.3.2-9), a subscription
+   * to a wildcard, shared or identified subscription it does not support (which it may answer
+   * by closing the connection with 0xA2, 0x9E or 0xA1: the error carries that code).
+   */
+  unsupported(
+    op:
+      | Pick<PublishOp, "method" | "packet">
+      | Pick<SubscribeOp, "method" | "packet">
+      | Pick<UnsubscribeOp, "method" | "packet">,
+  ): MqttError | undefined {
+    if (op.method === "publish") {
+      const packet = op.packet;
+      let what: string | undefined;
+      if (packet.retain && !this.#retainAvailable) what = "retained messages";
+      else if (packet.qos > this.#maximumQoS) {
+        what = `QoS ${packet.qos} (maximum ${this.#maximumQoS})`;
+      } else {
+        const alias = packet.properties?.topicAlias;
+        if (this.#version === 5 && alias !== undefined && alias > this.#topicAliasMaximum) {
+          what = `topic alias ${alias} (maximum ${this.#topicAliasMaximum})`;
+        }
+      }
+      return what === undefined ? undefined : new MqttError(
+        `Cannot publish to "${packet.topic}": the broker does not support ${what}`,
+        { code: "unsupported", method: "publish" },
+      );
+    }
+    if (op.method !== "subscribe") return undefined;
+    let code: number | undefined;
+    let what = "";
+    if (!this.#subscriptionIds && op.packet.properties?.subscriptionIdentifiers !== undefined) {
+      code = 0xa1;
+      what = "subscription identifiers";
+    }
+    for (const { topicFilter } of op.packet.subscriptions) {
+      if (code !== undefined) break;
+      if (!this.#shared && isShared(topicFilter)) {
+        code = 0x9e;
+        what = `shared subscriptions ("${topicFilter}")`;
+      } else if (!this.#wildcards && hasWildcard(topicFilter)) {
+        code = 0xa2;
+        what = `wildcard subscriptions ("${topicFilter}")`;
+      }
+    }
+    return code === undefined ? undefined : new MqttError(
+      `Cannot subscribe: the broker does not support ${what}`,
+      { code: "unsupported", reasonCode: code, method: "subscribe" },
+    );
   }
 
   /** Encodes a PUBLISH, with a topic alias when the broker allows them and we opted in. */
@@ -250,9 +365,10 @@ export class Session {
 
   /**
    * Acknowledges an incoming PUBLISH. Returns whether to deliver it: false for a QoS 2 duplicate
-   * whose packet identifier is still held (exactly once).
+   * whose packet identifier is still held (exactly once); an error to close the connection with
+   * when the broker exceeds our Receive Maximum.
    */
-  receive(packet: PublishPacket): boolean {
+  receive(packet: PublishPacket): boolean | MqttProtocolError {
     const conn = this.#conn!;
     if (packet.qos === 0) return true;
     const id = packet.packetId!;
@@ -262,6 +378,14 @@ export class Session {
     }
     const received = this.#received ??= new Set();
     let fresh = !received.has(id);
+    // QoS 1 is acknowledged as it arrives, so only QoS 2 flows awaiting PUBREL count against our
+    // Receive Maximum; one more is the broker's violation (MQTT-3.3.4-9), answered with 0x93.
+    if (fresh && received.size >= this.#receiveMaximum) {
+      return new MqttProtocolError(
+        `Receive Maximum exceeded: more than ${this.#receiveMaximum} QoS 2 messages in flight`,
+        0x93,
+      );
+    }
     if (fresh && packet.dup && this.#completed?.has(id)) {
       // A redelivery of a flow we already completed: a broker that restored a stale session
       // (mosquitto restarted from its last save) resends it. The first transmission of a new
@@ -326,24 +450,10 @@ export class Session {
   /** Sends an operation now; false when it must wait (no free packet identifier). */
   #start(op: Op): boolean {
     const conn = this.#conn!;
-    if (op.method === "publish") {
-      const packet = op.packet;
-      if (packet.qos > this.#maximumQoS || (packet.retain && !this.#retainAvailable)) {
-        const what = packet.retain && !this.#retainAvailable
-          ? "retained messages"
-          : `QoS ${packet.qos} (maximum ${this.#maximumQoS})`;
-        this.#host.failed(
-          op,
-          new MqttError(
-            `Cannot publish to "${packet.topic}": the broker does not support ${what}`,
-            {
-              code: "unsupported",
-              method: "publish",
-            },
-          ),
-        );
-        return true;
-      }
+    const unsupported = this.unsupported(op);
+    if (unsupported !== undefined) {
+      this.#host.failed(op, unsupported);
+      return true;
     }
     const qos0 = op.method === "publish" && op.packet.qos === 0;
     const id = qos0 ? 0 : this.#allocateId();
@@ -404,11 +514,14 @@ export class Session {
   #encodePublish(packet: PublishPacket): Uint8Array {
     const aliases = this.#aliases;
     // Into the connection's write slab: no ArrayBuffer per publication.
-    return encodePacket(
+    const bytes = encodePacket(
       aliases === undefined ? packet : aliases.apply(packet),
       this.#version,
       this.#conn?.pool(),
     );
+    // Too large to send: a new alias it took must not be used before the broker saw its topic.
+    if (bytes.length > this.#maxPacketSize) aliases?.undo();
+    return bytes;
   }
 
   #restoreSubscriptions(): void {

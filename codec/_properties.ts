@@ -239,6 +239,10 @@ export function readProperties(r: Reader, context: number): Properties | undefin
       }
       case U16:
         value = r.u16();
+        if (value === 0 && e.name === "topicAlias") {
+          // 0x94 Topic Alias invalid, as for an alias above the maximum (mosquitto does the same).
+          throw new MqttProtocolError("Protocol error: topicAlias must not be 0", 0x94);
+        }
         if (value === 0 && e.min === 1) throw protocolError(`${e.name} must not be 0`);
         break;
       case U32:

@@ -89,7 +89,7 @@ export const cases: [name: string, version: ProtocolVersion, bytes: number[], co
   ["unknown property identifier", 5, publishWith([0x04, 0]), 0x81],
   ["property not allowed in the packet", 5, publishWith([0x11, 0, 0, 0, 1]), 0x81],
   ["repeated single-valued property", 5, publishWith([0x23, 0, 1, 0x23, 0, 2]), 0x82],
-  ["topic alias 0", 5, publishWith([0x23, 0, 0]), 0x82],
+  ["topic alias 0", 5, publishWith([0x23, 0, 0]), 0x94],
   ["subscription identifier 0", 5, publishWith([0x0b, 0]), 0x82],
   ["payload format indicator 2", 5, publishWith([0x01, 2]), 0x82],
   ["maximum QoS 2", 5, [0x20, 5, 0, 0, 2, 0x24, 2], 0x82],
