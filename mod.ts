@@ -27,6 +27,8 @@
 export { Client } from "./client/client.ts";
 export { ClientEventTarget } from "./client/event_target.ts";
 export {
+  type AuthChallenge,
+  type AuthHandler,
   type ClientOptions,
   type ConnectOptions,
   type Credentials,

@@ -59,6 +59,8 @@ export class Attempt {
     this.handshake.reject(
       error instanceof MqttProtocolError
         ? new MqttProtocolError(message, error.reasonCode, options)
+        : error.code === "auth"
+        ? new MqttError(message, { ...options, code: "auth" })
         : error instanceof MqttTimeoutError
         ? new MqttTimeoutError(message, options)
         : new MqttClosedError(message, options),

@@ -30,6 +30,7 @@ const CLIENT_KEYS = [
   "username",
   "password",
   "credentials_provider",
+  "auth",
   "will",
   "metrics",
   "transport",

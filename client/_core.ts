@@ -2,7 +2,15 @@
 // backoff, incoming packet dispatch, and end(). The public Client wraps it with the API and events.
 
 import { encode } from "../codec/mod.ts";
-import type { ConnackPacket, Packet, Properties, PublishPacket } from "../codec/packets.ts";
+import type {
+  AuthPacket,
+  ConnackPacket,
+  Packet,
+  Properties,
+  PublishPacket,
+} from "../codec/packets.ts";
+import type { AuthChallenge } from "./options.ts";
+import { toBytes } from "./_settings.ts";
 import {
   asMqttError,
   Attempt,
@@ -11,7 +19,7 @@ import {
   randomClientId,
 } from "./_attempt.ts";
 import type { Connection, ConnectionHandler } from "./_connection.ts";
-import { unexpected } from "./_connection.ts";
+import { errorMessage, unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
 import { closeInfo, connectRefusal, serverDisconnect } from "./_reasons.ts";
 import type { Op } from "./_ops.ts";
@@ -241,6 +249,7 @@ export class Core implements ConnectionHandler {
     if (conn !== this.#conn) {
       const attempt = this.#attempt;
       if (attempt?.conn !== conn) return; // A connection we already let go of.
+      if (packet.type === "auth") return this.#authenticate(conn, packet);
       if (packet.type !== "connack") {
         conn.fail(
           new MqttProtocolError(`Expected CONNACK, got ${packet.type.toUpperCase()}`, 0x82),
@@ -263,6 +272,54 @@ export class Core implements ConnectionHandler {
       default:
         if (!this.session.handle(packet)) conn.fail(unexpected(packet));
     }
+  }
+
+  /**
+   * MQTT 5 enhanced authentication (§4.12): an AUTH 0x18 before CONNACK, with the method of our
+   * CONNECT, is answered with AUTH 0x18 carrying the `auth` handler's data. Any other AUTH is a
+   * protocol error (MQTT-4.12.0-6: none without a method of ours; -4.12.0-2: the same method).
+   */
+  #authenticate(conn: Connection, packet: AuthPacket): void {
+    const method = this.#connect!.properties?.authenticationMethod;
+    const auth = this.#settings.auth;
+    const theirs = packet.properties?.authenticationMethod;
+    const code = packet.reasonCode ?? 0;
+    if (method === undefined || code !== 0x18 || theirs !== method) {
+      const why = method === undefined
+        ? "the CONNECT had no authentication method"
+        : code !== 0x18
+        ? `reason code 0x${code.toString(16)} instead of 0x18`
+        : `method "${theirs}" instead of "${method}"`;
+      return conn.fail(new MqttProtocolError(`Protocol error: unexpected AUTH (${why})`, 0x82));
+    }
+    if (auth === undefined) {
+      return conn.fail(
+        new MqttError(`the broker asks to continue "${method}" authentication: no auth option`, {
+          code: "auth",
+          method: "connect",
+        }),
+      );
+    }
+    const challenge: AuthChallenge = { method, reasonCode: code };
+    if (packet.properties?.authenticationData !== undefined) {
+      challenge.data = packet.properties.authenticationData.slice();
+    }
+    if (packet.properties !== undefined) challenge.properties = packet.properties;
+    Promise.resolve().then(() => auth(challenge)).then((reply) => {
+      const properties: Properties = { authenticationMethod: method };
+      if (reply !== undefined && reply !== null) {
+        properties.authenticationData = toBytes("auth reply", reply);
+      }
+      conn.send(encode({ type: "auth", reasonCode: 0x18, properties }, 5));
+    }).catch((cause) => {
+      conn.fail(
+        new MqttError(`auth handler failed: ${errorMessage(cause)}`, {
+          code: "auth",
+          method: "connect",
+          cause,
+        }),
+      );
+    });
   }
 
   #onPublish(conn: Connection, packet: PublishPacket): void {

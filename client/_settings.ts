@@ -22,6 +22,7 @@ import {
   describeEnum,
 } from "./_checks.ts";
 import type {
+  AuthHandler,
   ClientOptions,
   ConnectOptions,
   CredentialsProvider,
@@ -35,6 +36,7 @@ export interface ClientSettings {
   username?: string;
   password?: string;
   credentialsProvider?: CredentialsProvider;
+  auth?: AuthHandler;
   will?: PacketWill;
   metrics?: MetricsSink;
   transport: TransportFactory;
@@ -91,6 +93,7 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
       options.credentials_provider,
       "function",
     ),
+    auth: checkType<AuthHandler>("auth", options.auth, "function"),
     transport: checkType<TransportFactory>("transport", options.transport, "function") ??
       openTransport,
     clock: options.clock ?? SYSTEM_CLOCK,

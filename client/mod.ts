@@ -18,6 +18,8 @@
 export { Client } from "./client.ts";
 export { ClientEventTarget } from "./event_target.ts";
 export {
+  type AuthChallenge,
+  type AuthHandler,
   type ClientOptions,
   type ConnectOptions,
   type Credentials,

@@ -94,6 +94,48 @@ export interface Credentials {
 export type CredentialsProvider = () => Credentials | Promise<Credentials>;
 
 /**
+ * An MQTT 5 AUTH packet of the broker asking to continue enhanced authentication (§4.12): reason
+ * code 0x18, the method of the CONNECT, and the broker's data.
+ *
+ * @example Usage
+ * ```ts
+ * import type { AuthChallenge } from "@mqload/mqload";
+ * const challenge: AuthChallenge = { method: "SCRAM-SHA-1", reasonCode: 0x18 };
+ * ```
+ */
+export interface AuthChallenge {
+  /** The authentication method (the CONNECT's `properties.authenticationMethod`). */
+  method: string;
+  /** The broker's authentication data, if any. */
+  data?: Uint8Array;
+  /** 0x18 Continue authentication. */
+  reasonCode: number;
+  /** Every property of the AUTH packet (reason string, user properties). */
+  properties?: Properties;
+}
+
+/**
+ * MQTT 5 enhanced authentication (§4.12): answers each AUTH challenge of the broker during
+ * connect with the authentication data of the client's next AUTH packet (or none). The method
+ * and the first data go in the `properties` option (`authenticationMethod`,
+ * `authenticationData`). A throw or rejection fails the connection attempt (code `"auth"`).
+ *
+ * @example Usage
+ * ```ts
+ * import { Client, type AuthHandler } from "@mqload/mqload";
+ * const auth: AuthHandler = ({ data }) => data; // an echo "challenge-response"
+ * const client = new Client({
+ *   protocol_version: 5,
+ *   properties: { authenticationMethod: "ECHO", authenticationData: new Uint8Array([1]) },
+ *   auth,
+ * });
+ * ```
+ */
+export type AuthHandler = (
+  challenge: AuthChallenge,
+) => Payload | undefined | Promise<Payload | undefined>;
+
+/**
  * Options that shape a connection. They can be given to the constructor and to `connect()`, whose
  * values win for that connection and the reconnects that follow it.
  *
@@ -179,6 +221,8 @@ export interface ClientOptions extends ConnectOptions {
   password?: string;
   /** Called on every connect and reconnect; wins over `username`/`password`. */
   credentials_provider?: CredentialsProvider;
+  /** MQTT 5 enhanced authentication: answers the broker's AUTH challenges during connect. */
+  auth?: AuthHandler;
   /** Last Will and Testament. */
   will?: Will;
   /** Where the client reports its metrics. */

@@ -563,3 +563,117 @@ Deno.test("conformance v5: an AUTH the client did not ask for fails connect with
   assert.equal(disconnectReason(connection), 0x82);
   await client.end();
 });
+
+/** A broker running a two-step challenge-response of method "ECHO" before CONNACK. */
+function authBroker(reasonCode = 0x18, method = "ECHO") {
+  return startFakeBroker({
+    script: (p) => {
+      if (p.type === "connect") {
+        return [{
+          type: "auth",
+          reasonCode,
+          properties: { authenticationMethod: method, authenticationData: bytes("challenge") },
+        }];
+      }
+      if (p.type === "auth") {
+        const answer = new TextDecoder().decode(p.properties?.authenticationData);
+        return answer === "challenge+response"
+          ? [{
+            type: "connack",
+            sessionPresent: false,
+            reasonCode: 0,
+            properties: { authenticationMethod: "ECHO" },
+          }]
+          : [{ type: "connack", sessionPresent: false, reasonCode: 0x87 }, "close"];
+      }
+      return undefined;
+    },
+  });
+}
+
+const ECHO = { authenticationMethod: "ECHO", authenticationData: bytes("hello") };
+
+Deno.test("conformance v5: enhanced authentication answers AUTH 0x18 through the auth option", async () => {
+  await using broker = authBroker();
+  const challenges: string[] = [];
+  const client = new Client({
+    protocol_version: 5,
+    properties: ECHO,
+    auth: ({ method, data, reasonCode }) => {
+      challenges.push(`${method} 0x${reasonCode.toString(16)} ${new TextDecoder().decode(data)}`);
+      return Promise.resolve(`${new TextDecoder().decode(data)}+response`);
+    },
+    ...NO_RECONNECT,
+  });
+  const info = await client.connect(broker.url);
+  assert.equal(info.properties?.authenticationMethod, "ECHO");
+  assert.deepEqual(challenges, ["ECHO 0x18 challenge"]);
+  const connection = await broker.nextConnection();
+  const connect = connection.packets[0];
+  assert.equal(connect.type === "connect" && connect.properties?.authenticationMethod, "ECHO");
+  const auth = await connection.next("auth");
+  assert.equal(auth.type === "auth" && auth.reasonCode, 0x18);
+  assert.equal(auth.type === "auth" && auth.properties?.authenticationMethod, "ECHO");
+  await client.publish("authed", "x", { qos: 1 });
+  await client.end();
+});
+
+Deno.test("conformance v5: an AUTH challenge without an auth option fails connect with code auth", async () => {
+  await using broker = authBroker();
+  const client = new Client({ protocol_version: 5, properties: ECHO, ...NO_RECONNECT });
+  const error = await deadline(outcome(client.connectAsync(broker.url)), 5000, "connect");
+  assert.ok(error instanceof MqttError, String(error));
+  assert.equal(error.code, "auth");
+  assert.match(error.message, /ECHO/);
+  await client.end();
+});
+
+Deno.test("conformance v5: an auth handler that throws fails connect with code auth", async () => {
+  await using broker = authBroker();
+  const client = new Client({
+    protocol_version: 5,
+    properties: ECHO,
+    auth: () => Promise.reject(new Error("no token")),
+    ...NO_RECONNECT,
+  });
+  const error = await deadline(outcome(client.connectAsync(broker.url)), 5000, "connect");
+  assert.ok(error instanceof MqttError, String(error));
+  assert.equal(error.code, "auth");
+  assert.match(error.message, /no token/);
+  await client.end();
+});
+
+for (
+  const [what, reasonCode, method] of [["another method", 0x18, "OTHER"], [
+    "reason 0x19",
+    0x19,
+    "ECHO",
+  ]] as const
+) {
+  Deno.test(`conformance v5: an AUTH with ${what} is a protocol error (0x82)`, async () => {
+    await using broker = authBroker(reasonCode, method);
+    const client = new Client({
+      protocol_version: 5,
+      properties: ECHO,
+      auth: () => "never",
+      ...NO_RECONNECT,
+    });
+    const error = await deadline(outcome(client.connectAsync(broker.url)), 5000, "connect");
+    assert.ok(error instanceof MqttProtocolError, String(error));
+    assert.equal(error.reasonCode, 0x82);
+    const connection = broker.connections[0];
+    await deadline(connection.done, 5000, "the client closing its socket");
+    assert.equal(disconnectReason(connection), 0x82);
+    await client.end();
+  });
+}
+
+Deno.test("conformance v5: an AUTH after CONNACK (no re-authentication asked) is a protocol error", async () => {
+  const { info, connection } = await closedBy([{
+    type: "auth",
+    reasonCode: 0x18,
+    properties: { authenticationMethod: "ECHO" },
+  }], { properties: ECHO, auth: () => undefined });
+  assert.ok(info.error instanceof MqttProtocolError, String(info.error));
+  assert.equal(disconnectReason(connection), 0x82);
+});
