@@ -1,6 +1,7 @@
 /**
  * Resolves a script's imports as k6 does, without an import map or a subprocess (so that it
  * works in a `deno compile` binary too): `k6`, `k6/metrics`, `k6/execution`, `k6/x/mqtt`,
+ * `k6/x/assert` (the assertions of xk6-mqtt's script tests),
  * `k6/data`, `k6/timers` (and its old name `k6/experimental/timers`), `k6/encoding`,
  * `k6/crypto`, k6's jslibs `k6-summary` and `k6-utils`, and `@mqload/mqload` are rewritten to the
  * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
@@ -51,6 +52,7 @@ export const MODULES: Readonly<Record<string, string>> = Object.freeze({
   "k6/metrics": here("./k6/metrics.ts"),
   "k6/execution": here("./k6/execution.ts"),
   "k6/x/mqtt": here("./k6/mqtt.ts"),
+  "k6/x/assert": here("./k6/assert.ts"),
   "k6/data": here("./k6/data.ts"),
   "k6/timers": here("./k6/timers.ts"),
   "k6/experimental/timers": here("./k6/timers.ts"),
