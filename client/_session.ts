@@ -311,9 +311,12 @@ export class Session {
       case "puback":
       case "pubcomp": {
         const op = this.#pending.get(packet.packetId);
-        if (op?.method !== "publish" || op.packet.qos !== (packet.type === "puback" ? 1 : 2)) {
-          return true; // Late or duplicate: the flow is already complete.
-        }
+        if (op?.method !== "publish") return true; // Late or duplicate: the flow is complete.
+        // RabbitMQ's MQTT plugin takes a QoS 2 PUBLISH as QoS 1 and answers it with PUBACK, never
+        // PUBREC: the broker has the message (at least once), so that PUBACK completes the flow,
+        // as it does in MQTT.js and Paho. Waiting for a PUBREC left publish() and end() hanging.
+        const downgraded = packet.type === "puback" && op.packet.qos === 2 && !op.released;
+        if (!downgraded && op.packet.qos !== (packet.type === "puback" ? 1 : 2)) return true;
         this.#complete(op, packet.reasonCode, packet.properties?.reasonString);
         return true;
       }
