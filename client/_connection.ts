@@ -65,6 +65,8 @@ export class Connection implements Due {
   // holds its pending read and nothing else (no suspended generator).
   #reading = false;
   #loopEnd?: PromiseWithResolvers<void>;
+  /** Whole packets of the last chunk, for the transport's batching (see `Transport.read`). */
+  #packets = 0;
   #released?: Promise<void>;
   #keepaliveMs = 0;
   #scheduler?: KeepaliveScheduler;
@@ -291,7 +293,7 @@ export class Connection implements Due {
     if (this.#closed) return this.#stopReading();
     const awaiting = this.awaiting;
     const waiting = awaiting === undefined ? 0 : awaiting.size;
-    this.#transport.read(waiting > 0 && waiting <= EAGER_MAX).then(
+    this.#transport.read(waiting > 0 && waiting <= EAGER_MAX, this.#packets).then(
       this.#onChunk,
       this.#onReadError,
     );
@@ -311,9 +313,12 @@ export class Connection implements Due {
       const decoder = this.decoder;
       decoder.feed(chunk);
       let packet: Packet | undefined;
+      let packets = 0;
       while (!this.#closed && (packet = decoder.next()) !== undefined) {
+        packets++;
         handler.onPacket(this, packet);
       }
+      this.#packets = packets;
       wait = handler.backpressure?.();
     } catch (cause) {
       this.#onReadError(cause);

@@ -30,10 +30,12 @@ export interface Transport {
    * @param eager The client waits for acknowledgements: read as soon as bytes arrive, without
    * the batching pause a transport may take under a sustained trickle of small reads. Optional
    * for transports to honour.
+   * @param packets How many whole packets the previous chunk completed, so that a transport
+   * can tell whether a batching pause gathered anything. Optional for transports to use.
    * @returns The chunk, valid only until the next `read()` (the transport may reuse its buffer),
    * or `null` at the end of the stream. Rejects when the connection fails.
    */
-  read(eager?: boolean): Promise<Uint8Array | null>;
+  read(eager?: boolean, packets?: number): Promise<Uint8Array | null>;
   /**
    * Writes all of `bytes` (handling partial writes).
    *

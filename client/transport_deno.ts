@@ -22,9 +22,11 @@ const BUSY_STREAK = 3;
 // A pause must gather: a peer that waits for our answer before it sends again (ejabberd keeps
 // one QoS 1/2 message in flight per subscriber; any broker does for `receive_maximum: 1`) sends
 // nothing more during the tick, which then only slows every round trip (ejabberd delivered 470
-// messages/s instead of 14,000). A pause whose read brings no more than twice the largest read
-// since the previous pause doubles the streak the next pause needs, up to MAX_STREAK; a pause
-// that gathers resets it.
+// messages/s instead of 14,000). A pause after which the read completed a single packet
+// gathered nothing: it doubles the streak the next pause needs, up to MAX_STREAK; a pause that
+// gathers resets it. Packets, not bytes: reads of the same flow differ in size (a PUBLISH, then
+// a PUBREL), and a broker's in-flight window caps what a pause gathers at what an eager read
+// may also get.
 const MAX_STREAK = 1024;
 
 /**
@@ -97,7 +99,6 @@ class DenoTransport implements Transport {
   #streak = 0;
   #needed = BUSY_STREAK;
   #paused = false;
-  #largest = 0;
   #start = 0;
   #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void };
 
@@ -107,7 +108,16 @@ class DenoTransport implements Transport {
 
   // Promise chains with bound methods, not async functions: an idle connection then holds no
   // suspended generator, only its pending read.
-  read(eager?: boolean): Promise<Uint8Array | null> {
+  read(eager?: boolean, packets = 0): Promise<Uint8Array | null> {
+    if (this.#paused) {
+      // The previous read followed a pause: did it gather?
+      this.#paused = false;
+      if (packets > 1) this.#needed = BUSY_STREAK;
+      else {
+        this.#needed = Math.min(this.#needed * 2, MAX_STREAK);
+        this.#streak = 0;
+      }
+    }
     if (eager || this.#streak < this.#needed) return this.#readNow();
     this.#paused = true;
     return new Promise<void>((resolve) => {
@@ -129,16 +139,6 @@ class DenoTransport implements Transport {
     if (n === null) return null;
     const busy = n < this.#buffer.length && performance.now() - this.#start < BUSY_READ_MS;
     this.#streak = busy ? this.#streak + 1 : 0;
-    if (this.#paused) {
-      this.#paused = false;
-      if (n > 2 * this.#largest) this.#needed = BUSY_STREAK;
-      else {
-        // The pause gathered nothing (see MAX_STREAK): pause less often.
-        this.#needed = Math.min(this.#needed * 2, MAX_STREAK);
-        this.#streak = 0;
-      }
-      this.#largest = 0;
-    } else if (n > this.#largest) this.#largest = n;
     const chunk = this.#buffer.subarray(0, n);
     if (n === this.#buffer.length && n < MAX_READ_BUFFER) {
       // The caller is done with `chunk` before its next read, so the old buffer can go then.
