@@ -29,7 +29,7 @@ import {
 } from "./_properties.ts";
 import { filterProblem, isShared } from "./_topics.ts";
 import { stringSize } from "./_utf8.ts";
-import type { Pool } from "./_writer.ts";
+import { Pool } from "./_writer.ts";
 import {
   checkAuthentication,
   checkPacketId,
@@ -49,7 +49,10 @@ const ACK_TYPE = { puback: 4, pubrec: 5, pubrel: 6, pubcomp: 7 } as const;
  * @param packet The packet to encode.
  * @param protocolVersion The connection's protocol level (3, 4 or 5), 4 by default. A CONNECT
  *   uses its own `protocolVersion` instead.
- * @returns The packet's bytes: a fresh array the caller owns.
+ * @returns The packet's bytes, never handed out again. Small packets are views into a shared
+ *   8 KiB slab (as Node's `Buffer` pool does), so their `byteOffset` may be non-zero and their
+ *   `buffer` holds other packets too; CONNECT and AUTH, which carry credentials, always get an
+ *   `ArrayBuffer` of their own.
  * @throws {TypeError} When a field has the wrong type or breaks a rule of the protocol (a
  *   wildcard in a topic name, an invalid topic filter, a property not allowed in the packet, an
  *   AUTH below MQTT 5…).
@@ -80,8 +83,14 @@ export function encode(packet: Packet, protocolVersion: ProtocolVersion = 4): Ui
   if (protocolVersion !== 4 && protocolVersion !== 5 && protocolVersion !== 3) {
     throw new RangeError(`Unsupported protocol version: ${protocolVersion}`);
   }
-  return encodePacket(packet, protocolVersion, undefined);
+  const own = packet?.type === "connect" || packet?.type === "auth";
+  return encodePacket(packet, protocolVersion, own ? undefined : SHARED);
 }
+
+// An ArrayBuffer per packet costs more than encoding a 64-byte PUBLISH; small packets share
+// slabs instead. A slab is never written twice (see Pool), and a retained packet keeps at most
+// its 8 KiB slab alive.
+const SHARED = new Pool(8192);
 
 /** encode() with room taken from `pool` (an Encoder's) or, without one, allocated. */
 export function encodePacket(

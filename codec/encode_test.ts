@@ -250,10 +250,22 @@ Deno.test("encode() writes non-ASCII strings of every UTF-8 length", () => {
   }
 });
 
-Deno.test("encode() returns a buffer of its own", () => {
-  const bytes = encode({ type: "pingreq" });
-  assert.equal(bytes.byteOffset, 0);
-  assert.equal(bytes.buffer.byteLength, 2);
+Deno.test("encode() hands out small packets as distinct views, credentials in their own buffer", () => {
+  const a = encode({ type: "pingreq" });
+  const b = encode({ type: "pingreq" });
+  a[0] = 0;
+  assert.deepEqual([...a, ...b], [0, 0, 0xc0, 0]); // Views never overlap.
+  const connect = encode({
+    type: "connect",
+    protocolVersion: 4,
+    clientId: "c",
+    cleanStart: true,
+    keepalive: 0,
+    username: "u",
+    password: u8("secret"),
+  });
+  assert.equal(connect.byteOffset, 0);
+  assert.equal(connect.buffer.byteLength, connect.length);
 });
 
 Deno.test("Encoder hands out distinct views that stay valid as slabs fill", () => {
