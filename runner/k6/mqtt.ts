@@ -138,7 +138,8 @@ function vuSink(vu: VuState): MetricsSink {
         cache = new WeakMap();
       }
       let merged = cache.get(tags);
-      if (merged === undefined || !sameEntries(merged, tags)) {
+      // The client's cached tag objects are frozen: only an unfrozen one can have changed.
+      if (merged === undefined || (!Object.isFrozen(tags) && !sameEntries(merged, tags))) {
         merged = Object.freeze({ ...current, ...tags });
         cache.set(tags, merged);
       }
