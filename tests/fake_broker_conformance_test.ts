@@ -7,20 +7,7 @@ import { Client, type CloseInfo, MqttError, MqttProtocolError, QoS } from "../mo
 import type { Packet, Properties, PublishPacket } from "../codec/packets.ts";
 import { type FakeConnection, startFakeBroker } from "./fixtures/fake_broker.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
-
-const NO_RECONNECT = { reconnect: false } as const;
-const FAST_RECONNECT = { reconnect: { initial_delay: 10, max_delay: 50, jitter: false } } as const;
-const bytes = (s: string) => new TextEncoder().encode(s);
-const publish = (topic: string, payload: string, extra: Partial<PublishPacket> = {}) =>
-  ({
-    type: "publish",
-    topic,
-    payload: bytes(payload),
-    qos: 0,
-    retain: false,
-    dup: false,
-    ...extra,
-  }) as PublishPacket;
+import { bytes, FAST_RECONNECT, NO_RECONNECT, publish } from "./fixtures/client_fixtures.ts";
 
 /** A broker whose CONNACK carries `properties` (and the default answers otherwise). */
 function brokerWith(properties: Properties) {

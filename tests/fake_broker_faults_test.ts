@@ -15,24 +15,11 @@ import {
   QoS,
 } from "../mod.ts";
 import { encode } from "../codec/mod.ts";
-import type { Packet, PublishPacket } from "../codec/packets.ts";
+import type { Packet } from "../codec/packets.ts";
 import { type FakeConnection, startFakeBroker } from "./fixtures/fake_broker.ts";
 import { freePort } from "./fixtures/ports.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
-
-const NO_RECONNECT = { reconnect: false } as const;
-const FAST_RECONNECT = { reconnect: { initial_delay: 10, max_delay: 50, jitter: false } } as const;
-const bytes = (s: string) => new TextEncoder().encode(s);
-const publish = (topic: string, payload: string, extra: Partial<PublishPacket> = {}) =>
-  ({
-    type: "publish",
-    topic,
-    payload: bytes(payload),
-    qos: 0,
-    retain: false,
-    dup: false,
-    ...extra,
-  }) as PublishPacket;
+import { bytes, FAST_RECONNECT, NO_RECONNECT, publish } from "./fixtures/client_fixtures.ts";
 
 /** Connects a client that must be refused, and returns the error. */
 async function refusedConnect(client: Client, url: string): Promise<MqttError> {

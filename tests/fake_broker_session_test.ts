@@ -6,10 +6,7 @@ import { Client, type CloseInfo, MqttError, QoS } from "../mod.ts";
 import type { Packet, PublishPacket } from "../codec/packets.ts";
 import { startFakeBroker } from "./fixtures/fake_broker.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
-
-const NO_RECONNECT = { reconnect: false } as const;
-const FAST_RECONNECT = { reconnect: { initial_delay: 10, max_delay: 50, jitter: false } } as const;
-const bytes = (s: string) => new TextEncoder().encode(s);
+import { bytes, FAST_RECONNECT, NO_RECONNECT } from "./fixtures/client_fixtures.ts";
 
 Deno.test("hostile v5: the client keeps within the broker's Receive Maximum", async () => {
   let outstanding: number[] = [];

@@ -15,10 +15,7 @@ import {
 import { encode } from "../codec/mod.ts";
 import { startFakeBroker } from "./fixtures/fake_broker.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
-
-const NO_RECONNECT = { reconnect: false } as const;
-const FAST_RECONNECT = { reconnect: { initial_delay: 10, max_delay: 50, jitter: false } } as const;
-const bytes = (s: string) => new TextEncoder().encode(s);
+import { bytes, FAST_RECONNECT, NO_RECONNECT } from "./fixtures/client_fixtures.ts";
 
 Deno.test("hostile: no CONNACK fails connect with MqttTimeoutError after connect_timeout", async () => {
   await using broker = startFakeBroker({ script: (p) => p.type === "connect" ? [] : undefined });
