@@ -339,7 +339,12 @@ export class Core implements ConnectionHandler {
       conn.close().catch(() => {});
       return;
     }
-    if (connack.sessionPresent && attempt.cleanStart) {
+    if (connack.sessionPresent && attempt.cleanStart && cs.protocolVersion !== 5) {
+      // MQTT 3.1.1 (§3.2.2.2) lets the client proceed, and brokers do send this (AWS IoT, hmq,
+      // MQTTnet 3.0): refusing them would fail every connect. What we asked for is a clean
+      // session, so it is taken as one (subscriptions restored, nothing stale resent).
+      connack = { ...connack, sessionPresent: false };
+    } else if (connack.sessionPresent && attempt.cleanStart) {
       // We hold no session after a clean start, and the broker must not claim one
       // (MQTT-3.2.2-2): the client MUST close the connection (MQTT-3.2.2-4).
       conn.fail(

@@ -170,7 +170,12 @@ Deno.test("Client resends in-flight QoS 1/2 with DUP after reconnecting a persis
 });
 
 Deno.test("Client restores subscriptions only when the broker lost the session", async () => {
-  const { client, broker, clock } = await connected({ reconnect: { initial_delay: 0 } });
+  // A persistent session: after a clean one, Session Present is not believed (MQTT 3.1.1).
+  const { client, broker, clock } = await connected({
+    client_id: "keep",
+    clean_session: false,
+    reconnect: { initial_delay: 0 },
+  });
   const subscribing = client.subscribe("keep/#", { qos: 1 });
   const subscribe = await broker.expect("subscribe");
   await broker.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [1] });

@@ -413,25 +413,44 @@ Deno.test("conformance v4: CONNACK with Session Present and a refusal code is re
 
 // --- Session Present (MQTT-3.2.2-4 / -5) ---
 
-for (const version of [4, 5] as const) {
-  Deno.test(`conformance v${version}: Session Present 1 after a clean start closes the connection (MQTT-3.2.2-4)`, async () => {
-    await using broker = startFakeBroker({
-      script: (p) =>
-        p.type === "connect"
-          ? [{ type: "connack", sessionPresent: true, reasonCode: 0 }]
-          : undefined,
-    });
-    const client = new Client({ protocol_version: version, ...NO_RECONNECT });
-    const error = await deadline(outcome(client.connectAsync(broker.url)), 5000, "connect");
-    assert.ok(error instanceof MqttProtocolError, String(error));
-    assert.match(error.message, /Session Present/i);
-    assert.equal(client.connected, false);
-    const connection = broker.connections[0];
-    await deadline(connection.done, 5000, "the client closing its socket");
-    assert.equal(disconnectReason(connection), version === 5 ? 0x82 : undefined);
-    await client.end();
+Deno.test("conformance v5: Session Present 1 after a clean start closes the connection (MQTT-3.2.2-4)", async () => {
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect" ? [{ type: "connack", sessionPresent: true, reasonCode: 0 }] : undefined,
   });
-}
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  const error = await deadline(outcome(client.connectAsync(broker.url)), 5000, "connect");
+  assert.ok(error instanceof MqttProtocolError, String(error));
+  assert.match(error.message, /Session Present/i);
+  assert.equal(client.connected, false);
+  const connection = broker.connections[0];
+  await deadline(connection.done, 5000, "the client closing its socket");
+  assert.equal(disconnectReason(connection), 0x82);
+  await client.end();
+});
+
+Deno.test("conformance v4: Session Present 1 after a clean session is taken as a new session (3.1.1 §3.2.2.2 lets the client proceed)", async () => {
+  // AWS IoT, hmq and MQTTnet 3.0 have answered a clean session with Session Present 1; MQTT
+  // 3.1.1 leaves the client free to go on, as MQTT.js and Paho do.
+  await using broker = startFakeBroker({
+    script: (p) =>
+      p.type === "connect" ? [{ type: "connack", sessionPresent: true, reasonCode: 0 }] : undefined,
+  });
+  const client = new Client({ protocol_version: 4, ...FAST_RECONNECT });
+  await deadline(client.connectAsync(broker.url), 5000, "connect");
+  assert.equal(client.connected, true);
+  await client.subscribe("sp/#", { qos: QoS.AtLeastOnce });
+  const first = await broker.nextConnection();
+  await first.close();
+  // The session we asked for is clean whatever the flag says: subscriptions are restored.
+  const second = await broker.nextConnection();
+  const restore = await second.next("subscribe");
+  assert.deepEqual(
+    restore.type === "subscribe" && restore.subscriptions.map((s) => s.topicFilter),
+    ["sp/#"],
+  );
+  await client.end();
+});
 
 for (const version of [4, 5] as const) {
   Deno.test(`conformance v${version}: Session Present 0 on resume discards in-flight state; nothing hangs`, async () => {
