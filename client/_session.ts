@@ -152,6 +152,9 @@ export class Session {
     const again: Op[] = [];
     const lost: PublishOp[] = [];
     for (const op of this.#pending.values()) {
+      // A subscription restore in flight: #restoreSubscriptions just queued its filters again,
+      // and a second SUBSCRIBE would make the broker resend their retained messages.
+      if (op.internal === true) continue;
       if (op.method === "publish" && op.released) lost.push(op);
       else if (op.method === "publish" && (op.losses ?? 0) >= MAX_LOSSES) {
         this.#dropPoison(op); // Takes it out of the window itself.

@@ -263,3 +263,23 @@ Deno.test("hostile v5: the broker's Server Keep Alive overrides the client's kee
   assert.equal(client.connected, true);
   await client.end();
 });
+
+Deno.test("hostile: a restore SUBSCRIBE lost with its connection is sent once again, not twice", async () => {
+  // Each SUBSCRIBE of a filter makes the broker send its retained messages again: a restore
+  // that was in flight when the connection dropped must not go out beside the new restore.
+  await using broker = startFakeBroker({
+    script: (p, c) => p.type === "subscribe" && c.id === 2 ? ["close"] : undefined,
+  });
+  const client = new Client({ ...FAST_RECONNECT });
+  await client.connect(broker.url);
+  await client.subscribe("again/#", { qos: QoS.AtLeastOnce });
+  await (await broker.nextConnection()).close();
+  const second = await broker.nextConnection();
+  await second.next("subscribe");
+  const third = await broker.nextConnection();
+  await until(() => client.connected, 5000, "third connection");
+  await client.publishAsync("again/fence", "x", { qos: QoS.AtLeastOnce });
+  const subscribes = third.packets.filter((p) => p.type === "subscribe");
+  assert.equal(subscribes.length, 1, JSON.stringify(subscribes.map((p) => p.type)));
+  await client.end();
+});
