@@ -96,3 +96,19 @@ Deno.test("k6/x/assert: testify's semantics for payloads, collections and errors
     /^AssertionError.*close to one: difference between 1 and 1.5 is over 0.1$/,
   );
 });
+
+Deno.test("k6/x/assert: true() and false() take any value as k6 passes it to Go's bool (truthiness)", () => {
+  // testify's True(value bool): k6's JS runtime converts the argument with ToBoolean, so
+  // xk6 script tests write `assert.true(err, "Error should not be null")` and
+  // `assert.false(err, "Error should be null")` with an error object or null.
+  k6Assert.true({ message: "timeout" }, "Error should not be null");
+  k6Assert.true(1);
+  k6Assert.false(null, "Error should be null");
+  k6Assert.false(undefined);
+  k6Assert.false(0);
+  assert.throws(
+    () => k6Assert.true(null, "handler was called"),
+    /handler was called: should be true/,
+  );
+  assert.throws(() => k6Assert.false("x"), /should be false/);
+});

@@ -88,14 +88,18 @@ function isError(value: unknown): boolean {
   return !isNil(value) && value !== false && value !== "";
 }
 
-/** `assert.true(value, message?)`: fails unless `value` is `true`. */
+// testify's True/False take a Go bool, which k6's JS runtime makes of any argument with
+// ToBoolean: xk6 script tests write `assert.true(err, …)` and `assert.false(err, …)` with an error
+// object or null, so truthiness decides here too, not `=== true`.
+
+/** `assert.true(value, message?)`: fails unless `value` is truthy. */
 function isTrue(value: unknown, ...message: Message): void {
-  if (value !== true) raise(`should be true, got ${show(value)}`, message, value, true);
+  if (!value) raise(`should be true, got ${show(value)}`, message, value, true);
 }
 
-/** `assert.false(value, message?)`: fails unless `value` is `false`. */
+/** `assert.false(value, message?)`: fails unless `value` is falsy. */
 function isFalse(value: unknown, ...message: Message): void {
-  if (value !== false) raise(`should be false, got ${show(value)}`, message, value, false);
+  if (value) raise(`should be false, got ${show(value)}`, message, value, false);
 }
 
 function compare(
