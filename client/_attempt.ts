@@ -17,8 +17,8 @@ export class Attempt {
   readonly start: number;
   readonly handshake: PromiseWithResolvers<ConnectInfo> = Promise.withResolvers();
   conn?: Connection;
-  /** Whether the CONNECT asked for a clean start (then CONNACK must not say Session Present). */
-  cleanStart = true;
+  /** The CONNECT sent, which the CONNACK answers (clean start, our Receive Maximum). */
+  sent?: ConnectPacket;
   readonly #abort = new AbortController();
   readonly #clock: Clock;
   readonly #done = Promise.withResolvers<void>();
@@ -84,7 +84,7 @@ export class Attempt {
       // The credentials provider runs under the connect timeout too.
       const packet = await Promise.race([makePacket(), this.handshake.promise as never]);
       signal.throwIfAborted();
-      this.cleanStart = packet.cleanStart;
+      this.sent = packet;
       const opening = s.transport({ url: this.url, tls: cs.tls, signal });
       // A transport that opens after the attempt was abandoned must still be closed.
       opening.then((t) => {

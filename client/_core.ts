@@ -339,12 +339,13 @@ export class Core implements ConnectionHandler {
       conn.close().catch(() => {});
       return;
     }
-    if (connack.sessionPresent && attempt.cleanStart && cs.protocolVersion !== 5) {
+    const sent = attempt.sent!;
+    if (connack.sessionPresent && sent.cleanStart && cs.protocolVersion !== 5) {
       // MQTT 3.1.1 (§3.2.2.2) lets the client proceed, and brokers do send this (AWS IoT, hmq,
       // MQTTnet 3.0): refusing them would fail every connect. What we asked for is a clean
       // session, so it is taken as one (subscriptions restored, nothing stale resent).
       connack = { ...connack, sessionPresent: false };
-    } else if (connack.sessionPresent && attempt.cleanStart) {
+    } else if (connack.sessionPresent && sent.cleanStart) {
       // We hold no session after a clean start, and the broker must not claim one
       // (MQTT-3.2.2-2): the client MUST close the connection (MQTT-3.2.2-4).
       conn.fail(
@@ -378,7 +379,7 @@ export class Core implements ConnectionHandler {
       version: cs.protocolVersion,
       maxInflight: cs.maxInflight,
       topicAliases: cs.topicAliases,
-      receiveMaximum: cs.receiveMaximum ?? cs.properties?.receiveMaximum,
+      receiveMaximum: sent.properties?.receiveMaximum,
     });
     const info: ConnectInfo = {
       url: attempt.url.href,
