@@ -6,13 +6,17 @@
  * from one plain Deno program (100 pending at a time), for the connect rate.
  *
  *     deno run -A bench/load.ts [--vus 1000,10000] [--stagger 1000] [--peers true]
- *                               [--workers default,1] [--hold 45]
+ *                               [--workers default,1] [--v8 mqload,deno] [--hold 45]
  *
  * Started all at once, 10,000 connections overflow mosquitto's accept backlog (it listens with a
  * backlog of 100): the kernel drops SYNs and the clients retry after 1 s, 3 s… So the largest
  * count runs again with the VUs' connects spread over `--stagger` ms, the fair comparison with
  * the plain programs below, which keep 100 connects pending at a time. `--workers` also runs the
  * largest count with other Worker counts (`mqload run --workers N`; `default` is one per core).
+ * `--v8` names the V8 flags of the runner's process: `mqload`, those of the `deno task mqload`
+ * entry in deno.json (a smaller young generation and V8's memory reducer started early, see
+ * docs/performance.md), or `deno`, Deno's defaults; the first is used for every run, the others
+ * run the largest count again.
  * `--hold S` keeps the clients connected S seconds before the release and samples the RSS again:
  * V8's memory reducer (30 s after an isolate starts, then on a quiet heap) gives back the young
  * generations grown and the garbage promoted while thousands of VUs connected at once.
@@ -33,6 +37,17 @@ import { round, table } from "./_table.ts";
 const NOFILE = 20_000;
 const RUN_LIMIT_MS = 300_000;
 const PENDING = 100;
+/** The `--v8-flags=…` of `deno task mqload`, the way the runner is meant to be started. */
+const TASK_V8_FLAGS = taskV8Flags();
+
+function taskV8Flags(): string {
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  const flag = config.tasks.mqload.split(" ").find((word) => word.startsWith("--v8-flags="));
+  if (flag === undefined) throw new Error("deno.json's mqload task sets no --v8-flags");
+  return flag;
+}
 
 const SCRIPT = `
 import { sleep } from "k6";
@@ -67,6 +82,8 @@ export default async function () {
 interface LoadResult {
   vus: number;
   workers: string;
+  /** Which V8 flags the runner ran with: `mqload` (the task's) or `deno` (none). */
+  v8: string;
   staggerMs: number;
   connected: number;
   received: number;
@@ -116,6 +133,7 @@ async function runLoad(
   staggerMs: number,
   workers: string,
   holdS: number,
+  v8: string,
 ): Promise<LoadResult> {
   const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true\nsys_interval 1" });
   const watcher = await watchConnected(broker.url);
@@ -126,6 +144,7 @@ async function runLoad(
     args: [
       "run",
       "-A",
+      ...(v8 === "mqload" ? [TASK_V8_FLAGS] : []),
       ...flags,
       cli,
       "run",
@@ -204,6 +223,7 @@ async function runLoad(
     return {
       vus,
       workers,
+      v8,
       staggerMs,
       connected,
       received: m.mqtt_messages_received?.count ?? 0,
@@ -277,6 +297,8 @@ async function main(args: string[]): Promise<void> {
       hold: { type: "string", default: "0" },
       // Also run the largest count with these Worker counts (the first is used for every run).
       workers: { type: "string", default: "default,1" },
+      // The runner's V8 flags: "mqload" (deno.json's mqload task) or "deno" (Deno's defaults).
+      v8: { type: "string", default: "mqload,deno" },
       // Experiments: another VU script, extra `deno run` flags for the runner.
       script: { type: "string" },
       "deno-flags": { type: "string", default: "" },
@@ -290,14 +312,21 @@ async function main(args: string[]): Promise<void> {
   const loads: LoadResult[] = [];
   try {
     const [workers, ...others] = values.workers.split(",");
+    const [v8, ...otherV8] = values.v8.split(",");
     const holdS = Number(values.hold);
     const largest = Math.max(...counts);
-    const runs: Array<[number, number, string]> = counts.map((vus) => [vus, 0, workers]);
+    const runs: Array<[number, number, string, string]> = counts.map((vus) => [
+      vus,
+      0,
+      workers,
+      v8,
+    ]);
     const stagger = Number(values.stagger);
-    if (stagger > 0) runs.push([largest, stagger, workers]);
-    for (const w of others) runs.push([largest, 0, w]);
-    for (const [vus, staggerMs, w] of runs) {
-      const r = await runLoad(vus, dir, script, flags, staggerMs, w, holdS);
+    if (stagger > 0) runs.push([largest, stagger, workers, v8]);
+    for (const w of others) runs.push([largest, 0, w, v8]);
+    for (const v of otherV8) runs.push([largest, 0, workers, v]);
+    for (const [vus, staggerMs, w, v] of runs) {
+      const r = await runLoad(vus, dir, script, flags, staggerMs, w, holdS, v);
       console.error(JSON.stringify(r));
       loads.push(r);
     }
@@ -319,6 +348,7 @@ async function main(args: string[]): Promise<void> {
     [
       "VUs",
       "Workers",
+      "V8 flags",
       "connects spread over",
       "connected",
       "released",
@@ -335,6 +365,7 @@ async function main(args: string[]): Promise<void> {
     loads.map((r) => [
       r.vus,
       r.workers,
+      r.v8,
       r.staggerMs > 0 ? `${r.staggerMs} ms` : "all at once",
       r.connected,
       r.received,
@@ -353,7 +384,9 @@ async function main(args: string[]): Promise<void> {
     const ours = peers.find((p) => p.impl === "mqload")!;
     const js = peers.find((p) => p.impl === "MQTT.js")!;
     const first = loads[0]?.workers;
-    const big = loads.find((r) => r.vus === ours.n && r.staggerMs === 0 && r.workers === first);
+    const big = loads.find((r) =>
+      r.vus === ours.n && r.staggerMs === 0 && r.workers === first && r.v8 === loads[0]?.v8
+    );
     const paced = loads.find((r) => r.vus === ours.n && r.staggerMs > 0);
     const rows: Array<Array<string | number>> = peers.map((p) => [
       p.impl,

@@ -3,7 +3,11 @@
  * a raw Deno socket doing only CONNECT, SUBSCRIBE and a pending 1 KB read. Each figure comes from
  * a fresh subprocess (this file with a mode argument) so heaps do not mix.
  *
- *     deno run -A bench/memory.ts [--clients 1000,2000] [--hold 40]
+ *     deno run -A bench/memory.ts [--clients 1000,2000] [--young 0,4] [--hold 40]
+ *
+ * `--young` lists the largest semi-space sizes (MiB) to measure with: 0 is Deno's default (V8 grows
+ * its young generation up to 16 MiB per semi-space while the clients connect and keeps it), 4 is
+ * `--v8-flags=--max-semi-space-size=4`, what a program holding thousands of clients can choose.
  *
  * `--hold S` also measures after S seconds of idling with the clients connected, to see whether
  * V8's memory reducer gives back the young generation grown while connecting by itself.
@@ -146,12 +150,15 @@ async function measure(
   clients: number,
   port: number,
   holdS: number,
+  youngMiB: number,
 ): Promise<Measurement> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      "--v8-flags=--expose-gc",
+      youngMiB > 0
+        ? `--v8-flags=--expose-gc,--max-semi-space-size=${youngMiB}`
+        : "--v8-flags=--expose-gc",
       new URL(import.meta.url).pathname,
       "child",
       impl,
@@ -175,6 +182,7 @@ async function main(): Promise<void> {
     options: {
       clients: { type: "string", default: "1000,2000" },
       hold: { type: "string", default: "0" },
+      young: { type: "string", default: "0,4" },
     },
   });
   if (positionals[0] === "child") {
@@ -184,39 +192,44 @@ async function main(): Promise<void> {
   }
   const holdS = Number(values.hold);
   const counts = values.clients.split(",").map(Number);
+  const youngs = values.young.split(",").map(Number);
   const rows: Array<Array<string | number>> = [];
-  for (const clients of counts) {
-    // A fresh broker per size keeps mosquitto's own state out of the way.
-    const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true" });
-    try {
-      const results: Partial<Record<Impl, Measurement>> = {};
-      for (const impl of IMPLS) {
-        const m = await measure(impl, clients, broker.port, holdS);
-        results[impl] = m;
-        console.error(`${impl} × ${clients}: ${round(m.perClient / 1024, 1)} KiB per client`);
+  for (const young of youngs) {
+    for (const clients of counts) {
+      // A fresh broker per size keeps mosquitto's own state out of the way.
+      const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true" });
+      try {
+        const results: Partial<Record<Impl, Measurement>> = {};
+        for (const impl of IMPLS) {
+          const m = await measure(impl, clients, broker.port, holdS, young);
+          results[impl] = m;
+          console.error(`${impl} × ${clients}: ${round(m.perClient / 1024, 1)} KiB per client`);
+        }
+        for (const impl of IMPLS) {
+          const m = results[impl]!;
+          rows.push([
+            impl,
+            young > 0 ? `${young} MiB` : "default",
+            clients,
+            round(m.baselineRss / 2 ** 20, 1),
+            round(m.rss / 2 ** 20, 1),
+            round(m.perClient / 1024, 1),
+            ratio(m.perClient, results.raw!.perClient),
+            round(m.perClientReduced / 1024, 1),
+            ratio(m.perClientReduced, results.raw!.perClientReduced),
+            ...(holdS > 0 ? [round(m.perClientHeld / 1024, 1)] : []),
+          ]);
+        }
+      } finally {
+        await broker.stop();
       }
-      for (const impl of IMPLS) {
-        const m = results[impl]!;
-        rows.push([
-          impl,
-          clients,
-          round(m.baselineRss / 2 ** 20, 1),
-          round(m.rss / 2 ** 20, 1),
-          round(m.perClient / 1024, 1),
-          ratio(m.perClient, results.raw!.perClient),
-          round(m.perClientReduced / 1024, 1),
-          ratio(m.perClientReduced, results.raw!.perClientReduced),
-          ...(holdS > 0 ? [round(m.perClientHeld / 1024, 1)] : []),
-        ]);
-      }
-    } finally {
-      await broker.stop();
     }
   }
   console.log("\nRSS per connected + subscribed client (fresh process per row)");
   console.log(table(
     [
       "client",
+      "semi-space max",
       "N",
       "RSS before MiB",
       "RSS after MiB",
