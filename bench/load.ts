@@ -33,21 +33,13 @@ import mqtt from "mqtt";
 import { Client } from "../mod.ts";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 import { round, table } from "./_table.ts";
+import { mqloadTaskV8Flags } from "./_task_flags.ts";
 
 const NOFILE = 20_000;
 const RUN_LIMIT_MS = 300_000;
 const PENDING = 100;
 /** The `--v8-flags=…` of `deno task mqload`, the way the runner is meant to be started. */
-const TASK_V8_FLAGS = taskV8Flags();
-
-function taskV8Flags(): string {
-  const config = JSON.parse(
-    Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
-  ) as { tasks: Record<string, string> };
-  const flag = config.tasks.mqload.split(" ").find((word) => word.startsWith("--v8-flags="));
-  if (flag === undefined) throw new Error("deno.json's mqload task sets no --v8-flags");
-  return flag;
-}
+const TASK_V8_FLAGS = mqloadTaskV8Flags();
 
 const SCRIPT = `
 import { sleep } from "k6";

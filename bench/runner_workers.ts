@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 import { fence, publishBatch, rawConnect } from "./_raw.ts";
 import { round, table } from "./_table.ts";
+import { mqloadTaskV8Flags } from "./_task_flags.ts";
 
 const PAYLOAD = new Uint8Array(64);
 const CHUNK = 1000;
@@ -102,7 +103,18 @@ async function runnerRun(url: string, count: number, broker: number): Promise<Ro
     await Deno.writeTextFile(script, SCRIPT(url, count));
     const cli = new URL("../runner/cli.ts", import.meta.url).pathname;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", cli, "run", "--workers", "2", "--no-summary", "--quiet", script],
+      args: [
+        "run",
+        "-A",
+        mqloadTaskV8Flags(),
+        cli,
+        "run",
+        "--workers",
+        "2",
+        "--no-summary",
+        "--quiet",
+        script,
+      ],
       stdout: "piped",
       stderr: "piped",
     }).spawn();
