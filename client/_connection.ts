@@ -17,6 +17,8 @@ const MAX_SLAB = 65536;
 // Reads are eager while acknowledgements are awaited (see `awaiting`), unless so many are in
 // flight that the round trip no longer paces the sender: then the reads batch to save CPU.
 const EAGER_MAX = 256;
+// Microtasks a write may wait for its burst to finish (see #flush).
+const MAX_GATHER_HOPS = 1024;
 // How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
 const MAX_PING_TIMEOUT = 30_000;
 
@@ -235,6 +237,18 @@ export class Connection implements Due {
 
   async #flush(): Promise<void> {
     while (this.#queue.length > 0 && !this.#closed) {
+      // Let the burst finish before writing: code that awaits between publications (a loop
+      // keeping a window of pending publishes) queues one packet per microtask, and writing at
+      // the first left 3-4 packets per syscall. Wait one microtask at a time while the queue
+      // keeps growing; a lone packet waits two.
+      let seen = -1;
+      for (let hop = 0; hop < MAX_GATHER_HOPS; hop++) {
+        const queued = this.#queuedBytes;
+        if (queued === seen || queued >= MAX_SLAB) break;
+        seen = queued;
+        await undefined;
+      }
+      if (this.#closed) break;
       const parts = this.#queue;
       const size = this.#queuedBytes;
       const batch = this.#batch;
