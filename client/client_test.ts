@@ -263,6 +263,30 @@ Deno.test("Client coalesces the packets of one tick into one write", async () =>
   await client.end();
 });
 
+Deno.test("Client writes a burst published one await at a time as one write", async () => {
+  // A loop awaiting between publications (as one keeping a window of pending publishes does)
+  // queues one packet per microtask: the write waits while the burst grows.
+  const { client, broker } = await connected();
+  let writes = 0;
+  const transport = broker.transport;
+  const write = transport.write.bind(transport);
+  transport.write = (b) => {
+    writes++;
+    return write(b);
+  };
+  const all = [];
+  for (let i = 0; i < 100; i++) {
+    all.push(client.publish("c", String(i)));
+    await undefined;
+  }
+  await Promise.all(all);
+  assert.equal(writes, 1);
+  for (let i = 0; i < 100; i++) {
+    assert.equal(text((await broker.expect("publish")).payload), String(i));
+  }
+  await client.end();
+});
+
 Deno.test("Client sends PINGREQ when idle for the keepalive, re-armed lazily by writes", async () => {
   const { client, broker, clock } = await connected({ keepalive: 10 });
   await clock.tick(5000);
