@@ -57,6 +57,9 @@ const UNTRACKED_CLOCK: Clock = Object.freeze({
   clearTimeout: (id: unknown): void => RAW_TIMERS.clearTimeout(id as number),
 });
 
+// A client's cached tag objects: one per method and topic it uses (the client bounds its topics).
+const MAX_CACHED_MERGES = 256;
+
 // Warned once per Worker: the same script line runs in every VU and iteration.
 const warned = new Set<string>();
 
@@ -125,33 +128,37 @@ function hostnameOf(url: unknown): string | undefined {
   }
 }
 
-/** A sink adding the VU's current tags to the client's samples. */
+/**
+ * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
+ * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
+ * emptied when the VU's tags change); a tags object made for one call (per-call tags) is merged
+ * each time, as it is not seen again.
+ */
 function vuSink(vu: VuState): MetricsSink {
   const registry = vu.services.registry;
   let base: Tags | undefined;
-  let cache = new WeakMap<Tags, Tags>();
+  let cache: Map<Tags, Tags> | undefined;
   return {
     add(metric, value, tags) {
       const current = vu.tags;
       if (current !== base) {
         base = current;
-        cache = new WeakMap();
+        cache = undefined;
       }
+      if (!Object.isFrozen(tags)) {
+        registry.add(metric, value, { ...current, ...tags });
+        return;
+      }
+      cache ??= new Map();
       let merged = cache.get(tags);
-      // The client's cached tag objects are frozen: only an unfrozen one can have changed.
-      if (merged === undefined || (!Object.isFrozen(tags) && !sameEntries(merged, tags))) {
+      if (merged === undefined) {
+        if (cache.size >= MAX_CACHED_MERGES) cache.clear();
         merged = Object.freeze({ ...current, ...tags });
         cache.set(tags, merged);
       }
       registry.add(metric, value, merged);
     },
   };
-}
-
-/** The cached merge is still right when the client changed its (shared) tags object meanwhile. */
-function sameEntries(merged: Tags, tags: Tags): boolean {
-  for (const k in tags) if (merged[k] !== tags[k]) return false;
-  return true;
 }
 
 /**
