@@ -63,6 +63,8 @@ export class Connection implements Due {
   #flushing = false;
   #batch?: Batch;
   #closed = false;
+  /** DISCONNECT is queued: nothing may follow it on this connection (MQTT-3.14.4-1). */
+  #finished = false;
   // The read loop is a chain of bound callbacks, not an async function: an idle connection then
   // holds its pending read and nothing else (no suspended generator).
   #reading = false;
@@ -100,7 +102,7 @@ export class Connection implements Due {
 
   /** Queues bytes; everything queued in one tick goes out in one write. */
   send(bytes: Uint8Array): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#finished) return;
     const queue = this.#queue;
     const n = queue.length;
     const last = n === 0 ? undefined : queue[n - 1];
@@ -123,7 +125,7 @@ export class Connection implements Due {
    * batch shares one promise, so a burst of QoS 0 publications costs one promise, not thousands.
    */
   sendAndWait(bytes: Uint8Array, sync = false): Promise<void> {
-    if (this.#closed) {
+    if (this.#closed || this.#finished) {
       const failed: Batch = Promise.withResolvers<void>();
       failed.sync = sync;
       this.#rejectBatch(failed, new MqttClosedError("Connection is closed"));
@@ -143,9 +145,18 @@ export class Connection implements Due {
     return this.#pool ??= new Pool(this.#slabSize);
   }
 
+  /**
+   * Queues the connection's last packet (DISCONNECT): what would be sent after it, such as the
+   * acknowledgement of a message read while the writes drain or a PINGREQ, is dropped.
+   */
+  sendLast(bytes: Uint8Array): void {
+    this.send(bytes);
+    this.#finished = true;
+  }
+
   /** Queues a 4-byte acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP) of `packetId`. */
   sendAck(firstByte: number, packetId: number, reasonCode = 0): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#finished) return;
     // MQTT 5 leaves out a 0x00 reason code (remaining length 2); only a failure carries one.
     const w = this.pool().writer(reasonCode ? 5 : 4);
     w.u8(firstByte);

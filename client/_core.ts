@@ -467,7 +467,7 @@ export class Core implements ConnectionHandler {
     this.#conn = undefined;
     this.session.detach();
     if (conn !== undefined) {
-      conn.send(disconnectBytes(this.#connect!.protocolVersion, 0));
+      conn.sendLast(disconnectBytes(this.#connect!.protocolVersion, 0));
       await conn.close(this.#connect!.connectTimeout || Infinity);
     }
   }
@@ -489,7 +489,7 @@ export class Core implements ConnectionHandler {
       await Promise.race([this.session.drained(), timeout]);
       if (timer !== undefined) clock.clearTimeout(timer);
       const v = this.#connect!.protocolVersion;
-      conn.send(
+      conn.sendLast(
         properties === undefined && reasonCode === 0
           ? disconnectBytes(v, 0)
           : encode({ type: "disconnect", reasonCode, properties }, v),

@@ -287,6 +287,43 @@ Deno.test("Client writes a burst published one await at a time as one write", as
   await client.end();
 });
 
+Deno.test("Client sends nothing after DISCONNECT, not even the PUBACK of a message read meanwhile", async () => {
+  // MQTT-3.14.4-1: DISCONNECT is the client's last packet on the connection. end() lets queued
+  // writes drain while the connection still reads.
+  const { client, broker, messages } = await connected();
+  const subscribing = client.subscribeAsync("t", { qos: 1 });
+  const subscribe = await broker.expect("subscribe");
+  await broker.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [1] });
+  await subscribing;
+  const transport = broker.transport;
+  const write = transport.write.bind(transport);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
+  let disconnecting = false;
+  transport.write = (b) => {
+    const written = write(b);
+    if (b[0] !== 0xe0) return written;
+    disconnecting = true;
+    return held.then(() => written);
+  };
+  const ending = client.end();
+  for (let i = 0; i < 50 && !disconnecting; i++) await settle();
+  assert.ok(disconnecting);
+  await broker.send({
+    type: "publish",
+    topic: "t",
+    qos: 1,
+    packetId: 7,
+    payload: bytes("late"),
+    retain: false,
+    dup: false,
+  });
+  release();
+  await ending;
+  assert.equal(messages.length, 1); // Delivered: the broker sends it again to a persistent session.
+  assert.deepEqual(broker.unread.map((p) => p.type), ["disconnect"]);
+});
+
 Deno.test("Client sends PINGREQ when idle for the keepalive, re-armed lazily by writes", async () => {
   const { client, broker, clock } = await connected({ keepalive: 10 });
   await clock.tick(5000);
