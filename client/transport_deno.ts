@@ -162,10 +162,12 @@ class DenoTransport implements Transport {
 
   readonly #onRead = (n: number | null): Uint8Array | null => {
     if (n === null) return null;
-    const busy = n < this.#buffer.length && performance.now() - this.#start < BUSY_READ_MS;
+    const waited = performance.now() - this.#start >= BUSY_READ_MS;
+    const busy = n < this.#buffer.length && !waited;
     this.#streak = busy ? this.#streak + 1 : 0;
-    // A read that waited: no stream now, the rate is measured afresh when one starts.
-    if (!busy) this.#rateStart = 0;
+    // A read that waited: no stream now, the rate is measured afresh when one starts. (A read that
+    // filled the buffer is no pause candidate, but its stream is still fast.)
+    if (waited) this.#rateStart = 0;
     const chunk = this.#buffer.subarray(0, n);
     if (n === this.#buffer.length && n < MAX_READ_BUFFER) {
       // The caller is done with `chunk` before its next read, so the old buffer can go then.
