@@ -5,7 +5,7 @@ import type { Op } from "./_ops.ts";
 import type { MetricsSink } from "./metrics_sink.ts";
 
 const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
-const MAX_CACHED_TOPICS = 1024;
+export const MAX_CACHED_TOPICS = 1024;
 
 type Tags = Record<string, string>;
 

@@ -38,6 +38,7 @@ import type { ConnectInfo } from "../../client/events.ts";
 import type { TlsOptions } from "../../client/transport.ts";
 import { eventListenersOf } from "../../client/event_target.ts";
 import { knownKeys } from "../../client/_checks.ts";
+import { MAX_CACHED_TOPICS } from "../../client/_metrics.ts";
 import { EVENT_NAMES } from "../../client/_listeners.ts";
 import type { Payload } from "../../client/mod.ts";
 import type { Tags } from "../metrics.ts";
@@ -57,8 +58,9 @@ const UNTRACKED_CLOCK: Clock = Object.freeze({
   clearTimeout: (id: unknown): void => RAW_TIMERS.clearTimeout(id as number),
 });
 
-// A client's cached tag objects: one per method and topic it uses (the client bounds its topics).
-const MAX_CACHED_MERGES = 256;
+// A client's cached tag objects: its base, one per method, and per topic (up to the client's
+// MAX_CACHED_TOPICS) the topic's own and one per method used on it.
+const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
 
 // Warned once per Worker: the same script line runs in every VU and iteration.
 const warned = new Set<string>();
