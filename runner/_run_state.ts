@@ -58,8 +58,8 @@ export class RunState {
   stopping = false;
   readonly #gauges: MetricRegistry;
   readonly #stats = new Map<WorkerHandle, WorkerStats>();
-  /** A Worker reported since the last `vus` sample. */
-  #fresh = false;
+  /** The Workers that reported since the last `vus` sample. */
+  readonly #fresh = new Set<WorkerHandle>();
   #sampledVus = false;
   readonly #done = new Set<WorkerHandle>();
   readonly #finished = Promise.withResolvers<void>();
@@ -334,19 +334,24 @@ export class RunState {
 
   /**
    * Samples `vus` and `vus_max`. `vus` is the most VUs active at once per Worker since the last
-   * sample, from fresh Worker reports only: Workers report every second, so a figure read between
-   * reports (or after the VUs ended) would say 0 where k6 sees them running.
+   * sample, once every Worker still running has reported since then: Workers report every
+   * second, each on its own phase, so a figure read between reports (or after the VUs ended)
+   * would say 0 where k6 sees them running, and one Worker's fresh report beside another's from
+   * before the start would undercount.
    */
   #sample(final = false): void {
     const t = this.totals();
-    if (this.#fresh) {
+    const fresh = this.#fresh;
+    const ready = fresh.size > 0 &&
+      (final || this.workers.every((w) => fresh.has(w) || this.#done.has(w)));
+    if (ready) {
       let vus = 0;
       for (const s of this.#stats.values()) vus += s.peak;
       if (!final || vus > 0 || !this.#sampledVus) {
         this.#gauges.add("vus", vus);
         this.#sampledVus = true;
       }
-      this.#fresh = false;
+      fresh.clear();
       for (const s of this.#stats.values()) s.peak = s.active;
     }
     this.#gauges.add("vus_max", t.initialized);
@@ -383,7 +388,7 @@ export class RunState {
         // The peak since our last sample, across this Worker's reports in between.
         m.stats.peak = Math.max(m.stats.peak, this.#stats.get(w)?.peak ?? 0);
         this.#stats.set(w, m.stats);
-        if (this.t0 > 0) this.#fresh = true;
+        if (this.t0 > 0) this.#fresh.add(w);
         if (this.timeline !== undefined) {
           // Workers' figures arrive every second: the VUs chart follows them, not our ticks.
           const t = this.totals();
