@@ -5,14 +5,19 @@
  * (a) publisher → subscriber messages per second at QoS 0, 1 and 2 (QoS 1/2 both as an
  *     unbounded publish loop and with an in-flight window of 100);
  * (b) client CPU time per message (publisher and subscriber in this process);
- * (c) publisher-only ingest at QoS 0, beside pre-encoded PUBLISH packets on a raw socket.
+ * (c) publisher-only ingest at QoS 0, beside pre-encoded PUBLISH packets on a raw socket;
+ * (d) fan-out: one publisher, FAN_OUT subscribers of its topic in this process (a load test's
+ *     many moderate subscribers), deliveries per second and CPU per delivery at QoS 0 and 1; the
+ *     publisher waits 1 ms every 100 messages, so mosquitto's fan-out, not its queues, sets the
+ *     pace.
  *
  * 64-byte payloads; publish loops yield to the event loop every 1,000 messages, by default for one
  * turn of the event loop (`--yield turn`), or with `setTimeout(0)` (`--yield timer`, which under
  * load waits 1.8-2.8 ms and then bounds every loop near 400k msg/s). Every run is bounded in
  * messages and time.
  *
- *     deno run -A bench/throughput.ts [--qos0 200000] [--qos12 50000] [--cap 60] [--yield turn|timer]
+ *     deno run -A bench/throughput.ts [--qos0 200000] [--qos12 50000] [--fanout 10000] [--cap 60]
+ *                                     [--yield turn|timer]
  *
  * @module
  */
@@ -27,6 +32,7 @@ import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 const PAYLOAD = crypto.getRandomValues(new Uint8Array(64));
 const WINDOW = 100;
 const YIELD_EVERY = 1000;
+const FAN_OUT = 50;
 
 interface Result {
   /** Messages per second (received, or ingested). */
@@ -115,6 +121,47 @@ async function pubSub(
   }
 }
 
+/** One publisher, FAN_OUT subscribers: deliveries per second and CPU per delivery. */
+async function fanOut(
+  factory: BenchClientFactory,
+  url: string,
+  qos: 0 | 1,
+  count: number,
+  capMs: number,
+): Promise<Result> {
+  const run = ++runs;
+  const topic = `fan/${run}`;
+  const subscribers = [];
+  for (let i = 0; i < FAN_OUT; i++) subscribers.push(await factory(url, `fan-sub-${run}-${i}`));
+  const publisher = await factory(url, `fan-pub-${run}`);
+  try {
+    let received = 0;
+    for (const subscriber of subscribers) {
+      await subscriber.subscribe(topic, qos);
+      subscriber.onMessage(() => received++);
+    }
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < count && performance.now() - start < capMs; i++) {
+      publisher.publish(topic, PAYLOAD, qos);
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const expected = count * FAN_OUT;
+    const complete = await waitUntil(() => received >= expected, capMs, start);
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      rate: received / seconds,
+      cpuPerMessage: (used.user + used.system) / Math.max(1, received),
+      count: received,
+      capped: !complete,
+    };
+  } finally {
+    await publisher.end();
+    for (const subscriber of subscribers) await subscriber.end();
+  }
+}
+
 async function ingest(
   factory: BenchClientFactory,
   url: string,
@@ -188,6 +235,7 @@ async function main(): Promise<void> {
       cap: { type: "string", default: "60" },
       warmup: { type: "string", default: "5000" },
       yield: { type: "string", default: "turn" },
+      fanout: { type: "string", default: "10000" },
     },
   });
   if (values.yield === "timer") tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -199,7 +247,11 @@ async function main(): Promise<void> {
   const capMs = Number(values.cap) * 1000;
   const warmup = Number(values.warmup);
 
-  const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true" });
+  const fanCount = Number(values.fanout);
+  // Subscribers' queues hold a fan-out burst (mosquitto's default is 1,000 per client at QoS 1).
+  const broker = await startMosquitto({
+    extraConfig: "set_tcp_nodelay true\nmax_queued_messages 1000000",
+  });
   try {
     const impls: Array<[string, BenchClientFactory]> = [["mqload", ours], ["MQTT.js", mqttjs]];
     for (const [, factory] of impls) {
@@ -269,6 +321,40 @@ async function main(): Promise<void> {
         label === "mqload" ? ratio(ingested.mqload.rate, ingested["MQTT.js"].rate) : "",
         label === "mqload" ? ratio(ingested.mqload.rate, ingested.raw.rate) : "",
       ]),
+    ));
+
+    // Last: thousands of queued deliveries leave mosquitto slower for a while.
+    const fanRows: Array<Array<string | number>> = [];
+    for (const qos of [0, 1] as const) {
+      const results: Record<string, Result> = {};
+      for (const [label, factory] of impls) {
+        results[label] = await fanOut(factory, broker.url, qos, fanCount, capMs);
+        console.error(`fan-out QoS ${qos} ${label}: ${round(results[label].rate)} deliveries/s`);
+      }
+      const a = results["mqload"];
+      const b = results["MQTT.js"];
+      fanRows.push([
+        `QoS ${qos} (${fanCount} × ${FAN_OUT})`,
+        describe(a),
+        describe(b),
+        ratio(a.rate, b.rate),
+        round(a.cpuPerMessage, 2),
+        round(b.cpuPerMessage, 2),
+        ratio(a.cpuPerMessage, b.cpuPerMessage),
+      ]);
+    }
+    console.log(`\n(d) fan-out: one publisher, ${FAN_OUT} subscribers in this process`);
+    console.log(table(
+      [
+        "fan-out",
+        "mqload deliveries/s",
+        "MQTT.js deliveries/s",
+        "ours/MQTT.js",
+        "mqload µs CPU/delivery",
+        "MQTT.js µs CPU/delivery",
+        "ours/MQTT.js",
+      ],
+      fanRows,
     ));
   } finally {
     channel.port1.close();
