@@ -1,0 +1,73 @@
+// The connection's write path on its own: bursts gathered into one write, a close or a failure
+// in the middle of a gather, and nothing after the last packet.
+
+import assert from "node:assert/strict";
+import { Decoder } from "../codec/mod.ts";
+import { FakeClock, MemoryTransport, settle } from "../tests/memory_broker.ts";
+import { Connection } from "./_connection.ts";
+import { MqttClosedError } from "./errors.ts";
+import { parseBrokerUrl } from "./url.ts";
+
+function open() {
+  const transport = new MemoryTransport({
+    url: parseBrokerUrl("mqtt://broker.test:1883"),
+    signal: new AbortController().signal,
+  });
+  const lost: unknown[] = [];
+  const conn = new Connection(transport, new Decoder(), new FakeClock(), {
+    onPacket() {},
+    onLost: (_conn, error) => lost.push(error),
+  });
+  return { conn, transport, lost };
+}
+
+const packet = (n: number) => new Uint8Array([0x30, 2, 0, n]);
+
+Deno.test("Connection writes packets queued one microtask apart as one write, in order", async () => {
+  const { conn, transport } = open();
+  const done = conn.sendAndWait(packet(0));
+  for (let i = 1; i < 50; i++) {
+    await undefined;
+    conn.send(packet(i));
+  }
+  await done;
+  await settle();
+  assert.equal(transport.writes.length, 1);
+  assert.deepEqual(
+    Array.from({ length: 50 }, (_, i) => transport.writes[0][i * 4 + 3]),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+  await conn.close();
+});
+
+Deno.test("Connection closed while a burst gathers writes nothing and rejects the waiters", async () => {
+  const { conn, transport } = open();
+  const waiting = conn.sendAndWait(packet(1));
+  await undefined; // The flush has started gathering.
+  await conn.close();
+  await assert.rejects(waiting, MqttClosedError);
+  assert.equal(transport.writes.length, 0);
+});
+
+Deno.test("Connection failing while a burst gathers writes nothing and rejects the waiters", async () => {
+  const { conn, transport, lost } = open();
+  const waiting = conn.sendAndWait(packet(1));
+  await undefined;
+  conn.fail(new MqttClosedError("gone"));
+  await assert.rejects(waiting, MqttClosedError);
+  await settle();
+  assert.equal(transport.writes.length, 0);
+  assert.equal(lost.length, 1);
+});
+
+Deno.test("Connection sends nothing after its last packet", async () => {
+  const { conn, transport } = open();
+  conn.send(packet(1));
+  conn.sendLast(new Uint8Array([0xe0, 0]));
+  conn.sendAck(0x40, 7); // A PUBACK for a message read while the writes drain: dropped.
+  conn.send(new Uint8Array([0xc0, 0])); // A PINGREQ: dropped.
+  await assert.rejects(conn.sendAndWait(packet(2)), MqttClosedError);
+  await conn.close(1000);
+  const bytes = transport.writes.flatMap((w) => Array.from(w));
+  assert.deepEqual(bytes, [0x30, 2, 0, 1, 0xe0, 0]);
+});
