@@ -34,6 +34,7 @@ import { Client } from "../mod.ts";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 import { round, table } from "./_table.ts";
 import { mqloadTaskV8Flags } from "./_task_flags.ts";
+import { withRaisedFileLimit } from "./_raised.ts";
 
 const NOFILE = 20_000;
 const RUN_LIMIT_MS = 300_000;
@@ -410,19 +411,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) {
-  if (Deno.args[0] !== "--raised") {
-    // Re-run under a raised open-file limit (10,000 sockets on each side of loopback).
-    const self = new URL(import.meta.url).pathname;
-    const quoted = Deno.args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-    const { code } = await new Deno.Command("bash", {
-      args: [
-        "-c",
-        `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n $(ulimit -Hn); exec '${Deno.execPath()}' run -A '${self}' --raised ${quoted}`,
-      ],
-      stdin: "null",
-    }).spawn().status;
-    Deno.exit(code);
-  }
-  await main(Deno.args.slice(1));
-}
+if (import.meta.main) await withRaisedFileLimit(import.meta.url, NOFILE, main);

@@ -3,7 +3,7 @@
  * a raw Deno socket doing only CONNECT, SUBSCRIBE and a pending 1 KB read. Each figure comes from
  * a fresh subprocess (this file with a mode argument) so heaps do not mix.
  *
- *     deno run -A bench/memory.ts [--clients 1000,2000] [--young 0,4] [--hold 40]
+ *     deno run -A bench/memory.ts [--clients 1000,2000,10000] [--young 0,4] [--hold 40]
  *
  * `--young` lists the largest semi-space sizes (MiB) to measure with: 0 is Deno's default (V8 grows
  * its young generation up to 16 MiB per semi-space while the clients connect and keeps it), 4 is
@@ -20,6 +20,7 @@ import { type BenchClient, mqttjs, ours } from "./_adapters.ts";
 import { ratio, round, table } from "./_table.ts";
 import { encode } from "../codec/mod.ts";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
+import { withRaisedFileLimit } from "./_raised.ts";
 
 const IMPLS = ["mqload", "MQTT.js", "raw"] as const;
 type Impl = typeof IMPLS[number];
@@ -160,6 +161,7 @@ async function measure(
         ? `--v8-flags=--expose-gc,--max-semi-space-size=${youngMiB}`
         : "--v8-flags=--expose-gc",
       new URL(import.meta.url).pathname,
+      "--raised", // Already under the parent's limit.
       "child",
       impl,
       String(clients),
@@ -175,12 +177,12 @@ async function measure(
   return JSON.parse(text.split("\n").at(-1)!) as Measurement;
 }
 
-async function main(): Promise<void> {
+async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: Deno.args,
+    args,
     allowPositionals: true,
     options: {
-      clients: { type: "string", default: "1000,2000" },
+      clients: { type: "string", default: "1000,2000,10000" },
       hold: { type: "string", default: "0" },
       young: { type: "string", default: "0,4" },
     },
@@ -243,4 +245,5 @@ async function main(): Promise<void> {
   ));
 }
 
-if (import.meta.main) await main();
+// 10,000 clients need 10,000 sockets on each side of loopback.
+if (import.meta.main) await withRaisedFileLimit(import.meta.url, 30_000, main);
