@@ -67,6 +67,26 @@ async function waitUntil(done: () => boolean, capMs: number, start: number): Pro
   return true;
 }
 
+/** Waits for `expected` messages (up to the cap); the rate and CPU per message since `start`. */
+async function measured(
+  received: () => number,
+  expected: number,
+  capMs: number,
+  start: number,
+  cpu: ReturnType<typeof process.cpuUsage>,
+): Promise<Result> {
+  const complete = await waitUntil(() => received() >= expected, capMs, start);
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  const count = received();
+  return {
+    rate: count / seconds,
+    cpuPerMessage: (used.user + used.system) / Math.max(1, count),
+    count,
+    capped: !complete,
+  };
+}
+
 let runs = 0;
 
 async function pubSub(
@@ -106,15 +126,7 @@ async function pubSub(
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await tick();
       }
     }
-    const complete = await waitUntil(() => received >= count, capMs, start);
-    const seconds = (performance.now() - start) / 1000;
-    const used = process.cpuUsage(cpu);
-    return {
-      rate: received / seconds,
-      cpuPerMessage: (used.user + used.system) / Math.max(1, received),
-      count: received,
-      capped: !complete,
-    };
+    return await measured(() => received, count, capMs, start, cpu);
   } finally {
     await publisher.end();
     await subscriber.end();
@@ -146,16 +158,7 @@ async function fanOut(
       publisher.publish(topic, PAYLOAD, qos);
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    const expected = count * FAN_OUT;
-    const complete = await waitUntil(() => received >= expected, capMs, start);
-    const seconds = (performance.now() - start) / 1000;
-    const used = process.cpuUsage(cpu);
-    return {
-      rate: received / seconds,
-      cpuPerMessage: (used.user + used.system) / Math.max(1, received),
-      count: received,
-      capped: !complete,
-    };
+    return await measured(() => received, count * FAN_OUT, capMs, start, cpu);
   } finally {
     await publisher.end();
     for (const subscriber of subscribers) await subscriber.end();
@@ -226,6 +229,21 @@ function describe(result: Result | undefined, digits = 0): string | number {
   return result.capped ? `${value} (capped at ${result.count})` : value;
 }
 
+/** A table row: rates and CPU per message of mqload and MQTT.js, with the ratios. */
+function comparison(name: string, results: Record<string, Result>): Array<string | number> {
+  const a = results["mqload"];
+  const b = results["MQTT.js"];
+  return [
+    name,
+    describe(a),
+    describe(b),
+    ratio(a.rate, b.rate),
+    round(a.cpuPerMessage, 2),
+    round(b.cpuPerMessage, 2),
+    ratio(a.cpuPerMessage, b.cpuPerMessage),
+  ];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -274,17 +292,7 @@ async function main(): Promise<void> {
         results[label] = await pubSub(factory, broker.url, qos, count, windowed, capMs);
         console.error(`${name} ${label}: ${round(results[label].rate)} msg/s`);
       }
-      const a = results["mqload"];
-      const b = results["MQTT.js"];
-      rows.push([
-        `${name} (${count})`,
-        describe(a),
-        describe(b),
-        ratio(a.rate, b.rate),
-        round(a.cpuPerMessage, 2),
-        round(b.cpuPerMessage, 2),
-        ratio(a.cpuPerMessage, b.cpuPerMessage),
-      ]);
+      rows.push(comparison(`${name} (${count})`, results));
     }
     console.log(
       `\n(a) throughput and (b) client CPU per message, 64 B payloads, mosquitto on loopback, loops yield every ${YIELD_EVERY} messages (--yield ${values.yield})`,
@@ -331,17 +339,7 @@ async function main(): Promise<void> {
         results[label] = await fanOut(factory, broker.url, qos, fanCount, capMs);
         console.error(`fan-out QoS ${qos} ${label}: ${round(results[label].rate)} deliveries/s`);
       }
-      const a = results["mqload"];
-      const b = results["MQTT.js"];
-      fanRows.push([
-        `QoS ${qos} (${fanCount} × ${FAN_OUT})`,
-        describe(a),
-        describe(b),
-        ratio(a.rate, b.rate),
-        round(a.cpuPerMessage, 2),
-        round(b.cpuPerMessage, 2),
-        ratio(a.cpuPerMessage, b.cpuPerMessage),
-      ]);
+      fanRows.push(comparison(`QoS ${qos} (${fanCount} × ${FAN_OUT})`, results));
     }
     console.log(`\n(d) fan-out: one publisher, ${FAN_OUT} subscribers in this process`);
     console.log(table(

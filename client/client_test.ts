@@ -29,6 +29,18 @@ function setup(options: ClientOptions = {}, version: 3 | 4 | 5 = 4) {
   return { client, broker, clock, messages };
 }
 
+/** Counts the client's writes on the broker's current connection. */
+function countWrites(broker: ScriptedBroker): () => number {
+  let writes = 0;
+  const transport = broker.transport;
+  const write = transport.write.bind(transport);
+  transport.write = (bytes) => {
+    writes++;
+    return write(bytes);
+  };
+  return () => writes;
+}
+
 async function connected(options: ClientOptions = {}, version: 3 | 4 | 5 = 4) {
   const t = setup(options, version);
   const connecting = t.client.connect(URL);
@@ -245,17 +257,11 @@ Deno.test("Client rejects publications beyond max_queued", async () => {
 
 Deno.test("Client coalesces the packets of one tick into one write", async () => {
   const { client, broker } = await connected();
-  let writes = 0;
-  const transport = broker.transport;
-  const write = transport.write.bind(transport);
-  transport.write = (b) => {
-    writes++;
-    return write(b);
-  };
+  const writes = countWrites(broker);
   const all = [];
   for (let i = 0; i < 100; i++) all.push(client.publish("c", String(i)));
   await Promise.all(all);
-  assert.equal(writes, 1);
+  assert.equal(writes(), 1);
   assert.equal(new Set(all).size, 1); // One shared promise for the batch.
   for (let i = 0; i < 100; i++) {
     assert.equal(text((await broker.expect("publish")).payload), String(i));
@@ -267,20 +273,14 @@ Deno.test("Client writes a burst published one await at a time as one write", as
   // A loop awaiting between publications (as one keeping a window of pending publishes does)
   // queues one packet per microtask: the write waits while the burst grows.
   const { client, broker } = await connected();
-  let writes = 0;
-  const transport = broker.transport;
-  const write = transport.write.bind(transport);
-  transport.write = (b) => {
-    writes++;
-    return write(b);
-  };
+  const writes = countWrites(broker);
   const all = [];
   for (let i = 0; i < 100; i++) {
     all.push(client.publish("c", String(i)));
     await undefined;
   }
   await Promise.all(all);
-  assert.equal(writes, 1);
+  assert.equal(writes(), 1);
   for (let i = 0; i < 100; i++) {
     assert.equal(text((await broker.expect("publish")).payload), String(i));
   }
