@@ -7,7 +7,14 @@ import { Client, type CloseInfo, MqttError, MqttProtocolError, QoS } from "../mo
 import type { Packet, Properties, PublishPacket } from "../codec/packets.ts";
 import { type FakeConnection, startFakeBroker } from "./fixtures/fake_broker.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
-import { bytes, FAST_RECONNECT, NO_RECONNECT, publish } from "./fixtures/client_fixtures.ts";
+import {
+  bytes,
+  FAST_RECONNECT,
+  interruptingBroker,
+  NO_RECONNECT,
+  persistentClient,
+  publish,
+} from "./fixtures/client_fixtures.ts";
 
 /** A broker whose CONNACK carries `properties` (and the default answers otherwise). */
 function brokerWith(properties: Properties) {
@@ -413,11 +420,15 @@ Deno.test("conformance v4: CONNACK with Session Present and a refusal code is re
 
 // --- Session Present (MQTT-3.2.2-4 / -5) ---
 
-Deno.test("conformance v5: Session Present 1 after a clean start closes the connection (MQTT-3.2.2-4)", async () => {
-  await using broker = startFakeBroker({
+/** A broker whose CONNACK says Session Present 1 whatever the CONNECT asked. */
+const sessionPresentBroker = () =>
+  startFakeBroker({
     script: (p) =>
       p.type === "connect" ? [{ type: "connack", sessionPresent: true, reasonCode: 0 }] : undefined,
   });
+
+Deno.test("conformance v5: Session Present 1 after a clean start closes the connection (MQTT-3.2.2-4)", async () => {
+  await using broker = sessionPresentBroker();
   const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
   const error = await deadline(outcome(client.connectAsync(broker.url)), 5000, "connect");
   assert.ok(error instanceof MqttProtocolError, String(error));
@@ -432,10 +443,7 @@ Deno.test("conformance v5: Session Present 1 after a clean start closes the conn
 Deno.test("conformance v4: Session Present 1 after a clean session is taken as a new session (3.1.1 §3.2.2.2 lets the client proceed)", async () => {
   // AWS IoT, hmq and MQTTnet 3.0 have answered a clean session with Session Present 1; MQTT
   // 3.1.1 leaves the client free to go on, as MQTT.js and Paho do.
-  await using broker = startFakeBroker({
-    script: (p) =>
-      p.type === "connect" ? [{ type: "connack", sessionPresent: true, reasonCode: 0 }] : undefined,
-  });
+  await using broker = sessionPresentBroker();
   const client = new Client({ protocol_version: 4, ...FAST_RECONNECT });
   await deadline(client.connectAsync(broker.url), 5000, "connect");
   assert.equal(client.connected, true);
@@ -454,28 +462,10 @@ Deno.test("conformance v4: Session Present 1 after a clean session is taken as a
 
 for (const version of [4, 5] as const) {
   Deno.test(`conformance v${version}: Session Present 0 on resume discards in-flight state; nothing hangs`, async () => {
-    await using broker = startFakeBroker({
-      script: (p, c) => {
-        if (p.type === "connect") {
-          return [{ type: "connack", sessionPresent: false, reasonCode: 0 }];
-        }
-        if (c.id === 1 && p.type === "publish") {
-          // First connection: QoS 1 unacknowledged, QoS 2 PUBREC'd; then the broker restarts
-          // without the session.
-          return p.qos === 2 ? [{ type: "pubrec", packetId: p.packetId! }, "close"] : [];
-        }
-        return undefined;
-      },
-    });
-    const session = version === 4
-      ? { clean_session: false }
-      : { clean_start: false, session_expiry_interval: 60 };
-    const client = new Client({
-      client_id: `lost-v${version}`,
-      protocol_version: version,
-      ...FAST_RECONNECT,
-      ...session,
-    });
+    // First connection: QoS 1 unacknowledged, QoS 2 PUBREC'd; then the broker restarts without
+    // the session.
+    await using broker = interruptingBroker(() => false);
+    const client = persistentClient(`lost-v${version}`, version);
     await client.connect(broker.url);
     const first = await broker.nextConnection();
     const qos1 = outcome(client.publishAsync("lost/1", "one", { qos: QoS.AtLeastOnce }));

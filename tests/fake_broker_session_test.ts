@@ -6,7 +6,13 @@ import { Client, type CloseInfo, MqttError, QoS } from "../mod.ts";
 import type { Packet, PublishPacket } from "../codec/packets.ts";
 import { startFakeBroker } from "./fixtures/fake_broker.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
-import { bytes, FAST_RECONNECT, NO_RECONNECT } from "./fixtures/client_fixtures.ts";
+import {
+  bytes,
+  FAST_RECONNECT,
+  interruptingBroker,
+  NO_RECONNECT,
+  persistentClient,
+} from "./fixtures/client_fixtures.ts";
 
 Deno.test("hostile v5: the client keeps within the broker's Receive Maximum", async () => {
   let outstanding: number[] = [];
@@ -82,27 +88,9 @@ Deno.test("hostile v4: a redelivered QoS 2 PUBLISH before PUBREL is delivered on
 
 for (const version of [4, 5] as const) {
   Deno.test(`hostile v${version}: in-flight QoS 1 and 2 publications are resumed on a present session`, async () => {
-    await using broker = startFakeBroker({
-      script: (p, c) => {
-        if (p.type === "connect") {
-          return [{ type: "connack", sessionPresent: c.id > 1, reasonCode: 0 }];
-        }
-        if (c.id === 1 && p.type === "publish") {
-          // First connection: acknowledge nothing of QoS 1, PUBREC the QoS 2, then hang up.
-          return p.qos === 2 ? [{ type: "pubrec", packetId: p.packetId! }, "close"] : [];
-        }
-        return undefined;
-      },
-    });
-    const session = version === 4
-      ? { clean_session: false }
-      : { clean_start: false, session_expiry_interval: 60 };
-    const client = new Client({
-      client_id: `resume-v${version}`,
-      protocol_version: version,
-      ...FAST_RECONNECT,
-      ...session,
-    });
+    // First connection: acknowledge nothing of QoS 1, PUBREC the QoS 2, then hang up.
+    await using broker = interruptingBroker((connection) => connection > 1);
+    const client = persistentClient(`resume-v${version}`, version);
     await client.connect(broker.url);
     const first = await broker.nextConnection();
     const qos1 = client.publish("resume/1", "one", { qos: QoS.AtLeastOnce });

@@ -125,14 +125,8 @@ function equal(expected: unknown, actual: unknown, ...message: Message): void {
 function equalValues(expected: unknown, actual: unknown, ...message: Message): void {
   // Go converts between types first; the closest here is == after numbers and strings meet.
   // deno-lint-ignore eqeqeq
-  if (!deepEqual(expected, actual) && !(expected == actual)) {
-    raise(
-      `not equal: expected ${show(expected)}, actual ${show(actual)}`,
-      message,
-      actual,
-      expected,
-    );
-  }
+  if (expected == actual) return;
+  equal(expected, actual, ...message);
 }
 
 function exactly(expected: unknown, actual: unknown, ...message: Message): void {
