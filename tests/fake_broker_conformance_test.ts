@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Client, type CloseInfo, MqttError, MqttProtocolError, QoS } from "../mod.ts";
 import type { Packet, Properties, PublishPacket } from "../codec/packets.ts";
-import { type FakeConnection, startFakeBroker } from "./fixtures/fake_broker.ts";
+import { type FakeBroker, type FakeConnection, startFakeBroker } from "./fixtures/fake_broker.ts";
 import { deadline, signal, until } from "./fixtures/wait.ts";
 import {
   bytes,
@@ -27,6 +27,21 @@ function brokerWith(properties: Properties) {
 }
 
 /** The outcome of a promise: "ok" or what it rejected with. */
+/** An MQTT 5 client connected to `broker`, which stays down if dropped, and its connection. */
+async function connectV5(broker: FakeBroker) {
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  return { client, connection: await broker.nextConnection() };
+}
+
+/** Drops the client's connection; the topic filters it subscribes to again on the next one. */
+async function restoredFilters(broker: FakeBroker): Promise<string[]> {
+  const first = await broker.nextConnection();
+  await first.close();
+  const restore = await (await broker.nextConnection()).next("subscribe");
+  return restore.type === "subscribe" ? restore.subscriptions.map((s) => s.topicFilter) : [];
+}
+
 const outcome = (promise: Promise<unknown>) => promise.then(() => "ok", (e: unknown) => e);
 
 /** Connects a v5 client (or `options`), sends `reply` and returns how the connection closed. */
@@ -61,9 +76,7 @@ function disconnectReason(connection: FakeConnection): number | undefined {
 
 Deno.test("conformance v5: QoS 0 retained publish to a broker without retain fails unsent (MQTT-3.2.2-14)", async () => {
   await using broker = brokerWith({ retainAvailable: false });
-  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
-  await client.connect(broker.url);
-  const connection = await broker.nextConnection();
+  const { client, connection } = await connectV5(broker);
   const error = await outcome(client.publishAsync("r/0", "x", { retain: true }));
   assert.ok(error instanceof MqttError, String(error));
   assert.equal(error.code, "unsupported");
@@ -79,9 +92,7 @@ Deno.test("conformance v5: QoS 0 retained publish to a broker without retain fai
 
 Deno.test("conformance v5: Maximum QoS 0 refuses QoS 1 publications; subscribing at QoS 2 is allowed", async () => {
   await using broker = brokerWith({ maximumQoS: 0 });
-  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
-  await client.connect(broker.url);
-  const connection = await broker.nextConnection();
+  const { client, connection } = await connectV5(broker);
   const error = await outcome(client.publishAsync("q", "x", { qos: QoS.AtLeastOnce }));
   assert.ok(error instanceof MqttError, String(error));
   assert.equal(error.code, "unsupported");
@@ -154,9 +165,7 @@ for (const code of [0xa2, 0xa1, 0x9e]) {
 
 Deno.test("conformance v5: a caller's Topic Alias above the broker's maximum fails unsent (MQTT-3.3.2-9)", async () => {
   await using broker = brokerWith({ topicAliasMaximum: 2 });
-  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
-  await client.connect(broker.url);
-  const connection = await broker.nextConnection();
+  const { client, connection } = await connectV5(broker);
   for (const qos of [0, 1] as const) {
     const error = await outcome(
       client.publishAsync("t", "x", { qos, properties: { topicAlias: 3 } }),
@@ -172,9 +181,7 @@ Deno.test("conformance v5: a caller's Topic Alias above the broker's maximum fai
 
 Deno.test("conformance v5: a caller's Topic Alias to a broker that allows none fails unsent", async () => {
   await using broker = startFakeBroker();
-  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
-  await client.connect(broker.url);
-  const connection = await broker.nextConnection();
+  const { client, connection } = await connectV5(broker);
   const error = await outcome(client.publishAsync("t", "x", { properties: { topicAlias: 1 } }));
   assert.ok(error instanceof MqttError, String(error));
   await client.publish("marker", "x", { qos: 1 });
@@ -207,9 +214,7 @@ for (const qos of [0, 1] as const) {
 
 Deno.test("conformance v5: a subscription over the broker's Maximum Packet Size fails unsent", async () => {
   await using broker = brokerWith({ maximumPacketSize: 64 });
-  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
-  await client.connect(broker.url);
-  const connection = await broker.nextConnection();
+  const { client, connection } = await connectV5(broker);
   const error = await outcome(client.subscribeAsync("x".repeat(100)));
   assert.ok(error instanceof MqttError, String(error));
   assert.equal(error.code, "packet_too_large");
@@ -395,14 +400,7 @@ Deno.test("conformance v4: SUBACK 0x80 per topic: granted filters are kept, the 
   assert.ok(error instanceof MqttError, String(error));
   assert.deepEqual(error.reasonCodes, [1, 0x80, 0]);
   // The granted ones are restored on a new (clean) session; the refused one is not.
-  const first = await broker.nextConnection();
-  await first.close();
-  const second = await broker.nextConnection();
-  const restore = await second.next("subscribe");
-  assert.deepEqual(
-    restore.type === "subscribe" && restore.subscriptions.map((s) => s.topicFilter),
-    ["a", "c"],
-  );
+  assert.deepEqual(await restoredFilters(broker), ["a", "c"]);
   await client.end();
 });
 
@@ -448,15 +446,8 @@ Deno.test("conformance v4: Session Present 1 after a clean session is taken as a
   await deadline(client.connectAsync(broker.url), 5000, "connect");
   assert.equal(client.connected, true);
   await client.subscribe("sp/#", { qos: QoS.AtLeastOnce });
-  const first = await broker.nextConnection();
-  await first.close();
   // The session we asked for is clean whatever the flag says: subscriptions are restored.
-  const second = await broker.nextConnection();
-  const restore = await second.next("subscribe");
-  assert.deepEqual(
-    restore.type === "subscribe" && restore.subscriptions.map((s) => s.topicFilter),
-    ["sp/#"],
-  );
+  assert.deepEqual(await restoredFilters(broker), ["sp/#"]);
   await client.end();
 });
 
