@@ -6,48 +6,52 @@ import type { ConnectPacket } from "../codec/packets.ts";
 import { Connection, type ConnectionHandler, errorMessage } from "./_connection.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import type { Clock } from "./clock.ts";
+import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { ConnectInfo } from "./events.ts";
+import type { CredentialsProvider } from "./options.ts";
 import type { BrokerUrl } from "./url.ts";
 
 const encoder = new TextEncoder();
+const noop = () => {};
 
-export class Attempt {
+export class Attempt implements Due {
   readonly url: BrokerUrl;
   readonly start: number;
   readonly handshake: PromiseWithResolvers<ConnectInfo> = Promise.withResolvers();
   conn?: Connection;
   /** The CONNECT sent, which the CONNACK answers (clean start, our Receive Maximum). */
   sent?: ConnectPacket;
+  // The connect timeout is an entry of the clock's shared deadlines (see `Due`), not a timer.
+  dueAt = 0;
+  slot = -1;
   readonly #abort = new AbortController();
-  readonly #clock: Clock;
-  readonly #done = Promise.withResolvers<void>();
-  #timer: unknown;
-  readonly #onAbort = () => this.handshake.reject(this.#abort.signal.reason);
+  readonly #deadlines: Deadlines;
+  readonly #timeout: number;
+  #running?: Promise<ConnectInfo>;
 
   constructor(url: BrokerUrl, clock: Clock, timeout: number) {
     this.url = url;
-    this.#clock = clock;
     this.start = clock.now();
+    this.#timeout = timeout;
+    this.#deadlines = deadlinesOf(clock);
     this.handshake.promise.catch(() => {}); // Awaited in run(); may reject before that.
-    const signal = this.#abort.signal;
-    signal.addEventListener("abort", this.#onAbort, { once: true });
-    if (timeout > 0) {
-      this.#timer = clock.setTimeout(() => {
-        this.#timer = undefined;
-        this.#abort.abort(
-          new MqttTimeoutError(`Cannot connect to ${url.href}: no CONNACK within ${timeout} ms`, {
-            method: "connect",
-          }),
-        );
-      }, timeout);
-    }
+    if (timeout > 0) this.#deadlines.schedule(this, this.start + timeout);
+  }
+
+  /** The connect timeout passed: the attempt fails and what it opened closes. */
+  due(): void {
+    this.#stop(
+      new MqttTimeoutError(
+        `Cannot connect to ${this.url.href}: no CONNACK within ${this.#timeout} ms`,
+        { method: "connect" },
+      ),
+    );
   }
 
   /** Stops the connect timer (CONNACK arrived). */
   clearTimer(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#deadlines.cancel(this);
   }
 
   /** The connection died before CONNACK: the attempt fails as a timeout or a closed connection. */
@@ -69,27 +73,48 @@ export class Attempt {
 
   /** Abandons the attempt; settles once it has unwound and closed what it opened. */
   cancel(reason: MqttError): Promise<void> {
-    this.#abort.abort(reason);
-    return this.#done.promise;
+    this.#stop(reason);
+    return this.#running === undefined ? Promise.resolve() : this.#running.then(noop, noop);
   }
 
-  async run(
+  /**
+   * Runs the attempt: credentials, transport, CONNECT; resolves on CONNACK. The credentials
+   * provider and the transport's opening run under the connect timeout too.
+   */
+  run(
     s: ClientSettings,
     cs: ConnectSettings,
-    makePacket: () => Promise<ConnectPacket>,
+    packet: ConnectPacket | Promise<ConnectPacket>,
+    handler: ConnectionHandler,
+  ): Promise<ConnectInfo> {
+    return this.#running = this.#run(s, cs, packet, handler);
+  }
+
+  // The handshake is rejected first, then the signal aborts what is in progress (a transport
+  // opening, a credentials provider): their failures then lose the race to the reason given here.
+  #stop(reason: MqttError): void {
+    this.handshake.reject(reason);
+    this.#abort.abort(reason);
+  }
+
+  async #run(
+    s: ClientSettings,
+    cs: ConnectSettings,
+    pending: ConnectPacket | Promise<ConnectPacket>,
     handler: ConnectionHandler,
   ): Promise<ConnectInfo> {
     const signal = this.#abort.signal;
     try {
-      // The credentials provider runs under the connect timeout too.
-      const packet = await Promise.race([makePacket(), this.handshake.promise as never]);
+      const packet = pending instanceof Promise
+        ? await Promise.race([pending, this.handshake.promise as never])
+        : pending;
       signal.throwIfAborted();
       this.sent = packet;
       const opening = s.transport({ url: this.url, tls: cs.tls, signal });
       // A transport that opens after the attempt was abandoned must still be closed.
       opening.then((t) => {
         if (signal.aborted && this.conn === undefined) t.close();
-      }, () => {});
+      }, noop);
       const transport = await Promise.race([opening, this.handshake.promise as never]);
       if (signal.aborted) {
         await transport.close();
@@ -105,55 +130,71 @@ export class Attempt {
       conn.send(encode(packet, cs.protocolVersion));
       return await this.handshake.promise;
     } catch (error) {
-      await this.conn?.close().catch(() => {});
+      await this.conn?.close().catch(noop);
       throw asMqttError(error, "connect", this.url);
     } finally {
       this.clearTimer();
-      // The signal may outlive the attempt (a transport may keep it): let go of this attempt.
-      signal.removeEventListener("abort", this.#onAbort);
-      this.#done.resolve();
     }
   }
 }
 
-/** The CONNECT packet of an attempt, with fresh credentials. */
-export async function connectPacket(
+/**
+ * The CONNECT packet of an attempt, with fresh credentials: at once, or once the credentials
+ * provider has answered.
+ */
+export function connectPacket(
   s: ClientSettings,
   cs: ConnectSettings,
   url: BrokerUrl,
   clientId: string,
   resume: boolean,
-): Promise<ConnectPacket> {
-  let username = s.username;
-  let password = s.password;
-  if (s.credentialsProvider !== undefined) {
-    let credentials: unknown;
-    try {
-      credentials = await s.credentialsProvider();
-    } catch (cause) {
-      throw new MqttError(`Cannot connect: credentials provider failed: ${errorMessage(cause)}`, {
-        code: "credentials",
-        method: "connect",
-        cause,
-      });
-    }
-    const c = credentials as { username?: unknown; password?: unknown } | null;
-    // A user name alone is fine (xk6-mqtt reads a missing password as none).
-    if (
-      typeof c?.username !== "string" ||
-      (c.password !== undefined && typeof c.password !== "string")
-    ) {
-      throw new MqttError(
-        "Cannot connect: credentials provider must return { username: string, password?: string }",
-        { code: "credentials", method: "connect" },
-      );
-    }
-    username = c.username;
-    password = c.password as string | undefined;
-  } else if (url.username !== undefined) {
-    username = url.username;
-    password = url.password;
+): ConnectPacket | Promise<ConnectPacket> {
+  const provider = s.credentialsProvider;
+  if (provider !== undefined) {
+    return provided(provider).then(({ username, password }) =>
+      connectWith(s, cs, clientId, resume, username, password)
+    );
   }
+  return url.username !== undefined
+    ? connectWith(s, cs, clientId, resume, url.username, url.password)
+    : connectWith(s, cs, clientId, resume, s.username, s.password);
+}
+
+async function provided(
+  provider: CredentialsProvider,
+): Promise<{ username: string; password?: string }> {
+  let credentials: unknown;
+  try {
+    credentials = await provider();
+  } catch (cause) {
+    throw new MqttError(`Cannot connect: credentials provider failed: ${errorMessage(cause)}`, {
+      code: "credentials",
+      method: "connect",
+      cause,
+    });
+  }
+  const c = credentials as { username?: unknown; password?: unknown } | null;
+  // A user name alone is fine (xk6-mqtt reads a missing password as none).
+  if (
+    typeof c?.username !== "string" ||
+    (c.password !== undefined && typeof c.password !== "string")
+  ) {
+    throw new MqttError(
+      "Cannot connect: credentials provider must return { username: string, password?: string }",
+      { code: "credentials", method: "connect" },
+    );
+  }
+  return { username: c.username, password: c.password as string | undefined };
+}
+
+function connectWith(
+  s: ClientSettings,
+  cs: ConnectSettings,
+  clientId: string,
+  resume: boolean,
+  username: string | undefined,
+  password: string | undefined,
+): ConnectPacket {
   const v = cs.protocolVersion;
   const packet: ConnectPacket = {
     type: "connect",

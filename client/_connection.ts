@@ -7,7 +7,7 @@ import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
-import { type Due, type KeepaliveScheduler, keepaliveScheduler } from "./_keepalive.ts";
+import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
 
 const PINGREQ = new Uint8Array([0xc0, 0x00]);
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
@@ -73,7 +73,7 @@ export class Connection implements Due {
   #packets = 0;
   #released?: Promise<void>;
   #keepaliveMs = 0;
-  #scheduler?: KeepaliveScheduler;
+  #scheduler?: Deadlines;
   #pingSentAt = 0;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
@@ -171,7 +171,7 @@ export class Connection implements Due {
     this.#keepaliveMs = seconds * 1000;
     this.#clearTimer();
     if (this.#keepaliveMs > 0 && !this.#closed) {
-      this.#scheduler ??= keepaliveScheduler(this.#clock);
+      this.#scheduler ??= deadlinesOf(this.#clock);
       this.#arm(this.#keepaliveMs);
     }
   }

@@ -212,7 +212,7 @@ export class Core implements ConnectionHandler {
     const attempt = new Attempt(url, s.clock, cs.connectTimeout);
     this.#attempt = attempt;
     try {
-      return await attempt.run(s, cs, () => connectPacket(s, cs, url, clientId, resume), this);
+      return await attempt.run(s, cs, connectPacket(s, cs, url, clientId, resume), this);
     } finally {
       if (this.#attempt === attempt) this.#attempt = undefined;
     }

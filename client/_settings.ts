@@ -51,7 +51,7 @@ export interface ConnectSettings {
   connectTimeout: number;
   cleanStart: boolean;
   sessionExpiryInterval?: number;
-  servers: BrokerUrl[];
+  servers: readonly BrokerUrl[];
   reconnect: Readonly<Required<ReconnectOptions>> | false;
   tls?: TlsOptions;
   receiveMaximum?: number;
@@ -167,8 +167,12 @@ export function resolveConnectSettings(
     throw new TypeError(`Invalid option servers: expected an array, got ${describe(o.servers)}`);
   }
   // Exact-size arrays: push() would give every connected client room for 16 servers.
-  const listed = o.servers?.map(parseBrokerUrl) ?? [];
-  const servers: BrokerUrl[] = url === undefined ? listed : [parseBrokerUrl(url), ...listed];
+  const listed = o.servers?.map((server) => serverList(server)[0]) ?? [];
+  const servers = url === undefined
+    ? listed
+    : listed.length === 0
+    ? serverList(url)
+    : [serverList(url)[0], ...listed];
   return {
     protocolVersion,
     keepalive: checkInteger("keepalive", o.keepalive, 0, 65535) ?? 60,
@@ -191,6 +195,22 @@ export function resolveConnectSettings(
     latencyStamp: checkLatencyStamp(o.latency_stamp),
     tags: checkTags("tags", o.tags),
   };
+}
+
+// The clients of a load test connect to one broker URL, thousands of times: it is parsed once
+// and the frozen result (as a one-server list) shared, instead of a URL parse and a copy each.
+const parsedUrls = new Map<unknown, readonly BrokerUrl[]>();
+const MAX_PARSED_URLS = 64;
+
+/** `[parseBrokerUrl(url)]`, frozen and shared. */
+function serverList(url: unknown): readonly BrokerUrl[] {
+  let list = parsedUrls.get(url);
+  if (list === undefined) {
+    list = Object.freeze([Object.freeze(parseBrokerUrl(url as string))]);
+    if (parsedUrls.size >= MAX_PARSED_URLS) parsedUrls.clear();
+    parsedUrls.set(url, list);
+  }
+  return list;
 }
 
 /**

@@ -54,6 +54,36 @@ Deno.test("Client.connect() times out without CONNACK", async () => {
   assert.equal(clock.pending, 0);
 });
 
+Deno.test("Clients on one clock share one timer for their connect timeouts and keepalives", async () => {
+  const clock = new FakeClock();
+  const brokers = [0, 1, 2].map(() => new ScriptedBroker());
+  const clients = brokers.map((broker, i) =>
+    new Client({
+      reconnect: false,
+      connect_timeout: 1000 * (i + 1),
+      keepalive: 5,
+      transport: broker.factory,
+      clock,
+    })
+  );
+  const connecting = clients.map((client) => client.connectAsync(URL));
+  await Promise.all(brokers.map((broker) => broker.expect("connect")));
+  assert.equal(clock.pending, 1);
+  await brokers[0].send({ type: "connack", sessionPresent: false, reasonCode: 0 });
+  await connecting[0]; // Its keepalive now sits beside the two connect timeouts.
+  assert.equal(clock.pending, 1);
+  await clock.tick(1999);
+  assert.equal(clients[1].connected, false);
+  await clock.tick(1);
+  await assert.rejects(connecting[1], MqttTimeoutError);
+  await clock.tick(1000);
+  await assert.rejects(connecting[2], MqttTimeoutError);
+  assert.equal(clock.pending, 1); // The connected client's keepalive.
+  await clients[0].end();
+  await Promise.all(clients.map((client) => client.idle()));
+  assert.equal(clock.pending, 0);
+});
+
 Deno.test("Client reconnects with exponential backoff, then gives up", async () => {
   const { client, broker, clock } = await connected({
     reconnect: { initial_delay: 1000, multiplier: 2, jitter: false, max_attempts: 3 },

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { type Due, KeepaliveScheduler } from "./_keepalive.ts";
+import { Deadlines, type Due } from "./_deadlines.ts";
 import { FakeClock } from "../tests/memory_broker.ts";
 
 function entry(name: string, log: string[]): Due {
   return { dueAt: 0, slot: -1, due: () => log.push(name) };
 }
 
-Deno.test("KeepaliveScheduler fires entries in due order with one timer, and stops when empty", async () => {
+Deno.test("Deadlines fires entries in due order with one timer, and stops when empty", async () => {
   const clock = new FakeClock();
-  const scheduler = new KeepaliveScheduler(clock);
+  const scheduler = new Deadlines(clock);
   const log: string[] = [];
   const t0 = clock.now();
   const entries = ["a", "b", "c", "d", "e"].map((name) => entry(name, log));
@@ -26,9 +26,9 @@ Deno.test("KeepaliveScheduler fires entries in due order with one timer, and sto
   assert.ok(entries.every((e) => e.slot === -1));
 });
 
-Deno.test("KeepaliveScheduler keeps many entries in order", async () => {
+Deno.test("Deadlines keeps many entries in order", async () => {
   const clock = new FakeClock();
-  const scheduler = new KeepaliveScheduler(clock);
+  const scheduler = new Deadlines(clock);
   const fired: number[] = [];
   const t0 = clock.now();
   const all: Due[] = [];

@@ -1,19 +1,25 @@
-// One keepalive timer per clock, not per connection: thousands of idle connections in a process
-// would otherwise each hold a runtime timer (about 1.5 KiB apiece with its callback). Connections
-// sit in a binary min-heap by due time; the clock's single timer is armed for the earliest.
+// One timer per clock for the deadlines of every client (keepalive, connect timeout), not one per
+// connection: thousands of connections in a process would otherwise each hold a runtime timer
+// (about 1.5 KiB apiece with its callback, and a Node-style Timeout is allocated per call).
+// Entries sit in a binary min-heap by due time; the clock's single timer is armed for the earliest.
 
 import type { Clock } from "./clock.ts";
 
 /** Something with a due time: the heap keeps `slot` up to date (-1 when not scheduled). */
 export interface Due {
+  /** Whole milliseconds from the scheduler's origin (owned by the scheduler; start it at 0). */
   dueAt: number;
   slot: number;
   /** Called once when `dueAt` has passed (the entry is out of the heap by then). */
   due(): void;
 }
 
-export class KeepaliveScheduler {
+export class Deadlines {
   readonly #clock: Clock;
+  // Due times are kept as whole milliseconds since the scheduler started, not as clock times:
+  // small integers stay unboxed, where an epoch-based time is a heap number that unoptimized
+  // code allocates at every comparison of the heap's sifting.
+  readonly #origin: number;
   readonly #heap: Due[] = [];
   #timer: unknown;
   #timerAt = Infinity;
@@ -21,17 +27,18 @@ export class KeepaliveScheduler {
 
   constructor(clock: Clock) {
     this.#clock = clock;
+    this.#origin = clock.now();
   }
 
   /** Schedules `entry` at `at` (by the clock), moving it if already scheduled. */
   schedule(entry: Due, at: number): void {
     if (entry.slot >= 0) this.cancel(entry);
-    entry.dueAt = at;
+    entry.dueAt = Math.max(0, Math.ceil(at - this.#origin));
     const heap = this.#heap;
     entry.slot = heap.length;
     heap.push(entry);
     this.#up(entry.slot);
-    if (at < this.#timerAt) this.#arm(at);
+    if (entry.dueAt < this.#timerAt) this.#arm(entry.dueAt);
   }
 
   /** Takes `entry` out of the heap; the timer stops with the last entry. */
@@ -54,7 +61,7 @@ export class KeepaliveScheduler {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const heap = this.#heap;
-    const now = this.#clock.now();
+    const now = this.#clock.now() - this.#origin;
     const due: Due[] = [];
     while (heap.length > 0 && heap[0].dueAt <= now) {
       const top = heap[0];
@@ -69,7 +76,8 @@ export class KeepaliveScheduler {
   #arm(at: number): void {
     this.#disarm();
     this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(0, at - this.#clock.now()));
+    const ms = at - (this.#clock.now() - this.#origin);
+    this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(0, ms));
   }
 
   #disarm(): void {
@@ -113,13 +121,13 @@ export class KeepaliveScheduler {
 }
 
 // Shared by every client on the same clock (the system clock, or a runner Worker's): keyed
-// weakly, so a clock that goes away takes its scheduler along. This is the one cache shared
-// across clients; it holds no client's data once that client's connection closes.
-const schedulers = new WeakMap<Clock, KeepaliveScheduler>();
+// weakly, so a clock that goes away takes its scheduler along. It holds no client's data once
+// that client's deadlines are met or cancelled.
+const schedulers = new WeakMap<Clock, Deadlines>();
 
-/** The scheduler of `clock`. */
-export function keepaliveScheduler(clock: Clock): KeepaliveScheduler {
+/** The deadlines of every client on `clock`. */
+export function deadlinesOf(clock: Clock): Deadlines {
   let scheduler = schedulers.get(clock);
-  if (scheduler === undefined) schedulers.set(clock, scheduler = new KeepaliveScheduler(clock));
+  if (scheduler === undefined) schedulers.set(clock, scheduler = new Deadlines(clock));
   return scheduler;
 }
