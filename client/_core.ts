@@ -109,7 +109,8 @@ export class Core implements ConnectionHandler {
     }
     // Busy from this very call: idle() must not resolve, and calls made now must wait.
     this.#state = "connecting";
-    await this.#stop();
+    const stopping = this.#stop();
+    if (stopping !== undefined) await stopping;
     this.#stillConnecting("connect");
     this.#connect = settings;
     this.#retry.reset();
@@ -125,7 +126,8 @@ export class Core implements ConnectionHandler {
       });
     }
     this.#state = "connecting";
-    await this.#stop();
+    const stopping = this.#stop();
+    if (stopping !== undefined) await stopping;
     this.#stillConnecting("reconnect");
     this.#retry.reset();
     this.#host.reconnecting({ attempt: 1 });
@@ -185,9 +187,16 @@ export class Core implements ConnectionHandler {
   }
 
   /** Tries each server in order; the first that accepts wins. */
-  async #open(): Promise<ConnectInfo> {
+  #open(): Promise<ConnectInfo> {
+    const servers = this.#connect!.servers;
+    // One server, the usual case: its attempt is the outcome, with no async frame held per
+    // connecting client to wait for it (thousands of VUs connect at once).
+    return servers.length === 1 ? this.#attemptOn(servers[0]) : this.#openInTurn(servers);
+  }
+
+  async #openInTurn(servers: readonly BrokerUrl[]): Promise<ConnectInfo> {
     let last: unknown;
-    for (const url of this.#connect!.servers) {
+    for (const url of servers) {
       try {
         return await this.#attemptOn(url);
       } catch (error) {
@@ -198,7 +207,7 @@ export class Core implements ConnectionHandler {
     throw last;
   }
 
-  async #attemptOn(url: BrokerUrl): Promise<ConnectInfo> {
+  #attemptOn(url: BrokerUrl): Promise<ConnectInfo> {
     const cs = this.#connect!;
     const s = this.#settings;
     const v = cs.protocolVersion;
@@ -211,11 +220,12 @@ export class Core implements ConnectionHandler {
     this.#metrics?.connection(v, clientId, url.href, cs.tags);
     const attempt = new Attempt(url, s.clock, cs.connectTimeout);
     this.#attempt = attempt;
-    try {
-      return await attempt.run(s, cs, connectPacket(s, cs, url, clientId, resume), this);
-    } finally {
+    const running = attempt.run(s, cs, connectPacket(s, cs, url, clientId, resume), this);
+    const settled = () => {
       if (this.#attempt === attempt) this.#attempt = undefined;
-    }
+    };
+    running.then(settled, settled);
+    return running;
   }
 
   // ConnectionHandler: the engine itself hears every connection it opens, no closures needed.
@@ -458,8 +468,20 @@ export class Core implements ConnectionHandler {
     }
   }
 
-  /** Quietly drops the connection, attempt or pending retry, keeping the session's operations. */
-  async #stop(): Promise<void> {
+  /**
+   * Quietly drops the connection, attempt or pending retry, keeping the session's operations.
+   * With none of them (a first connect, a reconnection scheduled), nothing to wait for.
+   */
+  #stop(): Promise<void> | undefined {
+    if (this.#ending === undefined && this.#attempt === undefined && this.#conn === undefined) {
+      this.#retry.cancel();
+      this.session.detach();
+      return undefined;
+    }
+    return this.#stopAll();
+  }
+
+  async #stopAll(): Promise<void> {
     if (this.#ending) await this.#ending;
     this.#retry.cancel();
     await this.#abortAttempt(() => new MqttClosedError("Connection attempt replaced"));

@@ -179,11 +179,12 @@ class DenoTransport implements Transport {
     throw error;
   };
 
-  async write(bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      offset += await this.#conn.write(offset === 0 ? bytes : bytes.subarray(offset));
-    }
+  // A promise chain, not an async function: one write is one op, and a suspended generator per
+  // write costs more than the closure that finishes a short write.
+  write(bytes: Uint8Array): Promise<void> {
+    return this.#conn.write(bytes).then((n) =>
+      n < bytes.length ? this.write(bytes.subarray(n)) : undefined
+    );
   }
 
   close(): Promise<void> {

@@ -173,7 +173,7 @@ export class Decoder {
     const chunk = this.#chunk;
     const pos = this.#pos;
     const len = chunk.length;
-    if (pos + 2 > len) return pos === len ? undefined : this.#nextSplit();
+    if (pos + 2 > len) return pos === len ? this.#drained() : this.#nextSplit();
     const first = chunk[pos];
     let b = chunk[pos + 1];
     let remaining = b & 0x7f;
@@ -205,6 +205,17 @@ export class Decoder {
       this.protocolVersion = (packet as { protocolVersion: ProtocolVersion }).protocolVersion;
     }
     return packet;
+  }
+
+  // Every byte fed is decoded: let go of the chunk, so that an idle connection's decoder holds
+  // no view of its transport's read buffer until the next read.
+  #drained(): undefined {
+    if (this.#chunk !== EMPTY) {
+      this.#chunk = EMPTY;
+      this.#pos = 0;
+      this.#reader.reset(EMPTY, 0, 0);
+    }
+    return undefined;
   }
 
   // The slow path: a fixed header or a body that continues in a later chunk.
