@@ -48,7 +48,7 @@ export class Connection implements Due {
    * are eager (see `Transport.read`).
    */
   awaiting?: { readonly size: number };
-  /** The keepalive scheduler's bookkeeping. */
+  /** The bookkeeping of the clock's shared deadlines (keepalive). */
   dueAt = 0;
   slot = -1;
   readonly decoder: Decoder;
