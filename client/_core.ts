@@ -61,6 +61,11 @@ export class Core implements ConnectionHandler {
   #everConnected = false;
   #aliases = new IncomingAliases();
   #ending?: Promise<void>;
+  /**
+   * Counts the calls that take over the connecting state (connect, reconnect, a scheduled
+   * reconnection): a failing attempt may only settle the client when no later call replaced it.
+   */
+  #generation = 0;
   /** Lost connections still letting go of their transports. */
   #lingering?: Set<Promise<void>>;
 
@@ -109,13 +114,14 @@ export class Core implements ConnectionHandler {
     }
     // Busy from this very call: idle() must not resolve, and calls made now must wait.
     this.#state = "connecting";
+    const generation = ++this.#generation;
     const stopping = this.#stop();
     if (stopping !== undefined) await stopping;
     this.#stillConnecting("connect");
     this.#connect = settings;
     this.#retry.reset();
     this.#everConnected = false;
-    return await this.#first("connect");
+    return await this.#first("connect", generation);
   }
 
   /** Drops the current connection (if any) and connects again with the last settings. */
@@ -126,12 +132,13 @@ export class Core implements ConnectionHandler {
       });
     }
     this.#state = "connecting";
+    const generation = ++this.#generation;
     const stopping = this.#stop();
     if (stopping !== undefined) await stopping;
     this.#stillConnecting("reconnect");
     this.#retry.reset();
     this.#host.reconnecting({ attempt: 1 });
-    return await this.#first("reconnect");
+    return await this.#first("reconnect", generation);
   }
 
   /** Disconnects after in-flight work settles (bounded by connect_timeout), then goes idle. */
@@ -172,13 +179,14 @@ export class Core implements ConnectionHandler {
     this.session.submit(op);
   }
 
-  async #first(method: string): Promise<ConnectInfo> {
+  async #first(method: string, generation: number): Promise<ConnectInfo> {
     this.#state = "connecting";
     try {
-      return await this.#open();
+      return await this.#open(generation);
     } catch (error) {
       const failure = asMqttError(error, method);
-      if (this.#state === "connecting") {
+      // A connect() or reconnect() that replaced this one owns the connecting state now.
+      if (this.#state === "connecting" && generation === this.#generation) {
         this.#toIdle(failure);
         this.#settled(false);
       }
@@ -187,21 +195,24 @@ export class Core implements ConnectionHandler {
   }
 
   /** Tries each server in order; the first that accepts wins. */
-  #open(): Promise<ConnectInfo> {
+  #open(generation: number): Promise<ConnectInfo> {
     const servers = this.#connect!.servers;
     // One server, the usual case: its attempt is the outcome, with no async frame held per
     // connecting client to wait for it (thousands of VUs connect at once).
-    return servers.length === 1 ? this.#attemptOn(servers[0]) : this.#openInTurn(servers);
+    return servers.length === 1
+      ? this.#attemptOn(servers[0])
+      : this.#openInTurn(servers, generation);
   }
 
-  async #openInTurn(servers: readonly BrokerUrl[]): Promise<ConnectInfo> {
+  async #openInTurn(servers: readonly BrokerUrl[], generation: number): Promise<ConnectInfo> {
     let last: unknown;
     for (const url of servers) {
       try {
         return await this.#attemptOn(url);
       } catch (error) {
         last = error;
-        if (this.#state !== "connecting") break;
+        // Ended, or replaced by another connect(): the next server is not ours to try.
+        if (this.#state !== "connecting" || generation !== this.#generation) break;
       }
     }
     throw last;
@@ -437,12 +448,14 @@ export class Core implements ConnectionHandler {
 
   async #reconnectNow(): Promise<void> {
     this.#state = "connecting";
+    const generation = ++this.#generation;
     const retry = this.#retry;
     this.#host.reconnecting(retry.next());
     try {
-      await this.#open();
+      await this.#open(generation);
     } catch (error) {
-      if (this.#state !== "connecting") return; // Ended or replaced meanwhile.
+      // Ended or replaced meanwhile.
+      if (this.#state !== "connecting" || generation !== this.#generation) return;
       const failure = asMqttError(error, "reconnect");
       retry.lastError = failure;
       this.#metrics?.error("reconnect");

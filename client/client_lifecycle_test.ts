@@ -54,6 +54,63 @@ Deno.test("Client.connect() times out without CONNACK", async () => {
   assert.equal(clock.pending, 0);
 });
 
+for (
+  const [name, replace, waitFirst] of [
+    ["connect() after a turn", (c: Client) => c.connectAsync(URL), true],
+    ["reconnect() after a turn", (c: Client) => c.reconnectAsync(), true],
+    ["connect() in the same turn", (c: Client) => c.connectAsync(URL), false],
+  ] as const
+) {
+  Deno.test(`Client: ${name} replaces an attempt in flight, which alone fails`, async () => {
+    const { client, broker, clock } = setup();
+    const first = client.connectAsync(URL);
+    if (waitFirst) await broker.expect("connect");
+    const second = replace(client);
+    await assert.rejects(first, MqttClosedError);
+    await broker.accept();
+    const info = await second;
+    assert.equal(info.url, "mqtt://broker.test:1883");
+    assert.equal(client.connected, true);
+    await client.end();
+    await client.idle();
+    assert.equal(clock.pending, 0);
+  });
+}
+
+Deno.test("Client: a replaced connect() over several servers tries no further server", async () => {
+  const { client, broker } = setup();
+  const first = client.connectAsync({ servers: [URL, "mqtt://other.test:1883"] });
+  await broker.expect("connect"); // The first server, left without CONNACK.
+  const second = client.connectAsync(URL);
+  await assert.rejects(first, MqttClosedError);
+  await broker.accept();
+  await second;
+  await client.end();
+  assert.deepEqual(broker.transports.map((t) => t.options.url.hostname), [
+    "broker.test",
+    "broker.test",
+  ]);
+});
+
+Deno.test("Client.reconnect() replaces a scheduled reconnection's attempt, which then stops retrying", async () => {
+  const { client, broker, clock } = await connected({
+    keepalive: 0,
+    reconnect: { initial_delay: 1000, jitter: false },
+  });
+  const reconnects: number[] = [];
+  client.on("reconnect", (info) => reconnects.push(info.attempt));
+  await broker.drop();
+  await clock.tick(1000);
+  await broker.expect("connect"); // The scheduled attempt, left without CONNACK.
+  const replacing = client.reconnectAsync();
+  await broker.accept();
+  await replacing;
+  assert.equal(client.connected, true);
+  assert.deepEqual(reconnects, [1, 1]); // The scheduled one, then ours; no retry after it.
+  assert.equal(clock.pending, 0);
+  await client.end();
+});
+
 Deno.test("Clients on one clock share one timer for their connect timeouts and keepalives", async () => {
   const clock = new FakeClock();
   const brokers = [0, 1, 2].map(() => new ScriptedBroker());
