@@ -99,8 +99,8 @@ async function openRaw(port: number, i: number): Promise<Closable> {
 // The clients themselves are held, as a program would hold them, not the benchmarks' adapters
 // (whose closures would add the same few hundred bytes to each).
 async function openClient(impl: Impl, url: string, port: number, i: number): Promise<Closable> {
-  const clientId = `mem-${impl}-${i}`;
   if (impl === "raw") return openRaw(port, i);
+  const clientId = `mem-${impl}-${i}`;
   if (impl === "mqload") {
     const client = new Client({ client_id: clientId, reconnect: false });
     await client.connect(url);

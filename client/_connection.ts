@@ -73,7 +73,7 @@ export class Connection implements Due {
   #packets = 0;
   #released?: Promise<void>;
   #keepaliveMs = 0;
-  #scheduler?: Deadlines;
+  #deadlines?: Deadlines;
   #pingSentAt = 0;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
@@ -171,7 +171,7 @@ export class Connection implements Due {
     this.#keepaliveMs = seconds * 1000;
     this.#clearTimer();
     if (this.#keepaliveMs > 0 && !this.#closed) {
-      this.#scheduler ??= deadlinesOf(this.#clock);
+      this.#deadlines ??= deadlinesOf(this.#clock);
       this.#arm(this.#keepaliveMs);
     }
   }
@@ -364,15 +364,15 @@ export class Connection implements Due {
   };
 
   #arm(ms: number): void {
-    this.#scheduler!.schedule(this, this.#clock.now() + ms);
+    this.#deadlines!.schedule(this, this.#clock.now() + ms);
   }
 
   #clearTimer(): void {
-    this.#scheduler?.cancel(this);
+    this.#deadlines?.cancel(this);
   }
 
   /**
-   * The keepalive is due (called by the scheduler). Re-armed lazily: writes only move
+   * The keepalive is due (called by the clock's deadlines). Re-armed lazily: writes only move
    * `lastWrite`, and a check that comes early sleeps again for the rest of the interval.
    */
   due(): void {

@@ -7,7 +7,7 @@ import type { Clock } from "./clock.ts";
 
 /** Something with a due time: the heap keeps `slot` up to date (-1 when not scheduled). */
 export interface Due {
-  /** Whole milliseconds from the scheduler's origin (owned by the scheduler; start it at 0). */
+  /** Whole milliseconds from the heap's origin (owned by `Deadlines`; start it at 0). */
   dueAt: number;
   slot: number;
   /** Called once when `dueAt` has passed (the entry is out of the heap by then). */
@@ -16,7 +16,7 @@ export interface Due {
 
 export class Deadlines {
   readonly #clock: Clock;
-  // Due times are kept as whole milliseconds since the scheduler started, not as clock times:
+  // Due times are kept as whole milliseconds since the heap was made, not as clock times:
   // small integers stay unboxed, where an epoch-based time is a heap number that unoptimized
   // code allocates at every comparison of the heap's sifting.
   readonly #origin: number;
@@ -121,13 +121,13 @@ export class Deadlines {
 }
 
 // Shared by every client on the same clock (the system clock, or a runner Worker's): keyed
-// weakly, so a clock that goes away takes its scheduler along. It holds no client's data once
+// weakly, so a clock that goes away takes its deadlines along. They hold no client's data once
 // that client's deadlines are met or cancelled.
-const schedulers = new WeakMap<Clock, Deadlines>();
+const byClock = new WeakMap<Clock, Deadlines>();
 
 /** The deadlines of every client on `clock`. */
 export function deadlinesOf(clock: Clock): Deadlines {
-  let scheduler = schedulers.get(clock);
-  if (scheduler === undefined) schedulers.set(clock, scheduler = new Deadlines(clock));
-  return scheduler;
+  let deadlines = byClock.get(clock);
+  if (deadlines === undefined) byClock.set(clock, deadlines = new Deadlines(clock));
+  return deadlines;
 }
