@@ -4,7 +4,8 @@
  *
  * (a) publisher → subscriber messages per second at QoS 0, 1 and 2 (QoS 1/2 both as an
  *     unbounded publish loop and with an in-flight window of 100);
- * (b) client CPU time per message (publisher and subscriber in this process);
+ * (b) client CPU time per message (publisher and subscriber in this process); the windowed flows
+ *     also on raw sockets answering every read with one write, the floor of their system calls;
  * (c) publisher-only ingest at QoS 0, beside pre-encoded PUBLISH packets on a raw socket;
  * (d) fan-out: one publisher, FAN_OUT subscribers of its topic in this process (a load test's
  *     many moderate subscribers), deliveries per second and CPU per delivery at QoS 0 and 1; the
@@ -25,7 +26,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type BenchClientFactory, mqttjs, ours } from "./_adapters.ts";
-import { fence, publishBatch, rawConnect } from "./_raw.ts";
+import { fence, publishBatch, rawConnect, rawWindow } from "./_raw.ts";
 import { ratio, round, table } from "./_table.ts";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 
@@ -196,6 +197,30 @@ async function ingest(
   }
 }
 
+/** The windowed pub→sub flow on raw sockets: rate and CPU per message. */
+async function rawPubSub(port: number, qos: 1 | 2, count: number, capMs: number): Promise<Result> {
+  const run = ++runs;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const { received, capped } = await rawWindow(
+    port,
+    `bench/raw/${run}`,
+    PAYLOAD,
+    qos,
+    count,
+    WINDOW,
+    capMs,
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    rate: received / seconds,
+    cpuPerMessage: (used.user + used.system) / Math.max(1, received),
+    count: received,
+    capped,
+  };
+}
+
 async function rawIngest(port: number, count: number, capMs: number): Promise<Result> {
   const run = ++runs;
   const batchSize = 1000;
@@ -229,11 +254,15 @@ function describe(result: Result | undefined, digits = 0): string | number {
   return result.capped ? `${value} (capped at ${result.count})` : value;
 }
 
-/** A table row: rates and CPU per message of mqload and MQTT.js, with the ratios. */
+/**
+ * A table row: rates and CPU per message of mqload and MQTT.js, with the ratios, then the raw
+ * sockets' when measured.
+ */
 function comparison(name: string, results: Record<string, Result>): Array<string | number> {
   const a = results["mqload"];
   const b = results["MQTT.js"];
-  return [
+  const raw = results["raw"];
+  const row = [
     name,
     describe(a),
     describe(b),
@@ -241,6 +270,13 @@ function comparison(name: string, results: Record<string, Result>): Array<string
     round(a.cpuPerMessage, 2),
     round(b.cpuPerMessage, 2),
     ratio(a.cpuPerMessage, b.cpuPerMessage),
+  ];
+  if (raw === undefined) return row;
+  return [
+    ...row,
+    describe(raw),
+    round(raw.cpuPerMessage, 2),
+    ratio(raw.cpuPerMessage, b.cpuPerMessage),
   ];
 }
 
@@ -277,6 +313,7 @@ async function main(): Promise<void> {
       await ingest(factory, broker.url, warmup, capMs);
     }
     await rawIngest(broker.port, warmup, capMs);
+    await rawPubSub(broker.port, 1, warmup, capMs);
 
     const scenarios: Array<[string, 0 | 1 | 2, number, boolean]> = [
       ["pub→sub QoS 0", 0, qos0, false],
@@ -292,6 +329,10 @@ async function main(): Promise<void> {
         results[label] = await pubSub(factory, broker.url, qos, count, windowed, capMs);
         console.error(`${name} ${label}: ${round(results[label].rate)} msg/s`);
       }
+      if (windowed && qos !== 0) {
+        results["raw"] = await rawPubSub(broker.port, qos, count, capMs);
+        console.error(`${name} raw: ${round(results["raw"].rate)} msg/s`);
+      }
       rows.push(comparison(`${name} (${count})`, results));
     }
     console.log(
@@ -306,6 +347,9 @@ async function main(): Promise<void> {
         "mqload µs CPU/msg",
         "MQTT.js µs CPU/msg",
         "ours/MQTT.js",
+        "raw msg/s",
+        "raw µs CPU/msg",
+        "raw/MQTT.js",
       ],
       rows,
     ));
