@@ -383,7 +383,7 @@ export class Session {
       return true;
     }
     const received = this.#received ??= new Set();
-    let fresh = !received.has(id);
+    const fresh = !received.has(id);
     // QoS 1 is acknowledged as it arrives, so only QoS 2 flows awaiting PUBREL count against our
     // Receive Maximum; one more is the broker's violation (MQTT-3.3.4-9), answered with 0x93.
     if (fresh && received.size >= this.#receiveMaximum) {
@@ -392,19 +392,16 @@ export class Session {
         0x93,
       );
     }
-    if (fresh && packet.dup && this.#completed?.has(id)) {
-      // A redelivery of a flow we already completed: a broker that restored a stale session
-      // (mosquitto restarted from its last save) resends it. The first transmission of a new
-      // message never has DUP set, so this is not one.
-      fresh = false;
-    }
+    // Once we sent PUBCOMP, a PUBLISH with that identifier is a new message, DUP or not
+    // (MQTT-4.3.3-2, v5 MQTT-4.3.3-12): a broker may reuse the identifier at once, and resends
+    // that message with DUP when the connection drops before we read it.
     this.#completed?.delete(id);
     received.add(id);
     conn.sendAck(0x50, id);
     return fresh;
   }
 
-  /** Keeps the most recent completed incoming QoS 2 identifiers, for stale redeliveries. */
+  /** Keeps the most recent completed incoming QoS 2 identifiers, to tell a repeated PUBREL. */
   #remember(id: number): void {
     const completed = this.#completed ??= new Set();
     completed.add(id);

@@ -115,6 +115,12 @@ Deno.test("Client delivers an incoming QoS 2 message exactly once", async () => 
   assert.deepEqual(id(await broker.next()), ["pubcomp", 5]);
   await broker.send({ ...publish, payload: bytes("next") }); // Id 5 is free again: a new message.
   assert.deepEqual(messages.map((m) => text(m.payload)), ["once", "next"]);
+  assert.deepEqual(id(await broker.next()), ["pubrec", 5]);
+  await broker.send({ type: "pubrel", packetId: 5 });
+  assert.deepEqual(id(await broker.next()), ["pubcomp", 5]);
+  // After PUBCOMP even a DUP PUBLISH is new: the broker reused the id and resends that message.
+  await broker.send({ ...publish, payload: bytes("third"), dup: true });
+  assert.deepEqual(messages.map((m) => text(m.payload)), ["once", "next", "third"]);
   await broker.send({ type: "pubrel", packetId: 5 });
   await client.end();
 });
