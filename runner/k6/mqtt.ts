@@ -130,18 +130,24 @@ function hostnameOf(url: unknown): string | undefined {
   }
 }
 
+/** Whether the runner has abandoned a client: it then reports nothing more. */
+interface Muted {
+  muted: boolean;
+}
+
 /**
  * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
  * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
  * emptied when the VU's tags change); a tags object made for one call (per-call tags) is merged
  * each time, as it is not seen again.
  */
-function vuSink(vu: VuState): MetricsSink {
+function vuSink(vu: VuState, muted: Muted): MetricsSink {
   const registry = vu.services.registry;
   let base: Tags | undefined;
   let cache: Map<Tags, Tags> | undefined;
   return {
     add(metric, value, tags) {
+      if (muted.muted) return;
       const current = vu.tags;
       if (current !== base) {
         base = current;
@@ -170,6 +176,8 @@ function vuSink(vu: VuState): MetricsSink {
  */
 export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
+  /** Set when the runner abandons the client (see {@linkcode ABANDON}). */
+  readonly #abandoned: Muted;
   /** Settles when the last connect()/reconnect() call settled; end() waits for it. */
   #pendingConnect: Promise<void> | undefined;
   /** A blocking call in progress that `connected` reports as done (see the getter). */
@@ -191,11 +199,14 @@ export class Client extends LibraryClient {
       ? k6Tls(vu.services.options, undefined)
       : undefined;
     if (tls !== undefined) options = { ...options, tls };
+    // Made before `this` exists: the metrics sink is an option of the library's constructor.
+    const muted: Muted = { muted: false };
     super(
       vu === undefined
         ? options
-        : { clock: UNTRACKED_CLOCK, ...options, metrics: options.metrics ?? vuSink(vu) },
+        : { clock: UNTRACKED_CLOCK, ...options, metrics: options.metrics ?? vuSink(vu, muted) },
     );
+    this.#abandoned = muted;
     this.#vu = vu;
     this.#k6Tls = options.tls === undefined || tls !== undefined;
     vu?.track(this);
@@ -386,12 +397,17 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * Ends the client at once, for the runner when it interrupts the iteration: unlike `end()`,
-   * it does not wait for a pending connection attempt or sleep, it aborts them.
+   * Ends the client at once, for the runner when it interrupts the iteration or the iteration
+   * failed: unlike `end()`, it does not wait for a pending connection attempt or sleep, it
+   * aborts them. Silently: in k6 the VU's context ends and xk6-mqtt's client stops calling the
+   * script, so no handler runs (not `end`), no metric is added (not `mqtt_calls{method:end}`,
+   * nor an `mqtt_errors` for the connect it aborts), and no failure is reported.
    *
    * @returns Resolves once closed.
    */
   [ABANDON](): Promise<void> {
+    this.#abandoned.muted = true;
+    for (const event of EVENT_NAMES) super.on(event as "end", null);
     return super.endAsync();
   }
 
@@ -476,7 +492,7 @@ export class Client extends LibraryClient {
       resolve(value);
     }, (error) => {
       settled();
-      if (events && eventListenersOf(this).heard("error")) promise.catch(() => {});
+      if (this.#handled(events)) promise.catch(() => {});
       reject(error);
     });
     return promise;
@@ -486,7 +502,7 @@ export class Client extends LibraryClient {
   #when<T>(gate: Promise<void>, start: () => Promise<T>, events: boolean): Promise<T> {
     const { promise, resolve, reject } = Promise.withResolvers<T>();
     const fail = (error: unknown) => {
-      if (events && eventListenersOf(this).heard("error")) promise.catch(() => {});
+      if (this.#handled(events)) promise.catch(() => {});
       reject(error);
     };
     gate.then(() => {
@@ -512,8 +528,7 @@ export class Client extends LibraryClient {
     if (wait <= 0) return start();
     const { promise, resolve, reject } = Promise.withResolvers<T>();
     const fail = (error: unknown) => {
-      // As the library does for its xk6-mqtt names: an `error` handler takes the failure.
-      if (events && eventListenersOf(this).heard("error")) promise.catch(() => {});
+      if (this.#handled(events)) promise.catch(() => {});
       reject(error);
     };
     // The Worker's setTimeout: the iteration waits for it, as for a sleep.
@@ -525,6 +540,14 @@ export class Client extends LibraryClient {
       }
     }, wait);
     return promise;
+  }
+
+  /**
+   * Whether a failed call's rejection is taken care of: as the library does for its xk6-mqtt
+   * names, an `error` handler takes the failure; and an abandoned client reports none.
+   */
+  #handled(events: boolean): boolean {
+    return this.#abandoned.muted || (events && eventListenersOf(this).heard("error"));
   }
 
   #track(): void {
