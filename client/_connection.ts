@@ -75,6 +75,8 @@ export class Connection implements Due {
   #keepaliveMs = 0;
   #deadlines?: Deadlines;
   #pingSentAt = 0;
+  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
+  #consumerPaused = false;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
     this.#transport = transport;
@@ -349,8 +351,15 @@ export class Connection implements Due {
       this.#onReadError(cause);
       return;
     }
-    if (wait) wait.then(this.#read, this.#onReadError);
-    else this.#read();
+    if (wait) {
+      this.#consumerPaused = true;
+      wait.then(this.#resume, this.#onReadError);
+    } else this.#read();
+  };
+
+  readonly #resume = (): void => {
+    this.#consumerPaused = false;
+    this.#read();
   };
 
   readonly #onReadError = (cause: unknown): void => {
@@ -379,11 +388,14 @@ export class Connection implements Due {
     if (this.#closed || this.#keepaliveMs === 0) return;
     const now = this.#clock.now();
     if (this.#pingSentAt !== 0) {
-      this.fail(
-        new MqttTimeoutError(`No PINGRESP within ${now - this.#pingSentAt} ms`, {
-          method: "ping",
-        }),
-      );
+      if (this.#consumerPaused) {
+        // Our reads wait for a slow messages() consumer: the PINGRESP may be among the unread
+        // bytes, and the broker is not to blame. Judge it once reading goes on.
+        this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
+        return;
+      }
+      const waited = Math.round(now - this.#pingSentAt);
+      this.fail(new MqttTimeoutError(`No PINGRESP within ${waited} ms`, { method: "ping" }));
       return;
     }
     const idle = now - this.lastWrite;

@@ -362,3 +362,33 @@ Deno.test("Client closes the connection when PINGRESP does not come", async () =
   assert.equal(broker.transport.closed, true);
   await client.idle();
 });
+
+Deno.test("Client waits for a PINGRESP its slow messages() consumer keeps unread", async () => {
+  const { client, broker, clock } = await connected({ keepalive: 5 });
+  const closes: CloseInfo[] = [];
+  client.on("close", (info) => closes.push(info));
+  const stream = client.messages({ capacity: 1 })[Symbol.asyncIterator]();
+  const publish = { type: "publish", qos: 0, retain: false, dup: false } as const;
+  for (const n of ["1", "2", "3"]) {
+    await broker.send({ ...publish, topic: "slow", payload: bytes(n) });
+  }
+  // The consumer reads nothing: the client stops reading, and the PINGRESP stays unread.
+  await clock.tick(5000);
+  await broker.expect("pingreq");
+  await broker.send({ type: "pingresp" });
+  await clock.tick(5000);
+  await clock.tick(5000);
+  assert.equal(closes.length, 0, "a healthy broker is not declared dead");
+  assert.equal(client.connected, true);
+  const seen = [];
+  for (let i = 0; i < 3; i++) seen.push(text((await stream.next()).value!.payload));
+  assert.deepEqual(seen, ["1", "2", "3"]);
+  await settle(); // The client reads again, the PINGRESP too.
+  await clock.tick(0); // Idle for more than the keepalive since that PINGREQ: the next one.
+  await broker.expect("pingreq");
+  await broker.send({ type: "pingresp" });
+  await clock.tick(5000);
+  assert.deepEqual(closes.map((c) => c.error?.message), []);
+  await client.end();
+  assert.equal((await stream.next()).done, true);
+});
