@@ -76,7 +76,10 @@ export class Host implements CoreHost {
     checkPacketProperties("properties", { type: "disconnect", properties });
     checkEncodable("option reason_code", { type: "disconnect", reasonCode });
     if (this.ending !== undefined) return this.ending;
-    if (this.core.state === "idle") return Promise.resolve();
+    if (this.core.state === "idle") {
+      this.#closeStream(); // An iterator made before a connect() that never came.
+      return Promise.resolve();
+    }
     const ending = this.core.end(reasonCode, properties).then(() => this.#ended(tags));
     this.ending = ending;
     return this.outcomes.call(ending, "end", sync, tags);
@@ -144,7 +147,11 @@ export class Host implements CoreHost {
     return this.metrics === undefined ? 0 : this.clock.now();
   }
 
-  /** A new messages() iterator; closed at once when there is nothing to wait for. */
+  /**
+   * A new messages() iterator. Made before connect(), it waits for the connection: messages that
+   * come in the CONNACK's read (a resumed session's queue) are delivered before connect()
+   * resolves, so only an iterator made earlier sees them.
+   */
   messages(capacity: number): MessageStream {
     if (this.stream !== undefined) {
       throw new TypeError("Cannot iterate messages: another messages() iterator is active");
@@ -152,8 +159,7 @@ export class Host implements CoreHost {
     const stream = new MessageStream(capacity, () => {
       if (this.stream === stream) this.stream = undefined;
     });
-    if (this.core.state === "idle" && this.ending === undefined) stream.close();
-    else this.stream = stream;
+    this.stream = stream;
     return stream;
   }
 
@@ -209,11 +215,15 @@ export class Host implements CoreHost {
     this.outcomes.batchFailed(promise, error);
   }
 
+  #closeStream(): void {
+    this.stream?.close();
+    this.stream = undefined;
+  }
+
   #becameIdle(): void {
     if (this.ending !== undefined) return; // end() finishes the job after its `end` event.
     if (this.core.state !== "idle") return; // An `end` handler connected again.
-    this.stream?.close();
-    this.stream = undefined;
+    this.#closeStream();
     const idle = this.#idle;
     this.#idle = undefined;
     if (idle !== undefined) this.core.released().then(idle.resolve);

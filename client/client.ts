@@ -332,8 +332,11 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
 
   /**
    * Iterates over received messages. The iterator holds up to `capacity` messages and, when full,
-   * pauses reading from the broker until the loop catches up. It ends with the client. Only one
-   * iterator may be active at a time; `on("message")` handlers and listeners still fire.
+   * pauses reading from the broker until the loop catches up. It ends when the client becomes
+   * idle: `end()`, a `connect()` that failed, a connection lost for good. Made before
+   * `connect()`, it also gets the messages that arrive with the CONNACK (the queue of a resumed
+   * session). Only one iterator may be active at a time; `on("message")` handlers and listeners
+   * still fire.
    *
    * @param options `capacity`: messages held before back-pressure (default 1024).
    * @returns The message stream.

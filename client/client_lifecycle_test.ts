@@ -507,3 +507,42 @@ Deno.test("Client.end() checks its reason code and properties before ending anyt
   const disconnect = await broker.expect("disconnect");
   assert.equal(disconnect.reasonCode, 0x04);
 });
+
+Deno.test("Client.messages() made before connect() gets the messages that come with the CONNACK", async () => {
+  const { client, broker } = setup({ client_id: "resumed", clean_session: false });
+  const stream = client.messages();
+  const connecting = client.connect(URL);
+  await broker.expect("connect");
+  // A resumed session's queue, in the same read as the CONNACK.
+  await broker.send([
+    { type: "connack", sessionPresent: true, reasonCode: 0 },
+    {
+      type: "publish",
+      topic: "q",
+      payload: bytes("queued"),
+      qos: 1,
+      retain: false,
+      dup: false,
+      packetId: 7,
+    },
+  ]);
+  await connecting;
+  const first = await stream.next();
+  assert.equal(first.done, false);
+  assert.equal(first.value?.topic, "q");
+  await client.end();
+  assert.equal((await stream.next()).done, true);
+});
+
+Deno.test("Client.messages() made before connect() ends when the client does", async () => {
+  const { client, broker } = setup();
+  const never = client.messages();
+  await client.end(); // Never connected: end() closes the waiting iterator.
+  assert.equal((await never.next()).done, true);
+  const failing = client.messages();
+  const connecting = client.connect(URL);
+  await broker.expect("connect");
+  await broker.send({ type: "connack", sessionPresent: false, reasonCode: 5 });
+  await assert.rejects(connecting);
+  assert.equal((await failing.next()).done, true);
+});
