@@ -303,8 +303,8 @@ export class Thresholds {
 
   /**
    * Evaluates every threshold as k6 does: counters give `count` and `rate`
-   * (per second of `elapsedMs`), gauges `value`, rates `rate` (NaN, so failing
-   * comparisons, when empty), trends `avg`, `min`, `max`, `med`, `p(N)`.
+   * (per second of `elapsedMs`), gauges `value`, rates `rate` (0 when empty),
+   * trends `avg`, `min`, `max`, `med`, `p(N)`.
    *
    * @param source The metrics (registry, or merged summaries).
    * @param elapsedMs Test time so far, for counter rates and `delayAbortEval`.
@@ -355,7 +355,7 @@ function aggregationValue(agg: MetricAggregate, expr: ThresholdExpression, elaps
       return agg.type === "counter" ? agg.sum : NaN;
     case "rate":
       if (agg.type === "counter") return agg.sum / (elapsedMs / 1000);
-      return agg.type === "rate" ? agg.sum / agg.samples : NaN;
+      return agg.type === "rate" ? rateOf(agg) : NaN;
     case "value":
       return agg.type === "gauge" ? agg.last : NaN;
   }
@@ -373,6 +373,14 @@ function aggregationValue(agg: MetricAggregate, expr: ThresholdExpression, elaps
     default:
       return h.quantile(expr.percentile! / 100);
   }
+}
+
+/**
+ * A rate metric's `rate`. k6 (since v0.38, grafana/k6#2521) leaves an empty rate's value unset
+ * and its map lookup then yields 0, so `rate<0.1` passes on a rate that never got a sample.
+ */
+function rateOf(agg: MetricAggregate): number {
+  return agg.samples > 0 ? agg.sum / agg.samples : 0;
 }
 
 function compare(lhs: number, expr: ThresholdExpression): boolean {

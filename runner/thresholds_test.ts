@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { failedThresholds, mergeSummaries } from "./merge.ts";
 import { defineBuiltins, MetricRegistry } from "./metrics.ts";
+import { exportExtras, summaryData, summaryExport } from "./summary.ts";
 import {
   InvalidThresholdError,
   parseDurationMs,
@@ -197,7 +199,66 @@ Deno.test("Thresholds.evaluate() on empty metrics: skipped while running, k6's v
   assert.ok(running.every((x) => x.skipped && x.ok && !x.shouldAbort));
   const end = t.evaluate(r, 1000);
   assert.deepEqual(end.map((x) => x.ok), [false, true, true, true, false]);
-  assert.ok(Number.isNaN(end[0].value));
+  assert.equal(end[0].value, 0);
+});
+
+Deno.test("Thresholds.evaluate() gives an empty Rate a rate of 0, as k6 does", () => {
+  const r = new MetricRegistry();
+  defineBuiltins(r);
+  r.define("custom_errors", "rate");
+  r.add("checks", 1, { check: "a" });
+  const t = parseThresholds({
+    custom_errors: ["rate<0.1", "rate>0.9", "rate==0"],
+    // A submetric no sample matched is empty too.
+    "checks{check:b}": ["rate<0.1"],
+  });
+  t.validate(r);
+  const results = t.evaluate(r, 1000);
+  assert.deepEqual(results.map((x) => [x.expression, x.ok, x.value]), [
+    ["rate<0.1", true, 0],
+    ["rate>0.9", false, 0],
+    ["rate==0", true, 0],
+    ["rate<0.1", true, 0],
+  ]);
+});
+
+Deno.test("Thresholds.evaluate() keeps empty Counter, Gauge and Trend values", () => {
+  const r = new MetricRegistry();
+  r.define("custom_count", "counter");
+  r.define("custom_gauge", "gauge");
+  r.define("custom_trend", "trend");
+  const t = parseThresholds({
+    custom_count: ["count==0", "rate==0"],
+    custom_gauge: ["value==0", "value>0"],
+    custom_trend: ["avg==0", "min==0", "max==0", "med==0", "p(95)==0", "avg>0"],
+  });
+  t.validate(r);
+  const verdicts = (elapsedMs: number) => t.evaluate(r, elapsedMs).map((x) => x.ok);
+  assert.deepEqual(verdicts(1000), [true, true, true, false, true, true, true, true, true, false]);
+  // A counter's rate over no time is 0/0: NaN, which fails every comparison (Go's float too).
+  const atZero = t.evaluate(r, 0);
+  assert.ok(Number.isNaN(atZero[1].value));
+  assert.equal(atZero[1].ok, false);
+});
+
+Deno.test("summaryExport() writes an empty Rate's passing threshold as not failed", () => {
+  const r = new MetricRegistry();
+  defineBuiltins(r);
+  r.define("custom_errors", "rate");
+  const t = parseThresholds({ custom_errors: ["rate<0.1", "rate>0.9"] });
+  t.validate(r);
+  const data = summaryData(r, t.evaluate(r, 1000), { testRunDurationMs: 1000 });
+  const doc = summaryExport(data, exportExtras(r, data, t));
+  // k6's legacy export: `true` means the threshold FAILED.
+  assert.deepEqual(doc.metrics.custom_errors, {
+    passes: 0,
+    fails: 0,
+    thresholds: { "rate<0.1": false, "rate>0.9": true },
+    value: 0,
+  });
+  assert.deepEqual(failedThresholds(doc), ["custom_errors: rate>0.9"]);
+  // `mqload merge` re-evaluates the thresholds on the merged values: same verdicts.
+  assert.deepEqual(mergeSummaries([doc, doc]).metrics.custom_errors, doc.metrics.custom_errors);
 });
 
 Deno.test("Thresholds.evaluate() sets shouldAbort after delayAbortEval and remembers verdicts", () => {
