@@ -424,8 +424,19 @@ export class Session {
     if (op?.method !== "subscribe") return;
     this.#pending.delete(packet.packetId);
     const subscriptions = op.packet.subscriptions;
-    // A SUBACK shorter than the request refuses the filters it leaves out.
-    const codes = subscriptions.map((_, i) => packet.reasonCodes[i] ?? 0x80);
+    const codes = packet.reasonCodes;
+    if (codes.length !== subscriptions.length) {
+      // Which filter a code belongs to is then unknown: a protocol error, not a refusal.
+      const error = new MqttProtocolError(
+        `SUBACK with ${codes.length} return codes for ${subscriptions.length} topic filters ` +
+          "(one per filter: MQTT-3.8.4-5)",
+        0x82,
+        { method: "subscribe" },
+      );
+      this.#host.failed(op, error);
+      this.#conn?.fail(error);
+      return;
+    }
     let failure: number | undefined;
     for (let i = 0; i < subscriptions.length; i++) {
       const code = codes[i];

@@ -392,3 +392,18 @@ Deno.test("Client waits for a PINGRESP its slow messages() consumer keeps unread
   await client.end();
   assert.equal((await stream.next()).done, true);
 });
+
+Deno.test("Client treats a SUBACK with the wrong number of return codes as a protocol error", async () => {
+  for (const reasonCodes of [[1], [1, 1, 1]]) {
+    const { client, broker } = await connected();
+    const closes: CloseInfo[] = [];
+    client.on("close", (info) => closes.push(info));
+    const subscribing = client.subscribeAsync(["a", "b"], { qos: 1 });
+    const subscribe = await broker.expect("subscribe");
+    await broker.send({ type: "suback", packetId: subscribe.packetId, reasonCodes });
+    await assert.rejects(subscribing, { name: "MQTTError", code: "protocol", method: "subscribe" });
+    assert.equal(closes.length, 1, `${reasonCodes.length} codes close the connection`);
+    assert.equal(client.connected, false);
+    await client.idle();
+  }
+});
