@@ -205,3 +205,42 @@ Deno.test("trial: an interrupted iteration aborts a connect its script's end() w
     await dir.remove();
   }
 });
+
+// k6's calls block, so a publish made in group() is tagged with that group even though here it
+// is acknowledged after group() has returned (its calls and messages; durations keep the topic's
+// tags).
+const IN_GROUP = `
+import { group } from "k6";
+import { Client } from "k6/x/mqtt";
+
+export const options = {
+  iterations: 2,
+  thresholds: {
+    "mqtt_calls{group:::send}": ["count==4"],
+    "mqtt_messages_sent{group:::send}": ["count==2"],
+  },
+};
+
+export default async function () {
+  const client = new Client();
+  await client.connectAsync(__ENV.BROKER);
+  group("send", () => {
+    client.subscribe("trial/group");
+    client.publish("trial/group", "in a group", { qos: 1 });
+  });
+  await client.endAsync();
+}
+`;
+
+Deno.test("trial: calls made in group() carry the group's tag when they settle later", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, IN_GROUP, ["-e", `BROKER=${broker.url}`]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "mqtt_calls{group:::send}"), 4, explain(r));
+    assert.equal(count(r.summary, "mqtt_messages_sent{group:::send}"), 2, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});

@@ -295,7 +295,7 @@ export class Client extends LibraryClient {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    options = known("subscribe", options);
+    options = this.#grouped(known("subscribe", options));
     return this.#afterSleep(() => super.subscribe(topic, options), true);
   }
 
@@ -310,7 +310,7 @@ export class Client extends LibraryClient {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    options = known("subscribe", options);
+    options = this.#grouped(known("subscribe", options));
     return this.#afterSleep(() => super.subscribeAsync(topic, options), false);
   }
 
@@ -322,7 +322,7 @@ export class Client extends LibraryClient {
    * @returns Resolves on UNSUBACK.
    */
   override unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    options = known("unsubscribe", options);
+    options = this.#grouped(known("unsubscribe", options));
     return this.#afterSleep(() => super.unsubscribe(topics, options), true);
   }
 
@@ -337,7 +337,7 @@ export class Client extends LibraryClient {
     topics: string | string[],
     options?: UnsubscribeOptions,
   ): Promise<void> {
-    options = known("unsubscribe", options);
+    options = this.#grouped(known("unsubscribe", options));
     return this.#afterSleep(() => super.unsubscribeAsync(topics, options), false);
   }
 
@@ -350,7 +350,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
    */
   override publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    options = known("publish", options);
+    options = this.#grouped(known("publish", options));
     return this.#afterSleep(() => super.publish(topic, payload, options), true);
   }
 
@@ -363,7 +363,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
    */
   override publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    options = known("publish", options);
+    options = this.#grouped(known("publish", options));
     return this.#afterSleep(() => super.publishAsync(topic, payload, options), false);
   }
 
@@ -374,7 +374,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override end(options?: EndOptions): Promise<void> {
-    options = known("end", options);
+    options = this.#grouped(known("end", options));
     this.#blocking = ENDING;
     return this.#relay(
       this.#afterSleep(() => this.#afterConnect(() => super.end(options), true), true),
@@ -392,7 +392,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override endAsync(options?: EndOptions): Promise<void> {
-    options = known("end", options);
+    options = this.#grouped(known("end", options));
     return this.#afterSleep(() => this.#afterConnect(() => super.endAsync(options), false), false);
   }
 
@@ -548,6 +548,16 @@ export class Client extends LibraryClient {
    */
   #handled(events: boolean): boolean {
     return this.#abandoned.muted || (events && eventListenersOf(this).heard("error"));
+  }
+
+  /**
+   * Tags a call made inside `group()` with that group: k6's calls block, so their samples carry
+   * the group they were made in, while here most settle after `group()` has returned.
+   */
+  #grouped<T extends { tags?: Record<string, string> }>(options: T | undefined): T | undefined {
+    const group = (vuStorage.getStore() ?? this.#vu)?.group;
+    if (!group) return options;
+    return { ...(options as T), tags: { group, ...options?.tags } };
   }
 
   #track(): void {
