@@ -121,6 +121,13 @@ Deno.test("Client delivers an incoming QoS 2 message exactly once", async () => 
   // After PUBCOMP even a DUP PUBLISH is new: the broker reused the id and resends that message.
   await broker.send({ ...publish, payload: bytes("third"), dup: true });
   assert.deepEqual(messages.map((m) => text(m.payload)), ["once", "next", "third"]);
+  assert.deepEqual(id(await broker.next()), ["pubrec", 5]);
+  await broker.send({ type: "pubrel", packetId: 5 });
+  assert.deepEqual(id(await broker.next()), ["pubcomp", 5]);
+  // The same message again, with DUP: a broker restored from its store resends a completed flow.
+  await broker.send({ ...publish, payload: bytes("third"), dup: true });
+  assert.deepEqual(id(await broker.next()), ["pubrec", 5]);
+  assert.deepEqual(messages.map((m) => text(m.payload)), ["once", "next", "third"]);
   await broker.send({ type: "pubrel", packetId: 5 });
   await client.end();
 });

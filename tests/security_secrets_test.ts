@@ -227,8 +227,10 @@ Deno.test({
       assert.match(r.stdout + r.stderr, /expected failure/, explain(r));
       assert.doesNotMatch(r.stdout + r.stderr, /UNEXPECTED/, explain(r));
       const exported = JSON.parse(summary);
-      // Three wrong passwords, the unhandled one and the thrown one.
-      assert.ok(count(exported, "mqtt_errors") >= 5, `mqtt_errors: ${summary.slice(0, 2000)}`);
+      // Three wrong passwords, then the first of the last two to fail ends the iteration (in k6
+      // the unhandled sync connect() throws, and the last one never starts); the runner closes
+      // the other client silently.
+      assert.ok(count(exported, "mqtt_errors") >= 4, `mqtt_errors: ${summary.slice(0, 2000)}`);
       assert.ok(count(exported, "mqtt_messages_sent") >= 3, "messages were sent");
       assert.match(points, /"metric":"mqtt_errors"/);
       assertClean("stdout", r.stdout);
