@@ -263,7 +263,9 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
   /**
    * Publishes a message. Publications beyond the in-flight window (`max_inflight`, or the MQTT 5
    * broker's Receive Maximum) wait in a bounded queue (`max_queued`), and so do publications made
-   * while (re)connecting.
+   * while (re)connecting. A QoS 0 publication made while connected goes to the socket's write
+   * queue, which is not bounded (as in MQTT.js: a burst of any size is written in full); against
+   * a broker that stops reading, await the publications, or every few hundred, to hold back.
    *
    * @param topic The topic (no wildcards).
    * @param payload Text (sent as UTF-8), an ArrayBuffer or a Uint8Array.
