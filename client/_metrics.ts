@@ -6,6 +6,8 @@ import type { MetricsSink } from "./metrics_sink.ts";
 
 const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
 export const MAX_CACHED_TOPICS = 1024;
+// Distinct frozen per-call tag objects cached (a runner's group tags: one per group path).
+const MAX_CACHED_EXTRAS = 64;
 
 type Tags = Record<string, string>;
 
@@ -26,6 +28,7 @@ export class Metrics {
   // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
   #byMethod?: Record<string, Tags>;
   #topics?: Map<string, TopicTags>;
+  #extras?: Map<Tags, Map<string | undefined, TopicTags>>;
 
   constructor(sink: MetricsSink) {
     this.#sink = sink;
@@ -45,6 +48,7 @@ export class Metrics {
     this.#base = Object.freeze({ ...base, ...tags });
     this.#byMethod = undefined;
     this.#topics = undefined;
+    this.#extras = undefined;
   }
 
   /** A connection was established: new base tags, the `connect` call and its duration. */
@@ -98,9 +102,36 @@ export class Metrics {
       return cached(methods, method) ??
         (methods[method] = Object.freeze({ ...this.#base, method, topic: topic! }));
     }
+    const entry = Object.isFrozen(extra) ? this.#withExtra(extra, topic) : undefined;
+    if (entry !== undefined) {
+      const methods = entry.methods ??= {};
+      const hit = cached(methods, method);
+      if (hit !== undefined) return hit;
+    }
     const tags: Record<string, string> = { ...this.#base, method, ...extra };
     if (topic !== undefined) tags.topic = topic;
+    if (entry !== undefined) entry.methods![method] = Object.freeze(tags);
     return tags;
+  }
+
+  /**
+   * Tags made with a frozen per-call `extra` (a runner's group tags, shared by every call in the
+   * group), cached by its identity like the client's own: a sample then costs lookups, and sinks
+   * keyed on identity keep working. Other per-call tags are merged each time.
+   */
+  #withExtra(extra: Tags, topic: string | undefined): TopicTags {
+    const byExtra = this.#extras ??= new Map();
+    let topics = byExtra.get(extra);
+    if (topics === undefined) {
+      if (byExtra.size >= MAX_CACHED_EXTRAS) byExtra.clear();
+      byExtra.set(extra, topics = new Map());
+    }
+    let entry = topics.get(topic);
+    if (entry === undefined) {
+      if (topics.size >= MAX_CACHED_TOPICS) topics.clear();
+      topics.set(topic, entry = {});
+    }
+    return entry;
   }
 
   call(method: string, extra?: Record<string, string>, topic?: string): void {
@@ -116,6 +147,8 @@ export class Metrics {
     const sink = this.#sink;
     const tags = extra === undefined
       ? this.topicTags(topic)
+      : Object.isFrozen(extra)
+      ? this.#withExtra(extra, topic).tags ??= Object.freeze({ ...this.topicTags(topic), ...extra })
       : { ...this.topicTags(topic), ...extra };
     sink.add("mqtt_calls", 1, this.methodTags("publish", extra, topic));
     sink.add("mqtt_messages_sent", 1, tags);

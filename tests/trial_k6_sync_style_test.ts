@@ -244,3 +244,51 @@ Deno.test("trial: calls made in group() carry the group's tag when they settle l
     await dir.remove();
   }
 });
+
+// A module-level client the runner closed after a failed iteration is used again by the next:
+// its handlers and metrics work as before.
+const REUSED = `
+import { Counter } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const got = new Counter("got");
+let client;
+let seen = false;
+
+export const options = {
+  vus: 1,
+  iterations: 3,
+  thresholds: { "mqtt_calls{method:publish}": ["count>=0"], "mqtt_calls{method:connect}": ["count>=0"] },
+};
+
+export default async function () {
+  if (client === undefined) {
+    client = new Client();
+    client.on("message", () => {
+      got.add(1);
+      seen = true;
+    });
+  }
+  seen = false;
+  await client.connectAsync(__ENV.BROKER);
+  await client.subscribeAsync("trial/reuse");
+  await client.publishAsync("trial/reuse", "x", { qos: 1 });
+  for (let i = 0; i < 100 && !seen; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (__ITER === 0) throw new Error("the first iteration fails");
+  await client.endAsync();
+}
+`;
+
+Deno.test("trial: a client the runner closed works again in the next iteration", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, REUSED, ["-e", `BROKER=${broker.url}`]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 3, explain(r));
+    assert.equal(count(r.summary, "mqtt_calls{method:publish}"), 3, explain(r));
+    assert.equal(count(r.summary, "got"), 3, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});

@@ -130,6 +130,15 @@ function hostnameOf(url: unknown): string | undefined {
   }
 }
 
+const GROUP_TAGS = new Map<string, Readonly<Record<string, string>>>();
+
+/** The frozen `{ group }` tags of a group path, one object per path (few per script). */
+function groupTags(group: string): Readonly<Record<string, string>> {
+  let tags = GROUP_TAGS.get(group);
+  if (tags === undefined) GROUP_TAGS.set(group, tags = Object.freeze({ group }));
+  return tags;
+}
+
 /** Whether the runner has abandoned a client: it then reports nothing more. */
 interface Muted {
   muted: boolean;
@@ -400,15 +409,18 @@ export class Client extends LibraryClient {
    * Ends the client at once, for the runner when it interrupts the iteration or the iteration
    * failed: unlike `end()`, it does not wait for a pending connection attempt or sleep, it
    * aborts them. Silently: in k6 the VU's context ends and xk6-mqtt's client stops calling the
-   * script, so no handler runs (not `end`), no metric is added (not `mqtt_calls{method:end}`,
-   * nor an `mqtt_errors` for the connect it aborts), and no failure is reported.
+   * script, so while it ends no handler but `message` runs (not `end`), no metric is added (not
+   * `mqtt_calls{method:end}`, nor an `mqtt_errors` for the connect it aborts), and no failure is
+   * reported.
    *
    * @returns Resolves once closed.
    */
   [ABANDON](): Promise<void> {
-    this.#abandoned.muted = true;
-    for (const event of EVENT_NAMES) super.on(event as "end", null);
-    return super.endAsync();
+    const muted = this.#abandoned;
+    muted.muted = true;
+    // Only while it ends: a script that keeps the client (a module-level one) uses it again in
+    // its next iteration, with its handlers and metrics.
+    return super.endAsync().finally(() => muted.muted = false);
   }
 
   /**
@@ -434,10 +446,13 @@ export class Client extends LibraryClient {
   #inVu<H>(event: string, handler: H): H {
     const vu = this.#vu;
     if (vu === undefined || event === "message" || typeof handler !== "function") return handler;
-    return ((...args: unknown[]) =>
-      vuStorage.getStore() === undefined
+    const muted = this.#abandoned;
+    return ((...args: unknown[]) => {
+      if (muted.muted) return undefined; // The runner is closing the client (see ABANDON).
+      return vuStorage.getStore() === undefined
         ? vuStorage.run(vu, () => handler(...args))
-        : handler(...args)) as H;
+        : handler(...args);
+    }) as H;
   }
 
   /** Adds the `tlsAuth` certificate for the broker's host name, as k6 picks it by domain. */
@@ -557,7 +572,10 @@ export class Client extends LibraryClient {
   #grouped<T extends { tags?: Record<string, string> }>(options: T | undefined): T | undefined {
     const group = (vuStorage.getStore() ?? this.#vu)?.group;
     if (!group) return options;
-    return { ...(options as T), tags: { group, ...options?.tags } };
+    // Frozen and shared per group, so the metric caches keyed by tag objects keep working; a
+    // call with tags of its own is merged each time, as such tags are anyway.
+    const tags = options?.tags === undefined ? groupTags(group) : { group, ...options.tags };
+    return { ...(options as T), tags };
   }
 
   #track(): void {
