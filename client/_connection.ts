@@ -21,6 +21,8 @@ const EAGER_MAX = 256;
 const MAX_GATHER_HOPS = 1024;
 // How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
 const MAX_PING_TIMEOUT = 30_000;
+// How much longer a PINGRESP may wait while our reads wait for a slow messages() consumer.
+const PAUSED_PING_GRACE = 60_000;
 
 export interface ConnectionHandler {
   /** Called synchronously for each decoded packet, in order. */
@@ -347,19 +349,14 @@ export class Connection implements Due {
       }
       this.#packets = packets;
       wait = handler.backpressure?.();
+      // Cleared by a read, not by the resumption: the PINGRESP may be chunks behind.
+      this.#consumerPaused = wait !== undefined;
     } catch (cause) {
       this.#onReadError(cause);
       return;
     }
-    if (wait) {
-      this.#consumerPaused = true;
-      wait.then(this.#resume, this.#onReadError);
-    } else this.#read();
-  };
-
-  readonly #resume = (): void => {
-    this.#consumerPaused = false;
-    this.#read();
+    if (wait) wait.then(this.#read, this.#onReadError);
+    else this.#read();
   };
 
   readonly #onReadError = (cause: unknown): void => {
@@ -388,14 +385,21 @@ export class Connection implements Due {
     if (this.#closed || this.#keepaliveMs === 0) return;
     const now = this.#clock.now();
     if (this.#pingSentAt !== 0) {
-      if (this.#consumerPaused) {
+      const waited = now - this.#pingSentAt;
+      if (this.#consumerPaused && waited < this.#keepaliveMs + PAUSED_PING_GRACE) {
         // Our reads wait for a slow messages() consumer: the PINGRESP may be among the unread
-        // bytes, and the broker is not to blame. Judge it once reading goes on.
+        // bytes, and the broker is not to blame. Judge it once reading goes on, or after the
+        // grace: a consumer stuck for good (awaiting an acknowledgement that waits behind the
+        // messages it does not take) then gets an error, not a silent hang.
         this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
         return;
       }
-      const waited = Math.round(now - this.#pingSentAt);
-      this.fail(new MqttTimeoutError(`No PINGRESP within ${waited} ms`, { method: "ping" }));
+      const paused = this.#consumerPaused ? " (reads paused for a slow messages() consumer)" : "";
+      this.fail(
+        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms${paused}`, {
+          method: "ping",
+        }),
+      );
       return;
     }
     const idle = now - this.lastWrite;

@@ -346,7 +346,7 @@ export class Core implements ConnectionHandler {
   #onPublish(conn: Connection, packet: PublishPacket): void {
     const topic = this.#aliases.topicOf(packet);
     if (typeof topic !== "string") return conn.fail(topic);
-    const accepted = this.session.receive(packet);
+    const accepted = this.session.receive(packet, topic);
     if (accepted === true) this.#host.message(topic, packet);
     else if (accepted !== false) conn.fail(accepted);
   }

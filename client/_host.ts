@@ -148,7 +148,8 @@ export class Host implements CoreHost {
   }
 
   /**
-   * A new messages() iterator. Made before connect(), it waits for the connection: messages that
+   * A new messages() iterator; closed at once on a client idle after a connect(). Made before the
+   * first connect(), it waits for the connection: messages that
    * come in the CONNACK's read (a resumed session's queue) are delivered before connect()
    * resolves, so only an iterator made earlier sees them.
    */
@@ -159,7 +160,10 @@ export class Host implements CoreHost {
     const stream = new MessageStream(capacity, () => {
       if (this.stream === stream) this.stream = undefined;
     });
-    this.stream = stream;
+    // A client idle after a connection (ended, lost, refused) has nothing more to give.
+    if (this.core.state === "idle" && this.ending === undefined && this.core.settings) {
+      stream.close();
+    } else this.stream = stream;
     return stream;
   }
 

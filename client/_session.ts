@@ -380,7 +380,7 @@ export class Session {
    * whose packet identifier is still held (exactly once); an error to close the connection with
    * when the broker exceeds our Receive Maximum.
    */
-  receive(packet: PublishPacket): boolean | MqttProtocolError {
+  receive(packet: PublishPacket, topic: string): boolean | MqttProtocolError {
     const conn = this.#conn!;
     if (packet.qos === 0) return true;
     const id = packet.packetId!;
@@ -402,9 +402,11 @@ export class Session {
     // (MQTT-4.3.3-2, v5 MQTT-4.3.3-12): a broker may reuse the identifier at once, and resends
     // that message with DUP when the connection drops before we read it. But mosquitto
     // restarted from its store resends flows we completed (117-461 of 10,000 in
-    // tests/persistence_test.ts): a DUP whose topic and payload are those of the flow completed
-    // with its identifier is that one again.
-    const print = fingerprint(packet);
+    // tests/persistence_test.ts): a DUP whose topic (resolved from any alias) and payload are
+    // those of the flow completed with its identifier is taken for that one again. Only a new
+    // message identical to it, on an identifier reused at once, is then lost: mosquitto cycles
+    // through its identifiers, and a fingerprint is kept for the last 1,024 flows only.
+    const print = fingerprint(topic, packet.payload);
     if (fresh && packet.dup && this.#completed?.get(id) === print) fresh = false;
     this.#completed?.delete(id);
     received.set(id, print);
@@ -437,7 +439,9 @@ export class Session {
     const subscriptions = op.packet.subscriptions;
     const codes = packet.reasonCodes;
     if (codes.length !== subscriptions.length) {
-      // Which filter a code belongs to is then unknown: a protocol error, not a refusal.
+      // Which filter a code belongs to is then unknown: a protocol error, not a refusal. The
+      // connection stays: closing it would only repeat the restore of the subscriptions (one
+      // SUBSCRIBE for several filters) with a broker that answers it the same way.
       const error = new MqttProtocolError(
         `SUBACK with ${codes.length} return codes for ${subscriptions.length} topic filters ` +
           "(one per filter: MQTT-3.8.4-5)",
@@ -445,7 +449,7 @@ export class Session {
         { method: "subscribe" },
       );
       this.#host.failed(op, error);
-      this.#conn?.fail(error);
+      this.#pump();
       return;
     }
     let failure: number | undefined;
@@ -567,8 +571,7 @@ function tooLarge(method: string, size: number, limit: number): MqttError {
 const PRINT_EDGE = 64;
 
 /** The topic, length and FNV-1a hash of the edges of a message's payload. */
-function fingerprint(packet: PublishPacket): string {
-  const payload = packet.payload;
+function fingerprint(topic: string, payload: Uint8Array): string {
   const n = payload.length;
   let hash = 0x811c9dc5;
   const head = Math.min(n, PRINT_EDGE);
@@ -576,5 +579,5 @@ function fingerprint(packet: PublishPacket): string {
   for (let i = Math.max(head, n - PRINT_EDGE); i < n; i++) {
     hash = Math.imul(hash ^ payload[i], 0x01000193);
   }
-  return `${packet.topic}\u0000${n}\u0000${hash >>> 0}`;
+  return `${topic}\u0000${n}\u0000${hash >>> 0}`;
 }

@@ -545,4 +545,6 @@ Deno.test("Client.messages() made before connect() ends when the client does", a
   await broker.send({ type: "connack", sessionPresent: false, reasonCode: 5 });
   await assert.rejects(connecting);
   assert.equal((await failing.next()).done, true);
+  // Made once the client is idle after that connect(): nothing to wait for.
+  assert.equal((await client.messages().next()).done, true);
 });
