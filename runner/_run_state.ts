@@ -361,6 +361,7 @@ export class RunState {
       iterationsInterrupted: t.interrupted,
       vusActive: t.active,
       vusInitialized: t.initialized,
+      scenarioIterations: t.scenarios,
     };
     for (const w of this.workers) w.send({ type: "tick", instance });
   }

@@ -7,8 +7,8 @@
 
 import type { ExecutionTuple } from "./execution_tuple.ts";
 import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "./executors/mod.ts";
-import { scenarioDurationMs, share } from "./executors/mod.ts";
-import { RAW_TIMERS, type ScenarioInfo } from "./k6/_context.ts";
+import { scenarioDurationMs, share, sharedIterationsShare } from "./executors/mod.ts";
+import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "./k6/_context.ts";
 import type { MetricRegistry, Tags } from "./metrics.ts";
 import { Deadlines, type IterationOutcome, type Vu } from "./vu.ts";
 
@@ -35,6 +35,8 @@ export interface ScenarioHost {
   need(scenario: string): void;
   /** When the Worker last let its event loop run (performance.now() ms). */
   lastYield: number;
+  /** The test-wide figures of the main thread's last tick. */
+  instance(): InstanceInfo;
 }
 
 /** Now, in ms since the epoch, with sub-millisecond resolution. */
@@ -115,6 +117,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     this.#tags = Object.freeze({ ...host.runTags, ...config.tags, scenario: config.name });
     const duration = scenarioDurationMs(config);
     const startAt = this.startAt;
+    const target = iterationTarget(config, segment);
     this.info = {
       name: config.name,
       executor: config.executor,
@@ -122,8 +125,15 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       exec: config.exec,
       tags: this.#tags,
       env: Object.freeze({ ...host.env, ...config.env }),
-      progress: () =>
-        duration > 0 ? Math.min(1, Math.max(0, (epochNow() - startAt) / duration)) : 0,
+      progress: target === undefined
+        ? () => duration > 0 ? Math.min(1, Math.max(0, (epochNow() - startAt) / duration)) : 0
+        : () => {
+          // As k6: the share of the iterations done. Ours are counted now, the others' as of
+          // the last tick (every second), so this never runs ahead.
+          const all = host.instance().scenarioIterations?.[config.name] ?? 0;
+          const done = Math.max(all, host.stats.scenarios[config.name] ?? 0);
+          return target > 0 ? Math.min(1, done / target) : 1;
+        },
       iterations: 0,
     };
   }
@@ -241,4 +251,15 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     this.stop();
     this.#interrupt.abort();
   }
+}
+
+/** How many iterations an iteration-based scenario runs in this process; else undefined. */
+function iterationTarget(config: ScenarioConfig, segment: ExecutionTuple): number | undefined {
+  if (config.executor === "shared-iterations") {
+    return sharedIterationsShare(config, segment).iterations;
+  }
+  if (config.executor === "per-vu-iterations") {
+    return segment.scaleInt(config.vus) * config.iterations;
+  }
+  return undefined;
 }

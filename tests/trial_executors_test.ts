@@ -45,3 +45,39 @@ Deno.test("trial: dropped arrivals with every maxVU busy warn once, as k6 does",
     await dir.remove();
   }
 });
+
+// k6's exec.scenario.progress of an iteration-based scenario is the share of its iterations
+// done, not the time elapsed over maxDuration.
+const PROGRESS = `
+import { sleep } from "k6";
+import exec from "k6/execution";
+
+export const options = {
+  scenarios: {
+    shared: { executor: "shared-iterations", vus: 2, iterations: 6, maxDuration: "1m" },
+  },
+};
+
+export default function () {
+  console.log("PROGRESS " + exec.scenario.progress);
+  sleep(0.6);
+}
+`;
+
+Deno.test("trial: exec.scenario.progress counts iterations in shared-iterations", async () => {
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, PROGRESS, ["--workers", "2"]);
+    assert.equal(r.code, 0, explain(r));
+    const values = [...r.stderr.matchAll(/PROGRESS ([\d.e-]+)/g)].map((m) => Number(m[1]));
+    assert.equal(values.length, 6, explain(r));
+    for (const value of values) {
+      // Done out of 6: a multiple of 1/6, never time over the 1 min maxDuration.
+      assert.ok(Math.abs(value * 6 - Math.round(value * 6)) < 1e-9, `progress ${value}`);
+    }
+    assert.equal(Math.min(...values), 0);
+    assert.ok(Math.max(...values) >= 2 / 6, `progress ${values}`);
+  } finally {
+    await dir.remove();
+  }
+});

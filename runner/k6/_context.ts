@@ -84,6 +84,8 @@ export interface InstanceInfo {
   vusActive: number;
   /** Initialized VUs. */
   vusInitialized: number;
+  /** Completed iterations per scenario, over every Worker, as of the last tick. */
+  scenarioIterations?: Readonly<Record<string, number>>;
 }
 
 /** What a Worker provides to the shims of all its VUs. */
