@@ -6,7 +6,18 @@
 import assert from "node:assert/strict";
 import { startFakeBroker } from "./fixtures/fake_broker.ts";
 import { startMosquitto } from "./fixtures/mosquitto.ts";
-import { count, explain, runScript, TempDir } from "./_runner_helpers.ts";
+import { count, explain, runScript, type ScriptRun, TempDir } from "./_runner_helpers.ts";
+
+/** Runs a script against a mosquitto of its own (`__ENV.BROKER`); the run's outputs. */
+async function runOnMosquitto(script: string, name?: string): Promise<ScriptRun> {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    return await runScript(dir, script, ["-e", `BROKER=${broker.url}`], name);
+  } finally {
+    await dir.remove();
+  }
+}
 
 const SYNC_STYLE = `
 import { check } from "k6";
@@ -38,19 +49,13 @@ export default function () {
 `;
 
 Deno.test("trial: connect, publish, end with no sleep between them, as in k6", async () => {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    const r = await runScript(dir, SYNC_STYLE, ["-e", `BROKER=${broker.url}`]);
-    assert.equal(r.code, 0, explain(r));
-    assert.equal(count(r.summary, "iterations"), 6);
-    assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
-    const checks = r.summary.metrics.checks as Record<string, number>;
-    assert.deepEqual([checks.passes, checks.fails], [24, 0], explain(r));
-    assert.doesNotMatch(r.stderr, /ERRO/, explain(r));
-  } finally {
-    await dir.remove();
-  }
+  const r = await runOnMosquitto(SYNC_STYLE);
+  assert.equal(r.code, 0, explain(r));
+  assert.equal(count(r.summary, "iterations"), 6);
+  assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
+  const checks = r.summary.metrics.checks as Record<string, number>;
+  assert.deepEqual([checks.passes, checks.fails], [24, 0], explain(r));
+  assert.doesNotMatch(r.stderr, /ERRO/, explain(r));
 });
 
 const INTERRUPTED = `
@@ -79,18 +84,12 @@ export default function () {
 `;
 
 Deno.test("trial: a client the runner closes after an interrupted iteration reports nothing", async () => {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    const r = await runScript(dir, INTERRUPTED, ["-e", `BROKER=${broker.url}`]);
-    assert.equal(r.code, 0, explain(r));
-    assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 1, explain(r));
-    assert.equal(count(r.summary, "ends_seen"), 0, explain(r));
-    assert.equal(count(r.summary, "mqtt_calls{method:end}"), 0, explain(r));
-    assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
-  } finally {
-    await dir.remove();
-  }
+  const r = await runOnMosquitto(INTERRUPTED);
+  assert.equal(r.code, 0, explain(r));
+  assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 1, explain(r));
+  assert.equal(count(r.summary, "ends_seen"), 0, explain(r));
+  assert.equal(count(r.summary, "mqtt_calls{method:end}"), 0, explain(r));
+  assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
 });
 
 // The iteration fails while its connect() waits for CONNACK: the runner aborts that attempt,
@@ -117,20 +116,14 @@ export default function () {
 `;
 
 Deno.test("trial: an iteration failing during connect() adds no MQTT error", async () => {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    const r = await runScript(dir, FAILS_WHILE_CONNECTING, ["-e", `BROKER=${broker.url}`]);
-    assert.equal(r.code, 0, explain(r));
-    assert.match(r.stderr, /the script gives up/, explain(r));
-    assert.equal(count(r.summary, "iterations"), 2, explain(r));
-    assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
-    assert.equal(count(r.summary, "handled"), 0, explain(r));
-    assert.equal(count(r.summary, "mqtt_calls{method:end}"), 0, explain(r));
-    assert.doesNotMatch(r.stderr, /ended before connecting/, explain(r));
-  } finally {
-    await dir.remove();
-  }
+  const r = await runOnMosquitto(FAILS_WHILE_CONNECTING);
+  assert.equal(r.code, 0, explain(r));
+  assert.match(r.stderr, /the script gives up/, explain(r));
+  assert.equal(count(r.summary, "iterations"), 2, explain(r));
+  assert.equal(count(r.summary, "mqtt_errors"), 0, explain(r));
+  assert.equal(count(r.summary, "handled"), 0, explain(r));
+  assert.equal(count(r.summary, "mqtt_calls{method:end}"), 0, explain(r));
+  assert.doesNotMatch(r.stderr, /ended before connecting/, explain(r));
 });
 
 // grafana/xk6-mqtt's own connect_async_test.cjs and end_async_test.cjs, with k6's check() in
@@ -161,16 +154,10 @@ module.exports.default = () => {
 `;
 
 Deno.test("trial: xk6-mqtt's connect/endAsync handler test passes unchanged in spirit", async () => {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    const r = await runScript(dir, UPSTREAM_CONNECT_END, ["-e", `BROKER=${broker.url}`], "t.cjs");
-    assert.equal(r.code, 0, explain(r));
-    const checks = r.summary.metrics.checks as Record<string, number>;
-    assert.deepEqual([checks.passes, checks.fails], [5, 0], explain(r));
-  } finally {
-    await dir.remove();
-  }
+  const r = await runOnMosquitto(UPSTREAM_CONNECT_END, "t.cjs");
+  assert.equal(r.code, 0, explain(r));
+  const checks = r.summary.metrics.checks as Record<string, number>;
+  assert.deepEqual([checks.passes, checks.fails], [5, 0], explain(r));
 });
 
 // end() waits for a pending connect, but the runner's own end of an interrupted iteration must
@@ -233,16 +220,10 @@ export default async function () {
 `;
 
 Deno.test("trial: calls made in group() carry the group's tag when they settle later", async () => {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    const r = await runScript(dir, IN_GROUP, ["-e", `BROKER=${broker.url}`]);
-    assert.equal(r.code, 0, explain(r));
-    assert.equal(count(r.summary, "mqtt_calls{group:::send}"), 4, explain(r));
-    assert.equal(count(r.summary, "mqtt_messages_sent{group:::send}"), 2, explain(r));
-  } finally {
-    await dir.remove();
-  }
+  const r = await runOnMosquitto(IN_GROUP);
+  assert.equal(r.code, 0, explain(r));
+  assert.equal(count(r.summary, "mqtt_calls{group:::send}"), 4, explain(r));
+  assert.equal(count(r.summary, "mqtt_messages_sent{group:::send}"), 2, explain(r));
 });
 
 // A module-level client the runner closed after a failed iteration is used again by the next:
@@ -280,15 +261,9 @@ export default async function () {
 `;
 
 Deno.test("trial: a client the runner closed works again in the next iteration", async () => {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    const r = await runScript(dir, REUSED, ["-e", `BROKER=${broker.url}`]);
-    assert.equal(r.code, 0, explain(r));
-    assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 3, explain(r));
-    assert.equal(count(r.summary, "mqtt_calls{method:publish}"), 3, explain(r));
-    assert.equal(count(r.summary, "got"), 3, explain(r));
-  } finally {
-    await dir.remove();
-  }
+  const r = await runOnMosquitto(REUSED);
+  assert.equal(r.code, 0, explain(r));
+  assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 3, explain(r));
+  assert.equal(count(r.summary, "mqtt_calls{method:publish}"), 3, explain(r));
+  assert.equal(count(r.summary, "got"), 3, explain(r));
 });
