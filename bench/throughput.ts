@@ -68,24 +68,40 @@ async function waitUntil(done: () => boolean, capMs: number, start: number): Pro
   return true;
 }
 
-/** Waits for `expected` messages (up to the cap); the rate and CPU per message since `start`. */
+/** A measurement under way: when it started, and its result for the messages counted by now. */
+interface Measurement {
+  readonly start: number;
+  result(count: number, capped: boolean): Result;
+}
+
+/** Starts measuring this process's CPU time and the wall time. */
+function measure(): Measurement {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  return {
+    start,
+    result(count, capped) {
+      const seconds = (performance.now() - start) / 1000;
+      const used = process.cpuUsage(cpu);
+      return {
+        rate: count / seconds,
+        cpuPerMessage: (used.user + used.system) / Math.max(1, count),
+        count,
+        capped,
+      };
+    },
+  };
+}
+
+/** Waits for `expected` messages (up to the cap); the rate and CPU per message measured. */
 async function measured(
   received: () => number,
   expected: number,
   capMs: number,
-  start: number,
-  cpu: ReturnType<typeof process.cpuUsage>,
+  measurement: Measurement,
 ): Promise<Result> {
-  const complete = await waitUntil(() => received() >= expected, capMs, start);
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  const count = received();
-  return {
-    rate: count / seconds,
-    cpuPerMessage: (used.user + used.system) / Math.max(1, count),
-    count,
-    capped: !complete,
-  };
+  const complete = await waitUntil(() => received() >= expected, capMs, measurement.start);
+  return measurement.result(received(), !complete);
 }
 
 let runs = 0;
@@ -106,8 +122,8 @@ async function pubSub(
     await subscriber.subscribe(topic, qos);
     let received = 0;
     subscriber.onMessage(() => received++);
-    const cpu = process.cpuUsage();
-    const start = performance.now();
+    const measurement = measure();
+    const start = measurement.start;
     if (windowed) {
       let inflight = 0;
       let wake: (() => void) | undefined;
@@ -127,7 +143,7 @@ async function pubSub(
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await tick();
       }
     }
-    return await measured(() => received, count, capMs, start, cpu);
+    return await measured(() => received, count, capMs, measurement);
   } finally {
     await publisher.end();
     await subscriber.end();
@@ -153,13 +169,12 @@ async function fanOut(
       await subscriber.subscribe(topic, qos);
       subscriber.onMessage(() => received++);
     }
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    for (let i = 0; i < count && performance.now() - start < capMs; i++) {
+    const measurement = measure();
+    for (let i = 0; i < count && performance.now() - measurement.start < capMs; i++) {
       publisher.publish(topic, PAYLOAD, qos);
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    return await measured(() => received, count * FAN_OUT, capMs, start, cpu);
+    return await measured(() => received, count * FAN_OUT, capMs, measurement);
   } finally {
     await publisher.end();
     for (const subscriber of subscribers) await subscriber.end();
@@ -175,23 +190,15 @@ async function ingest(
   const run = ++runs;
   const publisher = await factory(url, `bench-ingest-${run}`);
   try {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
+    const measurement = measure();
     let sent = 0;
-    for (; sent < count && performance.now() - start < capMs; sent++) {
+    for (; sent < count && performance.now() - measurement.start < capMs; sent++) {
       publisher.publish(`ingest/${run}`, PAYLOAD, 0);
       if (sent % YIELD_EVERY === YIELD_EVERY - 1) await tick();
     }
     // The PUBACK of a QoS 1 fence means the broker has read everything before it.
     await publisher.publishAsync(`ingest/${run}/fence`, PAYLOAD, 1);
-    const seconds = (performance.now() - start) / 1000;
-    const used = process.cpuUsage(cpu);
-    return {
-      rate: sent / seconds,
-      cpuPerMessage: (used.user + used.system) / sent,
-      count: sent,
-      capped: sent < count,
-    };
+    return measurement.result(sent, sent < count);
   } finally {
     await publisher.end();
   }
@@ -200,8 +207,7 @@ async function ingest(
 /** The windowed pub→sub flow on raw sockets: rate and CPU per message. */
 async function rawPubSub(port: number, qos: 1 | 2, count: number, capMs: number): Promise<Result> {
   const run = ++runs;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
+  const measurement = measure();
   const { received, capped } = await rawWindow(
     port,
     `bench/raw/${run}`,
@@ -211,14 +217,7 @@ async function rawPubSub(port: number, qos: 1 | 2, count: number, capMs: number)
     WINDOW,
     capMs,
   );
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return {
-    rate: received / seconds,
-    cpuPerMessage: (used.user + used.system) / Math.max(1, received),
-    count: received,
-    capped,
-  };
+  return measurement.result(received, capped);
 }
 
 async function rawIngest(port: number, count: number, capMs: number): Promise<Result> {
@@ -227,22 +226,14 @@ async function rawIngest(port: number, count: number, capMs: number): Promise<Re
   const batch = publishBatch(`ingest/${run}`, PAYLOAD, batchSize);
   const conn = await rawConnect(port, `bench-raw-${run}`);
   try {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
+    const measurement = measure();
     let sent = 0;
-    for (; sent < count && performance.now() - start < capMs; sent += batchSize) {
+    for (; sent < count && performance.now() - measurement.start < capMs; sent += batchSize) {
       await conn.write(batch);
     }
     await conn.write(fence(`ingest/${run}/fence`, 1));
     await conn.waitFor("puback");
-    const seconds = (performance.now() - start) / 1000;
-    const used = process.cpuUsage(cpu);
-    return {
-      rate: sent / seconds,
-      cpuPerMessage: (used.user + used.system) / sent,
-      count: sent,
-      capped: sent < count,
-    };
+    return measurement.result(sent, sent < count);
   } finally {
     conn.close();
   }
