@@ -149,9 +149,9 @@ export class Host implements CoreHost {
 
   /**
    * A new messages() iterator; closed at once on a client idle after a connect(). Made before the
-   * first connect(), it waits for the connection: messages that
-   * come in the CONNACK's read (a resumed session's queue) are delivered before connect()
-   * resolves, so only an iterator made earlier sees them.
+   * first connect(), it waits for the connection: messages that come in the CONNACK's read (a
+   * resumed session's queue) are delivered before connect() resolves, so only an iterator made
+   * earlier sees them.
    */
   messages(capacity: number): MessageStream {
     if (this.stream !== undefined) {

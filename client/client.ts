@@ -337,8 +337,8 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * pauses reading from the broker until the loop catches up. It ends when the client becomes
    * idle (`end()`, a `connect()` that failed, a connection lost for good), at once on a client
    * already idle after a `connect()`. Made before the first `connect()`, it waits for it and also
-   * gets the messages that arrive with the CONNACK (the queue of a resumed session). Only one iterator may be active at a time; `on("message")` handlers and listeners
-   * still fire.
+   * gets the messages that arrive with the CONNACK (the queue of a resumed session). Only one
+   * iterator may be active at a time; `on("message")` handlers and listeners still fire.
    *
    * @param options `capacity`: messages held before back-pressure (default 1024).
    * @returns The message stream.

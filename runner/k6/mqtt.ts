@@ -139,7 +139,7 @@ function groupTags(group: string): Readonly<Record<string, string>> {
   return tags;
 }
 
-/** Whether the runner has abandoned a client: it then reports nothing more. */
+/** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
 interface Muted {
   muted: boolean;
 }
@@ -147,8 +147,8 @@ interface Muted {
 /**
  * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
  * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
- * emptied when the VU's tags change); a tags object made for one call (per-call tags) is merged
- * each time, as it is not seen again.
+ * emptied when the VU's tags change); an unfrozen tags object, made for one call (per-call tags),
+ * is merged each time, as it is not seen again.
  */
 function vuSink(vu: VuState, muted: Muted): MetricsSink {
   const registry = vu.services.registry;
@@ -185,8 +185,8 @@ function vuSink(vu: VuState, muted: Muted): MetricsSink {
  */
 export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
-  /** Set when the runner abandons the client (see {@linkcode ABANDON}). */
-  readonly #abandoned: Muted;
+  /** Set while the runner closes the client (see {@linkcode ABANDON}). */
+  readonly #muted: Muted;
   /** Settles when the last connect()/reconnect() call settled; end() waits for it. */
   #pendingConnect: Promise<void> | undefined;
   /** A blocking call in progress that `connected` reports as done (see the getter). */
@@ -215,7 +215,7 @@ export class Client extends LibraryClient {
         ? options
         : { clock: UNTRACKED_CLOCK, ...options, metrics: options.metrics ?? vuSink(vu, muted) },
     );
-    this.#abandoned = muted;
+    this.#muted = muted;
     this.#vu = vu;
     this.#k6Tls = options.tls === undefined || tls !== undefined;
     vu?.track(this);
@@ -416,7 +416,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   [ABANDON](): Promise<void> {
-    const muted = this.#abandoned;
+    const muted = this.#muted;
     muted.muted = true;
     // Only while it ends: a script that keeps the client (a module-level one) uses it again in
     // its next iteration, with its handlers and metrics.
@@ -446,7 +446,7 @@ export class Client extends LibraryClient {
   #inVu<H>(event: string, handler: H): H {
     const vu = this.#vu;
     if (vu === undefined || event === "message" || typeof handler !== "function") return handler;
-    const muted = this.#abandoned;
+    const muted = this.#muted;
     return ((...args: unknown[]) => {
       if (muted.muted) return undefined; // The runner is closing the client (see ABANDON).
       return vuStorage.getStore() === undefined
@@ -562,7 +562,7 @@ export class Client extends LibraryClient {
    * names, an `error` handler takes the failure; and an abandoned client reports none.
    */
   #handled(events: boolean): boolean {
-    return this.#abandoned.muted || (events && eventListenersOf(this).heard("error"));
+    return this.#muted.muted || (events && eventListenersOf(this).heard("error"));
   }
 
   /**
