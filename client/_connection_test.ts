@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { Decoder } from "../codec/mod.ts";
-import { FakeClock, MemoryTransport, settle } from "../tests/memory_broker.ts";
+import { FakeClock, MemoryTransport, settle } from "../tests/fixtures/memory_broker.ts";
 import { Connection } from "./_connection.ts";
 import { MqttClosedError } from "./errors.ts";
 import { parseBrokerUrl } from "./url.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Deadlines, type Due } from "./_deadlines.ts";
-import { FakeClock } from "../tests/memory_broker.ts";
+import { FakeClock } from "../tests/fixtures/memory_broker.ts";
 
 function entry(name: string, log: string[]): Due {
   return { dueAt: 0, slot: -1, due: () => log.push(name) };

@@ -1,7 +1,7 @@
 // The reconnection policy: attempts against max_attempts, backoff delays, the last error.
 
 import assert from "node:assert/strict";
-import { FakeClock } from "../tests/memory_broker.ts";
+import { FakeClock } from "../tests/fixtures/memory_broker.ts";
 import { Retry } from "./_retry.ts";
 import { MqttClosedError } from "./errors.ts";
 

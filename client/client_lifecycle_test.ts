@@ -2,7 +2,7 @@
 // reconnection, failover, credentials, persistent sessions, end(), errors and validation.
 
 import assert from "node:assert/strict";
-import { FakeClock, ScriptedBroker, settle } from "../tests/memory_broker.ts";
+import { FakeClock, ScriptedBroker, settle } from "../tests/fixtures/memory_broker.ts";
 import { Client } from "./client.ts";
 import {
   MqttClosedError,

@@ -2,7 +2,7 @@
 // handshakes, packet identifiers, flow control, write coalescing and keepalive.
 
 import assert from "node:assert/strict";
-import { FakeClock, ScriptedBroker, settle } from "../tests/memory_broker.ts";
+import { FakeClock, ScriptedBroker, settle } from "../tests/fixtures/memory_broker.ts";
 import { Client } from "./client.ts";
 import { MqttConnectError, type MqttError, MqttTimeoutError } from "./errors.ts";
 import type { CloseInfo, Message } from "./events.ts";

@@ -2,7 +2,7 @@
 // `once` and `signal`, and removal. Driven through an in-memory broker.
 
 import assert from "node:assert/strict";
-import { FakeClock, ScriptedBroker } from "../tests/memory_broker.ts";
+import { FakeClock, ScriptedBroker } from "../tests/fixtures/memory_broker.ts";
 import { Client } from "./client.ts";
 import { ClientEventTarget } from "./event_target.ts";
 import type { MqttConnectEvent } from "./events.ts";

@@ -1,5 +1,5 @@
 /**
- * A load test that is its own program: `deno compile -A --include runner/worker.ts
+ * A load test that is its own program: `deno compile -A --include runner/worker/worker.ts
  * examples/compile_entry.ts` makes a binary that runs it (`./compile_entry --vus 4`), and
  * `deno run -A examples/compile_entry.ts` runs it too. It imports the runner natively, exports
  * its options and iteration as any k6 script, and calls `main` only as the main module: the

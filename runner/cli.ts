@@ -21,7 +21,7 @@
 
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
-import { EXIT_CODES, type RunSettings, runTest } from "./engine.ts";
+import { EXIT_CODES, type RunSettings, runTest } from "./engine/run.ts";
 import {
   BROKER_HELP,
   MAIN_HELP,
@@ -29,12 +29,12 @@ import {
   parseRunArgs,
   RUN_HELP,
   UsageError,
-} from "./_flags.ts";
+} from "./cli/flags.ts";
 import { renderHtmlReport } from "./outputs/html_report.ts";
-import { writeAll } from "./_finish.ts";
-import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./merge.ts";
-import { formatSummaryExport, type SummaryExport } from "./summary.ts";
-import { textSummary } from "./text_summary.ts";
+import { writeAll } from "./engine/finish.ts";
+import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./summary/merge.ts";
+import { formatSummaryExport, type SummaryExport } from "./summary/data.ts";
+import { textSummary } from "./summary/text.ts";
 
 /** Exit code of a bad command line (unknown command or flag, bad value). */
 export const USAGE_EXIT_CODE = 2;
@@ -122,7 +122,7 @@ async function demo(args: string[]): Promise<number> {
   }
   // -e MQTT_BROKER_ADDRESS=… runs the demo against that broker.
   if (settings.env?.MQTT_BROKER_ADDRESS !== undefined) return await withSignals(settings);
-  const { startDemoBroker } = await import("./_demo_broker.ts");
+  const { startDemoBroker } = await import("./cli/demo_broker.ts");
   const demoBroker = await startDemoBroker();
   writeAll(Deno.stderr, `demo broker: ${demoBroker.description} on ${demoBroker.url}\n`);
   try {
@@ -164,7 +164,7 @@ async function broker(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`Invalid value "${values.port}" for --port: expected 0 to 65535`);
   }
-  const { startBroker } = await import("./broker.ts");
+  const { startBroker } = await import("./cli/broker.ts");
   const embedded = await startBroker({
     port,
     hostname: (values.host as string | undefined) ?? "127.0.0.1",

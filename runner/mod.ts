@@ -31,11 +31,11 @@
  * @module
  */
 
-import type { Broker, BrokerOptions } from "./broker.ts";
+import type { Broker, BrokerOptions } from "./cli/broker.ts";
 
 export { main } from "./cli.ts";
-export { EXIT_CODES, type RunSettings, runTest } from "./engine.ts";
-export type { SyncWriter } from "./_finish.ts";
+export { EXIT_CODES, type RunSettings, runTest } from "./engine/run.ts";
+export type { SyncWriter } from "./engine/finish.ts";
 export { check, type Checker, fail, group, randomSeed, sleep } from "./k6/k6.ts";
 export { Counter, Gauge, Metric, Rate, Trend } from "./k6/metrics.ts";
 export {
@@ -85,8 +85,8 @@ export type {
 export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "../codec/packets.ts";
 export type { Client as LibraryClient } from "../client/client.ts";
 export { SharedArray } from "./k6/data.ts";
-export { InvalidConfigError, type StageOption, type TestOptions } from "./options.ts";
-export { ScriptError } from "./script_loader.ts";
+export { InvalidConfigError, type StageOption, type TestOptions } from "./config/options.ts";
+export { ScriptError } from "./script/loader.ts";
 export {
   defineBuiltins,
   type MetricAggregate,
@@ -100,11 +100,11 @@ export {
   type SeriesSnapshot,
   type Tags,
   type ValueType,
-} from "./metrics.ts";
-export type { HistogramJSON, LogHistogram } from "./histogram.ts";
-export type { MetricSnapshot } from "./metric_types.ts";
-export type { MetricKey, ThresholdExpression } from "./threshold_parser.ts";
-export type { ExportMetricInfo } from "./summary_export.ts";
+} from "./metrics/registry.ts";
+export type { HistogramJSON, LogHistogram } from "./metrics/histogram.ts";
+export type { MetricSnapshot } from "./metrics/types.ts";
+export type { MetricKey, ThresholdExpression } from "./metrics/threshold_parser.ts";
+export type { ExportMetricInfo } from "./summary/export.ts";
 export {
   type MetricCatalog,
   parseThresholds,
@@ -113,7 +113,7 @@ export {
   type ThresholdResult,
   Thresholds,
   type ThresholdsConfig,
-} from "./thresholds.ts";
+} from "./metrics/thresholds.ts";
 export {
   type ExportExtras,
   type ExportGroup,
@@ -127,9 +127,9 @@ export {
   type SummaryGroup,
   type SummaryInfo,
   type SummaryMetric,
-} from "./summary.ts";
-export { textSummary, type TextSummaryOptions } from "./text_summary.ts";
-export { failedThresholds, mergeSummaries, summaryDataFromExport } from "./merge.ts";
+} from "./summary/data.ts";
+export { textSummary, type TextSummaryOptions } from "./summary/text.ts";
+export { failedThresholds, mergeSummaries, summaryDataFromExport } from "./summary/merge.ts";
 export { NdjsonOutput } from "./outputs/ndjson.ts";
 export { type HtmlReportInput, renderHtmlReport } from "./outputs/html_report.ts";
 export {
@@ -141,24 +141,24 @@ export {
   type TimelineJSON,
   type TimelineOptions,
   type TrendSeriesJSON,
-} from "./timeline.ts";
+} from "./outputs/timeline.ts";
 export {
   ExecutionSegment,
   ExecutionSegmentSequence,
   type Fraction,
   parseExecutionSegment,
   parseExecutionSegmentSequence,
-} from "./execution_segment.ts";
-export { parseFraction } from "./_fraction.ts";
-export { ExecutionTuple, SegmentedIndex, type StripedOffsets } from "./execution_tuple.ts";
+} from "./segments/execution_segment.ts";
+export { parseFraction } from "./segments/fraction.ts";
+export { ExecutionTuple, SegmentedIndex, type StripedOffsets } from "./segments/execution_tuple.ts";
 export {
   type ArrivalSchedule,
   arrivalTimes,
   rampingVUsSteps,
   type RampStage,
   type VUStep,
-} from "./segment_schedule.ts";
-export { formatDuration, parseDuration } from "./_duration.ts";
+} from "./segments/segment_schedule.ts";
+export { formatDuration, parseDuration } from "./config/duration.ts";
 export type { Broker, BrokerOptions };
 
 /**
@@ -178,6 +178,6 @@ export type { Broker, BrokerOptions };
  * ```
  */
 export async function startBroker(options?: BrokerOptions): Promise<Broker> {
-  const { startBroker } = await import("./broker.ts");
+  const { startBroker } = await import("./cli/broker.ts");
   return await startBroker(options);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SummaryExport } from "../runner/summary.ts";
+import type { SummaryExport } from "../runner/summary/data.ts";
 
 /** The repository root (the subprocess runs there, so deno.json applies). */
 export const ROOT: string = new URL("..", import.meta.url).pathname;

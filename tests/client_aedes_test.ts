@@ -11,7 +11,7 @@ import {
   QoS,
 } from "../mod.ts";
 import { openTransport, type Transport, type TransportFactory } from "../client/mod.ts";
-import { type Broker, startBroker } from "../runner/broker.ts";
+import { type Broker, startBroker } from "../runner/cli/broker.ts";
 
 const decoder = new TextDecoder();
 const text = (payload: ArrayBuffer) => decoder.decode(payload);

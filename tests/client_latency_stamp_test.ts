@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { Client, type Message, type MetricsSink, QoS } from "../mod.ts";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 
 function recorder(): MetricsSink & { of(metric: string): number[] } {
   const samples: { metric: string; value: number }[] = [];

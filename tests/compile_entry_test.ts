@@ -8,9 +8,9 @@
  */
 
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { ROOT, TempDir } from "./_runner_helpers.ts";
-import type { SummaryExport } from "../runner/summary.ts";
+import type { SummaryExport } from "../runner/summary/data.ts";
 
 const ENTRY = new URL("../examples/compile_entry.ts", import.meta.url).pathname;
 

@@ -10,7 +10,7 @@ import { parseAllDocuments } from "yaml";
 import {
   parseExecutionSegment,
   parseExecutionSegmentSequence,
-} from "../runner/execution_segment.ts";
+} from "../runner/segments/execution_segment.ts";
 
 const DIR = new URL("../examples/kubernetes/", import.meta.url);
 

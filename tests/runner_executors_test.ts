@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { count, explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 // Each executor with counts that its schedule makes exact, read from --summary-export; every

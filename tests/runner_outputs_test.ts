@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { CLI, count, explain, ROOT, runScript, TempDir } from "./_runner_helpers.ts";
 
 // Thresholds as the verdict (exit code 99), --out json with exact counts, and a run stopped by

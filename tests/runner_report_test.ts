@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 const SCRIPT = `

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { count, explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 // What a k6 script can use: checks, custom metrics with tags, setup/teardown data,

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
-import type { SummaryExport } from "../runner/summary.ts";
+import { startBroker } from "../runner/cli/broker.ts";
+import type { SummaryExport } from "../runner/summary/data.ts";
 import { count, explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 const SCRIPT = `

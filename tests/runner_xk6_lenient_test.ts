@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
-import type { SummaryExport } from "../runner/summary.ts";
+import { startBroker } from "../runner/cli/broker.ts";
+import type { SummaryExport } from "../runner/summary/data.ts";
 import { explain, mqload, TempDir } from "./_runner_helpers.ts";
 
 // xk6-mqtt ignores option keys it does not know and warns about unknown event names; scripts

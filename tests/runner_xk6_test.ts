@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { startMosquitto } from "./fixtures/mosquitto.ts";
 import { explain, mqload } from "./_runner_helpers.ts";
 

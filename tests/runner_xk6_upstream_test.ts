@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../runner/broker.ts";
-import type { SummaryExport } from "../runner/summary.ts";
+import { startBroker } from "../runner/cli/broker.ts";
+import type { SummaryExport } from "../runner/summary/data.ts";
 import { startMosquitto } from "./fixtures/mosquitto.ts";
 import { count, explain, mqload, type RunResult, TempDir } from "./_runner_helpers.ts";
 

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Client, type CloseInfo, type MetricsSink, MqttConnectError, MqttError } from "../mod.ts";
 import { parseBrokerUrl } from "../client/url.ts";
-import { startBroker } from "../runner/broker.ts";
+import { startBroker } from "../runner/cli/broker.ts";
 import { makeCertificates } from "./fixtures/certs.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { count, explain, mqload, TempDir } from "./_runner_helpers.ts";

@@ -1,7 +1,7 @@
 // Summary options a k6 user mistypes are refused before the test runs (exit 104), as k6 does,
 // instead of failing at the end-of-test summary and losing the run's results.
 import assert from "node:assert/strict";
-import { buildPlan, InvalidConfigError } from "../runner/options.ts";
+import { buildPlan, InvalidConfigError } from "../runner/config/options.ts";
 import { explain, mqload, TempDir } from "./_runner_helpers.ts";
 
 Deno.test("trial: buildPlan refuses unknown trend stats and time units", () => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatDuration, parseDuration } from "../_duration.ts";
+import { formatDuration, parseDuration } from "../config/duration.ts";
 
 /** The executors mqload runs (k6's names). */
 export type ExecutorType =

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ExecutionTuple } from "../execution_tuple.ts";
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import type { BaseConfig } from "./_config.ts";
 
 /** A VU as an executor sees it: opaque, plus whether it is running an iteration now. */

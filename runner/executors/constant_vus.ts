@@ -4,8 +4,8 @@
  * @module
  */
 
-import { formatDuration } from "../_duration.ts";
-import type { ExecutionTuple } from "../execution_tuple.ts";
+import { formatDuration } from "../config/duration.ts";
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import {
   type BaseConfig,
   baseInfo,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ExecutionTuple } from "../execution_tuple.ts";
-import { ExecutionSegment, ExecutionSegmentSequence } from "../execution_segment.ts";
+import { ExecutionTuple } from "../segments/execution_tuple.ts";
+import { ExecutionSegment, ExecutionSegmentSequence } from "../segments/execution_segment.ts";
 import { parseScenario, scenarioVus, share } from "./mod.ts";
 import { type ConstantArrivalRateConfig, constantArrivals } from "./constant_arrival_rate.ts";
 import { activeIntervals } from "./ramping_vus.ts";

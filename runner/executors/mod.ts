@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ExecutionTuple } from "../execution_tuple.ts";
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import type { BaseConfig, ExecutorType } from "./_config.ts";
 import { stagesDuration } from "./_config.ts";
 import type { ScenarioRuntime } from "./_runtime.ts";

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { formatDuration } from "../_duration.ts";
-import type { ExecutionTuple } from "../execution_tuple.ts";
-import { arrivalTimes } from "../segment_schedule.ts";
+import { formatDuration } from "../config/duration.ts";
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
+import { arrivalTimes } from "../segments/segment_schedule.ts";
 import {
   type BaseConfig,
   baseInfo,

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { formatDuration } from "../_duration.ts";
-import type { ExecutionTuple } from "../execution_tuple.ts";
-import { rampingVUsSteps, type VUStep } from "../segment_schedule.ts";
+import { formatDuration } from "../config/duration.ts";
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
+import { rampingVUsSteps, type VUStep } from "../segments/segment_schedule.ts";
 import {
   type BaseConfig,
   baseInfo,

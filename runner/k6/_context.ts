@@ -9,8 +9,8 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { MetricRegistry, Tags } from "../metrics.ts";
-import { parseThresholds, type ThresholdsConfig } from "../thresholds.ts";
+import type { MetricRegistry, Tags } from "../metrics/registry.ts";
+import { parseThresholds, type ThresholdsConfig } from "../metrics/thresholds.ts";
 
 /** Timer functions with Deno's numeric ids. */
 export interface Timers {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defineBuiltins, MetricRegistry } from "../metrics.ts";
+import { defineBuiltins, MetricRegistry } from "../metrics/registry.ts";
 import { type ScenarioInfo, VuState, vuStorage, type WorkerServices } from "./_context.ts";
 import { check, group } from "./k6.ts";
 

@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { MetricType } from "../metrics.ts";
+import type { MetricType } from "../metrics/registry.ts";
 import { currentVu } from "./_context.ts";
 
 /** A custom metric: what `Counter`, `Gauge`, `Rate` and `Trend` share. */

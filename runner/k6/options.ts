@@ -4,5 +4,5 @@
  * @module
  */
 
-/** k6's test options, loosely typed (mqload reads the ones listed in `runner/options.ts`). */
+/** k6's test options, loosely typed (mqload reads the ones listed in `runner/config/options.ts`). */
 export type Options = Record<string, unknown>;

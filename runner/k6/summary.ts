@@ -5,8 +5,8 @@
  * @module
  */
 
-import { textSummary as text, type TextSummaryOptions } from "../text_summary.ts";
-import type { SummaryData } from "../summary.ts";
+import { textSummary as text, type TextSummaryOptions } from "../summary/text.ts";
+import type { SummaryData } from "../summary/data.ts";
 
 /**
  * k6's end-of-test text summary of `handleSummary` data.

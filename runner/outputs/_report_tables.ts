@@ -4,9 +4,9 @@
  * @module
  */
 
-import type { SummaryData, SummaryGroup, SummaryMetric } from "../summary.ts";
-import { humanizeValue } from "../text_summary.ts";
-import type { ThresholdResult } from "../thresholds.ts";
+import type { SummaryData, SummaryGroup, SummaryMetric } from "../summary/data.ts";
+import { humanizeValue } from "../summary/text.ts";
+import type { ThresholdResult } from "../metrics/thresholds.ts";
 import { escapeHtml, formatNumber } from "./_report_text.ts";
 
 export function thresholdTable(results: readonly ThresholdResult[], summary: SummaryData): string {

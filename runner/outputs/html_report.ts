@@ -9,10 +9,10 @@
  * @module
  */
 
-import type { SummaryData } from "../summary.ts";
-import { humanizeDuration, humanizeValue } from "../text_summary.ts";
-import type { ThresholdResult } from "../thresholds.ts";
-import type { Timeline, TimelineJSON } from "../timeline.ts";
+import type { SummaryData } from "../summary/data.ts";
+import { humanizeDuration, humanizeValue } from "../summary/text.ts";
+import type { ThresholdResult } from "../metrics/thresholds.ts";
+import type { Timeline, TimelineJSON } from "./timeline.ts";
 import { lineChart } from "./_report_chart.ts";
 import {
   checksSection,

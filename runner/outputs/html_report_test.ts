@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { syntheticRun } from "../../tests/fixtures/synthetic_run.ts";
-import type { SummaryData } from "../summary.ts";
-import { Timeline } from "../timeline.ts";
+import type { SummaryData } from "../summary/data.ts";
+import { Timeline } from "./timeline.ts";
 import { formatElapsed, lineChart, niceTicks } from "./_report_chart.ts";
 import { compactJson, formatMs, REDACTED, redactSecrets } from "./_report_text.ts";
 import { renderHtmlReport } from "./html_report.ts";

@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { Point } from "../metrics.ts";
-import { InvalidConfigError } from "../options.ts";
-import type { MetricCatalog, Thresholds } from "../thresholds.ts";
+import type { Point } from "../metrics/registry.ts";
+import { InvalidConfigError } from "../config/options.ts";
+import type { MetricCatalog, Thresholds } from "../metrics/thresholds.ts";
 
 /** Where the lines go: a `Deno.FsFile`, `Deno.stdout`, or any byte writer. */
 export interface ByteWriter {
@@ -40,7 +40,7 @@ const LINES_PER_CHUNK = 8192;
  *
  * @example Usage
  * ```ts
- * import { MetricRegistry } from "./../metrics.ts";
+ * import { MetricRegistry } from "../metrics/registry.ts";
  * import { NdjsonOutput } from "./ndjson.ts";
  * import assert from "node:assert/strict";
  *
@@ -96,7 +96,7 @@ export class NdjsonOutput {
    *
    * @example Usage
    * ```ts
-   * import { MetricRegistry } from "./../metrics.ts";
+   * import { MetricRegistry } from "../metrics/registry.ts";
    * import { NdjsonOutput } from "./ndjson.ts";
    * import assert from "node:assert/strict";
    *

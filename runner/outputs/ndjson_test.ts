@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { MetricRegistry, type Point } from "../metrics.ts";
-import { parseThresholds } from "../thresholds.ts";
+import { MetricRegistry, type Point } from "../metrics/registry.ts";
+import { parseThresholds } from "../metrics/thresholds.ts";
 import { formatTime, goDuration, NdjsonOutput } from "./ndjson.ts";
 
 /** A writer that keeps everything and accepts at most `max` bytes per call. */

@@ -1,0 +1,300 @@
+/**
+ * `mqload run` flags, with k6's names, turned into options (the highest-precedence layer) and
+ * run settings, plus the help texts.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parseDuration } from "../config/duration.ts";
+import {
+  parseExecutionSegment,
+  parseExecutionSegmentSequence,
+} from "../segments/execution_segment.ts";
+import { parseStageFlag, type TestOptions } from "../config/options.ts";
+import type { RunSettings } from "../engine/run.ts";
+
+/**
+ * A bad command line (unknown command or flag, bad flag value, missing script): the message
+ * names it. The CLI exits with 2, as command-line tools do for usage errors; k6 has no code of
+ * its own for these (cobra's errors make it exit with -1, that is 255).
+ */
+export class UsageError extends Error {
+  /** @param message What is wrong, naming the flag. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The help of `mqload`. */
+export const MAIN_HELP = `mqload: MQTT load testing with k6-compatible scripts
+
+Usage:
+  mqload run [flags] <script>    run a load test (see mqload run --help)
+  mqload demo [run flags]        run the ~15 s demo test against a broker of its
+                                 own (mosquitto when installed, else embedded)
+  mqload broker [--port N] [--host 127.0.0.1]
+                                 run the embedded MQTT broker until Ctrl+C
+  mqload merge [flags] <a.json> <b.json>…
+                                 merge the --summary-export files of execution
+                                 segments exactly (see mqload merge --help)
+  mqload version                 print the version
+
+Flags:
+  -h, --help                     show help
+`;
+
+/** The help of `mqload run`. */
+export const RUN_HELP = `Run a k6-style load test script (k6 + xk6-mqtt scripts run unchanged).
+
+Usage:
+  mqload run [flags] <script.ts|script.js>
+
+Flags:
+  -u, --vus N                    number of VUs (shortcut scenario)
+  -d, --duration D               test duration, e.g. 30s, 1m30s (constant-vus)
+  -i, --iterations N             total iterations (shared-iterations)
+  -s, --stage D:N                ramping stage, repeatable: -s 10s:20 -s 30s:20 (ramping-vus)
+  -e, --env KEY=VALUE            add to __ENV, repeatable
+      --include-system-env-vars  include the process environment in __ENV (default true)
+      --tag NAME=VALUE           tag every sample, repeatable
+  -o, --out json=FILE            stream every sample as k6 NDJSON (FILE "-" for stdout)
+      --summary-export FILE      write the end-of-test summary as JSON
+      --report FILE              write a self-contained HTML report (charts over
+                                 time, thresholds, checks, metrics, options)
+      --summary-trend-stats S    trend statistics, e.g. "avg,min,med,max,p(90),p(95)"
+      --summary-time-unit U      time unit of the summary: s, ms or us
+      --summary-mode M           k6's compact, full or legacy: mqload prints legacy
+      --no-summary               no end-of-test summary (nor handleSummary)
+      --no-thresholds            do not evaluate thresholds
+      --no-color                 no ANSI colours
+  -q, --quiet                    no progress and no banner
+      --insecure-skip-tls-verify skip the TLS host name check of brokers (k6's option;
+                                 Deno checks the chain still: DENO_CERT=ca.pem trusts a CA)
+      --no-usage-report          accepted for k6 command lines (mqload sends none)
+  -w, --workers N                Workers running VUs (default: one per CPU core)
+      --execution-segment S      run this share of the test, e.g. 1/4:2/4
+      --execution-segment-sequence S
+                                 all the segments, e.g. 0,1/4,2/4,3/4,1
+  -h, --help                     show this help
+
+Precedence: flags, then K6_* environment variables (K6_VUS, K6_DURATION, K6_ITERATIONS,
+K6_STAGES, K6_OUT, K6_SUMMARY_EXPORT, K6_NO_SUMMARY, …), then the script's
+\`export const options\`.
+
+Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
+104 invalid options, 105 stopped by a signal, 107 script error (cannot load, or a Worker
+crashed), 108 test.abort(); 2 for a bad command line.
+`;
+
+/** The help of `mqload broker`. */
+export const BROKER_HELP = `Run the embedded MQTT broker (aedes, MQTT 3.1.1) to try scripts against.
+
+Usage:
+  mqload broker [flags]
+
+Flags:
+  -p, --port N                   port to listen on (default 1883, 0 for a free one)
+      --host H                   address to listen on (default 127.0.0.1)
+      --websocket                also serve MQTT over WebSocket on a free port
+  -h, --help                     show this help
+
+It runs until Ctrl+C.
+`;
+
+/** The help of `mqload merge`. */
+export const MERGE_HELP = `Merge the --summary-export files of the execution segments of one test.
+
+Usage:
+  mqload merge [flags] <a.json> <b.json>…
+
+Counts, rates and checks add up; trend percentiles come from the merged histograms, so they
+are those one process running the whole test would report. The thresholds are evaluated
+again on the merged metrics.
+
+Flags:
+      --summary-export FILE      write the merged summary there and print the text summary
+                                 (without it the merged JSON goes to stdout)
+      --report FILE              write a self-contained HTML report of the merged summary
+      --no-color                 no ANSI colours
+  -h, --help                     show this help
+
+Exit codes: 0 ok, 99 a threshold failed on the merged result, 2 bad arguments or files.
+`;
+
+/**
+ * Parses `mqload run` arguments.
+ *
+ * @param args Arguments after `run`.
+ * @returns The settings, or `help` when asked.
+ * @throws {UsageError} On an unknown flag, a bad value or a missing script, naming the flag.
+ */
+export function parseRunArgs(args: string[]): RunSettings | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        vus: { type: "string", short: "u" },
+        duration: { type: "string", short: "d" },
+        iterations: { type: "string", short: "i" },
+        stage: { type: "string", short: "s", multiple: true },
+        env: { type: "string", short: "e", multiple: true },
+        "include-system-env-vars": { type: "boolean" },
+        "no-include-system-env-vars": { type: "boolean" },
+        tag: { type: "string", multiple: true },
+        out: { type: "string", short: "o", multiple: true },
+        "summary-export": { type: "string" },
+        report: { type: "string" },
+        "summary-trend-stats": { type: "string" },
+        "summary-time-unit": { type: "string" },
+        "no-summary": { type: "boolean" },
+        "no-thresholds": { type: "boolean" },
+        "no-color": { type: "boolean" },
+        quiet: { type: "boolean", short: "q" },
+        workers: { type: "string", short: "w" },
+        "execution-segment": { type: "string" },
+        "execution-segment-sequence": { type: "string" },
+        help: { type: "boolean", short: "h" },
+        "insecure-skip-tls-verify": { type: "boolean" },
+        "summary-mode": { type: "string" },
+        // k6 CI command lines carry it; mqload sends no usage report anyway.
+        "no-usage-report": { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ""));
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError(
+      parsed.positionals.length === 0
+        ? "mqload run needs a script: mqload run [flags] <script>"
+        : `mqload run takes one script, got ${parsed.positionals.length}: ${
+          parsed.positionals.join(" ")
+        }`,
+    );
+  }
+  const cli: TestOptions = {};
+  const count = (flag: string, value: string | undefined, min = 0): number | undefined => {
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < min) {
+      throw new UsageError(`Invalid value "${value}" for --${flag}: expected an integer ≥ ${min}`);
+    }
+    return Number(value);
+  };
+  cli.vus = count("vus", v.vus);
+  cli.iterations = count("iterations", v.iterations);
+  if (v.duration !== undefined) {
+    if (parseDuration(v.duration) === undefined) {
+      throw new UsageError(
+        `Invalid value "${v.duration}" for --duration: expected a duration such as 30s`,
+      );
+    }
+    cli.duration = v.duration;
+  }
+  if (v.stage !== undefined) {
+    cli.stages = v.stage.map((text) => {
+      try {
+        return parseStageFlag(text);
+      } catch (e) {
+        throw new UsageError(`Invalid value for --stage: ${(e as Error).message}`);
+      }
+    });
+  }
+  const pairs = (flag: string, list: string[] | undefined) => {
+    const out: Record<string, string> = {};
+    for (const item of list ?? []) {
+      const at = item.indexOf("=");
+      if (at <= 0) {
+        throw new UsageError(`Invalid value "${item}" for --${flag}: expected KEY=VALUE`);
+      }
+      out[item.slice(0, at)] = item.slice(at + 1);
+    }
+    return out;
+  };
+  const env = pairs("env", v.env);
+  if (v.tag !== undefined) cli.tags = pairs("tag", v.tag);
+  if (v["summary-trend-stats"] !== undefined) {
+    cli.summaryTrendStats = v["summary-trend-stats"].split(",").map((s) => s.trim());
+  }
+  if (v["summary-time-unit"] !== undefined) {
+    if (!["s", "ms", "us"].includes(v["summary-time-unit"])) {
+      throw new UsageError(
+        `Invalid value "${v["summary-time-unit"]}" for --summary-time-unit: expected s, ms or us`,
+      );
+    }
+    cli.summaryTimeUnit = v["summary-time-unit"];
+  }
+  // k6 ≥ 1.0 (which xk6-mqtt needs) takes --summary-mode; mqload prints the legacy layout.
+  const mode = v["summary-mode"] ?? Deno.env.get("K6_SUMMARY_MODE");
+  if (mode !== undefined && mode !== "") {
+    if (!["compact", "full", "legacy"].includes(mode)) {
+      throw new UsageError(
+        `Invalid value "${mode}" for --summary-mode: expected compact, full or legacy`,
+      );
+    }
+    if (mode !== "legacy") {
+      console.warn(
+        `mqload: --summary-mode=${mode} is not supported; the summary is k6's legacy one`,
+      );
+    }
+  }
+  if (v["no-thresholds"]) cli.noThresholds = true;
+  if (v["insecure-skip-tls-verify"]) cli.insecureSkipTLSVerify = true;
+  for (const flag of ["execution-segment", "execution-segment-sequence"] as const) {
+    const value = v[flag];
+    if (value === undefined) continue;
+    try {
+      if (flag === "execution-segment") parseExecutionSegment(value);
+      else parseExecutionSegmentSequence(value);
+    } catch (e) {
+      throw new UsageError(`Invalid value "${value}" for --${flag}: ${(e as Error).message}`);
+    }
+    cli[flag === "execution-segment" ? "executionSegment" : "executionSegmentSequence"] = value;
+  }
+  // k6 reads these from the environment too (K6_OUT, K6_SUMMARY_EXPORT, …); flags win.
+  const fromEnv = (name: string) => {
+    const value = Deno.env.get(name);
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const isTrue = (name: string) => /^(1|true)$/i.test(fromEnv(name) ?? "");
+  v.out ??= fromEnv("K6_OUT")?.split(",").map((s) => s.trim());
+  v["summary-export"] ??= fromEnv("K6_SUMMARY_EXPORT");
+  v["no-summary"] ??= isTrue("K6_NO_SUMMARY") || undefined;
+  v["no-color"] ??= isTrue("K6_NO_COLOR") || undefined;
+  if (v["include-system-env-vars"] === undefined && v["no-include-system-env-vars"] === undefined) {
+    const include = fromEnv("K6_INCLUDE_SYSTEM_ENV_VARS");
+    if (include !== undefined && /^(0|false)$/i.test(include)) {
+      v["no-include-system-env-vars"] = true;
+    }
+  }
+  for (const out of v.out ?? []) {
+    if (!/^json(=.*)?$/.test(out)) {
+      throw new UsageError(`Invalid value "${out}" for --out: mqload writes json=FILE`);
+    }
+  }
+  for (const flag of ["summary-export", "report"] as const) {
+    if (v[flag] === "") {
+      throw new UsageError(`Invalid value "" for --${flag}: expected a file path`);
+    }
+  }
+  const workers = count("workers", v.workers, 1);
+  return {
+    script: parsed.positionals[0],
+    cliOptions: Object.fromEntries(Object.entries(cli).filter(([, x]) => x !== undefined)),
+    env,
+    includeSystemEnv: !v["no-include-system-env-vars"],
+    out: v.out,
+    summaryExport: v["summary-export"],
+    report: v.report,
+    quiet: v.quiet ?? false,
+    noSummary: v["no-summary"] ?? false,
+    noColor: v["no-color"] ?? Deno.env.get("NO_COLOR") !== undefined,
+    workers,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Progress on stderr, as k6 shows it: on a terminal, a redrawn block with the run line and one
+ * bar per scenario; otherwise the run line every few seconds. Log lines go through
+ * {@linkcode Progress.log} so that they never tear the bar.
+ *
+ * @module
+ */
+
+import { formatClock, formatDuration } from "../config/duration.ts";
+
+/** One scenario's line. */
+export interface ScenarioProgress {
+  /** Scenario name. */
+  name: string;
+  /** From 0 to 1. */
+  fraction: number;
+  /** Right-hand text, such as `10 VUs  05.2s/30s`. */
+  detail: string;
+}
+
+/** What the progress shows. */
+export interface ProgressState {
+  /** Since the test started, in ms. */
+  elapsedMs: number;
+  /** Active VUs. */
+  vus: number;
+  /** Most VUs. */
+  maxVus: number;
+  /** Completed iterations. */
+  completed: number;
+  /** Interrupted iterations. */
+  interrupted: number;
+  /** Per scenario. */
+  scenarios: ScenarioProgress[];
+  /** Stopping (signal, abort). */
+  stopping?: boolean;
+}
+
+/** Options of {@linkcode Progress}. */
+export interface ProgressOptions {
+  /** Where to write (default `Deno.stderr`). */
+  writer?: { writeSync(p: Uint8Array): number };
+  /** Redraw a bar (default: stderr is a terminal). */
+  tty?: boolean;
+  /** Print nothing but logs. */
+  quiet?: boolean;
+  /** Lines without a terminal, every this many ms (default 5000). */
+  intervalMs?: number;
+}
+
+const encoder = new TextEncoder();
+const BAR = 40;
+
+/** Renders progress and log lines on stderr. */
+export class Progress {
+  readonly #writer: { writeSync(p: Uint8Array): number };
+  readonly #tty: boolean;
+  readonly #quiet: boolean;
+  readonly #interval: number;
+  #drawn = 0;
+  #lastLine = -Infinity;
+
+  /**
+   * @param options Writer, terminal mode, quiet.
+   */
+  constructor(options: ProgressOptions = {}) {
+    this.#writer = options.writer ?? Deno.stderr;
+    this.#tty = options.tty ?? Deno.stderr.isTerminal();
+    this.#quiet = options.quiet ?? false;
+    this.#interval = options.intervalMs ?? 5000;
+  }
+
+  /** Whether a bar is redrawn in place. */
+  get tty(): boolean {
+    return this.#tty;
+  }
+
+  /**
+   * Writes text above the bar.
+   *
+   * @param text Lines to print (a newline is added).
+   */
+  log(text: string): void {
+    this.#clear();
+    this.#write(text.endsWith("\n") ? text : text + "\n");
+  }
+
+  /**
+   * Shows the current state (redrawn on a terminal; a line every few seconds otherwise).
+   *
+   * @param state The state.
+   * @param force Print a line now even without a terminal.
+   */
+  update(state: ProgressState, force = false): void {
+    if (this.#quiet) return;
+    const head = runLine(state);
+    if (!this.#tty) {
+      if (force || state.elapsedMs - this.#lastLine >= this.#interval) {
+        this.#lastLine = state.elapsedMs;
+        this.#write(head + "\n");
+      }
+      return;
+    }
+    const width = Math.max(7, ...state.scenarios.map((s) => s.name.length));
+    const lines = [head, ...state.scenarios.map((s) => scenarioLine(s, width))];
+    this.#clear();
+    this.#write(lines.join("\n") + "\n");
+    this.#drawn = lines.length;
+  }
+
+  /** Leaves the last drawn state on screen (end of the run). */
+  done(state: ProgressState): void {
+    if (this.#quiet) return;
+    if (this.#tty) this.update(state);
+    else this.#write(runLine(state) + "\n");
+    this.#drawn = 0;
+  }
+
+  #clear(): void {
+    if (this.#drawn > 0) this.#write(`\x1b[${this.#drawn}F\x1b[J`);
+    this.#drawn = 0;
+  }
+
+  #write(text: string): void {
+    const bytes = encoder.encode(text);
+    let at = 0;
+    while (at < bytes.length) at += this.#writer.writeSync(bytes.subarray(at));
+  }
+}
+
+function runLine(s: ProgressState): string {
+  const verb = s.stopping ? "stopping" : "running";
+  return `${verb} (${formatClock(s.elapsedMs)}), ${s.vus}/${s.maxVus} VUs, ${s.completed} ` +
+    `complete and ${s.interrupted} interrupted iterations`;
+}
+
+function scenarioLine(s: ScenarioProgress, width: number): string {
+  const f = Math.min(1, Math.max(0, s.fraction));
+  const filled = Math.round(f * BAR);
+  const bar = f >= 1
+    ? "=".repeat(BAR)
+    : "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "") + "-".repeat(BAR - filled);
+  const mark = f >= 1 ? "✓" : " ";
+  return `${s.name.padEnd(width)} ${mark} [${bar}] ${s.detail}`;
+}
+
+/**
+ * k6's `05.2s/30s` figure.
+ *
+ * @param elapsedMs Time spent.
+ * @param totalMs The scenario's duration.
+ * @returns The text.
+ */
+export function timeDetail(elapsedMs: number, totalMs: number): string {
+  const spent = Math.min(Math.max(0, elapsedMs), totalMs);
+  const s = (spent / 1000).toFixed(1).padStart(4, "0");
+  return `${s}s/${formatDuration(totalMs)}`;
+}

@@ -1,0 +1,402 @@
+/**
+ * k6 thresholds: parsing, validation against the metric registry, and evaluation.
+ *
+ * A threshold configuration maps a metric key to a list of expressions:
+ *
+ * ```
+ * config        -> { metric_key: [ threshold, … ], … }
+ * metric_key    -> metric_name | metric_name "{" tag ("," tag)* "}"
+ * tag           -> ws* key ws* ":" ws* value ws*     (quotes ' " around key and value are dropped)
+ * threshold     -> expression | { threshold: expression, abortOnFail?: bool, delayAbortEval?: duration }
+ * expression    -> ws* aggregation ws* operator ws* float ws*
+ * aggregation   -> counter | gauge | rate | trend
+ * counter       -> "count" | "rate"
+ * gauge         -> "value"
+ * rate          -> "rate"
+ * trend         -> "avg" | "min" | "max" | "med" | percentile
+ * percentile    -> "p(" float ")"                    (0 ≤ float ≤ 100)
+ * operator      -> ">" | ">=" | "<=" | "<" | "==" | "===" | "!="
+ * float         -> "-"? digit+ ("." digit+)? (("e" | "E") ("+" | "-")? digit+)?
+ * duration      -> ms as a number | Go duration string ("10s", "1m30s", "500ms", "1d")
+ * ```
+ *
+ * As in k6, the operator is the first of `<=`, `<`, `>=`, `>`, `===`, `==`,
+ * `!=` found in the expression; `==` and `===` mean the same.
+ *
+ * @module
+ */
+
+import type { MetricAggregate, MetricInfo, MetricSource, MetricType } from "./types.ts";
+import {
+  InvalidThresholdError,
+  type MetricKey,
+  parseDurationMs,
+  parseMetricKey,
+  parseThresholdExpression,
+  type ThresholdExpression,
+} from "./threshold_parser.ts";
+
+export {
+  InvalidThresholdError,
+  type MetricKey,
+  parseDurationMs,
+  parseMetricKey,
+  parseThresholdExpression,
+  type ThresholdExpression,
+} from "./threshold_parser.ts";
+
+/** A threshold given as an object, with k6's abort options. */
+export interface ThresholdConfig {
+  /** The expression, such as `"p(95)<200"`. */
+  threshold: string;
+  /** Abort the test as soon as this threshold fails. */
+  abortOnFail?: boolean;
+  /** Do not abort before this much test time (ms, or a duration string such as `"10s"`). */
+  delayAbortEval?: string | number;
+}
+
+/** k6's `options.thresholds`. */
+export type ThresholdsConfig = Record<string, ReadonlyArray<string | ThresholdConfig>>;
+
+/** The verdict of one threshold. */
+export interface ThresholdResult {
+  /** The metric key as written in the summary (`name` or `name{tag:value}`). */
+  metric: string;
+  /** The expression, as written in the configuration. */
+  expression: string;
+  /** Whether the threshold holds (for a skipped one: its last verdict, initially true). */
+  ok: boolean;
+  /** Whether it has `abortOnFail`. */
+  abortOnFail: boolean;
+  /** Whether the test must stop now: failed, `abortOnFail`, and past `delayAbortEval`. */
+  shouldAbort: boolean;
+  /** The aggregated value the expression compared. */
+  value: number;
+  /** Not evaluated because the metric had no sample yet (`ignoreEmpty`). */
+  skipped: boolean;
+}
+
+/** One threshold of a {@linkcode Thresholds} set. */
+export interface ThresholdEntry extends MetricKey {
+  /** The expression's source. */
+  source: string;
+  /** The parsed expression. */
+  expression: ThresholdExpression;
+  /** Abort on failure. */
+  abortOnFail: boolean;
+  /** Minimum test time before aborting, in ms. */
+  delayAbortEvalMs?: number;
+}
+
+const SUPPORTED: Record<MetricType, readonly string[]> = {
+  counter: ["count", "rate"],
+  gauge: ["value"],
+  rate: ["rate"],
+  trend: ["avg", "min", "max", "med", "p"],
+};
+/**
+ * Parses k6's `options.thresholds`, checking every expression's syntax.
+ * Checking metric names and types needs the script's metrics: call
+ * {@linkcode Thresholds.validate} once they are defined.
+ *
+ * @param config Metric keys to lists of expressions or threshold objects.
+ * @returns The parsed thresholds.
+ * @throws {InvalidThresholdError} Naming the first bad metric key, expression or option.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseThresholds } from "./thresholds.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const thresholds = parseThresholds({
+ *   mqtt_calls: ["count==5"],
+ *   "mqtt_publish_duration{qos:1}": [{ threshold: "p(95)<50", abortOnFail: true }],
+ * });
+ * assert.equal(thresholds.entries.length, 2);
+ * assert.deepEqual(thresholds.tagKeys(), ["qos"]);
+ * ```
+ */
+export function parseThresholds(config: ThresholdsConfig): Thresholds {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new InvalidThresholdError("Invalid thresholds: expected an object of metric keys");
+  }
+  const entries: ThresholdEntry[] = [];
+  for (const [rawKey, list] of Object.entries(config)) {
+    const key = parseMetricKey(rawKey);
+    if (!Array.isArray(list)) {
+      throw new InvalidThresholdError(
+        `Invalid thresholds for metric "${rawKey}": expected an array of expressions`,
+      );
+    }
+    for (const item of list) entries.push(parseEntry(key, item));
+  }
+  return new Thresholds(entries);
+}
+
+function parseEntry(key: MetricKey, item: string | ThresholdConfig): ThresholdEntry {
+  const where = `on metric "${key.key}"`;
+  if (typeof item === "string") {
+    return { ...key, source: item, expression: parseThresholdExpression(item), abortOnFail: false };
+  }
+  if (typeof item !== "object" || item === null || typeof item.threshold !== "string") {
+    throw new InvalidThresholdError(
+      `Invalid threshold ${JSON.stringify(item)} ${where}: expected a string or ` +
+        "{ threshold, abortOnFail?, delayAbortEval? }",
+    );
+  }
+  if (item.abortOnFail !== undefined && typeof item.abortOnFail !== "boolean") {
+    throw new InvalidThresholdError(
+      `Invalid abortOnFail ${JSON.stringify(item.abortOnFail)} for threshold "${item.threshold}" ` +
+        `${where}: expected a boolean`,
+    );
+  }
+  const entry: ThresholdEntry = {
+    ...key,
+    source: item.threshold,
+    expression: parseThresholdExpression(item.threshold),
+    abortOnFail: item.abortOnFail ?? false,
+  };
+  if (item.delayAbortEval !== undefined && item.delayAbortEval !== null) {
+    const ms = parseDurationMs(item.delayAbortEval);
+    if (ms === undefined) {
+      throw new InvalidThresholdError(
+        `Invalid delayAbortEval ${JSON.stringify(item.delayAbortEval)} for threshold ` +
+          `"${item.threshold}" ${where}: expected ms or a duration such as "10s"`,
+      );
+    }
+    entry.delayAbortEvalMs = ms;
+  }
+  return entry;
+}
+
+/** Something that knows metric definitions (a registry, or merged summaries). */
+export interface MetricCatalog {
+  /** The definition of `name`, or undefined. */
+  info(name: string): MetricInfo | undefined;
+  /** Optional: tag keys to keep when a metric's series fold (the registry has it). */
+  preserveTags?(keys: Iterable<string>): void;
+  /** Optional: the metric a query on `name` reads, when `name` is an alias (the registry has it). */
+  canonicalName?(name: string): string | undefined;
+}
+
+/**
+ * A parsed set of thresholds; evaluates them against metrics.
+ *
+ * @example Usage
+ * ```ts
+ * import { defineBuiltins, MetricRegistry } from "./registry.ts";
+ * import { parseThresholds } from "./thresholds.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const registry = new MetricRegistry();
+ * defineBuiltins(registry);
+ * const thresholds = parseThresholds({ checks: ["rate==1"], "mqtt_calls{method:publish}": ["count>=2"] });
+ * thresholds.validate(registry);
+ * registry.add("checks", 1);
+ * registry.add("mqtt_calls", 1, { method: "publish" });
+ * const results = thresholds.evaluate(registry, 1000);
+ * assert.deepEqual(results.map((r) => r.ok), [true, false]);
+ * ```
+ */
+export class Thresholds {
+  /** Every threshold, in configuration order. */
+  readonly entries: readonly ThresholdEntry[];
+  #lastOk: boolean[];
+
+  /**
+   * Use {@linkcode parseThresholds}.
+   *
+   * @param entries Parsed thresholds.
+   */
+  constructor(entries: readonly ThresholdEntry[]) {
+    this.entries = entries;
+    this.#lastOk = entries.map(() => true);
+  }
+
+  /**
+   * Checks that every metric exists and supports the aggregation used on it
+   * (k6: `count`/`rate` on counters, `value` on gauges, `rate` on rates,
+   * `avg`/`min`/`max`/`med`/`p(N)` on trends), and registers the submetric tag
+   * keys with the catalog's `preserveTags` when it has one.
+   *
+   * @param catalog The metric definitions (the registry after the script's init).
+   * @throws {InvalidThresholdError} Naming the first unknown metric or unsupported aggregation.
+   *
+   * @example Usage
+   * ```ts
+   * import { defineBuiltins, MetricRegistry } from "./registry.ts";
+   * import { parseThresholds } from "./thresholds.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const registry = new MetricRegistry();
+   * defineBuiltins(registry);
+   * assert.throws(() => parseThresholds({ mqtt_calls: ["avg<1"] }).validate(registry), /unsupported/);
+   * assert.throws(() => parseThresholds({ nope: ["count<1"] }).validate(registry), /no metric/);
+   * ```
+   */
+  validate(catalog: MetricCatalog): void {
+    for (const e of this.entries) {
+      const info = catalog.info(e.name);
+      if (info === undefined) {
+        throw new InvalidThresholdError(
+          `Invalid threshold defined on ${e.key}: no metric name "${e.name}" found`,
+        );
+      }
+      if (!SUPPORTED[info.type].includes(e.expression.aggregation)) {
+        throw new InvalidThresholdError(
+          `Invalid threshold "${e.source}" applied on metric ${e.key}: unsupported aggregation ` +
+            `method ${e.expression.aggregation} on metric of type ${info.type}. Supported ` +
+            `aggregation methods for this metric are: ${SUPPORTED[info.type].join(", ")}`,
+        );
+      }
+    }
+    catalog.preserveTags?.(this.tagKeys());
+  }
+
+  /**
+   * The tag keys that submetric thresholds filter on, sorted.
+   *
+   * @returns The keys.
+   *
+   * @example Usage
+   * ```ts
+   * import { parseThresholds } from "./thresholds.ts";
+   * import assert from "node:assert/strict";
+   *
+   * assert.deepEqual(parseThresholds({ "checks{check:ok}": ["rate>0"] }).tagKeys(), ["check"]);
+   * ```
+   */
+  tagKeys(): string[] {
+    const keys = new Set<string>();
+    for (const e of this.entries) for (const k of Object.keys(e.filter)) keys.add(k);
+    return [...keys].sort();
+  }
+
+  /**
+   * The configuration these thresholds were parsed from (normalised), to
+   * embed in summary exports so that merges re-evaluate them.
+   *
+   * @returns A JSON-able {@linkcode ThresholdsConfig}.
+   *
+   * @example Usage
+   * ```ts
+   * import { parseThresholds } from "./thresholds.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const config = { checks: ["rate>0.9", { threshold: "rate>0.5", abortOnFail: true }] };
+   * assert.deepEqual(parseThresholds(config).toConfig(), config);
+   * ```
+   */
+  toConfig(): Record<string, Array<string | ThresholdConfig>> {
+    const out: Record<string, Array<string | ThresholdConfig>> = {};
+    for (const e of this.entries) {
+      const list = out[e.key] ??= [];
+      if (!e.abortOnFail && e.delayAbortEvalMs === undefined) list.push(e.source);
+      else {
+        const item: ThresholdConfig = { threshold: e.source, abortOnFail: e.abortOnFail };
+        if (e.delayAbortEvalMs !== undefined) item.delayAbortEval = e.delayAbortEvalMs;
+        list.push(item);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Evaluates every threshold as k6 does: counters give `count` and `rate`
+   * (per second of `elapsedMs`), gauges `value`, rates `rate` (0 when empty),
+   * trends `avg`, `min`, `max`, `med`, `p(N)`.
+   *
+   * @param source The metrics (registry, or merged summaries).
+   * @param elapsedMs Test time so far, for counter rates and `delayAbortEval`.
+   * @param options `ignoreEmpty`: skip metrics with no sample yet, as k6 does
+   *   while the test runs (not at its end).
+   * @returns One result per threshold, in configuration order.
+   *
+   * @example Usage
+   * ```ts
+   * import { MetricRegistry } from "./registry.ts";
+   * import { parseThresholds } from "./thresholds.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const registry = new MetricRegistry();
+   * registry.define("errors", "counter");
+   * const thresholds = parseThresholds({ errors: [{ threshold: "count<1", abortOnFail: true }] });
+   * assert.equal(thresholds.evaluate(registry, 500, { ignoreEmpty: true })[0].skipped, true);
+   * registry.add("errors", 1);
+   * assert.equal(thresholds.evaluate(registry, 500)[0].shouldAbort, true);
+   * ```
+   */
+  evaluate(
+    source: MetricSource,
+    elapsedMs: number,
+    options: { ignoreEmpty?: boolean } = {},
+  ): ThresholdResult[] {
+    const cache = new Map<string, MetricAggregate | undefined>();
+    return this.entries.map((e, i) => {
+      let agg = cache.get(e.key);
+      if (!cache.has(e.key)) cache.set(e.key, agg = source.select(e.name, e.filter));
+      const base = { metric: e.key, expression: e.source, abortOnFail: e.abortOnFail };
+      if (options.ignoreEmpty && (agg === undefined || agg.samples === 0)) {
+        return { ...base, ok: this.#lastOk[i], shouldAbort: false, value: NaN, skipped: true };
+      }
+      const value = agg === undefined ? NaN : aggregationValue(agg, e.expression, elapsedMs);
+      const ok = compare(value, e.expression);
+      this.#lastOk[i] = ok;
+      const shouldAbort = !ok && e.abortOnFail &&
+        (e.delayAbortEvalMs === undefined || e.delayAbortEvalMs < elapsedMs);
+      return { ...base, ok, shouldAbort, value, skipped: false };
+    });
+  }
+}
+
+function aggregationValue(agg: MetricAggregate, expr: ThresholdExpression, elapsedMs: number) {
+  switch (expr.aggregation) {
+    case "count":
+      return agg.type === "counter" ? agg.sum : NaN;
+    case "rate":
+      if (agg.type === "counter") return agg.sum / (elapsedMs / 1000);
+      return agg.type === "rate" ? rateOf(agg) : NaN;
+    case "value":
+      return agg.type === "gauge" ? agg.last : NaN;
+  }
+  const h = agg.type === "trend" ? agg.histogram : undefined;
+  if (h === undefined) return agg.type === "trend" ? 0 : NaN;
+  switch (expr.aggregation) {
+    case "avg":
+      return h.avg;
+    case "min":
+      return h.min;
+    case "max":
+      return h.max;
+    case "med":
+      return h.quantile(0.5);
+    default:
+      return h.quantile(expr.percentile! / 100);
+  }
+}
+
+/**
+ * A rate metric's `rate`. k6 (since v0.38, grafana/k6#2521) leaves an empty rate's value unset
+ * and its map lookup then yields 0, so `rate<0.1` passes on a rate that never got a sample.
+ */
+function rateOf(agg: MetricAggregate): number {
+  return agg.samples > 0 ? agg.sum / agg.samples : 0;
+}
+
+function compare(lhs: number, expr: ThresholdExpression): boolean {
+  const rhs = expr.value;
+  switch (expr.operator) {
+    case ">":
+      return lhs > rhs;
+    case ">=":
+      return lhs >= rhs;
+    case "<=":
+      return lhs <= rhs;
+    case "<":
+      return lhs < rhs;
+    case "!=":
+      return lhs !== rhs;
+    default:
+      return lhs === rhs;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The types the metric registry shares with the runner: metric definitions,
+ * snapshots, points and aggregates, k6's built-in metrics, and k6's statistics
+ * of an aggregate (`statOf`).
+ *
+ * @module
+ */
+
+import { LogHistogram } from "./histogram.ts";
+import type { HistogramJSON } from "./histogram.ts";
+
+/** k6's metric types. */
+export type MetricType = "counter" | "gauge" | "rate" | "trend";
+
+/** What a metric's values measure, which decides how they are displayed. */
+export type ValueType = "default" | "time" | "data";
+
+/** Tags of a sample: string keys to string values. */
+export type Tags = Record<string, string>;
+
+/** Name, type and value type of a metric. */
+export interface MetricInfo {
+  /** The metric's name. */
+  readonly name: string;
+  /** How its samples aggregate. */
+  readonly type: MetricType;
+  /** What its values measure. */
+  readonly contains: ValueType;
+}
+
+/**
+ * The aggregate of one series (or of several, for a query), in plain data.
+ *
+ * Which fields matter depends on the metric type: a counter uses `n` and `sum`;
+ * a gauge `n`, `last`, `time`, `min`, `max`; a rate `n` (samples) and `sum`
+ * (non-zero samples); a trend `histogram` (which carries its own count, sum,
+ * min and max).
+ */
+export interface SeriesSnapshot {
+  /** The series' tags (without the non-indexed ones). */
+  tags: Tags;
+  /** Number of samples. */
+  n: number;
+  /** Counter: sum of values. Rate: number of non-zero values. */
+  sum: number;
+  /** Gauge: smallest value. */
+  min?: number;
+  /** Gauge: largest value. */
+  max?: number;
+  /** Gauge: the latest value. */
+  last?: number;
+  /** Gauge: when the latest value was added, in ms since the epoch. */
+  time?: number;
+  /** Trend: the values' histogram. */
+  histogram?: HistogramJSON;
+}
+
+/** A metric's definition and the series it accumulated since the last drain. */
+export interface MetricSnapshot extends MetricInfo {
+  /** Non-empty series. */
+  series: SeriesSnapshot[];
+}
+
+/** One sample as recorded for streaming outputs (`--out json`). */
+export interface Point {
+  /** Metric name. */
+  metric: string;
+  /** When it was added, in ms since the epoch (fractional). */
+  time: number;
+  /** The sample's value. */
+  value: number;
+  /** All the sample's tags. Shared between points: do not mutate. */
+  tags: Tags;
+}
+
+/** What {@linkcode MetricRegistry.drain} returns: structured-clone-able, no per-sample data but points. */
+export interface MetricsSnapshot {
+  /** Every defined metric, with its non-empty series. */
+  metrics: MetricSnapshot[];
+  /** Samples recorded since the last drain, when the registry records points. */
+  points: Point[];
+}
+
+/** The aggregate over the series of a metric that match a tag filter. */
+export interface MetricAggregate extends MetricInfo {
+  /** Number of samples. */
+  samples: number;
+  /** Counter: sum of values. Rate: non-zero samples. Trend: sum of values. */
+  sum: number;
+  /** Gauge and trend: smallest value (0 when empty). */
+  min: number;
+  /** Gauge and trend: largest value (0 when empty). */
+  max: number;
+  /** Gauge: the latest value over all the series (0 when empty). */
+  last: number;
+  /** Gauge: when `last` was added, in ms since the epoch (0 when empty). */
+  time: number;
+  /** Trend: the merged histogram. */
+  histogram?: LogHistogram;
+}
+
+/** Something that answers metric queries: the registry, or merged summary exports. */
+export interface MetricSource {
+  /**
+   * Aggregates the series of metric `name` whose tags include every pair of `filter`.
+   * Returns undefined when the metric is not defined.
+   */
+  select(name: string, filter?: Tags): MetricAggregate | undefined;
+}
+
+/** The names, types and value types of the metrics mqload defines before a script runs. */
+export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [
+  { name: "vus", type: "gauge", contains: "default" },
+  { name: "vus_max", type: "gauge", contains: "default" },
+  { name: "iterations", type: "counter", contains: "default" },
+  { name: "iteration_duration", type: "trend", contains: "time" },
+  { name: "dropped_iterations", type: "counter", contains: "default" },
+  { name: "checks", type: "rate", contains: "default" },
+  { name: "data_sent", type: "counter", contains: "data" },
+  { name: "data_received", type: "counter", contains: "data" },
+  { name: "group_duration", type: "trend", contains: "time" },
+  { name: "mqtt_calls", type: "counter", contains: "default" },
+  { name: "mqtt_messages_sent", type: "counter", contains: "default" },
+  { name: "mqtt_messages_received", type: "counter", contains: "default" },
+  { name: "mqtt_errors", type: "counter", contains: "default" },
+  { name: "mqtt_connect_duration", type: "trend", contains: "time" },
+  { name: "mqtt_subscribe_duration", type: "trend", contains: "time" },
+  { name: "mqtt_publish_duration", type: "trend", contains: "time" },
+  { name: "mqtt_message_latency", type: "trend", contains: "time" },
+  { name: "mqtt_bytes_sent", type: "counter", contains: "data" },
+  { name: "mqtt_bytes_received", type: "counter", contains: "data" },
+];
+
+/**
+ * Names that older grafana/xk6-mqtt releases registered, each mapped to the metric that
+ * counts the same thing today: `mqtt_message_sent`/`mqtt_message_received` (messages) and
+ * `mqtt_data_sent`/`mqtt_data_received` (payload bytes, which xk6-mqtt also added to k6's
+ * `data_sent`/`data_received`). Scripts written for those releases keep their thresholds:
+ * a query on an alias reads its target, with the same tag filters; an alias appears in the
+ * summary only when a threshold names it.
+ */
+export const METRIC_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  mqtt_message_sent: "mqtt_messages_sent",
+  mqtt_message_received: "mqtt_messages_received",
+  mqtt_data_sent: "data_sent",
+  mqtt_data_received: "data_received",
+});
+
+/**
+ * One statistic of an aggregate, with k6's definitions: counters have `count`
+ * and `rate` (per second of `durationMs`); gauges `value`, `min`, `max`; rates
+ * `rate`, `passes`, `fails`; trends `avg`, `min`, `med`, `max`, `count` and
+ * `p(N)`. Empty metrics give 0.
+ *
+ * @param aggregate From {@linkcode MetricRegistry.select}.
+ * @param stat The statistic's name.
+ * @param durationMs Test run duration, for the counter rate.
+ * @returns The value.
+ * @throws {RangeError} When the statistic does not exist for the metric's type.
+ *
+ * @example Usage
+ * ```ts
+ * import { MetricRegistry, statOf } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const registry = new MetricRegistry();
+ * registry.define("sent", "counter");
+ * registry.add("sent", 10);
+ * assert.equal(statOf(registry.get("sent")!, "rate", 2000), 5);
+ * ```
+ */
+export function statOf(aggregate: MetricAggregate, stat: string, durationMs: number): number {
+  const a = aggregate;
+  switch (a.type) {
+    case "counter":
+      if (stat === "count") return a.sum;
+      if (stat === "rate") return durationMs > 0 ? a.sum / (durationMs / 1000) : 0;
+      break;
+    case "gauge":
+      if (stat === "value") return a.last;
+      if (stat === "min") return a.min;
+      if (stat === "max") return a.max;
+      break;
+    case "rate":
+      if (stat === "rate") return a.samples > 0 ? a.sum / a.samples : 0;
+      if (stat === "passes") return a.sum;
+      if (stat === "fails") return a.samples - a.sum;
+      break;
+    case "trend": {
+      const h = a.histogram ?? new LogHistogram();
+      if (stat === "avg") return h.avg;
+      if (stat === "min") return h.min;
+      if (stat === "max") return h.max;
+      if (stat === "med") return h.quantile(0.5);
+      if (stat === "count") return h.count;
+      const p = parsePercentile(stat);
+      if (p !== undefined) return h.quantile(p / 100);
+    }
+  }
+  throw new RangeError(`Unknown statistic "${stat}" for ${a.type} metric "${a.name}"`);
+}
+
+/**
+ * Parses k6's percentile notation `p(N)` (0 ≤ N ≤ 100).
+ *
+ * @param stat For example `"p(99.9)"`.
+ * @returns N, or undefined when `stat` is not a valid percentile.
+ *
+ * @example Usage
+ * ```ts
+ * import { parsePercentile } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parsePercentile("p(99.9)"), 99.9);
+ * assert.equal(parsePercentile("p(101)"), undefined);
+ * ```
+ */
+export function parsePercentile(stat: string): number | undefined {
+  const m = /^p\(\s*(\d+(?:\.\d+)?)\s*\)$/.exec(stat);
+  if (m === null) return undefined;
+  const p = Number(m[1]);
+  return p >= 0 && p <= 100 ? p : undefined;
+}

@@ -1,0 +1,137 @@
+/**
+ * Messages between the main thread (engine) and the Workers hosting VUs. Requests carry an
+ * `id` answered by one `reply`; the rest are notifications. Volume stays low: metrics travel
+ * as one drained snapshot per Worker per second, never one message per sample.
+ *
+ * @module
+ */
+
+import type { ScenarioConfig } from "../executors/mod.ts";
+import type { MetricInfo, MetricsSnapshot } from "../metrics/registry.ts";
+import type { InstanceInfo } from "../k6/_context.ts";
+
+/** An error crossing the thread boundary. */
+export interface ErrorInfo {
+  /** Error class name. */
+  name: string;
+  /** Message. */
+  message: string;
+  /** Stack trace, when any. */
+  stack?: string;
+}
+
+/** This Worker's VU slots of one scenario. */
+export interface ScenarioSlots {
+  /** The scenario. */
+  config: ScenarioConfig;
+  /** VU ids of the Worker's slots, planned ones first. */
+  ids: number[];
+  /** How many of `ids` are planned (initialized before the test). */
+  planned: number;
+}
+
+/** Requests from the main thread. */
+export type Request =
+  | {
+    type: "configure";
+    scriptUrl: string;
+    originalUrl: string;
+    env: Record<string, string>;
+    recordPoints: boolean;
+    workerIndex: number;
+  }
+  | { type: "probe" }
+  | {
+    type: "init";
+    options: Record<string, unknown>;
+    runTags: Record<string, string>;
+    segment: string;
+    sequence: string;
+    local: string;
+    localSequence: string;
+    scenarios: ScenarioSlots[];
+  }
+  | { type: "setup"; timeoutMs: number }
+  | { type: "teardown"; data: string | undefined; timeoutMs: number }
+  | { type: "summary"; data: unknown }
+  | { type: "finish" };
+
+/** Notifications from the main thread. */
+export type Command =
+  | { type: "start"; t0: number; setupData: string | undefined }
+  | { type: "grant"; scenario: string; from: number; count: number }
+  | { type: "stop" }
+  | { type: "interrupt" }
+  | { type: "tick"; instance: InstanceInfo };
+
+/** What a Worker answers to `probe`. */
+export interface ProbeResult {
+  /** The script's `options` export, as JSON. */
+  options: Record<string, unknown>;
+  /** Names of the exported functions. */
+  functions: string[];
+  /** Metrics defined by the init context. */
+  metrics: MetricInfo[];
+}
+
+/** Cumulative execution figures of a Worker. */
+export interface WorkerStats {
+  /** VUs in a scenario's loop now. */
+  active: number;
+  /** The most VUs in a loop at once since the previous report (runs shorter than a report). */
+  peak: number;
+  /** VUs initialized. */
+  initialized: number;
+  /** Iterations completed (failed ones included, as k6). */
+  completed: number;
+  /** Iterations interrupted. */
+  interrupted: number;
+  /** Iterations that failed with an exception. */
+  failed: number;
+  /** Iterations completed per scenario. */
+  scenarios: Record<string, number>;
+  /** Scenarios this Worker has finished. */
+  finished: string[];
+}
+
+/** A log line of a VU, formatted in the Worker. */
+export interface LogLine {
+  /** k6's level: info, warn, error, debug. */
+  level: "debug" | "info" | "warn" | "error";
+  /** The text. */
+  text: string;
+  /** Extra fields (`source=console`). */
+  source: string;
+}
+
+/** Messages from a Worker. */
+export type WorkerMessage =
+  | { type: "reply"; id: number; ok: true; value: unknown }
+  | {
+    type: "reply";
+    id: number;
+    ok: false;
+    error: ErrorInfo;
+    code?: "script" | "config" | "timeout";
+  }
+  | { type: "metrics"; snapshot: MetricsSnapshot; stats: WorkerStats }
+  | { type: "logs"; lines: LogLine[] }
+  | { type: "need"; scenario: string }
+  | { type: "done" }
+  | { type: "abort"; reason: string };
+
+/** Envelope of a request. */
+export type RequestEnvelope = Request & { id: number };
+
+/**
+ * Serialises an error for `postMessage`.
+ *
+ * @param error Anything thrown.
+ * @returns Its name, message and stack.
+ */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: error.stack };
+  }
+  return { name: "Error", message: String(error) };
+}

@@ -1,0 +1,265 @@
+/**
+ * A Worker's share of one scenario: the {@linkcode ScenarioRuntime} executors drive, with the
+ * Worker's VUs, clock, iteration bookkeeping, interruption and the shared-iterations budget.
+ *
+ * @module
+ */
+
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
+import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "../executors/mod.ts";
+import { scenarioDurationMs, share, sharedIterationsShare } from "../executors/mod.ts";
+import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "../k6/_context.ts";
+import type { MetricRegistry, Tags } from "../metrics/registry.ts";
+import { Deadlines, type IterationOutcome, type Vu } from "./vu.ts";
+
+/** What a scenario run needs from its Worker. */
+export interface ScenarioHost {
+  /** The Worker's metrics. */
+  registry: MetricRegistry;
+  /** Counts iterations and active VUs. */
+  stats: {
+    active: number;
+    peak: number;
+    completed: number;
+    interrupted: number;
+    failed: number;
+    scenarios: Record<string, number>;
+  };
+  /** `__ENV` of the test. */
+  env: Record<string, string>;
+  /** Tags of every sample. */
+  runTags: Tags;
+  /** Reports an iteration's exception. */
+  iterationError(error: unknown, vu: Vu, scenario: ScenarioConfig): void;
+  /** Asks the main thread for more shared iterations. */
+  need(scenario: string): void;
+  /** When the Worker last let its event loop run (performance.now() ms). */
+  lastYield: number;
+  /** The test-wide figures of the main thread's last tick. */
+  instance(): InstanceInfo;
+}
+
+/** Now, in ms since the epoch, with sub-millisecond resolution. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** Longest stretch of iterations that never wait (synchronous ones) before the Worker yields. */
+const MAX_BUSY_MS = 10;
+
+/**
+ * Lets the Worker's event loop run (messages, timers) once: iterations that never wait resolve
+ * as microtasks only and would otherwise starve it. A MessageChannel avoids timer clamping.
+ */
+function macrotask(): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  return new Promise((resolve) => {
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+    port2.close();
+  });
+}
+
+/** One scenario as run by one Worker. */
+export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
+  readonly config: ScenarioConfig;
+  readonly segment: ExecutionTuple;
+  readonly local: ExecutionTuple;
+  readonly startAt: number;
+  readonly slots: readonly VuSlot[];
+  readonly planned: number;
+  /** The scenario as `k6/execution` shows it. */
+  readonly info: ScenarioInfo;
+  readonly #host: ScenarioHost;
+  readonly #setupData: string | undefined;
+  readonly #indices: Iterator<number>;
+  readonly #perVu = new Map<number, number>();
+  readonly #tags: Tags;
+  readonly #interrupt = new AbortController();
+  readonly #wakers = new Set<() => void>();
+  readonly #deadlines = new Deadlines();
+  #running = true;
+  #ranges: Array<[number, number]> = [];
+  #exhausted = false;
+  #grant: PromiseWithResolvers<void> | undefined;
+
+  /**
+   * @param config The scenario.
+   * @param segment The process's execution segment.
+   * @param local The Worker's share of the process.
+   * @param t0 The test start, in ms since the epoch.
+   * @param slots The Worker's VU slots for the scenario.
+   * @param planned How many slots are planned.
+   * @param setupData `setup()`'s result as JSON.
+   * @param host The Worker.
+   */
+  constructor(
+    config: ScenarioConfig,
+    segment: ExecutionTuple,
+    local: ExecutionTuple,
+    t0: number,
+    slots: VuSlot[],
+    planned: number,
+    setupData: string | undefined,
+    host: ScenarioHost,
+  ) {
+    this.config = config;
+    this.segment = segment;
+    this.local = local;
+    this.startAt = t0 + config.startTime;
+    this.slots = slots;
+    this.planned = planned;
+    this.#host = host;
+    this.#setupData = setupData;
+    // Scenario-wide iteration numbers: the process's, split between its Workers.
+    this.#indices = share(segment.indices(), local);
+    this.#tags = Object.freeze({ ...host.runTags, ...config.tags, scenario: config.name });
+    const duration = scenarioDurationMs(config);
+    const startAt = this.startAt;
+    const target = iterationTarget(config, segment);
+    this.info = {
+      name: config.name,
+      executor: config.executor,
+      startTime: startAt,
+      exec: config.exec,
+      tags: this.#tags,
+      env: Object.freeze({ ...host.env, ...config.env }),
+      progress: target === undefined
+        ? () => duration > 0 ? Math.min(1, Math.max(0, (epochNow() - startAt) / duration)) : 0
+        : () => {
+          // As k6: the share of the iterations done. Ours are counted now, the others' as of
+          // the last tick (every second), so this never runs ahead.
+          const all = host.instance().scenarioIterations?.[config.name] ?? 0;
+          const done = Math.max(all, host.stats.scenarios[config.name] ?? 0);
+          return target > 0 ? Math.min(1, done / target) : 1;
+        },
+      iterations: 0,
+    };
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  now(): number {
+    return epochNow();
+  }
+
+  waitUntil(at: number): Promise<boolean> {
+    if (!this.#running) return Promise.resolve(false);
+    const ms = at - epochNow();
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        RAW_TIMERS.clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve(this.#running);
+      };
+      const timer = RAW_TIMERS.setTimeout(wake, ms);
+      this.#wakers.add(wake);
+    });
+  }
+
+  async iterate(vu: RunnableVu, hardAt: number, iterationInTest?: number): Promise<void> {
+    if (performance.now() - this.#host.lastYield > MAX_BUSY_MS) {
+      await macrotask();
+      this.#host.lastYield = performance.now();
+    }
+    const v = vu as Vu;
+    const inScenario = this.#perVu.get(v.id) ?? 0;
+    this.#perVu.set(v.id, inScenario + 1);
+    this.info.iterations++;
+    const outcome: IterationOutcome = await v.iterate({
+      scenario: this.info,
+      iterationInTest: iterationInTest ?? this.#indices.next().value,
+      iterationInScenario: inScenario,
+      setupData: this.#setupData,
+      hardAt,
+      signal: this.#interrupt.signal,
+      deadlines: this.#deadlines,
+    });
+    const stats = this.#host.stats;
+    if (outcome.kind === "interrupted") {
+      stats.interrupted++;
+      return;
+    }
+    stats.completed++;
+    stats.scenarios[this.config.name] = (stats.scenarios[this.config.name] ?? 0) + 1;
+    if (outcome.kind === "failed") {
+      stats.failed++;
+      this.#host.iterationError(outcome.error, v, this.config);
+    }
+    this.#host.registry.add("iterations", 1, this.#tags);
+    this.#host.registry.add("iteration_duration", outcome.durationMs, this.#tags);
+  }
+
+  dropped(): void {
+    this.#host.registry.add("dropped_iterations", 1, this.#tags);
+  }
+
+  active(delta: number): void {
+    const stats = this.#host.stats;
+    stats.active += delta;
+    if (stats.active > stats.peak) stats.peak = stats.active;
+  }
+
+  async take(): Promise<number | undefined> {
+    for (;;) {
+      if (!this.#running) return undefined;
+      const range = this.#ranges[0];
+      if (range !== undefined) {
+        const n = range[0]++;
+        if (range[0] >= range[1]) this.#ranges.shift();
+        return n;
+      }
+      if (this.#exhausted) return undefined;
+      if (this.#grant === undefined) {
+        this.#grant = Promise.withResolvers<void>();
+        this.#host.need(this.config.name);
+      }
+      await this.#grant.promise;
+    }
+  }
+
+  /**
+   * Receives shared iterations from the main thread.
+   *
+   * @param from The first iteration number.
+   * @param count How many (0: the budget is spent).
+   */
+  granted(from: number, count: number): void {
+    if (count === 0) this.#exhausted = true;
+    else this.#ranges.push([from, from + count]);
+    const grant = this.#grant;
+    this.#grant = undefined;
+    grant?.resolve();
+  }
+
+  /** Starts no new iteration; interrupts running ones after `gracefulStop`. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const wake of [...this.#wakers]) wake();
+    this.#grant?.resolve();
+    const interrupt = this.#interrupt;
+    RAW_TIMERS.setTimeout(() => interrupt.abort(), this.config.gracefulStop);
+  }
+
+  /** Interrupts running iterations now. */
+  interrupt(): void {
+    this.stop();
+    this.#interrupt.abort();
+  }
+}
+
+/** How many iterations an iteration-based scenario runs in this process; else undefined. */
+function iterationTarget(config: ScenarioConfig, segment: ExecutionTuple): number | undefined {
+  if (config.executor === "shared-iterations") {
+    return sharedIterationsShare(config, segment).iterations;
+  }
+  if (config.executor === "per-vu-iterations") {
+    return segment.scaleInt(config.vus) * config.iterations;
+  }
+  return undefined;
+}

@@ -1,0 +1,346 @@
+/**
+ * A virtual user: its own instance of the script's module scope (the init context, run once)
+ * and the iteration runner that applies k6's event-loop rule — an iteration ends when its
+ * function has settled, every client it opened is idle and every timer it started has fired —
+ * bounded by the scenario's hard stop.
+ *
+ * @module
+ */
+
+import type { RunnableVu } from "../executors/mod.ts";
+import {
+  RAW_TIMERS,
+  type ScenarioInfo,
+  type VuPhase,
+  VuState,
+  vuStorage,
+  type WorkerServices,
+} from "../k6/_context.ts";
+import type { ScriptInstances } from "../script/loader.ts";
+
+/** How an iteration ended. */
+export interface IterationOutcome {
+  /** `completed`, `failed` (an exception; still a full iteration for k6) or `interrupted`. */
+  kind: "completed" | "failed" | "interrupted";
+  /** The exception, when failed. */
+  error?: unknown;
+  /** Wall time in ms. */
+  durationMs: number;
+}
+
+/** What one iteration runs. */
+export interface IterationRequest {
+  /** The scenario. */
+  scenario: ScenarioInfo;
+  /** Scenario-wide iteration number. */
+  iterationInTest: number;
+  /** The VU's iteration number in the scenario. */
+  iterationInScenario: number;
+  /** `setup()`'s result as JSON. */
+  setupData: string | undefined;
+  /** Interrupt the iteration at this time (ms since the epoch). */
+  hardAt: number;
+  /** Interrupts the iteration now (test stopping). */
+  signal: AbortSignal;
+  /** Shares one timer among the iterations with the same `hardAt` (default: one each). */
+  deadlines?: Deadlines;
+}
+
+/** Something to interrupt at a deadline. */
+interface Interruptible {
+  interrupt(): void;
+}
+
+/**
+ * The hard stops of running iterations, one timer per distinct time: the VUs of a scenario
+ * mostly share theirs, and with thousands of VUs a timer each costs more than a VU's client.
+ */
+export class Deadlines {
+  readonly #groups = new Map<number, { timer: number; members: Set<Interruptible> }>();
+
+  /**
+   * Calls `member.interrupt()` at `at` (ms since the epoch) unless released first.
+   *
+   * @param at When.
+   * @param member What to interrupt.
+   */
+  add(at: number, member: Interruptible): void {
+    let group = this.#groups.get(at);
+    if (group === undefined) {
+      const members = new Set<Interruptible>();
+      const ms = Math.max(0, at - (performance.timeOrigin + performance.now()));
+      const timer = RAW_TIMERS.setTimeout(() => {
+        this.#groups.delete(at);
+        for (const m of members) m.interrupt();
+      }, ms);
+      this.#groups.set(at, group = { timer, members });
+    }
+    group.members.add(member);
+  }
+
+  /**
+   * Forgets `member`; the timer goes with the last member of its time.
+   *
+   * @param at The time it was added with.
+   * @param member What was added.
+   */
+  delete(at: number, member: Interruptible): void {
+    const group = this.#groups.get(at);
+    if (group === undefined || !group.members.delete(member) || group.members.size > 0) return;
+    RAW_TIMERS.clearTimeout(group.timer);
+    this.#groups.delete(at);
+  }
+}
+
+/**
+ * How one running iteration ends: the first of its body, an async error, a hard stop. It also
+ * keeps what the end needs, so that a running iteration holds no suspended async function of the
+ * Worker (thousands of VUs may sit in an iteration for the whole test).
+ */
+class Ending implements Interruptible {
+  readonly settled: Promise<IterationOutcome["kind"]>;
+  error: unknown;
+  readonly start = performance.now();
+  readonly req: IterationRequest;
+  readonly deadlines: Deadlines | undefined;
+  #resolve!: (kind: IterationOutcome["kind"]) => void;
+
+  constructor(req: IterationRequest) {
+    this.settled = new Promise((resolve) => this.#resolve = resolve);
+    this.req = req;
+    this.deadlines = Number.isFinite(req.hardAt) ? req.deadlines ?? new Deadlines() : undefined;
+  }
+
+  readonly completed = (): void => this.#resolve("completed");
+
+  readonly failed = (error: unknown): void => {
+    this.error ??= error;
+    this.#resolve("failed");
+  };
+
+  interrupt(): void {
+    this.#resolve("interrupted");
+  }
+
+  // For the abort signal, which calls handleEvent on its listener objects: no closure needed.
+  handleEvent(): void {
+    this.#resolve("interrupted");
+  }
+}
+
+/** A VU hosted by a Worker. */
+export class Vu implements RunnableVu {
+  /** `__VU`. */
+  readonly id: number;
+  /** The state the k6 shims see. */
+  readonly state: VuState;
+  /** True while an iteration runs. */
+  busy = false;
+  readonly #module: Record<string, unknown>;
+  #dataJson: string | undefined;
+  #data: unknown;
+
+  private constructor(state: VuState, module: Record<string, unknown>) {
+    this.id = state.id;
+    this.state = state;
+    this.#module = module;
+  }
+
+  /**
+   * Creates a VU: imports its instance of the script, running the init context.
+   *
+   * @param id The VU id (0 for the setup/teardown VU).
+   * @param services The Worker's services.
+   * @param script The Worker's instances of the prepared script.
+   * @returns The VU.
+   * @throws Whatever the init context throws (a script error).
+   */
+  static async create(
+    id: number,
+    services: WorkerServices,
+    script: ScriptInstances,
+  ): Promise<Vu> {
+    const state = new VuState(id, services);
+    const module = await vuStorage.run(state, () => script.create(id));
+    state.phase = "idle";
+    return new Vu(state, module);
+  }
+
+  /** The script's `options` export. */
+  get options(): unknown {
+    return this.#module.options;
+  }
+
+  /** Names of the script's exported functions. */
+  functions(): string[] {
+    return Object.entries(this.#module).filter(([, v]) => typeof v === "function").map(([k]) => k);
+  }
+
+  /**
+   * Calls a lifecycle function (setup, teardown, handleSummary) and waits for the event loop
+   * rule, within a time limit.
+   *
+   * @param name The export's name.
+   * @param args Its arguments.
+   * @param phase The phase it runs in.
+   * @param timeoutMs Time limit (Infinity for none).
+   * @returns What it returned.
+   * @throws What it threw; a `TimeoutError` DOMException past the limit.
+   */
+  async call(name: string, args: unknown[], phase: VuPhase, timeoutMs: number): Promise<unknown> {
+    const fn = this.#module[name] as (...a: unknown[]) => unknown;
+    const state = this.state;
+    state.phase = phase;
+    state.group = phase === "summary" ? "" : `::${phase}`;
+    const failure = Promise.withResolvers<never>();
+    state.onAsyncError = (error) => failure.reject(error);
+    let timer: number | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      if (Number.isFinite(timeoutMs)) {
+        timer = RAW_TIMERS.setTimeout(
+          () => reject(new DOMException(`${name}() timed out`, "TimeoutError")),
+          timeoutMs,
+        );
+      }
+    });
+    try {
+      const run = vuStorage.run(state, async () => {
+        const value = await fn(...args);
+        await state.quiescent();
+        return value;
+      });
+      return await Promise.race([run, failure.promise, timeout]);
+    } finally {
+      RAW_TIMERS.clearTimeout(timer);
+      await state.abandon();
+      state.phase = "idle";
+      state.group = "";
+      state.resetAsyncError();
+    }
+  }
+
+  /**
+   * Runs one iteration of `scenario.exec`.
+   *
+   * @param req The iteration.
+   * @returns How it ended.
+   */
+  iterate(req: IterationRequest): Promise<IterationOutcome> {
+    const state = this.state;
+    const fn = this.#module[req.scenario.exec] as (data: unknown) => unknown;
+    this.busy = true;
+    state.phase = "iteration";
+    state.scenario = req.scenario;
+    state.iteration++;
+    state.iterationInScenario = req.iterationInScenario;
+    state.iterationInTest = req.iterationInTest;
+    state.group = "";
+    state.sleepEnd = 0;
+    const data = this.#setupData(req.setupData);
+    const ending = new Ending(req);
+    state.onAsyncError = ending.failed;
+    ending.deadlines?.add(req.hardAt, ending);
+    const signal = req.signal;
+    signal.addEventListener("abort", ending);
+    if (signal.aborted) ending.interrupt();
+    vuStorage.run(state, runBody, fn, data, state).then(ending.completed, ending.failed);
+    return ending.settled.then((kind) => this.#ended(ending, kind));
+  }
+
+  #ended(ending: Ending, kind: IterationOutcome["kind"]): Promise<IterationOutcome> {
+    const state = this.state;
+    ending.deadlines?.delete(ending.req.hardAt, ending);
+    ending.req.signal.removeEventListener("abort", ending);
+    state.resetAsyncError();
+    const durationMs = performance.now() - ending.start;
+    const outcome: IterationOutcome = kind === "failed"
+      ? { kind, error: ending.error, durationMs }
+      : { kind, durationMs };
+    const idle = (): IterationOutcome => {
+      state.phase = "idle";
+      this.busy = false;
+      return outcome;
+    };
+    return kind === "completed" ? Promise.resolve(idle()) : state.abandon().then(idle);
+  }
+
+  #setupData(json: string | undefined): unknown {
+    if (json !== this.#dataJson) {
+      this.#dataJson = json;
+      this.#data = json === undefined ? undefined : JSON.parse(json);
+    }
+    return this.#data;
+  }
+}
+
+/** An iteration's body: the function, then k6's event-loop rule (a chain, not a suspended frame). */
+function runBody(
+  fn: (data: unknown) => unknown,
+  data: unknown,
+  state: VuState,
+): Promise<void> {
+  let result: unknown;
+  try {
+    result = fn(data);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return Promise.resolve(result).then(() => state.quiescent());
+}
+
+/**
+ * Makes the Worker's global timers count, per VU, as pending work of the running iteration
+ * (k6's event loop waits for them too), and routes uncaught errors and unhandled rejections to
+ * the VU whose code raised them, so that they fail that iteration instead of the Worker.
+ *
+ * @param onStray Receives errors raised outside any VU.
+ */
+export function installVuHooks(onStray: (error: unknown) => void): void {
+  const owners = new Map<number, VuState>();
+  const g = globalThis as unknown as Record<string, unknown>;
+  const wrap =
+    (raw: (cb: () => void, ms?: number) => number, repeat: boolean) =>
+    (callback: unknown, ms?: number, ...args: unknown[]): number => {
+      const state = vuStorage.getStore();
+      if (typeof callback !== "function") return raw(() => {}, ms);
+      if (state === undefined || state.phase !== "iteration") {
+        return raw(() => callback(...args), ms);
+      }
+      const id: number = raw(() => {
+        if (!repeat) {
+          owners.delete(id);
+          state.timerDone(id);
+        }
+        callback(...args);
+      }, ms);
+      owners.set(id, state);
+      state.timerStarted(id);
+      return id;
+    };
+  const clear = (id?: number) => {
+    if (id === undefined) return;
+    RAW_TIMERS.clearTimeout(id);
+    const state = owners.get(id);
+    if (state !== undefined) {
+      owners.delete(id);
+      state.timerDone(id);
+    }
+  };
+  g.setTimeout = wrap(RAW_TIMERS.setTimeout as never, false);
+  g.setInterval = wrap(RAW_TIMERS.setInterval as never, true);
+  g.clearTimeout = clear;
+  g.clearInterval = clear;
+  const route = (error: unknown) => {
+    const state = vuStorage.getStore();
+    if (state === undefined) onStray(error);
+    else state.onAsyncError(error);
+  };
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    route(e.reason);
+  });
+  globalThis.addEventListener("error", (e) => {
+    e.preventDefault();
+    route(e.error ?? e.message);
+  });
+}

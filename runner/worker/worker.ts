@@ -1,0 +1,389 @@
+/**
+ * The Worker module hosting VUs. Each Worker runs many VUs as concurrent async loops, each with
+ * its own instance of the script's module scope; it aggregates their metrics in one registry
+ * and sends a drained snapshot to the main thread every second. The main thread's engine
+ * drives it with the messages of `messages.ts`.
+ *
+ * @module
+ */
+
+import { ExecutionTuple } from "../segments/execution_tuple.ts";
+import {
+  parseExecutionSegment,
+  parseExecutionSegmentSequence,
+} from "../segments/execution_segment.ts";
+import type { ScenarioConfig, VuSlot } from "../executors/mod.ts";
+import { runScenario } from "../executors/mod.ts";
+import {
+  type InstanceInfo,
+  RAW_TIMERS,
+  type VuState,
+  vuStorage,
+  type WorkerServices,
+} from "../k6/_context.ts";
+import { defineBuiltins, MetricRegistry, type Tags } from "../metrics/registry.ts";
+import {
+  type Command,
+  errorInfo,
+  type LogLine,
+  type ProbeResult,
+  type RequestEnvelope,
+  type WorkerMessage,
+  type WorkerStats,
+} from "./messages.ts";
+import { type ScenarioHost, ScenarioRun } from "./scenario_run.ts";
+import { installVuHooks, Vu } from "./vu.ts";
+import { ScriptInstances } from "../script/loader.ts";
+import { TestAbortedError } from "../k6/execution.ts";
+
+const scope = globalThis as unknown as {
+  postMessage(message: WorkerMessage): void;
+  addEventListener(type: "message", fn: (e: MessageEvent<RequestEnvelope | Command>) => void): void;
+};
+const post = (message: WorkerMessage) => scope.postMessage(message);
+
+/** The Worker's state (one per Worker: this module is the Worker's entry). */
+class Host implements WorkerServices, ScenarioHost {
+  registry = new MetricRegistry();
+  runTags: Tags = Object.freeze({});
+  options: Readonly<Record<string, unknown>> = Object.freeze({});
+  env: Record<string, string> = {};
+  scriptBase = "";
+  script = new ScriptInstances("");
+  readonly sharedArrays = new Map<string, unknown>();
+  readonly stats: WorkerStats = {
+    active: 0,
+    peak: 0,
+    initialized: 0,
+    completed: 0,
+    interrupted: 0,
+    failed: 0,
+    scenarios: {},
+    finished: [],
+  };
+  readonly runs = new Map<string, ScenarioRun>();
+  control?: Vu;
+  lastYield = 0;
+  #t0 = 0;
+  #instance: InstanceInfo = {
+    iterationsCompleted: 0,
+    iterationsInterrupted: 0,
+    vusActive: 0,
+    vusInitialized: 0,
+  };
+  #logs: LogLine[] = [];
+  #seen = new Set<string>();
+  #slots: Array<{ config: ScenarioConfig; slots: VuSlot[]; planned: number }> = [];
+  #segment = new ExecutionTuple();
+  #local = new ExecutionTuple();
+
+  testStart = () => this.#t0;
+  instance = () => this.#instance;
+  #aborted = false;
+  abort = (reason: string) => {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    post({ type: "abort", reason });
+  };
+
+  strayError = (error: unknown, vu?: VuState) => {
+    this.#logError(error, vu ? `vu=${vu.id} source=stacktrace` : "source=stacktrace");
+  };
+
+  iterationError(error: unknown, vu: Vu, scenario: ScenarioConfig): void {
+    this.#logError(
+      error,
+      `executor=${scenario.executor} scenario=${scenario.name} vu=${vu.id} source=stacktrace`,
+    );
+  }
+
+  need(scenario: string): void {
+    post({ type: "need", scenario });
+  }
+
+  log(line: LogLine): void {
+    this.#logs.push(line);
+    if (this.#logs.length >= 200) this.flushLogs();
+  }
+
+  flushLogs(): void {
+    if (this.#logs.length === 0) return;
+    post({ type: "logs", lines: this.#logs });
+    this.#logs = [];
+  }
+
+  flushMetrics(): void {
+    this.flushLogs();
+    const stats = {
+      ...this.stats,
+      scenarios: { ...this.stats.scenarios },
+      finished: [...this.stats.finished],
+    };
+    post({ type: "metrics", snapshot: this.registry.drain(), stats });
+    this.stats.peak = this.stats.active;
+  }
+
+  #logError(error: unknown, source: string): void {
+    if (error instanceof TestAbortedError) return; // the main thread reports the abort
+    const text = error instanceof Error
+      ? cleanStack(error.stack ?? `${error.name}: ${error.message}`)
+      : String(error);
+    // Once per distinct message: a failing iteration repeats its error thousands of times.
+    const key = error instanceof Error ? error.message : text;
+    if (this.#seen.has(key)) return;
+    if (this.#seen.size < 1000) this.#seen.add(key);
+    this.log({ level: "error", text, source });
+  }
+
+  configure(req: Extract<RequestEnvelope, { type: "configure" }>): void {
+    this.script = new ScriptInstances(req.scriptUrl);
+    this.scriptBase = req.originalUrl;
+    this.env = req.env;
+    this.registry = new MetricRegistry({
+      recordPoints: req.recordPoints,
+      onWarning: (text) => this.log({ level: "warn", text, source: "" }),
+    });
+    defineBuiltins(this.registry);
+  }
+
+  async probe(): Promise<ProbeResult> {
+    this.control = await Vu.create(0, this, this.script);
+    let options: Record<string, unknown>;
+    try {
+      options = JSON.parse(JSON.stringify(this.control.options ?? {}));
+    } catch (e) {
+      throw new TypeError(`the options export cannot be serialized: ${(e as Error).message}`);
+    }
+    return { options, functions: this.control.functions(), metrics: this.registry.metrics() };
+  }
+
+  async init(req: Extract<RequestEnvelope, { type: "init" }>) {
+    this.options = Object.freeze(req.options);
+    this.runTags = Object.freeze({ ...req.runTags });
+    this.#segment = new ExecutionTuple(
+      parseExecutionSegment(req.segment),
+      parseExecutionSegmentSequence(req.sequence),
+    );
+    this.#local = new ExecutionTuple(
+      parseExecutionSegment(req.local),
+      parseExecutionSegmentSequence(req.localSequence),
+    );
+    for (const { config, ids, planned } of req.scenarios) {
+      const slots = ids.map((id) => this.#slot(id));
+      for (let i = 0; i < planned; i++) await slots[i].acquire();
+      this.#slots.push({ config, slots, planned });
+    }
+    return { metrics: this.registry.metrics() };
+  }
+
+  #slot(id: number): VuSlot {
+    let vu: Vu | undefined;
+    let creating: Promise<Vu> | undefined;
+    return {
+      get vu() {
+        return vu;
+      },
+      acquire: () =>
+        creating ??= Vu.create(id, this, this.script).then((created) => {
+          this.stats.initialized++;
+          return vu = created;
+        }),
+    };
+  }
+
+  start(cmd: Extract<Command, { type: "start" }>): void {
+    this.#t0 = cmd.t0;
+    const runs = this.#slots.map(({ config, slots, planned }) => {
+      const run = new ScenarioRun(
+        config,
+        this.#segment,
+        this.#local,
+        cmd.t0,
+        slots,
+        planned,
+        cmd.setupData,
+        this,
+      );
+      this.runs.set(config.name, run);
+      return runScenario(run).finally(() => this.stats.finished.push(config.name));
+    });
+    Promise.allSettled(runs).then((results) => {
+      for (const r of results) if (r.status === "rejected") this.strayError(r.reason);
+      this.flushMetrics();
+      post({ type: "done" });
+    });
+  }
+
+  tick(instance: InstanceInfo): void {
+    this.#instance = instance;
+  }
+}
+
+const host = new Host();
+
+installVuHooks((error) => host.strayError(error));
+installConsole(host);
+installGlobals(host);
+RAW_TIMERS.setInterval(() => host.flushMetrics(), 1000);
+RAW_TIMERS.setInterval(() => host.flushLogs(), 200);
+
+async function handle(req: RequestEnvelope): Promise<unknown> {
+  switch (req.type) {
+    case "configure":
+      return host.configure(req);
+    case "probe":
+      return await host.probe();
+    case "init":
+      return await host.init(req);
+    case "setup": {
+      const vu = host.control!;
+      if (!vu.functions().includes("setup")) return undefined;
+      const data = await vu.call("setup", [], "setup", req.timeoutMs);
+      return data === undefined ? undefined : JSON.stringify(data);
+    }
+    case "teardown": {
+      const vu = host.control!;
+      if (!vu.functions().includes("teardown")) return undefined;
+      const data = req.data === undefined ? undefined : JSON.parse(req.data);
+      await vu.call("teardown", [data], "teardown", req.timeoutMs);
+      return undefined;
+    }
+    case "summary": {
+      const vu = host.control!;
+      if (!vu.functions().includes("handleSummary")) return undefined;
+      const result = await vu.call("handleSummary", [req.data], "summary", Infinity);
+      return summaryOutputs(result);
+    }
+    case "finish": {
+      for (const run of host.runs.values()) run.interrupt();
+      return undefined;
+    }
+  }
+}
+
+const PACKAGE = new URL("../../", import.meta.url).href;
+const INTERNAL = [`${PACKAGE}runner/`, `${PACKAGE}client/`, `${PACKAGE}codec/`, "ext:"];
+
+/** Keeps the script's frames of a stack trace, without mqload's own and the `?vu=N` queries. */
+function cleanStack(stack: string): string {
+  return stack.split("\n").filter((line) =>
+    !/^\s+at /.test(line) ||
+    (!INTERNAL.some((p) => line.includes(p)) && !/at async Promise\.all/.test(line))
+  ).join("\n").replace(/\?vu=\d+/g, "");
+}
+
+/** k6 accepts strings and ArrayBuffers as `handleSummary` outputs; anything else is JSON. */
+function summaryOutputs(result: unknown): Record<string, string | Uint8Array> | null {
+  if (result === undefined || result === null) return null;
+  if (typeof result !== "object") {
+    throw new TypeError(
+      "handleSummary() must return an object of outputs, such as { stdout: text }",
+    );
+  }
+  const out: Record<string, string | Uint8Array> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (typeof value === "string") out[key] = value;
+    else if (value instanceof ArrayBuffer) out[key] = new Uint8Array(value);
+    else if (ArrayBuffer.isView(value)) {
+      out[key] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
+    } else out[key] = JSON.stringify(value);
+  }
+  return out;
+}
+
+scope.addEventListener("message", (event) => {
+  const msg = event.data;
+  switch (msg.type) {
+    case "start":
+      return host.start(msg);
+    case "grant":
+      return host.runs.get(msg.scenario)?.granted(msg.from, msg.count);
+    case "stop":
+      for (const run of host.runs.values()) run.stop();
+      return;
+    case "interrupt":
+      for (const run of host.runs.values()) run.interrupt();
+      return;
+    case "tick":
+      return host.tick(msg.instance);
+  }
+  const req = msg as RequestEnvelope;
+  handle(req).then(
+    (value) => {
+      host.flushMetrics();
+      post({ type: "reply", id: req.id, ok: true, value });
+    },
+    (error) => {
+      const timeout = error instanceof DOMException && error.name === "TimeoutError";
+      host.flushMetrics();
+      post({
+        type: "reply",
+        id: req.id,
+        ok: false,
+        error: errorInfo(error),
+        code: timeout ? "timeout" : "script",
+      });
+    },
+  );
+});
+
+/**
+ * k6 prints console output as log lines on stderr (`INFO[0001] text source=console`), objects and
+ * arrays as JSON (`{"a":1}`), so log-parsing tools see the same lines.
+ */
+function installConsole(host: Host): void {
+  const show = (a: unknown): string => {
+    if (typeof a === "string") return a;
+    if (a !== null && typeof a === "object" && !(a instanceof Error)) {
+      try {
+        const json = JSON.stringify(a);
+        if (json !== undefined) return json;
+      } catch { /* circular or a BigInt inside: inspected below */ }
+    }
+    return typeof a === "object" || typeof a === "function"
+      ? Deno.inspect(a, { colors: false, depth: 4 })
+      : String(a);
+  };
+  const format = (args: unknown[]) => args.map(show).join(" ");
+  const levels = {
+    log: "info",
+    info: "info",
+    warn: "warn",
+    error: "error",
+    debug: "debug",
+  } as const;
+  for (const [method, level] of Object.entries(levels)) {
+    (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+      host.log({ level, text: format(args), source: "source=console" });
+  }
+}
+
+/** `__VU`, `__ITER`, `__ENV` and `open()`, as k6 scripts expect them; no `Deno.exit()`. */
+function installGlobals(host: Host): void {
+  const define = (name: string, get: () => unknown) =>
+    Object.defineProperty(globalThis, name, { get, configurable: true });
+  define("__VU", () => vuStorage.getStore()?.id ?? 0);
+  define("__ITER", () => Math.max(0, vuStorage.getStore()?.iteration ?? 0));
+  define("__ENV", () => vuStorage.getStore()?.env ?? host.env);
+  Object.defineProperty(globalThis, "open", {
+    configurable: true,
+    value: (path: string, mode?: string): string | ArrayBuffer => {
+      const vu = vuStorage.getStore();
+      if (vu !== undefined && vu.phase !== "init") {
+        throw new TypeError("open() can only be called from the init context");
+      }
+      const url = new URL(path, host.scriptBase);
+      return mode === "b" ? Deno.readFileSync(url).buffer : Deno.readTextFileSync(url);
+    },
+  });
+  // Either would end this Worker and every VU it hosts, leaving the run to notice the silence.
+  // In a VU they fail the iteration instead and say what to use.
+  const refuse = (call: string) => () => {
+    throw new Error(
+      `${call} is not available in a VU: it would end the Worker hosting it; ` +
+        `use fail() to end the iteration or exec.test.abort() to stop the test`,
+    );
+  };
+  Object.defineProperty(Deno, "exit", { configurable: true, value: refuse("Deno.exit()") });
+  Object.defineProperty(globalThis, "close", { configurable: true, value: refuse("close()") });
+}
