@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatClock, formatDuration } from "../config/duration.ts";
+import { formatClock } from "../config/duration.ts";
 
 /** One scenario's line. */
 export interface ScenarioProgress {
@@ -142,17 +142,4 @@ function scenarioLine(s: ScenarioProgress, width: number): string {
     : "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "") + "-".repeat(BAR - filled);
   const mark = f >= 1 ? "✓" : " ";
   return `${s.name.padEnd(width)} ${mark} [${bar}] ${s.detail}`;
-}
-
-/**
- * k6's `05.2s/30s` figure.
- *
- * @param elapsedMs Time spent.
- * @param totalMs The scenario's duration.
- * @returns The text.
- */
-export function timeDetail(elapsedMs: number, totalMs: number): string {
-  const spent = Math.min(Math.max(0, elapsedMs), totalMs);
-  const s = (spent / 1000).toFixed(1).padStart(4, "0");
-  return `${s}s/${formatDuration(totalMs)}`;
 }

@@ -7,12 +7,12 @@
  */
 
 import type { RunSettings } from "./run.ts";
-import { scenarioDurationMs, scenarioMaxEndMs, sharedIterationsShare } from "../executors/mod.ts";
+import { scenarioMaxEndMs, scenarioProgress, sharedBudget } from "../executors/mod.ts";
 import { RAW_TIMERS } from "../k6/_context.ts";
 import { defineBuiltins, MetricRegistry } from "../metrics/registry.ts";
 import type { NdjsonOutput } from "../outputs/ndjson.ts";
 import type { TestPlan } from "../config/options.ts";
-import { type Progress, type ProgressState, timeDetail } from "./progress.ts";
+import type { Progress, ProgressState } from "./progress.ts";
 import type { PreparedScript } from "../script/loader.ts";
 import { WorkerHandle } from "./worker_pool.ts";
 import type { ScenarioSlots, WorkerMessage, WorkerStats } from "../worker/messages.ts";
@@ -161,10 +161,8 @@ export class RunState {
         list.find((s) => s.config.name === config.name)?.planned ?? 0
       );
       this.#scenarioWorkers.set(config.name, vus.filter((n) => n > 0).length);
-      if (config.executor === "shared-iterations") {
-        const remaining = sharedIterationsShare(config, plan.tuple).iterations;
-        this.#budgets.set(config.name, { next: 0, remaining, vus });
-      }
+      const remaining = sharedBudget(config, plan.tuple);
+      if (remaining !== undefined) this.#budgets.set(config.name, { next: 0, remaining, vus });
     }
   }
 
@@ -312,19 +310,11 @@ export class RunState {
       interrupted: total.interrupted,
       stopping: this.stopping,
       scenarios: plan.scenarios.map((c) => {
-        const duration = scenarioDurationMs(c);
-        const since = elapsed - c.startTime;
         const done = total.finished.get(c.name) === this.workerCount(c.name);
-        let fraction = duration > 0 ? since / duration : 1;
-        let detail = timeDetail(since, duration);
-        if (c.executor === "shared-iterations" || c.executor === "per-vu-iterations") {
-          const target = c.executor === "shared-iterations"
-            ? sharedIterationsShare(c, plan.tuple).iterations
-            : plan.tuple.scaleInt(c.vus) * c.iterations;
-          const doneIters = total.scenarios[c.name] ?? 0;
-          fraction = target > 0 ? doneIters / target : 1;
-          detail = `${doneIters}/${target} iters, ${detail}`;
-        }
+        const { fraction, detail } = scenarioProgress(c, plan.tuple, {
+          sinceMs: elapsed - c.startTime,
+          iterationsDone: total.scenarios[c.name] ?? 0,
+        });
         return { name: c.name, fraction: done ? 1 : fraction, detail };
       }),
     };

@@ -6,15 +6,8 @@
  */
 
 import { formatDuration, parseDuration } from "../config/duration.ts";
-
-/** The executors mqload runs (k6's names). */
-export type ExecutorType =
-  | "shared-iterations"
-  | "per-vu-iterations"
-  | "constant-vus"
-  | "ramping-vus"
-  | "constant-arrival-rate"
-  | "ramping-arrival-rate";
+import type { ExecutionTuple } from "../segments/execution_tuple.ts";
+import type { ExecutorType } from "./registry.ts";
 
 /** k6's `BaseConfig`: the fields every scenario has. Durations are in ms. */
 export interface BaseConfig {
@@ -201,4 +194,18 @@ export function baseInfo(c: BaseConfig, ...facts: string[]): string {
   if (c.startTime > 0) facts.push(`startTime: ${formatDuration(c.startTime)}`);
   if (c.gracefulStop > 0) facts.push(`gracefulStop: ${formatDuration(c.gracefulStop)}`);
   return facts.length === 0 ? "" : ` (${facts.join(", ")})`;
+}
+
+/** The VUs of executors with a fixed count: `vus`, all initialized before the test. */
+export function fixedVus(c: { vus: number }, t: ExecutionTuple): { planned: number; max: number } {
+  const n = t.scaleInt(c.vus);
+  return { planned: n, max: n };
+}
+
+/** The VUs of arrival-rate executors: `preAllocatedVUs` before the test, up to `maxVUs`. */
+export function arrivalVus(
+  c: { preAllocatedVUs?: number; maxVUs: number },
+  t: ExecutionTuple,
+): { planned: number; max: number } {
+  return { planned: t.scaleInt(c.preAllocatedVUs ?? 0), max: t.scaleInt(c.maxVUs) };
 }

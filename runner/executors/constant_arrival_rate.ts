@@ -9,6 +9,7 @@
 import { formatDuration } from "../config/duration.ts";
 import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import {
+  arrivalVus,
   type BaseConfig,
   baseInfo,
   ConfigReader,
@@ -16,6 +17,7 @@ import {
   validateBase,
 } from "./_config.ts";
 import { localArrivals, runArrivals } from "./_arrival.ts";
+import type { Executor } from "./executor.ts";
 import type { ScenarioRuntime } from "./_runtime.ts";
 
 /** `constant-arrival-rate` config (durations in ms). */
@@ -40,7 +42,7 @@ export interface ConstantArrivalRateConfig extends BaseConfig {
  * @param raw The object from `options.scenarios`.
  * @returns The config with defaults, and every decoding error.
  */
-export function parseConstantArrivalRate(
+function parseConstantArrivalRate(
   name: string,
   raw: Record<string, unknown>,
 ): { config: ConstantArrivalRateConfig; errors: string[] } {
@@ -64,7 +66,7 @@ export function parseConstantArrivalRate(
  * @param c The config.
  * @returns Every problem found.
  */
-export function validateConstantArrivalRate(c: ConstantArrivalRateConfig): string[] {
+function validateConstantArrivalRate(c: ConstantArrivalRateConfig): string[] {
   const errors = validateBase(c);
   if (c.rate === undefined) errors.push("the iteration rate isn't specified");
   else if (c.rate <= 0) errors.push("the iteration rate must be more than 0");
@@ -89,7 +91,7 @@ export function validateConstantArrivalRate(c: ConstantArrivalRateConfig): strin
 }
 
 /** k6's description, for the banner. */
-export function describeConstantArrivalRate(
+function describeConstantArrivalRate(
   c: ConstantArrivalRateConfig,
   tuple: ExecutionTuple,
 ): string {
@@ -124,8 +126,18 @@ export function* constantArrivals(
  *
  * @param rt The Worker's runtime for the scenario.
  */
-export function runConstantArrivalRate(rt: ScenarioRuntime<ConstantArrivalRateConfig>) {
+function runConstantArrivalRate(rt: ScenarioRuntime<ConstantArrivalRateConfig>) {
   const c = rt.config;
   const arrivals = localArrivals(rt, c.maxVUs, constantArrivals(c, rt.segment));
   return runArrivals(rt, c.duration ?? 0, arrivals);
 }
+
+/** k6's `constant-arrival-rate` executor. */
+export const constantArrivalRate: Executor<ConstantArrivalRateConfig> = {
+  parse: parseConstantArrivalRate,
+  validate: validateConstantArrivalRate,
+  describe: describeConstantArrivalRate,
+  vus: arrivalVus,
+  durationMs: (c) => c.duration ?? 0,
+  run: runConstantArrivalRate,
+};

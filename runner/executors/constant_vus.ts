@@ -10,9 +10,11 @@ import {
   type BaseConfig,
   baseInfo,
   ConfigReader,
+  fixedVus,
   MIN_DURATION_MS,
   validateBase,
 } from "./_config.ts";
+import type { Executor } from "./executor.ts";
 import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `constant-vus` config (durations in ms). */
@@ -31,7 +33,7 @@ export interface ConstantVusConfig extends BaseConfig {
  * @param raw The object from `options.scenarios`.
  * @returns The config with defaults, and every decoding error.
  */
-export function parseConstantVus(
+function parseConstantVus(
   name: string,
   raw: Record<string, unknown>,
 ): { config: ConstantVusConfig; errors: string[] } {
@@ -51,7 +53,7 @@ export function parseConstantVus(
  * @param c The config.
  * @returns Every problem found.
  */
-export function validateConstantVus(c: ConstantVusConfig): string[] {
+function validateConstantVus(c: ConstantVusConfig): string[] {
   const errors = validateBase(c);
   if (c.vus <= 0) errors.push("the number of VUs must be more than 0");
   if (c.duration === undefined) errors.push("the duration is unspecified");
@@ -66,7 +68,7 @@ export function validateConstantVus(c: ConstantVusConfig): string[] {
 }
 
 /** k6's description, for the banner. */
-export function describeConstantVus(c: ConstantVusConfig, tuple: ExecutionTuple): string {
+function describeConstantVus(c: ConstantVusConfig, tuple: ExecutionTuple): string {
   return `${tuple.scaleInt(c.vus)} looping VUs for ${formatDuration(c.duration ?? 0)}` +
     baseInfo(c);
 }
@@ -76,7 +78,7 @@ export function describeConstantVus(c: ConstantVusConfig, tuple: ExecutionTuple)
  *
  * @param rt The Worker's runtime for the scenario.
  */
-export async function runConstantVus(rt: ScenarioRuntime<ConstantVusConfig>) {
+async function runConstantVus(rt: ScenarioRuntime<ConstantVusConfig>) {
   const c = rt.config;
   const end = rt.startAt + (c.duration ?? 0);
   const hard = end + c.gracefulStop;
@@ -91,3 +93,13 @@ export async function runConstantVus(rt: ScenarioRuntime<ConstantVusConfig>) {
     }
   });
 }
+
+/** k6's `constant-vus` executor. */
+export const constantVus: Executor<ConstantVusConfig> = {
+  parse: parseConstantVus,
+  validate: validateConstantVus,
+  describe: describeConstantVus,
+  vus: fixedVus,
+  durationMs: (c) => c.duration ?? 0,
+  run: runConstantVus,
+};

@@ -10,9 +10,11 @@ import {
   type BaseConfig,
   baseInfo,
   ConfigReader,
+  fixedVus,
   MIN_DURATION_MS,
   validateBase,
 } from "./_config.ts";
+import type { Executor } from "./executor.ts";
 import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `per-vu-iterations` config (durations in ms). */
@@ -33,7 +35,7 @@ export interface PerVuIterationsConfig extends BaseConfig {
  * @param raw The object from `options.scenarios`.
  * @returns The config with defaults, and every decoding error.
  */
-export function parsePerVuIterations(
+function parsePerVuIterations(
   name: string,
   raw: Record<string, unknown>,
 ): { config: PerVuIterationsConfig; errors: string[] } {
@@ -54,7 +56,7 @@ export function parsePerVuIterations(
  * @param c The config.
  * @returns Every problem found.
  */
-export function validatePerVuIterations(c: PerVuIterationsConfig): string[] {
+function validatePerVuIterations(c: PerVuIterationsConfig): string[] {
   const errors = validateBase(c);
   if (c.vus <= 0) errors.push("the number of VUs must be more than 0");
   if (c.iterations <= 0) errors.push("the number of iterations must be more than 0");
@@ -69,7 +71,7 @@ export function validatePerVuIterations(c: PerVuIterationsConfig): string[] {
 }
 
 /** k6's description, for the banner. */
-export function describePerVuIterations(c: PerVuIterationsConfig, tuple: ExecutionTuple): string {
+function describePerVuIterations(c: PerVuIterationsConfig, tuple: ExecutionTuple): string {
   return `${c.iterations} iterations for each of ${tuple.scaleInt(c.vus)} VUs` +
     baseInfo(c, `maxDuration: ${formatDuration(c.maxDuration)}`);
 }
@@ -80,7 +82,7 @@ export function describePerVuIterations(c: PerVuIterationsConfig, tuple: Executi
  *
  * @param rt The Worker's runtime for the scenario.
  */
-export async function runPerVuIterations(rt: ScenarioRuntime<PerVuIterationsConfig>) {
+async function runPerVuIterations(rt: ScenarioRuntime<PerVuIterationsConfig>) {
   const c = rt.config;
   const end = rt.startAt + c.maxDuration;
   const hard = end + c.gracefulStop;
@@ -97,3 +99,14 @@ export async function runPerVuIterations(rt: ScenarioRuntime<PerVuIterationsConf
     }
   });
 }
+
+/** k6's `per-vu-iterations` executor. */
+export const perVuIterations: Executor<PerVuIterationsConfig> = {
+  parse: parsePerVuIterations,
+  validate: validatePerVuIterations,
+  describe: describePerVuIterations,
+  vus: fixedVus,
+  durationMs: (c) => c.maxDuration,
+  iterations: (c, segment) => segment.scaleInt(c.vus) * c.iterations,
+  run: runPerVuIterations,
+};

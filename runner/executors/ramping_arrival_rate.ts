@@ -10,6 +10,7 @@ import { formatDuration } from "../config/duration.ts";
 import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import { arrivalTimes } from "../segments/segment_schedule.ts";
 import {
+  arrivalVus,
   type BaseConfig,
   baseInfo,
   ConfigReader,
@@ -19,6 +20,7 @@ import {
   validateStages,
 } from "./_config.ts";
 import { localArrivals, runArrivals } from "./_arrival.ts";
+import type { Executor } from "./executor.ts";
 import type { ScenarioRuntime } from "./_runtime.ts";
 
 /** `ramping-arrival-rate` config (durations in ms). */
@@ -43,7 +45,7 @@ export interface RampingArrivalRateConfig extends BaseConfig {
  * @param raw The object from `options.scenarios`.
  * @returns The config with defaults, and every decoding error.
  */
-export function parseRampingArrivalRate(
+function parseRampingArrivalRate(
   name: string,
   raw: Record<string, unknown>,
 ): { config: RampingArrivalRateConfig; errors: string[] } {
@@ -67,7 +69,7 @@ export function parseRampingArrivalRate(
  * @param c The config.
  * @returns Every problem found.
  */
-export function validateRampingArrivalRate(c: RampingArrivalRateConfig): string[] {
+function validateRampingArrivalRate(c: RampingArrivalRateConfig): string[] {
   const errors = validateBase(c);
   if (c.startRate < 0) errors.push("the startRate value can't be negative");
   if (c.timeUnit <= 0) errors.push("the timeUnit must be more than 0");
@@ -84,7 +86,7 @@ export function validateRampingArrivalRate(c: RampingArrivalRateConfig): string[
 }
 
 /** k6's description, for the banner. */
-export function describeRampingArrivalRate(
+function describeRampingArrivalRate(
   c: RampingArrivalRateConfig,
   tuple: ExecutionTuple,
 ): string {
@@ -116,8 +118,18 @@ export function* rampingArrivals(
  *
  * @param rt The Worker's runtime for the scenario.
  */
-export function runRampingArrivalRate(rt: ScenarioRuntime<RampingArrivalRateConfig>) {
+function runRampingArrivalRate(rt: ScenarioRuntime<RampingArrivalRateConfig>) {
   const c = rt.config;
   const arrivals = localArrivals(rt, c.maxVUs, rampingArrivals(c, rt.segment));
   return runArrivals(rt, stagesDuration(c.stages), arrivals);
 }
+
+/** k6's `ramping-arrival-rate` executor. */
+export const rampingArrivalRate: Executor<RampingArrivalRateConfig> = {
+  parse: parseRampingArrivalRate,
+  validate: validateRampingArrivalRate,
+  describe: describeRampingArrivalRate,
+  vus: arrivalVus,
+  durationMs: (c) => stagesDuration(c.stages),
+  run: runRampingArrivalRate,
+};

@@ -17,6 +17,7 @@ import {
   validateBase,
   validateStages,
 } from "./_config.ts";
+import type { Executor } from "./executor.ts";
 import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `ramping-vus` config (durations in ms). */
@@ -37,7 +38,7 @@ export interface RampingVusConfig extends BaseConfig {
  * @param raw The object from `options.scenarios`.
  * @returns The config with defaults, and every decoding error.
  */
-export function parseRampingVus(
+function parseRampingVus(
   name: string,
   raw: Record<string, unknown>,
 ): { config: RampingVusConfig; errors: string[] } {
@@ -58,7 +59,7 @@ export function parseRampingVus(
  * @param c The config.
  * @returns Every problem found.
  */
-export function validateRampingVus(c: RampingVusConfig): string[] {
+function validateRampingVus(c: RampingVusConfig): string[] {
   const errors = validateBase(c);
   if (c.startVUs < 0) errors.push("the number of start VUs can't be negative");
   if (Math.max(c.startVUs, ...c.stages.map((s) => s.target)) <= 0) {
@@ -81,7 +82,7 @@ export function rampingVusMax(c: RampingVusConfig, tuple: ExecutionTuple): numbe
 }
 
 /** k6's description, for the banner. */
-export function describeRampingVus(c: RampingVusConfig, tuple: ExecutionTuple): string {
+function describeRampingVus(c: RampingVusConfig, tuple: ExecutionTuple): string {
   return `Up to ${rampingVusMax(c, tuple)} looping VUs for ${
     formatDuration(stagesDuration(c.stages))
   } over ${c.stages.length} stages` +
@@ -107,7 +108,7 @@ export function activeIntervals(steps: readonly VUStep[], index: number): Array<
  *
  * @param rt The Worker's runtime for the scenario.
  */
-export async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
+async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
   const c = rt.config;
   const total = stagesDuration(c.stages);
   const end = rt.startAt + total;
@@ -132,3 +133,16 @@ export async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
     }
   });
 }
+
+/** k6's `ramping-vus` executor. */
+export const rampingVus: Executor<RampingVusConfig> = {
+  parse: parseRampingVus,
+  validate: validateRampingVus,
+  describe: describeRampingVus,
+  vus: (c, t) => {
+    const n = rampingVusMax(c, t);
+    return { planned: n, max: n };
+  },
+  durationMs: (c) => stagesDuration(c.stages),
+  run: runRampingVus,
+};

@@ -11,9 +11,11 @@ import {
   type BaseConfig,
   baseInfo,
   ConfigReader,
+  fixedVus,
   MIN_DURATION_MS,
   validateBase,
 } from "./_config.ts";
+import type { Executor } from "./executor.ts";
 import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `shared-iterations` config (durations in ms). */
@@ -34,7 +36,7 @@ export interface SharedIterationsConfig extends BaseConfig {
  * @param raw The object from `options.scenarios`.
  * @returns The config with defaults, and every decoding error.
  */
-export function parseSharedIterations(
+function parseSharedIterations(
   name: string,
   raw: Record<string, unknown>,
 ): { config: SharedIterationsConfig; errors: string[] } {
@@ -55,7 +57,7 @@ export function parseSharedIterations(
  * @param c The config.
  * @returns Every problem found.
  */
-export function validateSharedIterations(c: SharedIterationsConfig): string[] {
+function validateSharedIterations(c: SharedIterationsConfig): string[] {
   const errors = validateBase(c);
   if (c.vus <= 0) errors.push("the number of VUs must be more than 0");
   if (c.iterations < c.vus) {
@@ -85,7 +87,7 @@ export function sharedIterationsShare(
 }
 
 /** k6's description, for the banner. */
-export function describeSharedIterations(c: SharedIterationsConfig, tuple: ExecutionTuple): string {
+function describeSharedIterations(c: SharedIterationsConfig, tuple: ExecutionTuple): string {
   const share = sharedIterationsShare(c, tuple);
   return `${share.iterations} iterations shared among ${share.vus} VUs` +
     baseInfo(c, `maxDuration: ${formatDuration(c.maxDuration)}`);
@@ -97,7 +99,7 @@ export function describeSharedIterations(c: SharedIterationsConfig, tuple: Execu
  *
  * @param rt The Worker's runtime for the scenario.
  */
-export async function runSharedIterations(rt: ScenarioRuntime<SharedIterationsConfig>) {
+async function runSharedIterations(rt: ScenarioRuntime<SharedIterationsConfig>) {
   const c = rt.config;
   const end = rt.startAt + c.maxDuration;
   const hard = end + c.gracefulStop;
@@ -117,3 +119,15 @@ export async function runSharedIterations(rt: ScenarioRuntime<SharedIterationsCo
     }
   });
 }
+
+/** k6's `shared-iterations` executor. */
+export const sharedIterations: Executor<SharedIterationsConfig> = {
+  parse: parseSharedIterations,
+  validate: validateSharedIterations,
+  describe: describeSharedIterations,
+  vus: fixedVus,
+  durationMs: (c) => c.maxDuration,
+  iterations: (c, segment) => sharedIterationsShare(c, segment).iterations,
+  sharedBudget: true,
+  run: runSharedIterations,
+};

@@ -7,7 +7,7 @@
 
 import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "../executors/mod.ts";
-import { scenarioDurationMs, share, sharedIterationsShare } from "../executors/mod.ts";
+import { scenarioProgress, share } from "../executors/mod.ts";
 import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "../k6/_context.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { Deadlines, type IterationOutcome, type Vu } from "./vu.ts";
@@ -115,9 +115,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     // Scenario-wide iteration numbers: the process's, split between its Workers.
     this.#indices = share(segment.indices(), local);
     this.#tags = Object.freeze({ ...host.runTags, ...config.tags, scenario: config.name });
-    const duration = scenarioDurationMs(config);
     const startAt = this.startAt;
-    const target = iterationTarget(config, segment);
     this.info = {
       name: config.name,
       executor: config.executor,
@@ -125,15 +123,17 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       exec: config.exec,
       tags: this.#tags,
       env: Object.freeze({ ...host.env, ...config.env }),
-      progress: target === undefined
-        ? () => duration > 0 ? Math.min(1, Math.max(0, (epochNow() - startAt) / duration)) : 0
-        : () => {
-          // As k6: the share of the iterations done. Ours are counted now, the others' as of
-          // the last tick (every second), so this never runs ahead.
-          const all = host.instance().scenarioIterations?.[config.name] ?? 0;
-          const done = Math.max(all, host.stats.scenarios[config.name] ?? 0);
-          return target > 0 ? Math.min(1, done / target) : 1;
-        },
+      progress: () => {
+        // As k6: the share of the iterations done, for executors that count them. Ours are
+        // counted now, the others' as of the last tick (every second), so this never runs ahead.
+        const all = host.instance().scenarioIterations?.[config.name] ?? 0;
+        const done = Math.max(all, host.stats.scenarios[config.name] ?? 0);
+        const { fraction } = scenarioProgress(config, segment, {
+          sinceMs: epochNow() - startAt,
+          iterationsDone: done,
+        });
+        return Math.min(1, Math.max(0, fraction));
+      },
       iterations: 0,
     };
   }
@@ -251,15 +251,4 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     this.stop();
     this.#interrupt.abort();
   }
-}
-
-/** How many iterations an iteration-based scenario runs in this process; else undefined. */
-function iterationTarget(config: ScenarioConfig, segment: ExecutionTuple): number | undefined {
-  if (config.executor === "shared-iterations") {
-    return sharedIterationsShare(config, segment).iterations;
-  }
-  if (config.executor === "per-vu-iterations") {
-    return segment.scaleInt(config.vus) * config.iterations;
-  }
-  return undefined;
 }
