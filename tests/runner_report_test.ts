@@ -2,11 +2,13 @@
  * `--report` end to end: `mqload run` against the embedded broker writes one self-contained
  * HTML file with the run's series (VUs, messages) and the thresholds' verdicts, also when a
  * threshold fails or the script aborts the test; `mqload merge --report` renders merged
- * summaries.
+ * summaries. The trend table shows k6's `count` trend stat as a number of samples, not a
+ * duration.
  */
 
 import assert from "node:assert/strict";
 import { startBroker } from "../runner/cli/broker.ts";
+import { startMosquitto } from "./fixtures/mosquitto.ts";
 import { explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 const SCRIPT = `
@@ -123,6 +125,38 @@ export default function () { if (exec.scenario.iterationInTest >= 2) exec.test.a
   } finally {
     await dir.remove();
     await broker.close();
+  }
+});
+
+const COUNT_STAT_SCRIPT = `
+import { Client } from "k6/x/mqtt";
+
+export const options = { vus: 1, iterations: 3, summaryTrendStats: ["avg", "p(99)", "count"] };
+
+export default async function () {
+  const client = new Client();
+  await client.connectAsync(__ENV.BROKER);
+  await client.endAsync();
+}
+`;
+
+Deno.test("runner --report: the trend table shows the count stat as a number", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    const script = await dir.write("script.js", COUNT_STAT_SCRIPT);
+    const report = `${dir.path}/report.html`;
+    const r = await mqload(["run", "-q", "--report", report, "-e", `BROKER=${broker.url}`, script]);
+    assert.equal(r.code, 0, explain(r));
+    assert.match(r.stdout, /mqtt_connect_duration\.*: avg=\S+ +p\(99\)=\S+ +count=3\b/);
+    const html = await Deno.readTextFile(report);
+    const row = /<tr><td><code>mqtt_connect_duration<\/code><\/td>(.*?)<\/tr>/.exec(html);
+    assert.ok(row, "a row for mqtt_connect_duration");
+    const cells = [...row[1].matchAll(/<td class="num">(.*?)<\/td>/g)].map((m) => m[1]);
+    assert.equal(cells.length, 3);
+    assert.equal(cells[2], "3");
+  } finally {
+    await dir.remove();
   }
 });
 

@@ -3,14 +3,14 @@
 import assert from "node:assert/strict";
 import { explain, mqload, TempDir } from "./_runner_helpers.ts";
 
-Deno.test("trial: mqload broker --help prints its flags and exits 0", async () => {
+Deno.test("runner cli: mqload broker --help prints its flags and exits 0", async () => {
   const r = await mqload(["broker", "--help"]);
   assert.equal(r.code, 0, explain(r));
   assert.match(r.stdout, /mqload broker \[flags\]/);
   assert.match(r.stdout, /--port N/);
 });
 
-Deno.test("trial: mqload broker refuses unknown flags and stray arguments", async () => {
+Deno.test("runner cli: mqload broker refuses unknown flags and stray arguments", async () => {
   for (const args of [["--bogus"], ["extra"], ["--port", "99999"]]) {
     const r = await mqload(["broker", ...args]);
     assert.equal(r.code, 2, explain(r));
@@ -18,7 +18,7 @@ Deno.test("trial: mqload broker refuses unknown flags and stray arguments", asyn
   }
 });
 
-Deno.test("trial: k6's --no-usage-report is accepted; flags that change behaviour are refused", async () => {
+Deno.test("runner cli: k6's --no-usage-report is accepted; flags that change behaviour are refused", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("script.js", `export default function () {}`);
@@ -32,7 +32,7 @@ Deno.test("trial: k6's --no-usage-report is accepted; flags that change behaviou
   }
 });
 
-Deno.test("trial: k6 1.x's --summary-mode is accepted (legacy layout), bad values refused", async () => {
+Deno.test("runner cli: k6 1.x's --summary-mode is accepted (legacy layout), bad values refused", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("script.js", `export default function () {}`);

@@ -19,7 +19,7 @@ export const options = {
   iterations: ${ITERATIONS},
   thresholds: {
     "mqtt_calls{method:publish}": ["count==${ITERATIONS}"],
-    "mqtt_messages_sent{topic:trial/card}": ["count==${ITERATIONS}"],
+    "mqtt_messages_sent{topic:cardinality/topic}": ["count==${ITERATIONS}"],
     "marks{kind:a}": ["count==${ITERATIONS}"],
   },
 };
@@ -28,12 +28,12 @@ export default async function () {
   marks.add(1, { kind: "a", unique: "u" + __VU + "-" + __ITER });
   const client = new Client({ client_id: "card-" + __VU + "-" + __ITER });
   await client.connectAsync(__ENV.BROKER);
-  await client.publishAsync("trial/card", "x");
+  await client.publishAsync("cardinality/topic", "x");
   await client.endAsync();
 }
 `;
 
-Deno.test("trial: submetric thresholds count every sample past the tag-set cap", async () => {
+Deno.test("runner submetrics: thresholds count every sample past the tag-set cap", async () => {
   await using broker = await startMosquitto();
   const dir = await TempDir.create();
   try {
@@ -42,7 +42,7 @@ Deno.test("trial: submetric thresholds count every sample past the tag-set cap",
     // Every mqtt_* metric passes the cap, in both Workers and in the merge: said once.
     assert.equal(r.stderr.split("more than 1000 tag sets").length - 1, 1, r.stderr);
     assert.equal(count(r.summary, "mqtt_calls{method:publish}"), ITERATIONS);
-    assert.equal(count(r.summary, "mqtt_messages_sent{topic:trial/card}"), ITERATIONS);
+    assert.equal(count(r.summary, "mqtt_messages_sent{topic:cardinality/topic}"), ITERATIONS);
     assert.equal(count(r.summary, "marks{kind:a}"), ITERATIONS);
     assert.match(r.stderr, /more than 1000 tag sets/);
   } finally {

@@ -25,13 +25,13 @@ export const options = {
 export default async function () {
   const client = new Client();
   await client.connectAsync(__ENV.BROKER);
-  await client.publishAsync("trial/busy", "x", { qos: 1 });
+  await client.publishAsync("executors/busy", "x", { qos: 1 });
   await sleep(0.6);
   await client.endAsync();
 }
 `;
 
-Deno.test("trial: dropped arrivals with every maxVU busy warn once, as k6 does", async () => {
+Deno.test("runner executors: dropped arrivals with every maxVU busy warn once, as k6 does", async () => {
   await using broker = await startMosquitto();
   const dir = await TempDir.create();
   try {
@@ -64,7 +64,7 @@ export default function () {
 }
 `;
 
-Deno.test("trial: exec.scenario.progress counts iterations in shared-iterations", async () => {
+Deno.test("runner executors: exec.scenario.progress counts iterations in shared-iterations", async () => {
   const dir = await TempDir.create();
   try {
     const r = await runScript(dir, PROGRESS, ["--workers", "2"]);

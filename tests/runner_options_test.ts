@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { buildPlan, InvalidConfigError } from "../runner/config/options.ts";
 import { explain, mqload, TempDir } from "./_runner_helpers.ts";
 
-Deno.test("trial: buildPlan refuses unknown trend stats and time units", () => {
+Deno.test("runner options: buildPlan refuses unknown trend stats and time units", () => {
   assert.throws(
     () => buildPlan({ summaryTrendStats: ["avg", "p(101)", "bogus"] }),
     (e: unknown) =>
@@ -16,7 +16,7 @@ Deno.test("trial: buildPlan refuses unknown trend stats and time units", () => {
   assert.deepEqual(plan.options.summaryTrendStats, ["avg", "count", "p(99.9)"]);
 });
 
-Deno.test("trial: a bad --summary-trend-stats exits 104 before the test runs", async () => {
+Deno.test("runner options: a bad --summary-trend-stats exits 104 before the test runs", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write(
@@ -32,7 +32,7 @@ Deno.test("trial: a bad --summary-trend-stats exits 104 before the test runs", a
   }
 });
 
-Deno.test("trial: --out json= to a path that cannot be created ends with k6's sentence, no stack", async () => {
+Deno.test("runner options: --out json= to a path that cannot be created ends with k6's sentence, no stack", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("script.js", `export default function () {}`);
@@ -46,7 +46,7 @@ Deno.test("trial: --out json= to a path that cannot be created ends with k6's se
   }
 });
 
-Deno.test("trial: K6_OUT, K6_SUMMARY_EXPORT and K6_NO_SUMMARY work as in k6, flags win", async () => {
+Deno.test("runner options: K6_OUT, K6_SUMMARY_EXPORT and K6_NO_SUMMARY work as in k6, flags win", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("script.js", `export default function () {}`);

@@ -20,7 +20,7 @@ export const options = {
 export default function () {
   const client = new Client();
   client.connect(__ENV.BROKER);
-  client.publish("trial/tls", "over mutual tls", { qos: 1 });
+  client.publish("tls/k6", "over mutual tls", { qos: 1 });
   client.end();
 }
 `;
@@ -36,12 +36,12 @@ export const options = {
 export default async function () {
   const client = new Client();
   await client.connectAsync(__ENV.BROKER);
-  await client.publishAsync("trial/tls", "host name not checked", { qos: 1 });
+  await client.publishAsync("tls/k6", "host name not checked", { qos: 1 });
   await client.endAsync();
 }
 `;
 
-Deno.test("trial: k6's tlsAuth and insecureSkipTLSVerify reach the k6/x/mqtt client", async () => {
+Deno.test("tls k6 options: tlsAuth and insecureSkipTLSVerify reach the k6/x/mqtt client", async () => {
   const certs = await makeCertificates();
   const dir = await TempDir.create();
   try {

@@ -35,7 +35,7 @@ export const options = {
 };
 
 export default function () {
-  const topic = "trial/sync/" + __VU + "/" + __ITER;
+  const topic = "sync/sync/" + __VU + "/" + __ITER;
   const client = new Client();
   check(client, { "not connected before connect()": (c) => !c.connected });
   client.on("end", () => check(client, { "not connected in end handler": (c) => !c.connected }));
@@ -48,7 +48,7 @@ export default function () {
 }
 `;
 
-Deno.test("trial: connect, publish, end with no sleep between them, as in k6", async () => {
+Deno.test("runner k6 sync style: connect, publish, end with no sleep between them, as in k6", async () => {
   const r = await runOnMosquitto(SYNC_STYLE);
   assert.equal(r.code, 0, explain(r));
   assert.equal(count(r.summary, "iterations"), 6);
@@ -79,11 +79,11 @@ export default function () {
     check(client, { "ended": (c) => !c.connected });
   });
   client.connect(__ENV.BROKER);
-  client.subscribe("trial/held");
+  client.subscribe("sync/held");
 }
 `;
 
-Deno.test("trial: a client the runner closes after an interrupted iteration reports nothing", async () => {
+Deno.test("runner k6 sync style: a client the runner closes after an interrupted iteration reports nothing", async () => {
   const r = await runOnMosquitto(INTERRUPTED);
   assert.equal(r.code, 0, explain(r));
   assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 1, explain(r));
@@ -115,7 +115,7 @@ export default function () {
 }
 `;
 
-Deno.test("trial: an iteration failing during connect() adds no MQTT error", async () => {
+Deno.test("runner k6 sync style: an iteration failing during connect() adds no MQTT error", async () => {
   const r = await runOnMosquitto(FAILS_WHILE_CONNECTING);
   assert.equal(r.code, 0, explain(r));
   assert.match(r.stderr, /the script gives up/, explain(r));
@@ -153,7 +153,7 @@ module.exports.default = () => {
 };
 `;
 
-Deno.test("trial: xk6-mqtt's connect/endAsync handler test passes unchanged in spirit", async () => {
+Deno.test("runner k6 sync style: xk6-mqtt's connect/endAsync handler test passes unchanged in spirit", async () => {
   const r = await runOnMosquitto(UPSTREAM_CONNECT_END, "t.cjs");
   assert.equal(r.code, 0, explain(r));
   const checks = r.summary.metrics.checks as Record<string, number>;
@@ -175,12 +175,12 @@ export const options = {
 export default function () {
   const client = new Client();
   client.connect(__ENV.BROKER, { connect_timeout: 20000 });
-  client.publish("trial/silent", "x");
+  client.publish("sync/silent", "x");
   client.end();
 }
 `;
 
-Deno.test("trial: an interrupted iteration aborts a connect its script's end() waits for", async () => {
+Deno.test("runner k6 sync style: an interrupted iteration aborts a connect its script's end() waits for", async () => {
   await using silent = startFakeBroker({ script: (p) => p.type === "connect" ? [] : undefined });
   const dir = await TempDir.create();
   try {
@@ -212,14 +212,14 @@ export default async function () {
   const client = new Client();
   await client.connectAsync(__ENV.BROKER);
   group("send", () => {
-    client.subscribe("trial/group");
-    client.publish("trial/group", "in a group", { qos: 1 });
+    client.subscribe("sync/group");
+    client.publish("sync/group", "in a group", { qos: 1 });
   });
   await client.endAsync();
 }
 `;
 
-Deno.test("trial: calls made in group() carry the group's tag when they settle later", async () => {
+Deno.test("runner k6 sync style: calls made in group() carry the group's tag when they settle later", async () => {
   const r = await runOnMosquitto(IN_GROUP);
   assert.equal(r.code, 0, explain(r));
   assert.equal(count(r.summary, "mqtt_calls{group:::send}"), 4, explain(r));
@@ -252,15 +252,15 @@ export default async function () {
   }
   seen = false;
   await client.connectAsync(__ENV.BROKER);
-  await client.subscribeAsync("trial/reuse");
-  await client.publishAsync("trial/reuse", "x", { qos: 1 });
+  await client.subscribeAsync("sync/reuse");
+  await client.publishAsync("sync/reuse", "x", { qos: 1 });
   for (let i = 0; i < 100 && !seen; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   if (__ITER === 0) throw new Error("the first iteration fails");
   await client.endAsync();
 }
 `;
 
-Deno.test("trial: a client the runner closed works again in the next iteration", async () => {
+Deno.test("runner k6 sync style: a client the runner closed works again in the next iteration", async () => {
   const r = await runOnMosquitto(REUSED);
   assert.equal(r.code, 0, explain(r));
   assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 3, explain(r));
