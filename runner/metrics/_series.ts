@@ -1,11 +1,13 @@
 /**
- * Internals of the metric registry: per-series accumulators and the tag
- * bindings that make `add()` cheap.
+ * Internals of the metric registry: a metric's state and its per-series
+ * accumulators (add, reset, snapshot, merge, aggregate). Which series a
+ * sample's tags land in is `_series_binding.ts`.
  *
  * @module
  */
 
 import { LogHistogram } from "./histogram.ts";
+import type { Binding } from "./_series_binding.ts";
 import type {
   MetricAggregate,
   MetricInfo,
@@ -34,16 +36,43 @@ export class Series {
   last = 0;
   time = -Infinity;
   histogram: LogHistogram | undefined;
-  constructor(readonly tags: Tags, kind: number) {
+  constructor(readonly tags: Tags, readonly kind: number) {
     if (kind === TREND) this.histogram = new LogHistogram();
   }
-}
 
-/** How a tag object maps to a series: `tags` is our own sorted copy of the sample's tags. */
-export interface Binding {
-  series: Series;
-  tags: Tags;
-  size: number;
+  /** Adds one sample (rates count non-zero values; gauges keep the latest by `time`). */
+  add(value: number, time: number | undefined): void {
+    this.n++;
+    switch (this.kind) {
+      case COUNTER:
+        this.sum += value;
+        break;
+      case RATE:
+        if (value !== 0) this.sum++;
+        break;
+      case TREND:
+        this.histogram!.add(value);
+        break;
+      default: {
+        const t = time ?? now();
+        this.last = value;
+        if (t >= this.time) this.time = t;
+        if (value < this.min) this.min = value;
+        if (value > this.max) this.max = value;
+      }
+    }
+  }
+
+  /** Empties the series (after a drain), keeping its tags and histogram. */
+  reset(): void {
+    this.n = 0;
+    this.sum = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.last = 0;
+    this.time = -Infinity;
+    this.histogram?.reset();
+  }
 }
 
 export class MetricState implements MetricInfo {
@@ -61,29 +90,6 @@ export class MetricState implements MetricInfo {
 
 export function now(): number {
   return performance.timeOrigin + performance.now();
-}
-
-export function sameTags(binding: Binding, tags: Tags): boolean {
-  const own = binding.tags;
-  let n = 0;
-  for (const k in tags) {
-    if (own[k] !== tags[k]) return false;
-    n++;
-  }
-  return n === binding.size;
-}
-
-export function sortedCopy(tags: Tags): Tags {
-  const copy: Tags = {};
-  for (const k of Object.keys(tags).sort()) copy[k] = String(tags[k]);
-  return copy;
-}
-
-/** Canonical key of sorted tags. */
-export function tagKey(tags: Tags): string {
-  let key = "";
-  for (const k in tags) key += k + "\u0000" + tags[k] + "\u0001";
-  return key;
 }
 
 export function snapshotOf(s: Series): SeriesSnapshot {

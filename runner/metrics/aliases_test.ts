@@ -2,7 +2,8 @@
 // summary export, merge and NDJSON output.
 import assert from "node:assert/strict";
 import { mergeSummaries } from "../summary/merge.ts";
-import { defineBuiltins, METRIC_ALIASES, MetricRegistry, type Point } from "./registry.ts";
+import { defineBuiltins, METRIC_ALIASES } from "./builtin.ts";
+import { MetricRegistry, type Point } from "./registry.ts";
 import { NdjsonOutput } from "../outputs/ndjson.ts";
 import { exportExtras, summaryData, summaryExport } from "../summary/data.ts";
 import { parseThresholds } from "./thresholds.ts";

@@ -3,56 +3,40 @@
  * aggregated per tag set (series) as samples arrive, drained into compact
  * snapshots that Workers post to the main thread, which merges them.
  *
+ * Its parts: `_metric_table.ts` (the metrics by name and their queries),
+ * `_series_binding.ts` (which series a sample's tags land in, the series cap),
+ * `_series.ts` (the accumulators); the built-in metrics are in `builtin.ts`.
+ *
  * @module
  */
 
 import type { MetricsSink } from "../../client/metrics_sink.ts";
-import {
-  aggregateOf,
-  type Binding,
-  COUNTER,
-  EMPTY_TAGS,
-  mergeInto,
-  mergeSeries,
-  MetricState,
-  now,
-  RATE,
-  sameTags,
-  Series,
-  snapshotOf,
-  sortedCopy,
-  tagKey,
-  TREND,
-} from "./_series.ts";
-import {
-  BUILTIN_METRICS,
-  METRIC_ALIASES,
-  type MetricAggregate,
-  type MetricInfo,
-  type MetricSnapshot,
-  type MetricsSnapshot,
-  type MetricType,
-  type Point,
-  type SeriesSnapshot,
-  type Tags,
-  type ValueType,
+import { EMPTY_TAGS, mergeInto, now } from "./_series.ts";
+import { SeriesBinder } from "./_series_binding.ts";
+import { MetricTable } from "./_metric_table.ts";
+import type {
+  MetricAggregate,
+  MetricInfo,
+  MetricsSnapshot,
+  MetricType,
+  Point,
+  SeriesSnapshot,
+  Tags,
+  ValueType,
 } from "./types.ts";
 
-export {
-  BUILTIN_METRICS,
-  METRIC_ALIASES,
-  type MetricAggregate,
-  type MetricInfo,
-  type MetricSnapshot,
-  type MetricSource,
-  type MetricsSnapshot,
-  type MetricType,
-  parsePercentile,
-  type Point,
-  type SeriesSnapshot,
-  statOf,
-  type Tags,
-  type ValueType,
+// Kept for the importers of this path (engine/, worker/, outputs/, k6/, runner/mod.ts).
+export { defineBuiltins } from "./builtin.ts";
+export type {
+  MetricAggregate,
+  MetricInfo,
+  MetricSource,
+  MetricsSnapshot,
+  MetricType,
+  Point,
+  SeriesSnapshot,
+  Tags,
+  ValueType,
 } from "./types.ts";
 
 /** Options of {@linkcode MetricRegistry}. */
@@ -70,10 +54,6 @@ export interface MetricRegistryOptions {
   /** Keep every sample as a {@linkcode Point} until the next drain (for `--out json`). */
   recordPoints?: boolean;
 }
-
-const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
-const TYPES: readonly MetricType[] = ["counter", "gauge", "rate", "trend"];
-const VALUE_TYPES: readonly ValueType[] = ["default", "time", "data"];
 
 /**
  * Aggregates metric samples per metric and tag set. It is the client's
@@ -102,13 +82,8 @@ const VALUE_TYPES: readonly ValueType[] = ["default", "time", "data"];
  * ```
  */
 export class MetricRegistry implements MetricsSink {
-  readonly #metrics = new Map<string, MetricState>();
-  readonly #maxSeries: number;
-  readonly #nonIndexed: ReadonlySet<string>;
-  /** k6's checks carry `check` and `group`: the summary's check list needs them. */
-  readonly #preserved = new Set<string>(["check", "group"]);
-  readonly #onWarning: (message: string) => void;
-  #warnedFold = false;
+  readonly #table = new MetricTable();
+  readonly #binder: SeriesBinder;
   readonly #recordPoints: boolean;
   #points: Point[] = [];
 
@@ -123,9 +98,11 @@ export class MetricRegistry implements MetricsSink {
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`Invalid maxSeriesPerMetric ${max}: expected a positive integer`);
     }
-    this.#maxSeries = max;
-    this.#nonIndexed = new Set(options.nonIndexedTags ?? ["vu", "iter"]);
-    this.#onWarning = options.onWarning ?? ((message) => console.warn(message));
+    this.#binder = new SeriesBinder(
+      max,
+      options.nonIndexedTags ?? ["vu", "iter"],
+      options.onWarning ?? ((message) => console.warn(message)),
+    );
     this.#recordPoints = options.recordPoints ?? false;
   }
 
@@ -150,38 +127,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   define(name: string, type: MetricType, contains?: ValueType): MetricInfo {
-    const existing = this.#metrics.get(name);
-    if (existing !== undefined) {
-      if (existing.type !== type) {
-        throw new TypeError(
-          `Cannot define metric "${name}" as ${type}: it already exists as ${existing.type}`,
-        );
-      }
-      if (contains !== undefined && contains !== existing.contains) {
-        throw new TypeError(
-          `Cannot define metric "${name}" with value type ${contains}: it already has ${existing.contains}`,
-        );
-      }
-      return existing;
-    }
-    if (typeof name !== "string" || !NAME_RE.test(name)) {
-      throw new TypeError(
-        `Invalid metric name "${name}": metric names start with a letter or an underscore ` +
-          "and contain 2 to 129 ASCII letters, digits or underscores",
-      );
-    }
-    if (!TYPES.includes(type)) {
-      throw new TypeError(`Invalid metric type "${type}": expected one of ${TYPES.join(", ")}`);
-    }
-    const valueType = contains ?? "default";
-    if (!VALUE_TYPES.includes(valueType)) {
-      throw new TypeError(
-        `Invalid value type "${valueType}": expected one of ${VALUE_TYPES.join(", ")}`,
-      );
-    }
-    const metric = new MetricState(name, type, valueType);
-    this.#metrics.set(name, metric);
-    return metric;
+    return this.#table.define(name, type, contains);
   }
 
   /**
@@ -205,7 +151,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   preserveTags(keys: Iterable<string>): void {
-    for (const key of keys) this.#preserved.add(key);
+    this.#binder.preserve(keys);
   }
 
   /**
@@ -234,7 +180,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   add(name: string, value: number, tags: Tags = EMPTY_TAGS, time?: number): void {
-    const metric = this.#metrics.get(name);
+    const metric = this.#table.get(name);
     if (metric === undefined) {
       throw new TypeError(`Cannot add a sample to metric "${name}": it is not defined`);
     }
@@ -243,102 +189,11 @@ export class MetricRegistry implements MetricsSink {
         `Cannot add ${String(value)} to metric "${name}": expected a finite number`,
       );
     }
-    const binding = this.#bind(metric, tags);
-    const series = binding.series;
-    series.n++;
-    switch (metric.kind) {
-      case COUNTER:
-        series.sum += value;
-        break;
-      case RATE:
-        if (value !== 0) series.sum++;
-        break;
-      case TREND:
-        series.histogram!.add(value);
-        break;
-      default: {
-        const t = time ?? now();
-        series.last = value;
-        if (t >= series.time) series.time = t;
-        if (value < series.min) series.min = value;
-        if (value > series.max) series.max = value;
-      }
-    }
+    const binding = this.#binder.bind(metric, tags);
+    binding.series.add(value, time);
     if (this.#recordPoints) {
       this.#points.push({ metric: name, time: time ?? now(), value, tags: binding.tags });
     }
-  }
-
-  #bind(metric: MetricState, tags: Tags): Binding {
-    let binding = metric.lastTags === tags ? metric.lastBinding : metric.byObject.get(tags);
-    if (binding !== undefined && (Object.isFrozen(tags) || sameTags(binding, tags))) {
-      metric.lastTags = tags;
-      metric.lastBinding = binding;
-      return binding;
-    }
-    let key = "";
-    for (const k in tags) key += k + "\u0000" + tags[k] + "\u0001";
-    binding = metric.byKey.get(key);
-    if (binding === undefined) {
-      const copy = sortedCopy(tags);
-      binding = { series: this.#seriesFor(metric, copy), tags: copy, size: 0 };
-      for (const _ in copy) binding.size++;
-      // Bounded: tag sets past the series cap (unique ids…) would otherwise pile up here.
-      if (metric.byKey.size >= this.#maxSeries * 4) metric.byKey.clear();
-      metric.byKey.set(key, binding);
-    }
-    metric.byObject.set(tags, binding);
-    metric.lastTags = tags;
-    metric.lastBinding = binding;
-    return binding;
-  }
-
-  /** The series for the (sorted) tags, creating or folding it. */
-  #seriesFor(metric: MetricState, tags: Tags): Series {
-    let indexed = tags;
-    if (this.#nonIndexed.size > 0) {
-      for (const k in tags) {
-        if (this.#nonIndexed.has(k)) {
-          indexed = {};
-          for (const j in tags) if (!this.#nonIndexed.has(j)) indexed[j] = tags[j];
-          break;
-        }
-      }
-    }
-    const key = tagKey(indexed);
-    let series = metric.series.get(key);
-    if (series !== undefined) return series;
-    if (metric.series.size < this.#maxSeries || key === "") {
-      series = new Series(indexed === tags ? Object.freeze(tags) : indexed, metric.kind);
-      metric.series.set(key, series);
-      return series;
-    }
-    // Past the cap: keep only the preserved tags (bounded by their own cardinality,
-    // allowed up to twice the cap), else fold into the untagged series.
-    const kept: Tags = {};
-    for (const k in indexed) if (this.#preserved.has(k)) kept[k] = indexed[k];
-    let foldKey = tagKey(kept);
-    if (metric.series.size >= this.#maxSeries * 2 && !metric.series.has(foldKey)) foldKey = "";
-    if (!metric.folded) {
-      metric.folded = true;
-      // One warning per registry: a client id per iteration folds every mqtt_* metric at once.
-      if (!this.#warnedFold) {
-        this.#warnedFold = true;
-        const keep = [...this.#preserved].sort().join(", ") || "none";
-        this.#onWarning(
-          `Metric "${metric.name}" (and any other past the cap) has more than ` +
-            `${this.#maxSeries} tag sets, e.g. a client_id per iteration: samples with new tag ` +
-            `sets are aggregated keeping only the tags used by thresholds (${keep}). ` +
-            "Totals are exact; points streamed to outputs keep all their tags.",
-        );
-      }
-    }
-    series = metric.series.get(foldKey);
-    if (series === undefined) {
-      series = new Series(foldKey === "" ? EMPTY_TAGS : kept, metric.kind);
-      metric.series.set(foldKey, series);
-    }
-    return series;
   }
 
   /**
@@ -363,25 +218,9 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   drain(): MetricsSnapshot {
-    const metrics: MetricSnapshot[] = [];
-    for (const metric of this.#metrics.values()) {
-      const series: SeriesSnapshot[] = [];
-      for (const s of metric.series.values()) {
-        if (s.n === 0) continue;
-        series.push(snapshotOf(s));
-        s.n = 0;
-        s.sum = 0;
-        s.min = Infinity;
-        s.max = -Infinity;
-        s.last = 0;
-        s.time = -Infinity;
-        s.histogram?.reset();
-      }
-      metrics.push({ name: metric.name, type: metric.type, contains: metric.contains, series });
-    }
     const points = this.#points;
     this.#points = [];
-    return { metrics, points };
+    return { metrics: this.#table.drain(), points };
   }
 
   /**
@@ -408,10 +247,9 @@ export class MetricRegistry implements MetricsSink {
    */
   merge(snapshot: MetricsSnapshot): void {
     for (const m of snapshot.metrics) {
-      this.define(m.name, m.type, m.contains);
-      const metric = this.#metrics.get(m.name)!;
+      const metric = this.#table.define(m.name, m.type, m.contains);
       for (const data of m.series) {
-        mergeInto(this.#bind(metric, data.tags).series, data);
+        mergeInto(this.#binder.bind(metric, data.tags).series, data);
       }
     }
   }
@@ -435,7 +273,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   info(name: string): MetricInfo | undefined {
-    const m = this.#resolve(name);
+    const m = this.#table.resolve(name);
     return m && { name, type: m.type, contains: m.contains };
   }
 
@@ -459,14 +297,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   canonicalName(name: string): string | undefined {
-    return this.#resolve(name)?.name;
-  }
-
-  /** A defined metric, else the target of an alias ({@linkcode METRIC_ALIASES}) when defined. */
-  #resolve(name: string): MetricState | undefined {
-    const metric = this.#metrics.get(name);
-    if (metric !== undefined || !Object.hasOwn(METRIC_ALIASES, name)) return metric;
-    return this.#metrics.get(METRIC_ALIASES[name]);
+    return this.#table.resolve(name)?.name;
   }
 
   /**
@@ -485,7 +316,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   metrics(): MetricInfo[] {
-    return [...this.#metrics.values()].map((m) => ({
+    return [...this.#table.values()].map((m) => ({
       name: m.name,
       type: m.type,
       contains: m.contains,
@@ -510,14 +341,7 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   series(name?: string): Array<SeriesSnapshot & { name: string }> {
-    const out: Array<SeriesSnapshot & { name: string }> = [];
-    for (const metric of this.#metrics.values()) {
-      if (name !== undefined && metric.name !== name) continue;
-      for (const s of metric.series.values()) {
-        if (s.n > 0) out.push({ name: metric.name, ...snapshotOf(s) });
-      }
-    }
-    return out;
+    return this.#table.series(name);
   }
 
   /**
@@ -564,35 +388,6 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   select(name: string, filter: Tags = EMPTY_TAGS): MetricAggregate | undefined {
-    const metric = this.#resolve(name);
-    if (metric === undefined) return undefined;
-    const acc = new Series(EMPTY_TAGS, metric.kind);
-    const keys = Object.keys(filter);
-    for (const s of metric.series.values()) {
-      if (s.n === 0 || !keys.every((k) => s.tags[k] === filter[k])) continue;
-      mergeSeries(acc, s);
-    }
-    const aggregate = aggregateOf(metric, acc);
-    return metric.name === name ? aggregate : { ...aggregate, name };
+    return this.#table.select(name, filter);
   }
-}
-
-/**
- * Defines k6's and xk6-mqtt's built-in metrics ({@linkcode BUILTIN_METRICS}) plus mqload's trends.
- *
- * @param registry The registry to fill.
- * @throws {TypeError} When one of them exists with another type.
- *
- * @example Usage
- * ```ts
- * import { defineBuiltins, MetricRegistry } from "./registry.ts";
- * import assert from "node:assert/strict";
- *
- * const registry = new MetricRegistry();
- * defineBuiltins(registry);
- * assert.equal(registry.info("iteration_duration")?.type, "trend");
- * ```
- */
-export function defineBuiltins(registry: MetricRegistry): void {
-  for (const m of BUILTIN_METRICS) registry.define(m.name, m.type, m.contains);
 }

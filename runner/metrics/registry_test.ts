@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  BUILTIN_METRICS,
-  defineBuiltins,
-  MetricRegistry,
-  type MetricsSnapshot,
-  parsePercentile,
-  statOf,
-} from "./registry.ts";
+import { BUILTIN_METRICS, defineBuiltins } from "./builtin.ts";
+import { MetricRegistry } from "./registry.ts";
+import { type MetricsSnapshot, parsePercentile, statOf } from "./types.ts";
 
 Deno.test("MetricRegistry.define() is idempotent and enforces k6's rules", () => {
   const r = new MetricRegistry();

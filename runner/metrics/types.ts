@@ -1,7 +1,7 @@
 /**
  * The types the metric registry shares with the runner: metric definitions,
- * snapshots, points and aggregates, k6's built-in metrics, and k6's statistics
- * of an aggregate (`statOf`).
+ * snapshots, points and aggregates; and k6's statistics of an aggregate
+ * (`statOf`, `parsePercentile`). The built-in metrics are in `builtin.ts`.
  *
  * @module
  */
@@ -108,44 +108,6 @@ export interface MetricSource {
   select(name: string, filter?: Tags): MetricAggregate | undefined;
 }
 
-/** The names, types and value types of the metrics mqload defines before a script runs. */
-export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [
-  { name: "vus", type: "gauge", contains: "default" },
-  { name: "vus_max", type: "gauge", contains: "default" },
-  { name: "iterations", type: "counter", contains: "default" },
-  { name: "iteration_duration", type: "trend", contains: "time" },
-  { name: "dropped_iterations", type: "counter", contains: "default" },
-  { name: "checks", type: "rate", contains: "default" },
-  { name: "data_sent", type: "counter", contains: "data" },
-  { name: "data_received", type: "counter", contains: "data" },
-  { name: "group_duration", type: "trend", contains: "time" },
-  { name: "mqtt_calls", type: "counter", contains: "default" },
-  { name: "mqtt_messages_sent", type: "counter", contains: "default" },
-  { name: "mqtt_messages_received", type: "counter", contains: "default" },
-  { name: "mqtt_errors", type: "counter", contains: "default" },
-  { name: "mqtt_connect_duration", type: "trend", contains: "time" },
-  { name: "mqtt_subscribe_duration", type: "trend", contains: "time" },
-  { name: "mqtt_publish_duration", type: "trend", contains: "time" },
-  { name: "mqtt_message_latency", type: "trend", contains: "time" },
-  { name: "mqtt_bytes_sent", type: "counter", contains: "data" },
-  { name: "mqtt_bytes_received", type: "counter", contains: "data" },
-];
-
-/**
- * Names that older grafana/xk6-mqtt releases registered, each mapped to the metric that
- * counts the same thing today: `mqtt_message_sent`/`mqtt_message_received` (messages) and
- * `mqtt_data_sent`/`mqtt_data_received` (payload bytes, which xk6-mqtt also added to k6's
- * `data_sent`/`data_received`). Scripts written for those releases keep their thresholds:
- * a query on an alias reads its target, with the same tag filters; an alias appears in the
- * summary only when a threshold names it.
- */
-export const METRIC_ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  mqtt_message_sent: "mqtt_messages_sent",
-  mqtt_message_received: "mqtt_messages_received",
-  mqtt_data_sent: "data_sent",
-  mqtt_data_received: "data_received",
-});
-
 /**
  * One statistic of an aggregate, with k6's definitions: counters have `count`
  * and `rate` (per second of `durationMs`); gauges `value`, `min`, `max`; rates
@@ -160,7 +122,8 @@ export const METRIC_ALIASES: Readonly<Record<string, string>> = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { MetricRegistry, statOf } from "./registry.ts";
+ * import { MetricRegistry } from "./registry.ts";
+ * import { statOf } from "./types.ts";
  * import assert from "node:assert/strict";
  *
  * const registry = new MetricRegistry();
@@ -208,7 +171,7 @@ export function statOf(aggregate: MetricAggregate, stat: string, durationMs: num
  *
  * @example Usage
  * ```ts
- * import { parsePercentile } from "./registry.ts";
+ * import { parsePercentile } from "./types.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(parsePercentile("p(99.9)"), 99.9);

@@ -10,7 +10,7 @@
  */
 
 import { LogHistogram } from "../metrics/histogram.ts";
-import { type MetricAggregate, type MetricSource, statOf, type Tags } from "../metrics/registry.ts";
+import { type MetricAggregate, type MetricSource, statOf, type Tags } from "../metrics/types.ts";
 import type {
   ExportGroup,
   ExportMetric,

@@ -1,0 +1,139 @@
+/**
+ * Internals of the metric registry: which series a sample's tags land in. A tags object is
+ * bound to its series through caches (by identity, then by content) so that `add()` costs a
+ * few property reads; non-indexed tags (`vu`, `iter`) do not split series; past the series
+ * cap, new tag sets fold into a series that keeps only the preserved tags, or none.
+ *
+ * @module
+ */
+
+import { EMPTY_TAGS, type MetricState, Series } from "./_series.ts";
+import type { Tags } from "./types.ts";
+
+/** How a tag object maps to a series: `tags` is our own sorted copy of the sample's tags. */
+export interface Binding {
+  series: Series;
+  tags: Tags;
+  size: number;
+}
+
+/** Binds tags objects to the series of a registry's metrics, under one series cap. */
+export class SeriesBinder {
+  readonly #maxSeries: number;
+  readonly #nonIndexed: ReadonlySet<string>;
+  /** k6's checks carry `check` and `group`: the summary's check list needs them. */
+  readonly #preserved = new Set<string>(["check", "group"]);
+  readonly #onWarning: (message: string) => void;
+  #warnedFold = false;
+
+  constructor(
+    maxSeries: number,
+    nonIndexed: readonly string[],
+    onWarning: (message: string) => void,
+  ) {
+    this.#maxSeries = maxSeries;
+    this.#nonIndexed = new Set(nonIndexed);
+    this.#onWarning = onWarning;
+  }
+
+  /** Tag keys that survive a fold (besides `check` and `group`). */
+  preserve(keys: Iterable<string>): void {
+    for (const key of keys) this.#preserved.add(key);
+  }
+
+  /** The binding of `tags` for `metric`, creating (or folding) its series when new. */
+  bind(metric: MetricState, tags: Tags): Binding {
+    let binding = metric.lastTags === tags ? metric.lastBinding : metric.byObject.get(tags);
+    if (binding !== undefined && (Object.isFrozen(tags) || sameTags(binding, tags))) {
+      metric.lastTags = tags;
+      metric.lastBinding = binding;
+      return binding;
+    }
+    let key = "";
+    for (const k in tags) key += k + "\u0000" + tags[k] + "\u0001";
+    binding = metric.byKey.get(key);
+    if (binding === undefined) {
+      const copy = sortedCopy(tags);
+      binding = { series: this.#seriesFor(metric, copy), tags: copy, size: 0 };
+      for (const _ in copy) binding.size++;
+      // Bounded: tag sets past the series cap (unique ids…) would otherwise pile up here.
+      if (metric.byKey.size >= this.#maxSeries * 4) metric.byKey.clear();
+      metric.byKey.set(key, binding);
+    }
+    metric.byObject.set(tags, binding);
+    metric.lastTags = tags;
+    metric.lastBinding = binding;
+    return binding;
+  }
+
+  /** The series for the (sorted) tags, creating or folding it. */
+  #seriesFor(metric: MetricState, tags: Tags): Series {
+    let indexed = tags;
+    if (this.#nonIndexed.size > 0) {
+      for (const k in tags) {
+        if (this.#nonIndexed.has(k)) {
+          indexed = {};
+          for (const j in tags) if (!this.#nonIndexed.has(j)) indexed[j] = tags[j];
+          break;
+        }
+      }
+    }
+    const key = tagKey(indexed);
+    let series = metric.series.get(key);
+    if (series !== undefined) return series;
+    if (metric.series.size < this.#maxSeries || key === "") {
+      series = new Series(indexed === tags ? Object.freeze(tags) : indexed, metric.kind);
+      metric.series.set(key, series);
+      return series;
+    }
+    // Past the cap: keep only the preserved tags (bounded by their own cardinality,
+    // allowed up to twice the cap), else fold into the untagged series.
+    const kept: Tags = {};
+    for (const k in indexed) if (this.#preserved.has(k)) kept[k] = indexed[k];
+    let foldKey = tagKey(kept);
+    if (metric.series.size >= this.#maxSeries * 2 && !metric.series.has(foldKey)) foldKey = "";
+    if (!metric.folded) {
+      metric.folded = true;
+      // One warning per registry: a client id per iteration folds every mqtt_* metric at once.
+      if (!this.#warnedFold) {
+        this.#warnedFold = true;
+        const keep = [...this.#preserved].sort().join(", ") || "none";
+        this.#onWarning(
+          `Metric "${metric.name}" (and any other past the cap) has more than ` +
+            `${this.#maxSeries} tag sets, e.g. a client_id per iteration: samples with new tag ` +
+            `sets are aggregated keeping only the tags used by thresholds (${keep}). ` +
+            "Totals are exact; points streamed to outputs keep all their tags.",
+        );
+      }
+    }
+    series = metric.series.get(foldKey);
+    if (series === undefined) {
+      series = new Series(foldKey === "" ? EMPTY_TAGS : kept, metric.kind);
+      metric.series.set(foldKey, series);
+    }
+    return series;
+  }
+}
+
+function sameTags(binding: Binding, tags: Tags): boolean {
+  const own = binding.tags;
+  let n = 0;
+  for (const k in tags) {
+    if (own[k] !== tags[k]) return false;
+    n++;
+  }
+  return n === binding.size;
+}
+
+function sortedCopy(tags: Tags): Tags {
+  const copy: Tags = {};
+  for (const k of Object.keys(tags).sort()) copy[k] = String(tags[k]);
+  return copy;
+}
+
+/** Canonical key of sorted tags. */
+function tagKey(tags: Tags): string {
+  let key = "";
+  for (const k in tags) key += k + "\u0000" + tags[k] + "\u0001";
+  return key;
+}
