@@ -22,6 +22,7 @@
  * @module
  */
 
+import { CHECKS, GROUP_DURATION } from "../metrics/builtin.ts";
 import { currentVu } from "./_context.ts";
 
 /** A check's condition: a predicate on the value, or a fixed result. */
@@ -58,7 +59,7 @@ export function check<T>(
     const ok = Boolean(result);
     if (!ok) all = false;
     const base = vu.checkTags(name);
-    vu.services.registry.add("checks", ok ? 1 : 0, tags ? { ...base, ...tags } : base);
+    vu.services.registry.add(CHECKS, ok ? 1 : 0, tags ? { ...base, ...tags } : base);
   }
   return all;
 }
@@ -115,7 +116,7 @@ export function group<T>(name: string, fn: () => T): T {
   const start = performance.now();
   const end = () => {
     const tags = { ...vu.tags, group: vu.group };
-    vu.services.registry.add("group_duration", performance.now() - start, tags);
+    vu.services.registry.add(GROUP_DURATION, performance.now() - start, tags);
     vu.group = parent;
   };
   let result: T;

@@ -7,6 +7,7 @@
  */
 
 import { md5Hex } from "./_md5.ts";
+import { CHECKS } from "../metrics/builtin.ts";
 import type { MetricRegistry } from "../metrics/registry.ts";
 import { type MetricType, parsePercentile, statOf, type ValueType } from "../metrics/types.ts";
 import { parseMetricKey, type ThresholdResult } from "../metrics/thresholds.ts";
@@ -237,7 +238,7 @@ export function rootGroupFromChecks(registry: MetricRegistry): SummaryGroup {
     }
     return g;
   };
-  for (const s of registry.series("checks")) {
+  for (const s of registry.series(CHECKS)) {
     const name = s.tags.check;
     if (name === undefined) continue;
     const group = groupAt(s.tags.group ?? "");
