@@ -1,6 +1,7 @@
 /**
- * The end of a run: the summary data, `handleSummary` outputs or k6's text summary on stdout,
- * and the `--summary-export` file.
+ * The end of a run: the thresholds' verdicts, the summary data, the outputs stopped with it,
+ * the `--summary-export` file, `handleSummary` outputs or k6's text summary on stdout, and the
+ * exit code.
  *
  * @module
  */
@@ -15,7 +16,10 @@ import {
 } from "../summary/data.ts";
 import { textSummary } from "../summary/text.ts";
 import type { ThresholdResult, Thresholds } from "../metrics/thresholds.ts";
-import type { TestOptions } from "../config/options.ts";
+import type { TestOptions, TestPlan } from "../config/options.ts";
+import type { RunState } from "./run_state.ts";
+import { describeError } from "./script_errors.ts";
+import { EXIT_CODES } from "./exit_codes.ts";
 
 /** Something that takes bytes synchronously (`Deno.stdout`). */
 export interface SyncWriter {
@@ -121,4 +125,76 @@ export async function writeSummaryExport(
 ): Promise<void> {
   const doc = summaryExport(data, exportExtras(input.registry, data, input.thresholds));
   await Deno.writeTextFile(path, formatSummaryExport(doc) + "\n");
+}
+
+/** How the run went, for its end. */
+export interface RunOutcome {
+  /** What `setup()` returned, as JSON. */
+  setupData: string | undefined;
+  /** From the test start to the last scenario's end. */
+  testRunDurationMs: number;
+  /** The exit code so far (0 when the run went to its end). */
+  code: number;
+}
+
+/**
+ * Ends a run: evaluates the thresholds, stops the outputs with the summary, writes the summary
+ * export and the summary (or `handleSummary`'s outputs), and says which thresholds failed.
+ *
+ * @param run The run.
+ * @param plan Its plan.
+ * @param r How it went.
+ * @returns The exit code: `r.code`, else 99 when a threshold failed.
+ */
+export async function finishRun(run: RunState, plan: TestPlan, r: RunOutcome): Promise<number> {
+  const s = run.settings;
+  const results = plan.thresholds?.evaluate(run.registry, r.testRunDurationMs) ?? [];
+  const input: FinishInput = {
+    registry: run.registry,
+    thresholds: plan.thresholds,
+    results,
+    options: plan.options,
+    testRunDurationMs: r.testRunDurationMs,
+    setupData: r.setupData,
+    noColor: s.noColor ?? false,
+    stdout: s.stdout ?? Deno.stdout,
+    stderr: s.stderr ?? Deno.stderr,
+  };
+  const data = buildSummary(input);
+  const failedIterations = run.totals().failed;
+  if (failedIterations > 0) {
+    run.log(
+      "WARN",
+      `${failedIterations} of ${run.totals().completed} iterations failed with an exception ` +
+        "(logged above once per distinct message; k6 counts them in iterations too)",
+    );
+  }
+  await run.outputs?.stop({ summary: data, thresholds: results });
+  if (s.summaryExport !== undefined) {
+    await writeSummaryExport(input, data, s.summaryExport).catch((e) =>
+      run.log("ERRO", `Cannot write the summary export ${s.summaryExport}: ${e.message}`)
+    );
+  }
+  if (!s.noSummary) {
+    let outputs: Record<string, string | Uint8Array> | null = null;
+    try {
+      if (!run.isDead(run.workers[0])) {
+        outputs = await run.workers[0].request({ type: "summary", data });
+      }
+    } catch (e) {
+      run.log("ERRO", `handleSummary() failed: ${run.script!.mapPaths(describeError(e))}`);
+    }
+    if (outputs) {
+      for (const failure of await writeSummaryOutputs(input, outputs)) {
+        run.log("ERRO", `Cannot write handleSummary() output ${failure}`);
+      }
+    } else printTextSummary(input, data);
+  }
+  const failed = results.filter((t) => !t.ok);
+  if (failed.length > 0) {
+    const names = [...new Set(failed.map((t) => t.metric))].join(", ");
+    run.log("ERRO", `thresholds on metrics '${names}' have been crossed`);
+    return r.code || EXIT_CODES.thresholdsFailed;
+  }
+  return r.code;
 }

@@ -1,35 +1,30 @@
 /**
  * The main thread's state during a run: the Workers and their latest figures, the merged
- * metrics, outputs, the shared-iterations budgets, the periodic duties (progress, `vus`
- * gauges, `k6/execution` ticks, `abortOnFail` thresholds) and stopping.
+ * metrics and the outputs they feed, the periodic duties (progress, the VU gauges, the
+ * `k6/execution` ticks, `abortOnFail` thresholds, the hard end) and stopping. The watchdog, the
+ * shared iteration budgets and the VU gauges are rooms of their own beside it.
  *
  * @module
  */
 
 import type { RunSettings } from "./run.ts";
-import { scenarioMaxEndMs, scenarioProgress, sharedBudget } from "../executors/mod.ts";
+import { scenarioMaxEndMs, scenarioProgress } from "../executors/mod.ts";
 import { RAW_TIMERS } from "../k6/_context.ts";
-import { defineBuiltins, MetricRegistry } from "../metrics/registry.ts";
-import type { NdjsonOutput } from "../outputs/ndjson.ts";
+import { defineBuiltins, MetricRegistry, type MetricsSnapshot } from "../metrics/registry.ts";
+import type { OutputSet } from "../outputs/output_set.ts";
 import type { TestPlan } from "../config/options.ts";
 import type { Progress, ProgressState } from "./progress.ts";
 import type { PreparedScript } from "../script/loader.ts";
 import { WorkerHandle } from "./worker_pool.ts";
-import type { ScenarioSlots, WorkerMessage, WorkerStats } from "../worker/messages.ts";
-import { epochNow } from "../worker/scenario_run.ts";
-import { Timeline } from "../outputs/timeline.ts";
+import { epochNow, type WorkerMessage, type WorkerStats } from "../worker/messages.ts";
+import { Watchdog } from "./watchdog.ts";
+import { IterationBudgets } from "./budgets.ts";
+import { VusGauges } from "./vus_gauges.ts";
 
 type Notification = Exclude<WorkerMessage, { type: "reply" }>;
 type StopReason = "signal" | "script" | "thresholds" | "crash";
 
 const LEVELS = { debug: "DEBU", info: "INFO", warn: "WARN", error: "ERRO" } as const;
-
-/**
- * A Worker reports every second, and before each reply, unless its thread is blocked (a VU in
- * a synchronous endless loop) or gone (a script calling `Deno.exit()` or `close()`: Deno ends
- * the Worker silently). Past these silences it is declared dead, so the run cannot hang.
- */
-const SILENCE_MS = { beforeStart: 60_000, running: 10_000 } as const;
 
 /** Aggregated figures of all Workers. */
 export interface Totals {
@@ -50,28 +45,19 @@ export class RunState {
   script?: PreparedScript;
   readonly registry: MetricRegistry;
   readonly workers: WorkerHandle[] = [];
-  readonly ndjson: NdjsonOutput[] = [];
-  /** Per-second series for `--report` (only then). */
-  timeline?: Timeline;
+  /** The run's outputs, once opened. */
+  outputs?: OutputSet;
+  readonly budgets: IterationBudgets = new IterationBudgets();
   maxVus = 0;
   t0 = 0;
   stopping = false;
-  readonly #gauges: MetricRegistry;
+  #gauges?: VusGauges;
   readonly #stats = new Map<WorkerHandle, WorkerStats>();
-  /** The Workers that reported since the last `vus` sample. */
-  readonly #fresh = new Set<WorkerHandle>();
-  #sampledVus = false;
   readonly #done = new Set<WorkerHandle>();
   readonly #finished = Promise.withResolvers<void>();
-  readonly #budgets = new Map<string, { next: number; remaining: number; vus: number[] }>();
-  readonly #scenarioWorkers = new Map<string, number>();
   readonly #timers: number[] = [];
   readonly #errors = new Set<string>();
-  readonly #heard = new Map<WorkerHandle, number>();
-  readonly #dead = new Set<WorkerHandle>();
-  #watchdog: number | undefined;
-  #lastWatch = performance.now();
-  #writes: Promise<void> = Promise.resolve();
+  readonly #watchdog = new Watchdog((w, why) => this.#lost(w, why));
   #reason: StopReason | undefined;
   #onSignal = () => this.stop("signal");
 
@@ -92,8 +78,6 @@ export class RunState {
       },
     });
     defineBuiltins(this.registry);
-    this.#gauges = new MetricRegistry({ recordPoints: (settings.out ?? []).length > 0 });
-    defineBuiltins(this.#gauges);
   }
 
   /** Resolves when every started Worker has finished its scenarios. */
@@ -106,11 +90,10 @@ export class RunState {
     const handle = new WorkerHandle(
       index,
       (w, m) => this.#onMessage(w, m),
-      (w, error) => this.#lost(w, `Worker ${w.index} crashed: ${String(error)}`),
+      (w, error) => this.#watchdog.lose(w, `Worker ${w.index} crashed: ${String(error)}`),
     );
     this.workers.push(handle);
-    this.#heard.set(handle, performance.now());
-    this.#watchdog ??= RAW_TIMERS.setInterval(() => this.#watch(), 1000);
+    this.#watchdog.watch(handle);
     return handle;
   }
 
@@ -121,32 +104,11 @@ export class RunState {
    * @returns True when it is.
    */
   isDead(w: WorkerHandle): boolean {
-    return this.#dead.has(w);
-  }
-
-  /** Declares silent Workers dead. */
-  #watch(): void {
-    const limit = this.t0 === 0 ? SILENCE_MS.beforeStart : SILENCE_MS.running;
-    const now = performance.now();
-    const late = now - this.#lastWatch > 2000;
-    this.#lastWatch = now;
-    // A main thread that was itself blocked has not read the Workers' messages yet.
-    if (late) return;
-    for (const [w, at] of this.#heard) {
-      if (this.#dead.has(w) || now - at < limit) continue;
-      this.#lost(
-        w,
-        `Worker ${w.index} stopped responding for ${limit / 1000}s: a VU either blocks its ` +
-          "thread (synchronous code that never returns) or ended it (Deno.exit(), close() or " +
-          "process.exit() in the script); its VUs and their last second of metrics are lost",
-      );
-    }
+    return this.#watchdog.isLost(w);
   }
 
   /** A Worker is gone: say why, stop the test, and let nothing wait for it. */
   #lost(w: WorkerHandle, why: string): void {
-    if (this.#dead.has(w)) return;
-    this.#dead.add(w);
     this.log("ERRO", why);
     this.#reason ??= "crash";
     w.terminate();
@@ -154,28 +116,12 @@ export class RunState {
     if (this.t0 > 0) this.stop("crash", true);
   }
 
-  /** Records which Workers run each scenario and sets the shared-iterations budgets. */
-  planShared(plan: TestPlan, slots: ScenarioSlots[][]): void {
-    for (const config of plan.scenarios) {
-      const vus = slots.map((list) =>
-        list.find((s) => s.config.name === config.name)?.planned ?? 0
-      );
-      this.#scenarioWorkers.set(config.name, vus.filter((n) => n > 0).length);
-      const remaining = sharedBudget(config, plan.tuple);
-      if (remaining !== undefined) this.#budgets.set(config.name, { next: 0, remaining, vus });
-    }
-  }
-
-  /** How many Workers run a scenario. */
-  workerCount(name: string): number {
-    return this.#scenarioWorkers.get(name) ?? 0;
-  }
-
   /** The test clock started: begin the periodic duties. */
   started(t0: number, plan: TestPlan): void {
     this.t0 = t0;
-    if (this.settings.report !== undefined) this.timeline = new Timeline({ startMs: t0 });
-    for (const w of this.#heard.keys()) this.#heard.set(w, performance.now());
+    this.outputs?.start(t0);
+    this.#gauges = new VusGauges(this.outputs?.wantPoints ?? false);
+    this.#watchdog.running();
     const tty = this.progress.tty;
     const every = (ms: number, fn: () => void) => this.#timers.push(RAW_TIMERS.setInterval(fn, ms));
     every(tty ? 200 : 1000, () => this.render(plan));
@@ -183,20 +129,7 @@ export class RunState {
     // A first `vus` sample once the VUs are running, for runs shorter than a second.
     this.#timers.push(RAW_TIMERS.setTimeout(() => this.#sample(), 100));
     if (plan.thresholds?.entries.some((e) => e.abortOnFail)) {
-      every(2000, () => {
-        const results = plan.thresholds!.evaluate(this.registry, epochNow() - t0, {
-          ignoreEmpty: true,
-        });
-        const failing = results.filter((r) => r.shouldAbort);
-        if (failing.length === 0 || this.#reason !== undefined) return;
-        const names = [...new Set(failing.map((r) => r.metric))].join(", ");
-        this.log(
-          "ERRO",
-          `thresholds on metrics '${names}' were crossed; at least one has abortOnFail enabled, ` +
-            "stopping test prematurely",
-        );
-        this.stop("thresholds", true);
-      });
+      every(2000, () => this.#abortOnFail(plan, t0));
     }
     // Never wait past the last scenario's hard end (plus slack for the last messages).
     const maxEnd = Math.max(0, ...plan.scenarios.map(scenarioMaxEndMs));
@@ -211,6 +144,21 @@ export class RunState {
     this.settings.signal?.addEventListener("abort", this.#onSignal);
     if (this.settings.signal?.aborted) this.#onSignal();
     if (this.workers.every((w) => this.#done.has(w))) this.#finished.resolve();
+  }
+
+  #abortOnFail(plan: TestPlan, t0: number): void {
+    const results = plan.thresholds!.evaluate(this.registry, epochNow() - t0, {
+      ignoreEmpty: true,
+    });
+    const failing = results.filter((r) => r.shouldAbort);
+    if (failing.length === 0 || this.#reason !== undefined) return;
+    const names = [...new Set(failing.map((r) => r.metric))].join(", ");
+    this.log(
+      "ERRO",
+      `thresholds on metrics '${names}' were crossed; at least one has abortOnFail enabled, ` +
+        "stopping test prematurely",
+    );
+    this.stop("thresholds", true);
   }
 
   /**
@@ -278,16 +226,10 @@ export class RunState {
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
   }
 
-  /** Flushes and closes the outputs. */
-  async closeOutputs(): Promise<void> {
-    await this.#writes;
-    for (const out of this.ndjson) await out.close();
-  }
-
   /** Terminates the Workers and timers. */
   close(): void {
     for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
-    if (this.#watchdog !== undefined) RAW_TIMERS.clearInterval(this.#watchdog);
+    this.#watchdog.close();
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
     for (const w of this.workers) w.terminate();
   }
@@ -310,7 +252,7 @@ export class RunState {
       interrupted: total.interrupted,
       stopping: this.stopping,
       scenarios: plan.scenarios.map((c) => {
-        const done = total.finished.get(c.name) === this.workerCount(c.name);
+        const done = total.finished.get(c.name) === this.budgets.workerCount(c.name);
         const { fraction, detail } = scenarioProgress(c, plan.tuple, {
           sinceMs: elapsed - c.startTime,
           iterationsDone: total.scenarios[c.name] ?? 0,
@@ -322,30 +264,12 @@ export class RunState {
     else this.progress.update(state);
   }
 
-  /**
-   * Samples `vus` and `vus_max`. `vus` is the most VUs active at once per Worker since the last
-   * sample, once every Worker still running has reported since then: Workers report every
-   * second, each on its own phase, so a figure read between reports (or after the VUs ended)
-   * would say 0 where k6 sees them running, and one Worker's fresh report beside another's from
-   * before the start would undercount.
-   */
+  /** Samples the VU gauges and tells the Workers the run's figures for `k6/execution`. */
   #sample(final = false): void {
     const t = this.totals();
-    const fresh = this.#fresh;
-    const ready = fresh.size > 0 &&
-      (final || this.workers.every((w) => fresh.has(w) || this.#done.has(w)));
-    if (ready) {
-      let vus = 0;
-      for (const s of this.#stats.values()) vus += s.peak;
-      if (!final || vus > 0 || !this.#sampledVus) {
-        this.#gauges.add("vus", vus);
-        this.#sampledVus = true;
-      }
-      fresh.clear();
-      for (const s of this.#stats.values()) s.peak = s.active;
-    }
-    this.#gauges.add("vus_max", t.initialized);
-    this.#merge(this.#gauges.drain());
+    this.#gauges ??= new VusGauges(this.outputs?.wantPoints ?? false);
+    const running = this.workers.filter((w) => !this.#done.has(w));
+    this.#merge(this.#gauges.sample(this.#stats, running, t.initialized, final));
     const instance = {
       iterationsCompleted: t.completed,
       iterationsInterrupted: t.interrupted,
@@ -356,14 +280,9 @@ export class RunState {
     for (const w of this.workers) w.send({ type: "tick", instance });
   }
 
-  #merge(snapshot: Parameters<MetricRegistry["merge"]>[0]): void {
+  #merge(snapshot: MetricsSnapshot): void {
     this.registry.merge(snapshot);
-    this.timeline?.record(snapshot, epochNow());
-    if (this.ndjson.length > 0 && snapshot.points.length > 0) {
-      const points = snapshot.points;
-      this.#writes = this.#writes.then(() => Promise.all(this.ndjson.map((o) => o.write(points))))
-        .then(() => {}, (e) => this.log("ERRO", `--out json: ${(e as Error).message}`));
-    }
+    this.outputs?.addSamples(snapshot, epochNow());
   }
 
   #markDone(w: WorkerHandle): void {
@@ -372,36 +291,22 @@ export class RunState {
   }
 
   #onMessage(w: WorkerHandle, m: Notification): void {
-    this.#heard.set(w, performance.now());
+    this.#watchdog.heard(w);
     switch (m.type) {
-      case "metrics":
+      case "metrics": {
         this.#merge(m.snapshot);
         // The peak since our last sample, across this Worker's reports in between.
         m.stats.peak = Math.max(m.stats.peak, this.#stats.get(w)?.peak ?? 0);
         this.#stats.set(w, m.stats);
-        if (this.t0 > 0) this.#fresh.add(w);
-        if (this.timeline !== undefined) {
-          // Workers' figures arrive every second: the VUs chart follows them, not our ticks.
-          const t = this.totals();
-          this.timeline.gauge("vus", t.active, epochNow());
-          this.timeline.gauge("vus_max", t.initialized, epochNow());
-        }
+        if (this.t0 > 0) this.#gauges?.reported(w);
+        const t = this.totals();
+        this.outputs?.addStatus({ vus: t.active, vusMax: t.initialized, atMs: epochNow() });
         return;
+      }
       case "logs":
-        for (const line of m.lines) {
-          const text = this.script?.mapPaths(line.text) ?? line.text;
-          if (line.level === "debug") continue;
-          if (line.source.endsWith("source=stacktrace") || line.source === "") {
-            // Workers log each error (and their own warnings) once; across Workers, once too.
-            const key = text.split("\n", 1)[0];
-            if (this.#errors.has(key)) continue;
-            if (this.#errors.size < 1000) this.#errors.add(key);
-          }
-          this.log(LEVELS[line.level], text, line.source);
-        }
-        return;
+        return this.#logLines(m.lines);
       case "need":
-        return this.#grant(w, m.scenario);
+        return this.budgets.grant(w, m.scenario, this.stopping);
       case "done":
         return this.#markDone(w);
       case "abort":
@@ -411,19 +316,17 @@ export class RunState {
     }
   }
 
-  #grant(w: WorkerHandle, scenario: string): void {
-    const budget = this.#budgets.get(scenario);
-    if (budget === undefined || this.stopping) {
-      w.send({ type: "grant", scenario, from: 0, count: 0 });
-      return;
+  #logLines(lines: Extract<Notification, { type: "logs" }>["lines"]): void {
+    for (const line of lines) {
+      const text = this.script?.mapPaths(line.text) ?? line.text;
+      if (line.level === "debug") continue;
+      if (line.source.endsWith("source=stacktrace") || line.source === "") {
+        // Workers log each error (and their own warnings) once; across Workers, once too.
+        const key = text.split("\n", 1)[0];
+        if (this.#errors.has(key)) continue;
+        if (this.#errors.size < 1000) this.#errors.add(key);
+      }
+      this.log(LEVELS[line.level], text, line.source);
     }
-    const holders = budget.vus.filter((n) => n > 0).length;
-    const count = Math.min(
-      budget.remaining,
-      Math.max(budget.vus[w.index] ?? 1, Math.ceil(budget.remaining / (4 * holders))),
-    );
-    w.send({ type: "grant", scenario, from: budget.next, count });
-    budget.next += count;
-    budget.remaining -= count;
   }
 }

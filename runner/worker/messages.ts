@@ -10,6 +10,12 @@ import type { ScenarioConfig } from "../executors/mod.ts";
 import type { MetricInfo, MetricsSnapshot } from "../metrics/registry.ts";
 import type { InstanceInfo } from "../k6/_context.ts";
 
+/**
+ * Now, in ms since the epoch, with sub-millisecond resolution: the clock both threads share, in
+ * which the messages' times (the test start `t0`, deadlines) are given.
+ */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
 /** An error crossing the thread boundary. */
 export interface ErrorInfo {
   /** Error class name. */

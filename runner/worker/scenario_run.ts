@@ -11,6 +11,7 @@ import { scenarioProgress, share } from "../executors/mod.ts";
 import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "../k6/_context.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { Deadlines, type IterationOutcome, type Vu } from "./vu.ts";
+import { epochNow } from "./messages.ts";
 
 /** What a scenario run needs from its Worker. */
 export interface ScenarioHost {
@@ -38,9 +39,6 @@ export interface ScenarioHost {
   /** The test-wide figures of the main thread's last tick. */
   instance(): InstanceInfo;
 }
-
-/** Now, in ms since the epoch, with sub-millisecond resolution. */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /** Longest stretch of iterations that never wait (synchronous ones) before the Worker yields. */
 const MAX_BUSY_MS = 10;

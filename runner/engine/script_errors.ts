@@ -1,0 +1,33 @@
+/**
+ * Errors as the script's author should read them: the script's frames only, without mqload's
+ * own frames or the `?vu=N` query that gives each VU its module scope.
+ *
+ * @module
+ */
+
+import { ScriptError } from "../script/loader.ts";
+import { WorkerRequestError } from "./worker_pool.ts";
+
+const RUNNER = new URL("../", import.meta.url).href;
+
+/**
+ * The text of an error from loading or running the script.
+ *
+ * @param e The error.
+ * @returns Its message, with the script's frames of a Worker's error.
+ */
+export function describeError(e: unknown): string {
+  if (e instanceof WorkerRequestError) {
+    return scriptFrames(e.remoteStack ?? `${e.name}: ${e.message}`);
+  }
+  if (e instanceof ScriptError) return e.message;
+  if (e instanceof Error) return e.stack ?? e.message;
+  return String(e);
+}
+
+/** Keeps the script's frames of an error from a Worker. */
+function scriptFrames(stack: string): string {
+  return stack.split("\n").filter((line) =>
+    !/^\s+at /.test(line) || !(line.includes(RUNNER) || line.includes("ext:"))
+  ).join("\n").replace(/\?vu=\d+/g, "").replace(/^TypeError: (SyntaxError: )/, "$1");
+}

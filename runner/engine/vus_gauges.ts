@@ -1,0 +1,64 @@
+/**
+ * The `vus` and `vus_max` gauges, sampled on the main thread from the Workers' reports.
+ *
+ * `vus` is the most VUs active at once per Worker since the last sample, once every Worker still
+ * running has reported since then: Workers report every second, each on its own phase, so a
+ * figure read between reports (or after the VUs ended) would say 0 where k6 sees them running,
+ * and one Worker's fresh report beside another's from before the start would undercount.
+ *
+ * @module
+ */
+
+import { defineBuiltins, MetricRegistry, type MetricsSnapshot } from "../metrics/registry.ts";
+import type { WorkerStats } from "../worker/messages.ts";
+import type { WorkerHandle } from "./worker_pool.ts";
+
+/** Samples the VU gauges into a registry of their own, drained at each sample. */
+export class VusGauges {
+  readonly #gauges: MetricRegistry;
+  /** The Workers that reported since the last `vus` sample. */
+  readonly #fresh = new Set<WorkerHandle>();
+  #sampledVus = false;
+
+  /** @param recordPoints Whether an output wants every sample as a point. */
+  constructor(recordPoints: boolean) {
+    this.#gauges = new MetricRegistry({ recordPoints });
+    defineBuiltins(this.#gauges);
+  }
+
+  /** A Worker reported while the test runs. */
+  reported(w: WorkerHandle): void {
+    this.#fresh.add(w);
+  }
+
+  /**
+   * Samples the gauges.
+   *
+   * @param stats Each Worker's latest figures (their `peak` is reset to `active` once sampled).
+   * @param running The Workers still running their scenarios.
+   * @param initialized The VUs initialized so far.
+   * @param final The last sample of the run: take what reported.
+   * @returns The gauges' snapshot, to merge.
+   */
+  sample(
+    stats: ReadonlyMap<WorkerHandle, WorkerStats>,
+    running: readonly WorkerHandle[],
+    initialized: number,
+    final: boolean,
+  ): MetricsSnapshot {
+    const fresh = this.#fresh;
+    const ready = fresh.size > 0 && (final || running.every((w) => fresh.has(w)));
+    if (ready) {
+      let vus = 0;
+      for (const s of stats.values()) vus += s.peak;
+      if (!final || vus > 0 || !this.#sampledVus) {
+        this.#gauges.add("vus", vus);
+        this.#sampledVus = true;
+      }
+      fresh.clear();
+      for (const s of stats.values()) s.peak = s.active;
+    }
+    this.#gauges.add("vus_max", initialized);
+    return this.#gauges.drain();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The outputs of one run, side by side: made from `--out` values through the registry, each
+ * given every snapshot and status, and each failing alone — an output that throws is reported
+ * once and the run and the other outputs go on.
+ *
+ * @module
+ */
+
+import type { MetricsSnapshot } from "../metrics/registry.ts";
+import { InvalidConfigError } from "../config/options.ts";
+import type { Output, OutputParams, RunStatus, TestEnd } from "./output.ts";
+import { OUTPUTS, type OutputSpec, outputType } from "./registry.ts";
+
+/** What every output of the run is made with, besides its own argument. */
+export type OutputSetParams = Omit<OutputParams, "arg" | "log"> & {
+  /** Reports an output's problem. */
+  log(text: string): void;
+};
+
+/**
+ * Every output of a run.
+ *
+ * @example Usage
+ * ```ts
+ * import { OutputSet } from "./output_set.ts";
+ * import { MetricRegistry } from "../metrics/registry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const outputs = await OutputSet.open([], {
+ *   metrics: new MetricRegistry(), script: "t.js", options: {}, log: () => {},
+ * });
+ * assert.equal(outputs.wantPoints, false);
+ * assert.deepEqual(outputs.descriptions(), []);
+ * ```
+ */
+export class OutputSet {
+  readonly #outputs: Output[];
+  readonly #log: (text: string) => void;
+  /** Whether any output wants every sample as a point (the Workers then keep them). */
+  readonly wantPoints: boolean;
+
+  private constructor(outputs: Output[], wantPoints: boolean, log: (text: string) => void) {
+    this.#outputs = outputs;
+    this.wantPoints = wantPoints;
+    this.#log = log;
+  }
+
+  /**
+   * Makes the outputs, in order.
+   *
+   * @param specs The `--out` values taken apart.
+   * @param params What every output is made with.
+   * @returns The set.
+   * @throws {InvalidConfigError} For an unknown name, or an output that cannot be opened.
+   */
+  static async open(specs: readonly OutputSpec[], params: OutputSetParams): Promise<OutputSet> {
+    const outputs: Output[] = [];
+    let wantPoints = false;
+    for (const spec of specs) {
+      const type = outputType(spec.name);
+      if (type === undefined) {
+        throw new InvalidConfigError([
+          `unsupported output "${spec.name}": expected one of ${Object.keys(OUTPUTS).join(", ")}`,
+        ]);
+      }
+      const log = (text: string) => params.log(text);
+      outputs.push(await type.create({ ...params, arg: spec.arg, log }));
+      wantPoints ||= type.points;
+    }
+    return new OutputSet(outputs, wantPoints, params.log);
+  }
+
+  /** The banner's text of each output. */
+  descriptions(): string[] {
+    return this.#outputs.map((o) => o.description());
+  }
+
+  /** Tells every output the test clock started. */
+  start(startMs: number): void {
+    this.#each((o) => o.start(startMs));
+  }
+
+  /** Gives every output a merged snapshot. */
+  addSamples(snapshot: MetricsSnapshot, atMs: number): void {
+    this.#each((o) => o.addSamples(snapshot, atMs));
+  }
+
+  /** Gives the outputs that want them the VU figures. */
+  addStatus(status: RunStatus): void {
+    this.#each((o) => o.addStatus?.(status));
+  }
+
+  /** Stops every output, one after the other. */
+  async stop(end: TestEnd): Promise<void> {
+    for (const o of this.#outputs) {
+      await o.stop(end).catch((e) => this.#log(`${o.description()}: ${(e as Error).message}`));
+    }
+  }
+
+  #each(fn: (o: Output) => void): void {
+    for (const o of this.#outputs) {
+      try {
+        fn(o);
+      } catch (e) {
+        this.#log(`${o.description()}: ${(e as Error).message}`);
+      }
+    }
+  }
+}

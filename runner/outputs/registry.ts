@@ -1,0 +1,52 @@
+/**
+ * The output registry: `--out` names (k6's where k6 has them) to their {@linkcode OutputType}.
+ * Adding an output is one file exporting an {@linkcode OutputType} and one line here.
+ *
+ * @module
+ */
+
+import type { OutputType } from "./output.ts";
+import { jsonOutput } from "./json.ts";
+import { htmlReportOutput } from "./html_report_output.ts";
+
+/** Every output, by its `--out` name. */
+export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
+  json: jsonOutput,
+  "html-report": htmlReportOutput,
+});
+
+/** One `--out` value taken apart: `json=points.ndjson` → name `json`, arg `points.ndjson`. */
+export interface OutputSpec {
+  /** The output's name. */
+  name: string;
+  /** What follows the first `=` (empty when there is none). */
+  arg: string;
+}
+
+/**
+ * Takes a `--out` value apart.
+ *
+ * @param value Such as `json=points.ndjson` or `json`.
+ * @returns The name and argument.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseOutputSpec } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseOutputSpec("json=a=b.ndjson"), { name: "json", arg: "a=b.ndjson" });
+ * ```
+ */
+export function parseOutputSpec(value: string): OutputSpec {
+  const at = value.indexOf("=");
+  return at < 0 ? { name: value, arg: "" } : { name: value.slice(0, at), arg: value.slice(at + 1) };
+}
+
+/**
+ * The registry entry of an output name.
+ *
+ * @param name An `--out` name.
+ * @returns Its entry, or undefined when no output has that name.
+ */
+export function outputType(name: string): OutputType | undefined {
+  return Object.hasOwn(OUTPUTS, name) ? OUTPUTS[name] : undefined;
+}
