@@ -8,7 +8,6 @@ import {
   InvalidConfigError,
   parseStageFlag,
 } from "./options.ts";
-import { formatDuration, parseDuration } from "./duration.ts";
 
 Deno.test("applyOptions() lets a higher layer's execution option replace all lower ones", () => {
   const script = { vus: 5, scenarios: { a: { executor: "constant-vus", duration: "1s" } } };
@@ -74,17 +73,4 @@ Deno.test("parseStageFlag() reads duration:target", () => {
   assert.deepEqual(parseStageFlag("30s:10"), { duration: "30s", target: 10 });
   assert.deepEqual(parseStageFlag("1m"), { duration: "1m", target: 0 });
   assert.throws(() => parseStageFlag("soon:1"), TypeError);
-});
-
-Deno.test("parseDuration() and formatDuration() follow k6 and Go", () => {
-  assert.equal(parseDuration("1m30s"), 90_000);
-  assert.equal(parseDuration("10"), 10_000);
-  assert.equal(parseDuration(250), 250);
-  assert.equal(parseDuration("1d"), 86_400_000);
-  assert.equal(parseDuration("-1s"), undefined);
-  assert.equal(formatDuration(90_000), "1m30s");
-  assert.equal(formatDuration(3_600_000), "1h0m0s");
-  assert.equal(formatDuration(500), "500ms");
-  assert.equal(formatDuration(1500), "1.5s");
-  assert.equal(formatDuration(0), "0s");
 });

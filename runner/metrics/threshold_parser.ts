@@ -1,11 +1,35 @@
 /**
- * Parsers for threshold configurations: expressions (`p(95)<200`), metric
- * keys with k6's submetric syntax (`mqtt_calls{method:publish}`) and k6
- * durations. The grammar, as BNF, is in `thresholds.ts`.
+ * Parsers for threshold configurations: k6's `options.thresholds` entries (a string, or an
+ * object with `abortOnFail` and `delayAbortEval`), expressions (`p(95)<200`) and metric keys
+ * with k6's submetric syntax (`mqtt_calls{method:publish}`). Durations are read by the
+ * runner's one parser, `config/duration.ts`.
+ *
+ * A threshold configuration maps a metric key to a list of expressions:
+ *
+ * ```
+ * config        -> { metric_key: [ threshold, … ], … }
+ * metric_key    -> metric_name | metric_name "{" tag ("," tag)* "}"
+ * tag           -> ws* key ws* ":" ws* value ws*     (quotes ' " around key and value are dropped)
+ * threshold     -> expression | { threshold: expression, abortOnFail?: bool, delayAbortEval?: duration }
+ * expression    -> ws* aggregation ws* operator ws* float ws*
+ * aggregation   -> counter | gauge | rate | trend
+ * counter       -> "count" | "rate"
+ * gauge         -> "value"
+ * rate          -> "rate"
+ * trend         -> "avg" | "min" | "max" | "med" | percentile
+ * percentile    -> "p(" float ")"                    (0 ≤ float ≤ 100)
+ * operator      -> ">" | ">=" | "<=" | "<" | "==" | "===" | "!="
+ * float         -> "-"? digit+ ("." digit+)? (("e" | "E") ("+" | "-")? digit+)?
+ * duration      -> ms as a number | k6 duration string ("10s", "1m30s", "500ms", "1d", "10" = 10 ms)
+ * ```
+ *
+ * As in k6, the operator is the first of `<=`, `<`, `>=`, `>`, `===`, `==`,
+ * `!=` found in the expression; `==` and `===` mean the same.
  *
  * @module
  */
 
+import { parseDuration } from "../config/duration.ts";
 import type { Tags } from "./types.ts";
 
 /** A parsed expression. */
@@ -28,6 +52,31 @@ export interface MetricKey {
   name: string;
   /** The submetric's tag filter (empty for the whole metric). */
   filter: Tags;
+}
+
+/** A threshold given as an object, with k6's abort options. */
+export interface ThresholdConfig {
+  /** The expression, such as `"p(95)<200"`. */
+  threshold: string;
+  /** Abort the test as soon as this threshold fails. */
+  abortOnFail?: boolean;
+  /** Do not abort before this much test time (ms, or a duration string such as `"10s"`). */
+  delayAbortEval?: string | number;
+}
+
+/** k6's `options.thresholds`. */
+export type ThresholdsConfig = Record<string, ReadonlyArray<string | ThresholdConfig>>;
+
+/** One parsed threshold: its metric key, expression and abort options. */
+export interface ThresholdEntry extends MetricKey {
+  /** The expression's source. */
+  source: string;
+  /** The parsed expression. */
+  expression: ThresholdExpression;
+  /** Abort on failure. */
+  abortOnFail: boolean;
+  /** Minimum test time before aborting, in ms. */
+  delayAbortEvalMs?: number;
 }
 
 /**
@@ -69,7 +118,7 @@ const FLOAT_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  *
  * @example Usage
  * ```ts
- * import { parseThresholdExpression } from "./thresholds.ts";
+ * import { parseThresholdExpression } from "./threshold_parser.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseThresholdExpression("p(99.9) <= 250"), {
@@ -124,7 +173,7 @@ export function parseThresholdExpression(input: string): ThresholdExpression {
  *
  * @example Usage
  * ```ts
- * import { parseMetricKey } from "./thresholds.ts";
+ * import { parseMetricKey } from "./threshold_parser.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseMetricKey("mqtt_calls{method:publish}"), {
@@ -164,49 +213,60 @@ function trimQuotes(s: string): string {
   return s.trim().replace(/^["']+|["']+$/g, "").trim();
 }
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  "µs": 1e-3,
-  "μs": 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
 /**
- * Parses a k6 duration: a number of milliseconds, or a Go duration string
- * with k6's `d` unit (`"1m30s"`, `"500ms"`, `"1.5h"`, `"2d"`).
+ * Parses one item of a metric's threshold list: an expression, or an object with k6's
+ * `abortOnFail` and `delayAbortEval` (ms, or a duration as {@linkcode parseDuration} reads it).
  *
- * @param input The duration.
- * @returns Milliseconds, or undefined when `input` is not a duration.
+ * @param key The metric key the list belongs to.
+ * @param item The expression or object.
+ * @returns The parsed threshold.
+ * @throws {InvalidThresholdError} When the expression or an option is malformed.
  *
  * @example Usage
  * ```ts
- * import { parseDurationMs } from "./thresholds.ts";
+ * import { parseMetricKey, parseThresholdEntry } from "./threshold_parser.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(parseDurationMs("1m30s"), 90_000);
- * assert.equal(parseDurationMs(250), 250);
- * assert.equal(parseDurationMs("soon"), undefined);
+ * const key = parseMetricKey("mqtt_errors");
+ * const entry = parseThresholdEntry(key, { threshold: "count<1", abortOnFail: true, delayAbortEval: "10s" });
+ * assert.equal(entry.delayAbortEvalMs, 10_000);
  * ```
  */
-export function parseDurationMs(input: string | number): number | undefined {
-  if (typeof input === "number") return Number.isFinite(input) && input >= 0 ? input : undefined;
-  if (typeof input !== "string") return undefined;
-  const s = input.trim();
-  if (s === "0") return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
-  let total = 0;
-  let at = 0;
-  while (at < s.length) {
-    re.lastIndex = at;
-    const m = re.exec(s);
-    if (m === null) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    at = re.lastIndex;
+export function parseThresholdEntry(
+  key: MetricKey,
+  item: string | ThresholdConfig,
+): ThresholdEntry {
+  const where = `on metric "${key.key}"`;
+  if (typeof item === "string") {
+    return { ...key, source: item, expression: parseThresholdExpression(item), abortOnFail: false };
   }
-  return at > 0 ? total : undefined;
+  if (typeof item !== "object" || item === null || typeof item.threshold !== "string") {
+    throw new InvalidThresholdError(
+      `Invalid threshold ${JSON.stringify(item)} ${where}: expected a string or ` +
+        "{ threshold, abortOnFail?, delayAbortEval? }",
+    );
+  }
+  if (item.abortOnFail !== undefined && typeof item.abortOnFail !== "boolean") {
+    throw new InvalidThresholdError(
+      `Invalid abortOnFail ${JSON.stringify(item.abortOnFail)} for threshold "${item.threshold}" ` +
+        `${where}: expected a boolean`,
+    );
+  }
+  const entry: ThresholdEntry = {
+    ...key,
+    source: item.threshold,
+    expression: parseThresholdExpression(item.threshold),
+    abortOnFail: item.abortOnFail ?? false,
+  };
+  if (item.delayAbortEval !== undefined && item.delayAbortEval !== null) {
+    const ms = parseDuration(item.delayAbortEval);
+    if (ms === undefined) {
+      throw new InvalidThresholdError(
+        `Invalid delayAbortEval ${JSON.stringify(item.delayAbortEval)} for threshold ` +
+          `"${item.threshold}" ${where}: expected ms or a duration such as "10s"`,
+      );
+    }
+    entry.delayAbortEvalMs = ms;
+  }
+  return entry;
 }

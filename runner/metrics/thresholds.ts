@@ -1,27 +1,8 @@
 /**
- * k6 thresholds: parsing, validation against the metric registry, and evaluation.
- *
- * A threshold configuration maps a metric key to a list of expressions:
- *
- * ```
- * config        -> { metric_key: [ threshold, … ], … }
- * metric_key    -> metric_name | metric_name "{" tag ("," tag)* "}"
- * tag           -> ws* key ws* ":" ws* value ws*     (quotes ' " around key and value are dropped)
- * threshold     -> expression | { threshold: expression, abortOnFail?: bool, delayAbortEval?: duration }
- * expression    -> ws* aggregation ws* operator ws* float ws*
- * aggregation   -> counter | gauge | rate | trend
- * counter       -> "count" | "rate"
- * gauge         -> "value"
- * rate          -> "rate"
- * trend         -> "avg" | "min" | "max" | "med" | percentile
- * percentile    -> "p(" float ")"                    (0 ≤ float ≤ 100)
- * operator      -> ">" | ">=" | "<=" | "<" | "==" | "===" | "!="
- * float         -> "-"? digit+ ("." digit+)? (("e" | "E") ("+" | "-")? digit+)?
- * duration      -> ms as a number | Go duration string ("10s", "1m30s", "500ms", "1d")
- * ```
- *
- * As in k6, the operator is the first of `<=`, `<`, `>=`, `>`, `===`, `==`,
- * `!=` found in the expression; `==` and `===` mean the same.
+ * k6 thresholds: {@linkcode parseThresholds} reads `options.thresholds` into a
+ * {@linkcode Thresholds} set, which checks its metrics and aggregations against the metric
+ * definitions and evaluates its expressions as k6 does. The grammar and the parsers of one
+ * threshold are in `threshold_parser.ts`.
  *
  * @module
  */
@@ -29,34 +10,26 @@
 import type { MetricAggregate, MetricInfo, MetricSource, MetricType } from "./types.ts";
 import {
   InvalidThresholdError,
-  type MetricKey,
-  parseDurationMs,
   parseMetricKey,
-  parseThresholdExpression,
+  parseThresholdEntry,
+  type ThresholdConfig,
+  type ThresholdEntry,
   type ThresholdExpression,
+  type ThresholdsConfig,
 } from "./threshold_parser.ts";
 
+// The parsers have their own file; summaries, outputs, options and runner/mod.ts read them here.
 export {
   InvalidThresholdError,
   type MetricKey,
-  parseDurationMs,
   parseMetricKey,
+  parseThresholdEntry,
   parseThresholdExpression,
+  type ThresholdConfig,
+  type ThresholdEntry,
   type ThresholdExpression,
+  type ThresholdsConfig,
 } from "./threshold_parser.ts";
-
-/** A threshold given as an object, with k6's abort options. */
-export interface ThresholdConfig {
-  /** The expression, such as `"p(95)<200"`. */
-  threshold: string;
-  /** Abort the test as soon as this threshold fails. */
-  abortOnFail?: boolean;
-  /** Do not abort before this much test time (ms, or a duration string such as `"10s"`). */
-  delayAbortEval?: string | number;
-}
-
-/** k6's `options.thresholds`. */
-export type ThresholdsConfig = Record<string, ReadonlyArray<string | ThresholdConfig>>;
 
 /** The verdict of one threshold. */
 export interface ThresholdResult {
@@ -74,18 +47,6 @@ export interface ThresholdResult {
   value: number;
   /** Not evaluated because the metric had no sample yet (`ignoreEmpty`). */
   skipped: boolean;
-}
-
-/** One threshold of a {@linkcode Thresholds} set. */
-export interface ThresholdEntry extends MetricKey {
-  /** The expression's source. */
-  source: string;
-  /** The parsed expression. */
-  expression: ThresholdExpression;
-  /** Abort on failure. */
-  abortOnFail: boolean;
-  /** Minimum test time before aborting, in ms. */
-  delayAbortEvalMs?: number;
 }
 
 const SUPPORTED: Record<MetricType, readonly string[]> = {
@@ -128,45 +89,9 @@ export function parseThresholds(config: ThresholdsConfig): Thresholds {
         `Invalid thresholds for metric "${rawKey}": expected an array of expressions`,
       );
     }
-    for (const item of list) entries.push(parseEntry(key, item));
+    for (const item of list) entries.push(parseThresholdEntry(key, item));
   }
   return new Thresholds(entries);
-}
-
-function parseEntry(key: MetricKey, item: string | ThresholdConfig): ThresholdEntry {
-  const where = `on metric "${key.key}"`;
-  if (typeof item === "string") {
-    return { ...key, source: item, expression: parseThresholdExpression(item), abortOnFail: false };
-  }
-  if (typeof item !== "object" || item === null || typeof item.threshold !== "string") {
-    throw new InvalidThresholdError(
-      `Invalid threshold ${JSON.stringify(item)} ${where}: expected a string or ` +
-        "{ threshold, abortOnFail?, delayAbortEval? }",
-    );
-  }
-  if (item.abortOnFail !== undefined && typeof item.abortOnFail !== "boolean") {
-    throw new InvalidThresholdError(
-      `Invalid abortOnFail ${JSON.stringify(item.abortOnFail)} for threshold "${item.threshold}" ` +
-        `${where}: expected a boolean`,
-    );
-  }
-  const entry: ThresholdEntry = {
-    ...key,
-    source: item.threshold,
-    expression: parseThresholdExpression(item.threshold),
-    abortOnFail: item.abortOnFail ?? false,
-  };
-  if (item.delayAbortEval !== undefined && item.delayAbortEval !== null) {
-    const ms = parseDurationMs(item.delayAbortEval);
-    if (ms === undefined) {
-      throw new InvalidThresholdError(
-        `Invalid delayAbortEval ${JSON.stringify(item.delayAbortEval)} for threshold ` +
-          `"${item.threshold}" ${where}: expected ms or a duration such as "10s"`,
-      );
-    }
-    entry.delayAbortEvalMs = ms;
-  }
-  return entry;
 }
 
 /** Something that knows metric definitions (a registry, or merged summaries). */

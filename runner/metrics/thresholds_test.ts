@@ -4,7 +4,6 @@ import { defineBuiltins, MetricRegistry } from "./registry.ts";
 import { exportExtras, summaryData, summaryExport } from "../summary/data.ts";
 import {
   InvalidThresholdError,
-  parseDurationMs,
   parseMetricKey,
   parseThresholdExpression,
   parseThresholds,
@@ -299,25 +298,4 @@ Deno.test("Thresholds.toConfig() round-trips through parseThresholds()", () => {
   const t = parseThresholds(config);
   assert.deepEqual(t.toConfig(), config);
   assert.deepEqual(parseThresholds(JSON.parse(JSON.stringify(t.toConfig()))).entries, t.entries);
-});
-
-Deno.test("parseDurationMs() reads Go and k6 durations", () => {
-  const cases: Array<[string | number, number | undefined]> = [
-    ["0", 0],
-    ["10s", 10_000],
-    ["1m30s", 90_000],
-    ["1.5h", 5_400_000],
-    ["2d", 172_800_000],
-    ["250ms", 250],
-    ["1500us", 1.5],
-    ["1500µs", 1.5],
-    ["2000000ns", 2],
-    [42, 42],
-    ["", undefined],
-    ["10", undefined],
-    ["10x", undefined],
-    ["s", undefined],
-    [-1, undefined],
-  ];
-  for (const [input, ms] of cases) assert.equal(parseDurationMs(input), ms, String(input));
 });

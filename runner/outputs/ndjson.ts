@@ -11,6 +11,7 @@
  */
 
 import type { Point } from "../metrics/registry.ts";
+import { formatDuration } from "../config/duration.ts";
 import { InvalidConfigError } from "../config/options.ts";
 import type { MetricCatalog, Thresholds } from "../metrics/thresholds.ts";
 
@@ -279,7 +280,8 @@ export function formatTime(ms: number): string {
 }
 
 /**
- * Go's `time.Duration.String()` for a duration in ms (`"10s"`, `"1m30s"`, `"500ms"`).
+ * Go's `time.Duration.String()` for a duration in ms (`"10s"`, `"1m30s"`, `"500ms"`): the
+ * runner's one formatter, `formatDuration` of `config/duration.ts`.
  *
  * @param ms The duration.
  * @returns The Go form.
@@ -293,17 +295,5 @@ export function formatTime(ms: number): string {
  * ```
  */
 export function goDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  const ns = Math.round(ms * 1e6);
-  if (ns < 1000) return `${ns}ns`;
-  if (ns < 1e6) return `${trimZeros(ns / 1e3)}µs`;
-  if (ns < 1e9) return `${trimZeros(ns / 1e6)}ms`;
-  const h = Math.floor(ns / 3.6e12);
-  const m = Math.floor((ns % 3.6e12) / 6e10);
-  const s = trimZeros((ns % 6e10) / 1e9);
-  return (h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m` : "") + `${s}s`;
-}
-
-function trimZeros(x: number): string {
-  return String(Number(x.toFixed(9)));
+  return formatDuration(ms);
 }
