@@ -1,9 +1,19 @@
 /**
- * k6's test options: the script's `export const options`, `K6_*` environment variables and
- * command-line flags, consolidated with k6's precedence (flags over environment over script,
- * and any execution option of a higher layer — `duration`, `iterations`, `stages`, `scenarios`
- * — replacing all of them from lower layers), the shortcut options turned into scenarios as
- * k6's `DeriveScenariosFromShortcuts` does, and validation that reports every error at once.
+ * k6's test options, from what a run is given to the plan the engine runs:
+ *
+ * - the option types ({@linkcode TestOptions}) and {@linkcode InvalidConfigError} (k6's 104);
+ * - reading `K6_*` environment variables ({@linkcode envOptions}) and `--stage` values
+ *   ({@linkcode parseStageFlag}); the other flags are read by `cli/flags.ts`;
+ * - consolidating the script's options, the environment's and the flags' with k6's precedence
+ *   ({@linkcode consolidateOptions}): a higher layer's execution option — `duration`,
+ *   `iterations`, `stages`, `scenarios` — replaces all of them from lower layers;
+ * - turning shortcut options into scenarios as k6's `DeriveScenariosFromShortcuts`
+ *   ({@linkcode deriveScenarios});
+ * - decoding the result into a {@linkcode TestPlan} ({@linkcode buildPlan}): it checks the
+ *   options it reads itself (`vus`, `iterations`, `duration`, timeouts, tags, summary stats
+ *   and time unit) and has the executors, the segment parser and the threshold parser check
+ *   theirs, gathering their problems into one error (the threshold parser stops at its first);
+ * - checking that scenarios' `exec` functions exist ({@linkcode checkExecFunctions}).
  *
  * @module
  */
