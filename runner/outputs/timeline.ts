@@ -7,7 +7,8 @@
  * ({@linkcode Timeline.sample}). Values fall into buckets of `stepMs` (1 s);
  * when a run outgrows `maxPoints` buckets, neighbours merge two by two and
  * the step doubles, so a long run keeps between `maxPoints / 2` and
- * `maxPoints` points per series.
+ * `maxPoints` points per series. {@linkcode Timeline.toJSON}'s shape is in
+ * `timeline_json.ts`.
  *
  * @module
  */

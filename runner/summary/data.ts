@@ -1,7 +1,8 @@
 /**
  * The end-of-test summary data, in exactly the shape k6 passes to
- * `handleSummary(data)`, and the `--summary-export` file (k6's legacy format,
- * plus an `mqload` block that lets `mqload merge` combine exports exactly).
+ * `handleSummary(data)`, with the check tree built from the `checks` metric's
+ * tags. The `--summary-export` file (k6's legacy format plus an `mqload` block
+ * for `mqload merge`) is written by `export.ts`, re-exported here.
  *
  * @module
  */
