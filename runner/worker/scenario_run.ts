@@ -10,7 +10,7 @@ import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "../exe
 import { scenarioProgress, share } from "../executors/mod.ts";
 import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "../k6/_context.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
-import { Deadlines, type IterationOutcome, type Vu } from "./vu.ts";
+import { IterationDeadlines, type IterationOutcome, type Vu } from "./vu.ts";
 import { epochNow } from "./messages.ts";
 
 /** What a scenario run needs from its Worker. */
@@ -76,7 +76,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   readonly #tags: Tags;
   readonly #interrupt = new AbortController();
   readonly #wakers = new Set<() => void>();
-  readonly #deadlines = new Deadlines();
+  readonly #deadlines = new IterationDeadlines();
   #running = true;
   #ranges: Array<[number, number]> = [];
   #exhausted = false;

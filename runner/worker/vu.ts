@@ -43,7 +43,7 @@ export interface IterationRequest {
   /** Interrupts the iteration now (test stopping). */
   signal: AbortSignal;
   /** Shares one timer among the iterations with the same `hardAt` (default: one each). */
-  deadlines?: Deadlines;
+  deadlines?: IterationDeadlines;
 }
 
 /** Something to interrupt at a deadline. */
@@ -55,7 +55,7 @@ interface Interruptible {
  * The hard stops of running iterations, one timer per distinct time: the VUs of a scenario
  * mostly share theirs, and with thousands of VUs a timer each costs more than a VU's client.
  */
-export class Deadlines {
+export class IterationDeadlines {
   readonly #groups = new Map<number, { timer: number; members: Set<Interruptible> }>();
 
   /**
@@ -102,13 +102,15 @@ class Ending implements Interruptible {
   error: unknown;
   readonly start = performance.now();
   readonly req: IterationRequest;
-  readonly deadlines: Deadlines | undefined;
+  readonly deadlines: IterationDeadlines | undefined;
   #resolve!: (kind: IterationOutcome["kind"]) => void;
 
   constructor(req: IterationRequest) {
     this.settled = new Promise((resolve) => this.#resolve = resolve);
     this.req = req;
-    this.deadlines = Number.isFinite(req.hardAt) ? req.deadlines ?? new Deadlines() : undefined;
+    this.deadlines = Number.isFinite(req.hardAt)
+      ? req.deadlines ?? new IterationDeadlines()
+      : undefined;
   }
 
   readonly completed = (): void => this.#resolve("completed");

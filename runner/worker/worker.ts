@@ -43,7 +43,7 @@ const scope = globalThis as unknown as {
 const post = (message: WorkerMessage) => scope.postMessage(message);
 
 /** The Worker's state (one per Worker: this module is the Worker's entry). */
-class Host implements WorkerServices, ScenarioHost {
+class WorkerRuntime implements WorkerServices, ScenarioHost {
   registry = new MetricRegistry();
   runTags: Tags = Object.freeze({});
   options: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -219,7 +219,7 @@ class Host implements WorkerServices, ScenarioHost {
   }
 }
 
-const host = new Host();
+const host = new WorkerRuntime();
 
 installVuHooks((error) => host.strayError(error));
 installConsole(host);
@@ -331,7 +331,7 @@ scope.addEventListener("message", (event) => {
  * k6 prints console output as log lines on stderr (`INFO[0001] text source=console`), objects and
  * arrays as JSON (`{"a":1}`), so log-parsing tools see the same lines.
  */
-function installConsole(host: Host): void {
+function installConsole(host: WorkerRuntime): void {
   const show = (a: unknown): string => {
     if (typeof a === "string") return a;
     if (a !== null && typeof a === "object" && !(a instanceof Error)) {
@@ -359,7 +359,7 @@ function installConsole(host: Host): void {
 }
 
 /** `__VU`, `__ITER`, `__ENV` and `open()`, as k6 scripts expect them; no `Deno.exit()`. */
-function installGlobals(host: Host): void {
+function installGlobals(host: WorkerRuntime): void {
   const define = (name: string, get: () => unknown) =>
     Object.defineProperty(globalThis, name, { get, configurable: true });
   define("__VU", () => vuStorage.getStore()?.id ?? 0);
