@@ -9,7 +9,6 @@
 
 import type { RunSettings } from "./run.ts";
 import { scenarioMaxEndMs, scenarioProgress } from "../executors/mod.ts";
-import { RAW_TIMERS } from "../k6/_context.ts";
 import { defineBuiltins, MetricRegistry, type MetricsSnapshot } from "../metrics/registry.ts";
 import type { OutputSet } from "../outputs/output_set.ts";
 import type { TestPlan } from "../config/options.ts";
@@ -55,7 +54,7 @@ export class RunState {
   readonly #stats = new Map<WorkerHandle, WorkerStats>();
   readonly #done = new Set<WorkerHandle>();
   readonly #finished = Promise.withResolvers<void>();
-  readonly #timers: number[] = [];
+  readonly #timers: ReturnType<typeof setTimeout>[] = [];
   readonly #errors = new Set<string>();
   readonly #watchdog = new Watchdog((w, why) => this.#lost(w, why));
   #reason: StopReason | undefined;
@@ -123,17 +122,17 @@ export class RunState {
     this.#gauges = new VusGauges(this.outputs?.wantPoints ?? false);
     this.#watchdog.running();
     const tty = this.progress.tty;
-    const every = (ms: number, fn: () => void) => this.#timers.push(RAW_TIMERS.setInterval(fn, ms));
+    const every = (ms: number, fn: () => void) => this.#timers.push(setInterval(fn, ms));
     every(tty ? 200 : 1000, () => this.render(plan));
     every(1000, () => this.#sample());
     // A first `vus` sample once the VUs are running, for runs shorter than a second.
-    this.#timers.push(RAW_TIMERS.setTimeout(() => this.#sample(), 100));
+    this.#timers.push(setTimeout(() => this.#sample(), 100));
     if (plan.thresholds?.entries.some((e) => e.abortOnFail)) {
       every(2000, () => this.#abortOnFail(plan, t0));
     }
     // Never wait past the last scenario's hard end (plus slack for the last messages).
     const maxEnd = Math.max(0, ...plan.scenarios.map(scenarioMaxEndMs));
-    this.#timers.push(RAW_TIMERS.setTimeout(() => {
+    this.#timers.push(setTimeout(() => {
       this.log(
         "ERRO",
         "the test is still running 10s after its scenarios' hard end (duration plus " +
@@ -220,7 +219,7 @@ export class RunState {
 
   /** Stops the periodic duties and records the last gauges. */
   stopTicking(): void {
-    for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
+    for (const id of this.#timers) clearInterval(id);
     this.#timers.length = 0;
     this.#sample(true);
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
@@ -228,7 +227,7 @@ export class RunState {
 
   /** Terminates the Workers and timers. */
   close(): void {
-    for (const id of this.#timers) RAW_TIMERS.clearInterval(id);
+    for (const id of this.#timers) clearInterval(id);
     this.#watchdog.close();
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
     for (const w of this.workers) w.terminate();

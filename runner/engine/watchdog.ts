@@ -7,7 +7,6 @@
  * @module
  */
 
-import { RAW_TIMERS } from "../k6/_context.ts";
 import type { WorkerHandle } from "./worker_pool.ts";
 
 /** How long a Worker may stay silent before the test clock starts, and while it runs. */
@@ -18,7 +17,7 @@ export class Watchdog {
   readonly #heard = new Map<WorkerHandle, number>();
   readonly #lost = new Set<WorkerHandle>();
   readonly #onLost: (w: WorkerHandle, why: string) => void;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
   #lastWatch = performance.now();
   #running = false;
 
@@ -30,7 +29,7 @@ export class Watchdog {
   /** Starts watching a Worker. */
   watch(w: WorkerHandle): void {
     this.#heard.set(w, performance.now());
-    this.#timer ??= RAW_TIMERS.setInterval(() => this.#check(), 1000);
+    this.#timer ??= setInterval(() => this.#check(), 1000);
   }
 
   /** A Worker spoke. */
@@ -63,7 +62,7 @@ export class Watchdog {
 
   /** Stops watching. */
   close(): void {
-    if (this.#timer !== undefined) RAW_TIMERS.clearInterval(this.#timer);
+    if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
   }
 

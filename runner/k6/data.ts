@@ -11,7 +11,7 @@
  * @module
  */
 
-import { currentVu } from "./_context.ts";
+import { currentVu } from "../worker/vu_context.ts";
 
 /** A read-only array shared by the VUs of a Worker (k6 shares it by the process). */
 export class SharedArray<T> {

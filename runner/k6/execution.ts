@@ -23,7 +23,7 @@
  * @module
  */
 
-import { currentVu, type VuState } from "./_context.ts";
+import { currentVu, type VuState } from "../worker/vu_context.ts";
 
 function inScenario(what: string): VuState & { scenario: NonNullable<VuState["scenario"]> } {
   const vu = currentVu(`exec.scenario.${what}`);

@@ -23,7 +23,7 @@
  */
 
 import { CHECKS, GROUP_DURATION } from "../metrics/builtin.ts";
-import { currentVu } from "./_context.ts";
+import { currentVu } from "../worker/vu_context.ts";
 
 /** A check's condition: a predicate on the value, or a fixed result. */
 export type Checker<T> = ((value: T) => unknown) | boolean;

@@ -18,7 +18,7 @@
  */
 
 import type { MetricType } from "../metrics/registry.ts";
-import { currentVu } from "./_context.ts";
+import { currentVu } from "../worker/vu_context.ts";
 
 /** A custom metric: what `Counter`, `Gauge`, `Rate` and `Trend` share. */
 export class Metric {

@@ -42,7 +42,7 @@ import { MAX_CACHED_TOPICS } from "../../client/_metrics.ts";
 import { EVENT_NAMES } from "../../client/_listeners.ts";
 import type { Payload } from "../../client/mod.ts";
 import type { Tags } from "../metrics/registry.ts";
-import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "./_context.ts";
+import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 
 import { QoS } from "../../client/options.ts";
 

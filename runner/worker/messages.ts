@@ -8,7 +8,7 @@
 
 import type { ScenarioConfig } from "../executors/mod.ts";
 import type { MetricInfo, MetricsSnapshot } from "../metrics/registry.ts";
-import type { InstanceInfo } from "../k6/_context.ts";
+import type { InstanceInfo } from "./vu_context.ts";
 
 /**
  * Now, in ms since the epoch, with sub-millisecond resolution: the clock both threads share, in

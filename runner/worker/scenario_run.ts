@@ -8,7 +8,7 @@
 import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "../executors/mod.ts";
 import { scenarioProgress, share } from "../executors/mod.ts";
-import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "../k6/_context.ts";
+import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "./vu_context.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { IterationDeadlines, type IterationOutcome, type Vu } from "./vu.ts";
 import { epochNow } from "./messages.ts";

@@ -15,7 +15,7 @@ import {
   VuState,
   vuStorage,
   type WorkerServices,
-} from "../k6/_context.ts";
+} from "./vu_context.ts";
 import type { ScriptInstances } from "../script/loader.ts";
 
 /** How an iteration ended. */

@@ -20,7 +20,7 @@ import {
   type VuState,
   vuStorage,
   type WorkerServices,
-} from "../k6/_context.ts";
+} from "./vu_context.ts";
 import { defineBuiltins, MetricRegistry, type Tags } from "../metrics/registry.ts";
 import {
   type Command,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defineBuiltins, MetricRegistry } from "../metrics/registry.ts";
-import { type ScenarioInfo, VuState, vuStorage, type WorkerServices } from "./_context.ts";
-import { check, group } from "./k6.ts";
+import { type ScenarioInfo, VuState, vuStorage, type WorkerServices } from "./vu_context.ts";
+import { check, group } from "../k6/k6.ts";
 
 function services(registry = new MetricRegistry()): WorkerServices {
   defineBuiltins(registry);
