@@ -1,19 +1,10 @@
 /**
- * k6's test options, from what a run is given to the plan the engine runs:
- *
- * - the option types ({@linkcode TestOptions}) and {@linkcode InvalidConfigError} (k6's 104);
- * - reading `K6_*` environment variables ({@linkcode envOptions}) and `--stage` values
- *   ({@linkcode parseStageFlag}); the other flags are read by `cli/flags.ts`;
- * - consolidating the script's options, the environment's and the flags' with k6's precedence
- *   ({@linkcode consolidateOptions}): a higher layer's execution option — `duration`,
- *   `iterations`, `stages`, `scenarios` — replaces all of them from lower layers;
- * - turning shortcut options into scenarios as k6's `DeriveScenariosFromShortcuts`
- *   ({@linkcode deriveScenarios});
- * - decoding the result into a {@linkcode TestPlan} ({@linkcode buildPlan}): it checks the
- *   options it reads itself (`vus`, `iterations`, `duration`, timeouts, tags, summary stats
- *   and time unit) and has the executors, the segment parser and the threshold parser check
- *   theirs, gathering their problems into one error (the threshold parser stops at its first);
- * - checking that scenarios' `exec` functions exist ({@linkcode checkExecFunctions}).
+ * k6's test options, from the layers of a run to the engine's plan: `K6_*` variables and
+ * `--stage` values read (`cli/flags.ts` reads the other flags), layers consolidated with k6's
+ * precedence (a higher layer's execution option replaces all of them from lower ones), shortcut
+ * options turned into scenarios as k6's `DeriveScenariosFromShortcuts`, and {@linkcode buildPlan},
+ * which checks the options it reads itself, has the executors, segment and threshold parsers
+ * check theirs, and throws their problems together in one {@linkcode InvalidConfigError}.
  *
  * @module
  */
