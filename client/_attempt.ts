@@ -218,13 +218,6 @@ function connectWith(
   return packet;
 }
 
-/** DISCONNECT: two bytes, or three with a v5 reason code. */
-export function disconnectBytes(version: number, reasonCode: number): Uint8Array {
-  return version === 5 && reasonCode !== 0
-    ? new Uint8Array([0xe0, 1, reasonCode])
-    : new Uint8Array([0xe0, 0]);
-}
-
 /** A client id for MQTT 3.1 brokers, which refuse empty ones: at most 23 characters. */
 export function randomClientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));

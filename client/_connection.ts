@@ -2,14 +2,13 @@
 // It knows nothing about sessions or QoS: decoded packets go to the handler as they arrive.
 
 import type { Decoder } from "../codec/mod.ts";
-import { Pool } from "../codec/_writer.ts";
+import { type AckType, BufferPool, encodeAck, PINGREQ_BYTES } from "../codec/internal.ts";
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
 
-const PINGREQ = new Uint8Array([0xc0, 0x00]);
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
 const MIN_SLAB = 512;
@@ -59,7 +58,7 @@ export class Connection implements Due {
   readonly #handler: ConnectionHandler;
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
-  #pool?: Pool;
+  #pool?: BufferPool;
   #slabSize = MIN_SLAB;
   #loopBytes = 0;
   #flushing = false;
@@ -145,8 +144,8 @@ export class Connection implements Due {
    * Room to encode the packets of this write burst into (see `send`): slabs instead of an
    * ArrayBuffer per packet. Let go when the writes stop, so an idle connection holds none.
    */
-  pool(): Pool {
-    return this.#pool ??= new Pool(this.#slabSize);
+  pool(): BufferPool {
+    return this.#pool ??= new BufferPool(this.#slabSize);
   }
 
   /**
@@ -158,16 +157,13 @@ export class Connection implements Due {
     this.#finished = true;
   }
 
-  /** Queues a 4-byte acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP) of `packetId`. */
-  sendAck(firstByte: number, packetId: number, reasonCode = 0): void {
+  /**
+   * Queues an acknowledgement of `packetId`, encoded into this burst's slab (4 bytes; 5 with an
+   * MQTT 5 reason code, which only a failure carries).
+   */
+  sendAck(type: AckType, packetId: number, reasonCode = 0): void {
     if (this.#closed || this.#finished) return;
-    // MQTT 5 leaves out a 0x00 reason code (remaining length 2); only a failure carries one.
-    const w = this.pool().writer(reasonCode ? 5 : 4);
-    w.u8(firstByte);
-    w.u8(reasonCode ? 3 : 2);
-    w.u16(packetId);
-    if (reasonCode) w.u8(reasonCode);
-    this.send(w.done());
+    this.send(encodeAck(this.pool(), type, packetId, reasonCode));
   }
 
   /** Sets the keepalive (seconds; 0 turns it off) and arms the single keepalive timer. */
@@ -405,7 +401,7 @@ export class Connection implements Due {
     const idle = now - this.lastWrite;
     if (idle >= this.#keepaliveMs) {
       this.#pingSentAt = now;
-      this.send(PINGREQ);
+      this.send(PINGREQ_BYTES);
       this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
     } else {
       this.#arm(this.#keepaliveMs - idle);

@@ -2,6 +2,7 @@
 // backoff, incoming packet dispatch, and end(). The public Client wraps it with the API and events.
 
 import { encode } from "../codec/mod.ts";
+import { encodeDisconnect } from "../codec/internal.ts";
 import type {
   AuthPacket,
   ConnackPacket,
@@ -11,13 +12,7 @@ import type {
 } from "../codec/packets.ts";
 import type { AuthChallenge } from "./options.ts";
 import { toBytes } from "./_settings.ts";
-import {
-  asMqttError,
-  Attempt,
-  connectPacket,
-  disconnectBytes,
-  randomClientId,
-} from "./_attempt.ts";
+import { asMqttError, Attempt, connectPacket, randomClientId } from "./_attempt.ts";
 import type { Connection, ConnectionHandler } from "./_connection.ts";
 import { errorMessage, unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
@@ -244,7 +239,7 @@ export class Core implements ConnectionHandler {
   /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
   farewell(error: MqttError): Uint8Array | undefined {
     return this.#connect?.protocolVersion === 5 && error instanceof MqttProtocolError
-      ? disconnectBytes(5, error.reasonCode)
+      ? encodeDisconnect(5, error.reasonCode)
       : undefined;
   }
 
@@ -502,7 +497,7 @@ export class Core implements ConnectionHandler {
     this.#conn = undefined;
     this.session.detach();
     if (conn !== undefined) {
-      conn.sendLast(disconnectBytes(this.#connect!.protocolVersion, 0));
+      conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion));
       await conn.close(this.#connect!.connectTimeout || Infinity);
     }
   }
@@ -523,12 +518,7 @@ export class Core implements ConnectionHandler {
       });
       await Promise.race([this.session.drained(), timeout]);
       if (timer !== undefined) clock.clearTimeout(timer);
-      const v = this.#connect!.protocolVersion;
-      conn.sendLast(
-        properties === undefined && reasonCode === 0
-          ? disconnectBytes(v, 0)
-          : encode({ type: "disconnect", reasonCode, properties }, v),
-      );
+      conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties));
       await conn.close(limit);
     }
     this.#conn = undefined;

@@ -3,7 +3,7 @@
 // packet identifiers received but not yet released, and the subscriptions to restore.
 
 import { encode } from "../codec/mod.ts";
-import { encodePacket } from "../codec/encode.ts";
+import { encodePacket, hasWildcard, isShared } from "../codec/internal.ts";
 import type {
   ConnackPacket,
   Packet,
@@ -23,7 +23,6 @@ import {
 } from "./_ops.ts";
 import { refusal } from "./_reasons.ts";
 import { MqttError, MqttProtocolError } from "./errors.ts";
-import { hasWildcard, isShared } from "../codec/_topics.ts";
 
 // How many connections may end with one of our publications written and unacknowledged before it
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
@@ -33,9 +32,6 @@ export interface SessionHost {
   done(op: Op, result?: number[]): void;
   failed(op: Op, error: MqttError): void;
 }
-
-// Acknowledgements (PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70) are 4 bytes in every
-// version when successful; the connection writes them (see Connection.sendAck).
 
 export class Session {
   readonly subscriptions: Map<string, Restorable> = new Map();
@@ -134,7 +130,7 @@ export class Session {
     }
     for (const op of this.#pending.values()) {
       if (op.method !== "publish") conn.send(encode(op.packet, this.#version));
-      else if (op.released) conn.sendAck(0x62, op.packet.packetId!);
+      else if (op.released) conn.sendAck("pubrel", op.packet.packetId!);
       else if ((op.losses ?? 0) >= MAX_LOSSES) this.#dropPoison(op);
       else conn.send(this.#encodePublish({ ...op.packet, dup: true }));
     }
@@ -334,7 +330,7 @@ export class Session {
         if (op?.method === "publish") op.released = true;
         // MQTT 5 answers a PUBREC for no message of ours with 0x92 Packet Identifier not found.
         const unknown = this.#version === 5 && op?.method !== "publish" ? 0x92 : 0;
-        this.#conn?.sendAck(0x62, packet.packetId, unknown);
+        this.#conn?.sendAck("pubrel", packet.packetId, unknown);
         return true;
       }
       case "pubrel": {
@@ -348,7 +344,7 @@ export class Session {
         // v5 answers one for an identifier we never held with 0x92 Packet Identifier not found.
         const known = held || (this.#completed?.has(packet.packetId) ?? false);
         const unknown = this.#version === 5 && !known ? 0x92 : 0;
-        this.#conn?.sendAck(0x70, packet.packetId, unknown);
+        this.#conn?.sendAck("pubcomp", packet.packetId, unknown);
         return true;
       }
       case "suback":
@@ -385,7 +381,7 @@ export class Session {
     if (packet.qos === 0) return true;
     const id = packet.packetId!;
     if (packet.qos === 1) {
-      conn.sendAck(0x40, id);
+      conn.sendAck("puback", id);
       return true;
     }
     const received = this.#received ??= new Map();
@@ -410,7 +406,7 @@ export class Session {
     if (fresh && packet.dup && this.#completed?.get(id) === print) fresh = false;
     this.#completed?.delete(id);
     received.set(id, print);
-    conn.sendAck(0x50, id);
+    conn.sendAck("pubrec", id);
     return fresh;
   }
 
