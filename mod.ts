@@ -70,7 +70,7 @@ export type {
   Transport,
   TransportFactory,
   TransportOptions,
-} from "./client/transport.ts";
+} from "./client/transport/mod.ts";
 export type { Clock } from "./client/clock.ts";
 export type { BrokerUrl, TransportKind } from "./client/url.ts";
 export type { MessageStream } from "./client/messages.ts";

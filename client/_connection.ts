@@ -6,7 +6,7 @@ import { type AckType, BufferPool, encodeAck, PINGREQ_BYTES } from "../codec/int
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "./transport/mod.ts";
 import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
 
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light

@@ -35,7 +35,7 @@ import type {
   UnsubscribeOptions,
 } from "../../client/options.ts";
 import type { ConnectInfo } from "../../client/events.ts";
-import type { TlsOptions } from "../../client/transport.ts";
+import type { TlsOptions } from "../../client/transport/mod.ts";
 import { eventListenersOf } from "../../client/event_target.ts";
 import { knownKeys } from "../../client/_checks.ts";
 import { MAX_CACHED_TOPICS } from "../../client/_metrics.ts";
