@@ -149,14 +149,10 @@ export class Core implements ConnectionHandler {
     const session = this.session;
     const conn = session.connection;
     if (conn === undefined || this.#state !== "connected" || session.queued > 0) return undefined;
-    // Retain Available 0 or a caller's topic alias over the maximum: the slow path reports it.
-    if (
-      (packet.retain || packet.properties) && session.unsupported({ method: "publish", packet })
-    ) {
-      return undefined;
-    }
-    const bytes = session.encodePublish(packet);
-    if (bytes.length > session.maxPacketSize) return undefined; // The slow path reports it.
+    const bytes = session.publishBytes(packet);
+    // Refused by the broker's CONNACK (Retain Available 0, a caller's topic alias over the
+    // maximum, Maximum Packet Size): the slow path, which runs the same checks, reports it.
+    if (!(bytes instanceof Uint8Array)) return undefined;
     return conn.sendAndWait(bytes, sync);
   }
 

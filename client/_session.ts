@@ -3,7 +3,7 @@
 // packet identifiers received but not yet released, and the subscriptions to restore.
 
 import { encode } from "../codec/mod.ts";
-import { encodePacket, hasWildcard, isShared } from "../codec/internal.ts";
+import { encodePacket } from "../codec/internal.ts";
 import type {
   ConnackPacket,
   Packet,
@@ -13,14 +13,8 @@ import type {
 } from "../codec/packets.ts";
 import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
-import {
-  type Op,
-  type PublishOp,
-  type Restorable,
-  restoreOps,
-  type SubscribeOp,
-  type UnsubscribeOp,
-} from "./_ops.ts";
+import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
+import { BrokerCapabilities } from "./_capabilities.ts";
 import { refusal } from "./_reasons.ts";
 import { MqttError, MqttProtocolError } from "./errors.ts";
 
@@ -49,14 +43,8 @@ export class Session {
   #received?: Map<number, string>;
   /** Recently completed incoming QoS 2 flows, the same way. */
   #completed?: Map<number, string>;
-  #maxPacketSize = Infinity;
-  #maximumQoS = 2;
-  #retainAvailable = true;
-  /** The broker's CONNACK capabilities (MQTT 5 §3.2.2.3) a SUBSCRIBE must respect. */
-  #wildcards = true;
-  #shared = true;
-  #subscriptionIds = true;
-  #topicAliasMaximum = 0;
+  /** What the broker's CONNACK allows: every packet is checked against it before it is sent. */
+  readonly #capabilities = new BrokerCapabilities();
   /** Our Receive Maximum (MQTT 5 §3.1.2.11.3): incoming QoS 2 flows held at once. */
   #receiveMaximum = Infinity;
   #aliases?: OutgoingAliases;
@@ -74,11 +62,6 @@ export class Session {
 
   get version(): ProtocolVersion {
     return this.#version;
-  }
-
-  /** The broker's packet size limit (Infinity when it set none). */
-  get maxPacketSize(): number {
-    return this.#maxPacketSize;
   }
 
   /** Operations waiting for the window or a connection. */
@@ -108,17 +91,11 @@ export class Session {
     this.#conn = conn;
     conn.awaiting = this.#pending;
     this.#version = options.version;
-    const p = connack.properties;
-    this.#window = Math.min(options.maxInflight, p?.receiveMaximum ?? 65535);
-    this.#maxPacketSize = p?.maximumPacketSize ?? Infinity;
-    this.#maximumQoS = p?.maximumQoS ?? 2;
-    this.#retainAvailable = p?.retainAvailable ?? true;
-    this.#wildcards = p?.wildcardSubscriptionAvailable ?? true;
-    this.#shared = p?.sharedSubscriptionAvailable ?? true;
-    this.#subscriptionIds = p?.subscriptionIdentifiersAvailable ?? true;
-    this.#topicAliasMaximum = p?.topicAliasMaximum ?? 0;
+    const capabilities = this.#capabilities;
+    capabilities.take(options.version, connack.properties);
+    this.#window = Math.min(options.maxInflight, capabilities.receiveMaximum);
     this.#receiveMaximum = options.version === 5 ? options.receiveMaximum ?? 65535 : Infinity;
-    const aliasMax = options.topicAliases ? this.#topicAliasMaximum : 0;
+    const aliasMax = options.topicAliases ? capabilities.topicAliasMaximum : 0;
     this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
     if (!connack.sessionPresent) {
       // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
@@ -227,61 +204,13 @@ export class Session {
   }
 
   /**
-   * Why the broker's CONNACK capabilities forbid sending `op` (MQTT 5 §3.2.2.3), if they do: a
-   * publication above its Maximum QoS or retained without Retain Available (MQTT-3.2.2-11, -14),
-   * a Topic Alias of the caller's above its Topic Alias Maximum (MQTT-3.3.2-9), a subscription
-   * to a wildcard, shared or identified subscription it does not support (which it may answer
-   * by closing the connection with 0xA2, 0x9E or 0xA1: the error carries that code).
+   * A publication's bytes, or why the broker's CONNACK refuses it (its capabilities, then its
+   * Maximum Packet Size): the checks every operation started here passes, for the QoS 0 fast
+   * path. Encoded with a topic alias when the broker allows them and we opted in.
    */
-  unsupported(
-    op:
-      | Pick<PublishOp, "method" | "packet">
-      | Pick<SubscribeOp, "method" | "packet">
-      | Pick<UnsubscribeOp, "method" | "packet">,
-  ): MqttError | undefined {
-    if (op.method === "publish") {
-      const packet = op.packet;
-      let what: string | undefined;
-      if (packet.retain && !this.#retainAvailable) what = "retained messages";
-      else if (packet.qos > this.#maximumQoS) {
-        what = `QoS ${packet.qos} (maximum ${this.#maximumQoS})`;
-      } else {
-        const alias = packet.properties?.topicAlias;
-        if (this.#version === 5 && alias !== undefined && alias > this.#topicAliasMaximum) {
-          what = `topic alias ${alias} (maximum ${this.#topicAliasMaximum})`;
-        }
-      }
-      return what === undefined ? undefined : new MqttError(
-        `Cannot publish to "${packet.topic}": the broker does not support ${what}`,
-        { code: "unsupported", method: "publish" },
-      );
-    }
-    if (op.method !== "subscribe") return undefined;
-    let code: number | undefined;
-    let what = "";
-    if (!this.#subscriptionIds && op.packet.properties?.subscriptionIdentifiers !== undefined) {
-      code = 0xa1;
-      what = "subscription identifiers";
-    }
-    for (const { topicFilter } of op.packet.subscriptions) {
-      if (code !== undefined) break;
-      if (!this.#shared && isShared(topicFilter)) {
-        code = 0x9e;
-        what = `shared subscriptions ("${topicFilter}")`;
-      } else if (!this.#wildcards && hasWildcard(topicFilter)) {
-        code = 0xa2;
-        what = `wildcard subscriptions ("${topicFilter}")`;
-      }
-    }
-    return code === undefined ? undefined : new MqttError(
-      `Cannot subscribe: the broker does not support ${what}`,
-      { code: "unsupported", reasonCode: code, method: "subscribe" },
-    );
-  }
-
-  /** Encodes a PUBLISH, with a topic alias when the broker allows them and we opted in. */
-  encodePublish(packet: PublishPacket): Uint8Array {
-    return this.#encodePublish(packet);
+  publishBytes(packet: PublishPacket): Uint8Array | MqttError {
+    return this.#capabilities.publishRefusal(packet) ??
+      this.#sized("publish", this.#encodePublish(packet));
   }
 
   /** Starts, or queues behind the in-flight window or until connected, an operation. */
@@ -475,9 +404,10 @@ export class Session {
   /** Sends an operation now; false when it must wait (no free packet identifier). */
   #start(op: Op): boolean {
     const conn = this.#conn!;
-    const unsupported = this.unsupported(op);
-    if (unsupported !== undefined) {
-      this.#host.failed(op, unsupported);
+    // Checked before a packet identifier is taken: a refused operation takes none.
+    const refused = this.#capabilities.refusal(op);
+    if (refused !== undefined) {
+      this.#host.failed(op, refused);
       return true;
     }
     const qos0 = op.method === "publish" && op.packet.qos === 0;
@@ -485,11 +415,12 @@ export class Session {
     if (!qos0 && id === 0) return false;
     const packet = op.packet;
     if (!qos0) packet.packetId = id;
-    const bytes = op.method === "publish"
-      ? this.#encodePublish(op.packet)
-      : encode(packet, this.#version);
-    if (bytes.length > this.#maxPacketSize) {
-      this.#host.failed(op, tooLarge(op.method, bytes.length, this.#maxPacketSize));
+    const bytes = this.#sized(
+      op.method,
+      op.method === "publish" ? this.#encodePublish(op.packet) : encode(packet, this.#version),
+    );
+    if (!(bytes instanceof Uint8Array)) {
+      this.#host.failed(op, bytes);
       return true;
     }
     if (qos0) {
@@ -545,21 +476,19 @@ export class Session {
       this.#conn?.pool(),
     );
     // Too large to send: a new alias it took must not be used before the broker saw its topic.
-    if (bytes.length > this.#maxPacketSize) aliases?.undo();
+    if (bytes.length > this.#capabilities.maxPacketSize) aliases?.undo();
     return bytes;
+  }
+
+  /** `bytes`, or the error when they exceed the broker's Maximum Packet Size. */
+  #sized(method: string, bytes: Uint8Array): Uint8Array | MqttError {
+    return this.#capabilities.sizeRefusal(method, bytes.length) ?? bytes;
   }
 
   #restoreSubscriptions(): void {
     // Restores go first, ahead of anything the caller queued while disconnected.
     this.#queue.splice(this.#head, 0, ...restoreOps(this.subscriptions.values()));
   }
-}
-
-function tooLarge(method: string, size: number, limit: number): MqttError {
-  return new MqttError(
-    `Cannot ${method}: packet of ${size} bytes exceeds the broker's maximum of ${limit}`,
-    { code: "packet_too_large", reasonCode: 0x95, method },
-  );
 }
 
 // Bytes of a payload's start and end that a fingerprint hashes: enough to tell two messages
