@@ -1,12 +1,12 @@
 // One connection attempt to one server: credentials, CONNECT, transport, and the wait for CONNACK,
-// all under the connect timeout and abortable. The engine settles `handshake` when CONNACK comes.
+// all under the connect timeout and abortable. The lifecycle settles `handshake` when CONNACK comes.
 
 import { Decoder, encode } from "../codec/mod.ts";
 import type { ConnectPacket } from "../codec/packets.ts";
 import { Connection, type ConnectionHandler, errorMessage } from "./_connection.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import type { Clock } from "./clock.ts";
-import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
+import { type DeadlineHeap, deadlineHeapOf, type Due } from "./_deadline_heap.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { ConnectInfo } from "./events.ts";
 import type { CredentialsProvider } from "./options.ts";
@@ -26,7 +26,7 @@ export class Attempt implements Due {
   dueAt = 0;
   slot = -1;
   readonly #abort = new AbortController();
-  readonly #deadlines: Deadlines;
+  readonly #deadlines: DeadlineHeap;
   readonly #timeout: number;
   #running?: Promise<ConnectInfo>;
 
@@ -34,7 +34,7 @@ export class Attempt implements Due {
     this.url = url;
     this.start = clock.now();
     this.#timeout = timeout;
-    this.#deadlines = deadlinesOf(clock);
+    this.#deadlines = deadlineHeapOf(clock);
     this.handshake.promise.catch(() => {}); // Awaited in run(); may reject before that.
     if (timeout > 0) this.#deadlines.schedule(this, this.start + timeout);
   }

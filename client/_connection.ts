@@ -7,7 +7,7 @@ import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
-import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
+import { type DeadlineHeap, deadlineHeapOf, type Due } from "./_deadline_heap.ts";
 
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
@@ -74,7 +74,7 @@ export class Connection implements Due {
   #packets = 0;
   #released?: Promise<void>;
   #keepaliveMs = 0;
-  #deadlines?: Deadlines;
+  #deadlines?: DeadlineHeap;
   #pingSentAt = 0;
   /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
   #consumerPaused = false;
@@ -171,7 +171,7 @@ export class Connection implements Due {
     this.#keepaliveMs = seconds * 1000;
     this.#clearTimer();
     if (this.#keepaliveMs > 0 && !this.#closed) {
-      this.#deadlines ??= deadlinesOf(this.#clock);
+      this.#deadlines ??= deadlineHeapOf(this.#clock);
       this.#arm(this.#keepaliveMs);
     }
   }

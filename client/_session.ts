@@ -22,14 +22,15 @@ import { MqttError, MqttProtocolError } from "./errors.ts";
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
 const MAX_LOSSES = 3;
 
-export interface SessionHost {
+/** Where the session settles the operations it owns. */
+export interface SessionOwner {
   done(op: Op, result?: number[]): void;
   failed(op: Op, error: MqttError): void;
 }
 
 export class Session {
   readonly subscriptions: Map<string, Restorable> = new Map();
-  readonly #host: SessionHost;
+  readonly #owner: SessionOwner;
   #version: ProtocolVersion = 4;
   #conn?: Connection;
   #pending = new Map<number, Op>();
@@ -50,8 +51,8 @@ export class Session {
   #aliases?: OutgoingAliases;
   #drained?: PromiseWithResolvers<void>;
 
-  constructor(host: SessionHost, maxQueued: number) {
-    this.#host = host;
+  constructor(owner: SessionOwner, maxQueued: number) {
+    this.#owner = owner;
     this.#maxQueued = maxQueued;
   }
 
@@ -142,7 +143,7 @@ export class Session {
     const at = this.#queue.findIndex((op, i) => i >= this.#head && op.internal !== true);
     this.#queue.splice(at === -1 ? this.#queue.length : at, 0, ...again);
     for (const op of lost) {
-      this.#host.failed(
+      this.#owner.failed(
         op,
         new MqttError(
           `Cannot publish "${op.packet.topic}": the broker lost the session after accepting the ` +
@@ -177,7 +178,7 @@ export class Session {
         `${MAX_LOSSES} times it was sent, without acknowledging it (a message it will not take?)`,
       { code: "dropped", method: "publish" },
     );
-    this.#host.failed(op, error);
+    this.#owner.failed(op, error);
   }
 
   /** Settles every pending and queued operation with `error` and clears the session. */
@@ -192,7 +193,7 @@ export class Session {
     if (ops.length > 0) {
       // Made only when an operation fails with it: an Error captures a stack trace.
       const error = typeof reason === "function" ? reason() : reason;
-      for (const op of ops) this.#host.failed(op, error);
+      for (const op of ops) this.#owner.failed(op, error);
     }
     this.#checkDrained();
   }
@@ -223,7 +224,7 @@ export class Session {
       if (this.#start(op)) return;
     }
     if (this.#queue.length - this.#head >= this.#maxQueued) {
-      this.#host.failed(
+      this.#owner.failed(
         op,
         new MqttError(`Cannot ${op.method}: ${this.#maxQueued} operations already queued`, {
           code: "queue_full",
@@ -286,11 +287,11 @@ export class Session {
         for (const filter of op.packet.topicFilters) this.subscriptions.delete(filter);
         const codes = packet.reasonCodes ?? op.packet.topicFilters.map(() => 0);
         const failure = codes.find((code) => code >= 0x80);
-        if (failure === undefined) this.#host.done(op, codes);
+        if (failure === undefined) this.#owner.done(op, codes);
         else {
           const topics = op.packet.topicFilters.join(", ");
           const reason = packet.properties?.reasonString;
-          this.#host.failed(op, refusal("unsubscribe", failure, reason, topics, codes));
+          this.#owner.failed(op, refusal("unsubscribe", failure, reason, topics, codes));
         }
         this.#pump();
         return true;
@@ -352,8 +353,8 @@ export class Session {
     this.#inflight--;
     // 0x10 No matching subscribers is a success: the broker accepted the message.
     if (reasonCode >= 0x80) {
-      this.#host.failed(op, refusal("publish", reasonCode, reasonString, op.packet.topic));
-    } else this.#host.done(op);
+      this.#owner.failed(op, refusal("publish", reasonCode, reasonString, op.packet.topic));
+    } else this.#owner.done(op);
     this.#pump();
   }
 
@@ -373,7 +374,7 @@ export class Session {
         0x82,
         { method: "subscribe" },
       );
-      this.#host.failed(op, error);
+      this.#owner.failed(op, error);
       this.#pump();
       return;
     }
@@ -390,10 +391,10 @@ export class Session {
         properties: op.packet.properties,
       });
     }
-    if (failure === undefined) this.#host.done(op, codes);
+    if (failure === undefined) this.#owner.done(op, codes);
     else {
       const topics = subscriptions.map((s) => s.topicFilter).join(", ");
-      this.#host.failed(
+      this.#owner.failed(
         op,
         refusal("subscribe", failure, packet.properties?.reasonString, topics, codes),
       );
@@ -407,7 +408,7 @@ export class Session {
     // Checked before a packet identifier is taken: a refused operation takes none.
     const refused = this.#capabilities.refusal(op);
     if (refused !== undefined) {
-      this.#host.failed(op, refused);
+      this.#owner.failed(op, refused);
       return true;
     }
     const qos0 = op.method === "publish" && op.packet.qos === 0;
@@ -420,11 +421,11 @@ export class Session {
       op.method === "publish" ? this.#encodePublish(op.packet) : encode(packet, this.#version),
     );
     if (!(bytes instanceof Uint8Array)) {
-      this.#host.failed(op, bytes);
+      this.#owner.failed(op, bytes);
       return true;
     }
     if (qos0) {
-      conn.sendAndWait(bytes).then(() => this.#host.done(op), (e) => this.#host.failed(op, e));
+      conn.sendAndWait(bytes).then(() => this.#owner.done(op), (e) => this.#owner.failed(op, e));
       return true;
     }
     this.#pending.set(id, op);

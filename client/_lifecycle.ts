@@ -1,5 +1,6 @@
-// The client engine: connection attempts over the server list, CONNACK handling, reconnection with
-// backoff, incoming packet dispatch, and end(). The public Client wraps it with the API and events.
+// The lifecycle of a client's connection: attempts over the server list, CONNACK handling,
+// reconnection with backoff, incoming packet dispatch, and end(). Calls puts the public API and
+// events on top of it.
 
 import { encode } from "../codec/mod.ts";
 import { encodeDisconnect } from "../codec/internal.ts";
@@ -18,7 +19,7 @@ import { errorMessage, unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
 import { closeInfo, connectRefusal, serverDisconnect } from "./_reasons.ts";
 import type { Op } from "./_ops.ts";
-import { Session, type SessionHost } from "./_session.ts";
+import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
@@ -28,8 +29,8 @@ import type { BrokerUrl } from "./url.ts";
 
 export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
 
-/** What the engine tells the public client. */
-export interface CoreHost extends SessionHost {
+/** What the lifecycle tells the client that owns it (see Calls). */
+export interface LifecycleOwner extends SessionOwner {
   connected(info: ConnectInfo): void;
   reconnecting(info: ReconnectInfo): void;
   message(topic: string, packet: PublishPacket): void;
@@ -42,10 +43,10 @@ export interface CoreHost extends SessionHost {
   batchFailed(promise: Promise<void>, error: MqttError): void;
 }
 
-export class Core implements ConnectionHandler {
+export class Lifecycle implements ConnectionHandler {
   readonly session: Session;
   readonly #settings: ClientSettings;
-  readonly #host: CoreHost;
+  readonly #owner: LifecycleOwner;
   readonly #metrics?: Metrics;
   #state: State = "idle";
   #connect?: ConnectSettings;
@@ -64,11 +65,11 @@ export class Core implements ConnectionHandler {
   /** Lost connections still letting go of their transports. */
   #lingering?: Set<Promise<void>>;
 
-  constructor(settings: ClientSettings, host: CoreHost, metrics: Metrics | undefined) {
+  constructor(settings: ClientSettings, owner: LifecycleOwner, metrics: Metrics | undefined) {
     this.#settings = settings;
-    this.#host = host;
+    this.#owner = owner;
     this.#metrics = metrics;
-    this.session = new Session(host, settings.maxQueued);
+    this.session = new Session(owner, settings.maxQueued);
     this.#clientId = settings.clientId;
     this.#retry = new Retry(settings.clock);
     // Metrics reported before any connection (a call on a client never connected) carry the
@@ -132,7 +133,7 @@ export class Core implements ConnectionHandler {
     if (stopping !== undefined) await stopping;
     this.#stillConnecting("reconnect");
     this.#retry.reset();
-    this.#host.reconnecting({ attempt: 1 });
+    this.#owner.reconnecting({ attempt: 1 });
     return await this.#first("reconnect", generation);
   }
 
@@ -161,7 +162,7 @@ export class Core implements ConnectionHandler {
     const state = this.#state;
     if (state === "idle" || state === "ending") {
       const why = state === "idle" ? "not connected" : "the client is ending";
-      this.#host.failed(
+      this.#owner.failed(
         op,
         new MqttClosedError(`Cannot ${op.method}: ${why}`, { method: op.method }),
       );
@@ -230,7 +231,7 @@ export class Core implements ConnectionHandler {
     return running;
   }
 
-  // ConnectionHandler: the engine itself hears every connection it opens, no closures needed.
+  // ConnectionHandler: the lifecycle itself hears every connection it opens, no closures needed.
 
   /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
   farewell(error: MqttError): Uint8Array | undefined {
@@ -250,11 +251,11 @@ export class Core implements ConnectionHandler {
   }
 
   backpressure(): Promise<void> | undefined {
-    return this.#host.backpressure();
+    return this.#owner.backpressure();
   }
 
   batchFailed(promise: Promise<void>, error: MqttError): void {
-    this.#host.batchFailed(promise, error);
+    this.#owner.batchFailed(promise, error);
   }
 
   onPacket(conn: Connection, packet: Packet): void {
@@ -338,7 +339,7 @@ export class Core implements ConnectionHandler {
     const topic = this.#aliases.topicOf(packet);
     if (typeof topic !== "string") return conn.fail(topic);
     const accepted = this.session.receive(packet, topic);
-    if (accepted === true) this.#host.message(topic, packet);
+    if (accepted === true) this.#owner.message(topic, packet);
     else if (accepted !== false) conn.fail(accepted);
   }
 
@@ -399,7 +400,7 @@ export class Core implements ConnectionHandler {
       sessionPresent: connack.sessionPresent,
     };
     if (properties !== undefined) info.properties = properties;
-    this.#host.connected(info);
+    this.#owner.connected(info);
     attempt.handshake.resolve(info);
   }
 
@@ -418,16 +419,16 @@ export class Core implements ConnectionHandler {
     const info = closeInfo(error);
     if (this.#state === "ending") {
       this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
-      this.#host.closed(info);
+      this.#owner.closed(info);
     } else if (this.#retry.allowed(this.#connect?.reconnect)) {
       this.#retry.lost(this.#connect?.reconnect);
       info.reconnecting = true;
       this.#retry.lastError = error;
       this.#schedule();
-      this.#host.closed(info);
+      this.#owner.closed(info);
     } else {
       this.#toIdle(error);
-      this.#host.closed(info);
+      this.#owner.closed(info);
       this.#settled(true);
     }
   }
@@ -441,7 +442,7 @@ export class Core implements ConnectionHandler {
     this.#state = "connecting";
     const generation = ++this.#generation;
     const retry = this.#retry;
-    this.#host.reconnecting(retry.next());
+    this.#owner.reconnecting(retry.next());
     try {
       await this.#open(generation);
     } catch (error) {
@@ -459,9 +460,9 @@ export class Core implements ConnectionHandler {
         { method: "reconnect", cause: failure },
       );
       this.#toIdle(gaveUp);
-      this.#host.closed({ error: gaveUp, reconnecting: false });
+      this.#owner.closed({ error: gaveUp, reconnecting: false });
       this.#settled(true);
-      this.#host.error(gaveUp);
+      this.#owner.error(gaveUp);
     }
   }
 
@@ -542,6 +543,6 @@ export class Core implements ConnectionHandler {
 
   /** Tells the client it went idle, unless a handler already started something new. */
   #settled(ended: boolean): void {
-    if (this.#state === "idle") this.#host.idle(ended);
+    if (this.#state === "idle") this.#owner.idle(ended);
   }
 }
