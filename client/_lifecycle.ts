@@ -25,6 +25,7 @@ import { Retry } from "./_retry.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
+import { MQTT_BYTES_RECEIVED, MQTT_BYTES_SENT } from "./metric_names.ts";
 import type { BrokerUrl } from "./url.ts";
 
 export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
@@ -242,12 +243,12 @@ export class Lifecycle implements ConnectionHandler {
 
   bytesRead(n: number): void {
     const metrics = this.#metrics;
-    if (metrics !== undefined) metrics.add("mqtt_bytes_received", n, metrics.base);
+    if (metrics !== undefined) metrics.add(MQTT_BYTES_RECEIVED, n, metrics.base);
   }
 
   bytesWritten(n: number): void {
     const metrics = this.#metrics;
-    if (metrics !== undefined) metrics.add("mqtt_bytes_sent", n, metrics.base);
+    if (metrics !== undefined) metrics.add(MQTT_BYTES_SENT, n, metrics.base);
   }
 
   backpressure(): Promise<void> | undefined {
