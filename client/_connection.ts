@@ -1,13 +1,14 @@
-// One live connection: the read loop feeding the decoder, coalesced writes, and keepalive.
+// One live connection: the read loop feeding the decoder, coalesced writes, and its keepalive
+// (see Keepalive).
 // It knows nothing about sessions or QoS: decoded packets go to the handler as they arrive.
 
 import type { Decoder } from "../codec/mod.ts";
-import { type AckType, BufferPool, encodeAck, PINGREQ_BYTES } from "../codec/internal.ts";
+import { type AckType, BufferPool, encodeAck } from "../codec/internal.ts";
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
-import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
+import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
-import { type DeadlineHeap, deadlineHeapOf, type Due } from "./_deadline_heap.ts";
+import { Keepalive } from "./_keepalive.ts";
 
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
@@ -18,10 +19,6 @@ const MAX_SLAB = 65536;
 const EAGER_MAX = 256;
 // Microtasks a write may wait for its burst to finish (see #flush).
 const MAX_GATHER_HOPS = 1024;
-// How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
-const MAX_PING_TIMEOUT = 30_000;
-// How much longer a PINGRESP may wait while our reads wait for a slow messages() consumer.
-const PAUSED_PING_GRACE = 60_000;
 
 export interface ConnectionHandler {
   /** Called synchronously for each decoded packet, in order. */
@@ -41,7 +38,7 @@ export interface ConnectionHandler {
 
 type Batch = PromiseWithResolvers<void> & { sync?: boolean };
 
-export class Connection implements Due {
+export class Connection {
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
   /**
@@ -49,9 +46,6 @@ export class Connection implements Due {
    * are eager (see `Transport.read`).
    */
   awaiting?: { readonly size: number };
-  /** The bookkeeping of the clock's shared deadlines (keepalive). */
-  dueAt = 0;
-  slot = -1;
   readonly decoder: Decoder;
   readonly #transport: Transport;
   readonly #clock: Clock;
@@ -73,9 +67,8 @@ export class Connection implements Due {
   /** Whole packets of the last chunk, for the transport's batching (see `Transport.read`). */
   #packets = 0;
   #released?: Promise<void>;
-  #keepaliveMs = 0;
-  #deadlines?: DeadlineHeap;
-  #pingSentAt = 0;
+  /** Made by the first keepalive set: a connection without one carries none. */
+  #keepalive?: Keepalive;
   /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
   #consumerPaused = false;
 
@@ -166,23 +159,20 @@ export class Connection implements Due {
     this.send(encodeAck(this.pool(), type, packetId, reasonCode));
   }
 
-  /** Sets the keepalive (seconds; 0 turns it off) and arms the single keepalive timer. */
+  /** Sets the keepalive (seconds; 0 turns it off) and arms its deadline. */
   setKeepalive(seconds: number): void {
-    this.#keepaliveMs = seconds * 1000;
-    this.#clearTimer();
-    if (this.#keepaliveMs > 0 && !this.#closed) {
-      this.#deadlines ??= deadlineHeapOf(this.#clock);
-      this.#arm(this.#keepaliveMs);
-    }
+    if (seconds === 0 && this.#keepalive === undefined) return;
+    (this.#keepalive ??= new Keepalive(this, this.#clock)).set(seconds);
   }
 
   /** Notes a PINGRESP: the broker is alive, back to the normal keepalive rhythm. */
   pingResponse(): void {
-    if (this.#pingSentAt === 0) return;
-    this.#pingSentAt = 0;
-    this.#clearTimer();
-    const idle = this.#clock.now() - this.lastWrite;
-    this.#arm(Math.max(0, this.#keepaliveMs - idle));
+    this.#keepalive?.pingResponse();
+  }
+
+  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
+  get readsPaused(): boolean {
+    return this.#consumerPaused;
   }
 
   /**
@@ -232,7 +222,7 @@ export class Connection implements Due {
   // The error is made only when a pending write fails with it (an Error captures a stack trace).
   #shutdown(reason: MqttError | (() => MqttError)): void {
     this.#closed = true;
-    this.#clearTimer();
+    this.#keepalive?.stop();
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#pool = undefined;
@@ -364,49 +354,6 @@ export class Connection implements Due {
         : new MqttClosedError(`Connection lost: ${errorMessage(cause)}`, { cause }),
     );
   };
-
-  #arm(ms: number): void {
-    this.#deadlines!.schedule(this, this.#clock.now() + ms);
-  }
-
-  #clearTimer(): void {
-    this.#deadlines?.cancel(this);
-  }
-
-  /**
-   * The keepalive is due (called by the clock's deadlines). Re-armed lazily: writes only move
-   * `lastWrite`, and a check that comes early sleeps again for the rest of the interval.
-   */
-  due(): void {
-    if (this.#closed || this.#keepaliveMs === 0) return;
-    const now = this.#clock.now();
-    if (this.#pingSentAt !== 0) {
-      const waited = now - this.#pingSentAt;
-      if (this.#consumerPaused && waited < this.#keepaliveMs + PAUSED_PING_GRACE) {
-        // Our reads wait for a slow messages() consumer: the PINGRESP may be among the unread
-        // bytes, and the broker is not to blame. Judge it once reading goes on, or after the
-        // grace: a consumer stuck for good (awaiting an acknowledgement that waits behind the
-        // messages it does not take) then gets an error, not a silent hang.
-        this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
-        return;
-      }
-      const paused = this.#consumerPaused ? " (reads paused for a slow messages() consumer)" : "";
-      this.fail(
-        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms${paused}`, {
-          method: "ping",
-        }),
-      );
-      return;
-    }
-    const idle = now - this.lastWrite;
-    if (idle >= this.#keepaliveMs) {
-      this.#pingSentAt = now;
-      this.send(PINGREQ_BYTES);
-      this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
-    } else {
-      this.#arm(this.#keepaliveMs - idle);
-    }
-  }
 }
 
 /** The packet a well-behaved broker never sends a client. */
