@@ -2,22 +2,14 @@
 // reconnection with backoff, incoming packet dispatch, and end(). Calls puts the public API and
 // events on top of it.
 
-import { encode } from "../codec/mod.ts";
 import { encodeDisconnect } from "../codec/internal.ts";
-import type {
-  AuthPacket,
-  ConnackPacket,
-  Packet,
-  Properties,
-  PublishPacket,
-} from "../codec/packets.ts";
-import type { AuthChallenge } from "./options.ts";
-import { toBytes } from "./_settings.ts";
-import { asMqttError, Attempt, connectPacket, randomClientId } from "./_attempt.ts";
+import type { ConnackPacket, Packet, Properties, PublishPacket } from "../codec/packets.ts";
+import { asMqttError, Attempt } from "./_attempt.ts";
+import { connectPacket, randomClientId } from "./_connect_packet.ts";
 import type { Connection, ConnectionHandler } from "./_connection.ts";
-import { errorMessage, unexpected } from "./_connection.ts";
+import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
-import { closeInfo, connectRefusal, serverDisconnect } from "./_reasons.ts";
+import { closeInfo, serverDisconnect } from "./_reasons.ts";
 import type { Op } from "./_ops.ts";
 import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
@@ -263,7 +255,10 @@ export class Lifecycle implements ConnectionHandler {
     if (conn !== this.#conn) {
       const attempt = this.#attempt;
       if (attempt?.conn !== conn) return; // A connection we already let go of.
-      if (packet.type === "auth") return this.#authenticate(conn, packet);
+      if (packet.type === "auth") {
+        const method = this.#connect!.properties?.authenticationMethod;
+        return attempt.authenticate(conn, packet, method, this.#settings.auth);
+      }
       if (packet.type !== "connack") {
         conn.fail(
           new MqttProtocolError(`Expected CONNACK, got ${packet.type.toUpperCase()}`, 0x82),
@@ -288,54 +283,6 @@ export class Lifecycle implements ConnectionHandler {
     }
   }
 
-  /**
-   * MQTT 5 enhanced authentication (§4.12): an AUTH 0x18 before CONNACK, with the method of our
-   * CONNECT, is answered with AUTH 0x18 carrying the `auth` handler's data. Any other AUTH is a
-   * protocol error (MQTT-4.12.0-6: none without a method of ours; -4.12.0-2: the same method).
-   */
-  #authenticate(conn: Connection, packet: AuthPacket): void {
-    const method = this.#connect!.properties?.authenticationMethod;
-    const auth = this.#settings.auth;
-    const theirs = packet.properties?.authenticationMethod;
-    const code = packet.reasonCode ?? 0;
-    if (method === undefined || code !== 0x18 || theirs !== method) {
-      const why = method === undefined
-        ? "the CONNECT had no authentication method"
-        : code !== 0x18
-        ? `reason code 0x${code.toString(16)} instead of 0x18`
-        : `method "${theirs}" instead of "${method}"`;
-      return conn.fail(new MqttProtocolError(`Protocol error: unexpected AUTH (${why})`, 0x82));
-    }
-    if (auth === undefined) {
-      return conn.fail(
-        new MqttError(`the broker asks to continue "${method}" authentication: no auth option`, {
-          code: "auth",
-          method: "connect",
-        }),
-      );
-    }
-    const challenge: AuthChallenge = { method, reasonCode: code };
-    if (packet.properties?.authenticationData !== undefined) {
-      challenge.data = packet.properties.authenticationData.slice();
-    }
-    if (packet.properties !== undefined) challenge.properties = packet.properties;
-    Promise.resolve().then(() => auth(challenge)).then((reply) => {
-      const properties: Properties = { authenticationMethod: method };
-      if (reply !== undefined && reply !== null) {
-        properties.authenticationData = toBytes("auth reply", reply);
-      }
-      conn.send(encode({ type: "auth", reasonCode: 0x18, properties }, 5));
-    }).catch((cause) => {
-      conn.fail(
-        new MqttError(`auth handler failed: ${errorMessage(cause)}`, {
-          code: "auth",
-          method: "connect",
-          cause,
-        }),
-      );
-    });
-  }
-
   #onPublish(conn: Connection, packet: PublishPacket): void {
     const topic = this.#aliases.topicOf(packet);
     if (typeof topic !== "string") return conn.fail(topic);
@@ -344,33 +291,11 @@ export class Lifecycle implements ConnectionHandler {
     else if (accepted !== false) conn.fail(accepted);
   }
 
-  #established(attempt: Attempt, conn: Connection, connack: ConnackPacket): void {
+  #established(attempt: Attempt, conn: Connection, received: ConnackPacket): void {
     const cs = this.#connect!;
-    if (connack.reasonCode !== 0) {
-      attempt.handshake.reject(
-        connectRefusal(attempt.url.href, connack.reasonCode, connack.properties),
-      );
-      conn.close().catch(() => {});
-      return;
-    }
+    const connack = attempt.accept(conn, received, cs.protocolVersion);
+    if (connack === undefined) return;
     const sent = attempt.sent!;
-    if (connack.sessionPresent && sent.cleanStart && cs.protocolVersion !== 5) {
-      // MQTT 3.1.1 (§3.2.2.2) lets the client proceed, and brokers do send this (AWS IoT, hmq,
-      // MQTTnet 3.0): refusing them would fail every connect. What we asked for is a clean
-      // session, so it is taken as one (subscriptions restored, nothing stale resent).
-      connack = { ...connack, sessionPresent: false };
-    } else if (connack.sessionPresent && sent.cleanStart) {
-      // We hold no session after a clean start, and the broker must not claim one
-      // (MQTT-3.2.2-2): the client MUST close the connection (MQTT-3.2.2-4).
-      conn.fail(
-        new MqttProtocolError(
-          "Protocol error: CONNACK has Session Present set in reply to a clean start",
-          0x82,
-        ),
-      );
-      return;
-    }
-    attempt.clearTimer();
     this.#attempt = undefined;
     const properties = connack.properties;
     if (properties?.assignedClientIdentifier) {
