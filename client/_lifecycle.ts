@@ -286,7 +286,7 @@ export class Lifecycle implements ConnectionHandler {
   #onPublish(conn: Connection, packet: PublishPacket): void {
     const topic = this.#aliases.topicOf(packet);
     if (typeof topic !== "string") return conn.fail(topic);
-    const accepted = this.session.receive(packet, topic);
+    const accepted = this.session.inbound.receive(conn, packet, topic);
     if (accepted === true) this.#owner.message(topic, packet);
     else if (accepted !== false) conn.fail(accepted);
   }

@@ -1,6 +1,6 @@
 // The session state that outlives a connection: packet identifiers, our QoS 1/2 publications and
-// (un)subscriptions awaiting acknowledgement, the queue behind the in-flight window, the QoS 2
-// packet identifiers received but not yet released, and the subscriptions to restore.
+// (un)subscriptions awaiting acknowledgement, the queue behind the in-flight window, the
+// subscriptions to restore, and the broker's QoS 1/2 publications to us (see Inbound).
 
 import { encode } from "../codec/mod.ts";
 import { encodePacket } from "../codec/internal.ts";
@@ -15,8 +15,10 @@ import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
 import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
 import { BrokerCapabilities } from "./_capabilities.ts";
+import { Inbound } from "./_inbound.ts";
 import { refusal } from "./_reasons.ts";
-import { MqttError, MqttProtocolError } from "./errors.ts";
+import { subacked, unsubacked } from "./_subscriptions.ts";
+import { MqttError } from "./errors.ts";
 
 // How many connections may end with one of our publications written and unacknowledged before it
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
@@ -40,14 +42,10 @@ export class Session {
   #maxQueued: number;
   #queue: Op[] = [];
   #head = 0;
-  /** Incoming QoS 2 flows awaiting PUBREL: packet identifier → the message's fingerprint. */
-  #received?: Map<number, string>;
-  /** Recently completed incoming QoS 2 flows, the same way. */
-  #completed?: Map<number, string>;
+  /** The broker's QoS 1 and 2 publications to us: their acknowledgements, exactly once. */
+  readonly inbound: Inbound = new Inbound();
   /** What the broker's CONNACK allows: every packet is checked against it before it is sent. */
   readonly #capabilities = new BrokerCapabilities();
-  /** Our Receive Maximum (MQTT 5 §3.1.2.11.3): incoming QoS 2 flows held at once. */
-  #receiveMaximum = Infinity;
   #aliases?: OutgoingAliases;
   #drained?: PromiseWithResolvers<void>;
 
@@ -95,14 +93,11 @@ export class Session {
     const capabilities = this.#capabilities;
     capabilities.take(options.version, connack.properties);
     this.#window = Math.min(options.maxInflight, capabilities.receiveMaximum);
-    this.#receiveMaximum = options.version === 5 ? options.receiveMaximum ?? 65535 : Infinity;
+    this.inbound.attach(options.version, options.receiveMaximum, connack.sessionPresent);
     const aliasMax = options.topicAliases ? capabilities.topicAliasMaximum : 0;
     this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
     if (!connack.sessionPresent) {
-      // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
-      // and it forgot our subscriptions.
-      this.#received = undefined;
-      this.#completed = undefined;
+      // A fresh session on the broker: it forgot our subscriptions (and the inbound flows).
       this.#restoreSubscriptions();
       this.#discardInflight();
     }
@@ -188,8 +183,7 @@ export class Session {
     this.#queue = [];
     this.#head = 0;
     this.#inflight = 0;
-    this.#received = undefined;
-    this.#completed = undefined;
+    this.inbound.clear();
     if (ops.length > 0) {
       // Made only when an operation fails with it: an Error captures a stack trace.
       const error = typeof reason === "function" ? reason() : reason;
@@ -263,20 +257,9 @@ export class Session {
         this.#conn?.sendAck("pubrel", packet.packetId, unknown);
         return true;
       }
-      case "pubrel": {
-        const print = this.#received?.get(packet.packetId);
-        const held = print !== undefined;
-        if (held) {
-          this.#received!.delete(packet.packetId);
-          this.#remember(packet.packetId, print);
-        }
-        // A repeated PUBREL of a flow we completed (our PUBCOMP was lost) gets a plain PUBCOMP;
-        // v5 answers one for an identifier we never held with 0x92 Packet Identifier not found.
-        const known = held || (this.#completed?.has(packet.packetId) ?? false);
-        const unknown = this.#version === 5 && !known ? 0x92 : 0;
-        this.#conn?.sendAck("pubcomp", packet.packetId, unknown);
+      case "pubrel":
+        this.inbound.release(this.#conn, packet.packetId);
         return true;
-      }
       case "suback":
         this.#subacked(packet);
         return true;
@@ -284,68 +267,16 @@ export class Session {
         const op = this.#pending.get(packet.packetId);
         if (op?.method !== "unsubscribe") return true;
         this.#pending.delete(packet.packetId);
-        for (const filter of op.packet.topicFilters) this.subscriptions.delete(filter);
         const codes = packet.reasonCodes ?? op.packet.topicFilters.map(() => 0);
-        const failure = codes.find((code) => code >= 0x80);
-        if (failure === undefined) this.#owner.done(op, codes);
-        else {
-          const topics = op.packet.topicFilters.join(", ");
-          const reason = packet.properties?.reasonString;
-          this.#owner.failed(op, refusal("unsubscribe", failure, reason, topics, codes));
-        }
+        const error = unsubacked(op, codes, packet.properties?.reasonString, this.subscriptions);
+        if (error === undefined) this.#owner.done(op, codes);
+        else this.#owner.failed(op, error);
         this.#pump();
         return true;
       }
       default:
         return false;
     }
-  }
-
-  /**
-   * Acknowledges an incoming PUBLISH. Returns whether to deliver it: false for a QoS 2 duplicate
-   * whose packet identifier is still held (exactly once); an error to close the connection with
-   * when the broker exceeds our Receive Maximum.
-   */
-  receive(packet: PublishPacket, topic: string): boolean | MqttProtocolError {
-    const conn = this.#conn!;
-    if (packet.qos === 0) return true;
-    const id = packet.packetId!;
-    if (packet.qos === 1) {
-      conn.sendAck("puback", id);
-      return true;
-    }
-    const received = this.#received ??= new Map();
-    let fresh = !received.has(id);
-    // QoS 1 is acknowledged as it arrives, so only QoS 2 flows awaiting PUBREL count against our
-    // Receive Maximum; one more is the broker's violation (MQTT-3.3.4-9), answered with 0x93.
-    if (fresh && received.size >= this.#receiveMaximum) {
-      return new MqttProtocolError(
-        `Receive Maximum exceeded: more than ${this.#receiveMaximum} QoS 2 messages in flight`,
-        0x93,
-      );
-    }
-    // Once we sent PUBCOMP, a PUBLISH with that identifier is a new message, DUP or not
-    // (MQTT-4.3.3-2, v5 MQTT-4.3.3-12): a broker may reuse the identifier at once, and resends
-    // that message with DUP when the connection drops before we read it. But mosquitto
-    // restarted from its store resends flows we completed (117-461 of 10,000 in
-    // tests/persistence_test.ts): a DUP whose topic (resolved from any alias) and payload are
-    // those of the flow completed with its identifier is taken for that one again. Only a new
-    // message identical to it, on an identifier reused at once, is then lost: mosquitto cycles
-    // through its identifiers, and a fingerprint is kept for the last 1,024 flows only.
-    const print = fingerprint(topic, packet.payload);
-    if (fresh && packet.dup && this.#completed?.get(id) === print) fresh = false;
-    this.#completed?.delete(id);
-    received.set(id, print);
-    conn.sendAck("pubrec", id);
-    return fresh;
-  }
-
-  /** Keeps the most recent completed incoming QoS 2 flows, for repeated PUBRELs and PUBLISHes. */
-  #remember(id: number, print: string): void {
-    const completed = this.#completed ??= new Map();
-    completed.set(id, print);
-    // Far fewer than the 65535 a broker cycles through before reusing an identifier.
-    if (completed.size > 1024) completed.delete(completed.keys().next().value!);
   }
 
   #complete(op: PublishOp, reasonCode = 0, reasonString?: string): void {
@@ -362,43 +293,9 @@ export class Session {
     const op = this.#pending.get(packet.packetId);
     if (op?.method !== "subscribe") return;
     this.#pending.delete(packet.packetId);
-    const subscriptions = op.packet.subscriptions;
-    const codes = packet.reasonCodes;
-    if (codes.length !== subscriptions.length) {
-      // Which filter a code belongs to is then unknown: a protocol error, not a refusal. The
-      // connection stays: closing it would only repeat the restore of the subscriptions (one
-      // SUBSCRIBE for several filters) with a broker that answers it the same way.
-      const error = new MqttProtocolError(
-        `SUBACK with ${codes.length} return codes for ${subscriptions.length} topic filters ` +
-          "(one per filter: MQTT-3.8.4-5)",
-        0x82,
-        { method: "subscribe" },
-      );
-      this.#owner.failed(op, error);
-      this.#pump();
-      return;
-    }
-    let failure: number | undefined;
-    for (let i = 0; i < subscriptions.length; i++) {
-      const code = codes[i];
-      if (code >= 0x80) {
-        failure ??= code;
-        continue;
-      }
-      const subscription = subscriptions[i];
-      this.subscriptions.set(subscription.topicFilter, {
-        subscription,
-        properties: op.packet.properties,
-      });
-    }
-    if (failure === undefined) this.#owner.done(op, codes);
-    else {
-      const topics = subscriptions.map((s) => s.topicFilter).join(", ");
-      this.#owner.failed(
-        op,
-        refusal("subscribe", failure, packet.properties?.reasonString, topics, codes),
-      );
-    }
+    const error = subacked(op, packet, this.subscriptions);
+    if (error === undefined) this.#owner.done(op, packet.reasonCodes);
+    else this.#owner.failed(op, error);
     this.#pump();
   }
 
@@ -490,20 +387,4 @@ export class Session {
     // Restores go first, ahead of anything the caller queued while disconnected.
     this.#queue.splice(this.#head, 0, ...restoreOps(this.subscriptions.values()));
   }
-}
-
-// Bytes of a payload's start and end that a fingerprint hashes: enough to tell two messages
-// apart, at a bounded cost per QoS 2 message whatever its size.
-const PRINT_EDGE = 64;
-
-/** The topic, length and FNV-1a hash of the edges of a message's payload. */
-function fingerprint(topic: string, payload: Uint8Array): string {
-  const n = payload.length;
-  let hash = 0x811c9dc5;
-  const head = Math.min(n, PRINT_EDGE);
-  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ payload[i], 0x01000193);
-  for (let i = Math.max(head, n - PRINT_EDGE); i < n; i++) {
-    hash = Math.imul(hash ^ payload[i], 0x01000193);
-  }
-  return `${topic}\u0000${n}\u0000${hash >>> 0}`;
 }
