@@ -27,7 +27,9 @@ import {
   checkPacketProperties,
   checkTags,
 } from "./_checks.ts";
+import { connectArguments } from "./_settings.ts";
 import type {
+  ConnectOptions,
   EndOptions,
   Payload,
   PublishOptions,
@@ -85,6 +87,17 @@ export class Calls implements LifecycleOwner {
     const ending = this.lifecycle.end(reasonCode, properties).then(() => this.#ended(tags));
     this.ending = ending;
     return this.outcomes.call(ending, "end", sync, tags);
+  }
+
+  /** Connects with the call's URL and options over the client's `defaults`. */
+  connect(
+    defaults: ConnectOptions,
+    url: unknown,
+    options: ConnectOptions | undefined,
+    sync: boolean,
+  ): Promise<ConnectInfo> {
+    const settings = connectArguments(defaults, url, options);
+    return this.outcomes.call(this.lifecycle.connect(settings), "connect", sync);
   }
 
   /** Subscribes: the SUBSCRIBE waits for the connection and resolves with the granted QoS. */

@@ -7,7 +7,7 @@
 import { Lifecycle } from "./_lifecycle.ts";
 import { Calls } from "./_calls.ts";
 import { Metrics } from "./_metrics.ts";
-import { type ClientSettings, connectArguments, resolveClientSettings } from "./_settings.ts";
+import { type ClientSettings, resolveClientSettings } from "./_settings.ts";
 import { ClientEventTarget, eventListenersOf } from "./event_target.ts";
 import type { ConnectInfo } from "./events.ts";
 import type { MessageStream } from "./messages.ts";
@@ -142,7 +142,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
-    return this.#connect(url, options, true);
+    return this.#calls.connect(this.#settings.connect, url, options, true);
   }
 
   /**
@@ -154,7 +154,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad URL or option.
    */
   connectAsync(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
-    return this.#connect(url, options, false);
+    return this.#calls.connect(this.#settings.connect, url, options, false);
   }
 
   /**
@@ -393,10 +393,5 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.endAsync();
-  }
-
-  #connect(url: unknown, options: ConnectOptions | undefined, sync: boolean): Promise<ConnectInfo> {
-    const settings = connectArguments(this.#settings.connect, url, options);
-    return this.#calls.outcomes.call(this.#lifecycle.connect(settings), "connect", sync);
   }
 }
