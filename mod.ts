@@ -24,54 +24,5 @@
  * @module
  */
 
-export { Client } from "./client/client.ts";
-export { ClientEventTarget } from "./client/event_target.ts";
-export {
-  type AuthChallenge,
-  type AuthHandler,
-  type ClientOptions,
-  type ConnectOptions,
-  type Credentials,
-  type CredentialsProvider,
-  type EndOptions,
-  type LatencyStamp,
-  type Payload,
-  type PublishOptions,
-  QoS,
-  type SubscribeOptions,
-  type UnsubscribeOptions,
-  type Will,
-} from "./client/options.ts";
-export {
-  type ClientEventMap,
-  type CloseInfo,
-  type ConnectInfo,
-  type Message,
-  type MessageInfo,
-  MqttCloseEvent,
-  MqttConnectEvent,
-  MqttErrorEvent,
-  MqttMessageEvent,
-  MqttReconnectEvent,
-  type ReconnectInfo,
-} from "./client/events.ts";
-export {
-  MqttClosedError,
-  MqttConnectError,
-  MqttError,
-  type MqttErrorOptions,
-  MqttProtocolError,
-  MqttTimeoutError,
-} from "./client/errors.ts";
-export type { MetricsSink } from "./client/metrics_sink.ts";
-export type { ReconnectOptions } from "./client/backoff.ts";
-export type {
-  TlsOptions,
-  Transport,
-  TransportFactory,
-  TransportOptions,
-} from "./client/transport.ts";
-export type { Clock } from "./client/clock.ts";
-export type { BrokerUrl, TransportKind } from "./client/url.ts";
-export type { MessageStream } from "./client/messages.ts";
-export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "./codec/packets.ts";
+// The package's front door is the client's: one list of exports, kept in client/mod.ts.
+export * from "./client/mod.ts";

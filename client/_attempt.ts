@@ -1,18 +1,26 @@
-// One connection attempt to one server: credentials, CONNECT, transport, and the wait for CONNACK,
-// all under the connect timeout and abortable. The engine settles `handshake` when CONNACK comes.
+// One connection attempt to one server: credentials, CONNECT, transport, an MQTT 5 AUTH exchange
+// and the wait for CONNACK, all under the connect timeout and abortable. The lifecycle hands it
+// the packets that come before CONNACK, and settles `handshake` once it accepts the CONNACK.
 
 import { Decoder, encode } from "../codec/mod.ts";
-import type { ConnectPacket } from "../codec/packets.ts";
+import type {
+  AuthPacket,
+  ConnackPacket,
+  ConnectPacket,
+  Properties,
+  ProtocolVersion,
+} from "../codec/packets.ts";
 import { Connection, type ConnectionHandler, errorMessage } from "./_connection.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import type { Clock } from "./clock.ts";
-import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
+import { type DeadlineHeap, deadlineHeapOf, type Due } from "./_deadline_heap.ts";
 import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
 import type { ConnectInfo } from "./events.ts";
-import type { CredentialsProvider } from "./options.ts";
+import type { AuthChallenge, AuthHandler } from "./options.ts";
+import { connectRefusal } from "./_reasons.ts";
+import { toBytes } from "./_settings.ts";
 import type { BrokerUrl } from "./url.ts";
 
-const encoder = new TextEncoder();
 const noop = () => {};
 
 export class Attempt implements Due {
@@ -26,7 +34,7 @@ export class Attempt implements Due {
   dueAt = 0;
   slot = -1;
   readonly #abort = new AbortController();
-  readonly #deadlines: Deadlines;
+  readonly #deadlines: DeadlineHeap;
   readonly #timeout: number;
   #running?: Promise<ConnectInfo>;
 
@@ -34,7 +42,7 @@ export class Attempt implements Due {
     this.url = url;
     this.start = clock.now();
     this.#timeout = timeout;
-    this.#deadlines = deadlinesOf(clock);
+    this.#deadlines = deadlineHeapOf(clock);
     this.handshake.promise.catch(() => {}); // Awaited in run(); may reject before that.
     if (timeout > 0) this.#deadlines.schedule(this, this.start + timeout);
   }
@@ -90,6 +98,92 @@ export class Attempt implements Due {
     return this.#running = this.#run(s, cs, packet, handler);
   }
 
+  /**
+   * Judges the CONNACK: a refusal rejects the handshake and closes the connection, a Session
+   * Present the broker must not claim fails it; else the connect timer stops and the CONNACK to
+   * go on with is returned.
+   */
+  accept(
+    conn: Connection,
+    connack: ConnackPacket,
+    version: ProtocolVersion,
+  ): ConnackPacket | undefined {
+    if (connack.reasonCode !== 0) {
+      this.handshake.reject(connectRefusal(this.url.href, connack.reasonCode, connack.properties));
+      conn.close().catch(() => {});
+      return undefined;
+    }
+    if (connack.sessionPresent && this.sent!.cleanStart && version !== 5) {
+      // MQTT 3.1.1 (§3.2.2.2) lets the client proceed, and brokers do send this (AWS IoT, hmq,
+      // MQTTnet 3.0): refusing them would fail every connect. What we asked for is a clean
+      // session, so it is taken as one (subscriptions restored, nothing stale resent).
+      connack = { ...connack, sessionPresent: false };
+    } else if (connack.sessionPresent && this.sent!.cleanStart) {
+      // We hold no session after a clean start, and the broker must not claim one
+      // (MQTT-3.2.2-2): the client MUST close the connection (MQTT-3.2.2-4).
+      conn.fail(
+        new MqttProtocolError(
+          "Protocol error: CONNACK has Session Present set in reply to a clean start",
+          0x82,
+        ),
+      );
+      return undefined;
+    }
+    this.clearTimer();
+    return connack;
+  }
+
+  /**
+   * MQTT 5 enhanced authentication (§4.12): an AUTH 0x18 before CONNACK, with the method of our
+   * CONNECT, is answered with AUTH 0x18 carrying the `auth` handler's data. Any other AUTH is a
+   * protocol error (MQTT-4.12.0-6: none without a method of ours; -4.12.0-2: the same method).
+   */
+  authenticate(
+    conn: Connection,
+    packet: AuthPacket,
+    method: string | undefined,
+    auth: AuthHandler | undefined,
+  ): void {
+    const theirs = packet.properties?.authenticationMethod;
+    const code = packet.reasonCode ?? 0;
+    if (method === undefined || code !== 0x18 || theirs !== method) {
+      const why = method === undefined
+        ? "the CONNECT had no authentication method"
+        : code !== 0x18
+        ? `reason code 0x${code.toString(16)} instead of 0x18`
+        : `method "${theirs}" instead of "${method}"`;
+      return conn.fail(new MqttProtocolError(`Protocol error: unexpected AUTH (${why})`, 0x82));
+    }
+    if (auth === undefined) {
+      return conn.fail(
+        new MqttError(`the broker asks to continue "${method}" authentication: no auth option`, {
+          code: "auth",
+          method: "connect",
+        }),
+      );
+    }
+    const challenge: AuthChallenge = { method, reasonCode: code };
+    if (packet.properties?.authenticationData !== undefined) {
+      challenge.data = packet.properties.authenticationData.slice();
+    }
+    if (packet.properties !== undefined) challenge.properties = packet.properties;
+    Promise.resolve().then(() => auth(challenge)).then((reply) => {
+      const properties: Properties = { authenticationMethod: method };
+      if (reply !== undefined && reply !== null) {
+        properties.authenticationData = toBytes("auth reply", reply);
+      }
+      conn.send(encode({ type: "auth", reasonCode: 0x18, properties }, 5));
+    }).catch((cause) => {
+      conn.fail(
+        new MqttError(`auth handler failed: ${errorMessage(cause)}`, {
+          code: "auth",
+          method: "connect",
+          cause,
+        }),
+      );
+    });
+  }
+
   // The handshake is rejected first, then the signal aborts what is in progress (a transport
   // opening, a credentials provider): their failures then lose the race to the reason given here.
   #stop(reason: MqttError): void {
@@ -136,99 +230,6 @@ export class Attempt implements Due {
       this.clearTimer();
     }
   }
-}
-
-/**
- * The CONNECT packet of an attempt, with fresh credentials: at once, or once the credentials
- * provider has answered.
- */
-export function connectPacket(
-  s: ClientSettings,
-  cs: ConnectSettings,
-  url: BrokerUrl,
-  clientId: string,
-  resume: boolean,
-): ConnectPacket | Promise<ConnectPacket> {
-  const provider = s.credentialsProvider;
-  if (provider !== undefined) {
-    return provided(provider).then(({ username, password }) =>
-      connectWith(s, cs, clientId, resume, username, password)
-    );
-  }
-  return url.username !== undefined
-    ? connectWith(s, cs, clientId, resume, url.username, url.password)
-    : connectWith(s, cs, clientId, resume, s.username, s.password);
-}
-
-async function provided(
-  provider: CredentialsProvider,
-): Promise<{ username: string; password?: string }> {
-  let credentials: unknown;
-  try {
-    credentials = await provider();
-  } catch (cause) {
-    throw new MqttError(`Cannot connect: credentials provider failed: ${errorMessage(cause)}`, {
-      code: "credentials",
-      method: "connect",
-      cause,
-    });
-  }
-  const c = credentials as { username?: unknown; password?: unknown } | null;
-  // A user name alone is fine (xk6-mqtt reads a missing password as none).
-  if (
-    typeof c?.username !== "string" ||
-    (c.password !== undefined && typeof c.password !== "string")
-  ) {
-    throw new MqttError(
-      "Cannot connect: credentials provider must return { username: string, password?: string }",
-      { code: "credentials", method: "connect" },
-    );
-  }
-  return { username: c.username, password: c.password as string | undefined };
-}
-
-function connectWith(
-  s: ClientSettings,
-  cs: ConnectSettings,
-  clientId: string,
-  resume: boolean,
-  username: string | undefined,
-  password: string | undefined,
-): ConnectPacket {
-  const v = cs.protocolVersion;
-  const packet: ConnectPacket = {
-    type: "connect",
-    protocolVersion: v,
-    clientId,
-    cleanStart: resume ? false : cs.cleanStart,
-    keepalive: cs.keepalive,
-  };
-  if (username !== undefined) packet.username = username;
-  if (password !== undefined) packet.password = encoder.encode(password);
-  if (s.will !== undefined) packet.will = s.will;
-  if (v === 5) {
-    const properties = { ...cs.properties };
-    if (cs.sessionExpiryInterval !== undefined) {
-      properties.sessionExpiryInterval = cs.sessionExpiryInterval;
-    }
-    if (cs.receiveMaximum !== undefined) properties.receiveMaximum = cs.receiveMaximum;
-    if (cs.maxPacketSize !== undefined) properties.maximumPacketSize = cs.maxPacketSize;
-    if (Object.keys(properties).length > 0) packet.properties = properties;
-  }
-  return packet;
-}
-
-/** DISCONNECT: two bytes, or three with a v5 reason code. */
-export function disconnectBytes(version: number, reasonCode: number): Uint8Array {
-  return version === 5 && reasonCode !== 0
-    ? new Uint8Array([0xe0, 1, reasonCode])
-    : new Uint8Array([0xe0, 0]);
-}
-
-/** A client id for MQTT 3.1 brokers, which refuse empty ones: at most 23 characters. */
-export function randomClientId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return `mqload${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** Any failure as an MqttError naming the method (and server) it happened in. */

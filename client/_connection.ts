@@ -1,15 +1,15 @@
-// One live connection: the read loop feeding the decoder, coalesced writes, and keepalive.
+// One live connection: the read loop feeding the decoder, coalesced writes, and its keepalive
+// (see Keepalive).
 // It knows nothing about sessions or QoS: decoded packets go to the handler as they arrive.
 
 import type { Decoder } from "../codec/mod.ts";
-import { Pool } from "../codec/_writer.ts";
+import { type AckType, BufferPool, encodeAck } from "../codec/internal.ts";
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
-import { MqttClosedError, MqttError, MqttProtocolError, MqttTimeoutError } from "./errors.ts";
-import type { Transport } from "./transport.ts";
-import { type Deadlines, deadlinesOf, type Due } from "./_deadlines.ts";
+import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
+import type { Transport } from "./transport/mod.ts";
+import { Keepalive } from "./_keepalive.ts";
 
-const PINGREQ = new Uint8Array([0xc0, 0x00]);
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
 const MIN_SLAB = 512;
@@ -19,10 +19,6 @@ const MAX_SLAB = 65536;
 const EAGER_MAX = 256;
 // Microtasks a write may wait for its burst to finish (see #flush).
 const MAX_GATHER_HOPS = 1024;
-// How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
-const MAX_PING_TIMEOUT = 30_000;
-// How much longer a PINGRESP may wait while our reads wait for a slow messages() consumer.
-const PAUSED_PING_GRACE = 60_000;
 
 export interface ConnectionHandler {
   /** Called synchronously for each decoded packet, in order. */
@@ -42,7 +38,7 @@ export interface ConnectionHandler {
 
 type Batch = PromiseWithResolvers<void> & { sync?: boolean };
 
-export class Connection implements Due {
+export class Connection {
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
   /**
@@ -50,16 +46,13 @@ export class Connection implements Due {
    * are eager (see `Transport.read`).
    */
   awaiting?: { readonly size: number };
-  /** The bookkeeping of the clock's shared deadlines (keepalive). */
-  dueAt = 0;
-  slot = -1;
   readonly decoder: Decoder;
   readonly #transport: Transport;
   readonly #clock: Clock;
   readonly #handler: ConnectionHandler;
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
-  #pool?: Pool;
+  #pool?: BufferPool;
   #slabSize = MIN_SLAB;
   #loopBytes = 0;
   #flushing = false;
@@ -74,9 +67,8 @@ export class Connection implements Due {
   /** Whole packets of the last chunk, for the transport's batching (see `Transport.read`). */
   #packets = 0;
   #released?: Promise<void>;
-  #keepaliveMs = 0;
-  #deadlines?: Deadlines;
-  #pingSentAt = 0;
+  /** Made by the first keepalive set: a connection without one carries none. */
+  #keepalive?: Keepalive;
   /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
   #consumerPaused = false;
 
@@ -145,8 +137,8 @@ export class Connection implements Due {
    * Room to encode the packets of this write burst into (see `send`): slabs instead of an
    * ArrayBuffer per packet. Let go when the writes stop, so an idle connection holds none.
    */
-  pool(): Pool {
-    return this.#pool ??= new Pool(this.#slabSize);
+  pool(): BufferPool {
+    return this.#pool ??= new BufferPool(this.#slabSize);
   }
 
   /**
@@ -158,35 +150,29 @@ export class Connection implements Due {
     this.#finished = true;
   }
 
-  /** Queues a 4-byte acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP) of `packetId`. */
-  sendAck(firstByte: number, packetId: number, reasonCode = 0): void {
+  /**
+   * Queues an acknowledgement of `packetId`, encoded into this burst's slab (4 bytes; 5 with an
+   * MQTT 5 reason code, which only a failure carries).
+   */
+  sendAck(type: AckType, packetId: number, reasonCode = 0): void {
     if (this.#closed || this.#finished) return;
-    // MQTT 5 leaves out a 0x00 reason code (remaining length 2); only a failure carries one.
-    const w = this.pool().writer(reasonCode ? 5 : 4);
-    w.u8(firstByte);
-    w.u8(reasonCode ? 3 : 2);
-    w.u16(packetId);
-    if (reasonCode) w.u8(reasonCode);
-    this.send(w.done());
+    this.send(encodeAck(this.pool(), type, packetId, reasonCode));
   }
 
-  /** Sets the keepalive (seconds; 0 turns it off) and arms the single keepalive timer. */
+  /** Sets the keepalive (seconds; 0 turns it off) and arms its deadline. */
   setKeepalive(seconds: number): void {
-    this.#keepaliveMs = seconds * 1000;
-    this.#clearTimer();
-    if (this.#keepaliveMs > 0 && !this.#closed) {
-      this.#deadlines ??= deadlinesOf(this.#clock);
-      this.#arm(this.#keepaliveMs);
-    }
+    if (seconds === 0 && this.#keepalive === undefined) return;
+    (this.#keepalive ??= new Keepalive(this, this.#clock)).set(seconds);
   }
 
   /** Notes a PINGRESP: the broker is alive, back to the normal keepalive rhythm. */
   pingResponse(): void {
-    if (this.#pingSentAt === 0) return;
-    this.#pingSentAt = 0;
-    this.#clearTimer();
-    const idle = this.#clock.now() - this.lastWrite;
-    this.#arm(Math.max(0, this.#keepaliveMs - idle));
+    this.#keepalive?.pingResponse();
+  }
+
+  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
+  get readsPaused(): boolean {
+    return this.#consumerPaused;
   }
 
   /**
@@ -236,7 +222,7 @@ export class Connection implements Due {
   // The error is made only when a pending write fails with it (an Error captures a stack trace).
   #shutdown(reason: MqttError | (() => MqttError)): void {
     this.#closed = true;
-    this.#clearTimer();
+    this.#keepalive?.stop();
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#pool = undefined;
@@ -368,49 +354,6 @@ export class Connection implements Due {
         : new MqttClosedError(`Connection lost: ${errorMessage(cause)}`, { cause }),
     );
   };
-
-  #arm(ms: number): void {
-    this.#deadlines!.schedule(this, this.#clock.now() + ms);
-  }
-
-  #clearTimer(): void {
-    this.#deadlines?.cancel(this);
-  }
-
-  /**
-   * The keepalive is due (called by the clock's deadlines). Re-armed lazily: writes only move
-   * `lastWrite`, and a check that comes early sleeps again for the rest of the interval.
-   */
-  due(): void {
-    if (this.#closed || this.#keepaliveMs === 0) return;
-    const now = this.#clock.now();
-    if (this.#pingSentAt !== 0) {
-      const waited = now - this.#pingSentAt;
-      if (this.#consumerPaused && waited < this.#keepaliveMs + PAUSED_PING_GRACE) {
-        // Our reads wait for a slow messages() consumer: the PINGRESP may be among the unread
-        // bytes, and the broker is not to blame. Judge it once reading goes on, or after the
-        // grace: a consumer stuck for good (awaiting an acknowledgement that waits behind the
-        // messages it does not take) then gets an error, not a silent hang.
-        this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
-        return;
-      }
-      const paused = this.#consumerPaused ? " (reads paused for a slow messages() consumer)" : "";
-      this.fail(
-        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms${paused}`, {
-          method: "ping",
-        }),
-      );
-      return;
-    }
-    const idle = now - this.lastWrite;
-    if (idle >= this.#keepaliveMs) {
-      this.#pingSentAt = now;
-      this.send(PINGREQ);
-      this.#arm(Math.min(this.#keepaliveMs, MAX_PING_TIMEOUT));
-    } else {
-      this.#arm(this.#keepaliveMs - idle);
-    }
-  }
 }
 
 /** The packet a well-behaved broker never sends a client. */

@@ -64,7 +64,7 @@ Deno.test("Connection sends nothing after its last packet", async () => {
   const { conn, transport } = open();
   conn.send(packet(1));
   conn.sendLast(new Uint8Array([0xe0, 0]));
-  conn.sendAck(0x40, 7); // A PUBACK for a message read while the writes drain: dropped.
+  conn.sendAck("puback", 7); // A PUBACK for a message read while the writes drain: dropped.
   conn.send(new Uint8Array([0xc0, 0])); // A PINGREQ: dropped.
   await assert.rejects(conn.sendAndWait(packet(2)), MqttClosedError);
   await conn.close(1000);

@@ -5,6 +5,7 @@ import type { Properties, PublishPacket } from "../codec/packets.ts";
 import type { Listeners } from "./_listeners.ts";
 import { LATENCY_PROPERTY, PAYLOAD_STAMP_BYTES, payloadStamp } from "./_latency_stamp.ts";
 import type { Metrics } from "./_metrics.ts";
+import { MQTT_MESSAGE_LATENCY } from "./metric_names.ts";
 import type { Clock } from "./clock.ts";
 import { type Message, type MessageInfo, MqttMessageEvent } from "./events.ts";
 import type { MessageStream } from "./messages.ts";
@@ -38,7 +39,7 @@ export function deliver(
     }
     if (sent !== undefined && Number.isFinite(sent)) {
       metrics.add(
-        "mqtt_message_latency",
+        MQTT_MESSAGE_LATENCY,
         Math.max(0, clock.now() - sent),
         metrics.topicTags(topic),
       );

@@ -3,6 +3,17 @@
 
 import type { Op } from "./_ops.ts";
 import type { MetricsSink } from "./metrics_sink.ts";
+import {
+  DATA_RECEIVED,
+  DATA_SENT,
+  MQTT_CALLS,
+  MQTT_CONNECT_DURATION,
+  MQTT_ERRORS,
+  MQTT_MESSAGES_RECEIVED,
+  MQTT_MESSAGES_SENT,
+  MQTT_PUBLISH_DURATION,
+  MQTT_SUBSCRIBE_DURATION,
+} from "./metric_names.ts";
 
 const PROTO = { 3: "MQTT/3.1", 4: "MQTT/3.1.1", 5: "MQTT/5.0" } as const;
 export const MAX_CACHED_TOPICS = 1024;
@@ -61,7 +72,7 @@ export class Metrics {
   ): void {
     this.connection(version, clientId, url, tags);
     this.call("connect");
-    this.#sink.add("mqtt_connect_duration", duration, this.#base);
+    this.#sink.add(MQTT_CONNECT_DURATION, duration, this.#base);
   }
 
   get base(): Record<string, string> {
@@ -135,11 +146,11 @@ export class Metrics {
   }
 
   call(method: string, extra?: Record<string, string>, topic?: string): void {
-    this.#sink.add("mqtt_calls", 1, this.methodTags(method, extra, topic));
+    this.#sink.add(MQTT_CALLS, 1, this.methodTags(method, extra, topic));
   }
 
   error(method: string, extra?: Record<string, string>, topic?: string): void {
-    this.#sink.add("mqtt_errors", 1, this.methodTags(method, extra, topic));
+    this.#sink.add(MQTT_ERRORS, 1, this.methodTags(method, extra, topic));
   }
 
   /** One publication accepted: call, message and payload bytes, like xk6-mqtt. */
@@ -150,18 +161,18 @@ export class Metrics {
       : Object.isFrozen(extra)
       ? this.#withExtra(extra, topic).tags ??= Object.freeze({ ...this.topicTags(topic), ...extra })
       : { ...this.topicTags(topic), ...extra };
-    sink.add("mqtt_calls", 1, this.methodTags("publish", extra, topic));
-    sink.add("mqtt_messages_sent", 1, tags);
-    sink.add("data_sent", size, this.#base);
+    sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
+    sink.add(MQTT_MESSAGES_SENT, 1, tags);
+    sink.add(DATA_SENT, size, this.#base);
   }
 
   /** One message delivered: call `message`, message and payload bytes, like xk6-mqtt. */
   received(topic: string, size: number): void {
     const sink = this.#sink;
     const tags = this.topicTags(topic);
-    sink.add("mqtt_calls", 1, this.methodTags("message", undefined, topic));
-    sink.add("mqtt_messages_received", 1, tags);
-    sink.add("data_received", size, this.#base);
+    sink.add(MQTT_CALLS, 1, this.methodTags("message", undefined, topic));
+    sink.add(MQTT_MESSAGES_RECEIVED, 1, tags);
+    sink.add(DATA_RECEIVED, size, this.#base);
   }
 
   /** An operation was acknowledged. */
@@ -172,13 +183,13 @@ export class Metrics {
         const packet = op.packet;
         this.sent(packet.topic, packet.payload.length, op.tags);
         if (packet.qos > 0) {
-          this.#sink.add("mqtt_publish_duration", now - op.start, this.topicTags(packet.topic));
+          this.#sink.add(MQTT_PUBLISH_DURATION, now - op.start, this.topicTags(packet.topic));
         }
         return;
       }
       case "subscribe":
         for (const s of op.packet.subscriptions) this.call("subscribe", op.tags, s.topicFilter);
-        this.#sink.add("mqtt_subscribe_duration", now - op.start, this.#base);
+        this.#sink.add(MQTT_SUBSCRIBE_DURATION, now - op.start, this.#base);
         return;
       case "unsubscribe":
         for (const filter of op.packet.topicFilters) this.call("unsubscribe", op.tags, filter);

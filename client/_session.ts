@@ -1,9 +1,9 @@
 // The session state that outlives a connection: packet identifiers, our QoS 1/2 publications and
-// (un)subscriptions awaiting acknowledgement, the queue behind the in-flight window, the QoS 2
-// packet identifiers received but not yet released, and the subscriptions to restore.
+// (un)subscriptions awaiting acknowledgement, the queue behind the in-flight window, the
+// subscriptions to restore, and the broker's QoS 1/2 publications to us (see Inbound).
 
 import { encode } from "../codec/mod.ts";
-import { encodePacket } from "../codec/encode.ts";
+import { encodePacket } from "../codec/internal.ts";
 import type {
   ConnackPacket,
   Packet,
@@ -13,33 +13,26 @@ import type {
 } from "../codec/packets.ts";
 import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
-import {
-  type Op,
-  type PublishOp,
-  type Restorable,
-  restoreOps,
-  type SubscribeOp,
-  type UnsubscribeOp,
-} from "./_ops.ts";
+import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
+import { BrokerCapabilities } from "./_capabilities.ts";
+import { Inbound } from "./_inbound.ts";
 import { refusal } from "./_reasons.ts";
-import { MqttError, MqttProtocolError } from "./errors.ts";
-import { hasWildcard, isShared } from "../codec/_topics.ts";
+import { subacked, unsubacked } from "./_subscriptions.ts";
+import { MqttError } from "./errors.ts";
 
 // How many connections may end with one of our publications written and unacknowledged before it
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
 const MAX_LOSSES = 3;
 
-export interface SessionHost {
+/** Where the session settles the operations it owns. */
+export interface SessionOwner {
   done(op: Op, result?: number[]): void;
   failed(op: Op, error: MqttError): void;
 }
 
-// Acknowledgements (PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70) are 4 bytes in every
-// version when successful; the connection writes them (see Connection.sendAck).
-
 export class Session {
   readonly subscriptions: Map<string, Restorable> = new Map();
-  readonly #host: SessionHost;
+  readonly #owner: SessionOwner;
   #version: ProtocolVersion = 4;
   #conn?: Connection;
   #pending = new Map<number, Op>();
@@ -49,25 +42,15 @@ export class Session {
   #maxQueued: number;
   #queue: Op[] = [];
   #head = 0;
-  /** Incoming QoS 2 flows awaiting PUBREL: packet identifier → the message's fingerprint. */
-  #received?: Map<number, string>;
-  /** Recently completed incoming QoS 2 flows, the same way. */
-  #completed?: Map<number, string>;
-  #maxPacketSize = Infinity;
-  #maximumQoS = 2;
-  #retainAvailable = true;
-  /** The broker's CONNACK capabilities (MQTT 5 §3.2.2.3) a SUBSCRIBE must respect. */
-  #wildcards = true;
-  #shared = true;
-  #subscriptionIds = true;
-  #topicAliasMaximum = 0;
-  /** Our Receive Maximum (MQTT 5 §3.1.2.11.3): incoming QoS 2 flows held at once. */
-  #receiveMaximum = Infinity;
+  /** The broker's QoS 1 and 2 publications to us: their acknowledgements, exactly once. */
+  readonly inbound: Inbound = new Inbound();
+  /** What the broker's CONNACK allows: every packet is checked against it before it is sent. */
+  readonly #capabilities = new BrokerCapabilities();
   #aliases?: OutgoingAliases;
   #drained?: PromiseWithResolvers<void>;
 
-  constructor(host: SessionHost, maxQueued: number) {
-    this.#host = host;
+  constructor(owner: SessionOwner, maxQueued: number) {
+    this.#owner = owner;
     this.#maxQueued = maxQueued;
   }
 
@@ -78,11 +61,6 @@ export class Session {
 
   get version(): ProtocolVersion {
     return this.#version;
-  }
-
-  /** The broker's packet size limit (Infinity when it set none). */
-  get maxPacketSize(): number {
-    return this.#maxPacketSize;
   }
 
   /** Operations waiting for the window or a connection. */
@@ -112,29 +90,20 @@ export class Session {
     this.#conn = conn;
     conn.awaiting = this.#pending;
     this.#version = options.version;
-    const p = connack.properties;
-    this.#window = Math.min(options.maxInflight, p?.receiveMaximum ?? 65535);
-    this.#maxPacketSize = p?.maximumPacketSize ?? Infinity;
-    this.#maximumQoS = p?.maximumQoS ?? 2;
-    this.#retainAvailable = p?.retainAvailable ?? true;
-    this.#wildcards = p?.wildcardSubscriptionAvailable ?? true;
-    this.#shared = p?.sharedSubscriptionAvailable ?? true;
-    this.#subscriptionIds = p?.subscriptionIdentifiersAvailable ?? true;
-    this.#topicAliasMaximum = p?.topicAliasMaximum ?? 0;
-    this.#receiveMaximum = options.version === 5 ? options.receiveMaximum ?? 65535 : Infinity;
-    const aliasMax = options.topicAliases ? this.#topicAliasMaximum : 0;
+    const capabilities = this.#capabilities;
+    capabilities.take(options.version, connack.properties);
+    this.#window = Math.min(options.maxInflight, capabilities.receiveMaximum);
+    this.inbound.attach(options.version, options.receiveMaximum, connack.sessionPresent);
+    const aliasMax = options.topicAliases ? capabilities.topicAliasMaximum : 0;
     this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
     if (!connack.sessionPresent) {
-      // A fresh session on the broker: it will not resend the QoS 2 messages we hold ids for,
-      // and it forgot our subscriptions.
-      this.#received = undefined;
-      this.#completed = undefined;
+      // A fresh session on the broker: it forgot our subscriptions (and the inbound flows).
       this.#restoreSubscriptions();
       this.#discardInflight();
     }
     for (const op of this.#pending.values()) {
       if (op.method !== "publish") conn.send(encode(op.packet, this.#version));
-      else if (op.released) conn.sendAck(0x62, op.packet.packetId!);
+      else if (op.released) conn.sendAck("pubrel", op.packet.packetId!);
       else if ((op.losses ?? 0) >= MAX_LOSSES) this.#dropPoison(op);
       else conn.send(this.#encodePublish({ ...op.packet, dup: true }));
     }
@@ -169,7 +138,7 @@ export class Session {
     const at = this.#queue.findIndex((op, i) => i >= this.#head && op.internal !== true);
     this.#queue.splice(at === -1 ? this.#queue.length : at, 0, ...again);
     for (const op of lost) {
-      this.#host.failed(
+      this.#owner.failed(
         op,
         new MqttError(
           `Cannot publish "${op.packet.topic}": the broker lost the session after accepting the ` +
@@ -204,7 +173,7 @@ export class Session {
         `${MAX_LOSSES} times it was sent, without acknowledging it (a message it will not take?)`,
       { code: "dropped", method: "publish" },
     );
-    this.#host.failed(op, error);
+    this.#owner.failed(op, error);
   }
 
   /** Settles every pending and queued operation with `error` and clears the session. */
@@ -214,12 +183,11 @@ export class Session {
     this.#queue = [];
     this.#head = 0;
     this.#inflight = 0;
-    this.#received = undefined;
-    this.#completed = undefined;
+    this.inbound.clear();
     if (ops.length > 0) {
       // Made only when an operation fails with it: an Error captures a stack trace.
       const error = typeof reason === "function" ? reason() : reason;
-      for (const op of ops) this.#host.failed(op, error);
+      for (const op of ops) this.#owner.failed(op, error);
     }
     this.#checkDrained();
   }
@@ -231,61 +199,13 @@ export class Session {
   }
 
   /**
-   * Why the broker's CONNACK capabilities forbid sending `op` (MQTT 5 §3.2.2.3), if they do: a
-   * publication above its Maximum QoS or retained without Retain Available (MQTT-3.2.2-11, -14),
-   * a Topic Alias of the caller's above its Topic Alias Maximum (MQTT-3.3.2-9), a subscription
-   * to a wildcard, shared or identified subscription it does not support (which it may answer
-   * by closing the connection with 0xA2, 0x9E or 0xA1: the error carries that code).
+   * A publication's bytes, or why the broker's CONNACK refuses it (its capabilities, then its
+   * Maximum Packet Size): the checks every operation started here passes, for the QoS 0 fast
+   * path. Encoded with a topic alias when the broker allows them and we opted in.
    */
-  unsupported(
-    op:
-      | Pick<PublishOp, "method" | "packet">
-      | Pick<SubscribeOp, "method" | "packet">
-      | Pick<UnsubscribeOp, "method" | "packet">,
-  ): MqttError | undefined {
-    if (op.method === "publish") {
-      const packet = op.packet;
-      let what: string | undefined;
-      if (packet.retain && !this.#retainAvailable) what = "retained messages";
-      else if (packet.qos > this.#maximumQoS) {
-        what = `QoS ${packet.qos} (maximum ${this.#maximumQoS})`;
-      } else {
-        const alias = packet.properties?.topicAlias;
-        if (this.#version === 5 && alias !== undefined && alias > this.#topicAliasMaximum) {
-          what = `topic alias ${alias} (maximum ${this.#topicAliasMaximum})`;
-        }
-      }
-      return what === undefined ? undefined : new MqttError(
-        `Cannot publish to "${packet.topic}": the broker does not support ${what}`,
-        { code: "unsupported", method: "publish" },
-      );
-    }
-    if (op.method !== "subscribe") return undefined;
-    let code: number | undefined;
-    let what = "";
-    if (!this.#subscriptionIds && op.packet.properties?.subscriptionIdentifiers !== undefined) {
-      code = 0xa1;
-      what = "subscription identifiers";
-    }
-    for (const { topicFilter } of op.packet.subscriptions) {
-      if (code !== undefined) break;
-      if (!this.#shared && isShared(topicFilter)) {
-        code = 0x9e;
-        what = `shared subscriptions ("${topicFilter}")`;
-      } else if (!this.#wildcards && hasWildcard(topicFilter)) {
-        code = 0xa2;
-        what = `wildcard subscriptions ("${topicFilter}")`;
-      }
-    }
-    return code === undefined ? undefined : new MqttError(
-      `Cannot subscribe: the broker does not support ${what}`,
-      { code: "unsupported", reasonCode: code, method: "subscribe" },
-    );
-  }
-
-  /** Encodes a PUBLISH, with a topic alias when the broker allows them and we opted in. */
-  encodePublish(packet: PublishPacket): Uint8Array {
-    return this.#encodePublish(packet);
+  publishBytes(packet: PublishPacket): Uint8Array | MqttError {
+    return this.#capabilities.publishRefusal(packet) ??
+      this.#sized("publish", this.#encodePublish(packet));
   }
 
   /** Starts, or queues behind the in-flight window or until connected, an operation. */
@@ -298,7 +218,7 @@ export class Session {
       if (this.#start(op)) return;
     }
     if (this.#queue.length - this.#head >= this.#maxQueued) {
-      this.#host.failed(
+      this.#owner.failed(
         op,
         new MqttError(`Cannot ${op.method}: ${this.#maxQueued} operations already queued`, {
           code: "queue_full",
@@ -334,23 +254,12 @@ export class Session {
         if (op?.method === "publish") op.released = true;
         // MQTT 5 answers a PUBREC for no message of ours with 0x92 Packet Identifier not found.
         const unknown = this.#version === 5 && op?.method !== "publish" ? 0x92 : 0;
-        this.#conn?.sendAck(0x62, packet.packetId, unknown);
+        this.#conn?.sendAck("pubrel", packet.packetId, unknown);
         return true;
       }
-      case "pubrel": {
-        const print = this.#received?.get(packet.packetId);
-        const held = print !== undefined;
-        if (held) {
-          this.#received!.delete(packet.packetId);
-          this.#remember(packet.packetId, print);
-        }
-        // A repeated PUBREL of a flow we completed (our PUBCOMP was lost) gets a plain PUBCOMP;
-        // v5 answers one for an identifier we never held with 0x92 Packet Identifier not found.
-        const known = held || (this.#completed?.has(packet.packetId) ?? false);
-        const unknown = this.#version === 5 && !known ? 0x92 : 0;
-        this.#conn?.sendAck(0x70, packet.packetId, unknown);
+      case "pubrel":
+        this.inbound.release(this.#conn, packet.packetId);
         return true;
-      }
       case "suback":
         this.#subacked(packet);
         return true;
@@ -358,15 +267,10 @@ export class Session {
         const op = this.#pending.get(packet.packetId);
         if (op?.method !== "unsubscribe") return true;
         this.#pending.delete(packet.packetId);
-        for (const filter of op.packet.topicFilters) this.subscriptions.delete(filter);
         const codes = packet.reasonCodes ?? op.packet.topicFilters.map(() => 0);
-        const failure = codes.find((code) => code >= 0x80);
-        if (failure === undefined) this.#host.done(op, codes);
-        else {
-          const topics = op.packet.topicFilters.join(", ");
-          const reason = packet.properties?.reasonString;
-          this.#host.failed(op, refusal("unsubscribe", failure, reason, topics, codes));
-        }
+        const error = unsubacked(op, codes, packet.properties?.reasonString, this.subscriptions);
+        if (error === undefined) this.#owner.done(op, codes);
+        else this.#owner.failed(op, error);
         this.#pump();
         return true;
       }
@@ -375,60 +279,13 @@ export class Session {
     }
   }
 
-  /**
-   * Acknowledges an incoming PUBLISH. Returns whether to deliver it: false for a QoS 2 duplicate
-   * whose packet identifier is still held (exactly once); an error to close the connection with
-   * when the broker exceeds our Receive Maximum.
-   */
-  receive(packet: PublishPacket, topic: string): boolean | MqttProtocolError {
-    const conn = this.#conn!;
-    if (packet.qos === 0) return true;
-    const id = packet.packetId!;
-    if (packet.qos === 1) {
-      conn.sendAck(0x40, id);
-      return true;
-    }
-    const received = this.#received ??= new Map();
-    let fresh = !received.has(id);
-    // QoS 1 is acknowledged as it arrives, so only QoS 2 flows awaiting PUBREL count against our
-    // Receive Maximum; one more is the broker's violation (MQTT-3.3.4-9), answered with 0x93.
-    if (fresh && received.size >= this.#receiveMaximum) {
-      return new MqttProtocolError(
-        `Receive Maximum exceeded: more than ${this.#receiveMaximum} QoS 2 messages in flight`,
-        0x93,
-      );
-    }
-    // Once we sent PUBCOMP, a PUBLISH with that identifier is a new message, DUP or not
-    // (MQTT-4.3.3-2, v5 MQTT-4.3.3-12): a broker may reuse the identifier at once, and resends
-    // that message with DUP when the connection drops before we read it. But mosquitto
-    // restarted from its store resends flows we completed (117-461 of 10,000 in
-    // tests/persistence_test.ts): a DUP whose topic (resolved from any alias) and payload are
-    // those of the flow completed with its identifier is taken for that one again. Only a new
-    // message identical to it, on an identifier reused at once, is then lost: mosquitto cycles
-    // through its identifiers, and a fingerprint is kept for the last 1,024 flows only.
-    const print = fingerprint(topic, packet.payload);
-    if (fresh && packet.dup && this.#completed?.get(id) === print) fresh = false;
-    this.#completed?.delete(id);
-    received.set(id, print);
-    conn.sendAck(0x50, id);
-    return fresh;
-  }
-
-  /** Keeps the most recent completed incoming QoS 2 flows, for repeated PUBRELs and PUBLISHes. */
-  #remember(id: number, print: string): void {
-    const completed = this.#completed ??= new Map();
-    completed.set(id, print);
-    // Far fewer than the 65535 a broker cycles through before reusing an identifier.
-    if (completed.size > 1024) completed.delete(completed.keys().next().value!);
-  }
-
   #complete(op: PublishOp, reasonCode = 0, reasonString?: string): void {
     this.#pending.delete(op.packet.packetId!);
     this.#inflight--;
     // 0x10 No matching subscribers is a success: the broker accepted the message.
     if (reasonCode >= 0x80) {
-      this.#host.failed(op, refusal("publish", reasonCode, reasonString, op.packet.topic));
-    } else this.#host.done(op);
+      this.#owner.failed(op, refusal("publish", reasonCode, reasonString, op.packet.topic));
+    } else this.#owner.done(op);
     this.#pump();
   }
 
@@ -436,52 +293,19 @@ export class Session {
     const op = this.#pending.get(packet.packetId);
     if (op?.method !== "subscribe") return;
     this.#pending.delete(packet.packetId);
-    const subscriptions = op.packet.subscriptions;
-    const codes = packet.reasonCodes;
-    if (codes.length !== subscriptions.length) {
-      // Which filter a code belongs to is then unknown: a protocol error, not a refusal. The
-      // connection stays: closing it would only repeat the restore of the subscriptions (one
-      // SUBSCRIBE for several filters) with a broker that answers it the same way.
-      const error = new MqttProtocolError(
-        `SUBACK with ${codes.length} return codes for ${subscriptions.length} topic filters ` +
-          "(one per filter: MQTT-3.8.4-5)",
-        0x82,
-        { method: "subscribe" },
-      );
-      this.#host.failed(op, error);
-      this.#pump();
-      return;
-    }
-    let failure: number | undefined;
-    for (let i = 0; i < subscriptions.length; i++) {
-      const code = codes[i];
-      if (code >= 0x80) {
-        failure ??= code;
-        continue;
-      }
-      const subscription = subscriptions[i];
-      this.subscriptions.set(subscription.topicFilter, {
-        subscription,
-        properties: op.packet.properties,
-      });
-    }
-    if (failure === undefined) this.#host.done(op, codes);
-    else {
-      const topics = subscriptions.map((s) => s.topicFilter).join(", ");
-      this.#host.failed(
-        op,
-        refusal("subscribe", failure, packet.properties?.reasonString, topics, codes),
-      );
-    }
+    const error = subacked(op, packet, this.subscriptions);
+    if (error === undefined) this.#owner.done(op, packet.reasonCodes);
+    else this.#owner.failed(op, error);
     this.#pump();
   }
 
   /** Sends an operation now; false when it must wait (no free packet identifier). */
   #start(op: Op): boolean {
     const conn = this.#conn!;
-    const unsupported = this.unsupported(op);
-    if (unsupported !== undefined) {
-      this.#host.failed(op, unsupported);
+    // Checked before a packet identifier is taken: a refused operation takes none.
+    const refused = this.#capabilities.refusal(op);
+    if (refused !== undefined) {
+      this.#owner.failed(op, refused);
       return true;
     }
     const qos0 = op.method === "publish" && op.packet.qos === 0;
@@ -489,15 +313,16 @@ export class Session {
     if (!qos0 && id === 0) return false;
     const packet = op.packet;
     if (!qos0) packet.packetId = id;
-    const bytes = op.method === "publish"
-      ? this.#encodePublish(op.packet)
-      : encode(packet, this.#version);
-    if (bytes.length > this.#maxPacketSize) {
-      this.#host.failed(op, tooLarge(op.method, bytes.length, this.#maxPacketSize));
+    const bytes = this.#sized(
+      op.method,
+      op.method === "publish" ? this.#encodePublish(op.packet) : encode(packet, this.#version),
+    );
+    if (!(bytes instanceof Uint8Array)) {
+      this.#owner.failed(op, bytes);
       return true;
     }
     if (qos0) {
-      conn.sendAndWait(bytes).then(() => this.#host.done(op), (e) => this.#host.failed(op, e));
+      conn.sendAndWait(bytes).then(() => this.#owner.done(op), (e) => this.#owner.failed(op, e));
       return true;
     }
     this.#pending.set(id, op);
@@ -549,35 +374,17 @@ export class Session {
       this.#conn?.pool(),
     );
     // Too large to send: a new alias it took must not be used before the broker saw its topic.
-    if (bytes.length > this.#maxPacketSize) aliases?.undo();
+    if (bytes.length > this.#capabilities.maxPacketSize) aliases?.undo();
     return bytes;
+  }
+
+  /** `bytes`, or the error when they exceed the broker's Maximum Packet Size. */
+  #sized(method: string, bytes: Uint8Array): Uint8Array | MqttError {
+    return this.#capabilities.sizeRefusal(method, bytes.length) ?? bytes;
   }
 
   #restoreSubscriptions(): void {
     // Restores go first, ahead of anything the caller queued while disconnected.
     this.#queue.splice(this.#head, 0, ...restoreOps(this.subscriptions.values()));
   }
-}
-
-function tooLarge(method: string, size: number, limit: number): MqttError {
-  return new MqttError(
-    `Cannot ${method}: packet of ${size} bytes exceeds the broker's maximum of ${limit}`,
-    { code: "packet_too_large", reasonCode: 0x95, method },
-  );
-}
-
-// Bytes of a payload's start and end that a fingerprint hashes: enough to tell two messages
-// apart, at a bounded cost per QoS 2 message whatever its size.
-const PRINT_EDGE = 64;
-
-/** The topic, length and FNV-1a hash of the edges of a message's payload. */
-function fingerprint(topic: string, payload: Uint8Array): string {
-  const n = payload.length;
-  let hash = 0x811c9dc5;
-  const head = Math.min(n, PRINT_EDGE);
-  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ payload[i], 0x01000193);
-  for (let i = Math.max(head, n - PRINT_EDGE); i < n; i++) {
-    hash = Math.imul(hash ^ payload[i], 0x01000193);
-  }
-  return `${topic}\u0000${n}\u0000${hash >>> 0}`;
 }

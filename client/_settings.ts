@@ -28,7 +28,7 @@ import type {
   CredentialsProvider,
   LatencyStamp,
 } from "./options.ts";
-import { openTransport, type TlsOptions, type TransportFactory } from "./transport.ts";
+import { openTransport, type TlsOptions, type TransportFactory } from "./transport/mod.ts";
 import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
 
 export interface ClientSettings {

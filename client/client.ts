@@ -4,10 +4,10 @@
  * @module
  */
 
-import { Core } from "./_core.ts";
-import { Host } from "./_host.ts";
+import { Lifecycle } from "./_lifecycle.ts";
+import { Calls } from "./_calls.ts";
 import { Metrics } from "./_metrics.ts";
-import { type ClientSettings, connectArguments, resolveClientSettings } from "./_settings.ts";
+import { type ClientSettings, resolveClientSettings } from "./_settings.ts";
 import { ClientEventTarget, eventListenersOf } from "./event_target.ts";
 import type { ConnectInfo } from "./events.ts";
 import type { MessageStream } from "./messages.ts";
@@ -86,8 +86,8 @@ import type {
  */
 export class Client extends ClientEventTarget implements AsyncDisposable {
   readonly #settings: ClientSettings;
-  readonly #host: Host;
-  readonly #core: Core;
+  readonly #calls: Calls;
+  readonly #lifecycle: Lifecycle;
 
   /**
    * Creates a client. Nothing happens on the network until `connect()`.
@@ -107,18 +107,18 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     this.#settings = resolveClientSettings(options);
     const sink = this.#settings.metrics;
     const metrics = sink === undefined ? undefined : new Metrics(sink);
-    this.#host = new Host(eventListenersOf(this), this.#settings.clock, metrics);
-    this.#core = this.#host.core = new Core(this.#settings, this.#host, metrics);
+    this.#calls = new Calls(eventListenersOf(this), this.#settings.clock, metrics);
+    this.#lifecycle = this.#calls.lifecycle = new Lifecycle(this.#settings, this.#calls, metrics);
   }
 
   /** Whether the client is connected to a broker right now. */
   get connected(): boolean {
-    return this.#core.state === "connected";
+    return this.#lifecycle.state === "connected";
   }
 
   /** The client identifier in use: the configured one, or the one an MQTT 5 broker assigned. */
   get clientId(): string {
-    return this.#core.clientId;
+    return this.#lifecycle.clientId;
   }
 
   /**
@@ -142,7 +142,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
-    return this.#connect(url, options, true);
+    return this.#calls.connect(this.#settings.connect, url, options, true);
   }
 
   /**
@@ -154,7 +154,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad URL or option.
    */
   connectAsync(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
-    return this.#connect(url, options, false);
+    return this.#calls.connect(this.#settings.connect, url, options, false);
   }
 
   /**
@@ -173,7 +173,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   reconnect(): Promise<ConnectInfo> {
-    return this.#host.outcomes.call(this.#core.reconnect(), "reconnect", true);
+    return this.#calls.outcomes.call(this.#lifecycle.reconnect(), "reconnect", true);
   }
 
   /**
@@ -182,7 +182,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @returns Resolves on CONNACK, rejects with an `MqttError`.
    */
   reconnectAsync(): Promise<ConnectInfo> {
-    return this.#host.outcomes.call(this.#core.reconnect(), "reconnect", false);
+    return this.#calls.outcomes.call(this.#lifecycle.reconnect(), "reconnect", false);
   }
 
   /**
@@ -208,7 +208,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#host.subscribe(topic, options, true);
+    return this.#calls.subscribe(topic, options, true);
   }
 
   /**
@@ -223,7 +223,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    return this.#host.subscribe(topic, options, false);
+    return this.#calls.subscribe(topic, options, false);
   }
 
   /**
@@ -245,7 +245,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#host.unsubscribe(topics, options, true);
+    return this.#calls.unsubscribe(topics, options, true);
   }
 
   /**
@@ -257,7 +257,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad filter.
    */
   unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    return this.#host.unsubscribe(topics, options, false);
+    return this.#calls.unsubscribe(topics, options, false);
   }
 
   /**
@@ -285,7 +285,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    return this.#host.publish(topic, payload, options, true);
+    return this.#calls.publish(topic, payload, options, true);
   }
 
   /**
@@ -298,7 +298,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad topic, payload or option.
    */
   publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    return this.#host.publish(topic, payload, options, false);
+    return this.#calls.publish(topic, payload, options, false);
   }
 
   /**
@@ -318,7 +318,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   end(options?: EndOptions): Promise<void> {
-    return this.#host.end(options, true);
+    return this.#calls.end(options, true);
   }
 
   /**
@@ -329,7 +329,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @throws {TypeError} On a bad option.
    */
   endAsync(options?: EndOptions): Promise<void> {
-    return this.#host.end(options, false);
+    return this.#calls.end(options, false);
   }
 
   /**
@@ -358,7 +358,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   messages(options: { capacity?: number } = {}): MessageStream {
-    return this.#host.messages(options.capacity ?? 1024);
+    return this.#calls.messages(options.capacity ?? 1024);
   }
 
   /**
@@ -375,7 +375,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   idle(): Promise<void> {
-    return this.#host.idleness();
+    return this.#calls.idleness();
   }
 
   /**
@@ -393,10 +393,5 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.endAsync();
-  }
-
-  #connect(url: unknown, options: ConnectOptions | undefined, sync: boolean): Promise<ConnectInfo> {
-    const settings = connectArguments(this.#settings.connect, url, options);
-    return this.#host.outcomes.call(this.#core.connect(settings), "connect", sync);
   }
 }

@@ -12,8 +12,11 @@
  * `mqtt_messages_received`, `mqtt_errors` (tag `method`), `data_sent` and `data_received` (payload
  * bytes), `mqtt_bytes_sent` and `mqtt_bytes_received` (wire bytes). Trends, in milliseconds:
  * `mqtt_connect_duration`, `mqtt_subscribe_duration`, `mqtt_publish_duration` (acknowledgement
- * round trip at QoS 1 and 2) and `mqtt_message_latency` (MQTT 5 only: publisher to receiver, from
- * the `mqload-ts` user property the client stamps on publications when a sink is set).
+ * round trip at QoS 1 and 2) and `mqtt_message_latency` (publisher to receiver, measured by a
+ * receiver with a sink from the publish time the publisher stamped: by default in an MQTT 5
+ * `mqload-ts` user property, stamped when the publisher has a sink; with
+ * `latency_stamp: "payload"`, in any version including MQTT 3.1.1, as a payload trailer that a
+ * receiver with the same option reads and strips).
  *
  * Tags: `proto` (`MQTT/3.1`, `MQTT/3.1.1`, `MQTT/5.0`), `client_id`, `url` (never with
  * credentials), `topic` for per-message metrics, plus the client's and the call's `tags`. The tags

@@ -60,12 +60,12 @@ export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from "./backof
 export { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 export { type BrokerUrl, parseBrokerUrl, type TransportKind } from "./url.ts";
 export {
+  connectTcp,
+  connectWebSocket,
   openTransport,
   type TlsOptions,
   type Transport,
   type TransportFactory,
   type TransportOptions,
-} from "./transport.ts";
-export { connectTcp } from "./transport_deno.ts";
-export { connectWebSocket } from "./transport_ws.ts";
+} from "./transport/mod.ts";
 export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "../codec/packets.ts";

@@ -9,7 +9,7 @@ import type { Properties, ProtocolVersion } from "../codec/packets.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { MetricsSink } from "./metrics_sink.ts";
-import type { TlsOptions, TransportFactory } from "./transport.ts";
+import type { TlsOptions, TransportFactory } from "./transport/mod.ts";
 
 /**
  * Quality of service levels, as in xk6-mqtt.

@@ -4,13 +4,13 @@
 import type { ConnectPacket } from "./packets.ts";
 import { intCheck, propertiesSize, WILL, withLength, writeProperties } from "./_properties.ts";
 import { stringSize } from "./_utf8.ts";
-import type { Pool } from "./_writer.ts";
+import type { BufferPool } from "./_buffer_pool.ts";
 import { checkAuthentication, checkQos, start, topicNameSize } from "./_encode_util.ts";
 
 const CONNECT = 1 << 1;
 
 /** Encodes a CONNECT for its own `protocolVersion`. */
-export function encodeConnect(p: ConnectPacket, pool: Pool | undefined): Uint8Array {
+export function encodeConnect(p: ConnectPacket, pool: BufferPool | undefined): Uint8Array {
   const v = p.protocolVersion;
   if (v !== 3 && v !== 4 && v !== 5) {
     throw new RangeError(`Unsupported protocol version: ${v}`);

@@ -2,7 +2,8 @@
 
 import type { Properties } from "./packets.ts";
 import { stringSize, utf8Length } from "./_utf8.ts";
-import { type Pool, varintSize, Writer } from "./_writer.ts";
+import type { BufferPool } from "./_buffer_pool.ts";
+import { varintSize, Writer } from "./_writer.ts";
 
 const MAX_REMAINING = 268435455;
 
@@ -10,7 +11,7 @@ const MAX_REMAINING = 268435455;
  * Allocates a packet of `remaining` bytes after the fixed header (from `pool` when given) and
  * writes the header.
  */
-export function start(first: number, remaining: number, pool: Pool | undefined): Writer {
+export function start(first: number, remaining: number, pool: BufferPool | undefined): Writer {
   if (remaining > MAX_REMAINING) {
     throw new RangeError(`Packet is too large: ${remaining} bytes after the fixed header`);
   }

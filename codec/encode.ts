@@ -29,7 +29,7 @@ import {
 } from "./_properties.ts";
 import { filterProblem, isShared } from "./_topics.ts";
 import { stringSize } from "./_utf8.ts";
-import { Pool } from "./_writer.ts";
+import { BufferPool } from "./_buffer_pool.ts";
 import {
   checkAuthentication,
   checkPacketId,
@@ -88,15 +88,18 @@ export function encode(packet: Packet, protocolVersion: ProtocolVersion = 4): Ui
 }
 
 // An ArrayBuffer per packet costs more than encoding a 64-byte PUBLISH; small packets share
-// slabs instead. A slab is never written twice (see Pool), and a retained packet keeps at most
+// slabs instead. A slab is never written twice (see BufferPool), and a retained packet keeps at most
 // its 8 KiB slab alive.
-const SHARED = new Pool(8192);
+const SHARED = new BufferPool(8192);
 
-/** encode() with room taken from `pool` (an Encoder's) or, without one, allocated. */
+/**
+ * encode() with room taken from `pool` (an Encoder's, a client connection's) or, without one,
+ * allocated.
+ */
 export function encodePacket(
   packet: Packet,
   protocolVersion: ProtocolVersion,
-  pool: Pool | undefined,
+  pool: BufferPool | undefined,
 ): Uint8Array {
   if (typeof packet !== "object" || packet === null) {
     throw new TypeError("packet must be an object");
@@ -143,7 +146,7 @@ function checkReasonCode(code: number, type: Packet["type"]): void {
   }
 }
 
-function encodePublish(p: PublishPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodePublish(p: PublishPacket, v5: boolean, pool: BufferPool | undefined): Uint8Array {
   const qos = checkQos(p.qos);
   const topic = p.topic;
   const topicSize = topicNameSize(topic, "Topic name");
@@ -177,7 +180,7 @@ function encodePublish(p: PublishPacket, v5: boolean, pool: Pool | undefined): U
 function encodeAck(
   p: AckPacket<"puback" | "pubrec" | "pubrel" | "pubcomp">,
   v5: boolean,
-  pool: Pool | undefined,
+  pool: BufferPool | undefined,
 ): Uint8Array {
   const n = ACK_TYPE[p.type];
   const first = (n << 4) | (n === 6 ? 2 : 0);
@@ -201,7 +204,7 @@ function encodeAck(
 function encodeConnack(
   p: ConnackPacket,
   version: ProtocolVersion,
-  pool: Pool | undefined,
+  pool: BufferPool | undefined,
 ): Uint8Array {
   const v5 = version === 5;
   const code = p.reasonCode;
@@ -220,7 +223,11 @@ function encodeConnack(
   return w.done();
 }
 
-function encodeSubscribe(p: SubscribePacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeSubscribe(
+  p: SubscribePacket,
+  v5: boolean,
+  pool: BufferPool | undefined,
+): Uint8Array {
   const id = checkPacketId(p.packetId);
   const subs = p.subscriptions;
   if (!Array.isArray(subs) || subs.length === 0) {
@@ -270,7 +277,7 @@ function checkCodes(codes: unknown, v5: boolean, type: "suback" | "unsuback"): n
   return codes;
 }
 
-function encodeSuback(p: SubackPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeSuback(p: SubackPacket, v5: boolean, pool: BufferPool | undefined): Uint8Array {
   const id = checkPacketId(p.packetId);
   const codes = checkCodes(p.reasonCodes, v5, "suback");
   const propsSize = v5 ? propertiesSize(p.properties, 1 << 9) : 0;
@@ -281,7 +288,11 @@ function encodeSuback(p: SubackPacket, v5: boolean, pool: Pool | undefined): Uin
   return w.done();
 }
 
-function encodeUnsubscribe(p: UnsubscribePacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeUnsubscribe(
+  p: UnsubscribePacket,
+  v5: boolean,
+  pool: BufferPool | undefined,
+): Uint8Array {
   const id = checkPacketId(p.packetId);
   const filters = p.topicFilters;
   if (!Array.isArray(filters) || filters.length === 0) {
@@ -302,7 +313,7 @@ function encodeUnsubscribe(p: UnsubscribePacket, v5: boolean, pool: Pool | undef
   return w.done();
 }
 
-function encodeUnsuback(p: UnsubackPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeUnsuback(p: UnsubackPacket, v5: boolean, pool: BufferPool | undefined): Uint8Array {
   const id = checkPacketId(p.packetId);
   if (!v5) {
     const w = start(0xb0, 2, pool);
@@ -318,7 +329,11 @@ function encodeUnsuback(p: UnsubackPacket, v5: boolean, pool: Pool | undefined):
   return w.done();
 }
 
-function encodeDisconnect(p: DisconnectPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeDisconnect(
+  p: DisconnectPacket,
+  v5: boolean,
+  pool: BufferPool | undefined,
+): Uint8Array {
   if (!v5) return start(0xe0, 0, pool).done();
   const code = p.reasonCode ?? 0;
   checkReasonCode(code, "disconnect");
@@ -330,7 +345,7 @@ function encodeDisconnect(p: DisconnectPacket, v5: boolean, pool: Pool | undefin
   return w.done();
 }
 
-function encodeAuth(p: AuthPacket, v5: boolean, pool: Pool | undefined): Uint8Array {
+function encodeAuth(p: AuthPacket, v5: boolean, pool: BufferPool | undefined): Uint8Array {
   if (!v5) throw new TypeError("AUTH exists only in MQTT 5");
   const code = p.reasonCode ?? 0;
   checkReasonCode(code, "auth");

@@ -1,13 +1,18 @@
 /**
- * {@linkcode Encoder}: the encoder for a connection's hot path, which takes room for small
- * packets from slabs it owns instead of allocating an ArrayBuffer per packet.
+ * {@linkcode Encoder}: {@linkcode encode} for code that encodes many packets on a hot path of its
+ * own (its own connection, a broker, a test harness), taking room for small packets from slabs
+ * it owns instead of allocating an ArrayBuffer per packet.
+ *
+ * The library's `Client` does not use it: its connection sizes its slabs by its write bursts and
+ * lets them go when it idles, and writes acknowledgements without packet objects, from the same
+ * slab pool and encoders.
  *
  * @module
  */
 
 import type { Packet, ProtocolVersion } from "./packets.ts";
 import { encodePacket } from "./encode.ts";
-import { Pool } from "./_writer.ts";
+import { BufferPool } from "./_buffer_pool.ts";
 
 /**
  * Options of an {@linkcode Encoder}.
@@ -49,7 +54,7 @@ export interface EncoderOptions {
 export class Encoder {
   /** Protocol level used for every packet but CONNECT. */
   protocolVersion: ProtocolVersion;
-  readonly #pool: Pool;
+  readonly #pool: BufferPool;
 
   /**
    * Creates an encoder.
@@ -67,7 +72,7 @@ export class Encoder {
       throw new RangeError(`slabSize must be an integer of at least 256, got ${slabSize}`);
     }
     this.protocolVersion = version;
-    this.#pool = new Pool(slabSize);
+    this.#pool = new BufferPool(slabSize);
   }
 
   /**

@@ -3,7 +3,7 @@
  * Deno APIs, so it also runs in browsers and other runtimes.
  *
  * - {@linkcode encode} turns a {@linkcode Packet} into bytes, validating it on the way;
- *   {@linkcode Encoder} does the same from slabs, for a connection's hot path.
+ *   {@linkcode Encoder} does the same from slabs, for callers encoding on a hot path of their own.
  * - {@linkcode Decoder} takes a byte stream in chunks of any size and hands out whole packets;
  *   {@linkcode decode} decodes one whole packet.
  * - Malformed input throws {@linkcode MqttProtocolError} with the MQTT 5 reason code that

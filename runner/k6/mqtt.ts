@@ -23,28 +23,29 @@
  * @module
  */
 
-import { Client as LibraryClient } from "../../client/client.ts";
-import type { Clock } from "../../client/clock.ts";
-import type { MetricsSink } from "../../client/metrics_sink.ts";
-import type {
-  ClientOptions,
-  ConnectOptions,
-  EndOptions,
-  PublishOptions,
-  SubscribeOptions,
-  UnsubscribeOptions,
-} from "../../client/options.ts";
-import type { ConnectInfo } from "../../client/events.ts";
-import type { TlsOptions } from "../../client/transport.ts";
-import { eventListenersOf } from "../../client/event_target.ts";
-import { knownKeys } from "../../client/_checks.ts";
-import { MAX_CACHED_TOPICS } from "../../client/_metrics.ts";
-import { EVENT_NAMES } from "../../client/_listeners.ts";
-import type { Payload } from "../../client/mod.ts";
+import {
+  Client as LibraryClient,
+  type ClientOptions,
+  type Clock,
+  type ConnectInfo,
+  type ConnectOptions,
+  type EndOptions,
+  type MetricsSink,
+  type Payload,
+  type PublishOptions,
+  QoS,
+  type SubscribeOptions,
+  type TlsOptions,
+  type UnsubscribeOptions,
+} from "../../client/mod.ts";
+import {
+  EVENT_NAMES,
+  eventListenersOf,
+  knownKeys,
+  MAX_CACHED_TOPICS,
+} from "../../client/internal.ts";
 import type { Tags } from "../metrics/registry.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
-
-import { QoS } from "../../client/options.ts";
 
 export { QoS };
 

@@ -1,40 +1,29 @@
-// The client engine: connection attempts over the server list, CONNACK handling, reconnection with
-// backoff, incoming packet dispatch, and end(). The public Client wraps it with the API and events.
+// The lifecycle of a client's connection: attempts over the server list, CONNACK handling,
+// reconnection with backoff, incoming packet dispatch, and end(). Calls puts the public API and
+// events on top of it.
 
-import { encode } from "../codec/mod.ts";
-import type {
-  AuthPacket,
-  ConnackPacket,
-  Packet,
-  Properties,
-  PublishPacket,
-} from "../codec/packets.ts";
-import type { AuthChallenge } from "./options.ts";
-import { toBytes } from "./_settings.ts";
-import {
-  asMqttError,
-  Attempt,
-  connectPacket,
-  disconnectBytes,
-  randomClientId,
-} from "./_attempt.ts";
+import { encodeDisconnect } from "../codec/internal.ts";
+import type { ConnackPacket, Packet, Properties, PublishPacket } from "../codec/packets.ts";
+import { asMqttError, Attempt } from "./_attempt.ts";
+import { connectPacket, randomClientId } from "./_connect_packet.ts";
 import type { Connection, ConnectionHandler } from "./_connection.ts";
-import { errorMessage, unexpected } from "./_connection.ts";
+import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
-import { closeInfo, connectRefusal, serverDisconnect } from "./_reasons.ts";
+import { closeInfo, serverDisconnect } from "./_reasons.ts";
 import type { Op } from "./_ops.ts";
-import { Session, type SessionHost } from "./_session.ts";
+import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
+import { MQTT_BYTES_RECEIVED, MQTT_BYTES_SENT } from "./metric_names.ts";
 import type { BrokerUrl } from "./url.ts";
 
 export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
 
-/** What the engine tells the public client. */
-export interface CoreHost extends SessionHost {
+/** What the lifecycle tells the client that owns it (see Calls). */
+export interface LifecycleOwner extends SessionOwner {
   connected(info: ConnectInfo): void;
   reconnecting(info: ReconnectInfo): void;
   message(topic: string, packet: PublishPacket): void;
@@ -47,10 +36,10 @@ export interface CoreHost extends SessionHost {
   batchFailed(promise: Promise<void>, error: MqttError): void;
 }
 
-export class Core implements ConnectionHandler {
+export class Lifecycle implements ConnectionHandler {
   readonly session: Session;
   readonly #settings: ClientSettings;
-  readonly #host: CoreHost;
+  readonly #owner: LifecycleOwner;
   readonly #metrics?: Metrics;
   #state: State = "idle";
   #connect?: ConnectSettings;
@@ -69,11 +58,11 @@ export class Core implements ConnectionHandler {
   /** Lost connections still letting go of their transports. */
   #lingering?: Set<Promise<void>>;
 
-  constructor(settings: ClientSettings, host: CoreHost, metrics: Metrics | undefined) {
+  constructor(settings: ClientSettings, owner: LifecycleOwner, metrics: Metrics | undefined) {
     this.#settings = settings;
-    this.#host = host;
+    this.#owner = owner;
     this.#metrics = metrics;
-    this.session = new Session(host, settings.maxQueued);
+    this.session = new Session(owner, settings.maxQueued);
     this.#clientId = settings.clientId;
     this.#retry = new Retry(settings.clock);
     // Metrics reported before any connection (a call on a client never connected) carry the
@@ -137,7 +126,7 @@ export class Core implements ConnectionHandler {
     if (stopping !== undefined) await stopping;
     this.#stillConnecting("reconnect");
     this.#retry.reset();
-    this.#host.reconnecting({ attempt: 1 });
+    this.#owner.reconnecting({ attempt: 1 });
     return await this.#first("reconnect", generation);
   }
 
@@ -154,14 +143,10 @@ export class Core implements ConnectionHandler {
     const session = this.session;
     const conn = session.connection;
     if (conn === undefined || this.#state !== "connected" || session.queued > 0) return undefined;
-    // Retain Available 0 or a caller's topic alias over the maximum: the slow path reports it.
-    if (
-      (packet.retain || packet.properties) && session.unsupported({ method: "publish", packet })
-    ) {
-      return undefined;
-    }
-    const bytes = session.encodePublish(packet);
-    if (bytes.length > session.maxPacketSize) return undefined; // The slow path reports it.
+    const bytes = session.publishBytes(packet);
+    // Refused by the broker's CONNACK (Retain Available 0, a caller's topic alias over the
+    // maximum, Maximum Packet Size): the slow path, which runs the same checks, reports it.
+    if (!(bytes instanceof Uint8Array)) return undefined;
     return conn.sendAndWait(bytes, sync);
   }
 
@@ -170,7 +155,7 @@ export class Core implements ConnectionHandler {
     const state = this.#state;
     if (state === "idle" || state === "ending") {
       const why = state === "idle" ? "not connected" : "the client is ending";
-      this.#host.failed(
+      this.#owner.failed(
         op,
         new MqttClosedError(`Cannot ${op.method}: ${why}`, { method: op.method }),
       );
@@ -239,38 +224,41 @@ export class Core implements ConnectionHandler {
     return running;
   }
 
-  // ConnectionHandler: the engine itself hears every connection it opens, no closures needed.
+  // ConnectionHandler: the lifecycle itself hears every connection it opens, no closures needed.
 
   /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
   farewell(error: MqttError): Uint8Array | undefined {
     return this.#connect?.protocolVersion === 5 && error instanceof MqttProtocolError
-      ? disconnectBytes(5, error.reasonCode)
+      ? encodeDisconnect(5, error.reasonCode)
       : undefined;
   }
 
   bytesRead(n: number): void {
     const metrics = this.#metrics;
-    if (metrics !== undefined) metrics.add("mqtt_bytes_received", n, metrics.base);
+    if (metrics !== undefined) metrics.add(MQTT_BYTES_RECEIVED, n, metrics.base);
   }
 
   bytesWritten(n: number): void {
     const metrics = this.#metrics;
-    if (metrics !== undefined) metrics.add("mqtt_bytes_sent", n, metrics.base);
+    if (metrics !== undefined) metrics.add(MQTT_BYTES_SENT, n, metrics.base);
   }
 
   backpressure(): Promise<void> | undefined {
-    return this.#host.backpressure();
+    return this.#owner.backpressure();
   }
 
   batchFailed(promise: Promise<void>, error: MqttError): void {
-    this.#host.batchFailed(promise, error);
+    this.#owner.batchFailed(promise, error);
   }
 
   onPacket(conn: Connection, packet: Packet): void {
     if (conn !== this.#conn) {
       const attempt = this.#attempt;
       if (attempt?.conn !== conn) return; // A connection we already let go of.
-      if (packet.type === "auth") return this.#authenticate(conn, packet);
+      if (packet.type === "auth") {
+        const method = this.#connect!.properties?.authenticationMethod;
+        return attempt.authenticate(conn, packet, method, this.#settings.auth);
+      }
       if (packet.type !== "connack") {
         conn.fail(
           new MqttProtocolError(`Expected CONNACK, got ${packet.type.toUpperCase()}`, 0x82),
@@ -295,89 +283,19 @@ export class Core implements ConnectionHandler {
     }
   }
 
-  /**
-   * MQTT 5 enhanced authentication (§4.12): an AUTH 0x18 before CONNACK, with the method of our
-   * CONNECT, is answered with AUTH 0x18 carrying the `auth` handler's data. Any other AUTH is a
-   * protocol error (MQTT-4.12.0-6: none without a method of ours; -4.12.0-2: the same method).
-   */
-  #authenticate(conn: Connection, packet: AuthPacket): void {
-    const method = this.#connect!.properties?.authenticationMethod;
-    const auth = this.#settings.auth;
-    const theirs = packet.properties?.authenticationMethod;
-    const code = packet.reasonCode ?? 0;
-    if (method === undefined || code !== 0x18 || theirs !== method) {
-      const why = method === undefined
-        ? "the CONNECT had no authentication method"
-        : code !== 0x18
-        ? `reason code 0x${code.toString(16)} instead of 0x18`
-        : `method "${theirs}" instead of "${method}"`;
-      return conn.fail(new MqttProtocolError(`Protocol error: unexpected AUTH (${why})`, 0x82));
-    }
-    if (auth === undefined) {
-      return conn.fail(
-        new MqttError(`the broker asks to continue "${method}" authentication: no auth option`, {
-          code: "auth",
-          method: "connect",
-        }),
-      );
-    }
-    const challenge: AuthChallenge = { method, reasonCode: code };
-    if (packet.properties?.authenticationData !== undefined) {
-      challenge.data = packet.properties.authenticationData.slice();
-    }
-    if (packet.properties !== undefined) challenge.properties = packet.properties;
-    Promise.resolve().then(() => auth(challenge)).then((reply) => {
-      const properties: Properties = { authenticationMethod: method };
-      if (reply !== undefined && reply !== null) {
-        properties.authenticationData = toBytes("auth reply", reply);
-      }
-      conn.send(encode({ type: "auth", reasonCode: 0x18, properties }, 5));
-    }).catch((cause) => {
-      conn.fail(
-        new MqttError(`auth handler failed: ${errorMessage(cause)}`, {
-          code: "auth",
-          method: "connect",
-          cause,
-        }),
-      );
-    });
-  }
-
   #onPublish(conn: Connection, packet: PublishPacket): void {
     const topic = this.#aliases.topicOf(packet);
     if (typeof topic !== "string") return conn.fail(topic);
-    const accepted = this.session.receive(packet, topic);
-    if (accepted === true) this.#host.message(topic, packet);
+    const accepted = this.session.inbound.receive(conn, packet, topic);
+    if (accepted === true) this.#owner.message(topic, packet);
     else if (accepted !== false) conn.fail(accepted);
   }
 
-  #established(attempt: Attempt, conn: Connection, connack: ConnackPacket): void {
+  #established(attempt: Attempt, conn: Connection, received: ConnackPacket): void {
     const cs = this.#connect!;
-    if (connack.reasonCode !== 0) {
-      attempt.handshake.reject(
-        connectRefusal(attempt.url.href, connack.reasonCode, connack.properties),
-      );
-      conn.close().catch(() => {});
-      return;
-    }
+    const connack = attempt.accept(conn, received, cs.protocolVersion);
+    if (connack === undefined) return;
     const sent = attempt.sent!;
-    if (connack.sessionPresent && sent.cleanStart && cs.protocolVersion !== 5) {
-      // MQTT 3.1.1 (§3.2.2.2) lets the client proceed, and brokers do send this (AWS IoT, hmq,
-      // MQTTnet 3.0): refusing them would fail every connect. What we asked for is a clean
-      // session, so it is taken as one (subscriptions restored, nothing stale resent).
-      connack = { ...connack, sessionPresent: false };
-    } else if (connack.sessionPresent && sent.cleanStart) {
-      // We hold no session after a clean start, and the broker must not claim one
-      // (MQTT-3.2.2-2): the client MUST close the connection (MQTT-3.2.2-4).
-      conn.fail(
-        new MqttProtocolError(
-          "Protocol error: CONNACK has Session Present set in reply to a clean start",
-          0x82,
-        ),
-      );
-      return;
-    }
-    attempt.clearTimer();
     this.#attempt = undefined;
     const properties = connack.properties;
     if (properties?.assignedClientIdentifier) {
@@ -408,7 +326,7 @@ export class Core implements ConnectionHandler {
       sessionPresent: connack.sessionPresent,
     };
     if (properties !== undefined) info.properties = properties;
-    this.#host.connected(info);
+    this.#owner.connected(info);
     attempt.handshake.resolve(info);
   }
 
@@ -427,16 +345,16 @@ export class Core implements ConnectionHandler {
     const info = closeInfo(error);
     if (this.#state === "ending") {
       this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
-      this.#host.closed(info);
+      this.#owner.closed(info);
     } else if (this.#retry.allowed(this.#connect?.reconnect)) {
       this.#retry.lost(this.#connect?.reconnect);
       info.reconnecting = true;
       this.#retry.lastError = error;
       this.#schedule();
-      this.#host.closed(info);
+      this.#owner.closed(info);
     } else {
       this.#toIdle(error);
-      this.#host.closed(info);
+      this.#owner.closed(info);
       this.#settled(true);
     }
   }
@@ -450,7 +368,7 @@ export class Core implements ConnectionHandler {
     this.#state = "connecting";
     const generation = ++this.#generation;
     const retry = this.#retry;
-    this.#host.reconnecting(retry.next());
+    this.#owner.reconnecting(retry.next());
     try {
       await this.#open(generation);
     } catch (error) {
@@ -468,9 +386,9 @@ export class Core implements ConnectionHandler {
         { method: "reconnect", cause: failure },
       );
       this.#toIdle(gaveUp);
-      this.#host.closed({ error: gaveUp, reconnecting: false });
+      this.#owner.closed({ error: gaveUp, reconnecting: false });
       this.#settled(true);
-      this.#host.error(gaveUp);
+      this.#owner.error(gaveUp);
     }
   }
 
@@ -502,7 +420,7 @@ export class Core implements ConnectionHandler {
     this.#conn = undefined;
     this.session.detach();
     if (conn !== undefined) {
-      conn.sendLast(disconnectBytes(this.#connect!.protocolVersion, 0));
+      conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion));
       await conn.close(this.#connect!.connectTimeout || Infinity);
     }
   }
@@ -523,12 +441,7 @@ export class Core implements ConnectionHandler {
       });
       await Promise.race([this.session.drained(), timeout]);
       if (timer !== undefined) clock.clearTimeout(timer);
-      const v = this.#connect!.protocolVersion;
-      conn.sendLast(
-        properties === undefined && reasonCode === 0
-          ? disconnectBytes(v, 0)
-          : encode({ type: "disconnect", reasonCode, properties }, v),
-      );
+      conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties));
       await conn.close(limit);
     }
     this.#conn = undefined;
@@ -556,6 +469,6 @@ export class Core implements ConnectionHandler {
 
   /** Tells the client it went idle, unless a handler already started something new. */
   #settled(ended: boolean): void {
-    if (this.#state === "idle") this.#host.idle(ended);
+    if (this.#state === "idle") this.#owner.idle(ended);
   }
 }

@@ -1,9 +1,9 @@
-// The client's side of the engine: what the public calls do (publish, subscribe, unsubscribe,
-// end, messages), and what happens when the engine reports an outcome, an event or a state
-// change. One object with prototype methods, so a client costs no closures.
+// What the public calls do (publish, subscribe, unsubscribe, end, messages) on top of the
+// connection's lifecycle, and what happens when the lifecycle reports an outcome, an event or a
+// state change. One object with prototype methods, so a client costs no closures.
 
 import type { PublishPacket } from "../codec/packets.ts";
-import type { Core, CoreHost } from "./_core.ts";
+import type { Lifecycle, LifecycleOwner } from "./_lifecycle.ts";
 import { deliver } from "./_deliver.ts";
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
@@ -27,7 +27,9 @@ import {
   checkPacketProperties,
   checkTags,
 } from "./_checks.ts";
+import { connectArguments } from "./_settings.ts";
 import type {
+  ConnectOptions,
   EndOptions,
   Payload,
   PublishOptions,
@@ -41,12 +43,12 @@ const closeEvent = (info: CloseInfo) => new MqttCloseEvent(info);
 const endEvent = () => new Event("end");
 const noop = () => {};
 
-export class Host implements CoreHost {
+export class Calls implements LifecycleOwner {
   readonly events: Listeners;
   readonly outcomes: Outcomes;
   readonly metrics?: Metrics;
   readonly clock: Clock;
-  core!: Core;
+  lifecycle!: Lifecycle;
   /** The active messages() iterator. */
   stream?: MessageStream;
   /** An end() in progress. */
@@ -62,7 +64,9 @@ export class Host implements CoreHost {
 
   /** Resolves once idle: no connection, attempt, scheduled reconnection or end() under way. */
   idleness(): Promise<void> {
-    if (this.core.state === "idle" && this.ending === undefined) return this.core.released();
+    if (this.lifecycle.state === "idle" && this.ending === undefined) {
+      return this.lifecycle.released();
+    }
     return (this.#idle ??= Promise.withResolvers<void>()).promise;
   }
 
@@ -76,13 +80,24 @@ export class Host implements CoreHost {
     checkPacketProperties("properties", { type: "disconnect", properties });
     checkEncodable("option reason_code", { type: "disconnect", reasonCode });
     if (this.ending !== undefined) return this.ending;
-    if (this.core.state === "idle") {
+    if (this.lifecycle.state === "idle") {
       this.#closeStream(); // An iterator made before a connect() that never came.
       return Promise.resolve();
     }
-    const ending = this.core.end(reasonCode, properties).then(() => this.#ended(tags));
+    const ending = this.lifecycle.end(reasonCode, properties).then(() => this.#ended(tags));
     this.ending = ending;
     return this.outcomes.call(ending, "end", sync, tags);
+  }
+
+  /** Connects with the call's URL and options over the client's `defaults`. */
+  connect(
+    defaults: ConnectOptions,
+    url: unknown,
+    options: ConnectOptions | undefined,
+    sync: boolean,
+  ): Promise<ConnectInfo> {
+    const settings = connectArguments(defaults, url, options);
+    return this.outcomes.call(this.lifecycle.connect(settings), "connect", sync);
   }
 
   /** Subscribes: the SUBSCRIBE waits for the connection and resolves with the granted QoS. */
@@ -92,7 +107,7 @@ export class Host implements CoreHost {
     sync: boolean,
   ): Promise<number[]> {
     const op = subscribeOp(topic, options, sync, this.startTime());
-    this.core.submit(op);
+    this.lifecycle.submit(op);
     return op.promise;
   }
 
@@ -103,7 +118,7 @@ export class Host implements CoreHost {
     sync: boolean,
   ): Promise<void> {
     const op = unsubscribeOp(topics, options, sync);
-    this.core.submit(op);
+    this.lifecycle.submit(op);
     return op.promise.then(noop);
   }
 
@@ -117,10 +132,10 @@ export class Host implements CoreHost {
     options: PublishOptions | undefined,
     sync: boolean,
   ): Promise<void> {
-    const { core, metrics } = this;
+    const { lifecycle, metrics } = this;
     // The latency stamp is the send time: read before anything else. A user property (MQTT 5)
     // only when metrics are collected; a payload trailer whenever asked for.
-    const settings = core.settings;
+    const settings = lifecycle.settings;
     const inPayload = settings?.latencyStamp === "payload";
     const stamp = inPayload ||
         (metrics !== undefined && settings?.latencyStamp === "property" &&
@@ -130,7 +145,7 @@ export class Host implements CoreHost {
     const packet = publishPacket(topic, payload, options, stamp, inPayload);
     const tags = options?.tags;
     if (packet.qos === 0) {
-      const written = core.publishNow(packet, sync);
+      const written = lifecycle.publishNow(packet, sync);
       if (written !== undefined) {
         metrics?.sent(topic, packet.payload.length, tags);
         return written;
@@ -138,7 +153,7 @@ export class Host implements CoreHost {
     }
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const start = this.startTime();
-    core.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
+    lifecycle.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
     return promise;
   }
 
@@ -161,7 +176,7 @@ export class Host implements CoreHost {
       if (this.stream === stream) this.stream = undefined;
     });
     // A client idle after a connection (ended, lost, refused) has nothing more to give.
-    if (this.core.state === "idle" && this.ending === undefined && this.core.settings) {
+    if (this.lifecycle.state === "idle" && this.ending === undefined && this.lifecycle.settings) {
       stream.close();
     } else this.stream = stream;
     return stream;
@@ -197,7 +212,7 @@ export class Host implements CoreHost {
   }
 
   message(topic: string, packet: PublishPacket): void {
-    const inPayload = this.core.settings?.latencyStamp === "payload";
+    const inPayload = this.lifecycle.settings?.latencyStamp === "payload";
     deliver(topic, packet, this.events, this.stream, this.metrics, this.clock, inPayload);
   }
 
@@ -226,10 +241,10 @@ export class Host implements CoreHost {
 
   #becameIdle(): void {
     if (this.ending !== undefined) return; // end() finishes the job after its `end` event.
-    if (this.core.state !== "idle") return; // An `end` handler connected again.
+    if (this.lifecycle.state !== "idle") return; // An `end` handler connected again.
     this.#closeStream();
     const idle = this.#idle;
     this.#idle = undefined;
-    if (idle !== undefined) this.core.released().then(idle.resolve);
+    if (idle !== undefined) this.lifecycle.released().then(idle.resolve);
   }
 }

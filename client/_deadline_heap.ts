@@ -7,14 +7,14 @@ import type { Clock } from "./clock.ts";
 
 /** Something with a due time: the heap keeps `slot` up to date (-1 when not scheduled). */
 export interface Due {
-  /** Whole milliseconds from the heap's origin (owned by `Deadlines`; start it at 0). */
+  /** Whole milliseconds from the heap's origin (owned by `DeadlineHeap`; start it at 0). */
   dueAt: number;
   slot: number;
   /** Called once when `dueAt` has passed (the entry is out of the heap by then). */
   due(): void;
 }
 
-export class Deadlines {
+export class DeadlineHeap {
   readonly #clock: Clock;
   // Due times are kept as whole milliseconds since the heap was made, not as clock times:
   // small integers stay unboxed, where an epoch-based time is a heap number that unoptimized
@@ -123,11 +123,11 @@ export class Deadlines {
 // Shared by every client on the same clock (the system clock, or a runner Worker's): keyed
 // weakly, so a clock that goes away takes its deadlines along. They hold no client's data once
 // that client's deadlines are met or cancelled.
-const byClock = new WeakMap<Clock, Deadlines>();
+const byClock = new WeakMap<Clock, DeadlineHeap>();
 
-/** The deadlines of every client on `clock`. */
-export function deadlinesOf(clock: Clock): Deadlines {
+/** The heap of deadlines of every client on `clock`. */
+export function deadlineHeapOf(clock: Clock): DeadlineHeap {
   let deadlines = byClock.get(clock);
-  if (deadlines === undefined) byClock.set(clock, deadlines = new Deadlines(clock));
+  if (deadlines === undefined) byClock.set(clock, deadlines = new DeadlineHeap(clock));
   return deadlines;
 }

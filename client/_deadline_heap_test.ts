@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
-import { Deadlines, type Due } from "./_deadlines.ts";
+import { DeadlineHeap, type Due } from "./_deadline_heap.ts";
 import { FakeClock } from "../tests/fixtures/memory_broker.ts";
 
 function entry(name: string, log: string[]): Due {
   return { dueAt: 0, slot: -1, due: () => log.push(name) };
 }
 
-Deno.test("Deadlines fires entries in due order with one timer, and stops when empty", async () => {
+Deno.test("DeadlineHeap fires entries in due order with one timer, and stops when empty", async () => {
   const clock = new FakeClock();
-  const scheduler = new Deadlines(clock);
+  const heap = new DeadlineHeap(clock);
   const log: string[] = [];
   const t0 = clock.now();
   const entries = ["a", "b", "c", "d", "e"].map((name) => entry(name, log));
   const delays = [500, 100, 400, 200, 300];
-  entries.forEach((e, i) => scheduler.schedule(e, t0 + delays[i]));
+  entries.forEach((e, i) => heap.schedule(e, t0 + delays[i]));
   assert.equal(clock.pending, 1);
-  scheduler.cancel(entries[2]); // c
-  scheduler.schedule(entries[0], t0 + 50); // a moves to the front
+  heap.cancel(entries[2]); // c
+  heap.schedule(entries[0], t0 + 50); // a moves to the front
   await clock.tick(250);
   assert.deepEqual(log, ["a", "b", "d"]);
   assert.equal(clock.pending, 1);
@@ -26,9 +26,9 @@ Deno.test("Deadlines fires entries in due order with one timer, and stops when e
   assert.ok(entries.every((e) => e.slot === -1));
 });
 
-Deno.test("Deadlines keeps many entries in order", async () => {
+Deno.test("DeadlineHeap keeps many entries in order", async () => {
   const clock = new FakeClock();
-  const scheduler = new Deadlines(clock);
+  const heap = new DeadlineHeap(clock);
   const fired: number[] = [];
   const t0 = clock.now();
   const all: Due[] = [];
@@ -36,9 +36,9 @@ Deno.test("Deadlines keeps many entries in order", async () => {
     const at = (i * 7919) % 1000;
     const e: Due = { dueAt: 0, slot: -1, due: () => fired.push(at) };
     all.push(e);
-    scheduler.schedule(e, t0 + at);
+    heap.schedule(e, t0 + at);
   }
-  for (let i = 0; i < 200; i += 3) scheduler.cancel(all[i]);
+  for (let i = 0; i < 200; i += 3) heap.cancel(all[i]);
   await clock.tick(2000);
   assert.equal(fired.length, 200 - 67);
   assert.deepEqual(fired, [...fired].sort((a, b) => a - b));

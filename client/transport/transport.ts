@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { BrokerUrl } from "./url.ts";
-import { connectTcp } from "./transport_deno.ts";
-import { connectWebSocket } from "./transport_ws.ts";
+import type { BrokerUrl } from "../url.ts";
+import { connectTcp } from "./deno.ts";
+import { connectWebSocket } from "./websocket.ts";
 
 /**
  * A connected byte stream to a broker.

@@ -1,0 +1,97 @@
+// A connection's keepalive (MQTT-3.1.2-23): a PINGREQ when nothing was written for the
+// keepalive interval, and the connection fails when no PINGRESP comes back in time. It is an
+// entry of the clock's shared deadline heap, not a timer of its own.
+
+import { PINGREQ_BYTES } from "../codec/internal.ts";
+import type { Clock } from "./clock.ts";
+import type { Connection } from "./_connection.ts";
+import { type DeadlineHeap, deadlineHeapOf, type Due } from "./_deadline_heap.ts";
+import { MqttTimeoutError } from "./errors.ts";
+
+// How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
+const MAX_PING_TIMEOUT = 30_000;
+// How much longer a PINGRESP may wait while our reads wait for a slow messages() consumer.
+const PAUSED_PING_GRACE = 60_000;
+
+export class Keepalive implements Due {
+  /** The bookkeeping of the clock's shared deadlines. */
+  dueAt = 0;
+  slot = -1;
+  readonly #conn: Connection;
+  readonly #clock: Clock;
+  #ms = 0;
+  #heap?: DeadlineHeap;
+  #pingSentAt = 0;
+
+  constructor(conn: Connection, clock: Clock) {
+    this.#conn = conn;
+    this.#clock = clock;
+  }
+
+  /** Sets the interval (seconds; 0 turns it off) and arms its deadline. */
+  set(seconds: number): void {
+    this.#ms = seconds * 1000;
+    this.stop();
+    if (this.#ms > 0 && !this.#conn.closed) {
+      this.#heap ??= deadlineHeapOf(this.#clock);
+      this.#arm(this.#ms);
+    }
+  }
+
+  /** Notes a PINGRESP: the broker is alive, back to the normal keepalive rhythm. */
+  pingResponse(): void {
+    if (this.#pingSentAt === 0) return;
+    this.#pingSentAt = 0;
+    this.stop();
+    const idle = this.#clock.now() - this.#conn.lastWrite;
+    this.#arm(Math.max(0, this.#ms - idle));
+  }
+
+  /** Takes the deadline out of the heap (the connection closed, or a new one follows). */
+  stop(): void {
+    this.#heap?.cancel(this);
+  }
+
+  #arm(ms: number): void {
+    this.#heap!.schedule(this, this.#clock.now() + ms);
+  }
+
+  /**
+   * The keepalive is due (called by the clock's deadlines). Re-armed lazily: writes only move
+   * the connection's `lastWrite`, and a check that comes early sleeps again for the rest of the
+   * interval.
+   */
+  due(): void {
+    const conn = this.#conn;
+    const keepaliveMs = this.#ms;
+    if (conn.closed || keepaliveMs === 0) return;
+    const now = this.#clock.now();
+    if (this.#pingSentAt !== 0) {
+      const waited = now - this.#pingSentAt;
+      const paused = conn.readsPaused;
+      if (paused && waited < keepaliveMs + PAUSED_PING_GRACE) {
+        // Our reads wait for a slow messages() consumer: the PINGRESP may be among the unread
+        // bytes, and the broker is not to blame. Judge it once reading goes on, or after the
+        // grace: a consumer stuck for good (awaiting an acknowledgement that waits behind the
+        // messages it does not take) then gets an error, not a silent hang.
+        this.#arm(Math.min(keepaliveMs, MAX_PING_TIMEOUT));
+        return;
+      }
+      const why = paused ? " (reads paused for a slow messages() consumer)" : "";
+      conn.fail(
+        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms${why}`, {
+          method: "ping",
+        }),
+      );
+      return;
+    }
+    const idle = now - conn.lastWrite;
+    if (idle >= keepaliveMs) {
+      this.#pingSentAt = now;
+      conn.send(PINGREQ_BYTES);
+      this.#arm(Math.min(keepaliveMs, MAX_PING_TIMEOUT));
+    } else {
+      this.#arm(keepaliveMs - idle);
+    }
+  }
+}
