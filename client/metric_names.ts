@@ -1,7 +1,9 @@
 /**
- * The names of the metrics a `Client` reports to its `MetricsSink`, one constant each, as k6's `metrics/builtin.go` keeps its own: the client makes every sample with
- * them and the runner imports them (through `client/internal.ts`), so a misspelt name is a
- * compile error, not an empty series. Counters count 1 per event or bytes; trends are in
+ * The metrics a `Client` reports to its `MetricsSink`: one name constant each, as k6's
+ * `metrics/builtin.go` keeps its own, and their definitions ({@linkcode CLIENT_METRICS}). The
+ * client makes every sample with them and the runner defines and reads them from here, so a
+ * misspelt name is a compile error, not an empty series, and a new metric is one constant and
+ * one definition in this file. Counters count 1 per event or bytes; trends are in
  * milliseconds.
  *
  * @module
@@ -35,18 +37,33 @@ export const DATA_SENT = "data_sent";
 /** Counter: payload bytes of the messages delivered, as xk6-mqtt counts them. */
 export const DATA_RECEIVED = "data_received";
 
-/** Every metric name above: what a client may report. */
-export const CLIENT_METRIC_NAMES: readonly string[] = Object.freeze([
-  MQTT_CALLS,
-  MQTT_MESSAGES_SENT,
-  MQTT_MESSAGES_RECEIVED,
-  MQTT_ERRORS,
-  MQTT_CONNECT_DURATION,
-  MQTT_SUBSCRIBE_DURATION,
-  MQTT_PUBLISH_DURATION,
-  MQTT_MESSAGE_LATENCY,
-  MQTT_BYTES_SENT,
-  MQTT_BYTES_RECEIVED,
-  DATA_SENT,
-  DATA_RECEIVED,
+/** A client metric's definition: its name, k6's metric type and the kind of its values. */
+export interface ClientMetric {
+  /** The name. */
+  readonly name: string;
+  /** k6's metric type. */
+  readonly type: "counter" | "trend";
+  /** k6's value type: plain numbers, milliseconds or bytes. */
+  readonly contains: "default" | "time" | "data";
+}
+
+/** Every metric a client may report, with its type: the runner defines them before a test. */
+export const CLIENT_METRICS: readonly ClientMetric[] = Object.freeze([
+  { name: MQTT_CALLS, type: "counter", contains: "default" },
+  { name: MQTT_MESSAGES_SENT, type: "counter", contains: "default" },
+  { name: MQTT_MESSAGES_RECEIVED, type: "counter", contains: "default" },
+  { name: MQTT_ERRORS, type: "counter", contains: "default" },
+  { name: MQTT_CONNECT_DURATION, type: "trend", contains: "time" },
+  { name: MQTT_SUBSCRIBE_DURATION, type: "trend", contains: "time" },
+  { name: MQTT_PUBLISH_DURATION, type: "trend", contains: "time" },
+  { name: MQTT_MESSAGE_LATENCY, type: "trend", contains: "time" },
+  { name: MQTT_BYTES_SENT, type: "counter", contains: "data" },
+  { name: MQTT_BYTES_RECEIVED, type: "counter", contains: "data" },
+  { name: DATA_SENT, type: "counter", contains: "data" },
+  { name: DATA_RECEIVED, type: "counter", contains: "data" },
 ]);
+
+/** Every metric name above: what a client may report. */
+export const CLIENT_METRIC_NAMES: readonly string[] = Object.freeze(
+  CLIENT_METRICS.map((m) => m.name),
+);

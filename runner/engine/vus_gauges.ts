@@ -12,6 +12,7 @@
 import { defineBuiltins, MetricRegistry, type MetricsSnapshot } from "../metrics/registry.ts";
 import type { WorkerStats } from "../worker/messages.ts";
 import type { WorkerHandle } from "./worker_pool.ts";
+import { VUS, VUS_MAX } from "../metrics/builtin.ts";
 
 /** Samples the VU gauges into a registry of their own, drained at each sample. */
 export class VusGauges {
@@ -52,13 +53,13 @@ export class VusGauges {
       let vus = 0;
       for (const s of stats.values()) vus += s.peak;
       if (!final || vus > 0 || !this.#sampledVus) {
-        this.#gauges.add("vus", vus);
+        this.#gauges.add(VUS, vus);
         this.#sampledVus = true;
       }
       fresh.clear();
       for (const s of stats.values()) s.peak = s.active;
     }
-    this.#gauges.add("vus_max", initialized);
+    this.#gauges.add(VUS_MAX, initialized);
     return this.#gauges.drain();
   }
 }

@@ -9,6 +9,17 @@
 
 import type { MetricInfo } from "./types.ts";
 import type { MetricRegistry } from "./registry.ts";
+import {
+  CLIENT_METRICS,
+  DATA_RECEIVED,
+  DATA_SENT,
+  MQTT_MESSAGES_RECEIVED,
+  MQTT_MESSAGES_SENT,
+} from "../../client/metric_names.ts";
+
+// The client's names (mqtt_calls, mqtt_message_latency, …), for the runner's files to import
+// from one place beside k6's; data_sent and data_received are k6's, counted by the client.
+export * from "../../client/metric_names.ts";
 
 /** k6's `vus` gauge: VUs running an iteration. */
 export const VUS = "vus";
@@ -22,10 +33,6 @@ export const ITERATION_DURATION = "iteration_duration";
 export const DROPPED_ITERATIONS = "dropped_iterations";
 /** k6's `checks` rate: the share of `check()` conditions that passed. */
 export const CHECKS = "checks";
-/** k6's `data_sent` counter: bytes sent. */
-export const DATA_SENT = "data_sent";
-/** k6's `data_received` counter: bytes received. */
-export const DATA_RECEIVED = "data_received";
 /** k6's `group_duration` trend: time of one `group()` call, in ms. */
 export const GROUP_DURATION = "group_duration";
 
@@ -37,30 +44,11 @@ const K6_METRICS: ReadonlyArray<MetricInfo> = [
   { name: ITERATION_DURATION, type: "trend", contains: "time" },
   { name: DROPPED_ITERATIONS, type: "counter", contains: "default" },
   { name: CHECKS, type: "rate", contains: "default" },
-  { name: DATA_SENT, type: "counter", contains: "data" },
-  { name: DATA_RECEIVED, type: "counter", contains: "data" },
   { name: GROUP_DURATION, type: "trend", contains: "time" },
 ];
 
-/**
- * xk6-mqtt's metrics, which the client emits. The only place in runner/metrics that spells
- * their names: they are to come from the client's own constants.
- */
-const MQTT_METRICS: ReadonlyArray<MetricInfo> = [
-  { name: "mqtt_calls", type: "counter", contains: "default" },
-  { name: "mqtt_messages_sent", type: "counter", contains: "default" },
-  { name: "mqtt_messages_received", type: "counter", contains: "default" },
-  { name: "mqtt_errors", type: "counter", contains: "default" },
-  { name: "mqtt_connect_duration", type: "trend", contains: "time" },
-  { name: "mqtt_subscribe_duration", type: "trend", contains: "time" },
-  { name: "mqtt_publish_duration", type: "trend", contains: "time" },
-  { name: "mqtt_message_latency", type: "trend", contains: "time" },
-  { name: "mqtt_bytes_sent", type: "counter", contains: "data" },
-  { name: "mqtt_bytes_received", type: "counter", contains: "data" },
-];
-
 /** The names, types and value types of the metrics mqload defines before a script runs. */
-export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [...K6_METRICS, ...MQTT_METRICS];
+export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [...K6_METRICS, ...CLIENT_METRICS];
 
 /**
  * Names that older grafana/xk6-mqtt releases registered, each mapped to the metric that
@@ -71,8 +59,8 @@ export const BUILTIN_METRICS: ReadonlyArray<MetricInfo> = [...K6_METRICS, ...MQT
  * summary only when a threshold names it.
  */
 export const METRIC_ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  mqtt_message_sent: "mqtt_messages_sent",
-  mqtt_message_received: "mqtt_messages_received",
+  mqtt_message_sent: MQTT_MESSAGES_SENT,
+  mqtt_message_received: MQTT_MESSAGES_RECEIVED,
   mqtt_data_sent: DATA_SENT,
   mqtt_data_received: DATA_RECEIVED,
 });

@@ -29,6 +29,16 @@ import {
   formatNumber,
   redactSecrets,
 } from "./_report_text.ts";
+import {
+  DROPPED_ITERATIONS,
+  ITERATIONS,
+  MQTT_CONNECT_DURATION,
+  MQTT_ERRORS,
+  MQTT_MESSAGE_LATENCY,
+  MQTT_MESSAGES_RECEIVED,
+  MQTT_MESSAGES_SENT,
+  MQTT_PUBLISH_DURATION,
+} from "../metrics/builtin.ts";
 
 /**
  * What {@linkcode renderHtmlReport} shows.
@@ -179,9 +189,9 @@ function cards(summary: SummaryData): string {
     const v = m[key]?.values;
     if (v !== undefined) card(label, formatNumber(v.count), `${formatCompact(v.rate)}/s`);
   };
-  counter("iterations", "Iterations");
-  counter("mqtt_messages_sent", "Messages sent");
-  counter("mqtt_messages_received", "Messages received");
+  counter(ITERATIONS, "Iterations");
+  counter(MQTT_MESSAGES_SENT, "Messages sent");
+  counter(MQTT_MESSAGES_RECEIVED, "Messages received");
   const errors = m.mqtt_errors?.values.count ?? 0;
   card(
     "MQTT errors",
@@ -199,8 +209,8 @@ function cards(summary: SummaryData): string {
     );
   }
   const latencies = [
-    ["mqtt_publish_duration", "Publish RTT", "PUBLISH to ack"],
-    ["mqtt_message_latency", "Msg latency", "end to end"],
+    [MQTT_PUBLISH_DURATION, "Publish RTT", "PUBLISH to ack"],
+    [MQTT_MESSAGE_LATENCY, "Msg latency", "end to end"],
   ];
   for (const [key, label, sub] of latencies) {
     const t = m[key];
@@ -239,14 +249,14 @@ function charts(t: TimelineJSON | undefined): string {
   const errorSeries = [{
     name: "errors/s",
     color: C.errors,
-    values: rate("mqtt_errors"),
+    values: rate(MQTT_ERRORS),
     area: true,
   }];
-  if (rate("dropped_iterations").some((v) => v > 0)) {
+  if (rate(DROPPED_ITERATIONS).some((v) => v > 0)) {
     errorSeries.push({
       name: "dropped iterations/s",
       color: C.dropped,
-      values: rate("dropped_iterations"),
+      values: rate(DROPPED_ITERATIONS),
       area: false,
     });
   }
@@ -266,8 +276,8 @@ function charts(t: TimelineJSON | undefined): string {
       stepMs: step,
       format: per,
       series: [
-        { name: "sent", color: C.sent, values: rate("mqtt_messages_sent") },
-        { name: "received", color: C.received, values: rate("mqtt_messages_received") },
+        { name: "sent", color: C.sent, values: rate(MQTT_MESSAGES_SENT) },
+        { name: "received", color: C.received, values: rate(MQTT_MESSAGES_RECEIVED) },
       ],
     }),
     lineChart({
@@ -280,19 +290,19 @@ function charts(t: TimelineJSON | undefined): string {
     }),
     latency(
       "chart-connect",
-      "mqtt_connect_duration",
+      MQTT_CONNECT_DURATION,
       "Connect duration",
       "CONNECT to CONNACK, per second",
     ),
     latency(
       "chart-publish",
-      "mqtt_publish_duration",
+      MQTT_PUBLISH_DURATION,
       "Publish round trip",
       "PUBLISH to PUBACK / PUBCOMP at QoS 1 and 2, per second",
     ),
     latency(
       "chart-latency",
-      "mqtt_message_latency",
+      MQTT_MESSAGE_LATENCY,
       "End-to-end message latency",
       "Publisher to subscriber (MQTT 5 timestamp), per second",
     ),

@@ -11,6 +11,7 @@ import type { Output, OutputParams, OutputType, RunStatus, TestEnd } from "./out
 import { Timeline } from "./timeline.ts";
 import type { MetricsSnapshot } from "../metrics/registry.ts";
 import { InvalidConfigError } from "../config/options.ts";
+import { VUS, VUS_MAX } from "../metrics/builtin.ts";
 
 class HtmlReportOutput implements Output {
   readonly #params: OutputParams;
@@ -34,8 +35,8 @@ class HtmlReportOutput implements Output {
 
   addStatus(status: RunStatus): void {
     // Workers' figures arrive every second: the VUs chart follows them, not the runner's ticks.
-    this.#timeline?.gauge("vus", status.vus, status.atMs);
-    this.#timeline?.gauge("vus_max", status.vusMax, status.atMs);
+    this.#timeline?.gauge(VUS, status.vus, status.atMs);
+    this.#timeline?.gauge(VUS_MAX, status.vusMax, status.atMs);
   }
 
   async stop(end: TestEnd): Promise<void> {

@@ -17,6 +17,16 @@ import { DROPPED_ITERATIONS, ITERATIONS, VUS, VUS_MAX } from "../metrics/builtin
 import { LogHistogram } from "../metrics/histogram.ts";
 import type { MetricSource, MetricsSnapshot } from "../metrics/types.ts";
 import type { CounterSeriesJSON, TimelineJSON, TrendSeriesJSON } from "./timeline_json.ts";
+import {
+  MQTT_BYTES_RECEIVED,
+  MQTT_BYTES_SENT,
+  MQTT_CONNECT_DURATION,
+  MQTT_ERRORS,
+  MQTT_MESSAGE_LATENCY,
+  MQTT_MESSAGES_RECEIVED,
+  MQTT_MESSAGES_SENT,
+  MQTT_PUBLISH_DURATION,
+} from "../metrics/builtin.ts";
 
 // The JSON shape has its own file; the HTML report and runner/mod.ts read it here.
 export type { CounterSeriesJSON, TimelineJSON, TrendSeriesJSON } from "./timeline_json.ts";
@@ -35,11 +45,11 @@ export type { CounterSeriesJSON, TimelineJSON, TrendSeriesJSON } from "./timelin
 export const TIMELINE_COUNTERS: readonly string[] = [
   ITERATIONS,
   DROPPED_ITERATIONS,
-  "mqtt_messages_sent",
-  "mqtt_messages_received",
-  "mqtt_errors",
-  "mqtt_bytes_sent",
-  "mqtt_bytes_received",
+  MQTT_MESSAGES_SENT,
+  MQTT_MESSAGES_RECEIVED,
+  MQTT_ERRORS,
+  MQTT_BYTES_SENT,
+  MQTT_BYTES_RECEIVED,
 ];
 
 /**
@@ -67,9 +77,9 @@ export const TIMELINE_GAUGES: readonly string[] = [VUS, VUS_MAX];
  * ```
  */
 export const TIMELINE_TRENDS: readonly string[] = [
-  "mqtt_connect_duration",
-  "mqtt_publish_duration",
-  "mqtt_message_latency",
+  MQTT_CONNECT_DURATION,
+  MQTT_PUBLISH_DURATION,
+  MQTT_MESSAGE_LATENCY,
 ];
 
 /**

@@ -12,6 +12,7 @@ import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "./vu_context.t
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { IterationDeadlines, type IterationOutcome, type Vu } from "./vu.ts";
 import { epochNow } from "./messages.ts";
+import { DROPPED_ITERATIONS, ITERATION_DURATION, ITERATIONS } from "../metrics/builtin.ts";
 
 /** What a scenario run needs from its Worker. */
 export interface ScenarioHost {
@@ -188,12 +189,12 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       stats.failed++;
       this.#host.iterationError(outcome.error, v, this.config);
     }
-    this.#host.registry.add("iterations", 1, this.#tags);
-    this.#host.registry.add("iteration_duration", outcome.durationMs, this.#tags);
+    this.#host.registry.add(ITERATIONS, 1, this.#tags);
+    this.#host.registry.add(ITERATION_DURATION, outcome.durationMs, this.#tags);
   }
 
   dropped(): void {
-    this.#host.registry.add("dropped_iterations", 1, this.#tags);
+    this.#host.registry.add(DROPPED_ITERATIONS, 1, this.#tags);
   }
 
   active(delta: number): void {
