@@ -38,14 +38,10 @@ import {
   type TlsOptions,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
-import {
-  EVENT_NAMES,
-  eventListenersOf,
-  knownKeys,
-  MAX_CACHED_TOPICS,
-} from "../../client/internal.ts";
+import { eventListenersOf, MAX_CACHED_TOPICS } from "../../client/internal.ts";
 import type { Tags } from "../metrics/registry.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
+import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 
 export { QoS };
 
@@ -62,33 +58,6 @@ const UNTRACKED_CLOCK: Clock = Object.freeze({
 // A client's cached tag objects: its base, one per method, and per topic (up to the client's
 // MAX_CACHED_TOPICS) the topic's own and one per method used on it.
 const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
-
-// Warned once per Worker: the same script line runs in every VU and iteration.
-const warned = new Set<string>();
-
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(message);
-}
-
-/**
- * xk6-mqtt ignores options it does not know (its Go structs take the keys they have), so k6
- * scripts may carry some; the library refuses them, to catch typos. Here they are dropped with
- * a warning instead.
- */
-function known<T>(kind: string, options: T): T {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) return options;
-  const keys = knownKeys(kind);
-  let kept: Record<string, unknown> | undefined;
-  for (const key of Object.keys(options)) {
-    if (keys.has(key)) continue;
-    warnOnce(`k6/x/mqtt: unknown ${kind} option "${key}" ignored`);
-    kept ??= { ...options } as Record<string, unknown>;
-    delete kept[key];
-  }
-  return (kept ?? options) as T;
-}
 
 /** One entry of k6's `tlsAuth` option: a client certificate for some domains (or all). */
 interface TlsAuth {
@@ -203,7 +172,7 @@ export class Client extends LibraryClient {
    * warning, as xk6-mqtt ignores them).
    */
   constructor(options: ClientOptions = {}) {
-    options = known("client", options);
+    options = knownOptions("client", options);
     const vu = vuStorage.getStore();
     const tls = options.tls === undefined && vu !== undefined
       ? k6Tls(vu.services.options, undefined)
@@ -243,8 +212,8 @@ export class Client extends LibraryClient {
    */
   override connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
     this.#track();
-    url = known("connect", url);
-    options = this.#withTls(url, known("connect", options));
+    url = knownOptions("connect", url);
+    options = this.#withTls(url, knownOptions("connect", options));
     return this.#connecting(this.#afterSleep(() => super.connect(url, options), true), true);
   }
 
@@ -260,8 +229,8 @@ export class Client extends LibraryClient {
     options?: ConnectOptions,
   ): Promise<ConnectInfo> {
     this.#track();
-    url = known("connect", url);
-    options = this.#withTls(url, known("connect", options));
+    url = knownOptions("connect", url);
+    options = this.#withTls(url, knownOptions("connect", options));
     return this.#connecting(
       this.#afterSleep(() => super.connectAsync(url, options), false),
       false,
@@ -305,7 +274,7 @@ export class Client extends LibraryClient {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    options = this.#grouped(known("subscribe", options));
+    options = this.#grouped(knownOptions("subscribe", options));
     return this.#afterSleep(() => super.subscribe(topic, options), true);
   }
 
@@ -320,7 +289,7 @@ export class Client extends LibraryClient {
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
   ): Promise<number[]> {
-    options = this.#grouped(known("subscribe", options));
+    options = this.#grouped(knownOptions("subscribe", options));
     return this.#afterSleep(() => super.subscribeAsync(topic, options), false);
   }
 
@@ -332,7 +301,7 @@ export class Client extends LibraryClient {
    * @returns Resolves on UNSUBACK.
    */
   override unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
-    options = this.#grouped(known("unsubscribe", options));
+    options = this.#grouped(knownOptions("unsubscribe", options));
     return this.#afterSleep(() => super.unsubscribe(topics, options), true);
   }
 
@@ -347,7 +316,7 @@ export class Client extends LibraryClient {
     topics: string | string[],
     options?: UnsubscribeOptions,
   ): Promise<void> {
-    options = this.#grouped(known("unsubscribe", options));
+    options = this.#grouped(knownOptions("unsubscribe", options));
     return this.#afterSleep(() => super.unsubscribeAsync(topics, options), false);
   }
 
@@ -360,7 +329,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
    */
   override publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    options = this.#grouped(known("publish", options));
+    options = this.#grouped(knownOptions("publish", options));
     return this.#afterSleep(() => super.publish(topic, payload, options), true);
   }
 
@@ -373,7 +342,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2).
    */
   override publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
-    options = this.#grouped(known("publish", options));
+    options = this.#grouped(knownOptions("publish", options));
     return this.#afterSleep(() => super.publishAsync(topic, payload, options), false);
   }
 
@@ -384,7 +353,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override end(options?: EndOptions): Promise<void> {
-    options = this.#grouped(known("end", options));
+    options = this.#grouped(knownOptions("end", options));
     this.#blocking = ENDING;
     return this.#relay(
       this.#afterSleep(() => this.#afterConnect(() => super.end(options), true), true),
@@ -402,7 +371,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override endAsync(options?: EndOptions): Promise<void> {
-    options = this.#grouped(known("end", options));
+    options = this.#grouped(knownOptions("end", options));
     return this.#afterSleep(() => this.#afterConnect(() => super.endAsync(options), false), false);
   }
 
@@ -432,10 +401,7 @@ export class Client extends LibraryClient {
    * @param handler The handler, or `null` to remove it.
    */
   override on(event: string, handler: ((...args: never[]) => unknown) | null): void {
-    if (!EVENT_NAMES.has(event)) {
-      warnOnce(`k6/x/mqtt: unknown event "${event}" ignored`);
-      return;
-    }
+    if (!isKnownEvent(event)) return;
     super.on(event as "end", this.#inVu(event, handler) as () => unknown);
   }
 

@@ -1,0 +1,43 @@
+/**
+ * What xk6-mqtt ignores and the library refuses, for the `k6/x/mqtt` shim: unknown option keys
+ * and event names. k6 scripts written for xk6-mqtt may carry some, so the shim drops them with
+ * a warning instead of failing.
+ *
+ * @module
+ */
+
+import { EVENT_NAMES, knownKeys } from "../../client/internal.ts";
+
+// Warned once per Worker: the same script line runs in every VU and iteration.
+const warned = new Set<string>();
+
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(message);
+}
+
+/**
+ * The options without the keys the library does not know for `kind`, each dropped with a
+ * warning: xk6-mqtt ignores them (its Go structs take the keys they have), the library refuses
+ * them to catch typos. Anything but a plain object is returned as is, for the library to judge.
+ */
+export function knownOptions<T>(kind: string, options: T): T {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) return options;
+  const keys = knownKeys(kind);
+  let kept: Record<string, unknown> | undefined;
+  for (const key of Object.keys(options)) {
+    if (keys.has(key)) continue;
+    warnOnce(`k6/x/mqtt: unknown ${kind} option "${key}" ignored`);
+    kept ??= { ...options } as Record<string, unknown>;
+    delete kept[key];
+  }
+  return (kept ?? options) as T;
+}
+
+/** Whether the client has the event; if not, warns that it is ignored, as xk6-mqtt ignores it. */
+export function isKnownEvent(event: string): boolean {
+  if (EVENT_NAMES.has(event)) return true;
+  warnOnce(`k6/x/mqtt: unknown event "${event}" ignored`);
+  return false;
+}
