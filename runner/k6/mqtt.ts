@@ -35,13 +35,13 @@ import {
   type PublishOptions,
   QoS,
   type SubscribeOptions,
-  type TlsOptions,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
 import { eventListenersOf, MAX_CACHED_TOPICS } from "../../client/internal.ts";
 import type { Tags } from "../metrics/registry.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
+import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
 
 export { QoS };
 
@@ -58,47 +58,6 @@ const UNTRACKED_CLOCK: Clock = Object.freeze({
 // A client's cached tag objects: its base, one per method, and per topic (up to the client's
 // MAX_CACHED_TOPICS) the topic's own and one per method used on it.
 const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
-
-/** One entry of k6's `tlsAuth` option: a client certificate for some domains (or all). */
-interface TlsAuth {
-  domains?: string[];
-  cert: string;
-  key: string;
-}
-
-/**
- * xk6-mqtt has no TLS options of its own: it uses k6's (`insecureSkipTLSVerify`, `tlsAuth`),
- * so the client gets them from the test options, unless the script gives `tls` itself. Deno
- * can only skip the host name check, not the chain's: trust a private CA with `DENO_CERT`.
- */
-function k6Tls(
-  options: Readonly<Record<string, unknown>>,
-  hostname: string | undefined,
-): TlsOptions | undefined {
-  const tls: TlsOptions = {};
-  if (options.insecureSkipTLSVerify === true) tls.insecure_skip_verify = true;
-  const auth = Array.isArray(options.tlsAuth) ? options.tlsAuth as TlsAuth[] : [];
-  const match = auth.find((a) =>
-    typeof a?.cert === "string" && typeof a.key === "string" &&
-    (hostname === undefined
-      ? !Array.isArray(a.domains) || a.domains.length === 0
-      : Array.isArray(a.domains) && a.domains.includes(hostname))
-  );
-  if (match !== undefined) {
-    tls.cert = match.cert;
-    tls.key = match.key;
-  }
-  return Object.keys(tls).length > 0 ? tls : undefined;
-}
-
-function hostnameOf(url: unknown): string | undefined {
-  if (typeof url !== "string") return undefined;
-  try {
-    return new URL(url.includes("://") ? url : `mqtt://${url}`).hostname.replace(/^\[|\]$/g, "");
-  } catch {
-    return undefined;
-  }
-}
 
 const GROUP_TAGS = new Map<string, Readonly<Record<string, string>>>();
 
