@@ -30,17 +30,16 @@ import {
   type ConnectInfo,
   type ConnectOptions,
   type EndOptions,
-  type MetricsSink,
   type Payload,
   type PublishOptions,
   QoS,
   type SubscribeOptions,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
-import { eventListenersOf, MAX_CACHED_TOPICS } from "../../client/internal.ts";
-import type { Tags } from "../metrics/registry.ts";
+import { eventListenersOf } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
+import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
 
 export { QoS };
@@ -54,58 +53,6 @@ const UNTRACKED_CLOCK: Clock = Object.freeze({
   setTimeout: (callback: () => void, ms: number): unknown => RAW_TIMERS.setTimeout(callback, ms),
   clearTimeout: (id: unknown): void => RAW_TIMERS.clearTimeout(id as number),
 });
-
-// A client's cached tag objects: its base, one per method, and per topic (up to the client's
-// MAX_CACHED_TOPICS) the topic's own and one per method used on it.
-const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
-
-const GROUP_TAGS = new Map<string, Readonly<Record<string, string>>>();
-
-/** The frozen `{ group }` tags of a group path, one object per path (few per script). */
-function groupTags(group: string): Readonly<Record<string, string>> {
-  let tags = GROUP_TAGS.get(group);
-  if (tags === undefined) GROUP_TAGS.set(group, tags = Object.freeze({ group }));
-  return tags;
-}
-
-/** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
-interface Muted {
-  muted: boolean;
-}
-
-/**
- * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
- * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
- * emptied when the VU's tags change); an unfrozen tags object, made for one call (per-call tags),
- * is merged each time, as it is not seen again.
- */
-function vuSink(vu: VuState, muted: Muted): MetricsSink {
-  const registry = vu.services.registry;
-  let base: Tags | undefined;
-  let cache: Map<Tags, Tags> | undefined;
-  return {
-    add(metric, value, tags) {
-      if (muted.muted) return;
-      const current = vu.tags;
-      if (current !== base) {
-        base = current;
-        cache = undefined;
-      }
-      if (!Object.isFrozen(tags)) {
-        registry.add(metric, value, { ...current, ...tags });
-        return;
-      }
-      cache ??= new Map();
-      let merged = cache.get(tags);
-      if (merged === undefined) {
-        if (cache.size >= MAX_CACHED_MERGES) cache.clear();
-        merged = Object.freeze({ ...current, ...tags });
-        cache.set(tags, merged);
-      }
-      registry.add(metric, value, merged);
-    },
-  };
-}
 
 /**
  * xk6-mqtt's `Client`, reporting metrics and holding its VU's iteration open while busy. Its
@@ -491,17 +438,9 @@ export class Client extends LibraryClient {
     return this.#muted.muted || (events && eventListenersOf(this).heard("error"));
   }
 
-  /**
-   * Tags a call made inside `group()` with that group: k6's calls block, so their samples carry
-   * the group they were made in, while here most settle after `group()` has returned.
-   */
+  /** Tags a call made inside `group()` with that group (see `withGroupTag` for why). */
   #grouped<T extends { tags?: Record<string, string> }>(options: T | undefined): T | undefined {
-    const group = (vuStorage.getStore() ?? this.#vu)?.group;
-    if (!group) return options;
-    // Frozen and shared per group, so the metric caches keyed by tag objects keep working; a
-    // call with tags of its own is merged each time, as such tags are anyway.
-    const tags = options?.tags === undefined ? groupTags(group) : { group, ...options.tags };
-    return { ...(options as T), tags };
+    return withGroupTag((vuStorage.getStore() ?? this.#vu)?.group, options);
   }
 
   #track(): void {

@@ -1,0 +1,81 @@
+/**
+ * The tags on a `k6/x/mqtt` client's samples: the VU's current tags, added by the sink the
+ * client reports to, and the `group` a call was made in.
+ *
+ * @module
+ */
+
+import type { MetricsSink } from "../../client/mod.ts";
+import { MAX_CACHED_TOPICS } from "../../client/internal.ts";
+import type { Tags } from "../metrics/registry.ts";
+import type { VuState } from "../worker/vu_context.ts";
+
+/** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
+export interface Muted {
+  muted: boolean;
+}
+
+// A client's cached tag objects: its base, one per method, and per topic (up to the client's
+// MAX_CACHED_TOPICS) the topic's own and one per method used on it.
+const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
+
+/**
+ * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
+ * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
+ * emptied when the VU's tags change); an unfrozen tags object, made for one call (per-call tags),
+ * is merged each time, as it is not seen again.
+ */
+export function vuSink(vu: VuState, muted: Muted): MetricsSink {
+  const registry = vu.services.registry;
+  let base: Tags | undefined;
+  let cache: Map<Tags, Tags> | undefined;
+  return {
+    add(metric, value, tags) {
+      if (muted.muted) return;
+      const current = vu.tags;
+      if (current !== base) {
+        base = current;
+        cache = undefined;
+      }
+      if (!Object.isFrozen(tags)) {
+        registry.add(metric, value, { ...current, ...tags });
+        return;
+      }
+      cache ??= new Map();
+      let merged = cache.get(tags);
+      if (merged === undefined) {
+        if (cache.size >= MAX_CACHED_MERGES) cache.clear();
+        merged = Object.freeze({ ...current, ...tags });
+        cache.set(tags, merged);
+      }
+      registry.add(metric, value, merged);
+    },
+  };
+}
+
+const GROUP_TAGS = new Map<string, Readonly<Record<string, string>>>();
+
+/** The frozen `{ group }` tags of a group path, one object per path (few per script). */
+function groupTags(group: string): Readonly<Record<string, string>> {
+  let tags = GROUP_TAGS.get(group);
+  if (tags === undefined) GROUP_TAGS.set(group, tags = Object.freeze({ group }));
+  return tags;
+}
+
+/**
+ * A call's options tagged with the group it is made in: k6's calls block, so their samples
+ * carry the group they were made in, while here most settle after `group()` has returned.
+ *
+ * @param group The group path; `""` (the root) or `undefined` (no VU) returns the options as they are.
+ * @param options The call's options.
+ */
+export function withGroupTag<T extends { tags?: Record<string, string> }>(
+  group: string | undefined,
+  options: T | undefined,
+): T | undefined {
+  if (!group) return options;
+  // Frozen and shared per group, so the metric caches keyed by tag objects keep working; a
+  // call with tags of its own is merged each time, as such tags are anyway.
+  const tags = options?.tags === undefined ? groupTags(group) : { group, ...options.tags };
+  return { ...(options as T), tags };
+}
