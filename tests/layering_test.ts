@@ -6,6 +6,7 @@
  * `new URL("….ts", import.meta.url)`. Each rule is a step whose failure lists every offender.
  */
 import assert from "node:assert/strict";
+import { BUILTIN_METRICS } from "../runner/metrics/builtin.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** Folders of the repository whose files are not sources of the package. */
@@ -204,4 +205,24 @@ Deno.test("layering: files stay small and where the layout puts them", async (t)
     }
     assertNone(stray.sort(), "runner/'s files belong in its folders by role");
   });
+});
+
+Deno.test("layering: metric names are spelt in their two constant files only", async () => {
+  // Single-word names (vus, iterations, checks) are also option names and HTML ids: the
+  // compound ones are checked, which are every MQTT metric and the rest of k6's.
+  const names = BUILTIN_METRICS.map((m) => m.name).filter((n) => n.includes("_"));
+  assert.ok(names.length >= 14, `only ${names.length} names`);
+  const owners = new Set(["client/metric_names.ts", "runner/metrics/builtin.ts"]);
+  const literal = new RegExp(`(["'\`])(${names.join("|")})\\1`);
+  const offenders: string[] = [];
+  for (const path of await tsFiles()) {
+    if (owners.has(path) || !under("codec", "client", "runner")(path)) continue;
+    const lines = (await Deno.readTextFile(new URL(path, ROOT))).split("\n");
+    lines.forEach((line, i) => {
+      if (/^\s*(\/\/|\/\*|\*)/.test(line)) return;
+      const m = literal.exec(line);
+      if (m) offenders.push(`${path}:${i + 1} spells "${m[2]}"`);
+    });
+  }
+  assertNone(offenders, "import the name from client/metric_names.ts or runner/metrics/builtin.ts");
 });
