@@ -38,14 +38,12 @@ import {
 } from "../../client/mod.ts";
 import { eventListenersOf } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
+import { BlockingCalls } from "./_mqtt_blocking.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
 
 export { QoS };
-
-/** The `connected` marker of an `end()` call in progress. */
-const ENDING: object = Object.freeze({});
 
 /** The client's own timers (keepalive, timeouts) must not hold an iteration open. */
 const UNTRACKED_CLOCK: Clock = Object.freeze({
@@ -63,10 +61,8 @@ export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
   /** Set while the runner closes the client (see {@linkcode ABANDON}). */
   readonly #muted: Muted;
-  /** Settles when the last connect()/reconnect() call settled; end() waits for it. */
-  #pendingConnect: Promise<void> | undefined;
-  /** A blocking call in progress that `connected` reports as done (see the getter). */
-  #blocking: object | undefined;
+  /** Orders the calls as k6's blocking calls and `sleep()` would. */
+  readonly #calls: BlockingCalls;
   /** TLS settings come from k6's options (the script gave no `tls`). */
   readonly #k6Tls: boolean;
 
@@ -94,6 +90,11 @@ export class Client extends LibraryClient {
     this.#muted = muted;
     this.#vu = vu;
     this.#k6Tls = options.tls === undefined || tls !== undefined;
+    // As the library does for its xk6-mqtt names, an `error` handler takes a failed call's
+    // rejection; and an abandoned client reports none.
+    this.#calls = new BlockingCalls((events) =>
+      muted.muted || (events && eventListenersOf(this).heard("error"))
+    );
     vu?.track(this);
   }
 
@@ -103,9 +104,7 @@ export class Client extends LibraryClient {
    * until it fails this is `true`, and from an `end()` call on it is `false`.
    */
   override get connected(): boolean {
-    const blocking = this.#blocking;
-    if (blocking === undefined) return super.connected;
-    return blocking !== ENDING;
+    return this.#calls.connected ?? super.connected;
   }
 
   /**
@@ -120,7 +119,10 @@ export class Client extends LibraryClient {
     this.#track();
     url = knownOptions("connect", url);
     options = this.#withTls(url, knownOptions("connect", options));
-    return this.#connecting(this.#afterSleep(() => super.connect(url, options), true), true);
+    return this.#calls.connecting(
+      this.#calls.afterSleep(() => super.connect(url, options), true),
+      true,
+    );
   }
 
   /**
@@ -137,8 +139,8 @@ export class Client extends LibraryClient {
     this.#track();
     url = knownOptions("connect", url);
     options = this.#withTls(url, knownOptions("connect", options));
-    return this.#connecting(
-      this.#afterSleep(() => super.connectAsync(url, options), false),
+    return this.#calls.connecting(
+      this.#calls.afterSleep(() => super.connectAsync(url, options), false),
       false,
     );
   }
@@ -150,8 +152,8 @@ export class Client extends LibraryClient {
    */
   override reconnect(): Promise<ConnectInfo> {
     this.#track();
-    return this.#connecting(
-      this.#afterSleep(() => this.#afterConnect(() => super.reconnect(), true), true),
+    return this.#calls.connecting(
+      this.#calls.afterSleepAndConnect(() => super.reconnect(), true),
       true,
     );
   }
@@ -163,8 +165,8 @@ export class Client extends LibraryClient {
    */
   override reconnectAsync(): Promise<ConnectInfo> {
     this.#track();
-    return this.#connecting(
-      this.#afterSleep(() => this.#afterConnect(() => super.reconnectAsync(), false), false),
+    return this.#calls.connecting(
+      this.#calls.afterSleepAndConnect(() => super.reconnectAsync(), false),
       false,
     );
   }
@@ -181,7 +183,7 @@ export class Client extends LibraryClient {
     options?: SubscribeOptions,
   ): Promise<number[]> {
     options = this.#grouped(knownOptions("subscribe", options));
-    return this.#afterSleep(() => super.subscribe(topic, options), true);
+    return this.#calls.afterSleep(() => super.subscribe(topic, options), true);
   }
 
   /**
@@ -196,7 +198,7 @@ export class Client extends LibraryClient {
     options?: SubscribeOptions,
   ): Promise<number[]> {
     options = this.#grouped(knownOptions("subscribe", options));
-    return this.#afterSleep(() => super.subscribeAsync(topic, options), false);
+    return this.#calls.afterSleep(() => super.subscribeAsync(topic, options), false);
   }
 
   /**
@@ -208,7 +210,7 @@ export class Client extends LibraryClient {
    */
   override unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
     options = this.#grouped(knownOptions("unsubscribe", options));
-    return this.#afterSleep(() => super.unsubscribe(topics, options), true);
+    return this.#calls.afterSleep(() => super.unsubscribe(topics, options), true);
   }
 
   /**
@@ -223,7 +225,7 @@ export class Client extends LibraryClient {
     options?: UnsubscribeOptions,
   ): Promise<void> {
     options = this.#grouped(knownOptions("unsubscribe", options));
-    return this.#afterSleep(() => super.unsubscribeAsync(topics, options), false);
+    return this.#calls.afterSleep(() => super.unsubscribeAsync(topics, options), false);
   }
 
   /**
@@ -236,7 +238,7 @@ export class Client extends LibraryClient {
    */
   override publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
     options = this.#grouped(knownOptions("publish", options));
-    return this.#afterSleep(() => super.publish(topic, payload, options), true);
+    return this.#calls.afterSleep(() => super.publish(topic, payload, options), true);
   }
 
   /**
@@ -249,7 +251,7 @@ export class Client extends LibraryClient {
    */
   override publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
     options = this.#grouped(knownOptions("publish", options));
-    return this.#afterSleep(() => super.publishAsync(topic, payload, options), false);
+    return this.#calls.afterSleep(() => super.publishAsync(topic, payload, options), false);
   }
 
   /**
@@ -260,14 +262,8 @@ export class Client extends LibraryClient {
    */
   override end(options?: EndOptions): Promise<void> {
     options = this.#grouped(knownOptions("end", options));
-    this.#blocking = ENDING;
-    return this.#relay(
-      this.#afterSleep(() => this.#afterConnect(() => super.end(options), true), true),
-      true,
-      () => {
-        if (this.#blocking === ENDING) this.#blocking = undefined;
-      },
-    );
+    const calls = this.#calls;
+    return calls.ending(() => calls.afterSleepAndConnect(() => super.end(options), true));
   }
 
   /**
@@ -278,7 +274,7 @@ export class Client extends LibraryClient {
    */
   override endAsync(options?: EndOptions): Promise<void> {
     options = this.#grouped(knownOptions("end", options));
-    return this.#afterSleep(() => this.#afterConnect(() => super.endAsync(options), false), false);
+    return this.#calls.afterSleepAndConnect(() => super.endAsync(options), false);
   }
 
   /**
@@ -338,104 +334,6 @@ export class Client extends LibraryClient {
     if (typeof url !== "string") return options;
     const tls = k6Tls(vu.services.options, hostnameOf(url));
     return tls?.cert === undefined ? options : { ...options, tls };
-  }
-
-  /**
-   * Records a connect()/reconnect() call: `end()` waits for it, and a sync-named one makes
-   * `connected` true until it fails.
-   */
-  #connecting<T>(inner: Promise<T>, sync: boolean): Promise<T> {
-    const gate = Promise.withResolvers<void>();
-    const mark = {};
-    this.#pendingConnect = gate.promise;
-    this.#blocking = sync ? mark : undefined;
-    return this.#relay(inner, sync, () => {
-      gate.resolve();
-      if (this.#pendingConnect === gate.promise) this.#pendingConnect = undefined;
-      if (this.#blocking === mark) this.#blocking = undefined;
-    });
-  }
-
-  /**
-   * In k6 a sync-named `connect()` has returned before the script's next line runs, so
-   * `client.connect(url); client.publish(…); client.end()` publishes and then disconnects.
-   * Here `end()` (and `reconnect()`) wait for the pending connection attempt instead of
-   * aborting it; the library's `end()` then waits for the in-flight acknowledgements.
-   */
-  #afterConnect<T>(start: () => Promise<T>, events: boolean): Promise<T> {
-    const pending = this.#pendingConnect;
-    if (pending === undefined) return start();
-    return this.#when(pending, start, events);
-  }
-
-  /**
-   * A promise that settles as `inner` does, calling `settled` first. Its rejection stays
-   * unhandled for the script to see unless, as the library does for its sync names, an
-   * `error` handler takes the failure.
-   */
-  #relay<T>(inner: Promise<T>, events: boolean, settled: () => void): Promise<T> {
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
-    inner.then((value) => {
-      settled();
-      resolve(value);
-    }, (error) => {
-      settled();
-      if (this.#handled(events)) promise.catch(() => {});
-      reject(error);
-    });
-    return promise;
-  }
-
-  /** Starts `start` once `gate` resolves, relaying its outcome (see {@linkcode #relay}). */
-  #when<T>(gate: Promise<void>, start: () => Promise<T>, events: boolean): Promise<T> {
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
-    const fail = (error: unknown) => {
-      if (this.#handled(events)) promise.catch(() => {});
-      reject(error);
-    };
-    gate.then(() => {
-      try {
-        start().then(resolve, fail);
-      } catch (error) {
-        fail(error);
-      }
-    });
-    return promise;
-  }
-
-  /**
-   * k6's `sleep()` blocks the VU, so `client.connect(url); sleep(1); client.end()` ends the
-   * client a second later. Here `sleep()` cannot block, but un-awaited sleeps of the calling VU
-   * add up to `sleepEnd`: a call made before that time starts then, in call order. Calls made
-   * with no sleep pending (or after `await sleep()`) start at once, as before.
-   */
-  #afterSleep<T>(start: () => Promise<T>, events: boolean): Promise<T> {
-    const vu = vuStorage.getStore();
-    if (vu === undefined || vu.sleepEnd === 0) return start();
-    const wait = vu.sleepEnd - performance.now();
-    if (wait <= 0) return start();
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
-    const fail = (error: unknown) => {
-      if (this.#handled(events)) promise.catch(() => {});
-      reject(error);
-    };
-    // The Worker's setTimeout: the iteration waits for it, as for a sleep.
-    setTimeout(() => {
-      try {
-        start().then(resolve, fail);
-      } catch (error) {
-        fail(error);
-      }
-    }, wait);
-    return promise;
-  }
-
-  /**
-   * Whether a failed call's rejection is taken care of: as the library does for its xk6-mqtt
-   * names, an `error` handler takes the failure; and an abandoned client reports none.
-   */
-  #handled(events: boolean): boolean {
-    return this.#muted.muted || (events && eventListenersOf(this).heard("error"));
   }
 
   /** Tags a call made inside `group()` with that group (see `withGroupTag` for why). */
