@@ -10,7 +10,7 @@ import type { Metrics } from "./_metrics.ts";
 import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { Outcomes } from "./_outcomes.ts";
 import type { Clock } from "./clock.ts";
-import type { MqttError } from "./errors.ts";
+import { MqttClosedError, type MqttError } from "./errors.ts";
 import {
   type CloseInfo,
   type ConnectInfo,
@@ -107,7 +107,7 @@ export class Calls implements LifecycleOwner {
     sync: boolean,
   ): Promise<number[]> {
     const op = subscribeOp(topic, options, sync, this.startTime());
-    this.lifecycle.submit(op);
+    this.#submit(op);
     return op.promise;
   }
 
@@ -118,7 +118,7 @@ export class Calls implements LifecycleOwner {
     sync: boolean,
   ): Promise<void> {
     const op = unsubscribeOp(topics, options, sync);
-    this.lifecycle.submit(op);
+    this.#submit(op);
     return op.promise.then(noop);
   }
 
@@ -145,7 +145,7 @@ export class Calls implements LifecycleOwner {
     const packet = publishPacket(topic, payload, options, stamp, inPayload);
     const tags = options?.tags;
     if (packet.qos === 0) {
-      const written = lifecycle.publishNow(packet, sync);
+      const written = this.#publishNow(packet, sync);
       if (written !== undefined) {
         metrics?.sent(topic, packet.payload.length, tags);
         return written;
@@ -153,8 +153,34 @@ export class Calls implements LifecycleOwner {
     }
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const start = this.startTime();
-    lifecycle.submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
+    this.#submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
     return promise;
+  }
+
+  /** Sends a QoS 0 publication straight to the write batch when nothing is queued before it. */
+  #publishNow(packet: PublishPacket, sync: boolean): Promise<void> | undefined {
+    const lifecycle = this.lifecycle;
+    const session = lifecycle.session;
+    const conn = session.connection;
+    if (conn === undefined || lifecycle.state !== "connected" || session.queued > 0) {
+      return undefined;
+    }
+    const bytes = session.publishBytes(packet);
+    // Refused by the broker's CONNACK (Retain Available 0, a caller's topic alias over the
+    // maximum, Maximum Packet Size): the slow path, which runs the same checks, reports it.
+    if (!(bytes instanceof Uint8Array)) return undefined;
+    return conn.sendAndWait(bytes, sync);
+  }
+
+  /** Starts an operation, or fails it at once when there is no connection to wait for. */
+  #submit(op: Op): void {
+    const state = this.lifecycle.state;
+    if (state === "idle" || state === "ending") {
+      const why = state === "idle" ? "not connected" : "the client is ending";
+      this.failed(op, new MqttClosedError(`Cannot ${op.method}: ${why}`, { method: op.method }));
+      return;
+    }
+    this.lifecycle.session.submit(op);
   }
 
   /** Start time for duration metrics: only read the clock when someone measures. */

@@ -10,7 +10,6 @@ import type { Connection, ConnectionHandler } from "./_connection.ts";
 import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
 import { closeInfo, serverDisconnect } from "./_reasons.ts";
-import type { Op } from "./_ops.ts";
 import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
@@ -136,32 +135,6 @@ export class Lifecycle implements ConnectionHandler {
     return this.#ending ??= this.#end(reasonCode, properties).finally(() => {
       this.#ending = undefined;
     });
-  }
-
-  /** Sends a QoS 0 publication straight to the write batch when nothing is queued before it. */
-  publishNow(packet: PublishPacket, sync: boolean): Promise<void> | undefined {
-    const session = this.session;
-    const conn = session.connection;
-    if (conn === undefined || this.#state !== "connected" || session.queued > 0) return undefined;
-    const bytes = session.publishBytes(packet);
-    // Refused by the broker's CONNACK (Retain Available 0, a caller's topic alias over the
-    // maximum, Maximum Packet Size): the slow path, which runs the same checks, reports it.
-    if (!(bytes instanceof Uint8Array)) return undefined;
-    return conn.sendAndWait(bytes, sync);
-  }
-
-  /** Starts an operation, or fails it at once when there is no connection to wait for. */
-  submit(op: Op): void {
-    const state = this.#state;
-    if (state === "idle" || state === "ending") {
-      const why = state === "idle" ? "not connected" : "the client is ending";
-      this.#owner.failed(
-        op,
-        new MqttClosedError(`Cannot ${op.method}: ${why}`, { method: op.method }),
-      );
-      return;
-    }
-    this.session.submit(op);
   }
 
   async #first(method: string, generation: number): Promise<ConnectInfo> {
