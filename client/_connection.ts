@@ -9,6 +9,7 @@ import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
 import { Keepalive } from "./_keepalive.ts";
+import { waitAtMost } from "./_wait_at_most.ts";
 
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
@@ -183,12 +184,7 @@ export class Connection {
    */
   async close(flushMs = 0): Promise<void> {
     if (!this.#closed && flushMs > 0 && this.#flushing) {
-      let timer: unknown;
-      const timeout = new Promise<void>((resolve) => {
-        if (flushMs !== Infinity) timer = this.#clock.setTimeout(resolve, flushMs);
-      });
-      await Promise.race([this.#drainWrites(), timeout]);
-      if (timer !== undefined) this.#clock.clearTimeout(timer);
+      await waitAtMost(this.#clock, this.#drainWrites(), flushMs);
     }
     if (!this.#closed) {
       this.#shutdown(() => new MqttClosedError("Connection closed by the client"));

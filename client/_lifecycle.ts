@@ -13,6 +13,7 @@ import { closeInfo, serverDisconnect } from "./_reasons.ts";
 import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
+import { waitAtMost } from "./_wait_at_most.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
@@ -403,17 +404,11 @@ export class Lifecycle implements ConnectionHandler {
     this.#retry.cancel();
     await this.#abortAttempt(() => new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
-    const clock = this.#settings.clock;
     if (conn !== undefined && !conn.closed) {
       // connect_timeout bounds the wait for in-flight acknowledgements, and then again the final
       // writes (DISCONNECT included, so the broker does not publish the will).
       const limit = this.#connect!.connectTimeout || Infinity;
-      let timer: unknown;
-      const timeout = new Promise<void>((resolve) => {
-        if (limit !== Infinity) timer = clock.setTimeout(resolve, limit);
-      });
-      await Promise.race([this.session.drained(), timeout]);
-      if (timer !== undefined) clock.clearTimeout(timer);
+      await waitAtMost(this.#settings.clock, this.session.drained(), limit);
       conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties));
       await conn.close(limit);
     }
