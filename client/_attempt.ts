@@ -1,6 +1,6 @@
 // One connection attempt to one server: credentials, CONNECT, transport, an MQTT 5 AUTH exchange
-// and the wait for CONNACK, all under the connect timeout and abortable. The lifecycle hands it
-// the packets that come before CONNACK, and settles `handshake` once it accepts the CONNACK.
+// and the wait for CONNACK, all under the connect timeout and abortable. The dialer hands it the
+// packets that come before CONNACK; the lifecycle settles `handshake` once it accepts the CONNACK.
 
 import { Decoder, encode } from "../codec/mod.ts";
 import type {
@@ -131,6 +131,17 @@ export class Attempt implements Due {
     }
     this.clearTimer();
     return connack;
+  }
+
+  /** What connect() resolves with and the `connect` event tells, once `connack` is accepted. */
+  connectInfo(clientId: string, connack: ConnackPacket): ConnectInfo {
+    const info: ConnectInfo = {
+      url: this.url.href,
+      clientId,
+      sessionPresent: connack.sessionPresent,
+    };
+    if (connack.properties !== undefined) info.properties = connack.properties;
+    return info;
   }
 
   /**

@@ -1,12 +1,13 @@
-// The lifecycle of a client's connection: attempts over the server list, CONNACK handling,
-// reconnection with backoff, incoming packet dispatch, and end(). Calls puts the public API and
-// events on top of it.
+// The lifecycle of a client's connection: connecting (the Dialer walks the server list), CONNACK
+// handling, reconnection with backoff, incoming packet dispatch, and end(). Calls puts the public
+// API and events on top of it.
 
 import { encodeDisconnect } from "../codec/internal.ts";
 import type { ConnackPacket, Packet, Properties, PublishPacket } from "../codec/packets.ts";
-import { asMqttError, Attempt } from "./_attempt.ts";
-import { connectPacket, randomClientId } from "./_connect_packet.ts";
-import type { Connection, ConnectionHandler } from "./_connection.ts";
+import { asMqttError, type Attempt } from "./_attempt.ts";
+import { randomClientId } from "./_connect_packet.ts";
+import { Dialer, type DialerHost } from "./_dialer.ts";
+import type { Connection } from "./_connection.ts";
 import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
 import { closeInfo, serverDisconnect } from "./_reasons.ts";
@@ -18,7 +19,6 @@ import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
 import { MQTT_BYTES_RECEIVED, MQTT_BYTES_SENT } from "./metric_names.ts";
-import type { BrokerUrl } from "./url.ts";
 
 export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
 
@@ -36,7 +36,7 @@ export interface LifecycleOwner extends SessionOwner {
   batchFailed(promise: Promise<void>, error: MqttError): void;
 }
 
-export class Lifecycle implements ConnectionHandler {
+export class Lifecycle implements DialerHost {
   readonly session: Session;
   readonly #settings: ClientSettings;
   readonly #owner: LifecycleOwner;
@@ -44,7 +44,7 @@ export class Lifecycle implements ConnectionHandler {
   #state: State = "idle";
   #connect?: ConnectSettings;
   #conn?: Connection;
-  #attempt?: Attempt;
+  readonly #dialer: Dialer;
   readonly #retry: Retry;
   #clientId: string;
   #everConnected = false;
@@ -65,6 +65,7 @@ export class Lifecycle implements ConnectionHandler {
     this.session = new Session(owner, settings.maxQueued);
     this.#clientId = settings.clientId;
     this.#retry = new Retry(settings.clock);
+    this.#dialer = new Dialer(settings, this, metrics);
     // Metrics reported before any connection (a call on a client never connected) carry the
     // client's tags too; each attempt then adds its URL.
     const options = settings.connect;
@@ -145,7 +146,7 @@ export class Lifecycle implements ConnectionHandler {
     } catch (error) {
       const failure = asMqttError(error, method);
       // A connect() or reconnect() that replaced this one owns the connecting state now.
-      if (this.#state === "connecting" && generation === this.#generation) {
+      if (this.connecting(generation)) {
         this.#toIdle(failure);
         this.#settled(false);
       }
@@ -153,52 +154,23 @@ export class Lifecycle implements ConnectionHandler {
     }
   }
 
-  /** Tries each server in order; the first that accepts wins. */
+  /** Dials the servers with the last connect settings, and the client id as it stands now. */
   #open(generation: number): Promise<ConnectInfo> {
-    const servers = this.#connect!.servers;
-    // One server, the usual case: its attempt is the outcome, with no async frame held per
-    // connecting client to wait for it (thousands of VUs connect at once).
-    return servers.length === 1
-      ? this.#attemptOn(servers[0])
-      : this.#openInTurn(servers, generation);
-  }
-
-  async #openInTurn(servers: readonly BrokerUrl[], generation: number): Promise<ConnectInfo> {
-    let last: unknown;
-    for (const url of servers) {
-      try {
-        return await this.#attemptOn(url);
-      } catch (error) {
-        last = error;
-        // Ended, or replaced by another connect(): the next server is not ours to try.
-        if (this.#state !== "connecting" || generation !== this.#generation) break;
-      }
-    }
-    throw last;
-  }
-
-  #attemptOn(url: BrokerUrl): Promise<ConnectInfo> {
     const cs = this.#connect!;
-    const s = this.#settings;
     const v = cs.protocolVersion;
     // MQTT 3.1 brokers refuse empty client ids; 3.1.1 and 5 assign one.
     if (v === 3 && this.#clientId === "") this.#clientId = randomClientId();
-    const clientId = this.#clientId;
     // Resume the session on reconnect when it outlives the connection (MQTT 5 expiry > 0).
     const resume = v === 5 && this.#everConnected && (cs.sessionExpiryInterval ?? 0) > 0;
-    // Tag the wire bytes of the handshake too; CONNACK may still change the client id.
-    this.#metrics?.connection(v, clientId, url.href, cs.tags);
-    const attempt = new Attempt(url, s.clock, cs.connectTimeout);
-    this.#attempt = attempt;
-    const running = attempt.run(s, cs, connectPacket(s, cs, url, clientId, resume), this);
-    const settled = () => {
-      if (this.#attempt === attempt) this.#attempt = undefined;
-    };
-    running.then(settled, settled);
-    return running;
+    return this.#dialer.dial(cs, this.#clientId, resume, generation);
   }
 
-  // ConnectionHandler: the lifecycle itself hears every connection it opens, no closures needed.
+  /** Whether the connect call numbered `generation` still owns the connecting state. */
+  connecting(generation: number): boolean {
+    return this.#state === "connecting" && generation === this.#generation;
+  }
+
+  // ConnectionHandler: the lifecycle itself hears every connection the dialer opens, no closures.
 
   /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
   farewell(error: MqttError): Uint8Array | undefined {
@@ -227,19 +199,12 @@ export class Lifecycle implements ConnectionHandler {
 
   onPacket(conn: Connection, packet: Packet): void {
     if (conn !== this.#conn) {
-      const attempt = this.#attempt;
-      if (attempt?.conn !== conn) return; // A connection we already let go of.
-      if (packet.type === "auth") {
-        const method = this.#connect!.properties?.authenticationMethod;
-        return attempt.authenticate(conn, packet, method, this.#settings.auth);
-      }
       if (packet.type !== "connack") {
-        conn.fail(
-          new MqttProtocolError(`Expected CONNACK, got ${packet.type.toUpperCase()}`, 0x82),
-        );
-        return;
+        const method = this.#connect?.properties?.authenticationMethod;
+        return this.#dialer.beforeConnack(conn, packet, method);
       }
-      this.#established(attempt, conn, packet);
+      const attempt = this.#dialer.attempt;
+      if (attempt?.conn === conn) this.#established(attempt, conn, packet);
       return;
     }
     switch (packet.type) {
@@ -270,7 +235,7 @@ export class Lifecycle implements ConnectionHandler {
     const connack = attempt.accept(conn, received, cs.protocolVersion);
     if (connack === undefined) return;
     const sent = attempt.sent!;
-    this.#attempt = undefined;
+    this.#dialer.attempt = undefined;
     const properties = connack.properties;
     if (properties?.assignedClientIdentifier) {
       this.#clientId = properties.assignedClientIdentifier;
@@ -294,18 +259,13 @@ export class Lifecycle implements ConnectionHandler {
       topicAliases: cs.topicAliases,
       receiveMaximum: sent.properties?.receiveMaximum,
     });
-    const info: ConnectInfo = {
-      url: attempt.url.href,
-      clientId: this.#clientId,
-      sessionPresent: connack.sessionPresent,
-    };
-    if (properties !== undefined) info.properties = properties;
+    const info = attempt.connectInfo(this.#clientId, connack);
     this.#owner.connected(info);
     attempt.handshake.resolve(info);
   }
 
   onLost(conn: Connection, error: MqttError): void {
-    const attempt = this.#attempt;
+    const attempt = this.#dialer.attempt;
     if (attempt?.conn === conn) return attempt.lost(error);
     if (conn !== this.#conn) return;
     this.#conn = undefined;
@@ -347,7 +307,7 @@ export class Lifecycle implements ConnectionHandler {
       await this.#open(generation);
     } catch (error) {
       // Ended or replaced meanwhile.
-      if (this.#state !== "connecting" || generation !== this.#generation) return;
+      if (!this.connecting(generation)) return;
       const failure = asMqttError(error, "reconnect");
       retry.lastError = failure;
       this.#metrics?.error("reconnect");
@@ -378,7 +338,9 @@ export class Lifecycle implements ConnectionHandler {
    * With none of them (a first connect, a reconnection scheduled), nothing to wait for.
    */
   #stop(): Promise<void> | undefined {
-    if (this.#ending === undefined && this.#attempt === undefined && this.#conn === undefined) {
+    if (
+      this.#ending === undefined && this.#dialer.attempt === undefined && this.#conn === undefined
+    ) {
       this.#retry.cancel();
       this.session.detach();
       return undefined;
@@ -389,7 +351,7 @@ export class Lifecycle implements ConnectionHandler {
   async #stopAll(): Promise<void> {
     if (this.#ending) await this.#ending;
     this.#retry.cancel();
-    await this.#abortAttempt(() => new MqttClosedError("Connection attempt replaced"));
+    await this.#dialer.cancel(() => new MqttClosedError("Connection attempt replaced"));
     const conn = this.#conn;
     this.#conn = undefined;
     this.session.detach();
@@ -402,7 +364,7 @@ export class Lifecycle implements ConnectionHandler {
   async #end(reasonCode: number, properties?: Properties): Promise<void> {
     this.#state = "ending";
     this.#retry.cancel();
-    await this.#abortAttempt(() => new MqttClosedError("Client ended before connecting"));
+    await this.#dialer.cancel(() => new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) {
       // connect_timeout bounds the wait for in-flight acknowledgements, and then again the final
@@ -417,12 +379,6 @@ export class Lifecycle implements ConnectionHandler {
     this.session.subscriptions.clear();
     this.#toIdle(() => new MqttClosedError("Client ended"));
     this.#settled(false);
-  }
-
-  // The reason is made only when there is an attempt to cancel: an Error captures a stack trace,
-  // and every connect() and end() passes here (thousands of VUs connect at once).
-  async #abortAttempt(reason: () => MqttError): Promise<void> {
-    await this.#attempt?.cancel(reason());
   }
 
   #toIdle(reason: MqttError | (() => MqttError)): void {
