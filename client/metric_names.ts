@@ -62,8 +62,3 @@ export const CLIENT_METRICS: readonly ClientMetric[] = Object.freeze([
   { name: DATA_SENT, type: "counter", contains: "data" },
   { name: DATA_RECEIVED, type: "counter", contains: "data" },
 ]);
-
-/** Every metric name above: what a client may report. */
-export const CLIENT_METRIC_NAMES: readonly string[] = Object.freeze(
-  CLIENT_METRICS.map((m) => m.name),
-);

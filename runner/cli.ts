@@ -3,7 +3,7 @@
  *
  * ```sh
  * deno run -A jsr:@mqload/mqload/cli run --vus 10 --duration 30s script.ts
- * deno task mqload run -e MQTT_BROKER_ADDRESS=mqtt://127.0.0.1:1883 examples/pubsub_qos.js
+ * deno task mqload run -e MQTT_BROKER_ADDRESS=mqtt://127.0.0.1:1883 examples/xk6_subscribe.js
  * deno task demo
  * ```
  *

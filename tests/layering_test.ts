@@ -1,5 +1,5 @@
 /**
- * The package's layering (DESIGN.md "Layout"), read from the source text: which folders may
+ * The package's layering (docs/layout.md), read from the source text: which folders may
  * import which, that internals (`_x.ts`) stay in their folder, that runner/ keeps only its two
  * entries at the top, and that source files stay small. The imports read are the relative ones
  * of every non-test .ts file: `import … from`, `export … from`, `import "…"`, `import("…")` and
@@ -163,7 +163,7 @@ Deno.test("layering: folders import only what the layout allows", async (t) => {
           (to) => to === "client/internal.ts",
         ),
       ],
-      "runner/ imports client/mod.ts; only runner/k6 may import client/internal.ts",
+      "runner/ never imports client/_x.ts; only runner/k6 may import client/internal.ts",
     );
   });
 
@@ -225,4 +225,21 @@ Deno.test("layering: metric names are spelt in their two constant files only", a
     });
   }
   assertNone(offenders, "import the name from client/metric_names.ts or runner/metrics/builtin.ts");
+});
+
+Deno.test("layering: no two classes share a name across folders", async () => {
+  // Client is the xk6-mqtt contract's name for both the library's class and k6/x/mqtt's.
+  const allowed = new Set(["Client"]);
+  const where = new Map<string, string[]>();
+  for (const path of await tsFiles()) {
+    if (!under("codec", "client", "runner")(path)) continue;
+    const text = await Deno.readTextFile(new URL(path, ROOT));
+    for (const m of text.matchAll(/^(?:export )?(?:abstract )?class (\w+)/gm)) {
+      where.set(m[1], [...where.get(m[1]) ?? [], path]);
+    }
+  }
+  const clashes = [...where].filter(([name, paths]) =>
+    !allowed.has(name) && new Set(paths.map(folder)).size > 1
+  ).map(([name, paths]) => `${name}: ${paths.join(", ")}`);
+  assertNone(clashes, "name each class for what it is");
 });

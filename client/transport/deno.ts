@@ -1,5 +1,5 @@
 /**
- * TCP and TLS transports over `Deno.connect` / `Deno.connectTls` (the only file that calls them).
+ * TCP and TLS transports over `Deno.connect` / `Deno.connectTls` (the only file of the client that calls them).
  *
  * @module
  */

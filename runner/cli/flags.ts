@@ -13,7 +13,7 @@ import {
 } from "../segments/execution_segment.ts";
 import { parseStageFlag, type TestOptions } from "../config/options.ts";
 import type { RunSettings } from "../engine/run.ts";
-import { OUTPUTS, outputType, parseOutputSpec } from "../outputs/registry.ts";
+import { outputsHelp, outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
 
 /**
  * A bad command line (unknown command or flag, bad flag value, missing script): the message
@@ -60,8 +60,8 @@ Flags:
   -e, --env KEY=VALUE            add to __ENV, repeatable
       --include-system-env-vars  include the process environment in __ENV (default true)
       --tag NAME=VALUE           tag every sample, repeatable
-  -o, --out NAME=ARG             an output, repeatable: json=FILE streams every sample as
-                                 k6 NDJSON (FILE "-" for stdout); html-report=FILE as --report
+  -o, --out NAME=ARG             an output, repeatable (also K6_OUT, comma-separated):
+${outputsHelp(" ".repeat(33))}
       --summary-export FILE      write the end-of-test summary as JSON
       --report FILE              write a self-contained HTML report (charts over
                                  time, thresholds, checks, metrics, options)
@@ -278,7 +278,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
   for (const out of v.out ?? []) {
     if (outputType(parseOutputSpec(out).name) === undefined) {
       throw new UsageError(
-        `Invalid value "${out}" for --out: the outputs are ${Object.keys(OUTPUTS).join(", ")}`,
+        `Invalid value "${out}" for --out: ${unknownOutput(parseOutputSpec(out).name)}`,
       );
     }
   }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { formatDuration, parseDuration } from "./duration.ts";
+import { parseDuration } from "./duration.ts";
 import {
   parseExecutionSegment,
   parseExecutionSegmentSequence,
@@ -392,9 +392,4 @@ export function checkExecFunctions(plan: TestPlan, functions: readonly string[])
         : `scenario "${s.name}": function '${s.exec}' not found in exports`
     );
   if (problems.length > 0) throw new InvalidConfigError(problems);
-}
-
-/** k6's `"1m0s max duration (incl. graceful stop)"` figure, from scenario end times. */
-export function describeMaxDuration(maxEndMs: number): string {
-  return formatDuration(maxEndMs);
 }

@@ -7,15 +7,12 @@
  */
 
 import { formatClock } from "../config/duration.ts";
+import type { ScenarioProgress } from "../executors/mod.ts";
 
-/** One scenario's line. */
-export interface ScenarioProgress {
+/** One scenario's line: its name and how far it is, as its executor says. */
+export interface ScenarioLine extends ScenarioProgress {
   /** Scenario name. */
   name: string;
-  /** From 0 to 1. */
-  fraction: number;
-  /** Right-hand text, such as `10 VUs  05.2s/30s`. */
-  detail: string;
 }
 
 /** What the progress shows. */
@@ -31,7 +28,7 @@ export interface ProgressState {
   /** Interrupted iterations. */
   interrupted: number;
   /** Per scenario. */
-  scenarios: ScenarioProgress[];
+  scenarios: ScenarioLine[];
   /** Stopping (signal, abort). */
   stopping?: boolean;
 }
@@ -134,7 +131,7 @@ function runLine(s: ProgressState): string {
     `complete and ${s.interrupted} interrupted iterations`;
 }
 
-function scenarioLine(s: ScenarioProgress, width: number): string {
+function scenarioLine(s: ScenarioLine, width: number): string {
   const f = Math.min(1, Math.max(0, s.fraction));
   const filled = Math.round(f * BAR);
   const bar = f >= 1

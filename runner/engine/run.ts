@@ -18,7 +18,7 @@ import {
   type TestPlan,
 } from "../config/options.ts";
 import { OutputSet } from "../outputs/output_set.ts";
-import { outputType, parseOutputSpec } from "../outputs/registry.ts";
+import { outputType, parseOutputSpec, REPORT_OUTPUT } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
 import { epochNow, type ProbeResult } from "../worker/messages.ts";
 import { printBanner } from "./banner.ts";
@@ -206,7 +206,7 @@ async function load(run: RunState): Promise<Loaded> {
 function outputSpecs(run: RunState) {
   const specs = (run.settings.out ?? []).map(parseOutputSpec);
   if (run.settings.report !== undefined) {
-    specs.push({ name: "html-report", arg: run.settings.report });
+    specs.push({ name: REPORT_OUTPUT, arg: run.settings.report });
   }
   return specs;
 }

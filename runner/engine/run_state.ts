@@ -1,8 +1,9 @@
 /**
  * The main thread's state during a run: the Workers and their latest figures, the merged
  * metrics and the outputs they feed, the periodic duties (progress, the VU gauges, the
- * `k6/execution` ticks, `abortOnFail` thresholds, the hard end) and stopping. The watchdog, the
- * shared iteration budgets and the VU gauges are rooms of their own beside it.
+ * `k6/execution` ticks, `abortOnFail` thresholds, the hard end) and stopping. The watchdog
+ * (`watchdog.ts`), the shared iteration budgets (`budgets.ts`) and the VU gauges
+ * (`vus_gauges.ts`) are files of their own beside it.
  *
  * @module
  */

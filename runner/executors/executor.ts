@@ -1,8 +1,10 @@
 /**
  * The contract of an executor: one record per k6 executor, in its own file, listed once in the
  * registry (`registry.ts`). The record owns everything that depends on the executor type — its
- * config, validation, banner text, VUs, duration, iteration count, progress and the Worker-side
- * loop — so that nothing outside it recomputes how far a scenario is.
+ * config, validation, banner text, VUs, duration, iteration count, shared budget and the
+ * Worker-side loop — and a scenario's progress is computed from its duration and iteration count
+ * in one place (`registry.ts` `scenarioProgress()`), so that nothing else recomputes how far a
+ * scenario is.
  *
  * @module
  */

@@ -112,7 +112,7 @@ export function scenarioDurationMs(c: ScenarioConfig): number {
 
 /**
  * When a scenario is over at the latest, from the test start: `startTime`, its duration and
- * `gracefulStop` (plus `gracefulRampDown` for ramping-vus, which may outlast it).
+ * `gracefulStop` (ramping-vus ends its `gracefulRampDown` by then too).
  *
  * @param c The config.
  * @returns Milliseconds.

@@ -1,6 +1,7 @@
 /**
- * `--report report.html`: one self-contained HTML file that people can open,
- * share and print — no script, no CDN, no web font. Charts are SVG drawn here:
+ * The HTML report's renderer (the `html-report` output in
+ * `html_report_output.ts` and `mqload merge --report` call it): one
+ * self-contained HTML file that people can open, share and print — no script, no CDN, no web font. Charts are SVG drawn here:
  * VUs, messages per second, errors, and latency percentiles over time for
  * connect, publish round trip and end-to-end message latency; then the
  * thresholds with their verdicts, checks, key metrics, and the options used

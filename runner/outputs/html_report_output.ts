@@ -88,6 +88,7 @@ function reportTitle(script: string): string {
  * ```
  */
 export const htmlReportOutput: OutputType = {
+  usage: "html-report=FILE  the self-contained HTML report (as --report)",
   points: false,
   create(params: OutputParams): Promise<Output> {
     if (params.arg === "") {

@@ -61,6 +61,7 @@ class JsonOutput implements Output {
  * ```
  */
 export const jsonOutput: OutputType = {
+  usage: 'json=FILE         k6 NDJSON of every sample ("-": stdout; .gz)',
   points: true,
   async create(params: OutputParams): Promise<Output> {
     const out = await NdjsonOutput.open(params.arg, {

@@ -1,6 +1,7 @@
 /**
- * k6's `--out json` stream: newline-delimited JSON, one `Metric` line the
- * first time a metric appears, then one `Point` line per sample.
+ * k6's `--out json` stream, the writer under the `json` output (`json.ts`):
+ * newline-delimited JSON, one `Metric` line the first time a metric appears,
+ * then one `Point` line per sample.
  *
  * ```
  * {"type":"Metric","data":{"name":"mqtt_calls","type":"counter","contains":"default","thresholds":["count==5"],"submetrics":null},"metric":"mqtt_calls"}
@@ -213,7 +214,7 @@ export class NdjsonOutput {
               abortOnFail: true,
               delayAbortEval: e.delayAbortEvalMs === undefined
                 ? null
-                : goDuration(e.delayAbortEvalMs),
+                : formatDuration(e.delayAbortEvalMs),
             }
             : e.source,
         );
@@ -277,23 +278,4 @@ export function formatTime(ms: number): string {
   const iso = new Date(whole).toISOString(); // 2021-02-24T13:37:10.123Z
   const fraction = (iso.slice(20, 23) + String(micros).padStart(3, "0")).replace(/0+$/, "");
   return iso.slice(0, 19) + (fraction === "" ? "" : "." + fraction) + "Z";
-}
-
-/**
- * Go's `time.Duration.String()` for a duration in ms (`"10s"`, `"1m30s"`, `"500ms"`): the
- * runner's one formatter, `formatDuration` of `config/duration.ts`.
- *
- * @param ms The duration.
- * @returns The Go form.
- *
- * @example Usage
- * ```ts
- * import { goDuration } from "./ndjson.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(goDuration(90_000), "1m30s");
- * ```
- */
-export function goDuration(ms: number): string {
-  return formatDuration(ms);
 }

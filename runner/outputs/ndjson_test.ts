@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MetricRegistry, type Point } from "../metrics/registry.ts";
 import { parseThresholds } from "../metrics/thresholds.ts";
-import { formatTime, goDuration, NdjsonOutput } from "./ndjson.ts";
+import { formatTime, NdjsonOutput } from "./ndjson.ts";
 
 /** A writer that keeps everything and accepts at most `max` bytes per call. */
 function memoryWriter(max = Infinity) {
@@ -156,19 +156,4 @@ Deno.test("formatTime() follows Go's RFC 3339 nano form in UTC", () => {
   assert.equal(formatTime(T1 + 123.456), "2021-02-24T13:37:10.123456Z");
   assert.equal(formatTime(T1 + 0.9999), "2021-02-24T13:37:10.001Z");
   assert.equal(formatTime(0), "1970-01-01T00:00:00Z");
-});
-
-Deno.test("goDuration() follows Go's Duration.String()", () => {
-  const cases: Array<[number, string]> = [
-    [0, "0s"],
-    [0.0005, "500ns"],
-    [0.0015, "1.5µs"],
-    [500, "500ms"],
-    [1500, "1.5s"],
-    [10_000, "10s"],
-    [90_000, "1m30s"],
-    [3_600_000, "1h0m0s"],
-    [3_723_500, "1h2m3.5s"],
-  ];
-  for (const [ms, text] of cases) assert.equal(goDuration(ms), text, String(ms));
 });

@@ -78,6 +78,8 @@ export interface Output {
 
 /** An output's entry in the registry. */
 export interface OutputType {
+  /** `mqload run --help`'s line: the `--out` form and what it writes, e.g. `json=FILE  …`. */
+  readonly usage: string;
   /** Whether the Workers must keep every sample as a point for this output (costly). */
   readonly points: boolean;
   /**

@@ -1,7 +1,7 @@
 /**
  * The outputs of one run, side by side: made from `--out` values through the registry, each
- * given every snapshot and status, and each failing alone — an output that throws is reported
- * once and the run and the other outputs go on.
+ * given every snapshot and status, and each failing alone — the run and the other outputs go on,
+ * and each distinct problem of an output is reported once, however often it recurs.
  *
  * @module
  */
@@ -9,7 +9,7 @@
 import type { MetricsSnapshot } from "../metrics/registry.ts";
 import { InvalidConfigError } from "../config/options.ts";
 import type { Output, OutputParams, RunStatus, TestEnd } from "./output.ts";
-import { OUTPUTS, type OutputSpec, outputType } from "./registry.ts";
+import { type OutputSpec, outputType, unknownOutput } from "./registry.ts";
 
 /** What every output of the run is made with, besides its own argument. */
 export type OutputSetParams = Omit<OutputParams, "arg" | "log"> & {
@@ -59,15 +59,12 @@ export class OutputSet {
     for (const spec of specs) {
       const type = outputType(spec.name);
       if (type === undefined) {
-        throw new InvalidConfigError([
-          `unsupported output "${spec.name}": expected one of ${Object.keys(OUTPUTS).join(", ")}`,
-        ]);
+        throw new InvalidConfigError([unknownOutput(spec.name)]);
       }
-      const log = (text: string) => params.log(text);
-      outputs.push(await type.create({ ...params, arg: spec.arg, log }));
+      outputs.push(await type.create({ ...params, arg: spec.arg, log: once(params.log) }));
       wantPoints ||= type.points;
     }
-    return new OutputSet(outputs, wantPoints, params.log);
+    return new OutputSet(outputs, wantPoints, once(params.log));
   }
 
   /** The banner's text of each output. */
@@ -106,4 +103,14 @@ export class OutputSet {
       }
     }
   }
+}
+
+/** A log that says each distinct text once (an output failing every second says it once). */
+function once(log: (text: string) => void): (text: string) => void {
+  const said = new Set<string>();
+  return (text) => {
+    if (said.has(text)) return;
+    if (said.size < 100) said.add(text);
+    log(text);
+  };
 }

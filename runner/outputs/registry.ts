@@ -15,6 +15,36 @@ export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
   "html-report": htmlReportOutput,
 });
 
+/** The output `--report FILE` stands for. */
+export const REPORT_OUTPUT = "html-report";
+
+/**
+ * The outputs' usage lines, for `mqload run --help`.
+ *
+ * @param indent What starts each line.
+ * @returns One line per output.
+ *
+ * @example Usage
+ * ```ts
+ * import { outputsHelp } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(outputsHelp("  "), /^  json=FILE/);
+ * ```
+ */
+export function outputsHelp(indent: string): string {
+  return Object.values(OUTPUTS).map((o) => indent + o.usage).join("\n");
+}
+
+/**
+ * The message for an `--out` name no output has.
+ *
+ * @param value The `--out` value as given.
+ * @returns The message, naming the outputs there are.
+ */
+export function unknownOutput(value: string): string {
+  return `unsupported output "${value}": the outputs are ${Object.keys(OUTPUTS).join(", ")}`;
+}
+
 /** One `--out` value taken apart: `json=points.ndjson` → name `json`, arg `points.ndjson`. */
 export interface OutputSpec {
   /** The output's name. */

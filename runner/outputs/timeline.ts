@@ -2,9 +2,10 @@
  * Time series of a test run for the HTML report: VUs, message and iteration
  * rates, errors, and latency percentiles per second, in bounded memory.
  *
- * The main thread feeds it the snapshots it merges from the Workers
- * ({@linkcode Timeline.record}) and samples gauges from the merged registry
- * ({@linkcode Timeline.sample}). Values fall into buckets of `stepMs` (1 s);
+ * The HTML report's output feeds it the snapshots the main thread merges from
+ * the Workers ({@linkcode Timeline.record}) and the VU figures each Worker
+ * reports ({@linkcode Timeline.gauge}); {@linkcode Timeline.sample} reads gauges
+ * from a registry, for callers that keep one. Values fall into buckets of `stepMs` (1 s);
  * when a run outgrows `maxPoints` buckets, neighbours merge two by two and
  * the step doubles, so a long run keeps between `maxPoints / 2` and
  * `maxPoints` points per series. {@linkcode Timeline.toJSON}'s shape is in
