@@ -64,6 +64,10 @@ export class BrokerCapabilities {
 
   /** Why the broker's capabilities forbid sending `packet`, if they do (see `refusal`). */
   publishRefusal(packet: PublishPacket): MqttError | undefined {
+    // The common case, on the QoS 0 fast path for every message: nothing to look up.
+    if (!packet.retain && packet.properties === undefined && packet.qos <= this.#maximumQoS) {
+      return undefined;
+    }
     let what: string | undefined;
     if (packet.retain && !this.#retainAvailable) what = "retained messages";
     else if (packet.qos > this.#maximumQoS) {
