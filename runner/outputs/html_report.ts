@@ -153,7 +153,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <p class="meta">${escapeHtml(meta)}</p>
 ${cards(summary)}
 <h2>Over time</h2>
-<section class="charts">${charts(timeline)}</section>
+<section class="charts">${reportCharts(timeline)}</section>
 <h2>Thresholds</h2>
 ${thresholdTable(thresholds, summary)}
 ${checksSection(summary.root_group)}
@@ -228,7 +228,22 @@ function cards(summary: SummaryData): string {
   return `<section class="cards">${out.join("")}</section>`;
 }
 
-function charts(t: TimelineJSON | undefined): string {
+/**
+ * The report's charts over time (VUs, messages, errors, latency percentiles), also drawn live by
+ * the web dashboard.
+ *
+ * @param t The run's time series (undefined: every chart says "no data").
+ * @returns One `<figure>` per chart.
+ *
+ * @example Usage
+ * ```ts
+ * import { reportCharts } from "./html_report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(reportCharts(undefined), /id="chart-vus"/);
+ * ```
+ */
+export function reportCharts(t: TimelineJSON | undefined): string {
   const step = t?.stepMs ?? 1000;
   const rate = (name: string) => t?.counters[name]?.rate ?? [];
   const per = (v: number) => `${formatCompact(v)}/s`;
