@@ -62,7 +62,12 @@ const SCRIPT = `
   const on = (e) => {
     try { apply(JSON.parse(e.data)); } catch (err) { conn.textContent = "bad event: " + err; }
   };
-  source.addEventListener("snapshot", on);
+  // ?updates=N: stop listening after N events (a still picture, for headless browsers).
+  const limit = Number(new URLSearchParams(location.search).get("updates")) || Infinity;
+  source.addEventListener("snapshot", (e) => {
+    on(e);
+    if (events >= limit) { source.close(); conn.textContent = "paused after " + events + " updates"; }
+  });
   source.addEventListener("stop", (e) => { on(e); source.close(); conn.textContent = "test ended"; });
   source.onopen = () => { conn.textContent = "live"; };
   source.onerror = () => { if (source.readyState !== 1) conn.textContent = "disconnected"; };

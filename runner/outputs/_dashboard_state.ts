@@ -176,9 +176,11 @@ export class DashboardData {
   state(nowMs: number): DashboardState {
     const json = this.#timeline?.toJSON();
     const phase = this.#end ? "ended" : this.#startMs === undefined ? "waiting" : "running";
-    const elapsedMs = this.#end
-      ? this.#end.summary.state.testRunDurationMs
-      : Math.max(0, nowMs - (this.#startMs ?? nowMs));
+    const elapsedMs = Math.round(
+      this.#end
+        ? this.#end.summary.state.testRunDurationMs
+        : Math.max(0, nowMs - (this.#startMs ?? nowMs)),
+    );
     return {
       phase,
       elapsedMs,
@@ -228,8 +230,8 @@ function liveFigures(
   vus: number | null,
   vusMax: number | null,
 ): DashboardState["live"] {
-  const current = t ? Math.floor((nowMs - t.startMs) / t.stepMs) : 0;
-  const i = t ? Math.min(current - 1, t.length - 1) : -1;
+  // A bucket past the timeline's end had no samples: 0/s, no percentiles.
+  const i = t ? Math.floor((nowMs - t.startMs) / t.stepMs) - 1 : -1;
   const at = <T>(values: ReadonlyArray<T> | undefined): T | null =>
     i >= 0 && values !== undefined && i < values.length ? values[i] : null;
   const rate = (name: string) => t && i >= 0 ? at(t.counters[name]?.rate) ?? 0 : null;
