@@ -1,13 +1,15 @@
 /**
  * The web dashboard's data: what the page shows at one moment, built from the run's
- * {@linkcode Timeline} (the HTML report's series), the Workers' VU figures, the checks seen so
- * far and, when the run has ended, the thresholds' verdicts and the summary's checks. The page
- * is rendered from a {@linkcode DashboardState} and every Server-Sent Event carries one.
+ * {@linkcode Timeline} (the HTML report's series), a {@linkcode LiveWindow} (the last complete
+ * second's figures, as the live line on stderr shows them), the Workers' VU and connection
+ * figures, the checks seen so far and, when the run has ended, the thresholds' verdicts and the
+ * summary's checks. The page is rendered from a {@linkcode DashboardState} and every
+ * Server-Sent Event carries one.
  *
  * @module
  */
 
-import { Timeline, type TimelineJSON } from "./timeline.ts";
+import { Timeline, TIMELINE_CONNECTIONS, type TimelineJSON } from "./timeline.ts";
 import { reportCharts } from "./html_report.ts";
 import { checksSection, thresholdTable } from "./_report_tables.ts";
 import { escapeHtml, formatCompact, formatMs, formatNumber } from "./_report_text.ts";
@@ -16,17 +18,8 @@ import type { Thresholds } from "../metrics/thresholds.ts";
 import type { MetricsSnapshot } from "../metrics/registry.ts";
 import type { SummaryCheck, SummaryGroup } from "../summary/data.ts";
 import { formatDuration } from "../config/duration.ts";
-import {
-  CHECKS,
-  ITERATIONS,
-  MQTT_ERRORS,
-  MQTT_MESSAGE_LATENCY,
-  MQTT_MESSAGES_RECEIVED,
-  MQTT_MESSAGES_SENT,
-  MQTT_PUBLISH_DURATION,
-  VUS,
-  VUS_MAX,
-} from "../metrics/builtin.ts";
+import { type LivePercentiles, LiveWindow } from "../metrics/live_window.ts";
+import { CHECKS, ITERATIONS, VUS, VUS_MAX } from "../metrics/builtin.ts";
 
 /** One number on the page, with its text as shown. */
 export interface DashboardFigure {
@@ -46,8 +39,11 @@ export interface DashboardState {
   phase: "waiting" | "running" | "ended";
   /** Test time so far, in ms. */
   elapsedMs: number;
-  /** The last complete second's figures, and where they come from. */
-  live: { source: "timeline"; second: number | null; figures: DashboardFigure[] };
+  /**
+   * The last complete second's figures (from a `LiveWindow`, as the live line); `second` is
+   * when it ended, in whole seconds of test time, or null before the first one is complete.
+   */
+  live: { second: number | null; figures: DashboardFigure[] };
   /** Totals since the start. */
   totals: DashboardFigure[];
   /** HTML of the parts the page redraws: `part-<key>` element id → inner HTML. */
@@ -87,6 +83,7 @@ export class DashboardData {
   readonly #maxChecks: number;
   readonly #checks = new Map<string, SummaryCheck>();
   #timeline: Timeline | undefined;
+  #live: LiveWindow | undefined;
   #startMs: number | undefined;
   #vus: number | null = null;
   #vusMax: number | null = null;
@@ -115,6 +112,7 @@ export class DashboardData {
   start(startMs: number): void {
     this.#startMs = startMs;
     this.#timeline = new Timeline({ startMs });
+    this.#live = new LiveWindow({ startMs });
   }
 
   /**
@@ -126,6 +124,7 @@ export class DashboardData {
   record(snapshot: MetricsSnapshot, atMs: number): void {
     if (this.#timeline === undefined) return;
     this.#timeline.record(snapshot, atMs);
+    this.#live?.add(snapshot, atMs);
     for (const m of snapshot.metrics) {
       if (m.name !== CHECKS) continue;
       for (const s of m.series) {
@@ -156,6 +155,10 @@ export class DashboardData {
     this.#vusMax = status.vusMax;
     this.#timeline?.gauge(VUS, status.vus, status.atMs);
     this.#timeline?.gauge(VUS_MAX, status.vusMax, status.atMs);
+    if (status.connections !== undefined) {
+      this.#timeline?.gauge(TIMELINE_CONNECTIONS, status.connections, status.atMs);
+      this.#live?.connected(status.connections, status.atMs);
+    }
   }
 
   /**
@@ -184,8 +187,8 @@ export class DashboardData {
     return {
       phase,
       elapsedMs,
-      live: liveFigures(json, nowMs, this.#vus, this.#vusMax),
-      totals: totals(json, elapsedMs),
+      live: liveFigures(this.#live, nowMs, this.#vus, this.#vusMax),
+      totals: totals(this.#live, json, elapsedMs),
       html: {
         status: this.#statusHtml(phase, elapsedMs),
         charts: reportCharts(json),
@@ -220,46 +223,49 @@ export class DashboardData {
   }
 }
 
-/**
- * The last complete second's figures, read from the timeline: its last bucket before the one
- * now fills (the buckets are one second wide until a long run merges them).
- */
+/** The last complete second's figures, from the live window. */
 function liveFigures(
-  t: TimelineJSON | undefined,
+  live: LiveWindow | undefined,
   nowMs: number,
   vus: number | null,
   vusMax: number | null,
 ): DashboardState["live"] {
-  // A bucket past the timeline's end had no samples: 0/s, no percentiles.
-  const i = t ? Math.floor((nowMs - t.startMs) / t.stepMs) - 1 : -1;
-  const at = <T>(values: ReadonlyArray<T> | undefined): T | null =>
-    i >= 0 && values !== undefined && i < values.length ? values[i] : null;
-  const rate = (name: string) => t && i >= 0 ? at(t.counters[name]?.rate) ?? 0 : null;
-  const trend = (name: string, q: "p50" | "p99") => at(t?.trends[name]?.[q]);
+  const s = live?.last(nowMs);
+  const n = (v: number | undefined) => s === undefined ? null : v ?? 0;
+  const p = (v: LivePercentiles | undefined, q: "p50" | "p99") => v?.[q] ?? null;
   return {
-    source: "timeline",
-    second: i >= 0 && t ? Math.round(((i + 1) * t.stepMs) / 1000) : null,
+    second: s === undefined ? null : s.index + 1,
     figures: [
       figure("live-vus", "VUs", vus, count, vusMax !== null ? ` of ${formatNumber(vusMax)}` : ""),
-      figure("live-sent", "Sent/s", rate(MQTT_MESSAGES_SENT), perSecond),
-      figure("live-received", "Received/s", rate(MQTT_MESSAGES_RECEIVED), perSecond),
-      figure("live-errors", "Errors/s", rate(MQTT_ERRORS), perSecond),
-      figure("live-publish-p50", "Publish RTT p50", trend(MQTT_PUBLISH_DURATION, "p50"), formatMs),
-      figure("live-publish-p99", "Publish RTT p99", trend(MQTT_PUBLISH_DURATION, "p99"), formatMs),
-      figure("live-latency-p50", "Latency p50", trend(MQTT_MESSAGE_LATENCY, "p50"), formatMs),
-      figure("live-latency-p99", "Latency p99", trend(MQTT_MESSAGE_LATENCY, "p99"), formatMs),
+      figure("live-connected", "Connected", s?.connected ?? null, count),
+      figure("live-connects", "Connects/s", n(s?.connects), perSecond),
+      figure("live-connect-failures", "Connect fails/s", n(s?.connectFailures), perSecond),
+      figure("live-sent", "Published/s", n(s?.sent), perSecond),
+      figure("live-publish-failures", "Publish fails/s", n(s?.publishFailures), perSecond),
+      figure("live-received", "Received/s", n(s?.received), perSecond),
+      figure("live-errors", "Errors/s", n(s?.errors), perSecond),
+      figure("live-latency-p50", "Latency p50", p(s?.latency, "p50"), formatMs),
+      figure("live-latency-p99", "Latency p99", p(s?.latency, "p99"), formatMs),
+      figure("live-publish-p50", "Publish RTT p50", p(s?.publishRtt, "p50"), formatMs),
+      figure("live-publish-p99", "Publish RTT p99", p(s?.publishRtt, "p99"), formatMs),
     ],
   };
 }
 
-function totals(t: TimelineJSON | undefined, elapsedMs: number): DashboardFigure[] {
+function totals(
+  live: LiveWindow | undefined,
+  t: TimelineJSON | undefined,
+  elapsedMs: number,
+): DashboardFigure[] {
   const sum = (name: string) => t?.counters[name]?.total.reduce((a, b) => a + b, 0) ?? 0;
+  const so = live?.totals();
   return [
     figure("total-elapsed", "Test time", elapsedMs, (ms) => formatDuration(Math.round(ms))),
     figure("total-iterations", "Iterations", sum(ITERATIONS), count),
-    figure("total-sent", "Messages sent", sum(MQTT_MESSAGES_SENT), count),
-    figure("total-received", "Messages received", sum(MQTT_MESSAGES_RECEIVED), count),
-    figure("total-errors", "MQTT errors", sum(MQTT_ERRORS), count),
+    figure("total-connects", "Connects", so?.connects ?? 0, count),
+    figure("total-sent", "Messages sent", so?.sent ?? 0, count),
+    figure("total-received", "Messages received", so?.received ?? 0, count),
+    figure("total-errors", "MQTT errors", so?.errors ?? 0, count),
   ];
 }
 

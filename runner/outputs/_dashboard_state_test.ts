@@ -6,6 +6,7 @@ import { parseThresholds } from "../metrics/thresholds.ts";
 import {
   CHECKS,
   ITERATIONS,
+  MQTT_CONNECT_DURATION,
   MQTT_ERRORS,
   MQTT_MESSAGES_RECEIVED,
   MQTT_MESSAGES_SENT,
@@ -82,7 +83,6 @@ Deno.test("DashboardData.state() gives the last complete second and the totals",
   const s = data.state(T0 + 2500);
   assert.equal(s.phase, "running");
   assert.equal(s.elapsedMs, 2500);
-  assert.equal(s.live.source, "timeline");
   assert.equal(s.live.second, 2);
   assert.equal(value(s, "live-sent"), 30);
   assert.equal(value(s, "live-received"), 29);
@@ -100,10 +100,31 @@ Deno.test("DashboardData.state() gives the last complete second and the totals",
 
   // Later, seconds without samples read as 0/s, not as the last second seen.
   const later = data.state(T0 + 9000);
-  assert.equal(later.live.second, 9);
+  assert.equal(later.live.second, 8);
   assert.equal(value(later, "live-sent"), 0);
   assert.equal(value(later, "live-publish-p50"), null);
-  assert.equal(value(data.state(T0 + 3100), "live-sent"), 7);
+  assert.equal(value(data.state(T0 + 3100), "live-sent"), 30, "second 3 still settles");
+  assert.equal(value(data.state(T0 + 3500), "live-sent"), 7);
+});
+
+Deno.test("DashboardData shows the clients connected and the connects of the second", () => {
+  const w = worker();
+  const data = new DashboardData();
+  data.start(T0);
+  for (let i = 0; i < 3; i++) w.add(MQTT_CONNECT_DURATION, 1.5);
+  w.add(MQTT_ERRORS, 1, { method: "connect" });
+  w.add(MQTT_ERRORS, 1, { method: "publish" });
+  data.record({ ...w.drain(), periodStartMs: T0, periodEndMs: T0 + 1000 }, T0 + 500);
+  data.status({ vus: 3, vusMax: 3, connections: 3, atMs: T0 + 500 });
+  const s = data.state(T0 + 1500);
+  assert.equal(s.live.second, 1);
+  assert.equal(value(s, "live-connected"), 3);
+  assert.equal(value(s, "live-connects"), 3);
+  assert.equal(value(s, "live-connect-failures"), 1);
+  assert.equal(value(s, "live-publish-failures"), 1);
+  assert.equal(value(s, "live-errors"), 2);
+  assert.equal(value(s, "total-connects"), 3);
+  assert.match(s.html.charts, /id="chart-connections"/);
 });
 
 Deno.test("DashboardData follows checks live, bounded, then shows the summary's", () => {
@@ -147,7 +168,7 @@ Deno.test("renderDashboardPage() draws the state, redacts options and loads noth
   data.record(w.drain(), T0 + 100);
   const html = renderDashboardPage({
     title: "a<b>.js",
-    state: data.state(T0 + 1200),
+    state: data.state(T0 + 1500),
     options: { vus: 2, password: "pw-1234", broker: "mqtt://u:pw-5678@h:1883" },
     periodMs: 1000,
   });
