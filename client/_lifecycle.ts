@@ -50,10 +50,7 @@ export class Lifecycle implements DialerHost {
   #everConnected = false;
   #aliases = new IncomingAliases();
   #ending?: Promise<void>;
-  /**
-   * Counts the calls that take over the connecting state (connect, reconnect, a scheduled
-   * reconnection): a failing attempt may only settle the client when no later call replaced it.
-   */
+  /** Counts the calls that took over the connecting state: only the latest may settle the client. */
   #generation = 0;
   /** Lost connections still letting go of their transports. */
   #lingering?: Set<Promise<void>>;
@@ -180,13 +177,11 @@ export class Lifecycle implements DialerHost {
   }
 
   bytesRead(n: number): void {
-    const metrics = this.#metrics;
-    if (metrics !== undefined) metrics.add(MQTT_BYTES_RECEIVED, n, metrics.base);
+    this.#metrics?.bytes(MQTT_BYTES_RECEIVED, n);
   }
 
   bytesWritten(n: number): void {
-    const metrics = this.#metrics;
-    if (metrics !== undefined) metrics.add(MQTT_BYTES_SENT, n, metrics.base);
+    this.#metrics?.bytes(MQTT_BYTES_SENT, n);
   }
 
   backpressure(): Promise<void> | undefined {
@@ -268,7 +263,7 @@ export class Lifecycle implements DialerHost {
     const attempt = this.#dialer.attempt;
     if (attempt?.conn === conn) return attempt.lost(error);
     if (conn !== this.#conn) return;
-    this.#conn = undefined;
+    this.#drop();
     this.session.detach();
     const lingering = this.#lingering ??= new Set();
     const released = conn.released.then(() => {
@@ -352,8 +347,7 @@ export class Lifecycle implements DialerHost {
     if (this.#ending) await this.#ending;
     this.#retry.cancel();
     await this.#dialer.cancel(() => new MqttClosedError("Connection attempt replaced"));
-    const conn = this.#conn;
-    this.#conn = undefined;
+    const conn = this.#drop();
     this.session.detach();
     if (conn !== undefined) {
       conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion));
@@ -374,11 +368,19 @@ export class Lifecycle implements DialerHost {
       conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties));
       await conn.close(limit);
     }
-    this.#conn = undefined;
+    this.#drop();
     this.session.detach();
     this.session.subscriptions.clear();
     this.#toIdle(() => new MqttClosedError("Client ended"));
     this.#settled(false);
+  }
+
+  /** Forgets the connection; the sink hears that one fewer is open. */
+  #drop(): Connection | undefined {
+    const conn = this.#conn;
+    if (conn !== undefined) this.#metrics?.disconnected();
+    this.#conn = undefined;
+    return conn;
   }
 
   #toIdle(reason: MqttError | (() => MqttError)): void {

@@ -73,6 +73,17 @@ export class Metrics {
     this.connection(version, clientId, url, tags);
     this.call("connect");
     this.#sink.add(MQTT_CONNECT_DURATION, duration, this.#base);
+    this.#sink.connection?.(true);
+  }
+
+  /** The connection opened by `connected()` is gone (ended, lost, replaced). */
+  disconnected(): void {
+    this.#sink.connection?.(false);
+  }
+
+  /** Wire bytes read or written. */
+  bytes(metric: string, n: number): void {
+    this.#sink.add(metric, n, this.#base);
   }
 
   get base(): Record<string, string> {

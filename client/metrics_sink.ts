@@ -33,6 +33,17 @@
  * };
  * const client = new Client({ metrics });
  * ```
+ *
+ * @example Counting the clients connected now
+ * ```ts
+ * import { Client, type MetricsSink } from "@mqload/mqload";
+ * import assert from "node:assert/strict";
+ *
+ * let connected = 0;
+ * const metrics: MetricsSink = { add() {}, connection: (open) => void (connected += open ? 1 : -1) };
+ * const client = new Client({ metrics });
+ * assert.equal(connected, 0);
+ * ```
  */
 export interface MetricsSink {
   /**
@@ -43,4 +54,12 @@ export interface MetricsSink {
    * @param tags The sample's tags.
    */
   add(metric: string, value: number, tags: Record<string, string>): void;
+  /**
+   * Optional: hears the client's connection open (its CONNACK accepted, also on each
+   * reconnection) and close (ended, lost, or replaced by a new `connect()`), once each, so that
+   * a sink shared by many clients can count those connected now.
+   *
+   * @param open True when a connection opened, false when it closed.
+   */
+  connection?(open: boolean): void;
 }

@@ -4,7 +4,7 @@
  * metrics, `exec`, and the VU-aware MQTT `Client`), the embedded broker, the metrics,
  * thresholds and summary machinery, the exact merge of segment summaries
  * ({@linkcode mergeSummaries}), the HTML report ({@linkcode renderHtmlReport} over a
- * {@linkcode Timeline}), and k6's execution segments ({@linkcode ExecutionSegment},
+ * {@linkcode Timeline}), the per-second figures of a running test ({@linkcode LiveWindow}), and k6's execution segments ({@linkcode ExecutionSegment},
  * {@linkcode ExecutionTuple}) with the schedules they split ({@linkcode rampingVUsSteps},
  * {@linkcode arrivalTimes}).
  *
@@ -102,7 +102,17 @@ export {
   type ValueType,
 } from "./metrics/registry.ts";
 export type { HistogramJSON, LogHistogram } from "./metrics/histogram.ts";
-export type { MetricSnapshot } from "./metrics/types.ts";
+export { type MetricSnapshot, snapshotTime } from "./metrics/types.ts";
+export {
+  CONNECT_METHODS,
+  type LiveCounts,
+  type LivePercentiles,
+  type LiveSecond,
+  type LiveTotals,
+  LiveWindow,
+  type LiveWindowOptions,
+  METHOD_TAG,
+} from "./metrics/live_window.ts";
 export type { MetricKey, ThresholdExpression } from "./metrics/threshold_parser.ts";
 export type { ExportMetricInfo } from "./summary/export.ts";
 export {
@@ -134,9 +144,13 @@ export { NdjsonOutput } from "./outputs/ndjson.ts";
 export { type HtmlReportInput, renderHtmlReport } from "./outputs/html_report.ts";
 export {
   type CounterSeriesJSON,
+  type TaggedCounter,
   Timeline,
+  TIMELINE_CONNECT_FAILURES,
+  TIMELINE_CONNECTIONS,
   TIMELINE_COUNTERS,
   TIMELINE_GAUGES,
+  TIMELINE_TAGGED,
   TIMELINE_TRENDS,
   type TimelineJSON,
   type TimelineOptions,

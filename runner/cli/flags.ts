@@ -266,6 +266,13 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
   };
   const isTrue = (name: string) => /^(1|true)$/i.test(fromEnv(name) ?? "");
   v.out ??= fromEnv("K6_OUT")?.split(",").map((s) => s.trim());
+  // K6_WEB_DASHBOARD=true adds k6's web dashboard to the outputs, as k6 does.
+  if (
+    isTrue("K6_WEB_DASHBOARD") &&
+    !(v.out ?? []).some((o) => parseOutputSpec(o).name === "web-dashboard")
+  ) {
+    v.out = [...(v.out ?? []), "web-dashboard"];
+  }
   v["summary-export"] ??= fromEnv("K6_SUMMARY_EXPORT");
   v["no-summary"] ??= isTrue("K6_NO_SUMMARY") || undefined;
   v["no-color"] ??= isTrue("K6_NO_COLOR") || undefined;

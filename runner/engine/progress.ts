@@ -1,6 +1,7 @@
 /**
- * Progress on stderr, as k6 shows it: on a terminal, a redrawn block with the run line and one
- * bar per scenario; otherwise the run line every few seconds. Log lines go through
+ * Progress on stderr, as k6 shows it: on a terminal, a redrawn block with the run line, one
+ * bar per scenario and the live line (`live_line.ts`); otherwise the run line and the live line
+ * every second. Log lines go through
  * {@linkcode Progress.log} so that they never tear the bar.
  *
  * @module
@@ -31,6 +32,8 @@ export interface ProgressState {
   scenarios: ScenarioLine[];
   /** Stopping (signal, abort). */
   stopping?: boolean;
+  /** The live line: the last complete second's figures (none before the first). */
+  live?: string;
 }
 
 /** Options of {@linkcode Progress}. */
@@ -41,7 +44,7 @@ export interface ProgressOptions {
   tty?: boolean;
   /** Print nothing but logs. */
   quiet?: boolean;
-  /** Lines without a terminal, every this many ms (default 5000). */
+  /** Lines without a terminal, every this many ms of the test clock (default 1000). */
   intervalMs?: number;
 }
 
@@ -64,7 +67,7 @@ export class Progress {
     this.#writer = options.writer ?? Deno.stderr;
     this.#tty = options.tty ?? Deno.stderr.isTerminal();
     this.#quiet = options.quiet ?? false;
-    this.#interval = options.intervalMs ?? 5000;
+    this.#interval = options.intervalMs ?? 1000;
   }
 
   /** Whether a bar is redrawn in place. */
@@ -83,7 +86,8 @@ export class Progress {
   }
 
   /**
-   * Shows the current state (redrawn on a terminal; a line every few seconds otherwise).
+   * Shows the current state (redrawn on a terminal; otherwise the run line and the live line
+   * once in each interval of the test clock).
    *
    * @param state The state.
    * @param force Print a line now even without a terminal.
@@ -92,14 +96,16 @@ export class Progress {
     if (this.#quiet) return;
     const head = runLine(state);
     if (!this.#tty) {
-      if (force || state.elapsedMs - this.#lastLine >= this.#interval) {
-        this.#lastLine = state.elapsedMs;
-        this.#write(head + "\n");
+      const interval = Math.floor(state.elapsedMs / this.#interval);
+      if (force || interval > this.#lastLine) {
+        this.#lastLine = interval;
+        this.#write(head + "\n" + (state.live === undefined ? "" : state.live + "\n"));
       }
       return;
     }
     const width = Math.max(7, ...state.scenarios.map((s) => s.name.length));
     const lines = [head, ...state.scenarios.map((s) => scenarioLine(s, width))];
+    if (state.live !== undefined) lines.push(state.live.slice(0, columns()));
     this.#clear();
     this.#write(lines.join("\n") + "\n");
     this.#drawn = lines.length;
@@ -122,6 +128,15 @@ export class Progress {
     const bytes = encoder.encode(text);
     let at = 0;
     while (at < bytes.length) at += this.#writer.writeSync(bytes.subarray(at));
+  }
+}
+
+/** The terminal's width (a longer line would wrap and break the redraw), 120 when unknown. */
+function columns(): number {
+  try {
+    return Deno.consoleSize().columns || 120;
+  } catch {
+    return 120;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The main thread's state during a run: the Workers and their latest figures, the merged
- * metrics and the outputs they feed, the periodic duties (progress, the VU gauges, the
+ * metrics and the outputs and live figures they feed, the periodic duties (progress and the
+ * live line, the VU gauges, the
  * `k6/execution` ticks, `abortOnFail` thresholds, the hard end) and stopping. The watchdog
  * (`watchdog.ts`), the shared iteration budgets (`budgets.ts`) and the VU gauges
  * (`vus_gauges.ts`) are files of their own beside it.
@@ -11,6 +12,8 @@
 import type { RunSettings } from "./run.ts";
 import { scenarioMaxEndMs, scenarioProgress } from "../executors/mod.ts";
 import { defineBuiltins, MetricRegistry, type MetricsSnapshot } from "../metrics/registry.ts";
+import { snapshotTime } from "../metrics/types.ts";
+import { LiveWindow } from "../metrics/live_window.ts";
 import type { OutputSet } from "../outputs/output_set.ts";
 import type { TestPlan } from "../config/options.ts";
 import type { Progress, ProgressState } from "./progress.ts";
@@ -20,6 +23,7 @@ import { epochNow, type WorkerMessage, type WorkerStats } from "../worker/messag
 import { Watchdog } from "./watchdog.ts";
 import { IterationBudgets } from "./budgets.ts";
 import { VusGauges } from "./vus_gauges.ts";
+import { liveLine } from "./live_line.ts";
 
 type Notification = Exclude<WorkerMessage, { type: "reply" }>;
 type StopReason = "signal" | "script" | "thresholds" | "crash";
@@ -35,6 +39,8 @@ export interface Totals {
   failed: number;
   scenarios: Record<string, number>;
   finished: Map<string, number>;
+  /** Client connections open now. */
+  connections: number;
 }
 
 /** See the module documentation. */
@@ -52,6 +58,9 @@ export class RunState {
   t0 = 0;
   stopping = false;
   #gauges?: VusGauges;
+  /** The per-second figures of the live line (none with `--quiet`). */
+  #live?: LiveWindow;
+  #renderTimer?: ReturnType<typeof setTimeout>;
   readonly #stats = new Map<WorkerHandle, WorkerStats>();
   readonly #done = new Set<WorkerHandle>();
   readonly #finished = Promise.withResolvers<void>();
@@ -122,9 +131,10 @@ export class RunState {
     this.outputs?.start(t0);
     this.#gauges = new VusGauges(this.outputs?.wantPoints ?? false);
     this.#watchdog.running();
-    const tty = this.progress.tty;
+    if (!this.settings.quiet) this.#live = new LiveWindow({ startMs: t0 });
     const every = (ms: number, fn: () => void) => this.#timers.push(setInterval(fn, ms));
-    every(tty ? 200 : 1000, () => this.render(plan));
+    if (this.progress.tty) every(200, () => this.render(plan));
+    else this.#renderEachSecond(plan, t0);
     every(1000, () => this.#sample());
     // A first `vus` sample once the VUs are running, for runs shorter than a second.
     this.#timers.push(setTimeout(() => this.#sample(), 100));
@@ -144,6 +154,20 @@ export class RunState {
     this.settings.signal?.addEventListener("abort", this.#onSignal);
     if (this.settings.signal?.aborted) this.#onSignal();
     if (this.workers.every((w) => this.#done.has(w))) this.#finished.resolve();
+  }
+
+  /**
+   * Without a terminal, a progress and a live line each second, half-way through the test
+   * clock's seconds: the Workers' figures of the second just ended have arrived by then. Each
+   * timer is armed anew from the clock, so that the lines do not drift.
+   */
+  #renderEachSecond(plan: TestPlan, t0: number): void {
+    const now = epochNow();
+    const next = t0 + 500 + (Math.floor((now - t0 - 500 + 50) / 1000) + 1) * 1000;
+    this.#renderTimer = setTimeout(() => {
+      this.render(plan);
+      this.#renderEachSecond(plan, t0);
+    }, Math.max(0, next - now));
   }
 
   #abortOnFail(plan: TestPlan, t0: number): void {
@@ -205,6 +229,7 @@ export class RunState {
       failed: 0,
       scenarios: {},
       finished: new Map(),
+      connections: 0,
     };
     for (const s of this.#stats.values()) {
       t.active += s.active;
@@ -212,6 +237,7 @@ export class RunState {
       t.completed += s.completed;
       t.interrupted += s.interrupted;
       t.failed += s.failed;
+      t.connections += s.connections;
       for (const [k, n] of Object.entries(s.scenarios)) t.scenarios[k] = (t.scenarios[k] ?? 0) + n;
       for (const k of s.finished) t.finished.set(k, (t.finished.get(k) ?? 0) + 1);
     }
@@ -222,6 +248,7 @@ export class RunState {
   stopTicking(): void {
     for (const id of this.#timers) clearInterval(id);
     this.#timers.length = 0;
+    clearTimeout(this.#renderTimer);
     this.#sample(true);
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
   }
@@ -229,6 +256,7 @@ export class RunState {
   /** Terminates the Workers and timers. */
   close(): void {
     for (const id of this.#timers) clearInterval(id);
+    clearTimeout(this.#renderTimer);
     this.#watchdog.close();
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
     for (const w of this.workers) w.terminate();
@@ -251,6 +279,7 @@ export class RunState {
       completed: total.completed,
       interrupted: total.interrupted,
       stopping: this.stopping,
+      live: this.#liveLine(),
       scenarios: plan.scenarios.map((c) => {
         const done = total.finished.get(c.name) === this.budgets.workerCount(c.name);
         const { fraction, detail } = scenarioProgress(c, plan.tuple, {
@@ -262,6 +291,12 @@ export class RunState {
     };
     if (final) this.progress.done(state);
     else this.progress.update(state);
+  }
+
+  /** The live line of the last complete second, when there is something to show. */
+  #liveLine(): string | undefined {
+    const second = this.#live?.last(epochNow());
+    return second === undefined ? undefined : liveLine(second, this.#live!.totals());
   }
 
   /** Samples the VU gauges and tells the Workers the run's figures for `k6/execution`. */
@@ -280,9 +315,13 @@ export class RunState {
     for (const w of this.workers) w.send({ type: "tick", instance });
   }
 
-  #merge(snapshot: MetricsSnapshot): void {
+  /** Merges a snapshot, given to the outputs and live figures at its period's middle. */
+  #merge(snapshot: MetricsSnapshot): number {
+    const atMs = snapshotTime(snapshot, epochNow());
     this.registry.merge(snapshot);
-    this.outputs?.addSamples(snapshot, epochNow());
+    this.outputs?.addSamples(snapshot, atMs);
+    this.#live?.add(snapshot, atMs);
+    return atMs;
   }
 
   #markDone(w: WorkerHandle): void {
@@ -294,13 +333,15 @@ export class RunState {
     this.#watchdog.heard(w);
     switch (m.type) {
       case "metrics": {
-        this.#merge(m.snapshot);
+        const atMs = this.#merge(m.snapshot);
         // The peak since our last sample, across this Worker's reports in between.
         m.stats.peak = Math.max(m.stats.peak, this.#stats.get(w)?.peak ?? 0);
         this.#stats.set(w, m.stats);
         if (this.t0 > 0) this.#gauges?.reported(w);
         const t = this.totals();
-        this.outputs?.addStatus({ vus: t.active, vusMax: t.initialized, atMs: epochNow() });
+        const vus = { vus: t.active, vusMax: t.initialized, connections: t.connections, atMs };
+        this.outputs?.addStatus(vus);
+        this.#live?.connected(t.connections, atMs);
         return;
       }
       case "logs":

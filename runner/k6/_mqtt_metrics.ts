@@ -23,7 +23,8 @@ const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
  * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
  * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
  * emptied when the VU's tags change); an unfrozen tags object, made for one call (per-call tags),
- * is merged each time, as it is not seen again.
+ * is merged each time, as it is not seen again. The client's connections opening and closing go
+ * to the Worker's count of open connections.
  */
 export function vuSink(vu: VuState, muted: Muted): MetricsSink {
   const registry = vu.services.registry;
@@ -50,6 +51,8 @@ export function vuSink(vu: VuState, muted: Muted): MetricsSink {
       }
       registry.add(metric, value, merged);
     },
+    // Counted even while muted: an abandoned client's connection closes all the same.
+    connection: (open) => vu.services.connection?.(open),
   };
 }
 

@@ -79,6 +79,36 @@ export interface MetricsSnapshot {
   metrics: MetricSnapshot[];
   /** Samples recorded since the last drain, when the registry records points. */
   points: Point[];
+  /**
+   * Start of the period the samples were made in, in ms since the epoch: a Worker's drains on
+   * the test clock's seconds carry it; snapshots made otherwise (before the test, the engine's
+   * own gauges) have none.
+   */
+  periodStartMs?: number;
+  /** End of that period (the drain), in ms since the epoch. */
+  periodEndMs?: number;
+}
+
+/**
+ * The time a snapshot's samples belong to: the middle of its period when it has one, else
+ * `fallbackMs` (such as when it was merged).
+ *
+ * @param snapshot The snapshot.
+ * @param fallbackMs The time of a snapshot without a period, in ms since the epoch.
+ * @returns Ms since the epoch.
+ *
+ * @example Usage
+ * ```ts
+ * import { snapshotTime } from "./types.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(snapshotTime({ metrics: [], points: [], periodStartMs: 1000, periodEndMs: 2000 }, 2050), 1500);
+ * assert.equal(snapshotTime({ metrics: [], points: [] }, 2050), 2050);
+ * ```
+ */
+export function snapshotTime(snapshot: MetricsSnapshot, fallbackMs: number): number {
+  const { periodStartMs: start, periodEndMs: end } = snapshot;
+  return start !== undefined && end !== undefined ? (start + end) / 2 : fallbackMs;
 }
 
 /** The aggregate over the series of a metric that match a tag filter. */

@@ -2,7 +2,7 @@
  * The HTML report's renderer (the `html-report` output in
  * `html_report_output.ts` and `mqload merge --report` call it): one
  * self-contained HTML file that people can open, share and print — no script, no CDN, no web font. Charts are SVG drawn here:
- * VUs, messages per second, errors, and latency percentiles over time for
+ * VUs, connections, messages per second, errors, and latency percentiles over time for
  * connect, publish round trip and end-to-end message latency; then the
  * thresholds with their verdicts, checks, key metrics, and the options used
  * (with secrets redacted).
@@ -13,7 +13,12 @@
 import type { SummaryData } from "../summary/data.ts";
 import { humanizeDuration, humanizeValue } from "../summary/text.ts";
 import type { ThresholdResult } from "../metrics/thresholds.ts";
-import type { Timeline, TimelineJSON } from "./timeline.ts";
+import {
+  type Timeline,
+  TIMELINE_CONNECT_FAILURES,
+  TIMELINE_CONNECTIONS,
+  type TimelineJSON,
+} from "./timeline.ts";
 import { lineChart } from "./_report_chart.ts";
 import {
   checksSection,
@@ -78,6 +83,7 @@ export interface HtmlReportInput {
 
 const C = {
   vus: "#7c3aed",
+  connected: "#0d9488",
   sent: "#2563eb",
   received: "#059669",
   errors: "#dc2626",
@@ -153,7 +159,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <p class="meta">${escapeHtml(meta)}</p>
 ${cards(summary)}
 <h2>Over time</h2>
-<section class="charts">${charts(timeline)}</section>
+<section class="charts">${reportCharts(timeline)}</section>
 <h2>Thresholds</h2>
 ${thresholdTable(thresholds, summary)}
 ${checksSection(summary.root_group)}
@@ -228,7 +234,22 @@ function cards(summary: SummaryData): string {
   return `<section class="cards">${out.join("")}</section>`;
 }
 
-function charts(t: TimelineJSON | undefined): string {
+/**
+ * The report's charts over time (VUs, messages, errors, latency percentiles), also drawn live by
+ * the web dashboard.
+ *
+ * @param t The run's time series (undefined: every chart says "no data").
+ * @returns One `<figure>` per chart.
+ *
+ * @example Usage
+ * ```ts
+ * import { reportCharts } from "./html_report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(reportCharts(undefined), /id="chart-vus"/);
+ * ```
+ */
+export function reportCharts(t: TimelineJSON | undefined): string {
   const step = t?.stepMs ?? 1000;
   const rate = (name: string) => t?.counters[name]?.rate ?? [];
   const per = (v: number) => `${formatCompact(v)}/s`;
@@ -269,6 +290,27 @@ function charts(t: TimelineJSON | undefined): string {
       stepMs: step,
       format: formatCompact,
       series: [{ name: "VUs", color: C.vus, values: t?.gauges.vus ?? [], area: true }],
+    }),
+    lineChart({
+      id: "chart-connections",
+      title: "Connections",
+      subtitle: "Clients connected, and connection attempts per second that succeeded and failed",
+      stepMs: step,
+      format: formatCompact,
+      series: [
+        {
+          name: "connected",
+          color: C.connected,
+          values: t?.gauges[TIMELINE_CONNECTIONS] ?? [],
+          area: true,
+        },
+        {
+          name: "connects/s",
+          color: C.sent,
+          values: (t?.trends[MQTT_CONNECT_DURATION]?.count ?? []).map((n) => n * 1000 / step),
+        },
+        { name: "connect failures/s", color: C.errors, values: rate(TIMELINE_CONNECT_FAILURES) },
+      ],
     }),
     lineChart({
       id: "chart-messages",

@@ -8,7 +8,7 @@
 
 import { renderHtmlReport } from "./html_report.ts";
 import type { Output, OutputParams, OutputType, RunStatus, TestEnd } from "./output.ts";
-import { Timeline } from "./timeline.ts";
+import { Timeline, TIMELINE_CONNECTIONS } from "./timeline.ts";
 import type { MetricsSnapshot } from "../metrics/registry.ts";
 import { InvalidConfigError } from "../config/options.ts";
 import { VUS, VUS_MAX } from "../metrics/builtin.ts";
@@ -37,6 +37,9 @@ class HtmlReportOutput implements Output {
     // Workers' figures arrive every second: the VUs chart follows them, not the runner's ticks.
     this.#timeline?.gauge(VUS, status.vus, status.atMs);
     this.#timeline?.gauge(VUS_MAX, status.vusMax, status.atMs);
+    if (status.connections !== undefined) {
+      this.#timeline?.gauge(TIMELINE_CONNECTIONS, status.connections, status.atMs);
+    }
   }
 
   async stop(end: TestEnd): Promise<void> {

@@ -34,7 +34,12 @@ export interface RunStatus {
   vus: number;
   /** VUs initialized so far (`vus_max`). */
   vusMax: number;
-  /** When, in ms since the epoch. */
+  /** Clients connected now, in all Workers (absent when not reported). */
+  connections?: number;
+  /**
+   * When the figures hold, in ms since the epoch: the middle of the reporting Worker's period
+   * (as for its samples), else when it reported.
+   */
   atMs: number;
 }
 
@@ -60,9 +65,14 @@ export interface Output {
    * A snapshot the main thread merged: a Worker's aggregates of the last second (with each
    * sample as a point when {@linkcode OutputType.points} is true), or the runner's own gauges.
    * Snapshots merged before {@linkcode Output.start} come from the scripts' init and setup.
+   * Once the test clock runs, a Worker's snapshot covers one second of it, from
+   * `snapshot.periodStartMs` to `snapshot.periodEndMs` (the Workers drain on its whole
+   * seconds), and `atMs` is that period's middle: an output that buckets by `atMs` puts the
+   * samples in the second they were made in, whenever the message arrived.
    *
    * @param snapshot The snapshot.
-   * @param atMs When it was merged, in ms since the epoch.
+   * @param atMs The time its samples belong to, in ms since the epoch: its period's middle
+   * when it has a period, else when it was merged.
    */
   addSamples(snapshot: MetricsSnapshot, atMs: number): void;
   /** The VU figures, each time a Worker reports (optional, as k6's `WithRunStatusUpdates`). */

@@ -14,74 +14,29 @@
  * @module
  */
 
-import { DROPPED_ITERATIONS, ITERATIONS, VUS, VUS_MAX } from "../metrics/builtin.ts";
 import { LogHistogram } from "../metrics/histogram.ts";
-import type { MetricSource, MetricsSnapshot } from "../metrics/types.ts";
+import { type MetricSource, type MetricsSnapshot, snapshotTime } from "../metrics/types.ts";
 import type { CounterSeriesJSON, TimelineJSON, TrendSeriesJSON } from "./timeline_json.ts";
 import {
-  MQTT_BYTES_RECEIVED,
-  MQTT_BYTES_SENT,
-  MQTT_CONNECT_DURATION,
-  MQTT_ERRORS,
-  MQTT_MESSAGE_LATENCY,
-  MQTT_MESSAGES_RECEIVED,
-  MQTT_MESSAGES_SENT,
-  MQTT_PUBLISH_DURATION,
-} from "../metrics/builtin.ts";
+  type TaggedCounter,
+  TIMELINE_COUNTERS,
+  TIMELINE_GAUGES,
+  TIMELINE_TAGGED,
+  TIMELINE_TRENDS,
+} from "./timeline_series.ts";
 
 // The JSON shape has its own file; the HTML report and runner/mod.ts read it here.
 export type { CounterSeriesJSON, TimelineJSON, TrendSeriesJSON } from "./timeline_json.ts";
-
-/**
- * Counters the timeline follows by default.
- *
- * @example Usage
- * ```ts
- * import { TIMELINE_COUNTERS } from "@mqload/mqload/runner";
- * import assert from "node:assert/strict";
- *
- * assert.ok(TIMELINE_COUNTERS.includes("mqtt_messages_sent"));
- * ```
- */
-export const TIMELINE_COUNTERS: readonly string[] = [
-  ITERATIONS,
-  DROPPED_ITERATIONS,
-  MQTT_MESSAGES_SENT,
-  MQTT_MESSAGES_RECEIVED,
-  MQTT_ERRORS,
-  MQTT_BYTES_SENT,
-  MQTT_BYTES_RECEIVED,
-];
-
-/**
- * Gauges the timeline follows by default.
- *
- * @example Usage
- * ```ts
- * import { TIMELINE_GAUGES } from "@mqload/mqload/runner";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(TIMELINE_GAUGES, ["vus", "vus_max"]);
- * ```
- */
-export const TIMELINE_GAUGES: readonly string[] = [VUS, VUS_MAX];
-
-/**
- * Trends the timeline follows by default (values in ms).
- *
- * @example Usage
- * ```ts
- * import { TIMELINE_TRENDS } from "@mqload/mqload/runner";
- * import assert from "node:assert/strict";
- *
- * assert.ok(TIMELINE_TRENDS.includes("mqtt_message_latency"));
- * ```
- */
-export const TIMELINE_TRENDS: readonly string[] = [
-  MQTT_CONNECT_DURATION,
-  MQTT_PUBLISH_DURATION,
-  MQTT_MESSAGE_LATENCY,
-];
+// The series followed by default have their own file; the report and runner/mod.ts read them here.
+export {
+  type TaggedCounter,
+  TIMELINE_CONNECT_FAILURES,
+  TIMELINE_CONNECTIONS,
+  TIMELINE_COUNTERS,
+  TIMELINE_GAUGES,
+  TIMELINE_TAGGED,
+  TIMELINE_TRENDS,
+} from "./timeline_series.ts";
 
 /**
  * Options of {@linkcode Timeline}.
@@ -110,6 +65,8 @@ export interface TimelineOptions {
   gauges?: readonly string[];
   /** Trend metrics to follow (default {@linkcode TIMELINE_TRENDS}). */
   trends?: readonly string[];
+  /** Counters restricted to tag values (default {@linkcode TIMELINE_TAGGED}). */
+  tagged?: readonly TaggedCounter[];
 }
 
 interface GaugeSlot {
@@ -147,6 +104,8 @@ export class Timeline {
   readonly #counters = new Map<string, Array<number | undefined>>();
   readonly #gauges = new Map<string, Array<GaugeSlot | undefined>>();
   readonly #trends = new Map<string, Array<LogHistogram | undefined>>();
+  /** Tagged counters by metric; their buckets are in `#counters` under their keys. */
+  readonly #tagged = new Map<string, TaggedCounter[]>();
 
   /**
    * Creates an empty timeline.
@@ -169,6 +128,10 @@ export class Timeline {
     for (const name of options.counters ?? TIMELINE_COUNTERS) this.#counters.set(name, []);
     for (const name of options.gauges ?? TIMELINE_GAUGES) this.#gauges.set(name, []);
     for (const name of options.trends ?? TIMELINE_TRENDS) this.#trends.set(name, []);
+    for (const c of options.tagged ?? TIMELINE_TAGGED) {
+      this.#counters.set(c.key, []);
+      this.#tagged.set(c.metric, [...this.#tagged.get(c.metric) ?? [], c]);
+    }
   }
 
   /** Current bucket width in ms (doubles each time the buckets merge). */
@@ -183,16 +146,23 @@ export class Timeline {
 
   /**
    * Adds a snapshot's deltas (from `MetricRegistry.drain()`) to the bucket
-   * of `timeMs`: followed counters' sums, trends' histograms, and gauges'
-   * latest values. Other metrics are ignored.
+   * its samples belong to: the middle of its period (`periodStartMs` to
+   * `periodEndMs`) when it has one, else `timeMs`. Followed counters' sums,
+   * trends' histograms, and gauges' latest values; other metrics are ignored.
    *
    * @param snapshot A Worker's snapshot, as the main thread merges it.
-   * @param timeMs When it arrived, in ms since the epoch (default now).
+   * @param timeMs When a snapshot without a period arrived, in ms since the epoch (default now).
    */
   record(snapshot: MetricsSnapshot, timeMs: number = Date.now()): void {
-    const b = this.#bucket(timeMs);
+    const b = this.#bucket(snapshotTime(snapshot, timeMs));
     for (const m of snapshot.metrics) {
       if (m.series.length === 0) continue;
+      for (const c of m.type === "counter" ? this.#tagged.get(m.name) ?? [] : []) {
+        const column = this.#counters.get(c.key)!;
+        for (const s of m.series) {
+          if (c.values.includes(s.tags[c.tag])) column[b] = (column[b] ?? 0) + s.sum;
+        }
+      }
       const counter = this.#counters.get(m.name);
       if (counter !== undefined && m.type === "counter") {
         let sum = 0;

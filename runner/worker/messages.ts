@@ -98,6 +98,8 @@ export interface WorkerStats {
   scenarios: Record<string, number>;
   /** Scenarios this Worker has finished. */
   finished: string[];
+  /** Client connections open now (CONNACK accepted, not yet closed), over all its VUs. */
+  connections: number;
 }
 
 /** A log line of a VU, formatted in the Worker. */

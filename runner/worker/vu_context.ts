@@ -110,6 +110,8 @@ export interface WorkerServices {
   abort(reason: string): void;
   /** Receives errors a VU's code raised outside an iteration (late callbacks). */
   strayError(error: unknown, vu?: VuState): void;
+  /** A VU's client connection opened or closed: the Worker counts those open now. */
+  connection?(open: boolean): void;
 }
 
 // Registry → the options whose threshold tags it already keeps (once per Worker and options).

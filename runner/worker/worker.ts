@@ -1,7 +1,8 @@
 /**
  * The Worker module hosting VUs. Each Worker runs many VUs as concurrent async loops, each with
  * its own instance of the script's module scope; it aggregates their metrics in one registry
- * and sends a drained snapshot to the main thread every second. The main thread's engine
+ * and sends a drained snapshot to the main thread every second, on the test clock's seconds
+ * once it runs (`_drain_clock.ts`), with the clients connected now. The main thread's engine
  * drives it with the messages of `messages.ts`.
  *
  * @module
@@ -22,6 +23,7 @@ import {
   type WorkerServices,
 } from "./vu_context.ts";
 import { defineBuiltins, MetricRegistry, type Tags } from "../metrics/registry.ts";
+import { METHOD_TAG } from "../metrics/live_window.ts";
 import {
   type Command,
   errorInfo,
@@ -35,6 +37,8 @@ import { type ScenarioHost, ScenarioRun } from "./scenario_run.ts";
 import { installVuHooks, Vu } from "./vu.ts";
 import { ScriptInstances } from "../script/loader.ts";
 import { TestAbortedError } from "../k6/execution.ts";
+import { DrainClock } from "./_drain_clock.ts";
+import { summaryOutputs } from "./_summary_outputs.ts";
 
 const scope = globalThis as unknown as {
   postMessage(message: WorkerMessage): void;
@@ -60,7 +64,9 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
     failed: 0,
     scenarios: {},
     finished: [],
+    connections: 0,
   };
+  readonly drains: DrainClock = new DrainClock(() => this.flushMetrics());
   readonly runs = new Map<string, ScenarioRun>();
   control?: Vu;
   lastYield = 0;
@@ -97,6 +103,10 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
     );
   }
 
+  connection(open: boolean): void {
+    this.stats.connections += open ? 1 : -1;
+  }
+
   need(scenario: string): void {
     post({ type: "need", scenario });
   }
@@ -119,7 +129,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
       scenarios: { ...this.stats.scenarios },
       finished: [...this.stats.finished],
     };
-    post({ type: "metrics", snapshot: this.registry.drain(), stats });
+    post({ type: "metrics", snapshot: this.drains.stamp(this.registry.drain()), stats });
     this.stats.peak = this.stats.active;
   }
 
@@ -144,6 +154,8 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
       onWarning: (text) => this.log({ level: "warn", text, source: "" }),
     });
     defineBuiltins(this.registry);
+    // Folded series keep the failing call's method: the live lines tell connect failures apart.
+    this.registry.preserveTags([METHOD_TAG]);
   }
 
   async probe(): Promise<ProbeResult> {
@@ -193,6 +205,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
 
   start(cmd: Extract<Command, { type: "start" }>): void {
     this.#t0 = cmd.t0;
+    this.drains.align(cmd.t0);
     const runs = this.#slots.map(({ config, slots, planned }) => {
       const run = new ScenarioRun(
         config,
@@ -224,7 +237,7 @@ const host = new WorkerRuntime();
 installVuHooks((error) => host.strayError(error));
 installConsole(host);
 installGlobals(host);
-RAW_TIMERS.setInterval(() => host.flushMetrics(), 1000);
+host.drains.everySecond();
 RAW_TIMERS.setInterval(() => host.flushLogs(), 200);
 
 async function handle(req: RequestEnvelope): Promise<unknown> {
@@ -270,25 +283,6 @@ function cleanStack(stack: string): string {
     !/^\s+at /.test(line) ||
     (!INTERNAL.some((p) => line.includes(p)) && !/at async Promise\.all/.test(line))
   ).join("\n").replace(/\?vu=\d+/g, "");
-}
-
-/** k6 accepts strings and ArrayBuffers as `handleSummary` outputs; anything else is JSON. */
-function summaryOutputs(result: unknown): Record<string, string | Uint8Array> | null {
-  if (result === undefined || result === null) return null;
-  if (typeof result !== "object") {
-    throw new TypeError(
-      "handleSummary() must return an object of outputs, such as { stdout: text }",
-    );
-  }
-  const out: Record<string, string | Uint8Array> = {};
-  for (const [key, value] of Object.entries(result)) {
-    if (typeof value === "string") out[key] = value;
-    else if (value instanceof ArrayBuffer) out[key] = new Uint8Array(value);
-    else if (ArrayBuffer.isView(value)) {
-      out[key] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
-    } else out[key] = JSON.stringify(value);
-  }
-  return out;
 }
 
 scope.addEventListener("message", (event) => {
