@@ -49,9 +49,9 @@ Deno.test("Progress on a terminal: the live line is the block's last line", () =
   progress.update(state(1700, "live conn 2 +1/s 0 fail"));
   const text = out.text();
   // Three lines drawn, then moved up over and redrawn.
-  assert.match(
-    text,
-    /default +\[[=>-]+\] 1\/2 VUs  5s\/10s\nlive conn 1 \+1\/s 0 fail\n\x1b\[3F\x1b\[J/,
+  assert.ok(
+    text.includes("1/2 VUs  5s/10s\nlive conn 1 +1/s 0 fail\n\x1b[3F\x1b[J"),
+    JSON.stringify(text),
   );
   assert.ok(text.endsWith("live conn 2 +1/s 0 fail\n"));
 });

@@ -213,6 +213,8 @@ export class LiveWindow {
   #connectedAt = -Infinity;
 
   /**
+   * Creates an empty window.
+   *
    * @param options The test start, settling time, seconds kept.
    * @throws {RangeError} When `keepSeconds` is not a positive integer.
    */
