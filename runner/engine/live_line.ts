@@ -32,7 +32,7 @@ import type { LivePercentiles, LiveSecond, LiveTotals } from "../metrics/live_wi
  * );
  * assert.equal(
  *   line,
- *   "live conn 500 +50/s 0 fail  pub 1,000/s 0 fail  recv 998/s    err 0/s  lat p50 0.8ms p99 2.1ms",
+ *   "live conn 500 +50/s 0 fail  pub 1,000/s 0 fail  recv 998/s    err 0/s  lat p50/p99 0.8/2.1ms",
  * );
  * ```
  */
@@ -50,26 +50,26 @@ export function liveLine(s: LiveSecond, totals: LiveTotals): string | undefined 
   if (totals.received > 0) parts.push(`recv ${count(s.received)}/s`.padEnd(12));
   if (parts.length === 0 && totals.errors === 0) return undefined;
   parts.push(`err ${count(s.errors)}/s`.padEnd(7));
-  if (totals.latencyCount > 0) parts.push(`lat ${percentiles(s.latency)}`.padEnd(23));
+  if (totals.latencyCount > 0) parts.push(`lat ${percentiles(s.latency)}`.padEnd(20));
   if (totals.publishRttCount > 0) parts.push(`rtt ${percentiles(s.publishRtt)}`);
   return `live ${parts.join("  ")}`.trimEnd();
 }
 
-/** `987`, `12,345`, `123k`, `1.2M`. */
+/** `987`, `9,876`, `12.3k`, `123k`, `1.2M`. */
 function count(n: number): string {
   const v = Math.round(n);
-  if (v < 100_000) return v.toLocaleString("en-US");
+  if (v < 10_000) return v.toLocaleString("en-US");
+  if (v < 100_000) return `${(v / 1000).toFixed(1)}k`;
   if (v < 1_000_000) return `${Math.round(v / 1000)}k`;
   return `${(v / 1_000_000).toFixed(1)}M`;
 }
 
+/** `p50/p99 0.8/12ms`. */
 function percentiles(p: LivePercentiles | undefined): string {
-  return p === undefined ? "p50 – p99 –" : `p50 ${ms(p.p50)} p99 ${ms(p.p99)}`;
+  return p === undefined ? "p50/p99 –" : `p50/p99 ${ms(p.p50)}/${ms(p.p99)}ms`;
 }
 
-/** `0.8ms`, `12ms`, `1.2s`. */
+/** `0.8`, `12`, `1234` (ms). */
 function ms(v: number): string {
-  if (v < 10) return `${v.toFixed(1)}ms`;
-  if (v < 1000) return `${Math.round(v)}ms`;
-  return `${(v / 1000).toFixed(1)}s`;
+  return v < 10 ? v.toFixed(1) : String(Math.round(v));
 }

@@ -19,7 +19,7 @@ import {
   MQTT_PUBLISH_DURATION,
 } from "./builtin.ts";
 import { LogHistogram } from "./histogram.ts";
-import { type MetricsSnapshot, snapshotTime } from "./types.ts";
+import { type MetricsSnapshot, periodShares, snapshotTime } from "./types.ts";
 
 /**
  * The tag the client puts the failing call's method in (`mqtt_errors{method:connect}`).
@@ -68,7 +68,8 @@ export interface LivePercentiles {
 }
 
 /**
- * Counts of a span of the test: one second, or the whole run so far.
+ * Counts of a span of the test: one second, or the whole run so far. A second's counts may
+ * have a fraction: a Worker's period that ran past the second's end is shared out by time.
  *
  * @example Usage
  * ```ts
@@ -213,7 +214,7 @@ export class LiveWindow {
   #connectedAt = -Infinity;
 
   /**
-   * Makes an empty window.
+   * Creates an empty window.
    *
    * @param options The test start, settling time, seconds kept.
    * @throws {RangeError} When `keepSeconds` is not a positive integer.
@@ -228,48 +229,37 @@ export class LiveWindow {
   }
 
   /**
-   * Adds a merged snapshot to the second its period's middle falls in (a snapshot without a
-   * period goes to the second of `atMs`; before the start, to the totals only).
+   * Adds a merged snapshot to the seconds its period covers: counts shared out by overlap (a
+   * drain that fired late runs past its second), percentiles in the second of its middle. A
+   * snapshot without a period goes to the second of `atMs`; before the start, to the totals
+   * only.
    *
    * @param snapshot A Worker's drained snapshot.
    * @param atMs When it was merged, for a snapshot without a period (default: totals only).
    */
   add(snapshot: MetricsSnapshot, atMs: number = -Infinity): void {
-    const bucket = this.#bucket(this.#index(snapshotTime(snapshot, atMs)));
+    const delta = zeroCounts();
+    const middle = this.#bucket(this.#index(snapshotTime(snapshot, atMs)));
     const totals = this.#totals;
     for (const m of snapshot.metrics) {
       if (m.series.length === 0) continue;
       switch (m.name) {
         case MQTT_MESSAGES_SENT:
-        case MQTT_MESSAGES_RECEIVED: {
-          let sum = 0;
-          for (const s of m.series) sum += s.sum;
-          const key = m.name === MQTT_MESSAGES_SENT ? "sent" : "received";
-          totals[key] += sum;
-          if (bucket !== undefined) bucket[key] += sum;
+          for (const s of m.series) delta.sent += s.sum;
           break;
-        }
+        case MQTT_MESSAGES_RECEIVED:
+          for (const s of m.series) delta.received += s.sum;
+          break;
         case MQTT_ERRORS:
           for (const s of m.series) {
             const method = s.tags[METHOD_TAG];
-            const key = method === "publish"
-              ? "publishFailures"
-              : CONNECT_METHODS.includes(method)
-              ? "connectFailures"
-              : undefined;
-            totals.errors += s.sum;
-            if (key !== undefined) totals[key] += s.sum;
-            if (bucket === undefined) continue;
-            bucket.errors += s.sum;
-            if (key !== undefined) bucket[key] += s.sum;
+            delta.errors += s.sum;
+            if (method === "publish") delta.publishFailures += s.sum;
+            else if (CONNECT_METHODS.includes(method)) delta.connectFailures += s.sum;
           }
           break;
         case MQTT_CONNECT_DURATION:
-          for (const s of m.series) {
-            const n = s.histogram?.count ?? 0;
-            totals.connects += n;
-            if (bucket !== undefined) bucket.connects += n;
-          }
+          for (const s of m.series) delta.connects += s.histogram?.count ?? 0;
           break;
         case MQTT_MESSAGE_LATENCY:
         case MQTT_PUBLISH_DURATION: {
@@ -277,10 +267,17 @@ export class LiveWindow {
           for (const s of m.series) {
             if (s.histogram === undefined) continue;
             totals[`${key}Count`] += s.histogram.count;
-            if (bucket !== undefined) (bucket[key] ??= new LogHistogram()).merge(s.histogram);
+            if (middle !== undefined) (middle[key] ??= new LogHistogram()).merge(s.histogram);
           }
         }
       }
+    }
+    const keys = Object.keys(delta) as Array<keyof LiveCounts>;
+    for (const k of keys) totals[k] += delta[k];
+    if (keys.every((k) => delta[k] === 0)) return;
+    for (const [index, share] of periodShares(snapshot, this.#startMs, 1000, atMs)) {
+      const bucket = this.#bucket(index);
+      if (bucket !== undefined) { for (const k of keys) bucket[k] += delta[k] * share; }
     }
   }
 
@@ -357,7 +354,7 @@ export class LiveWindow {
 
   /** The bucket of a second, made when needed; none before the start or past the window. */
   #bucket(index: number): Bucket | undefined {
-    if (index < 0 || index <= this.#newest - this.#keep) return undefined;
+    if (!(index >= 0) || index <= this.#newest - this.#keep) return undefined;
     let b = this.#buckets.get(index);
     if (b === undefined) {
       this.#buckets.set(index, b = { ...zeroCounts(), connectedAt: -Infinity });

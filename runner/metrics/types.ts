@@ -111,6 +111,50 @@ export function snapshotTime(snapshot: MetricsSnapshot, fallbackMs: number): num
   return start !== undefined && end !== undefined ? (start + end) / 2 : fallbackMs;
 }
 
+/**
+ * How a snapshot's period spreads over buckets of `stepMs` from `originMs`: each bucket it
+ * overlaps with its share of the period. A Worker's drain that fires late (a busy event loop)
+ * makes a period run past a second's end; counters are then shared out as if their rate were
+ * even over the period, so that a steady rate stays steady per second. A snapshot without a
+ * period, or with an empty one, is all in the bucket of `fallbackMs`.
+ *
+ * @param snapshot The snapshot.
+ * @param originMs Start of bucket 0, in ms since the epoch.
+ * @param stepMs Bucket width in ms.
+ * @param fallbackMs The time of a snapshot without a period.
+ * @returns `[bucket index, share]` pairs, shares adding up to 1.
+ *
+ * @example Usage
+ * ```ts
+ * import { periodShares } from "./types.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const late = { metrics: [], points: [], periodStartMs: 1000, periodEndMs: 2250 };
+ * assert.deepEqual(periodShares(late, 0, 1000, 0), [[1, 0.8], [2, 0.2]]);
+ * assert.deepEqual(periodShares({ metrics: [], points: [] }, 0, 1000, 3500), [[3, 1]]);
+ * ```
+ */
+export function periodShares(
+  snapshot: MetricsSnapshot,
+  originMs: number,
+  stepMs: number,
+  fallbackMs: number,
+): Array<[number, number]> {
+  const { periodStartMs: start, periodEndMs: end } = snapshot;
+  if (start === undefined || end === undefined || !(end > start)) {
+    return [[Math.floor((snapshotTime(snapshot, fallbackMs) - originMs) / stepMs), 1]];
+  }
+  const first = Math.floor((start - originMs) / stepMs);
+  const last = Math.ceil((end - originMs) / stepMs) - 1;
+  const shares: Array<[number, number]> = [];
+  for (let i = first; i <= last; i++) {
+    const from = Math.max(start, originMs + i * stepMs);
+    const to = Math.min(end, originMs + (i + 1) * stepMs);
+    shares.push([i, (to - from) / (end - start)]);
+  }
+  return shares;
+}
+
 /** The aggregate over the series of a metric that match a tag filter. */
 export interface MetricAggregate extends MetricInfo {
   /** Number of samples. */

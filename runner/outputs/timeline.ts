@@ -15,7 +15,12 @@
  */
 
 import { LogHistogram } from "../metrics/histogram.ts";
-import { type MetricSource, type MetricsSnapshot, snapshotTime } from "../metrics/types.ts";
+import {
+  type MetricSource,
+  type MetricsSnapshot,
+  periodShares,
+  snapshotTime,
+} from "../metrics/types.ts";
 import type { CounterSeriesJSON, TimelineJSON, TrendSeriesJSON } from "./timeline_json.ts";
 import {
   type TaggedCounter,
@@ -145,29 +150,40 @@ export class Timeline {
   }
 
   /**
-   * Adds a snapshot's deltas (from `MetricRegistry.drain()`) to the bucket
-   * its samples belong to: the middle of its period (`periodStartMs` to
-   * `periodEndMs`) when it has one, else `timeMs`. Followed counters' sums,
-   * trends' histograms, and gauges' latest values; other metrics are ignored.
+   * Adds a snapshot's deltas (from `MetricRegistry.drain()`) to the buckets
+   * its samples belong to: those its period (`periodStartMs` to `periodEndMs`)
+   * covers, when it has one, else the bucket of `timeMs`. Followed counters'
+   * sums are shared out by overlap (a Worker's drain that fired late runs past
+   * its second); trends' histograms and gauges' latest values go to the bucket
+   * of the period's middle. Other metrics are ignored.
    *
    * @param snapshot A Worker's snapshot, as the main thread merges it.
    * @param timeMs When a snapshot without a period arrived, in ms since the epoch (default now).
    */
   record(snapshot: MetricsSnapshot, timeMs: number = Date.now()): void {
+    // The period's last bucket first (it ends just before periodEndMs: periods are half-open):
+    // making it may merge the buckets, which changes the indexes.
+    if (snapshot.periodEndMs !== undefined) this.#bucket(snapshot.periodEndMs - 1e-3);
     const b = this.#bucket(snapshotTime(snapshot, timeMs));
+    const shares = periodShares(snapshot, this.#startMs!, this.#stepMs, timeMs);
+    const add = (column: Array<number | undefined>, sum: number) => {
+      for (const [i, share] of shares) {
+        const k = Math.max(0, i);
+        column[k] = (column[k] ?? 0) + sum * share;
+      }
+    };
     for (const m of snapshot.metrics) {
       if (m.series.length === 0) continue;
       for (const c of m.type === "counter" ? this.#tagged.get(m.name) ?? [] : []) {
-        const column = this.#counters.get(c.key)!;
-        for (const s of m.series) {
-          if (c.values.includes(s.tags[c.tag])) column[b] = (column[b] ?? 0) + s.sum;
-        }
+        let sum = 0;
+        for (const s of m.series) if (c.values.includes(s.tags[c.tag])) sum += s.sum;
+        if (sum !== 0) add(this.#counters.get(c.key)!, sum);
       }
       const counter = this.#counters.get(m.name);
       if (counter !== undefined && m.type === "counter") {
         let sum = 0;
         for (const s of m.series) sum += s.sum;
-        counter[b] = (counter[b] ?? 0) + sum;
+        add(counter, sum);
         continue;
       }
       const trend = this.#trends.get(m.name);
