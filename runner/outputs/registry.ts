@@ -9,12 +9,14 @@ import type { OutputType } from "./output.ts";
 import { jsonOutput } from "./json.ts";
 import { htmlReportOutput } from "./html_report_output.ts";
 import { csvOutput } from "./csv.ts";
+import { influxdbOutput } from "./influxdb.ts";
 
 /** Every output, by its `--out` name. */
 export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
   json: jsonOutput,
   "html-report": htmlReportOutput,
   csv: csvOutput,
+  influxdb: influxdbOutput,
 });
 
 /** The output `--report FILE` stands for. */
