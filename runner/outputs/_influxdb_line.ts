@@ -135,6 +135,8 @@ interface TagPart {
   tags: string;
   before: string;
   after: string;
+  /** Per measurement: the last timestamp's µs and how many points had it. */
+  last: Map<string, { micros: string; n: number }>;
 }
 
 /**
@@ -191,7 +193,7 @@ export class LineFormatter {
     }
     return `${measurement}${part.tags} ${part.before}value=${
       formatFloat(point.value)
-    }${part.after} ${this.#timestamp(point.time)}\n`;
+    }${part.after} ${this.#timestamp(point.time, part, measurement)}\n`;
   }
 
   #part(tags: Tags): TagPart {
@@ -215,19 +217,32 @@ export class LineFormatter {
       tags: line,
       before: before.map((f) => f + ",").join(""),
       after: after.map((f) => "," + f).join(""),
+      last: new Map(),
     };
   }
 
-  /** Nanoseconds as text (they exceed 2^53), divided for a coarser precision. */
-  #timestamp(ms: number): string {
+  /**
+   * Nanoseconds as text (they exceed 2^53), divided for a coarser precision. Samples are timed
+   * to the µs, and InfluxDB keeps one point per series and timestamp: points of one series in
+   * the same µs (a burst read at once) get successive ns, so that none overwrites another.
+   */
+  #timestamp(ms: number, part: TagPart, measurement: string): string {
     let whole = Math.floor(ms);
-    let micros = Math.round((ms - whole) * 1000);
-    if (micros === 1000) {
+    let fraction = Math.round((ms - whole) * 1000);
+    if (fraction === 1000) {
       whole++;
-      micros = 0;
+      fraction = 0;
     }
-    const ns = `${whole}${String(micros).padStart(3, "0")}000`;
-    return this.#divisor === 1n ? ns : String(BigInt(ns) / this.#divisor);
+    const micros = `${whole}${String(fraction).padStart(3, "0")}`;
+    if (this.#divisor !== 1n) return String(BigInt(`${micros}000`) / this.#divisor);
+    const last = part.last.get(measurement);
+    if (last === undefined) {
+      part.last.set(measurement, { micros, n: 0 });
+      return `${micros}000`;
+    }
+    last.n = last.micros === micros ? Math.min(last.n + 1, 999) : 0;
+    last.micros = micros;
+    return `${micros}${String(last.n).padStart(3, "0")}`;
   }
 }
 

@@ -70,7 +70,14 @@ Deno.test("LineFormatter sorts tags, drops empty ones, places value among sorted
       "1735787045123456000\n",
   );
   // The cached part of a tags object serves the next point of the series.
-  assert.equal(lines.line({ ...point, value: 2 }), lines.line(point)!.replace("0.5", "2"));
+  assert.equal(
+    lines.line({ ...point, value: 2 }),
+    'mqtt\\ calls,method=publish,scenario=a\\ b iter="7",url="mqtt://h",value=2,vu=3i ' +
+      "1735787045123456001\n",
+  );
+  // The same series in the same µs: the next ns, so that InfluxDB keeps both points.
+  assert.match(lines.line({ ...point, value: 3 })!, / 1735787045123456002\n$/);
+  assert.match(lines.line({ ...point, time: point.time + 0.001 })!, / 1735787045123457000\n$/);
   assert.equal(lines.line({ ...point, value: NaN }), undefined);
   assert.equal(lines.line({ ...point, value: -Infinity }), undefined);
 });
