@@ -9,12 +9,16 @@ import type { OutputType } from "./output.ts";
 import { jsonOutput } from "./json.ts";
 import { htmlReportOutput } from "./html_report_output.ts";
 import { webDashboardOutput } from "./web_dashboard.ts";
+import { csvOutput } from "./csv.ts";
+import { influxdbOutput } from "./influxdb.ts";
 
 /** Every output, by its `--out` name. */
 export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
   json: jsonOutput,
   "html-report": htmlReportOutput,
   "web-dashboard": webDashboardOutput,
+  csv: csvOutput,
+  influxdb: influxdbOutput,
 });
 
 /** The output `--report FILE` stands for. */

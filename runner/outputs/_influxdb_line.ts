@@ -1,0 +1,258 @@
+/**
+ * InfluxDB line protocol as k6's InfluxDB v1 output writes it through influxdb1-client
+ * (`models/points.go`): `measurement,tag=v,… field=v,… timestamp`, tags sorted and without empty
+ * values, fields sorted, the sample's value in the field `value`, tags listed in
+ * `K6_INFLUXDB_TAGS_AS_FIELDS` moved to typed fields.
+ *
+ * @module
+ */
+
+import type { Point, Tags } from "../metrics/registry.ts";
+import type { FieldKind } from "./_influxdb_config.ts";
+
+/**
+ * A measurement name escaped: `,` and space get a backslash.
+ *
+ * @param name The metric name.
+ * @returns The escaped name.
+ *
+ * @example Usage
+ * ```ts
+ * import { escapeMeasurement } from "./_influxdb_line.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(escapeMeasurement("a b,c=d"), "a\\ b\\,c=d");
+ * ```
+ */
+export function escapeMeasurement(name: string): string {
+  return name.replace(/[, ]/g, "\\$&");
+}
+
+/**
+ * A tag key or value escaped: `,`, `=` and space get a backslash.
+ *
+ * @param text The key or value.
+ * @returns The escaped text.
+ *
+ * @example Usage
+ * ```ts
+ * import { escapeTag } from "./_influxdb_line.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(escapeTag("a b,c=d"), "a\\ b\\,c\\=d");
+ * ```
+ */
+export function escapeTag(text: string): string {
+  return text.replace(/[, =]/g, "\\$&");
+}
+
+/**
+ * A field key escaped as influxdb1-client's `escape.String`: `,`, `"`, `=` and space.
+ *
+ * @param key The field key.
+ * @returns The escaped key.
+ */
+function escapeFieldKey(key: string): string {
+  return key.replace(/[,"= ]/g, "\\$&");
+}
+
+/**
+ * A float field value as Go's `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest digits that
+ * read back as the same number, never with an exponent.
+ *
+ * @param value A finite number.
+ * @returns The digits.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatFloat } from "./_influxdb_line.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatFloat(1.5), "1.5");
+ * assert.equal(formatFloat(1e21), "1000000000000000000000");
+ * assert.equal(formatFloat(1.5e-7), "0.00000015");
+ * ```
+ */
+export function formatFloat(value: number): string {
+  const text = String(value);
+  const e = text.indexOf("e");
+  if (e < 0) return text;
+  const sign = value < 0 ? "-" : "";
+  const mantissa = text.slice(sign.length, e);
+  const exponent = Number(text.slice(e + 1));
+  const dot = mantissa.indexOf(".");
+  const digits = mantissa.replace(".", "");
+  const point = (dot < 0 ? mantissa.length : dot) + exponent; // where the decimal point goes
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + "0".repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/**
+ * A tag's value as a field of the given kind; as k6, a value that does not parse as the kind
+ * stays a string.
+ *
+ * @param value The tag's value.
+ * @param kind The field's type.
+ * @returns The field value in line protocol.
+ *
+ * @example Usage
+ * ```ts
+ * import { fieldValue } from "./_influxdb_line.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(fieldValue("12", "int"), "12i");
+ * assert.equal(fieldValue("12", "string"), '"12"');
+ * assert.equal(fieldValue('say "hi" \\o/', "float"), '"say \\"hi\\" \\\\o/"');
+ * ```
+ */
+export function fieldValue(value: string, kind: FieldKind): string {
+  switch (kind) {
+    case "int":
+      if (INTEGER.test(value)) {
+        const n = BigInt(value);
+        if (n >= -(2n ** 63n) && n < 2n ** 63n) return `${n}i`;
+      }
+      break;
+    case "float":
+      if (FLOAT.test(value) && Number.isFinite(Number(value))) return formatFloat(Number(value));
+      break;
+    case "bool":
+      if (TRUE.has(value)) return "true";
+      if (FALSE.has(value)) return "false";
+      break;
+  }
+  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
+}
+
+/** A tag set's part of a line: the tags, and the fields before and after `value=`. */
+interface TagPart {
+  tags: string;
+  before: string;
+  after: string;
+  /** Per measurement: the last timestamp's µs and how many points had it. */
+  last: Map<string, { micros: string; n: number }>;
+}
+
+/**
+ * Formats points as lines, caching each tag set's part (the Workers share one tags object
+ * between the points of a series, so most points reuse it).
+ *
+ * @example Usage
+ * ```ts
+ * import { LineFormatter } from "./_influxdb_line.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const lines = new LineFormatter(new Map([["url", "string"]]), "");
+ * const tags = { method: "publish", url: "mqtt://h:1883", group: "" };
+ * assert.equal(
+ *   lines.line({ metric: "mqtt_calls", time: 1735787045123.456, value: 1, tags }),
+ *   'mqtt_calls,method=publish url="mqtt://h:1883",value=1 1735787045123456000\n',
+ * );
+ * ```
+ */
+export class LineFormatter {
+  readonly #fields: ReadonlyMap<string, FieldKind>;
+  readonly #divisor: bigint;
+  readonly #measurements = new Map<string, string>();
+  readonly #parts = new WeakMap<Tags, TagPart>();
+
+  /**
+   * Makes a formatter.
+   *
+   * @param fields Tags written as fields, with their types.
+   * @param precision The write's precision (`""` or `n`/`ns` for nanoseconds).
+   */
+  constructor(fields: ReadonlyMap<string, FieldKind>, precision: string) {
+    this.#fields = fields;
+    this.#divisor = BigInt(DIVISORS[precision] ?? 1);
+  }
+
+  /**
+   * One point as a line with its `\n`.
+   *
+   * @param point The sample.
+   * @returns The line, or undefined when the value is NaN or infinite (InfluxDB refuses them).
+   */
+  line(point: Point): string | undefined {
+    if (!Number.isFinite(point.value)) return undefined;
+    let measurement = this.#measurements.get(point.metric);
+    if (measurement === undefined) {
+      measurement = escapeMeasurement(point.metric);
+      this.#measurements.set(point.metric, measurement);
+    }
+    let part = this.#parts.get(point.tags);
+    if (part === undefined) {
+      part = this.#part(point.tags);
+      this.#parts.set(point.tags, part);
+    }
+    return `${measurement}${part.tags} ${part.before}value=${
+      formatFloat(point.value)
+    }${part.after} ${this.#timestamp(point.time, part, measurement)}\n`;
+  }
+
+  #part(tags: Tags): TagPart {
+    let line = "";
+    const fields: string[] = [];
+    for (const key of Object.keys(tags).sort()) {
+      const value = tags[key];
+      const kind = this.#fields.get(key);
+      // The sample's value wins over a tag named "value", as in k6.
+      if (kind !== undefined) {
+        if (key !== "value") fields.push(`${escapeFieldKey(key)}=${fieldValue(value, kind)}`);
+      } else if (value !== "" && key !== "") {
+        line += `,${escapeTag(key)}=${escapeTag(value)}`;
+      }
+    }
+    // Fields are sorted by key; `value` takes its place among them.
+    const at = fields.findIndex((f) => f > "value");
+    const before = at < 0 ? fields : fields.slice(0, at);
+    const after = at < 0 ? [] : fields.slice(at);
+    return {
+      tags: line,
+      before: before.map((f) => f + ",").join(""),
+      after: after.map((f) => "," + f).join(""),
+      last: new Map(),
+    };
+  }
+
+  /**
+   * Nanoseconds as text (they exceed 2^53), divided for a coarser precision. Samples are timed
+   * to the µs, and InfluxDB keeps one point per series and timestamp: points of one series in
+   * the same µs (a burst read at once) get successive ns, so that none overwrites another.
+   */
+  #timestamp(ms: number, part: TagPart, measurement: string): string {
+    let whole = Math.floor(ms);
+    let fraction = Math.round((ms - whole) * 1000);
+    if (fraction === 1000) {
+      whole++;
+      fraction = 0;
+    }
+    const micros = `${whole}${String(fraction).padStart(3, "0")}`;
+    if (this.#divisor !== 1n) return String(BigInt(`${micros}000`) / this.#divisor);
+    const last = part.last.get(measurement);
+    if (last === undefined) {
+      part.last.set(measurement, { micros, n: 0 });
+      return `${micros}000`;
+    }
+    last.n = last.micros === micros ? Math.min(last.n + 1, 999) : 0;
+    last.micros = micros;
+    return `${micros}${String(last.n).padStart(3, "0")}`;
+  }
+}
+
+/** influxdb1-client's `GetPrecisionMultiplier`, in ns. */
+const DIVISORS: Record<string, number> = {
+  u: 1e3,
+  us: 1e3,
+  "µ": 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};

@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { InvalidConfigError } from "../config/options.ts";
+import { MetricRegistry } from "../metrics/registry.ts";
+import type { MetricsSnapshot, Point } from "../metrics/registry.ts";
+import { influxConfig, redact } from "./_influxdb_config.ts";
+import {
+  escapeMeasurement,
+  escapeTag,
+  fieldValue,
+  formatFloat,
+  LineFormatter,
+} from "./_influxdb_line.ts";
+import { influxdbOutput, MAX_PENDING_POINTS } from "./influxdb.ts";
+
+const END = { summary: {} as never, thresholds: [] };
+
+Deno.test("line protocol escapes as InfluxDB's rules", () => {
+  // Measurements: comma and space; tags: comma, equals and space; `"` and `\` stay.
+  assert.equal(escapeMeasurement('m,e a=s"\\'), 'm\\,e\\ a=s"\\');
+  assert.equal(escapeTag('k,e y=v"\\'), 'k\\,e\\ y\\=v"\\');
+  // String fields: quotes and backslashes.
+  assert.equal(fieldValue('a "b" \\c, d=e', "string"), '"a \\"b\\" \\\\c, d=e"');
+});
+
+Deno.test("formatFloat() writes Go's FormatFloat(v, 'f', -1, 64)", () => {
+  assert.equal(formatFloat(0), "0");
+  assert.equal(formatFloat(1), "1");
+  assert.equal(formatFloat(-2.25), "-2.25");
+  assert.equal(formatFloat(0.1 + 0.2), "0.30000000000000004");
+  assert.equal(formatFloat(1.5e-7), "0.00000015");
+  assert.equal(formatFloat(-1.25e-10), "-0.000000000125");
+  assert.equal(formatFloat(2.5e22), "25000000000000000000000");
+  assert.equal(formatFloat(1.2345e21), "1234500000000000000000");
+});
+
+Deno.test("fieldValue() converts as k6's tagsAsFields types, else keeps a string", () => {
+  assert.equal(fieldValue("-42", "int"), "-42i");
+  assert.equal(fieldValue("99999999999999999999", "int"), '"99999999999999999999"');
+  assert.equal(fieldValue("4.2", "int"), '"4.2"');
+  assert.equal(fieldValue("4.2", "float"), "4.2");
+  assert.equal(fieldValue("1e3", "float"), "1000");
+  assert.equal(fieldValue("NaN", "float"), '"NaN"');
+  assert.equal(fieldValue("T", "bool"), "true");
+  assert.equal(fieldValue("0", "bool"), "false");
+  assert.equal(fieldValue("yes", "bool"), '"yes"');
+});
+
+Deno.test("LineFormatter sorts tags, drops empty ones, places value among sorted fields", () => {
+  const lines = new LineFormatter(
+    new Map([["vu", "int"], ["url", "string"], ["iter", "string"], ["value", "float"]]),
+    "",
+  );
+  const point: Point = {
+    metric: "mqtt calls",
+    time: Date.UTC(2025, 0, 2, 3, 4, 5, 123) + 0.456,
+    value: 0.5,
+    tags: {
+      scenario: "a b",
+      group: "",
+      vu: "3",
+      iter: "7",
+      url: "mqtt://h",
+      method: "publish",
+      value: "x",
+    },
+  };
+  assert.equal(
+    lines.line(point),
+    'mqtt\\ calls,method=publish,scenario=a\\ b iter="7",url="mqtt://h",value=0.5,vu=3i ' +
+      "1735787045123456000\n",
+  );
+  // The cached part of a tags object serves the next point of the series.
+  assert.equal(
+    lines.line({ ...point, value: 2 }),
+    'mqtt\\ calls,method=publish,scenario=a\\ b iter="7",url="mqtt://h",value=2,vu=3i ' +
+      "1735787045123456001\n",
+  );
+  // The same series in the same µs: the next ns, so that InfluxDB keeps both points.
+  assert.match(lines.line({ ...point, value: 3 })!, / 1735787045123456002\n$/);
+  assert.match(lines.line({ ...point, time: point.time + 0.001 })!, / 1735787045123457000\n$/);
+  assert.equal(lines.line({ ...point, value: NaN }), undefined);
+  assert.equal(lines.line({ ...point, value: -Infinity }), undefined);
+});
+
+Deno.test("LineFormatter divides timestamps for a coarser precision", () => {
+  const point: Point = { metric: "m", time: 1735787045123.456, value: 1, tags: {} };
+  assert.match(new LineFormatter(new Map(), "ms").line(point)!, / 1735787045123\n$/);
+  assert.match(new LineFormatter(new Map(), "s").line(point)!, / 1735787045\n$/);
+  assert.match(new LineFormatter(new Map(), "u").line(point)!, / 1735787045123456\n$/);
+});
+
+Deno.test("influxConfig() takes k6's defaults, the environment, then the URL", () => {
+  const defaults = influxConfig("", {});
+  assert.equal(defaults.addr, "http://localhost:8086");
+  assert.equal(defaults.db, "k6");
+  assert.equal(defaults.pushIntervalMs, 1000);
+  assert.equal(defaults.concurrentWrites, 4);
+  assert.deepEqual([...defaults.tagsAsFields], [["vu", "string"], ["iter", "string"], [
+    "url",
+    "string",
+  ]]);
+  const env = {
+    K6_INFLUXDB_ADDR: "http://envhost:1",
+    K6_INFLUXDB_DB: "envdb",
+    K6_INFLUXDB_USERNAME: "eve",
+    K6_INFLUXDB_PASSWORD: "envpw",
+    K6_INFLUXDB_PUSH_INTERVAL: "3s",
+    K6_INFLUXDB_CONCURRENT_WRITES: "2",
+    K6_INFLUXDB_INSECURE: "true",
+    K6_INFLUXDB_TAGS_AS_FIELDS: "vu:int,topic",
+  };
+  const fromEnv = influxConfig("", env);
+  assert.equal(fromEnv.addr, "http://envhost:1");
+  assert.equal(fromEnv.db, "envdb");
+  assert.equal(fromEnv.username, "eve");
+  assert.equal(fromEnv.password, "envpw");
+  assert.equal(fromEnv.pushIntervalMs, 3000);
+  assert.equal(fromEnv.concurrentWrites, 2);
+  assert.equal(fromEnv.insecure, true);
+  assert.deepEqual([...fromEnv.tagsAsFields], [["vu", "int"], ["topic", "string"]]);
+  const fromUrl = influxConfig(
+    "https://bob:p%40ss@h:9/proxy/influx/mydb?pushInterval=5s&tagsAsFields=a&tagsAsFields=b:bool",
+    env,
+  );
+  assert.equal(fromUrl.addr, "https://h:9/proxy/influx");
+  assert.equal(fromUrl.db, "mydb");
+  assert.equal(fromUrl.username, "bob");
+  assert.equal(fromUrl.password, "p@ss");
+  assert.equal(fromUrl.pushIntervalMs, 5000);
+  assert.deepEqual([...fromUrl.tagsAsFields], [["a", "string"], ["b", "bool"]]);
+  // A trailing slash: the whole path is a prefix, the database stays the default.
+  assert.equal(influxConfig("http://h:8086/prefix/", {}).addr, "http://h:8086/prefix");
+  assert.equal(influxConfig("http://h:8086/prefix/", {}).db, "k6");
+  assert.equal(influxConfig("http://h:8086", {}).db, "k6");
+  // No host: the argument is the database.
+  assert.equal(influxConfig("justdb", {}).db, "justdb");
+  // Credentials in K6_INFLUXDB_ADDR are used, and kept out of the address.
+  const addrCreds = influxConfig("", { K6_INFLUXDB_ADDR: "http://al:pw@h:1" });
+  assert.deepEqual([addrCreds.addr, addrCreds.username, addrCreds.password], [
+    "http://h:1",
+    "al",
+    "pw",
+  ]);
+});
+
+Deno.test("influxConfig() refuses what k6 refuses", () => {
+  for (
+    const [arg, env, message] of [
+      ["http://h/db?color=red", {}, /unknown query parameter: color/],
+      ["http://h/db?insecure=maybe", {}, /insecure must be true or false, not maybe/],
+      ["http://h/db?concurrentWrites=0", {}, /ConcurrentWrites must be a positive number/],
+      ["", { K6_INFLUXDB_TAGS_AS_FIELDS: "vu,vu:int" }, /shows up more than once/],
+      ["", { K6_INFLUXDB_TAGS_AS_FIELDS: "vu:date" }, /an invalid type \(date\)/],
+      ["", { K6_INFLUXDB_PUSH_INTERVAL: "often" }, /invalid duration/],
+      ["udp://h:8089", {}, /UDP is not supported/],
+      ["http://h/db?precision=week", {}, /invalid precision/],
+    ] as const
+  ) {
+    assert.throws(() => influxConfig(arg, env), (e: unknown) => {
+      assert.ok(e instanceof InvalidConfigError);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+  // The refusal of a URL does not repeat its password.
+  assert.throws(() => influxConfig("ftp://u:SECRETPW@h/db", {}), (e: Error) => {
+    return !e.message.includes("SECRETPW");
+  });
+});
+
+Deno.test("redact() takes every spelling of the password out", () => {
+  assert.equal(redact("http://u:a%2Fb@h/x", ""), "http://u:***@h/x");
+  assert.equal(redact("pw is a/b or a%2Fb", "a/b"), "pw is *** or ***");
+});
+
+/** A loopback port nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+function snapshotOf(n: number): MetricsSnapshot {
+  const metrics = new MetricRegistry({ recordPoints: true });
+  metrics.define("iterations", "counter");
+  const now = Date.now();
+  for (let i = 0; i < n; i++) metrics.add("iterations", 1, { scenario: "s" }, now);
+  return metrics.drain();
+}
+
+Deno.test("an unreachable InfluxDB: bounded queue, drops reported, stop() ends soon", async () => {
+  const logs: string[] = [];
+  const out = await influxdbOutput.create({
+    arg: `http://user:PASSWORDMARK@127.0.0.1:${closedPort()}/db?pushInterval=50ms`,
+    metrics: new MetricRegistry(),
+    script: "t.js",
+    options: {},
+    log: (text) => logs.push(text),
+  });
+  assert.doesNotMatch(out.description(), /PASSWORDMARK|user/);
+  // Before start() nothing is sent: points wait, up to the bound.
+  out.addSamples(snapshotOf(MAX_PENDING_POINTS - 10), Date.now());
+  out.addSamples(snapshotOf(30), Date.now());
+  out.start(Date.now());
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const started = Date.now();
+  await out.stop(END);
+  assert.ok(Date.now() - started < 3000, `stop() took ${Date.now() - started} ms`);
+  const text = logs.join("\n");
+  assert.match(text, /20 points dropped in the last 50ms: more than 100000 points waiting/);
+  assert.match(text, /points dropped in the last 50ms: fetch failed: .*Connection refused/);
+  assert.match(text, new RegExp(`${MAX_PENDING_POINTS + 20} of ${MAX_PENDING_POINTS + 20} points`));
+  assert.doesNotMatch(text, /PASSWORDMARK/);
+});
