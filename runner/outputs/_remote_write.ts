@@ -18,10 +18,15 @@ export interface PromLabel {
 
 /** One float sample (`prompb.Sample`). */
 export interface PromSample {
-  /** The value (a NaN with the stale-marker bits marks the series stale). */
+  /** The value (ignored for a stale marker). */
   value: number;
   /** When, in ms since the epoch. */
   timestampMs: number;
+  /**
+   * Sends Prometheus' stale marker, the NaN `0x7ff0000000000002` (k6's `stale.Marker`), which
+   * ends the series. A flag, not a value: JavaScript may turn that signalling NaN into another.
+   */
+  stale?: boolean;
 }
 
 /** A series with its samples (`prompb.TimeSeries`); labels sorted by name, as the spec asks. */
@@ -130,7 +135,10 @@ export function encodeWriteRequest(series: readonly PromSeries[]): Uint8Array<Ar
       out[at++] = KEY_SAMPLES;
       varint(1 + 8 + 1 + varintSize(sample.timestampMs));
       out[at++] = KEY_SAMPLE_VALUE;
-      view.setFloat64(at, sample.value, true);
+      if (sample.stale) {
+        view.setUint32(at, 0x00000002, true);
+        view.setUint32(at + 4, 0x7ff00000, true);
+      } else view.setFloat64(at, sample.value, true);
       at += 8;
       out[at++] = KEY_SAMPLE_TIMESTAMP;
       varint(sample.timestampMs);

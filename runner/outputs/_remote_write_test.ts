@@ -7,7 +7,6 @@ import {
   pushSeries,
   snappyCompress,
 } from "./_remote_write.ts";
-import { STALE_MARKER } from "./_prometheus_series.ts";
 
 // prompb/remote.proto and prompb/types.proto, the fields remote write 1.0 senders fill in.
 const PROMPB = protobuf.Root.fromJSON({
@@ -90,7 +89,7 @@ Deno.test("encodeWriteRequest() round-trips through protobufjs' decoder", () => 
 Deno.test("encodeWriteRequest() keeps the stale marker's NaN bits", () => {
   const bytes = encodeWriteRequest([{
     labels: [{ name: "__name__", value: "a" }],
-    samples: [{ value: STALE_MARKER, timestampMs: 1 }],
+    samples: [{ value: NaN, timestampMs: 1, stale: true }],
   }]);
   const at = bytes.indexOf(0x09) + 1;
   const bits = new DataView(bytes.buffer, at, 8).getBigUint64(0, true);
