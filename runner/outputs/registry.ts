@@ -8,11 +8,13 @@
 import type { OutputType } from "./output.ts";
 import { jsonOutput } from "./json.ts";
 import { htmlReportOutput } from "./html_report_output.ts";
+import { prometheusRwOutput } from "./prometheus_rw.ts";
 
 /** Every output, by its `--out` name. */
 export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
   json: jsonOutput,
   "html-report": htmlReportOutput,
+  "experimental-prometheus-rw": prometheusRwOutput,
 });
 
 /** The output `--report FILE` stands for. */
