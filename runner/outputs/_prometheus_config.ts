@@ -223,7 +223,8 @@ export function trendStatSuffix(stat: string): string | undefined {
  * import { redact } from "./_prometheus_config.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(redact("token a/b refused", ["a/b"]), "token *** refused");
+ * assert.equal(redact("token tok/en, tok%2Fen refused", ["tok/en"]), "token ***, *** refused");
+ * assert.equal(redact("v is too short to hide", ["v"]), "v is too short to hide");
  * ```
  */
 export function redact(text: string, secrets: readonly string[]): string {
