@@ -11,6 +11,7 @@ import { htmlReportOutput } from "./html_report_output.ts";
 import { webDashboardOutput } from "./web_dashboard.ts";
 import { csvOutput } from "./csv.ts";
 import { influxdbOutput } from "./influxdb.ts";
+import { prometheusRwOutput } from "./prometheus_rw.ts";
 
 /** Every output, by its `--out` name. */
 export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
@@ -19,6 +20,7 @@ export const OUTPUTS: Readonly<Record<string, OutputType>> = Object.freeze({
   "web-dashboard": webDashboardOutput,
   csv: csvOutput,
   influxdb: influxdbOutput,
+  "experimental-prometheus-rw": prometheusRwOutput,
 });
 
 /** The output `--report FILE` stands for. */
