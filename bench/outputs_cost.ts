@@ -1,19 +1,23 @@
 /**
  * What each output costs the runner: one `mqload run` per configuration, the same script each time
  * (publisher VUs at a fixed QoS 0 rate, one subscriber VU, 64 B payloads, against one mosquitto
- * this script starts), and the runner process's CPU (every thread: main and Workers) read from
- * `/proc/<pid>/stat` over the steady window — after the VUs started, before they stop. Each row
- * gives the CPU in cores, µs per message, and the difference from the run with no output and no
- * live lines (`--quiet`).
+ * this script starts), `--trials` times with the cases alternating, and the runner process's CPU
+ * (every thread: main and Workers) read from `/proc/<pid>/stat` over the steady window — after
+ * the VUs started, before they stop. Each row gives the median CPU in cores, µs per message, and
+ * the difference from the run with no output and no live lines (`--quiet`).
  *
- *     deno run -A bench/outputs_cost.ts [--rate 50000] [--seconds 16] [--window 10]
- *                                       [--only quiet,live,json,…]
+ *     deno run -A bench/outputs_cost.ts [--rate 50000] [--seconds 16] [--window 10] [--trials 3]
+ *                                       [--only quiet,live,json,csv,influxdb,prometheus-rw,…]
+ *
+ * The influxdb and prometheus-rw cases start a private influxd and Prometheus, as the tests do.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
+import { startInfluxdb } from "../tests/fixtures/influxdb.ts";
+import { startPrometheus } from "../tests/fixtures/prometheus.ts";
 import { round, table } from "./_table.ts";
 import { mqloadTaskV8Flags } from "./_task_flags.ts";
 
@@ -137,12 +141,18 @@ async function measure(
   };
 }
 
-/** The cases every run has; servers' outputs are added by `extraCases` when they can start. */
+/** The cases without a server; those with one are added once their server runs. */
 export const CASES: CostCase[] = [
   { name: "quiet", flags: [] },
   { name: "live", flags: [], live: true },
-  { name: "json", flags: ["--out", "json=points.ndjson"] },
   { name: "html-report", flags: ["--report", "report.html"] },
+  {
+    name: "web-dashboard",
+    flags: ["--out", "web-dashboard"],
+    env: { K6_WEB_DASHBOARD_PORT: "0", K6_WEB_DASHBOARD_PERIOD: "1s" },
+  },
+  { name: "json", flags: ["--out", "json=points.ndjson"] },
+  { name: "csv", flags: ["--out", "csv=points.csv"] },
 ];
 
 if (import.meta.main) {
@@ -153,6 +163,7 @@ if (import.meta.main) {
       seconds: { type: "string", default: "16" },
       window: { type: "string", default: "10" },
       publishers: { type: "string", default: "2" },
+      trials: { type: "string", default: "3" },
       only: { type: "string", default: "" },
     },
   });
@@ -165,34 +176,59 @@ if (import.meta.main) {
   const only = new Set(values.only.split(",").filter((s) => s !== ""));
   const broker = await startMosquitto();
   const dir = await Deno.makeTempDir({ prefix: "mqload-cost-" });
+  const want = (name: string) => only.size === 0 || only.has(name);
+  const influx = want("influxdb") ? await startInfluxdb() : undefined;
+  const prometheus = want("prometheus-rw") ? await startPrometheus() : undefined;
+  if (influx) CASES.push({ name: "influxdb", flags: ["--out", `influxdb=${influx.url}/cost`] });
+  if (prometheus) {
+    CASES.push({
+      name: "prometheus-rw",
+      flags: ["--out", "experimental-prometheus-rw"],
+      env: {
+        K6_PROMETHEUS_RW_SERVER_URL: prometheus.writeUrl,
+        K6_PROMETHEUS_RW_PUSH_INTERVAL: "1s",
+      },
+    });
+  }
   try {
     const script = `${dir}/cost.js`;
     await Deno.writeTextFile(script, SCRIPT);
-    const rows: Array<Array<string | number>> = [];
-    let base: number | undefined;
-    for (const c of CASES.filter((c) => only.size === 0 || only.has(c.name))) {
-      const r = await measure(c, script, broker.url, args);
-      base ??= c.name === "quiet" ? r.cores : undefined;
-      const perMsg = r.cores * 1e6 / args.rate;
-      rows.push([
-        c.name,
-        r.cores.toFixed(3),
-        round(perMsg),
-        base === undefined ? "" : `${((r.cores / base - 1) * 100).toFixed(1)} %`,
-        r.sent,
-        r.received,
-      ]);
-      console.error(`${c.name}: ${r.cores.toFixed(3)} cores`);
+    // Cases alternate within each trial, so a slow spell of the machine touches them all; each
+    // row is the median of its trials.
+    const cases = CASES.filter((c) => want(c.name));
+    const runs = new Map<string, Array<{ cores: number; sent: number; received: number }>>();
+    for (let trial = 0; trial < Number(values.trials); trial++) {
+      for (const c of cases) {
+        const r = await measure(c, script, broker.url, args);
+        runs.set(c.name, [...runs.get(c.name) ?? [], r]);
+        console.error(`trial ${trial + 1} ${c.name}: ${r.cores.toFixed(3)} cores`);
+      }
     }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const base = median(runs.get("quiet")?.map((r) => r.cores) ?? [NaN]);
+    const rows = cases.map((c) => {
+      const rs = runs.get(c.name)!;
+      const cores = median(rs.map((r) => r.cores));
+      return [
+        c.name,
+        cores.toFixed(3),
+        rs.map((r) => r.cores.toFixed(2)).join(" / "),
+        round(cores * 1e6 / args.rate),
+        Number.isNaN(base) ? "" : `${((cores / base - 1) * 100).toFixed(1)} %`,
+        Math.min(...rs.map((r) => r.received)),
+      ];
+    });
     console.log(
       `\nrunner CPU over a ${args.window} s window at ${args.rate} msg/s QoS 0 ` +
         `(${args.publishers} publisher VUs, 1 subscriber VU), mosquitto on loopback`,
     );
     console.log(table(
-      ["case", "cores", "µs CPU/msg", "vs quiet", "sent", "received"],
+      ["case", "cores (median)", "trials", "µs CPU/msg", "vs quiet", "received (least)"],
       rows,
     ));
   } finally {
+    await influx?.stop();
+    await prometheus?.stop();
     await broker.stop();
     await Deno.remove(dir, { recursive: true });
   }
