@@ -10,54 +10,23 @@
  */
 
 import assert from "node:assert/strict";
+import { assertChromium, needsChromium, runChromium } from "./fixtures/chromium.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort, waitForPort } from "./fixtures/ports.ts";
 import { count, explain, mqload, TempDir } from "./_runner_helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-
-function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** Loads `url` in headless Chromium (kept off the network) and returns the DOM it built. */
-async function dumpDom(profile: string, url: string): Promise<string> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 30_000);
-  try {
-    const out = await new Deno.Command(CHROMIUM, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        // Virtual time stands still while the event stream is open; `?updates=2` makes the page
-        // close it after two events (the one on connect and the next period's), then the DOM
-        // is dumped.
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        url,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-      signal: controller.signal,
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, `chromium exited with ${out.code}: ${stderr.slice(-2000)}`);
-    return new TextDecoder().decode(out.stdout);
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * Loads `url` in headless Chromium and returns the DOM it built. Virtual time stands still while
+ * the event stream is open; `?updates=2` makes the page close it after two events (the one on
+ * connect and the next period's), then the DOM is dumped.
+ */
+function dumpDom(profile: string, url: string): Promise<string> {
+  return runChromium({
+    profile,
+    url,
+    args: ["--virtual-time-budget=5000", "--dump-dom"],
+    timeoutMs: 30_000,
+  });
 }
 
 /** A figure's value on the page (`<div … id="fig-ID" data-value="N">`). */
@@ -115,12 +84,9 @@ export async function pub() {
 
 Deno.test({
   name: "web dashboard: Chromium sees the run's figures move, then the report is exported",
-  ignore: needsMosquitto.ignore || (!hasChromium() && Deno.env.get("CI") !== "true"),
+  ignore: needsMosquitto.ignore || needsChromium.ignore,
   async fn() {
-    assert.ok(
-      hasChromium(),
-      `${CHROMIUM} is missing: install the Debian package "chromium" (apt-get install -y chromium)`,
-    );
+    assertChromium();
     await using broker = await startMosquitto();
     const dir = await TempDir.create();
     try {

@@ -11,52 +11,20 @@
 
 import assert from "node:assert/strict";
 import { renderHtmlReport } from "../runner/outputs/html_report.ts";
+import { assertChromium, needsChromium, runChromium } from "./fixtures/chromium.ts";
 import { decodePng } from "./fixtures/png.ts";
 import { syntheticRun } from "./fixtures/synthetic_run.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const WIDTH = 1280, HEIGHT = 2000;
 
-function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs Chromium headless on `url`, killed after 60 s at most. */
-async function chromium(profile: string, url: string, ...args: string[]): Promise<string> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 60_000);
-  try {
-    const out = await new Deno.Command(CHROMIUM, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        `--user-data-dir=${profile}`,
-        `--window-size=${WIDTH},${HEIGHT}`,
-        ...args,
-        url,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-      signal: controller.signal,
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, `chromium exited with ${out.code}: ${stderr.slice(-2000)}`);
-    return new TextDecoder().decode(out.stdout);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Runs Chromium headless on `url` at the report's window size, killed after 60 s at most. */
+function chromium(profile: string, url: string, ...args: string[]): Promise<string> {
+  return runChromium({
+    profile,
+    url,
+    args: ["--hide-scrollbars", `--window-size=${WIDTH},${HEIGHT}`, ...args],
+    timeoutMs: 60_000,
+  });
 }
 
 /** The outer HTML of the element with this id (figures and tables do not nest in the report). */
@@ -82,12 +50,9 @@ function countColour(png: { pixels: Uint8Array; channels: number }, hex: string,
 
 Deno.test({
   name: "HTML report: Chromium draws every chart, the thresholds and the run's colours",
-  ignore: !hasChromium() && Deno.env.get("CI") !== "true",
+  ...needsChromium,
   async fn() {
-    assert.ok(
-      hasChromium(),
-      `${CHROMIUM} is missing: install the Debian package "chromium" (apt-get install -y chromium)`,
-    );
+    assertChromium();
     const dir = await Deno.makeTempDir({ prefix: "mqload_report_" });
     try {
       const run = syntheticRun();
