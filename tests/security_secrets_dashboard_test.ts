@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort, waitForPort } from "./fixtures/ports.ts";
+import { secretChecker, spellingsOf } from "./fixtures/secrets.ts";
 import { explain, mqload, TempDir } from "./_runner_helpers.ts";
 import { webDashboardOutput } from "../runner/outputs/web_dashboard.ts";
 import { MetricRegistry } from "../runner/metrics/registry.ts";
@@ -13,19 +14,8 @@ import { MetricRegistry } from "../runner/metrics/registry.ts";
 const MARKER = "S3cr3t-DASH-7c2e1";
 const USER = "alice";
 
-/** Every way a secret could be spelled in an output. */
-const SPELLINGS = [MARKER, encodeURIComponent(MARKER), btoa(MARKER), JSON.stringify(MARKER)];
-
-function assertClean(where: string, text: string): void {
-  for (const spelling of SPELLINGS) {
-    const at = text.indexOf(spelling);
-    assert.equal(
-      at,
-      -1,
-      `${where} leaks the password: …${text.slice(Math.max(0, at - 120), at + 40)}…`,
-    );
-  }
-}
+/** Fails when a text holds the password as is, URL-encoded, base64 or as a JSON string. */
+const assertClean = secretChecker([...spellingsOf(MARKER), JSON.stringify(MARKER)]);
 
 const SCRIPT = `
 import { Client } from "k6/x/mqtt";

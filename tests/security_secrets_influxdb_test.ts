@@ -4,30 +4,15 @@
 import assert from "node:assert/strict";
 import { needsInfluxdb, startInfluxdb } from "./fixtures/influxdb.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { secretChecker, spellingsOf } from "./fixtures/secrets.ts";
 import { count, explain, mqload, TempDir } from "./_runner_helpers.ts";
 
 const MARKER = "Infl-S3cr3t-MARKER-7e1a";
 const WRONG = `${MARKER}-wrong`;
 const USER = "k6writer";
 
-/** Every way a secret could be spelled in an output. */
-const SPELLINGS = [
-  MARKER,
-  encodeURIComponent(MARKER),
-  btoa(MARKER),
-  btoa(`${USER}:${MARKER}`),
-];
-
-function assertClean(where: string, text: string): void {
-  for (const spelling of SPELLINGS) {
-    const at = text.indexOf(spelling);
-    assert.equal(
-      at,
-      -1,
-      `${where} leaks the password: …${text.slice(Math.max(0, at - 120), at + 40)}…`,
-    );
-  }
-}
+/** Fails when a text holds the password as is, URL-encoded, base64 or in basic auth's base64. */
+const assertClean = secretChecker([...spellingsOf(MARKER), btoa(`${USER}:${MARKER}`)]);
 
 const SCRIPT = `
 import { Client } from "k6/x/mqtt";

@@ -5,22 +5,14 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../runner/cli/broker.ts";
 import { mqload, type RunResult, TempDir } from "./_runner_helpers.ts";
+import { secretChecker, spellingsOf } from "./fixtures/secrets.ts";
 
 const MARKER = "S3cr3t-PROMRW-3b9e";
-const SPELLINGS = [MARKER, encodeURIComponent(MARKER), btoa(MARKER)];
-
-function assertClean(where: string, text: string): void {
-  for (const spelling of SPELLINGS) {
-    const at = text.indexOf(spelling);
-    assert.equal(
-      at,
-      -1,
-      `${where} leaks a secret: …${text.slice(Math.max(0, at - 120), at + 40)}…`,
-    );
-  }
-  // Basic auth as sent: the marker inside base64 of user:password.
-  assert.doesNotMatch(text, new RegExp(btoa(`alice:${MARKER}`).slice(0, 16)), where);
-}
+/**
+ * Fails when a text holds the marker as is, URL-encoded or base64, or basic auth as sent: the
+ * marker inside base64 of user:password (its first 16 characters).
+ */
+const assertClean = secretChecker([...spellingsOf(MARKER), btoa(`alice:${MARKER}`).slice(0, 16)]);
 
 const SCRIPT = `
 import { Client } from "k6/x/mqtt";

@@ -10,25 +10,15 @@ import { parseBrokerUrl } from "../client/url.ts";
 import { startBroker } from "../runner/cli/broker.ts";
 import { makeCertificates } from "./fixtures/certs.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { secretChecker, spellingsOf } from "./fixtures/secrets.ts";
 import { count, explain, mqload, TempDir } from "./_runner_helpers.ts";
 
 const MARKER = "S3cr3t-MARKER-9d41c";
 const WRONG = `${MARKER}-wrong`;
 const USER = "alice";
 
-/** Every way a secret could be spelled in an output. */
-const SPELLINGS = [MARKER, encodeURIComponent(MARKER), btoa(MARKER)];
-
-function assertClean(where: string, text: string): void {
-  for (const spelling of SPELLINGS) {
-    const at = text.indexOf(spelling);
-    assert.equal(
-      at,
-      -1,
-      `${where} leaks the password: …${text.slice(Math.max(0, at - 120), at + 40)}…`,
-    );
-  }
-}
+/** Fails when a text holds the password in any spelling: as is, URL-encoded or base64. */
+const assertClean = secretChecker(spellingsOf(MARKER));
 
 /** Every way an error is turned into text: String, message, stack, JSON, inspection. */
 function errorTexts(error: unknown): string {
