@@ -60,7 +60,8 @@ export class RunState {
   #gauges?: VusGauges;
   /** The per-second figures of the live line (none with `--quiet`). */
   #live?: LiveWindow;
-  #renderTimer?: ReturnType<typeof setTimeout>;
+  /** The timers re-armed each second from the test clock (see `#halfSeconds`). */
+  readonly #clockTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #stats = new Map<WorkerHandle, WorkerStats>();
   readonly #done = new Set<WorkerHandle>();
   readonly #finished = Promise.withResolvers<void>();
@@ -134,8 +135,8 @@ export class RunState {
     if (!this.settings.quiet) this.#live = new LiveWindow({ startMs: t0 });
     const every = (ms: number, fn: () => void) => this.#timers.push(setInterval(fn, ms));
     if (this.progress.tty) every(200, () => this.render(plan));
-    else this.#renderEachSecond(plan, t0);
-    every(1000, () => this.#sample());
+    else this.#halfSeconds("render", t0, () => this.render(plan));
+    this.#halfSeconds("sample", t0, () => this.#sample());
     // A first `vus` sample once the VUs are running, for runs shorter than a second.
     this.#timers.push(setTimeout(() => this.#sample(), 100));
     if (plan.thresholds?.entries.some((e) => e.abortOnFail)) {
@@ -157,17 +158,22 @@ export class RunState {
   }
 
   /**
-   * Without a terminal, a progress and a live line each second, half-way through the test
-   * clock's seconds: the Workers' figures of the second just ended have arrived by then. Each
-   * timer is armed anew from the clock, so that the lines do not drift.
+   * Calls `fn` half-way through each of the test clock's seconds: the Workers drain on the whole
+   * seconds, so their figures of the second just ended have arrived by then (a tick on the whole
+   * second would race them, and see some Workers' report and not others'). Each timer is armed
+   * anew from the clock, so that it does not drift. Used without a terminal for the progress and
+   * live lines, and always for the VU gauges.
    */
-  #renderEachSecond(plan: TestPlan, t0: number): void {
+  #halfSeconds(name: string, t0: number, fn: () => void): void {
     const now = epochNow();
     const next = t0 + 500 + (Math.floor((now - t0 - 500 + 50) / 1000) + 1) * 1000;
-    this.#renderTimer = setTimeout(() => {
-      this.render(plan);
-      this.#renderEachSecond(plan, t0);
-    }, Math.max(0, next - now));
+    this.#clockTimers.set(
+      name,
+      setTimeout(() => {
+        fn();
+        this.#halfSeconds(name, t0, fn);
+      }, Math.max(0, next - now)),
+    );
   }
 
   #abortOnFail(plan: TestPlan, t0: number): void {
@@ -248,7 +254,8 @@ export class RunState {
   stopTicking(): void {
     for (const id of this.#timers) clearInterval(id);
     this.#timers.length = 0;
-    clearTimeout(this.#renderTimer);
+    for (const id of this.#clockTimers.values()) clearTimeout(id);
+    this.#clockTimers.clear();
     this.#sample(true);
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
   }
@@ -256,7 +263,8 @@ export class RunState {
   /** Terminates the Workers and timers. */
   close(): void {
     for (const id of this.#timers) clearInterval(id);
-    clearTimeout(this.#renderTimer);
+    for (const id of this.#clockTimers.values()) clearTimeout(id);
+    this.#clockTimers.clear();
     this.#watchdog.close();
     this.settings.signal?.removeEventListener("abort", this.#onSignal);
     for (const w of this.workers) w.terminate();

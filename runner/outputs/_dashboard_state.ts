@@ -178,6 +178,10 @@ export class DashboardData {
    */
   state(nowMs: number): DashboardState {
     const json = this.#timeline?.toJSON();
+    // Charts show the seconds that are over; the totals count everything so far.
+    const chart = json === undefined || this.#end !== undefined
+      ? json
+      : completeSeconds(structuredClone(json), nowMs);
     const phase = this.#end ? "ended" : this.#startMs === undefined ? "waiting" : "running";
     const elapsedMs = Math.round(
       this.#end
@@ -191,7 +195,7 @@ export class DashboardData {
       totals: totals(this.#live, json, elapsedMs),
       html: {
         status: this.#statusHtml(phase, elapsedMs),
-        charts: reportCharts(json),
+        charts: reportCharts(chart),
         thresholds: this.#end
           ? thresholdTable(this.#end.thresholds, this.#end.summary)
           : pendingThresholds(this.#thresholds),
@@ -301,4 +305,31 @@ function pendingThresholds(thresholds: Thresholds | undefined): string {
   );
   return `<table id="thresholds"><thead><tr><th>Verdict</th><th>Metric</th><th>Threshold</th>` +
     `<th class="num">Observed</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** How long after a second's end its Workers' figures are taken as all in (as LiveWindow's). */
+const SETTLE_MS = 400;
+
+/**
+ * Cuts a running test's series to the buckets that are over: the second under way has only part
+ * of its samples (or none yet, beside gauges already set), and drawn as such it would dip.
+ */
+export function completeSeconds(json: TimelineJSON, nowMs: number): TimelineJSON {
+  const n = Math.max(
+    0,
+    Math.min(json.length, Math.floor((nowMs - SETTLE_MS - json.startMs) / json.stepMs)),
+  );
+  if (n === json.length) return json;
+  json.length = n;
+  for (const k in json.gauges) json.gauges[k] = json.gauges[k].slice(0, n);
+  for (const c of Object.values(json.counters)) {
+    c.total = c.total.slice(0, n);
+    c.rate = c.rate.slice(0, n);
+  }
+  for (const t of Object.values(json.trends)) {
+    for (const key of Object.keys(t) as Array<keyof typeof t>) {
+      (t[key] as unknown[]) = (t[key] as unknown[]).slice(0, n);
+    }
+  }
+  return json;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { DashboardData, type DashboardState } from "./_dashboard_state.ts";
+import { completeSeconds, DashboardData, type DashboardState } from "./_dashboard_state.ts";
+import { Timeline } from "./timeline.ts";
 import { renderDashboardPage } from "./_dashboard_page.ts";
 import { defineBuiltins, MetricRegistry } from "../metrics/registry.ts";
 import { parseThresholds } from "../metrics/thresholds.ts";
@@ -188,4 +189,26 @@ Deno.test("a DashboardState survives JSON, as the events carry it", () => {
   data.start(T0);
   const state = data.state(T0 + 1500);
   assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
+});
+
+Deno.test("completeSeconds() keeps the seconds that are over: the one under way would dip", () => {
+  const timeline = new Timeline({ startMs: T0 });
+  const r = worker();
+  for (const at of [500, 1500]) {
+    r.add(MQTT_MESSAGES_SENT, 100, {}, T0 + at);
+    timeline.record(r.drain(), T0 + at);
+  }
+  // Gauges are set as Workers report, in the second under way, before its counters arrive.
+  timeline.gauge("vus", 3, T0 + 2100);
+  const json = timeline.toJSON();
+  assert.equal(json.length, 3);
+  completeSeconds(json, T0 + 2300);
+  assert.equal(json.length, 1, "second 1 is taken as over 400 ms after its end");
+  const again = timeline.toJSON();
+  completeSeconds(again, T0 + 2500);
+  assert.equal(again.length, 2);
+  assert.deepEqual(again.counters[MQTT_MESSAGES_SENT].rate, [100, 100]);
+  assert.equal(again.gauges.vus.length, 2);
+  completeSeconds(again, T0 + 1000);
+  assert.equal(again.length, 0);
 });

@@ -75,9 +75,11 @@ Deno.test("LineFormatter sorts tags, drops empty ones, places value among sorted
     'mqtt\\ calls,method=publish,scenario=a\\ b iter="7",url="mqtt://h",value=2,vu=3i ' +
       "1735787045123456001\n",
   );
-  // The same series in the same µs: the next ns, so that InfluxDB keeps both points.
+  // The same series in the same µs: another ns, so that InfluxDB keeps both points.
   assert.match(lines.line({ ...point, value: 3 })!, / 1735787045123456002\n$/);
-  assert.match(lines.line({ ...point, time: point.time + 0.001 })!, / 1735787045123457000\n$/);
+  assert.match(lines.line({ ...point, time: point.time + 0.001 })!, / 1735787045123457003\n$/);
+  // Also when points of other times came between (another Worker's batch, another VU's check).
+  assert.match(lines.line({ ...point, value: 4 })!, / 1735787045123456004\n$/);
   assert.equal(lines.line({ ...point, value: NaN }), undefined);
   assert.equal(lines.line({ ...point, value: -Infinity }), undefined);
 });

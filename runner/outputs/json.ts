@@ -13,6 +13,8 @@ class JsonOutput implements Output {
   readonly #out: NdjsonOutput;
   readonly #params: OutputParams;
   #writes: Promise<void> = Promise.resolve();
+  /** Batches that could not be written: the first failure is said, the count at the end. */
+  #failed = 0;
 
   constructor(out: NdjsonOutput, params: OutputParams) {
     this.#out = out;
@@ -27,13 +29,18 @@ class JsonOutput implements Output {
 
   addSamples(snapshot: MetricsSnapshot): void {
     if (snapshot.points.length === 0) return;
-    this.#writes = this.#writes.then(() => this.#out.write(snapshot.points))
-      .catch((e) => this.#params.log(`--out json: ${(e as Error).message}`));
+    const points = snapshot.points;
+    this.#writes = this.#writes.then(() => this.#out.write(points)).catch((e) => {
+      if (this.#failed++ === 0) this.#params.log(`--out json: ${(e as Error).message}`);
+    });
   }
 
   async stop(): Promise<void> {
     await this.#writes;
     await this.#out.close();
+    if (this.#failed > 1) {
+      this.#params.log(`--out json: ${this.#failed} batches of points could not be written`);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The outputs of one run, side by side: made from `--out` values through the registry, each
- * given every snapshot and status, and each failing alone — the run and the other outputs go on,
- * and each distinct problem of an output is reported once, however often it recurs.
+ * given every snapshot and status, and each failing alone — the run and the other outputs go on.
+ * An output reports its own problems (an unreachable server once a push interval, with what it
+ * dropped); an exception one of its methods throws is reported here, each distinct one once.
  *
  * @module
  */
@@ -61,7 +62,7 @@ export class OutputSet {
       if (type === undefined) {
         throw new InvalidConfigError([unknownOutput(spec.name)]);
       }
-      outputs.push(await type.create({ ...params, arg: spec.arg, log: once(params.log) }));
+      outputs.push(await type.create({ ...params, arg: spec.arg }));
       wantPoints ||= type.points;
     }
     return new OutputSet(outputs, wantPoints, once(params.log));
@@ -105,7 +106,7 @@ export class OutputSet {
   }
 }
 
-/** A log that says each distinct text once (an output failing every second says it once). */
+/** A log that says each distinct text once (an output throwing every second says it once). */
 function once(log: (text: string) => void): (text: string) => void {
   const said = new Set<string>();
   return (text) => {
