@@ -10,7 +10,7 @@ import { count, explain, mqload, type RunResult, TempDir } from "./_runner_helpe
 // costs the run nothing but its points.
 
 const SCRIPT = `
-import { sleep } from "k6";
+import { check, sleep } from "k6";
 import { Client } from "k6/x/mqtt";
 export const options = { vus: 2, iterations: 6 };
 export default async function () {
@@ -18,6 +18,8 @@ export default async function () {
   await client.connect(__ENV.MQTT_BROKER_ADDRESS);
   await client.subscribe("outs/" + __VU, { qos: 1 });
   for (let i = 0; i < 5; i++) await client.publish("outs/" + __VU, "m" + i, { qos: 1 });
+  // Checks in a burst: many points of one series in the same µs, from two Workers.
+  for (let i = 0; i < 1000; i++) check(i, { "in range": (n) => n >= 0 });
   await sleep(0.2);
   await client.end();
 }
@@ -122,6 +124,9 @@ Deno.test({
       assert.equal(await sum("mqtt_messages_received"), received, influx.log());
       assert.equal(await sum("mqtt_messages_sent"), count(r.summary, "mqtt_messages_sent"));
       assert.equal(await sum("iterations"), 6);
+      // No two points of a series share a timestamp: InfluxDB would keep only one of them.
+      const checks = await influx.query("mqload", `SELECT count("value") FROM "checks"`);
+      assert.equal(checks.results[0].series?.[0].values[0][1], 6000, influx.log());
       // Tags are tags (k6's tagsAsFields moves url to a field).
       const tagged = await influx.query(
         "mqload",
