@@ -59,8 +59,9 @@ export function liveLine(s: LiveSecond, totals: LiveTotals): string | undefined 
 function count(n: number): string {
   const v = Math.round(n);
   if (v < 10_000) return v.toLocaleString("en-US");
-  if (v < 100_000) return `${(v / 1000).toFixed(1)}k`;
-  if (v < 1_000_000) return `${Math.round(v / 1000)}k`;
+  // Each unit is chosen after rounding, so 99,960 reads 100k, not 100.0k, and 999,600 1.0M.
+  if (Math.round(v / 100) < 1000) return `${(v / 1000).toFixed(1)}k`;
+  if (Math.round(v / 1000) < 1000) return `${Math.round(v / 1000)}k`;
   return `${(v / 1_000_000).toFixed(1)}M`;
 }
 
@@ -71,5 +72,5 @@ function percentiles(p: LivePercentiles | undefined): string {
 
 /** `0.8`, `12`, `1234` (ms). */
 function ms(v: number): string {
-  return v < 10 ? v.toFixed(1) : String(Math.round(v));
+  return Math.round(v * 10) < 100 ? v.toFixed(1) : String(Math.round(v));
 }

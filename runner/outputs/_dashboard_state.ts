@@ -119,7 +119,7 @@ export class DashboardData {
    * A merged snapshot (ignored before the test clock starts, as in the HTML report).
    *
    * @param snapshot The snapshot.
-   * @param atMs When it was merged.
+   * @param atMs The time its samples belong to (its period's middle, or when it was merged).
    */
   record(snapshot: MetricsSnapshot, atMs: number): void {
     if (this.#timeline === undefined) return;

@@ -99,7 +99,8 @@ export class PromSeriesStore {
    * Folds a snapshot in.
    *
    * @param snapshot Aggregates since the previous snapshot.
-   * @param atMs When it was merged, in ms since the epoch: the samples' timestamp.
+   * @param atMs The time its samples belong to, in ms since the epoch (its period's middle, or
+   *   when it was merged): the samples' timestamp.
    */
   add(snapshot: MetricsSnapshot, atMs: number): void {
     const ms = Math.floor(atMs);

@@ -37,8 +37,9 @@ export interface RunStatus {
   /** Clients connected now, in all Workers (absent when not reported). */
   connections?: number;
   /**
-   * When the figures hold, in ms since the epoch: the middle of the reporting Worker's period
-   * (as for its samples), else when it reported.
+   * When to chart the figures, in ms since the epoch: the middle of the reporting Worker's
+   * period, so that they land in the same second as its samples (they are read at the period's
+   * end), else when it reported.
    */
   atMs: number;
 }
