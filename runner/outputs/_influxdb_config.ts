@@ -8,6 +8,7 @@
 
 import { parseDuration } from "../config/duration.ts";
 import { InvalidConfigError } from "../config/options.ts";
+import { redact } from "./_redact.ts";
 
 /** The type a tag listed in `K6_INFLUXDB_TAGS_AS_FIELDS` is written as (`name:type`). */
 export type FieldKind = "string" | "int" | "float" | "bool";
@@ -20,7 +21,7 @@ export interface InfluxConfig {
   db: string;
   /** Basic-auth user; no `Authorization` header when empty, as k6. */
   username: string;
-  /** Basic-auth password. Never shown: see {@linkcode redact}. */
+  /** Basic-auth password. Never shown: the output's messages go through `_redact.ts`. */
   password: string;
   /** `K6_INFLUXDB_INSECURE`: skip TLS verification. */
   insecure: boolean;
@@ -78,24 +79,25 @@ export function influxConfig(
   const given: Given = { ...fromEnv, ...fromUrl };
   let addr = given.addr ?? "http://localhost:8086";
   if (addr === "") addr = "http://localhost:8086";
-  if (addr.startsWith("udp://")) {
+  // The address is parsed whatever it holds, so that only http(s) reaches fetch.
+  let url: URL;
+  try {
+    url = new URL(addr);
+  } catch {
+    throw new InvalidConfigError([`influxdb: invalid address ${redact(addr, [])}`]);
+  }
+  if (url.protocol === "udp:") {
     throw new InvalidConfigError(["influxdb over UDP is not supported: use an http(s):// URL"]);
   }
-  if (!/^https?:\/\//.test(addr)) {
-    throw new InvalidConfigError([`influxdb: unsupported address ${redact(addr, "")}`]);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidConfigError([`influxdb: unsupported address ${redact(addr, [])}`]);
   }
-  if (addr.includes("@")) {
+  if (url.username !== "" || url.password !== "") {
     // K6_INFLUXDB_ADDR with credentials: use them, and keep them out of the address we show.
-    let url: URL;
-    try {
-      url = new URL(addr);
-    } catch {
-      throw new InvalidConfigError([`influxdb: invalid address ${redact(addr, "")}`]);
-    }
-    given.username ??= decodeURIComponent(url.username);
-    given.password ??= decodeURIComponent(url.password);
-    addr = `${url.protocol}//${url.host}${url.pathname}`;
+    given.username ??= decode("K6_INFLUXDB_ADDR's user name", url.username);
+    given.password ??= decode("K6_INFLUXDB_ADDR's password", url.password);
   }
+  addr = `${url.protocol}//${url.host}${url.pathname}`;
   const concurrentWrites = given.concurrentWrites ?? 4;
   if (!Number.isInteger(concurrentWrites) || concurrentWrites <= 0) {
     throw new InvalidConfigError(["influxdb's ConcurrentWrites must be a positive number"]);
@@ -161,7 +163,7 @@ function parseUrl(text: string): Given {
   try {
     url = new URL(text);
   } catch {
-    throw new InvalidConfigError([`influxdb: invalid URL ${redact(text, "")}`]);
+    throw new InvalidConfigError([`influxdb: invalid URL ${redact(text, [])}`]);
   }
   // The last path segment is the database; what is before it is a prefix (a reverse proxy's).
   let path = url.pathname === "/" ? "" : url.pathname;
@@ -170,14 +172,14 @@ function parseUrl(text: string): Given {
     path = path.slice(0, -1);
   } else if (path !== "") {
     const at = path.lastIndexOf("/");
-    db = decodeURIComponent(path.slice(at + 1));
+    db = decode("the influxdb URL's database", path.slice(at + 1));
     path = path.slice(0, at);
   }
   given.addr = `${url.protocol}//${url.host}${path}`;
   if (db !== "") given.db = db;
   if (url.username !== "" || url.password !== "") {
-    given.username = decodeURIComponent(url.username);
-    given.password = decodeURIComponent(url.password);
+    given.username = decode("the influxdb URL's user name", url.username);
+    given.password = decode("the influxdb URL's password", url.password);
   }
   const tagsAsFields: string[] = [];
   for (const [key, value] of url.searchParams) {
@@ -260,27 +262,13 @@ function duration(name: string, value: string): number {
 }
 
 /**
- * A text with a password taken out: every spelling of it (as is, URL-encoded, in a basic-auth
- * header) becomes `***`, and `user:pass@` in URLs becomes `user:***@`.
- *
- * @param text A message, a URL, a description.
- * @param password The password ("" to strip URL credentials only).
- * @returns The text without the password.
- *
- * @example Usage
- * ```ts
- * import { redact } from "./_influxdb_config.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(redact("http://u:s3cr3t@h:8086/db failed", "s3cr3t"), "http://u:***@h:8086/db failed");
- * ```
+ * A URL part percent-decoded; a malformed `%` escape is a configuration error naming the part
+ * (not quoting it: it may be the password).
  */
-export function redact(text: string, password: string): string {
-  let out = text.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, "$1:***@");
-  if (password !== "") {
-    for (const spelling of [password, encodeURIComponent(password)]) {
-      out = out.replaceAll(spelling, "***");
-    }
+function decode(what: string, text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidConfigError([`influxdb: ${what} has a malformed %-escape`]);
   }
-  return out;
 }

@@ -4,14 +4,22 @@
  * values, fields sorted, the sample's value in the field `value`, tags listed in
  * `K6_INFLUXDB_TAGS_AS_FIELDS` moved to typed fields.
  *
+ * Beyond influxdb1-client: a newline ends a point, and InfluxDB 1.x's line protocol has no escape
+ * for one outside a quoted string field value, so a CR or LF in a measurement, a tag key or value
+ * or a field key is written as a space (escaped as `\ `, as any space there). A string field
+ * value keeps its newlines: InfluxDB reads a quoted value across them.
+ *
  * @module
  */
 
 import type { Point, Tags } from "../metrics/registry.ts";
 import type { FieldKind } from "./_influxdb_config.ts";
 
+/** CR and LF, which line protocol cannot carry outside quotes: written as spaces. */
+const NEWLINES = /[\r\n]/g;
+
 /**
- * A measurement name escaped: `,` and space get a backslash.
+ * A measurement name escaped: CR and LF become spaces, `,` and space get a backslash.
  *
  * @param name The metric name.
  * @returns The escaped name.
@@ -22,14 +30,15 @@ import type { FieldKind } from "./_influxdb_config.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(escapeMeasurement("a b,c=d"), "a\\ b\\,c=d");
+ * assert.equal(escapeMeasurement("two\nlines"), "two\\ lines");
  * ```
  */
 export function escapeMeasurement(name: string): string {
-  return name.replace(/[, ]/g, "\\$&");
+  return name.replace(NEWLINES, " ").replace(/[, ]/g, "\\$&");
 }
 
 /**
- * A tag key or value escaped: `,`, `=` and space get a backslash.
+ * A tag key or value escaped: CR and LF become spaces, `,`, `=` and space get a backslash.
  *
  * @param text The key or value.
  * @returns The escaped text.
@@ -40,20 +49,22 @@ export function escapeMeasurement(name: string): string {
  * import assert from "node:assert/strict";
  *
  * assert.equal(escapeTag("a b,c=d"), "a\\ b\\,c\\=d");
+ * assert.equal(escapeTag("a\r\nb"), "a\\ \\ b");
  * ```
  */
 export function escapeTag(text: string): string {
-  return text.replace(/[, =]/g, "\\$&");
+  return text.replace(NEWLINES, " ").replace(/[, =]/g, "\\$&");
 }
 
 /**
- * A field key escaped as influxdb1-client's `escape.String`: `,`, `"`, `=` and space.
+ * A field key escaped as influxdb1-client's `escape.String` (`,`, `"`, `=` and space get a
+ * backslash), CR and LF first written as spaces.
  *
  * @param key The field key.
  * @returns The escaped key.
  */
 function escapeFieldKey(key: string): string {
-  return key.replace(/[,"= ]/g, "\\$&");
+  return key.replace(NEWLINES, " ").replace(/[,"= ]/g, "\\$&");
 }
 
 /**

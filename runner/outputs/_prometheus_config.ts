@@ -10,6 +10,10 @@
 import { InvalidConfigError } from "../config/options.ts";
 import { parseDuration } from "../config/duration.ts";
 import { parsePercentile } from "../metrics/types.ts";
+import { basicAuthToken, redact } from "./_redact.ts";
+
+/** The shared redaction, which this output's messages go through (see `_redact.ts`). */
+export { redact };
 
 /** One trend statistic sent as its own series: `p(99)` is sent as `k6_<metric>_p99`. */
 export interface TrendStat {
@@ -137,7 +141,7 @@ export function parsePrometheusRwConfig(env: Readonly<Record<string, string>>): 
   const password = get("PASSWORD") ?? urlPassword ?? "";
   if (password !== "") secrets.push(password);
   if (username !== undefined) {
-    const basic = btoa(String.fromCharCode(...utf8.encode(`${username}:${password}`)));
+    const basic = basicAuthToken(username, password);
     headers["Authorization"] = `Basic ${basic}`;
     secrets.push(basic);
   }
@@ -184,8 +188,6 @@ export function parsePrometheusRwConfig(env: Readonly<Record<string, string>>): 
   }
 }
 
-const utf8 = new TextEncoder();
-
 /**
  * The series-name suffix of a trend statistic, as k6's `setTrendStatsResolver` makes it.
  *
@@ -207,30 +209,4 @@ export function trendStatSuffix(stat: string): string | undefined {
   if (["avg", "min", "med", "max", "count", "sum"].includes(stat)) return stat;
   if (parsePercentile(stat) === undefined) return undefined;
   return "p" + stat.slice(2, -1).trim().replaceAll(".", "");
-}
-
-/**
- * `text` with every secret (and its URL-encoded spelling) replaced by `***`. Values shorter than
- * 4 characters are left: they occur in any text (a header `v` would turn every "v" into `***`),
- * and the messages are written not to quote values in the first place.
- *
- * @param text A message.
- * @param secrets What must not be shown.
- * @returns The message without them.
- *
- * @example Usage
- * ```ts
- * import { redact } from "./_prometheus_config.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(redact("token tok/en, tok%2Fen refused", ["tok/en"]), "token ***, *** refused");
- * assert.equal(redact("v is too short to hide", ["v"]), "v is too short to hide");
- * ```
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    text = text.replaceAll(secret, "***").replaceAll(encodeURIComponent(secret), "***");
-  }
-  return text;
 }

@@ -11,16 +11,19 @@
  * - a failed write drops its batch (as k6: no retry), and each write gives up after
  *   {@linkcode REQUEST_TIMEOUT_MS};
  * - each push interval that dropped points logs how many and why; stop() logs the total;
- * - stop() sends what is left, waiting at most {@linkcode STOP_WAIT_MS}.
+ * - stop() sends what is left, waiting at most {@linkcode STOP_WAIT_MS}, then aborts what is
+ *   still in flight, the `CREATE DATABASE` included (writes wait for it, and give up with it).
  *
- * The password goes in a basic-auth header only: descriptions and messages never hold it.
+ * The password goes in a basic-auth header only: descriptions and messages go through
+ * `_redact.ts`'s {@linkcode redact} with the password and the header's token.
  *
  * @module
  */
 
 import { formatDuration } from "../config/duration.ts";
 import type { MetricsSnapshot, Point } from "../metrics/registry.ts";
-import { type InfluxConfig, influxConfig, redact } from "./_influxdb_config.ts";
+import { type InfluxConfig, influxConfig } from "./_influxdb_config.ts";
+import { basicAuthToken, redact } from "./_redact.ts";
 import { LineFormatter } from "./_influxdb_line.ts";
 import type { Output, OutputParams, OutputType } from "./output.ts";
 
@@ -28,7 +31,10 @@ import type { Output, OutputParams, OutputType } from "./output.ts";
 export const MAX_PENDING_POINTS = 100_000;
 /** Most points in one write (InfluxDB's default body limit is 25 MB; this is about 2 MB). */
 const BATCH_POINTS = 10_000;
-/** How long one write (or the `CREATE DATABASE`) may take before it is abandoned. */
+/**
+ * How long one write (or the `CREATE DATABASE`) may take before it is abandoned; stop() aborts
+ * them sooner, after {@linkcode STOP_WAIT_MS}.
+ */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** How long stop() waits for the last writes. */
 export const STOP_WAIT_MS = 5_000;
@@ -49,6 +55,8 @@ class InfluxdbOutput implements Output {
   #pendingCount = 0;
   readonly #writes = new Set<Write>();
   #ready: Promise<void> = Promise.resolve();
+  /** The `CREATE DATABASE` request's, aborted by stop(). */
+  #createController: AbortController | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
   /** Points dropped since the last report, and why (the latest reason). */
@@ -59,13 +67,15 @@ class InfluxdbOutput implements Output {
 
   constructor(config: InfluxConfig, log: (text: string) => void) {
     this.#config = config;
-    this.#log = (text) => log(redact(text, config.password));
+    const secrets = [config.password];
     this.#lines = new LineFormatter(config.tagsAsFields, config.precision);
     this.#headers = new Headers({ "User-Agent": "mqload" });
     if (config.username !== "") {
-      const bytes = new TextEncoder().encode(`${config.username}:${config.password}`);
-      this.#headers.set("Authorization", `Basic ${btoa(String.fromCharCode(...bytes))}`);
+      const token = basicAuthToken(config.username, config.password);
+      this.#headers.set("Authorization", `Basic ${token}`);
+      secrets.push(token);
     }
+    this.#log = (text) => log(redact(text, secrets));
     const params = new URLSearchParams({
       db: config.db,
       rp: config.retention,
@@ -83,8 +93,9 @@ class InfluxdbOutput implements Output {
     // As k6: failing to create the database is usually harmless (it exists, or the user may
     // not create databases); a real problem shows in the writes.
     const q = `CREATE DATABASE "${this.#config.db.replace(/["\\]/g, "\\$&")}"`;
-    this.#ready = this.#request(`${this.#config.addr}/query?${new URLSearchParams({ q })}`, "")
-      .catch(() => {});
+    this.#createController = new AbortController();
+    const url = `${this.#config.addr}/query?${new URLSearchParams({ q })}`;
+    this.#ready = this.#request(url, "", this.#createController).catch(() => {});
     this.#timer = setInterval(() => {
       this.#report();
       this.#push();
@@ -109,6 +120,7 @@ class InfluxdbOutput implements Output {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return; // a second call: the first one reports
     clearInterval(this.#timer);
     this.#stopped = true;
     let expired = false;
@@ -136,11 +148,9 @@ class InfluxdbOutput implements Output {
       this.#pending = [];
       this.#pendingCount = 0;
     }
-    for (const w of this.#writes) {
-      w.controller.abort(
-        new Error(`not done within the ${formatDuration(STOP_WAIT_MS)} stop wait`),
-      );
-    }
+    const late = new Error(`not done within the ${formatDuration(STOP_WAIT_MS)} stop wait`);
+    this.#createController?.abort(late);
+    for (const w of this.#writes) w.controller.abort(late);
     await Promise.all([...this.#writes].map((w) => w.done));
     this.#report();
     if (this.#droppedTotal > 0) {
@@ -182,7 +192,8 @@ class InfluxdbOutput implements Output {
     if (body === "") return;
     const controller = new AbortController();
     const write: Write = { controller, done: Promise.resolve() };
-    write.done = this.#ready
+    // Waiting for the `CREATE DATABASE` ends with the write's own abort, not only with it.
+    write.done = untilAborted(this.#ready, controller.signal)
       .then(() => this.#request(this.#writeUrl, body, controller))
       .catch((e: unknown) => this.#drop(batch.length - invalid, reason(e)))
       .finally(() => this.#writes.delete(write));
@@ -229,6 +240,25 @@ class InfluxdbOutput implements Output {
     );
     this.#dropped = 0;
   }
+}
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as it is aborted.
+ *
+ * @param promise What to wait for.
+ * @param signal What ends the wait.
+ * @returns Settles as the first of the two.
+ */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => {
+    signal.removeEventListener("abort", onAbort);
+  });
 }
 
 /** An error's message and its cause's: fetch says only "fetch failed", its cause says why. */

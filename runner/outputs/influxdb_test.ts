@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { InvalidConfigError } from "../config/options.ts";
 import { MetricRegistry } from "../metrics/registry.ts";
 import type { MetricsSnapshot, Point } from "../metrics/registry.ts";
-import { influxConfig, redact } from "./_influxdb_config.ts";
+import { influxConfig } from "./_influxdb_config.ts";
+import { basicAuthToken, redact } from "./_redact.ts";
 import {
   escapeMeasurement,
   escapeTag,
@@ -10,9 +11,22 @@ import {
   formatFloat,
   LineFormatter,
 } from "./_influxdb_line.ts";
-import { influxdbOutput, MAX_PENDING_POINTS } from "./influxdb.ts";
+import { influxdbOutput, MAX_PENDING_POINTS, STOP_WAIT_MS } from "./influxdb.ts";
 
 const END = { summary: {} as never, thresholds: [] };
+
+Deno.test("line protocol writes CR and LF outside quoted strings as spaces", () => {
+  const lines = new LineFormatter(new Map([["note", "string"]]), "ms");
+  const line = lines.line({
+    metric: "m\nx",
+    time: 1735787045123,
+    value: 1,
+    tags: { "k\r\ney": "a\nb", note: "keeps\nits newline" },
+  })!;
+  assert.equal(line, 'm\\ x,k\\ \\ ey=a\\ b note="keeps\nits newline",value=1 1735787045123\n');
+  // One point, one line: the only newlines left are inside the quoted string and at the end.
+  assert.equal(line.replace(/"[^"]*"/g, "").split("\n").length, 2);
+});
 
 Deno.test("line protocol escapes as InfluxDB's rules", () => {
   // Measurements: comma and space; tags: comma, equals and space; `"` and `\` stay.
@@ -164,6 +178,26 @@ Deno.test("influxConfig() refuses what k6 refuses", () => {
       return true;
     });
   }
+  // A malformed %-escape is a configuration error naming the part, not a URIError.
+  for (
+    const [arg, env, part] of [
+      ["http://u:50%@h/db", {}, /influxdb URL's password has a malformed %-escape/],
+      ["http://u%zz:p@h/db", {}, /influxdb URL's user name has a malformed %-escape/],
+      ["http://h/d%e9b", {}, /influxdb URL's database has a malformed %-escape/],
+      ["", { K6_INFLUXDB_ADDR: "http://u:p%@h:1" }, /K6_INFLUXDB_ADDR's password has a malformed/],
+    ] as const
+  ) {
+    assert.throws(() => influxConfig(arg, env), (e: unknown) => {
+      assert.ok(e instanceof InvalidConfigError, String(e));
+      assert.match(e.message, part);
+      return true;
+    });
+  }
+  // K6_INFLUXDB_ADDR is parsed with or without credentials: only http(s) URLs pass.
+  for (const addr of ["ftp://h:21", "localhost:8086", "http://", "udp://h:8089"]) {
+    assert.throws(() => influxConfig("", { K6_INFLUXDB_ADDR: addr }), InvalidConfigError, addr);
+  }
+  assert.equal(influxConfig("", { K6_INFLUXDB_ADDR: "HTTP://H:1/pre/" }).addr, "http://h:1/pre");
   // The refusal of a URL does not repeat its password.
   assert.throws(() => influxConfig("ftp://u:SECRETPW@h/db", {}), (e: Error) => {
     return !e.message.includes("SECRETPW");
@@ -171,8 +205,14 @@ Deno.test("influxConfig() refuses what k6 refuses", () => {
 });
 
 Deno.test("redact() takes every spelling of the password out", () => {
-  assert.equal(redact("http://u:a%2Fb@h/x", ""), "http://u:***@h/x");
-  assert.equal(redact("pw is a/b or a%2Fb", "a/b"), "pw is *** or ***");
+  assert.equal(redact("http://u:a%2Fb@h/x", []), "http://u:***@h/x");
+  assert.equal(redact("pw is a/b/c or a%2Fb%2Fc", ["a/b/c"]), "pw is *** or ***");
+  const token = basicAuthToken("u", "a/b/c");
+  assert.equal(redact(`sent Basic ${token}`, ["a/b/c", token]), "sent Basic ***");
+  // A password too short to search for leaves the text whole (not every "p" garbled); its
+  // basic-auth token is still taken out.
+  const short = basicAuthToken("u", "p");
+  assert.equal(redact(`a plain point, Basic ${short}`, ["p", short]), "a plain point, Basic ***");
 });
 
 /** A loopback port nothing listens on. */
@@ -214,4 +254,45 @@ Deno.test("an unreachable InfluxDB: bounded queue, drops reported, stop() ends s
   assert.match(text, /points dropped in the last 50ms: fetch failed: .*Connection refused/);
   assert.match(text, new RegExp(`${MAX_PENDING_POINTS + 20} of ${MAX_PENDING_POINTS + 20} points`));
   assert.doesNotMatch(text, /PASSWORDMARK/);
+});
+
+Deno.test("a silent InfluxDB: stop() aborts the CREATE DATABASE and its writes within the wait", async () => {
+  // Accepts connections and never answers: the CREATE DATABASE hangs, the writes queue behind it.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) conns.push(conn);
+    } catch { /* closed */ }
+  })();
+  const logs: string[] = [];
+  const out = await influxdbOutput.create({
+    arg: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/db?pushInterval=50ms`,
+    metrics: new MetricRegistry(),
+    script: "t.js",
+    options: {},
+    log: (text) => logs.push(text),
+  });
+  try {
+    out.start(Date.now());
+    out.addSamples(snapshotOf(100), Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await out.stop(END);
+    const took = Date.now() - started;
+    assert.ok(took >= STOP_WAIT_MS - 100 && took < STOP_WAIT_MS + 2000, `stop() took ${took} ms`);
+    const text = logs.join("\n");
+    assert.match(text, /100 points dropped in the last 50ms: not done within the 5s stop wait/);
+    assert.match(text, /100 of 100 points were not written/);
+    // A second stop() returns at once and logs nothing again.
+    const before = logs.length;
+    const again = Date.now();
+    await out.stop(END);
+    assert.ok(Date.now() - again < 50);
+    assert.equal(logs.length, before);
+  } finally {
+    listener.close();
+    await accepting;
+    for (const conn of conns) conn.close();
+  }
 });
