@@ -12,14 +12,28 @@
  * it. The columns are k6's default system tags; the sample's other tags go to `extra_tags` as
  * `k=v&k2=v2`; `metadata` stays empty (mqload has no non-indexed sample metadata).
  *
+ * Beyond k6, a slow or failing sink costs the run nothing but rows: a flush is skipped while the
+ * previous write is in flight, so rows gather, up to {@linkcode MAX_PENDING_BYTES} of them
+ * encoded; past that new rows are dropped. A failed write drops its rows. The first failure and
+ * the first drop past the bound are logged, and stop() logs how many rows were not written.
+ *
+ * The settings are in `_csv_config.ts`, the file, gzip and stdout sinks in `_csv_sink.ts`.
+ *
  * @module
  */
 
-import { InvalidConfigError } from "../config/options.ts";
-import { parseDuration } from "../config/duration.ts";
 import type { MetricsSnapshot, Point, Tags } from "../metrics/registry.ts";
+import { type CsvConfig, csvConfig, type CsvTimeFormat } from "./_csv_config.ts";
+import { openSink, type Sink } from "./_csv_sink.ts";
 import { formatTime } from "./ndjson.ts";
 import type { Output, OutputParams, OutputType } from "./output.ts";
+
+/**
+ * Most bytes of encoded rows waiting for the sink, besides those of the write in flight (16 MiB,
+ * some 150,000 rows): past that, new rows are dropped, so memory stays bounded however slow the
+ * sink is.
+ */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 /** k6's tag columns: its default system tags minus the non-indexable `vu` and `iter`, sorted. */
 const TAG_COLUMNS: readonly string[] = ("check error error_code expected_response group method " +
@@ -35,83 +49,6 @@ export const CSV_HEADER: readonly string[] = Object.freeze([
   "extra_tags",
   "metadata",
 ]);
-
-/** k6's `K6_CSV_TIME_FORMAT` values. */
-export const CSV_TIME_FORMATS = [
-  "unix",
-  "unix_milli",
-  "unix_micro",
-  "unix_nano",
-  "rfc3339",
-  "rfc3339_nano",
-] as const;
-
-/** How the `timestamp` column is written. */
-export type CsvTimeFormat = typeof CSV_TIME_FORMATS[number];
-
-/** The CSV output's settings, consolidated as k6's `GetConsolidatedConfig` does. */
-export interface CsvConfig {
-  /** The file (`-` or empty for stdout). */
-  fileName: string;
-  /** How often rows are written, in ms. */
-  saveIntervalMs: number;
-  /** How timestamps are written. */
-  timeFormat: CsvTimeFormat;
-}
-
-/**
- * Consolidates the CSV output's settings: k6's defaults (`file.csv`, 1 s, `unix`), then the
- * environment, then the `--out` argument.
- *
- * @param arg What follows `csv=`: a file name, or `fileName=…,timeFormat=…,saveInterval=…`.
- * @param env The environment (`K6_CSV_FILENAME`, `K6_CSV_TIME_FORMAT`, `K6_CSV_SAVE_INTERVAL`).
- * @returns The settings.
- * @throws {InvalidConfigError} With k6's message for a malformed argument or value.
- *
- * @example Usage
- * ```ts
- * import { csvConfig } from "./csv.ts";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(csvConfig("out.csv", { K6_CSV_TIME_FORMAT: "unix_milli" }), {
- *   fileName: "out.csv", saveIntervalMs: 1000, timeFormat: "unix_milli",
- * });
- * assert.equal(csvConfig("fileName=a.csv,saveInterval=2s", {}).saveIntervalMs, 2000);
- * ```
- */
-export function csvConfig(
-  arg: string,
-  env: Readonly<Record<string, string | undefined>>,
-): CsvConfig {
-  let fileName = env.K6_CSV_FILENAME ?? "file.csv";
-  let saveInterval = env.K6_CSV_SAVE_INTERVAL ?? "1s";
-  let timeFormat = env.K6_CSV_TIME_FORMAT ?? "unix";
-  if (arg !== "" && !arg.includes("=")) {
-    fileName = arg;
-  } else if (arg !== "") {
-    for (const pair of arg.split(",")) {
-      const at = pair.indexOf("=");
-      const [key, value] = at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
-      if (value === "") {
-        throw new InvalidConfigError([`couldn't parse "${arg}" as argument for csv output`]);
-      }
-      if (key === "fileName") fileName = value;
-      else if (key === "saveInterval") saveInterval = value;
-      else if (key === "timeFormat") timeFormat = value;
-      else throw new InvalidConfigError([`unknown key "${key}" as argument for csv output`]);
-    }
-  }
-  const saveIntervalMs = parseDuration(saveInterval);
-  if (saveIntervalMs === undefined || saveIntervalMs <= 0) {
-    throw new InvalidConfigError([`invalid csv save interval "${saveInterval}"`]);
-  }
-  // k6's generated enum parser accepts the names in any case.
-  const format = CSV_TIME_FORMATS.find((f) => f === timeFormat.toLowerCase());
-  if (format === undefined) {
-    throw new InvalidConfigError([`${timeFormat} does not belong to TimeFormat values`]);
-  }
-  return { fileName, saveIntervalMs, timeFormat: format };
-}
 
 /**
  * A sample's time as k6 writes it in the `timestamp` column. The RFC 3339 forms are in UTC
@@ -255,70 +192,65 @@ function tagColumns(tags: Tags): string {
 
 const encoder = new TextEncoder();
 
-/** Where the rows go: a file, a gzip stream over a file, or stdout. */
-interface Sink {
-  write(bytes: Uint8Array): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function openSink(path: string): Promise<Sink> {
-  if (path === "" || path === "-") {
-    return {
-      write: async (bytes) => {
-        for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
-      },
-      close: () => Promise.resolve(),
-    };
-  }
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { write: true, create: true, truncate: true });
-  } catch (e) {
-    throw new InvalidConfigError([
-      `could not create the 'csv' output ${path}: ${(e as Error).message}`,
-    ]);
-  }
-  // file.write, not file.writable: in Deno 2.9 the file's WritableStream resolves writes that
-  // failed (ENOSPC on /dev/full), which would lose the error.
-  const writeAll = async (bytes: Uint8Array) => {
-    for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
-  };
-  if (!path.endsWith(".gz")) {
-    return { write: writeAll, close: () => Promise.resolve(file.close()) };
-  }
-  const gzip = new CompressionStream("gzip");
-  const writer = gzip.writable.getWriter();
-  const pumped = (async () => {
-    for await (const chunk of gzip.readable) await writeAll(chunk);
-  })();
-  // A failed file write must fail the gzip writes too, or they would wait forever.
-  pumped.catch((e) => writer.abort(e).catch(() => {}));
-  return {
-    write: (bytes) => writer.write(bytes as Uint8Array<ArrayBuffer>),
-    async close() {
-      try {
-        await writer.close();
-        await pumped;
-      } finally {
-        file.close();
-      }
-    },
-  };
-}
-
-class CsvOutput implements Output {
+/**
+ * The `csv` output over a sink: {@linkcode csvOutput} makes it with the file's; tests with their
+ * own.
+ *
+ * @example Usage
+ * ```ts
+ * import { CsvOutput } from "./csv.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const written: Uint8Array[] = [];
+ * const sink = { write: async (b: Uint8Array) => void written.push(b), close: async () => {} };
+ * const out = new CsvOutput({ fileName: "-", saveIntervalMs: 1000, timeFormat: "unix" }, sink, () => {});
+ * await out.stop();
+ * assert.match(new TextDecoder().decode(written[0]), /^metric_name,timestamp,/);
+ * ```
+ */
+export class CsvOutput implements Output {
   readonly #config: CsvConfig;
   readonly #sink: Sink;
   readonly #log: (text: string) => void;
-  #rows: string[] = [];
+  readonly #maxPendingBytes: number;
+  /** Encoded rows waiting for the sink, their size and their count. */
+  #chunks: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #pendingRows = 0;
   #headerDone = false;
-  #writes: Promise<void> = Promise.resolve();
+  /** The write in flight, if any: no other starts until it settles. */
+  #writing: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
+  /** Rows made, and rows dropped (past the bound, or in a failed write). */
+  #total = 0;
+  #dropped = 0;
+  #failureSaid = false;
+  #overflowSaid = false;
 
-  constructor(config: CsvConfig, sink: Sink, log: (text: string) => void) {
+  /**
+   * Makes the output.
+   *
+   * @param config The settings.
+   * @param sink Where rows go.
+   * @param log Reports a problem.
+   * @param maxPendingBytes Most bytes of rows waiting for the sink.
+   */
+  constructor(
+    config: CsvConfig,
+    sink: Sink,
+    log: (text: string) => void,
+    maxPendingBytes: number = MAX_PENDING_BYTES,
+  ) {
     this.#config = config;
     this.#sink = sink;
     this.#log = log;
+    this.#maxPendingBytes = maxPendingBytes;
+  }
+
+  /** Bytes of encoded rows waiting for the sink (at most the bound). */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   description(): string {
@@ -331,32 +263,98 @@ class CsvOutput implements Output {
   }
 
   addSamples(snapshot: MetricsSnapshot): void {
-    if (snapshot.points.length === 0) return;
+    const points = snapshot.points;
+    if (points.length === 0 || this.#stopped) return;
+    this.#total += points.length;
+    const room = this.#maxPendingBytes - this.#pendingBytes;
     const format = this.#config.timeFormat;
-    let rows = "";
-    for (const point of snapshot.points) rows += csvRow(point, format);
-    this.#rows.push(rows);
+    // Rows are formatted until their characters pass the room: a UTF-8 byte per character at
+    // least, so the rest could not fit.
+    const rows: string[] = [];
+    let length = 0;
+    for (const point of points) {
+      const row = csvRow(point, format);
+      if (length + row.length > room) break;
+      rows.push(row);
+      length += row.length;
+    }
+    let bytes = encoder.encode(rows.join(""));
+    if (bytes.length > room) {
+      // Characters beyond ASCII took more bytes: leave rows out from the end until they fit.
+      let size = bytes.length;
+      while (size > room) size -= encoder.encode(rows.pop()!).length;
+      bytes = encoder.encode(rows.join(""));
+    }
+    if (rows.length < points.length) {
+      this.#dropped += points.length - rows.length;
+      if (!this.#overflowSaid) {
+        this.#overflowSaid = true;
+        this.#log(
+          `${this.description()}: more than ${this.#maxPendingBytes} bytes of rows waiting to ` +
+            "be written: dropping rows (the total is reported at the end)",
+        );
+      }
+    }
+    if (rows.length === 0) return;
+    this.#chunks.push(bytes);
+    this.#pendingBytes += bytes.length;
+    this.#pendingRows += rows.length;
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return; // a second call: the first one reports
+    this.#stopped = true;
     clearInterval(this.#timer);
+    await this.#writing;
     this.#flush();
-    await this.#writes;
+    await this.#writing;
     await this.#sink.close();
+    if (this.#dropped > 0) {
+      this.#log(`${this.description()}: ${this.#dropped} of ${this.#total} rows were not written`);
+    }
   }
 
-  /** Writes the rows gathered since the last flush (and the header, the first time). */
+  /**
+   * Writes the rows gathered since the last write (and the header, the first time), unless a
+   * write is still in flight: then the rows wait for the next save interval.
+   */
   #flush(): void {
+    if (this.#writing !== undefined) return;
     if (!this.#headerDone) {
       this.#headerDone = true;
-      this.#rows.unshift(CSV_HEADER.join(",") + "\n");
+      this.#chunks.unshift(encoder.encode(CSV_HEADER.join(",") + "\n"));
     }
-    if (this.#rows.length === 0) return;
-    const bytes = encoder.encode(this.#rows.join(""));
-    this.#rows = [];
-    this.#writes = this.#writes.then(() => this.#sink.write(bytes))
-      .catch((e) => this.#log(`${this.description()}: ${(e as Error).message}`));
+    if (this.#chunks.length === 0) return;
+    const bytes = concat(this.#chunks);
+    const rows = this.#pendingRows;
+    this.#chunks = [];
+    this.#pendingBytes = 0;
+    this.#pendingRows = 0;
+    this.#writing = this.#sink.write(bytes)
+      .catch((e) => {
+        this.#dropped += rows;
+        if (!this.#failureSaid) {
+          this.#failureSaid = true;
+          this.#log(`${this.description()}: ${(e as Error).message}`);
+        }
+      })
+      .finally(() => {
+        this.#writing = undefined;
+      });
   }
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 /**

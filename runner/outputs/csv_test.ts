@@ -2,7 +2,18 @@ import assert from "node:assert/strict";
 import { MetricRegistry } from "../metrics/registry.ts";
 import { InvalidConfigError } from "../config/options.ts";
 import type { Point } from "../metrics/registry.ts";
-import { CSV_HEADER, csvConfig, csvField, csvOutput, csvRow, csvTime, csvValue } from "./csv.ts";
+import type { Sink } from "./_csv_sink.ts";
+import { csvConfig } from "./_csv_config.ts";
+import {
+  CSV_HEADER,
+  csvField,
+  CsvOutput,
+  csvOutput,
+  csvRow,
+  csvTime,
+  csvValue,
+  MAX_PENDING_BYTES,
+} from "./csv.ts";
 
 const END = { summary: {} as never, thresholds: [] };
 
@@ -166,11 +177,72 @@ Deno.test("the csv output reports a write error and goes on", async () => {
     options: {},
     log: (text) => errors.push(text),
   });
-  metrics.add("iterations", 1, {}, Date.now());
-  out.addSamples(metrics.drain(), Date.now());
+  out.start(Date.now());
+  for (let i = 0; i < 3; i++) {
+    metrics.add("iterations", 1, {}, Date.now());
+    out.addSamples(metrics.drain(), Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+  }
   await out.stop(END);
-  assert.equal(errors.length, 1, errors.join("\n"));
+  await out.stop(END); // a second stop() returns at once and says nothing again
+  // The first failure is said once, not every save interval; the total at the end.
+  assert.equal(errors.length, 2, errors.join("\n"));
   assert.match(errors[0], /^csv \(\/dev\/full\): /);
+  assert.equal(errors[1], "csv (/dev/full): 3 of 3 rows were not written");
+});
+
+Deno.test("the csv output keeps rows bounded behind a stuck sink, and counts what it drops", async () => {
+  const writes: number[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  // A sink whose writes do not end until the test releases them (a stalled pipe or disk).
+  const sink: Sink = {
+    write: (bytes) => {
+      writes.push(bytes.length);
+      return released;
+    },
+    close: () => Promise.resolve(),
+  };
+  const errors: string[] = [];
+  const bound = 4096;
+  const out = new CsvOutput(
+    { fileName: "x.csv", saveIntervalMs: 5, timeFormat: "unix" },
+    sink,
+    (text) => errors.push(text),
+    bound,
+  );
+  const metrics = new MetricRegistry({ recordPoints: true });
+  metrics.define("iterations", "counter");
+  const batch = (n: number) => {
+    for (let i = 0; i < n; i++) metrics.add("iterations", 1, { scenario: "s" }, 1735689600000);
+    out.addSamples(metrics.drain());
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const row = "iterations,1735689600,1.000000,,,,,,,,,s,,,,,,,\n".length;
+  out.start();
+  batch(10);
+  await sleep(30); // the first write (header and 10 rows) starts, and stays in flight
+  assert.equal(writes.length, 1);
+  for (let i = 0; i < 20; i++) {
+    batch(50);
+    await sleep(10);
+  }
+  // No write started behind the stuck one; the rows waiting never pass the bound.
+  assert.equal(writes.length, 1);
+  assert.ok(out.pendingBytes <= bound, `${out.pendingBytes} bytes waiting`);
+  const kept = Math.floor(bound / row);
+  assert.equal(out.pendingBytes, kept * row);
+  // The first drop is said once, however many batches are dropped.
+  assert.equal(errors.length, 1, errors.join("\n"));
+  assert.match(errors[0], /more than 4096 bytes of rows waiting to be written: dropping rows/);
+  release();
+  await out.stop();
+  await out.stop();
+  assert.equal(writes.length, 2);
+  assert.equal(writes[1], kept * row);
+  assert.equal(errors.length, 2, errors.join("\n"));
+  assert.equal(errors[1], `csv (x.csv): ${1000 - kept} of 1010 rows were not written`);
+  assert.ok(MAX_PENDING_BYTES >= 1 << 20);
 });
 
 Deno.test("the csv output refuses a file it cannot create", async () => {
