@@ -101,6 +101,9 @@ export async function runTest(settings: RunSettings): Promise<number> {
     return EXIT_CODES.scriptException;
   } finally {
     run.close();
+    // A run that ended before finishRun (setup() timed out or threw, the Workers could not
+    // start) stops its outputs here, without a summary; after finishRun this does nothing.
+    await run.outputs?.close();
     await run.script?.cleanup();
   }
 }

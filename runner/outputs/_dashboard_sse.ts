@@ -58,6 +58,13 @@ interface Stream {
   controller: ReadableStreamDefaultController<Uint8Array>;
 }
 
+/** An event stream's response headers (also `HEAD /events`'s, which opens no stream). */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-type": "text/event-stream",
+  "cache-control": "no-store",
+  "x-accel-buffering": "no",
+});
+
 /**
  * The open event streams, each a `Response` body.
  *
@@ -125,13 +132,7 @@ export class SseHub {
         if (stream) streams.delete(stream);
       },
     }, new ByteLengthQueuingStrategy({ highWaterMark: this.#maxQueued }));
-    return new Response(body, {
-      headers: {
-        "content-type": "text/event-stream",
-        "cache-control": "no-store",
-        "x-accel-buffering": "no",
-      },
-    });
+    return new Response(body, { headers: SSE_HEADERS });
   }
 
   /**

@@ -42,7 +42,9 @@ class HtmlReportOutput implements Output {
     }
   }
 
-  async stop(end: TestEnd): Promise<void> {
+  async stop(end?: TestEnd): Promise<void> {
+    // A run that ended without a summary has no report to render: nothing is written.
+    if (end === undefined) return;
     const html = renderHtmlReport({
       timeline: this.#timeline,
       summary: end.summary,

@@ -2,8 +2,9 @@
  * The contract of an output, in the spirit of k6's `output.Output`: a destination for a run's
  * metrics that is started when the test clock starts, given the samples as the main thread
  * merges them (per-second aggregates from every Worker, plus each sample when the output asks
- * for points), and stopped with the end-of-test summary. Outputs register by name in
- * `registry.ts`; each fails alone, logging, without stopping the run or the other outputs.
+ * for points), and stopped with the end-of-test summary (without one when the run failed).
+ * Outputs register by name in `registry.ts`; each fails alone, logging, without stopping the run
+ * or the other outputs.
  *
  * @module
  */
@@ -79,12 +80,16 @@ export interface Output {
   /** The VU figures, each time a Worker reports (optional, as k6's `WithRunStatusUpdates`). */
   addStatus?(status: RunStatus): void;
   /**
-   * The run ended: write what is left and release what the output holds.
+   * The run ended: write what is left and release what the output holds. Called once, also
+   * when the run failed before its end (another output could not be opened, `setup()` timed
+   * out or threw, the Workers could not start): `end` is then undefined, and an output that
+   * needs the summary (a report) writes nothing.
    *
-   * @param end The summary and the thresholds' verdicts.
+   * @param end The summary and the thresholds' verdicts; undefined when the run ended without
+   * a summary.
    * @returns Resolves when the output is flushed and closed.
    */
-  stop(end: TestEnd): Promise<void>;
+  stop(end?: TestEnd): Promise<void>;
 }
 
 /** An output's entry in the registry. */

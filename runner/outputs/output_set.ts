@@ -3,6 +3,9 @@
  * given every snapshot and status, and each failing alone — the run and the other outputs go on.
  * An output reports its own problems (an unreachable server once a push interval, with what it
  * dropped); an exception one of its methods throws is reported here, each distinct one once.
+ * Every output opened is stopped exactly once, however the run ends: with the summary at its end
+ * ({@linkcode OutputSet.stop}), else without one ({@linkcode OutputSet.close}, and when a later
+ * output cannot be opened).
  *
  * @module
  */
@@ -32,11 +35,14 @@ export type OutputSetParams = Omit<OutputParams, "arg" | "log"> & {
  * });
  * assert.equal(outputs.wantPoints, false);
  * assert.deepEqual(outputs.descriptions(), []);
+ * await outputs.close();
  * ```
  */
 export class OutputSet {
   readonly #outputs: Output[];
   readonly #log: (text: string) => void;
+  /** The one stop of the outputs, once begun. */
+  #stopped: Promise<void> | undefined;
   /** Whether any output wants every sample as a point (the Workers then keep them). */
   readonly wantPoints: boolean;
 
@@ -47,7 +53,8 @@ export class OutputSet {
   }
 
   /**
-   * Makes the outputs, in order.
+   * Makes the outputs, in order. When one cannot be made, those already open are stopped
+   * (without a summary) before the error goes on.
    *
    * @param specs The `--out` values taken apart.
    * @param params What every output is made with.
@@ -55,17 +62,23 @@ export class OutputSet {
    * @throws {InvalidConfigError} For an unknown name, or an output that cannot be opened.
    */
   static async open(specs: readonly OutputSpec[], params: OutputSetParams): Promise<OutputSet> {
+    const log = once(params.log);
     const outputs: Output[] = [];
     let wantPoints = false;
-    for (const spec of specs) {
-      const type = outputType(spec.name);
-      if (type === undefined) {
-        throw new InvalidConfigError([unknownOutput(spec.name)]);
+    try {
+      for (const spec of specs) {
+        const type = outputType(spec.name);
+        if (type === undefined) {
+          throw new InvalidConfigError([unknownOutput(spec.name)]);
+        }
+        outputs.push(await type.create({ ...params, arg: spec.arg }));
+        wantPoints ||= type.points;
       }
-      outputs.push(await type.create({ ...params, arg: spec.arg }));
-      wantPoints ||= type.points;
+    } catch (e) {
+      await stopAll(outputs, undefined, log);
+      throw e;
     }
-    return new OutputSet(outputs, wantPoints, once(params.log));
+    return new OutputSet(outputs, wantPoints, log);
   }
 
   /** The banner's text of each output. */
@@ -88,11 +101,26 @@ export class OutputSet {
     this.#each((o) => o.addStatus?.(status));
   }
 
-  /** Stops every output, one after the other. */
-  async stop(end: TestEnd): Promise<void> {
-    for (const o of this.#outputs) {
-      await o.stop(end).catch((e) => this.#log(`${o.description()}: ${(e as Error).message}`));
-    }
+  /**
+   * Stops every output at once (each waits for its servers within its own bound), with the
+   * summary. Only the first call stops them; a later one waits for that stop.
+   *
+   * @param end The summary and the verdicts; undefined when the run ended without a summary.
+   * @returns Resolves when every output is stopped (a failure is logged, not thrown).
+   */
+  stop(end?: TestEnd): Promise<void> {
+    return this.#stopped ??= stopAll(this.#outputs, end, this.#log);
+  }
+
+  /**
+   * Stops the outputs without a summary unless {@linkcode OutputSet.stop} already did: for a
+   * run that ends before its end (the `setup()` timeout, a script error, Workers that cannot
+   * start).
+   *
+   * @returns Resolves when every output is stopped.
+   */
+  close(): Promise<void> {
+    return this.stop();
   }
 
   #each(fn: (o: Output) => void): void {
@@ -104,6 +132,22 @@ export class OutputSet {
       }
     }
   }
+}
+
+/** Stops outputs concurrently; each failure is logged (once per distinct text), none thrown. */
+async function stopAll(
+  outputs: readonly Output[],
+  end: TestEnd | undefined,
+  log: (text: string) => void,
+): Promise<void> {
+  const results = await Promise.allSettled(outputs.map(async (o) => await o.stop(end)));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") log(`${outputs[i].description()}: ${message(r.reason)}`);
+  });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** A log that says each distinct text once (an output throwing every second says it once). */

@@ -35,6 +35,7 @@ class PrometheusRwOutput implements Output {
   #inFlight: Promise<void> | undefined;
   #dropped = 0;
   #failures = new Set<string>();
+  #stopped = false;
 
   constructor(config: PrometheusRwConfig, params: OutputParams) {
     this.#config = config;
@@ -60,6 +61,8 @@ class PrometheusRwOutput implements Output {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return; // once: a second stop has nothing left to push
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     const deadline = AbortSignal.timeout(STOP_WAIT_MS);

@@ -88,6 +88,11 @@ Deno.test("an endpoint that never answers: stop() gives up within its bound", as
     assert.ok(took < STOP_WAIT_MS + 1000, `stop() took ${took} ms`);
     assert.match(logs.join("\n"), /no answer within 5s \(2 samples dropped/);
     assert.match(logs.at(-1)!, /2 samples were not delivered/);
+    const said = logs.length;
+    const again = performance.now();
+    await out.stop(stop);
+    assert.ok(performance.now() - again < 100, "a second stop() returns at once");
+    assert.equal(logs.length, said, "and says nothing");
   } finally {
     hanging.resolve(new Response(null, { status: 204 }));
     await server.shutdown();

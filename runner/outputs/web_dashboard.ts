@@ -9,7 +9,8 @@
  * `_dashboard_sse.ts`.
  *
  * Unlike k6, which keeps the server up until the process exits, `stop()` ends every stream and
- * closes the server; the server never keeps the process alive by itself.
+ * closes the server: it waits {@linkcode STOP_GRACE_MS} for the browsers to take the last event,
+ * then closes every connection left; the server never keeps the process alive by itself.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import type { Output, OutputParams, OutputType, RunStatus, TestEnd } from "./out
 import { type DashboardConfig, dashboardConfig, dashboardUrl } from "./_dashboard_config.ts";
 import { DashboardData } from "./_dashboard_state.ts";
 import { DASHBOARD_CSP, renderDashboardPage } from "./_dashboard_page.ts";
-import { type SseEvent, SseHub } from "./_dashboard_sse.ts";
+import { SSE_HEADERS, type SseEvent, SseHub } from "./_dashboard_sse.ts";
 import { renderHtmlReport } from "./html_report.ts";
 import type { Timeline } from "./timeline.ts";
 import type { MetricsSnapshot } from "../metrics/registry.ts";
@@ -26,6 +27,8 @@ import { InvalidConfigError } from "../config/options.ts";
 
 /** How long `stop()` waits for the browsers to take the last event before it closes anyway. */
 const STOP_GRACE_MS = 2000;
+/** How long `stop()` then waits for the server, its connections cut, to be closed. */
+const CLOSE_WAIT_MS = 1000;
 /** What the browser waits before reconnecting after the last event: never (k6's value). */
 const NEVER_MS = Number.MAX_SAFE_INTEGER;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -37,8 +40,13 @@ class WebDashboardOutput implements Output {
   readonly #hub = new SseHub();
   readonly #title: string;
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  /** Closes the server and every connection (`Deno.serve`'s forceful shutdown). */
+  readonly #abort = new AbortController();
+  /** The responses not yet sent in full (the event streams, until they end). */
+  readonly #sending = new Set<Promise<void>>();
   #url = "";
   #timer: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
 
   constructor(params: OutputParams, config: DashboardConfig) {
     this.#params = params;
@@ -63,7 +71,11 @@ class WebDashboardOutput implements Output {
     if (port < 0) return;
     const checkHost = LOOPBACK.has(host);
     try {
-      this.#server = Deno.serve({ hostname: host, port, onListen: () => {} }, (request) => {
+      const options = { hostname: host, port, onListen: () => {}, signal: this.#abort.signal };
+      this.#server = Deno.serve(options, (request, info) => {
+        const sent = info.completed.catch(() => {});
+        this.#sending.add(sent);
+        sent.then(() => this.#sending.delete(sent));
         if (checkHost && !LOOPBACK.has(hostOf(request))) {
           // A page elsewhere reaching loopback through DNS rebinding: not ours to answer.
           return new Response("wrong Host\n", { status: 421 });
@@ -99,21 +111,26 @@ class WebDashboardOutput implements Output {
     this.#data.status(status);
   }
 
-  async stop(end: TestEnd): Promise<void> {
+  async stop(end?: TestEnd): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
     clearInterval(this.#timer);
-    this.#data.end(end);
+    if (end !== undefined) this.#data.end(end);
     if (this.#server !== undefined) {
       this.#hub.broadcast({ ...this.#event("stop"), retryMs: NEVER_MS });
       this.#hub.close();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), STOP_GRACE_MS);
-      });
-      const stuck = await Promise.race([this.#server.shutdown().then(() => false), late]);
-      clearTimeout(timer);
-      if (stuck) this.#params.log("web dashboard: a browser did not take the last event");
+      // The streams are ended: wait for the browsers to take what is left of them, then cut
+      // every connection (the signal; `shutdown()` would wait for ever on a stuck browser, and
+      // the signal cannot follow it).
+      const sent = await within(Promise.all([...this.#sending]), STOP_GRACE_MS);
+      if (!sent) this.#params.log("web dashboard: a browser did not take the last event");
+      this.#abort.abort();
+      if (!await within(this.#server.finished, CLOSE_WAIT_MS)) {
+        this.#params.log("web dashboard: the server did not close");
+      }
     }
-    if (this.#config.export !== "") await this.#export(end);
+    // A report without the summary cannot be rendered: a run that ended without one exports none.
+    if (this.#config.export !== "" && end !== undefined) await this.#export(end);
   }
 
   /** The page's state as an event. */
@@ -135,7 +152,11 @@ class WebDashboardOutput implements Output {
       return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
     }
     const path = new URL(request.url).pathname;
-    if (path === "/events") return this.#hub.open(() => this.#event("snapshot"));
+    if (path === "/events") {
+      // HEAD: the headers of a stream, without opening one (nor taking a client's place).
+      if (request.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
+      return this.#hub.open(() => this.#event("snapshot"));
+    }
     if (path !== "/" && path !== "/index.html") return new Response("not found\n", { status: 404 });
     const html = renderDashboardPage({
       title: this.#title,
@@ -172,6 +193,19 @@ class WebDashboardOutput implements Output {
     await Deno.writeFile(path, bytes).catch((e) =>
       this.#params.log(`Cannot write the report ${path}: ${e.message}`)
     );
+  }
+}
+
+/** Whether `promise` settled within `ms` (its rejection counts as settled). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

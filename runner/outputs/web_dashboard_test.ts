@@ -171,3 +171,51 @@ Deno.test("web-dashboard refuses a bad setting or a busy port before the test", 
   assert.deepEqual(logs, ["web dashboard: record not supported, ignored"]);
   await out.stop(END);
 });
+
+Deno.test("web-dashboard answers HEAD /events with headers only, taking no client's place", async () => {
+  const out = await open("port=0");
+  try {
+    // More than the 16 places, at once.
+    const heads = await Promise.all(
+      Array.from({ length: 40 }, () => fetch(urlOf(out) + "/events", { method: "HEAD" })),
+    );
+    for (const head of heads) {
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get("content-type"), "text/event-stream");
+      assert.equal(await head.text(), "");
+    }
+    const stream = await fetch(urlOf(out) + "/events");
+    assert.equal(stream.status, 200, "a place is still free");
+    const reader = stream.body!.getReader();
+    const [first] = await events(reader, 1);
+    assert.equal(first.event, "snapshot");
+    await reader.cancel();
+  } finally {
+    await out.stop(END);
+  }
+});
+
+Deno.test("web-dashboard stop(): once, closes a kept-alive connection, no export without a summary", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mqload_dash_" });
+  try {
+    const logs: string[] = [];
+    const out = await open(`port=0&export=${dir}/r.html`, logs);
+    const url = new URL(urlOf(out));
+    // A browser that keeps its connection open after the page (HTTP/1.1 keep-alive).
+    const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+    await conn.write(new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`));
+    const buffer = new Uint8Array(1 << 16);
+    assert.ok((await conn.read(buffer))! > 0);
+    const started = performance.now();
+    await out.stop(); // the run ended without a summary
+    await out.stop(END); // a second stop: nothing more
+    assert.ok(performance.now() - started < 1500, "no wait for the idle connection");
+    while ((await conn.read(buffer)) !== null) { /* the rest of the page, then the end */ }
+    conn.close();
+    await assert.rejects(() => fetch(url), TypeError, "the server is closed");
+    assert.deepEqual(logs, []);
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no report without a summary");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
