@@ -19,7 +19,7 @@ import type { TestPlan } from "../config/options.ts";
 import type { Progress, ProgressState } from "./progress.ts";
 import type { PreparedScript } from "../script/loader.ts";
 import { WorkerHandle } from "./worker_pool.ts";
-import { epochNow, type WorkerMessage, type WorkerStats } from "../worker/messages.ts";
+import { epochNow, nextTick, type WorkerMessage, type WorkerStats } from "../worker/messages.ts";
 import { Watchdog } from "./watchdog.ts";
 import { IterationBudgets } from "./budgets.ts";
 import { VusGauges } from "./vus_gauges.ts";
@@ -166,7 +166,7 @@ export class RunState {
    */
   #halfSeconds(name: string, t0: number, fn: () => void): void {
     const now = epochNow();
-    const next = t0 + 500 + (Math.floor((now - t0 - 500 + 50) / 1000) + 1) * 1000;
+    const next = nextTick(t0, 500, now);
     this.#clockTimers.set(
       name,
       setTimeout(() => {

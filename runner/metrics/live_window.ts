@@ -142,6 +142,20 @@ export interface LiveTotals extends LiveCounts {
 }
 
 /**
+ * How long after a second's end its figures are taken as complete, in ms: the Workers drain on
+ * the whole second and their snapshots reach the main thread within a few ms, or a few hundred
+ * under load.
+ *
+ * @example Usage
+ * ```ts
+ * import { LIVE_SETTLE_MS } from "./live_window.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(LIVE_SETTLE_MS, 400);
+ * ```
+ */
+export const LIVE_SETTLE_MS = 400;
+
+/**
  * Options of {@linkcode LiveWindow}.
  *
  * @example Usage
@@ -221,7 +235,7 @@ export class LiveWindow {
    */
   constructor(options: LiveWindowOptions) {
     this.#startMs = options.startMs;
-    this.#settleMs = options.settleMs ?? 400;
+    this.#settleMs = options.settleMs ?? LIVE_SETTLE_MS;
     this.#keep = options.keepSeconds ?? 60;
     if (!Number.isInteger(this.#keep) || this.#keep < 1) {
       throw new RangeError(`Invalid keepSeconds ${this.#keep}: expected a positive integer`);

@@ -18,7 +18,7 @@ import type { Thresholds } from "../metrics/thresholds.ts";
 import type { MetricsSnapshot } from "../metrics/registry.ts";
 import type { SummaryCheck, SummaryGroup } from "../summary/data.ts";
 import { formatDuration } from "../config/duration.ts";
-import { type LivePercentiles, LiveWindow } from "../metrics/live_window.ts";
+import { LIVE_SETTLE_MS, type LivePercentiles, LiveWindow } from "../metrics/live_window.ts";
 import { CHECKS, ITERATIONS, VUS, VUS_MAX } from "../metrics/builtin.ts";
 
 /** One number on the page, with its text as shown. */
@@ -307,9 +307,6 @@ function pendingThresholds(thresholds: Thresholds | undefined): string {
     `<th class="num">Observed</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-/** How long after a second's end its Workers' figures are taken as all in (as LiveWindow's). */
-const SETTLE_MS = 400;
-
 /**
  * Cuts a running test's series to the buckets that are over: the second under way has only part
  * of its samples (or none yet, beside gauges already set), and drawn as such it would dip.
@@ -317,7 +314,7 @@ const SETTLE_MS = 400;
 export function completeSeconds(json: TimelineJSON, nowMs: number): TimelineJSON {
   const n = Math.max(
     0,
-    Math.min(json.length, Math.floor((nowMs - SETTLE_MS - json.startMs) / json.stepMs)),
+    Math.min(json.length, Math.floor((nowMs - LIVE_SETTLE_MS - json.startMs) / json.stepMs)),
   );
   if (n === json.length) return json;
   json.length = n;

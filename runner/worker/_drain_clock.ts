@@ -9,11 +9,8 @@
  */
 
 import type { MetricsSnapshot } from "../metrics/registry.ts";
-import { epochNow } from "./messages.ts";
+import { epochNow, nextTick } from "./messages.ts";
 import { RAW_TIMERS } from "./vu_context.ts";
-
-/** A timer firing this close before a boundary counts as on it (timers round to the ms). */
-const EARLY_MS = 50;
 
 /** Drains a Worker's metrics on the test clock's seconds and stamps their periods. */
 export class DrainClock {
@@ -46,7 +43,7 @@ export class DrainClock {
 
   #arm(): void {
     const now = epochNow();
-    const next = this.#t0 + (Math.floor((now - this.#t0 + EARLY_MS) / 1000) + 1) * 1000;
+    const next = nextTick(this.#t0, 0, now);
     this.#timeout = RAW_TIMERS.setTimeout(() => {
       this.#drain();
       this.#arm();

@@ -16,6 +16,31 @@ import type { InstanceInfo } from "./vu_context.ts";
  */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
+/** A timer firing this close before a tick counts as on it (timers round to the ms). */
+const EARLY_MS = 50;
+
+/**
+ * The next tick of the test clock at `offsetMs` into its seconds (`t0 + offsetMs + k·1000`)
+ * after `nowMs`: the Workers drain on the whole seconds (offset 0), the main thread reads their
+ * figures half-way through (offset 500). Timers armed anew from it each time do not drift.
+ *
+ * @param t0 The test start, in ms since the epoch.
+ * @param offsetMs Where in each second, in ms.
+ * @param nowMs Now, in ms since the epoch.
+ * @returns The tick's time, in ms since the epoch.
+ *
+ * @example Usage
+ * ```ts
+ * import { nextTick } from "./messages.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(nextTick(1000, 500, 2_400), 2_500);
+ * assert.equal(nextTick(1000, 0, 2_990), 4_000); // a timer 10 ms early counts as on 3,000
+ * ```
+ */
+export function nextTick(t0: number, offsetMs: number, nowMs: number): number {
+  return t0 + offsetMs + (Math.floor((nowMs - t0 - offsetMs + EARLY_MS) / 1000) + 1) * 1000;
+}
+
 /** An error crossing the thread boundary. */
 export interface ErrorInfo {
   /** Error class name. */
