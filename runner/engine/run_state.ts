@@ -122,6 +122,9 @@ export class RunState {
     this.log("ERRO", why);
     this.#reason ??= "crash";
     w.terminate();
+    // Its clients went with it: a lost Worker holds no connection, whatever it last reported.
+    const last = this.#stats.get(w);
+    if (last !== undefined) last.connections = 0;
     this.#markDone(w);
     if (this.t0 > 0) this.stop("crash", true);
   }

@@ -33,6 +33,7 @@ class PrometheusRwOutput implements Output {
   readonly #store: PromSeriesStore;
   #timer: ReturnType<typeof setInterval> | undefined;
   #inFlight: Promise<void> | undefined;
+  #saidSlow = false;
   #dropped = 0;
   #failures = new Set<string>();
   #stopped = false;
@@ -87,10 +88,14 @@ class PrometheusRwOutput implements Output {
 
   #tick(): void {
     if (this.#inFlight) {
-      this.#log(
-        "Prometheus remote write: a push took longer than the push interval; " +
-          "the series go with the next push",
-      );
+      // Said once: a slow endpoint would otherwise say it every interval.
+      if (!this.#saidSlow) {
+        this.#saidSlow = true;
+        this.#log(
+          "Prometheus remote write: a push took longer than the push interval; " +
+            "the series go with the next push",
+        );
+      }
       return;
     }
     this.#inFlight = this.#push(this.#store.batch(), AbortSignal.timeout(PUSH_TIMEOUT_MS))
