@@ -260,13 +260,21 @@ function seriesKey(name: string, s: SeriesSnapshot): string {
   return key;
 }
 
-/** The tags as labels: empty names and values skipped (k6's `MapTagSet`), names made valid. */
+/**
+ * The tags as labels: empty names and values skipped (k6's `MapTagSet`), names made valid.
+ * Prometheus refuses a whole request over one invalid or repeated label name, and would go on
+ * refusing every push that carries the series: so a tag whose valid name is taken (`a-b` beside
+ * `a_b`) or reserved (`__name__`, and Prometheus' other `__` names) is left out.
+ */
 function tagLabels(s: SeriesSnapshot): PromLabel[] {
   const labels: PromLabel[] = [];
-  for (const [name, value] of Object.entries(s.tags)) {
-    if (name === "" || value === "") continue;
-    // Prometheus refuses a whole request over one invalid label name; k6 names never need it.
-    labels.push({ name: promName(name, /[^a-zA-Z0-9_]/g), value });
+  const taken = new Set<string>();
+  for (const [tag, value] of Object.entries(s.tags).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (tag === "" || value === "") continue;
+    const name = promName(tag, /[^a-zA-Z0-9_]/g);
+    if (name.startsWith("__") || taken.has(name)) continue;
+    taken.add(name);
+    labels.push({ name, value });
   }
   return labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -170,6 +170,24 @@ Deno.test("PromSeriesStore sorts labels, skips empty tags, makes names valid", (
   ]);
 });
 
+Deno.test("PromSeriesStore leaves out a tag whose label name is taken or reserved", () => {
+  const store = new PromSeriesStore(STATS);
+  store.add(
+    snap({
+      name: "c",
+      type: "counter",
+      contains: "default",
+      series: [{ tags: { "a-b": "x", a_b: "y", __name__: "z", __meta: "m" }, n: 1, sum: 1 }],
+    }),
+    1,
+  );
+  // Prometheus would refuse every push carrying a repeated or reserved label name.
+  assert.deepEqual(store.batch().series[0].labels, [
+    { name: "__name__", value: "k6_c_total" },
+    { name: "a_b", value: "x" },
+  ]);
+});
+
 Deno.test("PromSeriesStore holds at most MAX_SERIES series and counts what it refuses", () => {
   const store = new PromSeriesStore(STATS);
   const series = Array.from(
