@@ -30,6 +30,7 @@ import {
   RUN_HELP,
   UsageError,
 } from "./cli/flags.ts";
+import { callerDir } from "./cli/caller_dir.ts";
 import { renderHtmlReport } from "./outputs/html_report.ts";
 import { writeAll } from "./engine/finish.ts";
 import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./summary/merge.ts";
@@ -258,4 +259,9 @@ function parse(args: string[], options: Record<string, any>) {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  // Relative paths (the script, --summary-export, --out files, --report, K6_* variables) are the
+  // user's, as in k6: under `deno task mqload` the process starts in the mqload checkout.
+  Deno.chdir(callerDir());
+  Deno.exit(await main());
+}
