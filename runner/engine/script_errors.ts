@@ -8,7 +8,8 @@
 import { ScriptError } from "../script/loader.ts";
 import { WorkerRequestError } from "./worker_pool.ts";
 
-const RUNNER = new URL("../", import.meta.url).href;
+// mqload's own folders; not the package root, which holds examples/ scripts.
+const OWN = ["../", "../../client/", "../../codec/"].map((p) => new URL(p, import.meta.url).href);
 
 /**
  * The text of an error from loading or running the script.
@@ -28,6 +29,6 @@ export function describeError(e: unknown): string {
 /** Keeps the script's frames of an error from a Worker. */
 function scriptFrames(stack: string): string {
   return stack.split("\n").filter((line) =>
-    !/^\s+at /.test(line) || !(line.includes(RUNNER) || line.includes("ext:"))
+    !/^\s+at /.test(line) || !(OWN.some((own) => line.includes(own)) || line.includes("ext:"))
   ).join("\n").replace(/\?vu=\d+/g, "").replace(/^TypeError: (SyntaxError: )/, "$1");
 }

@@ -42,6 +42,7 @@ import { BlockingCalls } from "./_mqtt_blocking.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
+import { refuseOldApi } from "./_mqtt_old_api.ts";
 
 export { QoS };
 
@@ -74,6 +75,8 @@ export class Client extends LibraryClient {
    * warning, as xk6-mqtt ignores them).
    */
   constructor(options: ClientOptions = {}) {
+    // pmalhaire/xk6-mqtt's positional arguments would read as options named "0", "1", …
+    refuseOldApi(arguments);
     options = knownOptions("client", options);
     const vu = vuStorage.getStore();
     const tls = options.tls === undefined && vu !== undefined
