@@ -19,6 +19,11 @@ function serve(status: { value: number }) {
       seen.get++;
       return new Response("ok", { status: status.value });
     }
+    if (path === "/slow") {
+      seen.other++;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return new Response("late");
+    }
     if (path === "/redirect") {
       seen.other++;
       return new Response(null, { status: 302, headers: { location: "/x" } });
@@ -133,6 +138,23 @@ export default async function () {
         assert.equal(count(r.summary, "http_reqs"), 3);
       },
     );
+
+    await t.step("a request past its timeout: error_code 1050", async () => {
+      const r = await runScript(
+        dir,
+        `import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1, thresholds: { "http_req_failed{error_code:1050}": ["rate==1"] } };
+export default async function () {
+  const res = await http.get(__ENV.BASE + "/slow", { timeout: "200ms" });
+  check(res, { "timed out": (r) => r.status === 0 && r.error_code === 1050 && r.error === "request timeout" });
+}`,
+        ["-e", `BASE=${url}`],
+      );
+      assert.equal(r.code, 0, explain(r));
+      const m = r.summary.metrics as Record<string, Record<string, number>>;
+      assert.equal(m.checks.fails, 0, explain(r));
+    });
   } finally {
     await server.shutdown();
     await dir.remove();
