@@ -203,10 +203,10 @@ export default function () {
     await t.step("an unknown k6 module is named, exit code 107", async () => {
       const r = await runScript(
         dir,
-        `import http from "k6/http";\nexport default function () {}\n`,
+        `import ws from "k6/ws";\nexport default function () {}\n`,
       );
       assert.equal(r.code, 107, explain(r));
-      assert.match(r.stderr, /Unknown module "k6\/http"/);
+      assert.match(r.stderr, /Unknown module "k6\/ws"/);
     });
 
     await t.step("bad options and a missing exec function exit with 104", async () => {

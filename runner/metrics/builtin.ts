@@ -36,6 +36,25 @@ export const CHECKS = "checks";
 /** k6's `group_duration` trend: time of one `group()` call, in ms. */
 export const GROUP_DURATION = "group_duration";
 
+/** k6's `http_reqs` counter: HTTP requests made by `k6/http` (one per redirect hop). */
+export const HTTP_REQS = "http_reqs";
+/** k6's `http_req_duration` trend: sending + waiting + receiving, in ms. */
+export const HTTP_REQ_DURATION = "http_req_duration";
+/** k6's `http_req_blocked` trend: waiting for a free connection (0 under fetch). */
+export const HTTP_REQ_BLOCKED = "http_req_blocked";
+/** k6's `http_req_connecting` trend: the TCP connect (0 under fetch). */
+export const HTTP_REQ_CONNECTING = "http_req_connecting";
+/** k6's `http_req_tls_handshaking` trend: the TLS handshake (0 under fetch). */
+export const HTTP_REQ_TLS_HANDSHAKING = "http_req_tls_handshaking";
+/** k6's `http_req_sending` trend: writing the request (0 under fetch). */
+export const HTTP_REQ_SENDING = "http_req_sending";
+/** k6's `http_req_waiting` trend: from the request to the response's headers, in ms. */
+export const HTTP_REQ_WAITING = "http_req_waiting";
+/** k6's `http_req_receiving` trend: reading the response's body, in ms. */
+export const HTTP_REQ_RECEIVING = "http_req_receiving";
+/** k6's `http_req_failed` rate: responses the response callback did not expect. */
+export const HTTP_REQ_FAILED = "http_req_failed";
+
 /** k6's built-in metrics that mqload emits, with their types and value types. */
 const K6_METRICS: ReadonlyArray<MetricInfo> = [
   { name: VUS, type: "gauge", contains: "default" },
@@ -45,6 +64,17 @@ const K6_METRICS: ReadonlyArray<MetricInfo> = [
   { name: DROPPED_ITERATIONS, type: "counter", contains: "default" },
   { name: CHECKS, type: "rate", contains: "default" },
   { name: GROUP_DURATION, type: "trend", contains: "time" },
+  { name: HTTP_REQS, type: "counter", contains: "default" },
+  { name: HTTP_REQ_FAILED, type: "rate", contains: "default" },
+  ...[
+    HTTP_REQ_DURATION,
+    HTTP_REQ_BLOCKED,
+    HTTP_REQ_CONNECTING,
+    HTTP_REQ_TLS_HANDSHAKING,
+    HTTP_REQ_SENDING,
+    HTTP_REQ_WAITING,
+    HTTP_REQ_RECEIVING,
+  ].map((name): MetricInfo => ({ name, type: "trend", contains: "time" })),
 ];
 
 /** The names, types and value types of the metrics mqload defines before a script runs. */

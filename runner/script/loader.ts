@@ -3,7 +3,7 @@
  * works in a `deno compile` binary too): `k6`, `k6/metrics`, `k6/execution`, `k6/x/mqtt`,
  * `k6/x/assert` (the assertions of xk6-mqtt's script tests),
  * `k6/data`, `k6/timers` (and its old name `k6/experimental/timers`), `k6/encoding`,
- * `k6/crypto`, k6's jslibs `k6-summary` and `k6-utils`, and `@mqload/mqload` are rewritten to the
+ * `k6/crypto`, `k6/http`, k6's jslibs `k6-summary` and `k6-utils`, and `@mqload/mqload` are rewritten to the
  * shims in `runner/k6/`, in a generated copy of the script and of the local modules it imports
  * (same line numbers; error messages are mapped back to the original paths). CommonJS files
  * (`require`, `module.exports`), which k6 runs too, become ES modules there. Each VU has its own
@@ -58,6 +58,7 @@ export const MODULES: Readonly<Record<string, string>> = Object.freeze({
   "k6/experimental/timers": here("../k6/timers.ts"),
   "k6/encoding": here("../k6/encoding.ts"),
   "k6/crypto": here("../k6/crypto.ts"),
+  "k6/http": here("../k6/http.ts"),
   "k6/options": here("../k6/options.ts"),
   "@mqload/mqload": here("../k6/mqload.ts"),
   "@mqload/mqload/runner": here("../mod.ts"),

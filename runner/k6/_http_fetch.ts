@@ -1,0 +1,166 @@
+/**
+ * One `k6/http` request over `fetch`: credentials from the URL become basic auth, redirects are
+ * followed here (each hop is a request of its own in k6's metrics), the timeout aborts the hop,
+ * and every hop is recorded for its VU.
+ *
+ * @module
+ */
+
+import { b64encode } from "./encoding.ts";
+import { RAW_TIMERS, type VuState } from "../worker/vu_context.ts";
+import { failureOf, REQUEST_TIMEOUT, statusErrorCode } from "./_http_errors.ts";
+import { recordRequest } from "./_http_metrics.ts";
+import { encodeBody, type ReadParams, type ResponseCallback } from "./_http_params.ts";
+import { canonicalHeader, HttpResponse } from "./_http_response.ts";
+
+/** What a request needs besides its params. */
+export interface HttpCall {
+  readonly vu: VuState;
+  readonly method: string;
+  readonly url: string;
+  readonly body: unknown;
+  readonly params: ReadParams;
+  readonly callback: ResponseCallback | null;
+  /** Aborts every hop when the runner ends the iteration. */
+  readonly abandoned: AbortSignal;
+}
+
+/** `http://u:p@h/` → `http://u:****@h/`, as k6 shows URLs in tags. */
+function cleanUrl(url: URL): string {
+  if (url.password === "") return url.href;
+  const copy = new URL(url.href);
+  copy.password = "****";
+  return copy.href;
+}
+
+function headerBytes(headers: Headers): number {
+  let n = 2; // the blank line
+  headers.forEach((v, k) => n += k.length + v.length + 4);
+  return n;
+}
+
+function canonicalHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((v, k) => out[canonicalHeader(k)] = v);
+  return out;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Makes the request and its redirects; never rejects for a network failure (the response
+ * carries `error` and `error_code`, as k6's does when `throw` is off).
+ *
+ * @param call The request.
+ * @returns The last hop's response, or undefined when the runner abandoned it.
+ * @throws {TypeError} On a URL that is not one.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await perform({ vu, method: "GET", url, body: null, params, callback, abandoned });
+ * ```
+ */
+export async function perform(call: HttpCall): Promise<HttpResponse | undefined> {
+  const { params } = call;
+  let url: URL;
+  try {
+    url = new URL(call.url);
+  } catch {
+    throw new TypeError(`invalid URL "${call.url}"`);
+  }
+  const headers = new Headers(params.headers);
+  if (url.username !== "" || url.password !== "") {
+    const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.set("authorization", `Basic ${b64encode(user)}`);
+  }
+  let method = call.method.toUpperCase();
+  let body = method === "GET" || method === "HEAD" ? undefined : encodeBody(call.body, headers);
+  let hops = params.redirects;
+  for (;;) {
+    const res = await hop(call, method, url, headers, body);
+    if (res === undefined) return undefined;
+    const location = res.headers["Location"];
+    if (!REDIRECTS.has(res.status) || location === undefined || hops-- <= 0) return res;
+    const next = new URL(location, url);
+    // As Go's client: 303 (and 301/302 after a POST) turn into a GET without a body, and
+    // credentials do not follow to another host.
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+      method = method === "HEAD" ? "HEAD" : "GET";
+      body = undefined;
+      headers.delete("content-type");
+    }
+    if (next.host !== url.host) headers.delete("authorization");
+    url = next;
+  }
+}
+
+async function hop(
+  call: HttpCall,
+  method: string,
+  url: URL,
+  headers: Headers,
+  body: Uint8Array | undefined,
+): Promise<HttpResponse | undefined> {
+  const res = new HttpResponse();
+  const bare = new URL(url.href);
+  bare.username = "";
+  bare.password = "";
+  res.url = url.href;
+  const requestHeaders: Record<string, string[]> = {};
+  headers.forEach((v, k) => requestHeaders[canonicalHeader(k)] = [v]);
+  res.request = {
+    method,
+    url: cleanUrl(url),
+    headers: requestHeaders,
+    body: body === undefined ? "" : new TextDecoder().decode(body),
+    cookies: {},
+  };
+  // Deno's fetch speaks HTTP/1.1 to http: URLs; over TLS it may negotiate h2, which it hides.
+  const proto = url.protocol === "http:" ? "HTTP/1.1" : "";
+  const sent =
+    `${method} ${bare.pathname}${bare.search} HTTP/1.1\r\nHost: ${bare.host}\r\n`.length +
+    headerBytes(headers) + (body?.byteLength ?? 0);
+  let received = 0;
+  const timeout = new AbortController();
+  const signal = AbortSignal.any([timeout.signal, call.abandoned]);
+  const timer = RAW_TIMERS.setTimeout(() => timeout.abort(), call.params.timeoutMs);
+  const start = performance.now();
+  try {
+    const response = await fetch(bare, {
+      method,
+      headers,
+      body: body as BodyInit | undefined,
+      redirect: "manual",
+      signal,
+    });
+    const headersAt = performance.now();
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const end = performance.now();
+    res.status = response.status;
+    res.status_text = `${response.status} ${response.statusText}`.trim();
+    res.proto = proto;
+    res.headers = canonicalHeaders(response.headers);
+    res.error_code = statusErrorCode(response.status);
+    const type = call.params.responseType;
+    res.body = type === "none"
+      ? null
+      : type === "binary"
+      ? bytes.buffer as ArrayBuffer
+      : new TextDecoder().decode(bytes);
+    res.timings.waiting = headersAt - start;
+    res.timings.receiving = end - headersAt;
+    res.timings.duration = end - start;
+    received = `${proto || "HTTP/1.1"} ${res.status_text}\r\n`.length +
+      headerBytes(response.headers) + bytes.byteLength;
+  } catch (error) {
+    if (call.abandoned.aborted) return undefined;
+    const failure = timeout.signal.aborted ? REQUEST_TIMEOUT : failureOf(error);
+    res.error = failure.message;
+    res.error_code = failure.code;
+    res.timings.duration = res.timings.waiting = performance.now() - start;
+  } finally {
+    RAW_TIMERS.clearTimeout(timer);
+  }
+  recordRequest(call.vu, res, call.params.tags, call.callback, { sent, received });
+  return res;
+}

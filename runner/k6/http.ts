@@ -1,0 +1,368 @@
+/**
+ * The `k6/http` module over `fetch`: `get`, `post`, `put`, `patch`, `del`, `head`, `options`,
+ * `request`, `batch`, `asyncRequest`, `setResponseCallback` and `expectedStatuses`, with k6's
+ * `http_req_*` metrics, `http_reqs`, `data_sent`/`data_received` and tags.
+ *
+ * Every call returns a Promise (Deno cannot block a VU that shares its thread with others), as
+ * `k6/x/mqtt`'s calls do: `const res = await http.get(url)` behaves as k6's `http.get(url)`.
+ * Not awaited, a request still holds the iteration open until it ends, and one made after an
+ * un-awaited `sleep()` starts when the sleep ends; but `res.status` of a Promise is undefined, so
+ * sync-style scripts must add `await`. Network failures do not reject: the response carries
+ * k6's `error` and `error_code`. What `fetch` cannot measure (blocked, connecting, TLS
+ * handshake, sending) is 0, as k6 reports for a reused connection; `insecureSkipTLSVerify`
+ * cannot apply to `fetch` and is ignored with a warning.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import http from "k6/http";
+ * import { check } from "k6";
+ *
+ * export default async function () {
+ *   const res = await http.get("http://127.0.0.1:8080/x", { tags: { name: "x" } });
+ *   check(res, { "is 200": (r) => r.status === 200 });
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { ABANDON, currentVu, type TrackedClient, type VuState } from "../worker/vu_context.ts";
+import { perform } from "./_http_fetch.ts";
+import {
+  expectedStatuses,
+  type HttpParams,
+  readParams,
+  type ResponseCallback,
+  type StatusSpec,
+} from "./_http_params.ts";
+import { HttpResponse } from "./_http_response.ts";
+
+export { expectedStatuses };
+export type { HttpParams, ResponseCallback, StatusSpec };
+export type { HttpResponse } from "./_http_response.ts";
+
+/** k6's default: 200–399 are expected. */
+const DEFAULT_CALLBACK: ResponseCallback = expectedStatuses({ min: 200, max: 399 });
+/** k6's default `batch` option: requests of one `batch()` call in flight at once. */
+const DEFAULT_BATCH = 20;
+
+/** A VU's requests in flight: the iteration waits for them, an abandoned one aborts them. */
+class InFlightRequests implements TrackedClient {
+  count = 0;
+  abort = new AbortController();
+  #idle: PromiseWithResolvers<void> | undefined;
+  /** The VU's callback (`setResponseCallback`); undefined until set. */
+  callback: ResponseCallback | null | undefined;
+
+  idle(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+  }
+
+  done(): void {
+    if (--this.count === 0) {
+      this.#idle?.resolve();
+      this.#idle = undefined;
+    }
+  }
+
+  endAsync(): Promise<void> {
+    return this[ABANDON]();
+  }
+
+  [ABANDON](): Promise<void> {
+    this.abort.abort();
+    this.abort = new AbortController();
+    return this.idle();
+  }
+}
+
+const inFlight = new WeakMap<VuState, InFlightRequests>();
+function requestsOf(vu: VuState): InFlightRequests {
+  let r = inFlight.get(vu);
+  if (r === undefined) inFlight.set(vu, r = new InFlightRequests());
+  return r;
+}
+
+let warnedTls = false;
+
+/**
+ * Makes a request.
+ *
+ * @param method The HTTP method.
+ * @param url The URL (`http://user:pass@host/` sends basic auth).
+ * @param body A string, bytes, or an object sent as a form.
+ * @param params Headers, tags, timeout, responseType, redirects, auth, responseCallback.
+ * @returns The response; a failed request's has `error` and `error_code`.
+ * @throws {TypeError} Outside a VU, on an invalid URL or params.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import http from "k6/http";
+ * const res = await http.request("PUT", "http://127.0.0.1:8080/a", "x", { timeout: "5s" });
+ * ```
+ */
+export async function request(
+  method: string,
+  url: string | URL,
+  body?: unknown,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
+  const vu = currentVu("http.request()");
+  const options = vu.services.options;
+  const read = readParams(params, options.maxRedirects);
+  if (options.insecureSkipTLSVerify === true && !warnedTls) {
+    warnedTls = true;
+    console.warn(
+      "insecureSkipTLSVerify does not apply to k6/http: Deno's fetch verifies certificates",
+    );
+  }
+  const requests = requestsOf(vu);
+  const callback = read.callback !== undefined
+    ? read.callback
+    : requests.callback !== undefined
+    ? requests.callback
+    : DEFAULT_CALLBACK;
+  requests.count++;
+  vu.track(requests);
+  try {
+    // k6's sleep() blocks: a request made after an un-awaited sleep starts when it ends.
+    const wait = vu.sleepEnd - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const abandoned = requests.abort.signal;
+    const res = await perform({
+      vu,
+      method,
+      url: String(url),
+      body,
+      params: read,
+      callback,
+      abandoned,
+    });
+    // Abandoned with its iteration: nothing is recorded, and a rejection nobody awaits would
+    // only surface as a stray error, so it resolves as a failed response.
+    return res ?? Object.assign(new HttpResponse(), { error: "request aborted", error_code: 1000 });
+  } finally {
+    requests.done();
+  }
+}
+
+/** The same as {@linkcode request}, as k6's `http.asyncRequest`. */
+export const asyncRequest: typeof request = request;
+
+/**
+ * `GET` a URL.
+ *
+ * @param url The URL.
+ * @param params Request params.
+ * @returns The response.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.get("http://127.0.0.1:8080/");
+ * ```
+ */
+export function get(url: string | URL, params?: HttpParams | null): Promise<HttpResponse> {
+  return request("GET", url, null, params);
+}
+
+/**
+ * `HEAD` a URL.
+ *
+ * @param url The URL.
+ * @param params Request params.
+ * @returns The response (no body).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.head("http://127.0.0.1:8080/");
+ * ```
+ */
+export function head(url: string | URL, params?: HttpParams | null): Promise<HttpResponse> {
+  return request("HEAD", url, null, params);
+}
+
+/**
+ * `POST` a body.
+ *
+ * @param url The URL.
+ * @param body The body.
+ * @param params Request params.
+ * @returns The response.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.post(url, JSON.stringify({ a: 1 }), { headers: { "Content-Type": "application/json" } });
+ * ```
+ */
+export function post(
+  url: string | URL,
+  body?: unknown,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
+  return request("POST", url, body, params);
+}
+
+/**
+ * `PUT` a body.
+ *
+ * @param url The URL.
+ * @param body The body.
+ * @param params Request params.
+ * @returns The response.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.put(url, "x");
+ * ```
+ */
+export function put(
+  url: string | URL,
+  body?: unknown,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
+  return request("PUT", url, body, params);
+}
+
+/**
+ * `PATCH` a body.
+ *
+ * @param url The URL.
+ * @param body The body.
+ * @param params Request params.
+ * @returns The response.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.patch(url, "x");
+ * ```
+ */
+export function patch(
+  url: string | URL,
+  body?: unknown,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
+  return request("PATCH", url, body, params);
+}
+
+/**
+ * `DELETE` (k6's name: `del`).
+ *
+ * @param url The URL.
+ * @param body The body.
+ * @param params Request params.
+ * @returns The response.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.del(url);
+ * ```
+ */
+export function del(
+  url: string | URL,
+  body?: unknown,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
+  return request("DELETE", url, body, params);
+}
+
+/**
+ * `OPTIONS` a URL.
+ *
+ * @param url The URL.
+ * @param body The body.
+ * @param params Request params.
+ * @returns The response.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const res = await http.options(url);
+ * ```
+ */
+export function options(
+  url: string | URL,
+  body?: unknown,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
+  return request("OPTIONS", url, body, params);
+}
+
+/** One request of {@linkcode batch}: a URL (GET), `[method, url, body, params]` or an object. */
+export type BatchRequest =
+  | string
+  | [string, string, unknown?, HttpParams?]
+  | { method?: string; url: string; body?: unknown; params?: HttpParams };
+
+function batchOne(r: BatchRequest): Promise<HttpResponse> {
+  if (typeof r === "string") return request("GET", r);
+  if (Array.isArray(r)) return request(r[0], r[1], r[2], r[3]);
+  return request(r.method ?? "GET", r.url, r.body, r.params);
+}
+
+/**
+ * Makes requests in parallel (at most the `batch` option at once, 20 by default).
+ *
+ * @param requests An array or an object of requests.
+ * @returns The responses, in the same shape.
+ * @throws {TypeError} On a request that is not one.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const [a, b] = await http.batch(["http://h/a", ["POST", "http://h/b", "x"]]);
+ * ```
+ */
+export async function batch<T extends BatchRequest[] | Record<string, BatchRequest>>(
+  requests: T,
+): Promise<T extends BatchRequest[] ? HttpResponse[] : Record<string, HttpResponse>> {
+  const vu = currentVu("http.batch()");
+  const limit = Number(vu.services.options.batch) > 0
+    ? Number(vu.services.options.batch)
+    : DEFAULT_BATCH;
+  const entries = Object.entries(requests) as [string, BatchRequest][];
+  const results: [string, HttpResponse][] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < entries.length) {
+      const [key, r] = entries[next++];
+      results.push([key, await batchOne(r)]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
+  if (Array.isArray(requests)) {
+    const out: HttpResponse[] = [];
+    for (const [key, res] of results) out[Number(key)] = res;
+    return out as never;
+  }
+  return Object.fromEntries(results) as never;
+}
+
+/**
+ * Sets the VU's response callback: the statuses that count as expected in `http_req_failed`
+ * and the `expected_response` tag; null records neither.
+ *
+ * @param callback From {@linkcode expectedStatuses}, or null.
+ * @throws {TypeError} Outside a VU.
+ *
+ * @example Usage
+ * ```ts ignore
+ * http.setResponseCallback(http.expectedStatuses(200, 404));
+ * ```
+ */
+export function setResponseCallback(callback: ResponseCallback | null): void {
+  requestsOf(currentVu("http.setResponseCallback()")).callback = callback;
+}
+
+export default {
+  request,
+  asyncRequest,
+  get,
+  head,
+  post,
+  put,
+  patch,
+  del,
+  options,
+  batch,
+  setResponseCallback,
+  expectedStatuses,
+};
