@@ -109,7 +109,13 @@ async function withSignals(settings: RunSettings): Promise<number> {
   const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const name of names) Deno.addSignalListener(name, onSignal);
   try {
-    return await runTest({ ...settings, signal: stop.signal });
+    const code = await runTest({ ...settings, signal: stop.signal });
+    // k6's --linger: the process stays after the summary until Ctrl+C (unless that already came).
+    if (settings.linger && !stop.signal.aborted) {
+      writeAll(Deno.stderr, "Linger set; waiting for Ctrl+C to continue...\n");
+      await new Promise((resolve) => stop.signal.addEventListener("abort", resolve));
+    }
+    return code;
   } finally {
     for (const name of names) Deno.removeSignalListener(name, onSignal);
   }

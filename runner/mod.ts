@@ -36,6 +36,7 @@ import type { Broker, BrokerOptions } from "./cli/broker.ts";
 export { main } from "./cli.ts";
 export { EXIT_CODES, type RunSettings, runTest } from "./engine/run.ts";
 export type { SyncWriter } from "./engine/finish.ts";
+export type { LogSettings } from "./engine/log_sink.ts";
 export { check, type Checker, fail, group, randomSeed, sleep } from "./k6/k6.ts";
 export { Counter, Gauge, Metric, Rate, Trend } from "./k6/metrics.ts";
 export {

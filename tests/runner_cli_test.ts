@@ -25,7 +25,7 @@ Deno.test("runner cli: k6's --no-usage-report is accepted; flags that change beh
     const ok = await mqload(["run", "-q", "--no-usage-report", script]);
     assert.equal(ok.code, 0, explain(ok));
     assert.match(ok.stdout, /iterations/);
-    const refused = await mqload(["run", "-q", "--no-teardown", script]);
+    const refused = await mqload(["run", "-q", "--paused", script]);
     assert.equal(refused.code, 2, explain(refused));
   } finally {
     await dir.remove();

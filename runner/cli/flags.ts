@@ -13,20 +13,12 @@ import {
 } from "../segments/execution_segment.ts";
 import { parseStageFlag, type TestOptions } from "../config/options.ts";
 import type { RunSettings } from "../engine/run.ts";
+import { UsageError } from "./usage_error.ts";
+import { parseLogFlags } from "./_log_flags.ts";
+import { applyCompatFlags } from "./_k6_compat_flags.ts";
 import { outputsHelp, outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
 
-/**
- * A bad command line (unknown command or flag, bad flag value, missing script): the message
- * names it. The CLI exits with 2, as command-line tools do for usage errors; k6 has no code of
- * its own for these (cobra's errors make it exit with -1, that is 255).
- */
-export class UsageError extends Error {
-  /** @param message What is wrong, naming the flag. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 /** The help of `mqload`. */
 export const MAIN_HELP = `mqload: MQTT load testing with k6-compatible scripts
@@ -56,7 +48,12 @@ Flags:
   -u, --vus N                    number of VUs (shortcut scenario)
   -d, --duration D               test duration, e.g. 30s, 1m30s (constant-vus)
   -i, --iterations N             total iterations (shared-iterations)
-  -s, --stage D:N                ramping stage, repeatable: -s 10s:20 -s 30s:20 (ramping-vus)
+  -s, --stage D:N                ramping stage, repeatable or comma-separated:
+                                 -s 10s:20 -s 30s:20, --stage 5s:10,5m:20 (ramping-vus)
+  -c, --config FILE              k6's JSON options file (also K6_CONFIG): above the
+                                 defaults, below the script's options
+      --no-setup                 don't run setup()
+      --no-teardown              don't run teardown()
   -e, --env KEY=VALUE            add to __ENV, repeatable
       --include-system-env-vars  include the process environment in __ENV (default true)
       --tag NAME=VALUE           tag every sample, repeatable
@@ -72,6 +69,18 @@ ${outputsHelp(" ".repeat(33))}
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
   -q, --quiet                    no progress and no banner
+      --log-output O             where logs go: stderr (default), stdout, none or
+                                 file=PATH (loki is not supported)
+      --log-format F             text (default), json (one logrus JSON object a line)
+                                 or raw (the message only)
+  -v, --verbose                  show debug lines (console.debug) too
+      --console-output FILE      console.log and the like go to FILE instead of the log
+      --compatibility-mode M     k6's extended, base or experimental_enhanced: accepted
+                                 (Deno runs the script the same way for each)
+      --system-tags T            accepted; mqload emits its fixed set of tags (warned)
+      --throw                    accepted; about k6/http's failed requests, no effect
+  -a, --address A                accepted; mqload has no REST API (warned)
+  -l, --linger                   after the summary, wait for Ctrl+C before exiting
       --insecure-skip-tls-verify skip the TLS host name check of brokers (k6's option;
                                  Deno checks the chain still: DENO_CERT=ca.pem trusts a CA)
       --no-usage-report          accepted for k6 command lines (mqload sends none)
@@ -81,9 +90,9 @@ ${outputsHelp(" ".repeat(33))}
                                  all the segments, e.g. 0,1/4,2/4,3/4,1
   -h, --help                     show this help
 
-Precedence: flags, then K6_* environment variables (K6_VUS, K6_DURATION, K6_ITERATIONS,
-K6_STAGES, K6_OUT, K6_SUMMARY_EXPORT, K6_NO_SUMMARY, …), then the script's
-\`export const options\`.
+Precedence (k6's): flags, then K6_* environment variables (K6_VUS, K6_DURATION,
+K6_ITERATIONS, K6_STAGES, K6_OUT, K6_SUMMARY_EXPORT, K6_NO_SUMMARY, …), then the script's
+\`export const options\`, then the --config file.
 
 Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
 104 invalid options, 105 stopped by a signal, 107 script error (cannot load, or a Worker
@@ -165,6 +174,18 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
         "summary-mode": { type: "string" },
         // k6 CI command lines carry it; mqload sends no usage report anyway.
         "no-usage-report": { type: "boolean" },
+        config: { type: "string", short: "c" },
+        "no-setup": { type: "boolean" },
+        "no-teardown": { type: "boolean" },
+        "log-output": { type: "string" },
+        "log-format": { type: "string" },
+        verbose: { type: "boolean", short: "v" },
+        "console-output": { type: "string" },
+        "compatibility-mode": { type: "string" },
+        "system-tags": { type: "string", multiple: true },
+        throw: { type: "boolean" },
+        address: { type: "string", short: "a" },
+        linger: { type: "boolean", short: "l" },
       },
     });
   } catch (e) {
@@ -200,7 +221,8 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     cli.duration = v.duration;
   }
   if (v.stage !== undefined) {
-    cli.stages = v.stage.map((text) => {
+    // k6's --stage is a string slice: repeated, or comma-separated in one value.
+    cli.stages = v.stage.flatMap((text) => text.split(",")).map((text) => {
       try {
         return parseStageFlag(text);
       } catch (e) {
@@ -247,6 +269,15 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     }
   }
   if (v["no-thresholds"]) cli.noThresholds = true;
+  if (v["no-setup"]) cli.noSetup = true;
+  if (v["no-teardown"]) cli.noTeardown = true;
+  const processEnv = Deno.env.toObject();
+  const logging = parseLogFlags(v, processEnv);
+  for (const warning of applyCompatFlags(v, processEnv, cli)) console.warn(`mqload: ${warning}`);
+  const configFile = v.config ?? (processEnv.K6_CONFIG || undefined);
+  if (configFile === "") {
+    throw new UsageError(`Invalid value "" for --config: expected a file path`);
+  }
   if (v["insecure-skip-tls-verify"]) cli.insecureSkipTLSVerify = true;
   for (const flag of ["execution-segment", "execution-segment-sequence"] as const) {
     const value = v[flag];
@@ -307,5 +338,8 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     noSummary: v["no-summary"] ?? false,
     noColor: v["no-color"] ?? Deno.env.get("NO_COLOR") !== undefined,
     workers,
+    logging,
+    configFile,
+    linger: v.linger ?? false,
   };
 }

@@ -57,6 +57,8 @@ export interface TestOptions {
   executionSegment?: string;
   /** All the segments of the test (`"0,1/4,2/4,3/4,1"`). */
   executionSegmentSequence?: string;
+  /** k6's noSetup (`--no-setup`, `K6_NO_SETUP`): `setup()` is not run. */ noSetup?: boolean;
+  /** k6's noTeardown (`--no-teardown`): `teardown()` is not run. */ noTeardown?: boolean;
   /** Any other k6 option, carried as is. */
   [key: string]: unknown;
 }
@@ -134,6 +136,8 @@ export function envOptions(env: Record<string, string>): TestOptions {
   if (env.K6_INSECURE_SKIP_TLS_VERIFY !== undefined) {
     out.insecureSkipTLSVerify = /^(1|true)$/i.test(env.K6_INSECURE_SKIP_TLS_VERIFY);
   }
+  if (env.K6_NO_SETUP !== undefined) out.noSetup = /^(1|true)$/i.test(env.K6_NO_SETUP);
+  if (env.K6_NO_TEARDOWN !== undefined) out.noTeardown = /^(1|true)$/i.test(env.K6_NO_TEARDOWN);
   if (env.K6_EXECUTION_SEGMENT !== undefined) out.executionSegment = env.K6_EXECUTION_SEGMENT;
   if (env.K6_EXECUTION_SEGMENT_SEQUENCE !== undefined) {
     out.executionSegmentSequence = env.K6_EXECUTION_SEGMENT_SEQUENCE;

@@ -9,6 +9,7 @@
 
 import { formatDuration } from "../config/duration.ts";
 import {
+  applyOptions,
   buildPlan,
   checkExecFunctions,
   consolidateOptions,
@@ -21,7 +22,9 @@ import { OutputSet } from "../outputs/output_set.ts";
 import { outputType, parseOutputSpec, REPORT_OUTPUT } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
 import { epochNow, type ProbeResult } from "../worker/messages.ts";
+import { readConfigFile } from "../config/config_file.ts";
 import { printBanner } from "./banner.ts";
+import { createLogSink, type LogSettings } from "./log_sink.ts";
 import { EXIT_CODES } from "./exit_codes.ts";
 import { finishRun, type SyncWriter } from "./finish.ts";
 import { type Placement, placeVus } from "./placement.ts";
@@ -60,6 +63,12 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** Where the summary goes (default `Deno.stdout`). */
   stdout?: SyncWriter & { isTerminal?(): boolean };
+  /** `--log-output`, `--log-format`, `--verbose`, `--console-output`. */
+  logging?: LogSettings;
+  /** k6's `-c`/`--config` JSON options file: above defaults, below the script's options. */
+  configFile?: string;
+  /** k6's `--linger`: the CLI waits for Ctrl+C after the summary (the engine ignores it). */
+  linger?: boolean;
   /** Where progress and logs go (default `Deno.stderr`). */
   stderr?: SyncWriter & { isTerminal?(): boolean };
 }
@@ -78,10 +87,19 @@ export async function runTest(settings: RunSettings): Promise<number> {
     tty: stderr.isTerminal?.(),
   });
   const startedAt = performance.now();
-  const log = (level: string, text: string, source = "") => {
-    const secs = String(Math.floor((performance.now() - startedAt) / 1000)).padStart(4, "0");
-    progress.log(`${level}[${secs}] ${text}${source ? "  " + source : ""}`);
-  };
+  let sink;
+  try {
+    sink = createLogSink(
+      settings.logging ?? {},
+      (line) => progress.log(line),
+      () => performance.now() - startedAt,
+    );
+  } catch (e) {
+    // A log or console file that cannot be opened: said on stderr, as a bad option.
+    progress.log(`ERRO[0000] cannot open a log file: ${(e as Error).message}`);
+    return EXIT_CODES.invalidConfig;
+  }
+  const log = sink.log;
   const run = new RunState(settings, progress, log);
   try {
     return await execute(run);
@@ -101,6 +119,7 @@ export async function runTest(settings: RunSettings): Promise<number> {
     return EXIT_CODES.scriptException;
   } finally {
     run.close();
+    sink.close();
     // A run that ended before finishRun (setup() timed out or threw, the Workers could not
     // start) stops its outputs here, without a summary; after finishRun this does nothing.
     await run.outputs?.close();
@@ -141,10 +160,13 @@ async function execute(run: RunState): Promise<number> {
   // setup() in VU 0, then the clock starts.
   let setupData: string | undefined;
   try {
-    setupData = await control.request<string | undefined>({
-      type: "setup",
-      timeoutMs: plan.setupTimeout,
-    });
+    // k6's noSetup (--no-setup): setup() is not called, the VUs get no data.
+    if (plan.options.noSetup !== true) {
+      setupData = await control.request<string | undefined>({
+        type: "setup",
+        timeoutMs: plan.setupTimeout,
+      });
+    }
   } catch (e) {
     if (e instanceof WorkerRequestError && e.code === "timeout") {
       run.log("ERRO", `setup() execution timed out after ${formatDuration(plan.setupTimeout)}`);
@@ -188,8 +210,15 @@ async function load(run: RunState): Promise<Loaded> {
     workerIndex: 0,
   });
   const probe = await control.request<ProbeResult>({ type: "probe" });
+  // k6's order: defaults < config file < script options < K6_* variables < flags.
+  const file = s.configFile === undefined
+    ? { options: {}, ignored: [] }
+    : await readConfigFile(s.configFile);
+  for (const key of file.ignored) {
+    run.log("WARN", `the config file's "${key}" is not applied by mqload (give it as a flag)`);
+  }
   const options = consolidateOptions(
-    probe.options,
+    applyOptions(file.options, probe.options),
     envOptions(Deno.env.toObject()),
     s.cliOptions ?? {},
   );
@@ -268,6 +297,8 @@ async function teardown(
   setupData: string | undefined,
 ): Promise<number> {
   let code = run.exitCode();
+  // k6's noTeardown (--no-teardown): teardown() is not called.
+  if (plan.options.noTeardown === true) return code;
   try {
     if (run.isDead(control)) {
       run.log("WARN", "teardown() not run: Worker 0, which runs it, is gone");

@@ -371,7 +371,8 @@ export class RunState {
   #logLines(lines: Extract<Notification, { type: "logs" }>["lines"]): void {
     for (const line of lines) {
       const text = this.script?.mapPaths(line.text) ?? line.text;
-      if (line.level === "debug") continue;
+      // Debug lines (console.debug) are shown with --verbose only, as k6's.
+      if (line.level === "debug" && this.settings.logging?.verbose !== true) continue;
       if (line.source.endsWith("source=stacktrace") || line.source === "") {
         // Workers log each error (and their own warnings) once; across Workers, once too.
         const key = text.split("\n", 1)[0];
