@@ -59,8 +59,9 @@ import { Client } from "k6/x/mqtt";
 import { check } from "k6";
 export const options = {
   scenarios: {
-    sub: { executor: "per-vu-iterations", vus: 1, iterations: 1, exec: "sub", maxDuration: "30s" },
-    pub: { executor: "constant-vus", vus: 1, duration: "8s", exec: "pub", startTime: "500ms" },
+    sub: { executor: "per-vu-iterations", vus: 1, iterations: 1, exec: "sub", maxDuration: "40s" },
+    // Long enough that both looks happen while it runs, however slowly Chromium starts under load.
+    pub: { executor: "constant-vus", vus: 1, duration: "20s", exec: "pub", startTime: "500ms" },
   },
   thresholds: { checks: ["rate==1"], mqtt_errors: ["count==0"] },
 };
@@ -70,7 +71,7 @@ export async function sub() {
   let received = 0;
   client.on("message", () => { received++; });
   await client.subscribe("dashboard/#", { qos: 0 });
-  await new Promise((resolve) => setTimeout(resolve, 9500));
+  await new Promise((resolve) => setTimeout(resolve, 21500));
   check(received, { "received messages": (n) => n > 0 });
   await client.end();
 }

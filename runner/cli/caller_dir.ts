@@ -25,7 +25,7 @@
  * const isFile = (path: string) => path === "/repo/deno.json";
  * assert.equal(callerDir("/repo", "/home/me/tests", isFile), "/home/me/tests");
  * assert.equal(callerDir("/elsewhere", "/home/me/tests", isFile), "/elsewhere");
- * assert.equal(callerDir("/repo", undefined, isFile), "/repo");
+ * assert.equal(callerDir("/repo", "", isFile), "/repo");
  * ```
  */
 export function callerDir(
