@@ -36,6 +36,8 @@ import { writeAll } from "./engine/finish.ts";
 import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./summary/merge.ts";
 import { formatSummaryExport, type SummaryExport } from "./summary/data.ts";
 import { textSummary } from "./summary/text.ts";
+import { buildReport } from "./summary/report.ts";
+import { compactTextSummary } from "./summary/compact_text.ts";
 
 /** Exit code of a bad command line (unknown command or flag, bad value). */
 export const USAGE_EXIT_CODE = 2;
@@ -198,6 +200,7 @@ async function broker(args: string[]): Promise<number> {
 async function merge(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     "summary-export": { type: "string" },
+    "summary-mode": { type: "string" },
     report: { type: "string" },
     "no-color": { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -207,6 +210,13 @@ async function merge(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("mqload merge needs summary files");
+  const mode = (values["summary-mode"] as string | undefined) || Deno.env.get("K6_SUMMARY_MODE") ||
+    "compact";
+  if (mode !== "compact" && mode !== "full" && mode !== "legacy") {
+    throw new UsageError(
+      `Invalid value "${mode}" for --summary-mode: expected compact, full or legacy`,
+    );
+  }
   for (const flag of ["summary-export", "report"]) {
     if (values[flag] === "") {
       throw new UsageError(`Invalid value "" for --${flag}: expected a file path`);
@@ -240,7 +250,16 @@ async function merge(args: string[]): Promise<number> {
     });
     if (exportPath !== undefined) {
       const colors = !noColor && Deno.stdout.isTerminal();
-      writeAll(Deno.stdout, "\n" + textSummary(data, { enableColors: colors }) + "\n\n");
+      // The same renderer as `mqload run`, so the same --summary-mode; a merge has no
+      // per-group or per-scenario figures, so full adds only the HTTP timings compact leaves out.
+      const text = mode === "legacy"
+        ? textSummary(data, { enableColors: colors })
+        : compactTextSummary(buildReport(data, mode), {
+          enableColors: colors,
+          summaryTrendStats: data.options.summaryTrendStats,
+          summaryTimeUnit: data.options.summaryTimeUnit,
+        });
+      writeAll(Deno.stdout, "\n" + text + "\n\n");
     }
     if (reportPath !== undefined) {
       const html = renderHtmlReport({

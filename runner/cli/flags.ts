@@ -17,6 +17,7 @@ import { UsageError } from "./usage_error.ts";
 import { parseLogFlags } from "./_log_flags.ts";
 import { applyCompatFlags } from "./_k6_compat_flags.ts";
 import { outputsHelp, outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
+import type { SummaryMode } from "../summary/report.ts";
 
 export { UsageError };
 
@@ -64,7 +65,8 @@ ${outputsHelp(" ".repeat(33))}
                                  time, thresholds, checks, metrics, options)
       --summary-trend-stats S    trend statistics, e.g. "avg,min,med,max,p(90),p(95)"
       --summary-time-unit U      time unit of the summary: s, ms or us
-      --summary-mode M           k6's compact, full or legacy: mqload prints legacy
+      --summary-mode M           compact (default), full (adds groups and scenarios)
+                                 or legacy (k6 < 1.0's layout)
       --no-summary               no end-of-test summary (nor handleSummary)
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
@@ -127,6 +129,7 @@ again on the merged metrics.
 Flags:
       --summary-export FILE      write the merged summary there and print the text summary
                                  (without it the merged JSON goes to stdout)
+      --summary-mode M           that text summary's layout: compact (default), full or legacy
       --report FILE              write a self-contained HTML report of the merged summary
       --no-color                 no ANSI colours
   -h, --help                     show this help
@@ -254,19 +257,12 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     }
     cli.summaryTimeUnit = v["summary-time-unit"];
   }
-  // k6 ≥ 1.0 (which xk6-mqtt needs) takes --summary-mode; mqload prints the legacy layout.
-  const mode = v["summary-mode"] ?? Deno.env.get("K6_SUMMARY_MODE");
-  if (mode !== undefined && mode !== "") {
-    if (!["compact", "full", "legacy"].includes(mode)) {
-      throw new UsageError(
-        `Invalid value "${mode}" for --summary-mode: expected compact, full or legacy`,
-      );
-    }
-    if (mode !== "legacy") {
-      console.warn(
-        `mqload: --summary-mode=${mode} is not supported; the summary is k6's legacy one`,
-      );
-    }
+  // k6 1.x's --summary-mode (K6_SUMMARY_MODE): compact by default, full, or the legacy layout.
+  const mode = v["summary-mode"] || Deno.env.get("K6_SUMMARY_MODE") || "compact";
+  if (!["compact", "full", "legacy"].includes(mode)) {
+    throw new UsageError(
+      `Invalid value "${mode}" for --summary-mode: expected compact, full or legacy`,
+    );
   }
   if (v["no-thresholds"]) cli.noThresholds = true;
   if (v["no-setup"]) cli.noSetup = true;
@@ -336,6 +332,7 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     report: v.report,
     quiet: v.quiet ?? false,
     noSummary: v["no-summary"] ?? false,
+    summaryMode: mode as SummaryMode,
     noColor: v["no-color"] ?? Deno.env.get("NO_COLOR") !== undefined,
     workers,
     logging,

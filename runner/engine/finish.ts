@@ -15,6 +15,8 @@ import {
   summaryExport,
 } from "../summary/data.ts";
 import { textSummary } from "../summary/text.ts";
+import { buildReport, type SummaryMode } from "../summary/report.ts";
+import { compactTextSummary } from "../summary/compact_text.ts";
 import type { ThresholdResult, Thresholds } from "../metrics/thresholds.ts";
 import type { TestOptions, TestPlan } from "../config/options.ts";
 import type { RunState } from "./run_state.ts";
@@ -50,6 +52,8 @@ export interface FinishInput {
   testRunDurationMs: number;
   setupData: string | undefined;
   noColor: boolean;
+  /** `--summary-mode` (default compact, as k6 1.x). */
+  summaryMode?: SummaryMode;
   stdout: SyncWriter & { isTerminal?(): boolean };
   stderr: SyncWriter & { isTerminal?(): boolean };
 }
@@ -75,14 +79,22 @@ export function buildSummary(input: FinishInput): SummaryData {
 }
 
 /**
- * Writes k6's default text summary on stdout.
+ * Writes k6's default text summary on stdout: k6 1.x's compact or full one, or the legacy one.
  *
  * @param input The run's results.
  * @param data The summary data.
  */
 export function printTextSummary(input: FinishInput, data: SummaryData): void {
   const colors = !input.noColor && (input.stdout.isTerminal?.() ?? false);
-  writeAll(input.stdout, "\n" + textSummary(data, { indent: " ", enableColors: colors }) + "\n\n");
+  const mode = input.summaryMode ?? "compact";
+  const text = mode === "legacy"
+    ? textSummary(data, { indent: " ", enableColors: colors })
+    : compactTextSummary(buildReport(data, mode, input.registry), {
+      enableColors: colors,
+      summaryTrendStats: data.options.summaryTrendStats,
+      summaryTimeUnit: data.options.summaryTimeUnit,
+    });
+  writeAll(input.stdout, "\n" + text + "\n\n");
 }
 
 /**
@@ -157,6 +169,7 @@ export async function finishRun(run: RunState, plan: TestPlan, r: RunOutcome): P
     testRunDurationMs: r.testRunDurationMs,
     setupData: r.setupData,
     noColor: s.noColor ?? false,
+    summaryMode: s.summaryMode,
     stdout: s.stdout ?? Deno.stdout,
     stderr: s.stderr ?? Deno.stderr,
   };

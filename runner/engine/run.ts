@@ -55,6 +55,8 @@ export interface RunSettings {
   quiet?: boolean;
   /** No end-of-test summary (nor `handleSummary`). */
   noSummary?: boolean;
+  /** `--summary-mode`: compact (default, as k6 1.x), full or legacy. */
+  summaryMode?: "compact" | "full" | "legacy";
   /** No ANSI colours. */
   noColor?: boolean;
   /** Workers (default: one per core). */

@@ -95,8 +95,16 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  *
  * @param s The text.
  * @returns Its width in columns.
+ *
+ * @example Usage
+ * ```ts
+ * import { strWidth } from "./text.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(strWidth("\x1b[36m✓ ok\x1b[0m"), 4);
+ * ```
  */
-function strWidth(s: string): number {
+export function strWidth(s: string): number {
   let inEsc = false;
   let inLongEsc = false;
   let width = 0;
