@@ -18,6 +18,15 @@ import {
   DATA_SENT,
   DROPPED_ITERATIONS,
   GROUP_DURATION,
+  HTTP_REQ_BLOCKED,
+  HTTP_REQ_CONNECTING,
+  HTTP_REQ_DURATION,
+  HTTP_REQ_FAILED,
+  HTTP_REQ_RECEIVING,
+  HTTP_REQ_SENDING,
+  HTTP_REQ_TLS_HANDSHAKING,
+  HTTP_REQ_WAITING,
+  HTTP_REQS,
   ITERATION_DURATION,
   ITERATIONS,
   VUS,
@@ -90,14 +99,14 @@ export interface ReportSource {
 }
 
 // k6 matches these by prefix (strings.HasPrefix), so `iterations_x` is EXECUTION there too.
-const HTTP = ["http_reqs", "http_req_failed", "http_req_duration", "http_req_blocked"]
-  .concat(["http_req_connecting", "http_req_tls_handshaking", "http_req_sending"])
-  .concat(["http_req_waiting", "http_req_receiving"]);
+const HTTP = [HTTP_REQS, HTTP_REQ_FAILED, HTTP_REQ_DURATION, HTTP_REQ_BLOCKED]
+  .concat([HTTP_REQ_CONNECTING, HTTP_REQ_TLS_HANDSHAKING, HTTP_REQ_SENDING])
+  .concat([HTTP_REQ_WAITING, HTTP_REQ_RECEIVING]);
 const EXECUTION = [VUS, VUS_MAX, ITERATIONS, ITERATION_DURATION, DROPPED_ITERATIONS];
 const NETWORK = [DATA_SENT, DATA_RECEIVED];
 const SKIPPED_ALWAYS = [CHECKS, GROUP_DURATION];
-const SKIPPED_COMPACT = ["http_req_blocked", "http_req_connecting", "http_req_receiving"]
-  .concat(["http_req_sending", "http_req_tls_handshaking", "http_req_waiting"]);
+const SKIPPED_COMPACT = [HTTP_REQ_BLOCKED, HTTP_REQ_CONNECTING, HTTP_REQ_RECEIVING]
+  .concat([HTTP_REQ_SENDING, HTTP_REQ_TLS_HANDSHAKING, HTTP_REQ_WAITING]);
 
 const hasPrefix = (name: string, list: readonly string[]) => list.some((p) => name.startsWith(p));
 
