@@ -25,6 +25,9 @@
 import { CHECKS, GROUP_DURATION } from "../metrics/builtin.ts";
 import { currentVu } from "../worker/vu_context.ts";
 
+// Said once per Worker: the same script line runs in every VU and iteration.
+let warnedPromise = false;
+
 /** A check's condition: a predicate on the value, or a fixed result. */
 export type Checker<T> = ((value: T) => unknown) | boolean;
 
@@ -50,6 +53,13 @@ export function check<T>(
   tags?: Record<string, string>,
 ): boolean {
   const vu = currentVu("check()");
+  if (!warnedPromise && typeof (value as { then?: unknown } | null)?.then === "function") {
+    warnedPromise = true;
+    console.warn(
+      "check() was given a Promise: in mqload the calls of k6/http and k6/x/mqtt return " +
+        "Promises; await them (`const res = await http.get(url)`) before checking what they return",
+    );
+  }
   let all = true;
   for (const [name, checker] of Object.entries(sets)) {
     const result = typeof checker === "function" ? checker(value) : checker;

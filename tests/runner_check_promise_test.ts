@@ -1,0 +1,31 @@
+// A sync-style k6 script checks what `http.get()` returned: in mqload a Promise. The check then
+// fails, and the run says once why, instead of leaving the user with a failed check only.
+
+import assert from "node:assert/strict";
+import { runScript, TempDir } from "./_runner_helpers.ts";
+
+const SCRIPT = `
+import { check } from "k6";
+export const options = { vus: 2, iterations: 6 };
+export default function () {
+  const res = Promise.resolve({ status: 200 }); // what http.get() returns in mqload
+  check(res, { "status is 200": (r) => r.status === 200 });
+}
+`;
+
+Deno.test("check() given a Promise says once, per Worker, to await the call", async () => {
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, SCRIPT, ["--workers", "1"]);
+    assert.equal(r.code, 0, r.stderr);
+    const said = r.stderr.split("\n").filter((l) => l.includes("check() was given a Promise"));
+    assert.equal(said.length, 1, r.stderr);
+    assert.match(said[0], /await them/);
+    // The check itself fails, as it would on the Promise's missing status.
+    const checks = r.summary.metrics.checks as Record<string, number>;
+    assert.equal(checks.passes, 0);
+    assert.equal(checks.fails, 6);
+  } finally {
+    await dir.remove();
+  }
+});
