@@ -14,6 +14,7 @@
 
 import type { Point, Tags } from "../metrics/registry.ts";
 import type { FieldKind } from "./_influxdb_config.ts";
+import { epochMicros } from "./_sample_time.ts";
 
 /** CR and LF, which line protocol cannot carry outside quotes: written as spaces. */
 const NEWLINES = /[\r\n]/g;
@@ -238,13 +239,7 @@ export class LineFormatter {
    * points collide only 1,000 points apart and in the same µs.
    */
   #timestamp(ms: number): string {
-    let whole = Math.floor(ms);
-    let fraction = Math.round((ms - whole) * 1000);
-    if (fraction === 1000) {
-      whole++;
-      fraction = 0;
-    }
-    const micros = `${whole}${String(fraction).padStart(3, "0")}`;
+    const micros = epochMicros(ms);
     if (this.#divisor !== 1n) return String(BigInt(`${micros}000`) / this.#divisor);
     this.#sequence = (this.#sequence + 1) % 1000;
     return `${micros}${String(this.#sequence).padStart(3, "0")}`;

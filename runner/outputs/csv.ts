@@ -26,6 +26,7 @@ import type { MetricsSnapshot, Point, Tags } from "../metrics/registry.ts";
 import { type CsvConfig, csvConfig, type CsvTimeFormat } from "./_csv_config.ts";
 import { openSink, type Sink } from "./_csv_sink.ts";
 import { formatTime } from "./ndjson.ts";
+import { epochMicros } from "./_sample_time.ts";
 import type { Output, OutputParams, OutputType } from "./output.ts";
 
 /**
@@ -70,26 +71,22 @@ export const CSV_HEADER: readonly string[] = Object.freeze([
  * ```
  */
 export function csvTime(ms: number, format: CsvTimeFormat): string {
-  // Whole ms and the µs below them as integers: ns since the epoch exceed 2^53.
-  let whole = Math.floor(ms);
-  let micros = Math.round((ms - whole) * 1000);
-  if (micros === 1000) {
-    whole++;
-    micros = 0;
-  }
+  // µs as an exact number; ns since the epoch exceed 2^53, so they are written as µs + "000".
+  const us = epochMicros(ms);
+  const whole = (us - (us % 1000)) / 1000;
   switch (format) {
     case "unix":
       return String(Math.floor(whole / 1000));
     case "unix_milli":
       return String(whole);
     case "unix_micro":
-      return whole === 0 ? String(micros) : `${whole}${String(micros).padStart(3, "0")}`;
+      return String(us);
     case "unix_nano":
-      return whole === 0 ? String(micros * 1000) : `${whole}${String(micros).padStart(3, "0")}000`;
+      return us === 0 ? "0" : `${us}000`;
     case "rfc3339":
       return new Date(whole).toISOString().slice(0, 19) + "Z";
     case "rfc3339_nano":
-      return formatTime(whole + micros / 1000);
+      return formatTime(ms);
   }
 }
 

@@ -13,6 +13,7 @@
 
 import type { Point } from "../metrics/registry.ts";
 import { formatDuration } from "../config/duration.ts";
+import { epochMicros } from "./_sample_time.ts";
 import { InvalidConfigError } from "../config/options.ts";
 import type { MetricCatalog, Thresholds } from "../metrics/thresholds.ts";
 
@@ -269,12 +270,9 @@ async function writeAll(writer: ByteWriter, bytes: Uint8Array): Promise<void> {
  * ```
  */
 export function formatTime(ms: number): string {
-  let whole = Math.floor(ms);
-  let micros = Math.round((ms - whole) * 1000);
-  if (micros === 1000) {
-    whole++;
-    micros = 0;
-  }
+  const us = epochMicros(ms);
+  const micros = us % 1000;
+  const whole = (us - micros) / 1000;
   const iso = new Date(whole).toISOString(); // 2021-02-24T13:37:10.123Z
   const fraction = (iso.slice(20, 23) + String(micros).padStart(3, "0")).replace(/0+$/, "");
   return iso.slice(0, 19) + (fraction === "" ? "" : "." + fraction) + "Z";
