@@ -19,7 +19,7 @@ import {
   type TestPlan,
 } from "../config/options.ts";
 import { OutputSet } from "../outputs/output_set.ts";
-import { outputType, parseOutputSpec, REPORT_OUTPUT } from "../outputs/registry.ts";
+import { parseOutputSpec, REPORT_OUTPUT, wantsPoints } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
 import { epochNow, type ProbeResult } from "../worker/messages.ts";
 import { readConfigFile } from "../config/config_file.ts";
@@ -250,7 +250,7 @@ function outputSpecs(run: RunState) {
  * (the control Worker loads the script first), from the outputs' registry entries.
  */
 function wantPoints(run: RunState): boolean {
-  return outputSpecs(run).some((spec) => outputType(spec.name)?.points === true);
+  return wantsPoints(outputSpecs(run));
 }
 
 /** Starts the other Workers and initializes every VU, before the test clock starts. */

@@ -30,18 +30,8 @@ type StopReason = "signal" | "script" | "thresholds" | "crash";
 
 const LEVELS = { debug: "DEBU", info: "INFO", warn: "WARN", error: "ERRO" } as const;
 
-/** Aggregated figures of all Workers. */
-export interface Totals {
-  active: number;
-  initialized: number;
-  completed: number;
-  interrupted: number;
-  failed: number;
-  scenarios: Record<string, number>;
-  finished: Map<string, number>;
-  /** Client connections open now. */
-  connections: number;
-}
+/** The Workers' figures summed; `finished` counts, per scenario, the Workers done with it. */
+export type Totals = Omit<WorkerStats, "peak" | "finished"> & { finished: Map<string, number> };
 
 /** See the module documentation. */
 export class RunState {

@@ -13,7 +13,7 @@
 import type { MetricsSnapshot } from "../metrics/registry.ts";
 import { InvalidConfigError } from "../config/options.ts";
 import type { Output, OutputParams, RunStatus, TestEnd } from "./output.ts";
-import { type OutputSpec, outputType, unknownOutput } from "./registry.ts";
+import { type OutputSpec, outputType, unknownOutput, wantsPoints } from "./registry.ts";
 
 /** What every output of the run is made with, besides its own argument. */
 export type OutputSetParams = Omit<OutputParams, "arg" | "log"> & {
@@ -64,7 +64,6 @@ export class OutputSet {
   static async open(specs: readonly OutputSpec[], params: OutputSetParams): Promise<OutputSet> {
     const log = once(params.log);
     const outputs: Output[] = [];
-    let wantPoints = false;
     try {
       for (const spec of specs) {
         const type = outputType(spec.name);
@@ -72,13 +71,12 @@ export class OutputSet {
           throw new InvalidConfigError([unknownOutput(spec.name)]);
         }
         outputs.push(await type.create({ ...params, arg: spec.arg }));
-        wantPoints ||= type.points;
       }
     } catch (e) {
       await stopAll(outputs, undefined, log);
       throw e;
     }
-    return new OutputSet(outputs, wantPoints, log);
+    return new OutputSet(outputs, wantsPoints(specs), log);
   }
 
   /** The banner's text of each output. */

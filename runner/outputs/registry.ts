@@ -44,6 +44,25 @@ export function outputsHelp(indent: string): string {
 }
 
 /**
+ * Whether any of the outputs wants every sample as a point, so that the Workers keep them: known
+ * from the names alone, before the outputs are made (the Workers are configured first).
+ *
+ * @param specs The `--out` values taken apart.
+ * @returns True when one of them does.
+ *
+ * @example Usage
+ * ```ts
+ * import { wantsPoints } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(wantsPoints([{ name: "json", arg: "-" }]), true);
+ * assert.equal(wantsPoints([{ name: "html-report", arg: "r.html" }]), false);
+ * ```
+ */
+export function wantsPoints(specs: readonly OutputSpec[]): boolean {
+  return specs.some((spec) => outputType(spec.name)?.points === true);
+}
+
+/**
  * The message for an `--out` name no output has.
  *
  * @param value The `--out` value as given.
