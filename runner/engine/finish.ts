@@ -44,7 +44,7 @@ export function writeAll(writer: SyncWriter, data: string | Uint8Array): void {
 }
 
 /** What the end of the run needs. */
-export interface FinishInput {
+interface FinishInput {
   registry: MetricRegistry;
   thresholds?: Thresholds;
   results: ThresholdResult[];
@@ -64,7 +64,7 @@ export interface FinishInput {
  * @param input The run's results.
  * @returns The data.
  */
-export function buildSummary(input: FinishInput): SummaryData {
+function buildSummary(input: FinishInput): SummaryData {
   return summaryData(input.registry, input.results, {
     options: {
       summaryTrendStats: input.options.summaryTrendStats,
@@ -84,7 +84,7 @@ export function buildSummary(input: FinishInput): SummaryData {
  * @param input The run's results.
  * @param data The summary data.
  */
-export function printTextSummary(input: FinishInput, data: SummaryData): void {
+function printTextSummary(input: FinishInput, data: SummaryData): void {
   const colors = !input.noColor && (input.stdout.isTerminal?.() ?? false);
   const mode = input.summaryMode ?? "compact";
   const text = mode === "legacy"
@@ -105,7 +105,7 @@ export function printTextSummary(input: FinishInput, data: SummaryData): void {
  * @param outputs Keys to contents.
  * @returns One message per output that could not be written.
  */
-export async function writeSummaryOutputs(
+async function writeSummaryOutputs(
   input: FinishInput,
   outputs: Record<string, string | Uint8Array>,
 ): Promise<string[]> {
@@ -130,7 +130,7 @@ export async function writeSummaryOutputs(
  * @param data The summary data.
  * @param path Where.
  */
-export async function writeSummaryExport(
+async function writeSummaryExport(
   input: FinishInput,
   data: SummaryData,
   path: string,

@@ -17,7 +17,7 @@ import type { Executor, ProgressInput, ScenarioProgress } from "./executor.ts";
  * @param totalMs The whole.
  * @returns The text.
  */
-export function timeDetail(elapsedMs: number, totalMs: number): string {
+function timeDetail(elapsedMs: number, totalMs: number): string {
   const spent = Math.min(Math.max(0, elapsedMs), totalMs);
   const s = (spent / 1000).toFixed(1).padStart(4, "0");
   return `${s}s/${formatDuration(totalMs)}`;
