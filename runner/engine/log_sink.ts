@@ -9,7 +9,19 @@
 
 import type { SyncWriter } from "./finish.ts";
 
-/** How to log, from the command line. */
+/**
+ * How to log, from the command line (`RunSettings.logging`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { LogSettings } from "@mqload/mqload/runner";
+ * import assert from "node:assert/strict";
+ *
+ * // `mqload run --log-format json --log-output file=run.log -v`
+ * const log: LogSettings = { format: "json", output: { file: "run.log" }, verbose: true };
+ * assert.equal(log.format, "json");
+ * ```
+ */
 export interface LogSettings {
   /** k6's `--log-output`: `stderr` (default), `stdout`, `none` or a file. */
   output?: "stderr" | "stdout" | "none" | { file: string };
