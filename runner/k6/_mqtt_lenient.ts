@@ -7,15 +7,7 @@
  */
 
 import { EVENT_NAMES, knownKeys } from "../../client/internal.ts";
-
-// Warned once per Worker: the same script line runs in every VU and iteration.
-const warned = new Set<string>();
-
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(message);
-}
+import { warnScript } from "../worker/vu_context.ts";
 
 /**
  * The options without the keys the library does not know for `kind`, each dropped with a
@@ -28,7 +20,7 @@ export function knownOptions<T>(kind: string, options: T): T {
   let kept: Record<string, unknown> | undefined;
   for (const key of Object.keys(options)) {
     if (keys.has(key)) continue;
-    warnOnce(`k6/x/mqtt: unknown ${kind} option "${key}" ignored`);
+    warnScript(`k6/x/mqtt: unknown ${kind} option "${key}" ignored`);
     kept ??= { ...options } as Record<string, unknown>;
     delete kept[key];
   }
@@ -38,6 +30,6 @@ export function knownOptions<T>(kind: string, options: T): T {
 /** Whether the client has the event; if not, warns that it is ignored, as xk6-mqtt ignores it. */
 export function isKnownEvent(event: string): boolean {
   if (EVENT_NAMES.has(event)) return true;
-  warnOnce(`k6/x/mqtt: unknown event "${event}" ignored`);
+  warnScript(`k6/x/mqtt: unknown event "${event}" ignored`);
   return false;
 }

@@ -84,8 +84,6 @@ function requestsOf(vu: VuState): InFlightRequests {
   return r;
 }
 
-let warnedTls = false;
-
 /**
  * Makes a request.
  *
@@ -111,9 +109,8 @@ export async function request(
   const vu = currentVu("http.request()");
   const options = vu.services.options;
   const read = readParams(params, options.maxRedirects);
-  if (options.insecureSkipTLSVerify === true && !warnedTls) {
-    warnedTls = true;
-    console.warn(
+  if (options.insecureSkipTLSVerify === true) {
+    vu.services.warn(
       "insecureSkipTLSVerify does not apply to k6/http: Deno's fetch verifies certificates",
     );
   }

@@ -25,9 +25,6 @@
 import { CHECKS, GROUP_DURATION } from "../metrics/builtin.ts";
 import { currentVu } from "../worker/vu_context.ts";
 
-// Said once per Worker: the same script line runs in every VU and iteration.
-let warnedPromise = false;
-
 /** A check's condition: a predicate on the value, or a fixed result. */
 export type Checker<T> = ((value: T) => unknown) | boolean;
 
@@ -53,9 +50,8 @@ export function check<T>(
   tags?: Record<string, string>,
 ): boolean {
   const vu = currentVu("check()");
-  if (!warnedPromise && typeof (value as { then?: unknown } | null)?.then === "function") {
-    warnedPromise = true;
-    console.warn(
+  if (typeof (value as { then?: unknown } | null)?.then === "function") {
+    vu.services.warn(
       "check() was given a Promise: in mqload the calls of k6/http and k6/x/mqtt return " +
         "Promises; await them (`const res = await http.get(url)`) before checking what they return",
     );

@@ -110,6 +110,11 @@ export interface WorkerServices {
   abort(reason: string): void;
   /** Receives errors a VU's code raised outside an iteration (late callbacks). */
   strayError(error: unknown, vu?: VuState): void;
+  /**
+   * Says what a shim found about the script (an ignored option, a Promise checked), once: the
+   * Worker says each text once, and the main thread once across Workers.
+   */
+  warn(text: string): void;
   /** A VU's client connection opened or closed: the Worker counts those open now. */
   connection?(open: boolean): void;
 }
@@ -283,6 +288,29 @@ export class VuState {
     this.#clients.clear();
     await Promise.all(clients.map((c) => (c[ABANDON]?.() ?? c.endAsync()).catch(() => {})));
   }
+}
+
+// What shims said outside any VU (a plain program importing them): once per text, here.
+const saidOutsideVus = new Set<string>();
+
+/**
+ * Says once what a shim found about the script: through the current VU's Worker (see
+ * {@linkcode WorkerServices.warn}), or, outside a VU, on the console once per text.
+ *
+ * @param text The warning.
+ *
+ * @example Usage
+ * ```ts
+ * import { warnScript } from "./vu_context.ts";
+ * warnScript("k6/x/mqtt: unknown client option \"x\" ignored"); // outside a VU: console, once
+ * ```
+ */
+export function warnScript(text: string): void {
+  const state = vuStorage.getStore();
+  if (state !== undefined) return state.services.warn(text);
+  if (saidOutsideVus.has(text)) return;
+  saidOutsideVus.add(text);
+  console.warn(text);
 }
 
 /**

@@ -13,6 +13,7 @@ function services(registry = new MetricRegistry()): WorkerServices {
     scriptBase: "file:///",
     sharedArrays: new Map(),
     testStart: () => 0,
+    warn: () => {},
     instance: () => ({
       iterationsCompleted: 0,
       iterationsInterrupted: 0,

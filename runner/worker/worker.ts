@@ -79,6 +79,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   };
   #logs: LogLine[] = [];
   #seen = new Set<string>();
+  readonly #warned = new Set<string>();
   #slots: Array<{ config: ScenarioConfig; slots: VuSlot[]; planned: number }> = [];
   #segment = new ExecutionTuple();
   #local = new ExecutionTuple();
@@ -109,6 +110,13 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
 
   need(scenario: string): void {
     post({ type: "need", scenario });
+  }
+
+  warn(text: string): void {
+    if (this.#warned.has(text)) return;
+    if (this.#warned.size < 1000) this.#warned.add(text);
+    // No source: the main thread says such lines once across Workers.
+    this.log({ level: "warn", text, source: "" });
   }
 
   log(line: LogLine): void {
