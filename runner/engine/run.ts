@@ -201,6 +201,7 @@ async function execute(run: RunState): Promise<number> {
 async function load(run: RunState): Promise<Loaded> {
   const s = run.settings;
   const script: PreparedScript = run.script = await prepareScript(s.script);
+  for (const warning of script.warnings) run.log("WARN", warning);
   const env = { ...(s.includeSystemEnv === false ? {} : Deno.env.toObject()), ...s.env };
   const control = run.addWorker(0);
   await control.request({

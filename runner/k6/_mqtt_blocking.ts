@@ -104,18 +104,16 @@ export class BlockingCalls {
 
   /**
    * k6's `sleep()` blocks the VU, so `client.connect(url); sleep(1); client.end()` ends the
-   * client a second later. Here `sleep()` cannot block, but un-awaited sleeps of the calling VU
-   * add up to `sleepEnd`: a call made before that time starts then, in call order. Calls made
-   * with no sleep pending (or after `await sleep()`) start at once, as before.
+   * client a second later. Scripts are transformed to await such calls (see
+   * `runner/script/blocking/`); where a call cannot be awaited (a TypeScript script, a callback
+   * given to code that does not wait for it), a call made while an un-awaited sleep of the VU is
+   * pending starts when it ends, after the calls made before it (one queue per VU, no timers).
    */
   afterSleep<T>(start: () => Promise<T>, events: boolean): Promise<T> {
-    const vu = vuStorage.getStore();
-    if (vu === undefined || vu.sleepEnd === 0) return start();
-    const wait = vu.sleepEnd - performance.now();
-    if (wait <= 0) return start();
+    const gate = vuStorage.getStore()?.sleepGate;
+    if (gate === undefined) return start();
     const outcome = this.#outcome<T>(events);
-    // The Worker's setTimeout: the iteration waits for it, as for a sleep.
-    setTimeout(() => startInto(start, outcome), wait);
+    gate.then(() => startInto(start, outcome));
     return outcome.promise;
   }
 

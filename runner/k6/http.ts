@@ -124,8 +124,7 @@ export async function request(
   vu.track(requests);
   try {
     // k6's sleep() blocks: a request made after an un-awaited sleep starts when it ends.
-    const wait = vu.sleepEnd - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (vu.sleepGate !== undefined) await vu.sleepGate;
     const abandoned = requests.abort.signal;
     const res = await perform({
       vu,

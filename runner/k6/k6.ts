@@ -92,9 +92,19 @@ export function sleep(seconds: number): Promise<void> {
   const now = performance.now();
   const start = Math.max(now, vu.sleepEnd);
   vu.sleepEnd = start + ms;
-  const delay = vu.sleepEnd - now;
   // The Worker's setTimeout tracks the timer for the VU: the iteration waits for it.
-  return new Promise((resolve) => setTimeout(resolve, delay));
+  const timer = new Promise<void>((resolve) => setTimeout(resolve, vu.sleepEnd - now));
+  // Each sleep ends after the one before (timers of one millisecond may fire in any order), and
+  // calls waiting for it start in the order they were made (see `_mqtt_blocking.ts`).
+  const previous = vu.sleepGate;
+  const gate = previous === undefined ? timer : Promise.all([previous, timer]).then(() => {});
+  vu.sleepGate = gate;
+  return gate.then(() => {
+    if (vu.sleepGate === gate) {
+      vu.sleepGate = undefined;
+      vu.sleepEnd = 0;
+    }
+  });
 }
 
 /**

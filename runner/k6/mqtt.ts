@@ -122,10 +122,10 @@ export class Client extends LibraryClient {
     this.#track();
     url = knownOptions("connect", url);
     options = this.#withTls(url, knownOptions("connect", options));
-    return this.#calls.connecting(
+    return this.#xk6(this.#calls.connecting(
       this.#calls.afterSleep(() => super.connect(url, options), true),
       true,
-    );
+    ));
   }
 
   /**
@@ -155,10 +155,10 @@ export class Client extends LibraryClient {
    */
   override reconnect(): Promise<ConnectInfo> {
     this.#track();
-    return this.#calls.connecting(
+    return this.#xk6(this.#calls.connecting(
       this.#calls.afterSleepAndConnect(() => super.reconnect(), true),
       true,
-    );
+    ));
   }
 
   /**
@@ -186,7 +186,7 @@ export class Client extends LibraryClient {
     options?: SubscribeOptions,
   ): Promise<number[]> {
     options = this.#grouped(knownOptions("subscribe", options));
-    return this.#calls.afterSleep(() => super.subscribe(topic, options), true);
+    return this.#xk6(this.#calls.afterSleep(() => super.subscribe(topic, options), true));
   }
 
   /**
@@ -213,7 +213,7 @@ export class Client extends LibraryClient {
    */
   override unsubscribe(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
     options = this.#grouped(knownOptions("unsubscribe", options));
-    return this.#calls.afterSleep(() => super.unsubscribe(topics, options), true);
+    return this.#xk6(this.#calls.afterSleep(() => super.unsubscribe(topics, options), true));
   }
 
   /**
@@ -241,7 +241,7 @@ export class Client extends LibraryClient {
    */
   override publish(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
     options = this.#grouped(knownOptions("publish", options));
-    return this.#calls.afterSleep(() => super.publish(topic, payload, options), true);
+    return this.#xk6(this.#calls.afterSleep(() => super.publish(topic, payload, options), true));
   }
 
   /**
@@ -266,7 +266,9 @@ export class Client extends LibraryClient {
   override end(options?: EndOptions): Promise<void> {
     options = this.#grouped(knownOptions("end", options));
     const calls = this.#calls;
-    return calls.ending(() => calls.afterSleepAndConnect(() => super.end(options), true));
+    return this.#xk6(
+      calls.ending(() => calls.afterSleepAndConnect(() => super.end(options), true)),
+    );
   }
 
   /**
@@ -311,20 +313,36 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * A handler that runs attributed to the client's VU even when the event comes from outside
-   * it (the runner ending the clients of an interrupted iteration), so that `check()` and
-   * custom metrics work in it. `message` events always come from the VU's own reads.
+   * A handler as k6 runs it: queued on its VU's event loop (see `VuEventLoop`), so that it runs
+   * only while the script is not blocked in a call, and attributed to the VU even when the
+   * event comes from outside it (the runner ending the clients of an interrupted iteration), so
+   * that `check()` and custom metrics work in it.
    */
   #inVu<H>(event: string, handler: H): H {
     const vu = this.#vu;
-    if (vu === undefined || event === "message" || typeof handler !== "function") return handler;
+    if (vu === undefined || typeof handler !== "function") return handler;
+    const loop = vu.loop;
+    const callback = handler as (...args: unknown[]) => unknown;
+    // `message` events always come from the VU's own reads, and run while the runner closes.
+    if (event === "message") return ((...args: unknown[]) => loop.post(callback, args)) as H;
     const muted = this.#muted;
     return ((...args: unknown[]) => {
-      if (muted.muted) return undefined; // The runner is closing the client (see ABANDON).
-      return vuStorage.getStore() === undefined
-        ? vuStorage.run(vu, () => handler(...args))
-        : handler(...args);
+      if (muted.muted) return; // The runner is closing the client (see ABANDON).
+      if (vuStorage.getStore() === undefined) vuStorage.run(vu, () => loop.post(callback, args));
+      else loop.post(callback, args);
     }) as H;
+  }
+
+  /**
+   * A sync-named call's promise as xk6-mqtt returns: a failure an `error` handler takes is not
+   * thrown to the script (the call returns), else it is.
+   */
+  #xk6<T>(call: Promise<T>): Promise<T> {
+    if (!eventListenersOf(this).heard("error")) return call;
+    return call.catch((error) => {
+      if (eventListenersOf(this).heard("error")) return undefined as T;
+      throw error;
+    });
   }
 
   /** Adds the `tlsAuth` certificate for the broker's host name, as k6 picks it by domain. */

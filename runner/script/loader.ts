@@ -17,6 +17,7 @@
 
 import { commonJsToEsm, isCommonJs, requiredSpecifiers } from "./commonjs.ts";
 import { vuFactorySource } from "./vu_factory.ts";
+import { makeBlocking } from "./blocking/transform.ts";
 
 /** Raised when the script cannot be loaded: the CLI exits with k6's code 107. */
 export class ScriptError extends Error {
@@ -42,6 +43,8 @@ export interface PreparedScript {
   mapPaths(text: string): string;
   /** Removes the generated files. */
   cleanup(): Promise<void>;
+  /** Where the script cannot wait as k6 blocks (`path:line:col: …`), to say once at load. */
+  readonly warnings: readonly string[];
 }
 
 const here = (path: string) => new URL(path, import.meta.url).href;
@@ -69,6 +72,8 @@ export const MODULES: Readonly<Record<string, string>> = Object.freeze({
 const JSLIB_SUMMARY = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;
 const JSLIB_UTILS = /^https:\/\/jslib\.k6\.io\/k6-utils\/[^/]+\/index\.js$/;
 const MODULE_EXT = /\.(m?[jt]sx?|cjs)$/;
+// TypeScript modules are mqload's own scripts, written to await.
+const JS_EXT = /\.(m?js|cjs)$/;
 // `from "x"`, `import "x"`, `import("x")`; quotes kept, newlines never crossed.
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n\r]+)\2/g;
 
@@ -142,6 +147,14 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       }
     }
   }
+  // k6 blocks in its sync-named calls: the JavaScript modules are made to await them.
+  const javaScript = new Map([...sources].filter(([url]) => JS_EXT.test(new URL(url).pathname)));
+  const blocking = makeBlocking(javaScript);
+  for (const [url, source] of blocking.sources) {
+    sources.set(url, source);
+    rewrite = true;
+  }
+  const warnings = blocking.warnings;
   const entrySource = sources.get(entry.href)!;
   const factory = commonJs.has(entry.href) ? undefined : vuFactorySource(entrySource);
   if (!rewrite && factory === undefined) {
@@ -150,6 +163,7 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       originalUrl: entry.href,
       mapPaths: (text) => text,
       cleanup: () => Promise.resolve(),
+      warnings,
     };
   }
   const dir = await Deno.makeTempDir({ prefix: "mqload-script-" });
@@ -197,6 +211,7 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
     cleanup: async () => {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
+    warnings,
   };
 }
 

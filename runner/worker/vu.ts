@@ -238,6 +238,7 @@ export class Vu implements RunnableVu {
     state.iterationInTest = req.iterationInTest;
     state.group = "";
     state.sleepEnd = 0;
+    state.sleepGate = undefined;
     const data = this.#setupData(req.setupData);
     const ending = new Ending(req);
     state.onAsyncError = ending.failed;

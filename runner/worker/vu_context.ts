@@ -8,6 +8,7 @@
  * @module
  */
 
+import { VuEventLoop } from "./event_loop.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { parseThresholds, type ThresholdsConfig } from "../metrics/thresholds.ts";
@@ -163,6 +164,9 @@ export class VuState {
   onAsyncError: (error: unknown) => void;
   /** Where chained, not awaited `sleep()` calls end (performance.now() ms). */
   sleepEnd = 0;
+  /** Settles when the last un-awaited `sleep()` ends; calls made meanwhile start then, in order. */
+  sleepGate: Promise<void> | undefined;
+  #loop: VuEventLoop | undefined;
   readonly #clients = new Map<TrackedClient, number>();
   readonly #timers = new Set<number>();
   #timersIdle: PromiseWithResolvers<void> | undefined;
@@ -241,6 +245,15 @@ export class VuState {
     return tags;
   }
 
+  /** The VU's event loop: its blocking calls and the event callbacks held back for them. */
+  get loop(): VuEventLoop {
+    return this.#loop ??= new VuEventLoop(
+      (run) => vuStorage.run(this, run),
+      (error) => this.onAsyncError(error),
+      RAW_TIMERS,
+    );
+  }
+
   /** Registers a client the current iteration must wait for (again after each connect). */
   track(client: TrackedClient): void {
     this.#clients.set(client, (this.#clients.get(client) ?? 0) + 1);
@@ -264,8 +277,11 @@ export class VuState {
    * rule for the end of an iteration.
    */
   async quiescent(): Promise<void> {
-    while (this.#clients.size > 0 || this.#timers.size > 0) {
-      if (this.#clients.size > 0) {
+    const loop = this.#loop;
+    while (this.#clients.size > 0 || this.#timers.size > 0 || loop?.quiet === false) {
+      if (loop?.quiet === false) {
+        await loop.idle();
+      } else if (this.#clients.size > 0) {
         const batch = [...this.#clients];
         await Promise.all(batch.map(([client]) => client.idle()));
         // A client connected again meanwhile stays tracked.
@@ -280,6 +296,9 @@ export class VuState {
 
   /** Ends every tracked client and cancels every pending timer (interrupted or failed iteration). */
   async abandon(): Promise<void> {
+    this.#loop?.clear();
+    this.sleepGate = undefined;
+    this.sleepEnd = 0;
     for (const id of this.#timers) RAW_TIMERS.clearTimeout(id);
     this.#timers.clear();
     this.#timersIdle?.resolve();

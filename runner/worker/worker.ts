@@ -35,6 +35,7 @@ import {
 } from "./messages.ts";
 import { type ScenarioHost, ScenarioRun } from "./scenario_run.ts";
 import { installVuHooks, Vu } from "./vu.ts";
+import { installBlockingHelpers } from "../k6/blocking_runtime.ts";
 import { ScriptInstances } from "../script/loader.ts";
 import { TestAbortedError } from "../k6/execution.ts";
 import { DrainClock } from "./_drain_clock.ts";
@@ -243,6 +244,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
 const host = new WorkerRuntime();
 
 installVuHooks((error) => host.strayError(error));
+installBlockingHelpers();
 installConsole(host);
 installGlobals(host);
 host.drains.everySecond();

@@ -1,0 +1,107 @@
+/**
+ * The text the blocking transform inserts: `async` before functions, `await` (with the
+ * `__mqloadBlock` mark for k6's own calls) before calls, and the rewrite of `xs.forEach(f)` /
+ * `xs.map(f)` into helpers that run `f` one element after another. Edits never add a line break.
+ *
+ * @module
+ */
+
+import type { SyntaxNode } from "./syntax.ts";
+
+/** One insertion (or replacement of `remove` characters) at an offset of the source. */
+export interface Edit {
+  /** The offset. */
+  readonly at: number;
+  /** What goes there. */
+  readonly text: string;
+  /** Characters replaced from `at` (0 for an insertion). */
+  readonly remove?: number;
+  /** Among edits at one offset, lower first. */
+  readonly order: number;
+}
+
+/**
+ * The globals a transformed script calls (installed in each Worker by
+ * `runner/k6/blocking_runtime.ts`).
+ */
+export const ITERATION_HELPERS = Object.freeze({
+  block: "__mqloadBlock",
+  each: "__mqloadEach",
+  map: "__mqloadMap",
+});
+
+/** What the edits need to know of a call. */
+export interface AwaitedCall {
+  readonly node: SyntaxNode;
+  readonly outer: SyntaxNode;
+  readonly parent: SyntaxNode;
+  readonly kind: "k6" | "user" | "each" | "map" | undefined;
+}
+
+/** Statement lists, where a statement that starts with `(` needs a `;` before it. */
+const STATEMENT_LISTS: ReadonlySet<string> = new Set([
+  "Program",
+  "BlockStatement",
+  "SwitchCase",
+  "StaticBlock",
+]);
+
+/**
+ * The edits that make the script await a call.
+ *
+ * @param call The call.
+ * @param statementStarts Expression statements by start offset, with their parents.
+ * @returns The edits.
+ */
+export function awaitEdits(
+  call: AwaitedCall,
+  statementStarts: ReadonlyMap<number, SyntaxNode>,
+): Edit[] {
+  const { outer, parent } = call;
+  const span = outer.end - outer.start;
+  // `await f().x` would await `f().x`; `await f() ** 2` does not parse.
+  const parens = (parent.type === "MemberExpression" && parent.object === outer) ||
+    ((parent.type === "CallExpression" || parent.type === "NewExpression") &&
+      parent.callee === outer) ||
+    (parent.type === "TaggedTemplateExpression" && parent.tag === outer) ||
+    (parent.type === "BinaryExpression" && parent.operator === "**" && parent.left === outer);
+  const asi = parens && STATEMENT_LISTS.has(statementStarts.get(outer.start)?.type ?? "");
+  const open = `${parens ? "(" : ""}await `;
+  const close = parens ? ")" : "";
+  // An empty statement first: harmless in a statement list, whatever else goes there.
+  const edits: Edit[] = asi ? [{ at: outer.start, text: ";", order: -1e13 }] : [];
+  if (call.kind === "each" || call.kind === "map") {
+    // `xs.forEach(f, self)` → `await __mqloadEach(xs, f, self)`
+    const callee = call.node.callee as SyntaxNode;
+    const target = callee.object as SyntaxNode;
+    const helper = call.kind === "each" ? ITERATION_HELPERS.each : ITERATION_HELPERS.map;
+    edits.push({ at: outer.start, text: `${open}${helper}(`, order: -span });
+    const args = call.node.arguments as SyntaxNode[];
+    edits.push({ at: target.end, text: ", ", remove: args[0].start - target.end, order: 1e12 });
+    if (close) edits.push({ at: outer.end, text: close, order: span });
+    return edits;
+  }
+  const mark = call.kind === "k6" ? `${ITERATION_HELPERS.block}(` : "";
+  edits.push({ at: outer.start, text: open + mark, order: -span });
+  if (mark || close) edits.push({ at: outer.end, text: (mark ? ")" : "") + close, order: span });
+  return edits;
+}
+
+/**
+ * Applies edits to a source.
+ *
+ * @param source The source.
+ * @param edits The edits (any order; replacements must not overlap).
+ * @returns The edited source.
+ */
+export function applyEdits(source: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => a.at - b.at || a.order - b.order);
+  let out = "";
+  let from = 0;
+  for (const edit of sorted) {
+    if (edit.at < from) continue; // Inside a replaced range (cannot happen with our edits).
+    out += source.slice(from, edit.at) + edit.text;
+    from = edit.at + (edit.remove ?? 0);
+  }
+  return out + source.slice(from);
+}

@@ -1,0 +1,158 @@
+/**
+ * Which calls of a script block in k6: `sleep()` and `group()` of `k6`, the request functions
+ * of `k6/http`, and the sync-named methods of a `k6/x/mqtt` client (`connect`, `reconnect`,
+ * `subscribe`, `unsubscribe`, `publish`, `end`). The names a module binds them to are read from
+ * its imports (and `require()` calls); a client's methods are known by name only, since the
+ * client itself may be kept anywhere.
+ *
+ * @module
+ */
+
+import { identifierName, memberName, type SyntaxNode, walk } from "./syntax.ts";
+
+/** k6/http's functions that wait for the response (`asyncRequest` does not). */
+const HTTP_BLOCKING: ReadonlySet<string> = new Set([
+  "request",
+  "get",
+  "post",
+  "put",
+  "patch",
+  "del",
+  "head",
+  "options",
+  "batch",
+]);
+
+/** xk6-mqtt's blocking client methods (their `…Async` forms return promises). */
+export const MQTT_BLOCKING: ReadonlySet<string> = new Set([
+  "connect",
+  "reconnect",
+  "subscribe",
+  "unsubscribe",
+  "publish",
+  "end",
+]);
+
+/** What a module calls k6's blocking functions by. */
+export interface K6Bindings {
+  /** Local names of `sleep` from `k6`. */
+  readonly sleep: Set<string>;
+  /** Local names of `group` from `k6`. */
+  readonly group: Set<string>;
+  /** Names of the `k6` module object (default or namespace import). */
+  readonly k6: Set<string>;
+  /** Local names of k6/http's blocking functions. */
+  readonly http: Set<string>;
+  /** Names of the `k6/http` module object. */
+  readonly httpModule: Set<string>;
+  /** Whether the module imports an MQTT client module. */
+  mqtt: boolean;
+}
+
+/** Which k6 module a specifier names, if any of those with blocking calls. */
+function moduleOf(specifier: string): "k6" | "http" | "mqtt" | undefined {
+  const bare = specifier.replace(/^jsr:/, "").replace(/^(@mqload\/mqload)@[^/]+/, "$1");
+  if (bare === "k6") return "k6";
+  if (bare === "k6/http") return "http";
+  if (bare === "k6/x/mqtt" || bare === "@mqload/mqload") return "mqtt";
+  return undefined;
+}
+
+/**
+ * Reads the names a module binds k6's blocking functions to.
+ *
+ * @param program The module's syntax tree.
+ * @returns Its bindings.
+ */
+export function k6BindingsOf(program: SyntaxNode): K6Bindings {
+  const bindings: K6Bindings = {
+    sleep: new Set(),
+    group: new Set(),
+    k6: new Set(),
+    http: new Set(),
+    httpModule: new Set(),
+    mqtt: false,
+  };
+  const bind = (
+    module: ReturnType<typeof moduleOf>,
+    imported: string | undefined,
+    local: string,
+  ) => {
+    if (module === "mqtt") bindings.mqtt = true;
+    else if (module === "k6") {
+      if (imported === undefined) bindings.k6.add(local);
+      else if (imported === "sleep") bindings.sleep.add(local);
+      else if (imported === "group") bindings.group.add(local);
+    } else if (module === "http") {
+      if (imported === undefined) bindings.httpModule.add(local);
+      else if (HTTP_BLOCKING.has(imported)) bindings.http.add(local);
+    }
+  };
+  walk(program, (node) => {
+    if (node.type === "ImportDeclaration") {
+      const module = moduleOf((node.source as SyntaxNode).value as string);
+      if (module === undefined) return;
+      if (module === "mqtt") bindings.mqtt = true;
+      for (const spec of node.specifiers as SyntaxNode[]) {
+        const local = identifierName(spec.local)!;
+        const imported = spec.type === "ImportSpecifier"
+          ? identifierName(spec.imported) ?? (spec.imported as SyntaxNode).value as string
+          : undefined; // default or namespace: the module object
+        bind(module, imported, local);
+      }
+    } else if (node.type === "VariableDeclarator") {
+      const init = node.init as SyntaxNode | null;
+      if (init?.type !== "CallExpression" || identifierName(init.callee) !== "require") return;
+      const arg = (init.arguments as SyntaxNode[])[0];
+      if (arg?.type !== "Literal" || typeof arg.value !== "string") return;
+      const module = moduleOf(arg.value);
+      if (module === undefined) return;
+      const id = node.id as SyntaxNode;
+      if (id.type === "Identifier") bind(module, undefined, id.name as string);
+      else if (id.type === "ObjectPattern") {
+        for (const property of id.properties as SyntaxNode[]) {
+          const key = identifierName(property.key);
+          const value = identifierName(property.value);
+          if (key !== undefined && value !== undefined) bind(module, key, value);
+        }
+      }
+      if (module === "mqtt") bindings.mqtt = true;
+    }
+  });
+  return bindings;
+}
+
+/** How a call blocks in k6: `k6` for k6's own blocking calls, `group` for a group. */
+export type K6CallKind = "k6" | "group";
+
+/**
+ * Whether a call is one of k6's blocking calls.
+ *
+ * @param callee The call's callee.
+ * @param bindings The module's bindings.
+ * @param mqtt Whether the script uses an MQTT client (any of its modules imports one).
+ * @returns `k6` for a blocking call, `group` for a `group()` call, else undefined.
+ */
+export function k6CallKind(
+  callee: SyntaxNode,
+  bindings: K6Bindings,
+  mqtt: boolean,
+): K6CallKind | undefined {
+  const name = identifierName(callee);
+  if (name !== undefined) {
+    if (bindings.sleep.has(name) || bindings.http.has(name)) return "k6";
+    if (bindings.group.has(name)) return "group";
+    return undefined;
+  }
+  if (callee.type !== "MemberExpression") return undefined;
+  const method = memberName(callee);
+  if (method === undefined) return undefined;
+  const object = identifierName(callee.object);
+  if (object !== undefined && bindings.k6.has(object)) {
+    return method === "sleep" ? "k6" : method === "group" ? "group" : undefined;
+  }
+  if (object !== undefined && bindings.httpModule.has(object)) {
+    return HTTP_BLOCKING.has(method) ? "k6" : undefined;
+  }
+  return mqtt && MQTT_BLOCKING.has(method) ? "k6" : undefined;
+}

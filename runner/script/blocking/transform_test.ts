@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { makeBlocking } from "./transform.ts";
+
+const URL_A = "file:///scripts/a.js";
+
+function transform(source: string, more: Record<string, string> = {}) {
+  const modules = new Map([[URL_A, source], ...Object.entries(more)]);
+  const result = makeBlocking(modules);
+  return { code: result.sources.get(URL_A) ?? source, ...result };
+}
+
+const MQTT = `import { Client } from "k6/x/mqtt";\nimport { sleep, group } from "k6";\n`;
+
+Deno.test("blocking transform: k6 calls are awaited and marked, their functions made async", () => {
+  const { code } = transform(`${MQTT}export default function () {
+  const c = new Client();
+  c.connect(__ENV.URL);
+  sleep(1);
+}`);
+  assert.match(code, /export default async function \(\)/);
+  assert.match(code, /await __mqloadBlock\(c\.connect\(__ENV\.URL\)\);/);
+  assert.match(code, /await __mqloadBlock\(sleep\(1\)\);/);
+});
+
+Deno.test("blocking transform: callers of a function made async wait for it, across modules", () => {
+  const lib = "file:///scripts/lib.js";
+  const { sources } = makeBlocking(
+    new Map([
+      [URL_A, `import { send } from "./lib.js";\nexport default function () { send(1); }`],
+      [lib, `import { Client } from "k6/x/mqtt";\nexport function send(c) { c.publish("t", "x"); }`],
+    ]),
+  );
+  assert.match(sources.get(lib)!, /export async function send\(c\) \{ await __mqloadBlock\(c/);
+  assert.match(sources.get(URL_A)!, /export default async function \(\) \{ await send\(1\); \}/);
+});
+
+Deno.test("blocking transform: what the script awaits itself is left as written", () => {
+  const source = `${MQTT}export default async function () {
+  const c = new Client();
+  await c.connectAsync(__ENV.URL);
+  await sleep(1);
+  await c.publishAsync("t", "x");
+}`;
+  const { code, sources } = transform(source);
+  assert.equal(code, source);
+  assert.equal(sources.size, 0);
+});
+
+Deno.test("blocking transform: line breaks are kept, so errors name the user's lines", () => {
+  const source = `${MQTT}\nexport default function () {\n  const c = new Client()\n  c.connect()\n` +
+    `  sleep(1)\n  throw new Error("line 8")\n}\n`;
+  const { code } = transform(source);
+  assert.equal(code.split("\n").length, source.split("\n").length);
+  assert.match(code.split("\n")[7], /line 8/);
+});
+
+Deno.test("blocking transform: a call used as an object is parenthesized, ASI-safe", () => {
+  const { code } = transform(`import http from "k6/http";
+export default function () {
+  const x = 1
+  http.get("u").json()
+  const s = http.get("u").status
+}`);
+  assert.match(code, /;\(await __mqloadBlock\(http\.get\("u"\)\)\)\.json\(\)/);
+  assert.match(code, /const s = \(await __mqloadBlock\(http\.get\("u"\)\)\)\.status/);
+});
+
+Deno.test("blocking transform: forEach and map over blocking callbacks run one after another", () => {
+  const { code, warnings } = transform(`${MQTT}export default function () {
+  const clients = [new Client(), new Client()];
+  clients.forEach((c) => c.connect(__ENV.URL));
+  const ids = clients.map(function (c) { c.end(); return 1; });
+}`);
+  assert.match(code, /await __mqloadEach\(clients, async \(c\) => await __mqloadBlock\(c\.connect/);
+  assert.match(code, /const ids = await __mqloadMap\(clients, async function \(c\)/);
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("blocking transform: group() over a blocking callback is awaited", () => {
+  const { code } = transform(`${MQTT}export default function () {
+  group("think", () => sleep(0.3));
+  group("plain", () => 1 + 1);
+}`);
+  assert.match(code, /await group\("think", async \(\) => await __mqloadBlock\(sleep\(0\.3\)\)\);/);
+  assert.match(code, /\n  group\("plain", \(\) => 1 \+ 1\);/);
+});
+
+Deno.test("blocking transform: handlers and timers may be async; other hosts are named once", () => {
+  const { warnings } = transform(`${MQTT}export default function () {
+  const c = new Client();
+  c.on("connect", () => c.subscribe("t"));
+  setTimeout(() => c.end(), 10);
+  retry(() => c.publish("t", "x"));
+}
+function retry(f) { return f(); }`);
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /^\/scripts\/a\.js:7:9: .*retry\(\) does not wait for it/);
+});
+
+Deno.test("blocking transform: a getter cannot wait; the place is named", () => {
+  const { warnings, code } = transform(`${MQTT}const box = {
+  get value() { sleep(1); return 1; },
+};
+export default function () { return box.value; }`);
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /a\.js:4:17: sleep\(\) cannot wait in a getter/);
+  assert.doesNotMatch(code, /async get/);
+});
+
+Deno.test("blocking transform: CommonJS modules are transformed too", () => {
+  const { code } = transform(`const { sleep } = require("k6");
+module.exports.default = function () { sleep(1); };`);
+  assert.match(code, /module\.exports\.default = async function \(\) \{ await __mqloadBlock\(sleep/);
+});
+
+Deno.test("blocking transform: a module the parser cannot read is left as is, with a warning", () => {
+  const source = "export default function () { <div/> }";
+  const { code, warnings } = transform(source);
+  assert.equal(code, source);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /^\/scripts\/a\.js:1:\d+: .*without k6's blocking calls/);
+});
+
+Deno.test("blocking transform: methods and static methods become async before their names", () => {
+  const { code } = transform(`${MQTT}class Pub {
+  static make() { sleep(0); return new Pub(); }
+  send(c) { c.publish("t", "x"); }
+}
+const o = { go(c) { c.end(); } };`);
+  assert.match(code, /static async make\(\)/);
+  assert.match(code, /\n  async send\(c\)/);
+  assert.match(code, /\{ async go\(c\)/);
+});

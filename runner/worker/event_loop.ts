@@ -1,0 +1,157 @@
+/**
+ * A VU's event loop as k6 has it: in k6 a sync-named call (`client.publish()`, `sleep()`,
+ * `http.get()`) blocks the VU, and the callbacks of events (a client's `message` handler, a
+ * timer) are queued and run only once the script's JavaScript is back on the event loop — after
+ * the iteration body returned, or while it awaits. Deno cannot block, so the script transform
+ * (`runner/script/blocking/`) awaits those calls and marks them with {@linkcode VuEventLoop.block};
+ * this class holds the VU's event callbacks back while any such call is in progress and until the
+ * next macrotask after the last one settled, when the code that awaited it has run on.
+ *
+ * A VU that makes no blocking call (an async-style script) never queues: each callback runs as
+ * its event arrives, as before.
+ *
+ * @module
+ */
+
+/** The timers the loop schedules with: the Worker's own, which no VU tracks. */
+export interface LoopTimers {
+  /** `setTimeout`. */
+  setTimeout(callback: () => void, ms?: number): number;
+  /** `clearTimeout`. */
+  clearTimeout(id?: number): void;
+}
+
+/** A queued event callback and its arguments. */
+type Task = readonly [callback: (...args: never[]) => unknown, args: readonly unknown[]];
+
+/**
+ * One VU's blocking calls and the event callbacks waiting for them.
+ *
+ * @example Usage
+ * ```ts
+ * import { VuEventLoop } from "./event_loop.ts";
+ * const loop = new VuEventLoop((run) => run(), (error) => console.error(error), globalThis);
+ * const call = loop.block(new Promise((resolve) => setTimeout(resolve, 10)));
+ * loop.post((text: string) => console.log(text), ["runs after the call, on the next task"]);
+ * await call;
+ * await loop.idle();
+ * ```
+ */
+export class VuEventLoop {
+  readonly #enter: (run: () => void) => void;
+  readonly #onError: (error: unknown) => void;
+  readonly #timers: LoopTimers;
+  /** Blocking calls in progress. */
+  #blocking = 0;
+  /** A blocking call settled and no macrotask has run since: the awaiting code goes first. */
+  #barrier = false;
+  #queue: Task[] = [];
+  #pump: number | undefined;
+  #idle: PromiseWithResolvers<void> | undefined;
+
+  /**
+   * @param enter Runs a callback as the VU (its async context).
+   * @param onError Receives what a callback threw or rejected with.
+   * @param timers The timers to schedule with.
+   */
+  constructor(
+    enter: (run: () => void) => void,
+    onError: (error: unknown) => void,
+    timers: LoopTimers,
+  ) {
+    this.#enter = enter;
+    this.#onError = onError;
+    this.#timers = timers;
+  }
+
+  /**
+   * Marks a call the script is blocked on (it awaits it where k6 would block): callbacks wait
+   * until it settles and the code after it has run.
+   *
+   * @param call The call's promise.
+   * @returns A promise settling as `call` does.
+   */
+  block<T>(call: Promise<T>): Promise<T> {
+    this.#blocking++;
+    return call.finally(this.#settled);
+  }
+
+  readonly #settled = (): void => {
+    if (--this.#blocking > 0) return;
+    this.#barrier = true;
+    if (this.#queue.length > 0) this.#schedule();
+    else this.#checkIdle();
+  };
+
+  /**
+   * Runs an event callback now when the VU's JavaScript is on its event loop, else once it is.
+   *
+   * @param callback The callback.
+   * @param args Its arguments.
+   */
+  post<A extends unknown[]>(callback: (...args: A) => unknown, args: A): void {
+    if (this.#blocking === 0 && !this.#barrier && this.#queue.length === 0) {
+      this.#run(callback as Task[0], args);
+      return;
+    }
+    this.#queue.push([callback as Task[0], args]);
+    if (this.#blocking === 0) this.#schedule();
+  }
+
+  /** True when nothing is blocked on and no callback waits. */
+  get quiet(): boolean {
+    return this.#blocking === 0 && this.#queue.length === 0;
+  }
+
+  /**
+   * Resolves once no callback waits and no blocking call is in progress (k6's event loop is
+   * empty of them).
+   */
+  idle(): Promise<void> {
+    if (this.quiet) return Promise.resolve();
+    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** Drops the waiting callbacks (the iteration was interrupted or failed). */
+  clear(): void {
+    this.#queue = [];
+    if (this.#pump !== undefined) this.#timers.clearTimeout(this.#pump);
+    this.#pump = undefined;
+    this.#barrier = false;
+    this.#checkIdle();
+  }
+
+  #schedule(): void {
+    this.#pump ??= this.#timers.setTimeout(this.#drain, 0);
+  }
+
+  readonly #drain = (): void => {
+    this.#pump = undefined;
+    this.#barrier = false;
+    this.#enter(() => {
+      // One after another, until one of them blocks: the rest wait for that call.
+      while (this.#blocking === 0 && this.#queue.length > 0) {
+        const [callback, args] = this.#queue.shift()!;
+        this.#run(callback, args);
+      }
+    });
+    this.#checkIdle();
+  };
+
+  #run(callback: Task[0], args: readonly unknown[]): void {
+    let result: unknown;
+    try {
+      result = callback(...(args as never[]));
+    } catch (error) {
+      this.#onError(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(undefined, this.#onError);
+  }
+
+  #checkIdle(): void {
+    if (this.#idle === undefined || !this.quiet) return;
+    this.#idle.resolve();
+    this.#idle = undefined;
+  }
+}

@@ -1,0 +1,230 @@
+// k6's blocking semantics, observed: sync-style k6 + xk6-mqtt scripts run through `mqload run`
+// against mosquitto, each asserting the result k6 gives. In k6 a sync-named call returns when
+// done and event handlers run only once the script's JavaScript is back on the event loop.
+import assert from "node:assert/strict";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { freePort } from "./fixtures/ports.ts";
+import { count, explain, runScript, type ScriptRun, TempDir } from "./_runner_helpers.ts";
+
+/** Runs a script against a mosquitto of its own (`__ENV.BROKER`). */
+async function runOnMosquitto(script: string, args: string[] = []): Promise<ScriptRun> {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    return await runScript(dir, script, ["-e", `BROKER=${broker.url}`, ...args]);
+  } finally {
+    await dir.remove();
+  }
+}
+
+function trend(r: ScriptRun, key: string): Record<string, number> {
+  const value = r.summary.metrics[key] as Record<string, number> | undefined;
+  assert.ok(value !== undefined, `${key} missing\n${explain(r)}`);
+  return value;
+}
+
+// Calls made in a handler and delayed by the body's sleep started on timers of their own, which
+// could fire out of order: a publish overtook the subscribe before it and the message was lost.
+const REORDER = `
+import { sleep } from "k6";
+import { Counter } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const got = new Counter("got");
+export const options = { vus: 20, iterations: 400 };
+
+export default function () {
+  const topic = "reorder/" + __VU + "/" + __ITER;
+  const client = new Client();
+  client.on("connect", () => {
+    client.subscribe(topic);
+    client.publish(topic, "x");
+  });
+  client.on("message", () => {
+    got.add(1);
+    client.end();
+  });
+  client.connect(__ENV.BROKER);
+  sleep(0.05);
+}
+`;
+
+Deno.test({
+  name:
+    "runner k6 blocking: a handler's subscribe then publish, behind the body's sleep, loses nothing (10 runs)",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    for (let run = 0; run < 10; run++) {
+      const r = await runOnMosquitto(REORDER);
+      assert.equal(r.code, 0, explain(r));
+      assert.equal(count(r.summary, "got"), 400, `run ${run}: ${explain(r)}`);
+      assert.equal(count(r.summary, "iterations"), 400, explain(r));
+    }
+  },
+});
+
+// Handlers run after the body has returned, so a round trip timed in them does not include the
+// body's sleep.
+const HANDLER_TIMED = `
+import { sleep } from "k6";
+import { Trend } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const rtt = new Trend("handler_rtt", true);
+export const options = { vus: 2, iterations: 4 };
+
+export default function () {
+  const topic = "rtt/" + __VU + "/" + __ITER;
+  const client = new Client();
+  let sent = 0;
+  client.on("connect", () => {
+    client.subscribe(topic);
+    sent = Date.now();
+    client.publish(topic, "x");
+  });
+  client.on("message", () => {
+    rtt.add(Date.now() - sent);
+    client.end();
+  });
+  client.connect(__ENV.BROKER);
+  sleep(0.5);
+}
+`;
+
+Deno.test({
+  name: "runner k6 blocking: a round trip timed in handlers leaves out the body's sleep",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(HANDLER_TIMED);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "iterations"), 4, explain(r));
+    // Before, it read the 500 ms sleep; a loopback round trip is a few ms.
+    assert.ok(trend(r, "handler_rtt").max < 250, explain(r));
+  },
+});
+
+// A refused connect: right after connect() the client is not connected, in the error handler
+// neither, and a check on it fails (exit 99 by the threshold).
+const REFUSED = `
+import { check } from "k6";
+import { Counter } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const errors = new Counter("errors_handled");
+export const options = { iterations: 2, thresholds: { checks: ["rate==1"] } };
+
+export default function () {
+  const client = new Client();
+  client.on("error", () => {
+    errors.add(1);
+    check(client, { "not connected in the error handler": (c) => !c.connected });
+  });
+  client.connect(__ENV.DEAD);
+  check(client, { "connected": (c) => c.connected });
+}
+`;
+
+Deno.test("runner k6 blocking: a refused connect leaves the client not connected and its check failing", async () => {
+  const port = freePort();
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, REFUSED, ["-e", `DEAD=mqtt://127.0.0.1:${port}`]);
+    assert.equal(r.code, 99, explain(r));
+    assert.equal(count(r.summary, "errors_handled"), 2, explain(r));
+    assert.equal(count(r.summary, "iterations"), 2, explain(r));
+    const checks = r.summary.metrics.checks as Record<string, number>;
+    // The connected check fails twice; the error handler's passes twice.
+    assert.deepEqual([checks.passes, checks.fails], [2, 2], explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
+
+// sleep() in setup() blocks it, so setupTimeout applies (k6 exits 100).
+const SLOW_SETUP = `
+import { sleep } from "k6";
+export const options = { iterations: 1, setupTimeout: "1s" };
+export function setup() {
+  sleep(3);
+}
+export default function () {}
+`;
+
+Deno.test("runner k6 blocking: sleep() in setup() counts against setupTimeout (exit 100)", async () => {
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, SLOW_SETUP);
+    assert.equal(r.code, 100, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
+
+// group() lasts as long as the blocking calls in it: its sleep, its connect.
+const GROUPS = `
+import { group, sleep } from "k6";
+import { Client } from "k6/x/mqtt";
+
+export const options = {
+  iterations: 2,
+  thresholds: { "group_duration{group:::think}": ["max>=0"], "group_duration{group:::connect}": ["max>=0"] },
+};
+
+export default function () {
+  const client = new Client();
+  group("connect", () => client.connect(__ENV.BROKER));
+  group("think", () => sleep(0.3));
+  client.end();
+}
+`;
+
+Deno.test({
+  name: "runner k6 blocking: group_duration includes the group's sleep and connect",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(GROUPS);
+    assert.equal(r.code, 0, explain(r));
+    assert.ok(trend(r, "group_duration{group:::think}").min >= 299, explain(r));
+    const connect = trend(r, "mqtt_connect_duration").min;
+    assert.ok(trend(r, "group_duration{group:::connect}").min >= connect, explain(r));
+  },
+});
+
+// A sync-named call's failure is thrown where it is made (no error handler), so try/catch takes
+// it; Date.now() around a QoS 1 publish includes its round trip.
+const TRY_AND_TIME = `
+import { Counter, Trend } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const caught = new Counter("caught");
+const wall = new Trend("publish_wall", true);
+export const options = { iterations: 5 };
+
+export default function () {
+  const client = new Client();
+  try {
+    client.publish("try/" + __ITER, "before connect");
+  } catch (e) {
+    caught.add(1);
+  }
+  client.connect(__ENV.BROKER);
+  const start = Date.now();
+  client.publish("try/" + __ITER, "x", { qos: 1 });
+  wall.add(Date.now() - start);
+  client.end();
+}
+`;
+
+Deno.test({
+  name: "runner k6 blocking: try/catch takes a call's failure; Date.now() spans a QoS 1 publish",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(TRY_AND_TIME);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "caught"), 5, explain(r));
+    const wall = trend(r, "publish_wall");
+    const publish = trend(r, "mqtt_publish_duration");
+    // Date.now() counts whole milliseconds: 1 ms of rounding either way.
+    assert.ok(wall.max + 1 >= publish.max && wall.avg + 1 >= publish.avg, explain(r));
+  },
+});
