@@ -7,6 +7,7 @@
  *
  *     deno run -A bench/load.ts [--vus 1000,10000] [--stagger 1000] [--peers true]
  *                               [--workers default,1] [--v8 mqload,deno] [--hold 45]
+ *                               [--style async|sync]
  *
  * Started all at once, 10,000 connections overflow mosquitto's accept backlog (it listens with a
  * backlog of 100): the kernel drops SYNs and the clients retry after 1 s, 3 s… So the largest
@@ -35,42 +36,13 @@ import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 import { round, table } from "./_table.ts";
 import { mqloadTaskV8Flags } from "./_task_flags.ts";
 import { withRaisedFileLimit } from "./_raised.ts";
+import { ASYNC_STYLE, SYNC_STYLE } from "./_load_scripts.ts";
 
 const NOFILE = 20_000;
 const RUN_LIMIT_MS = 300_000;
 const PENDING = 100;
 /** The `--v8-flags=…` of `deno task mqload`, the way the runner is meant to be started. */
 const TASK_V8_FLAGS = mqloadTaskV8Flags();
-
-const SCRIPT = `
-import { sleep } from "k6";
-import { Trend } from "k6/metrics";
-import exec from "k6/execution";
-import { Client } from "k6/x/mqtt";
-
-const connectedAt = new Trend("load_connected_at", true);
-
-export const options = {
-  scenarios: {
-    hold: { executor: "per-vu-iterations", vus: Number(__ENV.VUS), iterations: 1, maxDuration: "5m" },
-  },
-  summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(99)"],
-};
-
-export default async function () {
-  const id = exec.vu.idInTest;
-  // --stagger: VUs start connecting spread over this many ms (an arrival rate of connections).
-  const stagger = Number(__ENV.STAGGER_MS || 0);
-  if (stagger > 0) await sleep(((id - 1) * stagger) / Number(__ENV.VUS) / 1000);
-  const client = new Client({ client_id: "load-" + id });
-  const released = new Promise((resolve) => client.on("message", resolve));
-  await client.connect(__ENV.BROKER);
-  await client.subscribe(["load/" + id, "load/all"], { qos: 1 });
-  connectedAt.add(Date.now() - exec.scenario.startTime);
-  await released;
-  await client.end();
-}
-`;
 
 interface LoadResult {
   vus: number;
@@ -292,6 +264,8 @@ async function main(args: string[]): Promise<void> {
       workers: { type: "string", default: "default,1" },
       // The runner's V8 flags: "mqload" (deno.json's mqload task) or "deno" (Deno's defaults).
       v8: { type: "string", default: "mqload,deno" },
+      // The VU script's style: "async" (awaits) or "sync" (k6's blocking style, transformed).
+      style: { type: "string", default: "async" },
       // Experiments: another VU script, extra `deno run` flags for the runner.
       script: { type: "string" },
       "deno-flags": { type: "string", default: "" },
@@ -300,7 +274,8 @@ async function main(args: string[]): Promise<void> {
   const counts = values.vus.split(",").map(Number);
   const dir = await Deno.makeTempDir({ prefix: "mqload-load-" });
   const script = values.script ?? `${dir}/hold.js`;
-  if (values.script === undefined) await Deno.writeTextFile(script, SCRIPT);
+  const source = values.style === "sync" ? SYNC_STYLE : ASYNC_STYLE;
+  if (values.script === undefined) await Deno.writeTextFile(script, source);
   const flags = values["deno-flags"].split(" ").filter((f) => f !== "");
   const loads: LoadResult[] = [];
   try {

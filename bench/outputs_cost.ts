@@ -71,7 +71,7 @@ export async function pub() {
       await new Promise((resolve) => setTimeout(resolve, 1));
       continue;
     }
-    client.publish("cost/" + __VU, payload, { qos: 0 });
+    client.publishAsync("cost/" + __VU, payload, { qos: 0 });
     sent++;
     if (sent % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
   }

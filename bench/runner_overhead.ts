@@ -37,7 +37,7 @@ const LOOP = `async function publishLoop(client, qos, count, rate, capMs) {
         continue;
       }
     }
-    pending.push(client.publish("overhead/t", payload, { qos }));
+    pending.push(client.publishAsync("overhead/t", payload, { qos }));
     sent++;
     if (pending.length >= ${WINDOW}) await pending.shift();
     else if (sent % 1000 === 0) await new Promise((resolve) => setTimeout(resolve, 0));

@@ -228,3 +228,32 @@ Deno.test({
     assert.ok(wall.max + 1 >= publish.max && wall.avg + 1 >= publish.avg, explain(r));
   },
 });
+
+// Where a call cannot wait as in k6, the run says so once, naming the place.
+const UNWAITABLE = `
+import { Client } from "k6/x/mqtt";
+
+export const options = { iterations: 3 };
+
+function retry(attempt) {
+  return attempt();
+}
+
+export default function () {
+  const client = new Client();
+  client.connect(__ENV.BROKER);
+  retry(() => client.publish("warn/t", "x"));
+  client.end();
+}
+`;
+
+Deno.test({
+  name: "runner k6 blocking: a call that cannot wait is named once at load, file:line:col",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(UNWAITABLE);
+    assert.equal(r.code, 0, explain(r));
+    const warnings = r.stderr.match(/script\.js:13:9: .*retry\(\) does not wait for it/g) ?? [];
+    assert.equal(warnings.length, 1, explain(r));
+  },
+});

@@ -79,6 +79,22 @@ Deno.test("runner k6/http: provisioning, named requests, thresholds and failures
       assert.equal(m.http_req_connecting.max, 0);
     });
 
+    await t.step(
+      "the same script in k6's sync style (no await) gives the same results",
+      async () => {
+        const sync = SCRIPT.replaceAll("await ", "").replaceAll("async function", "function");
+        assert.doesNotMatch(sync, /await|async/);
+        const before = { ...seen };
+        const r = await runScript(dir, sync, ["-e", `BASE=${url}`], "sync.js");
+        assert.equal(r.code, 0, explain(r));
+        assert.equal(seen.post - before.post, 1);
+        assert.equal(seen.get - before.get, 6);
+        assert.equal(count(r.summary, "http_reqs"), 7);
+        const m = r.summary.metrics as Record<string, Record<string, number>>;
+        assert.deepEqual([m.checks.passes, m.checks.fails], [31, 0], explain(r));
+        assert.doesNotMatch(r.stderr, /Promise/, explain(r));
+      },
+    );
     await t.step("500s fail http_req_failed's threshold: exit 99", async () => {
       status.value = 500;
       const before = seen.get;

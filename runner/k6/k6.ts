@@ -2,10 +2,11 @@
  * The `k6` module of scripts run by `mqload run`: `check`, `sleep`, `group`, `fail`,
  * `randomSeed`, with k6's metrics (`checks`, `group_duration`) and tags.
  *
- * `sleep()` returns a Promise (Deno cannot block a VU that shares its thread with others):
- * `await sleep(1)` behaves exactly as k6. Not awaited, it still keeps the iteration alive until
- * it ends, consecutive un-awaited sleeps add up, and `k6/x/mqtt` client calls made meanwhile
- * start when it ends, so blocking-style k6 scripts keep their pacing and their order.
+ * `sleep()` returns a Promise (Deno cannot block a VU that shares its thread with others); the
+ * script transform (`runner/script/blocking/`) awaits the calls a sync-style script makes. One
+ * that stays un-awaited (where the transform cannot wait) still keeps the iteration alive until
+ * it ends, consecutive ones add up, and `k6/x/mqtt` calls made meanwhile start when it ends, in
+ * call order.
  *
  * @example Usage
  * ```ts ignore

@@ -69,11 +69,13 @@ export class VuEventLoop {
    * until it settles and the code after it has run.
    *
    * @param call The call's promise.
-   * @returns A promise settling as `call` does.
+   * @returns `call` itself: the count drops in a reaction registered before the script's
+   * `await`, so it has dropped when the script goes on (no promise is added to its chain).
    */
   block<T>(call: Promise<T>): Promise<T> {
     this.#blocking++;
-    return call.finally(this.#settled);
+    call.then(this.#settled, this.#settled);
+    return call;
   }
 
   readonly #settled = (): void => {

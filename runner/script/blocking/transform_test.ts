@@ -27,7 +27,10 @@ Deno.test("blocking transform: callers of a function made async wait for it, acr
   const { sources } = makeBlocking(
     new Map([
       [URL_A, `import { send } from "./lib.js";\nexport default function () { send(1); }`],
-      [lib, `import { Client } from "k6/x/mqtt";\nexport function send(c) { c.publish("t", "x"); }`],
+      [
+        lib,
+        `import { Client } from "k6/x/mqtt";\nexport function send(c) { c.publish("t", "x"); }`,
+      ],
     ]),
   );
   assert.match(sources.get(lib)!, /export async function send\(c\) \{ await __mqloadBlock\(c/);
@@ -47,7 +50,8 @@ Deno.test("blocking transform: what the script awaits itself is left as written"
 });
 
 Deno.test("blocking transform: line breaks are kept, so errors name the user's lines", () => {
-  const source = `${MQTT}\nexport default function () {\n  const c = new Client()\n  c.connect()\n` +
+  const source =
+    `${MQTT}\nexport default function () {\n  const c = new Client()\n  c.connect()\n` +
     `  sleep(1)\n  throw new Error("line 8")\n}\n`;
   const { code } = transform(source);
   assert.equal(code.split("\n").length, source.split("\n").length);
@@ -110,7 +114,10 @@ export default function () { return box.value; }`);
 Deno.test("blocking transform: CommonJS modules are transformed too", () => {
   const { code } = transform(`const { sleep } = require("k6");
 module.exports.default = function () { sleep(1); };`);
-  assert.match(code, /module\.exports\.default = async function \(\) \{ await __mqloadBlock\(sleep/);
+  assert.match(
+    code,
+    /module\.exports\.default = async function \(\) \{ await __mqloadBlock\(sleep/,
+  );
 });
 
 Deno.test("blocking transform: a module the parser cannot read is left as is, with a warning", () => {
