@@ -86,7 +86,7 @@ Deno.test("blocking transform: group() over a blocking callback is awaited", () 
   group("plain", () => 1 + 1);
 }`);
   assert.match(code, /await group\("think", async \(\) => await __mqloadBlock\(sleep\(0\.3\)\)\);/);
-  assert.match(code, /\n  group\("plain", \(\) => 1 \+ 1\);/);
+  assert.match(code, /\n {2}group\("plain", \(\) => 1 \+ 1\);/);
 });
 
 Deno.test("blocking transform: handlers and timers may be async; other hosts are named once", () => {
@@ -135,6 +135,6 @@ Deno.test("blocking transform: methods and static methods become async before th
 }
 const o = { go(c) { c.end(); } };`);
   assert.match(code, /static async make\(\)/);
-  assert.match(code, /\n  async send\(c\)/);
+  assert.match(code, /\n {2}async send\(c\)/);
   assert.match(code, /\{ async go\(c\)/);
 });
