@@ -94,7 +94,7 @@ function longScript(): string {
 const trials = Number(values.trials);
 await using broker = await startMosquitto();
 const dir = await TempDir.create();
-const rows: string[][] = [];
+const rows: Array<Array<string | number>> = [];
 try {
   for (const qos of [0, 1] as const) {
     const count = Number(qos === 0 ? values.count0 : values.count1);
