@@ -30,7 +30,8 @@ type Task = readonly [callback: (...args: never[]) => unknown, args: readonly un
  * @example Usage
  * ```ts
  * import { VuEventLoop } from "./event_loop.ts";
- * const loop = new VuEventLoop((run) => run(), (error) => console.error(error), globalThis);
+ * import { RAW_TIMERS } from "./vu_context.ts";
+ * const loop = new VuEventLoop((run) => run(), (error) => console.error(error), RAW_TIMERS);
  * const call = loop.block(new Promise((resolve) => setTimeout(resolve, 10)));
  * loop.post((text: string) => console.log(text), ["runs after the call, on the next task"]);
  * await call;
