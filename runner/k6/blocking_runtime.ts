@@ -22,46 +22,83 @@ function block<T>(value: T): T | Promise<Awaited<T>> {
   return vu === undefined ? value : vu.loop.block(value as Promise<Awaited<T>>);
 }
 
-/** The arguments `forEach` gives its callback, collected from any iterable with a `forEach`. */
-function collect(target: { forEach(cb: (...args: unknown[]) => void): void }): unknown[][] {
+type Callback = (...args: unknown[]) => unknown;
+type Iterable = { forEach(cb: (...args: unknown[]) => void): void };
+
+/** The arguments `forEach` gives its callback, from anything with a `forEach` (array, map, set). */
+function collect(target: Iterable): unknown[][] {
   const calls: unknown[][] = [];
   target.forEach((...args) => calls.push(args));
   return calls;
 }
 
 /**
- * `xs.forEach(f, self)` when `f` makes blocking calls: `f` runs for one element after the
- * other, each call after the previous one ended, as in k6.
+ * `xs.method(f, …)` (or `Array.from(xs, f)`) when `f` makes blocking calls: `f` runs for one
+ * element after another, each after the previous one ended, as in k6, and the result is what
+ * the method returns with `f`'s results.
  *
- * @param target An array, map, set, … (anything with a `forEach`).
+ * @param method `forEach`, `map`, `filter`, `some`, `every`, `find`, `findIndex`, `reduce`,
+ * `flatMap` or `from`.
+ * @param target The receiver (the source, for `from`).
  * @param callback The callback (async now).
- * @param self Its `this`.
+ * @param rest `thisArg`, or `reduce`'s initial value.
+ * @returns What the method returns.
  */
-async function each(
-  target: { forEach(cb: (...args: unknown[]) => void): void },
-  callback: (...args: unknown[]) => unknown,
-  self?: unknown,
-): Promise<void> {
-  for (const args of collect(target)) await callback.apply(self, args);
+async function iterate(
+  method: string,
+  target: unknown,
+  callback: Callback,
+  ...rest: unknown[]
+): Promise<unknown> {
+  if (method === "from") {
+    const out: unknown[] = [];
+    let i = 0;
+    for (const item of Array.from(target as ArrayLike<unknown>)) {
+      out.push(await callback(item, i++));
+    }
+    return out;
+  }
+  if (method === "reduce") return await reduce(target as unknown[], callback, rest);
+  const self = rest[0];
+  const calls = collect(target as Iterable);
+  const results: unknown[] = [];
+  for (const args of calls) {
+    const result = await callback.apply(self, args);
+    results.push(result);
+    if (method === "some" && result) return true;
+    if (method === "every" && !result) return false;
+    if (method === "find" && result) return args[0];
+    if (method === "findIndex" && result) return args[1];
+  }
+  switch (method) {
+    case "map":
+      return results;
+    case "filter":
+      return calls.filter((_, i) => results[i]).map((args) => args[0]);
+    case "flatMap":
+      return results.flat();
+    case "some":
+      return false;
+    case "every":
+      return true;
+    case "find":
+      return undefined;
+    case "findIndex":
+      return -1;
+    default:
+      return undefined; // forEach
+  }
 }
 
-/**
- * `xs.map(f, self)` when `f` makes blocking calls: as {@linkcode each}, collecting what `f`
- * returns.
- *
- * @param target An array (or anything with `forEach` and `map`).
- * @param callback The callback (async now).
- * @param self Its `this`.
- * @returns The mapped values.
- */
-async function map(
-  target: { forEach(cb: (...args: unknown[]) => void): void },
-  callback: (...args: unknown[]) => unknown,
-  self?: unknown,
-): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const args of collect(target)) out.push(await callback.apply(self, args));
-  return out;
+async function reduce(target: unknown[], callback: Callback, rest: unknown[]): Promise<unknown> {
+  const items = Array.from(target);
+  let i = 0;
+  let accumulator: unknown;
+  if (rest.length > 0) accumulator = rest[0];
+  else if (items.length === 0) throw new TypeError("Reduce of empty array with no initial value");
+  else accumulator = items[i++];
+  for (; i < items.length; i++) accumulator = await callback(accumulator, items[i], i, target);
+  return accumulator;
 }
 
 /**
@@ -74,8 +111,7 @@ async function map(
  * ```
  */
 export function installBlockingHelpers(): void {
-  const helpers = { [ITERATION_HELPERS.block]: block, [ITERATION_HELPERS.each]: each };
-  Object.assign(helpers, { [ITERATION_HELPERS.map]: map });
+  const helpers = { [ITERATION_HELPERS.block]: block, [ITERATION_HELPERS.iterate]: iterate };
   for (const [name, value] of Object.entries(helpers)) {
     if (name in globalThis) continue;
     Object.defineProperty(globalThis, name, { value, configurable: false, enumerable: false });

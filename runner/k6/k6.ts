@@ -53,8 +53,8 @@ export function check<T>(
   const vu = currentVu("check()");
   if (typeof (value as { then?: unknown } | null)?.then === "function") {
     vu.services.warn(
-      "check() was given a Promise: in mqload the calls of k6/http and k6/x/mqtt return " +
-        "Promises; await them (`const res = await http.get(url)`) before checking what they return",
+      "check() was given a Promise: a value the script did not wait for (an …Async call, or a " +
+        "function the warnings at load name); await it before checking what it holds",
     );
   }
   let all = true;
@@ -93,8 +93,8 @@ export function sleep(seconds: number): Promise<void> {
   const now = performance.now();
   const start = Math.max(now, vu.sleepEnd);
   vu.sleepEnd = start + ms;
-  // The Worker's setTimeout tracks the timer for the VU: the iteration waits for it.
-  const timer = new Promise<void>((resolve) => setTimeout(resolve, vu.sleepEnd - now));
+  // A timer the iteration waits for, and whose end no event callback of the VU delays.
+  const timer = vu.delay(vu.sleepEnd - now);
   // Each sleep ends after the one before (timers of one millisecond may fire in any order), and
   // calls waiting for it start in the order they were made (see `_mqtt_blocking.ts`).
   const previous = vu.sleepGate;

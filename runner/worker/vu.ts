@@ -293,7 +293,7 @@ function runBody(
 
 /**
  * Makes the Worker's global timers count, per VU, as pending work of the running iteration
- * (k6's event loop waits for them too), and routes uncaught errors and unhandled rejections to
+ * (k6's event loop waits for them too) and run their callbacks on the VU's event loop, and routes uncaught errors and unhandled rejections to
  * the VU whose code raised them, so that they fail that iteration instead of the Worker.
  *
  * @param onStray Receives errors raised outside any VU.
@@ -309,12 +309,13 @@ export function installVuHooks(onStray: (error: unknown) => void): void {
       if (state === undefined || state.phase !== "iteration") {
         return raw(() => callback(...args), ms);
       }
+      // k6 queues a timer's callback on the VU's event loop: it waits while the VU is blocked.
       const id: number = raw(() => {
         if (!repeat) {
           owners.delete(id);
           state.timerDone(id);
         }
-        callback(...args);
+        state.loop.post(callback as (...a: unknown[]) => unknown, args);
       }, ms);
       owners.set(id, state);
       state.timerStarted(id);

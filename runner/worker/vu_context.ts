@@ -259,6 +259,23 @@ export class VuState {
     this.#clients.set(client, (this.#clients.get(client) ?? 0) + 1);
   }
 
+  /**
+   * Waits `ms` on a timer of the runner's own (a `sleep()`): the iteration waits for it, but its
+   * end is not an event callback, so it is never held back by the VU's event loop.
+   *
+   * @param ms How long.
+   * @returns Resolves after `ms`.
+   */
+  delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const id = RAW_TIMERS.setTimeout(() => {
+        this.timerDone(id);
+        resolve();
+      }, ms);
+      this.timerStarted(id);
+    });
+  }
+
   /** Registers a pending timer of the current iteration. */
   timerStarted(id: number): void {
     this.#timers.add(id);

@@ -1,11 +1,13 @@
 /**
  * The text the blocking transform inserts: `async` before functions, `await` (with the
- * `__mqloadBlock` mark for k6's own calls) before calls, and the rewrite of `xs.forEach(f)` /
- * `xs.map(f)` into helpers that run `f` one element after another. Edits never add a line break.
+ * `__mqloadBlock` mark for k6's own calls) before calls, and the rewrite of `xs.forEach(f)`,
+ * `xs.map(f)`, … and `Array.from(xs, f)` into a helper that runs `f` one element after another.
+ * Edits never add a line break.
  *
  * @module
  */
 
+import type { CallInfo } from "./module_info.ts";
 import type { SyntaxNode } from "./syntax.ts";
 
 /** One insertion (or replacement of `remove` characters) at an offset of the source. */
@@ -26,17 +28,8 @@ export interface Edit {
  */
 export const ITERATION_HELPERS = Object.freeze({
   block: "__mqloadBlock",
-  each: "__mqloadEach",
-  map: "__mqloadMap",
+  iterate: "__mqloadIterate",
 });
-
-/** What the edits need to know of a call. */
-export interface AwaitedCall {
-  readonly node: SyntaxNode;
-  readonly outer: SyntaxNode;
-  readonly parent: SyntaxNode;
-  readonly kind: "k6" | "user" | "each" | "map" | undefined;
-}
 
 /** Statement lists, where a statement that starts with `(` needs a `;` before it. */
 const STATEMENT_LISTS: ReadonlySet<string> = new Set([
@@ -54,7 +47,7 @@ const STATEMENT_LISTS: ReadonlySet<string> = new Set([
  * @returns The edits.
  */
 export function awaitEdits(
-  call: AwaitedCall,
+  call: CallInfo,
   statementStarts: ReadonlyMap<number, SyntaxNode>,
 ): Edit[] {
   const { outer, parent } = call;
@@ -70,14 +63,19 @@ export function awaitEdits(
   const close = parens ? ")" : "";
   // An empty statement first: harmless in a statement list, whatever else goes there.
   const edits: Edit[] = asi ? [{ at: outer.start, text: ";", order: -1e13 }] : [];
-  if (call.kind === "each" || call.kind === "map") {
-    // `xs.forEach(f, self)` → `await __mqloadEach(xs, f, self)`
-    const callee = call.node.callee as SyntaxNode;
-    const target = callee.object as SyntaxNode;
-    const helper = call.kind === "each" ? ITERATION_HELPERS.each : ITERATION_HELPERS.map;
-    edits.push({ at: outer.start, text: `${open}${helper}(`, order: -span });
+  if (call.kind === "iterate") {
+    // `xs.filter(f, self)` → `await __mqloadIterate("filter", xs, f, self)`;
+    // `Array.from(xs, f)` → `await __mqloadIterate("from", xs, f)`.
     const args = call.node.arguments as SyntaxNode[];
-    edits.push({ at: target.end, text: ", ", remove: args[0].start - target.end, order: 1e12 });
+    const helper = `${ITERATION_HELPERS.iterate}(${JSON.stringify(call.method)}, `;
+    if (call.method === "from") {
+      const remove = args[0].start - outer.start;
+      edits.push({ at: outer.start, text: `${open}${helper}`, remove, order: -span });
+    } else {
+      const target = (call.node.callee as SyntaxNode).object as SyntaxNode;
+      edits.push({ at: outer.start, text: `${open}${helper}`, order: -span });
+      edits.push({ at: target.end, text: ", ", remove: args[0].start - target.end, order: 1e12 });
+    }
     if (close) edits.push({ at: outer.end, text: close, order: span });
     return edits;
   }

@@ -16,121 +16,10 @@
  * @module
  */
 
-import { type K6Bindings, k6BindingsOf, k6CallKind } from "./k6_calls.ts";
-import {
-  FUNCTION_TYPES,
-  identifierName,
-  lineColumn,
-  memberName,
-  parseProgram,
-  type SyntaxNode,
-  unwrapChain,
-  walk,
-} from "./syntax.ts";
-import { applyEdits, awaitEdits, type Edit, ITERATION_HELPERS } from "./edits.ts";
-
-/** A function of the script and what the transform decided about it. */
-interface FunctionInfo {
-  readonly node: SyntaxNode;
-  readonly parent: SyntaxNode | undefined;
-  /** Names it can be called by (declaration, variable, property, method). */
-  readonly names: string[];
-  /** Declared `async` by the user. */
-  readonly userAsync: boolean;
-  /** Why it cannot become async (generator, getter, constructor), if so. */
-  readonly cannot: string | undefined;
-  /** Made async by the transform. */
-  marked: boolean;
-}
-
-/** A call of the script. */
-interface CallInfo {
-  readonly node: SyntaxNode;
-  /** The node that stands for the call in its parent (a ChainExpression for `a?.b()`). */
-  readonly outer: SyntaxNode;
-  readonly parent: SyntaxNode;
-  /** The innermost function around it; undefined at the module's top level. */
-  readonly within: FunctionInfo | undefined;
-  /** Where an `await` cannot go (a class field, a CommonJS top level), if so. */
-  readonly noAwait: string | undefined;
-  /** How it blocks, once known. */
-  kind: "k6" | "user" | "each" | "map" | undefined;
-}
-
-interface ModuleInfo {
-  readonly url: string;
-  readonly source: string;
-  readonly bindings: K6Bindings;
-  readonly functions: FunctionInfo[];
-  readonly calls: CallInfo[];
-  readonly statementStarts: Map<number, SyntaxNode>;
-}
-
-/** Built-in method names never taken for a call of a user's function of the same name. */
-const BUILTIN_METHODS: ReadonlySet<string> = new Set([
-  "get",
-  "set",
-  "has",
-  "delete",
-  "add",
-  "clear",
-  "push",
-  "pop",
-  "shift",
-  "unshift",
-  "slice",
-  "splice",
-  "concat",
-  "join",
-  "map",
-  "filter",
-  "forEach",
-  "reduce",
-  "find",
-  "some",
-  "every",
-  "includes",
-  "indexOf",
-  "then",
-  "catch",
-  "finally",
-  "call",
-  "apply",
-  "bind",
-  "toString",
-  "json",
-  "text",
-  "log",
-  "info",
-  "warn",
-  "error",
-  "debug",
-  "keys",
-  "values",
-  "entries",
-  "replace",
-  "split",
-  "trim",
-  "parse",
-  "stringify",
-  "resolve",
-  "reject",
-  "all",
-  "race",
-  "now",
-  "random",
-]);
-
-/** Callees whose function arguments may be async: event handlers, timers, promise reactions. */
-const CALLBACK_HOSTS: ReadonlySet<string> = new Set([
-  "on",
-  "addEventListener",
-  "setTimeout",
-  "setInterval",
-  "then",
-  "catch",
-  "finally",
-]);
+import { isAsyncCallback, kindOf, type Known, waitsFor } from "./call_kinds.ts";
+import { type CallInfo, type FunctionInfo, type ModuleInfo, readModule } from "./module_info.ts";
+import { identifierName, lineColumn, memberName, type SyntaxNode, unwrapChain } from "./syntax.ts";
+import { applyEdits, awaitEdits, type Edit } from "./edits.ts";
 
 /** What {@linkcode makeBlocking} produced. */
 export interface BlockingResult {
@@ -168,16 +57,45 @@ export function makeBlocking(modules: ReadonlyMap<string, string>): BlockingResu
       warnings.push(`${(error as Error).message}: this module runs without k6's blocking calls`);
     }
   }
-  const mqtt = infos.some((info) => info.bindings.mqtt);
+  markAsync(infos);
+  const sources = new Map<string, string>();
+  for (const info of infos) {
+    const edits = editsOf(info, warnings);
+    if (edits.length > 0) sources.set(info.url, applyEdits(info.source, edits));
+  }
+  return { sources, warnings };
+}
+
+/**
+ * Marks the functions that make blocking calls async, until nothing changes: marking one makes
+ * its callers (by name, alias or parameter) wait for it, which may mark them in turn.
+ */
+function markAsync(infos: ModuleInfo[]): void {
   const names = new Set<string>();
   const marked = new WeakSet<SyntaxNode>();
-  // Marking a function async makes its callers wait for it: repeat until nothing changes.
+  const byName = new Map<string, FunctionInfo[]>();
+  for (const fn of infos.flatMap((info) => info.functions)) {
+    for (const name of fn.names) byName.set(name, [...byName.get(name) ?? [], fn]);
+  }
   for (let changed = true; changed;) {
     changed = false;
     for (const info of infos) {
+      const known: Known = {
+        bindings: info.bindings,
+        mqtt: infos.some((i) => i.bindings.mqtt),
+        names,
+        marked,
+      };
+      for (const [alias, name] of info.aliases) {
+        if (names.has(name) && !names.has(alias)) {
+          names.add(alias);
+          changed = true;
+        }
+      }
       for (const call of info.calls) {
+        changed = passesAsync(call, known, byName) || changed;
         if (call.kind !== undefined) continue;
-        call.kind = kindOf(call, info.bindings, mqtt, names, marked);
+        call.kind = kindOf(call, known);
         const fn = call.within;
         if (call.kind === undefined || fn === undefined || fn.marked || fn.userAsync) continue;
         if (fn.cannot !== undefined) continue;
@@ -188,127 +106,29 @@ export function makeBlocking(modules: ReadonlyMap<string, string>): BlockingResu
       }
     }
   }
-  const sources = new Map<string, string>();
-  for (const info of infos) {
-    const edits = editsOf(info, warnings);
-    if (edits.length > 0) sources.set(info.url, applyEdits(info.source, edits));
-  }
-  return { sources, warnings };
 }
 
-function readModule(url: string, source: string): ModuleInfo {
-  let program: SyntaxNode;
-  try {
-    program = parseProgram(source);
-  } catch (error) {
-    const path = decodeURIComponent(new URL(url).pathname);
-    const e = error as SyntaxError & { loc?: { line: number; column: number } };
-    const where = e.loc ? `${path}:${e.loc.line}:${e.loc.column + 1}` : path;
-    throw new SyntaxError(`${where}: ${e.message.replace(/ \(\d+:\d+\)$/, "")}`);
-  }
-  const commonJs = program.sourceType === "script";
-  const functions = new Map<SyntaxNode, FunctionInfo>();
-  const parents = new Map<SyntaxNode, SyntaxNode | undefined>();
-  const calls: CallInfo[] = [];
-  const statementStarts = new Map<number, SyntaxNode>();
-  walk(program, (node, parent) => {
-    parents.set(node, parent);
-    if (FUNCTION_TYPES.has(node.type)) functions.set(node, functionInfo(node, parent));
-    else if (node.type === "ExpressionStatement") statementStarts.set(node.start, parent!);
-    else if (node.type === "CallExpression") {
-      const outer = parent?.type === "ChainExpression" ? parent : node;
-      let within: FunctionInfo | undefined;
-      let noAwait: string | undefined;
-      for (let up = parents.get(node); up !== undefined; up = parents.get(up)) {
-        if (functions.has(up)) {
-          within = functions.get(up);
-          break;
-        }
-        if (up.type === "PropertyDefinition" || up.type === "StaticBlock") {
-          noAwait = "a class field";
-          break;
-        }
-      }
-      if (within === undefined && noAwait === undefined && commonJs) {
-        noAwait = "the top level of a CommonJS module";
-      }
-      calls.push({ node, outer, parent: parents.get(outer)!, within, noAwait, kind: undefined });
+/**
+ * A call of the script's own function that is given a function made async: the parameter it
+ * lands in is awaited where called (`timed(() => client.publish(…))`). True when that is new.
+ */
+function passesAsync(call: CallInfo, known: Known, byName: Map<string, FunctionInfo[]>): boolean {
+  const callee = unwrapChain(call.node.callee as SyntaxNode);
+  const name = identifierName(callee) ??
+    (callee.type === "MemberExpression" ? memberName(callee) : undefined);
+  const targets = name === undefined ? undefined : byName.get(name);
+  if (targets === undefined) return false;
+  let changed = false;
+  (call.node.arguments as SyntaxNode[]).forEach((arg, i) => {
+    if (!isAsyncCallback(arg, known)) return;
+    for (const fn of targets) {
+      const param = fn.params[i];
+      if (param === undefined || fn.asyncParams.has(param)) continue;
+      fn.asyncParams.add(param);
+      changed = true;
     }
   });
-  return {
-    url,
-    source,
-    bindings: k6BindingsOf(program),
-    functions: [...functions.values()],
-    calls,
-    statementStarts,
-  };
-}
-
-function functionInfo(node: SyntaxNode, parent: SyntaxNode | undefined): FunctionInfo {
-  const names: string[] = [];
-  const own = identifierName(node.id);
-  if (own !== undefined) names.push(own);
-  let cannot: string | undefined = node.generator ? "a generator" : undefined;
-  if (parent !== undefined) {
-    if (parent.type === "VariableDeclarator" && parent.init === node) {
-      const name = identifierName(parent.id);
-      if (name !== undefined) names.push(name);
-    } else if (
-      (parent.type === "Property" || parent.type === "MethodDefinition" ||
-        parent.type === "PropertyDefinition") && parent.value === node
-    ) {
-      const key = parent.key as SyntaxNode;
-      const name = parent.computed ? undefined : identifierName(key) ?? key.value as string;
-      if (typeof name === "string") names.push(name);
-      if (parent.kind === "get" || parent.kind === "set") cannot = `a ${parent.kind}ter`;
-      if (parent.kind === "constructor") cannot = "a constructor";
-    } else if (parent.type === "AssignmentExpression" && parent.right === node) {
-      const left = parent.left as SyntaxNode;
-      const name = identifierName(left) ??
-        (left.type === "MemberExpression" ? memberName(left) : undefined);
-      if (name !== undefined) names.push(name);
-    }
-  }
-  return { node, parent, names, userAsync: node.async === true, cannot, marked: false };
-}
-
-/** How a call blocks: a k6 call, a call of a function made async, `forEach`/`map` over one. */
-function kindOf(
-  call: CallInfo,
-  bindings: K6Bindings,
-  mqtt: boolean,
-  names: ReadonlySet<string>,
-  marked: WeakSet<SyntaxNode>,
-): CallInfo["kind"] {
-  const callee = unwrapChain(call.node.callee as SyntaxNode);
-  const args = call.node.arguments as SyntaxNode[];
-  const k6 = k6CallKind(callee, bindings, mqtt);
-  if (k6 === "k6") return "k6";
-  if (k6 === "group") {
-    return args.some((arg) => isAsyncCallback(arg, names, marked)) ? "user" : undefined;
-  }
-  const name = identifierName(callee);
-  if (name !== undefined) return names.has(name) ? "user" : undefined;
-  if (callee.type !== "MemberExpression") return undefined;
-  const method = memberName(callee);
-  if (method === undefined) return undefined;
-  if ((method === "forEach" || method === "map") && isAsyncCallback(args[0], names, marked)) {
-    return call.node.optional || callee.optional ? undefined : method === "map" ? "map" : "each";
-  }
-  return names.has(method) && !BUILTIN_METHODS.has(method) ? "user" : undefined;
-}
-
-/** Whether an argument is a function made async by the transform (inline or by name). */
-function isAsyncCallback(
-  arg: SyntaxNode | undefined,
-  names: ReadonlySet<string>,
-  marked: WeakSet<SyntaxNode>,
-): boolean {
-  if (arg === undefined) return false;
-  if (FUNCTION_TYPES.has(arg.type)) return marked.has(arg);
-  const name = identifierName(arg);
-  return name !== undefined && names.has(name);
+  return changed;
 }
 
 function editsOf(info: ModuleInfo, warnings: string[]): Edit[] {
@@ -342,25 +162,16 @@ function editsOf(info: ModuleInfo, warnings: string[]): Edit[] {
     if (host === undefined || host.type !== "CallExpression" && host.type !== "NewExpression") {
       continue;
     }
-    if ((host.arguments as SyntaxNode[]).includes(fn.node) && !waitsFor(host, info)) {
+    const call = info.calls.find((c) => c.node === host);
+    if ((host.arguments as SyntaxNode[]).includes(fn.node) && !waitsFor(host, call)) {
       warnings.push(
         `${where(fn.node)}: this function makes blocking calls, but ` +
-          `${describe(host, info.source)} does not wait for it: the code after that call runs ` +
-          `before they end (they still run in order)`,
+          `${describe(host, info.source)} does not wait for it: there it returns a Promise, ` +
+          `and the code after that call runs before its calls end (they still run in order)`,
       );
     }
   }
   return edits;
-}
-
-/** Whether a call handles an async function argument as k6 would a blocking one. */
-function waitsFor(host: SyntaxNode, info: ModuleInfo): boolean {
-  const call = info.calls.find((c) => c.node === host);
-  if (call?.kind !== undefined) return true; // group(), forEach(), map(), a function made async
-  const callee = unwrapChain(host.callee as SyntaxNode);
-  const name = identifierName(callee) ??
-    (callee.type === "MemberExpression" ? memberName(callee) : undefined);
-  return name !== undefined && CALLBACK_HOSTS.has(name);
 }
 
 function asyncEdit(fn: FunctionInfo): Edit {
@@ -381,5 +192,3 @@ function describe(node: SyntaxNode, source: string): string {
   ).replace(/\s+/g, " ");
   return `${callee.length > 40 ? callee.slice(0, 37) + "..." : callee}()`;
 }
-
-export { ITERATION_HELPERS };

@@ -75,9 +75,38 @@ Deno.test("blocking transform: forEach and map over blocking callbacks run one a
   clients.forEach((c) => c.connect(__ENV.URL));
   const ids = clients.map(function (c) { c.end(); return 1; });
 }`);
-  assert.match(code, /await __mqloadEach\(clients, async \(c\) => await __mqloadBlock\(c\.connect/);
-  assert.match(code, /const ids = await __mqloadMap\(clients, async function \(c\)/);
+  assert.match(
+    code,
+    /await __mqloadIterate\("forEach", clients, async \(c\) => await __mqloadBlock/,
+  );
+  assert.match(code, /const ids = await __mqloadIterate\("map", clients, async function \(c\)/);
   assert.deepEqual(warnings, []);
+});
+
+Deno.test("blocking transform: higher-order forms wait: parameters, IIFEs, aliases, .call", () => {
+  const { code, warnings } = transform(`${MQTT}function work(c) { c.publish("t", "x"); return 1; }
+function timed(fn) { const t0 = Date.now(); const r = fn(); return r; }
+export default function () {
+  const c = new Client();
+  timed(() => work(c));
+  (() => { work(c); })();
+  work.call(null, c);
+  const send = work;
+  send(c);
+  const all = Array.from([c], (x) => work(x));
+  const kept = [c].filter((x) => work(x));
+}`);
+  assert.deepEqual(warnings, []);
+  assert.match(
+    code,
+    /async function timed\(fn\) \{ const t0 = Date\.now\(\); const r = await fn\(\);/,
+  );
+  assert.match(code, /await timed\(async \(\) => await work\(c\)\);/);
+  assert.match(code, /await \(async \(\) => \{ await work\(c\); \}\)\(\);/);
+  assert.match(code, /await work\.call\(null, c\);/);
+  assert.match(code, /await send\(c\);/);
+  assert.match(code, /const all = await __mqloadIterate\("from", \[c\], async \(x\) => await work/);
+  assert.match(code, /const kept = await __mqloadIterate\("filter", \[c\], async \(x\)/);
 });
 
 Deno.test("blocking transform: group() over a blocking callback is awaited", () => {
@@ -94,11 +123,10 @@ Deno.test("blocking transform: handlers and timers may be async; other hosts are
   const c = new Client();
   c.on("connect", () => c.subscribe("t"));
   setTimeout(() => c.end(), 10);
-  retry(() => c.publish("t", "x"));
-}
-function retry(f) { return f(); }`);
+  [2, 1].sort((a, b) => { c.publish("t", "x"); return a - b; });
+}`);
   assert.equal(warnings.length, 1, warnings.join("\n"));
-  assert.match(warnings[0], /^\/scripts\/a\.js:7:9: .*retry\(\) does not wait for it/);
+  assert.match(warnings[0], /^\/scripts\/a\.js:7:15: .*\[2, 1\]\.sort\(\) does not wait for it/);
 });
 
 Deno.test("blocking transform: a getter cannot wait; the place is named", () => {
