@@ -257,3 +257,49 @@ Deno.test({
     assert.equal(warnings.length, 1, explain(r));
   },
 });
+
+// A timer's callback runs on the VU's event loop: never while the VU is blocked, one at a time.
+const TIMERS = `
+import { sleep } from "k6";
+import { Counter, Gauge } from "k6/metrics";
+import { setInterval, clearInterval } from "k6/timers";
+import { Client } from "k6/x/mqtt";
+
+const ticks = new Counter("ticks");
+const overlap = new Gauge("overlap");
+export const options = { iterations: 1 };
+
+export default function () {
+  const client = new Client();
+  client.connect(__ENV.BROKER);
+  let n = 0;
+  let inside = 0;
+  let peak = 0;
+  const id = setInterval(() => {
+    if (n >= 10) return;
+    inside++;
+    peak = Math.max(peak, inside);
+    client.publish("timers/t", "tick", { qos: 1 });
+    sleep(0.02);
+    inside--;
+    ticks.add(1);
+    if (++n === 10) {
+      clearInterval(id);
+      overlap.add(peak);
+      client.end();
+    }
+  }, 5);
+}
+`;
+
+Deno.test({
+  name: "runner k6 blocking: setInterval callbacks that block run one at a time",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(TIMERS);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "ticks"), 10, explain(r));
+    assert.equal(count(r.summary, "mqtt_messages_sent"), 10, explain(r));
+    assert.equal((r.summary.metrics.overlap as Record<string, number>).value, 1, explain(r));
+  },
+});
