@@ -1,7 +1,8 @@
 /**
  * Where the VUs go: this process's share of the test split between its Workers as execution
- * segments, so that k6's striping makes every count exact, and each scenario's VU ids placed
- * on the Workers.
+ * segments, so that k6's striping makes every count exact, and each scenario's VU slots placed
+ * on the Workers. VU ids are not placed: as in k6, a VU gets the process's next id when it is
+ * initialized (`VuIds`), so ids run 1..vus_max whichever Workers and scenarios hold the VUs.
  *
  * @module
  */
@@ -20,7 +21,7 @@ export interface Placement {
   localSequence: ExecutionSegmentSequence;
   /** Each Worker's VU slots per scenario (empty for a Worker with nothing to run). */
   slots: ScenarioSlots[][];
-  /** The VU ids handed out (the process's most VUs). */
+  /** The most VUs the process can initialize (every scenario's `max`, k6's "max VUs"). */
   maxVus: number;
 }
 
@@ -39,15 +40,12 @@ export function placeVus(plan: TestPlan, requested: number): Placement {
   const parts = new ExecutionSegment().split(count);
   const localSequence = new ExecutionSegmentSequence(parts);
   const tuples = parts.map((p) => new ExecutionTuple(p, localSequence));
-  let nextId = 1;
   const slots: ScenarioSlots[][] = tuples.map(() => []);
   for (const config of plan.scenarios) {
     tuples.forEach((tuple, w) => {
       const { planned, max } = scenarioVus(config, plan.tuple, tuple);
-      if (max === 0) return;
-      const ids = Array.from({ length: max }, () => nextId++);
-      slots[w].push({ config, ids, planned });
+      if (max > 0) slots[w].push({ config, count: max, planned });
     });
   }
-  return { tuples, localSequence, slots, maxVus: nextId - 1 };
+  return { tuples, localSequence, slots, maxVus };
 }

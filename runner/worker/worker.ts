@@ -30,6 +30,7 @@ import {
   type LogLine,
   type ProbeResult,
   type RequestEnvelope,
+  VuIds,
   type WorkerMessage,
   type WorkerStats,
 } from "./messages.ts";
@@ -81,6 +82,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   #seen = new Set<string>();
   readonly #warned = new Set<string>();
   #slots: Array<{ config: ScenarioConfig; slots: VuSlot[]; planned: number }> = [];
+  #vuIds = new VuIds(VuIds.buffer());
   #segment = new ExecutionTuple();
   #local = new ExecutionTuple();
 
@@ -188,15 +190,17 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
       parseExecutionSegment(req.local),
       parseExecutionSegmentSequence(req.localSequence),
     );
-    for (const { config, ids, planned } of req.scenarios) {
-      const slots = ids.map((id) => this.#slot(id));
+    this.#vuIds = new VuIds(req.vuIds);
+    for (const { config, count, planned } of req.scenarios) {
+      const slots = Array.from({ length: count }, () => this.#slot());
       for (let i = 0; i < planned; i++) await slots[i].acquire();
       this.#slots.push({ config, slots, planned });
     }
     return { metrics: this.registry.metrics() };
   }
 
-  #slot(id: number): VuSlot {
+  /** A VU slot: its VU, with the process's next id, is created when first acquired. */
+  #slot(): VuSlot {
     let vu: Vu | undefined;
     let creating: Promise<Vu> | undefined;
     return {
@@ -204,7 +208,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
         return vu;
       },
       acquire: () =>
-        creating ??= Vu.create(id, this, this.script).then((created) => {
+        creating ??= Vu.create(this.#vuIds.next(), this, this.script).then((created) => {
           this.stats.initialized++;
           return vu = created;
         }),
