@@ -2,7 +2,7 @@
  * VU ids as k6 numbers them: 1, 2, 3… in the order VUs are initialized, so `__VU` never passes
  * `vus_max` (the VUs initialized) and `data[__VU - 1]` over an array sized for the test holds;
  * planned VUs take 1..planned before the test starts, VUs an arrival-rate scenario adds later
- * take the next ids. Whatever the Workers, and per instance under `--execution-segment`, where
+ * take the next ids, and scenarios that run one after the other share VUs. Whatever the Workers, and per instance under `--execution-segment`, where
  * `exec.vu.idInTest` is the VU's number across the instances (none shared).
  */
 
@@ -88,6 +88,43 @@ Deno.test("VU ids under --execution-segment: 1..the instance's vus_max, idInTest
     }
     const shared = [...inTest[0]].filter((id) => inTest[1].has(id));
     assert.deepEqual(shared, [], `idInTest ${[...inTest[0]]} and ${[...inTest[1]]}`);
+  } finally {
+    await dir.remove();
+  }
+});
+
+// The second scenario starts when the first is over (its gracefulStop is 0): k6 initializes the
+// most VUs running at once (3), and the second runs on the first's VUs.
+const ONE_AFTER_THE_OTHER = `
+import exec from "k6/execution";
+import { sleep } from "k6";
+
+export const options = {
+  scenarios: {
+    first: { executor: "constant-vus", vus: 3, duration: "1s", gracefulStop: "0s" },
+    second: { executor: "per-vu-iterations", vus: 3, iterations: 1, startTime: "1s" },
+  },
+};
+
+export default function () {
+  console.log("vu-id " + __VU + " " + exec.scenario.name);
+  sleep(0.2);
+}
+`;
+
+Deno.test("scenarios one after the other share their VUs: vus_max is the most at once", async () => {
+  const dir = await TempDir.create();
+  try {
+    for (const workers of ["1", "2"]) {
+      const r = await runScript(dir, ONE_AFTER_THE_OTHER, ["--workers", workers]);
+      assert.equal(r.code, 0, explain(r));
+      assert.equal((r.summary.metrics.vus_max as Record<string, number>).value, 3, explain(r));
+      const runs = [...r.stderr.matchAll(/vu-id (\d+) (\w+)/g)].map((m) => [Number(m[1]), m[2]]);
+      const ids = (scenario: string) =>
+        runs.filter(([, name]) => name === scenario).map(([id]) => id).sort();
+      assert.deepEqual(ids("second"), [1, 2, 3], explain(r));
+      assert.deepEqual([...new Set(ids("first"))], [1, 2, 3]);
+    }
   } finally {
     await dir.remove();
   }

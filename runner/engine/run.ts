@@ -261,7 +261,7 @@ async function startWorkers(
   loaded: Omit<Loaded, "plan">,
 ): Promise<void> {
   const { control, env, script } = loaded;
-  const { tuples, slots, localSequence } = placement;
+  const { tuples, slots, localSequence, vus } = placement;
   const vuIds = VuIds.buffer();
   const handles = tuples.map((_tuple, w) => {
     if (w > 0 && slots[w].length === 0) return undefined;
@@ -288,6 +288,7 @@ async function startWorkers(
       local: tuples[w].segment.toString(),
       localSequence: localSequence.toString(),
       scenarios: slots[w],
+      vus: vus[w],
       vuIds,
     });
   }));

@@ -129,6 +129,11 @@ export type Request =
     local: string;
     localSequence: string;
     scenarios: ScenarioSlots[];
+    /**
+     * The Worker's VUs, shared by its scenarios: the most planned ones running at once (all
+     * initialized before the test), and with the unplanned ones.
+     */
+    vus: { planned: number; possible: number };
     /** The process's VU id counter, shared by its Workers (`VuIds`). */
     vuIds: SharedArrayBuffer;
   }
