@@ -70,7 +70,7 @@ export class Calls implements LifecycleOwner {
     return (this.#idle ??= Promise.withResolvers<void>()).promise;
   }
 
-  /** Ends the client once: DISCONNECT, then the `end` event, then idle. */
+  /** Ends the client once: DISCONNECT, then the `end` event, then idle (an idle one: the event). */
   end(options: EndOptions | undefined, sync: boolean): Promise<void> {
     checkKeys("end", options);
     const tags = checkTags("tags", options?.tags);
@@ -82,6 +82,9 @@ export class Calls implements LifecycleOwner {
     if (this.ending !== undefined) return this.ending;
     if (this.lifecycle.state === "idle") {
       this.#closeStream(); // An iterator made before a connect() that never came.
+      // Nothing to close, but xk6-mqtt counts and fires `end` for every end() call.
+      this.metrics?.call("end", tags);
+      this.events.emit("end", undefined, endEvent);
       return Promise.resolve();
     }
     const ending = this.lifecycle.end(reasonCode, properties).then(() => this.#ended(tags));

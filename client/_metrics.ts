@@ -164,17 +164,30 @@ export class Metrics {
     this.#sink.add(MQTT_ERRORS, 1, this.methodTags(method, extra, topic));
   }
 
-  /** One publication accepted: call, message and payload bytes, like xk6-mqtt. */
-  sent(topic: string, size: number, extra?: Record<string, string>): void {
+  /**
+   * The client's tags (and the topic's) with a call's own `extra` tags: every sample of a call
+   * carries the tags given to it, so a threshold on `mqtt_publish_duration{kind:x}` sees the
+   * calls tagged so. A frozen `extra` is cached by identity, as in `methodTags`.
+   */
+  #callTags(extra: Tags | undefined, topic?: string): Tags {
+    const own = topic === undefined ? this.#base : this.topicTags(topic);
+    if (extra === undefined) return own;
+    if (!Object.isFrozen(extra)) return { ...own, ...extra };
+    return this.#withExtra(extra, topic).tags ??= Object.freeze({ ...own, ...extra });
+  }
+
+  /**
+   * One publication accepted: call, message and payload bytes, like xk6-mqtt.
+   *
+   * @returns The topic's tags with the call's, for the call's other samples.
+   */
+  sent(topic: string, size: number, extra?: Record<string, string>): Tags {
     const sink = this.#sink;
-    const tags = extra === undefined
-      ? this.topicTags(topic)
-      : Object.isFrozen(extra)
-      ? this.#withExtra(extra, topic).tags ??= Object.freeze({ ...this.topicTags(topic), ...extra })
-      : { ...this.topicTags(topic), ...extra };
+    const tags = this.#callTags(extra, topic);
     sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
     sink.add(MQTT_MESSAGES_SENT, 1, tags);
-    sink.add(DATA_SENT, size, this.#base);
+    sink.add(DATA_SENT, size, this.#callTags(extra));
+    return tags;
   }
 
   /** One message delivered: call `message`, message and payload bytes, like xk6-mqtt. */
@@ -192,15 +205,13 @@ export class Metrics {
     switch (op.method) {
       case "publish": {
         const packet = op.packet;
-        this.sent(packet.topic, packet.payload.length, op.tags);
-        if (packet.qos > 0) {
-          this.#sink.add(MQTT_PUBLISH_DURATION, now - op.start, this.topicTags(packet.topic));
-        }
+        const tags = this.sent(packet.topic, packet.payload.length, op.tags);
+        if (packet.qos > 0) this.#sink.add(MQTT_PUBLISH_DURATION, now - op.start, tags);
         return;
       }
       case "subscribe":
         for (const s of op.packet.subscriptions) this.call("subscribe", op.tags, s.topicFilter);
-        this.#sink.add(MQTT_SUBSCRIBE_DURATION, now - op.start, this.#base);
+        this.#sink.add(MQTT_SUBSCRIBE_DURATION, now - op.start, this.#callTags(op.tags));
         return;
       case "unsubscribe":
         for (const filter of op.packet.topicFilters) this.call("unsubscribe", op.tags, filter);

@@ -44,7 +44,7 @@ import type {
  * | `connect`   | connected (also after each reconnection)              | `info: ConnectInfo`                 |
  * | `reconnect` | about to try reconnecting                             | `info: ReconnectInfo`               |
  * | `message`   | a message arrived                                     | `topic, payload: ArrayBuffer, info` |
- * | `end`       | `end()` completed, or the connection is lost for good | none                                |
+ * | `end`       | every `end()` call, or the connection lost for good   | none                                |
  * | `error`     | a sync-named call or a background task failed         | `error: MqttError`                  |
  * | `close`     | the connection was lost (not by `end()`)              | `info: CloseInfo`                   |
  *
@@ -63,10 +63,10 @@ import type {
  * delivery details); `connectAsync` and `reconnectAsync` exist (xk6-mqtt has them but its
  * `index.d.ts` omits them); unknown options and `on()` with an unknown event throw a `TypeError`
  * instead of being ignored (the `k6/x/mqtt` module of `mqload run` ignores them with a warning, as
- * xk6-mqtt does); `reconnect()` fires `reconnect` before `connect`, as MQTT.js does;
- * `end()` when not connected resolves instead of failing; a lost connection is reconnected
- * automatically (as Paho does) and reported by `close`; calls made while (re)connecting wait for
- * the connection instead of failing; the sync-named methods never resolve on failure.
+ * xk6-mqtt does); `reconnect()` fires `reconnect` before `connect`, as MQTT.js does; a lost
+ * connection is reconnected automatically (as Paho does) and reported by `close`; calls made
+ * while (re)connecting wait for the connection instead of failing; the sync-named methods never
+ * resolve on failure.
  *
  * @example Usage
  * ```ts
@@ -304,7 +304,9 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
   /**
    * Ends the client: waits (up to `connect_timeout`) for in-flight acknowledgements, sends
    * DISCONNECT, closes the connection, cancels any reconnection, fails what is still pending with
-   * `MqttClosedError`, ends `messages()` and fires `end`. Ending an idle client does nothing.
+   * `MqttClosedError`, ends `messages()` and fires `end`. Ending an idle client sends nothing but
+   * still fires `end` and counts the call (`mqtt_calls{method:end}`), as xk6-mqtt does for every
+   * `end()`.
    *
    * @param options MQTT 5 reason code and properties, metric tags.
    * @returns Resolves once closed.
@@ -314,7 +316,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```ts
    * import { Client } from "@mqload/mqload";
    * const client = new Client();
-   * await client.end(); // idle: nothing to do
+   * await client.end(); // idle: nothing to send, `end` fires
    * ```
    */
   end(options?: EndOptions): Promise<void> {

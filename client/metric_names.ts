@@ -4,7 +4,10 @@
  * client makes every sample with them and the runner defines and reads them from here, so a
  * misspelt name is a compile error, not an empty series, and a new metric is one constant and
  * one definition in this file. Counters count 1 per event or bytes; trends are in
- * milliseconds.
+ * milliseconds. Every sample carries the client's tags (`proto`, `client_id`, `url`, the
+ * client's and `connect()`'s `tags` option) and every sample of a call also the `tags` option
+ * given to that call (`publish(t, m, { tags })`: its `mqtt_calls`, `mqtt_messages_sent`,
+ * `data_sent` and `mqtt_publish_duration`).
  *
  * @module
  */

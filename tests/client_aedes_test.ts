@@ -181,9 +181,9 @@ Deno.test("Client - events fire in order and idle() resolves after end", async (
     await client.end();
     await client.idle();
     assert.deepEqual(order, ["connect", "connect listener", "message e", "end"]);
-    await client.end(); // Idempotent: no second `end`.
-    assert.deepEqual(order.at(-1), "end");
-    assert.equal(order.length, 4);
+    // Nothing left to close, but as xk6-mqtt every end() call fires `end`.
+    await client.end();
+    assert.deepEqual(order, ["connect", "connect listener", "message e", "end", "end"]);
   });
 });
 

@@ -292,13 +292,17 @@ Deno.test({
       },
     );
 
-    await t.step("end() on a client never connected resolves (xk6-mqtt throws)", async () => {
-      const client = new Client();
+    await t.step("end() on a client never connected fires end, as xk6-mqtt", async () => {
+      const calls: string[] = [];
+      const client = new Client({
+        metrics: { add: (name, _value, tags) => calls.push(`${name} ${tags.method}`) },
+      });
       let ended = 0;
       client.on("end", () => ended++);
       await client.end();
       await client.endAsync();
-      assert.equal(ended, 0, "nothing to end, no end event");
+      assert.equal(ended, 2, "one end event per end() call");
+      assert.deepEqual(calls, ["mqtt_calls end", "mqtt_calls end"]);
       assert.equal(client.connected, false);
     });
   },

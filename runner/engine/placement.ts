@@ -1,14 +1,17 @@
 /**
  * Where the VUs go: this process's share of the test split between its Workers as execution
- * segments, so that k6's striping makes every count exact, and each scenario's VU ids placed
- * on the Workers.
+ * segments, so that k6's striping makes every count exact, and each scenario's VU slots placed
+ * on the Workers. As k6's execution plan, a Worker needs the most VUs its scenarios run at once
+ * (a scenario holds its VUs from its `startTime` to the end of its `gracefulStop`), not their sum:
+ * scenarios that run one after the other share VUs. VU ids are not placed: as in k6, a VU gets the
+ * process's next id when it is initialized (`VuIds`), so ids run 1..vus_max.
  *
  * @module
  */
 
 import { ExecutionSegment, ExecutionSegmentSequence } from "../segments/execution_segment.ts";
 import { ExecutionTuple } from "../segments/execution_tuple.ts";
-import { scenarioVus } from "../executors/mod.ts";
+import { type ScenarioConfig, scenarioMaxEndMs, scenarioVus } from "../executors/mod.ts";
 import type { TestPlan } from "../config/options.ts";
 import type { ScenarioSlots } from "../worker/messages.ts";
 
@@ -20,8 +23,18 @@ export interface Placement {
   localSequence: ExecutionSegmentSequence;
   /** Each Worker's VU slots per scenario (empty for a Worker with nothing to run). */
   slots: ScenarioSlots[][];
-  /** The VU ids handed out (the process's most VUs). */
+  /** Each Worker's most planned VUs at once, and planned and unplanned VUs at once. */
+  vus: WorkerVus[];
+  /** The most VUs the process can run at once (k6's "max VUs", `GetMaxPossibleVUs`). */
   maxVus: number;
+}
+
+/** The VUs a Worker initializes before the test, and at most. */
+export interface WorkerVus {
+  /** The most planned VUs its scenarios run at once: initialized before the test. */
+  planned: number;
+  /** The most planned and unplanned VUs they run at once. */
+  possible: number;
 }
 
 /**
@@ -32,22 +45,52 @@ export interface Placement {
  * @returns The placement.
  */
 export function placeVus(plan: TestPlan, requested: number): Placement {
-  const maxVus = plan.scenarios.reduce((n, c) => n + scenarioVus(c, plan.tuple).max, 0);
+  const whole = plan.scenarios.map((config) => ({ config, ...scenarioVus(config, plan.tuple) }));
+  const maxVus = mostAtOnce(whole).possible;
   const count = Math.max(1, Math.min(requested, maxVus));
   // The process's values are split between Workers as if they were the whole test (splitting
   // the k6 segment itself would change how k6's striping shares work between processes).
   const parts = new ExecutionSegment().split(count);
   const localSequence = new ExecutionSegmentSequence(parts);
   const tuples = parts.map((p) => new ExecutionTuple(p, localSequence));
-  let nextId = 1;
-  const slots: ScenarioSlots[][] = tuples.map(() => []);
-  for (const config of plan.scenarios) {
-    tuples.forEach((tuple, w) => {
-      const { planned, max } = scenarioVus(config, plan.tuple, tuple);
-      if (max === 0) return;
-      const ids = Array.from({ length: max }, () => nextId++);
-      slots[w].push({ config, ids, planned });
-    });
+  const slots = tuples.map((tuple) =>
+    plan.scenarios.map((config) => ({ config, ...scenarioVus(config, plan.tuple, tuple) }))
+      .filter((share) => share.max > 0)
+  );
+  const vus = slots.map(mostAtOnce);
+  return {
+    tuples,
+    localSequence,
+    slots: slots.map((list) =>
+      list.map(({ config, planned, max }) => ({ config, count: max, planned }))
+    ),
+    vus,
+    maxVus,
+  };
+}
+
+/**
+ * k6's `GetMaxPlannedVUs` and `GetMaxPossibleVUs` over the execution plan: each scenario needs
+ * its VUs from its `startTime` until its `gracefulStop` is over; the most needed at once. A
+ * scenario ending when another starts gives its VUs over (k6 orders steps of the same time by
+ * the scenarios' start, so the ending one comes first).
+ */
+function mostAtOnce(
+  shares: ReadonlyArray<{ config: ScenarioConfig; planned: number; max: number }>,
+): WorkerVus {
+  const steps: Array<{ at: number; planned: number; possible: number }> = [];
+  for (const { config, planned, max } of shares) {
+    steps.push({ at: config.startTime, planned, possible: max });
+    steps.push({ at: scenarioMaxEndMs(config), planned: -planned, possible: -max });
   }
-  return { tuples, localSequence, slots, maxVus: nextId - 1 };
+  steps.sort((a, b) => a.at - b.at || a.possible - b.possible);
+  const most = { planned: 0, possible: 0 };
+  const now = { planned: 0, possible: 0 };
+  for (const step of steps) {
+    now.planned += step.planned;
+    now.possible += step.possible;
+    most.planned = Math.max(most.planned, now.planned);
+    most.possible = Math.max(most.possible, now.possible);
+  }
+  return most;
 }

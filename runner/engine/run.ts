@@ -21,7 +21,7 @@ import {
 import { OutputSet } from "../outputs/output_set.ts";
 import { parseOutputSpec, REPORT_OUTPUT, wantsPoints } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
-import { epochNow, type ProbeResult } from "../worker/messages.ts";
+import { epochNow, type ProbeResult, VuIds } from "../worker/messages.ts";
 import { readConfigFile } from "../config/config_file.ts";
 import { printBanner } from "./banner.ts";
 import { createLogSink, type LogSettings } from "./log_sink.ts";
@@ -262,7 +262,8 @@ async function startWorkers(
   loaded: Omit<Loaded, "plan">,
 ): Promise<void> {
   const { control, env, script } = loaded;
-  const { tuples, slots, localSequence } = placement;
+  const { tuples, slots, localSequence, vus } = placement;
+  const vuIds = VuIds.buffer();
   const handles = tuples.map((_tuple, w) => {
     if (w > 0 && slots[w].length === 0) return undefined;
     return w === 0 ? control : run.addWorker(w);
@@ -288,6 +289,8 @@ async function startWorkers(
       local: tuples[w].segment.toString(),
       localSequence: localSequence.toString(),
       scenarios: slots[w],
+      vus: vus[w],
+      vuIds,
     });
   }));
 }

@@ -3,7 +3,8 @@
  *
  * | property | meaning |
  * |---|---|
- * | `vu.idInInstance`, `vu.idInTest` | the VU id (`__VU`) |
+ * | `vu.idInInstance` | the VU id (`__VU`), 1..this instance's initialized VUs |
+ * | `vu.idInTest` | the VU's id across the test's execution segments (`__VU` without a segment) |
  * | `vu.iterationInInstance` | the VU's iteration over all scenarios (`__ITER`) |
  * | `vu.iterationInScenario` | the VU's iteration in the current scenario |
  * | `vu.tags`, `vu.metrics.tags` | tags added to the VU's samples (writable) |
@@ -24,6 +25,36 @@
  */
 
 import { currentVu, type VuState } from "../worker/vu_context.ts";
+import { ExecutionTuple } from "../segments/execution_tuple.ts";
+import {
+  parseExecutionSegment,
+  parseExecutionSegmentSequence,
+} from "../segments/execution_segment.ts";
+
+// The Worker's options (frozen once per run) → this instance's segment of the test.
+const instanceTuples = new WeakMap<object, ExecutionTuple>();
+
+/**
+ * k6 numbers an instance's VUs 1, 2, 3… (`__VU`) and gives each the matching global number of
+ * the segment's striping (`SegmentedIndex`), so the instances of a split test share no
+ * `idInTest`.
+ */
+function idInTest(vu: VuState): number {
+  if (vu.id === 0) return 0;
+  const options = vu.services.options;
+  let tuple = instanceTuples.get(options);
+  if (tuple === undefined) {
+    const { executionSegment: segment, executionSegmentSequence: sequence } = options;
+    tuple = new ExecutionTuple(
+      typeof segment === "string" && segment !== "" ? parseExecutionSegment(segment) : undefined,
+      typeof sequence === "string" && sequence !== ""
+        ? parseExecutionSegmentSequence(sequence)
+        : undefined,
+    );
+    instanceTuples.set(options, tuple);
+  }
+  return tuple.globalIndex(vu.id - 1) + 1;
+}
 
 function inScenario(what: string): VuState & { scenario: NonNullable<VuState["scenario"]> } {
   const vu = currentVu(`exec.scenario.${what}`);
@@ -134,7 +165,7 @@ export const vu: ExecVu = Object.freeze({
     return currentVu("exec.vu").id;
   },
   get idInTest() {
-    return currentVu("exec.vu").id;
+    return idInTest(currentVu("exec.vu"));
   },
   get iterationInInstance() {
     return Math.max(0, currentVu("exec.vu").iteration);

@@ -55,10 +55,58 @@ export interface ErrorInfo {
 export interface ScenarioSlots {
   /** The scenario. */
   config: ScenarioConfig;
-  /** VU ids of the Worker's slots, planned ones first. */
-  ids: number[];
-  /** How many of `ids` are planned (initialized before the test). */
+  /** How many VU slots the Worker holds, planned ones first. */
+  count: number;
+  /** How many of them are planned (initialized before the test). */
   planned: number;
+}
+
+/**
+ * The process's VU id counter, one 32-bit integer in a SharedArrayBuffer the engine hands every
+ * Worker. k6 numbers VUs 1, 2, 3… in the order it initializes them, so `__VU` never passes the
+ * VUs initialized (`vus_max`) and `data[__VU - 1]` over an array sized for the test holds: a VU
+ * takes the next id when it is created, in whichever Worker and scenario, without a message.
+ *
+ * @example Usage
+ * ```ts
+ * import { VuIds } from "./messages.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const buffer = VuIds.buffer(); // made by the engine, sent to each Worker
+ * const a = new VuIds(buffer);
+ * const b = new VuIds(buffer); // another Worker's view
+ * assert.deepEqual([a.next(), b.next(), a.next()], [1, 2, 3]);
+ * ```
+ */
+export class VuIds {
+  readonly #count: Int32Array;
+
+  /**
+   * A counter at 0, to share between the Workers.
+   *
+   * @returns Its memory.
+   */
+  static buffer(): SharedArrayBuffer {
+    return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  }
+
+  /**
+   * A view of a shared counter.
+   *
+   * @param buffer From {@linkcode VuIds.buffer}.
+   */
+  constructor(buffer: SharedArrayBuffer) {
+    this.#count = new Int32Array(buffer);
+  }
+
+  /**
+   * Takes the next id, atomically across Workers.
+   *
+   * @returns The id, from 1.
+   */
+  next(): number {
+    return Atomics.add(this.#count, 0, 1) + 1;
+  }
 }
 
 /** Requests from the main thread. */
@@ -81,6 +129,13 @@ export type Request =
     local: string;
     localSequence: string;
     scenarios: ScenarioSlots[];
+    /**
+     * The Worker's VUs, shared by its scenarios: the most planned ones running at once (all
+     * initialized before the test), and with the unplanned ones.
+     */
+    vus: { planned: number; possible: number };
+    /** The process's VU id counter, shared by its Workers (`VuIds`). */
+    vuIds: SharedArrayBuffer;
   }
   | { type: "setup"; timeoutMs: number }
   | { type: "teardown"; data: string | undefined; timeoutMs: number }

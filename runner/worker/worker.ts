@@ -13,7 +13,7 @@ import {
   parseExecutionSegment,
   parseExecutionSegmentSequence,
 } from "../segments/execution_segment.ts";
-import type { ScenarioConfig, VuSlot } from "../executors/mod.ts";
+import type { ScenarioConfig } from "../executors/mod.ts";
 import { runScenario } from "../executors/mod.ts";
 import {
   type InstanceInfo,
@@ -30,6 +30,7 @@ import {
   type LogLine,
   type ProbeResult,
   type RequestEnvelope,
+  VuIds,
   type WorkerMessage,
   type WorkerStats,
 } from "./messages.ts";
@@ -40,6 +41,7 @@ import { ScriptInstances } from "../script/loader.ts";
 import { TestAbortedError } from "../k6/execution.ts";
 import { DrainClock } from "./_drain_clock.ts";
 import { summaryOutputs } from "./_summary_outputs.ts";
+import { type PoolSlot, VuPool } from "./_vu_pool.ts";
 
 const scope = globalThis as unknown as {
   postMessage(message: WorkerMessage): void;
@@ -81,7 +83,14 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   #logs: LogLine[] = [];
   #seen = new Set<string>();
   readonly #warned = new Set<string>();
-  #slots: Array<{ config: ScenarioConfig; slots: VuSlot[]; planned: number }> = [];
+  #slots: Array<{ config: ScenarioConfig; slots: PoolSlot[]; planned: number }> = [];
+  #vuIds = new VuIds(VuIds.buffer());
+  readonly #pool = new VuPool(() =>
+    Vu.create(this.#vuIds.next(), this, this.script).then((created) => {
+      this.stats.initialized++;
+      return created;
+    })
+  );
   #segment = new ExecutionTuple();
   #local = new ExecutionTuple();
 
@@ -189,27 +198,13 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
       parseExecutionSegment(req.local),
       parseExecutionSegmentSequence(req.localSequence),
     );
-    for (const { config, ids, planned } of req.scenarios) {
-      const slots = ids.map((id) => this.#slot(id));
-      for (let i = 0; i < planned; i++) await slots[i].acquire();
+    this.#vuIds = new VuIds(req.vuIds);
+    await this.#pool.fill(req.vus.planned, req.vus.possible);
+    for (const { config, count, planned } of req.scenarios) {
+      const slots = Array.from({ length: count }, (_, i) => this.#pool.slot(i < planned));
       this.#slots.push({ config, slots, planned });
     }
     return { metrics: this.registry.metrics() };
-  }
-
-  #slot(id: number): VuSlot {
-    let vu: Vu | undefined;
-    let creating: Promise<Vu> | undefined;
-    return {
-      get vu() {
-        return vu;
-      },
-      acquire: () =>
-        creating ??= Vu.create(id, this, this.script).then((created) => {
-          this.stats.initialized++;
-          return vu = created;
-        }),
-    };
   }
 
   start(cmd: Extract<Command, { type: "start" }>): void {
@@ -227,7 +222,10 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
         this,
       );
       this.runs.set(config.name, run);
-      return runScenario(run).finally(() => this.stats.finished.push(config.name));
+      return runScenario(run).finally(() => {
+        this.stats.finished.push(config.name);
+        this.#pool.giveBack(slots);
+      });
     });
     Promise.allSettled(runs).then((results) => {
       for (const r of results) if (r.status === "rejected") this.strayError(r.reason);

@@ -1,0 +1,193 @@
+/**
+ * xk6-mqtt's details a k6 script sees, run through `mqload run` against mosquitto, with what
+ * xk6-mqtt's Go source does as the expected result:
+ * - `end()` fires `end` and counts `mqtt_calls{method:end}` on every call (`client_end.go`),
+ *   on a client that never connected too;
+ * - `connect()` with no URL fails before any connection attempt (`connectPrepare` →
+ *   `validateAddress("")`: "lookup : no such host"), so it throws even with an `error` handler
+ *   and counts no `mqtt_errors`; a refused connection (`connectExecute` → `handleError`) goes to
+ *   the handler as an MQTTError and counts one;
+ * - a call's `tags` reach every sample of the call, so thresholds on mqload's own trends filter
+ *   by them (`mqtt_publish_duration{kind:x}`).
+ */
+
+import assert from "node:assert/strict";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { freePort } from "./fixtures/ports.ts";
+import { count, explain, mqload, type ScriptRun, TempDir } from "./_runner_helpers.ts";
+import type { SummaryExport } from "../runner/summary/data.ts";
+
+/** Runs a script with `--summary-export` and `--out json`, the broker URL in the environment. */
+async function run(
+  dir: TempDir,
+  source: string,
+  url: string,
+): Promise<ScriptRun & { points: Array<{ metric: string; tags: Record<string, string> }> }> {
+  const script = await dir.write("script.js", source);
+  const summaryPath = `${dir.path}/summary.json`;
+  const pointsPath = `${dir.path}/points.json`;
+  const r = await mqload(
+    ["run", "-q", "--summary-export", summaryPath, "--out", `json=${pointsPath}`, script],
+    { MQTT_BROKER_ADDRESS: url },
+  );
+  let summary = undefined as unknown as SummaryExport;
+  let points: Array<{ metric: string; tags: Record<string, string> }> = [];
+  try {
+    summary = JSON.parse(await Deno.readTextFile(summaryPath));
+    points = (await Deno.readTextFile(pointsPath)).split("\n").filter((l) => l !== "")
+      .map((l) => JSON.parse(l)).filter((p) => p.type === "Point")
+      .map((p) => ({ metric: p.metric, tags: p.data.tags ?? {} }));
+  } catch { /* no outputs: the assertions on the exit code say why */ }
+  return { ...r, summary, points };
+}
+
+const END_SCRIPT = `
+import { Client } from "k6/x/mqtt";
+import { Counter } from "k6/metrics";
+
+const ends = new Counter("end_events");
+
+export const options = {
+  iterations: 3,
+  thresholds: {
+    "mqtt_calls{method:end}": ["count>=0"],
+    "mqtt_calls{method:end,second:yes}": ["count>=0"],
+    end_events: ["count>=0"],
+  },
+};
+
+export default function () {
+  const idle = new Client();
+  idle.on("end", () => ends.add(1));
+  idle.end();
+  idle.end({ tags: { second: "yes" } });
+  const used = new Client();
+  used.on("end", () => ends.add(1));
+  used.connect(__ENV.MQTT_BROKER_ADDRESS);
+  used.end();
+}
+`;
+
+Deno.test({
+  ...needsMosquitto,
+  name: "xk6 details: end() fires end and counts mqtt_calls{method:end} on every call",
+  async fn() {
+    await using broker = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const r = await run(dir, END_SCRIPT, broker.url);
+      assert.equal(r.code, 0, explain(r));
+      // Per iteration: two end() on a client never connected, one on a connected client.
+      assert.equal(count(r.summary, "end_events"), 9, explain(r));
+      assert.equal(count(r.summary, "mqtt_calls{method:end}"), 9);
+      assert.equal(count(r.summary, "mqtt_calls{method:end,second:yes}"), 3);
+    } finally {
+      await dir.remove();
+    }
+  },
+});
+
+const CONNECT_SCRIPT = `
+import { Client } from "k6/x/mqtt";
+import { Counter } from "k6/metrics";
+
+const handled = new Counter("handled_errors");
+const thrown = new Counter("thrown_errors");
+
+export const options = {
+  iterations: 1,
+  thresholds: {
+    "mqtt_errors{method:connect}": ["count>=0"],
+    handled_errors: ["count>=0"],
+    thrown_errors: ["count>=0"],
+  },
+};
+
+export default function () {
+  const client = new Client();
+  client.on("error", (e) => {
+    if (e.name === "MQTTError" && e.method === "connect") handled.add(1);
+  });
+  for (const args of [[], [{}], [{ keepalive: 30 }]]) {
+    try {
+      client.connect(...args);
+    } catch (e) {
+      thrown.add(1);
+    }
+  }
+  // A connection the broker's port refuses: the handler takes it, nothing is thrown.
+  const refused = new Client({ reconnect: false });
+  refused.on("error", (e) => {
+    if (e.name === "MQTTError" && e.method === "connect") handled.add(1);
+  });
+  refused.connect(__ENV.MQTT_BROKER_ADDRESS);
+}
+`;
+
+Deno.test("xk6 details: connect() with no URL throws despite an error handler, a refused one goes to it", async () => {
+  const dir = await TempDir.create();
+  try {
+    // Nothing listens on the port: the connection is refused.
+    const r = await run(dir, CONNECT_SCRIPT, `mqtt://127.0.0.1:${freePort()}`);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "thrown_errors"), 3, explain(r));
+    assert.equal(count(r.summary, "handled_errors"), 1, explain(r));
+    assert.equal(count(r.summary, "mqtt_errors{method:connect}"), 1, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});
+
+const TAGS_SCRIPT = `
+import { Client } from "k6/x/mqtt";
+
+export const options = {
+  iterations: 2,
+  thresholds: {
+    "mqtt_publish_duration{kind:x}": ["max>=0"],
+    "mqtt_subscribe_duration{kind:s}": ["max>=0"],
+  },
+};
+
+export default async function () {
+  const client = new Client();
+  await client.connectAsync(__ENV.MQTT_BROKER_ADDRESS);
+  await client.subscribeAsync("details/tags", { tags: { kind: "s" } });
+  await client.publishAsync("details/tags", "one", { qos: 1, tags: { kind: "x" } });
+  await client.publishAsync("details/tags", "two", { qos: 2, tags: { kind: "x" } });
+  await client.publishAsync("details/tags", "three", { qos: 0, tags: { kind: "x" } });
+  await client.publishAsync("details/tags", "untagged", { qos: 1 });
+  await client.endAsync();
+}
+`;
+
+Deno.test({
+  ...needsMosquitto,
+  name: "xk6 details: a call's tags reach every sample of the call, mqload's trends included",
+  async fn() {
+    await using broker = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const r = await run(dir, TAGS_SCRIPT, broker.url);
+      assert.equal(r.code, 0, explain(r));
+      const tagged = (metric: string, kind: string) =>
+        r.points.filter((p) => p.metric === metric && p.tags.kind === kind).length;
+      // Per iteration: QoS 1 and 2 publications timed, three tagged publications counted.
+      assert.equal(tagged("mqtt_publish_duration", "x"), 4, explain(r));
+      assert.equal(tagged("mqtt_calls", "x"), 6);
+      assert.equal(tagged("mqtt_messages_sent", "x"), 6);
+      assert.equal(tagged("data_sent", "x"), 6);
+      assert.equal(tagged("mqtt_subscribe_duration", "s"), 2);
+      assert.equal(tagged("mqtt_calls", "s"), 2);
+      // The untagged publication's duration carries no kind; the topic stays on every one.
+      const durations = r.points.filter((p) => p.metric === "mqtt_publish_duration");
+      assert.equal(durations.length, 6);
+      assert.ok(durations.every((p) => p.tags.topic === "details/tags"));
+      // The summary's submetric holds the tagged durations (its threshold is not empty).
+      const trend = r.summary.metrics["mqtt_publish_duration{kind:x}"] as Record<string, number>;
+      assert.ok(trend.max > 0, JSON.stringify(trend));
+    } finally {
+      await dir.remove();
+    }
+  },
+});
