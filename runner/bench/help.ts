@@ -57,8 +57,9 @@ const SUBSCRIBE = `Subscribing (sub):
       --payload-hdrs cnt64,ts   read the publishers' headers: count lost, duplicated and
                                 out-of-order messages per publisher (per topic) and measure
                                 the end-to-end latency, on any MQTT version
-  -L, --limit N                 messages each publisher sends: messages missing after the
-                                last one received count as lost too (with --duration)
+  -L, --limit N                 messages each publisher sends: streams are expected from their
+                                first message, and those missing after the last one received
+                                count as lost too (at the end of --duration)
 `;
 
 const RUN = `Run (as mqload run):

@@ -57,6 +57,18 @@ export { BENCH_METRIC_NAMES } from "./metric_names.ts";
 export const WORKER_TRACKER: StreamTracker = new StreamTracker();
 
 /**
+ * The Worker's tracker for a shared subscription whose receivers expect every stream from 0
+ * (`-L` given to sub).
+ *
+ * @example Usage
+ * ```ts
+ * import { WORKER_TRACKER_FROM_ZERO } from "./mod.ts";
+ * WORKER_TRACKER_FROM_ZERO.receive("bench/1", 0);
+ * ```
+ */
+export const WORKER_TRACKER_FROM_ZERO: StreamTracker = new StreamTracker(true);
+
+/**
  * Resolves at an epoch time, through the Worker's one scheduler; never, for `Infinity` (a
  * client held until the run is stopped).
  *

@@ -222,7 +222,7 @@ function subDeclarations(config: BenchConfig, lit: (v: unknown) => string): stri
   return [
     `const TOPICS = ${lit(topics)};`,
     `const QOS = ${s.qos};`,
-    `// -L on sub: what each publisher sends, so that a lost tail counts too (0: unknown).`,
+    `// -L on sub: what each publisher sends, so that a lost head or tail counts too (0: unknown).`,
     `const EXPECTED = ${s.expected};`,
     `// A shared subscription's receivers count each publisher's stream together.`,
     `const SHARED = ${s.shared !== undefined};`,
@@ -235,7 +235,10 @@ function subDeclarations(config: BenchConfig, lit: (v: unknown) => string): stri
 
 function subBody(): string[] {
   return [
-    "  const tracker = SHARED ? bench.WORKER_TRACKER : new bench.StreamTracker();",
+    "  // With EXPECTED, every stream is counted from its first message (0).",
+    "  const tracker = SHARED",
+    "    ? (EXPECTED > 0 ? bench.WORKER_TRACKER_FROM_ZERO : bench.WORKER_TRACKER)",
+    "    : new bench.StreamTracker(EXPECTED > 0);",
     "  const headers = new bench.PayloadHeaders(HEADERS);",
     '  client.on("message", (topic, payload) => {',
     "    const got = headers.read(new Uint8Array(payload));",

@@ -43,24 +43,40 @@ const NOTHING: StreamEvent = Object.freeze({ lost: 0, duplicated: 0, outOfOrder:
  * assert.deepEqual(tracker.receive("bench/1", 1), { lost: -1, duplicated: 0, outOfOrder: 1 });
  * assert.deepEqual(tracker.receive("bench/1", 1), { lost: 0, duplicated: 1, outOfOrder: 0 });
  * assert.deepEqual(tracker.missing("bench/1", 5), 2); // 2, and 4 after the last one seen
+ *
+ * // A receiver that was there first expects each stream from 0.
+ * const early = new StreamTracker(true);
+ * assert.deepEqual(early.receive("bench/2", 2), { lost: 2, duplicated: 0, outOfOrder: 0 });
  * ```
  */
 export class StreamTracker {
   readonly #streams = new Map<string, Stream>();
+  readonly #fromZero: boolean;
 
   /**
-   * Takes a message in. A stream's first message starts it, whatever its counter (a receiver
-   * may start after the publisher).
+   * @param fromZero Every stream is expected from counter 0 (the receiver was there before the
+   * publishers started): a first message past 0 counts those before it as lost.
+   */
+  constructor(fromZero = false) {
+    this.#fromZero = fromZero;
+  }
+
+  /**
+   * Takes a message in. Unless streams are expected from 0, a stream's first message starts
+   * it, whatever its counter (a receiver may start after the publisher).
    *
    * @param stream The publisher's stream (its topic).
    * @param count The message's counter.
    * @returns What changed.
    */
   receive(stream: string, count: number): StreamEvent {
-    const s = this.#streams.get(stream);
+    let s = this.#streams.get(stream);
     if (s === undefined) {
-      this.#streams.set(stream, { next: count + 1, missing: new Set() });
-      return NOTHING;
+      if (!this.#fromZero || count === 0) {
+        this.#streams.set(stream, { next: count + 1, missing: new Set() });
+        return NOTHING;
+      }
+      this.#streams.set(stream, s = { next: 0, missing: new Set() });
     }
     if (count === s.next) {
       s.next++;
