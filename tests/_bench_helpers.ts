@@ -15,6 +15,8 @@ export interface BackgroundBench {
   connected: Promise<void>;
   /** Resolves with its result when it exits. */
   done: Promise<RunResult>;
+  /** Sends it a signal (SIGINT: Ctrl+C). */
+  kill(signal: Deno.Signal): void;
 }
 
 /**
@@ -56,7 +58,7 @@ export function startBench(args: string[], count: number): BackgroundBench {
   })();
   // A test that awaits `done` alone must not see `connected`'s rejection as unhandled.
   connected.promise.catch(() => {});
-  return { connected: connected.promise, done };
+  return { connected: connected.promise, done, kill: (signal) => child.kill(signal) };
 }
 
 /**

@@ -12,21 +12,49 @@ import { TempDir } from "./_runner_helpers.ts";
 const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
 
 Deno.test({
-  name: "bench pub -c 10 -I 10 -L 100 -q 1 publishes 1,000 and bench sub 'bench/#' gets 1,000, none lost",
+  name:
+    "bench pub -c 10 -I 10 -L 100 -q 1 publishes 1,000 and bench sub 'bench/#' gets 1,000, none lost",
   ignore: needsMosquitto.ignore,
   async fn() {
     await using mosquitto = await startMosquitto();
     const dir = await TempDir.create();
     try {
       const sub = startBench([
-        "sub", ...broker(mosquitto.port), "-c", "1", "-t", "bench/#", "-q", "1",
-        "--payload-hdrs", "cnt64,ts", "-L", "100", "--duration", "6s",
-        "--threshold", "bench_lost:count==0", "--summary-export", `${dir.path}/sub.json`,
+        "sub",
+        ...broker(mosquitto.port),
+        "-c",
+        "1",
+        "-t",
+        "bench/#",
+        "-q",
+        "1",
+        "--payload-hdrs",
+        "cnt64,ts",
+        "-L",
+        "100",
+        "--duration",
+        "6s",
+        "--threshold",
+        "bench_lost:count==0",
+        "--summary-export",
+        `${dir.path}/sub.json`,
       ], 1);
       await sub.connected;
       const pub = await bench([
-        "pub", ...broker(mosquitto.port), "-c", "10", "-I", "10", "-L", "100", "-q", "1",
-        "-t", "bench/%i", "--payload-hdrs", "cnt64,ts",
+        "pub",
+        ...broker(mosquitto.port),
+        "-c",
+        "10",
+        "-I",
+        "10",
+        "-L",
+        "100",
+        "-q",
+        "1",
+        "-t",
+        "bench/%i",
+        "--payload-hdrs",
+        "cnt64,ts",
       ]);
       assert.equal(pub.code, 0, explain(pub));
       assert.equal(total(pub.stdout, "connect_succ"), 10, pub.stdout);
@@ -38,7 +66,10 @@ Deno.test({
       assert.equal(total(got.stdout, "lost"), 0, got.stdout);
       assert.equal(total(got.stdout, "duplicated"), 0, got.stdout);
       assert.equal(total(got.stdout, "out_of_order"), 0, got.stdout);
-      assert.match(got.stdout, /latency +p50=[\d.]+ms p95=[\d.]+ms p99=[\d.]+ms p99\.9=[\d.]+ms max=/);
+      assert.match(
+        got.stdout,
+        /latency +p50=[\d.]+ms p95=[\d.]+ms p99=[\d.]+ms p99\.9=[\d.]+ms max=/,
+      );
       assert.match(got.stdout, /^\ds recv total=\d+ rate=[\d.]+\/sec$/m);
       const exported = JSON.parse(await dir.read("sub.json"));
       assert.equal(exported.metrics.mqtt_messages_received.count, 1000);
@@ -51,7 +82,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "bench sub behind a small max_queued_messages reports per publisher exactly what mosquitto dropped",
+  name:
+    "bench sub behind a small max_queued_messages reports per publisher exactly what mosquitto dropped",
   ignore: needsMosquitto.ignore,
   async fn() {
     // MQTT 3.1.1 subscribers get mosquitto's max_inflight_messages: one in flight, ten queued,
@@ -60,14 +92,48 @@ Deno.test({
       extraConfig: "max_inflight_messages 1\nmax_queued_messages 10\nsys_interval 1",
     });
     const sub = startBench([
-      "sub", ...broker(mosquitto.port), "-V", "4", "-c", "1", "-t", "bench/#", "-q", "1",
-      "--payload-hdrs", "cnt64", "-L", "300", "--duration", "5s",
-      "--threshold", "bench_lost:count==0",
+      "sub",
+      ...broker(mosquitto.port),
+      "-V",
+      "4",
+      "-c",
+      "1",
+      "-t",
+      "bench/#",
+      "-q",
+      "1",
+      "--payload-hdrs",
+      "cnt64",
+      "-L",
+      "300",
+      "--duration",
+      "5s",
+      "--threshold",
+      "bench_lost:count==0",
     ], 1);
     await sub.connected;
     const pub = await bench([
-      "pub", ...broker(mosquitto.port), "-V", "4", "-c", "10", "-i", "0", "-I", "1", "-L", "300",
-      "-q", "1", "-F", "0", "-t", "bench/%i", "--payload-hdrs", "cnt64", "--quiet",
+      "pub",
+      ...broker(mosquitto.port),
+      "-V",
+      "4",
+      "-c",
+      "10",
+      "-i",
+      "0",
+      "-I",
+      "1",
+      "-L",
+      "300",
+      "-q",
+      "1",
+      "-F",
+      "0",
+      "-t",
+      "bench/%i",
+      "--payload-hdrs",
+      "cnt64",
+      "--quiet",
     ]);
     assert.equal(total(pub.stdout, "pub"), 3000, explain(pub));
     const got = await sub.done;
@@ -90,7 +156,10 @@ async function droppedBySysTopic(url: string): Promise<number> {
   const client = new Client({ protocol_version: 4 });
   await client.connect(url);
   const value = Promise.withResolvers<number>();
-  client.on("message", (_topic, payload) => value.resolve(Number(new TextDecoder().decode(payload))));
+  client.on(
+    "message",
+    (_topic, payload) => value.resolve(Number(new TextDecoder().decode(payload))),
+  );
   await client.subscribe("$SYS/broker/publish/messages/dropped");
   const timer = setTimeout(() => value.reject(new Error("no $SYS dropped count")), 5000);
   try {
@@ -107,13 +176,42 @@ Deno.test({
   async fn() {
     await using mosquitto = await startMosquitto();
     const sub = startBench([
-      "sub", ...broker(mosquitto.port), "-c", "10", "-i", "1", "-t", "bench/#", "--shared", "g",
-      "-q", "1", "--payload-hdrs", "cnt64", "-L", "50", "--duration", "5s",
+      "sub",
+      ...broker(mosquitto.port),
+      "-c",
+      "10",
+      "-i",
+      "1",
+      "-t",
+      "bench/#",
+      "--shared",
+      "g",
+      "-q",
+      "1",
+      "--payload-hdrs",
+      "cnt64",
+      "-L",
+      "50",
+      "--duration",
+      "5s",
     ], 10);
     await sub.connected;
     const pub = await bench([
-      "pub", ...broker(mosquitto.port), "-c", "4", "-I", "10", "-L", "50", "-q", "1",
-      "-t", "bench/%i", "--payload-hdrs", "cnt64", "--quiet",
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "4",
+      "-I",
+      "10",
+      "-L",
+      "50",
+      "-q",
+      "1",
+      "-t",
+      "bench/%i",
+      "--payload-hdrs",
+      "cnt64",
+      "--quiet",
     ]);
     assert.equal(total(pub.stdout, "pub"), 200, explain(pub));
     const got = await sub.done;
@@ -131,13 +229,38 @@ Deno.test({
   async fn() {
     await using mosquitto = await startMosquitto();
     const sub = startBench([
-      "sub", ...broker(mosquitto.port), "-c", "20", "-i", "1", "-t", "fan/out,own/%c",
-      "--payload-hdrs", "ts,cnt64", "-L", "30", "--duration", "5s",
+      "sub",
+      ...broker(mosquitto.port),
+      "-c",
+      "20",
+      "-i",
+      "1",
+      "-t",
+      "fan/out,own/%c",
+      "--payload-hdrs",
+      "ts,cnt64",
+      "-L",
+      "30",
+      "--duration",
+      "5s",
     ], 20);
     await sub.connected;
     const pub = await bench([
-      "pub", ...broker(mosquitto.port), "-c", "1", "-I", "5", "-L", "30", "-t", "fan/out",
-      "--payload-hdrs", "ts,cnt64", "-s", "16", "--quiet",
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "1",
+      "-I",
+      "5",
+      "-L",
+      "30",
+      "-t",
+      "fan/out",
+      "--payload-hdrs",
+      "ts,cnt64",
+      "-s",
+      "16",
+      "--quiet",
     ]);
     assert.equal(total(pub.stdout, "pub"), 30, explain(pub));
     const got = await sub.done;
@@ -154,12 +277,21 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const dir = await TempDir.create();
     try {
-      const file = await dir.write("topics.json", JSON.stringify({
-        topics: [
-          { name: "tp/a/%i", interval_ms: "10", QoS: 1, payload: { v: 1, timestamp: "0" }, inject_timestamp: true },
-          { name: "tp/b/%i", interval_ms: "20", QoS: 0, payload: "plain" },
-        ],
-      }));
+      const file = await dir.write(
+        "topics.json",
+        JSON.stringify({
+          topics: [
+            {
+              name: "tp/a/%i",
+              interval_ms: "10",
+              QoS: 1,
+              payload: { v: 1, timestamp: "0" },
+              inject_timestamp: true,
+            },
+            { name: "tp/b/%i", interval_ms: "20", QoS: 0, payload: "plain" },
+          ],
+        }),
+      );
       const received: string[] = [];
       const watcher = new Client();
       watcher.on("message", (topic, payload) => {
@@ -168,14 +300,34 @@ Deno.test({
       await watcher.connect(mosquitto.url);
       await watcher.subscribe("tp/#", { qos: 1 });
       const pub = await bench([
-        "pub", ...broker(mosquitto.port), "-c", "2", "-n", "40", "--topics-payload", file,
-        "-L", "5", "--quiet",
+        "pub",
+        ...broker(mosquitto.port),
+        "-c",
+        "2",
+        "-n",
+        "40",
+        "--topics-payload",
+        file,
+        "-L",
+        "5",
+        "--quiet",
       ]);
       assert.equal(pub.code, 0, explain(pub));
       assert.equal(total(pub.stdout, "pub"), 20, pub.stdout);
       const msg = await bench([
-        "pub", ...broker(mosquitto.port), "-c", "1", "-t", "tp/m/%i", "-m", "from %i", "-L", "2",
-        "-I", "1", "--quiet",
+        "pub",
+        ...broker(mosquitto.port),
+        "-c",
+        "1",
+        "-t",
+        "tp/m/%i",
+        "-m",
+        "from %i",
+        "-L",
+        "2",
+        "-I",
+        "1",
+        "--quiet",
       ]);
       assert.equal(total(msg.stdout, "pub"), 2, explain(msg));
       await new Promise((r) => setTimeout(r, 200));
@@ -188,7 +340,10 @@ Deno.test({
       assert.equal(a.v, 1);
       assert.ok(Math.abs(a.timestamp - Date.now()) < 60_000);
       assert.ok(received.includes("tp/b/42 plain"));
-      assert.deepEqual(received.filter((l) => l.startsWith("tp/m/")), ["tp/m/1 from 1", "tp/m/1 from 1"]);
+      assert.deepEqual(received.filter((l) => l.startsWith("tp/m/")), [
+        "tp/m/1 from 1",
+        "tp/m/1 from 1",
+      ]);
     } finally {
       await dir.remove();
     }

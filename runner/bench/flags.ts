@@ -336,6 +336,8 @@ function withBooleanValues(args: string[]): string[] {
     if (next === "true" || next === "false") {
       out.push(`--${name}=${next}`);
       i++;
+    } else if (next !== undefined && !next.startsWith("-")) {
+      throw new UsageError(`Invalid value "${next}" for --${name}: expected true or false`);
     } else {
       out.push(`--${name}=true`);
     }

@@ -95,7 +95,7 @@ function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
   let inner = 0;
   for (let i = first + 1; i < last; i++) inner += tally.second(i)[name];
   return `  ${(inner / (seconds - 2)).toFixed(2)}/sec over ${seconds}s ` +
-    `(the ${seconds - 2} whole seconds)`;
+    `(the ${seconds - 2} whole second${seconds === 3 ? "" : "s"} between)`;
 }
 
 /** The first and last second in which a counter moved ([0, -1] when it never did). */

@@ -80,7 +80,7 @@ export interface ClientIdStyle {
  * `PREFIX_bench_KIND_N` with `--prefix`, `N` with `--shortids`, `PREFIXN` with both.
  *
  * @param style The run's style.
- * @param seq The client's sequence number.
+ * @param seq The client's sequence number (or `%i`, for the ids' pattern).
  * @returns The id.
  *
  * @example Usage
@@ -91,9 +91,10 @@ export interface ClientIdStyle {
  * assert.equal(clientId(style, 3), "h_bench_pub_42_3");
  * assert.equal(clientId({ ...style, prefix: "x" }, 3), "x_bench_pub_3");
  * assert.equal(clientId({ ...style, shortIds: true }, 3), "3");
+ * assert.equal(clientId(style, "%i"), "h_bench_pub_42_%i");
  * ```
  */
-export function clientId(style: ClientIdStyle, seq: number): string {
+export function clientId(style: ClientIdStyle, seq: number | string): string {
   const prefix = style.prefix ?? "";
   if (style.shortIds) return `${prefix}${seq}`;
   if (prefix !== "") return `${prefix}_bench_${style.kind}_${seq}`;
