@@ -54,7 +54,7 @@ export function secondLines(
   const at = clock(index + 1);
   for (const name of COUNT_NAMES) {
     const n = second[name];
-    if (n === 0) continue;
+    if (Math.round(n * 100) === 0) continue;
     text += `${at} ${name} total=${Math.round(totals[name])} rate=${n.toFixed(2)}/sec\n`;
   }
   const h = second.latency;

@@ -17,7 +17,7 @@ import {
 } from "../metrics/builtin.ts";
 import { LogHistogram } from "../metrics/histogram.ts";
 import { CONNECT_METHODS, METHOD_TAG } from "../metrics/live_window.ts";
-import { type MetricsSnapshot, snapshotTime } from "../metrics/types.ts";
+import { type MetricsSnapshot, periodShares, snapshotTime } from "../metrics/types.ts";
 import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
 
 /** The counters of a span, in emqtt-bench's names. */
@@ -137,10 +137,8 @@ export class BenchTally {
   add(snapshot: MetricsSnapshot, atMs: number): void {
     const index = Math.floor((snapshotTime(snapshot, atMs) - this.#startMs) / 1000);
     const second = index >= 0 ? this.#bucket(index) : undefined;
-    const count = (key: keyof BenchCounts, n: number) => {
-      this.totals[key] += n;
-      if (second !== undefined) second[key] += n;
-    };
+    const delta = zero();
+    const count = (key: keyof BenchCounts, n: number) => delta[key] += n;
     for (const m of snapshot.metrics) {
       for (const s of m.series) {
         switch (m.name) {
@@ -182,6 +180,15 @@ export class BenchTally {
           }
         }
       }
+    }
+    for (const key of COUNT_NAMES) this.totals[key] += delta[key];
+    if (COUNT_NAMES.every((key) => delta[key] === 0) || Number.isNaN(this.#startMs)) return;
+    // A drain that fired late ran past its second: its counts are shared out by overlap, so that
+    // a steady rate reads steady (percentiles stay in the second of the period's middle).
+    for (const [i, share] of periodShares(snapshot, this.#startMs, 1000, atMs)) {
+      if (i < 0) continue;
+      const bucket = this.#bucket(i);
+      for (const key of COUNT_NAMES) bucket[key] += delta[key] * share;
     }
   }
 
