@@ -84,18 +84,20 @@ const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
 
 /**
  * A counter's rate over the seconds it moved in. Its first and last seconds are mostly partial
- * (the job started or stopped within them), so with three or more the rate is that of the
- * whole seconds between them.
+ * (the job started or stopped within them), so with three or more the rate is the median of
+ * the seconds between them: what a steady job held, whatever the edges.
  */
 function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
   const [first, last] = activeSeconds(tally, name);
   if (last < first) return "";
   const seconds = last - first + 1;
   if (seconds < 3) return `  ${(tally.totals[name] / seconds).toFixed(2)}/sec over ${seconds}s`;
-  let inner = 0;
-  for (let i = first + 1; i < last; i++) inner += tally.second(i)[name];
-  return `  ${(inner / (seconds - 2)).toFixed(2)}/sec over ${seconds}s ` +
-    `(the ${seconds - 2} whole second${seconds === 3 ? "" : "s"} between)`;
+  const inner: number[] = [];
+  for (let i = first + 1; i < last; i++) inner.push(tally.second(i)[name]);
+  inner.sort((a, b) => a - b);
+  const mid = inner.length >> 1;
+  const median = inner.length % 2 === 1 ? inner[mid] : (inner[mid - 1] + inner[mid]) / 2;
+  return `  ${median.toFixed(2)}/sec (median second) over ${seconds}s`;
 }
 
 /** The first and last second in which a counter moved ([0, -1] when it never did). */
@@ -103,7 +105,8 @@ function activeSeconds(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): [
   let first = -1;
   let last = -1;
   for (let i = 0; i < tally.seconds; i++) {
-    if (tally.second(i)[name] === 0) continue;
+    // A drain's period shared out over two seconds leaves crumbs: under half a message is none.
+    if (tally.second(i)[name] < 0.5) continue;
     if (first < 0) first = i;
     last = i;
   }
