@@ -92,7 +92,7 @@ export function total(stdout: string, name: string): number {
  */
 export function faultsByPublisher(stdout: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const m of stdout.matchAll(/^    (\S+): (-?\d+)\/(\d+)\/(\d+)$/gm)) {
+  for (const m of stdout.matchAll(/^ {4}(\S+): (-?\d+)\/(\d+)\/(\d+)$/gm)) {
     out.set(m[1], [Number(m[2]), Number(m[3]), Number(m[4])]);
   }
   return out;
