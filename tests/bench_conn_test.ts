@@ -195,3 +195,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "bench conn --reconnect: clients come back after the broker restarts, counted again",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const conn = startBench([
+      "conn",
+      ...broker(mosquitto.port),
+      "-c",
+      "2",
+      "--reconnect",
+      "5",
+      "--duration",
+      "5s",
+    ], 2);
+    await conn.connected;
+    await mosquitto.restart();
+    const r = await conn.done;
+    assert.equal(r.code, 0, explain(r));
+    // Two first connects and two reconnections.
+    assert.equal(total(r.stdout, "connect_succ"), 4, r.stdout);
+  },
+});

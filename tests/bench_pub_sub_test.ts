@@ -349,3 +349,65 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "bench pub flags: -w, random waits, -r, -s, %rand_N topics, -F, QoS 2",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const sizes: number[] = [];
+    const topics = new Set<string>();
+    const watcher = new Client();
+    watcher.on("message", (topic, payload) => {
+      topics.add(topic);
+      sizes.push(payload.byteLength);
+    });
+    await watcher.connect(mosquitto.url);
+    await watcher.subscribe("flags/#", { qos: 2 });
+    const pub = await bench([
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "5",
+      "-i",
+      "50",
+      "-w",
+      "--min-random-wait",
+      "10",
+      "--max-random-wait",
+      "60",
+      "-L",
+      "4",
+      "-I",
+      "5",
+      "-q",
+      "2",
+      "-F",
+      "2",
+      "-r",
+      "-s",
+      "40",
+      "-t",
+      "flags/%i/%rand_3",
+      "--payload-hdrs",
+      "cnt64",
+      "--quiet",
+    ]);
+    assert.equal(pub.code, 0, explain(pub));
+    assert.equal(total(pub.stdout, "pub"), 20, pub.stdout);
+    await new Promise((r) => setTimeout(r, 200));
+    await watcher.end();
+    assert.equal(sizes.length, 20);
+    assert.ok(sizes.every((n) => n === 48), `40 bytes and the 8-byte header: ${sizes}`);
+    assert.ok([...topics].every((t) => /^flags\/[1-5]\/[1-3]$/.test(t)), [...topics].join());
+    // Retained: a later subscriber gets the last message of each topic at once.
+    const late = new Client();
+    let retained = 0;
+    late.on("message", () => retained++);
+    await late.connect(mosquitto.url);
+    await late.subscribe("flags/#");
+    await new Promise((r) => setTimeout(r, 200));
+    await late.end();
+    assert.equal(retained, topics.size);
+  },
+});
