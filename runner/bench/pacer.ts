@@ -12,8 +12,13 @@ import { RAW_TIMERS } from "../worker/vu_context.ts";
 
 interface Waiter {
   due: number;
+  /** Call order: waiters due at the same time go first come, first served. */
+  order: number;
   resolve: () => void;
 }
+
+/** Whether `a` goes before `b`. */
+const before = (a: Waiter, b: Waiter) => a.due < b.due || (a.due === b.due && a.order < b.order);
 
 /**
  * A min-heap of due times with one timer.
@@ -33,6 +38,7 @@ export class Pacer {
   readonly #heap: Waiter[] = [];
   #timer: number | undefined;
   #armedFor = Infinity;
+  #calls = 0;
 
   /**
    * Resolves at `dueMs` (at once when it is past).
@@ -43,7 +49,7 @@ export class Pacer {
   until(dueMs: number): Promise<void> {
     if (dueMs <= Date.now()) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
-    this.#push({ due: dueMs, resolve });
+    this.#push({ due: dueMs, order: this.#calls++, resolve });
     if (dueMs < this.#armedFor) this.#arm();
     return promise;
   }
@@ -74,7 +80,7 @@ export class Pacer {
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (h[parent].due <= h[i].due) break;
+      if (!before(h[i], h[parent])) break;
       [h[parent], h[i]] = [h[i], h[parent]];
       i = parent;
     }
@@ -91,8 +97,8 @@ export class Pacer {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && h[l].due < h[m].due) m = l;
-        if (r < h.length && h[r].due < h[m].due) m = r;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
         if (m === i) break;
         [h[m], h[i]] = [h[i], h[m]];
         i = m;
