@@ -71,6 +71,7 @@ Deno.test({
         /latency +p50=[\d.]+ms p95=[\d.]+ms p99=[\d.]+ms p99\.9=[\d.]+ms max=/,
       );
       assert.match(got.stdout, /^\ds recv total=\d+ rate=[\d.]+\/sec$/m);
+      assert.match(got.stdout, /^\ds latency p50=[\d.]+ms p99=[\d.]+ms$/m);
       const exported = JSON.parse(await dir.read("sub.json"));
       assert.equal(exported.metrics.mqtt_messages_received.count, 1000);
       assert.equal(typeof exported.metrics.bench_latency["p(99.9)"], "number");
