@@ -1,5 +1,6 @@
 /**
- * The `mqload` command: `run` k6-style load tests of MQTT, `demo`, `broker`, `merge`.
+ * The `mqload` command: `run` k6-style load tests of MQTT, `bench` a broker with emqtt-bench's
+ * one-line jobs, `demo`, `broker`, `merge`.
  *
  * ```sh
  * deno run -A jsr:@mqload/mqload/cli run --vus 10 --duration 30s script.ts
@@ -78,12 +79,14 @@ export async function main(args: string[] = Deno.args): Promise<number> {
         return await broker(rest);
       case "merge":
         return await merge(rest);
+      case "bench":
+        return await (await import("./bench/command.ts")).benchCommand(rest);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    const help = ["run", "demo", "broker", "merge"].includes(command)
+    const help = ["run", "demo", "broker", "merge", "bench"].includes(command)
       ? `mqload ${command} --help`
       : "mqload --help";
     writeAll(Deno.stderr, `mqload: ${e.message}\nSee '${help}'.\n`);

@@ -142,6 +142,7 @@ export {
 export { textSummary, type TextSummaryOptions } from "./summary/text.ts";
 export { failedThresholds, mergeSummaries, summaryDataFromExport } from "./summary/merge.ts";
 export { NdjsonOutput } from "./outputs/ndjson.ts";
+export type { Output, RunStatus, TestEnd } from "./outputs/output.ts";
 export { type HtmlReportInput, renderHtmlReport } from "./outputs/html_report.ts";
 export {
   type CounterSeriesJSON,

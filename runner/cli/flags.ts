@@ -26,6 +26,9 @@ export const MAIN_HELP = `mqload: MQTT load testing with k6-compatible scripts
 
 Usage:
   mqload run [flags] <script>    run a load test (see mqload run --help)
+  mqload bench conn|pub|sub [flags]
+                                 benchmark a broker with emqtt-bench's flags
+                                 (see mqload bench --help)
   mqload demo [run flags]        run the ~15 s demo test against a broker of its
                                  own (mosquitto when installed, else embedded)
   mqload broker [--port N] [--host 127.0.0.1]

@@ -19,6 +19,7 @@ import {
   type TestPlan,
 } from "../config/options.ts";
 import { OutputSet } from "../outputs/output_set.ts";
+import type { Output } from "../outputs/output.ts";
 import { parseOutputSpec, REPORT_OUTPUT, wantsPoints } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
 import { epochNow, type ProbeResult, VuIds } from "../worker/messages.ts";
@@ -73,6 +74,8 @@ export interface RunSettings {
   linger?: boolean;
   /** Where progress and logs go (default `Deno.stderr`). */
   stderr?: SyncWriter & { isTerminal?(): boolean };
+  /** Outputs made by the caller, beside the `--out` ones (`mqload bench`'s per-second lines). */
+  outputs?: Output[];
 }
 
 /**
@@ -147,7 +150,7 @@ async function execute(run: RunState): Promise<number> {
     script: run.settings.script,
     options: plan.options,
     log: (text) => run.log("ERRO", text),
-  });
+  }, run.settings.outputs);
   if (!run.settings.quiet) {
     printBanner(run.settings.stderr ?? Deno.stderr, {
       script: run.settings.script,

@@ -58,12 +58,17 @@ export class OutputSet {
    *
    * @param specs The `--out` values taken apart.
    * @param params What every output is made with.
+   * @param made Outputs the caller made already, first in the set.
    * @returns The set.
    * @throws {InvalidConfigError} For an unknown name, or an output that cannot be opened.
    */
-  static async open(specs: readonly OutputSpec[], params: OutputSetParams): Promise<OutputSet> {
+  static async open(
+    specs: readonly OutputSpec[],
+    params: OutputSetParams,
+    made: readonly Output[] = [],
+  ): Promise<OutputSet> {
     const log = once(params.log);
-    const outputs: Output[] = [];
+    const outputs: Output[] = [...made];
     try {
       for (const spec of specs) {
         const type = outputType(spec.name);

@@ -67,6 +67,7 @@ export const MODULES: Readonly<Record<string, string>> = Object.freeze({
   "@mqload/mqload/runner": here("../mod.ts"),
   "@mqload/mqload/client": here("../../client/mod.ts"),
   "@mqload/mqload/codec": here("../../codec/mod.ts"),
+  "@mqload/mqload/bench": here("../bench/mod.ts"),
 });
 
 const JSLIB_SUMMARY = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;

@@ -1,0 +1,97 @@
+/**
+ * `mqload bench conn|pub|sub`: the flags become a k6 script (`script.ts`), which runs through
+ * `mqload run`'s pipeline (Workers, metrics, thresholds, outputs, segments) with the
+ * per-second lines and the bench summary as one more output. Ctrl+C (or `--duration`) ends a
+ * bench normally: its summary is the result.
+ *
+ * @module
+ */
+
+import { EXIT_CODES, runTest } from "../engine/run.ts";
+import { writeAll } from "../engine/finish.ts";
+import { parseBenchArgs } from "./flags.ts";
+import { benchHelp } from "./help.ts";
+import { benchScript, PASSWORD_ENV } from "./script.ts";
+import { BenchLines } from "./lines.ts";
+import { benchSummary } from "./summary.ts";
+
+/**
+ * Runs `mqload bench` (the arguments after `bench`).
+ *
+ * @param args Such as `["pub", "-c", "10", "-t", "bench/%i"]`.
+ * @returns The exit code: 0, 99 when a threshold was crossed, k6's other codes.
+ * @throws {UsageError} On bad flags (the CLI exits 2).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { benchCommand } from "./command.ts";
+ * Deno.exit(await benchCommand(["conn", "-c", "10", "--duration", "5s"]));
+ * ```
+ */
+export async function benchCommand(args: string[]): Promise<number> {
+  const parsed = parseBenchArgs(args);
+  if ("help" in parsed) {
+    writeAll(Deno.stdout, benchHelp(parsed.help));
+    return 0;
+  }
+  const { config, run } = parsed;
+  const script = benchScript(config, Math.floor(Math.random() * 0xffffffff) + 1);
+  if (parsed.printScript) {
+    writeAll(Deno.stdout, script);
+    return 0;
+  }
+  const dir = await Deno.makeTempDir({ prefix: "mqload-bench-" });
+  const path = `${dir}/bench_${config.kind}.js`;
+  await Deno.writeTextFile(path, script);
+  let failedThresholds = false;
+  const lines = new BenchLines({
+    writer: Deno.stdout,
+    quiet: run.quiet,
+    summary: (tally, end, activeMs) => {
+      failedThresholds = end?.thresholds.some((r) => !r.ok) ?? false;
+      return benchSummary(config.kind, tally, end, activeMs);
+    },
+  });
+  const stop = new AbortController();
+  const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) Deno.exit(EXIT_CODES.externalAbort);
+    stop.abort();
+  };
+  for (const name of names) Deno.addSignalListener(name, onSignal);
+  try {
+    const shared = config.subscribe?.shared !== undefined &&
+      config.payloadHeaders.includes("cnt64");
+    const code = await runTest({
+      script: path,
+      cliOptions: {
+        ...(run.executionSegment === undefined ? {} : { executionSegment: run.executionSegment }),
+        ...(run.executionSegmentSequence === undefined
+          ? {}
+          : { executionSegmentSequence: run.executionSegmentSequence }),
+      },
+      env: config.connection.password === undefined
+        ? {}
+        : { [PASSWORD_ENV]: config.connection.password },
+      out: run.out,
+      summaryExport: run.summaryExport,
+      report: run.report,
+      quiet: true,
+      noSummary: true,
+      noColor: run.noColor,
+      // A shared subscription's streams are counted in one Worker (see flags.ts).
+      workers: run.workers ?? (shared ? 1 : undefined),
+      signal: stop.signal,
+      outputs: [lines],
+    });
+    // Ctrl+C is how a bench without --duration ends: its verdict is the thresholds'.
+    if (code === EXIT_CODES.externalAbort) {
+      return failedThresholds ? EXIT_CODES.thresholdsFailed : 0;
+    }
+    return code;
+  } finally {
+    for (const name of names) Deno.removeSignalListener(name, onSignal);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}

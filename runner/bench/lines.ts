@@ -1,0 +1,182 @@
+/**
+ * emqtt-bench's per-second lines, as an {@linkcode Output} of the run: for each second, each
+ * counter that moved as `5s pub total=5000 rate=1000.00/sec`, and the second's end-to-end
+ * latency as `5s latency p50=0.9ms p99=2.1ms`. A second is printed once its Workers' snapshots
+ * are in (half a second after it ends); at the end, the rest and the summary.
+ *
+ * @module
+ */
+
+import type { Output, TestEnd } from "../outputs/output.ts";
+import type { MetricsSnapshot } from "../metrics/types.ts";
+import { writeAll } from "../engine/finish.ts";
+import { type BenchSecond, BenchTally, COUNT_NAMES } from "./tally.ts";
+
+/** How long after a second's end its line is printed, ms. */
+const SETTLE_MS = 600;
+
+/** Where lines go, and what to print at the end. */
+export interface BenchLinesOptions {
+  /** The writer (stdout). */
+  writer: { writeSync(p: Uint8Array): number };
+  /** No per-second lines (the summary still comes). */
+  quiet: boolean;
+  /** Prints the summary from the tally, at the end. */
+  summary(tally: BenchTally, end: TestEnd | undefined, activeMs: number): string;
+}
+
+/**
+ * Formats one second's lines.
+ *
+ * @param index The second (0 is the first; printed as `1s`).
+ * @param second Its figures.
+ * @param totals The totals up to its end.
+ * @returns Its lines, each ending in a newline (empty when nothing moved).
+ *
+ * @example Usage
+ * ```ts
+ * import { secondLines } from "./lines.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const counts = { connect_succ: 0, connect_fail: 0, connect_retried: 0, pub: 0, pub_fail: 0 };
+ * assert.equal(
+ *   secondLines(4, { ...counts, recv: 1000 }, { ...counts, recv: 5000 }),
+ *   "5s recv total=5000 rate=1000.00/sec\n",
+ * );
+ * ```
+ */
+export function secondLines(
+  index: number,
+  second: BenchSecond,
+  totals: Record<string, number>,
+): string {
+  let text = "";
+  const at = clock(index + 1);
+  for (const name of COUNT_NAMES) {
+    const n = second[name];
+    if (Math.round(n * 100) === 0) continue;
+    text += `${at} ${name} total=${Math.round(totals[name])} rate=${n.toFixed(2)}/sec\n`;
+  }
+  const h = second.latency;
+  if (h !== undefined && h.count > 0) {
+    text += `${at} latency p50=${ms(h.quantile(0.5))} p99=${ms(h.quantile(0.99))}\n`;
+  }
+  return text;
+}
+
+/** emqtt-bench's elapsed time: `59s`, `1m0s`, `1h2m3s`. */
+function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor(seconds / 60) % 60;
+  const s = seconds % 60;
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
+/**
+ * A latency in ms, to a tenth below 10 ms.
+ *
+ * @param v Milliseconds.
+ * @returns Such as `0.8ms` or `12ms`.
+ *
+ * @example Usage
+ * ```ts
+ * import { ms } from "./lines.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ms(0.84), "0.8ms");
+ * assert.equal(ms(12.4), "12ms");
+ * ```
+ */
+export function ms(v: number): string {
+  return (v < 10 ? v.toFixed(1) : String(Math.round(v))) + "ms";
+}
+
+/**
+ * The Output that prints the lines and the summary.
+ *
+ * @example Usage
+ * ```ts
+ * import { BenchLines } from "./lines.ts";
+ *
+ * const lines = new BenchLines({ writer: Deno.stdout, quiet: true, summary: () => "" });
+ * lines.start(Date.now());
+ * await lines.stop();
+ * ```
+ */
+export class BenchLines implements Output {
+  /** The counts. */
+  readonly tally: BenchTally = new BenchTally();
+  readonly #options: BenchLinesOptions;
+  readonly #running: BenchSecond = {
+    connect_succ: 0,
+    connect_fail: 0,
+    connect_retried: 0,
+    pub: 0,
+    pub_fail: 0,
+    recv: 0,
+  };
+  #startMs = 0;
+  #printed = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** @param options Writer, quietness, summary. */
+  constructor(options: BenchLinesOptions) {
+    this.#options = options;
+  }
+
+  /** The banner's text. */
+  description(): string {
+    return "bench lines (stdout)";
+  }
+
+  /** @param startMs The test start. */
+  start(startMs: number): void {
+    this.#startMs = startMs;
+    this.tally.start(startMs);
+    this.#arm();
+  }
+
+  /**
+   * @param snapshot A merged snapshot.
+   * @param atMs Its time.
+   */
+  addSamples(snapshot: MetricsSnapshot, atMs: number): void {
+    this.tally.add(snapshot, atMs);
+  }
+
+  /** @param end The summary, when the run has one. */
+  stop(end?: TestEnd): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#startMs === 0) return Promise.resolve();
+    this.#print(this.tally.seconds);
+    const activeMs = Date.now() - this.#startMs;
+    writeAll(this.#options.writer, this.#options.summary(this.tally, end, activeMs));
+    return Promise.resolve();
+  }
+
+  /** Prints every second before `upTo` not printed yet. */
+  #print(upTo: number): void {
+    let text = "";
+    for (; this.#printed < upTo; this.#printed++) {
+      const second = this.tally.second(this.#printed);
+      for (const name of COUNT_NAMES) this.#running[name] += second[name];
+      if (!this.#options.quiet) {
+        text += secondLines(
+          this.#printed,
+          second,
+          this.#running as unknown as Record<string, number>,
+        );
+      }
+    }
+    if (text !== "") writeAll(this.#options.writer, text);
+  }
+
+  /** Re-armed from the test clock each second, so that it does not drift. */
+  #arm(): void {
+    const next = this.#startMs + (this.#printed + 1) * 1000 + SETTLE_MS;
+    this.#timer = setTimeout(() => {
+      this.#print(Math.floor((Date.now() - SETTLE_MS - this.#startMs) / 1000));
+      this.#arm();
+    }, Math.max(0, next - Date.now()));
+  }
+}

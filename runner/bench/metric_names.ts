@@ -1,0 +1,33 @@
+/**
+ * The metrics a bench script adds to the client's: one name each, imported by the script
+ * generator, the per-second lines and the summary.
+ *
+ * @module
+ */
+
+/**
+ * The bench metrics' names.
+ *
+ * @example Usage
+ * ```ts
+ * import { BENCH_METRIC_NAMES } from "./metric_names.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(BENCH_METRIC_NAMES.lost, "bench_lost");
+ * ```
+ */
+export const BENCH_METRIC_NAMES = Object.freeze(
+  {
+    /** Connect attempts retried (`--num-retry-connect`). */
+    connectRetried: "bench_connect_retried",
+    /** Clients that gave up connecting. */
+    connectFailed: "bench_connect_failed",
+    /** Messages missing from a publisher's numbered stream (tagged `publisher`). */
+    lost: "bench_lost",
+    /** Messages received twice (tagged `publisher`). */
+    duplicated: "bench_duplicated",
+    /** Messages that came after a later one of the same stream (tagged `publisher`). */
+    outOfOrder: "bench_out_of_order",
+    /** End-to-end latency from the `ts` payload header, ms. */
+    latency: "bench_latency",
+  } as const,
+);

@@ -1,0 +1,135 @@
+/**
+ * emqtt-bench's payload headers (`--payload-hdrs cnt64,ts`): 8-byte big-endian integers in front
+ * of the payload, in the order given on the command line: `cnt64` a per-publisher counter from 0,
+ * `ts` the send time in epoch milliseconds. The layout is emqtt-bench's, so either tool's
+ * publishers can feed the other's subscribers.
+ *
+ * @module
+ */
+
+/** A header field: the per-publisher counter or the send timestamp. */
+export type PayloadHeader = "cnt64" | "ts";
+
+/**
+ * The header fields there are, in the order `--help` lists them.
+ *
+ * @example Usage
+ * ```ts
+ * import { PAYLOAD_HEADERS } from "./payload_headers.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(PAYLOAD_HEADERS, ["cnt64", "ts"]);
+ * ```
+ */
+export const PAYLOAD_HEADERS: readonly PayloadHeader[] = Object.freeze(["cnt64", "ts"]);
+
+/** Bytes each header field takes. */
+const FIELD_BYTES = 8;
+
+/** What a received payload's headers said. */
+export interface HeaderValues {
+  /** The publisher's counter, when `cnt64` is on. */
+  count?: number;
+  /** The send time in epoch ms, when `ts` is on. */
+  sentAt?: number;
+}
+
+/**
+ * Writes and reads the headers of one layout. A publisher keeps one instance per client (its
+ * counter); a subscriber can share one, as reading keeps no state.
+ *
+ * @example Usage
+ * ```ts
+ * import { PayloadHeaders } from "./payload_headers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const headers = new PayloadHeaders(["cnt64", "ts"]);
+ * const body = new TextEncoder().encode("hi");
+ * const first = headers.stamp(body, 1_700_000_000_000);
+ * const second = headers.stamp(body, 1_700_000_000_010);
+ * assert.equal(first.length, 18);
+ * assert.deepEqual(headers.read(second), { count: 1, sentAt: 1_700_000_000_010 });
+ * ```
+ */
+export class PayloadHeaders {
+  readonly #fields: readonly PayloadHeader[];
+  #next = 0;
+
+  /**
+   * @param fields The fields, in their order in the payload.
+   */
+  constructor(fields: readonly PayloadHeader[]) {
+    this.#fields = fields;
+  }
+
+  /** Bytes the headers take in front of the payload. */
+  get size(): number {
+    return this.#fields.length * FIELD_BYTES;
+  }
+
+  /** The counter the next stamped payload gets. */
+  get nextCount(): number {
+    return this.#next;
+  }
+
+  /**
+   * The payload with the headers in front: a new array; the counter goes up by one.
+   *
+   * @param body The payload after the headers.
+   * @param nowMs The send time, in epoch ms (default now).
+   * @returns The headers and the body.
+   */
+  stamp(body: Uint8Array, nowMs: number = Date.now()): Uint8Array {
+    const out = new Uint8Array(this.size + body.length);
+    const view = new DataView(out.buffer);
+    this.#fields.forEach((field, i) => {
+      const value = field === "cnt64" ? this.#next++ : Math.round(nowMs);
+      view.setBigUint64(i * FIELD_BYTES, BigInt(value));
+    });
+    out.set(body, this.size);
+    return out;
+  }
+
+  /**
+   * Reads the headers of a received payload.
+   *
+   * @param payload The payload as received.
+   * @returns The values, or undefined when the payload is too short to hold them.
+   */
+  read(payload: Uint8Array): HeaderValues | undefined {
+    if (payload.length < this.size) return undefined;
+    const view = new DataView(payload.buffer, payload.byteOffset, this.size);
+    const values: HeaderValues = {};
+    this.#fields.forEach((field, i) => {
+      const value = Number(view.getBigUint64(i * FIELD_BYTES));
+      if (field === "cnt64") values.count = value;
+      else values.sentAt = value;
+    });
+    return values;
+  }
+}
+
+/**
+ * Parses `--payload-hdrs`: a comma-separated list of fields, each at most once.
+ *
+ * @param text Such as `cnt64,ts`.
+ * @returns The fields in order.
+ * @throws {RangeError} On an unknown or repeated field.
+ *
+ * @example Usage
+ * ```ts
+ * import { parsePayloadHeaders } from "./payload_headers.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parsePayloadHeaders("ts,cnt64"), ["ts", "cnt64"]);
+ * assert.throws(() => parsePayloadHeaders("cnt32"), RangeError);
+ * ```
+ */
+export function parsePayloadHeaders(text: string): PayloadHeader[] {
+  const fields = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const [i, field] of fields.entries()) {
+    if (!(PAYLOAD_HEADERS as readonly string[]).includes(field)) {
+      throw new RangeError(`unknown header "${field}": expected ${PAYLOAD_HEADERS.join(" or ")}`);
+    }
+    if (fields.indexOf(field) !== i) throw new RangeError(`header "${field}" given twice`);
+  }
+  return fields as PayloadHeader[];
+}

@@ -1,0 +1,268 @@
+/**
+ * The k6 script of a bench: what `mqload bench` runs through `mqload run`'s pipeline, and what
+ * `--print-script` prints as a starting point. One `per-vu-iterations` scenario with one VU per
+ * client and one long iteration each: connect on the run's schedule, then hold (conn), publish
+ * on absolute due times through the Worker's scheduler (pub), or count what arrives (sub). The
+ * password never appears in it: the script reads `MQTT_PASSWORD` from the environment.
+ *
+ * @module
+ */
+
+import type { BenchConfig } from "./config.ts";
+import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
+
+/** The environment variable the script reads the password from. */
+export const PASSWORD_ENV = "MQTT_PASSWORD";
+
+/** What the summary's trends show: the percentiles a broker benchmark reads. */
+export const BENCH_TREND_STATS: readonly string[] = Object.freeze([
+  "avg",
+  "min",
+  "med",
+  "p(95)",
+  "p(99)",
+  "p(99.9)",
+  "max",
+]);
+
+/** Hours a run without `--duration` may last (below setTimeout's 24.8-day ceiling). */
+const FOREVER = "480h";
+
+/**
+ * Writes the script of a bench.
+ *
+ * @param config The bench.
+ * @param random The run's random number in default client ids (emqtt-bench's `$RANDOM`).
+ * @returns JavaScript source, runnable with `mqload run`.
+ *
+ * @example Usage
+ * ```ts
+ * import { benchScript } from "./script.ts";
+ * import { parseBenchArgs } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const parsed = parseBenchArgs(["conn", "-c", "5"]);
+ * assert.ok(!("help" in parsed));
+ * assert.match(benchScript(parsed.config, 1), /executor: "per-vu-iterations"/);
+ * ```
+ */
+export function benchScript(config: BenchConfig, random: number): string {
+  const c = config.connection;
+  const lit = (value: unknown) => value === undefined ? "undefined" : JSON.stringify(value);
+  const client = {
+    protocol_version: c.version,
+    username: c.username,
+    reconnect: c.reconnect === 0 ? false : { max_attempts: c.reconnect },
+  };
+  const connect: Record<string, unknown> = {
+    keepalive: c.keepalive,
+    clean_session: c.clean,
+    ...(c.version === 5 ? { session_expiry_interval: c.sessionExpiry } : {}),
+    ...(config.publish === undefined
+      ? {}
+      : { max_inflight: config.publish.inflight === 0 ? 65535 : config.publish.inflight }),
+    ...(c.tls === undefined ? {} : { tls: c.tls }),
+  };
+  const slack = 30_000;
+  const maxDuration = config.durationMs === undefined
+    ? FOREVER
+    : `${Math.ceil((config.durationMs + slack) / 1000)}s`;
+  const thresholds = {
+    [M.connectFailed]: ["count==0"],
+    ...config.thresholds,
+  };
+  const lines = [
+    `// ${config.commandLine}`,
+    "//",
+    "// The script of that benchmark: `mqload run script.js` runs it the same way",
+    `// (${PASSWORD_ENV}=… for a password). Edit it to grow it into a scenario of your own.`,
+    `import { Client, Counter, exec, Trend } from "@mqload/mqload/runner";`,
+    `import * as bench from "@mqload/mqload/bench";`,
+    "",
+    `const BROKER = ${lit(c.url)};`,
+    `// Client sequence numbers (%i) of this run start here (-n + 1, after earlier segments).`,
+    `const FIRST = ${c.startNumber + 1 + config.segmentOffset};`,
+    `const SEGMENT_OFFSET = ${config.segmentOffset};`,
+    `// ms between two connects of the whole run (-i, or 1000 / -R).`,
+    `const CONNECT_EVERY_MS = ${c.connectIntervalMs};`,
+    `const CLIENTS = ${c.count};`,
+    `const DURATION_MS = ${config.durationMs ?? "Infinity"};`,
+    `const RETRIES = ${c.retryConnect};`,
+    `const ID_STYLE = ${
+      lit({
+        kind: config.kind,
+        host: c.host,
+        random,
+        shortIds: c.shortIds,
+        ...(c.prefix === undefined ? {} : { prefix: c.prefix }),
+      })
+    };`,
+    `const CLIENT = ${lit(client).slice(0, -1)},"password":__ENV.${PASSWORD_ENV}};`,
+    `const CONNECT = ${lit(connect)};`,
+    `const HEADERS = ${lit(config.payloadHeaders)};`,
+    "",
+    `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}") };`,
+    ...(config.kind === "sub" ? subDeclarations(config, lit) : []),
+    ...(config.kind === "pub" ? pubDeclarations(config, lit) : []),
+    "",
+    "export const options = {",
+    "  scenarios: {",
+    `    ${config.kind}: {`,
+    `      executor: "per-vu-iterations",`,
+    `      vus: CLIENTS,`,
+    `      iterations: 1,`,
+    `      maxDuration: "${maxDuration}",`,
+    `      gracefulStop: "0s",`,
+    "    },",
+    "  },",
+    `  summaryTrendStats: ${lit(BENCH_TREND_STATS)},`,
+    `  thresholds: ${lit(thresholds)},`,
+    "};",
+    "",
+    "export default async function () {",
+    "  const seq = FIRST + exec.vu.idInTest - 1;",
+    "  const start = exec.scenario.startTime;",
+    "  const end = start + DURATION_MS;",
+    "  // Connects follow one schedule for the whole run, whatever Worker a client is in.",
+    "  await bench.sleepUntil(start + (SEGMENT_OFFSET + exec.vu.idInTest - 1) * CONNECT_EVERY_MS);",
+    "  if (Date.now() >= end) return;",
+    "  const clientId = bench.clientId(ID_STYLE, seq);",
+    "  // Metrics carry the ids' pattern, not each id: one series for all the clients.",
+    '  const tags = { client_id: bench.clientId(ID_STYLE, "%i") };',
+    "  const client = new Client({ ...CLIENT, client_id: clientId, tags });",
+    ...(config.kind === "sub" ? subBody() : []),
+    "  if (!(await bench.connectWithRetry(client, BROKER, CONNECT, RETRIES, counters, end))) return;",
+    "  const values = { seq, clientId, username: CLIENT.username };",
+    ...(config.kind === "conn" ? connBody() : []),
+    ...(config.kind === "pub" ? pubBody() : []),
+    ...(config.kind === "sub" ? subAfterConnect() : []),
+    "  await client.endAsync().catch(() => {});",
+    "}",
+    ...(config.kind === "pub" ? publishLoop() : []),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+function connBody(): string[] {
+  return [
+    "  // Hold the connection until --duration ends (or the run is stopped).",
+    "  await bench.sleepUntil(end);",
+  ];
+}
+
+function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string): string[] {
+  const p = config.publish!;
+  const topics = p.topics ?? [{
+    name: p.topic,
+    payload: p.message,
+    intervalMs: p.intervalMs,
+    qos: p.qos,
+    retain: p.retain,
+    injectTimestamp: false,
+  }];
+  return [
+    `// One entry per topic each publisher publishes (-t, -m, -I, -q, -r, or --topics-payload).`,
+    `const TOPICS = ${lit(topics)};`,
+    `const SIZE = ${p.size};`,
+    `const LIMIT = ${p.limit}; // -L: messages per publisher and topic (0: no limit)`,
+    `// -w: publish once the run's last client had its turn to connect.`,
+    `const WAIT_FOR_ALL = ${p.waitBeforePublishing};`,
+    `const RANDOM_WAIT_MS = [${p.minRandomWait}, ${p.maxRandomWait}];`,
+  ];
+}
+
+function pubBody(): string[] {
+  return [
+    "  let from = Date.now();",
+    "  if (WAIT_FOR_ALL) from = Math.max(from, start + (CLIENTS - 1) * CONNECT_EVERY_MS);",
+    "  const [minWait, maxWait] = RANDOM_WAIT_MS;",
+    "  from += minWait + Math.random() * (maxWait - minWait);",
+    "  await Promise.all(TOPICS.map((topic) => publishLoop(client, topic, values, from, end)));",
+  ];
+}
+
+function publishLoop(): string[] {
+  return [
+    "",
+    "/** Publishes one topic on absolute due times, so that a late wake-up never slows the rate. */",
+    "async function publishLoop(client, spec, values, from, end) {",
+    "  const headers = new bench.PayloadHeaders(HEADERS);",
+    "  const randomTopic = bench.isRandomTopic(spec.name);",
+    "  const fixedTopic = bench.renderTopic(spec.name, values);",
+    "  const changing = spec.injectTimestamp || bench.isChangingMessage(spec.payload);",
+    "  const fixedBody = bench.messageBody(spec.payload, SIZE, values);",
+    "  const options = { qos: spec.qos, retain: spec.retain };",
+    "  const pending = new Set();",
+    "  for (let n = 0; LIMIT === 0 || n < LIMIT; n++) {",
+    "    if (spec.intervalMs > 0) await bench.WORKER_PACER.until(from + n * spec.intervalMs);",
+    "    if (Date.now() >= end) break;",
+    "    const topic = randomTopic ? bench.renderTopic(spec.name, values) : fixedTopic;",
+    "    const body = changing ? bodyNow(spec, values) : fixedBody;",
+    "    const sent = client.publishAsync(topic, headers.stamp(body), options).catch(() => {});",
+    "    if (spec.intervalMs === 0) await sent;",
+    "    else {",
+    "      pending.add(sent);",
+    "      sent.then(() => pending.delete(sent));",
+    "    }",
+    "  }",
+    "  await Promise.all(pending);",
+    "}",
+    "",
+    "function bodyNow(spec, values) {",
+    "  if (!spec.injectTimestamp) return bench.messageBody(spec.payload, SIZE, values);",
+    "  const payload = JSON.parse(spec.payload);",
+    "  payload.timestamp = Date.now();",
+    "  return new TextEncoder().encode(JSON.stringify(payload));",
+    "}",
+  ];
+}
+
+function subDeclarations(config: BenchConfig, lit: (v: unknown) => string): string[] {
+  const s = config.subscribe!;
+  const topics = s.topics.map((t) => s.shared === undefined ? t : `$share/${s.shared}/${t}`);
+  return [
+    `const TOPICS = ${lit(topics)};`,
+    `const QOS = ${s.qos};`,
+    `// -L on sub: what each publisher sends, so that a lost head or tail counts too (0: unknown).`,
+    `const EXPECTED = ${s.expected};`,
+    `// A shared subscription's receivers count each publisher's stream together.`,
+    `const SHARED = ${s.shared !== undefined};`,
+    `const lost = new Counter("${M.lost}");`,
+    `const duplicated = new Counter("${M.duplicated}");`,
+    `const outOfOrder = new Counter("${M.outOfOrder}");`,
+    `const latency = new Trend("${M.latency}", true);`,
+  ];
+}
+
+function subBody(): string[] {
+  return [
+    "  // With EXPECTED, every stream is counted from its first message (0).",
+    "  const tracker = SHARED",
+    "    ? (EXPECTED > 0 ? bench.WORKER_TRACKER_FROM_ZERO : bench.WORKER_TRACKER)",
+    "    : new bench.StreamTracker(EXPECTED > 0);",
+    "  const headers = new bench.PayloadHeaders(HEADERS);",
+    '  client.on("message", (topic, payload) => {',
+    "    const got = headers.read(new Uint8Array(payload));",
+    "    if (got === undefined) return;",
+    "    if (got.sentAt !== undefined) latency.add(Math.max(0, Date.now() - got.sentAt));",
+    "    if (got.count === undefined) return;",
+    "    const seen = tracker.receive(topic, got.count);",
+    "    const publisher = { publisher: topic };",
+    "    if (seen.lost !== 0) lost.add(seen.lost, publisher);",
+    "    if (seen.duplicated !== 0) duplicated.add(seen.duplicated, publisher);",
+    "    if (seen.outOfOrder !== 0) outOfOrder.add(seen.outOfOrder, publisher);",
+    "  });",
+  ];
+}
+
+function subAfterConnect(): string[] {
+  return [
+    "  const topics = TOPICS.map((t) => bench.renderTopic(t, values));",
+    "  await client.subscribeAsync(topics, { qos: QOS });",
+    "  await bench.sleepUntil(end);",
+    "  for (const [publisher, missing] of EXPECTED > 0 ? tracker.takeTails(EXPECTED) : []) {",
+    "    lost.add(missing, { publisher });",
+    "  }",
+  ];
+}

@@ -1,0 +1,114 @@
+/**
+ * The end-of-bench summary: each counter's total and its rate over the seconds it was active,
+ * the end-to-end latency's percentiles, and the lost, duplicated and out-of-order messages with
+ * the publishers they came from. Thresholds that failed are listed after it.
+ *
+ * @module
+ */
+
+import type { TestEnd } from "../outputs/output.ts";
+import type { BenchKind } from "./config.ts";
+import { ms } from "./lines.ts";
+import { type BenchTally, COUNT_NAMES } from "./tally.ts";
+
+/** Publishers listed by name when their messages went missing (the rest are counted). */
+const LISTED = 10;
+
+/**
+ * Formats the summary.
+ *
+ * @param kind The job.
+ * @param tally The run's counts.
+ * @param end The thresholds' verdicts (undefined when the run ended without a summary).
+ * @param activeMs How long the test clock ran.
+ * @returns The text.
+ *
+ * @example Usage
+ * ```ts
+ * import { benchSummary } from "./summary.ts";
+ * import { BenchTally } from "./tally.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const text = benchSummary("conn", new BenchTally(), undefined, 2000);
+ * assert.match(text, /connect_succ\s+0/);
+ * ```
+ */
+export function benchSummary(
+  kind: BenchKind,
+  tally: BenchTally,
+  end: TestEnd | undefined,
+  activeMs: number,
+): string {
+  const out = [``, `bench ${kind} summary (${(activeMs / 1000).toFixed(1)}s):`];
+  for (const name of COUNT_NAMES) {
+    const total = tally.totals[name];
+    if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
+    out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
+  }
+  const h = tally.latency;
+  if (h.count > 0) {
+    out.push(
+      `  ${"latency".padEnd(16)}p50=${ms(h.quantile(0.5))} p95=${ms(h.quantile(0.95))} ` +
+        `p99=${ms(h.quantile(0.99))} p99.9=${ms(h.quantile(0.999))} max=${ms(h.max)} ` +
+        `(${h.count} messages)`,
+    );
+  }
+  if (kind === "sub") {
+    const t = tally.faultTotals();
+    out.push(
+      `  ${"lost".padEnd(16)}${String(t.lost).padStart(10)}`,
+      `  ${"duplicated".padEnd(16)}${String(t.duplicated).padStart(10)}`,
+      `  ${"out_of_order".padEnd(16)}${String(t.outOfOrder).padStart(10)}`,
+    );
+    const faulty = [...tally.faults.entries()]
+      .filter(([, f]) => f.lost !== 0 || f.duplicated !== 0 || f.outOfOrder !== 0)
+      .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+    if (faulty.length > 0) out.push("  by publisher (lost/duplicated/out_of_order):");
+    for (const [publisher, f] of faulty.slice(0, LISTED)) {
+      out.push(`    ${publisher}: ${f.lost}/${f.duplicated}/${f.outOfOrder}`);
+    }
+    if (faulty.length > LISTED) out.push(`    … and ${faulty.length - LISTED} more publishers`);
+  }
+  for (const r of end?.thresholds ?? []) {
+    if (!r.ok) out.push(`  threshold crossed: ${r.metric}: ${r.expression}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** The counters each job shows even when they stay 0. */
+const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
+  conn: ["connect_succ", "connect_fail", "connect_retried"],
+  pub: ["connect_succ", "connect_fail", "connect_retried", "pub", "pub_fail"],
+  sub: ["connect_succ", "connect_fail", "connect_retried", "recv"],
+};
+
+/**
+ * A counter's rate over the seconds it moved in. Its first and last seconds are mostly partial
+ * (the job started or stopped within them), so with three or more the rate is the median of
+ * the seconds between them: what a steady job held, whatever the edges.
+ */
+function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
+  const [first, last] = activeSeconds(tally, name);
+  if (last < first) return "";
+  const seconds = last - first + 1;
+  if (seconds < 3) return `  ${(tally.totals[name] / seconds).toFixed(2)}/sec over ${seconds}s`;
+  const inner: number[] = [];
+  for (let i = first + 1; i < last; i++) inner.push(tally.second(i)[name]);
+  inner.sort((a, b) => a - b);
+  const mid = inner.length >> 1;
+  const median = inner.length % 2 === 1 ? inner[mid] : (inner[mid - 1] + inner[mid]) / 2;
+  return `  ${median.toFixed(2)}/sec (median second) over ${seconds}s`;
+}
+
+/** The first and last second in which a counter moved ([0, -1] when it never did). */
+function activeSeconds(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): [number, number] {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < tally.seconds; i++) {
+    // A drain's period shared out over two seconds leaves crumbs: under half a message is none.
+    if (tally.second(i)[name] < 0.5) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  return first < 0 ? [0, -1] : [first, last];
+}

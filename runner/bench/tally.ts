@@ -1,0 +1,227 @@
+/**
+ * The counts of a bench, second by second and in total, taken from the snapshots the main
+ * thread merges (per series, never per sample): connects, failed connects, retries, messages
+ * published, failed publications, messages received, the end-to-end latency, and the lost,
+ * duplicated and out-of-order messages of each publisher. The per-second lines and the summary
+ * both read it.
+ *
+ * @module
+ */
+
+import {
+  MQTT_CONNECT_DURATION,
+  MQTT_ERRORS,
+  MQTT_MESSAGE_LATENCY,
+  MQTT_MESSAGES_RECEIVED,
+  MQTT_MESSAGES_SENT,
+} from "../metrics/builtin.ts";
+import { LogHistogram } from "../metrics/histogram.ts";
+import { CONNECT_METHODS, METHOD_TAG } from "../metrics/live_window.ts";
+import { type MetricsSnapshot, periodShares, snapshotTime } from "../metrics/types.ts";
+import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
+
+/** The counters of a span, in emqtt-bench's names. */
+export interface BenchCounts {
+  /** Connections made. */
+  connect_succ: number;
+  /** Connection attempts failed. */
+  connect_fail: number;
+  /** Connection attempts retried. */
+  connect_retried: number;
+  /** Messages published. */
+  pub: number;
+  /** Publications failed. */
+  pub_fail: number;
+  /** Messages received. */
+  recv: number;
+}
+
+/** The counters' names, in the order lines show them. */
+export const COUNT_NAMES: readonly (keyof BenchCounts)[] = Object.freeze([
+  "connect_succ",
+  "connect_fail",
+  "connect_retried",
+  "pub",
+  "pub_fail",
+  "recv",
+]);
+
+/** What a receiver found wrong in one publisher's stream. */
+export interface StreamFaults {
+  /** Messages missing. */
+  lost: number;
+  /** Messages received twice. */
+  duplicated: number;
+  /** Messages received after a later one. */
+  outOfOrder: number;
+}
+
+/** One second of the run. */
+export interface BenchSecond extends BenchCounts {
+  /** The end-to-end latency of the messages received in it. */
+  latency?: LogHistogram;
+}
+
+const zero = (): BenchCounts => ({
+  connect_succ: 0,
+  connect_fail: 0,
+  connect_retried: 0,
+  pub: 0,
+  pub_fail: 0,
+  recv: 0,
+});
+
+/**
+ * Counts of a bench run.
+ *
+ * @example Usage
+ * ```ts
+ * import { BenchTally } from "./tally.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const tally = new BenchTally();
+ * tally.start(0);
+ * tally.add({
+ *   metrics: [{
+ *     name: "mqtt_messages_sent", type: "counter", contains: "default",
+ *     series: [{ tags: {}, n: 10, sum: 10 }],
+ *   }],
+ *   points: [], periodStartMs: 0, periodEndMs: 1000,
+ * }, 1000);
+ * assert.equal(tally.totals.pub, 10);
+ * assert.equal(tally.second(0).pub, 10);
+ * ```
+ */
+export class BenchTally {
+  /** The run's totals. */
+  readonly totals: BenchCounts = zero();
+  /** The end-to-end latency of the whole run. */
+  readonly latency: LogHistogram = new LogHistogram();
+  /** Faults by publisher (stream). */
+  readonly faults: Map<string, StreamFaults> = new Map();
+  readonly #seconds: BenchSecond[] = [];
+  #startMs = NaN;
+  /** Whether the bench's own latency metric was seen (it wins over the client's). */
+  #ownLatency = false;
+
+  /**
+   * The test clock started.
+   *
+   * @param startMs Its start, epoch ms.
+   */
+  start(startMs: number): void {
+    this.#startMs = startMs;
+  }
+
+  /** Seconds with figures so far (the index after the last). */
+  get seconds(): number {
+    return this.#seconds.length;
+  }
+
+  /**
+   * A second's figures (zeros when it had none).
+   *
+   * @param index 0 for the run's first.
+   * @returns Its figures.
+   */
+  second(index: number): BenchSecond {
+    return this.#seconds[index] ?? zero();
+  }
+
+  /**
+   * Adds a merged snapshot.
+   *
+   * @param snapshot The snapshot.
+   * @param atMs The time its samples belong to.
+   */
+  add(snapshot: MetricsSnapshot, atMs: number): void {
+    const index = Math.floor((snapshotTime(snapshot, atMs) - this.#startMs) / 1000);
+    const second = index >= 0 ? this.#bucket(index) : undefined;
+    const delta = zero();
+    const count = (key: keyof BenchCounts, n: number) => delta[key] += n;
+    for (const m of snapshot.metrics) {
+      for (const s of m.series) {
+        switch (m.name) {
+          case MQTT_CONNECT_DURATION:
+            count("connect_succ", s.histogram?.count ?? 0);
+            break;
+          case MQTT_ERRORS: {
+            const method = s.tags[METHOD_TAG];
+            if (method === "publish") count("pub_fail", s.sum);
+            else if (CONNECT_METHODS.includes(method)) count("connect_fail", s.sum);
+            break;
+          }
+          case M.connectRetried:
+            count("connect_retried", s.sum);
+            break;
+          case MQTT_MESSAGES_SENT:
+            count("pub", s.sum);
+            break;
+          case MQTT_MESSAGES_RECEIVED:
+            count("recv", s.sum);
+            break;
+          case M.latency:
+          case MQTT_MESSAGE_LATENCY:
+            this.#latency(m.name === M.latency, s.histogram, second);
+            break;
+          case M.lost:
+          case M.duplicated:
+          case M.outOfOrder: {
+            const publisher = s.tags.publisher ?? "";
+            const faults = this.faults.get(publisher) ??
+              { lost: 0, duplicated: 0, outOfOrder: 0 };
+            const key = m.name === M.lost
+              ? "lost"
+              : m.name === M.duplicated
+              ? "duplicated"
+              : "outOfOrder";
+            faults[key] += s.sum;
+            this.faults.set(publisher, faults);
+          }
+        }
+      }
+    }
+    for (const key of COUNT_NAMES) this.totals[key] += delta[key];
+    if (COUNT_NAMES.every((key) => delta[key] === 0) || Number.isNaN(this.#startMs)) return;
+    // A drain that fired late ran past its second: its counts are shared out by overlap, so that
+    // a steady rate reads steady (percentiles stay in the second of the period's middle).
+    for (const [i, share] of periodShares(snapshot, this.#startMs, 1000, atMs)) {
+      if (i < 0) continue;
+      const bucket = this.#bucket(i);
+      for (const key of COUNT_NAMES) bucket[key] += delta[key] * share;
+    }
+  }
+
+  /** The faults summed over publishers. */
+  faultTotals(): StreamFaults {
+    const t = { lost: 0, duplicated: 0, outOfOrder: 0 };
+    for (const f of this.faults.values()) {
+      t.lost += f.lost;
+      t.duplicated += f.duplicated;
+      t.outOfOrder += f.outOfOrder;
+    }
+    return t;
+  }
+
+  #latency(
+    own: boolean,
+    histogram: Parameters<LogHistogram["merge"]>[0] | undefined,
+    second: BenchSecond | undefined,
+  ): void {
+    if (histogram === undefined) return;
+    // The payload header's latency when the bench has it, else the client's own stamp.
+    if (own && !this.#ownLatency) {
+      this.#ownLatency = true;
+      this.latency.reset();
+      for (const s of this.#seconds) if (s !== undefined) delete s.latency;
+    }
+    if (!own && this.#ownLatency) return;
+    this.latency.merge(histogram);
+    if (second !== undefined) (second.latency ??= new LogHistogram()).merge(histogram);
+  }
+
+  #bucket(index: number): BenchSecond {
+    for (let i = this.#seconds.length; i <= index; i++) this.#seconds[i] = zero();
+    return this.#seconds[index];
+  }
+}
