@@ -2,11 +2,9 @@
 // execution segments, Workers), checked as `run` checks them.
 
 import {
-  ExecutionSegment,
   parseExecutionSegment,
   parseExecutionSegmentSequence,
 } from "../segments/execution_segment.ts";
-import { ZERO } from "../segments/fraction.ts";
 import { outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
 import { UsageError } from "../cli/usage_error.ts";
 
@@ -112,12 +110,4 @@ export function parseRunFlags(v: Record<string, unknown>): BenchRunFlags {
   run.executionSegment = segment;
   run.executionSegmentSequence = sequence;
   return run;
-}
-
-/** The clients of the segments before this one: this run's first client comes after them. */
-export function segmentOffset(segment: string | undefined, count: number): number {
-  if (segment === undefined) return 0;
-  const from = parseExecutionSegment(segment).from;
-  if (from.num === 0n) return 0;
-  return new ExecutionSegment(ZERO, from).scale(count);
 }

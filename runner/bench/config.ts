@@ -130,6 +130,4 @@ export interface BenchConfig {
   durationMs?: number;
   /** `--threshold metric:expr`, as k6's thresholds option. */
   thresholds: Record<string, string[]>;
-  /** The number of this run's first client among every segment's (0 without a segment). */
-  segmentOffset: number;
 }

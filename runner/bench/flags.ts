@@ -12,12 +12,7 @@ import { UsageError } from "../cli/usage_error.ts";
 import { parsePayloadHeaders } from "./payload_headers.ts";
 import type { BenchConfig, BenchConnection, BenchKind } from "./config.ts";
 import { parseConnectionUrl, readTls } from "./_connection_flags.ts";
-import {
-  type BenchRunFlags,
-  parseRunFlags,
-  parseThresholdFlags,
-  segmentOffset,
-} from "./_run_flags.ts";
+import { type BenchRunFlags, parseRunFlags, parseThresholdFlags } from "./_run_flags.ts";
 
 export { type BenchRunFlags, parseThresholdFlags };
 import { readTopicsPayload } from "./_topics_payload.ts";
@@ -191,7 +186,6 @@ export function parseBenchArgs(
     connection,
     payloadHeaders: headers,
     thresholds: parseThresholdFlags((v.threshold as string[] | undefined) ?? []),
-    segmentOffset: 0,
   };
   const duration = str("duration");
   if (duration !== undefined) {
@@ -248,7 +242,6 @@ export function parseBenchArgs(
     };
   }
   const run = parseRunFlags(v);
-  config.segmentOffset = segmentOffset(run.executionSegment, connection.count);
   if (
     kind === "sub" && config.subscribe?.shared !== undefined &&
     headers.includes("cnt64") && (run.workers ?? 1) > 1

@@ -103,7 +103,6 @@ Deno.test("parseBenchArgs() turns --threshold into thresholds and keeps the segm
     "1/2:1",
   ]);
   assert.deepEqual(config.thresholds["mqtt_errors{method:connect}"], ["count<5"]);
-  assert.equal(config.segmentOffset, 5);
   assert.equal(run.executionSegment, "1/2:1");
 });
 

@@ -44,6 +44,8 @@ export class VuEventLoop {
   readonly #timers: LoopTimers;
   /** Blocking calls in progress. */
   #blocking = 0;
+  /** Counts `clear()` calls: the calls made before one no longer count. */
+  #generation = 0;
   /** A blocking call settled and no macrotask has run since: the awaiting code goes first. */
   #barrier = false;
   #queue: Task[] = [];
@@ -75,16 +77,19 @@ export class VuEventLoop {
    */
   block<T>(call: Promise<T>): Promise<T> {
     this.#blocking++;
-    call.then(this.#settled, this.#settled);
+    const generation = this.#generation;
+    const settled = () => this.#settled(generation);
+    call.then(settled, settled);
     return call;
   }
 
-  readonly #settled = (): void => {
-    if (--this.#blocking > 0) return;
+  #settled(generation: number): void {
+    // A call of an iteration the runner abandoned (see `clear`) no longer counts.
+    if (generation !== this.#generation || --this.#blocking > 0) return;
     this.#barrier = true;
     if (this.#queue.length > 0) this.#schedule();
     else this.#checkIdle();
-  };
+  }
 
   /**
    * Runs an event callback now when the VU's JavaScript is on its event loop, else once it is.
@@ -115,8 +120,13 @@ export class VuEventLoop {
     return (this.#idle ??= Promise.withResolvers<void>()).promise;
   }
 
-  /** Drops the waiting callbacks (the iteration was interrupted or failed). */
+  /**
+   * Forgets the waiting callbacks and the calls in progress (the iteration was interrupted or
+   * failed: its calls were aborted, and some never settle).
+   */
   clear(): void {
+    this.#generation++;
+    this.#blocking = 0;
     this.#queue = [];
     if (this.#pump !== undefined) this.#timers.clearTimeout(this.#pump);
     this.#pump = undefined;
