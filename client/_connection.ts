@@ -10,6 +10,12 @@ import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
 import { Keepalive } from "./_keepalive.ts";
 import { waitAtMost } from "./_wait_at_most.ts";
+import { ObservedPromise } from "./_observed.ts";
+
+const settled = Promise.prototype.then;
+const ignore = () => {};
+const batchSettled = (promise: Promise<void>): Promise<void> =>
+  settled.call(promise, ignore, ignore) as Promise<void>;
 
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
@@ -34,7 +40,7 @@ export interface ConnectionHandler {
   /** Bytes to write, if any, before closing because of `error` (a v5 DISCONNECT). */
   farewell?(error: MqttError): Uint8Array | undefined;
   /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
-  batchFailed?(promise: Promise<void>, error: MqttError): void;
+  batchFailed?(promise: Promise<void>, error: MqttError, sync: boolean): void;
 }
 
 type Batch = PromiseWithResolvers<void> & { sync?: boolean };
@@ -123,13 +129,13 @@ export class Connection {
    */
   sendAndWait(bytes: Uint8Array, sync = false): Promise<void> {
     if (this.#closed || this.#finished) {
-      const failed: Batch = Promise.withResolvers<void>();
+      const failed: Batch = ObservedPromise.withResolvers<void>();
       failed.sync = sync;
       this.#rejectBatch(failed, new MqttClosedError("Connection is closed"));
       return failed.promise;
     }
     this.send(bytes);
-    const batch: Batch = this.#batch ??= Promise.withResolvers<void>();
+    const batch: Batch = this.#batch ??= ObservedPromise.withResolvers<void>();
     if (sync) batch.sync = true;
     return batch.promise;
   }
@@ -212,7 +218,9 @@ export class Connection {
   }
 
   #waitFlush(): Promise<void> {
-    return (this.#batch ??= Promise.withResolvers<void>()).promise.catch(() => {});
+    // Not through the batch's own then: waiting here is not a caller awaiting the batch.
+    const batch = this.#batch ??= ObservedPromise.withResolvers<void>();
+    return batchSettled(batch.promise);
   }
 
   // The error is made only when a pending write fails with it (an Error captures a stack trace).
@@ -228,7 +236,7 @@ export class Connection {
   }
 
   #rejectBatch(batch: Batch, error: MqttError): void {
-    if (batch.sync) this.#handler.batchFailed?.(batch.promise, error);
+    this.#handler.batchFailed?.(batch.promise, error, batch.sync === true);
     batch.reject(error);
   }
 

@@ -42,6 +42,7 @@ export interface ClientSettings {
   transport: TransportFactory;
   clock: Clock;
   maxQueued: number;
+  manualAck: boolean;
   connect: ConnectOptions;
 }
 
@@ -61,6 +62,7 @@ export interface ConnectSettings {
   topicAliases: boolean;
   latencyStamp: LatencyStamp;
   tags?: Record<string, string>;
+  retryFirstConnect: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -74,7 +76,7 @@ export function toBytes(name: string, payload: unknown): Uint8Array {
     return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
   }
   throw new TypeError(
-    `Invalid ${name}: expected a string, ArrayBuffer or Uint8Array, got ${describe(payload)}`,
+    `Invalid ${name}: expected a string, ArrayBuffer or typed array, got ${describe(payload)}`,
   );
 }
 
@@ -98,6 +100,7 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
       openTransport,
     clock: options.clock ?? SYSTEM_CLOCK,
     maxQueued: checkInteger("max_queued", options.max_queued, 0, Infinity) ?? 65536,
+    manualAck: checkType<boolean>("manual_ack", options.manual_ack, "boolean") ?? false,
     connect: options,
   };
   if (options.clock !== undefined) {
@@ -194,6 +197,11 @@ export function resolveConnectSettings(
     topicAliases: checkType<boolean>("topic_aliases", o.topic_aliases, "boolean") ?? false,
     latencyStamp: checkLatencyStamp(o.latency_stamp),
     tags: checkTags("tags", o.tags),
+    retryFirstConnect: checkType<boolean>(
+      "retry_first_connect",
+      o.retry_first_connect,
+      "boolean",
+    ) ?? false,
   };
 }
 

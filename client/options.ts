@@ -12,34 +12,48 @@ import type { MetricsSink } from "./metrics_sink.ts";
 import type { TlsOptions, TransportFactory } from "./transport/mod.ts";
 
 /**
- * Quality of service levels, as in xk6-mqtt.
+ * Quality of service levels, as in xk6-mqtt: the names of the values `0`, `1` and `2`, which the
+ * type `QoS` is (a plain number does not type-check as one).
  *
  * @example Usage
  * ```ts
  * import { QoS } from "@mqload/mqload";
  * import assert from "node:assert/strict";
  * assert.equal(QoS.ExactlyOnce, 2);
+ * const qos: QoS = 1;
  * ```
  */
-export enum QoS {
+export const QoS: {
   /** At most once delivery (fire and forget). */
-  AtMostOnce = 0,
+  readonly AtMostOnce: 0;
   /** At least once delivery (acknowledged, may repeat). */
-  AtLeastOnce = 1,
+  readonly AtLeastOnce: 1;
   /** Exactly once delivery (four-step handshake, never repeats). */
-  ExactlyOnce = 2,
-}
+  readonly ExactlyOnce: 2;
+} = Object.freeze({ AtMostOnce: 0, AtLeastOnce: 1, ExactlyOnce: 2 });
 
 /**
- * A message payload: text (sent as UTF-8) or bytes.
+ * A quality of service level: `0`, `1` or `2` (see the names in {@linkcode QoS}).
+ *
+ * @example Usage
+ * ```ts
+ * import type { QoS } from "@mqload/mqload";
+ * const levels: QoS[] = [0, 1, 2];
+ * ```
+ */
+export type QoS = 0 | 1 | 2;
+
+/**
+ * A message payload: text (sent as UTF-8) or bytes (an ArrayBuffer, or any view of one:
+ * Uint8Array, DataView, Uint16Array, …, sent as the bytes it views).
  *
  * @example Usage
  * ```ts
  * import type { Payload } from "@mqload/mqload";
- * const payloads: Payload[] = ["21.5", new Uint8Array([1, 2]), new ArrayBuffer(4)];
+ * const payloads: Payload[] = ["21.5", new Uint8Array([1, 2]), new ArrayBuffer(4), new DataView(new ArrayBuffer(2))];
  * ```
  */
-export type Payload = string | ArrayBuffer | Uint8Array;
+export type Payload = string | ArrayBuffer | ArrayBufferView;
 
 /**
  * The Last Will and Testament the broker publishes when the client vanishes without `end()`.
@@ -183,6 +197,14 @@ export interface ConnectOptions {
   latency_stamp?: LatencyStamp;
   /** Tags added to every metric of the client. */
   tags?: Record<string, string>;
+  /**
+   * Retry a first `connect()` that fails, under the `reconnect` policy (default `false`: the
+   * first attempt's failure rejects `connect()`, as in xk6-mqtt). A service started while its
+   * broker is down then connects once the broker is up; `connect()` resolves then.
+   */
+  retry_first_connect?: boolean;
+  /** Aborting gives up the `connect()` call and its retries, as `end()` would. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -233,6 +255,13 @@ export interface ClientOptions extends ConnectOptions {
   clock?: Clock;
   /** Publications that may wait for the in-flight window or a connection (default 65536). */
   max_queued?: number;
+  /**
+   * Messages that iterators yield are acknowledged (PUBACK at QoS 1, PUBREC at QoS 2) when the
+   * code calls `message.ack()`, not when the loop takes them (default `false`). A message never
+   * acknowledged is sent again by the broker after the next reconnection, when the session
+   * persists (`clean_session: false`, or an MQTT 5 `session_expiry_interval`).
+   */
+  manual_ack?: boolean;
 }
 
 /**
@@ -257,6 +286,8 @@ export interface SubscribeOptions {
   properties?: Properties;
   /** Tags for this call's metrics. */
   tags?: Record<string, string>;
+  /** Stops waiting for the SUBACK when aborted (the call fails with code `"aborted"`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -277,6 +308,11 @@ export interface PublishOptions {
   properties?: Properties;
   /** Tags for this call's metrics. */
   tags?: Record<string, string>;
+  /**
+   * Stops waiting when aborted (the call fails with code `"aborted"`); a publication already
+   * written or queued may still reach the broker.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -293,6 +329,8 @@ export interface UnsubscribeOptions {
   properties?: Properties;
   /** Tags for this call's metrics. */
   tags?: Record<string, string>;
+  /** Stops waiting for the UNSUBACK when aborted (the call fails with code `"aborted"`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -311,4 +349,11 @@ export interface EndOptions {
   properties?: Properties;
   /** Tags for this call's metrics. */
   tags?: Record<string, string>;
+  /**
+   * Milliseconds to wait for in-flight acknowledgements, and then again for the last writes,
+   * before closing anyway (default `connect_timeout`).
+   */
+  timeout?: number;
+  /** Closes at once when aborted, as a second `end()` does. */
+  signal?: AbortSignal;
 }
