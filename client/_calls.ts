@@ -59,7 +59,9 @@ function onAbort(signal: AbortSignal, abort: () => void, until?: Promise<unknown
 }
 
 /** Call options without `signal`, which the packet builders do not know. */
-function withoutSignal<T extends { signal?: AbortSignal }>(options: T | undefined): T | undefined {
+function withoutSignal<T extends { signal?: AbortSignal | undefined }>(
+  options: T | undefined,
+): T | undefined {
   if (options === undefined || !("signal" in options)) return options;
   const { signal: _, ...rest } = options;
   return rest as T;
@@ -357,9 +359,11 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     deliver(this, topic, packet, conn, this.lifecycle.session.inbound, inPayload);
   }
 
-  handlerFailed(error: unknown): void {
+  handlerFailed(error: unknown, event = "message"): void {
     if (this.reportHandlerErrors) reportError(error);
-    else this.outcomes.handlerFailed("message", error);
+    // An `error` handler that throws is not given its own exception again.
+    else if (event === "error") console.error("mqload: the error handler threw:", error);
+    else this.outcomes.handlerFailed(event, error);
   }
 
   error(error: MqttError): void {

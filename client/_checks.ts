@@ -66,7 +66,7 @@ const KEYS: Record<string, ReadonlySet<string>> = {
  * {@linkcode checkKeys} accepts. The k6 shim drops other keys, as xk6-mqtt ignores them.
  */
 export function knownKeys(kind: string): ReadonlySet<string> {
-  return KEYS[kind];
+  return KEYS[kind]!;
 }
 
 /**
@@ -80,7 +80,7 @@ export function checkKeys(kind: string, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(`Invalid ${kind} options: expected an object, got ${describe(value)}`);
   }
-  const allowed = KEYS[kind];
+  const allowed = KEYS[kind]!;
   for (const key of Object.keys(value)) {
     if (allowed.has(key)) continue;
     const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -17,6 +17,7 @@ export function clientCalls(client: object, events: Listeners, settings: ClientS
   const calls = new Calls(events, settings.clock, metrics);
   calls.lifecycle = new Lifecycle(settings, calls, metrics);
   calls.consumers = new Consumers(calls.lifecycle.session.inbound, settings.manualAck);
+  events.failures = calls;
   callsOf.set(client, calls);
   return calls;
 }

@@ -52,30 +52,30 @@ export class Connection {
    * What the session awaits acknowledgements for: while it holds 1 to EAGER_MAX entries, reads
    * are eager (see `Transport.read`).
    */
-  awaiting?: { readonly size: number };
+  awaiting?: { readonly size: number } | undefined;
   readonly decoder: Decoder;
   readonly #transport: Transport;
   readonly #clock: Clock;
   readonly #handler: ConnectionHandler;
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
-  #pool?: BufferPool;
+  #pool?: BufferPool | undefined;
   #slabSize = MIN_SLAB;
   #loopBytes = 0;
   #flushing = false;
-  #batch?: Batch;
+  #batch?: Batch | undefined;
   #closed = false;
   /** DISCONNECT is queued: nothing may follow it on this connection (MQTT-3.14.4-1). */
   #finished = false;
   // The read loop is a chain of bound callbacks, not an async function: an idle connection then
   // holds its pending read and nothing else (no suspended generator).
   #reading = false;
-  #loopEnd?: PromiseWithResolvers<void>;
+  #loopEnd?: PromiseWithResolvers<void> | undefined;
   /** Whole packets of the last chunk, for the transport's batching (see `Transport.read`). */
   #packets = 0;
-  #released?: Promise<void>;
+  #released?: Promise<void> | undefined;
   /** Made by the first keepalive set: a connection without one carries none. */
-  #keepalive?: Keepalive;
+  #keepalive?: Keepalive | undefined;
   /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
   #consumerPaused = false;
 
@@ -260,7 +260,7 @@ export class Connection {
       this.#queue = [];
       this.#queuedBytes = 0;
       this.#batch = undefined;
-      let bytes = parts[0];
+      let bytes = parts[0]!;
       if (parts.length > 1) {
         bytes = new Uint8Array(size);
         let offset = 0;

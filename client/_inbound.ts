@@ -9,13 +9,13 @@ import { MqttProtocolError } from "./errors.ts";
 export class Inbound {
   #version: ProtocolVersion = 4;
   /** Incoming QoS 2 flows awaiting PUBREL: packet identifier → the message's fingerprint. */
-  #received?: Map<number, string>;
+  #received?: Map<number, string> | undefined;
   /** Recently completed incoming QoS 2 flows, the same way. */
-  #completed?: Map<number, string>;
+  #completed?: Map<number, string> | undefined;
   /** Our Receive Maximum: incoming QoS 2 flows held at once. */
   #receiveMaximum = Infinity;
   /** QoS 2 messages delivered whose PUBREC waits for the consumers (see `acknowledge`). */
-  #unrecorded?: Set<number>;
+  #unrecorded?: Set<number> | undefined;
 
   /**
    * A new connection: its version and our Receive Maximum (MQTT 5 only; 65535 when the CONNECT
@@ -126,9 +126,9 @@ function fingerprint(topic: string, payload: Uint8Array): string {
   const n = payload.length;
   let hash = 0x811c9dc5;
   const head = Math.min(n, PRINT_EDGE);
-  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ payload[i], 0x01000193);
+  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ payload[i]!, 0x01000193);
   for (let i = Math.max(head, n - PRINT_EDGE); i < n; i++) {
-    hash = Math.imul(hash ^ payload[i], 0x01000193);
+    hash = Math.imul(hash ^ payload[i]!, 0x01000193);
   }
   return `${topic}\u0000${n}\u0000${hash >>> 0}`;
 }

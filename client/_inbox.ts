@@ -47,8 +47,8 @@ export class ReceivedMessage implements Message {
   readonly qos: QoSLevel;
   readonly retain: boolean;
   readonly dup: boolean;
-  readonly packetId?: number;
-  readonly properties?: Properties;
+  readonly packetId?: number | undefined;
+  readonly properties?: Properties | undefined;
   #token: AckToken | undefined;
 
   constructor(

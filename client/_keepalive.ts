@@ -20,7 +20,7 @@ export class Keepalive implements Due {
   readonly #conn: Connection;
   readonly #clock: Clock;
   #ms = 0;
-  #heap?: DeadlineHeap;
+  #heap?: DeadlineHeap | undefined;
   #pingSentAt = 0;
 
   constructor(conn: Connection, clock: Clock) {

@@ -39,16 +39,16 @@ export class Lifecycle implements DialerHost {
   readonly session: Session;
   readonly #settings: ClientSettings;
   readonly #owner: LifecycleOwner;
-  readonly #metrics?: Metrics;
+  readonly #metrics?: Metrics | undefined;
   #state: State = "idle";
-  #connect?: ConnectSettings;
-  #conn?: Connection;
+  #connect?: ConnectSettings | undefined;
+  #conn?: Connection | undefined;
   readonly #dialer: Dialer;
   readonly #retry: Retry;
   #clientId: string;
   #everConnected = false;
   #aliases = new IncomingAliases();
-  #ending?: Promise<void>;
+  #ending?: Promise<void> | undefined;
   /** Counts the calls that took over the connecting state: only the latest may settle the client. */
   #generation = 0;
   readonly #lingering = new Lingering();

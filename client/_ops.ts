@@ -31,19 +31,19 @@ export interface OpBase<T> {
   /** Started by a sync-named method: failures follow the `error` event policy. */
   sync: boolean;
   /** Started by the client itself (subscription restore): no caller awaits it. */
-  internal?: boolean;
+  internal?: boolean | undefined;
   /** Start time for duration metrics. */
   start: number;
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
 }
 
 export interface PublishOp extends OpBase<void> {
   method: "publish";
   packet: PublishPacket;
   /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
-  released?: boolean;
+  released?: boolean | undefined;
   /** Connections that ended while this PUBLISH was written and unacknowledged. */
-  losses?: number;
+  losses?: number | undefined;
 }
 export interface SubscribeOp extends OpBase<number[]> {
   method: "subscribe";
@@ -58,7 +58,7 @@ export type Op = PublishOp | SubscribeOp | UnsubscribeOp;
 /** A granted subscription to restore when the broker forgets the session. */
 export interface Restorable {
   subscription: Subscription;
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ export interface Pending<T> {
   /** Made through a sync-named method. */
   sync: boolean;
   /** Made by the client itself (subscription restore): no caller holds the promise. */
-  internal?: boolean;
+  internal?: boolean | undefined;
   method: string;
   tags?: Record<string, string> | undefined;
 }

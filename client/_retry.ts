@@ -17,7 +17,7 @@ export class Retry {
   /** Failed attempts since the last established connection. */
   failures = 0;
   /** Why the connection was lost, or why the last attempt failed. */
-  lastError?: MqttError;
+  lastError?: MqttError | undefined;
   readonly #clock: Clock;
   #timer: unknown;
   #waking: (() => void) | undefined;

@@ -33,12 +33,12 @@ import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
 
 export interface ClientSettings {
   clientId: string;
-  username?: string;
-  password?: string;
-  credentialsProvider?: CredentialsProvider;
-  auth?: AuthHandler;
-  will?: PacketWill;
-  metrics?: MetricsSink;
+  username?: string | undefined;
+  password?: string | undefined;
+  credentialsProvider?: CredentialsProvider | undefined;
+  auth?: AuthHandler | undefined;
+  will?: PacketWill | undefined;
+  metrics?: MetricsSink | undefined;
   transport: TransportFactory;
   clock: Clock;
   maxQueued: number;
@@ -51,17 +51,17 @@ export interface ConnectSettings {
   keepalive: number;
   connectTimeout: number;
   cleanStart: boolean;
-  sessionExpiryInterval?: number;
+  sessionExpiryInterval?: number | undefined;
   servers: readonly BrokerUrl[];
   reconnect: Readonly<Required<ReconnectOptions>> | false;
-  tls?: TlsOptions;
-  receiveMaximum?: number;
+  tls?: TlsOptions | undefined;
+  receiveMaximum?: number | undefined;
   maxInflight: number;
-  maxPacketSize?: number;
-  properties?: Properties;
+  maxPacketSize?: number | undefined;
+  properties?: Properties | undefined;
   topicAliases: boolean;
   latencyStamp: LatencyStamp;
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
   retryFirstConnect: boolean;
 }
 
@@ -170,12 +170,12 @@ export function resolveConnectSettings(
     throw new TypeError(`Invalid option servers: expected an array, got ${describe(o.servers)}`);
   }
   // Exact-size arrays: push() would give every connected client room for 16 servers.
-  const listed = o.servers?.map((server) => serverList(server)[0]) ?? [];
+  const listed = o.servers?.map((server) => serverList(server)[0]!) ?? [];
   const servers = url === undefined
     ? listed
     : listed.length === 0
     ? serverList(url)
-    : [serverList(url)[0], ...listed];
+    : [serverList(url)[0]!, ...listed];
   return {
     protocolVersion,
     keepalive: checkInteger("keepalive", o.keepalive, 0, 65535) ?? 60,

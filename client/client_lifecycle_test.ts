@@ -398,7 +398,7 @@ Deno.test("Client validates its options and arguments", () => {
   assert.throws(() => client.publish("a", 5 as never), TypeError);
   assert.throws(() => client.publish("a", "x", { qos: 3 as never }), RangeError);
   assert.throws(() => client.subscribe(""), TypeError);
-  assert.throws(() => client.on("nope" as never, () => {}), TypeError);
+  assert.throws(() => client.on("nope" as never, (() => {}) as never), TypeError);
 });
 
 Deno.test("Client.messages() acknowledges a QoS 1 message when the loop takes it, reading on", async () => {

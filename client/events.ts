@@ -34,7 +34,7 @@ export interface ConnectInfo {
   /** Whether the broker resumed a stored session. */
   sessionPresent: boolean;
   /** MQTT 5 CONNACK properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -50,7 +50,7 @@ export interface ReconnectInfo {
   /** 1 for the first attempt after a loss, then 2, 3, … */
   attempt: number;
   /** Why the previous attempt failed, from the second attempt on. */
-  error?: MqttError;
+  error?: MqttError | undefined;
 }
 
 /**
@@ -70,9 +70,9 @@ export interface MessageInfo {
   /** Whether the broker flagged it as a possible redelivery. */
   dup: boolean;
   /** Packet identifier, for QoS 1 and 2. */
-  packetId?: number;
+  packetId?: number | undefined;
   /** MQTT 5 PUBLISH properties (user properties, content type, …). */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -133,9 +133,9 @@ export interface CloseInfo {
   /** Whether the client will try to reconnect. */
   reconnecting: boolean;
   /** MQTT 5 reason code of a broker DISCONNECT. */
-  reasonCode?: number;
+  reasonCode?: number | undefined;
   /** MQTT 5 Server Reference of a broker DISCONNECT: where the broker asks us to go. */
-  serverReference?: string;
+  serverReference?: string | undefined;
 }
 
 /**

@@ -63,9 +63,9 @@ export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisp
  */
 export interface MessageStreamOptions {
   /** Messages held for the loop; beyond it QoS 0 messages are dropped (default 1024). */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Ends the iteration when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

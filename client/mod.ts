@@ -16,7 +16,7 @@
  */
 
 export { Client } from "./client.ts";
-export { ClientEventTarget } from "./event_target.ts";
+export { ClientEventTarget, type ClientHandlers } from "./event_target.ts";
 export {
   type AuthChallenge,
   type AuthHandler,
