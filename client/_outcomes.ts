@@ -10,7 +10,7 @@
 
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
-import { isObserved, silence } from "./_observed.ts";
+import { isObserved, ObservedPromise, silence } from "./_observed.ts";
 import { MqttError } from "./errors.ts";
 import { MqttErrorEvent } from "./events.ts";
 
@@ -48,7 +48,7 @@ export class Outcomes {
     sync: boolean,
     tags?: Record<string, string>,
   ): Promise<T> {
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const { promise, resolve, reject } = ObservedPromise.withResolvers<T>();
     const pending: Pending<T> = { promise, reject, sync, method, tags };
     inner.then(resolve, (error) => this.fail(pending, error));
     return promise;
@@ -69,7 +69,13 @@ export class Outcomes {
     queueMicrotask(() => {
       if (pending.internal !== true && isObserved(pending.promise)) return;
       silence(pending.promise);
-      this.#unawaited(error, pending.sync || pending.internal === true);
+      // Named after the call that failed, not what it failed with (a reconnection given up).
+      const method = pending.method;
+      const reported = error.method === method ? error : new MqttError(
+        `Cannot ${method}: ${error.message}`,
+        { code: error.code, method, cause: error },
+      );
+      this.#unawaited(reported, pending.sync || pending.internal === true);
     });
   }
 

@@ -249,7 +249,7 @@ Deno.test("Client - failures of sync-named calls nobody awaits go to the error h
     client.publish("t", "x");
     // Awaited: the caller hears it, the handler does not (one report per failure).
     const refused = client.connect("mqtt://127.0.0.1:1"); // Nothing listens on port 1.
-    await assert.rejects(refused, MqttClosedError);
+    assert.ok((await refused.then(() => undefined, (e) => e)) instanceof MqttClosedError);
     await client.idle();
     await Promise.resolve();
     assert.deepEqual(errors.map((e) => [e.name, e.method]), [["MQTTError", "publish"]]);

@@ -11,9 +11,9 @@ async function check(file: string): Promise<{ code: number; stderr: string }> {
     args: ["check", "--quiet", "--config", config, file],
     stdout: "null",
     stderr: "piped",
+    env: { NO_COLOR: "1" },
   }).output();
-  // Without colours, to read the compiler's words.
-  const stderr = new TextDecoder().decode(output.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+  const stderr = new TextDecoder().decode(output.stderr);
   return { code: output.code, stderr };
 }
 
