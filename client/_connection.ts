@@ -35,8 +35,6 @@ export interface ConnectionHandler {
   /** Optional wire byte counters. */
   bytesRead?(n: number): void;
   bytesWritten?(n: number): void;
-  /** Returns a promise to wait on before the next read, to let a slow consumer catch up. */
-  backpressure?(): Promise<void> | undefined;
   /** Bytes to write, if any, before closing because of `error` (a v5 DISCONNECT). */
   farewell?(error: MqttError): Uint8Array | undefined;
   /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
@@ -76,8 +74,6 @@ export class Connection {
   #released?: Promise<void> | undefined;
   /** Made by the first keepalive set: a connection without one carries none. */
   #keepalive?: Keepalive | undefined;
-  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
-  #consumerPaused = false;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
     this.#transport = transport;
@@ -175,11 +171,6 @@ export class Connection {
   /** Notes a PINGRESP: the broker is alive, back to the normal keepalive rhythm. */
   pingResponse(): void {
     this.#keepalive?.pingResponse();
-  }
-
-  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
-  get readsPaused(): boolean {
-    return this.#consumerPaused;
   }
 
   /**
@@ -326,7 +317,6 @@ export class Connection {
       return;
     }
     const handler = this.#handler;
-    let wait: Promise<void> | undefined;
     try {
       handler.bytesRead?.(chunk.length);
       const decoder = this.decoder;
@@ -338,15 +328,13 @@ export class Connection {
         handler.onPacket(this, packet);
       }
       this.#packets = packets;
-      wait = handler.backpressure?.();
-      // Cleared by a read, not by the resumption: the PINGRESP may be chunks behind.
-      this.#consumerPaused = wait !== undefined;
     } catch (cause) {
       this.#onReadError(cause);
       return;
     }
-    if (wait) wait.then(this.#read, this.#onReadError);
-    else this.#read();
+    // Never paused for the application: acknowledgements, SUBACKs and PINGRESPs are always read
+    // (slow consumers hold back their messages' acknowledgements instead, see Consumers).
+    this.#read();
   };
 
   readonly #onReadError = (cause: unknown): void => {
