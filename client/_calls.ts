@@ -379,6 +379,11 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     this.#becameIdle();
   }
 
+  readDone(): boolean {
+    const consumers = this.consumers;
+    return consumers.any && consumers.readDone();
+  }
+
   batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
     this.outcomes.batchFailed(promise, error, sync);
   }

@@ -35,6 +35,11 @@ export interface ConnectionHandler {
   /** Optional wire byte counters. */
   bytesRead?(n: number): void;
   bytesWritten?(n: number): void;
+  /**
+   * A read's packets were all handled: true when the application's iterators are behind, and
+   * the next read should wait one turn of the event loop (their loops run first), not longer.
+   */
+  readDone?(): boolean;
   /** Bytes to write, if any, before closing because of `error` (a v5 DISCONNECT). */
   farewell?(error: MqttError): Uint8Array | undefined;
   /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
@@ -72,6 +77,8 @@ export class Connection {
   /** Whole packets of the last chunk, for the transport's batching (see `Transport.read`). */
   #packets = 0;
   #released?: Promise<void> | undefined;
+  /** The timer of a read that waits one turn for the application's iterators (see readDone). */
+  #deferredRead: unknown;
   /** Made by the first keepalive set: a connection without one carries none. */
   #keepalive?: Keepalive | undefined;
 
@@ -217,6 +224,11 @@ export class Connection {
   // The error is made only when a pending write fails with it (an Error captures a stack trace).
   #shutdown(reason: MqttError | (() => MqttError)): void {
     this.#closed = true;
+    if (this.#deferredRead !== undefined) {
+      this.#clock.clearTimeout(this.#deferredRead);
+      this.#deferredRead = undefined;
+      this.#stopReading();
+    }
     this.#keepalive?.stop();
     this.#queue = [];
     this.#queuedBytes = 0;
@@ -299,6 +311,11 @@ export class Connection {
     end?.resolve();
   }
 
+  readonly #readLater = (): void => {
+    this.#deferredRead = undefined;
+    this.#read();
+  };
+
   readonly #read = (): void => {
     if (this.#closed) return this.#stopReading();
     const awaiting = this.awaiting;
@@ -328,12 +345,17 @@ export class Connection {
         handler.onPacket(this, packet);
       }
       this.#packets = packets;
+      // Never paused for the application, so acknowledgements, SUBACKs and PINGRESPs are always
+      // read (slow consumers hold back their messages' acknowledgements instead, see
+      // Consumers); iterators that fell behind only get one turn of the event loop first.
+      if (handler.readDone?.() === true) {
+        this.#deferredRead = this.#clock.setTimeout(this.#readLater, 0);
+        return;
+      }
     } catch (cause) {
       this.#onReadError(cause);
       return;
     }
-    // Never paused for the application: acknowledgements, SUBACKs and PINGRESPs are always read
-    // (slow consumers hold back their messages' acknowledgements instead, see Consumers).
     this.#read();
   };
 

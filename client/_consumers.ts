@@ -74,6 +74,13 @@ export class Consumers implements Acknowledger {
     return true;
   }
 
+  /** A read was delivered: whether an iterator is behind (see Inbox.readDone). */
+  readDone(): boolean {
+    let behind = this.stream?.readDone() ?? false;
+    for (const inbox of this.#subscriptions) if (inbox.readDone()) behind = true;
+    return behind;
+  }
+
   /** A new iterator: it gets the held messages it wants first. */
   add(inbox: Inbox): void {
     if (inbox.matches === undefined) this.stream = inbox;

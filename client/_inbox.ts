@@ -101,6 +101,8 @@ export class Inbox implements MessageStream {
   #returned = false;
   #failure: unknown;
   #reader: PromiseWithResolvers<IteratorResult<Message, undefined>> | undefined;
+  /** Messages buffered when the current read's first QoS 0 message came; -1 before it. */
+  #burstStart = -1;
 
   constructor(
     capacity: number,
@@ -124,9 +126,11 @@ export class Inbox implements MessageStream {
   }
 
   /**
-   * Takes a message: straight to a waiting `next()`, else into the buffer. A QoS 0 message that
-   * finds the buffer full is dropped (counted); QoS 1/2 ones always fit, as the acknowledgements
-   * they hold back bound how many the broker sends. Returns whether it was taken.
+   * Takes a message: straight to a waiting `next()`, else into the buffer. QoS 1/2 ones always
+   * fit, as the acknowledgements they hold back bound how many the broker sends. A QoS 0 one is
+   * dropped (counted) when the loop had left `capacity` messages untaken by the time the read it
+   * came in began: a loop that keeps up loses nothing to a burst, one that falls behind holds at
+   * most `capacity` plus one read's worth. Returns whether it was taken.
    */
   push(message: ReceivedMessage): boolean {
     if (this.#closed) return false;
@@ -137,12 +141,24 @@ export class Inbox implements MessageStream {
       reader.resolve({ value: message, done: false });
       return true;
     }
-    if (message.qos === 0 && this.size >= this.#capacity) {
-      this.dropped++;
-      return false;
+    if (message.qos === 0) {
+      if (this.#burstStart < 0) this.#burstStart = this.size;
+      if (this.#burstStart >= this.#capacity) {
+        this.dropped++;
+        return false;
+      }
     }
     this.#buffer.push(message);
     return true;
+  }
+
+  /**
+   * A read's packets were all delivered. Returns whether the loop is behind (holds `capacity`
+   * messages), for the connection to let it run before reading on.
+   */
+  readDone(): boolean {
+    this.#burstStart = -1;
+    return this.size >= this.#capacity;
   }
 
   /** Moves the buffered messages `take` wants into `to` (the first consumer of held messages). */

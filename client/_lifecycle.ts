@@ -33,6 +33,7 @@ export interface LifecycleOwner extends SessionOwner {
   /** Idle now; `ended` when a connected client lost its connection for good (fires `end`). */
   idle(ended: boolean, error?: MqttError): void;
   batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void;
+  readDone(): boolean;
 }
 
 export class Lifecycle implements DialerHost {
@@ -209,6 +210,10 @@ export class Lifecycle implements DialerHost {
 
   batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
     this.#owner.batchFailed(promise, error, sync);
+  }
+
+  readDone(): boolean {
+    return this.#owner.readDone();
   }
 
   onPacket(conn: Connection, packet: Packet): void {

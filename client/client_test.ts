@@ -380,7 +380,9 @@ Deno.test("Client reads PINGRESPs past a slow messages() consumer, dropping QoS 
   const stream = client.messages({ capacity: 2 });
   const publish = { type: "publish", qos: 0, retain: false, dup: false } as const;
   for (const n of ["1", "2", "3"]) {
-    await broker.send({ ...publish, topic: "slow", payload: bytes(n) });
+    const sent = broker.send({ ...publish, topic: "slow", payload: bytes(n) });
+    await clock.tick(0); // Once the loop is behind, each read waits one turn of the event loop.
+    await sent;
   }
   // The consumer reads nothing for 70 s: the client keeps reading, keepalive included.
   for (let waited = 0; waited < 70_000; waited += 5000) {

@@ -16,7 +16,9 @@ import type { SubscribeOptions, UnsubscribeOptions } from "./options.ts";
  * - a QoS 1/2 message is acknowledged (PUBACK, PUBREC) only when the loop takes it, or with
  *   `manual_ack` when it calls `message.ack()`: the broker's flow control (MQTT 5 Receive
  *   Maximum, mosquitto's `max_inflight_messages`) then holds back what the loop has not taken;
- * - a QoS 0 message that finds `capacity` messages waiting is dropped and counted in `dropped`.
+ * - a QoS 0 message is dropped (counted in `dropped`) when the loop had left `capacity` messages
+ *   untaken when the read it came in began: a loop that keeps up loses nothing to a burst, one
+ *   that falls behind holds at most `capacity` messages plus one read's worth.
  *
  * It ends when the client ends (`end()`) or gives up on a connection it had, or when the loop
  * exits (`break`, `return()`, `await using`); an aborted `signal` ends it too.
@@ -35,7 +37,7 @@ import type { SubscribeOptions, UnsubscribeOptions } from "./options.ts";
 export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisposable {
   /** Whether the stream has ended (no more messages will be added). */
   readonly closed: boolean;
-  /** QoS 0 messages dropped because `capacity` messages were waiting. */
+  /** QoS 0 messages dropped because the loop had left `capacity` messages untaken. */
   readonly dropped: number;
   /**
    * The next message, once there is one.
@@ -62,7 +64,7 @@ export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisp
  * ```
  */
 export interface MessageStreamOptions {
-  /** Messages held for the loop; beyond it QoS 0 messages are dropped (default 1024). */
+  /** Messages held for the loop; past it, QoS 0 messages are dropped (default 1024). */
   capacity?: number | undefined;
   /** Ends the iteration when aborted. */
   signal?: AbortSignal | undefined;
