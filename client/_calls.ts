@@ -9,6 +9,7 @@ import { type Consumers, DEFAULT_CAPACITY } from "./_consumers.ts";
 import type { Connection } from "./_connection.ts";
 import { Inbox } from "./_inbox.ts";
 import { ObservedPromise } from "./_observed.ts";
+import { onAbort, withoutSignal } from "./_abort.ts";
 import { SubscriptionInbox } from "./_subscription_inbox.ts";
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
@@ -46,27 +47,6 @@ const connectEvent = (info: ConnectInfo) => new MqttConnectEvent(info);
 const reconnectEvent = (info: ReconnectInfo) => new MqttReconnectEvent(info);
 const closeEvent = (info: CloseInfo) => new MqttCloseEvent(info);
 const endEvent = () => new Event("end");
-const settled = Promise.prototype.then;
-
-/** Calls `abort` when `signal` aborts, until `until` settles (the listener is then removed). */
-function onAbort(signal: AbortSignal, abort: () => void, until?: Promise<unknown>): void {
-  if (signal.aborted) return abort();
-  signal.addEventListener("abort", abort, { once: true });
-  if (until !== undefined) {
-    const remove = () => signal.removeEventListener("abort", abort);
-    settled.call(until, remove, remove);
-  }
-}
-
-/** Call options without `signal`, which the packet builders do not know. */
-function withoutSignal<T extends { signal?: AbortSignal | undefined }>(
-  options: T | undefined,
-): T | undefined {
-  if (options === undefined || !("signal" in options)) return options;
-  const { signal: _, ...rest } = options;
-  return rest as T;
-}
-
 export class Calls implements LifecycleOwner, DeliveryHost {
   readonly events: Listeners;
   readonly outcomes: Outcomes;
@@ -124,7 +104,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
       this.#ended(tags)
     );
     this.ending = ending;
-    if (signal !== undefined) onAbort(signal, () => this.lifecycle.force());
+    if (signal !== undefined) onAbort(signal, () => this.lifecycle.force(), ending);
     return this.outcomes.call(ending, "end", sync, tags);
   }
 

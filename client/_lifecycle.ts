@@ -53,8 +53,7 @@ export class Lifecycle implements DialerHost {
   /** Counts the calls that took over the connecting state: only the latest may settle the client. */
   #generation = 0;
   readonly #lingering = new Lingering();
-  /** Resolved by force(): an end() in progress stops waiting and closes now. */
-  #force?: PromiseWithResolvers<void> | undefined;
+  #force?: PromiseWithResolvers<void> | undefined; // Resolved by force().
 
   constructor(settings: ClientSettings, owner: LifecycleOwner, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -129,10 +128,7 @@ export class Lifecycle implements DialerHost {
     return await this.#first(method, generation);
   }
 
-  /**
-   * Disconnects after in-flight work settles (bounded by `timeout`, by default connect_timeout),
-   * then goes idle.
-   */
+  /** Disconnects once in-flight work settles (at most `timeout`, default connect_timeout). */
   end(reasonCode = 0, properties?: Properties, timeout?: number): Promise<void> {
     if (this.#state === "idle") return Promise.resolve();
     this.#retry.wake();
@@ -192,8 +188,7 @@ export class Lifecycle implements DialerHost {
   }
 
   // ConnectionHandler: the lifecycle itself hears every connection the dialer opens, no closures.
-
-  /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
+  // Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason.
   farewell(error: MqttError): Uint8Array | undefined {
     return this.#connect?.protocolVersion === 5 && error instanceof MqttProtocolError
       ? encodeDisconnect(5, error.reasonCode)
@@ -213,7 +208,7 @@ export class Lifecycle implements DialerHost {
   }
 
   readDone(): boolean {
-    return this.#owner.readDone();
+    return this.#owner.readDone(); // Whether the application's iterators are behind.
   }
 
   onPacket(conn: Connection, packet: Packet): void {
