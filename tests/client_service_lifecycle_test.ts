@@ -177,3 +177,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: drain() ends once every queued and in-flight publication is acknowledged",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: false, max_inflight: 10 });
+    await client.connect(broker.url);
+    const sent = Array.from({ length: 500 }, (_, i) => client.publish("d", String(i), { qos: 1 }));
+    await client.drain();
+    const outcomes = await Promise.allSettled(sent);
+    assert.deepEqual(outcomes.filter((o) => o.status === "rejected"), []);
+    assert.equal(await client.closed(), undefined);
+    assert.equal(client.connected, false);
+  },
+});
