@@ -7,7 +7,7 @@ import { MqttProtocolError } from "./errors.ts";
 /** The broker's topic aliases for one connection (MQTT 5 §3.3.2.3.4). */
 export class IncomingAliases {
   #max = 0;
-  #topics?: Map<number, string>;
+  #topics?: Map<number, string> | undefined;
 
   /** A new connection: no aliases yet, at most `max` (what we advertised in CONNECT). */
   reset(max: number): void {
@@ -36,7 +36,7 @@ export class OutgoingAliases {
   readonly #max: number;
   readonly #aliases = new Map<string, number>();
   /** The topic the last apply() gave a new alias, until the next apply(). */
-  #added?: string;
+  #added?: string | undefined;
 
   constructor(max: number) {
     this.#max = max;

@@ -27,16 +27,16 @@ export class Attempt implements Due {
   readonly url: BrokerUrl;
   readonly start: number;
   readonly handshake: PromiseWithResolvers<ConnectInfo> = Promise.withResolvers();
-  conn?: Connection;
+  conn?: Connection | undefined;
   /** The CONNECT sent, which the CONNACK answers (clean start, our Receive Maximum). */
-  sent?: ConnectPacket;
+  sent?: ConnectPacket | undefined;
   // The connect timeout is an entry of the clock's shared deadlines (see `Due`), not a timer.
   dueAt = 0;
   slot = -1;
   readonly #abort = new AbortController();
   readonly #deadlines: DeadlineHeap;
   readonly #timeout: number;
-  #running?: Promise<ConnectInfo>;
+  #running?: Promise<ConnectInfo> | undefined;
 
   constructor(url: BrokerUrl, clock: Clock, timeout: number) {
     this.url = url;

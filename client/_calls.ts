@@ -4,13 +4,19 @@
 
 import type { PublishPacket } from "../codec/packets.ts";
 import type { Lifecycle, LifecycleOwner } from "./_lifecycle.ts";
-import { deliver } from "./_deliver.ts";
+import { deliver, type DeliveryHost } from "./_deliver.ts";
+import { type Consumers, DEFAULT_CAPACITY } from "./_consumers.ts";
+import type { Connection } from "./_connection.ts";
+import { Inbox } from "./_inbox.ts";
+import { ObservedPromise } from "./_observed.ts";
+import { onAbort, withoutSignal } from "./_abort.ts";
+import { SubscriptionInbox } from "./_subscription_inbox.ts";
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
 import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { Outcomes } from "./_outcomes.ts";
 import type { Clock } from "./clock.ts";
-import { MqttClosedError, type MqttError } from "./errors.ts";
+import { MqttClosedError, MqttError } from "./errors.ts";
 import {
   type CloseInfo,
   type ConnectInfo,
@@ -19,7 +25,7 @@ import {
   MqttReconnectEvent,
   type ReconnectInfo,
 } from "./events.ts";
-import { MessageStream } from "./messages.ts";
+import type { MessageStream, MessageStreamOptions, SubscriptionOptions } from "./messages.ts";
 import {
   checkEncodable,
   checkInteger,
@@ -41,19 +47,22 @@ const connectEvent = (info: ConnectInfo) => new MqttConnectEvent(info);
 const reconnectEvent = (info: ReconnectInfo) => new MqttReconnectEvent(info);
 const closeEvent = (info: CloseInfo) => new MqttCloseEvent(info);
 const endEvent = () => new Event("end");
-const noop = () => {};
-
-export class Calls implements LifecycleOwner {
+export class Calls implements LifecycleOwner, DeliveryHost {
   readonly events: Listeners;
   readonly outcomes: Outcomes;
-  readonly metrics?: Metrics;
+  readonly metrics: Metrics | undefined;
   readonly clock: Clock;
   lifecycle!: Lifecycle;
-  /** The active messages() iterator. */
-  stream?: MessageStream;
+  /** The iterators, and the messages held for the first one. */
+  consumers!: Consumers;
+  /** `on()` handler exceptions go to reportError, as k6 reports a script's exceptions. */
+  reportHandlerErrors = false;
   /** An end() in progress. */
-  ending?: Promise<void>;
-  #idle?: PromiseWithResolvers<void>;
+  ending?: Promise<void> | undefined;
+  #idle?: PromiseWithResolvers<void> | undefined;
+  /** Why the client last closed for good (undefined: by end()), and who waits for it. */
+  #closedWith: { error: MqttError | undefined } | undefined;
+  #closed?: PromiseWithResolvers<MqttError | undefined> | undefined;
 
   constructor(events: Listeners, clock: Clock, metrics: Metrics | undefined) {
     this.events = events;
@@ -71,25 +80,50 @@ export class Calls implements LifecycleOwner {
   }
 
   /** Ends the client once: DISCONNECT, then the `end` event, then idle (an idle one: the event). */
-  end(options: EndOptions | undefined, sync: boolean): Promise<void> {
+  end(options: EndOptions | undefined, sync: boolean, wait = -1): Promise<void> {
     checkKeys("end", options);
     const tags = checkTags("tags", options?.tags);
     const reasonCode = checkInteger("reason_code", options?.reason_code, 0, 255) ?? 0;
+    const timeout = checkInteger("timeout", options?.timeout, 0, Infinity) ??
+      (wait >= 0 ? wait : undefined);
+    const signal = options?.signal;
     const properties = options?.properties;
     // Checked now: the DISCONNECT is only encoded once in-flight work has settled.
     checkPacketProperties("properties", { type: "disconnect", properties });
     checkEncodable("option reason_code", { type: "disconnect", reasonCode });
-    if (this.ending !== undefined) return this.ending;
+    if (this.ending !== undefined) {
+      // A second end() does not wait any longer: the connection closes now.
+      this.lifecycle.force();
+      return this.ending;
+    }
     if (this.lifecycle.state === "idle") {
-      this.#closeStream(); // An iterator made before a connect() that never came.
+      this.#closeStreams(); // Iterators made before a connect() that never came.
       // Nothing to close, but xk6-mqtt counts and fires `end` for every end() call.
       this.metrics?.call("end", tags);
       this.events.emit("end", undefined, endEvent);
       return Promise.resolve();
     }
-    const ending = this.lifecycle.end(reasonCode, properties).then(() => this.#ended(tags));
+    const ending = this.lifecycle.end(reasonCode, properties, timeout).then(() =>
+      this.#ended(tags)
+    );
     this.ending = ending;
+    if (signal !== undefined) onAbort(signal, () => this.lifecycle.force(), ending);
     return this.outcomes.call(ending, "end", sync, tags);
+  }
+
+  /** Resolves once the client closed for good: with undefined after end(), else the error. */
+  whenClosed(): Promise<MqttError | undefined> {
+    if (this.lifecycle.state === "idle" && this.ending === undefined && this.#closedWith) {
+      return Promise.resolve(this.#closedWith.error);
+    }
+    return (this.#closed ??= Promise.withResolvers()).promise;
+  }
+
+  #closedFor(error: MqttError | undefined): void {
+    this.#closedWith = { error };
+    const closed = this.#closed;
+    this.#closed = undefined;
+    closed?.resolve(error);
   }
 
   /** Connects with the call's URL and options over the client's `defaults`. */
@@ -99,8 +133,18 @@ export class Calls implements LifecycleOwner {
     options: ConnectOptions | undefined,
     sync: boolean,
   ): Promise<ConnectInfo> {
+    const signal = (typeof url === "object" && url !== null ? url as ConnectOptions : options)
+      ?.signal;
     const settings = connectArguments(defaults, url, options);
-    return this.outcomes.call(this.lifecycle.connect(settings), "connect", sync);
+    this.#closedWith = undefined;
+    const connecting = this.lifecycle.connect(settings);
+    // Aborting gives up connecting (and retrying), as end() would.
+    if (signal !== undefined) {
+      onAbort(signal, () => {
+        if (this.lifecycle.state !== "connected") this.lifecycle.end(0, undefined, 0);
+      }, connecting);
+    }
+    return this.outcomes.call(connecting, "connect", sync);
   }
 
   /** Subscribes: the SUBSCRIBE waits for the connection and resolves with the granted QoS. */
@@ -109,9 +153,32 @@ export class Calls implements LifecycleOwner {
     options: SubscribeOptions | undefined,
     sync: boolean,
   ): Promise<number[]> {
-    const op = subscribeOp(topic, options, sync, this.startTime());
-    this.#submit(op);
+    const op = subscribeOp(topic, withoutSignal(options), sync, this.startTime());
+    this.#submit(op, options?.signal);
     return op.promise;
+  }
+
+  /** An iterable subscription, registered before its SUBSCRIBE is sent. */
+  subscription(
+    topic: string | string[],
+    options: SubscriptionOptions | undefined,
+  ): SubscriptionInbox {
+    const { capacity, signal, ...subscribe } = options ?? {};
+    const size = checkInteger("capacity", capacity, 1, Infinity) ?? DEFAULT_CAPACITY;
+    const op = subscribeOp(topic, subscribe, false, this.startTime());
+    const filters = op.packet.subscriptions.map((s) => s.topicFilter);
+    const inbox = new SubscriptionInbox(
+      this,
+      filters,
+      op.promise,
+      size,
+      this.consumers.manualAck,
+      subscribe,
+    );
+    this.consumers.add(inbox);
+    this.#submit(op, signal);
+    if (signal !== undefined) onAbort(signal, () => inbox.return());
+    return inbox;
   }
 
   /** Unsubscribes: the UNSUBSCRIBE waits for the connection. */
@@ -120,9 +187,9 @@ export class Calls implements LifecycleOwner {
     options: UnsubscribeOptions | undefined,
     sync: boolean,
   ): Promise<void> {
-    const op = unsubscribeOp(topics, options, sync);
-    this.#submit(op);
-    return op.promise.then(noop);
+    const op = unsubscribeOp(topics, withoutSignal(options), sync);
+    this.#submit(op, options?.signal);
+    return op.promise as Promise<unknown> as Promise<void>;
   }
 
   /**
@@ -145,18 +212,22 @@ export class Calls implements LifecycleOwner {
           settings.protocolVersion === 5)
       ? this.clock.now()
       : undefined;
-    const packet = publishPacket(topic, payload, options, stamp, inPayload);
+    const signal = options?.signal;
+    const packet = publishPacket(topic, payload, withoutSignal(options), stamp, inPayload);
     const tags = options?.tags;
-    if (packet.qos === 0) {
+    if (packet.qos === 0 && signal === undefined) {
       const written = this.#publishNow(packet, sync);
       if (written !== undefined) {
         metrics?.sent(topic, packet.payload.length, tags);
         return written;
       }
     }
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const { promise, resolve, reject } = ObservedPromise.withResolvers<void>();
     const start = this.startTime();
-    this.#submit({ method: "publish", packet, promise, resolve, reject, sync, start, tags });
+    this.#submit(
+      { method: "publish", packet, promise, resolve, reject, sync, start, tags },
+      signal,
+    );
     return promise;
   }
 
@@ -175,8 +246,24 @@ export class Calls implements LifecycleOwner {
     return conn.sendAndWait(bytes, sync);
   }
 
-  /** Starts an operation, or fails it at once when there is no connection to wait for. */
-  #submit(op: Op): void {
+  /**
+   * Starts an operation, or fails it at once when there is no connection to wait for. An abort
+   * of `signal` fails it (code `"aborted"`); what was already sent is not taken back.
+   */
+  #submit(op: Op, signal?: AbortSignal): void {
+    if (signal !== undefined) {
+      const abort = () =>
+        this.failed(
+          op,
+          new MqttError(`Cannot ${op.method}: aborted`, {
+            code: "aborted",
+            method: op.method,
+            cause: signal.reason,
+          }),
+        );
+      if (signal.aborted) return abort();
+      onAbort(signal, abort, op.promise);
+    }
     const state = this.lifecycle.state;
     if (state === "idle" || state === "ending") {
       const why = state === "idle" ? "not connected" : "the client is ending";
@@ -197,17 +284,25 @@ export class Calls implements LifecycleOwner {
    * resumed session's queue) are delivered before connect() resolves, so only an iterator made
    * earlier sees them.
    */
-  messages(capacity: number): MessageStream {
-    if (this.stream !== undefined) {
+  messages(options: MessageStreamOptions | undefined): MessageStream {
+    checkKeys("messages", options);
+    const capacity = checkInteger("capacity", options?.capacity, 1, Infinity) ??
+      DEFAULT_CAPACITY;
+    const consumers = this.consumers;
+    if (consumers.stream !== undefined) {
       throw new TypeError("Cannot iterate messages: another messages() iterator is active");
     }
-    const stream = new MessageStream(capacity, () => {
-      if (this.stream === stream) this.stream = undefined;
-    });
-    // A client idle after a connection (ended, lost, refused) has nothing more to give.
-    if (this.lifecycle.state === "idle" && this.ending === undefined && this.lifecycle.settings) {
+    const stream: Inbox = new Inbox(
+      capacity,
+      consumers.manualAck,
+      undefined,
+      () => consumers.remove(stream),
+    );
+    // A client closed for good (ended, or lost and not reconnected) has nothing more to give.
+    if (this.lifecycle.state === "idle" && this.ending === undefined && this.#closedWith) {
       stream.close();
-    } else this.stream = stream;
+    } else consumers.add(stream);
+    if (options?.signal !== undefined) onAbort(options.signal, () => stream.return());
     return stream;
   }
 
@@ -216,12 +311,14 @@ export class Calls implements LifecycleOwner {
     this.ending = undefined;
     this.metrics?.call("end", tags);
     this.events.emit("end", undefined, endEvent);
+    this.#closedFor(undefined);
+    this.#closeStreams();
     this.#becameIdle();
   }
 
   done(op: Op, result?: number[]): void {
     this.metrics?.done(op, this.clock.now());
-    op.resolve(result as never);
+    op.resolve((op.method === "unsubscribe" ? undefined : result) as never);
   }
 
   failed(op: Op, error: MqttError): void {
@@ -240,38 +337,47 @@ export class Calls implements LifecycleOwner {
     this.events.emit("close", info, closeEvent);
   }
 
-  message(topic: string, packet: PublishPacket): void {
+  message(topic: string, packet: PublishPacket, conn: Connection): void {
     const inPayload = this.lifecycle.settings?.latencyStamp === "payload";
-    deliver(topic, packet, this.events, this.stream, this.metrics, this.clock, inPayload);
+    deliver(this, topic, packet, conn, this.lifecycle.session.inbound, inPayload);
+  }
+
+  handlerFailed(error: unknown, event = "message"): void {
+    if (this.reportHandlerErrors) reportError(error);
+    // An `error` handler that throws is not given its own exception again.
+    else if (event === "error") console.error("mqload: the error handler threw:", error);
+    else this.outcomes.handlerFailed(event, error);
   }
 
   error(error: MqttError): void {
     this.outcomes.background(error);
   }
 
-  idle(ended: boolean): void {
-    if (ended) this.events.emit("end", undefined, endEvent);
+  idle(ended: boolean, error?: MqttError): void {
+    if (ended) {
+      this.events.emit("end", undefined, endEvent);
+      this.#closedFor(error);
+      if (this.lifecycle.state === "idle") this.#closeStreams();
+    }
     this.#becameIdle();
   }
 
-  backpressure(): Promise<void> | undefined {
-    const stream = this.stream;
-    return stream !== undefined && stream.full ? stream.space() : undefined;
+  readDone(): boolean {
+    const consumers = this.consumers;
+    return consumers.any && consumers.readDone();
   }
 
-  batchFailed(promise: Promise<void>, error: MqttError): void {
-    this.outcomes.batchFailed(promise, error);
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
+    this.outcomes.batchFailed(promise, error, sync);
   }
 
-  #closeStream(): void {
-    this.stream?.close();
-    this.stream = undefined;
+  #closeStreams(): void {
+    this.consumers.closeAll();
   }
 
   #becameIdle(): void {
     if (this.ending !== undefined) return; // end() finishes the job after its `end` event.
     if (this.lifecycle.state !== "idle") return; // An `end` handler connected again.
-    this.#closeStream();
     const idle = this.#idle;
     this.#idle = undefined;
     if (idle !== undefined) this.lifecycle.released().then(idle.resolve);

@@ -22,6 +22,8 @@ const CONNECT_KEYS = [
   "topic_aliases",
   "latency_stamp",
   "tags",
+  "retry_first_connect",
+  "signal",
 ];
 const CLIENT_KEYS = [
   ...CONNECT_KEYS,
@@ -36,6 +38,7 @@ const CLIENT_KEYS = [
   "transport",
   "clock",
   "max_queued",
+  "manual_ack",
 ];
 const KEYS: Record<string, ReadonlySet<string>> = {
   client: new Set(CLIENT_KEYS),
@@ -47,10 +50,12 @@ const KEYS: Record<string, ReadonlySet<string>> = {
     "retain_handling",
     "properties",
     "tags",
+    "signal",
   ]),
-  publish: new Set(["qos", "retain", "properties", "tags"]),
-  unsubscribe: new Set(["properties", "tags"]),
-  end: new Set(["reason_code", "properties", "tags"]),
+  publish: new Set(["qos", "retain", "properties", "tags", "signal"]),
+  unsubscribe: new Set(["properties", "tags", "signal"]),
+  end: new Set(["reason_code", "properties", "tags", "timeout", "signal"]),
+  messages: new Set(["capacity", "signal"]),
   will: new Set(["topic", "payload", "qos", "retain", "properties"]),
   tls: new Set(["ca", "cert", "key", "server_name", "insecure_skip_verify", "alpn_protocols"]),
   reconnect: new Set(["initial_delay", "max_delay", "multiplier", "jitter", "max_attempts"]),
@@ -61,7 +66,7 @@ const KEYS: Record<string, ReadonlySet<string>> = {
  * {@linkcode checkKeys} accepts. The k6 shim drops other keys, as xk6-mqtt ignores them.
  */
 export function knownKeys(kind: string): ReadonlySet<string> {
-  return KEYS[kind];
+  return KEYS[kind]!;
 }
 
 /**
@@ -75,7 +80,7 @@ export function checkKeys(kind: string, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(`Invalid ${kind} options: expected an object, got ${describe(value)}`);
   }
-  const allowed = KEYS[kind];
+  const allowed = KEYS[kind]!;
   for (const key of Object.keys(value)) {
     if (allowed.has(key)) continue;
     const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -57,7 +57,9 @@ async function provided(
       { code: "credentials", method: "connect" },
     );
   }
-  return { username: c.username, password: c.password as string | undefined };
+  const given: { username: string; password?: string } = { username: c.username };
+  if (c.password !== undefined) given.password = c.password as string;
+  return given;
 }
 
 function connectWith(

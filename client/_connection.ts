@@ -10,6 +10,12 @@ import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
 import { Keepalive } from "./_keepalive.ts";
 import { waitAtMost } from "./_wait_at_most.ts";
+import { ObservedPromise } from "./_observed.ts";
+
+const settled = Promise.prototype.then;
+const ignore = () => {};
+const batchSettled = (promise: Promise<void>): Promise<void> =>
+  settled.call(promise, ignore, ignore) as Promise<void>;
 
 // Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
 // traffic gets small slabs, a stream gets large ones.
@@ -29,12 +35,15 @@ export interface ConnectionHandler {
   /** Optional wire byte counters. */
   bytesRead?(n: number): void;
   bytesWritten?(n: number): void;
-  /** Returns a promise to wait on before the next read, to let a slow consumer catch up. */
-  backpressure?(): Promise<void> | undefined;
+  /**
+   * A read's packets were all handled: true when the application's iterators are behind, and
+   * the next read should wait one turn of the event loop (their loops run first), not longer.
+   */
+  readDone?(): boolean;
   /** Bytes to write, if any, before closing because of `error` (a v5 DISCONNECT). */
   farewell?(error: MqttError): Uint8Array | undefined;
   /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
-  batchFailed?(promise: Promise<void>, error: MqttError): void;
+  batchFailed?(promise: Promise<void>, error: MqttError, sync: boolean): void;
 }
 
 type Batch = PromiseWithResolvers<void> & { sync?: boolean };
@@ -46,32 +55,32 @@ export class Connection {
    * What the session awaits acknowledgements for: while it holds 1 to EAGER_MAX entries, reads
    * are eager (see `Transport.read`).
    */
-  awaiting?: { readonly size: number };
+  awaiting?: { readonly size: number } | undefined;
   readonly decoder: Decoder;
   readonly #transport: Transport;
   readonly #clock: Clock;
   readonly #handler: ConnectionHandler;
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
-  #pool?: BufferPool;
+  #pool?: BufferPool | undefined;
   #slabSize = MIN_SLAB;
   #loopBytes = 0;
   #flushing = false;
-  #batch?: Batch;
+  #batch?: Batch | undefined;
   #closed = false;
   /** DISCONNECT is queued: nothing may follow it on this connection (MQTT-3.14.4-1). */
   #finished = false;
   // The read loop is a chain of bound callbacks, not an async function: an idle connection then
   // holds its pending read and nothing else (no suspended generator).
   #reading = false;
-  #loopEnd?: PromiseWithResolvers<void>;
+  #loopEnd?: PromiseWithResolvers<void> | undefined;
   /** Whole packets of the last chunk, for the transport's batching (see `Transport.read`). */
   #packets = 0;
-  #released?: Promise<void>;
+  #released?: Promise<void> | undefined;
+  /** The timer of a read that waits one turn for the application's iterators (see readDone). */
+  #deferredRead: unknown;
   /** Made by the first keepalive set: a connection without one carries none. */
-  #keepalive?: Keepalive;
-  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
-  #consumerPaused = false;
+  #keepalive?: Keepalive | undefined;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
     this.#transport = transport;
@@ -123,13 +132,13 @@ export class Connection {
    */
   sendAndWait(bytes: Uint8Array, sync = false): Promise<void> {
     if (this.#closed || this.#finished) {
-      const failed: Batch = Promise.withResolvers<void>();
+      const failed: Batch = ObservedPromise.withResolvers<void>();
       failed.sync = sync;
       this.#rejectBatch(failed, new MqttClosedError("Connection is closed"));
       return failed.promise;
     }
     this.send(bytes);
-    const batch: Batch = this.#batch ??= Promise.withResolvers<void>();
+    const batch: Batch = this.#batch ??= ObservedPromise.withResolvers<void>();
     if (sync) batch.sync = true;
     return batch.promise;
   }
@@ -171,11 +180,6 @@ export class Connection {
     this.#keepalive?.pingResponse();
   }
 
-  /** Reads wait for a slow consumer (`backpressure`): a PINGRESP may be among the unread bytes. */
-  get readsPaused(): boolean {
-    return this.#consumerPaused;
-  }
-
   /**
    * Closes the connection on our side, first letting queued writes finish for up to `flushMs`
    * (a broker that stopped reading must not hold us forever; `Infinity` waits as long as it
@@ -212,12 +216,19 @@ export class Connection {
   }
 
   #waitFlush(): Promise<void> {
-    return (this.#batch ??= Promise.withResolvers<void>()).promise.catch(() => {});
+    // Not through the batch's own then: waiting here is not a caller awaiting the batch.
+    const batch = this.#batch ??= ObservedPromise.withResolvers<void>();
+    return batchSettled(batch.promise);
   }
 
   // The error is made only when a pending write fails with it (an Error captures a stack trace).
   #shutdown(reason: MqttError | (() => MqttError)): void {
     this.#closed = true;
+    if (this.#deferredRead !== undefined) {
+      this.#clock.clearTimeout(this.#deferredRead);
+      this.#deferredRead = undefined;
+      this.#stopReading();
+    }
     this.#keepalive?.stop();
     this.#queue = [];
     this.#queuedBytes = 0;
@@ -228,7 +239,7 @@ export class Connection {
   }
 
   #rejectBatch(batch: Batch, error: MqttError): void {
-    if (batch.sync) this.#handler.batchFailed?.(batch.promise, error);
+    this.#handler.batchFailed?.(batch.promise, error, batch.sync === true);
     batch.reject(error);
   }
 
@@ -252,7 +263,7 @@ export class Connection {
       this.#queue = [];
       this.#queuedBytes = 0;
       this.#batch = undefined;
-      let bytes = parts[0];
+      let bytes = parts[0]!;
       if (parts.length > 1) {
         bytes = new Uint8Array(size);
         let offset = 0;
@@ -300,6 +311,11 @@ export class Connection {
     end?.resolve();
   }
 
+  readonly #readLater = (): void => {
+    this.#deferredRead = undefined;
+    this.#read();
+  };
+
   readonly #read = (): void => {
     if (this.#closed) return this.#stopReading();
     const awaiting = this.awaiting;
@@ -318,7 +334,6 @@ export class Connection {
       return;
     }
     const handler = this.#handler;
-    let wait: Promise<void> | undefined;
     try {
       handler.bytesRead?.(chunk.length);
       const decoder = this.decoder;
@@ -330,15 +345,18 @@ export class Connection {
         handler.onPacket(this, packet);
       }
       this.#packets = packets;
-      wait = handler.backpressure?.();
-      // Cleared by a read, not by the resumption: the PINGRESP may be chunks behind.
-      this.#consumerPaused = wait !== undefined;
+      // Never paused for the application, so acknowledgements, SUBACKs and PINGRESPs are always
+      // read (slow consumers hold back their messages' acknowledgements instead, see
+      // Consumers); iterators that fell behind only get one turn of the event loop first.
+      if (handler.readDone?.() === true) {
+        this.#deferredRead = this.#clock.setTimeout(this.#readLater, 0);
+        return;
+      }
     } catch (cause) {
       this.#onReadError(cause);
       return;
     }
-    if (wait) wait.then(this.#read, this.#onReadError);
-    else this.#read();
+    this.#read();
   };
 
   readonly #onReadError = (cause: unknown): void => {

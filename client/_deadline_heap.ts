@@ -63,13 +63,13 @@ export class DeadlineHeap {
     const heap = this.#heap;
     const now = this.#clock.now() - this.#origin;
     const due: Due[] = [];
-    while (heap.length > 0 && heap[0].dueAt <= now) {
-      const top = heap[0];
+    while (heap.length > 0 && heap[0]!.dueAt <= now) {
+      const top = heap[0]!;
       this.cancel(top);
       due.push(top);
     }
     // Re-armed before the callbacks, which may schedule again (earlier entries re-arm).
-    if (heap.length > 0) this.#arm(heap[0].dueAt);
+    if (heap.length > 0) this.#arm(heap[0]!.dueAt);
     for (const entry of due) entry.due();
   }
 
@@ -88,10 +88,10 @@ export class DeadlineHeap {
 
   #up(i: number): void {
     const heap = this.#heap;
-    const entry = heap[i];
+    const entry = heap[i]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent];
+      const p = heap[parent]!;
       if (p.dueAt <= entry.dueAt) break;
       heap[i] = p;
       p.slot = i;
@@ -104,12 +104,12 @@ export class DeadlineHeap {
   #down(i: number): void {
     const heap = this.#heap;
     const n = heap.length;
-    const entry = heap[i];
+    const entry = heap[i]!;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && heap[child + 1].dueAt < heap[child].dueAt) child++;
-      const c = heap[child];
+      if (child + 1 < n && heap[child + 1]!.dueAt < heap[child]!.dueAt) child++;
+      const c = heap[child]!;
       if (c.dueAt >= entry.dueAt) break;
       heap[i] = c;
       c.slot = i;

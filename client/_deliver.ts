@@ -1,5 +1,6 @@
 // Handing a received PUBLISH to the application: its own copy of the payload, the `on` handler,
-// the listeners, the messages() iterator, and the metrics.
+// the listeners, the iterators (see Consumers), and the metrics; then its acknowledgement, at once
+// unless an iterator holds it back.
 
 import type { Properties, PublishPacket } from "../codec/packets.ts";
 import type { Listeners } from "./_listeners.ts";
@@ -7,18 +8,29 @@ import { LATENCY_PROPERTY, PAYLOAD_STAMP_BYTES, payloadStamp } from "./_latency_
 import type { Metrics } from "./_metrics.ts";
 import { MQTT_MESSAGE_LATENCY } from "./metric_names.ts";
 import type { Clock } from "./clock.ts";
-import { type Message, type MessageInfo, MqttMessageEvent } from "./events.ts";
-import type { MessageStream } from "./messages.ts";
+import { type MessageInfo, MqttMessageEvent } from "./events.ts";
+import type { Connection } from "./_connection.ts";
+import type { Consumers } from "./_consumers.ts";
+import type { Inbound } from "./_inbound.ts";
+
+/** Where delivery reports what the application's code threw. */
+export interface DeliveryHost {
+  readonly events: Listeners;
+  readonly consumers: Consumers;
+  readonly metrics?: Metrics | undefined;
+  readonly clock: Clock;
+  handlerFailed(error: unknown): void;
+}
 
 export function deliver(
+  host: DeliveryHost,
   topic: string,
   packet: PublishPacket,
-  events: Listeners,
-  stream: MessageStream | undefined,
-  metrics: Metrics | undefined,
-  clock: Clock,
+  conn: Connection,
+  inbound: Inbound,
   stampInPayload: boolean,
 ): void {
+  const { events, metrics, clock } = host;
   let bytes = packet.payload;
   let sent: number | undefined;
   if (stampInPayload) {
@@ -50,14 +62,17 @@ export function deliver(
     try {
       handler(topic, payload, info);
     } catch (error) {
-      reportError(error);
+      host.handlerFailed(error);
     }
   }
-  if (events.listening("message")) events.dispatch(new MqttMessageEvent(topic, payload, info));
-  if (stream !== undefined) {
-    const message: Message = { topic, payload, ...info };
-    stream.push(message);
+  const listening = events.listening("message");
+  if (listening) events.dispatch(new MqttMessageEvent(topic, payload, info));
+  const consumers = host.consumers;
+  if (consumers.any || (handler === undefined && !listening && consumers.hold)) {
+    const handled = handler !== undefined || listening;
+    if (consumers.route(topic, payload, info, packet, conn, handled)) return;
   }
+  if (packet.qos !== 0) inbound.acknowledge(conn, packet.qos, packet.packetId!);
 }
 
 function ownProperties(properties: Properties): Properties {

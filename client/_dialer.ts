@@ -21,10 +21,10 @@ export interface DialerHost extends ConnectionHandler {
 
 export class Dialer {
   /** The attempt in progress, until it settles or the lifecycle accepts its CONNACK. */
-  attempt?: Attempt;
+  attempt?: Attempt | undefined;
   readonly #settings: ClientSettings;
   readonly #host: DialerHost;
-  readonly #metrics?: Metrics;
+  readonly #metrics?: Metrics | undefined;
 
   constructor(settings: ClientSettings, host: DialerHost, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -46,7 +46,7 @@ export class Dialer {
     // One server, the usual case: its attempt is the outcome, with no async frame held per
     // connecting client to wait for it (thousands of VUs connect at once).
     return servers.length === 1
-      ? this.#attemptOn(servers[0], cs, clientId, resume)
+      ? this.#attemptOn(servers[0]!, cs, clientId, resume)
       : this.#inTurn(cs, clientId, resume, generation);
   }
 

@@ -9,11 +9,13 @@ import { MqttProtocolError } from "./errors.ts";
 export class Inbound {
   #version: ProtocolVersion = 4;
   /** Incoming QoS 2 flows awaiting PUBREL: packet identifier → the message's fingerprint. */
-  #received?: Map<number, string>;
+  #received?: Map<number, string> | undefined;
   /** Recently completed incoming QoS 2 flows, the same way. */
-  #completed?: Map<number, string>;
+  #completed?: Map<number, string> | undefined;
   /** Our Receive Maximum: incoming QoS 2 flows held at once. */
   #receiveMaximum = Infinity;
+  /** QoS 2 messages delivered whose PUBREC waits for the consumers (see `acknowledge`). */
+  #unrecorded?: Set<number> | undefined;
 
   /**
    * A new connection: its version and our Receive Maximum (MQTT 5 only; 65535 when the CONNECT
@@ -27,6 +29,12 @@ export class Inbound {
   ): void {
     this.#version = version;
     this.#receiveMaximum = version === 5 ? receiveMaximum ?? 65535 : Infinity;
+    // A QoS 2 message whose PUBREC never went out is still the broker's: it sends it again on
+    // this connection, and that copy must be delivered, not taken for a duplicate.
+    if (this.#unrecorded !== undefined) {
+      for (const id of this.#unrecorded) this.#received?.delete(id);
+      this.#unrecorded = undefined;
+    }
     if (!sessionPresent) this.clear();
   }
 
@@ -34,24 +42,22 @@ export class Inbound {
   clear(): void {
     this.#received = undefined;
     this.#completed = undefined;
+    this.#unrecorded = undefined;
   }
 
   /**
-   * Acknowledges an incoming PUBLISH. Returns whether to deliver it: false for a QoS 2 duplicate
-   * whose packet identifier is still held (exactly once); an error to close the connection with
-   * when the broker exceeds our Receive Maximum.
+   * Judges an incoming PUBLISH. Returns whether to deliver it: false for a QoS 2 duplicate whose
+   * packet identifier is still held (exactly once; answered here); an error to close the
+   * connection with when the broker exceeds our Receive Maximum. A message to deliver is
+   * acknowledged by `acknowledge`, once its consumers took it.
    */
   receive(conn: Connection, packet: PublishPacket, topic: string): boolean | MqttProtocolError {
-    if (packet.qos === 0) return true;
+    if (packet.qos !== 2) return true;
     const id = packet.packetId!;
-    if (packet.qos === 1) {
-      conn.sendAck("puback", id);
-      return true;
-    }
     const received = this.#received ??= new Map();
     let fresh = !received.has(id);
-    // QoS 1 is acknowledged as it arrives, so only QoS 2 flows awaiting PUBREL count against our
-    // Receive Maximum; one more is the broker's violation (MQTT-3.3.4-9), answered with 0x93.
+    // Only QoS 2 flows (awaiting PUBREC or PUBREL) are counted against our Receive Maximum here;
+    // one more is the broker's violation (MQTT-3.3.4-9), answered with 0x93.
     if (fresh && received.size >= this.#receiveMaximum) {
       return new MqttProtocolError(
         `Receive Maximum exceeded: more than ${this.#receiveMaximum} QoS 2 messages in flight`,
@@ -70,8 +76,21 @@ export class Inbound {
     if (fresh && packet.dup && this.#completed?.get(id) === print) fresh = false;
     this.#completed?.delete(id);
     received.set(id, print);
-    conn.sendAck("pubrec", id);
+    if (fresh) (this.#unrecorded ??= new Set()).add(id);
+    // A duplicate whose original still waits for its consumers is answered with that one.
+    else if (this.#unrecorded?.has(id) !== true) conn.sendAck("pubrec", id);
     return fresh;
+  }
+
+  /**
+   * Sends the acknowledgement of a delivered QoS 1/2 message (PUBACK; PUBREC) on the connection
+   * it came on: when that one is gone, the broker sends the message again (persistent session).
+   */
+  acknowledge(conn: Connection, qos: number, packetId: number): void {
+    if (conn.closed) return;
+    if (qos === 1) return conn.sendAck("puback", packetId);
+    if (this.#unrecorded?.delete(packetId) !== true) return;
+    conn.sendAck("pubrec", packetId);
   }
 
   /** Keeps the most recent completed incoming QoS 2 flows, for repeated PUBRELs and PUBLISHes. */
@@ -107,9 +126,9 @@ function fingerprint(topic: string, payload: Uint8Array): string {
   const n = payload.length;
   let hash = 0x811c9dc5;
   const head = Math.min(n, PRINT_EDGE);
-  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ payload[i], 0x01000193);
+  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ payload[i]!, 0x01000193);
   for (let i = Math.max(head, n - PRINT_EDGE); i < n; i++) {
-    hash = Math.imul(hash ^ payload[i], 0x01000193);
+    hash = Math.imul(hash ^ payload[i]!, 0x01000193);
   }
   return `${topic}\u0000${n}\u0000${hash >>> 0}`;
 }

@@ -10,8 +10,6 @@ import { MqttTimeoutError } from "./errors.ts";
 
 // How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
 const MAX_PING_TIMEOUT = 30_000;
-// How much longer a PINGRESP may wait while our reads wait for a slow messages() consumer.
-const PAUSED_PING_GRACE = 60_000;
 
 export class Keepalive implements Due {
   /** The bookkeeping of the clock's shared deadlines. */
@@ -20,7 +18,7 @@ export class Keepalive implements Due {
   readonly #conn: Connection;
   readonly #clock: Clock;
   #ms = 0;
-  #heap?: DeadlineHeap;
+  #heap?: DeadlineHeap | undefined;
   #pingSentAt = 0;
 
   constructor(conn: Connection, clock: Clock) {
@@ -68,20 +66,8 @@ export class Keepalive implements Due {
     const now = this.#clock.now();
     if (this.#pingSentAt !== 0) {
       const waited = now - this.#pingSentAt;
-      const paused = conn.readsPaused;
-      if (paused && waited < keepaliveMs + PAUSED_PING_GRACE) {
-        // Our reads wait for a slow messages() consumer: the PINGRESP may be among the unread
-        // bytes, and the broker is not to blame. Judge it once reading goes on, or after the
-        // grace: a consumer stuck for good (awaiting an acknowledgement that waits behind the
-        // messages it does not take) then gets an error, not a silent hang.
-        this.#arm(Math.min(keepaliveMs, MAX_PING_TIMEOUT));
-        return;
-      }
-      const why = paused ? " (reads paused for a slow messages() consumer)" : "";
       conn.fail(
-        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms${why}`, {
-          method: "ping",
-        }),
+        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms`, { method: "ping" }),
       );
       return;
     }

@@ -10,11 +10,11 @@ import { Dialer, type DialerHost } from "./_dialer.ts";
 import type { Connection } from "./_connection.ts";
 import { unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
-import { closeInfo, serverDisconnect } from "./_reasons.ts";
+import { asClosed, closeInfo, gaveUpError, serverDisconnect } from "./_reasons.ts";
+import { closeAfter, Lingering } from "./_ending.ts";
 import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
-import { waitAtMost } from "./_wait_at_most.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
@@ -26,34 +26,34 @@ export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
 export interface LifecycleOwner extends SessionOwner {
   connected(info: ConnectInfo): void;
   reconnecting(info: ReconnectInfo): void;
-  message(topic: string, packet: PublishPacket): void;
+  message(topic: string, packet: PublishPacket, conn: Connection): void;
   closed(info: CloseInfo): void;
   /** A background failure no call is waiting for. */
   error(error: MqttError): void;
   /** Idle now; `ended` when a connected client lost its connection for good (fires `end`). */
-  idle(ended: boolean): void;
-  backpressure(): Promise<void> | undefined;
-  batchFailed(promise: Promise<void>, error: MqttError): void;
+  idle(ended: boolean, error?: MqttError): void;
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void;
+  readDone(): boolean;
 }
 
 export class Lifecycle implements DialerHost {
   readonly session: Session;
   readonly #settings: ClientSettings;
   readonly #owner: LifecycleOwner;
-  readonly #metrics?: Metrics;
+  readonly #metrics?: Metrics | undefined;
   #state: State = "idle";
-  #connect?: ConnectSettings;
-  #conn?: Connection;
+  #connect?: ConnectSettings | undefined;
+  #conn?: Connection | undefined;
   readonly #dialer: Dialer;
   readonly #retry: Retry;
   #clientId: string;
   #everConnected = false;
   #aliases = new IncomingAliases();
-  #ending?: Promise<void>;
+  #ending?: Promise<void> | undefined;
   /** Counts the calls that took over the connecting state: only the latest may settle the client. */
   #generation = 0;
-  /** Lost connections still letting go of their transports. */
-  #lingering?: Set<Promise<void>>;
+  readonly #lingering = new Lingering();
+  #force?: PromiseWithResolvers<void> | undefined; // Resolved by force().
 
   constructor(settings: ClientSettings, owner: LifecycleOwner, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -83,10 +83,7 @@ export class Lifecycle implements DialerHost {
 
   /** Settles once every lost connection has released its transport. */
   released(): Promise<void> {
-    const lingering = this.#lingering;
-    return lingering === undefined || lingering.size === 0
-      ? Promise.resolve()
-      : Promise.all(lingering).then(() => {});
+    return this.#lingering.released();
   }
 
   /** Connects with new settings, replacing any connection or attempt in progress. */
@@ -99,16 +96,10 @@ export class Lifecycle implements DialerHost {
         { code: "invalid", method: "connect" },
       );
     }
-    // Busy from this very call: idle() must not resolve, and calls made now must wait.
-    this.#state = "connecting";
-    const generation = ++this.#generation;
-    const stopping = this.#stop();
-    if (stopping !== undefined) await stopping;
-    this.#stillConnecting("connect");
-    this.#connect = settings;
-    this.#retry.reset();
-    this.#everConnected = false;
-    return await this.#first("connect", generation);
+    return await this.#restart("connect", () => {
+      this.#connect = settings;
+      this.#everConnected = false;
+    });
   }
 
   /** Drops the current connection (if any) and connects again with the last settings. */
@@ -118,36 +109,65 @@ export class Lifecycle implements DialerHost {
         method: "reconnect",
       });
     }
+    return await this.#restart("reconnect", () => this.#owner.reconnecting({ attempt: 1 }));
+  }
+
+  /** Stops what runs, then (unless an end() came meanwhile) `prepare`s and connects. */
+  async #restart(method: string, prepare: () => void): Promise<ConnectInfo> {
+    // Busy from this very call: idle() must not resolve, and calls made now must wait.
     this.#state = "connecting";
     const generation = ++this.#generation;
     const stopping = this.#stop();
     if (stopping !== undefined) await stopping;
-    this.#stillConnecting("reconnect");
+    // An end() called while the previous connection was being stopped wins over this call.
+    if (this.#state !== "connecting") {
+      throw new MqttClosedError("Client ended before connecting", { method });
+    }
     this.#retry.reset();
-    this.#owner.reconnecting({ attempt: 1 });
-    return await this.#first("reconnect", generation);
+    prepare();
+    return await this.#first(method, generation);
   }
 
-  /** Disconnects after in-flight work settles (bounded by connect_timeout), then goes idle. */
-  end(reasonCode = 0, properties?: Properties): Promise<void> {
+  /** Disconnects once in-flight work settles (at most `timeout`, default connect_timeout). */
+  end(reasonCode = 0, properties?: Properties, timeout?: number): Promise<void> {
     if (this.#state === "idle") return Promise.resolve();
-    return this.#ending ??= this.#end(reasonCode, properties).finally(() => {
+    this.#retry.wake();
+    return this.#ending ??= this.#end(reasonCode, properties, timeout).finally(() => {
       this.#ending = undefined;
     });
   }
 
+  /** An end() in progress stops waiting for acknowledgements and writes, and closes now. */
+  force(): void {
+    this.#force?.resolve();
+  }
+
   async #first(method: string, generation: number): Promise<ConnectInfo> {
     this.#state = "connecting";
-    try {
-      return await this.#open(generation);
-    } catch (error) {
-      const failure = asMqttError(error, method);
-      // A connect() or reconnect() that replaced this one owns the connecting state now.
-      if (this.connecting(generation)) {
-        this.#toIdle(failure);
-        this.#settled(false);
+    for (;;) {
+      try {
+        return await this.#open(generation);
+      } catch (error) {
+        const failure = asMqttError(error, method);
+        // Tried again as a lost connection is, until end() or another connect() takes over.
+        const cs = this.#connect!;
+        if (this.#retry.retriesFirst(cs, failure) && this.connecting(generation)) {
+          this.#state = "waiting";
+          this.#metrics?.error(method);
+          await this.#retry.wait(cs.reconnect, failure);
+          if (this.#state === "waiting" && generation === this.#generation) {
+            this.#state = "connecting";
+            this.#owner.reconnecting(this.#retry.next());
+            continue;
+          }
+        }
+        // A connect() or reconnect() that replaced this one owns the connecting state now.
+        if (this.connecting(generation)) {
+          this.#toIdle(failure);
+          this.#settled(false);
+        }
+        throw failure;
       }
-      throw failure;
     }
   }
 
@@ -168,8 +188,7 @@ export class Lifecycle implements DialerHost {
   }
 
   // ConnectionHandler: the lifecycle itself hears every connection the dialer opens, no closures.
-
-  /** Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason. */
+  // Bytes to send before closing on a violation: MQTT 5 wants a DISCONNECT with the reason.
   farewell(error: MqttError): Uint8Array | undefined {
     return this.#connect?.protocolVersion === 5 && error instanceof MqttProtocolError
       ? encodeDisconnect(5, error.reasonCode)
@@ -184,12 +203,12 @@ export class Lifecycle implements DialerHost {
     this.#metrics?.bytes(MQTT_BYTES_SENT, n);
   }
 
-  backpressure(): Promise<void> | undefined {
-    return this.#owner.backpressure();
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
+    this.#owner.batchFailed(promise, error, sync);
   }
 
-  batchFailed(promise: Promise<void>, error: MqttError): void {
-    this.#owner.batchFailed(promise, error);
+  readDone(): boolean {
+    return this.#owner.readDone(); // Whether the application's iterators are behind.
   }
 
   onPacket(conn: Connection, packet: Packet): void {
@@ -221,7 +240,7 @@ export class Lifecycle implements DialerHost {
     const topic = this.#aliases.topicOf(packet);
     if (typeof topic !== "string") return conn.fail(topic);
     const accepted = this.session.inbound.receive(conn, packet, topic);
-    if (accepted === true) this.#owner.message(topic, packet);
+    if (accepted === true) this.#owner.message(topic, packet, conn);
     else if (accepted !== false) conn.fail(accepted);
   }
 
@@ -265,11 +284,7 @@ export class Lifecycle implements DialerHost {
     if (conn !== this.#conn) return;
     this.#drop();
     this.session.detach();
-    const lingering = this.#lingering ??= new Set();
-    const released = conn.released.then(() => {
-      lingering.delete(released);
-    });
-    lingering.add(released);
+    this.#lingering.add(conn);
     this.#metrics?.error("connection");
     const info = closeInfo(error);
     if (this.#state === "ending") {
@@ -284,7 +299,7 @@ export class Lifecycle implements DialerHost {
     } else {
       this.#toIdle(error);
       this.#owner.closed(info);
-      this.#settled(true);
+      this.#settled(true, error);
     }
   }
 
@@ -310,21 +325,11 @@ export class Lifecycle implements DialerHost {
         this.#schedule();
         return;
       }
-      const gaveUp = new MqttClosedError(
-        `Cannot reconnect: gave up after ${retry.failures} attempts: ${failure.message}`,
-        { method: "reconnect", cause: failure },
-      );
+      const gaveUp = gaveUpError(retry.failures, failure);
       this.#toIdle(gaveUp);
       this.#owner.closed({ error: gaveUp, reconnecting: false });
-      this.#settled(true);
+      this.#settled(true, gaveUp);
       this.#owner.error(gaveUp);
-    }
-  }
-
-  /** An end() called while the previous connection was being stopped wins over this call. */
-  #stillConnecting(method: string): void {
-    if (this.#state !== "connecting") {
-      throw new MqttClosedError("Client ended before connecting", { method });
     }
   }
 
@@ -333,10 +338,10 @@ export class Lifecycle implements DialerHost {
    * With none of them (a first connect, a reconnection scheduled), nothing to wait for.
    */
   #stop(): Promise<void> | undefined {
+    this.#retry.wake(); // Cancels a pending retry, and wakes a first connect() waiting for one.
     if (
       this.#ending === undefined && this.#dialer.attempt === undefined && this.#conn === undefined
     ) {
-      this.#retry.cancel();
       this.session.detach();
       return undefined;
     }
@@ -345,7 +350,6 @@ export class Lifecycle implements DialerHost {
 
   async #stopAll(): Promise<void> {
     if (this.#ending) await this.#ending;
-    this.#retry.cancel();
     await this.#dialer.cancel(() => new MqttClosedError("Connection attempt replaced"));
     const conn = this.#drop();
     this.session.detach();
@@ -355,19 +359,20 @@ export class Lifecycle implements DialerHost {
     }
   }
 
-  async #end(reasonCode: number, properties?: Properties): Promise<void> {
+  async #end(reasonCode: number, properties?: Properties, timeout?: number): Promise<void> {
     this.#state = "ending";
     this.#retry.cancel();
+    const force = this.#force = Promise.withResolvers<void>();
     await this.#dialer.cancel(() => new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) {
-      // connect_timeout bounds the wait for in-flight acknowledgements, and then again the final
-      // writes (DISCONNECT included, so the broker does not publish the will).
-      const limit = this.#connect!.connectTimeout || Infinity;
-      await waitAtMost(this.#settings.clock, this.session.drained(), limit);
-      conn.sendLast(encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties));
-      await conn.close(limit);
+      // DISCONNECT goes out even after the timeout, so that the broker does not publish the will.
+      const bytes = encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties);
+      const limit = timeout ?? (this.#connect!.connectTimeout || Infinity);
+      const clock = this.#settings.clock;
+      await closeAfter(conn, clock, this.session.drained(), bytes, limit, force.promise);
     }
+    this.#force = undefined;
     this.#drop();
     this.session.detach();
     this.session.subscriptions.clear();
@@ -385,16 +390,11 @@ export class Lifecycle implements DialerHost {
 
   #toIdle(reason: MqttError | (() => MqttError)): void {
     this.#state = "idle";
-    this.session.failAll(() => {
-      const error = typeof reason === "function" ? reason() : reason;
-      return error instanceof MqttClosedError ? error : new MqttClosedError(error.message, {
-        cause: error,
-      });
-    });
+    this.session.failAll(() => asClosed(typeof reason === "function" ? reason() : reason));
   }
 
   /** Tells the client it went idle, unless a handler already started something new. */
-  #settled(ended: boolean): void {
-    if (this.#state === "idle") this.#owner.idle(ended);
+  #settled(ended: boolean, error?: MqttError): void {
+    if (this.#state === "idle") this.#owner.idle(ended, error);
   }
 }

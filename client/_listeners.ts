@@ -27,8 +27,10 @@ const captureOf = (options: boolean | EventListenerOptions | undefined): boolean
 export class Listeners {
   readonly #target: EventTarget;
   // Created by the first on(): most clients of a load test never set one for most events.
-  #handlers?: Map<string, Handler>;
-  #listeners?: Map<string, Registration[]>;
+  #handlers?: Map<string, Handler> | undefined;
+  #listeners?: Map<string, Registration[]> | undefined;
+  /** Where an `on()` handler's exception goes (without one: reported as uncaught). */
+  failures?: { handlerFailed(error: unknown, event: string): void } | undefined;
 
   constructor(target: EventTarget) {
     this.#target = target;
@@ -114,8 +116,9 @@ export class Listeners {
         if (arg === undefined) handler();
         else handler(arg);
       } catch (error) {
-        // Reported like an uncaught exception, without breaking the client's own state.
-        reportError(error);
+        // Reported without breaking the client's own state.
+        if (this.failures === undefined) reportError(error);
+        else this.failures.handlerFailed(error, type);
       }
     }
     if (this.listening(type)) this.dispatch(make(arg));

@@ -24,8 +24,8 @@ type Tags = Record<string, string>;
 
 /** The cached tags of one topic: its own, and per method (`subscribe`, `message`, …). */
 interface TopicTags {
-  tags?: Tags;
-  methods?: Record<string, Tags>;
+  tags?: Tags | undefined;
+  methods?: Record<string, Tags> | undefined;
 }
 
 // Plain objects, not Object.create(null) (V8 keeps those in dictionary mode, 160 bytes more).
@@ -37,9 +37,9 @@ export class Metrics {
   #base: Tags = Object.freeze({});
   // Created on first use, one map for every topic: thousands of clients in a runner Worker each
   // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
-  #byMethod?: Record<string, Tags>;
-  #topics?: Map<string, TopicTags>;
-  #extras?: Map<Tags, Map<string | undefined, TopicTags>>;
+  #byMethod?: Record<string, Tags> | undefined;
+  #topics?: Map<string, TopicTags> | undefined;
+  #extras?: Map<Tags, Map<string | undefined, TopicTags>> | undefined;
 
   constructor(sink: MetricsSink) {
     this.#sink = sink;

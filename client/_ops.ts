@@ -10,6 +10,7 @@ import type {
 } from "../codec/packets.ts";
 import { LATENCY_PROPERTY, stampPayload } from "./_latency_stamp.ts";
 import { toBytes } from "./_settings.ts";
+import { ObservedPromise } from "./_observed.ts";
 import {
   checkKeys,
   checkMqttString,
@@ -30,19 +31,19 @@ export interface OpBase<T> {
   /** Started by a sync-named method: failures follow the `error` event policy. */
   sync: boolean;
   /** Started by the client itself (subscription restore): no caller awaits it. */
-  internal?: boolean;
+  internal?: boolean | undefined;
   /** Start time for duration metrics. */
   start: number;
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
 }
 
 export interface PublishOp extends OpBase<void> {
   method: "publish";
   packet: PublishPacket;
   /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
-  released?: boolean;
+  released?: boolean | undefined;
   /** Connections that ended while this PUBLISH was written and unacknowledged. */
-  losses?: number;
+  losses?: number | undefined;
 }
 export interface SubscribeOp extends OpBase<number[]> {
   method: "subscribe";
@@ -57,7 +58,7 @@ export type Op = PublishOp | SubscribeOp | UnsubscribeOp;
 /** A granted subscription to restore when the broker forgets the session. */
 export interface Restorable {
   subscription: Subscription;
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -135,7 +136,7 @@ export function subscribeOp(
     );
   }
   if (subscriptions.length === 0) throw new TypeError("Invalid topic: no topic filter given");
-  const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+  const { promise, resolve, reject } = ObservedPromise.withResolvers<number[]>();
   const op: SubscribeOp = {
     method: "subscribe",
     packet: { type: "subscribe", packetId: 0, subscriptions },
@@ -166,7 +167,7 @@ export function unsubscribeOp(
     throw new TypeError("Invalid topics: expected a string or a non-empty array");
   }
   topicFilters.forEach(checkFilter);
-  const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+  const { promise, resolve, reject } = ObservedPromise.withResolvers<number[]>();
   const op: UnsubscribeOp = {
     method: "unsubscribe",
     packet: { type: "unsubscribe", packetId: 0, topicFilters },
@@ -199,7 +200,7 @@ export function restoreOps(subscriptions: Iterable<Restorable>): SubscribeOp[] {
   const ops: SubscribeOp[] = [];
   for (const [properties, list] of groups) {
     for (let i = 0; i < list.length; i += 64) {
-      const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+      const { promise, resolve, reject } = ObservedPromise.withResolvers<number[]>();
       const op: SubscribeOp = {
         method: "subscribe",
         packet: { type: "subscribe", packetId: 0, subscriptions: list.slice(i, i + 64) },

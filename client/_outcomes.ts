@@ -1,12 +1,17 @@
-// How the outcome of a call reaches the caller. Every call returns a Promise. When a call made
-// through a sync-named method (the xk6-mqtt names) fails and an `error` handler or listener
-// exists, the error goes to it and the rejection counts as handled, so k6 scripts that never
-// await behave as in k6; with no handler, the rejection stays unhandled and is reported as an
-// error of the running code. `*Async` calls only reject.
+// How the outcome of a call reaches the caller. Every call returns a Promise. A failure the caller
+// awaits (or attached a handler to) is only that rejection. A failure nobody waits for goes, for
+// the sync-named methods (the xk6-mqtt names), to the `error` handlers and listeners, and is
+// otherwise logged (the first of a client only): never an unhandled rejection. So each failure is
+// reported once, and a fire-and-forget publish cannot end the process.
+//
+// The k6 runner keeps xk6-mqtt's rule (`legacy`): a sync-named call's failure goes to `error`
+// handlers when there are some, its rejection then counting as handled; else the rejection stays
+// unhandled and fails the iteration, as an exception in k6 does.
 
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
-import type { MqttError } from "./errors.ts";
+import { isObserved, ObservedPromise, silence } from "./_observed.ts";
+import { MqttError } from "./errors.ts";
 import { MqttErrorEvent } from "./events.ts";
 
 /** A call whose promise is still open. */
@@ -16,17 +21,20 @@ export interface Pending<T> {
   /** Made through a sync-named method. */
   sync: boolean;
   /** Made by the client itself (subscription restore): no caller holds the promise. */
-  internal?: boolean;
+  internal?: boolean | undefined;
   method: string;
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
 }
 
 const noop = () => {};
 const errorEvent = (error: MqttError) => new MqttErrorEvent(error);
 
 export class Outcomes {
+  /** xk6-mqtt's reporting rule, for the k6 runner (see above). */
+  legacy = false;
   readonly #events: Listeners;
-  readonly #metrics?: Metrics;
+  readonly #metrics: Metrics | undefined;
+  #logged = false;
 
   constructor(events: Listeners, metrics: Metrics | undefined) {
     this.#events = events;
@@ -40,33 +48,79 @@ export class Outcomes {
     sync: boolean,
     tags?: Record<string, string>,
   ): Promise<T> {
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const { promise, resolve, reject } = ObservedPromise.withResolvers<T>();
     const pending: Pending<T> = { promise, reject, sync, method, tags };
     inner.then(resolve, (error) => this.fail(pending, error));
     return promise;
   }
 
-  /** Rejects a call, first sending the error to `error` handlers when the policy says so. */
+  /** Rejects a call; a failure nobody waits for is reported instead (see above). */
   fail(pending: Pending<unknown>, error: MqttError): void {
     this.#metrics?.error(pending.method, pending.tags);
-    const report = (pending.sync || pending.internal === true) && this.#events.heard("error");
-    if (report || pending.internal) pending.promise.catch(noop);
-    if (report) this.#emit(error);
+    if (this.legacy) {
+      const report = (pending.sync || pending.internal === true) && this.#events.heard("error");
+      if (report || pending.internal) pending.promise.catch(noop);
+      if (report) this.#emit(error);
+      pending.reject(error);
+      return;
+    }
     pending.reject(error);
+    // Judged a microtask later: a call that fails at once is awaited only after it returns.
+    queueMicrotask(() => {
+      if (pending.internal !== true && isObserved(pending.promise)) return;
+      silence(pending.promise);
+      // Named after the call that failed, not what it failed with (a reconnection given up).
+      const method = pending.method;
+      const reported = error.method === method ? error : new MqttError(
+        `Cannot ${method}: ${error.message}`,
+        { code: error.code, method, cause: error },
+      );
+      this.#unawaited(reported, pending.sync || pending.internal === true);
+    });
   }
 
-  /** A write batch that sync-named QoS 0 publications wait on failed: one report per batch. */
-  batchFailed(promise: Promise<void>, error: MqttError): void {
+  /** A write batch that QoS 0 publications wait on failed: one report per batch. */
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
+    if (this.legacy && !sync) return; // xk6-mqtt's rule counts and reports sync-named ones.
     this.#metrics?.error("publish");
-    if (!this.#events.heard("error")) return;
-    promise.catch(noop);
-    this.#emit(error);
+    if (this.legacy) {
+      if (!this.#events.heard("error")) return;
+      promise.catch(noop);
+      this.#emit(error);
+      return;
+    }
+    queueMicrotask(() => {
+      if (isObserved(promise)) return;
+      silence(promise);
+      this.#unawaited(error, sync);
+    });
   }
 
   /** A failure no call waits for (reconnection given up). */
   background(error: MqttError): void {
     this.#metrics?.error(error.method ?? "connection");
     if (this.#events.heard("error")) this.#emit(error);
+  }
+
+  /** An `on()` handler threw: the `error` event hears it, or the log once; the client goes on. */
+  handlerFailed(event: string, cause: unknown): void {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const error = new MqttError(`The "${event}" handler threw: ${message}`, {
+      code: "handler",
+      method: event,
+      cause,
+    });
+    this.#unawaited(error, true);
+  }
+
+  #unawaited(error: MqttError, toEvent: boolean): void {
+    if (toEvent && this.#events.heard("error")) return this.#emit(error);
+    if (this.#logged) return;
+    this.#logged = true;
+    console.error(
+      `mqload: ${error.message} (no "error" handler; later failures of this client nobody ` +
+        `awaits are not logged)`,
+    );
   }
 
   #emit(error: MqttError): void {

@@ -92,3 +92,18 @@ export function closeInfo(error: MqttError): CloseInfo {
   }
   return info;
 }
+
+/** Why reconnecting stopped: `attempts` failed, the last with `failure`. */
+export function gaveUpError(attempts: number, failure: MqttError): MqttClosedError {
+  return new MqttClosedError(
+    `Cannot reconnect: gave up after ${attempts} attempts: ${failure.message}`,
+    { method: "reconnect", cause: failure },
+  );
+}
+
+/** `error` as the MqttClosedError that calls pending on a client gone idle fail with. */
+export function asClosed(error: MqttError): MqttClosedError {
+  return error instanceof MqttClosedError
+    ? error
+    : new MqttClosedError(error.message, { cause: error });
+}

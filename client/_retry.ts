@@ -17,9 +17,10 @@ export class Retry {
   /** Failed attempts since the last established connection. */
   failures = 0;
   /** Why the connection was lost, or why the last attempt failed. */
-  lastError?: MqttError;
+  lastError?: MqttError | undefined;
   readonly #clock: Clock;
   #timer: unknown;
+  #waking: (() => void) | undefined;
   /** Consecutive connections lost before they lasted max_delay: they raise the backoff. */
   #flaps = 0;
   #connectedAt = 0;
@@ -31,6 +32,15 @@ export class Retry {
   /** Whether `policy` allows another attempt. */
   allowed(policy: ReconnectPolicy | undefined): boolean {
     return policy !== undefined && policy !== false && this.failures < policy.max_attempts;
+  }
+
+  /** Whether a failed first connect() is tried again: retry_first_connect, within the policy. */
+  retriesFirst(
+    settings: { retryFirstConnect: boolean; reconnect: ReconnectPolicy },
+    failure: MqttError,
+  ): boolean {
+    return settings.retryFirstConnect && failure.code !== "invalid" &&
+      this.allowed(settings.reconnect);
   }
 
   /** A connection was established: attempts count from zero again. */
@@ -69,6 +79,23 @@ export class Retry {
     const info: ReconnectInfo = { attempt: this.failures };
     if (this.failures > 1 && this.lastError) info.error = this.lastError;
     return info;
+  }
+
+  /** Waits the backoff delay of the next attempt after `failure`; `wake()` ends it early. */
+  wait(policy: ReconnectPolicy, failure: MqttError): Promise<void> {
+    this.lastError = failure;
+    return new Promise((resolve) => {
+      this.#waking = resolve;
+      this.schedule(policy, resolve);
+    });
+  }
+
+  /** Ends a `wait()` now, and cancels its timer. */
+  wake(): void {
+    this.cancel();
+    const waking = this.#waking;
+    this.#waking = undefined;
+    waking?.();
   }
 
   /** Cancels the pending attempt, if any. */

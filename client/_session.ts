@@ -34,7 +34,7 @@ export class Session {
   readonly subscriptions: Map<string, Restorable> = new Map();
   readonly #owner: SessionOwner;
   #version: ProtocolVersion = 4;
-  #conn?: Connection;
+  #conn?: Connection | undefined;
   #pending = new Map<number, Op>();
   #nextId = 1;
   #inflight = 0;
@@ -46,8 +46,8 @@ export class Session {
   readonly inbound: Inbound = new Inbound();
   /** What the broker's CONNACK allows: every packet is checked against it before it is sent. */
   readonly #capabilities = new BrokerCapabilities();
-  #aliases?: OutgoingAliases;
-  #drained?: PromiseWithResolvers<void>;
+  #aliases?: OutgoingAliases | undefined;
+  #drained?: PromiseWithResolvers<void> | undefined;
 
   constructor(owner: SessionOwner, maxQueued: number) {
     this.#owner = owner;
@@ -84,7 +84,7 @@ export class Session {
       version: ProtocolVersion;
       maxInflight: number;
       topicAliases: boolean;
-      receiveMaximum?: number;
+      receiveMaximum?: number | undefined;
     },
   ): void {
     this.#conn = conn;
@@ -334,7 +334,7 @@ export class Session {
   #pump(): void {
     const queue = this.#queue;
     while (this.#conn !== undefined && this.#head < queue.length) {
-      const op = queue[this.#head];
+      const op = queue[this.#head]!;
       if (op.method === "publish" && op.packet.qos > 0 && this.#inflight >= this.#window) break;
       if (!this.#start(op)) break;
       this.#head++;

@@ -33,15 +33,16 @@ import { type BrokerUrl, parseBrokerUrl } from "./url.ts";
 
 export interface ClientSettings {
   clientId: string;
-  username?: string;
-  password?: string;
-  credentialsProvider?: CredentialsProvider;
-  auth?: AuthHandler;
-  will?: PacketWill;
-  metrics?: MetricsSink;
+  username?: string | undefined;
+  password?: string | undefined;
+  credentialsProvider?: CredentialsProvider | undefined;
+  auth?: AuthHandler | undefined;
+  will?: PacketWill | undefined;
+  metrics?: MetricsSink | undefined;
   transport: TransportFactory;
   clock: Clock;
   maxQueued: number;
+  manualAck: boolean;
   connect: ConnectOptions;
 }
 
@@ -50,17 +51,18 @@ export interface ConnectSettings {
   keepalive: number;
   connectTimeout: number;
   cleanStart: boolean;
-  sessionExpiryInterval?: number;
+  sessionExpiryInterval?: number | undefined;
   servers: readonly BrokerUrl[];
   reconnect: Readonly<Required<ReconnectOptions>> | false;
-  tls?: TlsOptions;
-  receiveMaximum?: number;
+  tls?: TlsOptions | undefined;
+  receiveMaximum?: number | undefined;
   maxInflight: number;
-  maxPacketSize?: number;
-  properties?: Properties;
+  maxPacketSize?: number | undefined;
+  properties?: Properties | undefined;
   topicAliases: boolean;
   latencyStamp: LatencyStamp;
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
+  retryFirstConnect: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -74,7 +76,7 @@ export function toBytes(name: string, payload: unknown): Uint8Array {
     return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
   }
   throw new TypeError(
-    `Invalid ${name}: expected a string, ArrayBuffer or Uint8Array, got ${describe(payload)}`,
+    `Invalid ${name}: expected a string, ArrayBuffer or typed array, got ${describe(payload)}`,
   );
 }
 
@@ -98,6 +100,7 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
       openTransport,
     clock: options.clock ?? SYSTEM_CLOCK,
     maxQueued: checkInteger("max_queued", options.max_queued, 0, Infinity) ?? 65536,
+    manualAck: checkType<boolean>("manual_ack", options.manual_ack, "boolean") ?? false,
     connect: options,
   };
   if (options.clock !== undefined) {
@@ -167,12 +170,12 @@ export function resolveConnectSettings(
     throw new TypeError(`Invalid option servers: expected an array, got ${describe(o.servers)}`);
   }
   // Exact-size arrays: push() would give every connected client room for 16 servers.
-  const listed = o.servers?.map((server) => serverList(server)[0]) ?? [];
+  const listed = o.servers?.map((server) => serverList(server)[0]!) ?? [];
   const servers = url === undefined
     ? listed
     : listed.length === 0
     ? serverList(url)
-    : [serverList(url)[0], ...listed];
+    : [serverList(url)[0]!, ...listed];
   return {
     protocolVersion,
     keepalive: checkInteger("keepalive", o.keepalive, 0, 65535) ?? 60,
@@ -194,6 +197,11 @@ export function resolveConnectSettings(
     topicAliases: checkType<boolean>("topic_aliases", o.topic_aliases, "boolean") ?? false,
     latencyStamp: checkLatencyStamp(o.latency_stamp),
     tags: checkTags("tags", o.tags),
+    retryFirstConnect: checkType<boolean>(
+      "retry_first_connect",
+      o.retry_first_connect,
+      "boolean",
+    ) ?? false,
   };
 }
 

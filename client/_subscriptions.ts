@@ -30,12 +30,12 @@ export function subacked(
   }
   let failure: number | undefined;
   for (let i = 0; i < asked.length; i++) {
-    const code = codes[i];
+    const code = codes[i]!;
     if (code >= 0x80) {
       failure ??= code;
       continue;
     }
-    const subscription = asked[i];
+    const subscription = asked[i]!;
     subscriptions.set(subscription.topicFilter, {
       subscription,
       properties: op.packet.properties,

@@ -1,16 +1,19 @@
 /**
- * The MQTT client with the API of k6's xk6-mqtt extension.
- *
- * @module
+ * The MQTT client with the API of k6's xk6-mqtt extension. @module
  */
 
-import { Lifecycle } from "./_lifecycle.ts";
-import { Calls } from "./_calls.ts";
-import { Metrics } from "./_metrics.ts";
+import type { Calls } from "./_calls.ts";
+import { clientCalls } from "./_client_calls.ts";
 import { type ClientSettings, resolveClientSettings } from "./_settings.ts";
 import { ClientEventTarget, eventListenersOf } from "./event_target.ts";
 import type { ConnectInfo } from "./events.ts";
-import type { MessageStream } from "./messages.ts";
+import type { MqttError } from "./errors.ts";
+import type {
+  MessageStream,
+  MessageStreamOptions,
+  SubscriptionOptions,
+  TopicSubscription,
+} from "./messages.ts";
 import type {
   ClientOptions,
   ConnectOptions,
@@ -23,50 +26,38 @@ import type {
 
 /**
  * An MQTT 3.1, 3.1.1 and 5.0 client with the API of k6's xk6-mqtt extension, over TCP, TLS or
- * WebSocket.
+ * WebSocket (URLs as {@linkcode parseBrokerUrl} reads them; credentials in them never show in
+ * messages, events or metric tags), for load tests and for long-running services.
  *
- * **Calls.** Deno cannot block, so every call starts the operation and returns a Promise. The
- * `*Async` twins resolve when the broker acknowledges (CONNACK; SUBACK, with the granted QoS per
- * filter; PUBACK or PUBCOMP at QoS 1/2, the write at QoS 0; UNSUBACK) and reject with an
- * `MqttError` (`name` `"MQTTError"`, `code`, `method`, `reasonCode`, the broker's reason string in
- * the message) when refused, timed out or cut off. The xk6-mqtt names (`connect`, `subscribe`,
- * `publish`, …) return the same Promise; when such a call fails and an `error` handler or
- * listener is registered, the error goes to it and the Promise's rejection counts as handled, so
- * scripts that never `await` work as in k6. With no `error` handler the rejection is unhandled and
- * reported as an error of the running code. Bad arguments throw `TypeError`/`RangeError`
- * synchronously, naming the argument or option.
+ * **Calls** return Promises that resolve when the broker acknowledges (CONNACK; SUBACK with the
+ * granted QoS per filter; PUBACK or PUBCOMP at QoS 1/2, the write at QoS 0; UNSUBACK) and reject
+ * with an `MqttError` (`name` `"MQTTError"`, `code`, `method`, `reasonCode`). Each failure is
+ * reported once: to whoever awaits the call (or attached a handler); else, for the xk6-mqtt
+ * names (`connect`, `publish`, …), to the `error` event, and without an `error` handler in the
+ * log (a client's first such failure only); never as an unhandled rejection. The `*Async` twins
+ * skip the event. An exception thrown by an `on()` handler goes the same way; the client goes
+ * on. Bad arguments throw `TypeError`/`RangeError` at once. `signal` aborts any call.
  *
- * **Events** (`on()` keeps one handler per event, replacing the previous one, as xk6-mqtt;
- * `addEventListener` adds any number of listeners, see {@linkcode ClientEventTarget}):
+ * **Connection.** A lost connection is reconnected under the `reconnect` policy (events: see
+ * {@linkcode ClientEventTarget}); with `retry_first_connect` so is a failed first `connect()`.
+ * Calls made while (re)connecting wait for the connection (bounded by `max_queued`). On a new
+ * session (Session Present 0) the client subscribes again to every filter it holds and publishes
+ * again what the broker had not accepted; on a resumed one it resends its unacknowledged
+ * publications (DUP) and the broker resends its own.
  *
- * | event       | when                                                  | `on()` handler arguments            |
- * |-------------|-------------------------------------------------------|-------------------------------------|
- * | `connect`   | connected (also after each reconnection)              | `info: ConnectInfo`                 |
- * | `reconnect` | about to try reconnecting                             | `info: ReconnectInfo`               |
- * | `message`   | a message arrived                                     | `topic, payload: ArrayBuffer, info` |
- * | `end`       | every `end()` call, or the connection lost for good   | none                                |
- * | `error`     | a sync-named call or a background task failed         | `error: MqttError`                  |
- * | `close`     | the connection was lost (not by `end()`)              | `info: CloseInfo`                   |
+ * **Acknowledgements of received QoS 1/2 messages** (PUBACK; PUBREC, then PUBCOMP on PUBREL):
+ * sent once the `on("message")` handler and listeners have run, when no iterator wants the
+ * message; else once every iterator that wants it has yielded it to its loop (`messages()`,
+ * `subscription()`), or, with `manual_ack`, once each copy's `ack()` was called. Until then the
+ * broker counts the message in flight, which is how a slow loop slows the broker down (the
+ * client never stops reading). A message whose acknowledgement was never sent is resent by the
+ * broker after a reconnection when the session persists (`clean_session: false` or a v5
+ * `session_expiry_interval`): at least once, even at QoS 2 across a reconnection.
  *
- * **Broker URLs** (a URL without a scheme is taken as `mqtt://`; credentials in the URL are used
- * for the connection and never shown in messages, events or metric tags):
- *
- * | scheme                        | transport                    | default port | path              |
- * |-------------------------------|------------------------------|--------------|-------------------|
- * | `mqtt://`, `tcp://`           | TCP                          | 1883         |                   |
- * | `mqtts://`, `ssl://`, `tls://`| TLS (options in `tls`)       | 8883         |                   |
- * | `ws://`                       | WebSocket                    | 80           | `/mqtt` unless given |
- * | `wss://`                      | WebSocket over TLS           | 443          | `/mqtt` unless given |
- *
- * **Differences from xk6-mqtt**: calls return Promises (see above); `subscribe` resolves with the
- * granted QoS per filter; handlers receive more arguments (`connect` its details, `message` the
- * delivery details); `connectAsync` and `reconnectAsync` exist (xk6-mqtt has them but its
- * `index.d.ts` omits them); unknown options and `on()` with an unknown event throw a `TypeError`
- * instead of being ignored (the `k6/x/mqtt` module of `mqload run` ignores them with a warning, as
- * xk6-mqtt does); `reconnect()` fires `reconnect` before `connect`, as MQTT.js does; a lost
- * connection is reconnected automatically (as Paho does) and reported by `close`; calls made
- * while (re)connecting wait for the connection instead of failing; the sync-named methods never
- * resolve on failure.
+ * **Differences from xk6-mqtt**: calls return Promises; `subscribe` resolves with the granted
+ * QoS; handlers receive more arguments; unknown options and events throw `TypeError` (the
+ * `k6/x/mqtt` module of `mqload run` ignores them with a warning, and keeps xk6-mqtt's failure
+ * reporting); `end()` when not connected resolves (firing `end` and counting the call, as xk6-mqtt); lost connections are reconnected.
  *
  * @example Usage
  * ```ts
@@ -87,7 +78,6 @@ import type {
 export class Client extends ClientEventTarget implements AsyncDisposable {
   readonly #settings: ClientSettings;
   readonly #calls: Calls;
-  readonly #lifecycle: Lifecycle;
 
   /**
    * Creates a client. Nothing happens on the network until `connect()`.
@@ -105,20 +95,17 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
   constructor(options?: ClientOptions) {
     super();
     this.#settings = resolveClientSettings(options);
-    const sink = this.#settings.metrics;
-    const metrics = sink === undefined ? undefined : new Metrics(sink);
-    this.#calls = new Calls(eventListenersOf(this), this.#settings.clock, metrics);
-    this.#lifecycle = this.#calls.lifecycle = new Lifecycle(this.#settings, this.#calls, metrics);
+    this.#calls = clientCalls(this, eventListenersOf(this), this.#settings);
   }
 
   /** Whether the client is connected to a broker right now. */
   get connected(): boolean {
-    return this.#lifecycle.state === "connected";
+    return this.#calls.lifecycle.state === "connected";
   }
 
   /** The client identifier in use: the configured one, or the one an MQTT 5 broker assigned. */
   get clientId(): string {
-    return this.#lifecycle.clientId;
+    return this.#calls.lifecycle.clientId;
   }
 
   /**
@@ -145,14 +132,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     return this.#calls.connect(this.#settings.connect, url, options, true);
   }
 
-  /**
-   * Same as {@linkcode Client.connect}, without the `error` event on failure.
-   *
-   * @param url Broker URL, or connection options.
-   * @param options Connection options.
-   * @returns Resolves on CONNACK, rejects with an `MqttError`.
-   * @throws {TypeError} On a bad URL or option.
-   */
+  /** Same as {@linkcode Client.connect}, without the `error` event on failure. */
   connectAsync(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
     return this.#calls.connect(this.#settings.connect, url, options, false);
   }
@@ -173,16 +153,12 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * ```
    */
   reconnect(): Promise<ConnectInfo> {
-    return this.#calls.outcomes.call(this.#lifecycle.reconnect(), "reconnect", true);
+    return this.#calls.outcomes.call(this.#calls.lifecycle.reconnect(), "reconnect", true);
   }
 
-  /**
-   * Same as {@linkcode Client.reconnect}, without the `error` event on failure.
-   *
-   * @returns Resolves on CONNACK, rejects with an `MqttError`.
-   */
+  /** Same as {@linkcode Client.reconnect}, without the `error` event on failure. */
   reconnectAsync(): Promise<ConnectInfo> {
-    return this.#calls.outcomes.call(this.#lifecycle.reconnect(), "reconnect", false);
+    return this.#calls.outcomes.call(this.#calls.lifecycle.reconnect(), "reconnect", false);
   }
 
   /**
@@ -211,14 +187,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     return this.#calls.subscribe(topic, options, true);
   }
 
-  /**
-   * Same as {@linkcode Client.subscribe}, without the `error` event on failure.
-   *
-   * @param topic A filter, an array of filters, or an object of filter → options.
-   * @param options Subscription options.
-   * @returns Resolves with the granted QoS per filter, rejects with an `MqttError`.
-   * @throws {TypeError} On a bad filter or option.
-   */
+  /** Same as {@linkcode Client.subscribe}, without the `error` event on failure. */
   subscribeAsync(
     topic: string | string[] | Record<string, SubscribeOptions>,
     options?: SubscribeOptions,
@@ -248,14 +217,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     return this.#calls.unsubscribe(topics, options, true);
   }
 
-  /**
-   * Same as {@linkcode Client.unsubscribe}, without the `error` event on failure.
-   *
-   * @param topics A filter or an array of filters.
-   * @param options MQTT 5 properties, metric tags.
-   * @returns Resolves on UNSUBACK, rejects with an `MqttError`.
-   * @throws {TypeError} On a bad filter.
-   */
+  /** Same as {@linkcode Client.unsubscribe}, without the `error` event on failure. */
   unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
     return this.#calls.unsubscribe(topics, options, false);
   }
@@ -288,27 +250,20 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     return this.#calls.publish(topic, payload, options, true);
   }
 
-  /**
-   * Same as {@linkcode Client.publish}, without the `error` event on failure.
-   *
-   * @param topic The topic.
-   * @param payload Text, an ArrayBuffer or a Uint8Array.
-   * @param options QoS, retain, properties, tags.
-   * @returns Resolves once written (QoS 0) or acknowledged (QoS 1/2), rejects with an `MqttError`.
-   * @throws {TypeError} On a bad topic, payload or option.
-   */
+  /** Same as {@linkcode Client.publish}, without the `error` event on failure. */
   publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
     return this.#calls.publish(topic, payload, options, false);
   }
 
   /**
-   * Ends the client: waits (up to `connect_timeout`) for in-flight acknowledgements, sends
-   * DISCONNECT, closes the connection, cancels any reconnection, fails what is still pending with
-   * `MqttClosedError`, ends `messages()` and fires `end`. Ending an idle client sends nothing but
-   * still fires `end` and counts the call (`mqtt_calls{method:end}`), as xk6-mqtt does for every
-   * `end()`.
+   * Ends the client: waits (up to `timeout`, by default `connect_timeout`) for in-flight
+   * acknowledgements, sends DISCONNECT, closes the connection, cancels any reconnection, fails
+   * what is still pending with `MqttClosedError`, ends the iterators and fires `end`. A second
+   * `end()` (or aborting `signal`) stops waiting and closes at once. Ending an idle client does
+   * nothing but fire `end` and count the call (`mqtt_calls{method:end}`), as xk6-mqtt does for
+   * every `end()`.
    *
-   * @param options MQTT 5 reason code and properties, metric tags.
+   * @param options MQTT 5 reason code and properties, metric tags, `timeout`, `signal`.
    * @returns Resolves once closed.
    * @throws {TypeError} On a bad option.
    *
@@ -323,26 +278,19 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
     return this.#calls.end(options, true);
   }
 
-  /**
-   * Same as {@linkcode Client.end}, without the `error` event on failure.
-   *
-   * @param options MQTT 5 reason code and properties, metric tags.
-   * @returns Resolves once closed.
-   * @throws {TypeError} On a bad option.
-   */
+  /** Same as {@linkcode Client.end}, without the `error` event on failure. */
   endAsync(options?: EndOptions): Promise<void> {
     return this.#calls.end(options, false);
   }
 
   /**
-   * Iterates over received messages. The iterator holds up to `capacity` messages and, when full,
-   * pauses reading from the broker until the loop catches up. It ends when the client becomes
-   * idle (`end()`, a `connect()` that failed, a connection lost for good), at once on a client
-   * already idle after a `connect()`. Made before the first `connect()`, it waits for it and also
-   * gets the messages that arrive with the CONNACK (the queue of a resumed session). Only one
-   * iterator may be active at a time; `on("message")` handlers and listeners still fire.
+   * Iterates over every received message, bounded and acknowledged as
+   * {@linkcode MessageStream} says. Messages that arrive while no iterator, handler or listener
+   * exists (a resumed session's queue, retained messages) wait for the first iterator, so it may
+   * be made before or after `connect()` and `subscribe()`. One at a time; see
+   * {@linkcode Client.subscription} for one per topic filter.
    *
-   * @param options `capacity`: messages held before back-pressure (default 1024).
+   * @param options `capacity` (default 1024), `signal` to end the iteration.
    * @returns The message stream.
    * @throws {TypeError} When another `messages()` iterator is active.
    *
@@ -351,16 +299,70 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * import { Client } from "@mqload/mqload";
    * const client = new Client();
    * await client.connect("mqtt://127.0.0.1:1883");
-   * await client.subscribe("sensors/#");
-   * for await (const message of client.messages()) {
-   *   console.log(message.topic, message.payload.byteLength);
-   *   break;
-   * }
-   * await client.end();
+   * await client.subscribe("sensors/#", { qos: 1 });
+   * for await (const message of client.messages()) console.log(message.topic, message.text());
    * ```
    */
-  messages(options: { capacity?: number } = {}): MessageStream {
-    return this.#calls.messages(options.capacity ?? 1024);
+  messages(options?: MessageStreamOptions): MessageStream {
+    return this.#calls.messages(options);
+  }
+
+  /**
+   * Subscribes and iterates over that subscription's messages: see
+   * {@linkcode TopicSubscription}.
+   *
+   * @param topic A filter or an array of filters (`$share/group/filter` included).
+   * @param options `subscribe()` options, `capacity` and `signal`.
+   * @returns The subscription, an async iterable of its messages.
+   * @throws {TypeError} On a bad filter or option.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * for await (const alert of client.subscription("alerts/#", { qos: 1 })) console.log(alert.json());
+   * ```
+   */
+  subscription(topic: string | string[], options?: SubscriptionOptions): TopicSubscription {
+    return this.#calls.subscription(topic, options);
+  }
+
+  /**
+   * Resolves once the client has closed for good: with `undefined` after `end()`, or with the
+   * error when the connection was lost and not reconnected. At once if so and no `connect()` since.
+   *
+   * @returns Resolves with why the client closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Client } from "@mqload/mqload";
+   * const client = new Client();
+   * await client.connect("mqtt://127.0.0.1:1883");
+   * console.error("closed:", (await client.closed())?.message ?? "by end()");
+   * ```
+   */
+  closed(): Promise<MqttError | undefined> {
+    return this.#calls.whenClosed();
+  }
+
+  /**
+   * Ends the client once every publication in flight or queued is acknowledged, however long it
+   * takes unless `timeout` says (`end()` waits `connect_timeout` at most): a service's orderly
+   * shutdown. Iterators end after yielding what they hold.
+   *
+   * @param options `end()` options; `timeout` bounds the wait (default none).
+   * @returns Resolves once closed.
+   * @throws {TypeError} On a bad option.
+   *
+   * @example Usage
+   * ```ts
+   * import { Client } from "@mqload/mqload";
+   * await new Client().drain(); // idle: nothing to wait for
+   * ```
+   */
+  drain(options?: EndOptions): Promise<void> {
+    return this.#calls.end(options, false, Infinity);
   }
 
   /**

@@ -35,7 +35,7 @@ export class MqttConnectError extends MqttError {
   /** The CONNACK return code (3.1.1) or reason code (5.0). */
   declare readonly reasonCode: number;
   /** The v5 Server Reference the broker sent with 0x9C/0x9D (use another server), if any. */
-  readonly serverReference?: string;
+  readonly serverReference?: string | undefined;
 
   /**
    * Creates a connect refusal.
@@ -48,7 +48,7 @@ export class MqttConnectError extends MqttError {
     message: string,
     options: Omit<MqttErrorOptions, "code" | "reasonCode"> & {
       reasonCode: number;
-      serverReference?: string;
+      serverReference?: string | undefined;
     },
   ) {
     super(message, { ...options, code: "refused", method: options.method ?? "connect" });
@@ -95,7 +95,7 @@ export class MqttTimeoutError extends MqttError {
  */
 export class MqttClosedError extends MqttError {
   /** The v5 Server Reference of a broker DISCONNECT (use another server), if any. */
-  readonly serverReference?: string;
+  readonly serverReference?: string | undefined;
 
   /**
    * Creates a closed-connection error.
@@ -105,7 +105,7 @@ export class MqttClosedError extends MqttError {
    */
   constructor(
     message: string,
-    options: Omit<MqttErrorOptions, "code"> & { serverReference?: string } = {},
+    options: Omit<MqttErrorOptions, "code"> & { serverReference?: string | undefined } = {},
   ) {
     super(message, { ...options, code: "closed" });
     if (options.serverReference !== undefined) this.serverReference = options.serverReference;

@@ -16,6 +16,30 @@ import type {
 } from "./events.ts";
 
 /**
+ * The `on()` handler of each event of a {@linkcode Client}: what it is called with.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ClientHandlers } from "@mqload/mqload";
+ * const onMessage: ClientHandlers["message"] = (topic, payload) => console.log(topic, payload.byteLength);
+ * ```
+ */
+export interface ClientHandlers {
+  /** Connected (first time and after every reconnection). */
+  connect: (info: ConnectInfo) => unknown;
+  /** About to try reconnecting. */
+  reconnect: (info: ReconnectInfo) => unknown;
+  /** A message arrived: its topic, its payload (an ArrayBuffer of its own), delivery details. */
+  message: (topic: string, payload: ArrayBuffer, info: MessageInfo) => unknown;
+  /** `end()` completed, or the connection was lost for good. */
+  end: () => unknown;
+  /** A failure nobody awaits, a background failure, or a handler's exception. */
+  error: (error: MqttError) => unknown;
+  /** The connection was lost. */
+  close: (info: CloseInfo) => unknown;
+}
+
+/**
  * The listeners of a target, for the client that extends it. Assigned once, by the class's static
  * block: a friend accessor, not state (`#events` stays unreachable from outside this module).
  */
@@ -35,8 +59,9 @@ let listenersOf: (target: ClientEventTarget) => Listeners;
  * | `close`     | the connection was lost (not by `end()`)       | `info: CloseInfo`                       | `MqttCloseEvent`       |
  *
  * The `on()` handler of an event runs first, then the listeners, in the order they were added.
- * An exception thrown by a handler or listener is reported (`reportError`) and does not disturb
- * the client.
+ * An exception thrown by the `message` handler goes to the `error` handler (or the log, once)
+ * and does not disturb the client; one thrown by a listener is reported as `EventTarget` does
+ * (`reportError`).
  *
  * @example Usage
  * ```ts
@@ -55,111 +80,34 @@ export abstract class ClientEventTarget extends EventTarget {
   }
 
   /**
-   * Sets the one `connect` handler, replacing the previous one (`null` removes it). It runs on
-   * every successful connection, reconnections included.
+   * Sets the one handler of an event, replacing the previous one (`null` removes it), as
+   * xk6-mqtt does; the handler's arguments are those of {@linkcode ClientHandlers}:
    *
-   * @param event `"connect"`.
-   * @param handler Called with the connection details (xk6-mqtt passes none: extra arguments are
-   * ignored by its handlers).
-   * @throws {TypeError} When the handler is not a function or `null`.
+   * - `connect` `(info)`: every successful connection, reconnections included;
+   * - `reconnect` `(info)`: before each reconnection attempt (attempt number, previous error);
+   * - `message` `(topic, payload, info)`: a message arrived; `payload` is an `ArrayBuffer` of its
+   *   own (decode it with `TextDecoder`), `info` the QoS, retain, dup, packet id, properties;
+   * - `end` `()`: `end()` completed, or the connection is lost and will not be reconnected;
+   * - `error` `(error)`: a call's failure nobody awaits, a background failure, or an exception
+   *   of a handler; while one is set, such failures are not logged;
+   * - `close` `(info)`: the connection was lost (not by `end()`), and whether it reconnects.
+   *
+   * @param event The event name.
+   * @param handler The handler, or `null`.
+   * @throws {TypeError} On an unknown event, or a handler that is not a function or `null`.
    *
    * @example Usage
    * ```ts
    * import { Client } from "@mqload/mqload";
    * const client = new Client();
    * client.on("connect", (info) => console.log("connected to", info.url, "as", info.clientId));
-   * ```
-   */
-  on(event: "connect", handler: ((info: ConnectInfo) => unknown) | null): void;
-  /**
-   * Sets the one `reconnect` handler, replacing the previous one (`null` removes it). It runs
-   * before each reconnection attempt, automatic or by `reconnect()`.
-   *
-   * @param event `"reconnect"`.
-   * @param handler Called with the attempt number and, from the second attempt, why the
-   * previous one failed.
-   * @throws {TypeError} When the handler is not a function or `null`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * client.on("reconnect", (info) => console.log("reconnection attempt", info.attempt));
-   * ```
-   */
-  on(event: "reconnect", handler: ((info: ReconnectInfo) => unknown) | null): void;
-  /**
-   * Sets the one `message` handler, replacing the previous one (`null` removes it).
-   *
-   * @param event `"message"`.
-   * @param handler Called with the topic, the payload (an `ArrayBuffer` of its own) and the
-   * delivery details (QoS, retain, dup, packet id, MQTT 5 properties).
-   * @throws {TypeError} When the handler is not a function or `null`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
    * client.on("message", (topic, payload, info) => {
    *   console.log(topic, new TextDecoder().decode(payload), info.qos);
    * });
-   * ```
-   */
-  on(
-    event: "message",
-    handler: ((topic: string, payload: ArrayBuffer, info: MessageInfo) => unknown) | null,
-  ): void;
-  /**
-   * Sets the one `end` handler, replacing the previous one (`null` removes it). It runs once
-   * `end()` has completed, or when the connection is lost and will not be reconnected.
-   *
-   * @param event `"end"`.
-   * @param handler Called with no arguments.
-   * @throws {TypeError} When the handler is not a function or `null`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * client.on("end", () => console.log("disconnected"));
-   * ```
-   */
-  on(event: "end", handler: (() => unknown) | null): void;
-  /**
-   * Sets the one `error` handler, replacing the previous one (`null` removes it). While one is
-   * set, failures of the sync-named calls (`connect`, `publish`, …) go to it and their rejected
-   * Promises count as handled, as xk6-mqtt reports them.
-   *
-   * @param event `"error"`.
-   * @param handler Called with the `MqttError` (`name` `"MQTTError"`, `method`, `code`,
-   * `reasonCode`).
-   * @throws {TypeError} When the handler is not a function or `null`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
    * client.on("error", (error) => console.error(error.name, error.method, error.message));
    * ```
    */
-  on(event: "error", handler: ((error: MqttError) => unknown) | null): void;
-  /**
-   * Sets the one `close` handler, replacing the previous one (`null` removes it). It runs when
-   * the connection is lost (network, keepalive, protocol error, broker DISCONNECT), not on
-   * `end()`.
-   *
-   * @param event `"close"`.
-   * @param handler Called with why the connection was lost and whether the client reconnects.
-   * @throws {TypeError} When the handler is not a function or `null`.
-   *
-   * @example Usage
-   * ```ts
-   * import { Client } from "@mqload/mqload";
-   * const client = new Client();
-   * client.on("close", (info) => console.warn(info.error.message, info.reconnecting));
-   * ```
-   */
-  on(event: "close", handler: ((info: CloseInfo) => unknown) | null): void;
+  on<E extends keyof ClientHandlers>(event: E, handler: ClientHandlers[E] | null): void;
   on(event: string, handler: ((...args: never[]) => unknown) | null): void {
     this.#events.setHandler(event, handler);
   }

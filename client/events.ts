@@ -34,7 +34,7 @@ export interface ConnectInfo {
   /** Whether the broker resumed a stored session. */
   sessionPresent: boolean;
   /** MQTT 5 CONNACK properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -50,7 +50,7 @@ export interface ReconnectInfo {
   /** 1 for the first attempt after a loss, then 2, 3, … */
   attempt: number;
   /** Why the previous attempt failed, from the second attempt on. */
-  error?: MqttError;
+  error?: MqttError | undefined;
 }
 
 /**
@@ -70,25 +70,51 @@ export interface MessageInfo {
   /** Whether the broker flagged it as a possible redelivery. */
   dup: boolean;
   /** Packet identifier, for QoS 1 and 2. */
-  packetId?: number;
+  packetId?: number | undefined;
   /** MQTT 5 PUBLISH properties (user properties, content type, …). */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
- * A received message, as `messages()` yields it.
+ * A received message, as the iterators (`messages()`, `subscription()`) yield it.
  *
  * @example Usage
- * ```ts
- * import type { Message } from "@mqload/mqload";
- * const message: Message = { topic: "a", payload: new ArrayBuffer(0), qos: 0, retain: false, dup: false };
+ * ```ts ignore
+ * import { Client, type Message } from "@mqload/mqload";
+ * const client = new Client({ manual_ack: true });
+ * await client.connect("mqtt://127.0.0.1:1883");
+ * for await (const message of client.subscription("orders/#", { qos: 1 })) {
+ *   const order = message.json() as { id: string };
+ *   console.log(message.topic, order.id);
+ *   message.ack(); // processed: now the broker may forget it
+ * }
  * ```
  */
 export interface Message extends MessageInfo {
   /** The topic it was published to. */
-  topic: string;
-  /** The payload, in an ArrayBuffer of its own. */
-  payload: ArrayBuffer;
+  readonly topic: string;
+  /** The payload: bytes of its own. */
+  readonly payload: Uint8Array;
+  /**
+   * The payload decoded as UTF-8.
+   *
+   * @returns The text.
+   */
+  text(): string;
+  /**
+   * The payload parsed as JSON (UTF-8).
+   *
+   * @returns The parsed value.
+   * @throws {SyntaxError} When the payload is not JSON.
+   */
+  json(): unknown;
+  /**
+   * With the client's `manual_ack`, sends the acknowledgement (PUBACK at QoS 1, PUBREC at QoS 2)
+   * that the broker waits for before it forgets the message; call it once processed. Without
+   * `manual_ack` the message was acknowledged when the loop took it, and this does nothing; at
+   * QoS 0 there is nothing to acknowledge.
+   */
+  ack(): void;
 }
 
 /**
@@ -107,9 +133,9 @@ export interface CloseInfo {
   /** Whether the client will try to reconnect. */
   reconnecting: boolean;
   /** MQTT 5 reason code of a broker DISCONNECT. */
-  reasonCode?: number;
+  reasonCode?: number | undefined;
   /** MQTT 5 Server Reference of a broker DISCONNECT: where the broker asks us to go. */
-  serverReference?: string;
+  serverReference?: string | undefined;
 }
 
 /**

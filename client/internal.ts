@@ -12,3 +12,5 @@ export { MAX_CACHED_TOPICS } from "./_metrics.ts";
 export { EVENT_NAMES } from "./_listeners.ts";
 /** The listeners behind a ClientEventTarget (whether anyone hears `error`). */
 export { eventListenersOf } from "./event_target.ts";
+/** Gives a client xk6-mqtt's reporting rules and no held messages (the k6 shim's clients). */
+export { withXk6Semantics } from "./_client_calls.ts";

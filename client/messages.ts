@@ -1,163 +1,114 @@
 /**
- * A bounded async iterator over received messages, returned by `Client.messages()`.
+ * The async iterators over received messages: {@linkcode MessageStream}, which
+ * `Client.messages()` returns, and {@linkcode TopicSubscription}, which `Client.subscription()`
+ * returns.
  *
  * @module
  */
 
 import type { Message } from "./events.ts";
+import type { SubscribeOptions, UnsubscribeOptions } from "./options.ts";
 
 /**
- * Received messages as an async iterable. It holds at most `capacity` messages; when it is full,
- * the client stops reading from the broker until the consumer catches up (TCP back-pressure), so
- * nothing is dropped and memory stays bounded. It ends when the client ends or gives up on the
- * connection, or when the loop exits (`break`, `return()`, `await using`).
+ * Received messages as an async iterable, bounded. The client never stops reading from the
+ * broker for it (acknowledgements, SUBACKs and PINGRESPs keep flowing); instead:
+ *
+ * - a QoS 1/2 message is acknowledged (PUBACK, PUBREC) only when the loop takes it, or with
+ *   `manual_ack` when it calls `message.ack()`: the broker's flow control (MQTT 5 Receive
+ *   Maximum, mosquitto's `max_inflight_messages`) then holds back what the loop has not taken;
+ * - a QoS 0 message is dropped (counted in `dropped`) when the loop had left `capacity` messages
+ *   untaken when the read it came in began: a loop that keeps up loses nothing to a burst, one
+ *   that falls behind holds at most `capacity` messages plus one read's worth.
+ *
+ * It ends when the client ends (`end()`) or gives up on a connection it had, or when the loop
+ * exits (`break`, `return()`, `await using`); an aborted `signal` ends it too.
  *
  * @example Usage
  * ```ts
- * import { MessageStream } from "@mqload/mqload/client";
+ * import { Client, type MessageStream } from "@mqload/mqload";
  * import assert from "node:assert/strict";
- * const stream = new MessageStream(2);
- * stream.push({ topic: "a", payload: new ArrayBuffer(0), qos: 0, retain: false, dup: false });
- * stream.close();
- * const topics = [];
- * for await (const message of stream) topics.push(message.topic);
- * assert.deepEqual(topics, ["a"]);
+ * const client = new Client();
+ * const stream: MessageStream = client.messages({ capacity: 256 });
+ * await client.end(); // ends the stream
+ * for await (const message of stream) console.log(message.topic);
+ * assert.equal(stream.closed, true);
  * ```
  */
-export class MessageStream implements AsyncIterableIterator<Message>, AsyncDisposable {
-  readonly #capacity: number;
-  readonly #onReturn?: () => void;
-  #buffer: Message[] = [];
-  #head = 0;
-  #closed = false;
-  #returned = false;
-  #reader?: PromiseWithResolvers<IteratorResult<Message>>;
-  #space?: PromiseWithResolvers<void>;
-
-  /**
-   * Creates a stream.
-   *
-   * @param capacity Messages held before back-pressure applies (≥ 1).
-   * @param onReturn Called once when the consumer stops iterating.
-   * @throws {RangeError} When `capacity` is not a positive integer.
-   */
-  constructor(capacity: number, onReturn?: () => void) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`Invalid capacity: expected a positive integer, got ${capacity}`);
-    }
-    this.#capacity = capacity;
-    this.#onReturn = onReturn;
-  }
-
+export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisposable {
   /** Whether the stream has ended (no more messages will be added). */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** Whether the stream holds `capacity` messages. */
-  get full(): boolean {
-    return this.#buffer.length - this.#head >= this.#capacity;
-  }
-
+  readonly closed: boolean;
+  /** QoS 0 messages dropped because the loop had left `capacity` messages untaken. */
+  readonly dropped: number;
   /**
-   * Adds a message (ignored once closed).
+   * The next message, once there is one.
    *
-   * @param message The message.
+   * @returns The message, or `done` once the stream ended and is empty.
    */
-  push(message: Message): void {
-    if (this.#closed) return;
-    const reader = this.#reader;
-    if (reader !== undefined) {
-      this.#reader = undefined;
-      reader.resolve({ value: message, done: false });
-      return;
-    }
-    this.#buffer.push(message);
-  }
-
+  next(): Promise<IteratorResult<Message, undefined>>;
   /**
-   * Waits until the stream has room or is closed.
+   * Stops iterating (what `break` calls): what the stream still holds is acknowledged, or with
+   * `manual_ack` left for the broker to send again after a reconnection.
    *
-   * @returns Resolves when a message can be pushed without exceeding `capacity`.
+   * @returns A finished result.
    */
-  space(): Promise<void> {
-    if (!this.full || this.#closed) return Promise.resolve();
-    return (this.#space ??= Promise.withResolvers<void>()).promise;
-  }
+  return(): Promise<IteratorResult<Message, undefined>>;
+}
 
-  /** Ends the stream: buffered messages are still yielded, then iteration finishes. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#reader?.resolve({ value: undefined, done: true });
-    this.#reader = undefined;
-    this.#releaseSpace();
-  }
+/**
+ * Options of `Client.messages()` and of the iteration of `Client.subscription()`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MessageStreamOptions } from "@mqload/mqload";
+ * const options: MessageStreamOptions = { capacity: 64, signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface MessageStreamOptions {
+  /** Messages held for the loop; past it, QoS 0 messages are dropped (default 1024). */
+  capacity?: number | undefined;
+  /** Ends the iteration when aborted. */
+  signal?: AbortSignal | undefined;
+}
 
+/**
+ * Options of `Client.subscription()`: those of `subscribe()` and of the iteration.
+ *
+ * @example Usage
+ * ```ts
+ * import { QoS, type SubscriptionOptions } from "@mqload/mqload";
+ * const options: SubscriptionOptions = { qos: QoS.AtLeastOnce, capacity: 128 };
+ * ```
+ */
+export interface SubscriptionOptions extends SubscribeOptions, MessageStreamOptions {}
+
+/**
+ * One subscription's messages as an async iterable: registered before its SUBSCRIBE is sent, so
+ * nothing the broker sends for it (retained messages, a resumed session's queue) goes past it.
+ * Bounded and acknowledged as {@linkcode MessageStream}. Leaving the loop unsubscribes; the
+ * iteration fails with the broker's refusal when the SUBACK refuses the filter.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Client, QoS } from "@mqload/mqload";
+ * const client = new Client();
+ * await client.connect("mqtt://127.0.0.1:1883");
+ * const sensors = client.subscription("sensors/+/temperature", { qos: QoS.AtLeastOnce });
+ * await sensors.granted;
+ * for await (const message of sensors) {
+ *   console.log(message.topic, message.text());
+ * }
+ * ```
+ */
+export interface TopicSubscription extends MessageStream {
+  /** The topic filters it iterates. */
+  readonly filters: readonly string[];
+  /** Resolves with the granted QoS per filter on SUBACK; rejects when refused. */
+  readonly granted: Promise<number[]>;
   /**
-   * Yields the next message.
+   * Unsubscribes and ends the iteration (after what it holds).
    *
-   * @returns The next message, or `done` once the stream is closed and empty.
-   * @throws {TypeError} When a previous `next()` is still pending.
+   * @param options MQTT 5 properties, metric tags, `signal`.
+   * @returns Resolves on UNSUBACK.
    */
-  next(): Promise<IteratorResult<Message>> {
-    if (this.#head < this.#buffer.length) {
-      const value = this.#buffer[this.#head++];
-      if (this.#head === this.#buffer.length) {
-        this.#buffer = [];
-        this.#head = 0;
-      }
-      this.#releaseSpace();
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
-    if (this.#reader !== undefined) {
-      return Promise.reject(
-        new TypeError("Cannot read messages: a next() call is already pending"),
-      );
-    }
-    this.#reader = Promise.withResolvers();
-    return this.#reader.promise;
-  }
-
-  /**
-   * Stops iterating: closes the stream and drops what it holds.
-   *
-   * @returns A finished iterator result.
-   */
-  return(): Promise<IteratorResult<Message>> {
-    this.close();
-    this.#buffer = [];
-    this.#head = 0;
-    if (!this.#returned) {
-      this.#returned = true;
-      this.#onReturn?.();
-    }
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  /**
-   * Returns itself: the stream is its own iterator, and can be iterated once.
-   *
-   * @returns This stream.
-   */
-  [Symbol.asyncIterator](): AsyncIterableIterator<Message> {
-    return this;
-  }
-
-  /**
-   * Same as `return()`, for `await using`.
-   *
-   * @returns Resolves once closed.
-   */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.return();
-  }
-
-  #releaseSpace(): void {
-    if (this.#space !== undefined && (!this.full || this.#closed)) {
-      this.#space.resolve();
-      this.#space = undefined;
-    }
-  }
+  unsubscribe(options?: UnsubscribeOptions): Promise<void>;
 }

@@ -16,7 +16,7 @@
  */
 
 export { Client } from "./client.ts";
-export { ClientEventTarget } from "./event_target.ts";
+export { ClientEventTarget, type ClientHandlers } from "./event_target.ts";
 export {
   type AuthChallenge,
   type AuthHandler,
@@ -55,7 +55,12 @@ export {
   MqttTimeoutError,
 } from "./errors.ts";
 export type { MetricsSink } from "./metrics_sink.ts";
-export { MessageStream } from "./messages.ts";
+export type {
+  MessageStream,
+  MessageStreamOptions,
+  SubscriptionOptions,
+  TopicSubscription,
+} from "./messages.ts";
 export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.ts";
 export { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 export { type BrokerUrl, parseBrokerUrl, type TransportKind } from "./url.ts";

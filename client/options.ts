@@ -12,34 +12,48 @@ import type { MetricsSink } from "./metrics_sink.ts";
 import type { TlsOptions, TransportFactory } from "./transport/mod.ts";
 
 /**
- * Quality of service levels, as in xk6-mqtt.
+ * Quality of service levels, as in xk6-mqtt: the names of the values `0`, `1` and `2`, which the
+ * type `QoS` is (a plain number does not type-check as one).
  *
  * @example Usage
  * ```ts
  * import { QoS } from "@mqload/mqload";
  * import assert from "node:assert/strict";
  * assert.equal(QoS.ExactlyOnce, 2);
+ * const qos: QoS = 1;
  * ```
  */
-export enum QoS {
+export const QoS: {
   /** At most once delivery (fire and forget). */
-  AtMostOnce = 0,
+  readonly AtMostOnce: 0;
   /** At least once delivery (acknowledged, may repeat). */
-  AtLeastOnce = 1,
+  readonly AtLeastOnce: 1;
   /** Exactly once delivery (four-step handshake, never repeats). */
-  ExactlyOnce = 2,
-}
+  readonly ExactlyOnce: 2;
+} = Object.freeze({ AtMostOnce: 0, AtLeastOnce: 1, ExactlyOnce: 2 });
 
 /**
- * A message payload: text (sent as UTF-8) or bytes.
+ * A quality of service level: `0`, `1` or `2` (see the names in {@linkcode QoS}).
+ *
+ * @example Usage
+ * ```ts
+ * import type { QoS } from "@mqload/mqload";
+ * const levels: QoS[] = [0, 1, 2];
+ * ```
+ */
+export type QoS = 0 | 1 | 2;
+
+/**
+ * A message payload: text (sent as UTF-8) or bytes (an ArrayBuffer, or any view of one:
+ * Uint8Array, DataView, Uint16Array, …, sent as the bytes it views).
  *
  * @example Usage
  * ```ts
  * import type { Payload } from "@mqload/mqload";
- * const payloads: Payload[] = ["21.5", new Uint8Array([1, 2]), new ArrayBuffer(4)];
+ * const payloads: Payload[] = ["21.5", new Uint8Array([1, 2]), new ArrayBuffer(4), new DataView(new ArrayBuffer(2))];
  * ```
  */
-export type Payload = string | ArrayBuffer | Uint8Array;
+export type Payload = string | ArrayBuffer | ArrayBufferView;
 
 /**
  * The Last Will and Testament the broker publishes when the client vanishes without `end()`.
@@ -57,11 +71,11 @@ export interface Will {
   /** Payload of the will message. */
   payload: Payload;
   /** QoS of the will message (default 0). */
-  qos?: QoS;
+  qos?: QoS | undefined;
   /** Whether the will message is retained (default `false`). */
-  retain?: boolean;
+  retain?: boolean | undefined;
   /** MQTT 5 will properties (for example `willDelayInterval`). */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -77,7 +91,7 @@ export interface Credentials {
   /** User name. */
   username: string;
   /** Password; none when absent. */
-  password?: string;
+  password?: string | undefined;
 }
 
 /**
@@ -107,11 +121,11 @@ export interface AuthChallenge {
   /** The authentication method (the CONNECT's `properties.authenticationMethod`). */
   method: string;
   /** The broker's authentication data, if any. */
-  data?: Uint8Array;
+  data?: Uint8Array | undefined;
   /** 0x18 Continue authentication. */
   reasonCode: number;
   /** Every property of the AUTH packet (reason string, user properties). */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -147,42 +161,50 @@ export type AuthHandler = (
  */
 export interface ConnectOptions {
   /** MQTT protocol level: 3 (3.1), 4 (3.1.1, default) or 5. */
-  protocol_version?: ProtocolVersion;
+  protocol_version?: ProtocolVersion | undefined;
   /** Keepalive in seconds, 0 (off) to 65535 (default 60). */
-  keepalive?: number;
+  keepalive?: number | undefined;
   /** Milliseconds to wait for the transport and CONNACK (default 30000, as xk6-mqtt). */
-  connect_timeout?: number;
+  connect_timeout?: number | undefined;
   /** Start without a stored session (default `true`); `false` asks for a persistent session. */
-  clean_session?: boolean;
+  clean_session?: boolean | undefined;
   /** MQTT 5 name of `clean_session`; give one of the two. */
-  clean_start?: boolean;
+  clean_start?: boolean | undefined;
   /** MQTT 5 session expiry in seconds; > 0 keeps the session across reconnects. */
-  session_expiry_interval?: number;
+  session_expiry_interval?: number | undefined;
   /** More broker URLs, tried in order after the one given to `connect()` (failover). */
-  servers?: string[];
+  servers?: string[] | undefined;
   /** Automatic reconnection after a lost connection, or `false` to stay down (default: on). */
-  reconnect?: ReconnectOptions | boolean;
+  reconnect?: ReconnectOptions | boolean | undefined;
   /** TLS settings for `mqtts:`, `ssl:` and `tls:` URLs. */
-  tls?: TlsOptions;
+  tls?: TlsOptions | undefined;
   /** MQTT 5: how many QoS 1/2 messages the broker may have in flight towards us. */
-  receive_maximum?: number;
+  receive_maximum?: number | undefined;
   /** Largest number of our own QoS 1/2 publications awaiting acknowledgement (default 1000). */
-  max_inflight?: number;
+  max_inflight?: number | undefined;
   /** Largest packet accepted from the broker, in bytes (sent to v5 brokers as a property). */
-  max_packet_size?: number;
+  max_packet_size?: number | undefined;
   /** MQTT 5 CONNECT properties (user properties, topic alias maximum, …). */
-  properties?: Properties;
+  properties?: Properties | undefined;
   /** MQTT 5: replace repeated topics with topic aliases when the broker allows (default `false`). */
-  topic_aliases?: boolean;
+  topic_aliases?: boolean | undefined;
   /**
    * How publications carry their publish time for the `mqtt_message_latency` trend:
    * `"property"` (default) in an MQTT 5 user property, only when metrics are collected, payloads
    * untouched; `"payload"` as a 12-byte trailer on the payload, for MQTT 3.1.1, which receivers
    * with the same option strip again (others see it); `"none"` never.
    */
-  latency_stamp?: LatencyStamp;
+  latency_stamp?: LatencyStamp | undefined;
   /** Tags added to every metric of the client. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
+  /**
+   * Retry a first `connect()` that fails, under the `reconnect` policy (default `false`: the
+   * first attempt's failure rejects `connect()`, as in xk6-mqtt). A service started while its
+   * broker is down then connects once the broker is up; `connect()` resolves then.
+   */
+  retry_first_connect?: boolean | undefined;
+  /** Aborting gives up the `connect()` call and its retries, as `end()` would. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -212,27 +234,34 @@ export type LatencyStamp = "property" | "payload" | "none";
  */
 export interface ClientOptions extends ConnectOptions {
   /** Client identifier; absent or empty lets the broker assign one. */
-  client_id?: string;
+  client_id?: string | undefined;
   /** The spelling of `client_id` in xk6-mqtt's `index.d.ts`; accepted as an alias. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** User name. */
-  username?: string;
+  username?: string | undefined;
   /** Password. */
-  password?: string;
+  password?: string | undefined;
   /** Called on every connect and reconnect; wins over `username`/`password`. */
-  credentials_provider?: CredentialsProvider;
+  credentials_provider?: CredentialsProvider | undefined;
   /** MQTT 5 enhanced authentication: answers the broker's AUTH challenges during connect. */
-  auth?: AuthHandler;
+  auth?: AuthHandler | undefined;
   /** Last Will and Testament. */
-  will?: Will;
+  will?: Will | undefined;
   /** Where the client reports its metrics. */
-  metrics?: MetricsSink;
+  metrics?: MetricsSink | undefined;
   /** Opens the byte stream to the broker (default: TCP/TLS/WebSocket by URL scheme). */
-  transport?: TransportFactory;
+  transport?: TransportFactory | undefined;
   /** Time source and timers (default: the system clock). */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Publications that may wait for the in-flight window or a connection (default 65536). */
-  max_queued?: number;
+  max_queued?: number | undefined;
+  /**
+   * Messages that iterators yield are acknowledged (PUBACK at QoS 1, PUBREC at QoS 2) when the
+   * code calls `message.ack()`, not when the loop takes them (default `false`). A message never
+   * acknowledged is sent again by the broker after the next reconnection, when the session
+   * persists (`clean_session: false`, or an MQTT 5 `session_expiry_interval`).
+   */
+  manual_ack?: boolean | undefined;
 }
 
 /**
@@ -246,17 +275,19 @@ export interface ClientOptions extends ConnectOptions {
  */
 export interface SubscribeOptions {
   /** Highest QoS to receive at (default 0). */
-  qos?: QoS;
+  qos?: QoS | undefined;
   /** MQTT 5: do not receive our own publications. */
-  no_local?: boolean;
+  no_local?: boolean | undefined;
   /** MQTT 5: keep the retain flag as published. */
-  retain_as_published?: boolean;
+  retain_as_published?: boolean | undefined;
   /** MQTT 5: 0 send retained messages, 1 only for a new subscription, 2 never. */
-  retain_handling?: 0 | 1 | 2;
+  retain_handling?: 0 | 1 | 2 | undefined;
   /** MQTT 5 SUBSCRIBE properties (subscription identifier, user properties). */
-  properties?: Properties;
+  properties?: Properties | undefined;
   /** Tags for this call's metrics. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
+  /** Stops waiting for the SUBACK when aborted (the call fails with code `"aborted"`). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -270,13 +301,18 @@ export interface SubscribeOptions {
  */
 export interface PublishOptions {
   /** QoS (default 0). */
-  qos?: QoS;
+  qos?: QoS | undefined;
   /** Ask the broker to retain the message (default `false`). */
-  retain?: boolean;
+  retain?: boolean | undefined;
   /** MQTT 5 PUBLISH properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
   /** Tags for this call's metrics. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
+  /**
+   * Stops waiting when aborted (the call fails with code `"aborted"`); a publication already
+   * written or queued may still reach the broker.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -290,9 +326,11 @@ export interface PublishOptions {
  */
 export interface UnsubscribeOptions {
   /** MQTT 5 UNSUBSCRIBE properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
   /** Tags for this call's metrics. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
+  /** Stops waiting for the UNSUBACK when aborted (the call fails with code `"aborted"`). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -306,9 +344,16 @@ export interface UnsubscribeOptions {
  */
 export interface EndOptions {
   /** MQTT 5 DISCONNECT reason code (default 0, normal disconnection). */
-  reason_code?: number;
+  reason_code?: number | undefined;
   /** MQTT 5 DISCONNECT properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
   /** Tags for this call's metrics. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
+  /**
+   * Milliseconds to wait for in-flight acknowledgements, and then again for the last writes,
+   * before closing anyway (default `connect_timeout`).
+   */
+  timeout?: number | undefined;
+  /** Closes at once when aborted, as a second `end()` does. */
+  signal?: AbortSignal | undefined;
 }

@@ -27,9 +27,9 @@ export interface BrokerUrl {
   /** WebSocket path (`/mqtt` unless the URL names one); `""` for TCP and TLS. */
   path: string;
   /** User name from the URL, percent-decoded. */
-  username?: string;
+  username?: string | undefined;
   /** Password from the URL, percent-decoded. */
-  password?: string;
+  password?: string | undefined;
   /**
    * The URL without credentials and without the query string, for messages, logs and the `url`
    * metric tag.

@@ -246,7 +246,7 @@ function readConnack(r: Reader, version: ProtocolVersion): ConnackPacket {
   // A 3.1.1 server answers a v5 CONNECT with its own CONNACK (no properties) and return code 1
   // (MQTT 5 §3.1.4 expects it): read its return code as the v5 reason code that means the same.
   if (v5 && code >= 1 && code <= 5 && r.pos === r.end && ack === 0) {
-    return { type: "connack", sessionPresent: false, reasonCode: V4_TO_V5_CONNACK[code] };
+    return { type: "connack", sessionPresent: false, reasonCode: V4_TO_V5_CONNACK[code]! };
   }
   if (v5) reasonCode(code, "connack");
   else if (code > 5) throw malformed(`reserved CONNACK return code ${code}`);

@@ -286,7 +286,7 @@ export function withLength(size: number): number {
 }
 
 function contextName(context: number): string {
-  return CONTEXT_NAME[31 - Math.clz32(context)];
+  return CONTEXT_NAME[31 - Math.clz32(context)]!;
 }
 
 function protocolError(message: string): MqttProtocolError {

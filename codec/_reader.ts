@@ -37,7 +37,7 @@ export class Reader {
   /** One byte. */
   u8(): number {
     if (this.pos >= this.end) throw overrun();
-    return this.buf[this.pos++];
+    return this.buf[this.pos++]!;
   }
 
   /** Two-byte integer. */
@@ -45,7 +45,7 @@ export class Reader {
     const p = this.pos;
     if (p + 2 > this.end) throw overrun();
     this.pos = p + 2;
-    return (this.buf[p] << 8) | this.buf[p + 1];
+    return (this.buf[p]! << 8) | this.buf[p + 1]!;
   }
 
   /** Four-byte integer. */
@@ -54,7 +54,7 @@ export class Reader {
     if (p + 4 > this.end) throw overrun();
     this.pos = p + 4;
     const b = this.buf;
-    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
   /** Variable byte integer: at most four bytes, minimal encoding. */
@@ -95,7 +95,7 @@ export class Reader {
     this.pos = end;
     if (len === 0 || len > CACHED_MAX) return readUtf8(this.buf, start, end);
     const b = this.buf;
-    const slot = (len * 31 + b[start] * 7 + b[end - 1] * 131 + b[start + (len >> 1)] * 17) &
+    const slot = (len * 31 + b[start]! * 7 + b[end - 1]! * 131 + b[start + (len >> 1)]! * 17) &
       (CACHE_SLOTS - 1);
     const base = slot * CACHED_MAX;
     let cache = this.#cache;
@@ -105,11 +105,11 @@ export class Reader {
       const arena = cache.arena;
       let i = 0;
       while (i < len && arena[base + i] === b[start + i]) i++;
-      if (i === len) return cache.topics[slot];
+      if (i === len) return cache.topics[slot]!;
     }
     const topic = readUtf8(b, start, end);
     const arena = cache.arena;
-    for (let i = 0; i < len; i++) arena[base + i] = b[start + i];
+    for (let i = 0; i < len; i++) arena[base + i] = b[start + i]!;
     cache.lengths[slot] = len;
     cache.topics[slot] = topic;
     return topic;

@@ -94,7 +94,7 @@ export function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
 export function readUtf8(buf: Uint8Array, start: number, end: number): string {
   if (end - start > JS_DECODE_MAX) return readUtf8Slow(buf, start, end);
   for (let i = start; i < end; i++) {
-    const c = buf[i];
+    const c = buf[i]!;
     if (c >= 0x80 || c === 0) return readUtf8Slow(buf, start, end);
   }
   // ASCII: eight char codes per call halves the concatenations of a char-by-char loop.
@@ -103,17 +103,17 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
   let i = start;
   for (; i + 8 <= end; i += 8) {
     s += from(
-      buf[i],
-      buf[i + 1],
-      buf[i + 2],
-      buf[i + 3],
-      buf[i + 4],
-      buf[i + 5],
-      buf[i + 6],
-      buf[i + 7],
+      buf[i]!,
+      buf[i + 1]!,
+      buf[i + 2]!,
+      buf[i + 3]!,
+      buf[i + 4]!,
+      buf[i + 5]!,
+      buf[i + 6]!,
+      buf[i + 7]!,
     );
   }
-  for (; i < end; i++) s += from(buf[i]);
+  for (; i < end; i++) s += from(buf[i]!);
   return s;
 }
 

@@ -27,12 +27,12 @@ const EMPTY = new Uint8Array(0);
  */
 export interface DecoderOptions {
   /** Protocol level of the connection: 3, 4 (default) or 5. */
-  protocolVersion?: ProtocolVersion;
+  protocolVersion?: ProtocolVersion | undefined;
   /**
    * Largest packet accepted, in bytes, fixed header included (as MQTT 5's Maximum Packet Size
    * counts). Default: the largest MQTT can frame.
    */
-  maximumPacketSize?: number;
+  maximumPacketSize?: number | undefined;
 }
 
 /**
@@ -174,8 +174,8 @@ export class Decoder {
     const pos = this.#pos;
     const len = chunk.length;
     if (pos + 2 > len) return pos === len ? this.#drained() : this.#nextSplit();
-    const first = chunk[pos];
-    let b = chunk[pos + 1];
+    const first = chunk[pos]!;
+    let b = chunk[pos + 1]!;
     let remaining = b & 0x7f;
     let i = pos + 2;
     if (b > 0x7f) {
@@ -183,7 +183,7 @@ export class Decoder {
       do {
         if (i - pos === 5) throw varintTooLong();
         if (i >= len) return this.#nextSplit();
-        b = chunk[i++];
+        b = chunk[i++]!;
         remaining += (b & 0x7f) * mul;
         mul *= 128;
       } while (b > 0x7f);
@@ -231,7 +231,7 @@ export class Decoder {
           this.#pos = pos;
           return undefined;
         }
-        const b = chunk[pos++];
+        const b = chunk[pos++]!;
         head[this.#headLen++] = b;
         if (this.#headLen === 1) continue;
         if (b < 0x80) break;
@@ -240,10 +240,10 @@ export class Decoder {
       const headLen = this.#headLen;
       if (headLen > 2 && head[headLen - 1] === 0) throw nonMinimal();
       let remaining = 0;
-      for (let k = 1, mul = 1; k < headLen; k++, mul *= 128) remaining += (head[k] & 0x7f) * mul;
+      for (let k = 1, mul = 1; k < headLen; k++, mul *= 128) remaining += (head[k]! & 0x7f) * mul;
       const total = headLen + remaining;
       if (total > this.maximumPacketSize) throw tooLarge(total, this.maximumPacketSize);
-      checkFirstByte(head[0], this.protocolVersion);
+      checkFirstByte(head[0]!, this.protocolVersion);
       asm = new Uint8Array(Math.min(total, Math.max(ASSEMBLY_START, headLen + len - pos)));
       asm.set(head.subarray(0, headLen));
       this.#asm = asm;
@@ -273,7 +273,7 @@ export class Decoder {
     this.#asm = undefined;
     this.#asmLen = 0;
     this.#headLen = 0;
-    const packet = this.#decode(asm, asm[0], start, total);
+    const packet = this.#decode(asm, asm[0]!, start, total);
     // Let go of the buffer: the packet alone decides how long it lives.
     this.#reader.reset(EMPTY, 0, 0);
     return packet;

@@ -25,11 +25,11 @@ import { BufferPool } from "./_buffer_pool.ts";
  */
 export interface EncoderOptions {
   /** Protocol level of the connection: 3, 4 (default) or 5. A CONNECT uses its own. */
-  protocolVersion?: ProtocolVersion;
+  protocolVersion?: ProtocolVersion | undefined;
   /**
    * Bytes per slab, 16 KiB by default. Packets above a quarter of it get a buffer of their own.
    */
-  slabSize?: number;
+  slabSize?: number | undefined;
 }
 
 /**

@@ -17,15 +17,15 @@
  */
 export interface MqttErrorOptions {
   /** A stable, machine-readable code such as `"refused"`, `"timeout"`, `"closed"`, `"protocol"`. */
-  code?: string;
+  code?: string | undefined;
   /** The MQTT 5 reason code (or v3 return code) the broker sent, when there is one. */
-  reasonCode?: number;
+  reasonCode?: number | undefined;
   /** The client method that failed: `"connect"`, `"publish"`, `"subscribe"`, … */
-  method?: string;
+  method?: string | undefined;
   /** Every reason code of a SUBACK or UNSUBACK, one per topic filter in request order. */
-  reasonCodes?: readonly number[];
+  reasonCodes?: readonly number[] | undefined;
   /** The underlying error. */
-  cause?: unknown;
+  cause?: unknown | undefined;
 }
 
 /**
@@ -44,14 +44,14 @@ export class MqttError extends Error {
   /** A stable, machine-readable code. */
   readonly code: string;
   /** The reason code the broker sent, when there is one. */
-  readonly reasonCode?: number;
+  readonly reasonCode?: number | undefined;
   /** The client method that failed, when known. */
-  readonly method?: string;
+  readonly method?: string | undefined;
   /**
    * Every reason code of a refused SUBACK or UNSUBACK, one per topic filter in request order, so a
    * caller sees which filters were granted and which refused.
    */
-  readonly reasonCodes?: readonly number[];
+  readonly reasonCodes?: readonly number[] | undefined;
 
   /**
    * Creates an MQTT error.

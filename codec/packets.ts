@@ -74,59 +74,59 @@ export type UserProperty = [name: string, value: string];
  */
 export interface Properties {
   /** 0x01: the payload is UTF-8 text. */
-  payloadFormatIndicator?: boolean;
+  payloadFormatIndicator?: boolean | undefined;
   /** 0x02: lifetime of the message in seconds. */
-  messageExpiryInterval?: number;
+  messageExpiryInterval?: number | undefined;
   /** 0x03: MIME type of the payload. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** 0x08: topic for a response. */
-  responseTopic?: string;
+  responseTopic?: string | undefined;
   /** 0x09: correlation data for request/response. */
-  correlationData?: Uint8Array;
+  correlationData?: Uint8Array | undefined;
   /** 0x0B: subscription identifiers (one in SUBSCRIBE, one or more in PUBLISH). */
-  subscriptionIdentifiers?: number[];
+  subscriptionIdentifiers?: number[] | undefined;
   /** 0x11: session expiry interval in seconds. */
-  sessionExpiryInterval?: number;
+  sessionExpiryInterval?: number | undefined;
   /** 0x12: the client identifier the server assigned. */
-  assignedClientIdentifier?: string;
+  assignedClientIdentifier?: string | undefined;
   /** 0x13: keepalive the server requires, in seconds. */
-  serverKeepAlive?: number;
+  serverKeepAlive?: number | undefined;
   /** 0x15: extended authentication method. */
-  authenticationMethod?: string;
+  authenticationMethod?: string | undefined;
   /** 0x16: extended authentication data. */
-  authenticationData?: Uint8Array;
+  authenticationData?: Uint8Array | undefined;
   /** 0x17: whether the server may send reason strings and user properties on failures. */
-  requestProblemInformation?: boolean;
+  requestProblemInformation?: boolean | undefined;
   /** 0x18: delay in seconds before the will is published. */
-  willDelayInterval?: number;
+  willDelayInterval?: number | undefined;
   /** 0x19: whether the client asks for response information. */
-  requestResponseInformation?: boolean;
+  requestResponseInformation?: boolean | undefined;
   /** 0x1A: response information from the server. */
-  responseInformation?: string;
+  responseInformation?: string | undefined;
   /** 0x1C: another server to use. */
-  serverReference?: string;
+  serverReference?: string | undefined;
   /** 0x1F: a human-readable reason. */
-  reasonString?: string;
+  reasonString?: string | undefined;
   /** 0x21: how many QoS 1/2 publishes the sender accepts in flight. */
-  receiveMaximum?: number;
+  receiveMaximum?: number | undefined;
   /** 0x22: the highest topic alias the sender accepts. */
-  topicAliasMaximum?: number;
+  topicAliasMaximum?: number | undefined;
   /** 0x23: a topic alias. */
-  topicAlias?: number;
+  topicAlias?: number | undefined;
   /** 0x24: the highest QoS the server supports (0 or 1; absent means 2). */
-  maximumQoS?: QoSLevel;
+  maximumQoS?: QoSLevel | undefined;
   /** 0x25: whether the server supports retained messages. */
-  retainAvailable?: boolean;
+  retainAvailable?: boolean | undefined;
   /** 0x26: user properties, repeatable, order kept. */
-  userProperties?: UserProperty[];
+  userProperties?: UserProperty[] | undefined;
   /** 0x27: the largest packet the sender accepts, in bytes. */
-  maximumPacketSize?: number;
+  maximumPacketSize?: number | undefined;
   /** 0x28: whether the server supports wildcard subscriptions. */
-  wildcardSubscriptionAvailable?: boolean;
+  wildcardSubscriptionAvailable?: boolean | undefined;
   /** 0x29: whether the server supports subscription identifiers. */
-  subscriptionIdentifiersAvailable?: boolean;
+  subscriptionIdentifiersAvailable?: boolean | undefined;
   /** 0x2A: whether the server supports shared subscriptions. */
-  sharedSubscriptionAvailable?: boolean;
+  sharedSubscriptionAvailable?: boolean | undefined;
 }
 
 /**
@@ -148,7 +148,7 @@ export interface Will {
   /** Whether the will is retained. */
   retain: boolean;
   /** MQTT 5 will properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -175,13 +175,13 @@ export interface ConnectPacket {
   /** Keepalive in seconds, 0 to 65535. */
   keepalive: number;
   /** User name. */
-  username?: string;
+  username?: string | undefined;
   /** Password (binary data in MQTT). */
-  password?: Uint8Array;
+  password?: Uint8Array | undefined;
   /** Will message. */
-  will?: Will;
+  will?: Will | undefined;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -201,7 +201,7 @@ export interface ConnackPacket {
   /** v3/v4 return code (0–5) or v5 reason code. */
   reasonCode: number;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -227,9 +227,9 @@ export interface PublishPacket {
   /** Duplicate delivery flag. */
   dup: boolean;
   /** Packet identifier, required for QoS 1 and 2, absent for QoS 0. */
-  packetId?: number;
+  packetId?: number | undefined;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -247,9 +247,9 @@ export interface AckPacket<T extends "puback" | "pubrec" | "pubrel" | "pubcomp">
   /** Packet identifier of the flow. */
   packetId: number;
   /** MQTT 5 reason code; absent means 0 (success). Decoded MQTT 5 packets always have it. */
-  reasonCode?: number;
+  reasonCode?: number | undefined;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -337,9 +337,9 @@ export interface DisconnectPacket {
    * v5 reason code; absent means 0 (normal disconnection). Decoded MQTT 5 packets always have
    * it.
    */
-  reasonCode?: number;
+  reasonCode?: number | undefined;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -355,9 +355,9 @@ export interface AuthPacket {
   /** Discriminant. */
   type: "auth";
   /** Reason code; absent means 0 (success). Decoded packets always have it. */
-  reasonCode?: number;
+  reasonCode?: number | undefined;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**

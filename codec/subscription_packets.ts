@@ -23,11 +23,11 @@ export interface Subscription {
   /** Maximum QoS asked for. */
   qos: QoSLevel;
   /** v5: do not receive own publications (not allowed on a shared subscription). */
-  noLocal?: boolean;
+  noLocal?: boolean | undefined;
   /** v5: keep the retain flag as published. */
-  retainAsPublished?: boolean;
+  retainAsPublished?: boolean | undefined;
   /** v5: 0 send retained, 1 only for new subscriptions, 2 never. */
-  retainHandling?: 0 | 1 | 2;
+  retainHandling?: 0 | 1 | 2 | undefined;
 }
 
 /**
@@ -47,7 +47,7 @@ export interface SubscribePacket {
   /** At least one subscription. */
   subscriptions: Subscription[];
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -67,7 +67,7 @@ export interface SubackPacket {
   /** Granted QoS (0–2) or failure: 0x80 in v3/v4, a v5 reason code ≥ 0x80. */
   reasonCodes: number[];
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -87,7 +87,7 @@ export interface UnsubscribePacket {
   /** At least one topic filter. */
   topicFilters: string[];
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }
 
 /**
@@ -105,7 +105,7 @@ export interface UnsubackPacket {
   /** Packet identifier. */
   packetId: number;
   /** v5 only: one reason code per topic filter. */
-  reasonCodes?: number[];
+  reasonCodes?: number[] | undefined;
   /** MQTT 5 properties. */
-  properties?: Properties;
+  properties?: Properties | undefined;
 }

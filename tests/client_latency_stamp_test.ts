@@ -3,8 +3,11 @@
 // (aedes), and a receiver with the same option gets the payload back exactly as published.
 
 import assert from "node:assert/strict";
-import { Client, type Message, type MetricsSink, QoS } from "../mod.ts";
+import { Client, type MessageInfo, type MetricsSink, QoS } from "../mod.ts";
 import { startBroker } from "../runner/cli/broker.ts";
+
+/** A message as the `on("message")` handler receives it, collected. */
+type Message = MessageInfo & { topic: string; payload: ArrayBuffer };
 
 function recorder(): MetricsSink & { of(metric: string): number[] } {
   const samples: { metric: string; value: number }[] = [];

@@ -1,10 +1,13 @@
 // The Client against a real mosquitto over TCP, MQTT 3.1, 3.1.1 and 5: QoS 0/1/2 round trips with
 // exact counts, retained messages, and the will of a client whose connection drops.
 import assert from "node:assert/strict";
-import { Client, type Message, QoS } from "../mod.ts";
+import { Client, type MessageInfo, QoS } from "../mod.ts";
 import { openTransport, type Transport } from "../client/mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { deadline, signal } from "./fixtures/wait.ts";
+
+/** A message as the `on("message")` handler receives it, collected. */
+type Message = MessageInfo & { topic: string; payload: ArrayBuffer };
 
 const COUNT = 1000;
 const text = new TextDecoder();

@@ -1,9 +1,12 @@
 // MQTT 5 features of the Client against mosquitto: properties, topic aliases, subscription
 // options and identifiers, shared subscriptions, session expiry.
 import assert from "node:assert/strict";
-import { Client, type Message, QoS } from "../mod.ts";
+import { Client, type MessageInfo, QoS } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { signal, until } from "./fixtures/wait.ts";
+
+/** A message as the `on("message")` handler receives it, collected. */
+type Message = MessageInfo & { topic: string; payload: ArrayBuffer };
 
 const text = new TextDecoder();
 

@@ -76,11 +76,11 @@ export async function connectTcp(options: TransportOptions): Promise<Transport> 
     conn = tcp;
   } else {
     const caCerts = tls?.ca === undefined ? undefined : [tls.ca].flat();
-    const common = {
-      caCerts,
-      alpnProtocols: tls?.alpn_protocols,
-      unsafelyDisableHostnameVerification: tls?.insecure_skip_verify === true,
-    };
+    const common: { caCerts?: string[]; alpnProtocols?: string[] } & {
+      unsafelyDisableHostnameVerification: boolean;
+    } = { unsafelyDisableHostnameVerification: tls?.insecure_skip_verify === true };
+    if (caCerts !== undefined) common.caCerts = caCerts;
+    if (tls?.alpn_protocols !== undefined) common.alpnProtocols = tls.alpn_protocols;
     if (tls?.server_name !== undefined) {
       if (tls.cert !== undefined || tls.key !== undefined) {
         throw new TypeError(
@@ -124,7 +124,7 @@ class DenoTransport implements Transport {
   #needed = BUSY_STREAK;
   #paused = false;
   #start = 0;
-  #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void };
+  #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;

@@ -63,24 +63,24 @@ export interface Transport {
  */
 export interface TlsOptions {
   /** PEM certificate(s) of the authorities to trust, in addition to the system roots. */
-  ca?: string | string[];
+  ca?: string | string[] | undefined;
   /** PEM client certificate chain, for mutual TLS (needs `key`). */
-  cert?: string;
+  cert?: string | undefined;
   /** PEM private key of `cert`. */
-  key?: string;
+  key?: string | undefined;
   /**
    * The name to verify the broker's certificate against, when it differs from the URL's host
    * (for example when connecting by IP address). Cannot be combined with `cert`/`key`.
    */
-  server_name?: string;
+  server_name?: string | undefined;
   /**
    * Skips the check that the certificate matches the host name. Deno offers no per-connection
    * switch to skip chain verification: the chain is still checked against the system roots and
    * `ca` unless Deno runs with `--unsafely-ignore-certificate-errors`.
    */
-  insecure_skip_verify?: boolean;
+  insecure_skip_verify?: boolean | undefined;
   /** ALPN protocols to offer, for brokers behind an ALPN-routing gateway. */
-  alpn_protocols?: string[];
+  alpn_protocols?: string[] | undefined;
 }
 
 /**
@@ -99,7 +99,7 @@ export interface TransportOptions {
   /** Where to connect. */
   url: BrokerUrl;
   /** TLS settings for `tls` and `wss` URLs. */
-  tls?: TlsOptions;
+  tls?: TlsOptions | undefined;
   /** Aborted when the connect timeout expires or the client is ended. */
   signal: AbortSignal;
 }

@@ -57,8 +57,10 @@ export function connectWebSocket(options: TransportOptions): Promise<Transport> 
 class WebSocketTransport implements Transport {
   #ws: WebSocket;
   #chunks: ArrayBuffer[] = [];
-  #reader?: { resolve(chunk: Uint8Array | null): void; reject(error: unknown): void };
-  #error?: Error;
+  #reader?:
+    | { resolve(chunk: Uint8Array | null): void; reject(error: unknown): void }
+    | undefined;
+  #error?: Error | undefined;
   #ended = false;
   #closed: Promise<void>;
 

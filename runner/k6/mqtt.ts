@@ -36,7 +36,7 @@ import {
   type SubscribeOptions,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
-import { eventListenersOf } from "../../client/internal.ts";
+import { eventListenersOf, withXk6Semantics } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
@@ -90,6 +90,7 @@ export class Client extends LibraryClient {
         ? options
         : { clock: UNTRACKED_CLOCK, ...options, metrics: options.metrics ?? vuSink(vu, muted) },
     );
+    withXk6Semantics(this);
     this.#muted = muted;
     this.#vu = vu;
     this.#k6Tls = options.tls === undefined || tls !== undefined;

@@ -1,0 +1,37 @@
+// What a Client is made of (its Calls, Lifecycle, iterators), kept by client, so that the k6
+// runner's shim can give a client xk6-mqtt's rules without reaching into the class.
+
+import { Calls } from "./_calls.ts";
+import { Consumers } from "./_consumers.ts";
+import { Lifecycle } from "./_lifecycle.ts";
+import type { Listeners } from "./_listeners.ts";
+import { Metrics } from "./_metrics.ts";
+import type { ClientSettings } from "./_settings.ts";
+
+const callsOf = new WeakMap<object, Calls>();
+
+/** Builds the parts of `client` and remembers them for {@linkcode withXk6Semantics}. */
+export function clientCalls(client: object, events: Listeners, settings: ClientSettings): Calls {
+  const sink = settings.metrics;
+  const metrics = sink === undefined ? undefined : new Metrics(sink);
+  const calls = new Calls(events, settings.clock, metrics);
+  calls.lifecycle = new Lifecycle(settings, calls, metrics);
+  calls.consumers = new Consumers(calls.lifecycle.session.inbound, settings.manualAck);
+  events.failures = calls;
+  callsOf.set(client, calls);
+  return calls;
+}
+
+/**
+ * Gives a client xk6-mqtt's rules, for the k6 runner's shim: a failed sync-named call goes to the
+ * `error` handlers or stays an unhandled rejection, an `on()` handler's exception is reported as
+ * uncaught (the VU fails the iteration), and messages nobody consumes are acknowledged at once
+ * instead of held for an iterator.
+ */
+export function withXk6Semantics(client: object): void {
+  const calls = callsOf.get(client);
+  if (calls === undefined) return;
+  calls.outcomes.legacy = true;
+  calls.reportHandlerErrors = true;
+  calls.consumers.hold = false;
+}

@@ -1,0 +1,115 @@
+// Who takes a received message besides the `on("message")` handler and listeners: the
+// messages() iterator, the subscription() iterators, and, while none exists, the held messages
+// that wait (bounded) for the first one. Each gets its copy; a QoS 1/2 message is acknowledged
+// once every consumer took it (see AckToken).
+
+import type { PublishPacket } from "../codec/packets.ts";
+import type { Connection } from "./_connection.ts";
+import { type Acknowledger, AckToken, Inbox, ReceivedMessage } from "./_inbox.ts";
+import type { Inbound } from "./_inbound.ts";
+import type { MessageInfo } from "./events.ts";
+
+export const DEFAULT_CAPACITY = 1024;
+
+export class Consumers implements Acknowledger {
+  /** Whether any iterator exists, or messages are held: the handlers-only path is the fast one. */
+  any = false;
+  /** Hold messages nobody consumes for the first iterator (off for the k6 runner). */
+  hold = true;
+  readonly manualAck: boolean;
+  readonly #inbound: Inbound;
+  stream: Inbox | undefined;
+  readonly #subscriptions = new Set<Inbox>();
+  #held: Inbox | undefined;
+
+  constructor(inbound: Inbound, manualAck: boolean) {
+    this.#inbound = inbound;
+    this.manualAck = manualAck;
+  }
+
+  acknowledge(token: AckToken): void {
+    this.#inbound.acknowledge(token.conn, token.qos, token.packetId);
+  }
+
+  /**
+   * Gives a message to the iterators (or holds it when nobody consumes it), which then own its
+   * acknowledgement; returns false when there are none, and the caller acknowledges it at once.
+   */
+  route(
+    topic: string,
+    payload: ArrayBuffer,
+    info: MessageInfo,
+    packet: PublishPacket,
+    conn: Connection,
+    handled: boolean,
+  ): boolean {
+    const targets: Inbox[] = [];
+    if (this.stream !== undefined) targets.push(this.stream);
+    for (const inbox of this.#subscriptions) if (inbox.matches!(topic)) targets.push(inbox);
+    if (targets.length === 0) {
+      if (handled || !this.hold) return false;
+      targets.push(this.#held ??= new Inbox(DEFAULT_CAPACITY, true));
+      this.any = true;
+    }
+    const qos = packet.qos;
+    const token = qos === 0 ? undefined : new AckToken(this, conn, qos, packet.packetId!);
+    const bytes = new Uint8Array(payload);
+    // One share more than the targets, released last: a target that hands the message over at
+    // once must not complete the token before the others have their copies.
+    if (token !== undefined) token.owners = targets.length + 1;
+    for (const inbox of targets) {
+      const message = new ReceivedMessage(
+        topic,
+        bytes,
+        qos,
+        info.retain,
+        info.dup,
+        info.packetId,
+        info.properties,
+        token,
+      );
+      if (!inbox.push(message) && token !== undefined) token.owners--;
+    }
+    token?.release();
+    return true;
+  }
+
+  /** A read was delivered: whether an iterator is behind (see Inbox.readDone). */
+  readDone(): boolean {
+    let behind = this.stream?.readDone() ?? false;
+    for (const inbox of this.#subscriptions) if (inbox.readDone()) behind = true;
+    return behind;
+  }
+
+  /** A new iterator: it gets the held messages it wants first. */
+  add(inbox: Inbox): void {
+    if (inbox.matches === undefined) this.stream = inbox;
+    else this.#subscriptions.add(inbox);
+    const held = this.#held;
+    if (held !== undefined) {
+      held.handOver(
+        inbox,
+        (message) => inbox.matches === undefined || inbox.matches(message.topic),
+      );
+      if (held.size === 0) this.#held = undefined;
+    }
+    this.any = true;
+  }
+
+  remove(inbox: Inbox): void {
+    if (this.stream === inbox) this.stream = undefined;
+    this.#subscriptions.delete(inbox);
+    this.any = this.stream !== undefined || this.#subscriptions.size > 0 ||
+      this.#held !== undefined;
+  }
+
+  /** The client ended or gave up: every iterator ends after what it holds. */
+  closeAll(): void {
+    this.stream?.close();
+    for (const inbox of this.#subscriptions) inbox.close();
+    this.stream = undefined;
+    this.#subscriptions.clear();
+    this.#held = undefined;
+    this.any = false;
+  }
+}

@@ -1,0 +1,124 @@
+// The iterators' acknowledgements on the wire, through an in-memory broker: QoS 2 held back until
+// the loop takes the message, manual_ack, a QoS 2 message the broker resends after a lost
+// connection (delivered again, not taken for a duplicate), messages held for the first iterator,
+// abort signals.
+
+import assert from "node:assert/strict";
+import { FakeClock, ScriptedBroker, settle } from "../tests/fixtures/memory_broker.ts";
+import { Client } from "./client.ts";
+import type { ClientOptions } from "./options.ts";
+
+const URL = "mqtt://broker.test:1883";
+const bytes = (s: string) => new TextEncoder().encode(s);
+const id = (packet: { type: string; packetId?: number }) => [packet.type, packet.packetId];
+const publish = (packetId: number, payload: string, qos: 1 | 2 = 2, dup = false) => ({
+  type: "publish" as const,
+  topic: "t",
+  payload: bytes(payload),
+  qos,
+  retain: false,
+  dup,
+  packetId,
+});
+
+async function connected(options: ClientOptions = {}) {
+  const clock = new FakeClock();
+  const broker = new ScriptedBroker(4);
+  const client = new Client({
+    reconnect: false,
+    ...options,
+    transport: broker.factory,
+    clock,
+  });
+  const connecting = client.connect(URL);
+  await broker.accept();
+  await connecting;
+  return { client, broker, clock };
+}
+
+Deno.test("messages(): a QoS 2 message gets its PUBREC when the loop takes it, PUBCOMP on PUBREL", async () => {
+  const { client, broker } = await connected();
+  const stream = client.messages();
+  await broker.send(publish(7, "a"));
+  assert.equal(broker.unread.length, 0, "no PUBREC before the loop takes it");
+  const first = await stream.next();
+  assert.equal(first.done ? undefined : first.value.text(), "a");
+  assert.deepEqual(id(await broker.next()), ["pubrec", 7]);
+  await broker.send({ type: "pubrel", packetId: 7 });
+  assert.deepEqual(id(await broker.next()), ["pubcomp", 7]);
+  await client.end();
+});
+
+Deno.test("manual_ack: the PUBACK goes out on ack(), once", async () => {
+  const { client, broker } = await connected({ manual_ack: true });
+  const stream = client.messages();
+  await broker.send(publish(3, "job", 1));
+  const taken = await stream.next();
+  assert.ok(!taken.done);
+  await settle();
+  assert.equal(broker.unread.length, 0, "taken, not yet acknowledged");
+  taken.value.ack();
+  taken.value.ack();
+  assert.deepEqual(id(await broker.next()), ["puback", 3]);
+  await settle();
+  assert.equal(broker.unread.length, 0);
+  await client.end();
+});
+
+Deno.test("messages(): a QoS 2 message never acknowledged is delivered again when the broker resends it", async () => {
+  const { client, broker, clock } = await connected({
+    client_id: "c",
+    clean_session: false,
+    manual_ack: true,
+    reconnect: { initial_delay: 0, jitter: false },
+  });
+  const stream = client.messages();
+  await broker.send(publish(9, "once"));
+  const first = await stream.next();
+  assert.ok(!first.done);
+  await broker.drop(); // Lost before ack(): no PUBREC went out.
+  await clock.tick(0); // The reconnection.
+  await broker.accept({ sessionPresent: true });
+  first.value.ack(); // On the old connection: nothing is sent.
+  await broker.send(publish(9, "once", 2, true));
+  const again = await stream.next();
+  assert.ok(!again.done);
+  assert.equal(again.value.text(), "once");
+  assert.equal(again.value.dup, true);
+  again.value.ack();
+  assert.deepEqual(id(await broker.next()), ["pubrec", 9]);
+  await client.end();
+});
+
+Deno.test("messages made before any consumer are held for the first iterator, handlers' are not", async () => {
+  const { client, broker } = await connected();
+  await broker.send(publish(1, "held", 1));
+  await settle();
+  assert.equal(broker.unread.length, 0, "held unacknowledged: nobody took it");
+  const stream = client.messages();
+  const taken = await stream.next();
+  assert.equal(taken.done ? undefined : taken.value.text(), "held");
+  assert.deepEqual(id(await broker.next()), ["puback", 1]);
+  await stream.return();
+  client.on("message", () => {});
+  await broker.send(publish(2, "handled", 1));
+  assert.deepEqual(id(await broker.next()), ["puback", 2]);
+  await client.end();
+});
+
+Deno.test("signal: aborted publish, subscribe and unsubscribe fail with code aborted", async () => {
+  const { client, broker } = await connected();
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const calls = [
+    client.publish("t", "x", { qos: 1, signal }),
+    client.subscribe("s", { signal }),
+    client.unsubscribe("s", { signal }),
+  ].map((p) => p.then(() => "settled", (e) => e.code));
+  await broker.expect("publish");
+  controller.abort();
+  assert.deepEqual(await Promise.all(calls), ["aborted", "aborted", "aborted"]);
+  const early = await client.publish("t", "x", { signal: AbortSignal.abort() }).catch((e) => e);
+  assert.equal(early.code, "aborted");
+  await client.end({ signal: AbortSignal.abort() });
+});

@@ -1,0 +1,244 @@
+// The consumers' side of received messages: the message objects the iterators yield, the token
+// that holds back a QoS 1/2 acknowledgement until every consumer had its copy, and the bounded
+// buffer behind `messages()` and `subscription()`.
+//
+// Why acknowledgements wait: the broker's flow control (Receive Maximum, mosquitto's
+// max_inflight_messages) counts unacknowledged messages, so holding the PUBACK/PUBREC of a
+// message nobody took yet slows the broker down instead of the socket reads; SUBACKs, PINGRESPs
+// and the acknowledgements of our own publications keep flowing whatever the consumers do.
+
+import type { Properties, QoSLevel } from "../codec/packets.ts";
+import type { Connection } from "./_connection.ts";
+import type { Message } from "./events.ts";
+import type { MessageStream } from "./messages.ts";
+
+const decoder = new TextDecoder();
+
+/** Who sends the acknowledgement once a token is released by all its consumers. */
+export interface Acknowledger {
+  acknowledge(token: AckToken): void;
+}
+
+/** The held-back acknowledgement of one received QoS 1/2 PUBLISH, shared by its consumers. */
+export class AckToken {
+  /** Consumers that have not yet taken (or, with manual_ack, acknowledged) their copy. */
+  owners = 0;
+  readonly conn: Connection;
+  readonly qos: QoSLevel;
+  readonly packetId: number;
+  readonly #by: Acknowledger;
+
+  constructor(by: Acknowledger, conn: Connection, qos: QoSLevel, packetId: number) {
+    this.#by = by;
+    this.conn = conn;
+    this.qos = qos;
+    this.packetId = packetId;
+  }
+
+  release(): void {
+    if (--this.owners === 0) this.#by.acknowledge(this);
+  }
+}
+
+/** A message as an iterator yields it: a `Uint8Array` payload, text/JSON helpers, `ack()`. */
+export class ReceivedMessage implements Message {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: QoSLevel;
+  readonly retain: boolean;
+  readonly dup: boolean;
+  readonly packetId?: number | undefined;
+  readonly properties?: Properties | undefined;
+  #token: AckToken | undefined;
+
+  constructor(
+    topic: string,
+    payload: Uint8Array,
+    qos: QoSLevel,
+    retain: boolean,
+    dup: boolean,
+    packetId: number | undefined,
+    properties: Properties | undefined,
+    token: AckToken | undefined,
+  ) {
+    this.topic = topic;
+    this.payload = payload;
+    this.qos = qos;
+    this.retain = retain;
+    this.dup = dup;
+    if (packetId !== undefined) this.packetId = packetId;
+    if (properties !== undefined) this.properties = properties;
+    this.#token = token;
+  }
+
+  text(): string {
+    return decoder.decode(this.payload);
+  }
+
+  json(): unknown {
+    return JSON.parse(this.text());
+  }
+
+  ack(): void {
+    const token = this.#token;
+    this.#token = undefined;
+    token?.release();
+  }
+}
+
+/** A bounded queue of messages for one consumer, and its async iterator. */
+export class Inbox implements MessageStream {
+  /** QoS 0 messages dropped because the buffer was full. */
+  dropped = 0;
+  /** The topic filter test of a subscription's inbox (messages() takes every topic). */
+  readonly matches: ((topic: string) => boolean) | undefined;
+  readonly #capacity: number;
+  readonly #manualAck: boolean;
+  readonly #onReturn: (() => void) | undefined;
+  #buffer: ReceivedMessage[] = [];
+  #head = 0;
+  #closed = false;
+  #returned = false;
+  #failure: unknown;
+  #reader: PromiseWithResolvers<IteratorResult<Message, undefined>> | undefined;
+  /** Messages buffered when the current read's first QoS 0 message came; -1 before it. */
+  #burstStart = -1;
+
+  constructor(
+    capacity: number,
+    manualAck: boolean,
+    matches?: (topic: string) => boolean,
+    onReturn?: () => void,
+  ) {
+    this.#capacity = capacity;
+    this.#manualAck = manualAck;
+    this.matches = matches;
+    this.#onReturn = onReturn;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Messages buffered. */
+  get size(): number {
+    return this.#buffer.length - this.#head;
+  }
+
+  /**
+   * Takes a message: straight to a waiting `next()`, else into the buffer. QoS 1/2 ones always
+   * fit, as the acknowledgements they hold back bound how many the broker sends. A QoS 0 one is
+   * dropped (counted) when the loop had left `capacity` messages untaken by the time the read it
+   * came in began: a loop that keeps up loses nothing to a burst, one that falls behind holds at
+   * most `capacity` plus one read's worth. Returns whether it was taken.
+   */
+  push(message: ReceivedMessage): boolean {
+    if (this.#closed) return false;
+    const reader = this.#reader;
+    if (reader !== undefined) {
+      this.#reader = undefined;
+      this.#handed(message);
+      reader.resolve({ value: message, done: false });
+      return true;
+    }
+    if (message.qos === 0) {
+      if (this.#burstStart < 0) this.#burstStart = this.size;
+      if (this.#burstStart >= this.#capacity) {
+        this.dropped++;
+        return false;
+      }
+    }
+    this.#buffer.push(message);
+    return true;
+  }
+
+  /**
+   * A read's packets were all delivered. Returns whether the loop is behind (holds `capacity`
+   * messages), for the connection to let it run before reading on.
+   */
+  readDone(): boolean {
+    this.#burstStart = -1;
+    return this.size >= this.#capacity;
+  }
+
+  /** Moves the buffered messages `take` wants into `to` (the first consumer of held messages). */
+  handOver(to: Inbox, take: (message: ReceivedMessage) => boolean): void {
+    const kept: ReceivedMessage[] = [];
+    for (let i = this.#head; i < this.#buffer.length; i++) {
+      const message = this.#buffer[i]!;
+      if (take(message)) to.push(message);
+      else kept.push(message);
+    }
+    this.#buffer = kept;
+    this.#head = 0;
+  }
+
+  /** Ends the stream: buffered messages are still yielded, then iteration finishes. */
+  close(failure?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#failure = failure;
+    const reader = this.#reader;
+    this.#reader = undefined;
+    if (reader === undefined) return;
+    if (failure === undefined) reader.resolve({ value: undefined, done: true });
+    else reader.reject(failure);
+  }
+
+  next(): Promise<IteratorResult<Message, undefined>> {
+    if (this.#head < this.#buffer.length) {
+      const value = this.#buffer[this.#head++]!;
+      if (this.#head === this.#buffer.length) {
+        this.#buffer = [];
+        this.#head = 0;
+      }
+      this.#handed(value);
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.#closed) {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      return failure === undefined
+        ? Promise.resolve({ value: undefined, done: true })
+        : Promise.reject(failure);
+    }
+    if (this.#reader !== undefined) {
+      return Promise.reject(
+        new TypeError("Cannot read messages: a next() call is already pending"),
+      );
+    }
+    this.#reader = Promise.withResolvers();
+    return this.#reader.promise;
+  }
+
+  /**
+   * Stops iterating. What the buffer still holds was never handed over: without manual_ack its
+   * acknowledgements go out now (the loop chose to stop); with manual_ack they stay unsent, and
+   * the broker sends those messages again after the next reconnection (persistent session).
+   */
+  return(): Promise<IteratorResult<Message, undefined>> {
+    this.close();
+    const left = this.#buffer.slice(this.#head);
+    this.#buffer = [];
+    this.#head = 0;
+    if (!this.#manualAck) { for (const message of left) message.ack(); }
+    if (!this.#returned) {
+      this.#returned = true;
+      this.#onReturn?.();
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  /** Handed to the consumer: without manual_ack, that is when it is acknowledged. */
+  #handed(message: ReceivedMessage): void {
+    if (!this.#manualAck) message.ack();
+  }
+}

@@ -1,0 +1,143 @@
+// The Client's iterators as a long-running service uses them, against mosquitto: a full iterator
+// does not hold back the SUBACK, a resumed session's queue is not lost whichever comes first
+// (subscribe or messages()), and with manual_ack a consumer killed mid-stream loses nothing.
+import assert from "node:assert/strict";
+import { Client, type MessageStream, QoS } from "../mod.ts";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { deadline } from "./fixtures/wait.ts";
+
+/** Leaves `count` QoS 1 messages queued on `topic` for the persistent session of `clientId`. */
+async function queueFor(url: string, clientId: string, topic: string, count: number) {
+  const away = new Client({ client_id: clientId, clean_session: false, reconnect: false });
+  await away.connect(url);
+  await away.subscribe(topic, { qos: QoS.AtLeastOnce });
+  await away.end();
+  const publisher = new Client({ reconnect: false });
+  await publisher.connect(url);
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => publisher.publish(topic, String(i), { qos: 1 })),
+  );
+  await publisher.end();
+}
+
+/** The payloads (numbers) of the next `count` messages of `stream`. */
+async function take(stream: MessageStream, count: number): Promise<number[]> {
+  const seen: number[] = [];
+  if (count === 0) return seen;
+  for await (const message of stream) {
+    seen.push(Number(message.text()));
+    if (seen.length === count) break;
+  }
+  return seen;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: an awaited subscribe() settles while more is queued than messages() holds",
+  async fn() {
+    await using broker = await startMosquitto();
+    await queueFor(broker.url, "svc-hang", "queued/a", 50);
+    const client = new Client({ client_id: "svc-hang", clean_session: false, reconnect: false });
+    const stream = client.messages({ capacity: 4 }); // Before connect(), for the session's queue.
+    try {
+      await client.connect(broker.url);
+      const granted = client.subscribe("other", { qos: QoS.AtLeastOnce });
+      assert.deepEqual(await deadline(granted, 5000, "the SUBACK behind queued messages"), [1]);
+      const seen = await deadline(take(stream, 50), 10_000, "the 50 queued messages");
+      assert.deepEqual(seen.toSorted((a, b) => a - b), range(50));
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: connect, subscribe, then messages(): a resumed session's 200 messages all arrive",
+  async fn() {
+    await using broker = await startMosquitto();
+    await queueFor(broker.url, "svc-order", "queued/b", 200);
+    const client = new Client({ client_id: "svc-order", clean_session: false, reconnect: false });
+    try {
+      const info = await client.connect(broker.url);
+      assert.equal(info.sessionPresent, true);
+      await client.subscribe("queued/b", { qos: QoS.AtLeastOnce });
+      const seen = await deadline(take(client.messages(), 200), 10_000, "200 queued messages");
+      assert.deepEqual(seen.toSorted((a, b) => a - b), range(200));
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: manual_ack: a consumer killed after 30 acks loses nothing of 100",
+  async fn() {
+    await using broker = await startMosquitto();
+    const id = "svc-killed";
+    await queueFor(broker.url, id, "jobs", 100);
+    const consumer = new URL("./fixtures/manual_ack_consumer.ts", import.meta.url).pathname;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", consumer, broker.url, id, "30"],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const acked: number[] = [];
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      let buffered = "";
+      while (!buffered.includes("stuck\n")) {
+        const { value, done } = await deadline(lines.read(), 20_000, "the consumer's acks");
+        if (done) break;
+        buffered += value;
+      }
+      for (const line of buffered.split("\n")) if (/^\d+$/.test(line)) acked.push(Number(line));
+      assert.equal(acked.length, 30, buffered);
+    } finally {
+      child.kill("SIGKILL");
+      await lines.cancel();
+      await child.status;
+    }
+    // The next consumer of the session gets what was not acknowledged, resent by the broker.
+    const next = new Client({ client_id: id, clean_session: false, reconnect: false });
+    const stream = next.messages();
+    try {
+      await next.connect(broker.url);
+      const rest = await deadline(take(stream, 70), 10_000, "the 70 unacknowledged messages");
+      const all = new Set([...acked, ...rest]);
+      assert.deepEqual([...all].toSorted((a, b) => a - b), range(100));
+    } finally {
+      await next.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: subscription() gets its retained message and only its topics, and ends on break",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: false });
+    try {
+      await client.connect(broker.url);
+      await client.publish("rooms/1/temp", "21", { qos: 1, retain: true });
+      const temps = client.subscription("rooms/+/temp", { qos: QoS.AtLeastOnce });
+      const granted = await temps.granted;
+      assert.deepEqual(granted, [1]);
+      await client.publish("rooms/1/humidity", "40", { qos: 1 });
+      await client.publish("rooms/2/temp", "19", { qos: 1 });
+      const seen: Array<[string, string, boolean]> = [];
+      for await (const message of temps) {
+        seen.push([message.topic, message.text(), message.retain]);
+        if (seen.length === 2) break;
+      }
+      assert.deepEqual(seen, [["rooms/1/temp", "21", true], ["rooms/2/temp", "19", false]]);
+      assert.equal(temps.closed, true);
+    } finally {
+      await client.end();
+    }
+  },
+});

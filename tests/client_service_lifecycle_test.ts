@@ -1,0 +1,195 @@
+// The Client's lifecycle as a long-running service needs it, against real servers: a start while
+// the broker is down, a quick stop against a broker that stopped answering, and failures from the
+// background that neither end the process nor are reported twice.
+import assert from "node:assert/strict";
+import { Client, type MqttError, QoS } from "../mod.ts";
+import { encode } from "../codec/mod.ts";
+import { MqttClosedError } from "../client/errors.ts";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { freePort } from "./fixtures/ports.ts";
+import { deadline, until } from "./fixtures/wait.ts";
+
+const FAST = { initial_delay: 50, max_delay: 200, jitter: false } as const;
+
+/** Captures console.error while `body` runs. */
+async function capturingErrors(body: () => Promise<void>): Promise<unknown[][]> {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    await body();
+  } finally {
+    console.error = original;
+  }
+  return logged;
+}
+
+/** A broker that answers CONNECT with CONNACK, then reads and never answers again. */
+function frozenBroker(): { url: string; close(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const connack = encode({ type: "connack", sessionPresent: false, reasonCode: 0 }, 4);
+  const serving = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      await conn.write(connack).catch(() => {});
+    }
+  })();
+  return {
+    url: `mqtt://127.0.0.1:${listener.addr.port}`,
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* Closed by the client already. */ }
+      }
+      await serving.catch(() => {});
+    },
+  };
+}
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: retry_first_connect: a start while the broker is down connects once it is up",
+  async fn() {
+    const port = freePort();
+    const client = new Client({ reconnect: FAST, retry_first_connect: true });
+    let attempts = 0;
+    client.on("reconnect", () => attempts++);
+    const stream = client.messages(); // Made before the failed attempt: it outlives it.
+    const connecting = client.connect(`mqtt://127.0.0.1:${port}`);
+    try {
+      await until(() => attempts >= 1, 5000, "a retry of the first connect()");
+      await using _broker = await startMosquitto({ port });
+      const info = await deadline(connecting, 10_000, "connect() once the broker is up");
+      assert.equal(info.url, `mqtt://127.0.0.1:${port}`);
+      await client.subscribe("up", { qos: QoS.AtLeastOnce });
+      await client.publish("up", "hello", { qos: QoS.AtLeastOnce });
+      const first = await deadline(stream.next(), 5000, "the iterator's first message");
+      assert.equal(first.done ? undefined : first.value.text(), "hello");
+      await client.end();
+    } finally {
+      await client.end();
+      await connecting.catch(() => {});
+    }
+  },
+});
+
+Deno.test("service: end({ timeout: 500 }) against a broker that stopped answering returns quickly", async () => {
+  const broker = frozenBroker();
+  const clients = [new Client({ reconnect: false }), new Client({ reconnect: false })];
+  try {
+    for (const client of clients) await client.connect(broker.url);
+    const unacknowledged = clients.map((c) => c.publishAsync("t", "x", { qos: 1 }).catch((e) => e));
+    const started = performance.now();
+    await clients[0]!.end({ timeout: 500 });
+    // The default wait is connect_timeout (30 s): a second end() cuts it short.
+    const ending = clients[1]!.end();
+    await clients[1]!.end();
+    await ending;
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 5000, `ended in ${Math.round(elapsed)} ms`);
+    for (const failure of await Promise.all(unacknowledged)) {
+      assert.ok(failure instanceof MqttClosedError, String(failure));
+    }
+  } finally {
+    for (const client of clients) await client.end({ signal: AbortSignal.abort() });
+    await broker.close();
+  }
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name:
+    "service: a throwing message handler reaches the error event once per throw; the client goes on",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: false });
+    const errors: MqttError[] = [];
+    let calls = 0;
+    client.on("error", (error) => errors.push(error));
+    client.on("message", () => {
+      calls++;
+      throw new Error("boom");
+    });
+    try {
+      await client.connect(broker.url);
+      await client.subscribe("h", { qos: QoS.AtLeastOnce });
+      for (let i = 0; i < 3; i++) await client.publish("h", String(i), { qos: 1 });
+      await until(() => errors.length === 3, 5000, () => `${errors.length}/3 errors`);
+      assert.equal(calls, 3);
+      assert.deepEqual(errors.map((e) => [e.code, e.method, (e.cause as Error).message]), [
+        ["handler", "message", "boom"],
+        ["handler", "message", "boom"],
+        ["handler", "message", "boom"],
+      ]);
+      assert.equal(client.connected, true);
+      // Without an `error` handler: logged, once, and still no crash.
+      client.on("error", null);
+      const logged = await capturingErrors(async () => {
+        await client.publish("h", "3", { qos: 1 });
+        await client.publish("h", "4", { qos: 1 });
+        await until(() => calls === 5, 5000, "two more messages");
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      });
+      assert.equal(logged.length, 1, String(logged));
+      assert.match(String(logged[0]), /"message" handler threw: boom/);
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a publish nobody awaits fails once reconnecting gives up, reported once",
+  async fn() {
+    for (const withHandler of [true, false]) {
+      const broker = await startMosquitto();
+      const client = new Client({ reconnect: { ...FAST, max_attempts: 2 } });
+      const errors: MqttError[] = [];
+      if (withHandler) client.on("error", (error) => errors.push(error));
+      const logged = await capturingErrors(async () => {
+        await client.connect(broker.url);
+        await broker.stop();
+        client.publish("t", "x", { qos: QoS.AtLeastOnce }); // Fire and forget.
+        const why = await deadline(client.closed(), 10_000, "reconnection to give up");
+        assert.ok(why instanceof MqttClosedError);
+        // Awaited: reported by its promise only.
+        const awaited = await client.publish("t", "y", { qos: 1 }).then(() => undefined, (e) => e);
+        assert.ok(awaited instanceof MqttClosedError);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      });
+      const publishes = errors.filter((e) => e.method === "publish");
+      if (withHandler) {
+        assert.equal(
+          publishes.length,
+          1,
+          errors.map((e) => `${e.method}: ${e.message}`).join(" | "),
+        );
+        assert.equal(logged.length, 0);
+      } else {
+        assert.equal(logged.length, 1, String(logged));
+        assert.match(String(logged[0]), /publish/);
+      }
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: drain() ends once every queued and in-flight publication is acknowledged",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: false, max_inflight: 10 });
+    await client.connect(broker.url);
+    const sent = Array.from({ length: 500 }, (_, i) => client.publish("d", String(i), { qos: 1 }));
+    await client.drain();
+    const outcomes = await Promise.allSettled(sent);
+    assert.deepEqual(outcomes.filter((o) => o.status === "rejected"), []);
+    assert.equal(await client.closed(), undefined);
+    assert.equal(client.connected, false);
+  },
+});
