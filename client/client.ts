@@ -259,9 +259,8 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * Ends the client: waits (up to `timeout`, by default `connect_timeout`) for in-flight
    * acknowledgements, sends DISCONNECT, closes the connection, cancels any reconnection, fails
    * what is still pending with `MqttClosedError`, ends the iterators and fires `end`. A second
-   * `end()` (or aborting `signal`) stops waiting and closes at once. Ending an idle client does
-   * nothing but fire `end` and count the call (`mqtt_calls{method:end}`), as xk6-mqtt does for
-   * every `end()`.
+   * `end()` (or aborting `signal`) stops waiting and closes at once. An idle client only fires
+   * `end` and counts the call (`mqtt_calls{method:end}`), as xk6-mqtt does for every `end()`.
    *
    * @param options MQTT 5 reason code and properties, metric tags, `timeout`, `signal`.
    * @returns Resolves once closed.
