@@ -205,10 +205,26 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
     [copy, original],
     [decodeURIComponent(new URL(copy).pathname), decodeURIComponent(new URL(original).pathname)],
   ]);
+  // The rewrite for blocking calls inserts text: a stack trace's columns are mapped back.
+  const columnFixes = [...generated].flatMap(([original, copy]) => {
+    const columns = blocking.columns.get(original.replace(/#instances$/, ""));
+    if (columns === undefined) return [];
+    return [{ copy, columns }, { copy: decodeURIComponent(new URL(copy).pathname), columns }];
+  });
+  // One pass, longest name first: a copy's path is also part of its URL.
+  const byCopy = new Map(columnFixes.map(({ copy, columns }) => [copy, columns]));
+  const names = [...byCopy.keys()].sort((a, b) => b.length - a.length).map(RegExp.escape);
+  const located = new RegExp(`(${names.join("|")}):(\\d+):(\\d+)`, "g");
+  const fixColumns = (text: string) =>
+    names.length === 0 ? text : text.replace(
+      located,
+      (_all, copy: string, line: string, column: string) =>
+        `${copy}:${line}:${byCopy.get(copy)!(Number(line), Number(column))}`,
+    );
   return {
     url: generated.get(entry.href)!,
     originalUrl: entry.href,
-    mapPaths: (text) => pairs.reduce((t, [from, to]) => t.replaceAll(from, to), text),
+    mapPaths: (text) => pairs.reduce((t, [from, to]) => t.replaceAll(from, to), fixColumns(text)),
     cleanup: async () => {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },

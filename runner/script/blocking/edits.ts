@@ -85,21 +85,63 @@ export function awaitEdits(
   return edits;
 }
 
+/** An edited source, and where its columns were in the original. */
+export interface EditedSource {
+  /** The edited text. */
+  readonly text: string;
+  /**
+   * The original column of a position of the edited text (lines are unchanged): stack traces
+   * name the user's columns. Inside inserted text, the column the insertion was made at.
+   *
+   * @param line 1-based line.
+   * @param column 1-based column.
+   */
+  originalColumn(line: number, column: number): number;
+}
+
 /**
  * Applies edits to a source.
  *
  * @param source The source.
  * @param edits The edits (any order; replacements must not overlap).
- * @returns The edited source.
+ * @returns The edited source and its column map.
  */
-export function applyEdits(source: string, edits: readonly Edit[]): string {
+export function applyEdits(source: string, edits: readonly Edit[]): EditedSource {
   const sorted = [...edits].sort((a, b) => a.at - b.at || a.order - b.order);
   let out = "";
   let from = 0;
+  // [edited offset, original offset] where each stretch of original text starts again.
+  const anchors: [number, number][] = [[0, 0]];
   for (const edit of sorted) {
     if (edit.at < from) continue; // Inside a replaced range (cannot happen with our edits).
-    out += source.slice(from, edit.at) + edit.text;
+    out += source.slice(from, edit.at);
+    anchors.push([out.length, edit.at]);
+    out += edit.text;
     from = edit.at + (edit.remove ?? 0);
+    anchors.push([out.length, from]);
   }
-  return out + source.slice(from);
+  const text = out + source.slice(from);
+  const editedStarts = lineStarts(text);
+  const originalStarts = lineStarts(source);
+  return {
+    text,
+    originalColumn(line, column) {
+      const at = (editedStarts[line - 1] ?? 0) + column - 1;
+      let i = anchors.length - 1;
+      while (i > 0 && anchors[i][0] > at) i--;
+      const [edited, original] = anchors[i];
+      const next = anchors[i + 1];
+      // Inside inserted text: where it was inserted.
+      const offset = next !== undefined && next[1] === original && at >= edited
+        ? original
+        : original + (at - edited);
+      return offset - (originalStarts[line - 1] ?? 0) + 1;
+    },
+  };
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }

@@ -21,10 +21,15 @@ import { type CallInfo, type FunctionInfo, type ModuleInfo, readModule } from ".
 import { identifierName, lineColumn, memberName, type SyntaxNode, unwrapChain } from "./syntax.ts";
 import { applyEdits, awaitEdits, type Edit } from "./edits.ts";
 
+/** The user's column of a (1-based) line and column of a rewritten module. */
+export type ColumnMap = (line: number, column: number) => number;
+
 /** What {@linkcode makeBlocking} produced. */
 export interface BlockingResult {
   /** The rewritten sources, by URL (only the modules that changed). */
   readonly sources: Map<string, string>;
+  /** For each rewritten module, the user's column of a (line, column) of the rewrite. */
+  readonly columns: Map<string, ColumnMap>;
   /** One line per place where a call cannot wait as in k6 (`path:line:col: …`). */
   readonly warnings: string[];
 }
@@ -59,11 +64,15 @@ export function makeBlocking(modules: ReadonlyMap<string, string>): BlockingResu
   }
   markAsync(infos);
   const sources = new Map<string, string>();
+  const columns = new Map<string, ColumnMap>();
   for (const info of infos) {
     const edits = editsOf(info, warnings);
-    if (edits.length > 0) sources.set(info.url, applyEdits(info.source, edits));
+    if (edits.length === 0) continue;
+    const edited = applyEdits(info.source, edits);
+    sources.set(info.url, edited.text);
+    columns.set(info.url, edited.originalColumn);
   }
-  return { sources, warnings };
+  return { sources, columns, warnings };
 }
 
 /**

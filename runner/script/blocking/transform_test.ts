@@ -166,3 +166,17 @@ const o = { go(c) { c.end(); } };`);
   assert.match(code, /\n {2}async send\(c\)/);
   assert.match(code, /\{ async go\(c\)/);
 });
+
+Deno.test("blocking transform: columns of the rewrite map back to the user's", () => {
+  const source = `${MQTT}export default function () {\n  sleep(1); sleep(2); boom();\n}`;
+  const { code, columns } = transform(source);
+  const line = code.split("\n")[3];
+  const column = columns.get(URL_A)!;
+  assert.equal(column(4, line.indexOf("boom") + 1), source.split("\n")[3].indexOf("boom") + 1);
+  assert.equal(
+    column(4, line.indexOf("sleep(2)") + 1),
+    source.split("\n")[3].indexOf("sleep(2)") + 1,
+  );
+  // Inside inserted text: where it was inserted.
+  assert.equal(column(4, line.indexOf("__mqloadBlock") + 1), 3);
+});
