@@ -86,7 +86,7 @@ Deno.test("a run that ends before its end stops its outputs: setup() timeout, se
       {
         setup: `await new Promise((resolve) => setTimeout(resolve, 60_000));`,
         code: EXIT_CODES.setupTimeout,
-        says: /setup\(\) execution timed out after 1s/,
+        says: /setup\(\) execution timed out after 1 seconds/,
       },
       { setup: `throw new Error("no setup");`, code: EXIT_CODES.scriptException, says: /no setup/ },
     ];

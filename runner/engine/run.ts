@@ -7,7 +7,6 @@
  * @module
  */
 
-import { formatDuration } from "../config/duration.ts";
 import {
   applyOptions,
   buildPlan,
@@ -174,7 +173,7 @@ async function execute(run: RunState): Promise<number> {
     }
   } catch (e) {
     if (e instanceof WorkerRequestError && e.code === "timeout") {
-      run.log("ERRO", `setup() execution timed out after ${formatDuration(plan.setupTimeout)}`);
+      run.log("ERRO", timedOut("setup", plan.setupTimeout));
       return EXIT_CODES.setupTimeout;
     }
     // exec.test.abort() in setup(): already logged when the Worker said so; k6 exits 108.
@@ -318,10 +317,7 @@ async function teardown(
     if (run.isDead(control)) {
       code ||= EXIT_CODES.scriptException;
     } else if (e instanceof WorkerRequestError && e.code === "timeout") {
-      run.log(
-        "ERRO",
-        `teardown() execution timed out after ${formatDuration(plan.teardownTimeout)}`,
-      );
+      run.log("ERRO", timedOut("teardown", plan.teardownTimeout));
       code ||= EXIT_CODES.teardownTimeout;
     } else {
       run.log("ERRO", run.script!.mapPaths(describeError(e)));
@@ -329,4 +325,10 @@ async function teardown(
     }
   }
   return code;
+}
+
+/** k6's words for a setup()/teardown() past its time limit. */
+function timedOut(phase: "setup" | "teardown", ms: number): string {
+  return `${phase}() execution timed out after ${ms / 1000} seconds: you can increase the time ` +
+    `limit via the ${phase}Timeout option`;
 }
