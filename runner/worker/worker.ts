@@ -24,6 +24,7 @@ import {
 } from "./vu_context.ts";
 import { defineBuiltins, MetricRegistry, type Tags } from "../metrics/registry.ts";
 import { METHOD_TAG } from "../metrics/live_window.ts";
+import { parseThresholds, type ThresholdsConfig } from "../metrics/thresholds.ts";
 import {
   type Command,
   errorInfo,
@@ -179,6 +180,9 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
 
   async init(req: Extract<RequestEnvelope, { type: "init" }>) {
     this.options = Object.freeze(req.options);
+    // The tags submetric thresholds filter on survive folds here as on the main thread, and a
+    // per-connection one (`client_id`) a threshold names splits series again.
+    this.registry.preserveTags(thresholdTagKeys(req.options.thresholds));
     this.runTags = Object.freeze({ ...req.runTags });
     this.#segment = new ExecutionTuple(
       parseExecutionSegment(req.segment),
@@ -279,6 +283,16 @@ async function handle(req: RequestEnvelope): Promise<unknown> {
       for (const run of host.runs.values()) run.interrupt();
       return undefined;
     }
+  }
+}
+
+/** The tag keys of the submetric thresholds in k6's `thresholds` option (validated already). */
+function thresholdTagKeys(config: unknown): string[] {
+  if (config === undefined) return [];
+  try {
+    return parseThresholds(config as ThresholdsConfig).tagKeys();
+  } catch {
+    return []; // The main thread has reported it.
   }
 }
 
