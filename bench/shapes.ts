@@ -9,11 +9,15 @@
  * cores, the counts the run's summary gives and the end-to-end latency percentiles
  * (`mqtt_message_latency`).
  *
- *     deno task bench:shapes [--quick] [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
+ *     deno task bench:shapes [--quick] [--floor] [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
  *
  * `--quick` shortens the steady windows (12 s instead of 24 s) and the connect storm (2,500
  * connections instead of 5,000). `fanout50` is the reference for fan-out latency: at 50 msg/s
- * mqload is far from saturated, so its latency is the broker's own.
+ * mqload is far from saturated, so its latency is the broker's own. `--floor` runs each shape a
+ * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
+ * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's. The
+ * environment variable `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the runner's V8
+ * flags, for profiling.
  *
  * @module
  */
@@ -117,6 +121,7 @@ interface Sample {
 
 interface ShapeResult {
   shape: Shape;
+  generator: Generator;
   windowS: number;
   /** Messages the broker delivered in the window (connections made, for the storm). */
   units: number;
@@ -133,7 +138,32 @@ interface ShapeResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function runShape(shape: Shape, steadyS: number, dir: string): Promise<ShapeResult> {
+/** Who makes the load: `mqload run` with the shape's script, or the raw-socket floor program. */
+type Generator = "mqload" | "floor";
+
+function generatorArgs(generator: Generator, script: string, summaryFile: string): string[] {
+  if (generator === "floor") {
+    return ["run", "-A", new URL("./_shapes_floor.ts", import.meta.url).pathname];
+  }
+  return [
+    "run",
+    "-A",
+    mqloadTaskV8Flags() + (Deno.env.get("SHAPES_V8_FLAGS") ?? ""),
+    new URL("../runner/cli.ts", import.meta.url).pathname,
+    "run",
+    "--quiet",
+    "--summary-export",
+    summaryFile,
+    script,
+  ];
+}
+
+async function runShape(
+  shape: Shape,
+  steadyS: number,
+  dir: string,
+  generator: Generator,
+): Promise<ShapeResult> {
   const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true\nsys_interval 1" });
   const brokerPid = pidByCommandLine(`${broker.dir}/mosquitto.conf`);
   if (brokerPid === undefined) throw new Error("mosquitto's pid not found");
@@ -162,17 +192,7 @@ async function runShape(shape: Shape, steadyS: number, dir: string): Promise<Sha
   await watcher.connect(broker.url);
   await watcher.subscribe(counter);
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      mqloadTaskV8Flags(),
-      new URL("../runner/cli.ts", import.meta.url).pathname,
-      "run",
-      "--quiet",
-      "--summary-export",
-      summaryFile,
-      script,
-    ],
+    args: generatorArgs(generator, script, summaryFile),
     env: {
       NO_COLOR: "1",
       BROKER: broker.url,
@@ -184,6 +204,7 @@ async function runShape(shape: Shape, steadyS: number, dir: string): Promise<Sha
       QOS: String(shape.qos),
       PROTOCOL: String(shape.protocol),
       FILTER: shape.filter,
+      KIND: shape.kind,
     },
     stdin: "null",
     stdout: "null",
@@ -211,12 +232,11 @@ async function runShape(shape: Shape, steadyS: number, dir: string): Promise<Sha
     const status = await child.status;
     await draining;
     if (status.code !== 0) {
-      console.error(`${shape.name}: mqload run exited ${status.code}\n${stderr}`);
+      console.error(`${shape.name}: ${generator} exited ${status.code}\n${stderr}`);
     }
-    const summary = JSON.parse(await Deno.readTextFile(summaryFile)) as {
+    const m = generator === "floor" ? {} : (JSON.parse(await Deno.readTextFile(summaryFile)) as {
       metrics: Record<string, Record<string, number>>;
-    };
-    const m = summary.metrics;
+    }).metrics;
     let end: Sample | undefined;
     if (shape.kind === "connect") {
       end = samples.find((s) => s.at > startAt && s.count >= shape.publishers + 1);
@@ -233,6 +253,7 @@ async function runShape(shape: Shape, steadyS: number, dir: string): Promise<Sha
     const latency = shape.kind === "connect" ? m.mqtt_connect_duration : m.mqtt_message_latency;
     return {
       shape,
+      generator,
       windowS: windowMs / 1000,
       units,
       mqloadUs: ((end.mqloadMs - start.mqloadMs) * 1000) / units,
@@ -260,6 +281,7 @@ function print(results: ShapeResult[]): void {
   console.log(table(
     [
       "shape",
+      "load by",
       "window s",
       "msgs/conns",
       "mqload µs",
@@ -275,6 +297,7 @@ function print(results: ShapeResult[]): void {
     ],
     results.map((r) => [
       r.shape.title,
+      r.generator === "floor" ? "raw Deno" : "mqload",
       round(r.windowS, 1),
       r.units,
       round(r.mqloadUs, 1),
@@ -298,7 +321,11 @@ function print(results: ShapeResult[]): void {
 await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: "boolean", default: false }, shape: { type: "string" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      shape: { type: "string" },
+      floor: { type: "boolean", default: false },
+    },
   });
   const wanted = values.shape?.split(",");
   const chosen = shapes(values.quick).filter((s) =>
@@ -309,8 +336,10 @@ await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
   const results: ShapeResult[] = [];
   try {
     for (const shape of chosen) {
-      results.push(await runShape(shape, values.quick ? 12 : 24, dir));
-      console.error(`done: ${shape.title}`);
+      for (const generator of values.floor ? ["mqload", "floor"] as const : ["mqload"] as const) {
+        results.push(await runShape(shape, values.quick ? 12 : 24, dir, generator));
+        console.error(`done: ${shape.title} (${generator})`);
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
