@@ -33,6 +33,7 @@ const COMMON = `
 import { sleep } from "k6";
 import exec from "k6/execution";
 import { Client } from "k6/x/mqtt";
+import { publishEvery } from "@mqload/mqload";
 
 const START_AT = Number(__ENV.START_AT);
 const END_AT = Number(__ENV.END_AT);
@@ -54,7 +55,10 @@ async function sleepUntil(at) {
 }
 `;
 
-/** Subscribers hold a subscription through the window; publishers publish at a fixed rate. */
+/**
+ * Subscribers hold a subscription through the window; publishers publish at a fixed rate, each
+ * in its own loop, or with `PACED=1` through `publishEvery()` (one scheduler per Worker).
+ */
 export const MESSAGES_SCRIPT = COMMON + `
 const PUBLISHERS = Number(__ENV.PUBLISHERS);
 const SUBSCRIBERS = Number(__ENV.SUBSCRIBERS);
@@ -95,6 +99,16 @@ export async function publisher() {
   const interval = 1000 / RATE;
   // Publishers' phases spread over one interval, as independent devices would be.
   let next = START_AT + (interval * index) / PUBLISHERS;
+  if (__ENV.PACED === "1") {
+    // The Worker's scheduler paces every VU's publications (--paced).
+    await publishEvery(client, topic, "0123456789abcdef0123456789abcdef", {
+      qos: QOS,
+      every: interval,
+      start: next,
+      until: END_AT,
+    });
+    next = END_AT;
+  }
   await sleepUntil(next);
   while (next < END_AT) {
     await client.publishAsync(topic, "0123456789abcdef0123456789abcdef", { qos: QOS });

@@ -9,11 +9,14 @@
  * cores, the counts the run's summary gives and the end-to-end latency percentiles
  * (`mqtt_message_latency`).
  *
- *     deno task bench:shapes [--quick] [--floor] [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
+ *     deno task bench:shapes [--quick] [--paced] [--floor]
+ *                            [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
  *
  * `--quick` shortens the steady windows (12 s instead of 24 s) and the connect storm (2,500
  * connections instead of 5,000). `fanout50` is the reference for fan-out latency: at 50 msg/s
- * mqload is far from saturated, so its latency is the broker's own. `--floor` runs each shape a
+ * mqload is far from saturated, so its latency is the broker's own. `--paced` runs each message
+ * shape a second time with its publications made by `publishEvery()` (one scheduler per Worker)
+ * instead of a `publish()` and `sleep()` loop per VU. `--floor` runs each shape a
  * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
  * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's. The
  * environment variable `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the runner's V8
@@ -138,8 +141,11 @@ interface ShapeResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Who makes the load: `mqload run` with the shape's script, or the raw-socket floor program. */
-type Generator = "mqload" | "floor";
+/**
+ * Who makes the load: `mqload run` with the shape's script (`paced`: its publications through
+ * `publishEvery()`), or the raw-socket floor program.
+ */
+type Generator = "mqload" | "paced" | "floor";
 
 function generatorArgs(generator: Generator, script: string, summaryFile: string): string[] {
   if (generator === "floor") {
@@ -152,6 +158,7 @@ function generatorArgs(generator: Generator, script: string, summaryFile: string
     new URL("../runner/cli.ts", import.meta.url).pathname,
     "run",
     "--quiet",
+    ...(Deno.env.get("SHAPES_RUN_FLAGS")?.split(" ").filter(Boolean) ?? []),
     "--summary-export",
     summaryFile,
     script,
@@ -205,6 +212,7 @@ async function runShape(
       PROTOCOL: String(shape.protocol),
       FILTER: shape.filter,
       KIND: shape.kind,
+      PACED: generator === "paced" ? "1" : "0",
     },
     stdin: "null",
     stdout: "null",
@@ -297,7 +305,7 @@ function print(results: ShapeResult[]): void {
     ],
     results.map((r) => [
       r.shape.title,
-      r.generator === "floor" ? "raw Deno" : "mqload",
+      { mqload: "mqload", paced: "publishEvery", floor: "raw Deno" }[r.generator],
       round(r.windowS, 1),
       r.units,
       round(r.mqloadUs, 1),
@@ -325,6 +333,7 @@ await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
       quick: { type: "boolean", default: false },
       shape: { type: "string" },
       floor: { type: "boolean", default: false },
+      paced: { type: "boolean", default: false },
     },
   });
   const wanted = values.shape?.split(",");
@@ -336,7 +345,10 @@ await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
   const results: ShapeResult[] = [];
   try {
     for (const shape of chosen) {
-      for (const generator of values.floor ? ["mqload", "floor"] as const : ["mqload"] as const) {
+      const generators: Generator[] = ["mqload"];
+      if (values.paced && shape.kind === "messages") generators.push("paced");
+      if (values.floor) generators.push("floor");
+      for (const generator of generators) {
         results.push(await runShape(shape, values.quick ? 12 : 24, dir, generator));
         console.error(`done: ${shape.title} (${generator})`);
       }
