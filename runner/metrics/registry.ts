@@ -50,10 +50,9 @@ export interface MetricRegistryOptions {
   /** Tags kept on points but not used to split series (default `["vu", "iter"]`, as k6). */
   nonIndexedTags?: readonly string[];
   /**
-   * Tags naming one connection (default `["client_id"]`): kept on points, but they split series
-   * only once a threshold filters on them ({@linkcode MetricRegistry.preserveTags}). A client id
-   * per VU or per iteration would otherwise make a series per connection, folded past the cap,
-   * and a drain of thousands of series every second.
+   * Tags naming one connection (default `["client_id"]`): kept on points, splitting series only
+   * once a threshold filters on them ({@linkcode MetricRegistry.preserveTags}), not a series per
+   * connection (folded past the cap, and thousands drained every second).
    */
   perConnectionTags?: readonly string[];
   /** Receives warnings, such as the first fold of a metric (default `console.warn`). */
@@ -142,8 +141,7 @@ export class MetricRegistry implements MetricsSink {
    * Tag keys that survive when a metric has too many series and new tag sets
    * fold (thresholds on submetrics register theirs, so `mqtt_calls{method:publish}`
    * stays right however many client ids or topics there are). `check` and
-   * `group` are always kept. A per-connection tag (`client_id`) named here splits
-   * series from then on: call this before adding samples.
+   * `group` are always kept; a per-connection tag named here splits series (call it first).
    *
    * @param keys Tag keys to keep.
    *

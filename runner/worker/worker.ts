@@ -24,7 +24,7 @@ import {
 } from "./vu_context.ts";
 import { defineBuiltins, MetricRegistry, type Tags } from "../metrics/registry.ts";
 import { METHOD_TAG } from "../metrics/live_window.ts";
-import { parseThresholds, type ThresholdsConfig } from "../metrics/thresholds.ts";
+import { thresholdTagKeys } from "../metrics/thresholds.ts";
 import {
   type Command,
   errorInfo,
@@ -283,16 +283,6 @@ async function handle(req: RequestEnvelope): Promise<unknown> {
       for (const run of host.runs.values()) run.interrupt();
       return undefined;
     }
-  }
-}
-
-/** The tag keys of the submetric thresholds in k6's `thresholds` option (validated already). */
-function thresholdTagKeys(config: unknown): string[] {
-  if (config === undefined) return [];
-  try {
-    return parseThresholds(config as ThresholdsConfig).tagKeys();
-  } catch {
-    return []; // The main thread has reported it.
   }
 }
 
