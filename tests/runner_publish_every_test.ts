@@ -72,7 +72,7 @@ export default async function () {
   const client = new Client();
   await client.connectAsync(__ENV.BROKER);
   try {
-    for (const bad of [{ every: 10 }, { every: 0, count: 1 }]) {
+    for (const bad of [{ every: 10 }, { every: 0, count: 1 }, { every: 10, count: 1, tick: -1 }]) {
       let said = "";
       try { await publishEvery(client, "t", "x", bad); } catch (e) { said = e.message; }
       if (!/publishEvery/.test(said)) throw new Error("not refused: " + JSON.stringify(bad));

@@ -21,6 +21,14 @@ export interface PublishEveryOptions extends PublishOptions {
   until?: number;
   /** Publications to make at most. One of `until` and `count` is required. */
   count?: number;
+  /**
+   * Milliseconds of the Worker's publishing ticks (default 10; 0 publishes each at its due
+   * time): a publication goes out at the first tick at or after it is due, ticks aligned on the
+   * clock, so the publications of many VUs, and their acknowledgements, share the wakeups of
+   * the runner's and the broker's event loops. The rate stays exact; each publication is late by
+   * less than a tick.
+   */
+  tick?: number;
 }
 
 /** What a {@linkcode publishEvery} call did. */
@@ -38,6 +46,7 @@ interface Pace {
   options: PublishOptions;
   due: number;
   every: number;
+  tick: number;
   until: number;
   left: number;
   /** In the heap: more publications are due. */
@@ -46,6 +55,11 @@ interface Pace {
   result: PublishEveryResult;
   done: PromiseWithResolvers<PublishEveryResult>;
 }
+
+// Publishing at each VU's exact due time costs a wakeup of the event loop per publication:
+// 100 publishers at 10/s on a raw Deno program took 149 µs of CPU per message, and 69 µs with
+// a 10 ms tick (mosquitto 57 -> 33 µs: the broker gets batches too).
+const DEFAULT_TICK_MS = 10;
 
 /** The Worker's paces, a binary heap by `due`. */
 const heap: Pace[] = [];
@@ -71,9 +85,12 @@ export function publishEvery(
   payload: Payload,
   options: PublishEveryOptions,
 ): Promise<PublishEveryResult> {
-  const { every, start, until, count, ...publish } = options ?? {};
+  const { every, start, until, count, tick = DEFAULT_TICK_MS, ...publish } = options ?? {};
   if (typeof every !== "number" || !(every > 0)) {
     throw new TypeError(`Invalid publishEvery() every: expected a positive number of ms`);
+  }
+  if (typeof tick !== "number" || !(tick >= 0)) {
+    throw new TypeError(`Invalid publishEvery() tick: expected a number of ms >= 0`);
   }
   if (until === undefined && count === undefined) {
     throw new TypeError("Invalid publishEvery(): give `until` (epoch ms) or `count`");
@@ -87,6 +104,7 @@ export function publishEvery(
     options: withGroupTag(vu?.group, publish) ?? publish,
     due: start ?? Date.now(),
     every,
+    tick,
     until: until ?? Infinity,
     left: count ?? Infinity,
     scheduled: false,
@@ -101,7 +119,12 @@ export function publishEvery(
 
 function schedule(pace: Pace): void {
   push(pace);
-  if (heap[0].due < armedFor) arm();
+  if (tickOf(heap[0]) < armedFor) arm();
+}
+
+/** When the first pace's next publication goes out: its due time, rounded up to its tick. */
+function tickOf(pace: Pace): number {
+  return pace.tick > 0 ? Math.ceil(pace.due / pace.tick) * pace.tick : pace.due;
 }
 
 function arm(): void {
@@ -109,14 +132,15 @@ function arm(): void {
   timer = undefined;
   armedFor = Infinity;
   if (heap.length === 0) return;
-  armedFor = heap[0].due;
+  armedFor = tickOf(heap[0]);
   timer = RAW_TIMERS.setTimeout(fire, Math.max(0, armedFor - Date.now()));
 }
 
 function fire(): void {
   timer = undefined;
+  // Timers may fire a little early: what was armed for is due.
+  const now = Math.max(Date.now(), armedFor);
   armedFor = Infinity;
-  const now = Date.now();
   while (heap.length > 0 && heap[0].due <= now) {
     const pace = pop();
     // Ended by the script or the runner (an interrupted iteration): the pace ends with it.
