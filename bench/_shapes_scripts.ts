@@ -106,6 +106,7 @@ export async function publisher() {
       every: interval,
       start: next,
       until: END_AT,
+      tick: Number(__ENV.PACED_TICK ?? 10),
     });
     next = END_AT;
   }

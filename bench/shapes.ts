@@ -16,7 +16,10 @@
  * connections instead of 5,000). `fanout50` is the reference for fan-out latency: at 50 msg/s
  * mqload is far from saturated, so its latency is the broker's own. `--paced` runs each message
  * shape a second time with its publications made by `publishEvery()` (one scheduler per Worker)
- * instead of a `publish()` and `sleep()` loop per VU. `--floor` runs each shape a
+ * instead of a `publish()` and `sleep()` loop per VU (`PACED_TICK` sets its `tick`, default 10 ms).
+ * The loop waits for each acknowledgement before its next publication, so when the broker falls
+ * behind (fan-out on 2 cores) it publishes later and stamps later, and its latency hides the
+ * queue; `publishEvery()` publishes on schedule and its latency shows it. `--floor` runs each shape a
  * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
  * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's. The
  * environment variable `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the runner's V8
@@ -213,6 +216,7 @@ async function runShape(
       FILTER: shape.filter,
       KIND: shape.kind,
       PACED: generator === "paced" ? "1" : "0",
+      PACED_TICK: Deno.env.get("PACED_TICK") ?? "10",
     },
     stdin: "null",
     stdout: "null",
