@@ -288,6 +288,8 @@ export class Connection {
     this.#flushing = false;
     this.#slabSize = Math.min(MAX_SLAB, Math.max(MIN_SLAB, this.#loopBytes * 2));
     this.#loopBytes = 0;
+    // Every byte encoded into it is written: its slabs serve the next burst of any connection.
+    this.#pool?.release();
     this.#pool = undefined;
     // A waiter that arrived while the last write was in flight, with nothing new queued.
     const batch = this.#batch;

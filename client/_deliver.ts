@@ -37,16 +37,11 @@ export function deliver(
     sent = payloadStamp(bytes);
     if (sent !== undefined) bytes = bytes.subarray(0, bytes.length - PAYLOAD_STAMP_BYTES);
   }
-  // The decoder's payload is a view into its read buffer: copy before anyone keeps it.
-  const payload = bytes.slice().buffer;
-  const info: MessageInfo = { qos: packet.qos, retain: packet.retain, dup: packet.dup };
-  if (packet.packetId !== undefined) info.packetId = packet.packetId;
-  if (packet.properties !== undefined) info.properties = ownProperties(packet.properties);
   if (metrics !== undefined) {
     // Payload bytes as they travelled, trailer included, like the publisher's data_sent.
     metrics.received(topic, packet.payload.length);
     if (sent === undefined) {
-      const property = info.properties?.userProperties?.find((p) => p[0] === LATENCY_PROPERTY);
+      const property = packet.properties?.userProperties?.find((p) => p[0] === LATENCY_PROPERTY);
       if (property !== undefined) sent = Number(property[1]);
     }
     if (sent !== undefined && Number.isFinite(sent)) {
@@ -58,19 +53,29 @@ export function deliver(
     }
   }
   const handler = events.handler("message");
-  if (handler !== undefined) {
-    try {
-      handler(topic, payload, info);
-    } catch (error) {
-      host.handlerFailed(error);
-    }
-  }
   const listening = events.listening("message");
-  if (listening) events.dispatch(new MqttMessageEvent(topic, payload, info));
   const consumers = host.consumers;
-  if (consumers.any || (handler === undefined && !listening && consumers.hold)) {
-    const handled = handler !== undefined || listening;
-    if (consumers.route(topic, payload, info, packet, conn, handled)) return;
+  const consumed = consumers.any || (handler === undefined && !listening && consumers.hold);
+  // Nobody to hand the message to (a subscriber the runner only counts): no copy of the
+  // payload, an ArrayBuffer (a malloc) per message, nor of its properties.
+  if (handler !== undefined || listening || consumed) {
+    // The decoder's payload is a view into its read buffer: copy before anyone keeps it.
+    const payload = bytes.slice().buffer;
+    const info: MessageInfo = { qos: packet.qos, retain: packet.retain, dup: packet.dup };
+    if (packet.packetId !== undefined) info.packetId = packet.packetId;
+    if (packet.properties !== undefined) info.properties = ownProperties(packet.properties);
+    if (handler !== undefined) {
+      try {
+        handler(topic, payload, info);
+      } catch (error) {
+        host.handlerFailed(error);
+      }
+    }
+    if (listening) events.dispatch(new MqttMessageEvent(topic, payload, info));
+    if (consumed) {
+      const handled = handler !== undefined || listening;
+      if (consumers.route(topic, payload, info, packet, conn, handled)) return;
+    }
   }
   if (packet.qos !== 0) inbound.acknowledge(conn, packet.qos, packet.packetId!);
 }

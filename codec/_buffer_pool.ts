@@ -3,19 +3,31 @@
 
 import { Writer } from "./_writer.ts";
 
+// Slabs given back by pools whose bytes are all written (see `release`), by size: the next
+// write burst of any connection of this isolate takes one, so a burst costs no new ArrayBuffer
+// (a malloc, and a backing store for the GC to sweep). Bounded in bytes per size.
+const FREE = new Map<number, Uint8Array[]>();
+const MAX_FREE_BYTES = 256 * 1024;
+
 /**
  * Hands out room for packets from slabs, so encoding a small packet costs a view instead of an
  * ArrayBuffer. Room is never handed out twice: a full slab is dropped (it lives on in the views
- * still in use) and a new one started.
+ * still in use) and a new one started, unless the pool's owner says, with `release`, that none
+ * of its views is in use any more.
  */
 export class BufferPool {
   readonly #slabSize: number;
   #slab: Uint8Array = new Uint8Array(0);
   #used = 0;
+  /** Slabs this pool started, for `release`. */
+  #slabs?: Uint8Array[];
 
-  /** A pool of `slabSize`-byte slabs; packets above a quarter of it get their own buffer. */
+  /**
+   * A pool of `slabSize`-byte slabs (rounded up to a power of two, so that released slabs fit
+   * other pools); packets above a quarter of it get their own buffer.
+   */
   constructor(slabSize: number) {
-    this.#slabSize = slabSize;
+    this.#slabSize = 2 ** Math.ceil(Math.log2(Math.max(1, slabSize)));
   }
 
   /** A writer for a packet of exactly `size` bytes. */
@@ -23,10 +35,26 @@ export class BufferPool {
     if (size > this.#slabSize >>> 2) return new Writer(new Uint8Array(size), 0);
     let used = this.#used;
     if (used + size > this.#slab.length) {
-      this.#slab = new Uint8Array(this.#slabSize);
+      this.#slab = FREE.get(this.#slabSize)?.pop() ?? new Uint8Array(this.#slabSize);
+      (this.#slabs ??= []).push(this.#slab);
       used = 0;
     }
     this.#used = used + size;
     return new Writer(this.#slab, used);
+  }
+
+  /**
+   * Gives this pool's slabs to the pools made after it: call it only once every byte encoded
+   * here has been written and no view of them is kept. The pool is not used again.
+   */
+  release(): void {
+    const slabs = this.#slabs;
+    if (slabs === undefined) return;
+    this.#slabs = undefined;
+    this.#slab = new Uint8Array(0);
+    const size = this.#slabSize;
+    let free = FREE.get(size);
+    if (free === undefined) FREE.set(size, free = []);
+    for (const slab of slabs) if ((free.length + 1) * size <= MAX_FREE_BYTES) free.push(slab);
   }
 }

@@ -20,7 +20,9 @@ export interface Binding {
 /** Binds tags objects to the series of a registry's metrics, under one series cap. */
 export class SeriesBinder {
   readonly #maxSeries: number;
-  readonly #nonIndexed: ReadonlySet<string>;
+  readonly #nonIndexed: Set<string>;
+  /** Per-connection tags: non-indexed until preserved (a threshold filters on them). */
+  readonly #perConnection: ReadonlySet<string>;
   /** k6's checks carry `check` and `group`: the summary's check list needs them. */
   readonly #preserved = new Set<string>(["check", "group"]);
   readonly #onWarning: (message: string) => void;
@@ -29,16 +31,21 @@ export class SeriesBinder {
   constructor(
     maxSeries: number,
     nonIndexed: readonly string[],
+    perConnection: readonly string[],
     onWarning: (message: string) => void,
   ) {
     this.#maxSeries = maxSeries;
-    this.#nonIndexed = new Set(nonIndexed);
+    this.#nonIndexed = new Set([...nonIndexed, ...perConnection]);
+    this.#perConnection = new Set(perConnection);
     this.#onWarning = onWarning;
   }
 
-  /** Tag keys that survive a fold (besides `check` and `group`). */
+  /** Tag keys that survive a fold (besides `check` and `group`); per-connection ones split series. */
   preserve(keys: Iterable<string>): void {
-    for (const key of keys) this.#preserved.add(key);
+    for (const key of keys) {
+      this.#preserved.add(key);
+      if (this.#perConnection.has(key)) this.#nonIndexed.delete(key);
+    }
   }
 
   /** The binding of `tags` for `metric`, creating (or folding) its series when new. */
@@ -94,13 +101,13 @@ export class SeriesBinder {
     if (metric.series.size >= this.#maxSeries * 2 && !metric.series.has(foldKey)) foldKey = "";
     if (!metric.folded) {
       metric.folded = true;
-      // One warning per registry: a client id per iteration folds every mqtt_* metric at once.
+      // One warning per registry: a tag with a value per iteration folds many metrics at once.
       if (!this.#warnedFold) {
         this.#warnedFold = true;
         const keep = [...this.#preserved].sort().join(", ") || "none";
         this.#onWarning(
           `Metric "${metric.name}" (and any other past the cap) has more than ` +
-            `${this.#maxSeries} tag sets, e.g. a client_id per iteration: samples with new tag ` +
+            `${this.#maxSeries} tag sets, e.g. a tag with a value per iteration: samples with new tag ` +
             `sets are aggregated keeping only the tags used by thresholds (${keep}). ` +
             "Totals are exact; points streamed to outputs keep all their tags.",
         );

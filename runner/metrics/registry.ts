@@ -49,6 +49,12 @@ export interface MetricRegistryOptions {
   maxSeriesPerMetric?: number;
   /** Tags kept on points but not used to split series (default `["vu", "iter"]`, as k6). */
   nonIndexedTags?: readonly string[];
+  /**
+   * Tags naming one connection (default `["client_id"]`): kept on points, splitting series only
+   * once a threshold filters on them ({@linkcode MetricRegistry.preserveTags}), not a series per
+   * connection (folded past the cap, and thousands drained every second).
+   */
+  perConnectionTags?: readonly string[];
   /** Receives warnings, such as the first fold of a metric (default `console.warn`). */
   onWarning?: (message: string) => void;
   /** Keep every sample as a {@linkcode Point} until the next drain (for `--out json`). */
@@ -101,6 +107,7 @@ export class MetricRegistry implements MetricsSink {
     this.#binder = new SeriesBinder(
       max,
       options.nonIndexedTags ?? ["vu", "iter"],
+      options.perConnectionTags ?? ["client_id"],
       options.onWarning ?? ((message) => console.warn(message)),
     );
     this.#recordPoints = options.recordPoints ?? false;
@@ -134,7 +141,7 @@ export class MetricRegistry implements MetricsSink {
    * Tag keys that survive when a metric has too many series and new tag sets
    * fold (thresholds on submetrics register theirs, so `mqtt_calls{method:publish}`
    * stays right however many client ids or topics there are). `check` and
-   * `group` are always kept.
+   * `group` are always kept; a per-connection tag named here splits series (call it first).
    *
    * @param keys Tag keys to keep.
    *
@@ -146,7 +153,7 @@ export class MetricRegistry implements MetricsSink {
    * const registry = new MetricRegistry({ maxSeriesPerMetric: 2, onWarning: () => {} });
    * registry.preserveTags(["method"]);
    * registry.define("calls", "counter");
-   * for (let i = 0; i < 10; i++) registry.add("calls", 1, { method: "publish", client_id: `c${i}` });
+   * for (let i = 0; i < 10; i++) registry.add("calls", 1, { method: "publish", device: `d${i}` });
    * assert.equal(registry.select("calls", { method: "publish" })?.sum, 10);
    * ```
    */

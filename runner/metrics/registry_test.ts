@@ -146,7 +146,7 @@ Deno.test("MetricRegistry folds tag sets past the cap, keeping preserved tags, w
   r.preserveTags(["method"]);
   r.define("calls", "counter");
   for (let i = 0; i < 50; i++) {
-    r.add("calls", 1, { client_id: `c${i}`, method: i % 2 ? "publish" : "subscribe" });
+    r.add("calls", 1, { device: `d${i}`, method: i % 2 ? "publish" : "subscribe" });
   }
   assert.equal(warnings.length, 1);
   assert.match(
@@ -155,7 +155,7 @@ Deno.test("MetricRegistry folds tag sets past the cap, keeping preserved tags, w
   );
   // A second metric past the cap says nothing more.
   r.define("bytes", "counter");
-  for (let i = 0; i < 50; i++) r.add("bytes", 1, { client_id: `c${i}` });
+  for (let i = 0; i < 50; i++) r.add("bytes", 1, { device: `d${i}` });
   assert.equal(warnings.length, 1);
   assert.equal(r.get("bytes")?.sum, 50);
   assert.equal(r.get("calls")?.sum, 50);
@@ -163,7 +163,7 @@ Deno.test("MetricRegistry folds tag sets past the cap, keeping preserved tags, w
   assert.equal(r.select("calls", { method: "subscribe" })?.sum, 25);
   assert.ok(r.series("calls").length <= 6);
   // Points keep every tag.
-  assert.deepEqual(r.drain().points[49].tags, { client_id: "c49", method: "publish" });
+  assert.deepEqual(r.drain().points[49].tags, { device: "d49", method: "publish" });
 });
 
 Deno.test("MetricRegistry folds into the untagged series when nothing is preserved", () => {
@@ -276,4 +276,27 @@ Deno.test("parsePercentile() accepts k6's p(N) forms only", () => {
   for (const bad of ["p95", "p()", "p(-1)", "p(100.1)", "p(1e2)", "q(5)"]) {
     assert.equal(parsePercentile(bad), undefined, bad);
   }
+});
+
+Deno.test("MetricRegistry: a client id per connection splits no series, unless a threshold names it", () => {
+  const warnings: string[] = [];
+  const r = new MetricRegistry({
+    maxSeriesPerMetric: 3,
+    onWarning: (m) => warnings.push(m),
+    recordPoints: true,
+  });
+  r.define("calls", "counter");
+  for (let i = 0; i < 50; i++) r.add("calls", 1, { client_id: `c${i}`, method: "publish" });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(r.series("calls").map((s) => [s.tags, s.sum]), [[{ method: "publish" }, 50]]);
+  // Points keep it, for the outputs that stream them.
+  assert.deepEqual(r.drain().points[49].tags, { client_id: "c49", method: "publish" });
+
+  const named = new MetricRegistry();
+  named.preserveTags(["client_id"]);
+  named.define("calls", "counter");
+  named.add("calls", 1, { client_id: "a", method: "publish" });
+  named.add("calls", 2, { client_id: "b", method: "publish" });
+  assert.equal(named.select("calls", { client_id: "b" })?.sum, 2);
+  assert.equal(named.series("calls").length, 2);
 });

@@ -94,6 +94,31 @@ export function parseThresholds(config: ThresholdsConfig): Thresholds {
   return new Thresholds(entries);
 }
 
+/**
+ * The tag keys that the submetric thresholds of k6's `thresholds` option filter on, or none
+ * when the option is absent or invalid (the main thread reports that).
+ *
+ * @param config The `thresholds` option as the script gave it.
+ * @returns The keys, sorted.
+ *
+ * @example Usage
+ * ```ts
+ * import { thresholdTagKeys } from "./thresholds.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(thresholdTagKeys({ "mqtt_calls{client_id:a}": ["count>0"] }), ["client_id"]);
+ * assert.deepEqual(thresholdTagKeys(undefined), []);
+ * ```
+ */
+export function thresholdTagKeys(config: unknown): string[] {
+  if (config === undefined) return [];
+  try {
+    return parseThresholds(config as ThresholdsConfig).tagKeys();
+  } catch {
+    return [];
+  }
+}
+
 /** Something that knows metric definitions (a registry, or merged summaries). */
 export interface MetricCatalog {
   /** The definition of `name`, or undefined. */

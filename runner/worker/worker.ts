@@ -24,6 +24,7 @@ import {
 } from "./vu_context.ts";
 import { defineBuiltins, MetricRegistry, type Tags } from "../metrics/registry.ts";
 import { METHOD_TAG } from "../metrics/live_window.ts";
+import { thresholdTagKeys } from "../metrics/thresholds.ts";
 import {
   type Command,
   errorInfo,
@@ -189,6 +190,9 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
 
   async init(req: Extract<RequestEnvelope, { type: "init" }>) {
     this.options = Object.freeze(req.options);
+    // The tags submetric thresholds filter on survive folds here as on the main thread, and a
+    // per-connection one (`client_id`) a threshold names splits series again.
+    this.registry.preserveTags(thresholdTagKeys(req.options.thresholds));
     this.runTags = Object.freeze({ ...req.runTags });
     this.#segment = new ExecutionTuple(
       parseExecutionSegment(req.segment),

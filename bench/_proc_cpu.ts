@@ -1,0 +1,79 @@
+/**
+ * CPU time of processes from `/proc/<pid>/stat`: user plus system time of a process (all its
+ * threads: the runner's Workers are threads of one process) and of its descendants.
+ *
+ * @module
+ */
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+interface Stat {
+  ppid: number;
+  /** utime + stime, in ms. */
+  cpuMs: number;
+}
+
+function statOf(pid: number): Stat | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: split after it.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+}
+
+function allPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    const pid = Number(entry.name);
+    if (Number.isInteger(pid)) pids.push(pid);
+  }
+  return pids;
+}
+
+/**
+ * The CPU time used so far by `pid` and every living descendant, in ms.
+ *
+ * @param pid The root process.
+ * @returns Milliseconds of user and system time.
+ */
+export function treeCpuMs(pid: number): number {
+  const stats = new Map<number, Stat>();
+  for (const p of allPids()) {
+    const s = statOf(p);
+    if (s !== undefined) stats.set(p, s);
+  }
+  const inTree = (p: number): boolean => {
+    for (let at = p, hops = 0; at > 1 && hops < 64; hops++) {
+      if (at === pid) return true;
+      at = stats.get(at)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [p, s] of stats) if (inTree(p)) total += s.cpuMs;
+  return total;
+}
+
+/**
+ * The pid of the process whose command line contains `needle` (such as a mosquitto's config
+ * file path), or undefined.
+ *
+ * @param needle Text to find in `/proc/<pid>/cmdline`.
+ * @returns The first matching pid.
+ */
+export function pidByCommandLine(needle: string): number | undefined {
+  for (const pid of allPids()) {
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+      if (cmdline.includes(needle) && pid !== Deno.pid) return pid;
+    } catch { /* gone */ }
+  }
+  return undefined;
+}
