@@ -309,13 +309,22 @@ export function installVuHooks(onStray: (error: unknown) => void): void {
       if (state === undefined || state.phase !== "iteration") {
         return raw(() => callback(...args), ms);
       }
-      // k6 queues a timer's callback on the VU's event loop: it waits while the VU is blocked.
-      const id: number = raw(() => {
+      // k6 queues a timer's callback on the VU's event loop: it waits while the VU is blocked,
+      // does not run once the timer is cleared, and an interval does not pile up its ticks.
+      let queued = false;
+      const run = () => {
+        queued = false;
+        if (!owners.has(id)) return undefined;
         if (!repeat) {
           owners.delete(id);
           state.timerDone(id);
         }
-        state.loop.post(callback as (...a: unknown[]) => unknown, args);
+        return callback(...args);
+      };
+      const id: number = raw(() => {
+        if (queued) return;
+        queued = true;
+        state.loop.post(run, []);
       }, ms);
       owners.set(id, state);
       state.timerStarted(id);

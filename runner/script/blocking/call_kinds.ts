@@ -107,6 +107,8 @@ export interface Known {
   readonly names: ReadonlySet<string>;
   /** The functions made async. */
   readonly marked: WeakSet<SyntaxNode>;
+  /** The functions of object literals by the variable holding them (the call's module). */
+  readonly objectFunctions: ReadonlyMap<string, SyntaxNode[]>;
 }
 
 /**
@@ -128,9 +130,13 @@ export function kindOf(call: CallInfo, known: Known): CallKind {
     return known.names.has(name) || isAsyncParam(name, call.within) ? "user" : undefined;
   }
   if (callee.type !== "MemberExpression") return undefined;
-  const method = memberName(callee);
-  if (method === undefined) return undefined;
   const object = unwrapChain(callee.object as SyntaxNode);
+  const method = memberName(callee);
+  if (method === undefined) {
+    // `steps[key](…)`: any function of the object held by `steps` may be the one called.
+    const functions = known.objectFunctions.get(identifierName(object) ?? "") ?? [];
+    return functions.some((fn) => known.marked.has(fn)) ? "user" : undefined;
+  }
   if (method === "call" || method === "apply") {
     const target = identifierName(object) ??
       (object.type === "MemberExpression" ? memberName(object) : undefined);

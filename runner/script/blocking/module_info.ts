@@ -73,6 +73,8 @@ export interface ModuleInfo {
   readonly calls: CallInfo[];
   /** `[alias, name]`: a variable given another name's value (`const send = publishAll`). */
   readonly aliases: [string, string][];
+  /** The functions of an object literal a variable holds (`const steps = { pub() {…} }`). */
+  readonly objectFunctions: Map<string, SyntaxNode[]>;
   /** Expression statements by start offset, with their parents (see `awaitEdits`). */
   readonly statementStarts: Map<number, SyntaxNode>;
 }
@@ -100,6 +102,7 @@ export function readModule(url: string, source: string): ModuleInfo {
   const parents = new Map<SyntaxNode, SyntaxNode | undefined>();
   const calls: CallInfo[] = [];
   const aliases: [string, string][] = [];
+  const objectFunctions = new Map<string, SyntaxNode[]>();
   const statementStarts = new Map<number, SyntaxNode>();
   /** The innermost function around `node`, or why an `await` cannot go there. */
   const around = (node: SyntaxNode): [FunctionInfo | undefined, string | undefined] => {
@@ -125,6 +128,14 @@ export function readModule(url: string, source: string): ModuleInfo {
       const alias = identifierName(node.type === "VariableDeclarator" ? node.id : node.left);
       const name = identifierName(node.type === "VariableDeclarator" ? node.init : node.right);
       if (alias !== undefined && name !== undefined) aliases.push([alias, name]);
+      const value = (node.type === "VariableDeclarator" ? node.init : node.right) as SyntaxNode;
+      if (alias !== undefined && value?.type === "ObjectExpression") {
+        const values = (value.properties as SyntaxNode[]).map((p) => p.value as SyntaxNode);
+        objectFunctions.set(
+          alias,
+          values.filter((v) => v !== undefined && FUNCTION_TYPES.has(v.type)),
+        );
+      }
     }
   });
   return {
@@ -134,6 +145,7 @@ export function readModule(url: string, source: string): ModuleInfo {
     functions: [...functions.values()],
     calls,
     aliases,
+    objectFunctions,
     statementStarts,
   };
 }

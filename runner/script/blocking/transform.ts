@@ -94,6 +94,7 @@ function markAsync(infos: ModuleInfo[]): void {
         mqtt: infos.some((i) => i.bindings.mqtt),
         names,
         marked,
+        objectFunctions: info.objectFunctions,
       };
       for (const [alias, name] of info.aliases) {
         if (names.has(name) && !names.has(alias)) {

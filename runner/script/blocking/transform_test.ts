@@ -95,6 +95,8 @@ export default function () {
   send(c);
   const all = Array.from([c], (x) => work(x));
   const kept = [c].filter((x) => work(x));
+  const steps = { pub: (cl) => work(cl) };
+  for (const k of ["pub"]) steps[k](c);
 }`);
   assert.deepEqual(warnings, []);
   assert.match(
@@ -107,6 +109,7 @@ export default function () {
   assert.match(code, /await send\(c\);/);
   assert.match(code, /const all = await __mqloadIterate\("from", \[c\], async \(x\) => await work/);
   assert.match(code, /const kept = await __mqloadIterate\("filter", \[c\], async \(x\)/);
+  assert.match(code, /for \(const k of \["pub"\]\) await steps\[k\]\(c\);/);
 });
 
 Deno.test("blocking transform: group() over a blocking callback is awaited", () => {
