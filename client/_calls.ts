@@ -104,6 +104,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
       this.#closeStreams(); // Iterators made before a connect() that never came.
       // Subscriptions made before it: their SUBSCRIBE waited for that connect().
       this.lifecycle.session.failAll(() => new MqttClosedError("Client ended"));
+      this.#closedFor(undefined, false); // Iterators made later wait for a connect().
       // Nothing to close, but xk6-mqtt counts and fires `end` for every end() call.
       this.metrics?.call("end", tags);
       this.events.emit("end", undefined, endEvent);

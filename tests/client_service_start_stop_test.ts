@@ -152,6 +152,7 @@ Deno.test({
     const idle = new Client();
     const never = idle.subscription("x");
     await idle.end();
+    assert.equal(await deadline(idle.closed(), 5000, "closed() after end()"), undefined);
     await assert.rejects(never.granted, { code: "closed" });
     assert.equal(never.closed, true);
   },
