@@ -193,14 +193,15 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     return inbox;
   }
 
-  /** Unsubscribes: the UNSUBSCRIBE waits for the connection. */
+  /** Unsubscribes: the UNSUBSCRIBE waits for the connection (`untilConnect`: see #submit). */
   unsubscribe(
     topics: string | string[],
     options: UnsubscribeOptions | undefined,
     sync: boolean,
+    untilConnect = false,
   ): Promise<void> {
     const op = unsubscribeOp(topics, withoutSignal(options), sync);
-    this.#submit(op, options?.signal);
+    this.#submit(op, options?.signal, untilConnect);
     return op.promise as Promise<unknown> as Promise<void>;
   }
 
@@ -260,7 +261,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
 
   /**
    * Starts an operation, or fails it at once when there is no connection to wait for; with
-   * `untilConnect` (a subscription), an idle client not closed for good queues it for the next
+   * `untilConnect` (a subscription's), an idle client not closed for good queues it for the next
    * connect(). An abort of `signal` fails it (code `"aborted"`); what was already sent is not
    * taken back.
    */

@@ -148,6 +148,20 @@ Deno.test({
     } finally {
       await client.end();
     }
+    // Left before connect(): nothing of its filter is held for a later iterator.
+    const late = new Client({ reconnect: false });
+    const left = late.subscription("early/left", { qos: QoS.AtLeastOnce });
+    await left.return();
+    try {
+      await late.connect(broker.url);
+      await late.subscribe("early/kept", { qos: QoS.AtLeastOnce });
+      await late.publish("early/left", "unwanted", { qos: 1 });
+      await late.publish("early/kept", "wanted", { qos: 1 });
+      const first = await deadline(late.messages().next(), 5000, "the kept filter's message");
+      assert.equal(first.done ? undefined : first.value.topic, "early/kept");
+    } finally {
+      await late.end();
+    }
     // end() before any connect(): the waiting SUBSCRIBE fails and the iteration ends.
     const idle = new Client();
     const never = idle.subscription("x");
