@@ -1,4 +1,7 @@
-// AbortSignal support of the calls: what an abort does, and the options without `signal`.
+// AbortSignal support of the calls: what an abort does, the error of an aborted call, and the
+// options without `signal`.
+
+import { MqttError } from "./errors.ts";
 
 const settled = Promise.prototype.then;
 
@@ -19,4 +22,13 @@ export function withoutSignal<T extends { signal?: AbortSignal | undefined }>(
   if (options === undefined || !("signal" in options)) return options;
   const { signal: _, ...rest } = options;
   return rest as T;
+}
+
+/** The failure of a call its `signal` aborted (code `"aborted"`). */
+export function abortedError(method: string, signal: AbortSignal): MqttError {
+  return new MqttError(`Cannot ${method}: aborted`, {
+    code: "aborted",
+    method,
+    cause: signal.reason,
+  });
 }

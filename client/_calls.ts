@@ -9,14 +9,14 @@ import { type Consumers, DEFAULT_CAPACITY } from "./_consumers.ts";
 import type { Connection } from "./_connection.ts";
 import { Inbox } from "./_inbox.ts";
 import { ObservedPromise } from "./_observed.ts";
-import { onAbort, withoutSignal } from "./_abort.ts";
+import { abortedError, onAbort, withoutSignal } from "./_abort.ts";
 import { SubscriptionInbox } from "./_subscription_inbox.ts";
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
 import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { Outcomes } from "./_outcomes.ts";
 import type { Clock } from "./clock.ts";
-import { MqttClosedError, MqttError } from "./errors.ts";
+import { MqttClosedError, type MqttError } from "./errors.ts";
 import {
   type CloseInfo,
   type ConnectInfo,
@@ -60,8 +60,12 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   /** An end() in progress. */
   ending?: Promise<void> | undefined;
   #idle?: PromiseWithResolvers<void> | undefined;
-  /** Why the client last closed for good (undefined: by end()), and who waits for it. */
-  #closedWith: { error: MqttError | undefined } | undefined;
+  /**
+   * Why the client last went idle with nothing pending (undefined: asked to, by end() or an
+   * aborted connect()), whether it had a connection it then lost or ended (`final`: iterators
+   * end), and who waits for it.
+   */
+  #closedWith: { error: MqttError | undefined; final: boolean } | undefined;
   #closed?: PromiseWithResolvers<MqttError | undefined> | undefined;
 
   constructor(events: Listeners, clock: Clock, metrics: Metrics | undefined) {
@@ -98,6 +102,9 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     }
     if (this.lifecycle.state === "idle") {
       this.#closeStreams(); // Iterators made before a connect() that never came.
+      // Subscriptions made before it: their SUBSCRIBE waited for that connect().
+      this.lifecycle.session.failAll(() => new MqttClosedError("Client ended"));
+      this.#closedFor(undefined, false); // Iterators made later wait for a connect().
       // Nothing to close, but xk6-mqtt counts and fires `end` for every end() call.
       this.metrics?.call("end", tags);
       this.events.emit("end", undefined, endEvent);
@@ -111,7 +118,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     return this.outcomes.call(ending, "end", sync, tags);
   }
 
-  /** Resolves once the client closed for good: with undefined after end(), else the error. */
+  /** Resolves once the client closed: with undefined when asked to (end()), else the error. */
   whenClosed(): Promise<MqttError | undefined> {
     if (this.lifecycle.state === "idle" && this.ending === undefined && this.#closedWith) {
       return Promise.resolve(this.#closedWith.error);
@@ -119,8 +126,8 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     return (this.#closed ??= Promise.withResolvers()).promise;
   }
 
-  #closedFor(error: MqttError | undefined): void {
-    this.#closedWith = { error };
+  #closedFor(error: MqttError | undefined, final: boolean): void {
+    this.#closedWith = { error, final };
     const closed = this.#closed;
     this.#closed = undefined;
     closed?.resolve(error);
@@ -138,13 +145,18 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     const settings = connectArguments(defaults, url, options);
     this.#closedWith = undefined;
     const connecting = this.lifecycle.connect(settings);
-    // Aborting gives up connecting (and retrying), as end() would.
-    if (signal !== undefined) {
-      onAbort(signal, () => {
-        if (this.lifecycle.state !== "connected") this.lifecycle.end(0, undefined, 0);
-      }, connecting);
-    }
-    return this.outcomes.call(connecting, "connect", sync);
+    if (signal === undefined) return this.outcomes.call(connecting, "connect", sync);
+    // Aborting gives up connecting (and retrying), as end() would; the call fails as aborted.
+    let aborted = false;
+    onAbort(signal, () => {
+      if (this.lifecycle.state === "connected") return;
+      aborted = true;
+      this.lifecycle.end(0, undefined, 0);
+    }, connecting);
+    const outcome = connecting.catch((error) => {
+      throw aborted ? abortedError("connect", signal) : error;
+    });
+    return this.outcomes.call(outcome, "connect", sync);
   }
 
   /** Subscribes: the SUBSCRIBE waits for the connection and resolves with the granted QoS. */
@@ -176,19 +188,20 @@ export class Calls implements LifecycleOwner, DeliveryHost {
       subscribe,
     );
     this.consumers.add(inbox);
-    this.#submit(op, signal);
+    this.#submit(op, signal, true);
     if (signal !== undefined) onAbort(signal, () => inbox.return());
     return inbox;
   }
 
-  /** Unsubscribes: the UNSUBSCRIBE waits for the connection. */
+  /** Unsubscribes: the UNSUBSCRIBE waits for the connection (`untilConnect`: see #submit). */
   unsubscribe(
     topics: string | string[],
     options: UnsubscribeOptions | undefined,
     sync: boolean,
+    untilConnect = false,
   ): Promise<void> {
     const op = unsubscribeOp(topics, withoutSignal(options), sync);
-    this.#submit(op, options?.signal);
+    this.#submit(op, options?.signal, untilConnect);
     return op.promise as Promise<unknown> as Promise<void>;
   }
 
@@ -247,25 +260,20 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   }
 
   /**
-   * Starts an operation, or fails it at once when there is no connection to wait for. An abort
-   * of `signal` fails it (code `"aborted"`); what was already sent is not taken back.
+   * Starts an operation, or fails it at once when there is no connection to wait for; with
+   * `untilConnect` (a subscription's), an idle client not closed for good queues it for the next
+   * connect(). An abort of `signal` fails it (code `"aborted"`); what was already sent is not
+   * taken back.
    */
-  #submit(op: Op, signal?: AbortSignal): void {
+  #submit(op: Op, signal?: AbortSignal, untilConnect = false): void {
     if (signal !== undefined) {
-      const abort = () =>
-        this.failed(
-          op,
-          new MqttError(`Cannot ${op.method}: aborted`, {
-            code: "aborted",
-            method: op.method,
-            cause: signal.reason,
-          }),
-        );
+      const abort = () => this.failed(op, abortedError(op.method, signal));
       if (signal.aborted) return abort();
       onAbort(signal, abort, op.promise);
     }
     const state = this.lifecycle.state;
-    if (state === "idle" || state === "ending") {
+    const waits = untilConnect && state === "idle" && this.#closedWith?.final !== true;
+    if ((state === "idle" && !waits) || state === "ending") {
       const why = state === "idle" ? "not connected" : "the client is ending";
       this.failed(op, new MqttClosedError(`Cannot ${op.method}: ${why}`, { method: op.method }));
       return;
@@ -299,7 +307,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
       () => consumers.remove(stream),
     );
     // A client closed for good (ended, or lost and not reconnected) has nothing more to give.
-    if (this.lifecycle.state === "idle" && this.ending === undefined && this.#closedWith) {
+    if (this.lifecycle.state === "idle" && this.ending === undefined && this.#closedWith?.final) {
       stream.close();
     } else consumers.add(stream);
     if (options?.signal !== undefined) onAbort(options.signal, () => stream.return());
@@ -311,7 +319,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     this.ending = undefined;
     this.metrics?.call("end", tags);
     this.events.emit("end", undefined, endEvent);
-    this.#closedFor(undefined);
+    this.#closedFor(undefined, true);
     this.#closeStreams();
     this.#becameIdle();
   }
@@ -356,8 +364,13 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   idle(ended: boolean, error?: MqttError): void {
     if (ended) {
       this.events.emit("end", undefined, endEvent);
-      this.#closedFor(error);
+      this.#closedFor(error, true);
       if (this.lifecycle.state === "idle") this.#closeStreams();
+    } else if (this.ending === undefined) {
+      // A connect() failed for good, or was aborted (no error): nothing pending, nothing to
+      // retry, so closed() resolves; iterators wait for the next connect(). An end() under way
+      // resolves it itself, after its `end` event.
+      this.#closedFor(error, false);
     }
     this.#becameIdle();
   }

@@ -46,6 +46,10 @@ export interface ConnectionHandler {
   batchFailed?(promise: Promise<void>, error: MqttError, sync: boolean): void;
 }
 
+/**
+ * A write batch and who waits on it: `sync` is undefined while no caller took it (only close()
+ * waiting for the writes to drain, whose failure is nobody's), else whether one was sync-named.
+ */
 type Batch = PromiseWithResolvers<void> & { sync?: boolean };
 
 export class Connection {
@@ -139,7 +143,7 @@ export class Connection {
     }
     this.send(bytes);
     const batch: Batch = this.#batch ??= ObservedPromise.withResolvers<void>();
-    if (sync) batch.sync = true;
+    batch.sync = sync || batch.sync === true;
     return batch.promise;
   }
 
@@ -239,7 +243,9 @@ export class Connection {
   }
 
   #rejectBatch(batch: Batch, error: MqttError): void {
-    this.#handler.batchFailed?.(batch.promise, error, batch.sync === true);
+    // A batch no caller took fails nobody's call: the end() that closed it asked for that.
+    if (batch.sync === undefined) batchSettled(batch.promise);
+    else this.#handler.batchFailed?.(batch.promise, error, batch.sync);
     batch.reject(error);
   }
 

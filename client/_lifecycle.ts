@@ -30,7 +30,7 @@ export interface LifecycleOwner extends SessionOwner {
   closed(info: CloseInfo): void;
   /** A background failure no call is waiting for. */
   error(error: MqttError): void;
-  /** Idle now; `ended` when a connected client lost its connection for good (fires `end`). */
+  /** Idle now: `ended`, a lost connection given up (fires `end`); else end() or failed `error`. */
   idle(ended: boolean, error?: MqttError): void;
   batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void;
   readDone(): boolean;
@@ -164,7 +164,7 @@ export class Lifecycle implements DialerHost {
         // A connect() or reconnect() that replaced this one owns the connecting state now.
         if (this.connecting(generation)) {
           this.#toIdle(failure);
-          this.#settled(false);
+          this.#settled(false, failure);
         }
         throw failure;
       }

@@ -73,7 +73,11 @@ export function publishPacket(
   inPayload = false,
 ): PublishPacket {
   if (typeof topic !== "string" || topic === "" || topic.includes("+") || topic.includes("#")) {
-    const got = typeof topic === "string" ? `"${topic}"` : describe(topic);
+    const got = topic === ""
+      ? "an empty string"
+      : typeof topic === "string"
+      ? `"${topic}"`
+      : describe(topic);
     throw new TypeError(`Invalid topic: expected a non-empty string without wildcards, got ${got}`);
   }
   checkMqttString("topic", topic);
@@ -220,9 +224,8 @@ export function restoreOps(subscriptions: Iterable<Restorable>): SubscribeOp[] {
 
 function checkFilter(filter: unknown): string {
   if (typeof filter !== "string" || filter === "") {
-    throw new TypeError(
-      `Invalid topic filter: expected a non-empty string, got ${describe(filter)}`,
-    );
+    const got = filter === "" ? "an empty string" : describe(filter);
+    throw new TypeError(`Invalid topic filter: expected a non-empty string, got ${got}`);
   }
   return checkMqttString("topic filter", filter);
 }

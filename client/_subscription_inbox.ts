@@ -13,6 +13,8 @@ export class SubscriptionInbox extends Inbox implements TopicSubscription {
   readonly granted: Promise<number[]>;
   readonly #calls: Calls;
   #unsubscribed = false;
+  /** The SUBSCRIBE has not been answered (it may wait for a connect()). */
+  #subscribing = true;
 
   constructor(
     calls: Calls,
@@ -28,7 +30,10 @@ export class SubscriptionInbox extends Inbox implements TopicSubscription {
     this.granted = suback;
     // A refused SUBSCRIBE ends the iteration with the refusal: the loop hears it, so the
     // rejection counts as awaited.
-    suback.then(undefined, (error) => {
+    suback.then(() => {
+      this.#subscribing = false;
+    }, (error) => {
+      this.#subscribing = false;
       calls.consumers.remove(this);
       this.close(error);
     });
@@ -47,8 +52,11 @@ export class SubscriptionInbox extends Inbox implements TopicSubscription {
     if (this.#unsubscribed) return;
     this.#unsubscribed = true;
     const state = this.#calls.lifecycle.state;
-    if (state === "idle" || state === "ending") return;
+    if (state === "ending") return;
+    // Idle: only a SUBSCRIBE that waits for the next connect() needs undoing, after it.
+    const waiting = state === "idle";
+    if (waiting && !this.#subscribing) return;
     const tags = options.tags === undefined ? undefined : { tags: options.tags };
-    silence(this.#calls.unsubscribe(this.filters as string[], tags, false));
+    silence(this.#calls.unsubscribe(this.filters as string[], tags, false, waiting));
   }
 }

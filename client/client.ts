@@ -40,35 +40,33 @@ import type {
  *
  * **Connection.** A lost connection is reconnected under the `reconnect` policy (events: see
  * {@linkcode ClientEventTarget}); with `retry_first_connect` so is a failed first `connect()`.
- * Calls made while (re)connecting wait for the connection (bounded by `max_queued`). On a new
- * session (Session Present 0) the client subscribes again to every filter it holds and publishes
- * again what the broker had not accepted; on a resumed one it resends its unacknowledged
- * publications (DUP) and the broker resends its own.
+ * Calls made while (re)connecting wait for the connection (bounded by `max_queued`), as does a
+ * `subscription()` made before `connect()`. On a new session (Session Present 0) the client
+ * subscribes again to every filter it holds and publishes again what the broker had not
+ * accepted; on a resumed one it resends its unacknowledged publications (DUP) and the broker
+ * resends its own.
  *
  * **Acknowledgements of received QoS 1/2 messages** (PUBACK; PUBREC, then PUBCOMP on PUBREL):
  * sent once the `on("message")` handler and listeners have run, when no iterator wants the
- * message; else once every iterator that wants it has yielded it to its loop (`messages()`,
- * `subscription()`), or, with `manual_ack`, once each copy's `ack()` was called. Until then the
- * broker counts the message in flight, which is how a slow loop slows the broker down (the
- * client never stops reading). A message whose acknowledgement was never sent is resent by the
+ * message; else as {@linkcode MessageStream} says: a slow loop holds them back, which bounds what
+ * the broker has in flight to the client, not what it queues or drops (mosquitto drops past
+ * `max_queued_messages`, unseen by the client). A message never acknowledged is resent by the
  * broker after a reconnection when the session persists (`clean_session: false` or a v5
  * `session_expiry_interval`): at least once, even at QoS 2 across a reconnection.
  *
  * **Differences from xk6-mqtt**: calls return Promises; `subscribe` resolves with the granted
  * QoS; handlers receive more arguments; unknown options and events throw `TypeError` (the
  * `k6/x/mqtt` module of `mqload run` ignores them with a warning, and keeps xk6-mqtt's failure
- * reporting); `end()` when not connected resolves (firing `end` and counting the call, as xk6-mqtt); lost connections are reconnected.
+ * reporting); `end()` when not connected resolves, fires `end`, counts the call (as xk6-mqtt).
  *
  * @example Usage
  * ```ts
  * import { Client, QoS } from "@mqload/mqload";
- * import assert from "node:assert/strict";
  *
  * const client = new Client({ client_id: "sensor-1", will: { topic: "status", payload: "gone" } });
  * client.on("message", (topic, payload) => {
  *   console.log(topic, new TextDecoder().decode(payload));
  * });
- * assert.equal(client.connected, false);
  * // await client.connect("mqtt://127.0.0.1:1883");
  * // await client.subscribe("sensors/#", { qos: QoS.AtLeastOnce });
  * // await client.publish("sensors/1", "21.5", { qos: QoS.AtLeastOnce });
@@ -116,7 +114,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * @param options Connection options for this connection and its reconnections.
    * @returns Resolves with the connection details on CONNACK; rejects with `MqttConnectError`
    * (refused), `MqttTimeoutError` (`connect_timeout`) or `MqttClosedError` (network) after every
-   * server was tried.
+   * server was tried, or an `MqttError` of code `"aborted"` when `signal` gave up connecting.
    * @throws {TypeError} On a bad URL or option, or when no broker URL is given.
    *
    * @example Usage
@@ -259,8 +257,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * Ends the client: waits (up to `timeout`, by default `connect_timeout`) for in-flight
    * acknowledgements, sends DISCONNECT, closes the connection, cancels any reconnection, fails
    * what is still pending with `MqttClosedError`, ends the iterators and fires `end`. A second
-   * `end()` (or aborting `signal`) stops waiting and closes at once. An idle client only fires
-   * `end` and counts the call (`mqtt_calls{method:end}`), as xk6-mqtt does for every `end()`.
+   * `end()` (or aborting `signal`) closes at once. An idle client just fires `end`, as xk6-mqtt.
    *
    * @param options MQTT 5 reason code and properties, metric tags, `timeout`, `signal`.
    * @returns Resolves once closed.
@@ -308,7 +305,8 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
 
   /**
    * Subscribes and iterates over that subscription's messages: see
-   * {@linkcode TopicSubscription}.
+   * {@linkcode TopicSubscription}. Made before `connect()` (or while reconnecting), it subscribes
+   * once connected; on a client ended or lost for good since its last `connect()`, it fails.
    *
    * @param topic A filter or an array of filters (`$share/group/filter` included).
    * @param options `subscribe()` options, `capacity` and `signal`.
@@ -328,10 +326,12 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
   }
 
   /**
-   * Resolves once the client has closed for good: with `undefined` after `end()`, or with the
-   * error when the connection was lost and not reconnected. At once if so and no `connect()` since.
+   * Resolves once the client is idle (no connection, attempt or reconnection due) after `end()`
+   * or `connect()`: with `undefined` when asked to (`end()`, `drain()`, `connect()`'s `signal`),
+   * else the error: a lost connection not reconnected, or a `connect()` failed for good (refused,
+   * timed out, `retry_first_connect` attempts used up). At once if so and no `connect()` since.
    *
-   * @returns Resolves with why the client closed.
+   * @returns Resolves with why the client closed, `undefined` when asked to.
    *
    * @example Usage
    * ```ts ignore

@@ -14,8 +14,14 @@ import type { SubscribeOptions, UnsubscribeOptions } from "./options.ts";
  * broker for it (acknowledgements, SUBACKs and PINGRESPs keep flowing); instead:
  *
  * - a QoS 1/2 message is acknowledged (PUBACK, PUBREC) only when the loop takes it, or with
- *   `manual_ack` when it calls `message.ack()`: the broker's flow control (MQTT 5 Receive
- *   Maximum, mosquitto's `max_inflight_messages`) then holds back what the loop has not taken;
+ *   `manual_ack` when it calls `message.ack()`. That bounds what the broker has in flight to this
+ *   client (MQTT 5 Receive Maximum, mosquitto's `max_inflight_messages`, default 20), not what
+ *   it sends: it does not slow the publishers, it queues the rest for the client, within its own
+ *   limits, and past them drops messages, QoS 1/2 too, without telling the client (mosquitto:
+ *   `max_queued_messages`, default 1000, and `max_queued_bytes`; it logs "Outgoing messages are
+ *   being dropped"). The client cannot see such drops (`dropped` does not count them). For no
+ *   loss with a loop that may fall behind, raise the broker's queue limits (mosquitto
+ *   `max_queued_messages 0`: unbounded) or consume faster;
  * - a QoS 0 message is dropped (counted in `dropped`) when the loop had left `capacity` messages
  *   untaken when the read it came in began: a loop that keeps up loses nothing to a burst, one
  *   that falls behind holds at most `capacity` messages plus one read's worth.
@@ -84,8 +90,11 @@ export interface SubscriptionOptions extends SubscribeOptions, MessageStreamOpti
 /**
  * One subscription's messages as an async iterable: registered before its SUBSCRIBE is sent, so
  * nothing the broker sends for it (retained messages, a resumed session's queue) goes past it.
- * Bounded and acknowledged as {@linkcode MessageStream}. Leaving the loop unsubscribes; the
- * iteration fails with the broker's refusal when the SUBACK refuses the filter.
+ * Made before `connect()` or while (re)connecting, its SUBSCRIBE goes out once connected (after
+ * the session's queue, which it already receives) and `granted` settles then; it fails when that
+ * connection fails for good, or on `end()`. Bounded and acknowledged as
+ * {@linkcode MessageStream}. Leaving the loop unsubscribes; the iteration fails with the
+ * broker's refusal when the SUBACK refuses the filter, or with the failure of its SUBSCRIBE.
  *
  * @example Usage
  * ```ts ignore

@@ -20,7 +20,7 @@ export class BufferPool {
   #slab: Uint8Array = new Uint8Array(0);
   #used = 0;
   /** Slabs this pool started, for `release`. */
-  #slabs: Uint8Array[] | undefined;
+  #slabs?: Uint8Array[] | undefined;
 
   /**
    * A pool of `slabSize`-byte slabs (rounded up to a power of two, so that released slabs fit

@@ -45,6 +45,14 @@ Deno.test("contract: bad arguments throw TypeError/RangeError naming the problem
     message: /topic.*got number/,
   });
   assert.throws(() => client.subscribe([""]), { name: "TypeError", message: /topic filter/ });
+  assert.throws(() => client.subscribe(""), {
+    name: "TypeError",
+    message: /topic filter: expected a non-empty string, got an empty string$/,
+  });
+  assert.throws(() => client.publish("", "x"), {
+    name: "TypeError",
+    message: /topic: expected a non-empty string without wildcards, got an empty string$/,
+  });
   assert.throws(() => client.subscribe({ a: 1 } as never), {
     name: "TypeError",
     message: /options of topic filter "a"/,

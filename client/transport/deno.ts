@@ -57,9 +57,9 @@ function countPackets(packets: number): void {
  * Opens a TCP (`tcp`) or TLS (`tls`) connection with `TCP_NODELAY`.
  *
  * @param options URL, TLS settings and abort signal.
- * @returns The open transport.
- * @throws {TypeError} When `tls.server_name` is combined with a client certificate (Deno's
- * `startTls`, the only way to verify another name, takes none).
+ * @returns The open transport. Rejects with a `TypeError` when `tls.server_name` is combined
+ * with a client certificate (Deno's `startTls`, the only way to verify another name, takes none);
+ * `Client.connect()` reports that as an `MqttError` with code `"invalid"`, and does not retry it.
  *
  * @example Usage
  * ```ts ignore

@@ -70,7 +70,8 @@ export interface TlsOptions {
   key?: string | undefined;
   /**
    * The name to verify the broker's certificate against, when it differs from the URL's host
-   * (for example when connecting by IP address). Cannot be combined with `cert`/`key`.
+   * (for example when connecting by IP address). Cannot be combined with `cert`/`key` under
+   * Deno: `connect()` then rejects with an `MqttError` of code `"invalid"`.
    */
   server_name?: string | undefined;
   /**
