@@ -101,6 +101,8 @@ export class BenchTally {
   readonly faults: Map<string, StreamFaults> = new Map();
   readonly #seconds: BenchSecond[] = [];
   #startMs = NaN;
+  /** The first second whose line is not printed yet: later counts for earlier ones go there. */
+  #open = 0;
   /** Whether the bench's own latency metric was seen (it wins over the client's). */
   #ownLatency = false;
 
@@ -116,6 +118,16 @@ export class BenchTally {
   /** Seconds with figures so far (the index after the last). */
   get seconds(): number {
     return this.#seconds.length;
+  }
+
+  /**
+   * Seconds before `upTo` are printed: counts that arrive for them from now on (a Worker that
+   * reported late) go to the first second not printed, so that no printed total misses them.
+   *
+   * @param upTo The first second not printed.
+   */
+  close(upTo: number): void {
+    this.#open = Math.max(this.#open, upTo);
   }
 
   /**
@@ -136,7 +148,7 @@ export class BenchTally {
    */
   add(snapshot: MetricsSnapshot, atMs: number): void {
     const index = Math.floor((snapshotTime(snapshot, atMs) - this.#startMs) / 1000);
-    const second = index >= 0 ? this.#bucket(index) : undefined;
+    const second = Number.isNaN(index) ? undefined : this.#bucket(Math.max(index, this.#open));
     const delta = zero();
     const count = (key: keyof BenchCounts, n: number) => delta[key] += n;
     for (const m of snapshot.metrics) {
@@ -184,10 +196,10 @@ export class BenchTally {
     for (const key of COUNT_NAMES) this.totals[key] += delta[key];
     if (COUNT_NAMES.every((key) => delta[key] === 0) || Number.isNaN(this.#startMs)) return;
     // A drain that fired late ran past its second: its counts are shared out by overlap, so that
-    // a steady rate reads steady (percentiles stay in the second of the period's middle).
+    // a steady rate reads steady (percentiles stay in the second of the period's middle). Shares
+    // of seconds already printed (or before the start) go to the first open one: never lost.
     for (const [i, share] of periodShares(snapshot, this.#startMs, 1000, atMs)) {
-      if (i < 0) continue;
-      const bucket = this.#bucket(i);
+      const bucket = this.#bucket(Math.max(i, this.#open));
       for (const key of COUNT_NAMES) bucket[key] += delta[key] * share;
     }
   }

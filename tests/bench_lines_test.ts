@@ -1,0 +1,85 @@
+// `mqload bench`'s per-second lines and its bounds against mosquitto: totals that always add up
+// to the summary (even when the bench stalled and its Workers reported late), and --duration as
+// an upper bound whatever the publish interval.
+
+import assert from "node:assert/strict";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { bench, explain, startBench, total } from "./_bench_helpers.ts";
+
+const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+
+/** The totals of a counter's per-second lines, in order. */
+function lineTotals(stdout: string, name: string): number[] {
+  const pattern = new RegExp(`^\\d+s ${name} total=(\\d+) rate=([\\d.]+)/sec$`, "gm");
+  return [...stdout.matchAll(pattern)].map((m) => Number(m[1]));
+}
+
+Deno.test({
+  name: "bench sub's per-second totals grow and end at the summary's, after a stall of the bench",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const sub = startBench([
+      "sub",
+      ...broker(mosquitto.port),
+      "-c",
+      "1",
+      "-t",
+      "stall/#",
+      "--duration",
+      "6s",
+    ], 1);
+    await sub.connected;
+    const pub = startBench([
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "4",
+      "-I",
+      "5",
+      "-t",
+      "stall/%i",
+      "--duration",
+      "4s",
+    ], 4);
+    await pub.connected;
+    // Stopped for two seconds, the subscriber's Workers report those seconds late.
+    sub.kill("SIGSTOP");
+    await new Promise((r) => setTimeout(r, 2000));
+    sub.kill("SIGCONT");
+    const [p, s] = await Promise.all([pub.done, sub.done]);
+    assert.equal(p.code, 0, explain(p));
+    assert.equal(s.code, 0, explain(s));
+    for (const [out, name] of [[s.stdout, "recv"], [p.stdout, "pub"], [p.stdout, "connect_succ"]]) {
+      const totals = lineTotals(out, name);
+      assert.ok(totals.length > 0, out);
+      for (let i = 1; i < totals.length; i++) assert.ok(totals[i] > totals[i - 1], out);
+      assert.equal(totals.at(-1), total(out, name), out);
+    }
+  },
+});
+
+Deno.test({
+  name: "bench pub -I 20000 --duration 2s stops at 2 s, not at the next due publish",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const r = await bench([
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "2",
+      "-I",
+      "20000",
+      "-t",
+      "slow/%i",
+      "--duration",
+      "2s",
+    ]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(total(r.stdout, "pub"), 2, r.stdout);
+    const elapsed = Number(/summary \(([\d.]+)s\)/.exec(r.stdout)?.[1]);
+    // The run's length is the flag's meaning: well before the 20 s the next publish was due.
+    assert.ok(elapsed < 10, r.stdout);
+  },
+});
