@@ -171,6 +171,7 @@ export class BenchLines implements Output {
       this.#printedTotals = totals;
     }
     this.tally.close(this.#printed);
+    text += this.#reasons();
     if (text !== "") writeAll(this.#options.writer, text);
   }
 
@@ -186,6 +187,20 @@ export class BenchLines implements Output {
       );
     }
     this.#printedTotals = totals;
+    const reasons = this.#reasons();
+    if (reasons !== "") writeAll(this.#options.writer, reasons);
+  }
+
+  /** emqtt-bench's `client(N): connect error - Reason`, once for each new reason. */
+  #reasons(): string {
+    let text = "";
+    const at = clock(Math.max(1, this.#printed));
+    for (const reason of this.tally.takeNewReasons()) {
+      const client = this.tally.connectErrors.get(reason)?.client;
+      if (this.#options.quiet) continue;
+      text += `${at} client(${client ?? "?"}): connect error - ${reason}\n`;
+    }
+    return text;
   }
 
   /** Re-armed from the test clock each second, so that it does not drift. */

@@ -45,6 +45,11 @@ export function benchSummary(
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
   }
+  if (tally.connectErrors.size > 0) out.push("  connect errors by reason:");
+  for (const [reason, errors] of tally.connectErrors) {
+    const first = errors.client === undefined ? "" : ` (first client(${errors.client}))`;
+    out.push(`    ${reason}: ${Math.round(errors.count)}${first}`);
+  }
   const h = tally.latency;
   if (h.count > 0) {
     out.push(

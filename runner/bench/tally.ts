@@ -56,6 +56,14 @@ export interface StreamFaults {
   outOfOrder: number;
 }
 
+/** The failed connects of one reason. */
+export interface ConnectErrors {
+  /** How many. */
+  count: number;
+  /** The number of the first client (`client(N)`) that failed so, when known. */
+  client?: number;
+}
+
 /** One second of the run. */
 export interface BenchSecond extends BenchCounts {
   /** The end-to-end latency of the messages received in it. */
@@ -99,6 +107,10 @@ export class BenchTally {
   readonly latency: LogHistogram = new LogHistogram();
   /** Faults by publisher (stream). */
   readonly faults: Map<string, StreamFaults> = new Map();
+  /** Failed connects by reason, in the order the reasons came. */
+  readonly connectErrors: Map<string, ConnectErrors> = new Map();
+  /** Reasons the lines did not show yet. */
+  #unshown: string[] = [];
   readonly #seconds: BenchSecond[] = [];
   #startMs = NaN;
   /** The first second whose line is not printed yet: later counts for earlier ones go there. */
@@ -163,6 +175,9 @@ export class BenchTally {
             else if (CONNECT_METHODS.includes(method)) count("connect_fail", s.sum);
             break;
           }
+          case M.connectError:
+            this.#connectError(s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
           case M.connectRetried:
             count("connect_retried", s.sum);
             break;
@@ -202,6 +217,29 @@ export class BenchTally {
       const bucket = this.#bucket(Math.max(i, this.#open));
       for (const key of COUNT_NAMES) bucket[key] += delta[key] * share;
     }
+  }
+
+  /**
+   * The reasons of failed connects not taken yet, each once.
+   *
+   * @returns The reasons new since the last call.
+   */
+  takeNewReasons(): string[] {
+    const reasons = this.#unshown;
+    this.#unshown = [];
+    return reasons;
+  }
+
+  #connectError(reason: string, client: string | undefined, count: number): void {
+    let errors = this.connectErrors.get(reason);
+    if (errors === undefined) {
+      errors = { count: 0 };
+      this.connectErrors.set(reason, errors);
+      this.#unshown.push(reason);
+    }
+    errors.count += count;
+    const n = Number(client);
+    if (client !== undefined && !(n >= (errors.client ?? Infinity))) errors.client = n;
   }
 
   /** The faults summed over publishers. */

@@ -1,0 +1,43 @@
+// `mqload bench` when things go wrong, against mosquitto: why connects failed (refused, bad
+// credentials with the CONNACK reason code, certificates), never with the password; TLS without
+// --cacertfile; and the exit codes of clients that gave up and of bad flags.
+
+import assert from "node:assert/strict";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { freePort } from "./fixtures/ports.ts";
+import { bench, explain } from "./_bench_helpers.ts";
+
+const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+
+Deno.test({
+  name: "bench conn says why connects failed: refused, not authorized (0x87 / 0x05), no password",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({ passwordFile: { alice: "right-pw" } });
+    const down = await bench(["conn", ...broker(freePort()), "-c", "2", "--duration", "1s"]);
+    assert.equal(down.code, 99, explain(down));
+    assert.match(down.stdout, /^\d+s client\(1\): connect error - Connection refused/m);
+    assert.match(down.stdout, /connect errors by reason:\n {4}Connection refused.*: 2 \(first/);
+    for (const [version, code] of [["5", "0x87"], ["4", "0x05"]]) {
+      const r = await bench([
+        "conn",
+        ...broker(mosquitto.port),
+        "-c",
+        "3",
+        "-V",
+        version,
+        "-u",
+        "alice",
+        "-P",
+        "wrong-secret-pw",
+        "--duration",
+        "1s",
+      ]);
+      assert.equal(r.code, 99, explain(r));
+      const line = new RegExp(`client\\(1\\): connect error - broker refused with ${code} Not `);
+      assert.match(r.stdout, line);
+      assert.match(r.stdout, new RegExp(`broker refused with ${code} Not authorized: 3 \\(`));
+      assert.doesNotMatch(r.stdout + r.stderr, /wrong-secret-pw/);
+    }
+  },
+});
