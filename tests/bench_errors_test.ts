@@ -41,3 +41,23 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "bench conn -S without --cacertfile connects without verifying, and says so",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({ tls: true });
+    const r = await bench([
+      "conn",
+      ...broker(mosquitto.tlsPort!),
+      "-S",
+      "-c",
+      "2",
+      "--duration",
+      "1s",
+    ]);
+    assert.equal(r.code, 0, explain(r));
+    assert.match(r.stdout, /connect_succ total=2 /);
+    assert.match(r.stderr, /the server certificate is not verified.*--cacertfile/);
+  },
+});

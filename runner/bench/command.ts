@@ -14,6 +14,12 @@ import { benchHelp } from "./help.ts";
 import { benchScript, PASSWORD_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
 import { benchSummary } from "./summary.ts";
+import {
+  CANNOT_SKIP_NOTE,
+  runUnverified,
+  UNVERIFIED_ENV,
+  UNVERIFIED_NOTE,
+} from "./unverified_tls.ts";
 
 /**
  * Runs `mqload bench` (the arguments after `bench`).
@@ -39,6 +45,14 @@ export async function benchCommand(args: string[]): Promise<number> {
   if (parsed.printScript) {
     writeAll(Deno.stdout, script);
     return 0;
+  }
+  const tls = config.connection.tls;
+  if (tls !== undefined && tls.ca === undefined && Deno.env.get(UNVERIFIED_ENV) === undefined) {
+    // emqtt-bench's verify_none: Deno skips verifying only for a whole process, run anew.
+    writeAll(Deno.stderr, UNVERIFIED_NOTE);
+    const code = await runUnverified(config.connection.host);
+    if (code !== undefined) return code;
+    writeAll(Deno.stderr, CANNOT_SKIP_NOTE);
   }
   const dir = await Deno.makeTempDir({ prefix: "mqload-bench-" });
   const path = `${dir}/bench_${config.kind}.js`;

@@ -76,6 +76,12 @@ export function benchScript(config: BenchConfig, random: number): string {
     "//",
     "// The script of that benchmark: `mqload run script.js` runs it the same way",
     `// (${PASSWORD_ENV}=… for a password). Edit it to grow it into a scenario of your own.`,
+    ...(c.tls !== undefined && c.tls.ca === undefined
+      ? [
+        `// -S without --cacertfile: the bench does not verify the server certificate; Deno skips`,
+        `// that only with deno run --unsafely-ignore-certificate-errors=${c.host}.`,
+      ]
+      : []),
     `import { Client, Counter, exec, Trend } from "@mqload/mqload/runner";`,
     `import * as bench from "@mqload/mqload/bench";`,
     "",
