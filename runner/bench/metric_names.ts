@@ -29,6 +29,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     duplicated: "bench_duplicated",
     /** Messages that came after a later one of the same stream (tagged `publisher`). */
     outOfOrder: "bench_out_of_order",
+    /** When a counter first and last moved (gauge, epoch ms, tagged `counter` and `edge`). */
+    eventTime: "bench_event_time",
     /** End-to-end latency from the `ts` payload header, ms. */
     latency: "bench_latency",
   } as const,

@@ -45,6 +45,7 @@ export {
 } from "./templates.ts";
 export { BENCH_METRIC_NAMES } from "./metric_names.ts";
 export { connectErrorReason } from "./connect_errors.ts";
+export { type EventTimeGauge, EventWindow } from "./event_window.ts";
 
 /**
  * The Worker's tracker for a shared subscription: its receivers each get some of a publisher's
@@ -96,6 +97,8 @@ export interface ConnectCounters {
   failed: { add(value: number): void };
   /** Adds to `bench_connect_error`, tagged with the failure's reason. */
   errors?: { add(value: number, tags?: Record<string, string>): void };
+  /** Notes when connects succeeded and failed (`connect_succ`, `connect_fail`). */
+  events?: { note(counter: string): void };
 }
 
 /** Who is connecting, for the reasons of its failures. */
@@ -150,8 +153,10 @@ export async function connectWithRetry(
   for (let attempt = 0;; attempt++) {
     try {
       await client.connectAsync(url, options);
+      counters.events?.note("connect_succ");
       return true;
     } catch (error) {
+      counters.events?.note("connect_fail");
       if (counters.errors !== undefined) {
         const reason = connectErrorReason(error, who?.secret);
         // The first failure of each reason names its client; the rest are counted.

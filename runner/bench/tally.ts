@@ -109,6 +109,8 @@ export class BenchTally {
   readonly faults: Map<string, StreamFaults> = new Map();
   /** Failed connects by reason, in the order the reasons came. */
   readonly connectErrors: Map<string, ConnectErrors> = new Map();
+  /** When each counter first and last moved, epoch ms (from the script's `bench_event_time`). */
+  readonly windows: Map<string, { first: number; last: number }> = new Map();
   /** Reasons the lines did not show yet. */
   #unshown: string[] = [];
   readonly #seconds: BenchSecond[] = [];
@@ -178,6 +180,9 @@ export class BenchTally {
           case M.connectError:
             this.#connectError(s.tags.reason ?? "unknown", s.tags.client, s.sum);
             break;
+          case M.eventTime:
+            this.#eventTime(s.tags.counter, s.tags.edge, s.min, s.max);
+            break;
           case M.connectRetried:
             count("connect_retried", s.sum);
             break;
@@ -228,6 +233,19 @@ export class BenchTally {
     const reasons = this.#unshown;
     this.#unshown = [];
     return reasons;
+  }
+
+  #eventTime(
+    counter: string | undefined,
+    edge: string | undefined,
+    min: number | undefined,
+    max: number | undefined,
+  ): void {
+    if (counter === undefined || min === undefined || max === undefined) return;
+    const window = this.windows.get(counter) ?? { first: Infinity, last: -Infinity };
+    if (edge === "first") window.first = Math.min(window.first, min);
+    if (edge === "last") window.last = Math.max(window.last, max);
+    this.windows.set(counter, window);
   }
 
   #connectError(reason: string, client: string | undefined, count: number): void {
