@@ -71,6 +71,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   let signals = 0;
   const onSignal = () => {
     if (++signals > 1) Deno.exit(EXIT_CODES.externalAbort);
+    lines.tally.stopping(Date.now());
     stop.abort();
   };
   for (const name of names) Deno.addSignalListener(name, onSignal);

@@ -45,6 +45,11 @@ export function benchSummary(
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
   }
+  const unacked = Math.round(tally.unacked);
+  // Stopped before their acknowledgement came: not failures of the broker.
+  if (unacked > 0) {
+    out.push(`  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  in flight at stop`);
+  }
   if (tally.connectErrors.size > 0) out.push("  connect errors by reason:");
   for (const [reason, errors] of tally.connectErrors) {
     const first = errors.client === undefined ? "" : ` (first client(${errors.client}))`;

@@ -109,6 +109,9 @@ export class BenchTally {
   readonly faults: Map<string, StreamFaults> = new Map();
   /** Failed connects by reason, in the order the reasons came. */
   readonly connectErrors: Map<string, ConnectErrors> = new Map();
+  /** Publications in flight when the run was stopped (they failed as its clients closed). */
+  unacked = 0;
+  #stoppedAtMs = Infinity;
   /** When each counter first and last moved, epoch ms (from the script's `bench_event_time`). */
   readonly windows: Map<string, { first: number; last: number }> = new Map();
   /** Reasons the lines did not show yet. */
@@ -213,6 +216,10 @@ export class BenchTally {
         }
       }
     }
+    if ((snapshot.periodEndMs ?? atMs) > this.#stoppedAtMs) {
+      this.unacked += delta.pub_fail;
+      delta.pub_fail = 0;
+    }
     for (const key of COUNT_NAMES) this.totals[key] += delta[key];
     if (COUNT_NAMES.every((key) => delta[key] === 0) || Number.isNaN(this.#startMs)) return;
     // A drain that fired late ran past its second: its counts are shared out by overlap, so that
@@ -222,6 +229,16 @@ export class BenchTally {
       const bucket = this.#bucket(Math.max(i, this.#open));
       for (const key of COUNT_NAMES) bucket[key] += delta[key] * share;
     }
+  }
+
+  /**
+   * The run is being stopped (Ctrl+C): publications that fail from now on were in flight, their
+   * clients closed before their acknowledgement; they count as {@linkcode unacked}, not failed.
+   *
+   * @param atMs When, epoch ms.
+   */
+  stopping(atMs: number): void {
+    this.#stoppedAtMs = Math.min(this.#stoppedAtMs, atMs);
   }
 
   /**
