@@ -11,7 +11,7 @@ import { EXIT_CODES, runTest } from "../engine/run.ts";
 import { writeAll } from "../engine/finish.ts";
 import { parseBenchArgs } from "./flags.ts";
 import { benchHelp } from "./help.ts";
-import { benchScript, PASSWORD_ENV } from "./script.ts";
+import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
 import { benchSummary } from "./summary.ts";
 import {
@@ -41,7 +41,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     return 0;
   }
   const { config, run } = parsed;
-  const script = benchScript(config, Math.floor(Math.random() * 0xffffffff) + 1);
+  const script = benchScript(config);
   if (parsed.printScript) {
     writeAll(Deno.stdout, script);
     return 0;
@@ -86,9 +86,12 @@ export async function benchCommand(args: string[]): Promise<number> {
           ? {}
           : { executionSegmentSequence: run.executionSegmentSequence }),
       },
-      env: config.connection.password === undefined
-        ? {}
-        : { [PASSWORD_ENV]: config.connection.password },
+      env: {
+        [RANDOM_ENV]: String(Math.floor(Math.random() * 0xffffffff) + 1),
+        ...(config.connection.password === undefined
+          ? {}
+          : { [PASSWORD_ENV]: config.connection.password }),
+      },
       out: run.out,
       summaryExport: run.summaryExport,
       report: run.report,

@@ -11,6 +11,9 @@
 import type { BenchConfig } from "./config.ts";
 import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
 
+/** The environment variable the script reads the random part of default client ids from. */
+export const RANDOM_ENV = "MQLOAD_BENCH_RANDOM";
+
 /** The environment variable the script reads the password from. */
 export const PASSWORD_ENV = "MQTT_PASSWORD";
 
@@ -32,7 +35,6 @@ const FOREVER = "480h";
  * Writes the script of a bench.
  *
  * @param config The bench.
- * @param random The run's random number in default client ids (emqtt-bench's `$RANDOM`).
  * @returns JavaScript source, runnable with `mqload run`.
  *
  * @example Usage
@@ -43,10 +45,10 @@ const FOREVER = "480h";
  *
  * const parsed = parseBenchArgs(["conn", "-c", "5"]);
  * assert.ok(!("help" in parsed));
- * assert.match(benchScript(parsed.config, 1), /executor: "per-vu-iterations"/);
+ * assert.match(benchScript(parsed.config), /executor: "per-vu-iterations"/);
  * ```
  */
-export function benchScript(config: BenchConfig, random: number): string {
+export function benchScript(config: BenchConfig): string {
   const c = config.connection;
   const lit = (value: unknown) => value === undefined ? "undefined" : JSON.stringify(value);
   const client = {
@@ -97,7 +99,6 @@ export function benchScript(config: BenchConfig, random: number): string {
       lit({
         kind: config.kind,
         host: c.host,
-        random,
         shortIds: c.shortIds,
         ...(c.prefix === undefined ? {} : { prefix: c.prefix }),
       })
@@ -134,9 +135,13 @@ export function benchScript(config: BenchConfig, random: number): string {
     "  // Connects follow one schedule for the whole run, whatever Worker a client is in.",
     "  await bench.sleepUntil(start + (exec.vu.idInTest - 1) * CONNECT_EVERY_MS);",
     "  if (Date.now() >= end) return;",
-    "  const clientId = bench.clientId(ID_STYLE, seq);",
+    "  // emqtt-bench's $RANDOM in default ids: one per run (the bench's own, else from its start),",
+    "  // so that two runs of this script never take each other's client ids.",
+    `  const random = Number(__ENV.${RANDOM_ENV}) || (Math.floor(start) % 4294967295) + 1;`,
+    "  const idStyle = { ...ID_STYLE, random };",
+    "  const clientId = bench.clientId(idStyle, seq);",
     "  // Metrics carry the ids' pattern, not each id: one series for all the clients.",
-    '  const tags = { client_id: bench.clientId(ID_STYLE, "%i") };',
+    '  const tags = { client_id: bench.clientId(idStyle, "%i") };',
     "  const client = new Client({ ...CLIENT, client_id: clientId, tags });",
     ...(config.kind === "sub" ? subBody() : []),
     "  const who = { seq, secret: CLIENT.password };",
