@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
-import { bench, explain } from "./_bench_helpers.ts";
+import { bench, explain, startBench } from "./_bench_helpers.ts";
 
 const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
 
@@ -60,4 +60,34 @@ Deno.test({
     assert.match(r.stdout, /connect_succ total=2 /);
     assert.match(r.stderr, /the server certificate is not verified.*--cacertfile/);
   },
+});
+
+Deno.test({
+  name: "bench conn --reconnect: clients that gave up fail the run (exit 99), named in the summary",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const conn = startBench([
+      "conn",
+      ...broker(mosquitto.port),
+      "-c",
+      "2",
+      "--reconnect",
+      "1",
+      "--duration",
+      "5s",
+    ], 2);
+    await conn.connected;
+    await mosquitto.stop();
+    const r = await conn.done;
+    assert.equal(r.code, 99, explain(r));
+    assert.match(r.stdout, /^ {2}reconnect_gave_up +2 +clients$/m);
+    assert.match(r.stdout, /threshold crossed: bench_reconnect_gave_up: count==0/);
+  },
+});
+
+Deno.test("bench --threshold with a bad expression exits 2 naming the flag", async () => {
+  const r = await bench(["conn", "-c", "1", "--threshold", "bench_connect_failed:count=>=0"]);
+  assert.equal(r.code, 2, explain(r));
+  assert.match(r.stderr, /Invalid value "bench_connect_failed:count=>=0" for --threshold: /);
 });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { bench, explain, startBench, total } from "./_bench_helpers.ts";
+import { TempDir } from "./_runner_helpers.ts";
 
 const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
 
@@ -111,5 +112,55 @@ Deno.test({
     // One connect has no rate; lines of counters that did not move have none either.
     assert.match(r.stdout, /^ {2}connect_succ +1$/m);
     assert.doesNotMatch(r.stdout, /^\d+s connect_succ total=1 .*\n(?:.*\n)*\d+s connect_succ/m);
+  },
+});
+
+Deno.test({
+  name: "bench sub --payload-hdrs cnt64 exports bench_lost, bench_duplicated, bench_out_of_order",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const sub = startBench([
+        "sub",
+        ...broker(mosquitto.port),
+        "-c",
+        "1",
+        "-t",
+        "exp/#",
+        "--payload-hdrs",
+        "cnt64",
+        "--duration",
+        "3s",
+        "--summary-export",
+        `${dir.path}/sub.json`,
+      ], 1);
+      await sub.connected;
+      const pub = await bench([
+        "pub",
+        ...broker(mosquitto.port),
+        "-c",
+        "1",
+        "-I",
+        "10",
+        "-L",
+        "20",
+        "-t",
+        "exp/1",
+        "--payload-hdrs",
+        "cnt64",
+      ]);
+      assert.equal(pub.code, 0, explain(pub));
+      const r = await sub.done;
+      assert.equal(r.code, 0, explain(r));
+      assert.equal(total(r.stdout, "recv"), 20, r.stdout);
+      const exported = JSON.parse(await dir.read("sub.json"));
+      for (const name of ["bench_lost", "bench_duplicated", "bench_out_of_order"]) {
+        assert.equal(exported.metrics[name]?.count, 0, name);
+      }
+    } finally {
+      await dir.remove();
+    }
   },
 });

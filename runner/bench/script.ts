@@ -71,6 +71,7 @@ export function benchScript(config: BenchConfig): string {
     : `${Math.ceil((config.durationMs + slack) / 1000)}s`;
   const thresholds = {
     [M.connectFailed]: ["count==0"],
+    ...(c.reconnect === 0 ? {} : { [M.reconnectGaveUp]: ["count==0"] }),
     ...config.thresholds,
   };
   const lines = [
@@ -109,6 +110,7 @@ export function benchScript(config: BenchConfig): string {
     "",
     `// When each counter first and last moved: the summary's rates are over that window.`,
     `const events = new bench.EventWindow(new Gauge("${M.eventTime}"));`,
+    `const gaveUp = new Counter("${M.reconnectGaveUp}");`,
     `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}"), errors: new Counter("${M.connectError}"), events };`,
     ...(config.kind === "sub" ? subDeclarations(config, lit) : []),
     ...(config.kind === "pub" ? pubDeclarations(config, lit) : []),
@@ -147,6 +149,12 @@ export function benchScript(config: BenchConfig): string {
     "  const who = { seq, secret: CLIENT.password };",
     "  if (!(await bench.connectWithRetry(client, BROKER, CONNECT, RETRIES, counters, end, who))) return;",
     "  const values = { seq, clientId, username: CLIENT.username };",
+    "  // --reconnect: a client that gave up reconnecting is a failure (bench_reconnect_gave_up).",
+    "  if (CLIENT.reconnect) {",
+    '    client.on("error", (error) => {',
+    '      if (error?.method === "reconnect") gaveUp.add(1);',
+    "    });",
+    "  }",
     ...(config.kind === "conn" ? connBody() : []),
     ...(config.kind === "pub" ? pubBody() : []),
     ...(config.kind === "sub" ? subAfterConnect() : []),
@@ -278,6 +286,8 @@ function subBody(): string[] {
 
 function subAfterConnect(): string[] {
   return [
+    "  // With cnt64 the faults are always reported, 0 on a clean run.",
+    '  if (HEADERS.includes("cnt64")) for (const c of [lost, duplicated, outOfOrder]) c.add(0);',
     "  const topics = TOPICS.map((t) => bench.renderTopic(t, values));",
     "  await client.subscribeAsync(topics, { qos: QOS });",
     "  await bench.sleepUntil(end);",

@@ -45,6 +45,9 @@ export function benchSummary(
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
   }
+  if (tally.gaveUp > 0) {
+    out.push(`  ${"reconnect_gave_up".padEnd(16)}${String(tally.gaveUp).padStart(10)}  clients`);
+  }
   const unacked = Math.round(tally.unacked);
   // Stopped before their acknowledgement came: not failures of the broker.
   if (unacked > 0) {

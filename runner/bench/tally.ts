@@ -109,6 +109,8 @@ export class BenchTally {
   readonly faults: Map<string, StreamFaults> = new Map();
   /** Failed connects by reason, in the order the reasons came. */
   readonly connectErrors: Map<string, ConnectErrors> = new Map();
+  /** Clients that gave up reconnecting. */
+  gaveUp = 0;
   /** Publications in flight when the run was stopped (they failed as its clients closed). */
   unacked = 0;
   #stoppedAtMs = Infinity;
@@ -182,6 +184,9 @@ export class BenchTally {
           }
           case M.connectError:
             this.#connectError(s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.reconnectGaveUp:
+            this.gaveUp += s.sum;
             break;
           case M.eventTime:
             this.#eventTime(s.tags.counter, s.tags.edge, s.min, s.max);
