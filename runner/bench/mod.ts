@@ -37,12 +37,12 @@ export { type StreamEvent, StreamTracker } from "./stream_tracker.ts";
 export {
   clientId,
   type ClientIdStyle,
-  isChangingMessage,
   isRandomTopic,
-  messageBody,
   renderTopic,
+  renderUsername,
   type TemplateValues,
 } from "./templates.ts";
+export { isChangingMessage, messageBody } from "./payload_templates.ts";
 export { BENCH_METRIC_NAMES } from "./metric_names.ts";
 export { connectErrorReason } from "./connect_errors.ts";
 export { type EventTimeGauge, EventWindow } from "./event_window.ts";
