@@ -8,7 +8,8 @@ import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { explain, startBench, total } from "./_bench_helpers.ts";
 
 Deno.test({
-  name: "bench pub -I 0 -F 10 -q 1 keeps 10 in flight, none counted as failed at Ctrl+C",
+  name:
+    "bench pub -I 0 -F 10 -q 1 keeps 10 in flight; Ctrl+C reports them as pub_unacked, not failed",
   ignore: needsMosquitto.ignore,
   async fn() {
     await using mosquitto = await startMosquitto();
@@ -56,6 +57,7 @@ Deno.test({
       assert.ok(total(r.stdout, "pub") > 0, r.stdout);
       // Stopped mid-flight: neither failures of the broker nor publications lost from view.
       assert.equal(total(r.stdout, "pub_fail"), 0, r.stdout);
+      assert.equal(total(r.stdout, "pub_unacked"), 10, r.stdout);
       // The broker reads, once it runs again, the window the publisher had in flight.
       const deadline = Date.now() + 3000;
       while (received - before < 5 && Date.now() < deadline) {

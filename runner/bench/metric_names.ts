@@ -21,6 +21,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     connectRetried: "bench_connect_retried",
     /** Clients that gave up connecting. */
     connectFailed: "bench_connect_failed",
+    /** Publications started (acknowledged or failed, or in flight when the run stopped). */
+    pubStarted: "bench_pub_started",
     /** Clients that gave up reconnecting (`--reconnect`). */
     reconnectGaveUp: "bench_reconnect_gave_up",
     /** Failed connect attempts by `reason` (the first of each in a Worker also tagged `client`). */

@@ -190,6 +190,8 @@ function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string): stri
     `// One entry per topic each publisher publishes (-t, -m, -I, -q, -r, or --topics-payload).`,
     `const TOPICS = ${lit(topics)};`,
     `const SIZE = ${p.size};`,
+    `// Started, less published and failed: in flight when the run stopped.`,
+    `const started = new Counter("${M.pubStarted}");`,
     `const INFLIGHT = ${
       p.inflight === 0 ? 65535 : p.inflight
     }; // -F: with -I 0, messages in flight`,
@@ -228,6 +230,7 @@ function publishLoop(): string[] {
     "    if (Date.now() >= end) break;",
     "    const topic = randomTopic ? bench.renderTopic(spec.name, values) : fixedTopic;",
     "    const body = changing ? bodyNow(spec, values) : fixedBody;",
+    "    started.add(1);",
     "    const sent = client.publishAsync(topic, headers.stamp(body), options)",
     '      .then(() => events.note("pub"), () => {});',
     "    pending.add(sent);",

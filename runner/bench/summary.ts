@@ -48,7 +48,7 @@ export function benchSummary(
   if (tally.gaveUp > 0) {
     out.push(`  ${"reconnect_gave_up".padEnd(16)}${String(tally.gaveUp).padStart(10)}  clients`);
   }
-  const unacked = Math.round(tally.unacked);
+  const unacked = tally.unacked();
   // Stopped before their acknowledgement came: not failures of the broker.
   if (unacked > 0) {
     out.push(`  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  in flight at stop`);

@@ -111,8 +111,10 @@ export class BenchTally {
   readonly connectErrors: Map<string, ConnectErrors> = new Map();
   /** Clients that gave up reconnecting. */
   gaveUp = 0;
-  /** Publications in flight when the run was stopped (they failed as its clients closed). */
-  unacked = 0;
+  /** Publications started (the script's count). */
+  pubStarted = 0;
+  /** Publications that failed once the run was being stopped (their clients closed). */
+  #failedAtStop = 0;
   #stoppedAtMs = Infinity;
   /** When each counter first and last moved, epoch ms (from the script's `bench_event_time`). */
   readonly windows: Map<string, { first: number; last: number }> = new Map();
@@ -185,6 +187,9 @@ export class BenchTally {
           case M.connectError:
             this.#connectError(s.tags.reason ?? "unknown", s.tags.client, s.sum);
             break;
+          case M.pubStarted:
+            this.pubStarted += s.sum;
+            break;
           case M.reconnectGaveUp:
             this.gaveUp += s.sum;
             break;
@@ -222,7 +227,7 @@ export class BenchTally {
       }
     }
     if ((snapshot.periodEndMs ?? atMs) > this.#stoppedAtMs) {
-      this.unacked += delta.pub_fail;
+      this.#failedAtStop += delta.pub_fail;
       delta.pub_fail = 0;
     }
     for (const key of COUNT_NAMES) this.totals[key] += delta[key];
@@ -237,8 +242,20 @@ export class BenchTally {
   }
 
   /**
+   * Publications in flight when the run was stopped: started but neither published nor failed
+   * before the stop (those failing as the clients closed were in flight).
+   *
+   * @returns Their count.
+   */
+  unacked(): number {
+    const started = this.pubStarted;
+    if (started === 0) return Math.round(this.#failedAtStop);
+    return Math.max(0, Math.round(started - this.totals.pub - this.totals.pub_fail));
+  }
+
+  /**
    * The run is being stopped (Ctrl+C): publications that fail from now on were in flight, their
-   * clients closed before their acknowledgement; they count as {@linkcode unacked}, not failed.
+   * clients closed before their acknowledgement; they count as in flight ({@linkcode unacked}), not failed.
    *
    * @param atMs When, epoch ms.
    */
