@@ -72,6 +72,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "bench --print-script draws the client ids' random part when it runs: two runs, two ids",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({ extraConfig: "log_type all" });
+    const dir = await TempDir.create();
+    try {
+      const printed = await bench([
+        "conn",
+        ...broker(mosquitto.port),
+        "-c",
+        "1",
+        "--duration",
+        "300ms",
+        "--print-script",
+      ]);
+      assert.equal(printed.code, 0, explain(printed));
+      const script = await dir.write("conn.js", printed.stdout);
+      for (let i = 0; i < 2; i++) {
+        const run = await mqload(["run", "-q", script]);
+        assert.equal(run.code, 0, explain(run));
+      }
+      const ids = [...mosquitto.log().matchAll(/as (127\.0\.0\.1_bench_conn_\d+_1) /g)];
+      assert.equal(ids.length, 2, mosquitto.log());
+      assert.notEqual(ids[0][1], ids[1][1]);
+    } finally {
+      await dir.remove();
+    }
+  },
+});
+
+Deno.test({
   name:
     "bench pub in two execution segments: distinct clients, merged counts exact, --out and --report",
   ignore: needsMosquitto.ignore,

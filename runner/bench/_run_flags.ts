@@ -7,6 +7,7 @@ import {
 } from "../segments/execution_segment.ts";
 import { outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
 import { UsageError } from "../cli/usage_error.ts";
+import { parseMetricKey, parseThresholdEntry } from "../metrics/threshold_parser.ts";
 
 /** The run settings a bench command line gives besides the benchmark itself. */
 export interface BenchRunFlags {
@@ -34,7 +35,7 @@ export interface BenchRunFlags {
  *
  * @param values The flag's values.
  * @returns Metric to expressions.
- * @throws {UsageError} On a value without a metric or an expression.
+ * @throws {UsageError} On a value without a metric or an expression, or a bad expression.
  *
  * @example Usage
  * ```ts
@@ -57,6 +58,12 @@ export function parseThresholdFlags(values: string[]): Record<string, string[]> 
         `Invalid value "${value}" for --threshold: expected METRIC:EXPRESSION such as ` +
           `bench_lost:count==0`,
       );
+    }
+    try {
+      // Checked here, so that a bad one is a bad flag (exit 2), named as such.
+      parseThresholdEntry(parseMetricKey(metric), expr);
+    } catch (error) {
+      throw new UsageError(`Invalid value "${value}" for --threshold: ${(error as Error).message}`);
     }
     (out[metric] ??= []).push(expr);
   }

@@ -4,7 +4,43 @@
 // "timestamp" field to the send time in ms.
 
 import { UsageError } from "../cli/usage_error.ts";
-import type { TopicSpec } from "./config.ts";
+import type { BenchPublish, TopicSpec } from "./config.ts";
+import { MESSAGE_VARIABLES, unknownMessageVariables } from "./payload_templates.ts";
+
+/**
+ * Refuses what the publish templates would otherwise send as written: a `%NAME%` variable
+ * mqload does not fill, emqtt-bench's `%s` topic variable (the message's sequence number),
+ * `template://` messages, and a topic spec's `render` field (`%pN` paddings).
+ */
+export function checkPublishTemplates(publish: BenchPublish): void {
+  const refuse = (flag: string, value: string, why: string) =>
+    new UsageError(`Invalid value "${value}" for --${flag}: ${why}`);
+  const filled = `mqload fills ${MESSAGE_VARIABLES.join(", ")}, %i, %c, %u and %rand_N`;
+  const message = publish.message;
+  if (message !== undefined) {
+    if (message.startsWith("template://")) {
+      throw refuse("message", message, "template:// files are not supported: give the text");
+    }
+    const unknown = unknownMessageVariables(message);
+    if (unknown.length > 0) {
+      throw refuse("message", message, `${unknown.join(", ")} is not supported (${filled})`);
+    }
+  }
+  for (const topic of publish.topics ?? [{ name: publish.topic, payload: "" }]) {
+    const flag = publish.topics === undefined ? "topic" : "topics-payload";
+    if (/%s(?![a-z])/.test(topic.name)) {
+      throw refuse(flag, topic.name, "%s (the message's sequence number) is not supported");
+    }
+    const unknown = unknownMessageVariables(topic.payload);
+    if (unknown.length > 0) {
+      throw refuse(
+        flag,
+        topic.name,
+        `its payload's ${unknown.join(", ")} is not supported (${filled})`,
+      );
+    }
+  }
+}
 
 /** Reads and checks the file. */
 export function readTopicsPayload(path: string): TopicSpec[] {
@@ -28,6 +64,9 @@ export function readTopicsPayload(path: string): TopicSpec[] {
     }
     const qos = Number(t.QoS ?? t.qos ?? 0);
     if (qos !== 0 && qos !== 1 && qos !== 2) throw bad(`topics[${i}].QoS: expected 0, 1 or 2`);
+    if (t.render !== undefined) {
+      throw bad(`topics[${i}].render (payload paddings, %pN) is not supported`);
+    }
     const payload = t.payload ?? "";
     return {
       name: t.name,

@@ -11,9 +11,15 @@ import { EXIT_CODES, runTest } from "../engine/run.ts";
 import { writeAll } from "../engine/finish.ts";
 import { parseBenchArgs } from "./flags.ts";
 import { benchHelp } from "./help.ts";
-import { benchScript, PASSWORD_ENV } from "./script.ts";
+import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
 import { benchSummary } from "./summary.ts";
+import {
+  CANNOT_SKIP_NOTE,
+  runUnverified,
+  UNVERIFIED_ENV,
+  UNVERIFIED_NOTE,
+} from "./unverified_tls.ts";
 
 /**
  * Runs `mqload bench` (the arguments after `bench`).
@@ -35,10 +41,18 @@ export async function benchCommand(args: string[]): Promise<number> {
     return 0;
   }
   const { config, run } = parsed;
-  const script = benchScript(config, Math.floor(Math.random() * 0xffffffff) + 1);
+  const script = benchScript(config);
   if (parsed.printScript) {
     writeAll(Deno.stdout, script);
     return 0;
+  }
+  const tls = config.connection.tls;
+  if (tls !== undefined && tls.ca === undefined && Deno.env.get(UNVERIFIED_ENV) === undefined) {
+    // emqtt-bench's verify_none: Deno skips verifying only for a whole process, run anew.
+    writeAll(Deno.stderr, UNVERIFIED_NOTE);
+    const code = await runUnverified(config.connection.host);
+    if (code !== undefined) return code;
+    writeAll(Deno.stderr, CANNOT_SKIP_NOTE);
   }
   const dir = await Deno.makeTempDir({ prefix: "mqload-bench-" });
   const path = `${dir}/bench_${config.kind}.js`;
@@ -57,6 +71,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   let signals = 0;
   const onSignal = () => {
     if (++signals > 1) Deno.exit(EXIT_CODES.externalAbort);
+    lines.tally.stopping(Date.now());
     stop.abort();
   };
   for (const name of names) Deno.addSignalListener(name, onSignal);
@@ -71,9 +86,12 @@ export async function benchCommand(args: string[]): Promise<number> {
           ? {}
           : { executionSegmentSequence: run.executionSegmentSequence }),
       },
-      env: config.connection.password === undefined
-        ? {}
-        : { [PASSWORD_ENV]: config.connection.password },
+      env: {
+        [RANDOM_ENV]: String(Math.floor(Math.random() * 0xffffffff) + 1),
+        ...(config.connection.password === undefined
+          ? {}
+          : { [PASSWORD_ENV]: config.connection.password }),
+      },
       out: run.out,
       summaryExport: run.summaryExport,
       report: run.report,

@@ -15,7 +15,7 @@ import { parseConnectionUrl, readTls } from "./_connection_flags.ts";
 import { type BenchRunFlags, parseRunFlags, parseThresholdFlags } from "./_run_flags.ts";
 
 export { type BenchRunFlags, parseThresholdFlags };
-import { readTopicsPayload } from "./_topics_payload.ts";
+import { checkPublishTemplates, readTopicsPayload } from "./_topics_payload.ts";
 
 /** A parsed bench command line. */
 export interface BenchArgs {
@@ -224,6 +224,7 @@ export function parseBenchArgs(
       minRandomWait: minWait,
       maxRandomWait: maxWait,
     };
+    checkPublishTemplates(config.publish);
   }
   if (kind === "sub") {
     const topic = str("topic");

@@ -16,7 +16,7 @@ const CONNECTION = `Connection:
   -n, --startnumber N           sequence numbers (%i) start after N (default 0)
   -i, --interval MS             ms between two connects (default 10)
   -R, --connrate N              connects per second (replaces -i)
-  -u, --username U              username (%i, %rand_N not filled)
+  -u, --username U              username (%i or %rand_N alone: one per client)
   -P, --password P              password (never printed; the script reads MQTT_PASSWORD)
   -k, --keepalive S             keep alive, seconds (default 300)
   -C, --clean [true|false]      clean session / clean start (default true)
@@ -37,7 +37,7 @@ const PUBLISH = `Publishing (pub):
   -q, --qos 0|1|2               QoS (default 0)
   -r, --retain [true|false]     retain (default false)
   -s, --size N                  payload bytes (default 256), after the payload headers
-  -m, --message M               payload text instead (%i, %c, %TIMESTAMPMS%, %RANDOM%)
+  -m, --message M               payload text instead (%i, %c, %TIMESTAMP%, %UNIQUE%, %RANDOM%…)
       --topics-payload FILE     emqtt-bench's JSON file of topics, payloads and intervals
   -L, --limit N                 messages per publisher (default 0: no limit)
   -I, --interval_of_msg MS      ms between a publisher's messages (default 1000; 0: each

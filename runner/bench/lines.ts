@@ -26,11 +26,13 @@ export interface BenchLinesOptions {
 }
 
 /**
- * Formats one second's lines.
+ * Formats one second's lines: a counter's line only when its total moved, its rate being how far
+ * it moved (so that the rates of the lines add up to their totals).
  *
  * @param index The second (0 is the first; printed as `1s`).
- * @param second Its figures.
- * @param totals The totals up to its end.
+ * @param second Its figures (its latency is read).
+ * @param totals The totals printed up to its end (whole numbers).
+ * @param before The totals printed before it.
  * @returns Its lines, each ending in a newline (empty when nothing moved).
  *
  * @example Usage
@@ -40,7 +42,7 @@ export interface BenchLinesOptions {
  *
  * const counts = { connect_succ: 0, connect_fail: 0, connect_retried: 0, pub: 0, pub_fail: 0 };
  * assert.equal(
- *   secondLines(4, { ...counts, recv: 1000 }, { ...counts, recv: 5000 }),
+ *   secondLines(4, { ...counts, recv: 1000 }, { ...counts, recv: 5000 }, { ...counts, recv: 4000 }),
  *   "5s recv total=5000 rate=1000.00/sec\n",
  * );
  * ```
@@ -49,13 +51,14 @@ export function secondLines(
   index: number,
   second: BenchSecond,
   totals: Record<string, number>,
+  before: Record<string, number>,
 ): string {
   let text = "";
   const at = clock(index + 1);
   for (const name of COUNT_NAMES) {
-    const n = second[name];
-    if (Math.round(n * 100) === 0) continue;
-    text += `${at} ${name} total=${Math.round(totals[name])} rate=${n.toFixed(2)}/sec\n`;
+    const moved = totals[name] - before[name];
+    if (moved === 0) continue;
+    text += `${at} ${name} total=${totals[name]} rate=${moved.toFixed(2)}/sec\n`;
   }
   const h = second.latency;
   if (h !== undefined && h.count > 0) {
@@ -106,14 +109,10 @@ export class BenchLines implements Output {
   /** The counts. */
   readonly tally: BenchTally = new BenchTally();
   readonly #options: BenchLinesOptions;
-  readonly #running: BenchSecond = {
-    connect_succ: 0,
-    connect_fail: 0,
-    connect_retried: 0,
-    pub: 0,
-    pub_fail: 0,
-    recv: 0,
-  };
+  /** The seconds' counts summed (shares of a period make fractions). */
+  readonly #running: Record<string, number> = zeros();
+  /** The totals the lines printed so far (whole numbers). */
+  #printedTotals: Record<string, number> = zeros();
   #startMs = 0;
   #printed = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -149,6 +148,7 @@ export class BenchLines implements Output {
     this.#timer = undefined;
     if (this.#startMs === 0) return Promise.resolve();
     this.#print(this.tally.seconds);
+    this.#printRest();
     const activeMs = Date.now() - this.#startMs;
     writeAll(this.#options.writer, this.#options.summary(this.tally, end, activeMs));
     return Promise.resolve();
@@ -159,16 +159,48 @@ export class BenchLines implements Output {
     let text = "";
     for (; this.#printed < upTo; this.#printed++) {
       const second = this.tally.second(this.#printed);
-      for (const name of COUNT_NAMES) this.#running[name] += second[name];
-      if (!this.#options.quiet) {
-        text += secondLines(
-          this.#printed,
-          second,
-          this.#running as unknown as Record<string, number>,
-        );
+      const totals = zeros();
+      for (const name of COUNT_NAMES) {
+        this.#running[name] += second[name];
+        // Never below what was printed: totals only grow.
+        totals[name] = Math.max(this.#printedTotals[name], Math.round(this.#running[name]));
       }
+      if (!this.#options.quiet) {
+        text += secondLines(this.#printed, second, totals, this.#printedTotals);
+      }
+      this.#printedTotals = totals;
     }
+    this.tally.close(this.#printed);
+    text += this.#reasons();
     if (text !== "") writeAll(this.#options.writer, text);
+  }
+
+  /** A last line when the run's totals moved past what the lines printed (the summary's). */
+  #printRest(): void {
+    const totals = zeros();
+    for (const name of COUNT_NAMES) totals[name] = Math.round(this.tally.totals[name]);
+    if (!this.#options.quiet) {
+      const none = { ...zeros(), latency: undefined } as unknown as BenchSecond;
+      writeAll(
+        this.#options.writer,
+        secondLines(this.#printed, none, totals, this.#printedTotals),
+      );
+    }
+    this.#printedTotals = totals;
+    const reasons = this.#reasons();
+    if (reasons !== "") writeAll(this.#options.writer, reasons);
+  }
+
+  /** emqtt-bench's `client(N): connect error - Reason`, once for each new reason. */
+  #reasons(): string {
+    let text = "";
+    const at = clock(Math.max(1, this.#printed));
+    for (const reason of this.tally.takeNewReasons()) {
+      const client = this.tally.connectErrors.get(reason)?.client;
+      if (this.#options.quiet) continue;
+      text += `${at} client(${client ?? "?"}): connect error - ${reason}\n`;
+    }
+    return text;
   }
 
   /** Re-armed from the test clock each second, so that it does not drift. */
@@ -179,4 +211,8 @@ export class BenchLines implements Output {
       this.#arm();
     }, Math.max(0, next - Date.now()));
   }
+}
+
+function zeros(): Record<string, number> {
+  return Object.fromEntries(COUNT_NAMES.map((name) => [name, 0]));
 }

@@ -21,12 +21,20 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     connectRetried: "bench_connect_retried",
     /** Clients that gave up connecting. */
     connectFailed: "bench_connect_failed",
+    /** Publications started (acknowledged or failed, or in flight when the run stopped). */
+    pubStarted: "bench_pub_started",
+    /** Clients that gave up reconnecting (`--reconnect`). */
+    reconnectGaveUp: "bench_reconnect_gave_up",
+    /** Failed connect attempts by `reason` (the first of each in a Worker also tagged `client`). */
+    connectError: "bench_connect_error",
     /** Messages missing from a publisher's numbered stream (tagged `publisher`). */
     lost: "bench_lost",
     /** Messages received twice (tagged `publisher`). */
     duplicated: "bench_duplicated",
     /** Messages that came after a later one of the same stream (tagged `publisher`). */
     outOfOrder: "bench_out_of_order",
+    /** When a counter first and last moved (gauge, epoch ms, tagged `counter` and `edge`). */
+    eventTime: "bench_event_time",
     /** End-to-end latency from the `ts` payload header, ms. */
     latency: "bench_latency",
   } as const,

@@ -29,6 +29,7 @@ import type { Client } from "../k6/mqtt.ts";
 import type { ConnectOptions } from "../../client/mod.ts";
 import { StreamTracker } from "./stream_tracker.ts";
 import { WORKER_PACER } from "./pacer.ts";
+import { connectErrorReason } from "./connect_errors.ts";
 
 export { Pacer, WORKER_PACER } from "./pacer.ts";
 export { type HeaderValues, type PayloadHeader, PayloadHeaders } from "./payload_headers.ts";
@@ -36,13 +37,15 @@ export { type StreamEvent, StreamTracker } from "./stream_tracker.ts";
 export {
   clientId,
   type ClientIdStyle,
-  isChangingMessage,
   isRandomTopic,
-  messageBody,
   renderTopic,
+  renderUsername,
   type TemplateValues,
 } from "./templates.ts";
+export { isChangingMessage, messageBody } from "./payload_templates.ts";
 export { BENCH_METRIC_NAMES } from "./metric_names.ts";
+export { connectErrorReason } from "./connect_errors.ts";
+export { type EventTimeGauge, EventWindow } from "./event_window.ts";
 
 /**
  * The Worker's tracker for a shared subscription: its receivers each get some of a publisher's
@@ -92,7 +95,22 @@ export interface ConnectCounters {
   retried: { add(value: number): void };
   /** Adds to `bench_connect_failed` (a client that gave up). */
   failed: { add(value: number): void };
+  /** Adds to `bench_connect_error`, tagged with the failure's reason. */
+  errors?: { add(value: number, tags?: Record<string, string>): void };
+  /** Notes when connects succeeded and failed (`connect_succ`, `connect_fail`). */
+  events?: { note(counter: string): void };
 }
+
+/** Who is connecting, for the reasons of its failures. */
+export interface ConnectingClient {
+  /** Its sequence number (`client(N)` of the first failure of each reason). */
+  seq: number;
+  /** Its password, never to appear in a reason. */
+  secret?: string | undefined;
+}
+
+/** Reasons this Worker already named a client for. */
+const NAMED_REASONS = new Set<string>();
 
 /**
  * Connects as emqtt-bench does with `--num-retry-connect N`: up to N more attempts a second
@@ -105,6 +123,7 @@ export interface ConnectCounters {
  * @param retries `--num-retry-connect`.
  * @param counters Where retries and give-ups go.
  * @param deadline No retry starts past this epoch time.
+ * @param who The client's number and password, for the reasons of its failures.
  * @returns Whether the client connected.
  *
  * @example Usage
@@ -129,12 +148,22 @@ export async function connectWithRetry(
   retries: number,
   counters: ConnectCounters,
   deadline: number = Infinity,
+  who?: ConnectingClient,
 ): Promise<boolean> {
   for (let attempt = 0;; attempt++) {
     try {
       await client.connectAsync(url, options);
+      counters.events?.note("connect_succ");
       return true;
-    } catch {
+    } catch (error) {
+      counters.events?.note("connect_fail");
+      if (counters.errors !== undefined) {
+        const reason = connectErrorReason(error, who?.secret);
+        // The first failure of each reason names its client; the rest are counted.
+        const first = who !== undefined && !NAMED_REASONS.has(reason);
+        NAMED_REASONS.add(reason);
+        counters.errors.add(1, first ? { reason, client: String(who.seq) } : { reason });
+      }
       if (attempt >= retries || Date.now() + 1000 >= deadline) {
         counters.failed.add(1);
         return false;

@@ -11,6 +11,9 @@
 import type { BenchConfig } from "./config.ts";
 import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
 
+/** The environment variable the script reads the random part of default client ids from. */
+export const RANDOM_ENV = "MQLOAD_BENCH_RANDOM";
+
 /** The environment variable the script reads the password from. */
 export const PASSWORD_ENV = "MQTT_PASSWORD";
 
@@ -32,7 +35,6 @@ const FOREVER = "480h";
  * Writes the script of a bench.
  *
  * @param config The bench.
- * @param random The run's random number in default client ids (emqtt-bench's `$RANDOM`).
  * @returns JavaScript source, runnable with `mqload run`.
  *
  * @example Usage
@@ -43,10 +45,10 @@ const FOREVER = "480h";
  *
  * const parsed = parseBenchArgs(["conn", "-c", "5"]);
  * assert.ok(!("help" in parsed));
- * assert.match(benchScript(parsed.config, 1), /executor: "per-vu-iterations"/);
+ * assert.match(benchScript(parsed.config), /executor: "per-vu-iterations"/);
  * ```
  */
-export function benchScript(config: BenchConfig, random: number): string {
+export function benchScript(config: BenchConfig): string {
   const c = config.connection;
   const lit = (value: unknown) => value === undefined ? "undefined" : JSON.stringify(value);
   const client = {
@@ -69,6 +71,7 @@ export function benchScript(config: BenchConfig, random: number): string {
     : `${Math.ceil((config.durationMs + slack) / 1000)}s`;
   const thresholds = {
     [M.connectFailed]: ["count==0"],
+    ...(c.reconnect === 0 ? {} : { [M.reconnectGaveUp]: ["count==0"] }),
     ...config.thresholds,
   };
   const lines = [
@@ -76,7 +79,13 @@ export function benchScript(config: BenchConfig, random: number): string {
     "//",
     "// The script of that benchmark: `mqload run script.js` runs it the same way",
     `// (${PASSWORD_ENV}=… for a password). Edit it to grow it into a scenario of your own.`,
-    `import { Client, Counter, exec, Trend } from "@mqload/mqload/runner";`,
+    ...(c.tls !== undefined && c.tls.ca === undefined
+      ? [
+        `// -S without --cacertfile: the bench does not verify the server certificate; Deno skips`,
+        `// that only with deno run --unsafely-ignore-certificate-errors=${c.host}.`,
+      ]
+      : []),
+    `import { Client, Counter, exec, Gauge, Trend } from "@mqload/mqload/runner";`,
     `import * as bench from "@mqload/mqload/bench";`,
     "",
     `const BROKER = ${lit(c.url)};`,
@@ -91,7 +100,6 @@ export function benchScript(config: BenchConfig, random: number): string {
       lit({
         kind: config.kind,
         host: c.host,
-        random,
         shortIds: c.shortIds,
         ...(c.prefix === undefined ? {} : { prefix: c.prefix }),
       })
@@ -100,7 +108,10 @@ export function benchScript(config: BenchConfig, random: number): string {
     `const CONNECT = ${lit(connect)};`,
     `const HEADERS = ${lit(config.payloadHeaders)};`,
     "",
-    `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}") };`,
+    `// When each counter first and last moved: the summary's rates are over that window.`,
+    `const events = new bench.EventWindow(new Gauge("${M.eventTime}"));`,
+    `const gaveUp = new Counter("${M.reconnectGaveUp}");`,
+    `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}"), errors: new Counter("${M.connectError}"), events };`,
     ...(config.kind === "sub" ? subDeclarations(config, lit) : []),
     ...(config.kind === "pub" ? pubDeclarations(config, lit) : []),
     "",
@@ -126,16 +137,30 @@ export function benchScript(config: BenchConfig, random: number): string {
     "  // Connects follow one schedule for the whole run, whatever Worker a client is in.",
     "  await bench.sleepUntil(start + (exec.vu.idInTest - 1) * CONNECT_EVERY_MS);",
     "  if (Date.now() >= end) return;",
-    "  const clientId = bench.clientId(ID_STYLE, seq);",
+    "  // emqtt-bench's $RANDOM in default ids: one per run (the bench's own, else from its start),",
+    "  // so that two runs of this script never take each other's client ids.",
+    `  const random = Number(__ENV.${RANDOM_ENV}) || (Math.floor(start) % 4294967295) + 1;`,
+    "  const idStyle = { ...ID_STYLE, random };",
+    "  const clientId = bench.clientId(idStyle, seq);",
     "  // Metrics carry the ids' pattern, not each id: one series for all the clients.",
-    '  const tags = { client_id: bench.clientId(ID_STYLE, "%i") };',
-    "  const client = new Client({ ...CLIENT, client_id: clientId, tags });",
+    '  const tags = { client_id: bench.clientId(idStyle, "%i") };',
+    "  // -u %i or %rand_N: each client its own, as emqtt-bench fills them.",
+    "  const username = bench.renderUsername(CLIENT.username, seq);",
+    "  const client = new Client({ ...CLIENT, username, client_id: clientId, tags });",
     ...(config.kind === "sub" ? subBody() : []),
-    "  if (!(await bench.connectWithRetry(client, BROKER, CONNECT, RETRIES, counters, end))) return;",
-    "  const values = { seq, clientId, username: CLIENT.username };",
+    "  const who = { seq, secret: CLIENT.password };",
+    "  if (!(await bench.connectWithRetry(client, BROKER, CONNECT, RETRIES, counters, end, who))) return;",
+    "  const values = { seq, clientId, username };",
+    "  // --reconnect: a client that gave up reconnecting is a failure (bench_reconnect_gave_up).",
+    "  if (CLIENT.reconnect) {",
+    '    client.on("error", (error) => {',
+    '      if (error?.method === "reconnect") gaveUp.add(1);',
+    "    });",
+    "  }",
     ...(config.kind === "conn" ? connBody() : []),
     ...(config.kind === "pub" ? pubBody() : []),
     ...(config.kind === "sub" ? subAfterConnect() : []),
+    "  events.flush();",
     "  await client.endAsync().catch(() => {});",
     "}",
     ...(config.kind === "pub" ? publishLoop() : []),
@@ -165,6 +190,11 @@ function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string): stri
     `// One entry per topic each publisher publishes (-t, -m, -I, -q, -r, or --topics-payload).`,
     `const TOPICS = ${lit(topics)};`,
     `const SIZE = ${p.size};`,
+    `// Started, less published and failed: in flight when the run stopped.`,
+    `const started = new Counter("${M.pubStarted}");`,
+    `const INFLIGHT = ${
+      p.inflight === 0 ? 65535 : p.inflight
+    }; // -F: with -I 0, messages in flight`,
     `const LIMIT = ${p.limit}; // -L: messages per publisher and topic (0: no limit)`,
     `// -w: publish once the run's last client had its turn to connect.`,
     `const WAIT_FOR_ALL = ${p.waitBeforePublishing};`,
@@ -195,16 +225,18 @@ function publishLoop(): string[] {
     "  const options = { qos: spec.qos, retain: spec.retain };",
     "  const pending = new Set();",
     "  for (let n = 0; LIMIT === 0 || n < LIMIT; n++) {",
-    "    if (spec.intervalMs > 0) await bench.WORKER_PACER.until(from + n * spec.intervalMs);",
+    "    // Never past the end: --duration bounds the run whatever the interval.",
+    "    if (spec.intervalMs > 0) await bench.WORKER_PACER.until(Math.min(from + n * spec.intervalMs, end));",
     "    if (Date.now() >= end) break;",
     "    const topic = randomTopic ? bench.renderTopic(spec.name, values) : fixedTopic;",
     "    const body = changing ? bodyNow(spec, values) : fixedBody;",
-    "    const sent = client.publishAsync(topic, headers.stamp(body), options).catch(() => {});",
-    "    if (spec.intervalMs === 0) await sent;",
-    "    else {",
-    "      pending.add(sent);",
-    "      sent.then(() => pending.delete(sent));",
-    "    }",
+    "    started.add(1);",
+    "    const sent = client.publishAsync(topic, headers.stamp(body), options)",
+    '      .then(() => events.note("pub"), () => {});',
+    "    pending.add(sent);",
+    "    sent.then(() => pending.delete(sent));",
+    "    // -I 0: as fast as the broker acknowledges, INFLIGHT messages in flight (-F).",
+    "    if (spec.intervalMs === 0 && pending.size >= INFLIGHT) await Promise.race(pending);",
     "  }",
     "  await Promise.all(pending);",
     "}",
@@ -243,6 +275,7 @@ function subBody(): string[] {
     "    : new bench.StreamTracker(EXPECTED > 0);",
     "  const headers = new bench.PayloadHeaders(HEADERS);",
     '  client.on("message", (topic, payload) => {',
+    '    events.note("recv");',
     "    const got = headers.read(new Uint8Array(payload));",
     "    if (got === undefined) return;",
     "    if (got.sentAt !== undefined) latency.add(Math.max(0, Date.now() - got.sentAt));",
@@ -258,6 +291,8 @@ function subBody(): string[] {
 
 function subAfterConnect(): string[] {
   return [
+    "  // With cnt64 the faults are always reported, 0 on a clean run.",
+    '  if (HEADERS.includes("cnt64")) for (const c of [lost, duplicated, outOfOrder]) c.add(0);',
     "  const topics = TOPICS.map((t) => bench.renderTopic(t, values));",
     "  await client.subscribeAsync(topics, { qos: QOS });",
     "  await bench.sleepUntil(end);",

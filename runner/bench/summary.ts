@@ -45,6 +45,19 @@ export function benchSummary(
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
   }
+  if (tally.gaveUp > 0) {
+    out.push(`  ${"reconnect_gave_up".padEnd(16)}${String(tally.gaveUp).padStart(10)}  clients`);
+  }
+  const unacked = tally.unacked();
+  // Stopped before their acknowledgement came: not failures of the broker.
+  if (unacked > 0) {
+    out.push(`  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  in flight at stop`);
+  }
+  if (tally.connectErrors.size > 0) out.push("  connect errors by reason:");
+  for (const [reason, errors] of tally.connectErrors) {
+    const first = errors.client === undefined ? "" : ` (first client(${errors.client}))`;
+    out.push(`    ${reason}: ${Math.round(errors.count)}${first}`);
+  }
   const h = tally.latency;
   if (h.count > 0) {
     out.push(
@@ -83,21 +96,32 @@ const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
 };
 
 /**
- * A counter's rate over the seconds it moved in. Its first and last seconds are mostly partial
- * (the job started or stopped within them), so with three or more the rate is the median of
- * the seconds between them: what a steady job held, whatever the edges.
+ * A counter's rate. A steady phase of three seconds or more, moving in each: the median of the
+ * whole seconds between its first and last (mostly partial: the job started or stopped within
+ * them), what it held whatever the edges. A shorter or uneven one: its count over its own window,
+ * from its first event to its last (n events n − 1 intervals apart), when the script noted them.
  */
 function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
+  const total = tally.totals[name];
   const [first, last] = activeSeconds(tally, name);
-  if (last < first) return "";
+  if (last < first || total === 0) return "";
   const seconds = last - first + 1;
-  if (seconds < 3) return `  ${(tally.totals[name] / seconds).toFixed(2)}/sec over ${seconds}s`;
   const inner: number[] = [];
   for (let i = first + 1; i < last; i++) inner.push(tally.second(i)[name]);
-  inner.sort((a, b) => a - b);
-  const mid = inner.length >> 1;
-  const median = inner.length % 2 === 1 ? inner[mid] : (inner[mid - 1] + inner[mid]) / 2;
-  return `  ${median.toFixed(2)}/sec (median second) over ${seconds}s`;
+  if (inner.length > 0 && inner.every((n) => n >= 0.5)) {
+    inner.sort((a, b) => a - b);
+    const mid = inner.length >> 1;
+    const median = inner.length % 2 === 1 ? inner[mid] : (inner[mid - 1] + inner[mid]) / 2;
+    return `  ${median.toFixed(2)}/sec (median second) over ${seconds}s`;
+  }
+  const window = tally.windows.get(name);
+  const spanMs = window === undefined ? NaN : window.last - window.first;
+  if (spanMs >= 1 && total >= 2) {
+    const perSecond = (Math.round(total) - 1) * 1000 / spanMs;
+    return `  ${perSecond.toFixed(2)}/sec over ${(spanMs / 1000).toFixed(2)}s (first to last)`;
+  }
+  if (window !== undefined) return "";
+  return `  ${(total / seconds).toFixed(2)}/sec over ${seconds}s`;
 }
 
 /** The first and last second in which a counter moved ([0, -1] when it never did). */

@@ -56,6 +56,14 @@ export interface StreamFaults {
   outOfOrder: number;
 }
 
+/** The failed connects of one reason. */
+export interface ConnectErrors {
+  /** How many. */
+  count: number;
+  /** The number of the first client (`client(N)`) that failed so, when known. */
+  client?: number;
+}
+
 /** One second of the run. */
 export interface BenchSecond extends BenchCounts {
   /** The end-to-end latency of the messages received in it. */
@@ -99,8 +107,23 @@ export class BenchTally {
   readonly latency: LogHistogram = new LogHistogram();
   /** Faults by publisher (stream). */
   readonly faults: Map<string, StreamFaults> = new Map();
+  /** Failed connects by reason, in the order the reasons came. */
+  readonly connectErrors: Map<string, ConnectErrors> = new Map();
+  /** Clients that gave up reconnecting. */
+  gaveUp = 0;
+  /** Publications started (the script's count). */
+  pubStarted = 0;
+  /** Publications that failed once the run was being stopped (their clients closed). */
+  #failedAtStop = 0;
+  #stoppedAtMs = Infinity;
+  /** When each counter first and last moved, epoch ms (from the script's `bench_event_time`). */
+  readonly windows: Map<string, { first: number; last: number }> = new Map();
+  /** Reasons the lines did not show yet. */
+  #unshown: string[] = [];
   readonly #seconds: BenchSecond[] = [];
   #startMs = NaN;
+  /** The first second whose line is not printed yet: later counts for earlier ones go there. */
+  #open = 0;
   /** Whether the bench's own latency metric was seen (it wins over the client's). */
   #ownLatency = false;
 
@@ -116,6 +139,16 @@ export class BenchTally {
   /** Seconds with figures so far (the index after the last). */
   get seconds(): number {
     return this.#seconds.length;
+  }
+
+  /**
+   * Seconds before `upTo` are printed: counts that arrive for them from now on (a Worker that
+   * reported late) go to the first second not printed, so that no printed total misses them.
+   *
+   * @param upTo The first second not printed.
+   */
+  close(upTo: number): void {
+    this.#open = Math.max(this.#open, upTo);
   }
 
   /**
@@ -136,7 +169,7 @@ export class BenchTally {
    */
   add(snapshot: MetricsSnapshot, atMs: number): void {
     const index = Math.floor((snapshotTime(snapshot, atMs) - this.#startMs) / 1000);
-    const second = index >= 0 ? this.#bucket(index) : undefined;
+    const second = Number.isNaN(index) ? undefined : this.#bucket(Math.max(index, this.#open));
     const delta = zero();
     const count = (key: keyof BenchCounts, n: number) => delta[key] += n;
     for (const m of snapshot.metrics) {
@@ -151,6 +184,18 @@ export class BenchTally {
             else if (CONNECT_METHODS.includes(method)) count("connect_fail", s.sum);
             break;
           }
+          case M.connectError:
+            this.#connectError(s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.pubStarted:
+            this.pubStarted += s.sum;
+            break;
+          case M.reconnectGaveUp:
+            this.gaveUp += s.sum;
+            break;
+          case M.eventTime:
+            this.#eventTime(s.tags.counter, s.tags.edge, s.min, s.max);
+            break;
           case M.connectRetried:
             count("connect_retried", s.sum);
             break;
@@ -181,15 +226,77 @@ export class BenchTally {
         }
       }
     }
+    if ((snapshot.periodEndMs ?? atMs) > this.#stoppedAtMs) {
+      this.#failedAtStop += delta.pub_fail;
+      delta.pub_fail = 0;
+    }
     for (const key of COUNT_NAMES) this.totals[key] += delta[key];
     if (COUNT_NAMES.every((key) => delta[key] === 0) || Number.isNaN(this.#startMs)) return;
     // A drain that fired late ran past its second: its counts are shared out by overlap, so that
-    // a steady rate reads steady (percentiles stay in the second of the period's middle).
+    // a steady rate reads steady (percentiles stay in the second of the period's middle). Shares
+    // of seconds already printed (or before the start) go to the first open one: never lost.
     for (const [i, share] of periodShares(snapshot, this.#startMs, 1000, atMs)) {
-      if (i < 0) continue;
-      const bucket = this.#bucket(i);
+      const bucket = this.#bucket(Math.max(i, this.#open));
       for (const key of COUNT_NAMES) bucket[key] += delta[key] * share;
     }
+  }
+
+  /**
+   * Publications in flight when the run was stopped: started but neither published nor failed
+   * before the stop (those failing as the clients closed were in flight).
+   *
+   * @returns Their count.
+   */
+  unacked(): number {
+    const started = this.pubStarted;
+    if (started === 0) return Math.round(this.#failedAtStop);
+    return Math.max(0, Math.round(started - this.totals.pub - this.totals.pub_fail));
+  }
+
+  /**
+   * The run is being stopped (Ctrl+C): publications that fail from now on were in flight, their
+   * clients closed before their acknowledgement; they count as in flight ({@linkcode unacked}), not failed.
+   *
+   * @param atMs When, epoch ms.
+   */
+  stopping(atMs: number): void {
+    this.#stoppedAtMs = Math.min(this.#stoppedAtMs, atMs);
+  }
+
+  /**
+   * The reasons of failed connects not taken yet, each once.
+   *
+   * @returns The reasons new since the last call.
+   */
+  takeNewReasons(): string[] {
+    const reasons = this.#unshown;
+    this.#unshown = [];
+    return reasons;
+  }
+
+  #eventTime(
+    counter: string | undefined,
+    edge: string | undefined,
+    min: number | undefined,
+    max: number | undefined,
+  ): void {
+    if (counter === undefined || min === undefined || max === undefined) return;
+    const window = this.windows.get(counter) ?? { first: Infinity, last: -Infinity };
+    if (edge === "first") window.first = Math.min(window.first, min);
+    if (edge === "last") window.last = Math.max(window.last, max);
+    this.windows.set(counter, window);
+  }
+
+  #connectError(reason: string, client: string | undefined, count: number): void {
+    let errors = this.connectErrors.get(reason);
+    if (errors === undefined) {
+      errors = { count: 0 };
+      this.connectErrors.set(reason, errors);
+      this.#unshown.push(reason);
+    }
+    errors.count += count;
+    const n = Number(client);
+    if (client !== undefined && !(n >= (errors.client ?? Infinity))) errors.client = n;
   }
 
   /** The faults summed over publishers. */

@@ -71,3 +71,14 @@ Deno.test("BenchTally's latency is the payload header's once it has one, else th
   assert.equal(tally.second(0).latency, undefined);
   assert.equal(tally.second(1).latency?.count, 1);
 });
+
+Deno.test("BenchTally moves a late drain's counts for printed seconds to the first open one", () => {
+  const tally = new BenchTally();
+  tally.start(T0);
+  tally.add(snapshot(0, 1000, [["mqtt_messages_received", {}, 100]]), T0 + 500);
+  tally.close(3);
+  // A Worker stalled for three seconds reports them at once.
+  tally.add(snapshot(1000, 4000, [["mqtt_messages_received", {}, 300]]), T0 + 2500);
+  assert.equal(tally.totals.recv, 400);
+  assert.deepEqual([0, 1, 2, 3].map((i) => tally.second(i).recv), [100, 0, 0, 300]);
+});

@@ -6,6 +6,29 @@
  * @module
  */
 
+/**
+ * A username as emqtt-bench fills it: `%i` alone is the client's sequence number, `%rand_N` alone
+ * a random number from 1 to N; anything else is sent as written.
+ *
+ * @param template The `-u` value.
+ * @param seq The client's sequence number.
+ * @returns The username.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderUsername } from "./templates.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(renderUsername("%i", 7), "7");
+ * assert.equal(renderUsername("user_%i", 7), "user_%i");
+ * ```
+ */
+export function renderUsername(template: string | undefined, seq: number): string | undefined {
+  if (template === "%i") return String(seq);
+  const random = /^%rand_(\d+)$/.exec(template ?? "");
+  if (random !== null) return String(1 + Math.floor(Math.random() * Number(random[1])));
+  return template;
+}
+
 /** What a topic template is filled with. */
 export interface TemplateValues {
   /** The client's sequence number (`%i`). */
@@ -99,55 +122,4 @@ export function clientId(style: ClientIdStyle, seq: number | string): string {
   if (style.shortIds) return `${prefix}${seq}`;
   if (prefix !== "") return `${prefix}_bench_${style.kind}_${seq}`;
   return `${style.host}_bench_${style.kind}_${style.random}_${seq}`;
-}
-
-/**
- * A payload body of `size` bytes: the `-m` message when given (`%i` and `%c` filled, and
- * emqtt-bench's `%TIMESTAMPMS%` and `%RANDOM%` at each call), else `size` letters "a" as
- * emqtt-bench sends.
- *
- * @param message The `-m` template, or undefined.
- * @param size The `-s` size, for the default body.
- * @param values The client's values.
- * @returns The bytes.
- *
- * @example Usage
- * ```ts
- * import { messageBody } from "./templates.ts";
- * import assert from "node:assert/strict";
- * assert.equal(messageBody(undefined, 4, { seq: 1, clientId: "c" }).length, 4);
- * const text = new TextDecoder().decode(messageBody("from %i", 0, { seq: 2, clientId: "c" }));
- * assert.equal(text, "from 2");
- * ```
- */
-export function messageBody(
-  message: string | undefined,
-  size: number,
-  values: TemplateValues,
-): Uint8Array {
-  if (message === undefined) return new Uint8Array(size).fill(0x61);
-  const now = Date.now();
-  const text = renderTopic(message, values)
-    .replaceAll("%TIMESTAMPMS%", String(now))
-    .replaceAll("%TIMESTAMP%", String(Math.floor(now / 1000)))
-    .replaceAll("%RANDOM%", String(Math.floor(Math.random() * 2 ** 32)));
-  return new TextEncoder().encode(text);
-}
-
-/**
- * Whether a message template changes from one message to the next.
- *
- * @param message The `-m` template, or undefined.
- * @returns True when it has a time or random variable.
- *
- * @example Usage
- * ```ts
- * import { isChangingMessage } from "./templates.ts";
- * import assert from "node:assert/strict";
- * assert.equal(isChangingMessage("at %TIMESTAMPMS%"), true);
- * assert.equal(isChangingMessage("hello %i"), false);
- * ```
- */
-export function isChangingMessage(message: string | undefined): boolean {
-  return message !== undefined && /%TIMESTAMP(MS)?%|%RANDOM%|%rand_\d+/.test(message);
 }

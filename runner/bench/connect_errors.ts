@@ -1,0 +1,42 @@
+/**
+ * Why a bench client could not connect, in a few words fit to count by (emqtt-bench's
+ * `client(N): connect error - Reason`): the broker's CONNACK refusal with its reason code, a
+ * refused or reset connection, a certificate the client did not trust. The URL and anything
+ * client-specific are left out, so that every client failing alike counts under one reason; the
+ * password never appears.
+ *
+ * @module
+ */
+
+/** What the client's connect errors start with, before the reason. */
+const PREFIX = /^Cannot connect(?: to \S+?)?: /;
+
+/** Longest reason kept (a broker's v5 reason string can be long). */
+const MAX_LENGTH = 160;
+
+/**
+ * The reason of a failed connect.
+ *
+ * @param error What `connectAsync` threw.
+ * @param secret The password, to blank out should a message ever quote it.
+ * @returns Such as `broker refused with 0x87 Not authorized` or `Connection refused (os error
+ * 111)`.
+ *
+ * @example Usage
+ * ```ts
+ * import { connectErrorReason } from "./connect_errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new Error("Cannot connect to mqtt://127.0.0.1:1883: Connection refused (os error 111)");
+ * assert.equal(connectErrorReason(error), "Connection refused (os error 111)");
+ * ```
+ */
+export function connectErrorReason(error: unknown, secret?: string): string {
+  let reason = error instanceof Error ? error.message : String(error);
+  reason = reason.replace(PREFIX, "").split("\n")[0].trim() || "unknown error";
+  if (secret !== undefined && secret !== "") reason = reason.replaceAll(secret, "***");
+  if (/certificate/i.test(reason)) {
+    reason += " (verify with --cacertfile <the broker's CA>)";
+  }
+  return reason.length > MAX_LENGTH ? reason.slice(0, MAX_LENGTH - 1) + "…" : reason;
+}

@@ -1,0 +1,93 @@
+// `mqload bench` when things go wrong, against mosquitto: why connects failed (refused, bad
+// credentials with the CONNACK reason code, certificates), never with the password; TLS without
+// --cacertfile; and the exit codes of clients that gave up and of bad flags.
+
+import assert from "node:assert/strict";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { freePort } from "./fixtures/ports.ts";
+import { bench, explain, startBench } from "./_bench_helpers.ts";
+
+const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+
+Deno.test({
+  name: "bench conn says why connects failed: refused, not authorized (0x87 / 0x05), no password",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({ passwordFile: { alice: "right-pw" } });
+    const down = await bench(["conn", ...broker(freePort()), "-c", "2", "--duration", "1s"]);
+    assert.equal(down.code, 99, explain(down));
+    assert.match(down.stdout, /^\d+s client\(1\): connect error - Connection refused/m);
+    assert.match(down.stdout, /connect errors by reason:\n {4}Connection refused.*: 2 \(first/);
+    for (const [version, code] of [["5", "0x87"], ["4", "0x05"]]) {
+      const r = await bench([
+        "conn",
+        ...broker(mosquitto.port),
+        "-c",
+        "3",
+        "-V",
+        version,
+        "-u",
+        "alice",
+        "-P",
+        "wrong-secret-pw",
+        "--duration",
+        "1s",
+      ]);
+      assert.equal(r.code, 99, explain(r));
+      const line = new RegExp(`client\\(1\\): connect error - broker refused with ${code} Not `);
+      assert.match(r.stdout, line);
+      assert.match(r.stdout, new RegExp(`broker refused with ${code} Not authorized: 3 \\(`));
+      assert.doesNotMatch(r.stdout + r.stderr, /wrong-secret-pw/);
+    }
+  },
+});
+
+Deno.test({
+  name: "bench conn -S without --cacertfile connects without verifying, and says so",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({ tls: true });
+    const r = await bench([
+      "conn",
+      ...broker(mosquitto.tlsPort!),
+      "-S",
+      "-c",
+      "2",
+      "--duration",
+      "1s",
+    ]);
+    assert.equal(r.code, 0, explain(r));
+    assert.match(r.stdout, /connect_succ total=2 /);
+    assert.match(r.stderr, /the server certificate is not verified.*--cacertfile/);
+  },
+});
+
+Deno.test({
+  name: "bench conn --reconnect: clients that gave up fail the run (exit 99), named in the summary",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const conn = startBench([
+      "conn",
+      ...broker(mosquitto.port),
+      "-c",
+      "2",
+      "--reconnect",
+      "1",
+      "--duration",
+      "5s",
+    ], 2);
+    await conn.connected;
+    await mosquitto.stop();
+    const r = await conn.done;
+    assert.equal(r.code, 99, explain(r));
+    assert.match(r.stdout, /^ {2}reconnect_gave_up +2 +clients$/m);
+    assert.match(r.stdout, /threshold crossed: bench_reconnect_gave_up: count==0/);
+  },
+});
+
+Deno.test("bench --threshold with a bad expression exits 2 naming the flag", async () => {
+  const r = await bench(["conn", "-c", "1", "--threshold", "bench_connect_failed:count=>=0"]);
+  assert.equal(r.code, 2, explain(r));
+  assert.match(r.stderr, /Invalid value "bench_connect_failed:count=>=0" for --threshold: /);
+});
