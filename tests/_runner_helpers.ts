@@ -6,6 +6,7 @@
  */
 
 import type { SummaryExport } from "../runner/summary/data.ts";
+import { startMosquitto } from "./fixtures/mosquitto.ts";
 
 /** The repository root (the subprocess runs there, so deno.json applies). */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -137,4 +138,26 @@ export function explain(r: RunResult): string {
   return `exit ${r.code}\n--- stderr\n${r.stderr.slice(-4000)}\n--- stdout\n${
     r.stdout.slice(-2000)
   }`;
+}
+
+/**
+ * Runs a script against a mosquitto of its own, whose URL it reads as `__ENV.BROKER`.
+ *
+ * @param script The script.
+ * @param args More `mqload run` flags.
+ * @param name Script file name.
+ * @returns The run's outputs.
+ */
+export async function runOnMosquitto(
+  script: string,
+  args: string[] = [],
+  name?: string,
+): Promise<ScriptRun> {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    return await runScript(dir, script, ["-e", `BROKER=${broker.url}`, ...args], name);
+  } finally {
+    await dir.remove();
+  }
 }

@@ -4,21 +4,8 @@
 import assert from "node:assert/strict";
 import { Client, type MessageStream, QoS } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { queueFor } from "./fixtures/client_fixtures.ts";
 import { deadline } from "./fixtures/wait.ts";
-
-/** Leaves `count` QoS 1 messages queued on `topic` for the persistent session of `clientId`. */
-async function queueFor(url: string, clientId: string, topic: string, count: number) {
-  const away = new Client({ client_id: clientId, clean_session: false, reconnect: false });
-  await away.connect(url);
-  await away.subscribe(topic, { qos: QoS.AtLeastOnce });
-  await away.end();
-  const publisher = new Client({ reconnect: false });
-  await publisher.connect(url);
-  await Promise.all(
-    Array.from({ length: count }, (_, i) => publisher.publish(topic, String(i), { qos: 1 })),
-  );
-  await publisher.end();
-}
 
 /** The payloads (numbers) of the next `count` messages of `stream`. */
 async function take(stream: MessageStream, count: number): Promise<number[]> {

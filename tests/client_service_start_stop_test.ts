@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Client, MqttConnectError, type MqttError, MqttTimeoutError, QoS } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { queueFor } from "./fixtures/client_fixtures.ts";
 import { freePort } from "./fixtures/ports.ts";
 import { deadline } from "./fixtures/wait.ts";
 
@@ -103,20 +104,6 @@ Deno.test({
     }
   },
 });
-
-/** Leaves `count` QoS 1 messages queued on `topic` for the persistent session of `clientId`. */
-async function queueFor(url: string, clientId: string, topic: string, count: number) {
-  const away = new Client({ client_id: clientId, clean_session: false, reconnect: false });
-  await away.connect(url);
-  await away.subscribe(topic, { qos: QoS.AtLeastOnce });
-  await away.end();
-  const publisher = new Client({ reconnect: false });
-  await publisher.connect(url);
-  await Promise.all(
-    Array.from({ length: count }, (_, i) => publisher.publish(topic, String(i), { qos: 1 })),
-  );
-  await publisher.end();
-}
 
 Deno.test({
   ...needsMosquitto,

@@ -2,20 +2,16 @@
 // against mosquitto, each asserting the result k6 gives. In k6 a sync-named call returns when
 // done and event handlers run only once the script's JavaScript is back on the event loop.
 import assert from "node:assert/strict";
-import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { needsMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
-import { count, explain, runScript, type ScriptRun, TempDir } from "./_runner_helpers.ts";
-
-/** Runs a script against a mosquitto of its own (`__ENV.BROKER`). */
-async function runOnMosquitto(script: string, args: string[] = []): Promise<ScriptRun> {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    return await runScript(dir, script, ["-e", `BROKER=${broker.url}`, ...args]);
-  } finally {
-    await dir.remove();
-  }
-}
+import {
+  count,
+  explain,
+  runOnMosquitto,
+  runScript,
+  type ScriptRun,
+  TempDir,
+} from "./_runner_helpers.ts";
 
 function trend(r: ScriptRun, key: string): Record<string, number> {
   const value = r.summary.metrics[key] as Record<string, number> | undefined;

@@ -5,19 +5,7 @@
 // the VU's context ends and xk6-mqtt stops calling the script.
 import assert from "node:assert/strict";
 import { startFakeBroker } from "./fixtures/fake_broker.ts";
-import { startMosquitto } from "./fixtures/mosquitto.ts";
-import { count, explain, runScript, type ScriptRun, TempDir } from "./_runner_helpers.ts";
-
-/** Runs a script against a mosquitto of its own (`__ENV.BROKER`); the run's outputs. */
-async function runOnMosquitto(script: string, name?: string): Promise<ScriptRun> {
-  await using broker = await startMosquitto();
-  const dir = await TempDir.create();
-  try {
-    return await runScript(dir, script, ["-e", `BROKER=${broker.url}`], name);
-  } finally {
-    await dir.remove();
-  }
-}
+import { count, explain, runOnMosquitto, runScript, TempDir } from "./_runner_helpers.ts";
 
 const SYNC_STYLE = `
 import { check } from "k6";
@@ -154,7 +142,7 @@ module.exports.default = () => {
 `;
 
 Deno.test("runner k6 sync style: xk6-mqtt's connect/endAsync handler test passes unchanged in spirit", async () => {
-  const r = await runOnMosquitto(UPSTREAM_CONNECT_END, "t.cjs");
+  const r = await runOnMosquitto(UPSTREAM_CONNECT_END, [], "t.cjs");
   assert.equal(r.code, 0, explain(r));
   const checks = r.summary.metrics.checks as Record<string, number>;
   assert.deepEqual([checks.passes, checks.fails], [5, 0], explain(r));
