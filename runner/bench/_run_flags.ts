@@ -1,11 +1,7 @@
 // The flags `mqload bench` shares with `mqload run` (outputs, summary export, report, thresholds,
 // execution segments, Workers), checked as `run` checks them.
 
-import {
-  parseExecutionSegment,
-  parseExecutionSegmentSequence,
-} from "../segments/execution_segment.ts";
-import { outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
+import { checkOutFlags, checkPathFlags, checkSegmentFlag } from "../cli/run_flag_checks.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { parseMetricKey, parseThresholdEntry } from "../metrics/threshold_parser.ts";
 
@@ -72,18 +68,8 @@ export function parseThresholdFlags(values: string[]): Record<string, string[]> 
 
 export function parseRunFlags(v: Record<string, unknown>): BenchRunFlags {
   const out = (v.out as string[] | undefined) ?? [];
-  for (const spec of out) {
-    if (outputType(parseOutputSpec(spec).name) === undefined) {
-      throw new UsageError(
-        `Invalid value "${spec}" for --out: ${unknownOutput(parseOutputSpec(spec).name)}`,
-      );
-    }
-  }
-  for (const flag of ["summary-export", "report"]) {
-    if (v[flag] === "") {
-      throw new UsageError(`Invalid value "" for --${flag}: expected a file path`);
-    }
-  }
+  checkOutFlags(out);
+  checkPathFlags(v, ["summary-export", "report"]);
   const run: BenchRunFlags = {
     out,
     summaryExport: v["summary-export"] as string | undefined,
@@ -98,22 +84,14 @@ export function parseRunFlags(v: Record<string, unknown>): BenchRunFlags {
     }
     run.workers = Number(workers);
   }
-  const segment = v["execution-segment"] as string | undefined;
-  const sequence = v["execution-segment-sequence"] as string | undefined;
-  for (
-    const [flag, value] of [["execution-segment", segment], [
-      "execution-segment-sequence",
-      sequence,
-    ]] as const
-  ) {
-    if (value === undefined) continue;
-    try {
-      if (flag === "execution-segment") parseExecutionSegment(value);
-      else parseExecutionSegmentSequence(value);
-    } catch (e) {
-      throw new UsageError(`Invalid value "${value}" for --${flag}: ${(e as Error).message}`);
-    }
-  }
+  const segment = checkSegmentFlag(
+    "execution-segment",
+    v["execution-segment"] as string | undefined,
+  );
+  const sequence = checkSegmentFlag(
+    "execution-segment-sequence",
+    v["execution-segment-sequence"] as string | undefined,
+  );
   run.executionSegment = segment;
   run.executionSegmentSequence = sequence;
   return run;

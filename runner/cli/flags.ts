@@ -7,16 +7,13 @@
 
 import { parseArgs } from "node:util";
 import { parseDuration } from "../config/duration.ts";
-import {
-  parseExecutionSegment,
-  parseExecutionSegmentSequence,
-} from "../segments/execution_segment.ts";
 import { parseStageFlag, type TestOptions } from "../config/options.ts";
 import type { RunSettings } from "../engine/run.ts";
 import { UsageError } from "./usage_error.ts";
 import { parseLogFlags } from "./_log_flags.ts";
 import { applyCompatFlags } from "./_k6_compat_flags.ts";
-import { outputsHelp, outputType, parseOutputSpec, unknownOutput } from "../outputs/registry.ts";
+import { outputsHelp, parseOutputSpec } from "../outputs/registry.ts";
+import { checkOutFlags, checkPathFlags, checkSegmentFlag } from "./run_flag_checks.ts";
 import type { SummaryMode } from "../summary/report.ts";
 
 export { UsageError };
@@ -278,17 +275,10 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     throw new UsageError(`Invalid value "" for --config: expected a file path`);
   }
   if (v["insecure-skip-tls-verify"]) cli.insecureSkipTLSVerify = true;
-  for (const flag of ["execution-segment", "execution-segment-sequence"] as const) {
-    const value = v[flag];
-    if (value === undefined) continue;
-    try {
-      if (flag === "execution-segment") parseExecutionSegment(value);
-      else parseExecutionSegmentSequence(value);
-    } catch (e) {
-      throw new UsageError(`Invalid value "${value}" for --${flag}: ${(e as Error).message}`);
-    }
-    cli[flag === "execution-segment" ? "executionSegment" : "executionSegmentSequence"] = value;
-  }
+  const segment = checkSegmentFlag("execution-segment", v["execution-segment"]);
+  if (segment !== undefined) cli.executionSegment = segment;
+  const sequence = checkSegmentFlag("execution-segment-sequence", v["execution-segment-sequence"]);
+  if (sequence !== undefined) cli.executionSegmentSequence = sequence;
   // k6 reads these from the environment too (K6_OUT, K6_SUMMARY_EXPORT, …); flags win.
   const fromEnv = (name: string) => {
     const value = Deno.env.get(name);
@@ -312,18 +302,8 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
       v["no-include-system-env-vars"] = true;
     }
   }
-  for (const out of v.out ?? []) {
-    if (outputType(parseOutputSpec(out).name) === undefined) {
-      throw new UsageError(
-        `Invalid value "${out}" for --out: ${unknownOutput(parseOutputSpec(out).name)}`,
-      );
-    }
-  }
-  for (const flag of ["summary-export", "report"] as const) {
-    if (v[flag] === "") {
-      throw new UsageError(`Invalid value "" for --${flag}: expected a file path`);
-    }
-  }
+  checkOutFlags(v.out ?? []);
+  checkPathFlags(v, ["summary-export", "report"]);
   const workers = count("workers", v.workers, 1);
   return {
     script: parsed.positionals[0],
