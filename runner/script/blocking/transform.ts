@@ -84,18 +84,21 @@ function markAsync(infos: ModuleInfo[]): void {
   const marked = new WeakSet<SyntaxNode>();
   const byName = new Map<string, FunctionInfo[]>();
   for (const fn of infos.flatMap((info) => info.functions)) {
-    for (const name of fn.names) byName.set(name, [...byName.get(name) ?? [], fn]);
+    for (const name of fn.names) {
+      const same = byName.get(name);
+      if (same === undefined) byName.set(name, [fn]);
+      else same.push(fn);
+    }
   }
+  const mqtt = infos.some((info) => info.bindings.mqtt);
+  const modules = infos.map((info) => {
+    const { bindings, objectFunctions } = info;
+    const known: Known = { bindings, mqtt, names, marked, objectFunctions };
+    return { info, known };
+  });
   for (let changed = true; changed;) {
     changed = false;
-    for (const info of infos) {
-      const known: Known = {
-        bindings: info.bindings,
-        mqtt: infos.some((i) => i.bindings.mqtt),
-        names,
-        marked,
-        objectFunctions: info.objectFunctions,
-      };
+    for (const { info, known } of modules) {
       for (const [alias, name] of info.aliases) {
         if (names.has(name) && !names.has(alias)) {
           names.add(alias);
@@ -148,32 +151,34 @@ function editsOf(info: ModuleInfo, warnings: string[]): Edit[] {
   for (const fn of info.functions) {
     if (fn.marked) edits.push(asyncEdit(fn));
   }
+  const what = (call: CallInfo) => describe(call.node, info.source);
   for (const call of info.calls) {
     if (call.kind === undefined) continue;
     const fn = call.within;
-    const what = describe(call.node, info.source);
     if (call.noAwait !== undefined) {
-      warnings.push(`${where(call.node)}: ${what} cannot wait in ${call.noAwait}; it runs on`);
+      warnings.push(
+        `${where(call.node)}: ${what(call)} cannot wait in ${call.noAwait}; it runs on`,
+      );
       continue;
     }
     if (fn !== undefined && !fn.marked && !fn.userAsync) {
       warnings.push(
-        `${where(call.node)}: ${what} cannot wait in ${fn.cannot}: the code after it runs on ` +
-          `before it ends (its MQTT calls still run in order)`,
+        `${where(call.node)}: ${what(call)} cannot wait in ${fn.cannot}: the code after it runs ` +
+          `on before it ends (its MQTT calls still run in order)`,
       );
       continue;
     }
     if (call.parent.type === "AwaitExpression") continue; // The script waits for it itself.
     edits.push(...awaitEdits(call, info.statementStarts));
   }
+  const callOf = new Map(info.calls.map((call) => [call.node, call]));
   for (const fn of info.functions) {
     if (!fn.marked) continue;
     const host = fn.parent;
     if (host === undefined || host.type !== "CallExpression" && host.type !== "NewExpression") {
       continue;
     }
-    const call = info.calls.find((c) => c.node === host);
-    if ((host.arguments as SyntaxNode[]).includes(fn.node) && !waitsFor(host, call)) {
+    if ((host.arguments as SyntaxNode[]).includes(fn.node) && !waitsFor(host, callOf.get(host))) {
       warnings.push(
         `${where(fn.node)}: this function makes blocking calls, but ` +
           `${describe(host, info.source)} does not wait for it: there it returns a Promise, ` +
