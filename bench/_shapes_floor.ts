@@ -20,10 +20,14 @@ const SUBSCRIBERS = Number(env.SUBSCRIBERS);
 const RATE = Number(env.RATE);
 const QOS = Number(env.QOS) as 0 | 1;
 const VERSION = Number(env.PROTOCOL) as 4 | 5;
+// With PACED=1, as publishEvery()'s ticks: each publication goes out at the first tick at or
+// after it is due, so the publications of many publishers share the event loop's wakeups.
+const TICK = env.PACED === "1" ? Number(env.PACED_TICK ?? 10) : 0;
 const PAYLOAD = new TextEncoder().encode("0123456789abcdef0123456789abcdef");
 
 const sleepUntil = (at: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+const onTick = (at: number) => TICK > 0 ? Math.ceil(at / TICK) * TICK : at;
 
 /** A connection that answers PUBLISH with PUBACK and counts what it reads. */
 async function open(clientId: string): Promise<Deno.Conn> {
@@ -79,7 +83,7 @@ async function publisher(index: number): Promise<void> {
   const interval = 1000 / RATE;
   let next = START_AT + (interval * index) / PUBLISHERS;
   let id = 1;
-  await sleepUntil(next);
+  await sleepUntil(onTick(next));
   while (next < END_AT) {
     await conn.write(encode({
       type: "publish",
@@ -92,7 +96,7 @@ async function publisher(index: number): Promise<void> {
     } as Packet, VERSION));
     id = id === 65535 ? 1 : id + 1;
     next += interval;
-    await sleepUntil(next);
+    await sleepUntil(onTick(next));
   }
   await sleepUntil(END_AT + 2000);
   conn.close();

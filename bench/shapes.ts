@@ -10,6 +10,7 @@
  * (`mqtt_message_latency`).
  *
  *     deno task bench:shapes [--quick] [--paced] [--floor]
+ *                            [--by mqload,paced,bench,floor,floor-paced]
  *                            [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
  *
  * `--quick` shortens the steady windows (12 s instead of 24 s) and the connect storm (2,500
@@ -21,7 +22,10 @@
  * behind (fan-out on 2 cores) it publishes later and stamps later, and its latency hides the
  * queue; `publishEvery()` publishes on schedule and its latency shows it. `--floor` runs each shape a
  * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
- * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's. The
+ * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's (with
+ * `--paced`, also with publishEvery()'s ticks). `--by` names the generators to run instead:
+ * `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
+ * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`). The
  * environment variable `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the runner's V8
  * flags, for profiling.
  *
@@ -31,91 +35,16 @@
 import { parseArgs } from "node:util";
 import { Client } from "../mod.ts";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
-import { CONNECT_SCRIPT, MESSAGES_SCRIPT } from "./_shapes_scripts.ts";
+import {
+  type Generator,
+  GENERATORS,
+  launchPlan,
+  type Shape,
+  shapes,
+} from "./_shapes_generators.ts";
 import { pidByCommandLine, treeCpuMs } from "./_proc_cpu.ts";
 import { ratio, round, table } from "./_table.ts";
-import { mqloadTaskV8Flags } from "./_task_flags.ts";
 import { withRaisedFileLimit } from "./_raised.ts";
-
-interface Shape {
-  name: string;
-  title: string;
-  kind: "connect" | "messages";
-  publishers: number;
-  subscribers: number;
-  /** Messages per second per publisher, or connections per second. */
-  rate: number;
-  qos: 0 | 1;
-  protocol: 4 | 5;
-  filter: string;
-  /** Seconds from launch to START_AT: the runner starts and every client connects. */
-  leadS: number;
-}
-
-function shapes(quick: boolean): Shape[] {
-  const base = { qos: 1 as const, protocol: 4 as const, filter: "shapes/#", leadS: 8 };
-  return [
-    {
-      ...base,
-      name: "connect",
-      title: `connect ${quick ? "2,500" : "5,000"} at 500/s, hold`,
-      kind: "connect",
-      publishers: quick ? 2500 : 5000,
-      subscribers: 0,
-      rate: 500,
-      leadS: 6,
-    },
-    {
-      ...base,
-      name: "pub10",
-      title: "100 pub × 10/s QoS 1 → 1 sub",
-      kind: "messages",
-      publishers: 100,
-      subscribers: 1,
-      rate: 10,
-    },
-    {
-      ...base,
-      name: "pub100",
-      title: "100 pub × 100/s QoS 1 → 1 sub",
-      kind: "messages",
-      publishers: 100,
-      subscribers: 1,
-      rate: 100,
-    },
-    {
-      ...base,
-      name: "fanout100",
-      title: "1 pub 100/s QoS 1 → 1,000 subs",
-      kind: "messages",
-      publishers: 1,
-      subscribers: 1000,
-      rate: 100,
-      leadS: 10,
-    },
-    {
-      ...base,
-      name: "fanout50",
-      title: "1 pub 50/s QoS 1 → 1,000 subs",
-      kind: "messages",
-      publishers: 1,
-      subscribers: 1000,
-      rate: 50,
-      leadS: 10,
-    },
-    {
-      ...base,
-      name: "fanin",
-      title: "500 pub × 10/s → 10 shared subs (v5)",
-      kind: "messages",
-      publishers: 500,
-      subscribers: 10,
-      rate: 10,
-      protocol: 5,
-      filter: "$share/g/shapes/#",
-    },
-  ];
-}
 
 /** One CPU reading of both processes, with the broker's counter at that moment. */
 interface Sample {
@@ -142,30 +71,19 @@ interface ShapeResult {
   code: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/**
- * Who makes the load: `mqload run` with the shape's script (`paced`: its publications through
- * `publishEvery()`), or the raw-socket floor program.
- */
-type Generator = "mqload" | "paced" | "floor";
+interface Summary {
+  metrics: Record<string, Record<string, number>>;
+}
 
-function generatorArgs(generator: Generator, script: string, summaryFile: string): string[] {
-  if (generator === "floor") {
-    return ["run", "-A", new URL("./_shapes_floor.ts", import.meta.url).pathname];
+async function readSummary(path: string | undefined): Promise<Summary["metrics"]> {
+  if (path === undefined) return {};
+  try {
+    return (JSON.parse(await Deno.readTextFile(path)) as Summary).metrics;
+  } catch {
+    return {};
   }
-  return [
-    "run",
-    "-A",
-    mqloadTaskV8Flags() + (Deno.env.get("SHAPES_V8_FLAGS") ?? ""),
-    new URL("../runner/cli.ts", import.meta.url).pathname,
-    "run",
-    "--quiet",
-    ...(Deno.env.get("SHAPES_RUN_FLAGS")?.split(" ").filter(Boolean) ?? []),
-    "--summary-export",
-    summaryFile,
-    script,
-  ];
 }
 
 async function runShape(
@@ -177,22 +95,16 @@ async function runShape(
   const broker = await startMosquitto({ extraConfig: "set_tcp_nodelay true\nsys_interval 1" });
   const brokerPid = pidByCommandLine(`${broker.dir}/mosquitto.conf`);
   if (brokerPid === undefined) throw new Error("mosquitto's pid not found");
-  const script = `${dir}/${shape.name}.js`;
-  await Deno.writeTextFile(script, shape.kind === "connect" ? CONNECT_SCRIPT : MESSAGES_SCRIPT);
-  const summaryFile = `${dir}/${shape.name}-summary.json`;
-  const startAt = Date.now() + shape.leadS * 1000;
-  const activeS = shape.kind === "connect" ? shape.publishers / shape.rate + 3 : steadyS;
-  const endAt = startAt + activeS * 1000;
   const counter = shape.kind === "connect"
     ? "$SYS/broker/clients/connected"
     : "$SYS/broker/publish/messages/sent";
   const samples: Sample[] = [];
-  // Set once the runner is spawned: the watcher's first samples come before it.
-  const mqload = { pid: 0 };
+  // The generator's processes, added as they are spawned: the watcher's first samples come before.
+  const pids: number[] = [];
   const read = (count: number): Sample => ({
     at: Date.now(),
     count,
-    mqloadMs: mqload.pid === 0 ? 0 : treeCpuMs(mqload.pid),
+    mqloadMs: pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0),
     brokerMs: treeCpuMs(brokerPid),
   });
   const watcher = new Client({ client_id: "shapes-watcher", reconnect: false });
@@ -201,68 +113,61 @@ async function runShape(
   });
   await watcher.connect(broker.url);
   await watcher.subscribe(counter);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: generatorArgs(generator, script, summaryFile),
-    env: {
-      NO_COLOR: "1",
-      BROKER: broker.url,
-      START_AT: String(startAt),
-      END_AT: String(endAt),
-      PUBLISHERS: String(shape.publishers),
-      SUBSCRIBERS: String(shape.subscribers),
-      RATE: String(shape.rate),
-      QOS: String(shape.qos),
-      PROTOCOL: String(shape.protocol),
-      FILTER: shape.filter,
-      KIND: shape.kind,
-      PACED: generator === "paced" ? "1" : "0",
-      PACED_TICK: Deno.env.get("PACED_TICK") ?? "10",
-    },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  mqload.pid = child.pid;
+  const plan = await launchPlan(generator, shape, new URL(broker.url), dir, steadyS);
+  const { startAt, endAt } = plan;
+  const children: Deno.ChildProcess[] = [];
   let stderr = "";
-  const draining = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-20_000);
-    }
-  })();
-  const killer = setTimeout(
-    () => child.kill("SIGKILL"),
-    shape.leadS * 1000 + activeS * 1000 + 120_000,
-  );
+  const killer = setTimeout(() => {
+    for (const child of children) child.kill("SIGKILL");
+  }, endAt - Date.now() + 120_000);
   try {
-    // The storm's start is read by a timer: the connected count does not change before it.
+    const exits = await Promise.all(plan.launches.map(async (launch) => {
+      await sleep(launch.at - Date.now());
+      const child = new Deno.Command(Deno.execPath(), {
+        args: launch.args,
+        env: { NO_COLOR: "1", ...plan.env },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      children.push(child);
+      pids.push(child.pid);
+      const decoder = new TextDecoder();
+      for await (const chunk of child.stderr) {
+        stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-20_000);
+      }
+      const status = await child.status;
+      if (status.code !== 0) console.error(`${shape.name}: ${generator} exited ${status.code}`);
+      return status.code;
+    }));
+    if (exits.some((code) => code !== 0)) console.error(stderr);
+    const summaries = await Promise.all(plan.launches.map(async (launch) => ({
+      role: launch.role,
+      metrics: await readSummary(launch.summary),
+    })));
+    const of = (role: string) => summaries.filter((s) => s.role === role || s.role === undefined);
     let start: Sample | undefined;
-    if (shape.kind === "connect") {
-      await sleep(startAt - Date.now() - 100);
-      start = read(samples.at(-1)?.count ?? 1);
-    }
-    const status = await child.status;
-    await draining;
-    if (status.code !== 0) {
-      console.error(`${shape.name}: ${generator} exited ${status.code}\n${stderr}`);
-    }
-    const m = generator === "floor" ? {} : (JSON.parse(await Deno.readTextFile(summaryFile)) as {
-      metrics: Record<string, Record<string, number>>;
-    }).metrics;
     let end: Sample | undefined;
     if (shape.kind === "connect") {
-      end = samples.find((s) => s.at > startAt && s.count >= shape.publishers + 1);
+      // From the first $SYS update with the storm's connections to the one with all of them.
+      start = samples.find((s) => s.count > 1);
+      end = samples.find((s) => s.count >= shape.publishers + 1);
     } else {
-      // The steady window: from 3 s after the first publication to 1 s before the last (mosquitto updates $SYS every 2 s).
+      // The steady window: from 3 s after the first publication to 1 s before the last (mosquitto updates $SYS every second).
       start = samples.find((s) => s.at >= startAt + 3000);
       end = samples.findLast((s) => s.at <= endAt - 1000);
     }
     if (start === undefined || end === undefined || end.at <= start.at) {
       throw new Error(`${shape.name}: no steady window in ${samples.length} samples\n${stderr}`);
     }
-    const units = shape.kind === "connect" ? shape.publishers : end.count - start.count;
+    const units = end.count - start.count;
     const windowMs = end.at - start.at;
-    const latency = shape.kind === "connect" ? m.mqtt_connect_duration : m.mqtt_message_latency;
+    const latencyOf = shape.kind === "connect"
+      ? of("connect").map((s) => s.metrics.mqtt_connect_duration)
+      : of("received").map((s) => s.metrics.mqtt_message_latency ?? s.metrics.bench_latency);
+    const latency = latencyOf.find((l) => l !== undefined);
+    const count = (role: string, metric: string) =>
+      of(role).reduce((sum, s) => sum + (s.metrics[metric]?.count ?? 0), 0);
     return {
       shape,
       generator,
@@ -271,19 +176,21 @@ async function runShape(
       mqloadUs: ((end.mqloadMs - start.mqloadMs) * 1000) / units,
       brokerUs: ((end.brokerMs - start.brokerMs) * 1000) / units,
       mqloadCores: (end.mqloadMs - start.mqloadMs) / windowMs,
-      sent: m.mqtt_messages_sent?.count ?? 0,
-      received: m.mqtt_messages_received?.count ?? 0,
-      errors: m.mqtt_errors?.count ?? 0,
+      sent: count("sent", "mqtt_messages_sent"),
+      received: count("received", "mqtt_messages_received"),
+      errors: summaries.reduce((sum, s) => sum + (s.metrics.mqtt_errors?.count ?? 0), 0),
       p50: latency?.med ?? NaN,
       p99: latency?.["p(99)"] ?? NaN,
-      code: status.code,
+      code: Math.max(...exits),
     };
   } finally {
     clearTimeout(killer);
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await child.status;
+    for (const child of children) {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+      await child.status;
+    }
     await watcher.end().catch(() => {});
     await broker.stop();
   }
@@ -309,7 +216,13 @@ function print(results: ShapeResult[]): void {
     ],
     results.map((r) => [
       r.shape.title,
-      { mqload: "mqload", paced: "publishEvery", floor: "raw Deno" }[r.generator],
+      {
+        mqload: "mqload",
+        paced: "publishEvery",
+        floor: "raw Deno",
+        bench: "mqload bench",
+        "floor-paced": "raw Deno, ticks",
+      }[r.generator],
       round(r.windowS, 1),
       r.units,
       round(r.mqloadUs, 1),
@@ -330,6 +243,16 @@ function print(results: ShapeResult[]): void {
   );
 }
 
+function generatorList(list: string): Generator[] {
+  const names = list.split(",");
+  for (const name of names) {
+    if (!GENERATORS.includes(name as Generator)) {
+      throw new Error(`Unknown --by ${name}: expected ${GENERATORS.join(", ")}`);
+    }
+  }
+  return names as Generator[];
+}
+
 await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
   const { values } = parseArgs({
     args: argv,
@@ -338,6 +261,7 @@ await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
       shape: { type: "string" },
       floor: { type: "boolean", default: false },
       paced: { type: "boolean", default: false },
+      by: { type: "string" },
     },
   });
   const wanted = values.shape?.split(",");
@@ -349,9 +273,16 @@ await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
   const results: ShapeResult[] = [];
   try {
     for (const shape of chosen) {
-      const generators: Generator[] = ["mqload"];
-      if (values.paced && shape.kind === "messages") generators.push("paced");
-      if (values.floor) generators.push("floor");
+      const generators: Generator[] = values.by !== undefined
+        ? generatorList(values.by)
+        : ["mqload"];
+      if (values.by === undefined) {
+        if (values.paced && shape.kind === "messages") generators.push("paced");
+        if (values.floor) generators.push("floor");
+        if (values.floor && values.paced && shape.kind === "messages") {
+          generators.push("floor-paced");
+        }
+      }
       for (const generator of generators) {
         results.push(await runShape(shape, values.quick ? 12 : 24, dir, generator));
         console.error(`done: ${shape.title} (${generator})`);

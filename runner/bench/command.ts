@@ -14,6 +14,7 @@ import { benchHelp } from "./help.ts";
 import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
 import { benchSummary } from "./summary.ts";
+import { plannedWorkers } from "./workers.ts";
 import {
   CANNOT_SKIP_NOTE,
   runUnverified,
@@ -98,8 +99,10 @@ export async function benchCommand(args: string[]): Promise<number> {
       quiet: true,
       noSummary: true,
       noColor: run.noColor,
-      // A shared subscription's streams are counted in one Worker (see flags.ts).
-      workers: run.workers ?? (shared ? 1 : undefined),
+      // A shared subscription's streams are counted in one Worker (see flags.ts); else no
+      // more Workers than the planned load needs.
+      workers: run.workers ??
+        (shared ? 1 : plannedWorkers(config, navigator.hardwareConcurrency ?? 1)),
       signal: stop.signal,
       outputs: [lines],
     });

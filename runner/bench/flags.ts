@@ -10,7 +10,12 @@ import { parseArgs } from "node:util";
 import { parseDuration } from "../config/duration.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { parsePayloadHeaders } from "./payload_headers.ts";
-import type { BenchConfig, BenchConnection, BenchKind } from "./config.ts";
+import {
+  type BenchConfig,
+  type BenchConnection,
+  type BenchKind,
+  DEFAULT_TICK_MS,
+} from "./config.ts";
 import { parseConnectionUrl, readTls } from "./_connection_flags.ts";
 import { type BenchRunFlags, parseRunFlags, parseThresholdFlags } from "./_run_flags.ts";
 
@@ -73,6 +78,7 @@ const OPTIONS = {
   limit: { type: "string", short: "L" },
   interval_of_msg: { type: "string", short: "I" },
   inflight: { type: "string", short: "F" },
+  tick: { type: "string" },
   "wait-before-publishing": { type: "string" },
   "min-random-wait": { type: "string" },
   "max-random-wait": { type: "string" },
@@ -103,6 +109,7 @@ const ONLY: Readonly<Record<string, readonly BenchKind[]>> = {
   "topics-payload": ["pub"],
   interval_of_msg: ["pub"],
   inflight: ["pub"],
+  tick: ["pub"],
   "wait-before-publishing": ["pub"],
   "min-random-wait": ["pub"],
   "max-random-wait": ["pub"],
@@ -220,6 +227,7 @@ export function parseBenchArgs(
       limit: int("limit", 0),
       intervalMs: int("interval_of_msg", 1000),
       inflight: int("inflight", 1, 0, 65535),
+      tickMs: int("tick", DEFAULT_TICK_MS, 0, 1000),
       waitBeforePublishing: bool("wait-before-publishing", false),
       minRandomWait: minWait,
       maxRandomWait: maxWait,

@@ -43,6 +43,8 @@ const PUBLISH = `Publishing (pub):
   -I, --interval_of_msg MS      ms between a publisher's messages (default 1000; 0: each
                                 after the last is acknowledged)
   -F, --inflight N              QoS 1/2 messages in flight per client (default 1; 0: 65535)
+      --tick MS                 messages due within a tick go out together at its end, so
+                                publishers share wakeups (default 10; 0: each at its due time)
   -w, --wait-before-publishing  publish once the last client's connect is due
       --min-random-wait MS      each publisher starts after a random wait from min…
       --max-random-wait MS      …to max ms (default 0)
@@ -70,7 +72,8 @@ const RUN = `Run (as mqload run):
       --report FILE             a self-contained HTML report
       --execution-segment S     run this share of the clients, e.g. 0:1/2
       --execution-segment-sequence S
-      --workers N               Workers (default: one per CPU core)
+      --workers N               Workers (default: what the planned rate needs, at most one
+                                per CPU core; sub: one per core)
       --quiet                   no per-second lines
       --no-color                no ANSI colours
       --print-script            print the equivalent k6 script instead of running it

@@ -41,12 +41,16 @@ export class Pacer {
   #calls = 0;
 
   /**
-   * Resolves at `dueMs` (at once when it is past).
+   * Resolves at `dueMs` (at once when it is past), or with `tickMs` at the first multiple of
+   * `tickMs` since the epoch at or after it: every waiter due within a tick wakes with the
+   * others, in one turn of the event loop.
    *
    * @param dueMs An epoch time in ms.
+   * @param tickMs The tick, ms (0: none).
    * @returns Resolves then.
    */
-  until(dueMs: number): Promise<void> {
+  until(dueMs: number, tickMs = 0): Promise<void> {
+    if (tickMs > 0) dueMs = Math.ceil(dueMs / tickMs) * tickMs;
     if (dueMs <= Date.now()) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#push({ due: dueMs, order: this.#calls++, resolve });

@@ -11,3 +11,28 @@ Deno.test("Pacer releases waiters in due order with one timer, past ones at once
   assert.deepEqual(order.slice(0, 2).sort(), [5, 6]);
   assert.deepEqual(order.slice(2), [1, 3, 4, 2, 0]);
 });
+
+Deno.test("Pacer with a tick wakes every waiter due within it at its end, in one turn", async () => {
+  const pacer = new Pacer();
+  const tick = 40;
+  // Clear of a tick's end, so that all three fall in the next tick.
+  while (Date.now() % tick > 5) await new Promise((resolve) => setTimeout(resolve, 1));
+  const base = Date.now();
+  const tickEnd = Math.ceil((base + 1) / tick) * tick;
+  const woke: number[] = [];
+  const turns: number[] = [];
+  let turn = 0;
+  const counting = setInterval(() => turn++, 0);
+  await Promise.all(
+    [1, 10, tickEnd - base].map((offset) =>
+      pacer.until(base + offset, tick).then(() => {
+        woke.push(Date.now());
+        turns.push(turn);
+      })
+    ),
+  );
+  clearInterval(counting);
+  // None before the tick's end (timers may fire up to a millisecond early).
+  for (const at of woke) assert.ok(at >= tickEnd - 1, `woke at ${at}, tick ends ${tickEnd}`);
+  assert.equal(new Set(turns).size, 1, `woke in turns ${turns}`);
+});

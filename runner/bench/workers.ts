@@ -1,0 +1,58 @@
+/**
+ * How many Workers a bench needs. Each Worker is an event loop of its own, and at the rates
+ * broker benchmarks run (many clients, each at a modest rate) most of a generator's CPU goes to
+ * waking event loops, not to messages: 100 publishers at 10 msg/s cost 173 µs of CPU per
+ * message over two Workers and 120 µs over one. So a bench spreads its clients over no more
+ * Workers than its planned load needs, up to one per core; `--workers` overrides.
+ *
+ * @module
+ */
+
+import type { BenchConfig } from "./config.ts";
+
+/**
+ * Planned messages per second a Worker takes before the bench adds another: one Worker
+ * publishes 10,000 QoS 1 messages/s at about half a core, and stays under a core well past
+ * 20,000.
+ */
+export const MESSAGES_PER_WORKER = 20_000;
+/** Planned connects per second a Worker takes (a connect costs about half a millisecond). */
+export const CONNECTS_PER_WORKER = 1_000;
+
+/**
+ * The Workers a bench's planned load needs, at most `cores`; `undefined` when the load is not
+ * known in advance (what a subscriber receives, publishers with `-I 0`), which leaves the
+ * runner's default of one per core.
+ *
+ * @param config The bench.
+ * @param cores The most Workers to use.
+ * @returns The Worker count, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseBenchArgs } from "./flags.ts";
+ * import { plannedWorkers } from "./workers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const bench = parseBenchArgs(["pub", "-c", "100", "-I", "100", "-t", "t/%i"]);
+ * assert.ok(typeof bench !== "string" && !("help" in bench));
+ * assert.equal(plannedWorkers(bench.config, 8), 1);
+ * ```
+ */
+export function plannedWorkers(config: BenchConfig, cores: number): number | undefined {
+  if (config.kind === "sub") return undefined;
+  const c = config.connection;
+  // -i 0 connects every client at once: count them as a second's connects.
+  const connects = c.connectIntervalMs === 0 ? c.count : 1000 / c.connectIntervalMs;
+  let messages = 0;
+  const publish = config.publish;
+  if (publish !== undefined) {
+    const intervals = publish.topics?.map((t) => t.intervalMs) ?? [publish.intervalMs];
+    if (intervals.some((ms) => ms === 0)) return undefined;
+    for (const ms of intervals) messages += (c.count * 1000) / ms;
+  }
+  const needed = Math.ceil(
+    Math.max(messages / MESSAGES_PER_WORKER, connects / CONNECTS_PER_WORKER),
+  );
+  return Math.min(Math.max(1, cores), Math.max(1, needed));
+}

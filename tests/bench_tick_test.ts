@@ -1,0 +1,101 @@
+// `mqload bench pub --tick`: messages due within a tick go out together at its end. Nothing is
+// lost, doubled or reordered by it, a message due before --duration's end still goes out, and
+// the printed script says the tick.
+
+import assert from "node:assert/strict";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { bench, explain, startBench, total } from "./_bench_helpers.ts";
+
+const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+
+Deno.test({
+  name: "bench pub --tick 25 -c 10 -I 10 -L 100: 1,000 published, 1,000 received in order",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const sub = startBench([
+      "sub",
+      ...broker(mosquitto.port),
+      "-c",
+      "1",
+      "-t",
+      "tick/#",
+      "-q",
+      "1",
+      "--payload-hdrs",
+      "cnt64,ts",
+      "-L",
+      "100",
+      "--duration",
+      "8s",
+    ], 1);
+    await sub.connected;
+    const pub = await bench([
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "10",
+      "-I",
+      "10",
+      "-L",
+      "100",
+      "--tick",
+      "25",
+      "-q",
+      "1",
+      "-t",
+      "tick/%i",
+      "--payload-hdrs",
+      "cnt64,ts",
+    ]);
+    assert.equal(pub.code, 0, explain(pub));
+    assert.equal(total(pub.stdout, "pub"), 1000, pub.stdout);
+    const got = await sub.done;
+    assert.equal(got.code, 0, explain(got));
+    assert.equal(total(got.stdout, "recv"), 1000, got.stdout);
+    for (const fault of ["lost", "duplicated", "out_of_order"]) {
+      assert.equal(total(got.stdout, fault), 0, `${fault}\n${got.stdout}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "bench pub --tick 100 --duration 2s stops at the end, nothing failed",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const started = Date.now();
+    const pub = await bench([
+      "pub",
+      ...broker(mosquitto.port),
+      "-c",
+      "4",
+      "-I",
+      "50",
+      "--tick",
+      "100",
+      "-q",
+      "1",
+      "-t",
+      "tick/%i",
+      "--duration",
+      "2s",
+    ]);
+    const tookMs = Date.now() - started;
+    assert.equal(pub.code, 0, explain(pub));
+    // At most 40 due per publisher in 2 s; the connects take a little of it.
+    const sent = total(pub.stdout, "pub");
+    assert.ok(sent <= 160 && sent >= 120, `${sent} published\n${pub.stdout}`);
+    assert.equal(total(pub.stdout, "pub_fail"), 0, pub.stdout);
+    assert.ok(tookMs < 10_000, `took ${tookMs} ms`);
+  },
+});
+
+Deno.test("bench pub --print-script carries --tick, and --tick takes whole ms up to 1000", async () => {
+  const printed = await bench(["pub", "-t", "t", "--tick", "25", "--print-script"]);
+  assert.equal(printed.code, 0, explain(printed));
+  assert.match(printed.stdout, /^const TICK_MS = 25;$/m);
+  const bad = await bench(["pub", "-t", "t", "--tick", "2000"]);
+  assert.equal(bad.code, 2, explain(bad));
+  assert.match(bad.stderr, /--tick/);
+});
