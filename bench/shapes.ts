@@ -274,7 +274,10 @@ await withRaisedFileLimit(import.meta.url, 20_000, async (argv) => {
   try {
     for (const shape of chosen) {
       const generators: Generator[] = values.by !== undefined
-        ? generatorList(values.by)
+        // The storm publishes nothing: its paced runs would repeat the others.
+        ? generatorList(values.by).filter((g) =>
+          shape.kind === "messages" || (g !== "paced" && g !== "floor-paced")
+        )
         : ["mqload"];
       if (values.by === undefined) {
         if (values.paced && shape.kind === "messages") generators.push("paced");
