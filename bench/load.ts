@@ -13,7 +13,8 @@
  * backlog of 100): the kernel drops SYNs and the clients retry after 1 s, 3 s… So the largest
  * count runs again with the VUs' connects spread over `--stagger` ms, the fair comparison with
  * the plain programs below, which keep 100 connects pending at a time. `--workers` also runs the
- * largest count with other Worker counts (`mqload run --workers N`; `default` is one per core).
+ * largest count with other Worker counts (`mqload run --workers N`; `default` is one per 2,000
+ * VUs, at most one per core).
  * `--v8` names the V8 flags of the runner's process: `mqload`, those of the `deno task mqload`
  * entry in deno.json (a smaller young generation and V8's memory reducer started early, see
  * docs/performance.md), or `deno`, Deno's defaults; the first is used for every run, the others

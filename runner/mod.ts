@@ -89,9 +89,11 @@ export { SharedArray } from "./k6/data.ts";
 export { InvalidConfigError, type StageOption, type TestOptions } from "./config/options.ts";
 export { ScriptError } from "./script/loader.ts";
 export {
+  type BoundSeries,
   defineBuiltins,
   type MetricAggregate,
   type MetricInfo,
+  MetricQueries,
   MetricRegistry,
   type MetricRegistryOptions,
   type MetricSource,

@@ -72,8 +72,8 @@ const RUN = `Run (as mqload run):
       --report FILE             a self-contained HTML report
       --execution-segment S     run this share of the clients, e.g. 0:1/2
       --execution-segment-sequence S
-      --workers N               Workers (default: what the planned rate needs, at most one
-                                per CPU core; sub: one per core)
+      --workers N               Workers (default: what the planned rates and clients need, at
+                                most one per CPU core; -I 0: one per core)
       --quiet                   no per-second lines
       --no-color                no ANSI colours
       --print-script            print the equivalent k6 script instead of running it

@@ -15,10 +15,13 @@ Deno.test("plannedWorkers gives a bench the Workers its planned rates need, at m
   assert.equal(workersFor(["pub", "-c", "500", "-I", "10", "-t", "t"], 8), 3);
   assert.equal(workersFor(["pub", "-c", "500", "-I", "10", "-t", "t"], 2), 2);
   // Connects: 500/s fits one Worker, 3,000/s needs three; -i 0 counts every client at once.
-  assert.equal(workersFor(["conn", "-c", "5000", "-R", "500"], 8), 1);
-  assert.equal(workersFor(["conn", "-c", "5000", "-R", "3000"], 8), 3);
+  assert.equal(workersFor(["conn", "-c", "1000", "-R", "500"], 8), 1);
+  assert.equal(workersFor(["conn", "-c", "1000", "-R", "3000"], 8), 3);
   assert.equal(workersFor(["conn", "-c", "5000", "-i", "0"], 4), 4);
-  // Unknown rates leave the runner's default: what subscribers receive, -I 0.
+  // Clients count as the runner counts VUs: 10,000 held connections get five Workers.
+  assert.equal(workersFor(["conn", "-c", "10000", "-R", "500"], 8), 5);
+  // -I 0 publishes flat out: a Worker per core. A subscriber's rate is unknown: the runner's
+  // default for its clients.
+  assert.equal(workersFor(["pub", "-c", "10", "-I", "0", "-t", "t"], 8), 8);
   assert.equal(workersFor(["sub", "-c", "1000", "-t", "t/#"], 8), undefined);
-  assert.equal(workersFor(["pub", "-c", "10", "-I", "0", "-t", "t"], 8), undefined);
 });

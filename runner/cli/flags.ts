@@ -86,7 +86,8 @@ ${outputsHelp(" ".repeat(33))}
       --insecure-skip-tls-verify skip the TLS host name check of brokers (k6's option;
                                  Deno checks the chain still: DENO_CERT=ca.pem trusts a CA)
       --no-usage-report          accepted for k6 command lines (mqload sends none)
-  -w, --workers N                Workers running VUs (default: one per CPU core)
+  -w, --workers N                Workers running VUs (default: one per 2,000 VUs, at most
+                                 one per CPU core)
       --execution-segment S      run this share of the test, e.g. 1/4:2/4
       --execution-segment-sequence S
                                  all the segments, e.g. 0,1/4,2/4,3/4,1

@@ -59,7 +59,7 @@ export interface RunSettings {
   summaryMode?: "compact" | "full" | "legacy";
   /** No ANSI colours. */
   noColor?: boolean;
-  /** Workers (default: one per core). */
+  /** Workers (default: one per 2,000 VUs, up to one per core; see `defaultWorkers`). */
   workers?: number;
   /** Stop gracefully when aborted (the CLI ties SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
@@ -141,7 +141,7 @@ interface Loaded {
 
 async function execute(run: RunState): Promise<number> {
   const { plan, control, env, script } = await load(run);
-  const placement = placeVus(plan, run.settings.workers ?? navigator.hardwareConcurrency ?? 1);
+  const placement = placeVus(plan, run.settings.workers);
   run.maxVus = placement.maxVus;
   run.outputs = await OutputSet.open(outputSpecs(run), {
     metrics: run.registry,

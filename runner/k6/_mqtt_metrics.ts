@@ -7,7 +7,7 @@
 
 import type { MetricsSink } from "../../client/mod.ts";
 import { MAX_CACHED_TOPICS } from "../../client/internal.ts";
-import type { Tags } from "../metrics/registry.ts";
+import type { BoundSeries, Tags } from "../metrics/registry.ts";
 import type { VuState } from "../worker/vu_context.ts";
 
 /** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
@@ -19,17 +19,25 @@ export interface Muted {
 // MAX_CACHED_TOPICS) the topic's own and one per method used on it.
 const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
 
+/** A client's tags merged with the VU's, and their series per metric, bound on first use. */
+interface Merged {
+  tags: Tags;
+  bound: Record<string, BoundSeries | undefined>;
+}
+
 /**
  * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
  * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
- * emptied when the VU's tags change); an unfrozen tags object, made for one call (per-call tags),
- * is merged each time, as it is not seen again. The client's connections opening and closing go
- * to the Worker's count of open connections.
+ * emptied when the VU's tags change), each with the series its samples land in: a message's
+ * samples then cost a map lookup each, not the registry's lookups of metric and tags. An
+ * unfrozen tags object, made for one call (per-call tags), is merged each time, as it is not
+ * seen again. The client's connections opening and closing go to the Worker's count of open
+ * connections.
  */
 export function vuSink(vu: VuState, muted: Muted): MetricsSink {
   const registry = vu.services.registry;
   let base: Tags | undefined;
-  let cache: Map<Tags, Tags> | undefined;
+  let cache: Map<Tags, Merged> | undefined;
   return {
     add(metric, value, tags) {
       if (muted.muted) return;
@@ -46,10 +54,10 @@ export function vuSink(vu: VuState, muted: Muted): MetricsSink {
       let merged = cache.get(tags);
       if (merged === undefined) {
         if (cache.size >= MAX_CACHED_MERGES) cache.clear();
-        merged = Object.freeze({ ...current, ...tags });
+        merged = { tags: Object.freeze({ ...current, ...tags }), bound: {} };
         cache.set(tags, merged);
       }
-      registry.add(metric, value, merged);
+      registry.addBound(merged.bound[metric] ??= registry.bind(metric, merged.tags), value);
     },
     // Counted even while muted: an abandoned client's connection closes all the same.
     connection: (open) => vu.services.connection?.(open),

@@ -12,24 +12,27 @@
 
 import type { MetricsSink } from "../../client/metrics_sink.ts";
 import { EMPTY_TAGS, mergeInto, now } from "./_series.ts";
-import { SeriesBinder } from "./_series_binding.ts";
-import { MetricTable } from "./_metric_table.ts";
+import { type Binding, SeriesBinder } from "./_series_binding.ts";
+import { MetricQueries, metricTable } from "./_metric_queries.ts";
 import type {
-  MetricAggregate,
+  BoundSeries,
   MetricInfo,
+  MetricRegistryOptions,
   MetricsSnapshot,
   MetricType,
   Point,
-  SeriesSnapshot,
   Tags,
   ValueType,
 } from "./types.ts";
 
+export { MetricQueries } from "./_metric_queries.ts";
 // Kept for the importers of this path (engine/, worker/, outputs/, k6/, runner/mod.ts).
 export { defineBuiltins } from "./builtin.ts";
 export type {
+  BoundSeries,
   MetricAggregate,
   MetricInfo,
+  MetricRegistryOptions,
   MetricSource,
   MetricsSnapshot,
   MetricType,
@@ -38,28 +41,6 @@ export type {
   Tags,
   ValueType,
 } from "./types.ts";
-
-/** Options of {@linkcode MetricRegistry}. */
-export interface MetricRegistryOptions {
-  /**
-   * Most tag sets kept per metric (default 1000). Past it, samples with a new
-   * tag set fold into a series that keeps only the preserved tags (see
-   * {@linkcode MetricRegistry.preserveTags}), or no tags at all.
-   */
-  maxSeriesPerMetric?: number;
-  /** Tags kept on points but not used to split series (default `["vu", "iter"]`, as k6). */
-  nonIndexedTags?: readonly string[];
-  /**
-   * Tags naming one connection (default `["client_id"]`): kept on points, splitting series only
-   * once a threshold filters on them ({@linkcode MetricRegistry.preserveTags}), not a series per
-   * connection (folded past the cap, and thousands drained every second).
-   */
-  perConnectionTags?: readonly string[];
-  /** Receives warnings, such as the first fold of a metric (default `console.warn`). */
-  onWarning?: (message: string) => void;
-  /** Keep every sample as a {@linkcode Point} until the next drain (for `--out json`). */
-  recordPoints?: boolean;
-}
 
 /**
  * Aggregates metric samples per metric and tag set. It is the client's
@@ -87,8 +68,8 @@ export interface MetricRegistryOptions {
  * assert.equal(main.get("mqtt_publish_duration")?.histogram?.max, 12.5);
  * ```
  */
-export class MetricRegistry implements MetricsSink {
-  readonly #table = new MetricTable();
+export class MetricRegistry extends MetricQueries implements MetricsSink {
+  readonly #table = metricTable(this);
   readonly #binder: SeriesBinder;
   readonly #recordPoints: boolean;
   #points: Point[] = [];
@@ -100,6 +81,7 @@ export class MetricRegistry implements MetricsSink {
    * @throws {RangeError} When `maxSeriesPerMetric` is not a positive integer.
    */
   constructor(options: MetricRegistryOptions = {}) {
+    super();
     const max = options.maxSeriesPerMetric ?? 1000;
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`Invalid maxSeriesPerMetric ${max}: expected a positive integer`);
@@ -187,16 +169,76 @@ export class MetricRegistry implements MetricsSink {
    * ```
    */
   add(name: string, value: number, tags: Tags = EMPTY_TAGS, time?: number): void {
+    const binding = this.#binder.bind(this.#defined(name), tags);
+    this.#addTo(name, binding, value, time);
+  }
+
+  /**
+   * Binds metric `name` and a tags object to their series once, for a caller that adds many
+   * samples with the same frozen tags (a client's per-topic tags): {@linkcode addBound} then
+   * skips the lookups `add()` makes per sample.
+   *
+   * @param name A defined metric.
+   * @param tags The samples' tags; frozen, as they must not change.
+   * @returns The binding.
+   * @throws {TypeError} When the metric is not defined.
+   *
+   * @example Usage
+   * ```ts
+   * import { MetricRegistry } from "./registry.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const registry = new MetricRegistry();
+   * registry.define("bytes", "counter");
+   * const home = registry.bind("bytes", Object.freeze({ page: "home" }));
+   * registry.addBound(home, 10);
+   * registry.addBound(home, 5);
+   * assert.equal(registry.select("bytes", { page: "home" })?.sum, 15);
+   * ```
+   */
+  bind(name: string, tags: Tags): BoundSeries {
+    const binding = this.#binder.bind(this.#defined(name), tags);
+    const bound: BoundTo = { metric: name, tags: binding.tags, binding };
+    return bound;
+  }
+
+  /**
+   * Adds one sample to a bound series (see {@linkcode bind}).
+   *
+   * @param bound A binding of this registry.
+   * @param value The sample.
+   * @throws {TypeError} When the value is not a finite number.
+   *
+   * @example Usage
+   * ```ts
+   * import { MetricRegistry } from "./registry.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const registry = new MetricRegistry();
+   * registry.define("latency", "trend");
+   * const latency = registry.bind("latency", Object.freeze({}));
+   * registry.addBound(latency, 12);
+   * assert.equal(registry.get("latency")?.histogram?.max, 12);
+   * ```
+   */
+  addBound(bound: BoundSeries, value: number): void {
+    this.#addTo(bound.metric, (bound as BoundTo).binding, value, undefined);
+  }
+
+  #defined(name: string) {
     const metric = this.#table.get(name);
     if (metric === undefined) {
       throw new TypeError(`Cannot add a sample to metric "${name}": it is not defined`);
     }
+    return metric;
+  }
+
+  #addTo(name: string, binding: Binding, value: number, time: number | undefined): void {
     if (typeof value !== "number" || !Number.isFinite(value)) {
       throw new TypeError(
         `Cannot add ${String(value)} to metric "${name}": expected a finite number`,
       );
     }
-    const binding = this.#binder.bind(metric, tags);
     binding.series.add(value, time);
     if (this.#recordPoints) {
       this.#points.push({ metric: name, time: time ?? now(), value, tags: binding.tags });
@@ -260,141 +302,9 @@ export class MetricRegistry implements MetricsSink {
       }
     }
   }
+}
 
-  /**
-   * The definition of a metric. A legacy xk6-mqtt name ({@linkcode METRIC_ALIASES}) that
-   * the script did not define itself has its target's type and value type.
-   *
-   * @param name Metric name.
-   * @returns Its name, type and value type, or undefined when not defined.
-   *
-   * @example Usage
-   * ```ts
-   * import { defineBuiltins, MetricRegistry } from "./registry.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const registry = new MetricRegistry();
-   * defineBuiltins(registry);
-   * assert.equal(registry.info("data_sent")?.contains, "data");
-   * assert.equal(registry.info("mqtt_data_sent")?.contains, "data");
-   * ```
-   */
-  info(name: string): MetricInfo | undefined {
-    const m = this.#table.resolve(name);
-    return m && { name, type: m.type, contains: m.contains };
-  }
-
-  /**
-   * The metric that queries on `name` read: `name` itself when defined, else the target of a
-   * legacy xk6-mqtt name ({@linkcode METRIC_ALIASES}) when that is defined.
-   *
-   * @param name Metric name.
-   * @returns The defined metric's name, or undefined.
-   *
-   * @example Usage
-   * ```ts
-   * import { defineBuiltins, MetricRegistry } from "./registry.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const registry = new MetricRegistry();
-   * defineBuiltins(registry);
-   * assert.equal(registry.canonicalName("mqtt_message_sent"), "mqtt_messages_sent");
-   * assert.equal(registry.canonicalName("checks"), "checks");
-   * assert.equal(registry.canonicalName("nope"), undefined);
-   * ```
-   */
-  canonicalName(name: string): string | undefined {
-    return this.#table.resolve(name)?.name;
-  }
-
-  /**
-   * Every defined metric, in definition order.
-   *
-   * @returns Their definitions.
-   *
-   * @example Usage
-   * ```ts
-   * import { MetricRegistry } from "./registry.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const registry = new MetricRegistry();
-   * registry.define("hits", "counter");
-   * assert.deepEqual(registry.metrics().map((m) => m.name), ["hits"]);
-   * ```
-   */
-  metrics(): MetricInfo[] {
-    return [...this.#table.values()].map((m) => ({
-      name: m.name,
-      type: m.type,
-      contains: m.contains,
-    }));
-  }
-
-  /**
-   * The non-empty series of a metric (all metrics when `name` is omitted), as copies.
-   *
-   * @param name Metric name.
-   * @returns The series, each with its metric's name.
-   *
-   * @example Usage
-   * ```ts
-   * import { MetricRegistry } from "./registry.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const registry = new MetricRegistry();
-   * registry.define("calls", "counter");
-   * registry.add("calls", 1, { method: "publish" });
-   * assert.deepEqual(registry.series("calls").map((s) => s.tags), [{ method: "publish" }]);
-   * ```
-   */
-  series(name?: string): Array<SeriesSnapshot & { name: string }> {
-    return this.#table.series(name);
-  }
-
-  /**
-   * The aggregate of all the series of a metric.
-   *
-   * @param name Metric name.
-   * @returns The aggregate, or undefined when the metric is not defined.
-   *
-   * @example Usage
-   * ```ts
-   * import { MetricRegistry } from "./registry.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const registry = new MetricRegistry();
-   * registry.define("rtt", "trend", "time");
-   * registry.add("rtt", 10);
-   * registry.add("rtt", 30);
-   * assert.equal(registry.get("rtt")?.histogram?.avg, 20);
-   * ```
-   */
-  get(name: string): MetricAggregate | undefined {
-    return this.select(name);
-  }
-
-  /**
-   * The aggregate of the series of a metric whose tags contain every pair of
-   * `filter`: k6's submetric `name{key:value,…}`. A legacy xk6-mqtt name
-   * ({@linkcode METRIC_ALIASES}) that the script did not define itself reads its target.
-   *
-   * @param name Metric name.
-   * @param filter Tags a series must have (default none: the whole metric).
-   * @returns The aggregate, or undefined when the metric is not defined.
-   *
-   * @example Usage
-   * ```ts
-   * import { MetricRegistry } from "./registry.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const registry = new MetricRegistry();
-   * registry.define("checks", "rate");
-   * registry.add("checks", 1, { check: "ok" });
-   * registry.add("checks", 0, { check: "fast" });
-   * assert.equal(registry.select("checks", { check: "fast" })?.samples, 1);
-   * ```
-   */
-  select(name: string, filter: Tags = EMPTY_TAGS): MetricAggregate | undefined {
-    return this.#table.select(name, filter);
-  }
+/** What {@linkcode MetricRegistry.bind} returns: the series as well. */
+interface BoundTo extends BoundSeries {
+  readonly binding: Binding;
 }

@@ -300,3 +300,29 @@ Deno.test("MetricRegistry: a client id per connection splits no series, unless a
   assert.equal(named.select("calls", { client_id: "b" })?.sum, 2);
   assert.equal(named.series("calls").length, 2);
 });
+
+Deno.test("bind/addBound land where add would, across drains, with points and checks", () => {
+  const r = new MetricRegistry({ recordPoints: true });
+  r.define("rtt", "trend", "time");
+  r.define("mqtt_messages_sent", "counter");
+  const tags = Object.freeze({ topic: "a", client_id: "c1" });
+  const rtt = r.bind("rtt", tags);
+  const sent = r.bind("mqtt_messages_sent", tags);
+  r.addBound(rtt, 10);
+  r.add("rtt", 30, { topic: "a", client_id: "c2" });
+  r.addBound(sent, 1);
+  assert.equal(r.select("rtt", { topic: "a" })?.histogram?.avg, 20);
+  const first = r.drain();
+  assert.deepEqual(first.points.map((p) => [p.metric, p.value, p.tags]), [
+    ["rtt", 10, { client_id: "c1", topic: "a" }],
+    ["rtt", 30, { client_id: "c2", topic: "a" }],
+    ["mqtt_messages_sent", 1, { client_id: "c1", topic: "a" }],
+  ]);
+  assert.equal(first.metrics.find((m) => m.name === "mqtt_messages_sent")?.series[0].sum, 1);
+  // A binding outlives the drain that emptied its series.
+  r.addBound(rtt, 50);
+  assert.equal(r.get("rtt")?.histogram?.max, 50);
+  assert.equal(r.get("rtt")?.samples, 1);
+  assert.throws(() => r.addBound(rtt, NaN), /Cannot add NaN to metric "rtt"/);
+  assert.throws(() => r.bind("nope", tags), /metric "nope": it is not defined/);
+});

@@ -258,3 +258,45 @@ export function parsePercentile(stat: string): number | undefined {
   const p = Number(m[1]);
   return p >= 0 && p <= 100 ? p : undefined;
 }
+
+/** Options of `MetricRegistry`. */
+export interface MetricRegistryOptions {
+  /**
+   * Most tag sets kept per metric (default 1000). Past it, samples with a new
+   * tag set fold into a series that keeps only the preserved tags (see
+   * `MetricRegistry.preserveTags`), or no tags at all.
+   */
+  maxSeriesPerMetric?: number;
+  /** Tags kept on points but not used to split series (default `["vu", "iter"]`, as k6). */
+  nonIndexedTags?: readonly string[];
+  /**
+   * Tags naming one connection (default `["client_id"]`): kept on points, splitting series only
+   * once a threshold filters on them (`MetricRegistry.preserveTags`), not a series per
+   * connection (folded past the cap, and thousands drained every second).
+   */
+  perConnectionTags?: readonly string[];
+  /** Receives warnings, such as the first fold of a metric (default `console.warn`). */
+  onWarning?: (message: string) => void;
+  /** Keep every sample as a {@linkcode Point} until the next drain (for `--out json`). */
+  recordPoints?: boolean;
+}
+
+/**
+ * A metric and a tags object bound to their series by `MetricRegistry.bind`, for
+ * `MetricRegistry.addBound`.
+ *
+ * @example Usage
+ * ```ts
+ * import { MetricRegistry } from "./registry.ts";
+ * const registry = new MetricRegistry();
+ * registry.define("hits", "counter");
+ * const hits = registry.bind("hits", Object.freeze({ page: "home" }));
+ * registry.addBound(hits, 1);
+ * ```
+ */
+export interface BoundSeries {
+  /** The metric's name, as bound. */
+  readonly metric: string;
+  /** The tags of the series the samples land in. */
+  readonly tags: Tags;
+}
