@@ -91,11 +91,18 @@ Deno.test({
   },
 });
 
-Deno.test("bench pub --print-script carries --tick, and --tick takes whole ms up to 1000", async () => {
+Deno.test("bench pub --print-script carries --tick; --tick takes whole ms from 0 to 1000", async () => {
   const printed = await bench(["pub", "-t", "t", "--tick", "25", "--print-script"]);
   assert.equal(printed.code, 0, explain(printed));
   assert.match(printed.stdout, /^const TICK_MS = 25;$/m);
   const bad = await bench(["pub", "-t", "t", "--tick", "2000"]);
   assert.equal(bad.code, 2, explain(bad));
   assert.match(bad.stderr, /--tick/);
+  // A negative number is the flag's value, refused for its range (not "ambiguous").
+  const negative = await bench(["pub", "-t", "t", "--tick", "-1"]);
+  assert.equal(negative.code, 2, explain(negative));
+  assert.match(
+    negative.stderr,
+    /Invalid value "-1" for --tick: expected an integer from 0 to 1000/,
+  );
 });

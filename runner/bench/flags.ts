@@ -145,7 +145,11 @@ export function parseBenchArgs(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: withBooleanValues(rest), options: OPTIONS, strict: true });
+    parsed = parseArgs({
+      args: withNegativeValues(withBooleanValues(rest)),
+      options: OPTIONS,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ""));
   }
@@ -304,6 +308,30 @@ function parseConnection({ str, int, bool }: Readers): BenchConnection {
     retryConnect: int("num-retry-connect", 0),
     reconnect: int("reconnect", 0),
   };
+}
+
+/**
+ * `--tick -1` → `--tick=-1`: a negative number after a flag that takes a value is that value,
+ * so that it is refused as out of range rather than as an ambiguous argument.
+ */
+function withNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const next = args[i + 1];
+    const long = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : undefined;
+    const short = /^-[A-Za-z]$/.test(arg)
+      ? Object.entries(OPTIONS).find(([, o]) => "short" in o && o.short === arg[1])?.[0]
+      : undefined;
+    const name = long ?? short;
+    const takesValue = name !== undefined && Object.hasOwn(OPTIONS, name) &&
+      OPTIONS[name as keyof typeof OPTIONS].type === "string";
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** `-C false` → `--clean=false`; `-C` alone → `--clean=true`. */

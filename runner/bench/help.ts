@@ -44,7 +44,8 @@ const PUBLISH = `Publishing (pub):
                                 after the last is acknowledged)
   -F, --inflight N              QoS 1/2 messages in flight per client (default 1; 0: 65535)
       --tick MS                 messages due within a tick go out together at its end, so
-                                publishers share wakeups (default 10; 0: each at its due time)
+                                publishers share wakeups (default 10; 0: each at its due time;
+                                -I 0 has none)
   -w, --wait-before-publishing  publish once the last client's connect is due
       --min-random-wait MS      each publisher starts after a random wait from min…
       --max-random-wait MS      …to max ms (default 0)

@@ -43,14 +43,16 @@ export class Pacer {
   /**
    * Resolves at `dueMs` (at once when it is past), or with `tickMs` at the first multiple of
    * `tickMs` since the epoch at or after it: every waiter due within a tick wakes with the
-   * others, in one turn of the event loop.
+   * others, in one turn of the event loop. Never after `notAfterMs`.
    *
    * @param dueMs An epoch time in ms.
    * @param tickMs The tick, ms (0: none).
+   * @param notAfterMs The latest wake-up, epoch ms (the end of the run).
    * @returns Resolves then.
    */
-  until(dueMs: number, tickMs = 0): Promise<void> {
+  until(dueMs: number, tickMs = 0, notAfterMs = Infinity): Promise<void> {
     if (tickMs > 0) dueMs = Math.ceil(dueMs / tickMs) * tickMs;
+    dueMs = Math.min(dueMs, notAfterMs);
     if (dueMs <= Date.now()) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#push({ due: dueMs, order: this.#calls++, resolve });

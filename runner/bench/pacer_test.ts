@@ -36,3 +36,14 @@ Deno.test("Pacer with a tick wakes every waiter due within it at its end, in one
   for (const at of woke) assert.ok(at >= tickEnd - 1, `woke at ${at}, tick ends ${tickEnd}`);
   assert.equal(new Set(turns).size, 1, `woke in turns ${turns}`);
 });
+
+Deno.test("Pacer never wakes a waiter after its notAfter, whatever its tick", async () => {
+  const pacer = new Pacer();
+  const start = Date.now();
+  let woke = false;
+  // Due in 0.5 s on a 10 s tick, but the run ends in 20 ms: it wakes at the end.
+  const waiting = pacer.until(start + 500, 10_000, start + 20).then(() => woke = true);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.ok(woke, "still waiting 300 ms later");
+  await waiting;
+});
