@@ -28,6 +28,7 @@ import { createLogSink, type LogSettings } from "./log_sink.ts";
 import { EXIT_CODES } from "./exit_codes.ts";
 import { finishRun, type SyncWriter } from "./finish.ts";
 import { type Placement, placeVus } from "./placement.ts";
+import { watchSaturation } from "./saturation.ts";
 import { Progress } from "./progress.ts";
 import { RunState } from "./run_state.ts";
 import { describeError } from "./script_errors.ts";
@@ -190,7 +191,12 @@ async function execute(run: RunState): Promise<number> {
   const t0 = epochNow();
   run.started(t0, plan);
   for (const h of run.workers) h.send({ type: "start", t0, setupData });
-  await run.finished;
+  const stopWatch = watchDefaultWorkers(run, placement.tuples.length);
+  try {
+    await run.finished;
+  } finally {
+    stopWatch();
+  }
   const testRunDurationMs = epochNow() - t0;
   await Promise.all(run.workers.map((h) => h.request({ type: "finish" }).catch(() => {})));
   run.stopTicking();
@@ -331,4 +337,22 @@ async function teardown(
 function timedOut(phase: "setup" | "teardown", ms: number): string {
   return `${phase}() execution timed out after ${ms / 1000} seconds: you can increase the time ` +
     `limit via the ${phase}Timeout option`;
+}
+
+/**
+ * With the default Worker count and cores to spare, says once when a Worker keeps a core busy:
+ * the VUs may be waiting for it.
+ */
+function watchDefaultWorkers(run: RunState, workers: number): () => void {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (run.settings.workers !== undefined || workers >= cores) return () => {};
+  return watchSaturation({
+    onSaturated: () =>
+      run.log(
+        "WARN",
+        `a Worker has kept a CPU core busy for several seconds: mqload may be what limits this ` +
+          `run. Its VUs run on ${workers} Worker${workers === 1 ? "" : "s"} (one per 2,000 VUs ` +
+          `by default); --workers ${cores} spreads them over ${cores}, one per core`,
+      ),
+  });
 }
