@@ -191,7 +191,7 @@ async function execute(run: RunState): Promise<number> {
   const t0 = epochNow();
   run.started(t0, plan);
   for (const h of run.workers) h.send({ type: "start", t0, setupData });
-  const stopWatch = watchDefaultWorkers(run, placement.tuples.length);
+  const stopWatch = watchDefaultWorkers(run, placement.tuples.length, placement.maxVus);
   try {
     await run.finished;
   } finally {
@@ -341,18 +341,18 @@ function timedOut(phase: "setup" | "teardown", ms: number): string {
 
 /**
  * With the default Worker count and cores to spare, says once when a Worker keeps a core busy:
- * the VUs may be waiting for it.
+ * the VUs may be waiting for it. Not when each VU has a Worker already (a VU runs on one).
  */
-function watchDefaultWorkers(run: RunState, workers: number): () => void {
-  const cores = navigator.hardwareConcurrency ?? 1;
-  if (run.settings.workers !== undefined || workers >= cores) return () => {};
+function watchDefaultWorkers(run: RunState, workers: number, maxVus: number): () => void {
+  const most = Math.min(navigator.hardwareConcurrency ?? 1, maxVus);
+  if (run.settings.workers !== undefined || workers >= most) return () => {};
   return watchSaturation({
     onSaturated: () =>
       run.log(
         "WARN",
         `a Worker has kept a CPU core busy for several seconds: mqload may be what limits this ` +
           `run. Its VUs run on ${workers} Worker${workers === 1 ? "" : "s"} (one per 2,000 VUs ` +
-          `by default); --workers ${cores} spreads them over ${cores}, one per core`,
+          `by default); --workers ${most} spreads them over ${most}`,
       ),
   });
 }
