@@ -30,7 +30,7 @@ import { parseMetricKey, parseThresholds, type ThresholdResult } from "../metric
  * - counters: counts add; `rate` is the total over the longest segment duration;
  * - rates: passes and fails add, `value` is recomputed;
  * - gauges: `min` of mins, `max` of maxes, `value` from the segment that set
- *   it last (by wall-clock time);
+ *   it last (by wall-clock time); but `vus_max`, the VUs each segment allocated, adds up;
  * - trends: histograms merge bucket by bucket, then every trend stat is recomputed;
  * - checks (by group path and name) add; the test duration is the longest one;
  * - thresholds (from the first export that has them) are evaluated again.
@@ -305,6 +305,15 @@ function fold(acc: Acc, values: ExportMetric, info: ExportMetricInfo, index: num
       break;
     }
     case "gauge": {
+      if (acc.key === "vus_max") {
+        // Each segment allocates its own VUs: the whole test's are their sum.
+        acc.last += num(values, "value");
+        acc.min = (acc.samples === 0 ? 0 : acc.min) + num(values, "min");
+        acc.max = (acc.samples === 0 ? 0 : acc.max) + num(values, "max");
+        acc.time = Math.max(acc.time, info.time ?? index);
+        acc.samples++;
+        break;
+      }
       // Exports without times: the later export wins.
       const time = info.time ?? index;
       if (time >= acc.time) {

@@ -194,3 +194,20 @@ Deno.test("summaryDataFromExport() feeds textSummary() for merged results", () =
   assert.match(text, /✗ acked\n.*↳ {2}\d+% — ✓ \d+ \/ ✗ \d+/);
   assert.match(text, /✓ mqtt_errors\.+: 0 +0\/s/);
 });
+
+Deno.test("mergeSummaries() adds up the VUs each segment allocated (vus_max)", () => {
+  const [a, b] = registries(2);
+  a.add("vus_max", 6, {}, 1000);
+  b.add("vus_max", 5, {}, 1001);
+  const merged = mergeSummaries([exportOf(a, 1000), exportOf(b, 1000)]);
+  const vusMax = merged.metrics.vus_max as Record<string, number>;
+  assert.deepEqual([vusMax.value, vusMax.min, vusMax.max], [11, 11, 11]);
+  // Merging a merge keeps adding: three segments of 4 give 12.
+  const [c, d, e] = registries(3);
+  for (const r of [c, d, e]) r.add("vus_max", 4, {}, 1000);
+  const twice = mergeSummaries([
+    mergeSummaries([exportOf(c, 1000), exportOf(d, 1000)]),
+    exportOf(e, 1000),
+  ]);
+  assert.equal((twice.metrics.vus_max as Record<string, number>).value, 12);
+});
