@@ -10,6 +10,7 @@
  */
 
 import { LogHistogram } from "../metrics/histogram.ts";
+import { VUS_MAX } from "../metrics/builtin.ts";
 import { type MetricAggregate, type MetricSource, statOf, type Tags } from "../metrics/types.ts";
 import type {
   ExportGroup,
@@ -305,7 +306,7 @@ function fold(acc: Acc, values: ExportMetric, info: ExportMetricInfo, index: num
       break;
     }
     case "gauge": {
-      if (acc.key === "vus_max") {
+      if (acc.key === VUS_MAX) {
         // Each segment allocates its own VUs: the whole test's are their sum.
         acc.last += num(values, "value");
         acc.min = (acc.samples === 0 ? 0 : acc.min) + num(values, "min");
