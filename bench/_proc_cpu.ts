@@ -5,28 +5,7 @@
  * @module
  */
 
-/** Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`: 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-interface Stat {
-  ppid: number;
-  /** utime + stime, in ms. */
-  cpuMs: number;
-}
-
-function statOf(pid: number): Stat | undefined {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces: split after it.
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
-}
+import { type ProcStat, readProcStat } from "../runner/engine/proc_stat.ts";
 
 function allPids(): number[] {
   const pids: number[] = [];
@@ -44,9 +23,9 @@ function allPids(): number[] {
  * @returns Milliseconds of user and system time.
  */
 export function treeCpuMs(pid: number): number {
-  const stats = new Map<number, Stat>();
+  const stats = new Map<number, ProcStat>();
   for (const p of allPids()) {
-    const s = statOf(p);
+    const s = readProcStat(`/proc/${p}`);
     if (s !== undefined) stats.set(p, s);
   }
   const inTree = (p: number): boolean => {

@@ -13,9 +13,9 @@
 import { parseArgs } from "node:util";
 import { startMosquitto } from "../tests/fixtures/mosquitto.ts";
 import { mqloadTaskV8Flags } from "./_task_flags.ts";
+import { readProcStat } from "../runner/engine/proc_stat.ts";
 
 const CLI = new URL("../runner/cli.ts", import.meta.url).pathname;
-const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s.
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -67,10 +67,9 @@ const pub = spawn([
 ]);
 let cpu = 0;
 const sampler = setInterval(() => {
-  try {
-    const fields = Deno.readTextFileSync(`/proc/${pub.pid}/stat`).split(") ")[1].split(" ");
-    cpu = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch { /* ended */ }
+  // Undefined once it ended: the last reading stands.
+  const stat = readProcStat(`/proc/${pub.pid}`);
+  if (stat !== undefined) cpu = stat.cpuMs / 1000;
 }, 200);
 const pubOut = new TextDecoder().decode((await pub.output()).stdout);
 clearInterval(sampler);

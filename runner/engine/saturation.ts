@@ -8,14 +8,13 @@
  * @module
  */
 
+import { readProcStat } from "./proc_stat.ts";
+
 /** One thread's name and CPU time (user + system), ms. */
 export interface ThreadCpu {
   name: string;
   cpuMs: number;
 }
-
-// Clock ticks per second of /proc times (USER_HZ, 100 on Linux).
-const TICKS_PER_SECOND = 100;
 
 /**
  * This process's threads and their CPU time, from `/proc/self/task`; undefined where there is no
@@ -27,16 +26,9 @@ export function readThreads(): ThreadCpu[] | undefined {
   const threads: ThreadCpu[] = [];
   try {
     for (const entry of Deno.readDirSync("/proc/self/task")) {
-      try {
-        const stat = Deno.readTextFileSync(`/proc/self/task/${entry.name}/stat`);
-        // The name (field 2) is in parentheses and may hold spaces: split after it.
-        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        const ticks = Number(fields[11]) + Number(fields[12]);
-        threads.push({ name, cpuMs: (ticks * 1000) / TICKS_PER_SECOND });
-      } catch {
-        // The thread ended meanwhile.
-      }
+      // Undefined when the thread ended meanwhile.
+      const stat = readProcStat(`/proc/self/task/${entry.name}`);
+      if (stat !== undefined) threads.push({ name: stat.name, cpuMs: stat.cpuMs });
     }
   } catch {
     return undefined;
