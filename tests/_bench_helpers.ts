@@ -9,6 +9,9 @@ import { CLI, explain, ROOT, type RunResult } from "./_runner_helpers.ts";
 
 export { explain };
 
+/** `-h 127.0.0.1 -p PORT`: the flags of a bench against a broker on this machine. */
+export const brokerFlags = (port: number): string[] => ["-h", "127.0.0.1", "-p", String(port)];
+
 /** A bench running in the background. */
 export interface BackgroundBench {
   /** Resolves once its per-second lines say `connect_succ total=<count>`. */

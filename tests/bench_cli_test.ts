@@ -4,10 +4,8 @@
 
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { bench, explain, startBench, total } from "./_bench_helpers.ts";
+import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 import { mqload, TempDir } from "./_runner_helpers.ts";
-
-const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
 
 Deno.test("bench with a bad flag says which and exits 2; --help lists emqtt-bench's flags", async () => {
   const bad = await bench(["pub", "-t", "a", "-q", "7"]);
@@ -40,7 +38,7 @@ Deno.test({
     try {
       const printed = await bench([
         "pub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "3",
         "-I",
@@ -80,7 +78,7 @@ Deno.test({
     try {
       const printed = await bench([
         "conn",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "1",
         "--duration",
@@ -112,7 +110,7 @@ Deno.test({
     try {
       const sub = startBench([
         "sub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "1",
         "-t",
@@ -129,7 +127,7 @@ Deno.test({
       await sub.connected;
       const common = [
         "pub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "10",
         "-I",
@@ -187,7 +185,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const r = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "2",
       "-I",

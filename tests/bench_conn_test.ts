@@ -5,9 +5,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
-import { bench, explain, startBench, total } from "./_bench_helpers.ts";
-
-const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 
 Deno.test({
   name: "bench conn -c 2000 -R 500 connects 2,000 clients and holds them until --duration",
@@ -16,7 +14,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const r = await bench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "2000",
       "-R",
@@ -41,7 +39,7 @@ Deno.test({
     await using mosquitto = await startMosquitto({ extraConfig: "log_type all" });
     const conn = startBench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "5",
       "-V",
@@ -70,7 +68,7 @@ Deno.test({
   async fn() {
     const r = await bench([
       "conn",
-      ...broker(freePort()),
+      ...brokerFlags(freePort()),
       "-c",
       "3",
       "-i",
@@ -102,7 +100,7 @@ Deno.test({
     const auth = ["-u", "bench", "-P", "s3cret-pw"];
     const plain = await bench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       ...auth,
       "-c",
       "3",
@@ -118,7 +116,7 @@ Deno.test({
     assert.match(mosquitto.log(), /as 12 \(p1, c1, k300, u'bench'\)/);
     const v5 = await bench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       ...auth,
       "-c",
       "2",
@@ -149,7 +147,7 @@ Deno.test({
     assert.equal(total(tls.stdout, "connect_succ"), 2, explain(tls));
     const ws = await bench([
       "conn",
-      ...broker(wsPort),
+      ...brokerFlags(wsPort),
       "--ws",
       ...auth,
       "-c",
@@ -181,7 +179,7 @@ Deno.test({
     assert.equal(total(byUrl.stdout, "connect_succ"), 2, explain(byUrl));
     const wrong = await bench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-u",
       "bench",
       "-P",
@@ -203,7 +201,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const conn = startBench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "2",
       "--reconnect",

@@ -5,23 +5,21 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
-import { bench, explain, startBench } from "./_bench_helpers.ts";
-
-const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+import { bench, brokerFlags, explain, startBench } from "./_bench_helpers.ts";
 
 Deno.test({
   name: "bench conn says why connects failed: refused, not authorized (0x87 / 0x05), no password",
   ignore: needsMosquitto.ignore,
   async fn() {
     await using mosquitto = await startMosquitto({ passwordFile: { alice: "right-pw" } });
-    const down = await bench(["conn", ...broker(freePort()), "-c", "2", "--duration", "1s"]);
+    const down = await bench(["conn", ...brokerFlags(freePort()), "-c", "2", "--duration", "1s"]);
     assert.equal(down.code, 99, explain(down));
     assert.match(down.stdout, /^\d+s client\(1\): connect error - Connection refused/m);
     assert.match(down.stdout, /connect errors by reason:\n {4}Connection refused.*: 2 \(first/);
     for (const [version, code] of [["5", "0x87"], ["4", "0x05"]]) {
       const r = await bench([
         "conn",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "3",
         "-V",
@@ -49,7 +47,7 @@ Deno.test({
     await using mosquitto = await startMosquitto({ tls: true });
     const r = await bench([
       "conn",
-      ...broker(mosquitto.tlsPort!),
+      ...brokerFlags(mosquitto.tlsPort!),
       "-S",
       "-c",
       "2",
@@ -69,7 +67,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const conn = startBench([
       "conn",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "2",
       "--reconnect",

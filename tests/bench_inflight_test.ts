@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Client } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { explain, startBench, total } from "./_bench_helpers.ts";
+import { brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 
 Deno.test({
   name:
@@ -15,10 +15,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const pub = startBench([
       "pub",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "1",
       "-I",

@@ -4,10 +4,8 @@
 
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { bench, explain, startBench, total } from "./_bench_helpers.ts";
+import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 import { TempDir } from "./_runner_helpers.ts";
-
-const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
 
 /** The totals of a counter's per-second lines, in order. */
 function lineTotals(stdout: string, name: string): number[] {
@@ -22,7 +20,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const sub = startBench([
       "sub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "1",
       "-t",
@@ -33,7 +31,7 @@ Deno.test({
     await sub.connected;
     const pub = startBench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "4",
       "-I",
@@ -67,7 +65,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const r = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "2",
       "-I",
@@ -94,7 +92,7 @@ Deno.test({
     // Six messages 100 ms apart: 10/s over half a second, in one or two calendar seconds.
     const r = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "1",
       "-I",
@@ -124,7 +122,7 @@ Deno.test({
     try {
       const sub = startBench([
         "sub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "1",
         "-t",
@@ -139,7 +137,7 @@ Deno.test({
       await sub.connected;
       const pub = await bench([
         "pub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "1",
         "-I",

@@ -6,10 +6,15 @@
 import assert from "node:assert/strict";
 import { Client } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { bench, explain, faultsByPublisher, startBench, total } from "./_bench_helpers.ts";
+import {
+  bench,
+  brokerFlags,
+  explain,
+  faultsByPublisher,
+  startBench,
+  total,
+} from "./_bench_helpers.ts";
 import { TempDir } from "./_runner_helpers.ts";
-
-const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
 
 Deno.test({
   name:
@@ -21,7 +26,7 @@ Deno.test({
     try {
       const sub = startBench([
         "sub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "1",
         "-t",
@@ -42,7 +47,7 @@ Deno.test({
       await sub.connected;
       const pub = await bench([
         "pub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "10",
         "-I",
@@ -94,7 +99,7 @@ Deno.test({
     });
     const sub = startBench([
       "sub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-V",
       "4",
       "-c",
@@ -115,7 +120,7 @@ Deno.test({
     await sub.connected;
     const pub = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-V",
       "4",
       "-c",
@@ -179,7 +184,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const sub = startBench([
       "sub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "10",
       "-i",
@@ -200,7 +205,7 @@ Deno.test({
     await sub.connected;
     const pub = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "4",
       "-I",
@@ -232,7 +237,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const sub = startBench([
       "sub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "20",
       "-i",
@@ -249,7 +254,7 @@ Deno.test({
     await sub.connected;
     const pub = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "1",
       "-I",
@@ -303,7 +308,7 @@ Deno.test({
       await watcher.subscribe("tp/#", { qos: 1 });
       const pub = await bench([
         "pub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "2",
         "-n",
@@ -318,7 +323,7 @@ Deno.test({
       assert.equal(total(pub.stdout, "pub"), 20, pub.stdout);
       const msg = await bench([
         "pub",
-        ...broker(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "1",
         "-t",
@@ -368,7 +373,7 @@ Deno.test({
     await watcher.subscribe("flags/#", { qos: 2 });
     const pub = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "5",
       "-i",

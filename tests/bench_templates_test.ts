@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Client } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { bench, explain } from "./_bench_helpers.ts";
+import { bench, brokerFlags, explain } from "./_bench_helpers.ts";
 import { TempDir } from "./_runner_helpers.ts";
 
 Deno.test({
@@ -22,10 +22,7 @@ Deno.test({
       const before = Date.now();
       const r = await bench([
         "pub",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(mosquitto.port),
+        ...brokerFlags(mosquitto.port),
         "-c",
         "2",
         "-L",

@@ -4,9 +4,7 @@
 
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { bench, explain, startBench, total } from "./_bench_helpers.ts";
-
-const broker = (port: number) => ["-h", "127.0.0.1", "-p", String(port)];
+import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 
 Deno.test({
   name: "bench pub --tick 25 -c 10 -I 10 -L 100: 1,000 published, 1,000 received in order",
@@ -15,7 +13,7 @@ Deno.test({
     await using mosquitto = await startMosquitto();
     const sub = startBench([
       "sub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "1",
       "-t",
@@ -32,7 +30,7 @@ Deno.test({
     await sub.connected;
     const pub = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "10",
       "-I",
@@ -67,7 +65,7 @@ Deno.test({
     const started = Date.now();
     const pub = await bench([
       "pub",
-      ...broker(mosquitto.port),
+      ...brokerFlags(mosquitto.port),
       "-c",
       "4",
       "-I",
