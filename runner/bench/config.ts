@@ -7,7 +7,6 @@
 
 import type { PayloadHeader } from "./payload_headers.ts";
 
-/** The three jobs, emqtt-bench's names. */
 /**
  * The default `--tick`, ms. Publishing each message at its own due time costs a wakeup of the
  * generator's event loop per message, and with it the acknowledgement's: 100 publishers at
@@ -16,6 +15,7 @@ import type { PayloadHeader } from "./payload_headers.ts";
  */
 export const DEFAULT_TICK_MS = 10;
 
+/** The three jobs, emqtt-bench's names. */
 export type BenchKind = "conn" | "pub" | "sub";
 
 /** One entry of `--topics-payload`: a topic each publisher publishes on its own interval. */

@@ -2,9 +2,9 @@
  * How many Workers a bench needs. Each Worker is an event loop of its own, and at the rates
  * broker benchmarks run (many clients, each at a modest rate) most of a generator's CPU goes to
  * waking event loops, not to messages: 100 publishers at 10 msg/s cost 173 µs of CPU per
- * message over two Workers and 120 µs over one (20-30 % less in a user's trial of the bench). So a bench spreads its clients over no more
- * Workers than its planned load needs (and the runner's rule for its clients as VUs), up to one
- * per core; `--workers` overrides.
+ * message over two Workers and 120 µs over one (20-30 % less in a user's trial of the bench).
+ * So a bench spreads its clients over no more Workers than its planned load needs (and the
+ * runner's rule for its clients as VUs), up to one per core; `--workers` overrides.
  *
  * @module
  */

@@ -27,7 +27,7 @@ import { printBanner } from "./banner.ts";
 import { createLogSink, type LogSettings } from "./log_sink.ts";
 import { EXIT_CODES } from "./exit_codes.ts";
 import { finishRun, type SyncWriter } from "./finish.ts";
-import { type Placement, placeVus } from "./placement.ts";
+import { type Placement, placeVus, VUS_PER_WORKER } from "./placement.ts";
 import { watchSaturation } from "./saturation.ts";
 import { Progress } from "./progress.ts";
 import { RunState } from "./run_state.ts";
@@ -351,8 +351,9 @@ function watchDefaultWorkers(run: RunState, workers: number, maxVus: number): ()
       run.log(
         "WARN",
         `a Worker has kept a CPU core busy for several seconds: mqload may be what limits this ` +
-          `run. Its VUs run on ${workers} Worker${workers === 1 ? "" : "s"} (one per 2,000 VUs ` +
-          `by default); --workers ${most} spreads them over ${most}`,
+          `run. Its VUs run on ${workers} Worker${workers === 1 ? "" : "s"} (one per ` +
+          `${VUS_PER_WORKER.toLocaleString("en")} VUs by default); --workers ${most} spreads ` +
+          `them over ${most}`,
       ),
   });
 }
