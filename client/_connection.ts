@@ -3,38 +3,26 @@
 // It knows nothing about sessions or QoS: decoded packets go to the handler as they arrive.
 
 import type { Decoder } from "../codec/mod.ts";
-import { type AckType, BufferPool, encodeAck } from "../codec/internal.ts";
+import { type AckType, type BufferPool, encodeAck } from "../codec/internal.ts";
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
 import { Keepalive } from "./_keepalive.ts";
 import { waitAtMost } from "./_wait_at_most.ts";
-import { ObservedPromise } from "./_observed.ts";
+import { type WriteHooks, Writes } from "./_writes.ts";
 
-const settled = Promise.prototype.then;
-const ignore = () => {};
-const batchSettled = (promise: Promise<void>): Promise<void> =>
-  settled.call(promise, ignore, ignore) as Promise<void>;
-
-// Bounds of the encoding slab size, which follows the bytes of the previous flush loop: light
-// traffic gets small slabs, a stream gets large ones.
-const MIN_SLAB = 512;
-const MAX_SLAB = 65536;
 // Reads are eager while acknowledgements are awaited (see `awaiting`), unless so many are in
 // flight that the round trip no longer paces the sender: then the reads batch to save CPU.
 const EAGER_MAX = 256;
-// Microtasks a write may wait for its burst to finish (see #flush).
-const MAX_GATHER_HOPS = 1024;
 
-export interface ConnectionHandler {
+export interface ConnectionHandler extends WriteHooks {
   /** Called synchronously for each decoded packet, in order. */
   onPacket(conn: Connection, packet: Packet): void;
   /** Called once when the connection dies by itself (not after `close()`). */
   onLost(conn: Connection, error: MqttError): void;
-  /** Optional wire byte counters. */
+  /** Optional wire byte counter (written: see WriteHooks). */
   bytesRead?(n: number): void;
-  bytesWritten?(n: number): void;
   /**
    * A read's packets were all handled: true when the application's iterators are behind, and
    * the next read should wait one turn of the event loop (their loops run first), not longer.
@@ -42,15 +30,7 @@ export interface ConnectionHandler {
   readDone?(): boolean;
   /** Bytes to write, if any, before closing because of `error` (a v5 DISCONNECT). */
   farewell?(error: MqttError): Uint8Array | undefined;
-  /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
-  batchFailed?(promise: Promise<void>, error: MqttError, sync: boolean): void;
 }
-
-/**
- * A write batch and who waits on it: `sync` is undefined while no caller took it (only close()
- * waiting for the writes to drain, whose failure is nobody's), else whether one was sync-named.
- */
-type Batch = PromiseWithResolvers<void> & { sync?: boolean };
 
 export class Connection {
   /** When the last bytes were handed to the transport, by the client's clock. */
@@ -64,13 +44,7 @@ export class Connection {
   readonly #transport: Transport;
   readonly #clock: Clock;
   readonly #handler: ConnectionHandler;
-  #queue: Uint8Array[] = [];
-  #queuedBytes = 0;
-  #pool?: BufferPool | undefined;
-  #slabSize = MIN_SLAB;
-  #loopBytes = 0;
-  #flushing = false;
-  #batch?: Batch | undefined;
+  readonly #writes: Writes;
   #closed = false;
   /** DISCONNECT is queued: nothing may follow it on this connection (MQTT-3.14.4-1). */
   #finished = false;
@@ -92,6 +66,7 @@ export class Connection {
     this.#clock = clock;
     this.#handler = handler;
     this.lastWrite = clock.now();
+    this.#writes = new Writes(this, handler, transport, clock);
   }
 
   get closed(): boolean {
@@ -110,24 +85,10 @@ export class Connection {
     this.#read();
   }
 
-  /** Queues bytes; everything queued in one tick goes out in one write. */
+  /** Queues bytes; everything queued in one tick goes out in one write (see Writes). */
   send(bytes: Uint8Array): void {
     if (this.#closed || this.#finished) return;
-    const queue = this.#queue;
-    const n = queue.length;
-    const last = n === 0 ? undefined : queue[n - 1];
-    if (
-      last !== undefined && last.buffer === bytes.buffer &&
-      last.byteOffset + last.length === bytes.byteOffset
-    ) {
-      // Packets encoded one after the other into the same slab go out as one view, uncopied.
-      queue[n - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
-    } else queue.push(bytes);
-    this.#queuedBytes += bytes.length;
-    if (!this.#flushing) {
-      this.#flushing = true;
-      queueMicrotask(() => this.#flush());
-    }
+    this.#writes.send(bytes);
   }
 
   /**
@@ -135,24 +96,13 @@ export class Connection {
    * batch shares one promise, so a burst of QoS 0 publications costs one promise, not thousands.
    */
   sendAndWait(bytes: Uint8Array, sync = false): Promise<void> {
-    if (this.#closed || this.#finished) {
-      const failed: Batch = ObservedPromise.withResolvers<void>();
-      failed.sync = sync;
-      this.#rejectBatch(failed, new MqttClosedError("Connection is closed"));
-      return failed.promise;
-    }
-    this.send(bytes);
-    const batch: Batch = this.#batch ??= ObservedPromise.withResolvers<void>();
-    batch.sync = sync || batch.sync === true;
-    return batch.promise;
+    if (this.#closed || this.#finished) return this.#writes.failed(sync);
+    return this.#writes.sendAndWait(bytes, sync);
   }
 
-  /**
-   * Room to encode the packets of this write burst into (see `send`): slabs instead of an
-   * ArrayBuffer per packet. Let go when the writes stop, so an idle connection holds none.
-   */
+  /** Room to encode the packets of this write burst into (see `Writes.pool`). */
   pool(): BufferPool {
-    return this.#pool ??= new BufferPool(this.#slabSize);
+    return this.#writes.pool();
   }
 
   /**
@@ -191,7 +141,7 @@ export class Connection {
    * `lost` is not called.
    */
   async close(flushMs = 0): Promise<void> {
-    if (!this.#closed && flushMs > 0 && this.#flushing) {
+    if (!this.#closed && flushMs > 0 && this.#writes.flushing) {
       await waitAtMost(this.#clock, this.#drainWrites(), flushMs);
     }
     if (!this.#closed) {
@@ -203,7 +153,7 @@ export class Connection {
   }
 
   async #drainWrites(): Promise<void> {
-    while (this.#flushing && !this.#closed) await this.#waitFlush();
+    while (this.#writes.flushing && !this.#closed) await this.#writes.settled();
   }
 
   /** Fails the connection from inside (protocol error, timeout): closes it and reports `lost`. */
@@ -219,12 +169,6 @@ export class Connection {
     this.#handler.onLost(this, error);
   }
 
-  #waitFlush(): Promise<void> {
-    // Not through the batch's own then: waiting here is not a caller awaiting the batch.
-    const batch = this.#batch ??= ObservedPromise.withResolvers<void>();
-    return batchSettled(batch.promise);
-  }
-
   // The error is made only when a pending write fails with it (an Error captures a stack trace).
   #shutdown(reason: MqttError | (() => MqttError)): void {
     this.#closed = true;
@@ -234,76 +178,7 @@ export class Connection {
       this.#stopReading();
     }
     this.#keepalive?.stop();
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    this.#pool = undefined;
-    const batch = this.#batch;
-    this.#batch = undefined;
-    if (batch) this.#rejectBatch(batch, typeof reason === "function" ? reason() : reason);
-  }
-
-  #rejectBatch(batch: Batch, error: MqttError): void {
-    // A batch no caller took fails nobody's call: the end() that closed it asked for that.
-    if (batch.sync === undefined) batchSettled(batch.promise);
-    else this.#handler.batchFailed?.(batch.promise, error, batch.sync);
-    batch.reject(error);
-  }
-
-  async #flush(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#closed) {
-      // Let the burst finish before writing: code that awaits between publications (a loop
-      // keeping a window of pending publishes) queues one packet per microtask, and writing at
-      // the first left 3-4 packets per syscall. Wait one microtask at a time while the queue
-      // keeps growing; a lone packet waits two.
-      let seen = -1;
-      for (let hop = 0; hop < MAX_GATHER_HOPS; hop++) {
-        const queued = this.#queuedBytes;
-        if (queued === seen || queued >= MAX_SLAB) break;
-        seen = queued;
-        await undefined;
-      }
-      if (this.#closed) break;
-      const parts = this.#queue;
-      const size = this.#queuedBytes;
-      const batch = this.#batch;
-      this.#queue = [];
-      this.#queuedBytes = 0;
-      this.#batch = undefined;
-      let bytes = parts[0]!;
-      if (parts.length > 1) {
-        bytes = new Uint8Array(size);
-        let offset = 0;
-        for (const part of parts) {
-          bytes.set(part, offset);
-          offset += part.length;
-        }
-      }
-      this.lastWrite = this.#clock.now();
-      try {
-        await this.#transport.write(bytes);
-      } catch (cause) {
-        const error = new MqttClosedError("Connection lost while writing", { cause });
-        if (batch) this.#rejectBatch(batch, error);
-        this.fail(error);
-        break;
-      }
-      this.#handler.bytesWritten?.(size);
-      this.#loopBytes += size;
-      batch?.resolve();
-    }
-    this.#flushing = false;
-    this.#slabSize = Math.min(MAX_SLAB, Math.max(MIN_SLAB, this.#loopBytes * 2));
-    this.#loopBytes = 0;
-    // Every byte encoded into it is written: its slabs serve the next burst of any connection.
-    this.#pool?.release();
-    this.#pool = undefined;
-    // A waiter that arrived while the last write was in flight, with nothing new queued.
-    const batch = this.#batch;
-    if (batch !== undefined && this.#queue.length === 0) {
-      this.#batch = undefined;
-      if (this.#closed) this.#rejectBatch(batch, new MqttClosedError("Connection is closed"));
-      else batch.resolve();
-    }
+    this.#writes.clear(reason);
   }
 
   /** Settles once no read is pending. */

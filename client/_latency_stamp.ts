@@ -10,12 +10,17 @@ const MAGIC = [0x6d, 0x71, 0x6c, 0x74]; // "mqlt"
 /** Bytes the payload trailer adds. */
 export const PAYLOAD_STAMP_BYTES = 12;
 
+// The float64 goes through one scratch view: a DataView per message is an allocation per message.
+const SCRATCH = new DataView(new ArrayBuffer(8));
+
 /** `payload` with the trailer carrying `sentAt` appended: a new array. */
 export function stampPayload(payload: Uint8Array, sentAt: number): Uint8Array {
   const stamped = new Uint8Array(payload.length + PAYLOAD_STAMP_BYTES);
   stamped.set(payload);
-  stamped.set(MAGIC, payload.length);
-  new DataView(stamped.buffer).setFloat64(payload.length + 4, sentAt);
+  const at = payload.length;
+  for (let i = 0; i < 4; i++) stamped[at + i] = MAGIC[i]!;
+  SCRATCH.setFloat64(0, sentAt);
+  for (let i = 0; i < 8; i++) stamped[at + 4 + i] = SCRATCH.getUint8(i);
   return stamped;
 }
 
@@ -24,6 +29,7 @@ export function payloadStamp(payload: Uint8Array): number | undefined {
   const at = payload.length - PAYLOAD_STAMP_BYTES;
   if (at < 0) return undefined;
   for (let i = 0; i < 4; i++) if (payload[at + i] !== MAGIC[i]) return undefined;
-  const sentAt = new DataView(payload.buffer, payload.byteOffset + at + 4, 8).getFloat64(0);
+  for (let i = 0; i < 8; i++) SCRATCH.setUint8(i, payload[at + 4 + i]!);
+  const sentAt = SCRATCH.getFloat64(0);
   return Number.isFinite(sentAt) ? sentAt : undefined;
 }

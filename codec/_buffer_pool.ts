@@ -8,6 +8,7 @@ import { Writer } from "./_writer.ts";
 // (a malloc, and a backing store for the GC to sweep). Bounded in bytes per size.
 const FREE = new Map<number, Uint8Array[]>();
 const MAX_FREE_BYTES = 256 * 1024;
+const NO_SLAB = new Uint8Array(0);
 
 /**
  * Hands out room for packets from slabs, so encoding a small packet costs a view instead of an
@@ -17,10 +18,12 @@ const MAX_FREE_BYTES = 256 * 1024;
  */
 export class BufferPool {
   readonly #slabSize: number;
-  #slab: Uint8Array = new Uint8Array(0);
+  #slab: Uint8Array = NO_SLAB;
   #used = 0;
-  /** Slabs this pool started, for `release`. */
-  #slabs?: Uint8Array[] | undefined;
+  // One writer, pointed at each packet's room in turn: packets are encoded one at a time.
+  readonly #writer = new Writer(NO_SLAB, 0);
+  /** Slabs this pool filled before the current one, for `release` (most bursts fill none). */
+  #full?: Uint8Array[] | undefined;
 
   /**
    * A pool of `slabSize`-byte slabs (rounded up to a power of two, so that released slabs fit
@@ -32,15 +35,15 @@ export class BufferPool {
 
   /** A writer for a packet of exactly `size` bytes. */
   writer(size: number): Writer {
-    if (size > this.#slabSize >>> 2) return new Writer(new Uint8Array(size), 0);
+    if (size > this.#slabSize >>> 2) return this.#writer.reset(new Uint8Array(size), 0);
     let used = this.#used;
     if (used + size > this.#slab.length) {
+      if (this.#slab !== NO_SLAB) (this.#full ??= []).push(this.#slab);
       this.#slab = FREE.get(this.#slabSize)?.pop() ?? new Uint8Array(this.#slabSize);
-      (this.#slabs ??= []).push(this.#slab);
       used = 0;
     }
     this.#used = used + size;
-    return new Writer(this.#slab, used);
+    return this.#writer.reset(this.#slab, used);
   }
 
   /**
@@ -48,13 +51,16 @@ export class BufferPool {
    * here has been written and no view of them is kept. The pool is not used again.
    */
   release(): void {
-    const slabs = this.#slabs;
-    if (slabs === undefined) return;
-    this.#slabs = undefined;
-    this.#slab = new Uint8Array(0);
+    const slab = this.#slab;
+    if (slab === NO_SLAB) return;
+    this.#slab = NO_SLAB;
     const size = this.#slabSize;
     let free = FREE.get(size);
     if (free === undefined) FREE.set(size, free = []);
-    for (const slab of slabs) if ((free.length + 1) * size <= MAX_FREE_BYTES) free.push(slab);
+    if ((free.length + 1) * size <= MAX_FREE_BYTES) free.push(slab);
+    const full = this.#full;
+    if (full === undefined) return;
+    this.#full = undefined;
+    for (const s of full) if ((free.length + 1) * size <= MAX_FREE_BYTES) free.push(s);
   }
 }

@@ -11,16 +11,28 @@ export function varintSize(n: number): number {
 /** Writes fields of a packet sized beforehand. */
 export class Writer {
   /** The memory the packet is written into. */
-  readonly buf: Uint8Array;
+  buf: Uint8Array;
   /** Next write position. */
   pos: number;
-  readonly #start: number;
+  #start: number;
 
   /** Writes into `buf` from `start`; the caller reserved room for the whole packet. */
   constructor(buf: Uint8Array, start: number) {
     this.buf = buf;
     this.pos = start;
     this.#start = start;
+  }
+
+  /**
+   * Points this writer at a new packet's room, as a new one would be made: for a pool that
+   * hands out one packet's writer at a time (a packet is encoded, and `done()` taken, before
+   * the next is started).
+   */
+  reset(buf: Uint8Array, start: number): this {
+    this.buf = buf;
+    this.pos = start;
+    this.#start = start;
+    return this;
   }
 
   /** The packet written: the whole buffer when it was allocated for it, else a view. */
