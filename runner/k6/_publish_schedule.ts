@@ -54,6 +54,9 @@ interface Pace {
   pending: number;
   result: PublishEveryResult;
   done: PromiseWithResolvers<PublishEveryResult>;
+  /** A publication's settling, made once per pace rather than per publication. */
+  ok: () => void;
+  failed: () => void;
 }
 
 // Publishing at each VU's exact due time costs a wakeup of the event loop per publication:
@@ -99,7 +102,8 @@ export function publishEvery(
   const pace: Pace = {
     client,
     topic,
-    payload,
+    // Text is encoded once, not at every publication.
+    payload: typeof payload === "string" ? new TextEncoder().encode(payload) : payload,
     // Tagged with the group it is called in, once: every publication shares the options.
     options: withGroupTag(vu?.group, publish) ?? publish,
     due: start ?? Date.now(),
@@ -111,6 +115,8 @@ export function publishEvery(
     pending: 0,
     result: { published: 0, failed: 0 },
     done: Promise.withResolvers(),
+    ok: () => settled(pace, true),
+    failed: () => settled(pace, false),
   };
   if (pace.left <= 0 || pace.due >= pace.until) pace.done.resolve(pace.result);
   else schedule(pace);
@@ -162,7 +168,7 @@ function publishOne(pace: Pace): void {
   // The library's call: the k6 wrapper's ordering behind sleeps and connects is the script's
   // await of publishEvery() itself.
   LibraryClient.prototype.publishAsync.call(pace.client, pace.topic, pace.payload, pace.options)
-    .then(() => settled(pace, true), () => settled(pace, false));
+    .then(pace.ok, pace.failed);
 }
 
 function settled(pace: Pace, ok: boolean): void {

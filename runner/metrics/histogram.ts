@@ -92,10 +92,11 @@ class Buckets {
     while (this.counts[first] === 0) first++;
     let last = this.counts.length - 1;
     while (this.counts[last] === 0) last--;
-    return {
-      offset: this.offset + first,
-      counts: Array.from(this.counts.subarray(first, last + 1)),
-    };
+    // A plain loop: Array.from over a view makes an iterator result per bucket, and every
+    // series of every Worker is snapshot each second.
+    const counts: number[] = new Array(last + 1 - first);
+    for (let i = first; i <= last; i++) counts[i - first] = this.counts[i]!;
+    return { offset: this.offset + first, counts };
   }
 }
 
