@@ -140,6 +140,7 @@ function runnerArgs(): string[] {
   return [
     "run",
     "-A",
+    ...(Deno.env.get("SHAPES_INSPECT") ? ["--inspect=127.0.0.1:9229"] : []),
     mqloadTaskV8Flags() + (Deno.env.get("SHAPES_V8_FLAGS") ?? ""),
     CLI,
   ];
@@ -176,7 +177,22 @@ export async function launchPlan(
     PACED_TICK: Deno.env.get("PACED_TICK") ?? "10",
   };
   if (generator === "floor" || generator === "floor-paced") {
-    return { launches: [{ args: ["run", "-A", FLOOR], at: now }], startAt, endAt, env };
+    return {
+      launches: [{
+        args: [
+          "run",
+          "-A",
+          ...(Deno.env.get("SHAPES_V8_FLAGS")
+            ? [`--v8-flags=${Deno.env.get("SHAPES_V8_FLAGS")!.slice(1)}`]
+            : []),
+          FLOOR,
+        ],
+        at: now,
+      }],
+      startAt,
+      endAt,
+      env,
+    };
   }
   const script = `${dir}/${shape.name}.js`;
   await Deno.writeTextFile(script, shape.kind === "connect" ? CONNECT_SCRIPT : MESSAGES_SCRIPT);

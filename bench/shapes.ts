@@ -25,9 +25,11 @@
  * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's (with
  * `--paced`, also with publishEvery()'s ticks). `--by` names the generators to run instead:
  * `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
- * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`). The
- * environment variable `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the runner's V8
- * flags, for profiling.
+ * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`).
+ * For profiling: `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the V8 flags of the
+ * runner and the floor program, `SHAPES_INSPECT=1` starts the runner with `--inspect` on
+ * 127.0.0.1:9229 (a heap sampler can attach to its Worker through the `NodeWorker` domain), and
+ * `SHAPES_STDOUT=1` shows the generators' standard output (such as `--trace-gc`).
  *
  * @module
  */
@@ -127,7 +129,7 @@ async function runShape(
         args: launch.args,
         env: { NO_COLOR: "1", ...plan.env },
         stdin: "null",
-        stdout: "null",
+        stdout: Deno.env.get("SHAPES_STDOUT") === "1" ? "inherit" : "null",
         stderr: "piped",
       }).spawn();
       children.push(child);
