@@ -99,18 +99,15 @@ function describeRampingArrivalRate(
   } over ${c.stages.length} stages` + baseInfo(c, `maxVUs: ${pre}${max > pre ? `-${max}` : ""}`);
 }
 
-/** The start offsets (ms) and iteration numbers this tuple owns. */
+/** The start offsets (ms) this tuple owns. */
 export function* rampingArrivals(
   c: RampingArrivalRateConfig,
   tuple: ExecutionTuple,
-): Generator<[number, number]> {
+): Generator<number> {
   const owned = tuple.forValue(c.maxVUs);
   if (owned === undefined) return;
-  const indices = owned.indices();
   const stages = c.stages.map((s) => ({ durationMs: s.duration, target: s.target }));
-  for (const t of arrivalTimes(owned, { startRate: c.startRate, timeUnitMs: c.timeUnit, stages })) {
-    yield [t, indices.next().value];
-  }
+  yield* arrivalTimes(owned, { startRate: c.startRate, timeUnitMs: c.timeUnit, stages });
 }
 
 /**
@@ -131,5 +128,7 @@ export const rampingArrivalRate: Executor<RampingArrivalRateConfig> = {
   describe: describeRampingArrivalRate,
   vus: arrivalVus,
   durationMs: (c) => stagesDuration(c.stages),
+  // k6 numbers the iterations in the segments' shares of maxVUs, as it splits the arrivals.
+  iterationTuple: (c, segment) => segment.forValue(c.maxVUs),
   run: runRampingArrivalRate,
 };
