@@ -26,6 +26,13 @@ export function localArrivals<C extends BaseConfig>(
   return owner === undefined ? [] : share(arrivals, owner);
 }
 
+/** When an arrival-rate scenario's regular run ends, as k6's executors end theirs. */
+export type ArrivalsEnd =
+  /** At `duration`, even when the last arrival came an interval before (constant rate). */
+  | "duration"
+  /** With the last arrival (ramping: k6 ends once its stages yield no more arrivals). */
+  | "last arrival";
+
 /**
  * Runs iterations at `times` (ms from the scenario start, increasing) until `durationMs`;
  * running iterations get `gracefulStop`.
@@ -33,11 +40,13 @@ export function localArrivals<C extends BaseConfig>(
  * @param rt The Worker's runtime for the scenario.
  * @param durationMs The regular duration.
  * @param times Start offsets this Worker owns.
+ * @param ends Whether the regular run lasts `durationMs` or ends with the last arrival.
  */
 export async function runArrivals<C extends BaseConfig>(
   rt: ScenarioRuntime<C>,
   durationMs: number,
   times: Iterable<number>,
+  ends: ArrivalsEnd,
 ): Promise<void> {
   const end = rt.startAt + durationMs;
   const hard = end + rt.config.gracefulStop;
@@ -85,6 +94,8 @@ export async function runArrivals<C extends BaseConfig>(
       grow();
     }
   }
+  // The run, and so the test, lasts the whole duration: its per-second rates are k6's.
+  if (ends === "duration") await rt.waitUntil(end);
   await creating;
   while (running.size > 0) await Promise.all(running);
   rt.active(-free.length);

@@ -122,14 +122,15 @@ export function* constantArrivals(
 }
 
 /**
- * Starts this Worker's share of the iterations.
+ * Starts this Worker's share of the iterations. As k6's, the run lasts the whole `duration`
+ * (its loop waits for the end of the regular duration, not for its last arrival).
  *
  * @param rt The Worker's runtime for the scenario.
  */
 function runConstantArrivalRate(rt: ScenarioRuntime<ConstantArrivalRateConfig>) {
   const c = rt.config;
   const arrivals = localArrivals(rt, c.maxVUs, constantArrivals(c, rt.segment));
-  return runArrivals(rt, c.duration ?? 0, arrivals);
+  return runArrivals(rt, c.duration ?? 0, arrivals, "duration");
 }
 
 /** k6's `constant-arrival-rate` executor. */

@@ -111,14 +111,16 @@ export function* rampingArrivals(
 }
 
 /**
- * Starts this Worker's share of the iterations.
+ * Starts this Worker's share of the iterations. As k6's, the run ends with the last arrival the
+ * stages make (k6's loop ends when they yield no more), before the stages' end when the rate
+ * ramps down to 0.
  *
  * @param rt The Worker's runtime for the scenario.
  */
 function runRampingArrivalRate(rt: ScenarioRuntime<RampingArrivalRateConfig>) {
   const c = rt.config;
   const arrivals = localArrivals(rt, c.maxVUs, rampingArrivals(c, rt.segment));
-  return runArrivals(rt, stagesDuration(c.stages), arrivals);
+  return runArrivals(rt, stagesDuration(c.stages), arrivals, "last arrival");
 }
 
 /** k6's `ramping-arrival-rate` executor. */

@@ -152,7 +152,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     if (!this.#running) return Promise.resolve(false);
     const ms = at - epochNow();
     if (ms <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
+    // Timers may fire up to a millisecond before `at` (their delay is rounded): wait the rest.
+    return new Promise<boolean>((resolve) => {
       const wake = () => {
         RAW_TIMERS.clearTimeout(timer);
         this.#wakers.delete(wake);
@@ -160,7 +161,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       };
       const timer = RAW_TIMERS.setTimeout(wake, ms);
       this.#wakers.add(wake);
-    });
+    }).then((running) => running && this.waitUntil(at));
   }
 
   async iterate(vu: RunnableVu, hardAt: number): Promise<void> {
