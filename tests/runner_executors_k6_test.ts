@@ -1,6 +1,7 @@
 // An arrival-rate scenario whose maxVUs are all busy drops iterations; k6 then warns once
 // "Insufficient VUs, reached N active VUs and cannot initialize more", the hint that the load
-// generator, not the broker, limited the rate.
+// generator, not the broker, limited the rate. A constant-arrival-rate scenario lasts its whole
+// duration, as k6's.
 import assert from "node:assert/strict";
 import { startMosquitto } from "./fixtures/mosquitto.ts";
 import { count, explain, runScript, TempDir } from "./_runner_helpers.ts";
@@ -77,6 +78,43 @@ Deno.test("runner executors: exec.scenario.progress counts iterations in shared-
     }
     assert.equal(Math.min(...values), 0);
     assert.ok(Math.max(...values) >= 2 / 6, `progress ${values}`);
+  } finally {
+    await dir.remove();
+  }
+});
+
+// rate 4 per 1 s for 2 s: arrivals at 0, 250, …, 1750 ms. k6's executor runs the whole 2 s
+// (its loop ends with the regular duration, not the last arrival), so the run's duration, and
+// the rates in the summary, cover 2 s.
+const CONSTANT_RATE = `
+export const options = {
+  scenarios: {
+    rate: {
+      executor: "constant-arrival-rate",
+      rate: 4,
+      timeUnit: "1s",
+      duration: "2s",
+      preAllocatedVUs: 2,
+    },
+  },
+};
+export default function () {}
+`;
+
+Deno.test("runner executors: constant-arrival-rate runs its 8 iterations over the whole 2 s duration", async () => {
+  const dir = await TempDir.create();
+  try {
+    for (const workers of ["1", "2"]) {
+      const r = await runScript(dir, CONSTANT_RATE, ["--workers", workers]);
+      assert.equal(r.code, 0, explain(r));
+      assert.equal(count(r.summary, "iterations"), 8);
+      assert.equal(count(r.summary, "dropped_iterations"), 0);
+      const durationMs = r.summary.mqload.testRunDurationMs;
+      assert.ok(durationMs >= 2000, `test run ${durationMs} ms, ${workers} Workers`);
+      // The rate is over the run's duration: at most k6's 4/s.
+      const rate = (r.summary.metrics.iterations as Record<string, number>).rate;
+      assert.ok(rate <= 4, `iterations rate ${rate}/s`);
+    }
   } finally {
     await dir.remove();
   }

@@ -21,7 +21,7 @@ import { OutputSet } from "../outputs/output_set.ts";
 import type { Output } from "../outputs/output.ts";
 import { parseOutputSpec, REPORT_OUTPUT, wantsPoints } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
-import { epochNow, type ProbeResult, VuIds } from "../worker/messages.ts";
+import { epochNow, IterationCounter, type ProbeResult, VuIds } from "../worker/messages.ts";
 import { readConfigFile } from "../config/config_file.ts";
 import { printBanner } from "./banner.ts";
 import { createLogSink, type LogSettings } from "./log_sink.ts";
@@ -272,6 +272,9 @@ async function startWorkers(
   const { control, env, script } = loaded;
   const { tuples, slots, localSequence, vus } = placement;
   const vuIds = VuIds.buffer();
+  const iterations = Object.fromEntries(
+    plan.scenarios.map((c) => [c.name, IterationCounter.buffer()]),
+  );
   const handles = tuples.map((_tuple, w) => {
     if (w > 0 && slots[w].length === 0) return undefined;
     return w === 0 ? control : run.addWorker(w);
@@ -299,6 +302,7 @@ async function startWorkers(
       scenarios: slots[w],
       vus: vus[w],
       vuIds,
+      iterations,
     });
   }));
 }

@@ -14,30 +14,39 @@ import { type RunnableVu, type ScenarioRuntime, share } from "./_runtime.ts";
  *
  * @param rt The Worker's runtime.
  * @param maxVUs The scenario's `maxVUs`.
- * @param arrivals The process's arrivals.
- * @returns The Worker's arrivals.
+ * @param arrivals The process's arrival times.
+ * @returns The Worker's arrival times.
  */
 export function localArrivals<C extends BaseConfig>(
   rt: ScenarioRuntime<C>,
   maxVUs: number,
-  arrivals: Iterable<[number, number]>,
-): Iterable<[number, number]> {
+  arrivals: Iterable<number>,
+): Iterable<number> {
   const owner = rt.local.forValue(rt.segment.scaleInt(maxVUs));
   return owner === undefined ? [] : share(arrivals, owner);
 }
 
+/** When an arrival-rate scenario's regular run ends, as k6's executors end theirs. */
+export type ArrivalsEnd =
+  /** At `duration`, even when the last arrival came an interval before (constant rate). */
+  | "duration"
+  /** With the last arrival (ramping: k6 ends once its stages yield no more arrivals). */
+  | "last arrival";
+
 /**
- * Runs iterations at `times` (ms from the scenario start, increasing, each with its global
- * iteration number) until `durationMs`; running iterations get `gracefulStop`.
+ * Runs iterations at `times` (ms from the scenario start, increasing) until `durationMs`;
+ * running iterations get `gracefulStop`.
  *
  * @param rt The Worker's runtime for the scenario.
  * @param durationMs The regular duration.
- * @param times Start offsets with the iteration numbers this Worker owns.
+ * @param times Start offsets this Worker owns.
+ * @param ends Whether the regular run lasts `durationMs` or ends with the last arrival.
  */
 export async function runArrivals<C extends BaseConfig>(
   rt: ScenarioRuntime<C>,
   durationMs: number,
-  times: Iterable<[offset: number, iteration: number]>,
+  times: Iterable<number>,
+  ends: ArrivalsEnd,
 ): Promise<void> {
   const end = rt.startAt + durationMs;
   const hard = end + rt.config.gracefulStop;
@@ -50,8 +59,8 @@ export async function runArrivals<C extends BaseConfig>(
   for (let i = 0; i < rt.planned; i++) free.push(await rt.slots[i].acquire());
   rt.active(free.length);
 
-  const start = (vu: RunnableVu, iteration: number) => {
-    const p = rt.iterate(vu, hard, iteration).then(() => {
+  const start = (vu: RunnableVu) => {
+    const p = rt.iterate(vu, hard).then(() => {
       running.delete(p);
       free.push(vu);
     });
@@ -65,13 +74,13 @@ export async function runArrivals<C extends BaseConfig>(
     }, () => {}).finally(() => creating = undefined);
   };
 
-  for (const [offset, iteration] of times) {
+  for (const offset of times) {
     const at = rt.startAt + offset;
     if (at >= end) break;
     if (at > rt.now() && !await rt.waitUntil(at)) break;
     if (!rt.running) break;
     const vu = free.pop();
-    if (vu !== undefined) start(vu, iteration);
+    if (vu !== undefined) start(vu);
     else {
       rt.dropped();
       // Once, from the first Worker: the others share the arrivals evenly, so drop alike.
@@ -85,6 +94,8 @@ export async function runArrivals<C extends BaseConfig>(
       grow();
     }
   }
+  // The run, and so the test, lasts the whole duration: its per-second rates are k6's.
+  if (ends === "duration") await rt.waitUntil(end);
   await creating;
   while (running.size > 0) await Promise.all(running);
   rt.active(-free.length);

@@ -54,21 +54,22 @@ export interface ScenarioRuntime<C extends BaseConfig = BaseConfig> {
   waitUntil(at: number): Promise<boolean>;
   /**
    * Runs one iteration on `vu`, interrupting it at `hardAt` (or earlier when the test stops).
+   * It takes the scenario's next iteration number, in the order iterations start in the
+   * process, whichever Worker starts them (as k6).
    *
    * @param vu An idle VU of this scenario.
    * @param hardAt When to interrupt it, in ms since the epoch.
-   * @param iterationInTest The scenario-wide iteration number (default: the next one this
-   *   Worker owns).
    */
-  iterate(vu: RunnableVu, hardAt: number, iterationInTest?: number): Promise<void>;
+  iterate(vu: RunnableVu, hardAt: number): Promise<void>;
   /** Counts one `dropped_iterations` sample (arrival-rate with no free VU). */
   dropped(): void;
   /** Counts VUs that become active (+) or inactive (−), for the `vus` gauge and progress. */
   active(delta: number): void;
   /**
-   * shared-iterations: the next iteration number of the scenario's shared budget.
+   * shared-iterations: the next iteration of the scenario's shared budget (its position in the
+   * budget, not the iteration's number, which `iterate` takes when it starts).
    *
-   * @returns The number, or undefined when the budget is spent.
+   * @returns The position, or undefined when the budget is spent.
    */
   take(): Promise<number | undefined>;
 }

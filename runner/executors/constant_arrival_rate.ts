@@ -103,13 +103,13 @@ function describeConstantArrivalRate(
 }
 
 /**
- * The start offsets (ms) and iteration numbers this tuple owns: global iteration `n` starts at
+ * The start offsets (ms) this tuple owns: the test's arrival `n` starts at
  * `n × timeUnit / rate`, for every `n` that starts before `duration` ends.
  */
 export function* constantArrivals(
   c: ConstantArrivalRateConfig,
   tuple: ExecutionTuple,
-): Generator<[number, number]> {
+): Generator<number> {
   const owned = tuple.forValue(c.maxVUs);
   const rate = c.rate ?? 0;
   if (owned === undefined || rate <= 0) return;
@@ -117,19 +117,20 @@ export function* constantArrivals(
   for (const n of owned.indices()) {
     // n × timeUnit < duration × rate, exactly for integer ms.
     if (n * c.timeUnit >= duration * rate) return;
-    yield [n * c.timeUnit / rate, n];
+    yield n * c.timeUnit / rate;
   }
 }
 
 /**
- * Starts this Worker's share of the iterations.
+ * Starts this Worker's share of the iterations. As k6's, the run lasts the whole `duration`
+ * (its loop waits for the end of the regular duration, not for its last arrival).
  *
  * @param rt The Worker's runtime for the scenario.
  */
 function runConstantArrivalRate(rt: ScenarioRuntime<ConstantArrivalRateConfig>) {
   const c = rt.config;
   const arrivals = localArrivals(rt, c.maxVUs, constantArrivals(c, rt.segment));
-  return runArrivals(rt, c.duration ?? 0, arrivals);
+  return runArrivals(rt, c.duration ?? 0, arrivals, "duration");
 }
 
 /** k6's `constant-arrival-rate` executor. */
@@ -139,5 +140,7 @@ export const constantArrivalRate: Executor<ConstantArrivalRateConfig> = {
   describe: describeConstantArrivalRate,
   vus: arrivalVus,
   durationMs: (c) => c.duration ?? 0,
+  // k6 numbers the iterations in the segments' shares of maxVUs, as it splits the arrivals.
+  iterationTuple: (c, segment) => segment.forValue(c.maxVUs),
   run: runConstantArrivalRate,
 };

@@ -51,6 +51,12 @@ export interface Executor<C extends BaseConfig> {
    * budget shared by every VU, as `shared-iterations`), instead of each Worker owning its share.
    */
   readonly sharedBudget?: boolean;
+  /**
+   * The striping in which k6 numbers the scenario's iterations across the test
+   * (`exec.scenario.iterationInTest`, its `iterSegIndex`), when not the segment's own: k6
+   * re-segments by the VUs that share the iterations (`forValue`).
+   */
+  iterationTuple?(config: C, segment: ExecutionTuple): ExecutionTuple | undefined;
   /** Runs a Worker's share of the scenario; resolves when its VUs are done with it. */
   run(rt: ScenarioRuntime<C>): Promise<void>;
 }

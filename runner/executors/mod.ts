@@ -16,6 +16,7 @@ export {
   EXECUTOR_TYPES,
   EXECUTORS,
   type ExecutorType,
+  iterationTuple,
   parseScenario,
   runScenario,
   type ScenarioConfig,

@@ -99,29 +99,28 @@ function describeRampingArrivalRate(
   } over ${c.stages.length} stages` + baseInfo(c, `maxVUs: ${pre}${max > pre ? `-${max}` : ""}`);
 }
 
-/** The start offsets (ms) and iteration numbers this tuple owns. */
+/** The start offsets (ms) this tuple owns. */
 export function* rampingArrivals(
   c: RampingArrivalRateConfig,
   tuple: ExecutionTuple,
-): Generator<[number, number]> {
+): Generator<number> {
   const owned = tuple.forValue(c.maxVUs);
   if (owned === undefined) return;
-  const indices = owned.indices();
   const stages = c.stages.map((s) => ({ durationMs: s.duration, target: s.target }));
-  for (const t of arrivalTimes(owned, { startRate: c.startRate, timeUnitMs: c.timeUnit, stages })) {
-    yield [t, indices.next().value];
-  }
+  yield* arrivalTimes(owned, { startRate: c.startRate, timeUnitMs: c.timeUnit, stages });
 }
 
 /**
- * Starts this Worker's share of the iterations.
+ * Starts this Worker's share of the iterations. As k6's, the run ends with the last arrival the
+ * stages make (k6's loop ends when they yield no more), before the stages' end when the rate
+ * ramps down to 0.
  *
  * @param rt The Worker's runtime for the scenario.
  */
 function runRampingArrivalRate(rt: ScenarioRuntime<RampingArrivalRateConfig>) {
   const c = rt.config;
   const arrivals = localArrivals(rt, c.maxVUs, rampingArrivals(c, rt.segment));
-  return runArrivals(rt, stagesDuration(c.stages), arrivals);
+  return runArrivals(rt, stagesDuration(c.stages), arrivals, "last arrival");
 }
 
 /** k6's `ramping-arrival-rate` executor. */
@@ -131,5 +130,7 @@ export const rampingArrivalRate: Executor<RampingArrivalRateConfig> = {
   describe: describeRampingArrivalRate,
   vus: arrivalVus,
   durationMs: (c) => stagesDuration(c.stages),
+  // k6 numbers the iterations in the segments' shares of maxVUs, as it splits the arrivals.
+  iterationTuple: (c, segment) => segment.forValue(c.maxVUs),
   run: runRampingArrivalRate,
 };

@@ -135,6 +135,30 @@ export function sharedBudget(c: ScenarioConfig, segment: ExecutionTuple): number
 }
 
 /**
+ * The striping k6 numbers a scenario's iterations in: the `n`-th iteration the process starts
+ * (from 0) is the test's `globalIndex(n)` (`exec.scenario.iterationInTest`), so that the
+ * processes of a test split by `--execution-segment` share no number.
+ *
+ * @param c The config.
+ * @param segment The process's execution segment.
+ * @returns The tuple (the segment itself for most executors).
+ *
+ * @example Usage
+ * ```ts
+ * import { iterationTuple, parseScenario } from "./registry.ts";
+ * import { ExecutionTuple } from "../segments/execution_tuple.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { config } = parseScenario("s", { executor: "per-vu-iterations", vus: 2, iterations: 5 });
+ * assert.equal(iterationTuple(config!, new ExecutionTuple()).globalIndex(7), 7);
+ * ```
+ */
+export function iterationTuple(c: ScenarioConfig, segment: ExecutionTuple): ExecutionTuple {
+  // A segment with no share of the VUs runs no iteration: any tuple does.
+  return executorOf(c).iterationTuple?.(c, segment) ?? segment;
+}
+
+/**
  * How far a scenario is: the share of its iterations done for executors that count them (as
  * k6 does), else the share of its duration passed.
  *

@@ -111,8 +111,7 @@ async function runSharedIterations(rt: ScenarioRuntime<SharedIterationsConfig>) 
       while (rt.running && rt.now() < end) {
         const index = await rt.take();
         if (index === undefined || !rt.running || rt.now() >= end) break;
-        // The budget counts this segment's iterations; k6 numbers them in the whole test's.
-        await rt.iterate(vu, hard, rt.segment.globalIndex(index));
+        await rt.iterate(vu, hard);
       }
     } finally {
       rt.active(-1);
@@ -129,5 +128,7 @@ export const sharedIterations: Executor<SharedIterationsConfig> = {
   durationMs: (c) => c.maxDuration,
   iterations: (c, segment) => sharedIterationsShare(c, segment).iterations,
   sharedBudget: true,
+  // k6 numbers the iterations in the segments' shares of the VUs, as it splits them.
+  iterationTuple: (c, segment) => segment.forValue(c.vus),
   run: runSharedIterations,
 };

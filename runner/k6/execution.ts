@@ -9,7 +9,8 @@
  * | `vu.iterationInScenario` | the VU's iteration in the current scenario |
  * | `vu.tags`, `vu.metrics.tags` | tags added to the VU's samples (writable) |
  * | `scenario.name`, `.executor`, `.startTime`, `.progress` | the current scenario |
- * | `scenario.iterationInInstance`, `.iterationInTest` | the scenario-wide iteration number (unique, not always sequential across Workers) |
+ * | `scenario.iterationInInstance` | the scenario's iteration number in this instance: 0, 1, 2… in the order iterations start, across Workers |
+ * | `scenario.iterationInTest` | the same number across the test's execution segments (`iterationInInstance` without a segment): unique, 0..N-1 over the instances |
  * | `instance.iterationsCompleted`, `.iterationsInterrupted`, `.vusActive`, `.vusInitialized`, `.currentTestRunDuration` | test-wide figures (updated every second) |
  * | `test.abort(reason)`, `test.options` | abort the run (exit code 108); the consolidated options |
  *
@@ -197,7 +198,7 @@ export const scenario: ExecScenario = Object.freeze({
     return inScenario("progress").scenario.progress();
   },
   get iterationInInstance() {
-    return inScenario("iterationInInstance").iterationInTest;
+    return inScenario("iterationInInstance").iterationInInstance;
   },
   get iterationInTest() {
     return inScenario("iterationInTest").iterationInTest;

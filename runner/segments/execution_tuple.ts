@@ -14,6 +14,12 @@
  * | shared-iterations | `scaleInt(vus)` | `forValue(vus)?.scaleInt(iterations) ?? 0` |
  * | constant/ramping-arrival-rate | `scaleInt(preAllocatedVUs)`, `scaleInt(maxVUs)` | the global iteration indices of `forValue(maxVUs)` (`arrivalTimes`) |
  *
+ * Iteration numbers (`exec.scenario.iterationInTest`): the `n`-th iteration a
+ * process starts in a scenario is `globalIndex(n)` of the segment, or of
+ * `forValue(vus)` for shared-iterations and `forValue(maxVUs)` for the
+ * arrival-rate executors (k6's `iterSegIndex`; `iterationTuple()` in the
+ * executors' registry).
+ *
  * @module
  */
 

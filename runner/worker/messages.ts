@@ -109,6 +109,55 @@ export class VuIds {
   }
 }
 
+/**
+ * A scenario's iteration counter, one 64-bit integer in a SharedArrayBuffer the engine hands
+ * every Worker. k6 numbers a scenario's iterations 0, 1, 2… in the order they start in the
+ * instance, whichever VU runs them (`exec.scenario.iterationInInstance`, the position that
+ * `iterationInTest` maps into the whole test): taken from one counter, the numbers have no gap
+ * and no repeat however the Workers split the VUs, and a stopped test leaves none unused.
+ *
+ * @example Usage
+ * ```ts
+ * import { IterationCounter } from "./messages.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const buffer = IterationCounter.buffer(); // made by the engine, sent to each Worker
+ * const a = new IterationCounter(buffer);
+ * const b = new IterationCounter(buffer); // another Worker's view
+ * assert.deepEqual([a.next(), b.next(), a.next()], [0, 1, 2]);
+ * ```
+ */
+export class IterationCounter {
+  readonly #count: BigUint64Array;
+
+  /**
+   * A counter at 0, to share between the Workers.
+   *
+   * @returns Its memory.
+   */
+  static buffer(): SharedArrayBuffer {
+    return new SharedArrayBuffer(BigUint64Array.BYTES_PER_ELEMENT);
+  }
+
+  /**
+   * A view of a shared counter.
+   *
+   * @param buffer From {@linkcode IterationCounter.buffer}.
+   */
+  constructor(buffer: SharedArrayBuffer) {
+    this.#count = new BigUint64Array(buffer);
+  }
+
+  /**
+   * Takes the next number, atomically across Workers.
+   *
+   * @returns The number, from 0.
+   */
+  next(): number {
+    return Number(Atomics.add(this.#count, 0, 1n));
+  }
+}
+
 /** Requests from the main thread. */
 export type Request =
   | {
@@ -136,6 +185,8 @@ export type Request =
     vus: { planned: number; possible: number };
     /** The process's VU id counter, shared by its Workers (`VuIds`). */
     vuIds: SharedArrayBuffer;
+    /** Each scenario's iteration counter, by name, shared by the Workers (`IterationCounter`). */
+    iterations: Record<string, SharedArrayBuffer>;
   }
   | { type: "setup"; timeoutMs: number }
   | { type: "teardown"; data: string | undefined; timeoutMs: number }

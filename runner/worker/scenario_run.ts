@@ -7,11 +7,11 @@
 
 import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import type { RunnableVu, ScenarioConfig, ScenarioRuntime, VuSlot } from "../executors/mod.ts";
-import { scenarioProgress, share } from "../executors/mod.ts";
+import { iterationTuple, scenarioProgress } from "../executors/mod.ts";
 import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "./vu_context.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { IterationDeadlines, type IterationOutcome, type Vu } from "./vu.ts";
-import { epochNow } from "./messages.ts";
+import { epochNow, type IterationCounter } from "./messages.ts";
 import { DROPPED_ITERATIONS, ITERATION_DURATION, ITERATIONS } from "../metrics/builtin.ts";
 
 /** What a scenario run needs from its Worker. */
@@ -72,7 +72,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   readonly info: ScenarioInfo;
   readonly #host: ScenarioHost;
   readonly #setupData: string | undefined;
-  readonly #indices: Iterator<number>;
+  readonly #iterations: IterationCounter;
+  readonly #numbering: ExecutionTuple;
   readonly #perVu = new Map<number, number>();
   readonly #tags: Tags;
   readonly #interrupt = new AbortController();
@@ -90,6 +91,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
    * @param t0 The test start, in ms since the epoch.
    * @param slots The Worker's VU slots for the scenario.
    * @param planned How many slots are planned.
+   * @param iterations The scenario's iteration counter, shared by the process's Workers.
    * @param setupData `setup()`'s result as JSON.
    * @param host The Worker.
    */
@@ -100,6 +102,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     t0: number,
     slots: VuSlot[],
     planned: number,
+    iterations: IterationCounter,
     setupData: string | undefined,
     host: ScenarioHost,
   ) {
@@ -111,8 +114,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     this.planned = planned;
     this.#host = host;
     this.#setupData = setupData;
-    // Scenario-wide iteration numbers: the process's, split between its Workers.
-    this.#indices = share(segment.indices(), local);
+    this.#iterations = iterations;
+    this.#numbering = iterationTuple(config, segment);
     this.#tags = Object.freeze({ ...host.runTags, ...config.tags, scenario: config.name });
     const startAt = this.startAt;
     this.info = {
@@ -149,7 +152,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     if (!this.#running) return Promise.resolve(false);
     const ms = at - epochNow();
     if (ms <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
+    // Timers may fire up to a millisecond before `at` (their delay is rounded): wait the rest.
+    return new Promise<boolean>((resolve) => {
       const wake = () => {
         RAW_TIMERS.clearTimeout(timer);
         this.#wakers.delete(wake);
@@ -157,10 +161,10 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       };
       const timer = RAW_TIMERS.setTimeout(wake, ms);
       this.#wakers.add(wake);
-    });
+    }).then((running) => running && this.waitUntil(at));
   }
 
-  async iterate(vu: RunnableVu, hardAt: number, iterationInTest?: number): Promise<void> {
+  async iterate(vu: RunnableVu, hardAt: number): Promise<void> {
     if (performance.now() - this.#host.lastYield > MAX_BUSY_MS) {
       await macrotask();
       this.#host.lastYield = performance.now();
@@ -169,9 +173,12 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     const inScenario = this.#perVu.get(v.id) ?? 0;
     this.#perVu.set(v.id, inScenario + 1);
     this.info.iterations++;
+    // As k6: the process's n-th start of the scenario, the test's n-th of this segment's share.
+    const inInstance = this.#iterations.next();
     const outcome: IterationOutcome = await v.iterate({
       scenario: this.info,
-      iterationInTest: iterationInTest ?? this.#indices.next().value,
+      iterationInInstance: inInstance,
+      iterationInTest: this.#numbering.globalIndex(inInstance),
       iterationInScenario: inScenario,
       setupData: this.#setupData,
       hardAt,

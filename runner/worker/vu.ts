@@ -32,7 +32,9 @@ export interface IterationOutcome {
 export interface IterationRequest {
   /** The scenario. */
   scenario: ScenarioInfo;
-  /** Scenario-wide iteration number. */
+  /** The scenario's iteration number in this instance (process), in start order. */
+  iterationInInstance: number;
+  /** The scenario's iteration number in the whole test (across execution segments). */
   iterationInTest: number;
   /** The VU's iteration number in the scenario. */
   iterationInScenario: number;
@@ -235,6 +237,7 @@ export class Vu implements RunnableVu {
     state.scenario = req.scenario;
     state.iteration++;
     state.iterationInScenario = req.iterationInScenario;
+    state.iterationInInstance = req.iterationInInstance;
     state.iterationInTest = req.iterationInTest;
     state.group = "";
     state.sleepEnd = 0;

@@ -154,7 +154,9 @@ export class VuState {
   iteration = -1;
   /** The VU's iteration number in the current scenario. */
   iterationInScenario = -1;
-  /** The scenario-wide iteration number. */
+  /** The scenario's iteration number in this instance (`exec.scenario.iterationInInstance`). */
+  iterationInInstance = -1;
+  /** The scenario's iteration number in the whole test (`exec.scenario.iterationInTest`). */
   iterationInTest = -1;
   /** The current scenario, during iterations. */
   scenario: ScenarioInfo | undefined;

@@ -28,6 +28,7 @@ import { thresholdTagKeys } from "../metrics/thresholds.ts";
 import {
   type Command,
   errorInfo,
+  IterationCounter,
   type LogLine,
   type ProbeResult,
   type RequestEnvelope,
@@ -84,7 +85,9 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   #logs: LogLine[] = [];
   #seen = new Set<string>();
   readonly #warned = new Set<string>();
-  #slots: Array<{ config: ScenarioConfig; slots: PoolSlot[]; planned: number }> = [];
+  #slots: Array<
+    { config: ScenarioConfig; slots: PoolSlot[]; planned: number; iterations: IterationCounter }
+  > = [];
   #vuIds = new VuIds(VuIds.buffer());
   readonly #pool = new VuPool(() =>
     Vu.create(this.#vuIds.next(), this, this.script).then((created) => {
@@ -206,7 +209,8 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
     await this.#pool.fill(req.vus.planned, req.vus.possible);
     for (const { config, count, planned } of req.scenarios) {
       const slots = Array.from({ length: count }, (_, i) => this.#pool.slot(i < planned));
-      this.#slots.push({ config, slots, planned });
+      const iterations = new IterationCounter(req.iterations[config.name]);
+      this.#slots.push({ config, slots, planned, iterations });
     }
     return { metrics: this.registry.metrics() };
   }
@@ -214,7 +218,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   start(cmd: Extract<Command, { type: "start" }>): void {
     this.#t0 = cmd.t0;
     this.drains.align(cmd.t0);
-    const runs = this.#slots.map(({ config, slots, planned }) => {
+    const runs = this.#slots.map(({ config, slots, planned, iterations }) => {
       const run = new ScenarioRun(
         config,
         this.#segment,
@@ -222,6 +226,7 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
         cmd.t0,
         slots,
         planned,
+        iterations,
         cmd.setupData,
         this,
       );
