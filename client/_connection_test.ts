@@ -71,3 +71,53 @@ Deno.test("Connection sends nothing after its last packet", async () => {
   const bytes = transport.writes.flatMap((w) => Array.from(w));
   assert.deepEqual(bytes, [0x30, 2, 0, 1, 0xe0, 0]);
 });
+
+Deno.test("Connection writes a burst of slab acknowledgements and own buffers as one write, in order", async () => {
+  const { conn, transport } = open();
+  conn.send(packet(1));
+  conn.sendAck("puback", 7); // Encoded into the burst's slab…
+  conn.sendAck("puback", 8); // …right after the previous one: joined, not copied.
+  conn.send(packet(2));
+  conn.sendAck("puback", 9);
+  await conn.sendAndWait(packet(3));
+  assert.equal(transport.writes.length, 1);
+  assert.deepEqual(Array.from(transport.writes[0]), [
+    ...[0x30, 2, 0, 1],
+    ...[0x40, 2, 0, 7],
+    ...[0x40, 2, 0, 8],
+    ...[0x30, 2, 0, 2],
+    ...[0x40, 2, 0, 9],
+    ...[0x30, 2, 0, 3],
+  ]);
+  await conn.close();
+});
+
+Deno.test("Connection writes what is queued during a write in a second write, and its waiter waits for it", async () => {
+  const { conn, transport } = open();
+  const first = conn.sendAndWait(packet(1));
+  while (transport.writes.length === 0) await undefined; // The first write is in flight.
+  const second = conn.sendAndWait(packet(2));
+  await first;
+  await second;
+  assert.equal(transport.writes.length, 2);
+  assert.deepEqual(transport.writes.map((w) => Array.from(w)), [[0x30, 2, 0, 1], [0x30, 2, 0, 2]]);
+  // Idle again: the next packet starts a burst of its own.
+  await conn.sendAndWait(packet(3));
+  assert.deepEqual(Array.from(transport.writes[2]), [0x30, 2, 0, 3]);
+  await conn.close();
+});
+
+Deno.test("Connection whose write fails rejects the batch, is lost once, and writes nothing more", async () => {
+  const { conn, transport, lost } = open();
+  transport.write = () => Promise.reject(new Error("broken pipe"));
+  const waiting = conn.sendAndWait(packet(1));
+  await assert.rejects(waiting, (error: unknown) => {
+    assert.ok(error instanceof MqttClosedError);
+    assert.match(error.message, /lost while writing/);
+    return true;
+  });
+  await settle();
+  assert.equal(lost.length, 1);
+  await assert.rejects(conn.sendAndWait(packet(2)), MqttClosedError);
+  assert.equal(transport.writes.length, 0);
+});

@@ -50,8 +50,11 @@ export class Writes {
   readonly #hooks: WriteHooks;
   readonly #transport: Transport;
   readonly #clock: Clock;
-  // Reused from burst to burst (its first `#queued` slots are the queue): no array per burst.
-  readonly #queue: Uint8Array[] = [];
+  // The queue: its first part, then the others in an array made for the first burst of two
+  // parts and reused while the writes go on (its first `#queued - 1` slots). Most bursts are
+  // one part, so they cost no array, and an idle connection holds none.
+  #first: Uint8Array = EMPTY;
+  #rest?: Uint8Array[] | undefined;
   #queued = 0;
   #queuedBytes = 0;
   /** The gather before a write: queued bytes at the last hop, and hops taken. */
@@ -80,18 +83,21 @@ export class Writes {
 
   /** Queues bytes; everything queued in one tick goes out in one write. */
   send(bytes: Uint8Array): void {
-    const queue = this.#queue;
     const n = this.#queued;
-    const last = n === 0 ? undefined : queue[n - 1]!;
-    if (
-      last !== undefined && last.buffer === bytes.buffer &&
-      last.byteOffset + last.length === bytes.byteOffset
-    ) {
-      // Packets encoded one after the other into the same slab go out as one view, uncopied.
-      queue[n - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
+    if (n === 0) {
+      this.#first = bytes;
+      this.#queued = 1;
     } else {
-      queue[n] = bytes;
-      this.#queued = n + 1;
+      const last = n === 1 ? this.#first : this.#rest![n - 2]!;
+      if (last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+        // Packets encoded one after the other into the same slab go out as one view, uncopied.
+        const joined = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
+        if (n === 1) this.#first = joined;
+        else this.#rest![n - 2] = joined;
+      } else {
+        (this.#rest ??= [])[n - 1] = bytes;
+        this.#queued = n + 1;
+      }
     }
     this.#queuedBytes += bytes.length;
     if (!this.#flushing) {
@@ -170,16 +176,17 @@ export class Writes {
 
   /** Writes everything queued, as one buffer. */
   #write(): void {
-    const queue = this.#queue;
     const n = this.#queued;
     const size = this.#queuedBytes;
-    let bytes = queue[0]!;
+    let bytes = this.#first;
     if (n > 1) {
+      const rest = this.#rest!;
       bytes = new Uint8Array(size);
-      let offset = 0;
-      for (let i = 0; i < n; i++) {
-        bytes.set(queue[i]!, offset);
-        offset += queue[i]!.length;
+      bytes.set(this.#first, 0);
+      let offset = this.#first.length;
+      for (let i = 0; i < n - 1; i++) {
+        bytes.set(rest[i]!, offset);
+        offset += rest[i]!.length;
       }
     }
     this.#clearQueue();
@@ -192,8 +199,9 @@ export class Writes {
 
   /** Empties the queue, letting go of the views it held. */
   #clearQueue(): void {
-    const queue = this.#queue;
-    for (let i = 0; i < this.#queued; i++) queue[i] = EMPTY;
+    this.#first = EMPTY;
+    const rest = this.#rest;
+    if (rest !== undefined) { for (let i = 0; i < this.#queued - 1; i++) rest[i] = EMPTY; }
     this.#queued = 0;
     this.#queuedBytes = 0;
   }
@@ -225,6 +233,7 @@ export class Writes {
   /** The writes stopped: size the next burst's slabs, free this one's, settle a late waiter. */
   #stopped(): void {
     this.#flushing = false;
+    if (this.#queued <= 1) this.#rest = undefined;
     this.#slabSize = Math.min(MAX_SLAB, Math.max(MIN_SLAB, this.#burstBytes * 2));
     this.#burstBytes = 0;
     // Every byte encoded into it is written: its slabs serve the next burst of any connection.
