@@ -121,3 +121,49 @@ Deno.test("Connection whose write fails rejects the batch, is lost once, and wri
   await assert.rejects(conn.sendAndWait(packet(2)), MqttClosedError);
   assert.equal(transport.writes.length, 0);
 });
+
+function openAcking(onPublish?: (conn: Connection, packetId: number) => void) {
+  const transport = new MemoryTransport({
+    url: parseBrokerUrl("mqtt://broker.test:1883"),
+    signal: new AbortController().signal,
+  });
+  const conn: Connection = new Connection(transport, new Decoder(), new FakeClock(), {
+    onPacket(_conn, packet) {
+      if (packet.type !== "publish") return;
+      conn.sendAck("puback", packet.packetId!);
+      onPublish?.(conn, packet.packetId!);
+    },
+    onLost() {},
+  });
+  conn.start();
+  return { conn, transport };
+}
+
+// QoS 1 PUBLISH of topic "t", packet id `id`, empty payload.
+const qos1 = (id: number) => [0x32, 5, 0, 1, 0x74, 0, id];
+
+Deno.test("Connection acknowledges a read's messages in one write once the read is handled", async () => {
+  const { conn, transport } = openAcking();
+  const written = new Promise<void>((resolve) => transport.onWrite(resolve));
+  transport.push(new Uint8Array([...qos1(1), ...qos1(2), ...qos1(3)]));
+  await written;
+  assert.deepEqual(Array.from(transport.writes[0]), [
+    ...[0x40, 2, 0, 1],
+    ...[0x40, 2, 0, 2],
+    ...[0x40, 2, 0, 3],
+  ]);
+  await conn.close();
+});
+
+Deno.test("Connection closed by a message handler still writes what the read queued, last packet included", async () => {
+  let closing: Promise<void> | undefined;
+  const { transport } = openAcking((conn) => {
+    conn.sendLast(new Uint8Array([0xe0, 0]));
+    closing = conn.close(1000);
+  });
+  transport.push(new Uint8Array(qos1(4)));
+  await settle();
+  await closing;
+  const bytes = transport.writes.flatMap((w) => Array.from(w));
+  assert.deepEqual(bytes, [0x40, 2, 0, 4, 0xe0, 0]);
+});

@@ -67,6 +67,8 @@ export class Writes {
   #slabSize = MIN_SLAB;
   #burstBytes = 0;
   #flushing = false;
+  /** A read's packets are being handled: their burst is written once they all are. */
+  #held = false;
   #batch?: Batch | undefined;
 
   constructor(owner: WritesOwner, hooks: WriteHooks, transport: Transport, clock: Clock) {
@@ -76,9 +78,9 @@ export class Writes {
     this.#clock = clock;
   }
 
-  /** Whether bytes are queued or being written. */
+  /** Whether bytes are queued (held ones too) or being written. */
   get flushing(): boolean {
-    return this.#flushing;
+    return this.#flushing || this.#queued > 0;
   }
 
   /** Queues bytes; everything queued in one tick goes out in one write. */
@@ -100,12 +102,29 @@ export class Writes {
       }
     }
     this.#queuedBytes += bytes.length;
-    if (!this.#flushing) {
+    if (!this.#flushing && !this.#held) {
       this.#flushing = true;
       this.#seen = -1;
       this.#hops = 0;
       queueMicrotask(this.#gather);
     }
+  }
+
+  /**
+   * Holds what is queued until `release`: the connection handles a read's packets, and their
+   * acknowledgements (and what handlers send) make one burst that is complete when it is done.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** The held burst is complete: written at once, without waiting microtasks for more. */
+  release(): void {
+    this.#held = false;
+    // A write in flight takes what is queued when it is done.
+    if (this.#queued === 0 || this.#flushing) return;
+    this.#flushing = true;
+    this.#write();
   }
 
   /**
