@@ -4,7 +4,7 @@
  * on the Workers. As k6's execution plan, a Worker needs the most VUs its scenarios run at once
  * (a scenario holds its VUs from its `startTime` to the end of its `gracefulStop`), not their sum:
  * scenarios that run one after the other share VUs. VU ids are not placed: as in k6, a VU gets the
- * process's next id when it is initialized (`VuIds`), so ids run 1..vus_max.
+ * process's next id when it is initialized (a `SharedCounter`), so ids run 1..vus_max.
  *
  * @module
  */

@@ -21,7 +21,7 @@ import { OutputSet } from "../outputs/output_set.ts";
 import type { Output } from "../outputs/output.ts";
 import { parseOutputSpec, REPORT_OUTPUT, wantsPoints } from "../outputs/registry.ts";
 import { type PreparedScript, prepareScript } from "../script/loader.ts";
-import { epochNow, IterationCounter, type ProbeResult, VuIds } from "../worker/messages.ts";
+import { epochNow, type ProbeResult, SharedCounter } from "../worker/messages.ts";
 import { readConfigFile } from "../config/config_file.ts";
 import { printBanner } from "./banner.ts";
 import { createLogSink, type LogSettings } from "./log_sink.ts";
@@ -271,9 +271,9 @@ async function startWorkers(
 ): Promise<void> {
   const { control, env, script } = loaded;
   const { tuples, slots, localSequence, vus } = placement;
-  const vuIds = VuIds.buffer();
+  const vuIds = SharedCounter.buffer();
   const iterations = Object.fromEntries(
-    plan.scenarios.map((c) => [c.name, IterationCounter.buffer()]),
+    plan.scenarios.map((c) => [c.name, SharedCounter.buffer()]),
   );
   const handles = tuples.map((_tuple, w) => {
     if (w > 0 && slots[w].length === 0) return undefined;

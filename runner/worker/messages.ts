@@ -62,72 +62,25 @@ export interface ScenarioSlots {
 }
 
 /**
- * The process's VU id counter, one 32-bit integer in a SharedArrayBuffer the engine hands every
- * Worker. k6 numbers VUs 1, 2, 3… in the order it initializes them, so `__VU` never passes the
- * VUs initialized (`vus_max`) and `data[__VU - 1]` over an array sized for the test holds: a VU
- * takes the next id when it is created, in whichever Worker and scenario, without a message.
+ * A counter the engine shares with every Worker: one 64-bit integer in a SharedArrayBuffer,
+ * taken atomically. VU ids come from one (`+ 1`: k6's ids run 1..vus_max), and each scenario's
+ * iteration numbers from another: k6 numbers a scenario's iterations 0, 1, 2… in the order they
+ * start in the instance, whichever VU runs them (`exec.scenario.iterationInInstance`, the
+ * position that `iterationInTest` maps into the whole test), so taken from one counter they have
+ * no gap and no repeat however the Workers split the VUs, and a stopped test leaves none unused.
  *
  * @example Usage
  * ```ts
- * import { VuIds } from "./messages.ts";
+ * import { SharedCounter } from "./messages.ts";
  * import assert from "node:assert/strict";
  *
- * const buffer = VuIds.buffer(); // made by the engine, sent to each Worker
- * const a = new VuIds(buffer);
- * const b = new VuIds(buffer); // another Worker's view
- * assert.deepEqual([a.next(), b.next(), a.next()], [1, 2, 3]);
- * ```
- */
-export class VuIds {
-  readonly #count: Int32Array;
-
-  /**
-   * A counter at 0, to share between the Workers.
-   *
-   * @returns Its memory.
-   */
-  static buffer(): SharedArrayBuffer {
-    return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  }
-
-  /**
-   * A view of a shared counter.
-   *
-   * @param buffer From {@linkcode VuIds.buffer}.
-   */
-  constructor(buffer: SharedArrayBuffer) {
-    this.#count = new Int32Array(buffer);
-  }
-
-  /**
-   * Takes the next id, atomically across Workers.
-   *
-   * @returns The id, from 1.
-   */
-  next(): number {
-    return Atomics.add(this.#count, 0, 1) + 1;
-  }
-}
-
-/**
- * A scenario's iteration counter, one 64-bit integer in a SharedArrayBuffer the engine hands
- * every Worker. k6 numbers a scenario's iterations 0, 1, 2… in the order they start in the
- * instance, whichever VU runs them (`exec.scenario.iterationInInstance`, the position that
- * `iterationInTest` maps into the whole test): taken from one counter, the numbers have no gap
- * and no repeat however the Workers split the VUs, and a stopped test leaves none unused.
- *
- * @example Usage
- * ```ts
- * import { IterationCounter } from "./messages.ts";
- * import assert from "node:assert/strict";
- *
- * const buffer = IterationCounter.buffer(); // made by the engine, sent to each Worker
- * const a = new IterationCounter(buffer);
- * const b = new IterationCounter(buffer); // another Worker's view
+ * const buffer = SharedCounter.buffer(); // made by the engine, sent to each Worker
+ * const a = new SharedCounter(buffer);
+ * const b = new SharedCounter(buffer); // another Worker's view
  * assert.deepEqual([a.next(), b.next(), a.next()], [0, 1, 2]);
  * ```
  */
-export class IterationCounter {
+export class SharedCounter {
   readonly #count: BigUint64Array;
 
   /**
@@ -142,7 +95,7 @@ export class IterationCounter {
   /**
    * A view of a shared counter.
    *
-   * @param buffer From {@linkcode IterationCounter.buffer}.
+   * @param buffer From {@linkcode SharedCounter.buffer}.
    */
   constructor(buffer: SharedArrayBuffer) {
     this.#count = new BigUint64Array(buffer);
@@ -183,9 +136,9 @@ export type Request =
      * initialized before the test), and with the unplanned ones.
      */
     vus: { planned: number; possible: number };
-    /** The process's VU id counter, shared by its Workers (`VuIds`). */
+    /** The process's VU id counter, shared by its Workers (a `SharedCounter`). */
     vuIds: SharedArrayBuffer;
-    /** Each scenario's iteration counter, by name, shared by the Workers (`IterationCounter`). */
+    /** Each scenario's iteration counter, by name, shared by the Workers (`SharedCounter`). */
     iterations: Record<string, SharedArrayBuffer>;
   }
   | { type: "setup"; timeoutMs: number }

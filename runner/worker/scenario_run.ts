@@ -11,7 +11,7 @@ import { iterationTuple, scenarioProgress } from "../executors/mod.ts";
 import { type InstanceInfo, RAW_TIMERS, type ScenarioInfo } from "./vu_context.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { IterationDeadlines, type IterationOutcome, type Vu } from "./vu.ts";
-import { epochNow, type IterationCounter } from "./messages.ts";
+import { epochNow, type SharedCounter } from "./messages.ts";
 import { DROPPED_ITERATIONS, ITERATION_DURATION, ITERATIONS } from "../metrics/builtin.ts";
 
 /** What a scenario run needs from its Worker. */
@@ -72,7 +72,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
   readonly info: ScenarioInfo;
   readonly #host: ScenarioHost;
   readonly #setupData: string | undefined;
-  readonly #iterations: IterationCounter;
+  readonly #iterations: SharedCounter;
   readonly #numbering: ExecutionTuple;
   readonly #perVu = new Map<number, number>();
   readonly #tags: Tags;
@@ -102,7 +102,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     t0: number,
     slots: VuSlot[],
     planned: number,
-    iterations: IterationCounter,
+    iterations: SharedCounter,
     setupData: string | undefined,
     host: ScenarioHost,
   ) {

@@ -28,11 +28,10 @@ import { thresholdTagKeys } from "../metrics/thresholds.ts";
 import {
   type Command,
   errorInfo,
-  IterationCounter,
   type LogLine,
   type ProbeResult,
   type RequestEnvelope,
-  VuIds,
+  SharedCounter,
   type WorkerMessage,
   type WorkerStats,
 } from "./messages.ts";
@@ -86,11 +85,11 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   #seen = new Set<string>();
   readonly #warned = new Set<string>();
   #slots: Array<
-    { config: ScenarioConfig; slots: PoolSlot[]; planned: number; iterations: IterationCounter }
+    { config: ScenarioConfig; slots: PoolSlot[]; planned: number; iterations: SharedCounter }
   > = [];
-  #vuIds = new VuIds(VuIds.buffer());
+  #vuIds = new SharedCounter(SharedCounter.buffer());
   readonly #pool = new VuPool(() =>
-    Vu.create(this.#vuIds.next(), this, this.script).then((created) => {
+    Vu.create(this.#vuIds.next() + 1, this, this.script).then((created) => {
       this.stats.initialized++;
       return created;
     })
@@ -205,11 +204,11 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
       parseExecutionSegment(req.local),
       parseExecutionSegmentSequence(req.localSequence),
     );
-    this.#vuIds = new VuIds(req.vuIds);
+    this.#vuIds = new SharedCounter(req.vuIds);
     await this.#pool.fill(req.vus.planned, req.vus.possible);
     for (const { config, count, planned } of req.scenarios) {
       const slots = Array.from({ length: count }, (_, i) => this.#pool.slot(i < planned));
-      const iterations = new IterationCounter(req.iterations[config.name]);
+      const iterations = new SharedCounter(req.iterations[config.name]);
       this.#slots.push({ config, slots, planned, iterations });
     }
     return { metrics: this.registry.metrics() };
