@@ -270,6 +270,7 @@ export class Lifecycle implements DialerHost {
     this.session.attach(conn, connack, {
       version: cs.protocolVersion,
       maxInflight: cs.maxInflight,
+      qos2Inflight: cs.qos2Inflight,
       topicAliases: cs.topicAliases,
       receiveMaximum: sent.properties?.receiveMaximum,
     });

@@ -16,6 +16,7 @@ import type { Connection } from "./_connection.ts";
 import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
 import { BrokerCapabilities } from "./_capabilities.ts";
 import { Inbound } from "./_inbound.ts";
+import { InflightWindow } from "./_inflight_window.ts";
 import { refusal } from "./_reasons.ts";
 import { subacked, unsubacked } from "./_subscriptions.ts";
 import { MqttError } from "./errors.ts";
@@ -37,8 +38,7 @@ export class Session {
   #conn?: Connection | undefined;
   #pending = new Map<number, Op>();
   #nextId = 1;
-  #inflight = 0;
-  #window = 1000;
+  readonly #window = new InflightWindow();
   #maxQueued: number;
   #queue: Op[] = [];
   #head = 0;
@@ -83,6 +83,7 @@ export class Session {
     options: {
       version: ProtocolVersion;
       maxInflight: number;
+      qos2Inflight: number;
       topicAliases: boolean;
       receiveMaximum?: number | undefined;
     },
@@ -92,7 +93,8 @@ export class Session {
     this.#version = options.version;
     const capabilities = this.#capabilities;
     capabilities.take(options.version, connack.properties);
-    this.#window = Math.min(options.maxInflight, capabilities.receiveMaximum);
+    const window = Math.min(options.maxInflight, capabilities.receiveMaximum);
+    this.#window.resize(window, options.version === 5 ? window : options.qos2Inflight);
     this.inbound.attach(options.version, options.receiveMaximum, connack.sessionPresent);
     const aliasMax = options.topicAliases ? capabilities.topicAliasMaximum : 0;
     this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
@@ -131,7 +133,7 @@ export class Session {
         this.#dropPoison(op); // Takes it out of the window itself.
         continue;
       } else again.push(op);
-      if (op.method === "publish") this.#inflight--;
+      if (op.method === "publish") this.#window.landed(op);
     }
     this.#pending.clear();
     // After the subscription restores, before anything queued since.
@@ -167,7 +169,7 @@ export class Session {
    */
   #dropPoison(op: PublishOp): void {
     this.#pending.delete(op.packet.packetId!);
-    this.#inflight--;
+    this.#window.landed(op);
     const error = new MqttError(
       `Cannot publish "${op.packet.topic}": the broker closed the connection each of the ` +
         `${MAX_LOSSES} times it was sent, without acknowledging it (a message it will not take?)`,
@@ -182,7 +184,7 @@ export class Session {
     this.#pending.clear();
     this.#queue = [];
     this.#head = 0;
-    this.#inflight = 0;
+    this.#window.clear();
     this.inbound.clear();
     if (ops.length > 0) {
       // Made only when an operation fails with it: an Error captures a stack trace.
@@ -211,7 +213,7 @@ export class Session {
   /** Starts, or queues behind the in-flight window or until connected, an operation. */
   submit(op: Op): void {
     if (op.method === "publish" && this.#conn !== undefined && this.#head === this.#queue.length) {
-      if (op.packet.qos === 0 || this.#inflight < this.#window) {
+      if (op.packet.qos === 0 || this.#window.fits(op)) {
         if (this.#start(op)) return;
       }
     } else if (op.method !== "publish" && this.#conn !== undefined) {
@@ -281,7 +283,7 @@ export class Session {
 
   #complete(op: PublishOp, reasonCode = 0, reasonString?: string): void {
     this.#pending.delete(op.packet.packetId!);
-    this.#inflight--;
+    this.#window.landed(op);
     // 0x10 No matching subscribers is a success: the broker accepted the message.
     if (reasonCode >= 0x80) {
       this.#owner.failed(op, refusal("publish", reasonCode, reasonString, op.packet.topic));
@@ -326,7 +328,7 @@ export class Session {
       return true;
     }
     this.#pending.set(id, op);
-    if (op.method === "publish") this.#inflight++;
+    if (op.method === "publish") this.#window.took(op);
     conn.send(bytes);
     return true;
   }
@@ -335,7 +337,7 @@ export class Session {
     const queue = this.#queue;
     while (this.#conn !== undefined && this.#head < queue.length) {
       const op = queue[this.#head]!;
-      if (op.method === "publish" && op.packet.qos > 0 && this.#inflight >= this.#window) break;
+      if (op.method === "publish" && op.packet.qos > 0 && !this.#window.fits(op)) break;
       if (!this.#start(op)) break;
       this.#head++;
     }

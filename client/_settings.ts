@@ -57,6 +57,8 @@ export interface ConnectSettings {
   tls?: TlsOptions | undefined;
   receiveMaximum?: number | undefined;
   maxInflight: number;
+  /** QoS 2 publications in flight towards a broker that announces no Receive Maximum (3.1.1). */
+  qos2Inflight: number;
   maxPacketSize?: number | undefined;
   properties?: Properties | undefined;
   topicAliases: boolean;
@@ -66,6 +68,8 @@ export interface ConnectSettings {
 }
 
 const encoder = new TextEncoder();
+// mosquitto's default max_inflight_messages (see qos2Inflight).
+const V311_QOS2_INFLIGHT = 20;
 
 /** Payload to bytes: strings as UTF-8, ArrayBuffers viewed in place, Uint8Arrays as they are. */
 export function toBytes(name: string, payload: unknown): Uint8Array {
@@ -192,6 +196,10 @@ export function resolveConnectSettings(
     tls: resolveTls(o.tls),
     receiveMaximum: checkInteger("receive_maximum", o.receive_maximum, 1, 65535),
     maxInflight: checkInteger("max_inflight", o.max_inflight, 1, 65535) ?? 1000,
+    // An MQTT 3.1.1 broker announces no Receive Maximum, and mosquitto (max_inflight_messages,
+    // default 20) answers a 21st QoS 2 message awaiting PUBREL with a hang-up: unless told, keep
+    // its default in flight. MQTT 5 brokers announce their quota, which the window follows.
+    qos2Inflight: o.max_inflight ?? V311_QOS2_INFLIGHT,
     maxPacketSize: checkInteger("max_packet_size", o.max_packet_size, 1, 268435460),
     properties: checkProperties("properties", o.properties),
     topicAliases: checkType<boolean>("topic_aliases", o.topic_aliases, "boolean") ?? false,

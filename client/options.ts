@@ -180,7 +180,12 @@ export interface ConnectOptions {
   tls?: TlsOptions | undefined;
   /** MQTT 5: how many QoS 1/2 messages the broker may have in flight towards us. */
   receive_maximum?: number | undefined;
-  /** Largest number of our own QoS 1/2 publications awaiting acknowledgement (default 1000). */
+  /**
+   * Largest number of our own QoS 1/2 publications awaiting acknowledgement (default 1000, and
+   * the broker's Receive Maximum on MQTT 5). On MQTT 3.1.1, whose brokers announce no quota, at
+   * most 20 of them at QoS 2 unless this is set: mosquitto's default `max_inflight_messages`,
+   * over which it hangs up.
+   */
   max_inflight?: number | undefined;
   /** Largest packet accepted from the broker, in bytes (sent to v5 brokers as a property). */
   max_packet_size?: number | undefined;

@@ -66,3 +66,44 @@ Deno.test({
     }
   },
 });
+
+// mosquitto's default max_inflight_messages (20) also bounds the QoS 2 messages of a v3.1.1
+// client awaiting PUBREL: the 21st gets a PUBREC with 0x97 and a hang-up. A v3.1.1 broker
+// announces no such quota, so the client keeps 20 QoS 2 publications in flight unless told.
+for (const version of [4, 5] as const) {
+  Deno.test({
+    ...needsMosquitto,
+    name:
+      `mosquitto v${version} with its default in-flight quota: a burst of 300 QoS 2 publications all arrive, in order`,
+    async fn() {
+      await using broker = await startMosquitto({ extraConfig: "max_inflight_messages 20" });
+      const subscriber = new Client({ protocol_version: version, reconnect: false });
+      const publisher = new Client({ protocol_version: version, reconnect: false });
+      const received: string[] = [];
+      const all = Promise.withResolvers<void>();
+      subscriber.on("message", (_topic, payload) => {
+        received.push(new TextDecoder().decode(payload));
+        if (received.length === 300) all.resolve();
+      });
+      let closes = 0;
+      publisher.on("close", () => closes++);
+      try {
+        await subscriber.connectAsync(broker.url);
+        await subscriber.subscribeAsync("limits/q2", { qos: QoS.ExactlyOnce });
+        await publisher.connectAsync(broker.url);
+        const sends = Array.from(
+          { length: 300 },
+          (_, i) => publisher.publishAsync("limits/q2", `m${i}`, { qos: QoS.ExactlyOnce }),
+        );
+        const settled = await Promise.allSettled(sends);
+        assert.deepEqual(settled.filter((s) => s.status === "rejected"), []);
+        await all.promise;
+        assert.deepEqual(received, Array.from({ length: 300 }, (_, i) => `m${i}`));
+        assert.equal(closes, 0);
+      } finally {
+        await publisher.endAsync();
+        await subscriber.endAsync();
+      }
+    },
+  });
+}
