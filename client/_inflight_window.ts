@@ -6,7 +6,7 @@ import type { PublishOp } from "./_ops.ts";
 export class InflightWindow {
   #inflight = 0;
   #size = 1000;
-  /** QoS 2 publications in flight, and how many may be (see ClientSettings.qos2Inflight). */
+  /** QoS 2 publications in flight, and how many may be (see ConnectSettings.qos2Inflight). */
   #inflight2 = 0;
   #qos2Size = 1000;
 

@@ -267,13 +267,7 @@ export class Lifecycle implements DialerHost {
       cs.tags,
       this.#settings.clock.now() - attempt.start,
     );
-    this.session.attach(conn, connack, {
-      version: cs.protocolVersion,
-      maxInflight: cs.maxInflight,
-      qos2Inflight: cs.qos2Inflight,
-      topicAliases: cs.topicAliases,
-      receiveMaximum: sent.properties?.receiveMaximum,
-    });
+    this.session.attach(conn, connack, cs, sent.properties?.receiveMaximum);
     const info = attempt.connectInfo(this.#clientId, connack);
     this.#owner.connected(info);
     attempt.handshake.resolve(info);

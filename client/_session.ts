@@ -20,6 +20,7 @@ import { InflightWindow } from "./_inflight_window.ts";
 import { refusal } from "./_reasons.ts";
 import { subacked, unsubacked } from "./_subscriptions.ts";
 import { MqttError } from "./errors.ts";
+import type { ConnectSettings } from "./_settings.ts";
 
 // How many connections may end with one of our publications written and unacknowledged before it
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
@@ -80,23 +81,22 @@ export class Session {
   attach(
     conn: Connection,
     connack: ConnackPacket,
-    options: {
-      version: ProtocolVersion;
-      maxInflight: number;
-      qos2Inflight: number;
-      topicAliases: boolean;
-      receiveMaximum?: number | undefined;
-    },
+    settings: Pick<
+      ConnectSettings,
+      "protocolVersion" | "maxInflight" | "qos2Inflight" | "topicAliases"
+    >,
+    /** The Receive Maximum we announced (MQTT 5). */
+    receiveMaximum: number | undefined,
   ): void {
     this.#conn = conn;
     conn.awaiting = this.#pending;
-    this.#version = options.version;
+    const version = this.#version = settings.protocolVersion;
     const capabilities = this.#capabilities;
-    capabilities.take(options.version, connack.properties);
-    const window = Math.min(options.maxInflight, capabilities.receiveMaximum);
-    this.#window.resize(window, options.version === 5 ? window : options.qos2Inflight);
-    this.inbound.attach(options.version, options.receiveMaximum, connack.sessionPresent);
-    const aliasMax = options.topicAliases ? capabilities.topicAliasMaximum : 0;
+    capabilities.take(version, connack.properties);
+    const window = Math.min(settings.maxInflight, capabilities.receiveMaximum);
+    this.#window.resize(window, version === 5 ? window : settings.qos2Inflight);
+    this.inbound.attach(version, receiveMaximum, connack.sessionPresent);
+    const aliasMax = settings.topicAliases ? capabilities.topicAliasMaximum : 0;
     this.#aliases = aliasMax > 0 ? new OutgoingAliases(aliasMax) : undefined;
     if (!connack.sessionPresent) {
       // A fresh session on the broker: it forgot our subscriptions (and the inbound flows).
