@@ -65,8 +65,7 @@ export class Outcomes {
       return;
     }
     pending.reject(error);
-    // Judged a microtask later: a call that fails at once is awaited only after it returns.
-    queueMicrotask(() => {
+    afterAwaiters(() => {
       if (pending.internal !== true && isObserved(pending.promise)) return;
       silence(pending.promise);
       // Named after the call that failed, not what it failed with (a reconnection given up).
@@ -89,7 +88,7 @@ export class Outcomes {
       this.#emit(error);
       return;
     }
-    queueMicrotask(() => {
+    afterAwaiters(() => {
       if (isObserved(promise)) return;
       silence(promise);
       this.#unawaited(error, sync);
@@ -128,4 +127,14 @@ export class Outcomes {
     // a settled state.
     queueMicrotask(() => this.#events.emit("error", error, errorEvent));
   }
+}
+
+/**
+ * Runs `judge` once whoever awaits a call that failed before returning has had its turn: two
+ * microtasks later. `await` on a Promise subclass calls its `then` from a job queued when the
+ * await runs, after a first microtask queued by the failing call itself; a judge running there
+ * saw an awaited call as unawaited, and logged or reported a failure its caller caught.
+ */
+function afterAwaiters(judge: () => void): void {
+  queueMicrotask(() => queueMicrotask(judge));
 }

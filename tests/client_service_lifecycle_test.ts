@@ -193,3 +193,35 @@ Deno.test({
     assert.equal(client.connected, false);
   },
 });
+
+Deno.test("service: a call that fails before returning and is awaited is reported to its caller alone", async () => {
+  const client = new Client({ reconnect: false });
+  const heard: MqttError[] = [];
+  const withHandler = new Client({ reconnect: false });
+  withHandler.on("error", (error) => heard.push(error));
+  const caught: string[] = [];
+  const logged = await capturingErrors(async () => {
+    // Not connected: each call fails before it returns, then its caller's await takes it.
+    for (const c of [client, withHandler]) {
+      try {
+        await c.publishAsync("service/t", "x", { qos: QoS.AtLeastOnce });
+      } catch (error) {
+        caught.push((error as Error).message);
+      }
+      try {
+        await c.publish("service/t", "x", { qos: QoS.AtMostOnce });
+      } catch (error) {
+        caught.push((error as Error).message);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The same failure nobody awaits is still logged, once.
+    client.publishAsync("service/t", "x", { qos: QoS.AtLeastOnce });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  assert.equal(caught.length, 4);
+  assert.ok(caught.every((message) => /not connected/.test(message)), caught.join("; "));
+  assert.deepEqual(heard, []);
+  assert.equal(logged.length, 1, JSON.stringify(logged));
+  assert.match(String(logged[0][0]), /Cannot publish: not connected \(no "error" handler/);
+});
