@@ -135,13 +135,15 @@ const CLI = new URL("../runner/cli.ts", import.meta.url).pathname;
 const FLOOR = new URL("./_shapes_floor.ts", import.meta.url).pathname;
 // A bench process's start: Deno, the runner, its Workers.
 const BENCH_STARTUP_MS = 2000;
+// SHAPES_V8_FLAGS: V8 flags added for profiling, written to follow the runner's (`,--flag`).
+const EXTRA_V8_FLAGS = Deno.env.get("SHAPES_V8_FLAGS") ?? "";
 
 function runnerArgs(): string[] {
   return [
     "run",
     "-A",
     ...(Deno.env.get("SHAPES_INSPECT") ? ["--inspect=127.0.0.1:9229"] : []),
-    mqloadTaskV8Flags() + (Deno.env.get("SHAPES_V8_FLAGS") ?? ""),
+    mqloadTaskV8Flags() + EXTRA_V8_FLAGS,
     CLI,
   ];
 }
@@ -177,22 +179,8 @@ export async function launchPlan(
     PACED_TICK: Deno.env.get("PACED_TICK") ?? "10",
   };
   if (generator === "floor" || generator === "floor-paced") {
-    return {
-      launches: [{
-        args: [
-          "run",
-          "-A",
-          ...(Deno.env.get("SHAPES_V8_FLAGS")
-            ? [`--v8-flags=${Deno.env.get("SHAPES_V8_FLAGS")!.slice(1)}`]
-            : []),
-          FLOOR,
-        ],
-        at: now,
-      }],
-      startAt,
-      endAt,
-      env,
-    };
+    const v8Flags = EXTRA_V8_FLAGS ? [`--v8-flags=${EXTRA_V8_FLAGS.replace(/^,/, "")}`] : [];
+    return { launches: [{ args: ["run", "-A", ...v8Flags, FLOOR], at: now }], startAt, endAt, env };
   }
   const script = `${dir}/${shape.name}.js`;
   await Deno.writeTextFile(script, shape.kind === "connect" ? CONNECT_SCRIPT : MESSAGES_SCRIPT);
