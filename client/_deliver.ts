@@ -6,7 +6,6 @@ import type { Properties, PublishPacket } from "../codec/packets.ts";
 import type { Listeners } from "./_listeners.ts";
 import { LATENCY_PROPERTY, PAYLOAD_STAMP_BYTES, payloadStamp } from "./_latency_stamp.ts";
 import type { Metrics } from "./_metrics.ts";
-import { MQTT_MESSAGE_LATENCY } from "./metric_names.ts";
 import type { Clock } from "./clock.ts";
 import { type MessageInfo, MqttMessageEvent } from "./events.ts";
 import type { Connection } from "./_connection.ts";
@@ -38,19 +37,16 @@ export function deliver(
     if (sent !== undefined) bytes = bytes.subarray(0, bytes.length - PAYLOAD_STAMP_BYTES);
   }
   if (metrics !== undefined) {
-    // Payload bytes as they travelled, trailer included, like the publisher's data_sent.
-    metrics.received(topic, packet.payload.length);
     if (sent === undefined) {
       const property = packet.properties?.userProperties?.find((p) => p[0] === LATENCY_PROPERTY);
       if (property !== undefined) sent = Number(property[1]);
     }
-    if (sent !== undefined && Number.isFinite(sent)) {
-      metrics.add(
-        MQTT_MESSAGE_LATENCY,
-        Math.max(0, clock.now() - sent),
-        metrics.topicTags(topic),
-      );
-    }
+    // Payload bytes as they travelled, trailer included, like the publisher's data_sent.
+    metrics.received(
+      topic,
+      packet.payload.length,
+      sent !== undefined && Number.isFinite(sent) ? Math.max(0, clock.now() - sent) : undefined,
+    );
   }
   const handler = events.handler("message");
   const listening = events.listening("message");

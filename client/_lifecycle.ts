@@ -18,7 +18,6 @@ import { Retry } from "./_retry.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
-import { MQTT_BYTES_RECEIVED, MQTT_BYTES_SENT } from "./metric_names.ts";
 
 export type State = "idle" | "connecting" | "connected" | "waiting" | "ending";
 
@@ -196,11 +195,11 @@ export class Lifecycle implements DialerHost {
   }
 
   bytesRead(n: number): void {
-    this.#metrics?.bytes(MQTT_BYTES_RECEIVED, n);
+    this.#metrics?.bytesRead(n);
   }
 
   bytesWritten(n: number): void {
-    this.#metrics?.bytes(MQTT_BYTES_SENT, n);
+    this.#metrics?.bytesWritten(n);
   }
 
   batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {

@@ -1,14 +1,18 @@
 // Metric reporting for one client. Tag objects are built once per connection and cached per topic,
-// so a message costs a map lookup, not an object spread.
+// so a message costs a map lookup, not an object spread; the recorders of a message's samples are
+// kept with them, so each sample is one call into the sink.
 
 import type { Op } from "./_ops.ts";
-import type { MetricsSink } from "./metrics_sink.ts";
+import type { MetricRecorder, MetricsSink } from "./metrics_sink.ts";
 import {
   DATA_RECEIVED,
   DATA_SENT,
+  MQTT_BYTES_RECEIVED,
+  MQTT_BYTES_SENT,
   MQTT_CALLS,
   MQTT_CONNECT_DURATION,
   MQTT_ERRORS,
+  MQTT_MESSAGE_LATENCY,
   MQTT_MESSAGES_RECEIVED,
   MQTT_MESSAGES_SENT,
   MQTT_PUBLISH_DURATION,
@@ -22,10 +26,38 @@ const MAX_CACHED_EXTRAS = 64;
 
 type Tags = Record<string, string>;
 
-/** The cached tags of one topic: its own, and per method (`subscribe`, `message`, …). */
+/**
+ * The cached tags of one topic (or of a topic and a call's frozen tags): its own, and per method
+ * (`subscribe`, `message`, …); then the recorders of the per-message samples made with them.
+ */
 interface TopicTags {
   tags?: Tags | undefined;
   methods?: Record<string, Tags> | undefined;
+  messageCalls?: MetricRecorder | undefined;
+  received?: MetricRecorder | undefined;
+  latency?: MetricRecorder | undefined;
+  publishCalls?: MetricRecorder | undefined;
+  sent?: MetricRecorder | undefined;
+  duration?: MetricRecorder | undefined;
+  /** `data_sent`, on the entry of a call's tags without a topic. */
+  dataSent?: MetricRecorder | undefined;
+}
+
+/** The recorder of a sink without its own: each sample is an `add` with the tags. */
+class SinkRecorder implements MetricRecorder {
+  readonly #sink: MetricsSink;
+  readonly #metric: string;
+  readonly #tags: Tags;
+
+  constructor(sink: MetricsSink, metric: string, tags: Tags) {
+    this.#sink = sink;
+    this.#metric = metric;
+    this.#tags = tags;
+  }
+
+  add(value: number): void {
+    this.#sink.add(this.#metric, value, this.#tags);
+  }
 }
 
 // Plain objects, not Object.create(null) (V8 keeps those in dictionary mode, 160 bytes more).
@@ -40,6 +72,11 @@ export class Metrics {
   #byMethod?: Record<string, Tags> | undefined;
   #topics?: Map<string, TopicTags> | undefined;
   #extras?: Map<Tags, Map<string | undefined, TopicTags>> | undefined;
+  // The connection's own recorders (wire bytes, payload bytes), made on first use.
+  #bytesIn?: MetricRecorder | undefined;
+  #bytesOut?: MetricRecorder | undefined;
+  #dataIn?: MetricRecorder | undefined;
+  #dataOut?: MetricRecorder | undefined;
 
   constructor(sink: MetricsSink) {
     this.#sink = sink;
@@ -60,6 +97,14 @@ export class Metrics {
     this.#byMethod = undefined;
     this.#topics = undefined;
     this.#extras = undefined;
+    this.#bytesIn = undefined;
+    this.#bytesOut = undefined;
+    this.#dataIn = undefined;
+    this.#dataOut = undefined;
+  }
+
+  #recorder(metric: string, tags: Tags): MetricRecorder {
+    return this.#sink.recorder?.(metric, tags) ?? new SinkRecorder(this.#sink, metric, tags);
   }
 
   /** A connection was established: new base tags, the `connect` call and its duration. */
@@ -81,9 +126,14 @@ export class Metrics {
     this.#sink.connection?.(false);
   }
 
-  /** Wire bytes read or written. */
-  bytes(metric: string, n: number): void {
-    this.#sink.add(metric, n, this.#base);
+  /** Wire bytes read. */
+  bytesRead(n: number): void {
+    (this.#bytesIn ??= this.#recorder(MQTT_BYTES_RECEIVED, this.#base)).add(n);
+  }
+
+  /** Wire bytes written. */
+  bytesWritten(n: number): void {
+    (this.#bytesOut ??= this.#recorder(MQTT_BYTES_SENT, this.#base)).add(n);
   }
 
   get base(): Record<string, string> {
@@ -177,26 +227,52 @@ export class Metrics {
   }
 
   /**
-   * One publication accepted: call, message and payload bytes, like xk6-mqtt.
-   *
-   * @returns The topic's tags with the call's, for the call's other samples.
+   * One publication accepted: call, message and payload bytes, like xk6-mqtt, and at QoS 1 and 2
+   * its acknowledgement's round trip.
    */
-  sent(topic: string, size: number, extra?: Record<string, string>): Tags {
-    const sink = this.#sink;
-    const tags = this.#callTags(extra, topic);
-    sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
-    sink.add(MQTT_MESSAGES_SENT, 1, tags);
-    sink.add(DATA_SENT, size, this.#callTags(extra));
-    return tags;
+  sent(topic: string, size: number, extra?: Tags, duration?: number): void {
+    if (extra !== undefined && !Object.isFrozen(extra)) {
+      // A call's own tags, not seen again: merged for its samples alone.
+      const sink = this.#sink;
+      const tags = this.#callTags(extra, topic);
+      sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
+      sink.add(MQTT_MESSAGES_SENT, 1, tags);
+      sink.add(DATA_SENT, size, this.#callTags(extra));
+      if (duration !== undefined) sink.add(MQTT_PUBLISH_DURATION, duration, tags);
+      return;
+    }
+    const entry = extra === undefined ? this.#topic(topic) : this.#withExtra(extra, topic);
+    (entry.publishCalls ??= this.#recorder(MQTT_CALLS, this.methodTags("publish", extra, topic)))
+      .add(1);
+    (entry.sent ??= this.#recorder(MQTT_MESSAGES_SENT, this.#callTags(extra, topic))).add(1);
+    const data = extra === undefined
+      ? this.#dataOut ??= this.#recorder(DATA_SENT, this.#base)
+      : this.#withExtra(extra, undefined).dataSent ??= this.#recorder(
+        DATA_SENT,
+        this.#callTags(extra),
+      );
+    data.add(size);
+    if (duration !== undefined) {
+      (entry.duration ??= this.#recorder(MQTT_PUBLISH_DURATION, this.#callTags(extra, topic)))
+        .add(duration);
+    }
   }
 
-  /** One message delivered: call `message`, message and payload bytes, like xk6-mqtt. */
-  received(topic: string, size: number): void {
-    const sink = this.#sink;
-    const tags = this.topicTags(topic);
-    sink.add(MQTT_CALLS, 1, this.methodTags("message", undefined, topic));
-    sink.add(MQTT_MESSAGES_RECEIVED, 1, tags);
-    sink.add(DATA_RECEIVED, size, this.#base);
+  /**
+   * One message delivered: call `message`, message and payload bytes, like xk6-mqtt, and its
+   * latency when it carried the publisher's stamp.
+   */
+  received(topic: string, size: number, latency?: number): void {
+    const entry = this.#topic(topic);
+    (entry.messageCalls ??= this.#recorder(
+      MQTT_CALLS,
+      this.methodTags("message", undefined, topic),
+    )).add(1);
+    (entry.received ??= this.#recorder(MQTT_MESSAGES_RECEIVED, this.topicTags(topic))).add(1);
+    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, this.#base)).add(size);
+    if (latency !== undefined) {
+      (entry.latency ??= this.#recorder(MQTT_MESSAGE_LATENCY, this.topicTags(topic))).add(latency);
+    }
   }
 
   /** An operation was acknowledged. */
@@ -205,8 +281,8 @@ export class Metrics {
     switch (op.method) {
       case "publish": {
         const packet = op.packet;
-        const tags = this.sent(packet.topic, packet.payload.length, op.tags);
-        if (packet.qos > 0) this.#sink.add(MQTT_PUBLISH_DURATION, now - op.start, tags);
+        const duration = packet.qos > 0 ? now - op.start : undefined;
+        this.sent(packet.topic, packet.payload.length, op.tags, duration);
         return;
       }
       case "subscribe":

@@ -62,4 +62,44 @@ export interface MetricsSink {
    * @param open True when a connection opened, false when it closed.
    */
   connection?(open: boolean): void;
+  /**
+   * Optional: a recorder for many samples of one metric with one tags object, which the client
+   * then keeps (per topic, per connection) and calls instead of `add` for its per-message
+   * samples, so that a sink can resolve the series once rather than at every sample. The tags
+   * are frozen and the same for every sample the recorder gets; a sink whose own tags can change
+   * (the runner's VU tags) checks them in `add`. Samples recorded either way must be the same.
+   *
+   * @param metric The metric name.
+   * @param tags The samples' tags, frozen.
+   * @returns Where the samples go.
+   */
+  recorder?(metric: string, tags: Readonly<Record<string, string>>): MetricRecorder;
+}
+
+/**
+ * Records the samples of one metric with one set of tags (see {@linkcode MetricsSink.recorder}).
+ *
+ * @example A sink summing each metric
+ * ```ts
+ * import { Client, type MetricRecorder, type MetricsSink } from "@mqload/mqload";
+ *
+ * const sums = new Map<string, number>();
+ * const metrics: MetricsSink = {
+ *   add(metric, value) {
+ *     sums.set(metric, (sums.get(metric) ?? 0) + value);
+ *   },
+ *   recorder(metric): MetricRecorder {
+ *     return { add: (value) => void sums.set(metric, (sums.get(metric) ?? 0) + value) };
+ *   },
+ * };
+ * const client = new Client({ metrics });
+ * ```
+ */
+export interface MetricRecorder {
+  /**
+   * Records one sample.
+   *
+   * @param value The sample value.
+   */
+  add(value: number): void;
 }

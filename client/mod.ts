@@ -54,7 +54,7 @@ export {
   MqttProtocolError,
   MqttTimeoutError,
 } from "./errors.ts";
-export type { MetricsSink } from "./metrics_sink.ts";
+export type { MetricRecorder, MetricsSink } from "./metrics_sink.ts";
 export type {
   MessageStream,
   MessageStreamOptions,

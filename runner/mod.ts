@@ -63,6 +63,7 @@ export type {
   Message,
   MessageInfo,
   MessageStream,
+  MetricRecorder,
   MetricsSink,
   MqttCloseEvent,
   MqttConnectEvent,

@@ -191,3 +191,57 @@ Deno.test({
     }
   },
 });
+
+const VU_TAGS_SCRIPT = `
+import exec from "k6/execution";
+import { Client } from "k6/x/mqtt";
+
+export const options = { iterations: 1 };
+
+export default async function () {
+  const client = new Client();
+  let got = 0;
+  let wake = () => {};
+  client.on("message", () => {
+    if (++got % 3 === 0) wake();
+  });
+  await client.connectAsync(__ENV.MQTT_BROKER_ADDRESS);
+  await client.subscribeAsync("details/vu-tags", { qos: 1 });
+  for (const phase of ["one", "two"]) {
+    exec.vu.metrics.tags.phase = phase;
+    const three = new Promise((resolve) => wake = resolve);
+    for (let i = 0; i < 3; i++) await client.publishAsync("details/vu-tags", "x", { qos: 1 });
+    await three;
+  }
+  await client.endAsync();
+}
+`;
+
+Deno.test({
+  ...needsMosquitto,
+  name: "xk6 details: the VU's tags set between messages reach every later message's samples",
+  async fn() {
+    await using broker = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const r = await run(dir, VU_TAGS_SCRIPT, broker.url);
+      assert.equal(r.code, 0, explain(r));
+      const tagged = (metric: string, phase: string, method?: string) =>
+        r.points.filter((p) =>
+          p.metric === metric && p.tags.phase === phase &&
+          (method === undefined || p.tags.method === method)
+        ).length;
+      for (const phase of ["one", "two"]) {
+        // Each phase's three messages, sent and received, with the phase they happened in.
+        assert.equal(tagged("mqtt_messages_sent", phase), 3, explain(r));
+        assert.equal(tagged("mqtt_messages_received", phase), 3);
+        assert.equal(tagged("mqtt_calls", phase, "publish"), 3);
+        assert.equal(tagged("mqtt_calls", phase, "message"), 3);
+        assert.equal(tagged("data_received", phase), 3);
+        assert.ok(tagged("mqtt_bytes_received", phase) > 0);
+      }
+    } finally {
+      await dir.remove();
+    }
+  },
+});

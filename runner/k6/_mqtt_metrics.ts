@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { MetricsSink } from "../../client/mod.ts";
+import type { MetricRecorder, MetricsSink } from "../../client/mod.ts";
 import { MAX_CACHED_TOPICS } from "../../client/internal.ts";
-import type { BoundSeries, Tags } from "../metrics/registry.ts";
+import type { BoundSeries, MetricRegistry, Tags } from "../metrics/registry.ts";
 import type { VuState } from "../worker/vu_context.ts";
 
 /** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
@@ -59,9 +59,43 @@ export function vuSink(vu: VuState, muted: Muted): MetricsSink {
       }
       registry.addBound(merged.bound[metric] ??= registry.bind(metric, merged.tags), value);
     },
+    recorder: (metric, tags) => new VuRecorder(vu, muted, metric, tags),
     // Counted even while muted: an abandoned client's connection closes all the same.
     connection: (open) => vu.services.connection?.(open),
   };
+}
+
+/**
+ * One series of a client's per-message samples (a topic's messages, the connection's bytes):
+ * bound to the registry with the VU's tags once, again only when those tags change, so a
+ * sample is an identity check and an add.
+ */
+class VuRecorder implements MetricRecorder {
+  readonly #vu: VuState;
+  readonly #registry: MetricRegistry;
+  readonly #muted: Muted;
+  readonly #metric: string;
+  readonly #tags: Tags;
+  #base: Tags | undefined;
+  #bound: BoundSeries | undefined;
+
+  constructor(vu: VuState, muted: Muted, metric: string, tags: Tags) {
+    this.#vu = vu;
+    this.#registry = vu.services.registry;
+    this.#muted = muted;
+    this.#metric = metric;
+    this.#tags = tags;
+  }
+
+  add(value: number): void {
+    if (this.#muted.muted) return;
+    const current = this.#vu.tags;
+    if (current !== this.#base) {
+      this.#base = current;
+      this.#bound = this.#registry.bind(this.#metric, Object.freeze({ ...current, ...this.#tags }));
+    }
+    this.#registry.addBound(this.#bound!, value);
+  }
 }
 
 const GROUP_TAGS = new Map<string, Readonly<Record<string, string>>>();
