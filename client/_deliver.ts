@@ -30,11 +30,13 @@ export function deliver(
   stampInPayload: boolean,
 ): void {
   const { events, metrics, clock } = host;
-  let bytes = packet.payload;
+  const bytes = packet.payload;
   let sent: number | undefined;
+  // The application's payload ends before a stamp's trailer.
+  let end = bytes.length;
   if (stampInPayload) {
     sent = payloadStamp(bytes);
-    if (sent !== undefined) bytes = bytes.subarray(0, bytes.length - PAYLOAD_STAMP_BYTES);
+    if (sent !== undefined) end -= PAYLOAD_STAMP_BYTES;
   }
   if (metrics !== undefined) {
     if (sent === undefined) {
@@ -56,7 +58,7 @@ export function deliver(
   // payload, an ArrayBuffer (a malloc) per message, nor of its properties.
   if (handler !== undefined || listening || consumed) {
     // The decoder's payload is a view into its read buffer: copy before anyone keeps it.
-    const payload = bytes.slice().buffer;
+    const payload = bytes.slice(0, end).buffer;
     const info: MessageInfo = { qos: packet.qos, retain: packet.retain, dup: packet.dup };
     if (packet.packetId !== undefined) info.packetId = packet.packetId;
     if (packet.properties !== undefined) info.properties = ownProperties(packet.properties);
