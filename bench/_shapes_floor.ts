@@ -3,13 +3,21 @@
  * (connections, subscriptions, QoS 1 publications at a fixed rate, acknowledgements), made by one
  * plain Deno program with `Deno.connect`, pre-encoded packets and no client logic. Its CPU per
  * message is what Deno's socket operations cost on this machine; mqload cannot go below it.
- * Started by the bench as a child process with the shape's environment (see `ShapeEnv`).
+ * Its publications carry mqload's latency stamp, in the same bytes (`latency_stamp: "payload"`
+ * for MQTT 3.1.1, `"property"` for MQTT 5), and its subscribers measure end-to-end latency from
+ * it as mqload's do: so any Deno generator's latency at a shape's rate can be told from mqload's.
+ * Started by the bench as a child process with the shape's environment (see `ShapeEnv`) and
+ * `FLOOR_SUMMARY`, the file where it writes at exit, as the runner's `--summary-export` would,
+ * `mqtt_messages_sent`, `mqtt_messages_received` and `mqtt_message_latency`.
  *
  * @module
  */
 
 import { Decoder, encode } from "../codec/mod.ts";
-import type { Packet } from "../codec/packets.ts";
+import type { Packet, PublishPacket } from "../codec/packets.ts";
+import { SYSTEM_CLOCK } from "../client/clock.ts";
+import { LATENCY_PROPERTY, payloadStamp, stampPayload } from "../client/_latency_stamp.ts";
+import { LogHistogram } from "../runner/metrics/histogram.ts";
 
 const env = Deno.env.toObject();
 const url = new URL(env.BROKER);
@@ -25,11 +33,27 @@ const VERSION = Number(env.PROTOCOL) as 4 | 5;
 const TICK = env.PACED === "1" ? Number(env.PACED_TICK ?? 10) : 0;
 const PAYLOAD = new TextEncoder().encode("0123456789abcdef0123456789abcdef");
 
+// What the subscribers received and how late (ms, receive time − stamp), and what was published.
+const latency = new LogHistogram();
+let received = 0;
+let sent = 0;
+
+/** The send time a received publication carries, where mqload's stamp puts it. */
+function stampOf(packet: PublishPacket): number | undefined {
+  if (VERSION === 4) return payloadStamp(packet.payload);
+  const properties = packet.properties?.userProperties;
+  if (properties === undefined) return undefined;
+  for (const property of properties) {
+    if (property[0] === LATENCY_PROPERTY) return Number(property[1]);
+  }
+  return undefined;
+}
+
 const sleepUntil = (at: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 const onTick = (at: number) => TICK > 0 ? Math.ceil(at / TICK) * TICK : at;
 
-/** A connection that answers PUBLISH with PUBACK and counts what it reads. */
+/** A connection that answers PUBLISH with PUBACK and measures the latency of each. */
 async function open(clientId: string): Promise<Deno.Conn> {
   const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
   conn.setNoDelay(true);
@@ -49,12 +73,18 @@ async function open(clientId: string): Promise<Deno.Conn> {
   (async () => {
     let n: number | null;
     while ((n = await conn.read(buffer)) !== null) {
+      // The receive time of every publication in this read: when its bytes arrived.
+      const now = SYSTEM_CLOCK.now();
       decoder.feed(buffer.subarray(0, n));
       const acks: number[] = [];
       let packet: Packet | undefined;
       while ((packet = decoder.next()) !== undefined) {
         if (packet.type === "connack") connected!();
-        if (packet.type === "publish" && packet.qos === 1) acks.push(packet.packetId!);
+        if (packet.type !== "publish") continue;
+        received++;
+        const stamp = stampOf(packet);
+        if (stamp !== undefined && Number.isFinite(stamp)) latency.add(Math.max(0, now - stamp));
+        if (packet.qos === 1) acks.push(packet.packetId!);
       }
       if (acks.length > 0) {
         const bytes = new Uint8Array(acks.length * 4);
@@ -85,15 +115,20 @@ async function publisher(index: number): Promise<void> {
   let id = 1;
   await sleepUntil(onTick(next));
   while (next < END_AT) {
-    await conn.write(encode({
+    // Stamped as mqload stamps: the send time, read when the publication is made.
+    const stamp = SYSTEM_CLOCK.now();
+    const packet: PublishPacket = {
       type: "publish",
       topic,
-      payload: PAYLOAD,
+      payload: VERSION === 4 ? stampPayload(PAYLOAD, stamp) : PAYLOAD,
       qos: QOS,
       packetId: QOS > 0 ? id : undefined,
       retain: false,
       dup: false,
-    } as Packet, VERSION));
+    };
+    if (VERSION === 5) packet.properties = { userProperties: [[LATENCY_PROPERTY, String(stamp)]] };
+    await conn.write(encode(packet, VERSION));
+    sent++;
     id = id === 65535 ? 1 : id + 1;
     next += interval;
     await sleepUntil(onTick(next));
@@ -121,4 +156,26 @@ if (env.KIND === "connect") {
   await Promise.all(Array.from({ length: PUBLISHERS }, (_, i) => publisher(i)));
   for (const conn of subscribers) conn.close();
 }
+
+/** The summary in the runner's `--summary-export` form, the latency trend's stats as it gives them. */
+function summary() {
+  const metrics: Record<string, Record<string, number>> = {
+    mqtt_messages_sent: { count: sent },
+    mqtt_messages_received: { count: received },
+  };
+  if (latency.count > 0) {
+    metrics.mqtt_message_latency = {
+      count: latency.count,
+      avg: latency.avg,
+      min: latency.min,
+      med: latency.quantile(0.5),
+      "p(90)": latency.quantile(0.9),
+      "p(99)": latency.quantile(0.99),
+      max: latency.max,
+    };
+  }
+  return { metrics };
+}
+
+if (env.FLOOR_SUMMARY) await Deno.writeTextFile(env.FLOOR_SUMMARY, JSON.stringify(summary()));
 Deno.exit(0);

@@ -114,7 +114,7 @@ export interface Launch {
   args: string[];
   /** Epoch ms at which to start it. */
   at: number;
-  /** Its `--summary-export` file, if it writes one. */
+  /** Its `--summary-export` file (the floor's `FLOOR_SUMMARY`), if it writes one. */
   summary?: string;
   /** What the summary tells: `sent` (publishers), `received` (subscribers), `connect`. */
   role?: "sent" | "received" | "connect";
@@ -180,7 +180,14 @@ export async function launchPlan(
   };
   if (generator === "floor" || generator === "floor-paced") {
     const v8Flags = EXTRA_V8_FLAGS ? [`--v8-flags=${EXTRA_V8_FLAGS.replace(/^,/, "")}`] : [];
-    return { launches: [{ args: ["run", "-A", ...v8Flags, FLOOR], at: now }], startAt, endAt, env };
+    // The floor writes its counts and latency as the runner's summary gives them.
+    const summary = `${dir}/${shape.name}-${generator}-summary.json`;
+    return {
+      launches: [{ args: ["run", "-A", ...v8Flags, FLOOR], at: now, summary }],
+      startAt,
+      endAt,
+      env: { ...env, FLOOR_SUMMARY: summary },
+    };
   }
   const script = `${dir}/${shape.name}.js`;
   await Deno.writeTextFile(script, shape.kind === "connect" ? CONNECT_SCRIPT : MESSAGES_SCRIPT);

@@ -7,7 +7,8 @@
  * each of mosquitto's `$SYS` updates over the steady window. It prints µs of CPU per message the
  * broker delivered (per connection for the connect storm), the ratio mqload / mosquitto, mqload's
  * cores, the counts the run's summary gives and the end-to-end latency percentiles
- * (`mqtt_message_latency`).
+ * (`mqtt_message_latency`); the floor program's rows give the same, from its own publishers'
+ * stamps and subscribers' counts.
  *
  *     deno task bench:shapes [--quick] [--paced] [--floor]
  *                            [--by mqload,paced,bench,floor,floor-paced]
@@ -23,7 +24,8 @@
  * queue; `publishEvery()` publishes on schedule and its latency shows it. `--floor` runs each shape a
  * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
  * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's (with
- * `--paced`, also with publishEvery()'s ticks). `--by` names the generators to run instead:
+ * `--paced`, also with publishEvery()'s ticks). It publishes on schedule, not waiting for
+ * acknowledgements, so its latency shows the broker's queue as publishEvery()'s does. `--by` names the generators to run instead:
  * `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
  * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`).
  * For profiling: `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the V8 flags of the
@@ -241,7 +243,8 @@ function print(results: ShapeResult[]): void {
   ));
   console.log(
     "µs: CPU per message the broker delivered in the window (per connection for the storm); " +
-      "p50/p99: mqtt_message_latency (mqtt_connect_duration for the storm), whole run.",
+      "p50/p99: mqtt_message_latency (mqtt_connect_duration for the storm, none for raw Deno's), " +
+      "whole run; raw Deno's from its subscribers' reads of the same stamps.",
   );
 }
 
