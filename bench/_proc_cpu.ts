@@ -56,3 +56,38 @@ export function pidByCommandLine(needle: string): number | undefined {
   }
   return undefined;
 }
+
+/** Voluntary context switches of one process's threads: how often they slept and were woken. */
+function wakesOf(pid: number): number {
+  let wakes = 0;
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const status = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/status`);
+      const line = status.match(/^voluntary_ctxt_switches:\s*(\d+)/m);
+      if (line !== null) wakes += Number(line[1]);
+    }
+  } catch { /* gone */ }
+  return wakes;
+}
+
+/**
+ * How many times `pid` and its living descendants have slept and been woken so far: the
+ * voluntary context switches of all their threads. An event loop that sleeps in `epoll_wait`
+ * and wakes to handle what arrived counts one per wakeup.
+ *
+ * @param pid The root process.
+ * @returns The count.
+ */
+export function treeWakes(pid: number): number {
+  let total = 0;
+  for (const p of allPids()) {
+    for (let at = p, hops = 0; at > 1 && hops < 64; hops++) {
+      if (at === pid) {
+        total += wakesOf(p);
+        break;
+      }
+      at = readProcStat(`/proc/${at}`)?.ppid ?? 0;
+    }
+  }
+  return total;
+}

@@ -14,8 +14,11 @@
  *                            [--by mqload,paced,bench,floor,floor-paced]
  *                            [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
  *
- * `--quick` shortens the steady windows (12 s instead of 24 s) and the connect storm (2,500
- * connections instead of 5,000). `fanout50` is the reference for fan-out latency: at 50 msg/s
+ * `--quick` shortens the publishing (12 s instead of 24 s; the steady window measured in it
+ * leaves out the first 3 s and the last second) and the connect storm (2,500 connections instead
+ * of 5,000). Each process's wakeups are counted too (voluntary context switches of its
+ * threads): at these rates a Deno event loop's wakeup costs more than the work it wakes for
+ * (`bench/wake_cost.ts`). `fanout50` is the reference for fan-out latency: at 50 msg/s
  * mqload is far from saturated, so its latency is the broker's own. `--paced` runs each message
  * shape a second time with its publications made by `publishEvery()` (one scheduler per Worker)
  * instead of a `publish()` and `sleep()` loop per VU (`PACED_TICK` sets its `tick`, default 10 ms).
@@ -25,8 +28,8 @@
  * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
  * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's (with
  * `--paced`, also with publishEvery()'s ticks). It publishes on schedule, not waiting for
- * acknowledgements, so its latency shows the broker's queue as publishEvery()'s does. `--by` names the generators to run instead:
- * `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
+ * acknowledgements, so its latency shows the broker's queue as publishEvery()'s does. `--by`
+ * names the generators to run instead: `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
  * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`).
  * For profiling: `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the V8 flags of the
  * runner and the floor program, `SHAPES_INSPECT=1` starts the runner with `--inspect` on
@@ -46,7 +49,7 @@ import {
   type Shape,
   shapes,
 } from "./_shapes_generators.ts";
-import { pidByCommandLine, treeCpuMs } from "./_proc_cpu.ts";
+import { pidByCommandLine, treeCpuMs, treeWakes } from "./_proc_cpu.ts";
 import { ratio, round, table } from "./_table.ts";
 import { withRaisedFileLimit } from "./_raised.ts";
 
@@ -56,6 +59,8 @@ interface Sample {
   count: number;
   mqloadMs: number;
   brokerMs: number;
+  mqloadWakes: number;
+  brokerWakes: number;
 }
 
 interface ShapeResult {
@@ -66,6 +71,9 @@ interface ShapeResult {
   units: number;
   mqloadUs: number;
   brokerUs: number;
+  /** Wakeups per message (per connection for the storm): voluntary context switches. */
+  mqloadWakes: number;
+  brokerWakes: number;
   mqloadCores: number;
   sent: number;
   received: number;
@@ -110,6 +118,8 @@ async function runShape(
     count,
     mqloadMs: pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0),
     brokerMs: treeCpuMs(brokerPid),
+    mqloadWakes: pids.reduce((sum, pid) => sum + treeWakes(pid), 0),
+    brokerWakes: treeWakes(brokerPid),
   });
   const watcher = new Client({ client_id: "shapes-watcher", reconnect: false });
   watcher.on("message", (_topic, payload) => {
@@ -179,6 +189,8 @@ async function runShape(
       units,
       mqloadUs: ((end.mqloadMs - start.mqloadMs) * 1000) / units,
       brokerUs: ((end.brokerMs - start.brokerMs) * 1000) / units,
+      mqloadWakes: (end.mqloadWakes - start.mqloadWakes) / units,
+      brokerWakes: (end.brokerWakes - start.brokerWakes) / units,
       mqloadCores: (end.mqloadMs - start.mqloadMs) / windowMs,
       sent: count("sent", "mqtt_messages_sent"),
       received: count("received", "mqtt_messages_received"),
@@ -210,6 +222,10 @@ function print(results: ShapeResult[]): void {
       "mqload µs",
       "mosquitto µs",
       "ratio",
+      "mqload wakes",
+      "mosquitto wakes",
+      "mqload µs/wake",
+      "mosquitto µs/wake",
       "mqload cores",
       "sent",
       "received",
@@ -232,6 +248,10 @@ function print(results: ShapeResult[]): void {
       round(r.mqloadUs, 1),
       round(r.brokerUs, 1),
       ratio(r.mqloadUs, r.brokerUs),
+      round(r.mqloadWakes, 2),
+      round(r.brokerWakes, 2),
+      round(r.mqloadUs / r.mqloadWakes, 1),
+      round(r.brokerUs / r.brokerWakes, 1),
       round(r.mqloadCores, 2),
       r.sent,
       r.received,
@@ -242,10 +262,30 @@ function print(results: ShapeResult[]): void {
     ]),
   ));
   console.log(
-    "µs: CPU per message the broker delivered in the window (per connection for the storm); " +
-      "p50/p99: mqtt_message_latency (mqtt_connect_duration for the storm, none for raw Deno's), " +
-      "whole run; raw Deno's from its subscribers' reads of the same stamps.",
+    [
+      "window s: the steady window, from the first $SYS update 3 s after the first publication to " +
+      "the last 1 s before the last (from the first to the last connection, for the storm).",
+      "msgs/conns: messages the broker delivered in the window (connections, for the storm).",
+      "µs: CPU per message delivered (per connection, for the storm); ratio: mqload's ÷ mosquitto's.",
+      "wakes: times the process slept and was woken (voluntary context switches of its threads) " +
+      "per message; µs/wake: CPU per wakeup.",
+      "mqload cores: mqload's CPU over the window ÷ its length.",
+      "sent, received, errors: the run's totals; p50/p99: mqtt_message_latency over the whole " +
+      "run (mqtt_connect_duration for the storm; raw Deno's from its subscribers' reads of the " +
+      "same stamps).",
+    ].join("\n"),
   );
+  for (const r of results) {
+    if (r.shape.kind !== "messages" || r.sent === 0) continue;
+    const shared = r.shape.filter.startsWith("$share/");
+    const expected = r.sent * (shared ? 1 : r.shape.subscribers);
+    if (r.received < expected) {
+      console.log(
+        `${r.shape.name} (${r.generator}): received ${r.received} of the ${expected} ` +
+          "published messages' deliveries: the run ended before the broker's queue drained.",
+      );
+    }
+  }
 }
 
 function generatorList(list: string): Generator[] {
