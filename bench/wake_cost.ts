@@ -6,7 +6,8 @@
  *
  * - `thread sleep`: a thread blocked in `Atomics.wait`, no event loop: the kernel's (and a
  *   virtual machine's) cost of a sleep and a wakeup.
- * - `Deno timer`: an isolate's event loop woken by a `setTimeout`.
+ * - `Deno timer`: an isolate's event loop woken by a `setTimeout` armed anew each time, and by
+ *   one `setInterval`.
  * - `Deno socket read`: an isolate's event loop woken by 5 bytes arriving on a TCP connection
  *   (`await conn.read()`), sent by another process.
  * - `mosquitto, 1 PUBLISH`: the broker woken by a QoS 0 PUBLISH (no subscriber), sent by another
@@ -99,11 +100,27 @@ rows.push([
 ]);
 
 rows.push([
-  "Deno timer (setTimeout)",
+  "Deno timer (setTimeout each time)",
   round(
     await perWake(ownCpu, ownIdle, async () => {
       for (let i = 0; i < WAKES; i++) await sleep(EVERY);
     }),
+    1,
+  ),
+]);
+
+rows.push([
+  "Deno interval (setInterval)",
+  round(
+    await perWake(ownCpu, ownIdle, () =>
+      new Promise<void>((resolve) => {
+        let woken = 0;
+        const interval = setInterval(() => {
+          if (++woken < WAKES) return;
+          clearInterval(interval);
+          resolve();
+        }, EVERY);
+      })),
     1,
   ),
 ]);

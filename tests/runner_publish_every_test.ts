@@ -91,3 +91,44 @@ export default async function () {
     await dir.remove();
   }
 });
+
+Deno.test("runner publishEvery: steady, mixed-tick and sparse paces of one Worker each publish their count", async () => {
+  await using broker = await startMosquitto();
+  const dir = await TempDir.create();
+  try {
+    // Paces due at every tick share the Worker's interval; a pace with another tick, and one
+    // due only now and then, take it over and give it back as they come first.
+    const r = await runScript(
+      dir,
+      `
+import { check } from "k6";
+import { Client } from "k6/x/mqtt";
+import { publishEvery } from "@mqload/mqload";
+export const options = { vus: 2, iterations: 2 };
+export default async function () {
+  const client = new Client();
+  await client.connectAsync(__ENV.BROKER);
+  const start = Date.now() + 20;
+  const [steady, mixed, sparse] = await Promise.all([
+    publishEvery(client, "iv/steady", "x", { every: 10, start, until: start + 1500, qos: 1 }),
+    publishEvery(client, "iv/mixed", "x", { every: 15, start, count: 40, tick: 5 }),
+    publishEvery(client, "iv/sparse", "x", { every: 300, start, until: start + 1500 }),
+  ]);
+  check(null, {
+    steady: () => steady.published === 150 && steady.failed === 0,
+    mixed: () => mixed.published === 40,
+    sparse: () => sparse.published === 5,
+  });
+  await client.endAsync();
+}
+`,
+      ["-e", `BROKER=${broker.url}`],
+    );
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "mqtt_messages_sent"), 2 * (150 + 40 + 5));
+    const checks = r.summary.metrics.checks as Record<string, number>;
+    assert.deepEqual([checks.passes, checks.fails], [6, 0]);
+  } finally {
+    await dir.remove();
+  }
+});
