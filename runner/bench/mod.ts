@@ -45,6 +45,11 @@ export {
 export { isChangingMessage, messageBody } from "./payload_templates.ts";
 export { BENCH_METRIC_NAMES } from "./metric_names.ts";
 export { connectErrorReason } from "./connect_errors.ts";
+export {
+  type ConnectionWatchCounters,
+  watchConnection,
+  type WatchedClient,
+} from "./connection_watch.ts";
 export { type EventTimeGauge, EventWindow } from "./event_window.ts";
 
 /**
