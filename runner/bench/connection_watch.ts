@@ -1,14 +1,14 @@
 /**
  * What becomes of a bench client's connection once it is up: lost (emqtt-bench's
  * `client(N): EXIT for Reason`), and with `--reconnect` made again, or not, and why each
- * reconnect attempt failed. Counted by reason as the failed connects are, the first of each
- * reason in a Worker naming its client, so that a broker gone mid-run shows on the console.
+ * reconnect attempt failed. Counted by reason as the failed connects are, the first few of each
+ * reason in a Worker naming their clients, so that a broker gone mid-run shows on the console.
  *
  * @module
  */
 
 import type { Client } from "../k6/mqtt.ts";
-import { connectErrorReason } from "./connect_errors.ts";
+import { connectErrorReason, reasonTags } from "./connect_errors.ts";
 
 /** Counters the watch reports to (k6 `Counter`s). */
 export interface ConnectionWatchCounters {
@@ -31,9 +31,6 @@ export interface WatchedClient {
   /** Its password. */
   secret?: string | undefined;
 }
-
-/** Reasons this Worker already named a client for, by counter. */
-const NAMED = new Set<string>();
 
 /**
  * Watches a connected client until it ends: sets its `close` handler, and with reconnection
@@ -68,13 +65,8 @@ export function watchConnection(
   who: WatchedClient,
   reconnecting: boolean,
 ): void {
-  const tagged = (counter: string, error: unknown): Record<string, string> => {
-    const reason = connectErrorReason(error, who.secret);
-    const key = `${counter}\n${reason}`;
-    const first = !NAMED.has(key);
-    NAMED.add(key);
-    return first ? { reason, client: String(who.seq) } : { reason };
-  };
+  const tagged = (kind: string, error: unknown) =>
+    reasonTags(kind, connectErrorReason(error, who.secret), who.seq);
   client.on("close", (info: { error?: unknown }) => {
     counters.lost.add(1, tagged("lost", info?.error ?? "connection lost"));
   });

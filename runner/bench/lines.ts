@@ -204,13 +204,13 @@ export class BenchLines implements Output {
 
   /**
    * emqtt-bench's `client(N): connect error - Reason` and `client(N): EXIT for Reason` (a lost
-   * connection), and mqload's `client(N): reconnect error - Reason`, once for each new reason.
+   * connection), and mqload's `client(N): reconnect error - Reason`, for the first few clients
+   * of each reason.
    */
   #reasons(): string {
     let text = "";
     const at = clock(Math.max(1, this.#printed));
-    for (const { kind, reason } of this.tally.takeNewReasons()) {
-      const client = this.tally.reasons[kind].get(reason)?.client;
+    for (const { kind, reason, client } of this.tally.takeNewReasons()) {
       if (this.#options.quiet) continue;
       text += `${at} client(${client ?? "?"}): ${REASON_WORDS[kind]}${reason}\n`;
     }

@@ -2,10 +2,13 @@
  * A bench's failures counted by reason, as emqtt-bench prints them: failed connects
  * (`client(N): connect error - Reason`), lost connections (`client(N): EXIT for Reason`) and
  * failed reconnects. Each reason keeps the first client known to have failed so, and the lines
- * print each new reason once.
+ * print the first few clients of each reason ({@linkcode NAMED_PER_REASON}): the rest are counted.
  *
  * @module
  */
+
+/** Clients named in lines for each reason (the Workers name as many each: the first come here). */
+export const NAMED_PER_REASON = 3;
 
 /** What failed: a connect, a connection (lost), a reconnect attempt. */
 export type ReasonKind = "connect" | "lost" | "reconnect";
@@ -16,6 +19,8 @@ export interface ReasonCount {
   count: number;
   /** The number of the first client (`client(N)`) that failed so, when known. */
   client?: number;
+  /** The clients named in lines so far. */
+  named?: Set<number>;
 }
 
 /** A reason not printed yet. */
@@ -24,6 +29,8 @@ export interface NewReason {
   kind: ReasonKind;
   /** Why. */
   reason: string;
+  /** The client that failed so, when named. */
+  client?: number;
 }
 
 /**
@@ -37,7 +44,7 @@ export interface NewReason {
  * const reasons = new ReasonTally();
  * reasons.add("lost", "Connection reset", "3", 1);
  * assert.equal(reasons.lost.get("Connection reset")?.client, 3);
- * assert.deepEqual(reasons.takeNew(), [{ kind: "lost", reason: "Connection reset" }]);
+ * assert.deepEqual(reasons.takeNew(), [{ kind: "lost", reason: "Connection reset", client: 3 }]);
  * ```
  */
 export class ReasonTally {
@@ -60,14 +67,21 @@ export class ReasonTally {
   add(kind: ReasonKind, reason: string, client: string | undefined, count: number): void {
     const map = this[kind];
     let entry = map.get(reason);
+    const n = client === undefined ? NaN : Number(client);
     if (entry === undefined) {
       entry = { count: 0 };
       map.set(reason, entry);
-      this.#unshown.push({ kind, reason });
+      // A reason without a client named prints once, as `client(?)`.
+      if (Number.isNaN(n)) this.#unshown.push({ kind, reason });
     }
     entry.count += count;
-    const n = Number(client);
-    if (client !== undefined && !(n >= (entry.client ?? Infinity))) entry.client = n;
+    if (Number.isNaN(n)) return;
+    if (!(n >= (entry.client ?? Infinity))) entry.client = n;
+    const named = entry.named ??= new Set();
+    if (named.size < NAMED_PER_REASON && !named.has(n)) {
+      named.add(n);
+      this.#unshown.push({ kind, reason, client: n });
+    }
   }
 
   /**
@@ -76,7 +90,10 @@ export class ReasonTally {
    * @returns The reasons new since the last call.
    */
   takeNew(): NewReason[] {
-    const reasons = this.#unshown;
+    // A reason is printed without its client only when no client of it was named.
+    const reasons = this.#unshown.filter((r) =>
+      r.client !== undefined || this[r.kind].get(r.reason)?.named === undefined
+    );
     this.#unshown = [];
     return reasons;
   }
