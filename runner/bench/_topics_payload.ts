@@ -28,6 +28,12 @@ export function checkPublishTemplates(publish: BenchPublish): void {
   }
   for (const topic of publish.topics ?? [{ name: publish.topic, payload: "" }]) {
     const flag = publish.topics === undefined ? "topic" : "topics-payload";
+    // A publish topic names one topic: the filter wildcards are for subscriptions (the broker,
+    // or the client, would refuse each publication; better said once, before connecting).
+    const wildcard = /[+#]/.exec(topic.name);
+    if (wildcard !== null) {
+      throw refuse(flag, topic.name, `a publish topic cannot hold the wildcard ${wildcard[0]}`);
+    }
     if (/%s(?![a-z])/.test(topic.name)) {
       throw refuse(flag, topic.name, "%s (the message's sequence number) is not supported");
     }

@@ -13,7 +13,7 @@ import { parseBenchArgs } from "./flags.ts";
 import { benchHelp } from "./help.ts";
 import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
-import { benchSummary } from "./summary.ts";
+import { benchSummary, publicationsFailed } from "./summary.ts";
 import { plannedWorkers } from "./workers.ts";
 import {
   CANNOT_SKIP_NOTE,
@@ -62,6 +62,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   const lines = new BenchLines({
     writer: Deno.stdout,
     quiet: run.quiet,
+    holding: config.kind === "conn",
     summary: (tally, end, activeMs) => {
       failedThresholds = end?.thresholds.some((r) => !r.ok) ?? false;
       return benchSummary(config.kind, tally, end, activeMs);
@@ -106,11 +107,12 @@ export async function benchCommand(args: string[]): Promise<number> {
       signal: stop.signal,
       outputs: [lines],
     });
+    // Failed publications fail the run as a crossed threshold does (those in flight at a stop
+    // do not count: see BenchTally.stopping).
+    const failed = failedThresholds || publicationsFailed(lines.tally);
     // Ctrl+C is how a bench without --duration ends: its verdict is the thresholds'.
-    if (code === EXIT_CODES.externalAbort) {
-      return failedThresholds ? EXIT_CODES.thresholdsFailed : 0;
-    }
-    return code;
+    if (code === EXIT_CODES.externalAbort) return failed ? EXIT_CODES.thresholdsFailed : 0;
+    return code === 0 && failed ? EXIT_CODES.thresholdsFailed : code;
   } finally {
     for (const name of names) Deno.removeSignalListener(name, onSignal);
     await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -40,3 +40,42 @@ export function connectErrorReason(error: unknown, secret?: string): string {
   }
   return reason.length > MAX_LENGTH ? reason.slice(0, MAX_LENGTH - 1) + "…" : reason;
 }
+
+/** Clients a Worker names for each reason (`client(N): …` lines); the rest are counted. */
+export const NAMED_PER_REASON = 3;
+
+/** How many clients this Worker named, by kind and reason. */
+const NAMED = new Map<string, number>();
+
+/**
+ * The tags of a failure's count: its reason, and for the first few of each reason in this
+ * Worker, the failing client's number (each its own series: a few per reason, not per client).
+ *
+ * @param kind What failed, such as `connect`, `lost`, `reconnect`.
+ * @param reason Why (see {@linkcode connectErrorReason}).
+ * @param seq The client's number, when known.
+ * @returns `{ reason }` or `{ reason, client }`.
+ *
+ * @example Usage
+ * ```ts
+ * import { reasonTags } from "./connect_errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(reasonTags("example", "Connection reset", 7), {
+ *   reason: "Connection reset",
+ *   client: "7",
+ * });
+ * ```
+ */
+export function reasonTags(
+  kind: string,
+  reason: string,
+  seq: number | undefined,
+): Record<string, string> {
+  if (seq === undefined) return { reason };
+  const key = `${kind}\n${reason}`;
+  const named = NAMED.get(key) ?? 0;
+  if (named >= NAMED_PER_REASON) return { reason };
+  NAMED.set(key, named + 1);
+  return { reason, client: String(seq) };
+}

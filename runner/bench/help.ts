@@ -33,7 +33,7 @@ const CONNECTION = `Connection:
 
 const PUBLISH = `Publishing (pub):
   -t, --topic T                 topic: %i sequence number, %c client id, %u username,
-                                %rand_N a random number from 1 to N
+                                %rand_N a random number from 1 to N (no + or #)
   -q, --qos 0|1|2               QoS (default 0)
   -r, --retain [true|false]     retain (default false)
   -s, --size N                  payload bytes (default 256), after the payload headers
@@ -82,14 +82,18 @@ const RUN = `Run (as mqload run):
 `;
 
 const METRICS = `Each second, the counters that moved: connect_succ, connect_fail, connect_retried,
-pub, pub_fail, recv (total and rate), and the latency p50/p99 of the second. At the end, a
+disconnected, reconnect_succ, reconnect_fail, pub, pub_fail, recv (total and rate), the latency
+p50/p99 of the second, the first client of each reason a connect failed (connect error), a
+connection was lost (EXIT for) or a reconnect failed; conn: the clients connected. At the end, a
 summary: totals, rates over the seconds each was active, latency p50/p95/p99/p99.9/max, lost,
 duplicated and out-of-order messages by publisher. Metrics for --threshold: the client's
 (mqtt_messages_sent, mqtt_errors, …) and bench_connect_failed (clients that gave up; by default
-it must stay 0), bench_connect_retried, bench_lost, bench_duplicated, bench_out_of_order,
-bench_latency.
+it must stay 0), bench_conn_lost (connections lost; by default 0, without --reconnect),
+bench_reconnect_gave_up (--reconnect; by default 0), bench_connect_retried, bench_reconnected,
+bench_lost, bench_duplicated, bench_out_of_order, bench_latency.
 
-Exit codes: 0 ok, 99 a threshold crossed (a client could not connect, by default), 2 bad flags.
+Exit codes: 0 ok, 99 a threshold crossed (by default: a client could not connect, a connection
+was lost, a client gave up reconnecting) or publications failed (pub_fail), 2 bad flags.
 `;
 
 /**

@@ -21,6 +21,11 @@ export interface BenchLinesOptions {
   writer: { writeSync(p: Uint8Array): number };
   /** No per-second lines (the summary still comes). */
   quiet: boolean;
+  /**
+   * A line each second with the clients connected (`conn`, which holds its clients: without it
+   * nothing would move, and a client dropped would not show).
+   */
+  holding?: boolean;
   /** Prints the summary from the tally, at the end. */
   summary(tally: BenchTally, end: TestEnd | undefined, activeMs: number): string;
 }
@@ -40,7 +45,10 @@ export interface BenchLinesOptions {
  * import { secondLines } from "./lines.ts";
  * import assert from "node:assert/strict";
  *
- * const counts = { connect_succ: 0, connect_fail: 0, connect_retried: 0, pub: 0, pub_fail: 0 };
+ * const counts = {
+ *   connect_succ: 0, connect_fail: 0, connect_retried: 0, disconnected: 0,
+ *   reconnect_succ: 0, reconnect_fail: 0, pub: 0, pub_fail: 0,
+ * };
  * assert.equal(
  *   secondLines(4, { ...counts, recv: 1000 }, { ...counts, recv: 5000 }, { ...counts, recv: 4000 }),
  *   "5s recv total=5000 rate=1000.00/sec\n",
@@ -167,6 +175,9 @@ export class BenchLines implements Output {
       }
       if (!this.#options.quiet) {
         text += secondLines(this.#printed, second, totals, this.#printedTotals);
+        if (this.#options.holding && totals.connect_succ > 0) {
+          text += `${clock(this.#printed + 1)} connected total=${connected(totals)}\n`;
+        }
       }
       this.#printedTotals = totals;
     }
@@ -191,14 +202,17 @@ export class BenchLines implements Output {
     if (reasons !== "") writeAll(this.#options.writer, reasons);
   }
 
-  /** emqtt-bench's `client(N): connect error - Reason`, once for each new reason. */
+  /**
+   * emqtt-bench's `client(N): connect error - Reason` and `client(N): EXIT for Reason` (a lost
+   * connection), and mqload's `client(N): reconnect error - Reason`, for the first few clients
+   * of each reason.
+   */
   #reasons(): string {
     let text = "";
     const at = clock(Math.max(1, this.#printed));
-    for (const reason of this.tally.takeNewReasons()) {
-      const client = this.tally.connectErrors.get(reason)?.client;
+    for (const { kind, reason, client } of this.tally.takeNewReasons()) {
       if (this.#options.quiet) continue;
-      text += `${at} client(${client ?? "?"}): connect error - ${reason}\n`;
+      text += `${at} client(${client ?? "?"}): ${REASON_WORDS[kind]}${reason}\n`;
     }
     return text;
   }
@@ -211,6 +225,18 @@ export class BenchLines implements Output {
       this.#arm();
     }, Math.max(0, next - Date.now()));
   }
+}
+
+/** What comes before a reason in its line. */
+const REASON_WORDS = {
+  connect: "connect error - ",
+  lost: "EXIT for ",
+  reconnect: "reconnect error - ",
+};
+
+/** The clients connected after the counts of these totals. */
+function connected(totals: Record<string, number>): number {
+  return Math.max(0, totals.connect_succ + totals.reconnect_succ - totals.disconnected);
 }
 
 function zeros(): Record<string, number> {

@@ -25,7 +25,13 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     pubStarted: "bench_pub_started",
     /** Clients that gave up reconnecting (`--reconnect`). */
     reconnectGaveUp: "bench_reconnect_gave_up",
-    /** Failed connect attempts by `reason` (the first of each in a Worker also tagged `client`). */
+    /** Connections lost, by `reason` (the first few of each in a Worker also tagged `client`). */
+    connLost: "bench_conn_lost",
+    /** Connections made again after a loss (`--reconnect`). */
+    reconnected: "bench_reconnected",
+    /** Failed reconnect attempts by `reason` (the first few of each in a Worker also tagged `client`). */
+    reconnectError: "bench_reconnect_error",
+    /** Failed connect attempts by `reason` (the first few of each in a Worker also tagged `client`). */
     connectError: "bench_connect_error",
     /** Messages missing from a publisher's numbered stream (tagged `publisher`). */
     lost: "bench_lost",

@@ -29,7 +29,7 @@ import type { Client } from "../k6/mqtt.ts";
 import type { ConnectOptions } from "../../client/mod.ts";
 import { StreamTracker } from "./stream_tracker.ts";
 import { WORKER_PACER } from "./pacer.ts";
-import { connectErrorReason } from "./connect_errors.ts";
+import { connectErrorReason, reasonTags } from "./connect_errors.ts";
 
 export { Pacer, WORKER_PACER } from "./pacer.ts";
 export { type HeaderValues, type PayloadHeader, PayloadHeaders } from "./payload_headers.ts";
@@ -45,6 +45,11 @@ export {
 export { isChangingMessage, messageBody } from "./payload_templates.ts";
 export { BENCH_METRIC_NAMES } from "./metric_names.ts";
 export { connectErrorReason } from "./connect_errors.ts";
+export {
+  type ConnectionWatchCounters,
+  watchConnection,
+  type WatchedClient,
+} from "./connection_watch.ts";
 export { type EventTimeGauge, EventWindow } from "./event_window.ts";
 
 /**
@@ -109,9 +114,6 @@ export interface ConnectingClient {
   secret?: string | undefined;
 }
 
-/** Reasons this Worker already named a client for. */
-const NAMED_REASONS = new Set<string>();
-
 /**
  * Connects as emqtt-bench does with `--num-retry-connect N`: up to N more attempts a second
  * apart after a failure, each counted as a retry; a client that gives up counts as failed.
@@ -159,10 +161,8 @@ export async function connectWithRetry(
       counters.events?.note("connect_fail");
       if (counters.errors !== undefined) {
         const reason = connectErrorReason(error, who?.secret);
-        // The first failure of each reason names its client; the rest are counted.
-        const first = who !== undefined && !NAMED_REASONS.has(reason);
-        NAMED_REASONS.add(reason);
-        counters.errors.add(1, first ? { reason, client: String(who.seq) } : { reason });
+        // The first few failures of each reason name their clients; the rest are counted.
+        counters.errors.add(1, reasonTags("connect", reason, who?.seq));
       }
       if (attempt >= retries || Date.now() + 1000 >= deadline) {
         counters.failed.add(1);

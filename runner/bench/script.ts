@@ -71,7 +71,8 @@ export function benchScript(config: BenchConfig): string {
     : `${Math.ceil((config.durationMs + slack) / 1000)}s`;
   const thresholds = {
     [M.connectFailed]: ["count==0"],
-    ...(c.reconnect === 0 ? {} : { [M.reconnectGaveUp]: ["count==0"] }),
+    // A connection lost is a failure; with --reconnect, only one never made again.
+    ...(c.reconnect === 0 ? { [M.connLost]: ["count==0"] } : { [M.reconnectGaveUp]: ["count==0"] }),
     ...config.thresholds,
   };
   const lines = [
@@ -110,7 +111,8 @@ export function benchScript(config: BenchConfig): string {
     "",
     `// When each counter first and last moved: the summary's rates are over that window.`,
     `const events = new bench.EventWindow(new Gauge("${M.eventTime}"));`,
-    `const gaveUp = new Counter("${M.reconnectGaveUp}");`,
+    `// Connections lost (emqtt-bench's EXIT), made again and not (--reconnect), by reason.`,
+    `const watched = { lost: new Counter("${M.connLost}"), reconnected: new Counter("${M.reconnected}"), reconnectErrors: new Counter("${M.reconnectError}"), gaveUp: new Counter("${M.reconnectGaveUp}"), events };`,
     `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}"), errors: new Counter("${M.connectError}"), events };`,
     ...(config.kind === "sub" ? subDeclarations(config, lit) : []),
     ...(config.kind === "pub" ? pubDeclarations(config, lit) : []),
@@ -151,12 +153,8 @@ export function benchScript(config: BenchConfig): string {
     "  const who = { seq, secret: CLIENT.password };",
     "  if (!(await bench.connectWithRetry(client, BROKER, CONNECT, RETRIES, counters, end, who))) return;",
     "  const values = { seq, clientId, username };",
-    "  // --reconnect: a client that gave up reconnecting is a failure (bench_reconnect_gave_up).",
-    "  if (CLIENT.reconnect) {",
-    '    client.on("error", (error) => {',
-    '      if (error?.method === "reconnect") gaveUp.add(1);',
-    "    });",
-    "  }",
+    "  // A lost connection is reported with its reason; --reconnect: made again, or given up.",
+    "  bench.watchConnection(client, watched, who, Boolean(CLIENT.reconnect));",
     ...(config.kind === "conn" ? connBody() : []),
     ...(config.kind === "pub" ? pubBody() : []),
     ...(config.kind === "sub" ? subAfterConnect() : []),

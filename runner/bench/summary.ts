@@ -53,10 +53,13 @@ export function benchSummary(
   if (unacked > 0) {
     out.push(`  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  in flight at stop`);
   }
-  if (tally.connectErrors.size > 0) out.push("  connect errors by reason:");
-  for (const [reason, errors] of tally.connectErrors) {
-    const first = errors.client === undefined ? "" : ` (first client(${errors.client}))`;
-    out.push(`    ${reason}: ${Math.round(errors.count)}${first}`);
+  for (const kind of ["connect", "lost", "reconnect"] as const) {
+    const reasons = tally.reasons[kind];
+    if (reasons.size > 0) out.push(`  ${REASON_TITLES[kind]} by reason:`);
+    for (const [reason, errors] of reasons) {
+      const first = errors.client === undefined ? "" : ` (first client(${errors.client}))`;
+      out.push(`    ${reason}: ${Math.round(errors.count)}${first}`);
+    }
   }
   const h = tally.latency;
   if (h.count > 0) {
@@ -85,14 +88,44 @@ export function benchSummary(
   for (const r of end?.thresholds ?? []) {
     if (!r.ok) out.push(`  threshold crossed: ${r.metric}: ${r.expression}`);
   }
+  if (publicationsFailed(tally)) out.push(`  publications failed: pub_fail is not 0`);
   return out.join("\n") + "\n";
 }
 
+/**
+ * Whether publications failed (not those in flight when the run was stopped): a failed run,
+ * as a threshold crossed.
+ *
+ * @param tally The run's counts.
+ * @returns Whether `pub_fail` is not 0.
+ *
+ * @example Usage
+ * ```ts
+ * import { publicationsFailed } from "./summary.ts";
+ * import { BenchTally } from "./tally.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(publicationsFailed(new BenchTally()), false);
+ * ```
+ */
+export function publicationsFailed(tally: BenchTally): boolean {
+  return Math.round(tally.totals.pub_fail) > 0;
+}
+
+/** The titles of the reasons' lists. */
+const REASON_TITLES = {
+  connect: "connect errors",
+  lost: "connections lost",
+  reconnect: "reconnect errors",
+};
+
+/** A window shorter than this gives no rate (2 connects 2 ms apart are not 500/s): "n/a". */
+const MIN_SPAN_MS = 10;
+
 /** The counters each job shows even when they stay 0. */
 const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
-  conn: ["connect_succ", "connect_fail", "connect_retried"],
-  pub: ["connect_succ", "connect_fail", "connect_retried", "pub", "pub_fail"],
-  sub: ["connect_succ", "connect_fail", "connect_retried", "recv"],
+  conn: ["connect_succ", "connect_fail", "connect_retried", "disconnected"],
+  pub: ["connect_succ", "connect_fail", "connect_retried", "disconnected", "pub", "pub_fail"],
+  sub: ["connect_succ", "connect_fail", "connect_retried", "disconnected", "recv"],
 };
 
 /**
@@ -116,7 +149,10 @@ function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
   }
   const window = tally.windows.get(name);
   const spanMs = window === undefined ? NaN : window.last - window.first;
-  if (spanMs >= 1 && total >= 2) {
+  if (spanMs < MIN_SPAN_MS && total >= 2) {
+    return `  rate n/a (all within ${Math.max(0, Math.round(spanMs))}ms)`;
+  }
+  if (spanMs >= MIN_SPAN_MS && total >= 2) {
     const perSecond = (Math.round(total) - 1) * 1000 / spanMs;
     return `  ${perSecond.toFixed(2)}/sec over ${(spanMs / 1000).toFixed(2)}s (first to last)`;
   }

@@ -19,6 +19,7 @@ import { LogHistogram } from "../metrics/histogram.ts";
 import { CONNECT_METHODS, METHOD_TAG } from "../metrics/live_window.ts";
 import { type MetricsSnapshot, periodShares, snapshotTime } from "../metrics/types.ts";
 import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
+import { type NewReason, type ReasonCount, ReasonTally } from "./reason_tally.ts";
 
 /** The counters of a span, in emqtt-bench's names. */
 export interface BenchCounts {
@@ -28,6 +29,12 @@ export interface BenchCounts {
   connect_fail: number;
   /** Connection attempts retried. */
   connect_retried: number;
+  /** Connections lost (emqtt-bench's `EXIT`). */
+  disconnected: number;
+  /** Connections made again after a loss (`--reconnect`). */
+  reconnect_succ: number;
+  /** Reconnect attempts failed. */
+  reconnect_fail: number;
   /** Messages published. */
   pub: number;
   /** Publications failed. */
@@ -41,6 +48,9 @@ export const COUNT_NAMES: readonly (keyof BenchCounts)[] = Object.freeze([
   "connect_succ",
   "connect_fail",
   "connect_retried",
+  "disconnected",
+  "reconnect_succ",
+  "reconnect_fail",
   "pub",
   "pub_fail",
   "recv",
@@ -57,12 +67,7 @@ export interface StreamFaults {
 }
 
 /** The failed connects of one reason. */
-export interface ConnectErrors {
-  /** How many. */
-  count: number;
-  /** The number of the first client (`client(N)`) that failed so, when known. */
-  client?: number;
-}
+export type ConnectErrors = ReasonCount;
 
 /** One second of the run. */
 export interface BenchSecond extends BenchCounts {
@@ -74,6 +79,9 @@ const zero = (): BenchCounts => ({
   connect_succ: 0,
   connect_fail: 0,
   connect_retried: 0,
+  disconnected: 0,
+  reconnect_succ: 0,
+  reconnect_fail: 0,
   pub: 0,
   pub_fail: 0,
   recv: 0,
@@ -107,8 +115,10 @@ export class BenchTally {
   readonly latency: LogHistogram = new LogHistogram();
   /** Faults by publisher (stream). */
   readonly faults: Map<string, StreamFaults> = new Map();
+  /** Failed connects, lost connections and failed reconnects by reason. */
+  readonly reasons: ReasonTally = new ReasonTally();
   /** Failed connects by reason, in the order the reasons came. */
-  readonly connectErrors: Map<string, ConnectErrors> = new Map();
+  readonly connectErrors: Map<string, ConnectErrors> = this.reasons.connect;
   /** Clients that gave up reconnecting. */
   gaveUp = 0;
   /** Publications started (the script's count). */
@@ -118,8 +128,6 @@ export class BenchTally {
   #stoppedAtMs = Infinity;
   /** When each counter first and last moved, epoch ms (from the script's `bench_event_time`). */
   readonly windows: Map<string, { first: number; last: number }> = new Map();
-  /** Reasons the lines did not show yet. */
-  #unshown: string[] = [];
   readonly #seconds: BenchSecond[] = [];
   #startMs = NaN;
   /** The first second whose line is not printed yet: later counts for earlier ones go there. */
@@ -181,11 +189,24 @@ export class BenchTally {
           case MQTT_ERRORS: {
             const method = s.tags[METHOD_TAG];
             if (method === "publish") count("pub_fail", s.sum);
+            else if (method === "reconnect") count("reconnect_fail", s.sum);
             else if (CONNECT_METHODS.includes(method)) count("connect_fail", s.sum);
             break;
           }
           case M.connectError:
-            this.#connectError(s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            this.reasons.add("connect", s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.connLost:
+            count("disconnected", s.sum);
+            this.reasons.add("lost", s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.reconnectError:
+            this.reasons.add("reconnect", s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.reconnected:
+            // The client's connect duration counts reconnects too: they are shown apart.
+            count("reconnect_succ", s.sum);
+            count("connect_succ", -s.sum);
             break;
           case M.pubStarted:
             this.pubStarted += s.sum;
@@ -264,14 +285,12 @@ export class BenchTally {
   }
 
   /**
-   * The reasons of failed connects not taken yet, each once.
+   * The reasons of failures not taken yet, each once.
    *
    * @returns The reasons new since the last call.
    */
-  takeNewReasons(): string[] {
-    const reasons = this.#unshown;
-    this.#unshown = [];
-    return reasons;
+  takeNewReasons(): NewReason[] {
+    return this.reasons.takeNew();
   }
 
   #eventTime(
@@ -285,18 +304,6 @@ export class BenchTally {
     if (edge === "first") window.first = Math.min(window.first, min);
     if (edge === "last") window.last = Math.max(window.last, max);
     this.windows.set(counter, window);
-  }
-
-  #connectError(reason: string, client: string | undefined, count: number): void {
-    let errors = this.connectErrors.get(reason);
-    if (errors === undefined) {
-      errors = { count: 0 };
-      this.connectErrors.set(reason, errors);
-      this.#unshown.push(reason);
-    }
-    errors.count += count;
-    const n = Number(client);
-    if (client !== undefined && !(n >= (errors.client ?? Infinity))) errors.client = n;
   }
 
   /** The faults summed over publishers. */

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { BenchTally } from "./tally.ts";
+import { benchSummary, publicationsFailed } from "./summary.ts";
+import type { MetricsSnapshot } from "../metrics/types.ts";
+
+const T0 = 1_000_000;
+
+function counters(metrics: Array<[string, Record<string, string>, number]>): MetricsSnapshot {
+  return {
+    metrics: metrics.map(([name, tags, sum]) => ({
+      name,
+      type: "counter",
+      contains: "default",
+      series: [{ tags, n: sum, sum, min: sum, max: sum }],
+    })) as MetricsSnapshot["metrics"],
+    points: [],
+    periodStartMs: T0,
+    periodEndMs: T0 + 1000,
+  };
+}
+
+function eventTimes(counter: string, first: number, last: number): MetricsSnapshot {
+  const gauge = (edge: string, at: number) => ({
+    name: "bench_event_time",
+    type: "gauge",
+    contains: "default",
+    series: [{ tags: { counter, edge }, n: 1, sum: at, min: at, max: at }],
+  });
+  return {
+    metrics: [gauge("first", first), gauge("last", last)] as MetricsSnapshot["metrics"],
+    points: [],
+    periodStartMs: T0,
+    periodEndMs: T0 + 1000,
+  };
+}
+
+Deno.test("bench summary gives no rate for counts a few ms apart, and one over a real span", () => {
+  const burst = new BenchTally();
+  burst.start(T0);
+  burst.add(counters([["mqtt_messages_sent", {}, 2]]), T0 + 500);
+  burst.add(eventTimes("pub", T0 + 100, T0 + 102), T0 + 500);
+  assert.match(
+    benchSummary("pub", burst, undefined, 1000),
+    /^ {2}pub +2 {2}rate n\/a \(all within 2ms\)$/m,
+  );
+  const spread = new BenchTally();
+  spread.start(T0);
+  spread.add(counters([["mqtt_messages_sent", {}, 11]]), T0 + 500);
+  spread.add(eventTimes("pub", T0 + 100, T0 + 600), T0 + 500);
+  assert.match(benchSummary("pub", spread, undefined, 1000), /pub +11 {2}20\.00\/sec over 0\.50s/);
+});
+
+Deno.test("bench summary counts reconnects apart from first connects, lost ones by reason", () => {
+  const tally = new BenchTally();
+  tally.start(T0);
+  tally.add(
+    counters([
+      ["bench_reconnected", {}, 3],
+      ["bench_conn_lost", { reason: "Connection reset", client: "4" }, 3],
+      ["bench_reconnect_error", { reason: "Connection refused" }, 5],
+      ["mqtt_errors", { method: "reconnect" }, 5],
+      ["mqtt_errors", { method: "publish" }, 7],
+    ]),
+    T0 + 500,
+  );
+  assert.equal(tally.totals.reconnect_succ, 3);
+  assert.equal(tally.totals.connect_succ, -3); // no connect durations in this snapshot
+  assert.equal(tally.totals.reconnect_fail, 5);
+  assert.equal(tally.totals.connect_fail, 0);
+  assert.equal(tally.totals.disconnected, 3);
+  const text = benchSummary("pub", tally, undefined, 1000);
+  assert.match(text, /connections lost by reason:\n {4}Connection reset: 3 \(first client\(4\)\)/);
+  assert.match(text, /reconnect errors by reason:\n {4}Connection refused: 5\n/);
+  assert.equal(publicationsFailed(tally), true);
+  assert.match(text, /publications failed: pub_fail is not 0/);
+  assert.deepEqual(tally.takeNewReasons().map((r) => r.kind), ["lost", "reconnect"]);
+});
