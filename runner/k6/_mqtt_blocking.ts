@@ -7,6 +7,7 @@
  */
 
 import { vuStorage } from "../worker/vu_context.ts";
+import { WORKER_LOOP_TURNS } from "../worker/loop_turns.ts";
 
 /** The `connected` marker of an `end()` call in progress. */
 const ENDING: object = Object.freeze({});
@@ -108,9 +109,13 @@ export class BlockingCalls {
    * `runner/script/blocking/`); where a call cannot be awaited (a TypeScript script, a callback
    * given to code that does not wait for it), a call made while an un-awaited sleep of the VU is
    * pending starts when it ends, after the calls made before it (one queue per VU, no timers).
+   * A call made while the Worker's event loop starves (calls that settle as microtasks only,
+   * made again and again) starts after its next macrotask, so the Worker keeps reporting.
    */
   afterSleep<T>(start: () => Promise<T>, events: boolean): Promise<T> {
-    const gate = vuStorage.getStore()?.sleepGate;
+    const sleep = vuStorage.getStore()?.sleepGate;
+    const turn = WORKER_LOOP_TURNS.starved();
+    const gate = sleep === undefined ? turn : turn === undefined ? sleep : sleep.then(() => turn);
     if (gate === undefined) return start();
     const outcome = this.#outcome<T>(events);
     gate.then(() => startInto(start, outcome));

@@ -41,6 +41,7 @@ import { installBlockingHelpers } from "../k6/blocking_runtime.ts";
 import { ScriptInstances } from "../script/loader.ts";
 import { TestAbortedError } from "../k6/execution.ts";
 import { DrainClock } from "./_drain_clock.ts";
+import { WORKER_LOOP_TURNS } from "./loop_turns.ts";
 import { summaryOutputs } from "./_summary_outputs.ts";
 import { type PoolSlot, VuPool } from "./_vu_pool.ts";
 
@@ -254,6 +255,7 @@ installBlockingHelpers();
 installConsole(host);
 installGlobals(host);
 host.drains.everySecond();
+WORKER_LOOP_TURNS.watch();
 RAW_TIMERS.setInterval(() => host.flushLogs(), 200);
 
 async function handle(req: RequestEnvelope): Promise<unknown> {
@@ -283,10 +285,9 @@ async function handle(req: RequestEnvelope): Promise<unknown> {
       const result = await vu.call("handleSummary", [req.data], "summary", Infinity);
       return summaryOutputs(result);
     }
-    case "finish": {
+    case "finish":
       for (const run of host.runs.values()) run.interrupt();
       return undefined;
-    }
   }
 }
 

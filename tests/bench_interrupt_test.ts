@@ -1,0 +1,78 @@
+// Ctrl+C on `mqload bench pub -I 0` against mosquitto: a publisher that publishes as fast as its
+// window allows stops at once, every Worker's last metrics are merged, and the summary's count
+// is the broker's: what mosquitto received is what the bench published, plus (QoS 1) what was
+// still in flight when it stopped.
+
+import assert from "node:assert/strict";
+import { Client } from "../mod.ts";
+import { type Mosquitto, needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
+
+/** The `$SYS` counter of the PUBLISH packets mosquitto received from clients. */
+const RECEIVED = "$SYS/broker/publish/messages/received";
+
+/** Follows mosquitto's count of received publications, updated every second (sys_interval 1). */
+async function followReceived(mosquitto: Mosquitto) {
+  const watcher = new Client({ client_id: "sys-watcher" });
+  let latest = 0;
+  watcher.on("message", (_topic, payload) => {
+    latest = Number(new TextDecoder().decode(payload));
+  });
+  await watcher.connectAsync(mosquitto.url);
+  await watcher.subscribeAsync(RECEIVED, { qos: 0 });
+  return {
+    /** The count once mosquitto has published it past the bench's end (two updates later). */
+    async settled(): Promise<number> {
+      await new Promise((r) => setTimeout(r, 2500));
+      return latest;
+    },
+    [Symbol.asyncDispose]: () => watcher.endAsync().catch(() => {}),
+  };
+}
+
+for (const qos of [0, 1]) {
+  Deno.test({
+    name: `bench pub -I 0 -q ${qos} on 2 Workers: Ctrl+C stops it, with the broker's count`,
+    ignore: needsMosquitto.ignore,
+    async fn() {
+      await using mosquitto = await startMosquitto({ extraConfig: "sys_interval 1" });
+      await using received = await followReceived(mosquitto);
+      const pub = startBench([
+        "pub",
+        ...brokerFlags(mosquitto.port),
+        "-c",
+        "4",
+        "--workers",
+        "2",
+        "-I",
+        "0",
+        "-q",
+        String(qos),
+        "-s",
+        "64",
+        "-t",
+        "bench/%i",
+      ], 4);
+      await pub.connected;
+      await new Promise((r) => setTimeout(r, 2000));
+      pub.kill("SIGINT");
+      // Generous: a Worker found unresponsive is given up on after 10 s.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const exited = await Promise.race([
+        pub.done.then(() => true),
+        new Promise<false>((r) => timer = setTimeout(() => r(false), 8000)),
+      ]);
+      clearTimeout(timer);
+      const r = await pub.done;
+      assert.ok(exited, `still running 8 s after Ctrl+C:\n${explain(r)}`);
+      assert.equal(r.code, 0, explain(r));
+      assert.doesNotMatch(r.stderr, /stopped responding|teardown\(\) not run/, explain(r));
+      const published = total(r.stdout, "pub");
+      assert.ok(published > 0, r.stdout);
+      assert.equal(total(r.stdout, "pub_fail"), 0, r.stdout);
+      // QoS 0 has no acknowledgement: a message written is a message published.
+      const unacked = qos === 0 ? 0 : Math.max(0, total(r.stdout, "pub_unacked") || 0);
+      assert.equal(published + unacked, await received.settled(), r.stdout);
+    },
+  });
+}
