@@ -8,10 +8,12 @@
  * @module
  */
 
-import { RAW_TIMERS } from "../worker/vu_context.ts";
+import { TickTimer } from "../worker/tick_timer.ts";
 
 interface Waiter {
   due: number;
+  /** The tick `due` is on (0: none). */
+  tick: number;
   /** Call order: waiters due at the same time go first come, first served. */
   order: number;
   resolve: () => void;
@@ -36,8 +38,7 @@ const before = (a: Waiter, b: Waiter) => a.due < b.due || (a.due === b.due && a.
  */
 export class Pacer {
   readonly #heap: Waiter[] = [];
-  #timer: number | undefined;
-  #armedFor = Infinity;
+  readonly #timer = new TickTimer((woke) => this.#fire(woke));
   #calls = 0;
 
   /**
@@ -55,29 +56,23 @@ export class Pacer {
     dueMs = Math.min(dueMs, notAfterMs);
     if (dueMs <= Date.now()) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
-    this.#push({ due: dueMs, order: this.#calls++, resolve });
-    if (dueMs < this.#armedFor) this.#arm();
+    this.#push({ due: dueMs, tick: tickMs, order: this.#calls++, resolve });
+    if (dueMs < this.#timer.armedFor) this.#arm();
     return promise;
   }
 
-  #arm(): void {
-    if (this.#timer !== undefined) RAW_TIMERS.clearTimeout(this.#timer);
+  /** Arms the timer for the first waiter; `woke`: when the wakeup arming it began. */
+  #arm(woke?: number): void {
     const first = this.#heap[0];
-    if (first === undefined) {
-      this.#timer = undefined;
-      this.#armedFor = Infinity;
-      return;
-    }
-    this.#armedFor = first.due;
-    this.#timer = RAW_TIMERS.setTimeout(() => this.#fire(), Math.max(0, first.due - Date.now()));
+    if (first === undefined) this.#timer.stop();
+    else this.#timer.arm(first.due, first.tick, woke);
   }
 
-  #fire(): void {
-    this.#timer = undefined;
+  #fire(woke: number): void {
     // Timers fire up to a millisecond early on some platforms: what is due within it goes now.
-    const now = Date.now() + 1;
+    const now = Math.max(woke + 1, this.#timer.armedFor);
     while (this.#heap.length > 0 && this.#heap[0].due <= now) this.#pop().resolve();
-    this.#arm();
+    this.#arm(woke);
   }
 
   #push(w: Waiter): void {

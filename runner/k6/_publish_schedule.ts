@@ -8,7 +8,8 @@
  */
 
 import { Client as LibraryClient, type Payload, type PublishOptions } from "../../client/mod.ts";
-import { RAW_TIMERS, vuStorage } from "../worker/vu_context.ts";
+import { vuStorage } from "../worker/vu_context.ts";
+import { TickTimer } from "../worker/tick_timer.ts";
 import { withGroupTag } from "./_mqtt_metrics.ts";
 
 /** Options of {@linkcode publishEvery}: the pace, the end, and the publications' options. */
@@ -64,19 +65,10 @@ interface Pace {
 // a 10 ms tick (mosquitto 57 -> 33 µs: the broker gets batches too).
 const DEFAULT_TICK_MS = 10;
 
-// While publications are due at every tick, one interval wakes the Worker: Deno spends about
-// twice the CPU on a wakeup by a timeout armed anew each time (bench/wake_cost.ts on this
-// machine: 199 against 99 µs). An interval drifts (about 0.2 ms per 10 ms tick here): it still
-// publishes what is due when it wakes, late by about a tick at most, but once it wakes more than
-// half a tick after the tick it is started again on it, so that the Workers and processes of a
-// test keep waking together.
-
 /** The Worker's paces, a binary heap by `due`. */
 const heap: Pace[] = [];
-/** The Worker's one timer: a timeout, or while `repeating` (its tick, ms) an interval. */
-let timer: number | undefined;
-let repeating = 0;
-let armedFor = Infinity;
+/** The Worker's one timer, armed for the first pace's next tick. */
+const timer = new TickTimer(fire);
 
 /**
  * Publishes `payload` to `topic` every `options.every` ms from `options.start` until
@@ -134,7 +126,7 @@ export function publishEvery(
 
 function schedule(pace: Pace): void {
   push(pace);
-  if (tickOf(heap[0]) < armedFor) arm();
+  if (tickOf(heap[0]) < timer.armedFor) arm();
 }
 
 /** When the first pace's next publication goes out: its due time, rounded up to its tick. */
@@ -142,51 +134,15 @@ function tickOf(pace: Pace): number {
   return pace.tick > 0 ? Math.ceil(pace.due / pace.tick) * pace.tick : pace.due;
 }
 
-/**
- * Arms the Worker's timer for the first pace's next tick. `woke`: when the timer that fired
- * this arming woke, if one did.
- */
+/** Arms the timer for the first pace's next tick; `woke`: when the wakeup arming it began. */
 function arm(woke?: number): void {
-  armedFor = Infinity;
-  if (heap.length === 0) return stop();
-  const first = heap[0];
-  armedFor = tickOf(first);
-  const tick = first.tick;
-  // Due by the next tick again: a steady pace.
-  const steady = woke !== undefined && tick > 0 && armedFor - woke <= tick;
-  // The interval goes on while it keeps waking in the first half of a tick.
-  if (steady && repeating === tick && woke % tick <= tick / 2) return;
-  stop();
-  // A steady pace's interval starts on the tick, where a timeout wakes.
-  timer = RAW_TIMERS.setTimeout(steady ? repeat : fire, Math.max(0, armedFor - Date.now()));
+  if (heap.length === 0) return timer.stop();
+  timer.arm(tickOf(heap[0]), heap[0].tick, woke);
 }
 
-/** Fires on a tick and from then on at every tick, with an interval. */
-function repeat(): void {
-  const tick = heap.length > 0 ? heap[0].tick : 0;
-  timer = undefined;
-  if (tick > 0) {
-    timer = RAW_TIMERS.setInterval(fire, tick);
-    repeating = tick;
-  }
-  fire();
-}
-
-function stop(): void {
-  if (timer !== undefined) {
-    if (repeating > 0) RAW_TIMERS.clearInterval(timer);
-    else RAW_TIMERS.clearTimeout(timer);
-  }
-  timer = undefined;
-  repeating = 0;
-}
-
-function fire(): void {
-  if (repeating === 0) timer = undefined;
-  const woke = Date.now();
+function fire(woke: number): void {
   // Timers may fire a little early: what was armed for is due.
-  const now = Math.max(woke, armedFor);
-  armedFor = Infinity;
+  const now = Math.max(woke, timer.armedFor);
   while (heap.length > 0 && heap[0].due <= now) {
     const pace = pop();
     // Ended by the script or the runner (an interrupted iteration): the pace ends with it.
