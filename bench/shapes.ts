@@ -212,6 +212,11 @@ async function runShape(
   }
 }
 
+/** CPU per wakeup, or "-" when the process did not sleep in the window (a saturated one). */
+function perWake(us: number, wakes: number): number | string {
+  return wakes > 0 ? round(us / wakes, 1) : "-";
+}
+
 function print(results: ShapeResult[]): void {
   console.log(table(
     [
@@ -250,8 +255,8 @@ function print(results: ShapeResult[]): void {
       ratio(r.mqloadUs, r.brokerUs),
       round(r.mqloadWakes, 2),
       round(r.brokerWakes, 2),
-      round(r.mqloadUs / r.mqloadWakes, 1),
-      round(r.brokerUs / r.brokerWakes, 1),
+      perWake(r.mqloadUs, r.mqloadWakes),
+      perWake(r.brokerUs, r.brokerWakes),
       round(r.mqloadCores, 2),
       r.sent,
       r.received,
