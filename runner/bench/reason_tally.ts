@@ -2,13 +2,13 @@
  * A bench's failures counted by reason, as emqtt-bench prints them: failed connects
  * (`client(N): connect error - Reason`), lost connections (`client(N): EXIT for Reason`) and
  * failed reconnects. Each reason keeps the first client known to have failed so, and the lines
- * print the first few clients of each reason ({@linkcode NAMED_PER_REASON}): the rest are counted.
+ * print the first few clients of each reason (as many as each Worker names, `NAMED_PER_REASON`):
+ * the rest are counted.
  *
  * @module
  */
 
-/** Clients named in lines for each reason (the Workers name as many each: the first come here). */
-export const NAMED_PER_REASON = 3;
+import { NAMED_PER_REASON } from "./connect_errors.ts";
 
 /** What failed: a connect, a connection (lost), a reconnect attempt. */
 export type ReasonKind = "connect" | "lost" | "reconnect";
