@@ -14,6 +14,7 @@ import { benchHelp } from "./help.ts";
 import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
 import { benchSummary, publicationsFailed } from "./summary.ts";
+import { pubTarget } from "./rate_warning.ts";
 import { plannedWorkers } from "./workers.ts";
 import {
   CANNOT_SKIP_NOTE,
@@ -59,13 +60,14 @@ export async function benchCommand(args: string[]): Promise<number> {
   const path = `${dir}/bench_${config.kind}.js`;
   await Deno.writeTextFile(path, script);
   let failedThresholds = false;
+  const target = pubTarget(config, run.executionSegment !== undefined);
   const lines = new BenchLines({
     writer: Deno.stdout,
     quiet: run.quiet,
     holding: config.kind === "conn",
     summary: (tally, end, activeMs) => {
       failedThresholds = end?.thresholds.some((r) => !r.ok) ?? false;
-      return benchSummary(config.kind, tally, end, activeMs);
+      return benchSummary(config.kind, tally, end, activeMs, target);
     },
   });
   const stop = new AbortController();

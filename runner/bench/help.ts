@@ -42,7 +42,8 @@ const PUBLISH = `Publishing (pub):
   -L, --limit N                 messages per publisher (default 0: no limit)
   -I, --interval_of_msg MS      ms between a publisher's messages (default 1000; 0: each
                                 after the last is acknowledged)
-  -F, --inflight N              QoS 1/2 messages in flight per client (default 1; 0: 65535)
+  -F, --inflight N              QoS 1/2 messages in flight per client (default 1; 0: 65535):
+                                a broker slower than -I holds the rate back
       --tick MS                 messages due within a tick go out together at its end, so
                                 publishers share wakeups (default 10; 0: each at its due time;
                                 -I 0 has none)

@@ -9,6 +9,7 @@
 import type { TestEnd } from "../outputs/output.ts";
 import type { BenchKind } from "./config.ts";
 import { ms } from "./lines.ts";
+import { pubRateWarning, type PubTarget } from "./rate_warning.ts";
 import { type BenchTally, COUNT_NAMES } from "./tally.ts";
 
 /** Publishers listed by name when their messages went missing (the rest are counted). */
@@ -21,6 +22,7 @@ const LISTED = 10;
  * @param tally The run's counts.
  * @param end The thresholds' verdicts (undefined when the run ended without a summary).
  * @param activeMs How long the test clock ran.
+ * @param target The publishers' target rate (pub with `-I` > 0), to say when it was missed.
  * @returns The text.
  *
  * @example Usage
@@ -38,6 +40,7 @@ export function benchSummary(
   tally: BenchTally,
   end: TestEnd | undefined,
   activeMs: number,
+  target?: PubTarget,
 ): string {
   const out = [``, `bench ${kind} summary (${(activeMs / 1000).toFixed(1)}s):`];
   for (const name of COUNT_NAMES) {
@@ -85,6 +88,8 @@ export function benchSummary(
     }
     if (faulty.length > LISTED) out.push(`    … and ${faulty.length - LISTED} more publishers`);
   }
+  const short = target === undefined ? undefined : pubRateWarning(target, tally);
+  if (short !== undefined) out.push(`  ${short}`);
   for (const r of end?.thresholds ?? []) {
     if (!r.ok) out.push(`  threshold crossed: ${r.metric}: ${r.expression}`);
   }

@@ -27,8 +27,8 @@ import { printBanner } from "./banner.ts";
 import { createLogSink, type LogSettings } from "./log_sink.ts";
 import { EXIT_CODES } from "./exit_codes.ts";
 import { finishRun, type SyncWriter } from "./finish.ts";
-import { type Placement, placeVus, VUS_PER_WORKER } from "./placement.ts";
-import { watchSaturation } from "./saturation.ts";
+import { type Placement, placeVus } from "./placement.ts";
+import { saturationAdvice, watchSaturation } from "./saturation.ts";
 import { Progress } from "./progress.ts";
 import { RunState } from "./run_state.ts";
 import { describeError } from "./script_errors.ts";
@@ -348,16 +348,10 @@ function timedOut(phase: "setup" | "teardown", ms: number): string {
  * the VUs may be waiting for it. Not when each VU has a Worker already (a VU runs on one).
  */
 function watchDefaultWorkers(run: RunState, workers: number, maxVus: number): () => void {
-  const most = Math.min(navigator.hardwareConcurrency ?? 1, maxVus);
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const most = Math.min(cores, maxVus);
   if (run.settings.workers !== undefined || workers >= most) return () => {};
   return watchSaturation({
-    onSaturated: () =>
-      run.log(
-        "WARN",
-        `a Worker has kept a CPU core busy for several seconds: mqload may be what limits this ` +
-          `run. Its VUs run on ${workers} Worker${workers === 1 ? "" : "s"} (one per ` +
-          `${VUS_PER_WORKER.toLocaleString("en")} VUs by default); --workers ${most} spreads ` +
-          `them over ${most}`,
-      ),
+    onSaturated: () => run.log("WARN", saturationAdvice(workers, most, cores)),
   });
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { VUS_PER_WORKER } from "./placement.ts";
 import { readProcStat } from "./proc_stat.ts";
 
 /** One thread's name and CPU time (user + system), ms. */
@@ -99,4 +100,32 @@ export function watchSaturation(options: SaturationOptions): () => void {
   // A watch must never keep the process alive.
   Deno.unrefTimer(timer);
   return () => clearInterval(timer);
+}
+
+/**
+ * What the run says when a Worker kept a core busy: more Workers may help. When they would take
+ * every core, a broker on the same machine loses the cores it runs on (fan-out against a local
+ * mosquitto on 2 cores: 54k msg/s with 2 Workers, 69k/s with 1), so the advice says that too.
+ *
+ * @param workers The Workers the VUs run on.
+ * @param most The Workers the advice names (no more than the cores, nor the VUs).
+ * @param cores The machine's cores.
+ * @returns One line.
+ *
+ * @example Usage
+ * ```ts
+ * import { saturationAdvice } from "./saturation.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(saturationAdvice(1, 2, 2), /--workers 2 .*unless a broker on this machine/);
+ * assert.doesNotMatch(saturationAdvice(1, 4, 8), /unless/);
+ * ```
+ */
+export function saturationAdvice(workers: number, most: number, cores: number): string {
+  // A core left over after `most` Workers is one a local broker can still run on.
+  const caveat = most + 1 > cores ? " (unless a broker on this machine needs those cores)" : "";
+  return `a Worker has kept a CPU core busy for several seconds: mqload may be what limits this ` +
+    `run. Its VUs run on ${workers} Worker${workers === 1 ? "" : "s"} (one per ` +
+    `${VUS_PER_WORKER.toLocaleString("en")} VUs by default); --workers ${most} spreads ` +
+    `them over ${most}${caveat}`;
 }

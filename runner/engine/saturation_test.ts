@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readThreads, watchSaturation } from "./saturation.ts";
+import { readThreads, saturationAdvice, watchSaturation } from "./saturation.ts";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,4 +61,13 @@ Deno.test({
       worker.terminate();
     }
   },
+});
+
+Deno.test("saturationAdvice warns that the Workers it names would take a local broker's cores", () => {
+  const all = saturationAdvice(1, 2, 2);
+  assert.match(all, /^a Worker has kept a CPU core busy .* on 1 Worker \(one per 2,000 VUs/);
+  assert.match(all, /--workers 2 spreads them over 2 \(unless a broker on this machine needs/);
+  // A core left over: nothing to add.
+  assert.match(saturationAdvice(2, 4, 8), /--workers 4 spreads them over 4$/);
+  assert.match(saturationAdvice(1, 3, 3), /\(unless a broker on this machine needs those cores\)$/);
 });
