@@ -1,6 +1,7 @@
 /**
- * CPU time of processes from `/proc/<pid>/stat`: user plus system time of a process (all its
- * threads: the runner's Workers are threads of one process) and of its descendants.
+ * CPU time and wakeups of processes from `/proc`: user plus system time of a process (all its
+ * threads: the runner's Workers are threads of one process) and of its descendants, and how
+ * often their threads slept and were woken.
  *
  * @module
  */
@@ -16,13 +17,38 @@ function allPids(): number[] {
   return pids;
 }
 
+/** Voluntary context switches of one process's threads: how often they slept and were woken. */
+function wakesOf(pid: number): number {
+  let wakes = 0;
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const status = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/status`);
+      const line = status.match(/^voluntary_ctxt_switches:\s*(\d+)/m);
+      if (line !== null) wakes += Number(line[1]);
+    }
+  } catch { /* gone */ }
+  return wakes;
+}
+
+/** What a process tree has used so far. */
+export interface TreeUsage {
+  /** Milliseconds of user and system time. */
+  cpuMs: number;
+  /**
+   * How many times its threads slept and were woken: their voluntary context switches (an
+   * event loop that sleeps in `epoll_wait` and wakes to handle what arrived counts one per
+   * wakeup).
+   */
+  wakes: number;
+}
+
 /**
- * The CPU time used so far by `pid` and every living descendant, in ms.
+ * The CPU time and wakeups used so far by `pid` and every living descendant.
  *
  * @param pid The root process.
- * @returns Milliseconds of user and system time.
+ * @returns Their sums.
  */
-export function treeCpuMs(pid: number): number {
+export function treeUsage(pid: number): TreeUsage {
   const stats = new Map<number, ProcStat>();
   for (const p of allPids()) {
     const s = readProcStat(`/proc/${p}`);
@@ -35,9 +61,13 @@ export function treeCpuMs(pid: number): number {
     }
     return false;
   };
-  let total = 0;
-  for (const [p, s] of stats) if (inTree(p)) total += s.cpuMs;
-  return total;
+  const usage = { cpuMs: 0, wakes: 0 };
+  for (const [p, s] of stats) {
+    if (!inTree(p)) continue;
+    usage.cpuMs += s.cpuMs;
+    usage.wakes += wakesOf(p);
+  }
+  return usage;
 }
 
 /**
@@ -55,39 +85,4 @@ export function pidByCommandLine(needle: string): number | undefined {
     } catch { /* gone */ }
   }
   return undefined;
-}
-
-/** Voluntary context switches of one process's threads: how often they slept and were woken. */
-function wakesOf(pid: number): number {
-  let wakes = 0;
-  try {
-    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-      const status = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/status`);
-      const line = status.match(/^voluntary_ctxt_switches:\s*(\d+)/m);
-      if (line !== null) wakes += Number(line[1]);
-    }
-  } catch { /* gone */ }
-  return wakes;
-}
-
-/**
- * How many times `pid` and its living descendants have slept and been woken so far: the
- * voluntary context switches of all their threads. An event loop that sleeps in `epoll_wait`
- * and wakes to handle what arrived counts one per wakeup.
- *
- * @param pid The root process.
- * @returns The count.
- */
-export function treeWakes(pid: number): number {
-  let total = 0;
-  for (const p of allPids()) {
-    for (let at = p, hops = 0; at > 1 && hops < 64; hops++) {
-      if (at === pid) {
-        total += wakesOf(p);
-        break;
-      }
-      at = readProcStat(`/proc/${at}`)?.ppid ?? 0;
-    }
-  }
-  return total;
 }

@@ -49,7 +49,7 @@ import {
   type Shape,
   shapes,
 } from "./_shapes_generators.ts";
-import { pidByCommandLine, treeCpuMs, treeWakes } from "./_proc_cpu.ts";
+import { pidByCommandLine, treeUsage } from "./_proc_cpu.ts";
 import { ratio, round, table } from "./_table.ts";
 import { withRaisedFileLimit } from "./_raised.ts";
 
@@ -113,14 +113,18 @@ async function runShape(
   const samples: Sample[] = [];
   // The generator's processes, added as they are spawned: the watcher's first samples come before.
   const pids: number[] = [];
-  const read = (count: number): Sample => ({
-    at: Date.now(),
-    count,
-    mqloadMs: pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0),
-    brokerMs: treeCpuMs(brokerPid),
-    mqloadWakes: pids.reduce((sum, pid) => sum + treeWakes(pid), 0),
-    brokerWakes: treeWakes(brokerPid),
-  });
+  const read = (count: number): Sample => {
+    const mqload = pids.map(treeUsage);
+    const broker = treeUsage(brokerPid);
+    return {
+      at: Date.now(),
+      count,
+      mqloadMs: mqload.reduce((sum, u) => sum + u.cpuMs, 0),
+      brokerMs: broker.cpuMs,
+      mqloadWakes: mqload.reduce((sum, u) => sum + u.wakes, 0),
+      brokerWakes: broker.wakes,
+    };
+  };
   const watcher = new Client({ client_id: "shapes-watcher", reconnect: false });
   watcher.on("message", (_topic, payload) => {
     samples.push(read(Number(new TextDecoder().decode(payload))));
