@@ -136,14 +136,6 @@ export class Metrics {
     (this.#bytesOut ??= this.#recorder(MQTT_BYTES_SENT, this.#base)).add(n);
   }
 
-  get base(): Record<string, string> {
-    return this.#base;
-  }
-
-  add(metric: string, value: number, tags: Record<string, string>): void {
-    this.#sink.add(metric, value, tags);
-  }
-
   #topic(topic: string): TopicTags {
     const topics = this.#topics ??= new Map();
     let entry = topics.get(topic);
@@ -154,7 +146,7 @@ export class Metrics {
     return entry;
   }
 
-  topicTags(topic: string): Record<string, string> {
+  #topicTags(topic: string): Record<string, string> {
     const entry = this.#topic(topic);
     return entry.tags ??= Object.freeze({ ...this.#base, topic });
   }
@@ -220,7 +212,7 @@ export class Metrics {
    * calls tagged so. A frozen `extra` is cached by identity, as in `methodTags`.
    */
   #callTags(extra: Tags | undefined, topic?: string): Tags {
-    const own = topic === undefined ? this.#base : this.topicTags(topic);
+    const own = topic === undefined ? this.#base : this.#topicTags(topic);
     if (extra === undefined) return own;
     if (!Object.isFrozen(extra)) return { ...own, ...extra };
     return this.#withExtra(extra, topic).tags ??= Object.freeze({ ...own, ...extra });
@@ -268,10 +260,10 @@ export class Metrics {
       MQTT_CALLS,
       this.methodTags("message", undefined, topic),
     )).add(1);
-    (entry.received ??= this.#recorder(MQTT_MESSAGES_RECEIVED, this.topicTags(topic))).add(1);
+    (entry.received ??= this.#recorder(MQTT_MESSAGES_RECEIVED, this.#topicTags(topic))).add(1);
     (this.#dataIn ??= this.#recorder(DATA_RECEIVED, this.#base)).add(size);
     if (latency !== undefined) {
-      (entry.latency ??= this.#recorder(MQTT_MESSAGE_LATENCY, this.topicTags(topic))).add(latency);
+      (entry.latency ??= this.#recorder(MQTT_MESSAGE_LATENCY, this.#topicTags(topic))).add(latency);
     }
   }
 
