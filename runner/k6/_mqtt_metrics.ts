@@ -17,47 +17,34 @@ export interface Muted {
 
 // A client's cached tag objects: its base, one per method, and per topic (up to the client's
 // MAX_CACHED_TOPICS) the topic's own and one per method used on it.
-const MAX_CACHED_MERGES = 8 * MAX_CACHED_TOPICS;
-
-/** A client's tags merged with the VU's, and their series per metric, bound on first use. */
-interface Merged {
-  tags: Tags;
-  bound: Record<string, BoundSeries | undefined>;
-}
+const MAX_CACHED_TAGS = 8 * MAX_CACHED_TOPICS;
 
 /**
  * A sink adding the VU's current tags to one client's samples. The client's own tag objects are
- * frozen and cached for its life, so their merges are cached by identity (a plain map, per client,
- * emptied when the VU's tags change), each with the series its samples land in: a message's
- * samples then cost a map lookup each, not the registry's lookups of metric and tags. An
- * unfrozen tags object, made for one call (per-call tags), is merged each time, as it is not
- * seen again. The client's connections opening and closing go to the Worker's count of open
- * connections.
+ * frozen and cached for its life, so each sample with one of them goes to a recorder cached by
+ * that object's identity and the metric (a plain map, per client), which binds the series once
+ * and again only when the VU's tags change: a sample then costs a map lookup, not the
+ * registry's lookups of metric and tags. The client asks for the recorders of its per-message
+ * samples itself (`recorder`) and keeps them. An unfrozen tags object, made for one call
+ * (per-call tags), is merged each time, as it is not seen again. The client's connections
+ * opening and closing go to the Worker's count of open connections.
  */
 export function vuSink(vu: VuState, muted: Muted): MetricsSink {
-  const registry = vu.services.registry;
-  let base: Tags | undefined;
-  let cache: Map<Tags, Merged> | undefined;
+  let cache: Map<Tags, Record<string, VuRecorder>> | undefined;
   return {
     add(metric, value, tags) {
       if (muted.muted) return;
-      const current = vu.tags;
-      if (current !== base) {
-        base = current;
-        cache = undefined;
-      }
       if (!Object.isFrozen(tags)) {
-        registry.add(metric, value, { ...current, ...tags });
+        vu.services.registry.add(metric, value, { ...vu.tags, ...tags });
         return;
       }
       cache ??= new Map();
-      let merged = cache.get(tags);
-      if (merged === undefined) {
-        if (cache.size >= MAX_CACHED_MERGES) cache.clear();
-        merged = { tags: Object.freeze({ ...current, ...tags }), bound: {} };
-        cache.set(tags, merged);
+      let recorders = cache.get(tags);
+      if (recorders === undefined) {
+        if (cache.size >= MAX_CACHED_TAGS) cache.clear();
+        cache.set(tags, recorders = {});
       }
-      registry.addBound(merged.bound[metric] ??= registry.bind(metric, merged.tags), value);
+      (recorders[metric] ??= new VuRecorder(vu, muted, metric, tags)).add(value);
     },
     recorder: (metric, tags) => new VuRecorder(vu, muted, metric, tags),
     // Counted even while muted: an abandoned client's connection closes all the same.
