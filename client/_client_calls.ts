@@ -23,6 +23,16 @@ export function clientCalls(client: object, events: Listeners, settings: ClientS
 }
 
 /**
+ * Whether a client is connecting: an attempt under way, or the next one due after its backoff
+ * (a `connect()` and its retries, a reconnection). Its calls wait for the connection; neither
+ * connected nor connecting, it is ending or closed and they fail at once.
+ */
+export function isConnecting(client: object): boolean {
+  const state = callsOf.get(client)?.lifecycle.state;
+  return state === "connecting" || state === "waiting";
+}
+
+/**
  * Gives a client xk6-mqtt's rules, for the k6 runner's shim: a failed sync-named call goes to the
  * `error` handlers or stays an unhandled rejection, an `on()` handler's exception is reported as
  * uncaught (the VU fails the iteration), and messages nobody consumes are acknowledged at once

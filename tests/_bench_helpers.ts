@@ -1,10 +1,13 @@
 /**
  * Helpers of the `mqload bench` tests: run a bench as a subprocess, start one in the background
- * and wait until its clients are connected, and read the figures of its summary.
+ * and wait until its clients are connected (or until it prints a line), read the figures of its
+ * summary, and follow mosquitto's own count of the publications it received.
  *
  * @module
  */
 
+import { Client } from "../mod.ts";
+import type { Mosquitto } from "./fixtures/mosquitto.ts";
 import { CLI, explain, ROOT, type RunResult } from "./_runner_helpers.ts";
 
 export { explain };
@@ -16,6 +19,8 @@ export const brokerFlags = (port: number): string[] => ["-h", "127.0.0.1", "-p",
 export interface BackgroundBench {
   /** Resolves once its per-second lines say `connect_succ total=<count>`. */
   connected: Promise<void>;
+  /** Resolves once its output matches `pattern`; rejects if it ends first. */
+  printed(pattern: RegExp): Promise<void>;
   /** Resolves with its result when it exits. */
   done: Promise<RunResult>;
   /** Sends it a signal (SIGINT: Ctrl+C). */
@@ -49,19 +54,37 @@ export function startBench(args: string[], count: number): BackgroundBench {
     return all;
   };
   const marker = new RegExp(`connect_succ total=${count} `);
+  // What the output is awaited for (printed()), and the output so far.
+  const awaited = new Map<RegExp, PromiseWithResolvers<void>>();
+  let sofar = "";
+  let ended: RunResult | undefined;
   const stdout = read(child.stdout, (all) => {
+    sofar = all;
     if (marker.test(all)) connected.resolve();
+    for (const [pattern, seen] of awaited) if (pattern.test(all)) seen.resolve();
   });
   const stderr = read(child.stderr);
   const done = (async () => {
     const [status, out, err] = await Promise.all([child.status, stdout, stderr]);
-    const result = { code: status.code, stdout: out, stderr: err };
+    const result = ended = { code: status.code, stdout: out, stderr: err };
     connected.reject(new Error(`the bench ended before connecting:\n${explain(result)}`));
+    for (const [pattern, seen] of awaited) seen.reject(notPrinted(pattern, result));
     return result;
   })();
+  const printed = (pattern: RegExp) => {
+    const seen = Promise.withResolvers<void>();
+    if (pattern.test(sofar)) seen.resolve();
+    else if (ended !== undefined) seen.reject(notPrinted(pattern, ended));
+    else awaited.set(pattern, seen);
+    return seen.promise;
+  };
   // A test that awaits `done` alone must not see `connected`'s rejection as unhandled.
   connected.promise.catch(() => {});
-  return { connected: connected.promise, done, kill: (signal) => child.kill(signal) };
+  return { connected: connected.promise, printed, done, kill: (signal) => child.kill(signal) };
+}
+
+function notPrinted(pattern: RegExp, result: RunResult): Error {
+  return new Error(`the bench ended without printing ${pattern}:\n${explain(result)}`);
 }
 
 /**
@@ -99,4 +122,39 @@ export function faultsByPublisher(stdout: string): Map<string, number[]> {
     out.set(m[1], [Number(m[2]), Number(m[3]), Number(m[4])]);
   }
   return out;
+}
+
+/** The `$SYS` counter of the PUBLISH packets mosquitto received from clients. */
+const RECEIVED = "$SYS/broker/publish/messages/received";
+
+/** mosquitto's count of the publications it received, as it last published it. */
+export interface ReceivedCount {
+  /** The count once mosquitto has published it past the bench's end (two updates later). */
+  settled(): Promise<number>;
+  /** Ends the client that follows it. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Follows mosquitto's count of received publications, updated every second (its config needs
+ * `sys_interval 1`).
+ *
+ * @param mosquitto The broker.
+ * @returns The count, to read once the bench has ended.
+ */
+export async function followReceived(mosquitto: Mosquitto): Promise<ReceivedCount> {
+  const watcher = new Client({ client_id: "sys-watcher" });
+  let latest = 0;
+  watcher.on("message", (_topic, payload) => {
+    latest = Number(new TextDecoder().decode(payload));
+  });
+  await watcher.connectAsync(mosquitto.url);
+  await watcher.subscribeAsync(RECEIVED, { qos: 0 });
+  return {
+    async settled(): Promise<number> {
+      await new Promise((r) => setTimeout(r, 2500));
+      return latest;
+    },
+    [Symbol.asyncDispose]: () => watcher.endAsync().catch(() => {}),
+  };
 }

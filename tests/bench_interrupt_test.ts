@@ -4,31 +4,8 @@
 // still in flight when it stopped.
 
 import assert from "node:assert/strict";
-import { Client } from "../mod.ts";
-import { type Mosquitto, needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
-import { brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
-
-/** The `$SYS` counter of the PUBLISH packets mosquitto received from clients. */
-const RECEIVED = "$SYS/broker/publish/messages/received";
-
-/** Follows mosquitto's count of received publications, updated every second (sys_interval 1). */
-async function followReceived(mosquitto: Mosquitto) {
-  const watcher = new Client({ client_id: "sys-watcher" });
-  let latest = 0;
-  watcher.on("message", (_topic, payload) => {
-    latest = Number(new TextDecoder().decode(payload));
-  });
-  await watcher.connectAsync(mosquitto.url);
-  await watcher.subscribeAsync(RECEIVED, { qos: 0 });
-  return {
-    /** The count once mosquitto has published it past the bench's end (two updates later). */
-    async settled(): Promise<number> {
-      await new Promise((r) => setTimeout(r, 2500));
-      return latest;
-    },
-    [Symbol.asyncDispose]: () => watcher.endAsync().catch(() => {}),
-  };
-}
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { brokerFlags, explain, followReceived, startBench, total } from "./_bench_helpers.ts";
 
 for (const qos of [0, 1]) {
   Deno.test({

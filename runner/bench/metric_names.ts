@@ -23,6 +23,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     connectFailed: "bench_connect_failed",
     /** Publications started (acknowledged or failed, or in flight when the run stopped). */
     pubStarted: "bench_pub_started",
+    /** Publications failed without ever being sent (made while their client was reconnecting). */
+    pubUnsent: "bench_pub_unsent",
     /** Clients that gave up reconnecting (`--reconnect`). */
     reconnectGaveUp: "bench_reconnect_gave_up",
     /** Connections lost, by `reason` (the first few of each in a Worker also tagged `client`). */

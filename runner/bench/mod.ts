@@ -51,6 +51,7 @@ export {
   type WatchedClient,
 } from "./connection_watch.ts";
 export { type EventTimeGauge, EventWindow } from "./event_window.ts";
+export { UnsentWatch } from "./unsent_watch.ts";
 
 /**
  * The Worker's tracker for a shared subscription: its receivers each get some of a publisher's

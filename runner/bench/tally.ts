@@ -180,6 +180,7 @@ export class BenchTally {
     const second = Number.isNaN(index) ? undefined : this.#bucket(Math.max(index, this.#open));
     const delta = zero();
     const count = (key: keyof BenchCounts, n: number) => delta[key] += n;
+    let unsent = 0;
     for (const m of snapshot.metrics) {
       for (const s of m.series) {
         switch (m.name) {
@@ -210,6 +211,9 @@ export class BenchTally {
             break;
           case M.pubStarted:
             this.pubStarted += s.sum;
+            break;
+          case M.pubUnsent:
+            unsent += s.sum;
             break;
           case M.reconnectGaveUp:
             this.gaveUp += s.sum;
@@ -249,7 +253,9 @@ export class BenchTally {
     }
     if ((snapshot.periodEndMs ?? atMs) > this.#stoppedAtMs) {
       this.#failedAtStop += delta.pub_fail;
-      delta.pub_fail = 0;
+      // Those never sent (made while reconnecting) are failures, not in flight; the clients the
+      // stop closed report none (before the stop, the client's own count has them).
+      delta.pub_fail = unsent;
     }
     for (const key of COUNT_NAMES) this.totals[key] += delta[key];
     if (COUNT_NAMES.every((key) => delta[key] === 0) || Number.isNaN(this.#startMs)) return;
@@ -264,7 +270,7 @@ export class BenchTally {
 
   /**
    * Publications in flight when the run was stopped: started but neither published nor failed
-   * before the stop (those failing as the clients closed were in flight).
+   * before the stop (those failing as the clients closed were in flight, unless never sent).
    *
    * @returns Their count.
    */
@@ -276,7 +282,8 @@ export class BenchTally {
 
   /**
    * The run is being stopped (Ctrl+C): publications that fail from now on were in flight, their
-   * clients closed before their acknowledgement; they count as in flight ({@linkcode unacked}), not failed.
+   * clients closed before their acknowledgement; they count as in flight ({@linkcode unacked}), not
+   * failed, unless the script counted them as never sent (`bench_pub_unsent`).
    *
    * @param atMs When, epoch ms.
    */

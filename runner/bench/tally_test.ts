@@ -82,3 +82,32 @@ Deno.test("BenchTally moves a late drain's counts for printed seconds to the fir
   assert.equal(tally.totals.recv, 400);
   assert.deepEqual([0, 1, 2, 3].map((i) => tally.second(i).recv), [100, 0, 0, 300]);
 });
+
+Deno.test("BenchTally: at a stop, in flight is started less published and failed, unsent failed", () => {
+  const tally = new BenchTally();
+  tally.start(T0);
+  // Before the stop the client counts every failure, those never sent among them.
+  tally.add(
+    snapshot(0, 1000, [
+      ["bench_pub_started", {}, 120],
+      ["mqtt_messages_sent", {}, 100],
+      ["mqtt_errors", { method: "publish" }, 2],
+      ["bench_pub_unsent", {}, 2],
+    ]),
+    T0 + 500,
+  );
+  tally.stopping(T0 + 1500);
+  // After it: 3 failed as they were sent, then 6 unsent the closing client did not report.
+  tally.add(
+    snapshot(1000, 2000, [
+      ["bench_pub_started", {}, 30],
+      ["mqtt_messages_sent", {}, 10],
+      ["mqtt_errors", { method: "publish" }, 3],
+      ["bench_pub_unsent", {}, 6],
+    ]),
+    T0 + 1500,
+  );
+  assert.equal(tally.totals.pub, 110);
+  assert.equal(tally.totals.pub_fail, 2 + 6);
+  assert.equal(tally.unacked(), 150 - 110 - 8);
+});

@@ -36,7 +36,7 @@ import {
   type SubscribeOptions,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
-import { eventListenersOf, withXk6Semantics } from "../../client/internal.ts";
+import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
@@ -109,6 +109,16 @@ export class Client extends LibraryClient {
    */
   override get connected(): boolean {
     return this.#calls.connected ?? super.connected;
+  }
+
+  /**
+   * Whether the client is connecting (beyond xk6-mqtt): an attempt under way or the next one
+   * due (a reconnection after a lost connection), its calls waiting for the connection. Neither
+   * `connected` nor `connecting`, the client is ending or closed: its calls fail at once. A
+   * blocking `connect()` or `end()` call in progress has, for a script, returned: not connecting.
+   */
+  get connecting(): boolean {
+    return this.#calls.connected === undefined && isConnecting(this);
   }
 
   /**
