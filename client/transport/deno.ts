@@ -116,8 +116,16 @@ export async function connectTcp(options: TransportOptions): Promise<Transport> 
   return new DenoTransport(conn);
 }
 
+/** What a transport needs of a Deno connection (a bench hands it one in memory). */
+export type DenoConnLike = Pick<Deno.Conn, "read" | "write" | "close">;
+
+/** The transport over an open connection (`connectTcp` opens one). */
+export function denoTransport(conn: DenoConnLike): Transport {
+  return new DenoTransport(conn);
+}
+
 class DenoTransport implements Transport {
-  #conn: Deno.Conn;
+  #conn: DenoConnLike;
   #buffer = new Uint8Array(INITIAL_READ_BUFFER);
   #closed = false;
   #streak = 0;
@@ -126,7 +134,7 @@ class DenoTransport implements Transport {
   #start = 0;
   #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
 
-  constructor(conn: Deno.Conn) {
+  constructor(conn: DenoConnLike) {
     this.#conn = conn;
   }
 
