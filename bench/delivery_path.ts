@@ -233,9 +233,15 @@ if (import.meta.main) {
   const ways = values.ways.split(",") as Way[];
   const results = new Map<Way, number[]>(ways.map((way) => [way, []]));
   for (let t = 0; t < Number(values.trials); t++) {
-    for (const way of ways) results.get(way)!.push(await trial(way, subscribers, messages));
+    for (const way of ways) {
+      results.get(way)!.push(await trial(way, subscribers, messages));
+      if (Deno.env.get("HEAP")) {
+        (globalThis as unknown as { gc(): void }).gc();
+        console.log(way, (Deno.memoryUsage().heapUsed / 2 ** 20).toFixed(1), "MiB");
+      }
+    }
   }
-  const floor = median(results.get("floor")!);
+  const floor = results.has("floor") ? median(results.get("floor")!) : undefined;
   console.log(table(
     ["way", "µs per delivery", "÷ floor", "runs"],
     ways.map((way) => {
