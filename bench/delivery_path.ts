@@ -186,7 +186,7 @@ async function trial(way: Way, subscribers: number, messages: number): Promise<n
     }
     const open = async () => {
       let metrics: MetricsSink | undefined;
-      if (way === "runner") {
+      if (way === "runner" && !Deno.env.get("NO_SINK")) {
         metrics = vuSink(new VuState(i + 1, services(registry)), { muted: false });
       }
       const client = new Client({
@@ -202,7 +202,7 @@ async function trial(way: Way, subscribers: number, messages: number): Promise<n
       await client.subscribeAsync(FILTER, { qos: 1 });
     };
     connecting.push(
-      way === "runner" ? vuStorage.run(new VuState(i + 1, services(registry)), open) : open(),
+      way === "runner" && !Deno.env.get("NO_ALS") ? vuStorage.run(new VuState(i + 1, services(registry)), open) : open(),
     );
   }
   await Promise.all(connecting);
