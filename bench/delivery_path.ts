@@ -186,7 +186,7 @@ async function trial(way: Way, subscribers: number, messages: number): Promise<n
     }
     const open = async () => {
       let metrics: MetricsSink | undefined;
-      if (way === "runner" && !Deno.env.get("NO_SINK")) {
+      if (way === "runner") {
         metrics = vuSink(new VuState(i + 1, services(registry)), { muted: false });
       }
       const client = new Client({
@@ -202,7 +202,7 @@ async function trial(way: Way, subscribers: number, messages: number): Promise<n
       await client.subscribeAsync(FILTER, { qos: 1 });
     };
     connecting.push(
-      way === "runner" && !Deno.env.get("NO_ALS") ? vuStorage.run(new VuState(i + 1, services(registry)), open) : open(),
+      way === "runner" ? vuStorage.run(new VuState(i + 1, services(registry)), open) : open(),
     );
   }
   await Promise.all(connecting);
@@ -235,10 +235,6 @@ if (import.meta.main) {
   for (let t = 0; t < Number(values.trials); t++) {
     for (const way of ways) {
       results.get(way)!.push(await trial(way, subscribers, messages));
-      if (Deno.env.get("HEAP")) {
-        (globalThis as unknown as { gc(): void }).gc();
-        console.log(way, (Deno.memoryUsage().heapUsed / 2 ** 20).toFixed(1), "MiB");
-      }
     }
   }
   const floor = results.has("floor") ? median(results.get("floor")!) : undefined;
