@@ -59,6 +59,8 @@ export class Connection {
   #deferredRead: unknown;
   /** Made by the first keepalive set: a connection without one carries none. */
   #keepalive?: Keepalive | undefined;
+  /** The clock's reading for the read being handled, taken when first asked for (see `now`). */
+  #readTime: number | undefined;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {
     this.#transport = transport;
@@ -66,11 +68,19 @@ export class Connection {
     this.#clock = clock;
     this.#handler = handler;
     this.lastWrite = clock.now();
-    this.#writes = new Writes(this, handler, transport, clock);
+    this.#writes = new Writes(this, handler, transport);
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The clock's time, read once per read handled: its packets arrived together, and every
+   * latency and write stamp of their handling shares one reading (a clock reading is an op).
+   */
+  now(): number {
+    return this.#readTime ?? this.#clock.now();
   }
 
   /** Settles once a failed connection has let go of its transport and stopped reading. */
@@ -218,6 +228,7 @@ export class Connection {
     }
     const handler = this.#handler;
     const writes = this.#writes;
+    this.#readTime = this.#clock.now();
     writes.hold();
     try {
       handler.bytesRead?.(chunk.length);
@@ -243,6 +254,7 @@ export class Connection {
     } finally {
       // The read's acknowledgements go out together, now, rather than after two microtasks.
       writes.release();
+      this.#readTime = undefined;
     }
     this.#read();
   };

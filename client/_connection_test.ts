@@ -167,3 +167,39 @@ Deno.test("Connection closed by a message handler still writes what the read que
   const bytes = transport.writes.flatMap((w) => Array.from(w));
   assert.deepEqual(bytes, [0x40, 2, 0, 4, 0xe0, 0]);
 });
+
+Deno.test("Connection reads the clock once per read: its packets and their write share it", async () => {
+  const transport = new MemoryTransport({
+    url: parseBrokerUrl("mqtt://broker.test:1883"),
+    signal: new AbortController().signal,
+  });
+  const clock = new FakeClock();
+  let readings = 0;
+  const counting = Object.assign(Object.create(clock), {
+    now: () => (readings++, clock.now()),
+  });
+  const seen: number[] = [];
+  const conn = new Connection(transport, new Decoder(), counting, {
+    onPacket(conn) {
+      seen.push(conn.now());
+      conn.sendAck("puback", seen.length);
+    },
+    onLost() {},
+  });
+  conn.start();
+  readings = 0;
+  // Three PUBLISH packets (QoS 1, topic "t") in one read.
+  const publish = [0x32, 5, 0, 1, 0x74, 0, 1];
+  transport.push(new Uint8Array([...publish, ...publish, ...publish]));
+  await settle();
+  assert.equal(seen.length, 3);
+  assert.equal(readings, 1);
+  assert.deepEqual(seen, [clock.now(), clock.now(), clock.now()]);
+  assert.equal(conn.lastWrite, clock.now());
+  assert.equal(transport.writes.length, 1);
+  assert.equal(transport.writes[0]!.length, 12);
+  // Between reads, the connection's time is the clock's own.
+  await clock.tick(5);
+  assert.equal(conn.now(), clock.now());
+  await conn.close();
+});

@@ -6,7 +6,6 @@ import type { Properties, PublishPacket } from "../codec/packets.ts";
 import type { Listeners } from "./_listeners.ts";
 import { LATENCY_PROPERTY, PAYLOAD_STAMP_BYTES, payloadStamp } from "./_latency_stamp.ts";
 import type { Metrics } from "./_metrics.ts";
-import type { Clock } from "./clock.ts";
 import { type MessageInfo, MqttMessageEvent } from "./events.ts";
 import type { Connection } from "./_connection.ts";
 import type { Consumers } from "./_consumers.ts";
@@ -17,7 +16,6 @@ export interface DeliveryHost {
   readonly events: Listeners;
   readonly consumers: Consumers;
   readonly metrics?: Metrics | undefined;
-  readonly clock: Clock;
   handlerFailed(error: unknown): void;
 }
 
@@ -29,7 +27,7 @@ export function deliver(
   inbound: Inbound,
   stampInPayload: boolean,
 ): void {
-  const { events, metrics, clock } = host;
+  const { events, metrics } = host;
   const bytes = packet.payload;
   let sent: number | undefined;
   // The application's payload ends before a stamp's trailer.
@@ -47,7 +45,7 @@ export function deliver(
     metrics.received(
       topic,
       packet.payload.length,
-      sent !== undefined && Number.isFinite(sent) ? Math.max(0, clock.now() - sent) : undefined,
+      sent !== undefined && Number.isFinite(sent) ? Math.max(0, conn.now() - sent) : undefined,
     );
   }
   const handler = events.handler("message");

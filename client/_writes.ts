@@ -4,7 +4,6 @@
 // generator nor a promise per microtask it waits.
 
 import { BufferPool } from "../codec/internal.ts";
-import type { Clock } from "./clock.ts";
 import { MqttClosedError, type MqttError } from "./errors.ts";
 import type { Transport } from "./transport/mod.ts";
 import { ObservedPromise } from "./_observed.ts";
@@ -33,6 +32,8 @@ export interface WritesOwner {
   readonly closed: boolean;
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
+  /** The client's clock (read once per read the connection handles). */
+  now(): number;
   /** A write failed: the connection is lost. */
   fail(error: MqttError): void;
 }
@@ -49,7 +50,6 @@ export class Writes {
   readonly #owner: WritesOwner;
   readonly #hooks: WriteHooks;
   readonly #transport: Transport;
-  readonly #clock: Clock;
   // The queue: its first part, then the others in an array made for the first burst of two
   // parts and reused while the writes go on (its first `#queued - 1` slots). Most bursts are
   // one part, so they cost no array, and an idle connection holds none.
@@ -71,11 +71,10 @@ export class Writes {
   #held = false;
   #batch?: Batch | undefined;
 
-  constructor(owner: WritesOwner, hooks: WriteHooks, transport: Transport, clock: Clock) {
+  constructor(owner: WritesOwner, hooks: WriteHooks, transport: Transport) {
     this.#owner = owner;
     this.#hooks = hooks;
     this.#transport = transport;
-    this.#clock = clock;
   }
 
   /** Whether bytes are queued (held ones too) or being written. */
@@ -148,7 +147,8 @@ export class Writes {
 
   /**
    * Room to encode the packets of this write burst into (see `send`): slabs instead of an
-   * ArrayBuffer per packet. Let go when the writes stop, so an idle connection holds none.
+   * ArrayBuffer per packet. Its slabs are let go when the writes stop, so an idle connection
+   * holds none.
    */
   pool(): BufferPool {
     return this.#pool ??= new BufferPool(this.#slabSize);
@@ -212,7 +212,7 @@ export class Writes {
     this.#writing = size;
     this.#writingBatch = this.#batch;
     this.#batch = undefined;
-    this.#owner.lastWrite = this.#clock.now();
+    this.#owner.lastWrite = this.#owner.now();
     this.#transport.write(bytes).then(this.#written, this.#writeFailed);
   }
 
@@ -255,9 +255,9 @@ export class Writes {
     if (this.#queued <= 1) this.#rest = undefined;
     this.#slabSize = Math.min(MAX_SLAB, Math.max(MIN_SLAB, this.#burstBytes * 2));
     this.#burstBytes = 0;
-    // Every byte encoded into it is written: its slabs serve the next burst of any connection.
-    this.#pool?.release();
-    this.#pool = undefined;
+    // Every byte encoded into it is written: its slabs serve the next burst of any connection,
+    // and the pool, holding none, stays for this connection's next burst.
+    this.#pool?.release(this.#slabSize);
     // A waiter that arrived while the last write was in flight, with nothing new queued.
     const batch = this.#batch;
     if (batch !== undefined && this.#queued === 0) {

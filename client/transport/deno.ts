@@ -10,12 +10,12 @@ import type { Transport, TransportOptions } from "./transport.ts";
 // small buffer and it doubles, up to MAX_READ_BUFFER, only while reads keep filling it.
 const INITIAL_READ_BUFFER = 1024;
 const MAX_READ_BUFFER = 65536;
-// Reads that return within BUSY_READ_MS, short of a full buffer, mean data trickles in: each
-// read then costs a wakeup for a packet or two. After BUSY_STREAK such reads in a row (a
-// sustained stream, not a short burst), pausing one timer tick (about 1 ms) before the next read
-// lets hundreds of packets gather and cuts CPU per message several times. A read that had to
-// wait means a quiet link: it resets the streak, so light traffic gets no added latency. An
-// eager read (the client awaits acknowledgements, which pace a publisher's in-flight window)
+// Reads that return within BUSY_READ_MS of the one before, short of a full buffer, mean data
+// trickles in: each read then costs a wakeup for a packet or two. After BUSY_STREAK such reads in
+// a row (a sustained stream, not a short burst), pausing one timer tick (about 1 ms) before the
+// next read lets hundreds of packets gather and cuts CPU per message several times. A read that
+// had to wait means a quiet link: it resets the streak, so light traffic gets no added latency.
+// An eager read (the client awaits acknowledgements, which pace a publisher's in-flight window)
 // never pauses.
 const BUSY_READ_MS = 0.2;
 const BUSY_STREAK = 3;
@@ -42,9 +42,9 @@ const RATE_WINDOW_MS = 10;
 /** Packets read by the isolate's connections: the window being counted, the last rate. */
 const traffic = { since: 0, packets: 0, rate: 0 };
 
-function countPackets(packets: number): void {
+/** Counts the packets of a read that arrived at `now` (performance.now() ms). */
+function countPackets(packets: number, now: number): void {
   traffic.packets += packets;
-  const now = performance.now();
   const elapsed = now - traffic.since;
   if (elapsed >= RATE_WINDOW_MS) {
     traffic.rate = traffic.packets / elapsed;
@@ -116,24 +116,37 @@ export async function connectTcp(options: TransportOptions): Promise<Transport> 
   return new DenoTransport(conn);
 }
 
+/** What a transport needs of a Deno connection (a bench hands it one in memory). */
+export type DenoConnLike = Pick<Deno.Conn, "read" | "write" | "close">;
+
+/** The transport over an open connection (`connectTcp` opens one). */
+export function denoTransport(conn: DenoConnLike): Transport {
+  return new DenoTransport(conn);
+}
+
 class DenoTransport implements Transport {
-  #conn: Deno.Conn;
+  #conn: DenoConnLike;
   #buffer = new Uint8Array(INITIAL_READ_BUFFER);
   #closed = false;
   #streak = 0;
   #needed = BUSY_STREAK;
   #paused = false;
-  #start = 0;
+  /**
+   * When the last read returned (performance.now() ms, one reading per read), or a pause ended:
+   * the next read's wait is measured from it. It includes the handling of the last read's
+   * packets, a few µs each, so a trickle still reads as one.
+   */
+  #readAt = -Infinity;
   #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
 
-  constructor(conn: Deno.Conn) {
+  constructor(conn: DenoConnLike) {
     this.#conn = conn;
   }
 
   // Promise chains with bound methods, not async functions: an idle connection then holds no
   // suspended generator, only its pending read.
   read(eager?: boolean, packets = 0): Promise<Uint8Array | null> {
-    countPackets(packets);
+    countPackets(packets, this.#readAt);
     if (this.#paused) {
       // The previous read followed a pause: did it gather?
       this.#paused = false;
@@ -150,6 +163,7 @@ class DenoTransport implements Transport {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#pause = undefined;
+        this.#readAt = performance.now();
         resolve();
       }, 0);
       this.#pause = { timer, resolve };
@@ -158,13 +172,14 @@ class DenoTransport implements Transport {
 
   readonly #readNow = (): Promise<Uint8Array | null> => {
     if (this.#closed) return Promise.resolve(null);
-    this.#start = performance.now();
     return this.#conn.read(this.#buffer).then(this.#onRead, this.#onError);
   };
 
   readonly #onRead = (n: number | null): Uint8Array | null => {
     if (n === null) return null;
-    const busy = n < this.#buffer.length && performance.now() - this.#start < BUSY_READ_MS;
+    const now = performance.now();
+    const busy = n < this.#buffer.length && now - this.#readAt < BUSY_READ_MS;
+    this.#readAt = now;
     this.#streak = busy ? this.#streak + 1 : 0;
     const chunk = this.#buffer.subarray(0, n);
     if (n === this.#buffer.length && n < MAX_READ_BUFFER) {

@@ -29,9 +29,28 @@ const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 const TYPES: readonly MetricType[] = ["counter", "gauge", "rate", "trend"];
 const VALUE_TYPES: readonly ValueType[] = ["default", "time", "data"];
 
+/** Samples added ahead of their series, which settle them before the series are read. */
+export interface PendingSamples {
+  /** Adds what is pending to the series. */
+  settle(): void;
+}
+
 /** The defined metrics of one registry, in definition order. */
 export class MetricTable {
   readonly #metrics = new Map<string, MetricState>();
+  #pending: PendingSamples[] = [];
+
+  /** Notes samples kept ahead of their series: every read of the series settles them first. */
+  later(pending: PendingSamples): void {
+    this.#pending.push(pending);
+  }
+
+  #settle(): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    for (const p of pending) p.settle();
+  }
 
   /** Defines a metric (see `MetricRegistry.define`), or returns the existing one. */
   define(name: string, type: MetricType, contains?: ValueType): MetricState {
@@ -76,6 +95,7 @@ export class MetricTable {
 
   /** A defined metric, else the target of an alias ({@linkcode METRIC_ALIASES}) when defined. */
   resolve(name: string): MetricState | undefined {
+    this.#settle();
     const metric = this.#metrics.get(name);
     if (metric !== undefined || !Object.hasOwn(METRIC_ALIASES, name)) return metric;
     return this.#metrics.get(METRIC_ALIASES[name]);
@@ -83,11 +103,13 @@ export class MetricTable {
 
   /** Every defined metric, in definition order. */
   values(): IterableIterator<MetricState> {
+    this.#settle();
     return this.#metrics.values();
   }
 
   /** Every metric with its non-empty series, which are then emptied. */
   drain(): MetricSnapshot[] {
+    this.#settle();
     const metrics: MetricSnapshot[] = [];
     for (const metric of this.#metrics.values()) {
       const series: SeriesSnapshot[] = [];
@@ -103,6 +125,7 @@ export class MetricTable {
 
   /** Copies of the non-empty series of metric `name`, or of every metric. */
   series(name?: string): Array<SeriesSnapshot & { name: string }> {
+    this.#settle();
     const out: Array<SeriesSnapshot & { name: string }> = [];
     for (const metric of this.#metrics.values()) {
       if (name !== undefined && metric.name !== name) continue;

@@ -63,6 +63,12 @@ export class Series {
     }
   }
 
+  /** Adds `count` counter samples summing to `sum` at once (see `MetricTable.later`). */
+  addCounts(count: number, sum: number): void {
+    this.n += count;
+    this.sum += sum;
+  }
+
   /** Empties the series (after a drain), keeping its tags and histogram. */
   reset(): void {
     this.n = 0;

@@ -11,9 +11,10 @@
  */
 
 import type { MetricsSink } from "../../client/metrics_sink.ts";
-import { EMPTY_TAGS, mergeInto, now } from "./_series.ts";
+import { COUNTER, EMPTY_TAGS, mergeInto, now } from "./_series.ts";
 import { type Binding, SeriesBinder } from "./_series_binding.ts";
 import { MetricQueries, metricTable } from "./_metric_queries.ts";
+import type { MetricTable, PendingSamples } from "./_metric_table.ts";
 import type {
   BoundSeries,
   MetricInfo,
@@ -197,9 +198,11 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    * ```
    */
   bind(name: string, tags: Tags): BoundSeries {
-    const binding = this.#binder.bind(this.#defined(name), tags);
-    const bound: BoundTo = { metric: name, tags: binding.tags, binding };
-    return bound;
+    const metric = this.#defined(name);
+    const binding = this.#binder.bind(metric, tags);
+    // A counter's samples add up where they are made, unless each is streamed as a point.
+    const counts = metric.kind === COUNTER && !this.#recordPoints;
+    return new BoundTo(name, binding, counts ? this.#table : undefined);
   }
 
   /**
@@ -222,7 +225,13 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    * ```
    */
   addBound(bound: BoundSeries, value: number): void {
-    this.#addTo(bound.metric, (bound as BoundTo).binding, value, undefined);
+    const to = bound as BoundTo;
+    if (to.table === undefined) return this.#addTo(to.metric, to.binding, value, undefined);
+    // A counter bound by a client's recorder (a sample per message): the count and sum wait on
+    // the binding until the series are read, so a sample touches no series.
+    if (typeof value !== "number" || !Number.isFinite(value)) throw notFinite(to.metric, value);
+    if (to.count++ === 0) to.table.later(to);
+    to.sum += value;
   }
 
   #defined(name: string) {
@@ -234,11 +243,7 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
   }
 
   #addTo(name: string, binding: Binding, value: number, time: number | undefined): void {
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new TypeError(
-        `Cannot add ${String(value)} to metric "${name}": expected a finite number`,
-      );
-    }
+    if (typeof value !== "number" || !Number.isFinite(value)) throw notFinite(name, value);
     binding.series.add(value, time);
     if (this.#recordPoints) {
       this.#points.push({ metric: name, time: time ?? now(), value, tags: binding.tags });
@@ -304,7 +309,35 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
   }
 }
 
-/** What {@linkcode MetricRegistry.bind} returns: the series as well. */
-interface BoundTo extends BoundSeries {
+function notFinite(metric: string, value: unknown): TypeError {
+  return new TypeError(
+    `Cannot add ${String(value)} to metric "${metric}": expected a finite number`,
+  );
+}
+
+/**
+ * What {@linkcode MetricRegistry.bind} returns: the series as well, and for a counter the
+ * samples added since its series were last read (see `MetricTable.later`).
+ */
+class BoundTo implements BoundSeries, PendingSamples {
+  readonly metric: string;
+  readonly tags: Tags;
   readonly binding: Binding;
+  /** The table that reads the series, for a counter whose samples wait here; else undefined. */
+  readonly table: MetricTable | undefined;
+  count = 0;
+  sum = 0;
+
+  constructor(metric: string, binding: Binding, table: MetricTable | undefined) {
+    this.metric = metric;
+    this.tags = binding.tags;
+    this.binding = binding;
+    this.table = table;
+  }
+
+  settle(): void {
+    this.binding.series.addCounts(this.count, this.sum);
+    this.count = 0;
+    this.sum = 0;
+  }
 }

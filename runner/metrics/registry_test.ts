@@ -326,3 +326,42 @@ Deno.test("bind/addBound land where add would, across drains, with points and ch
   assert.throws(() => r.addBound(rtt, NaN), /Cannot add NaN to metric "rtt"/);
   assert.throws(() => r.bind("nope", tags), /metric "nope": it is not defined/);
 });
+
+Deno.test("a bound counter's samples wait on the binding, and every read of the series sees them", () => {
+  const r = new MetricRegistry();
+  r.define("mqtt_calls", "counter");
+  r.define("data_received", "counter", "data");
+  const tags = Object.freeze({ method: "message", client_id: "c1" });
+  const calls = r.bind("mqtt_calls", tags);
+  const data = r.bind("data_received", Object.freeze({ client_id: "c1" }));
+  for (let i = 0; i < 5; i++) {
+    r.addBound(calls, 1);
+    r.addBound(data, 44);
+  }
+  r.add("mqtt_calls", 1, { method: "message", client_id: "c2" });
+  // Each kind of read, after samples: the series, an aggregate, a selection, a drain.
+  assert.deepEqual(r.series("data_received").map((s) => [s.n, s.sum]), [[5, 220]]);
+  r.addBound(calls, 1);
+  assert.equal(r.get("mqtt_calls")?.sum, 7);
+  assert.equal(r.get("mqtt_calls")?.samples, 7);
+  r.addBound(calls, -1);
+  assert.equal(r.select("mqtt_calls", { method: "message" })?.sum, 6);
+  r.addBound(calls, 2);
+  r.addBound(calls, 1);
+  r.addBound(data, 10);
+  const drained = r.drain().metrics;
+  assert.deepEqual(
+    drained.find((m) => m.name === "mqtt_calls")?.series.map((s) => [s.n, s.sum]),
+    [[10, 9]],
+  );
+  assert.deepEqual(
+    drained.find((m) => m.name === "data_received")?.series.map((s) => [s.n, s.sum]),
+    [[6, 230]],
+  );
+  // Nothing is counted twice once settled, and the binding counts on after the drain.
+  assert.equal(r.drain().metrics.find((m) => m.name === "mqtt_calls")?.series.length, 0);
+  r.addBound(calls, 3);
+  assert.equal(r.get("mqtt_calls")?.sum, 3);
+  assert.throws(() => r.addBound(calls, Infinity), /Cannot add Infinity to metric "mqtt_calls"/);
+  assert.equal(r.get("mqtt_calls")?.samples, 1);
+});
