@@ -6,10 +6,10 @@ import { Writer } from "./_writer.ts";
 // Slabs given back by pools whose bytes are all written (see `release`), by size: the next
 // write burst of any connection of this isolate takes one, so a burst costs no new ArrayBuffer
 // (a malloc, and a backing store for the GC to sweep: 300 ns for the smallest). Bounded in bytes
-// per size, 4,096 of the smallest: 1,000 subscribers acknowledging a fan-out each take one in
+// per size, 2,048 of the smallest: 1,000 subscribers acknowledging a fan-out each take one in
 // the same turn of the event loop, and with room for 512, half their bursts allocated a slab.
 const FREE = new Map<number, Uint8Array[]>();
-const MAX_FREE_BYTES = 2 * 1024 * 1024;
+const MAX_FREE_BYTES = 1024 * 1024;
 const NO_SLAB = new Uint8Array(0);
 
 /**
@@ -67,6 +67,8 @@ export class BufferPool {
         for (const s of full) if ((free.length + 1) * size <= MAX_FREE_BYTES) free.push(s);
       }
     }
+    // Its writer points at the last packet's room: an idle pool must not keep that alive.
+    this.#writer.reset(NO_SLAB, 0);
     if (slabSize !== undefined) this.#slabSize = slabBytes(slabSize);
   }
 }
