@@ -14,8 +14,8 @@
  * It prints µs of CPU (user + system, the whole process) per delivery for each, the median of
  * `--trials` rounds in which they alternate, and each one's ratio to the floor.
  *
- *     deno run -A bench/delivery_path.ts [--subscribers 1000] [--messages 200] [--trials 5]
- *                                        [--ways floor,client,runner]
+ *     deno task bench:path [--subscribers 1000] [--messages 200] [--trials 5]
+ *                          [--ways floor,client,runner]
  *
  * @module
  */
