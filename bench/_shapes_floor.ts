@@ -18,6 +18,7 @@ import type { Packet, PublishPacket } from "../codec/packets.ts";
 import { SYSTEM_CLOCK } from "../client/clock.ts";
 import { LATENCY_PROPERTY, payloadStamp, stampPayload } from "../client/_latency_stamp.ts";
 import { LogHistogram } from "../runner/metrics/histogram.ts";
+import { floorRead, type FloorSink } from "./_floor_read.ts";
 
 const env = Deno.env.toObject();
 const url = new URL(env.BROKER);
@@ -68,32 +69,23 @@ async function open(clientId: string): Promise<Deno.Conn> {
     }),
   );
   const buffer = new Uint8Array(4096);
-  let connected: () => void;
-  const connack = new Promise<void>((resolve) => connected = resolve);
+  const connack = Promise.withResolvers<void>();
+  const sink: FloorSink = {
+    connack: () => connack.resolve(),
+    received(stamp, now) {
+      received++;
+      if (stamp !== undefined) latency.add(Math.max(0, now - stamp));
+    },
+  };
   (async () => {
     let n: number | null;
     while ((n = await conn.read(buffer)) !== null) {
       // The receive time of every publication in this read: when its bytes arrived.
-      const now = SYSTEM_CLOCK.now();
-      decoder.feed(buffer.subarray(0, n));
-      const acks: number[] = [];
-      let packet: Packet | undefined;
-      while ((packet = decoder.next()) !== undefined) {
-        if (packet.type === "connack") connected!();
-        if (packet.type !== "publish") continue;
-        received++;
-        const stamp = stampOf(packet);
-        if (stamp !== undefined && Number.isFinite(stamp)) latency.add(Math.max(0, now - stamp));
-        if (packet.qos === 1) acks.push(packet.packetId!);
-      }
-      if (acks.length > 0) {
-        const bytes = new Uint8Array(acks.length * 4);
-        acks.forEach((id, i) => bytes.set([0x40, 2, id >> 8, id & 0xff], i * 4));
-        await conn.write(bytes);
-      }
+      const acks = floorRead(decoder, buffer.subarray(0, n), SYSTEM_CLOCK.now(), stampOf, sink);
+      if (acks !== undefined) await conn.write(acks);
     }
   })().catch(() => {});
-  await connack;
+  await connack.promise;
   return conn;
 }
 

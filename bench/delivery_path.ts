@@ -23,7 +23,7 @@
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { Decoder, encode } from "../codec/mod.ts";
-import type { Packet, PublishPacket } from "../codec/packets.ts";
+import type { PublishPacket } from "../codec/packets.ts";
 import { Client, type MetricsSink } from "../mod.ts";
 import { SYSTEM_CLOCK } from "../client/clock.ts";
 import { payloadStamp, stampPayload } from "../client/_latency_stamp.ts";
@@ -35,6 +35,7 @@ import { defineBuiltins } from "../runner/metrics/builtin.ts";
 import { vuSink } from "../runner/k6/_mqtt_metrics.ts";
 import { VuState, vuStorage, type WorkerServices } from "../runner/worker/vu_context.ts";
 import { ratio, round, table } from "./_table.ts";
+import { floorRead, type FloorSink } from "./_floor_read.ts";
 
 const TOPIC = "shapes/0";
 const FILTER = "shapes/+";
@@ -139,25 +140,19 @@ async function floorSubscriber(conn: MemoryConn, latency: LogHistogram): Promise
     encode({ type: "subscribe", packetId: 1, subscriptions: [{ topicFilter: FILTER, qos: 1 }] }),
   );
   const buffer = new Uint8Array(4096);
+  const sink: FloorSink = {
+    received(stamp, now) {
+      if (stamp !== undefined) latency.add(Math.max(0, now - stamp));
+    },
+  };
   let n: number | null;
   while ((n = await conn.read(buffer)) !== null) {
-    const now = SYSTEM_CLOCK.now();
-    decoder.feed(buffer.subarray(0, n));
-    const acks: number[] = [];
-    let packet: Packet | undefined;
-    while ((packet = decoder.next()) !== undefined) {
-      if (packet.type !== "publish") continue;
-      const stamp = payloadStamp(packet.payload);
-      if (stamp !== undefined) latency.add(Math.max(0, now - stamp));
-      if (packet.qos === 1) acks.push(packet.packetId!);
-    }
-    if (acks.length > 0) {
-      const bytes = new Uint8Array(acks.length * 4);
-      acks.forEach((id, i) => bytes.set([0x40, 2, id >> 8, id & 0xff], i * 4));
-      await conn.write(bytes);
-    }
+    const acks = floorRead(decoder, buffer.subarray(0, n), SYSTEM_CLOCK.now(), stampOf, sink);
+    if (acks !== undefined) await conn.write(acks);
   }
 }
+
+const stampOf = (packet: PublishPacket) => payloadStamp(packet.payload);
 
 type Way = "floor" | "client" | "runner";
 
