@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { Client } from "../mod.ts";
 import type { Mosquitto } from "./fixtures/mosquitto.ts";
 import { CLI, explain, ROOT, type RunResult } from "./_runner_helpers.ts";
@@ -157,4 +158,19 @@ export async function followReceived(mosquitto: Mosquitto): Promise<ReceivedCoun
     },
     [Symbol.asyncDispose]: () => watcher.endAsync().catch(() => {}),
   };
+}
+
+/** Ctrl+C, and the result once the bench exits (within 8 s: a lost Worker takes 10). */
+export async function interrupt(pub: BackgroundBench): Promise<RunResult> {
+  pub.kill("SIGINT");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const exited = await Promise.race([
+    pub.done.then(() => true),
+    new Promise<false>((r) => timer = setTimeout(() => r(false), 8000)),
+  ]);
+  clearTimeout(timer);
+  const r = await pub.done;
+  assert.ok(exited, `still running 8 s after Ctrl+C:\n${explain(r)}`);
+  assert.doesNotMatch(r.stderr, /stopped responding|teardown\(\) not run/, explain(r));
+  return r;
 }

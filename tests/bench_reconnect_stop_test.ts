@@ -13,6 +13,7 @@ import {
   brokerFlags,
   explain,
   followReceived,
+  interrupt,
   startBench,
   total,
 } from "./_bench_helpers.ts";
@@ -44,21 +45,6 @@ function startPublisher(port: number, summaryExport: string, intervalMs = 0): Ba
     "--summary-export",
     summaryExport,
   ], CLIENTS);
-}
-
-/** Ctrl+C, and the result once the bench exits (within 8 s: a lost Worker takes 10). */
-async function interrupt(pub: BackgroundBench): Promise<RunResult> {
-  pub.kill("SIGINT");
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const exited = await Promise.race([
-    pub.done.then(() => true),
-    new Promise<false>((r) => timer = setTimeout(() => r(false), 8000)),
-  ]);
-  clearTimeout(timer);
-  const r = await pub.done;
-  assert.ok(exited, `still running 8 s after Ctrl+C:\n${explain(r)}`);
-  assert.doesNotMatch(r.stderr, /stopped responding|teardown\(\) not run/, explain(r));
-  return r;
 }
 
 /** The summary's publications: published, failed, in flight at stop (each 0 when not shown). */
