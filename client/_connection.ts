@@ -59,6 +59,8 @@ export class Connection {
   #deferredRead: unknown;
   /** Made by the first keepalive set: a connection without one carries none. */
   #keepalive?: Keepalive | undefined;
+  /** A read's packets are being handled: `now` reads the clock once for all of them. */
+  #handlingRead = false;
   /** The clock's reading for the read being handled, taken when first asked for (see `now`). */
   #readTime: number | undefined;
 
@@ -80,7 +82,8 @@ export class Connection {
    * latency and write stamp of their handling shares one reading (a clock reading is an op).
    */
   now(): number {
-    return this.#readTime ?? this.#clock.now();
+    if (!this.#handlingRead) return this.#clock.now();
+    return this.#readTime ??= this.#clock.now();
   }
 
   /** Settles once a failed connection has let go of its transport and stopped reading. */
@@ -228,7 +231,7 @@ export class Connection {
     }
     const handler = this.#handler;
     const writes = this.#writes;
-    this.#readTime = this.#clock.now();
+    this.#handlingRead = true;
     writes.hold();
     try {
       handler.bytesRead?.(chunk.length);
@@ -254,6 +257,7 @@ export class Connection {
     } finally {
       // The read's acknowledgements go out together, now, rather than after two microtasks.
       writes.release();
+      this.#handlingRead = false;
       this.#readTime = undefined;
     }
     this.#read();

@@ -203,3 +203,30 @@ Deno.test("Connection reads the clock once per read: its packets and their write
   assert.equal(conn.now(), clock.now());
   await conn.close();
 });
+
+Deno.test("Connection reads no clock for a read whose handling asks no time", async () => {
+  const transport = new MemoryTransport({
+    url: parseBrokerUrl("mqtt://broker.test:1883"),
+    signal: new AbortController().signal,
+  });
+  const clock = new FakeClock();
+  let readings = 0;
+  const counting = Object.assign(Object.create(clock), {
+    now: () => (readings++, clock.now()),
+  });
+  let packets = 0;
+  const conn = new Connection(transport, new Decoder(), counting, {
+    onPacket: () => void packets++,
+    onLost() {},
+  });
+  conn.start();
+  readings = 0;
+  // Two QoS 0 PUBLISH packets (topic "t"): nothing to acknowledge, nothing timed.
+  const publish = [0x30, 4, 0, 1, 0x74, 0x78];
+  transport.push(new Uint8Array([...publish, ...publish]));
+  await settle();
+  assert.equal(packets, 2);
+  assert.equal(readings, 0);
+  assert.equal(transport.writes.length, 0);
+  await conn.close();
+});
