@@ -6,6 +6,7 @@
  * per second and the functions that allocated them, with their callers.
  *
  *     deno run -A bench/heap_sample.ts [--seconds 4] [--port 9229] [--interval 2048] [--top 30]
+ *                                      [--survivors]
  *
  * A large `--interval` (bytes between samples) keeps the profile small when the Worker
  * allocates fast. It answered in the 100 × 10/s shape; in the fan-in and fan-out shapes (a
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "9229" },
     interval: { type: "string", default: "2048" },
     top: { type: "string", default: "30" },
+    survivors: { type: "boolean", default: false },
   },
 });
 
@@ -85,7 +87,9 @@ await call("HeapProfiler.enable");
 await call("HeapProfiler.startSampling", {
   samplingInterval: Number(values.interval),
   includeObjectsCollectedByMajorGC: true,
-  includeObjectsCollectedByMinorGC: true,
+  // --survivors: only what outlived a scavenge (promoted, then collected or still live), the
+  // medium-lived objects that make the old generation grow and its collections come often.
+  includeObjectsCollectedByMinorGC: !values.survivors,
 });
 const seconds = Number(values.seconds);
 await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
