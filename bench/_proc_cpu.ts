@@ -30,19 +30,6 @@ function wakesOf(pid: number): number {
   return wakes;
 }
 
-/** Read and write system calls of one process (all its threads), from `/proc/<pid>/io`. */
-function syscallsOf(pid: number): { reads: number; writes: number } {
-  try {
-    const io = Deno.readTextFileSync(`/proc/${pid}/io`);
-    return {
-      reads: Number(io.match(/^syscr:\s*(\d+)/m)?.[1] ?? 0),
-      writes: Number(io.match(/^syscw:\s*(\d+)/m)?.[1] ?? 0),
-    };
-  } catch {
-    return { reads: 0, writes: 0 };
-  }
-}
-
 /** What a process tree has used so far. */
 export interface TreeUsage {
   /** Milliseconds of user and system time. */
@@ -53,14 +40,10 @@ export interface TreeUsage {
    * wakeup).
    */
   wakes: number;
-  /** Read system calls (`read`, `recvfrom`, … as `/proc/<pid>/io` counts them). */
-  reads: number;
-  /** Write system calls (`write`, `sendto`, `writev`, …). */
-  writes: number;
 }
 
 /**
- * The CPU time, wakeups and read and write system calls used so far by `pid` and every living descendant.
+ * The CPU time and wakeups used so far by `pid` and every living descendant.
  *
  * @param pid The root process.
  * @returns Their sums.
@@ -78,14 +61,11 @@ export function treeUsage(pid: number): TreeUsage {
     }
     return false;
   };
-  const usage = { cpuMs: 0, wakes: 0, reads: 0, writes: 0 };
+  const usage = { cpuMs: 0, wakes: 0 };
   for (const [p, s] of stats) {
     if (!inTree(p)) continue;
     usage.cpuMs += s.cpuMs;
     usage.wakes += wakesOf(p);
-    const syscalls = syscallsOf(p);
-    usage.reads += syscalls.reads;
-    usage.writes += syscalls.writes;
   }
   return usage;
 }

@@ -61,10 +61,6 @@ interface Sample {
   brokerMs: number;
   mqloadWakes: number;
   brokerWakes: number;
-  mqloadReads: number;
-  mqloadWrites: number;
-  brokerReads: number;
-  brokerWrites: number;
 }
 
 interface ShapeResult {
@@ -78,9 +74,6 @@ interface ShapeResult {
   /** Wakeups per message (per connection for the storm): voluntary context switches. */
   mqloadWakes: number;
   brokerWakes: number;
-  /** Read and write system calls per message (per connection for the storm). */
-  mqloadSyscalls: { reads: number; writes: number };
-  brokerSyscalls: { reads: number; writes: number };
   mqloadCores: number;
   sent: number;
   received: number;
@@ -130,10 +123,6 @@ async function runShape(
       brokerMs: broker.cpuMs,
       mqloadWakes: mqload.reduce((sum, u) => sum + u.wakes, 0),
       brokerWakes: broker.wakes,
-      mqloadReads: mqload.reduce((sum, u) => sum + u.reads, 0),
-      mqloadWrites: mqload.reduce((sum, u) => sum + u.writes, 0),
-      brokerReads: broker.reads,
-      brokerWrites: broker.writes,
     };
   };
   const watcher = new Client({ client_id: "shapes-watcher", reconnect: false });
@@ -206,14 +195,6 @@ async function runShape(
       brokerUs: ((end.brokerMs - start.brokerMs) * 1000) / units,
       mqloadWakes: (end.mqloadWakes - start.mqloadWakes) / units,
       brokerWakes: (end.brokerWakes - start.brokerWakes) / units,
-      mqloadSyscalls: {
-        reads: (end.mqloadReads - start.mqloadReads) / units,
-        writes: (end.mqloadWrites - start.mqloadWrites) / units,
-      },
-      brokerSyscalls: {
-        reads: (end.brokerReads - start.brokerReads) / units,
-        writes: (end.brokerWrites - start.brokerWrites) / units,
-      },
       mqloadCores: (end.mqloadMs - start.mqloadMs) / windowMs,
       sent: count("sent", "mqtt_messages_sent"),
       received: count("received", "mqtt_messages_received"),
@@ -254,8 +235,6 @@ function print(results: ShapeResult[]): void {
       "mosquitto wakes",
       "mqload µs/wake",
       "mosquitto µs/wake",
-      "mqload r/w calls",
-      "mosquitto r/w calls",
       "mqload cores",
       "sent",
       "received",
@@ -282,8 +261,6 @@ function print(results: ShapeResult[]): void {
       round(r.brokerWakes, 2),
       perWake(r.mqloadUs, r.mqloadWakes),
       perWake(r.brokerUs, r.brokerWakes),
-      `${round(r.mqloadSyscalls.reads, 2)}/${round(r.mqloadSyscalls.writes, 2)}`,
-      `${round(r.brokerSyscalls.reads, 2)}/${round(r.brokerSyscalls.writes, 2)}`,
       round(r.mqloadCores, 2),
       r.sent,
       r.received,
@@ -301,8 +278,6 @@ function print(results: ShapeResult[]): void {
       "µs: CPU per message delivered (per connection, for the storm); ratio: mqload's ÷ mosquitto's.",
       "wakes: times the process slept and was woken (voluntary context switches of its threads) " +
       "per message; µs/wake: CPU per wakeup.",
-      "r/w calls: read and write system calls per message (per connection for the storm), " +
-      "as /proc/<pid>/io counts them.",
       "mqload cores: mqload's CPU over the window ÷ its length.",
       "sent, received, errors: the run's totals; p50/p99: mqtt_message_latency over the whole " +
       "run (mqtt_connect_duration for the storm; raw Deno's from its subscribers' reads of the " +
