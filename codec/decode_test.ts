@@ -244,6 +244,31 @@ Deno.test("Decoder reuses its topic cache without mixing topics up", () => {
   }
 });
 
+Deno.test("Decoders share the topic cache without mixing topics up", () => {
+  // Two connections' decoders, interleaved: the cache is the isolate's, each gets its own topics,
+  // including ones that differ only in the bytes the cache's hash skips, non-ASCII ones and ones
+  // longer than a slot.
+  const decoders = [new Decoder(), new Decoder()];
+  const topics = Array.from(
+    { length: 600 },
+    (_, i) =>
+      i % 3 === 0
+        ? `a${i % 7}b/${"é".repeat(i % 5)}/${i % 11}`
+        : i % 3 === 1
+        ? `z${"y".repeat(70 + (i % 4))}`
+        : `s/${String.fromCharCode(97 + (i % 26))}${i % 2}/end`,
+  );
+  topics.forEach((topic, i) => {
+    const decoder = decoders[i % 2]!;
+    decoder.feed(
+      encode({ type: "publish", topic, payload: u8([]), qos: 0, retain: false, dup: false }),
+    );
+    const packet = decoder.next();
+    assert.ok(packet?.type === "publish");
+    assert.equal(packet.topic, topic);
+  });
+});
+
 Deno.test("decode() decodes exactly one packet", () => {
   assert.deepEqual(decode(Uint8Array.of(0xd0, 0)), { type: "pingresp" });
   assert.throws(() => decode(Uint8Array.of(0xd0)), MqttProtocolError);
