@@ -7,7 +7,7 @@ import { type AckType, type BufferPool, encodeAck } from "../codec/internal.ts";
 import type { Packet } from "../codec/packets.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
-import type { Transport } from "./transport/mod.ts";
+import type { Transport, TransportReader } from "./transport/mod.ts";
 import { Keepalive } from "./_keepalive.ts";
 import { waitAtMost } from "./_wait_at_most.ts";
 import { type WriteHooks, Writes } from "./_writes.ts";
@@ -216,10 +216,10 @@ export class Connection {
     if (this.#closed) return this.#stopReading();
     const awaiting = this.awaiting;
     const waiting = awaiting === undefined ? 0 : awaiting.size;
-    this.#transport.read(waiting > 0 && waiting <= EAGER_MAX, this.#packets).then(
-      this.#onChunk,
-      this.#onReadError,
-    );
+    const eager = waiting > 0 && waiting <= EAGER_MAX;
+    const transport = this.#transport;
+    if (transport.readTo !== undefined) transport.readTo(this.#reader, eager, this.#packets);
+    else transport.read(eager, this.#packets).then(this.#onChunk, this.#onReadError);
   };
 
   readonly #onChunk = (chunk: Uint8Array | null): void => {
@@ -272,6 +272,9 @@ export class Connection {
         : new MqttClosedError(`Connection lost: ${errorMessage(cause)}`, { cause }),
     );
   };
+
+  /** Where a transport with `readTo()` hands the chunks (one object for the connection's life). */
+  readonly #reader: TransportReader = { chunk: this.#onChunk, failed: this.#onReadError };
 }
 
 /** The packet a well-behaved broker never sends a client. */

@@ -5,7 +5,7 @@
 
 import { BufferPool } from "../codec/internal.ts";
 import { MqttClosedError, type MqttError } from "./errors.ts";
-import type { Transport } from "./transport/mod.ts";
+import type { Transport, TransportWriter } from "./transport/mod.ts";
 import { ObservedPromise } from "./_observed.ts";
 
 const settled = Promise.prototype.then;
@@ -213,7 +213,9 @@ export class Writes {
     this.#writingBatch = this.#batch;
     this.#batch = undefined;
     this.#owner.lastWrite = this.#owner.now();
-    this.#transport.write(bytes).then(this.#written, this.#writeFailed);
+    const transport = this.#transport;
+    if (transport.writeTo !== undefined) transport.writeTo(bytes, this.#writer);
+    else transport.write(bytes).then(this.#written, this.#writeFailed);
   }
 
   /** Empties the queue, letting go of the views it held. */
@@ -248,6 +250,9 @@ export class Writes {
     this.#owner.fail(error);
     this.#stopped();
   };
+
+  /** Where a transport with `writeTo()` reports (one object for the connection's life). */
+  readonly #writer: TransportWriter = { written: this.#written, failed: this.#writeFailed };
 
   /** The writes stopped: size the next burst's slabs, free this one's, settle a late waiter. */
   #stopped(): void {

@@ -72,5 +72,7 @@ export {
   type Transport,
   type TransportFactory,
   type TransportOptions,
+  type TransportReader,
+  type TransportWriter,
 } from "./transport/mod.ts";
 export type { Properties, ProtocolVersion, QoSLevel, UserProperty } from "../codec/packets.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Transport, TransportOptions } from "./transport.ts";
+import type { Transport, TransportOptions, TransportReader, TransportWriter } from "./transport.ts";
 
 // Memory per connection matters (thousands of idle subscribers per process), so reads start in a
 // small buffer and it doubles, up to MAX_READ_BUFFER, only while reads keep filling it.
@@ -145,7 +145,32 @@ class DenoTransport implements Transport {
 
   // Promise chains with bound methods, not async functions: an idle connection then holds no
   // suspended generator, only its pending read.
+  /** Where `readTo()` hands its chunks, and `writeTo()` reports (set by their first call). */
+  #reader?: TransportReader | undefined;
+  #writer?: TransportWriter | undefined;
+  /** What `writeTo()` is writing: the rest is written if the socket took only part of it. */
+  #writing: Uint8Array | undefined;
+
   read(eager?: boolean, packets = 0): Promise<Uint8Array | null> {
+    return this.#next(eager, packets).then(this.#onRead, this.#onError);
+  }
+
+  readTo(reader: TransportReader, eager?: boolean, packets = 0): void {
+    this.#reader = reader;
+    this.#next(eager, packets).then(this.#handRead, this.#handError);
+  }
+
+  readonly #handRead = (n: number | null): void => {
+    this.#reader!.chunk(this.#onRead(n));
+  };
+
+  readonly #handError = (error: unknown): void => {
+    if (this.#closed) this.#reader!.chunk(null);
+    else this.#reader!.failed(error);
+  };
+
+  /** The socket's next read (after a pause, when one is due): the bytes read, or null. */
+  #next(eager: boolean | undefined, packets: number): Promise<number | null> {
     countPackets(packets, this.#readAt);
     if (this.#paused) {
       // The previous read followed a pause: did it gather?
@@ -170,9 +195,9 @@ class DenoTransport implements Transport {
     }).then(this.#readNow);
   }
 
-  readonly #readNow = (): Promise<Uint8Array | null> => {
+  readonly #readNow = (): Promise<number | null> => {
     if (this.#closed) return Promise.resolve(null);
-    return this.#conn.read(this.#buffer).then(this.#onRead, this.#onError);
+    return this.#conn.read(this.#buffer);
   };
 
   readonly #onRead = (n: number | null): Uint8Array | null => {
@@ -201,6 +226,28 @@ class DenoTransport implements Transport {
       n < bytes.length ? this.write(bytes.subarray(n)) : undefined
     );
   }
+
+  writeTo(bytes: Uint8Array, writer: TransportWriter): void {
+    this.#writer = writer;
+    this.#writing = bytes;
+    this.#conn.write(bytes).then(this.#wrote, this.#writeFailed);
+  }
+
+  readonly #wrote = (n: number): void => {
+    const bytes = this.#writing!;
+    if (n < bytes.length) {
+      this.#writing = bytes.subarray(n);
+      this.#conn.write(this.#writing).then(this.#wrote, this.#writeFailed);
+      return;
+    }
+    this.#writing = undefined;
+    this.#writer!.written();
+  };
+
+  readonly #writeFailed = (error: unknown): void => {
+    this.#writing = undefined;
+    this.#writer!.failed(error);
+  };
 
   close(): Promise<void> {
     if (!this.#closed) {

@@ -25,6 +25,8 @@ export {
   type Transport,
   type TransportFactory,
   type TransportOptions,
+  type TransportReader,
+  type TransportWriter,
 } from "./transport.ts";
 export { connectTcp } from "./deno.ts";
 export { connectWebSocket } from "./websocket.ts";

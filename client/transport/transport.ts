@@ -50,6 +50,63 @@ export interface Transport {
    * @returns Resolves once the connection's resources are released.
    */
   close(): Promise<void>;
+  /**
+   * Optional: reads the next chunk as `read()` does, but hands it to `reader` instead of settling
+   * a promise of its own. A transport over a promise-based socket then chains one callback on the
+   * socket's promise where `read().then()` chains two: a promise and a microtask less per read.
+   *
+   * @param reader Gets the chunk (valid until the next read), `null` at the end of the stream,
+   * or the error the connection failed with.
+   * @param eager As for `read()`.
+   * @param packets As for `read()`.
+   */
+  readTo?(reader: TransportReader, eager?: boolean, packets?: number): void;
+  /**
+   * Optional: writes all of `bytes` as `write()` does, then calls `writer` back. Only one such
+   * write is in flight at a time (the client waits for the callback before the next).
+   *
+   * @param bytes The bytes to send; not retained after the callback.
+   * @param writer Told when the bytes are handed to the operating system, or the error.
+   */
+  writeTo?(bytes: Uint8Array, writer: TransportWriter): void;
+}
+
+/**
+ * Where a transport's `readTo()` hands what it read.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TransportReader } from "@mqload/mqload/client";
+ * const reader: TransportReader = {
+ *   chunk: (chunk) => console.log(chunk === null ? "end" : `${chunk.length} bytes`),
+ *   failed: (error) => console.error(error),
+ * };
+ * ```
+ */
+export interface TransportReader {
+  /** A chunk was read (valid until the next read), or `null`: the stream ended. */
+  chunk(chunk: Uint8Array | null): void;
+  /** The read failed: the connection is lost. */
+  failed(error: unknown): void;
+}
+
+/**
+ * Where a transport's `writeTo()` reports the write.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TransportWriter } from "@mqload/mqload/client";
+ * const writer: TransportWriter = {
+ *   written: () => console.log("written"),
+ *   failed: (error) => console.error(error),
+ * };
+ * ```
+ */
+export interface TransportWriter {
+  /** Every byte was handed to the operating system (or the WebSocket). */
+  written(): void;
+  /** The write failed: the connection is lost. */
+  failed(error: unknown): void;
 }
 
 /**
