@@ -245,3 +245,55 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needsMosquitto,
+  name:
+    "xk6 details: without points, a message's counters still land with the tags of their moment",
+  async fn() {
+    // No --out: the per-message counters wait on the client's recorders until the summary reads
+    // them, and a recorder bound again to the next phase's tags must leave the first phase's
+    // counts behind.
+    await using broker = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const thresholds = ["one", "two"].flatMap((phase) =>
+        [
+          "mqtt_messages_received",
+          "mqtt_calls,method:message",
+          "mqtt_calls,method:publish",
+          "data_received",
+          "mqtt_messages_sent",
+        ].map((metric) => {
+          const [name, extra] = metric.split(",");
+          return `"${name}{phase:${phase}${extra ? "," + extra : ""}}": ["count>=0"]`;
+        })
+      ).join(", ");
+      const script = await dir.write(
+        "script.js",
+        VU_TAGS_SCRIPT.replace(
+          "export const options = { iterations: 1 };",
+          `export const options = { iterations: 1, thresholds: { ${thresholds} } };`,
+        ),
+      );
+      const summaryPath = `${dir.path}/summary.json`;
+      const r = await mqload(["run", "-q", "--summary-export", summaryPath, script], {
+        MQTT_BROKER_ADDRESS: broker.url,
+      });
+      assert.equal(r.code, 0, explain(r));
+      const summary = JSON.parse(await Deno.readTextFile(summaryPath)) as SummaryExport;
+      const countOf = (name: string) => (summary.metrics[name] as { count?: number })?.count;
+      for (const phase of ["one", "two"]) {
+        assert.equal(countOf(`mqtt_messages_received{phase:${phase}}`), 3, phase);
+        assert.equal(countOf(`mqtt_messages_sent{phase:${phase}}`), 3, phase);
+        assert.equal(countOf(`mqtt_calls{phase:${phase},method:message}`), 3, phase);
+        assert.equal(countOf(`mqtt_calls{phase:${phase},method:publish}`), 3, phase);
+        // "x" and mqload's latency stamp: the same payload bytes in both phases.
+        assert.equal(countOf(`data_received{phase:${phase}}`), countOf("data_received{phase:one}"));
+      }
+      assert.ok((countOf("data_received{phase:one}") ?? 0) >= 3);
+    } finally {
+      await dir.remove();
+    }
+  },
+});

@@ -7,7 +7,8 @@
 
 import type { MetricRecorder, MetricsSink } from "../../client/mod.ts";
 import { MAX_CACHED_TOPICS } from "../../client/internal.ts";
-import type { BoundSeries, MetricRegistry, Tags } from "../metrics/registry.ts";
+import type { MetricRegistry, Tags } from "../metrics/registry.ts";
+import { BoundTo } from "../metrics/_bound_to.ts";
 import type { VuState } from "../worker/vu_context.ts";
 
 /** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
@@ -57,21 +58,21 @@ export function vuSink(vu: VuState, muted: Muted): MetricsSink {
  * bound to the registry with the VU's tags once, again only when those tags change, so a
  * sample is an identity check and an add.
  */
-class VuRecorder implements MetricRecorder {
+class VuRecorder extends BoundTo implements MetricRecorder {
   readonly #vu: VuState;
   readonly #registry: MetricRegistry;
   readonly #muted: Muted;
-  readonly #metric: string;
-  readonly #tags: Tags;
+  readonly #name: string;
+  readonly #own: Tags;
   #base: Tags | undefined;
-  #bound: BoundSeries | undefined;
 
   constructor(vu: VuState, muted: Muted, metric: string, tags: Tags) {
+    super();
     this.#vu = vu;
     this.#registry = vu.services.registry;
     this.#muted = muted;
-    this.#metric = metric;
-    this.#tags = tags;
+    this.#name = metric;
+    this.#own = tags;
   }
 
   add(value: number): void {
@@ -79,9 +80,9 @@ class VuRecorder implements MetricRecorder {
     const current = this.#vu.tags;
     if (current !== this.#base) {
       this.#base = current;
-      this.#bound = this.#registry.bind(this.#metric, Object.freeze({ ...current, ...this.#tags }));
+      this.#registry.bind(this.#name, Object.freeze({ ...current, ...this.#own }), this);
     }
-    this.#registry.addBound(this.#bound!, value);
+    this.#registry.addBound(this, value);
   }
 }
 

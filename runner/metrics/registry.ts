@@ -13,8 +13,8 @@
 import type { MetricsSink } from "../../client/metrics_sink.ts";
 import { COUNTER, EMPTY_TAGS, mergeInto, now } from "./_series.ts";
 import { type Binding, SeriesBinder } from "./_series_binding.ts";
+import { BoundTo } from "./_bound_to.ts";
 import { MetricQueries, metricTable } from "./_metric_queries.ts";
-import type { MetricTable, PendingSamples } from "./_metric_table.ts";
 import type {
   BoundSeries,
   MetricInfo,
@@ -181,7 +181,9 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    *
    * @param name A defined metric.
    * @param tags The samples' tags; frozen, as they must not change.
-   * @returns The binding.
+   * @param into A binding this registry returned before (or a recorder extending one, which
+   * is then bound itself), pointed at `tags` now; what was added to it stays with its old tags.
+   * @returns The binding: `into` when given.
    * @throws {TypeError} When the metric is not defined.
    *
    * @example Usage
@@ -197,12 +199,18 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    * assert.equal(registry.select("bytes", { page: "home" })?.sum, 15);
    * ```
    */
-  bind(name: string, tags: Tags): BoundSeries {
+  bind(name: string, tags: Tags, into?: BoundSeries): BoundSeries {
     const metric = this.#defined(name);
+    const to = (into ?? new BoundTo()) as BoundTo;
+    // Samples waiting on the old binding belong to its series.
+    if (to.count > 0) to.settle();
     const binding = this.#binder.bind(metric, tags);
+    to.metric = name;
+    to.binding = binding;
+    to.tags = binding.tags;
     // A counter's samples add up where they are made, unless each is streamed as a point.
-    const counts = metric.kind === COUNTER && !this.#recordPoints;
-    return new BoundTo(name, binding, counts ? this.#table : undefined);
+    to.table = metric.kind === COUNTER && !this.#recordPoints ? this.#table : undefined;
+    return to;
   }
 
   /**
@@ -313,31 +321,4 @@ function notFinite(metric: string, value: unknown): TypeError {
   return new TypeError(
     `Cannot add ${String(value)} to metric "${metric}": expected a finite number`,
   );
-}
-
-/**
- * What {@linkcode MetricRegistry.bind} returns: the series as well, and for a counter the
- * samples added since its series were last read (see `MetricTable.later`).
- */
-class BoundTo implements BoundSeries, PendingSamples {
-  readonly metric: string;
-  readonly tags: Tags;
-  readonly binding: Binding;
-  /** The table that reads the series, for a counter whose samples wait here; else undefined. */
-  readonly table: MetricTable | undefined;
-  count = 0;
-  sum = 0;
-
-  constructor(metric: string, binding: Binding, table: MetricTable | undefined) {
-    this.metric = metric;
-    this.tags = binding.tags;
-    this.binding = binding;
-    this.table = table;
-  }
-
-  settle(): void {
-    this.binding.series.addCounts(this.count, this.sum);
-    this.count = 0;
-    this.sum = 0;
-  }
 }
