@@ -8,7 +8,7 @@
 import type { MetricRecorder, MetricsSink } from "../../client/mod.ts";
 import { MAX_CACHED_TOPICS } from "../../client/internal.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
-import { BoundTo } from "../metrics/_bound_to.ts";
+import { BoundTo } from "../metrics/bound_to.ts";
 import type { VuState } from "../worker/vu_context.ts";
 
 /** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */

@@ -13,7 +13,7 @@
 import type { MetricsSink } from "../../client/metrics_sink.ts";
 import { COUNTER, EMPTY_TAGS, mergeInto, now } from "./_series.ts";
 import { type Binding, SeriesBinder } from "./_series_binding.ts";
-import { BoundTo } from "./_bound_to.ts";
+import { BoundTo } from "./bound_to.ts";
 import { MetricQueries, metricTable } from "./_metric_queries.ts";
 import type {
   BoundSeries,

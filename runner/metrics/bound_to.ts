@@ -19,7 +19,7 @@ import type { BoundSeries, Tags } from "./types.ts";
  * @example Usage
  * ```ts
  * import { MetricRegistry } from "./registry.ts";
- * import { BoundTo } from "./_bound_to.ts";
+ * import { BoundTo } from "./bound_to.ts";
  * import assert from "node:assert/strict";
  *
  * const registry = new MetricRegistry();
