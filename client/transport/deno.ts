@@ -143,14 +143,14 @@ class DenoTransport implements Transport {
     this.#conn = conn;
   }
 
-  // Promise chains with bound methods, not async functions: an idle connection then holds no
-  // suspended generator, only its pending read.
   /** Where `readTo()` hands its chunks, and `writeTo()` reports (set by their first call). */
   #reader?: TransportReader | undefined;
   #writer?: TransportWriter | undefined;
   /** What `writeTo()` is writing: the rest is written if the socket took only part of it. */
   #writing: Uint8Array | undefined;
 
+  // Promise chains with bound methods, not async functions: an idle connection then holds no
+  // suspended generator, only its pending read.
   read(eager?: boolean, packets = 0): Promise<Uint8Array | null> {
     return this.#next(eager, packets).then(this.#onRead, this.#onError);
   }
