@@ -4,15 +4,19 @@
 import assert from "node:assert/strict";
 import { Decoder } from "../codec/mod.ts";
 import { FakeClock, MemoryTransport, settle } from "../tests/fixtures/memory_broker.ts";
-import { Connection } from "./_connection.ts";
+import { Connection, type ConnectionHandler } from "./_connection.ts";
 import { MqttClosedError } from "./errors.ts";
 import { parseBrokerUrl } from "./url.ts";
 
-function open() {
-  const transport = new MemoryTransport({
+function memoryTransport(): MemoryTransport {
+  return new MemoryTransport({
     url: parseBrokerUrl("mqtt://broker.test:1883"),
     signal: new AbortController().signal,
   });
+}
+
+function open() {
+  const transport = memoryTransport();
   const lost: unknown[] = [];
   const conn = new Connection(transport, new Decoder(), new FakeClock(), {
     onPacket() {},
@@ -123,10 +127,7 @@ Deno.test("Connection whose write fails rejects the batch, is lost once, and wri
 });
 
 function openAcking(onPublish?: (conn: Connection, packetId: number) => void) {
-  const transport = new MemoryTransport({
-    url: parseBrokerUrl("mqtt://broker.test:1883"),
-    signal: new AbortController().signal,
-  });
+  const transport = memoryTransport();
   const conn: Connection = new Connection(transport, new Decoder(), new FakeClock(), {
     onPacket(_conn, packet) {
       if (packet.type !== "publish") return;
@@ -168,32 +169,32 @@ Deno.test("Connection closed by a message handler still writes what the read que
   assert.deepEqual(bytes, [0x40, 2, 0, 4, 0xe0, 0]);
 });
 
-Deno.test("Connection reads the clock once per read: its packets and their write share it", async () => {
-  const transport = new MemoryTransport({
-    url: parseBrokerUrl("mqtt://broker.test:1883"),
-    signal: new AbortController().signal,
-  });
+/** A started connection whose clock counts its readings, from 0 once it has started. */
+function openCounting(onPacket: ConnectionHandler["onPacket"]) {
+  const transport = memoryTransport();
   const clock = new FakeClock();
   let readings = 0;
   const counting = Object.assign(Object.create(clock), {
     now: () => (readings++, clock.now()),
   });
-  const seen: number[] = [];
-  const conn = new Connection(transport, new Decoder(), counting, {
-    onPacket(conn) {
-      seen.push(conn.now());
-      conn.sendAck("puback", seen.length);
-    },
-    onLost() {},
-  });
+  const conn = new Connection(transport, new Decoder(), counting, { onPacket, onLost() {} });
   conn.start();
   readings = 0;
+  return { conn, transport, clock, readings: () => readings };
+}
+
+Deno.test("Connection reads the clock once per read: its packets and their write share it", async () => {
+  const seen: number[] = [];
+  const { conn, transport, clock, readings } = openCounting((conn) => {
+    seen.push(conn.now());
+    conn.sendAck("puback", seen.length);
+  });
   // Three PUBLISH packets (QoS 1, topic "t") in one read.
   const publish = [0x32, 5, 0, 1, 0x74, 0, 1];
   transport.push(new Uint8Array([...publish, ...publish, ...publish]));
   await settle();
   assert.equal(seen.length, 3);
-  assert.equal(readings, 1);
+  assert.equal(readings(), 1);
   assert.deepEqual(seen, [clock.now(), clock.now(), clock.now()]);
   assert.equal(conn.lastWrite, clock.now());
   assert.equal(transport.writes.length, 1);
@@ -205,28 +206,14 @@ Deno.test("Connection reads the clock once per read: its packets and their write
 });
 
 Deno.test("Connection reads no clock for a read whose handling asks no time", async () => {
-  const transport = new MemoryTransport({
-    url: parseBrokerUrl("mqtt://broker.test:1883"),
-    signal: new AbortController().signal,
-  });
-  const clock = new FakeClock();
-  let readings = 0;
-  const counting = Object.assign(Object.create(clock), {
-    now: () => (readings++, clock.now()),
-  });
   let packets = 0;
-  const conn = new Connection(transport, new Decoder(), counting, {
-    onPacket: () => void packets++,
-    onLost() {},
-  });
-  conn.start();
-  readings = 0;
+  const { conn, transport, readings } = openCounting(() => void packets++);
   // Two QoS 0 PUBLISH packets (topic "t"): nothing to acknowledge, nothing timed.
   const publish = [0x30, 4, 0, 1, 0x74, 0x78];
   transport.push(new Uint8Array([...publish, ...publish]));
   await settle();
   assert.equal(packets, 2);
-  assert.equal(readings, 0);
+  assert.equal(readings(), 0);
   assert.equal(transport.writes.length, 0);
   await conn.close();
 });
