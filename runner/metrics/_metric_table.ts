@@ -95,7 +95,6 @@ export class MetricTable {
 
   /** A defined metric, else the target of an alias ({@linkcode METRIC_ALIASES}) when defined. */
   resolve(name: string): MetricState | undefined {
-    this.#settle();
     const metric = this.#metrics.get(name);
     if (metric !== undefined || !Object.hasOwn(METRIC_ALIASES, name)) return metric;
     return this.#metrics.get(METRIC_ALIASES[name]);
@@ -138,6 +137,7 @@ export class MetricTable {
 
   /** The aggregate of the series of `name` (or of its alias target) whose tags include `filter`. */
   select(name: string, filter: Tags = EMPTY_TAGS): MetricAggregate | undefined {
+    this.#settle();
     const metric = this.resolve(name);
     if (metric === undefined) return undefined;
     const acc = new Series(EMPTY_TAGS, metric.kind);
