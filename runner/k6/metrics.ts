@@ -18,6 +18,7 @@
  */
 
 import type { MetricType } from "../metrics/registry.ts";
+import type { BoundSeries, Tags } from "../metrics/types.ts";
 import { currentVu } from "../worker/vu_context.ts";
 
 /** A custom metric: what `Counter`, `Gauge`, `Rate` and `Trend` share. */
@@ -25,6 +26,12 @@ export class Metric {
   /** The metric's name. */
   readonly name: string;
   readonly #type: MetricType;
+  /**
+   * The series of the samples without tags of their own, and the VU tags it is bound for (each
+   * VU has its own tags object, so a metric object shared by VUs binds again as they alternate).
+   */
+  #bound: BoundSeries | undefined;
+  #boundTags: Tags | undefined;
 
   /**
    * Declares the metric in the VU's Worker (init context only).
@@ -53,13 +60,21 @@ export class Metric {
    */
   add(value: number | boolean, tags?: Record<string, string>): void {
     const vu = currentVu(`${this.#type}.add()`);
-    const base = vu.tags;
-    let merged = base;
-    if (tags !== undefined && tags !== null) {
-      merged = { ...base };
-      for (const [k, v] of Object.entries(tags)) merged[k] = String(v);
+    const registry = vu.services.registry;
+    const sample = typeof value === "boolean" ? Number(value) : value;
+    if (tags === undefined || tags === null) {
+      // The VU's own tags: bound once, again only when they change.
+      const base = vu.tags;
+      if (base !== this.#boundTags) {
+        this.#bound = registry.bind(this.name, base, this.#bound);
+        this.#boundTags = base;
+      }
+      registry.addBound(this.#bound!, sample);
+      return;
     }
-    vu.services.registry.add(this.name, typeof value === "boolean" ? Number(value) : value, merged);
+    const merged: Record<string, string> = { ...vu.tags };
+    for (const [k, v] of Object.entries(tags)) merged[k] = String(v);
+    registry.add(this.name, sample, merged);
   }
 }
 
