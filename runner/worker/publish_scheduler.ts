@@ -1,0 +1,259 @@
+/**
+ * The Worker's one scheduler of fixed-rate publications: every pace of every VU the Worker
+ * hosts (a script's `publishEvery()`, a `mqload bench pub` publisher) shares one timer, armed for
+ * the earliest publication due, instead of each VU looping over a publish and a sleep with a
+ * timer, a promise and the call wrappers per message.
+ *
+ * @module
+ */
+
+import { Client as LibraryClient, type Payload, type PublishOptions } from "../../client/mod.ts";
+import { TickTimer } from "./tick_timer.ts";
+import { type VuState, vuStorage } from "./vu_context.ts";
+
+/** What a pace did. */
+export interface PaceResult {
+  /** Publications done (QoS 0 written, QoS 1 and 2 acknowledged). */
+  published: number;
+  /** Publications that failed. */
+  failed: number;
+}
+
+/**
+ * What a pace's owner makes and hears of at each publication, for publications that differ
+ * (a bench publisher's stamped headers, its random topics) and counts of its own. They run as
+ * the VU that scheduled the pace (its async context), so that its custom metrics work in them.
+ */
+export interface PaceHooks {
+  /** The next publication's topic (default the pace's). */
+  topic?(): string;
+  /** The next publication's payload (default the pace's). */
+  payload?(): Payload;
+  /**
+   * A publication is made. What it returns is handed to `failed` should the publication fail:
+   * a closure per publication, so undefined for all but the few worth telling apart (made while
+   * reconnecting, say).
+   */
+  made?(): number | undefined;
+  /** A publication was done. */
+  published?(): void;
+  /** A publication failed; `mark` is what `made` returned for it. */
+  failed?(mark: number | undefined): void;
+}
+
+/** A pace: what to publish, from when, how often, until when. */
+export interface PaceSpec {
+  /** A connected client (a `k6/x/mqtt` one is published through as the library's). */
+  client: LibraryClient;
+  topic: string;
+  payload: Payload;
+  options: PublishOptions;
+  /** When the first publication is due (epoch ms). */
+  start: number;
+  /** Milliseconds between two publications (> 0). */
+  every: number;
+  /**
+   * Ticks (ms; 0: none): a publication goes out at the first tick at or after it is due (and
+   * never past `until`), so that many paces share wakeups.
+   */
+  tick: number;
+  /** No publication is due at or after this time (epoch ms; Infinity: none). */
+  until: number;
+  /** Publications to make at most (Infinity: no limit). */
+  count: number;
+  /**
+   * A wakeup this many ms past `until` or later publishes nothing more (default Infinity: what
+   * was due before `until` goes out however late).
+   */
+  lateness?: number;
+  /**
+   * Whether the client, not connected, is reconnecting: the pace then goes on (the library
+   * queues what it is given). By default it ends as soon as its client is not connected.
+   */
+  reconnecting?: (() => boolean) | undefined;
+  hooks?: PaceHooks | undefined;
+}
+
+interface Pace extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "reconnecting">> {
+  hooks: PaceHooks | undefined;
+  reconnecting: (() => boolean) | undefined;
+  /** The VU the hooks run as (the timer fires in whichever context armed it). */
+  vu: VuState | undefined;
+  due: number;
+  left: number;
+  /** In the heap: more publications are due. */
+  scheduled: boolean;
+  pending: number;
+  result: PaceResult;
+  done: PromiseWithResolvers<PaceResult>;
+  /** A publication's settling, made once per pace rather than per publication. */
+  ok: () => void;
+  failed: () => void;
+}
+
+/** The Worker's paces, a binary heap by `due`. */
+const heap: Pace[] = [];
+/** The Worker's one timer, armed for the first pace's next tick. */
+const timer = new TickTimer(fire);
+
+/**
+ * Publishes as `spec` says, through the client's own connection, as the library's
+ * `publishAsync()` would (the same metrics, the failures not as `error` events).
+ *
+ * @param spec What to publish, and when.
+ * @returns Resolves once the last publication has settled, with the counts.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { schedulePace } from "./publish_scheduler.ts";
+ * const start = Date.now();
+ * const done = await schedulePace({
+ *   client, topic: "t", payload: "x", options: { qos: 1 },
+ *   start, every: 100, tick: 10, until: start + 1000, count: Infinity,
+ * });
+ * console.log(done.published, done.failed);
+ * ```
+ */
+export function schedulePace(spec: PaceSpec): Promise<PaceResult> {
+  const pace: Pace = {
+    client: spec.client,
+    topic: spec.topic,
+    // Text is encoded once, not at every publication.
+    payload: typeof spec.payload === "string"
+      ? new TextEncoder().encode(spec.payload)
+      : spec.payload,
+    options: spec.options,
+    every: spec.every,
+    tick: spec.tick,
+    until: spec.until,
+    lateness: spec.lateness ?? Infinity,
+    reconnecting: spec.reconnecting,
+    hooks: spec.hooks,
+    vu: spec.hooks === undefined ? undefined : vuStorage.getStore(),
+    due: spec.start,
+    left: spec.count,
+    scheduled: false,
+    pending: 0,
+    result: { published: 0, failed: 0 },
+    done: Promise.withResolvers(),
+    ok: () => settled(pace, true, undefined),
+    failed: () => settled(pace, false, undefined),
+  };
+  if (pace.left <= 0 || pace.due >= pace.until) pace.done.resolve(pace.result);
+  else schedule(pace);
+  return pace.done.promise;
+}
+
+function schedule(pace: Pace): void {
+  push(pace);
+  if (tickOf(heap[0]) < timer.armedFor) arm();
+}
+
+/** When a pace's next publication goes out: its due time, up to its tick, never past the end. */
+function tickOf(pace: Pace): number {
+  if (pace.tick <= 0) return pace.due;
+  return Math.min(Math.ceil(pace.due / pace.tick) * pace.tick, pace.until);
+}
+
+/** Arms the timer for the first pace's next tick; `woke`: when the wakeup arming it began. */
+function arm(woke?: number): void {
+  if (heap.length === 0) return timer.stop();
+  timer.arm(tickOf(heap[0]), heap[0].tick, woke);
+}
+
+function fire(woke: number): void {
+  // Timers may fire a little early: what was armed for is due.
+  const now = Math.max(woke, timer.armedFor);
+  while (heap.length > 0 && heap[0].due <= now) {
+    const pace = pop();
+    const client = pace.client;
+    // Ended by the script or the runner (an interrupted iteration), or gone for good: the pace
+    // ends with it. So does one whose wakeup came too late past its end.
+    if (
+      (!client.connected && pace.reconnecting?.() !== true) ||
+      woke >= pace.until + pace.lateness
+    ) {
+      settleIfIdle(pace);
+      continue;
+    }
+    publishOne(pace);
+    pace.left--;
+    pace.due += pace.every;
+    if (pace.left > 0 && pace.due < pace.until) push(pace);
+    else settleIfIdle(pace);
+  }
+  arm(woke);
+}
+
+function publishOne(pace: Pace): void {
+  if (pace.vu !== undefined) vuStorage.run(pace.vu, publishHooked, pace);
+  else publishHooked(pace);
+}
+
+function publishHooked(pace: Pace): void {
+  const hooks = pace.hooks;
+  let topic = pace.topic;
+  let payload = pace.payload;
+  let mark: number | undefined;
+  if (hooks !== undefined) {
+    if (hooks.topic !== undefined) topic = hooks.topic();
+    if (hooks.payload !== undefined) payload = hooks.payload();
+    if (hooks.made !== undefined) mark = hooks.made();
+  }
+  pace.pending++;
+  // The library's call: the k6 wrapper's ordering behind sleeps and connects is the script's
+  // await of the pace itself.
+  const sent = LibraryClient.prototype.publishAsync.call(pace.client, topic, payload, pace.options);
+  if (mark === undefined) sent.then(pace.ok, pace.failed);
+  else sent.then(pace.ok, () => settled(pace, false, mark));
+}
+
+function settled(pace: Pace, ok: boolean, mark: number | undefined): void {
+  if (ok) {
+    pace.result.published++;
+    pace.hooks?.published?.();
+  } else {
+    pace.result.failed++;
+    pace.hooks?.failed?.(mark);
+  }
+  pace.pending--;
+  settleIfIdle(pace);
+}
+
+/** Resolves a pace that is no longer scheduled once its last publication settled. */
+function settleIfIdle(pace: Pace): void {
+  if (pace.pending === 0 && !pace.scheduled) pace.done.resolve(pace.result);
+}
+
+function push(pace: Pace): void {
+  pace.scheduled = true;
+  heap.push(pace);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent].due <= pace.due) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = pace;
+}
+
+function pop(): Pace {
+  const top = heap[0];
+  top.scheduled = false;
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child = right < heap.length && heap[right].due < heap[left].due ? right : left;
+      if (heap[child].due >= last.due) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+  }
+  return top;
+}

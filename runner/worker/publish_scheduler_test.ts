@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { Client, QoS } from "../../mod.ts";
+import { startBroker } from "../cli/broker.ts";
+import { schedulePace } from "./publish_scheduler.ts";
+
+Deno.test("schedulePace: hooks give each publication's topic and payload and hear how it went", async () => {
+  const broker = await startBroker();
+  const publisher = new Client({ reconnect: false });
+  const receiver = new Client({ reconnect: false });
+  try {
+    await publisher.connectAsync(broker.url);
+    await receiver.connectAsync(broker.url);
+    await receiver.subscribeAsync("paced/#", { qos: QoS.AtLeastOnce });
+    const seen: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      receiver.on("message", (topic, payload) => {
+        seen.push(`${topic}=${new TextDecoder().decode(payload)}`);
+        if (seen.length === 6) resolve();
+      });
+    });
+    let made = 0;
+    let published = 0;
+    const start = Date.now();
+    const result = await schedulePace({
+      client: publisher,
+      topic: "paced/fixed",
+      payload: "fixed",
+      options: { qos: QoS.AtLeastOnce },
+      start,
+      every: 5,
+      tick: 0,
+      until: start + 60_000,
+      count: 6,
+      hooks: {
+        topic: () => `paced/${made % 2}`,
+        payload: () => String(made),
+        made: () => void made++,
+        published: () => void published++,
+      },
+    });
+    await all;
+    assert.deepEqual(result, { published: 6, failed: 0 });
+    assert.equal(made, 6);
+    assert.equal(published, 6);
+    assert.deepEqual(seen, [
+      "paced/0=0",
+      "paced/1=1",
+      "paced/0=2",
+      "paced/1=3",
+      "paced/0=4",
+      "paced/1=5",
+    ]);
+  } finally {
+    await publisher.endAsync().catch(() => {});
+    await receiver.endAsync().catch(() => {});
+    await broker.close();
+  }
+});
+
+Deno.test("schedulePace: a client not connected ends the pace, unless it is reconnecting", async () => {
+  const broker = await startBroker();
+  const client = new Client({ reconnect: false });
+  try {
+    const start = Date.now();
+    const pace = { topic: "t", payload: "x", options: {}, start, every: 5, tick: 0 };
+    // Never connected: nothing published, nothing failed.
+    assert.deepEqual(
+      await schedulePace({ client, ...pace, until: Infinity, count: 3 }),
+      { published: 0, failed: 0 },
+    );
+    // Said to be reconnecting: what it is given is queued, and fails as the client never
+    // connects; each failure hears the mark of its publication.
+    const marks: Array<number | undefined> = [];
+    let n = 0;
+    const result = await schedulePace({
+      client,
+      ...pace,
+      until: Infinity,
+      count: 3,
+      reconnecting: () => true,
+      hooks: { made: () => n++, failed: (mark) => void marks.push(mark) },
+    });
+    assert.deepEqual(result, { published: 0, failed: 3 });
+    assert.deepEqual(marks.sort(), [0, 1, 2]);
+  } finally {
+    await broker.close();
+  }
+});
