@@ -1,7 +1,7 @@
 /**
  * When each counter of a bench first and last moved, for the summary's rates: a phase shorter
  * than a few seconds (500 connects at 500/s, 6 messages 100 ms apart) spans partial seconds, and
- * only its own window gives its rate. Each VU reports its first event of a counter, and its
+ * only its own window gives its rate. Each Worker reports its first event of a counter, and its
  * latest at most every {@linkcode LAST_EVERY_MS}, as a `bench_event_time` gauge (epoch ms, tagged
  * `counter` and `edge`): the main thread takes the smallest first and the largest last.
  *
@@ -18,7 +18,7 @@ export interface EventTimeGauge {
 }
 
 /**
- * A VU's first and latest event of each counter.
+ * The first and latest event of each counter (a Worker's: see {@linkcode workerEventWindow}).
  *
  * @example Usage
  * ```ts
@@ -66,4 +66,28 @@ export class EventWindow {
       }
     }
   }
+}
+
+let workerWindow: EventWindow | undefined;
+
+/**
+ * The Worker's one window, which its VUs share: each VU's own would report its latest event
+ * every {@linkcode LAST_EVERY_MS}, a sample per message when each VU publishes (or receives)
+ * that often, as 100 publishers at 100/s or 1,000 subscribers at 50/s do.
+ *
+ * @param gauge Where the times go: the first caller's gauge serves every VU (a k6 `Gauge` adds
+ * with the calling VU's tags, whichever VU's object it is).
+ * @returns The Worker's window.
+ *
+ * @example Usage
+ * ```ts
+ * import { workerEventWindow } from "./event_window.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const gauge = { add() {} };
+ * assert.equal(workerEventWindow(gauge), workerEventWindow({ add() {} }));
+ * ```
+ */
+export function workerEventWindow(gauge: EventTimeGauge): EventWindow {
+  return workerWindow ??= new EventWindow(gauge);
 }

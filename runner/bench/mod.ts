@@ -50,8 +50,15 @@ export {
   watchConnection,
   type WatchedClient,
 } from "./connection_watch.ts";
-export { type EventTimeGauge, EventWindow } from "./event_window.ts";
+export { type EventTimeGauge, EventWindow, workerEventWindow } from "./event_window.ts";
 export { UnsentWatch } from "./unsent_watch.ts";
+export { libraryPublish, onMessageInRead } from "./library_calls.ts";
+export {
+  type PaceHooks,
+  type PaceResult,
+  type PaceSpec,
+  schedulePace,
+} from "../worker/publish_scheduler.ts";
 
 /**
  * The Worker's tracker for a shared subscription: its receivers each get some of a publisher's

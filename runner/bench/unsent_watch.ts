@@ -57,6 +57,17 @@ export class UnsentWatch {
   }
 
   /**
+   * Whether the publication marked `mark` was made while connected: its failure is never one
+   * of the unsent (see {@linkcode neverSent}).
+   *
+   * @param mark What {@linkcode mark} returned as the publication was made.
+   * @returns True when the client was connected then.
+   */
+  madeConnected(mark: number): boolean {
+    return mark === MADE_CONNECTED;
+  }
+
+  /**
    * Whether a publication that failed was never sent: made while the client was not connected,
    * and failed before it was connected again.
    *

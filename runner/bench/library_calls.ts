@@ -1,0 +1,51 @@
+/**
+ * The library's own calls for the bench's generated scripts, without the `k6/x/mqtt` wrappers'
+ * per-call work that only a user's script needs.
+ *
+ * @module
+ */
+
+import { Client as LibraryClient, type Payload, type PublishOptions } from "../../client/mod.ts";
+import type { Client } from "../k6/mqtt.ts";
+
+/**
+ * Sets a bench subscriber's `message` handler as the library runs one: synchronously, in the
+ * read that brought the message, still in the VU's context. A script's `on("message")` handler
+ * is queued on its VU's event loop instead, a task per message (k6 runs handlers only while the
+ * script is not blocked in a call), which the bench's own counting handler does not need.
+ *
+ * @param client The subscriber's client.
+ * @param handler Gets each message's topic and payload.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { onMessageInRead } from "./library_calls.ts";
+ * onMessageInRead(client, (topic, payload) => console.log(topic, payload.byteLength));
+ * ```
+ */
+export function onMessageInRead(
+  client: Client,
+  handler: (topic: string, payload: ArrayBuffer) => void,
+): void {
+  LibraryClient.prototype.on.call(client, "message", handler);
+}
+
+/**
+ * A bench publisher's publish call: the library's own, not the k6 wrapper's, which orders each
+ * call behind the script's un-awaited sleeps (the bench's loop makes none) at a closure and an
+ * option check per message.
+ *
+ * @param client The publisher's client.
+ * @returns `publishAsync()` of the library, bound to `client`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { libraryPublish } from "./library_calls.ts";
+ * await libraryPublish(client)("bench/1", new Uint8Array(32), { qos: 1 });
+ * ```
+ */
+export function libraryPublish(
+  client: Client,
+): (topic: string, payload: Payload, options: PublishOptions) => Promise<void> {
+  return LibraryClient.prototype.publishAsync.bind(client);
+}
