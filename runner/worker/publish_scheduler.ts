@@ -158,7 +158,12 @@ function tickOf(pace: Pace): number {
 /** Arms the timer for the first pace's next tick; `woke`: when the wakeup arming it began. */
 function arm(woke?: number): void {
   if (heap.length === 0) return timer.stop();
-  timer.arm(tickOf(heap[0]), heap[0].tick, woke);
+  const first = heap[0];
+  const at = tickOf(first);
+  // A tick cut short by the pace's end is off the grid: a timeout for it, not the interval,
+  // whose next wakeup would come a whole tick later, past the end.
+  const onGrid = first.tick > 0 && at % first.tick === 0;
+  timer.arm(at, first.tick, onGrid ? woke : undefined);
 }
 
 function fire(woke: number): void {

@@ -86,3 +86,35 @@ Deno.test("schedulePace: a client not connected ends the pace, unless it is reco
     await broker.close();
   }
 });
+
+Deno.test("schedulePace: the last tick, cut short by the end, still publishes what was due", async () => {
+  const broker = await startBroker();
+  const client = new Client({ reconnect: false });
+  try {
+    await client.connectAsync(broker.url);
+    // Ticks of 500 ms (an interval once they come steadily), a publication every 50 ms for
+    // 1.75 s: what falls due after the last whole tick goes out at the end, not a tick later
+    // (and dropped, as more than 50 ms late).
+    // Started on a tick, so that the last ones (1,550 to 1,700 ms) fall after
+    // the last whole tick (1,500) and before the end (1,750).
+    const start = Math.ceil(Date.now() / 500) * 500 + 500;
+    const until = start + 1750;
+    const result = await schedulePace({
+      client,
+      topic: "paced/ticks",
+      payload: "x",
+      options: {},
+      start,
+      every: 50,
+      tick: 500,
+      until,
+      count: Infinity,
+      lateness: 50,
+    });
+    assert.deepEqual(result, { published: 35, failed: 0 });
+    assert.ok(Date.now() < until + 500, `done ${Date.now() - until} ms after the end`);
+  } finally {
+    await client.endAsync().catch(() => {});
+    await broker.close();
+  }
+});
