@@ -32,6 +32,7 @@ import {
   UsageError,
 } from "./cli/flags.ts";
 import { callerDir } from "./cli/caller_dir.ts";
+import { onStopSignals } from "./cli/stop_signals.ts";
 import { renderHtmlReport } from "./outputs/html_report.ts";
 import { writeAll } from "./engine/finish.ts";
 import { failedThresholds, mergeSummaries, summaryDataFromExport } from "./summary/merge.ts";
@@ -106,13 +107,7 @@ async function run(args: string[]): Promise<number> {
 /** First SIGINT/SIGTERM: stop gracefully and write the summary; second: exit at once. */
 async function withSignals(settings: RunSettings): Promise<number> {
   const stop = new AbortController();
-  let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) Deno.exit(EXIT_CODES.externalAbort);
-    stop.abort();
-  };
-  const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const name of names) Deno.addSignalListener(name, onSignal);
+  const removeSignals = onStopSignals(() => stop.abort());
   try {
     const code = await runTest({ ...settings, signal: stop.signal });
     // k6's --linger: the process stays after the summary until Ctrl+C (unless that already came).
@@ -122,7 +117,7 @@ async function withSignals(settings: RunSettings): Promise<number> {
     }
     return code;
   } finally {
-    for (const name of names) Deno.removeSignalListener(name, onSignal);
+    removeSignals();
   }
 }
 

@@ -8,6 +8,7 @@
  */
 
 import { EXIT_CODES, runTest } from "../engine/run.ts";
+import { onStopSignals } from "../cli/stop_signals.ts";
 import { writeAll } from "../engine/finish.ts";
 import { parseBenchArgs } from "./flags.ts";
 import { benchHelp } from "./help.ts";
@@ -71,14 +72,10 @@ export async function benchCommand(args: string[]): Promise<number> {
     },
   });
   const stop = new AbortController();
-  const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) Deno.exit(EXIT_CODES.externalAbort);
+  const removeSignals = onStopSignals(() => {
     lines.tally.stopping(Date.now());
     stop.abort();
-  };
-  for (const name of names) Deno.addSignalListener(name, onSignal);
+  });
   try {
     const shared = config.subscribe?.shared !== undefined &&
       config.payloadHeaders.includes("cnt64");
@@ -116,7 +113,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     if (code === EXIT_CODES.externalAbort) return failed ? EXIT_CODES.thresholdsFailed : 0;
     return code === 0 && failed ? EXIT_CODES.thresholdsFailed : code;
   } finally {
-    for (const name of names) Deno.removeSignalListener(name, onSignal);
+    removeSignals();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
