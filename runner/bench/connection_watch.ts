@@ -69,6 +69,7 @@ export function watchConnection(
     reasonTags(kind, connectErrorReason(error, who.secret), who.seq);
   client.on("close", (info: { error?: unknown }) => {
     counters.lost.add(1, tagged("lost", info?.error ?? "connection lost"));
+    counters.events?.note("disconnected");
   });
   if (!reconnecting) return;
   client.on("connect", () => {
@@ -79,11 +80,13 @@ export function watchConnection(
   client.on("reconnect", (info: { error?: unknown }) => {
     if (info?.error !== undefined) {
       counters.reconnectErrors.add(1, tagged("reconnect", info.error));
+      counters.events?.note("reconnect_fail");
     }
   });
   client.on("error", (error: { method?: string }) => {
     if (error?.method !== "reconnect") return;
     counters.reconnectErrors.add(1, tagged("reconnect", error));
+    counters.events?.note("reconnect_fail");
     counters.gaveUp.add(1);
   });
 }

@@ -32,7 +32,12 @@ import { WORKER_PACER } from "./pacer.ts";
 import { connectErrorReason, reasonTags } from "./connect_errors.ts";
 
 export { Pacer, WORKER_PACER } from "./pacer.ts";
-export { type HeaderValues, type PayloadHeader, PayloadHeaders } from "./payload_headers.ts";
+export {
+  type HeaderValues,
+  type PayloadHeader,
+  PayloadHeaders,
+  warnHeaderless,
+} from "./payload_headers.ts";
 export { type StreamEvent, StreamTracker } from "./stream_tracker.ts";
 export {
   clientId,

@@ -24,6 +24,32 @@ export const PAYLOAD_HEADERS: readonly PayloadHeader[] = Object.freeze(["cnt64",
 
 /** Bytes each header field takes. */
 const FIELD_BYTES = 8;
+// A `ts` header outside these bounds is no send time: the payload came without headers.
+const EARLIEST_STAMP = Date.UTC(2000, 0, 1);
+const DAY_MS = 86_400_000;
+
+let warnedHeaderless = false;
+
+/**
+ * Says once per Worker that payloads came without the headers a subscriber expects (their
+ * latency and order are then not measured): a publisher started without `--payload-hdrs`.
+ *
+ * @param fields The headers expected.
+ *
+ * @example Usage
+ * ```ts
+ * import { warnHeaderless } from "./payload_headers.ts";
+ * warnHeaderless(["cnt64", "ts"]);
+ * ```
+ */
+export function warnHeaderless(fields: readonly PayloadHeader[]): void {
+  if (warnedHeaderless) return;
+  warnedHeaderless = true;
+  console.warn(
+    `Payloads without the --payload-hdrs headers (${fields.join(",")}): their latency and ` +
+      "order are not measured (does the publisher send them?)",
+  );
+}
 
 /** What a received payload's headers said. */
 export interface HeaderValues {
@@ -93,7 +119,8 @@ export class PayloadHeaders {
    * Reads the headers of a received payload.
    *
    * @param payload The payload as received.
-   * @returns The values, or undefined when the payload is too short to hold them.
+   * @returns The values, or undefined when the payload holds none: too short, or a `ts` that
+   * is no send time (before 2000 or more than a day ahead: a payload sent without headers).
    */
   read(payload: Uint8Array): HeaderValues | undefined {
     if (payload.length < this.size) return undefined;
@@ -104,6 +131,10 @@ export class PayloadHeaders {
       if (field === "cnt64") values.count = value;
       else values.sentAt = value;
     });
+    const sentAt = values.sentAt;
+    if (sentAt !== undefined && !(sentAt >= EARLIEST_STAMP && sentAt <= Date.now() + DAY_MS)) {
+      return undefined;
+    }
     return values;
   }
 }

@@ -125,6 +125,8 @@ const REASON_TITLES = {
 
 /** A window shorter than this gives no rate (2 connects 2 ms apart are not 500/s): "n/a". */
 const MIN_SPAN_MS = 10;
+/** A phase this long (first event to last) or longer is rated by its median whole second. */
+const STEADY_MS = 3000;
 
 /** The counters each job shows even when they stay 0. */
 const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
@@ -146,14 +148,17 @@ function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
   const seconds = last - first + 1;
   const inner: number[] = [];
   for (let i = first + 1; i < last; i++) inner.push(tally.second(i)[name]);
-  if (inner.length > 0 && inner.every((n) => n >= 0.5)) {
+  const window = tally.windows.get(name);
+  const spanMs = window === undefined ? NaN : window.last - window.first;
+  // Three seconds of events, not three seconds touched: a 1.1 s burst can touch three, and its
+  // partial middle second is no rate of it.
+  const steady = window === undefined ? inner.length >= 2 : spanMs >= STEADY_MS;
+  if (steady && inner.length > 0 && inner.every((n) => n >= 0.5)) {
     inner.sort((a, b) => a - b);
     const mid = inner.length >> 1;
     const median = inner.length % 2 === 1 ? inner[mid] : (inner[mid - 1] + inner[mid]) / 2;
     return `  ${median.toFixed(2)}/sec (median second) over ${seconds}s`;
   }
-  const window = tally.windows.get(name);
-  const spanMs = window === undefined ? NaN : window.last - window.first;
   if (spanMs < MIN_SPAN_MS && total >= 2) {
     return `  rate n/a (all within ${Math.max(0, Math.round(spanMs))}ms)`;
   }

@@ -75,3 +75,21 @@ Deno.test("bench summary counts reconnects apart from first connects, lost ones 
   assert.match(text, /publications failed: pub_fail is not 0/);
   assert.deepEqual(tally.takeNewReasons().map((r) => r.kind), ["lost", "reconnect"]);
 });
+
+Deno.test("bench summary rates a 1.1 s burst over its window, not by its partial middle second", () => {
+  const tally = new BenchTally();
+  tally.start(T0);
+  // 100,000 messages from 0.9 s to 2.0 s: most in the first second, a few in the third.
+  const second = (n: number, count: number) => ({
+    ...counters([["mqtt_messages_sent", {}, count]]),
+    periodStartMs: T0 + n * 1000,
+    periodEndMs: T0 + (n + 1) * 1000,
+  });
+  tally.add(second(0, 89_408), T0 + 1000);
+  tally.add(second(1, 10_588), T0 + 2000);
+  tally.add(second(2, 4), T0 + 3000);
+  tally.add(eventTimes("pub", T0 + 900, T0 + 2000), T0 + 3000);
+  const text = benchSummary("pub", tally, undefined, 3000);
+  assert.doesNotMatch(text, /median second/);
+  assert.match(text, /pub +100000 {2}90908\.\d\d\/sec over 1\.10s \(first to last\)/);
+});
