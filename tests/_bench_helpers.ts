@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { Client } from "../mod.ts";
 import type { Mosquitto } from "./fixtures/mosquitto.ts";
-import { CLI, explain, ROOT, type RunResult } from "./_runner_helpers.ts";
+import { explain, type RunResult, spawnCli } from "./_runner_helpers.ts";
 
 export { explain };
 
@@ -36,14 +36,7 @@ export interface BackgroundBench {
  * @returns The running bench.
  */
 export function startBench(args: string[], count: number): BackgroundBench {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "bench", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnCli(["bench", ...args]);
   const connected = Promise.withResolvers<void>();
   const decoder = new TextDecoder();
   const read = async (stream: ReadableStream<Uint8Array>, onText?: (all: string) => void) => {

@@ -43,6 +43,57 @@ export async function mqload(args: string[], env: Record<string, string> = {}): 
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
+/**
+ * Starts `mqload` with arguments, its outputs piped.
+ *
+ * @param args Arguments after `mqload`.
+ * @returns The process.
+ */
+export function spawnCli(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** A `mqload` subprocess whose standard error is read as it comes (see {@linkcode spawnMqload}). */
+export interface SpawnedRun {
+  child: Deno.ChildProcess;
+  /** Resolves once standard error holds `text` (or has ended), with what it read so far. */
+  until(text: string): Promise<string>;
+  /** Resolves with all of standard error once it ends. */
+  rest(): Promise<string>;
+}
+
+/**
+ * Starts `mqload` with arguments, for a test that signals it while it runs.
+ *
+ * @param args Arguments after `mqload`.
+ * @returns The process and its standard error.
+ */
+export function spawnMqload(args: string[]): SpawnedRun {
+  const child = spawnCli(args);
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let err = "";
+  const readUntil = async (done: () => boolean) => {
+    while (!done()) {
+      const chunk = await reader.read();
+      if (chunk.done) return err;
+      err += chunk.value;
+    }
+    return err;
+  };
+  return {
+    child,
+    until: (text) => readUntil(() => err.includes(text)),
+    rest: () => readUntil(() => false),
+  };
+}
+
 /** A temporary directory for a test's scripts and outputs. */
 export class TempDir {
   /** Its path. */

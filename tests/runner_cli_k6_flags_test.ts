@@ -2,7 +2,7 @@
 // accepted with a warning saying what mqload does not do), and a bad value exits 2 naming the
 // flag, before anything runs.
 import assert from "node:assert/strict";
-import { CLI, count, explain, mqload, ROOT, runScript, TempDir } from "./_runner_helpers.ts";
+import { count, explain, mqload, runScript, spawnMqload, TempDir } from "./_runner_helpers.ts";
 
 const MARKED = `
 export function setup() { console.log("SETUP-RAN"); }
@@ -204,25 +204,13 @@ Deno.test("k6 flags: --linger waits for Ctrl+C after the summary, then exits wit
   const dir = await TempDir.create();
   try {
     const script = await dir.write("s.js", `export default function () {}`);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, "run", "-q", "--linger", script],
-      cwd: ROOT,
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let err = "";
-    while (!err.includes("waiting for Ctrl+C")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      err += value;
-    }
+    const run = spawnMqload(["run", "-q", "--linger", script]);
+    const child = run.child;
+    const err = await run.until("waiting for Ctrl+C");
     assert.match(err, /Linger set; waiting for Ctrl\+C to continue/);
     child.kill("SIGINT");
-    await reader.cancel();
     const out = await new Response(child.stdout).text();
+    await run.rest();
     const status = await child.status;
     assert.equal(status.code, 0);
     assert.match(out, /iterations/);

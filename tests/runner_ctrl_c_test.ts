@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLI, ROOT, TempDir } from "./_runner_helpers.ts";
+import { spawnMqload, TempDir } from "./_runner_helpers.ts";
 
 // Ctrl+C as k6 takes it: the first stops gracefully and the summary is still written, a second
 // press exits at once. One press delivered twice (a terminal signals its whole foreground
@@ -7,29 +7,11 @@ import { CLI, ROOT, TempDir } from "./_runner_helpers.ts";
 
 /** Starts `mqload run` on `script` and resolves once its test clock runs. */
 async function started(script: string, summaryPath: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "run", "--summary-export", summaryPath, script],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let err = "";
-  while (!err.includes("running (")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    err += value;
-  }
-  const rest = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return err;
-      err += value;
-    }
-  })();
-  return { child, stderr: rest };
+  const run = spawnMqload(["run", "--summary-export", summaryPath, script]);
+  await run.until("running (");
+  // Standard output is read to its end (the summary file tells what it holds).
+  const stdout = new Response(run.child.stdout).text();
+  return { child: run.child, stderr: run.rest().then(async (err) => (await stdout, err)) };
 }
 
 Deno.test("Ctrl+C delivered twice at once still stops gracefully; a second press aborts", async (t) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../runner/cli/broker.ts";
-import { CLI, count, explain, ROOT, runScript, TempDir } from "./_runner_helpers.ts";
+import { count, explain, runScript, spawnMqload, TempDir } from "./_runner_helpers.ts";
 
 // Thresholds as the verdict (exit code 99), --out json with exact counts, and a run stopped by
 // SIGINT that still writes its summary.
@@ -101,28 +101,12 @@ export const options = { vus: 2, duration: "60s" };` +
           pubsub.replace("await client.end();", "await client.end(); await sleep(0.1);"),
       );
       const summaryPath = `${dir.path}/sigint.json`;
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", CLI, "run", "--summary-export", summaryPath, ...env, script],
-        cwd: ROOT,
-        env: { NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const run = spawnMqload(["run", "--summary-export", summaryPath, ...env, script]);
+      const child = run.child;
       // Wait for the first progress line: the test clock is running.
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      let err = "";
-      while (!err.includes("running (")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        err += value;
-      }
+      await run.until("running (");
       child.kill("SIGINT");
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        err += value;
-      }
+      const err = await run.rest();
       const status = await child.status;
       const stdout = new TextDecoder().decode(await new Response(child.stdout).arrayBuffer());
       assert.equal(status.code, 105, err);
