@@ -10,7 +10,7 @@
 import { EXIT_CODES, runTest } from "../engine/run.ts";
 import { onStopSignals } from "../cli/stop_signals.ts";
 import { writeAll } from "../engine/finish.ts";
-import { parseBenchArgs } from "./flags.ts";
+import { parseBenchArgs, randomTopicCountNote } from "./flags.ts";
 import { benchHelp } from "./help.ts";
 import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
@@ -44,6 +44,8 @@ export async function benchCommand(args: string[]): Promise<number> {
     return 0;
   }
   const { config, run } = parsed;
+  const randomCounted = randomTopicCountNote(config);
+  if (randomCounted !== undefined) writeAll(Deno.stderr, randomCounted);
   const script = benchScript(config);
   if (parsed.printScript) {
     writeAll(Deno.stdout, script);

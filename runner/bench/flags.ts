@@ -21,6 +21,7 @@ import { type BenchRunFlags, parseRunFlags, parseThresholdFlags } from "./_run_f
 
 export { type BenchRunFlags, parseThresholdFlags };
 import { checkPublishTemplates, readTopicsPayload } from "./_topics_payload.ts";
+import { isRandomTopic } from "./templates.ts";
 
 /** A parsed bench command line. */
 export interface BenchArgs {
@@ -369,4 +370,31 @@ function redacted(args: string[]): string[] {
 /** A word as a shell would need it quoted. */
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The note for a publisher that numbers its messages (`--payload-hdrs cnt64`) on a random topic
+ * (`%rand_N`): its count spreads over many topics, and subscribers count each topic as one
+ * publisher's stream, so their lost, duplicated and out-of-order figures mean nothing.
+ *
+ * @param config A parsed bench.
+ * @returns The note, or undefined when it does not apply.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseBenchArgs, randomTopicCountNote } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const parsed = parseBenchArgs(["pub", "-t", "t/%rand_5", "--payload-hdrs", "cnt64"]);
+ * assert.ok("config" in parsed && randomTopicCountNote(parsed.config) !== undefined);
+ * ```
+ */
+export function randomTopicCountNote(config: BenchConfig): string | undefined {
+  const publish = config.publish;
+  if (publish === undefined || !config.payloadHeaders.includes("cnt64")) return undefined;
+  const random = (publish.topics?.map((t) => t.name) ?? [publish.topic]).find(isRandomTopic);
+  if (random === undefined) return undefined;
+  return `Note: --payload-hdrs cnt64 on a random topic (${random}): each publisher's count ` +
+    "spreads over many topics, which subscribers count as a stream each, so their lost, " +
+    "duplicated and out-of-order figures will be wrong.\n";
 }
