@@ -45,9 +45,9 @@ export class EventWindow {
    * A counter moved now.
    *
    * @param counter Such as `pub`, `recv`, `connect_succ`.
+   * @param now The time, epoch ms (default now): a caller that has read the clock passes it.
    */
-  note(counter: string): void {
-    const now = Date.now();
+  note(counter: string, now: number = Date.now()): void {
     const reported = this.#reported.get(counter);
     if (reported === undefined) this.#gauge.add(now, { counter, edge: "first" });
     this.#latest.set(counter, now);

@@ -119,10 +119,12 @@ export class PayloadHeaders {
    * Reads the headers of a received payload.
    *
    * @param payload The payload as received.
+   * @param nowMs When it was received, in epoch ms (default now): the caller that measures its
+   * latency reads the clock once for both.
    * @returns The values, or undefined when the payload holds none: too short, or a `ts` that
    * is no send time (before 2000 or more than a day ahead: a payload sent without headers).
    */
-  read(payload: Uint8Array): HeaderValues | undefined {
+  read(payload: Uint8Array, nowMs: number = Date.now()): HeaderValues | undefined {
     if (payload.length < this.size) return undefined;
     const view = new DataView(payload.buffer, payload.byteOffset, this.size);
     const values: HeaderValues = {};
@@ -132,7 +134,7 @@ export class PayloadHeaders {
       else values.sentAt = value;
     });
     const sentAt = values.sentAt;
-    if (sentAt !== undefined && !(sentAt >= EARLIEST_STAMP && sentAt <= Date.now() + DAY_MS)) {
+    if (sentAt !== undefined && !(sentAt >= EARLIEST_STAMP && sentAt <= nowMs + DAY_MS)) {
       return undefined;
     }
     return values;
