@@ -102,6 +102,7 @@ export {
   type MetricType,
   type Point,
   type SeriesSnapshot,
+  type SnapshotSource,
   type Tags,
   type ValueType,
 } from "./metrics/registry.ts";

@@ -60,6 +60,8 @@ export class RunState {
   readonly #watchdog = new Watchdog((w, why) => this.#lost(w, why));
   #reason: StopReason | undefined;
   #onSignal = () => this.stop("signal");
+  /** One more than the highest Worker index so far, for the snapshots' `source`. */
+  #sources = 0;
 
   constructor(
     settings: RunSettings,
@@ -93,6 +95,7 @@ export class RunState {
       (w, error) => this.#watchdog.lose(w, `Worker ${w.index} crashed: ${String(error)}`),
     );
     this.workers.push(handle);
+    this.#sources = Math.max(this.#sources, index + 1);
     this.#watchdog.watch(handle);
     return handle;
   }
@@ -334,6 +337,7 @@ export class RunState {
     this.#watchdog.heard(w);
     switch (m.type) {
       case "metrics": {
+        m.snapshot.source = { index: w.index, of: this.#sources };
         const atMs = this.#merge(m.snapshot);
         // The peak since our last sample, across this Worker's reports in between.
         m.stats.peak = Math.max(m.stats.peak, this.#stats.get(w)?.peak ?? 0);

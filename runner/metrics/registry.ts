@@ -39,6 +39,7 @@ export type {
   MetricType,
   Point,
   SeriesSnapshot,
+  SnapshotSource,
   Tags,
   ValueType,
 } from "./types.ts";

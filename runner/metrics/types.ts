@@ -87,6 +87,21 @@ export interface MetricsSnapshot {
   periodStartMs?: number;
   /** End of that period (the drain), in ms since the epoch. */
   periodEndMs?: number;
+  /**
+   * Which Worker made the samples, set by the main thread as it merges a Worker's snapshot
+   * (absent on the runner's own). Points of one series from two Workers can share a µs; an
+   * output that must keep them apart (InfluxDB, one point per series and timestamp) does so by
+   * source.
+   */
+  source?: SnapshotSource;
+}
+
+/** A Worker's place among the run's Workers, for {@linkcode MetricsSnapshot.source}. */
+export interface SnapshotSource {
+  /** The Worker's index. */
+  index: number;
+  /** One more than the highest index of the run's Workers so far. */
+  of: number;
 }
 
 /**

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { Point, Tags } from "../metrics/registry.ts";
+import type { Point, SnapshotSource, Tags } from "../metrics/registry.ts";
 import type { FieldKind } from "./_influxdb_config.ts";
 import { epochMicros } from "./_sample_time.ts";
 
@@ -149,6 +149,15 @@ interface TagPart {
   after: string;
 }
 
+/** The latest timestamp given to a series' points from one source: its µs and their count. */
+interface SeriesClock {
+  micros: number;
+  count: number;
+}
+
+/** Points without a source (the runner's own gauges, or a formatter used alone). */
+const ALONE: SnapshotSource = { index: 0, of: 1 };
+
 /**
  * Formats points as lines, caching each tag set's part (the Workers share one tags object
  * between the points of a series, so most points reuse it).
@@ -169,7 +178,8 @@ interface TagPart {
 export class LineFormatter {
   readonly #fields: ReadonlyMap<string, FieldKind>;
   readonly #divisor: bigint;
-  #sequence = -1;
+  /** Per source index, each series' clock, by `measurement,tags`. */
+  readonly #clocks = new Map<number, Map<string, SeriesClock>>();
   readonly #measurements = new Map<string, string>();
   readonly #parts = new WeakMap<Tags, TagPart>();
 
@@ -188,9 +198,10 @@ export class LineFormatter {
    * One point as a line with its `\n`.
    *
    * @param point The sample.
+   * @param source The Worker that made it, when the run has several.
    * @returns The line, or undefined when the value is NaN or infinite (InfluxDB refuses them).
    */
-  line(point: Point): string | undefined {
+  line(point: Point, source: SnapshotSource = ALONE): string | undefined {
     if (!Number.isFinite(point.value)) return undefined;
     let measurement = this.#measurements.get(point.metric);
     if (measurement === undefined) {
@@ -204,7 +215,7 @@ export class LineFormatter {
     }
     return `${measurement}${part.tags} ${part.before}value=${
       formatFloat(point.value)
-    }${part.after} ${this.#timestamp(point.time)}\n`;
+    }${part.after} ${this.#timestamp(point.time, measurement + part.tags, source)}\n`;
   }
 
   #part(tags: Tags): TagPart {
@@ -234,15 +245,34 @@ export class LineFormatter {
   /**
    * Nanoseconds as text (they exceed 2^53), divided for a coarser precision. Samples are timed
    * to the µs, and InfluxDB keeps one point per series and timestamp: two points of one series
-   * in the same µs (a burst read at once, or two VUs' checks from two Workers) would overwrite
-   * each other. The ns digits carry a running count of the points written instead, so that two
-   * points collide only 1,000 points apart and in the same µs.
+   * in the same µs (a burst read at once, or two Workers' checks) would overwrite each other.
+   * The ns digits keep them apart: a Worker's index among `of` Workers owns the digits
+   * `index + of·k`, and its points of a series in one µs take k = 0, 1, 2… (a Worker's own
+   * clock never goes back, so each series' latest µs and count say what it used). A burst past
+   * its digits moves on to the next µs.
    */
-  #timestamp(ms: number): string {
+  #timestamp(ms: number, series: string, source: SnapshotSource): string {
     const micros = epochMicros(ms);
     if (this.#divisor !== 1n) return String(BigInt(`${micros}000`) / this.#divisor);
-    this.#sequence = (this.#sequence + 1) % 1000;
-    return `${micros}${String(this.#sequence).padStart(3, "0")}`;
+    let clocks = this.#clocks.get(source.index);
+    if (clocks === undefined) this.#clocks.set(source.index, clocks = new Map());
+    let clock = clocks.get(series);
+    if (clock === undefined) clocks.set(series, clock = { micros: -1, count: 0 });
+    if (micros > clock.micros) {
+      clock.micros = micros;
+      clock.count = 0;
+    } else {
+      clock.count++;
+    }
+    const of = Math.min(source.of, 1000);
+    const index = source.index % 1000;
+    let digits = index + of * clock.count;
+    if (digits >= 1000) {
+      clock.micros++;
+      clock.count = 0;
+      digits = index;
+    }
+    return `${clock.micros}${String(digits).padStart(3, "0")}`;
   }
 }
 

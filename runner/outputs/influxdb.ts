@@ -21,7 +21,7 @@
  */
 
 import { formatDuration } from "../config/duration.ts";
-import type { MetricsSnapshot, Point } from "../metrics/registry.ts";
+import type { MetricsSnapshot, Point, SnapshotSource } from "../metrics/registry.ts";
 import { type InfluxConfig, influxConfig } from "./_influxdb_config.ts";
 import { basicAuthToken, redact } from "./_redact.ts";
 import { LineFormatter } from "./_influxdb_line.ts";
@@ -39,6 +39,12 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** How long stop() waits for the last writes. */
 export const STOP_WAIT_MS = 5_000;
 
+/** Points waiting to be sent, with the Worker that made them. */
+interface Pending {
+  points: Point[];
+  source: SnapshotSource | undefined;
+}
+
 /** A write in flight. */
 interface Write {
   controller: AbortController;
@@ -51,7 +57,7 @@ class InfluxdbOutput implements Output {
   readonly #lines: LineFormatter;
   readonly #headers: Headers;
   readonly #writeUrl: string;
-  #pending: Point[][] = [];
+  #pending: Pending[] = [];
   #pendingCount = 0;
   readonly #writes = new Set<Write>();
   #ready: Promise<void> = Promise.resolve();
@@ -115,7 +121,7 @@ class InfluxdbOutput implements Output {
       points = points.slice(0, room);
     }
     if (points.length === 0) return;
-    this.#pending.push(points);
+    this.#pending.push({ points, source: snapshot.source });
     this.#pendingCount += points.length;
   }
 
@@ -167,26 +173,36 @@ class InfluxdbOutput implements Output {
     }
   }
 
-  #take(max: number): Point[] {
-    const batch: Point[] = [];
-    while (batch.length < max && this.#pending.length > 0) {
+  #take(max: number): Pending[] {
+    const batch: Pending[] = [];
+    let taken = 0;
+    while (taken < max && this.#pending.length > 0) {
       const head = this.#pending[0];
-      const n = Math.min(head.length, max - batch.length);
-      for (let i = 0; i < n; i++) batch.push(head[i]);
-      if (n === head.length) this.#pending.shift();
-      else this.#pending[0] = head.slice(n);
+      const n = Math.min(head.points.length, max - taken);
+      if (n === head.points.length) {
+        batch.push(head);
+        this.#pending.shift();
+      } else {
+        batch.push({ points: head.points.slice(0, n), source: head.source });
+        head.points = head.points.slice(n);
+      }
+      taken += n;
     }
-    this.#pendingCount -= batch.length;
+    this.#pendingCount -= taken;
     return batch;
   }
 
-  #send(batch: Point[]): void {
+  #send(batch: Pending[]): void {
     let body = "";
+    let count = 0;
     let invalid = 0;
-    for (const point of batch) {
-      const line = this.#lines.line(point);
-      if (line === undefined) invalid++;
-      else body += line;
+    for (const { points, source } of batch) {
+      count += points.length;
+      for (const point of points) {
+        const line = this.#lines.line(point, source);
+        if (line === undefined) invalid++;
+        else body += line;
+      }
     }
     if (invalid > 0) this.#drop(invalid, "NaN or infinite values, which InfluxDB refuses");
     if (body === "") return;
@@ -195,7 +211,7 @@ class InfluxdbOutput implements Output {
     // Waiting for the `CREATE DATABASE` ends with the write's own abort, not only with it.
     write.done = untilAborted(this.#ready, controller.signal)
       .then(() => this.#request(this.#writeUrl, body, controller))
-      .catch((e: unknown) => this.#drop(batch.length - invalid, reason(e)))
+      .catch((e: unknown) => this.#drop(count - invalid, reason(e)))
       .finally(() => this.#writes.delete(write));
     this.#writes.add(write);
   }

@@ -91,9 +91,7 @@ Deno.test("LineFormatter sorts tags, drops empty ones, places value among sorted
   );
   // The same series in the same µs: another ns, so that InfluxDB keeps both points.
   assert.match(lines.line({ ...point, value: 3 })!, / 1735787045123456002\n$/);
-  assert.match(lines.line({ ...point, time: point.time + 0.001 })!, / 1735787045123457003\n$/);
-  // Also when points of other times came between (another Worker's batch, another VU's check).
-  assert.match(lines.line({ ...point, value: 4 })!, / 1735787045123456004\n$/);
+  assert.match(lines.line({ ...point, time: point.time + 0.001 })!, / 1735787045123457000\n$/);
   assert.equal(lines.line({ ...point, value: NaN }), undefined);
   assert.equal(lines.line({ ...point, value: -Infinity }), undefined);
 });
@@ -295,4 +293,47 @@ Deno.test("a silent InfluxDB: stop() aborts the CREATE DATABASE and its writes w
     await accepting;
     for (const conn of conns) conn.close();
   }
+});
+
+Deno.test("LineFormatter gives each point of a series its own timestamp, across Workers", () => {
+  const lines = new LineFormatter(new Map(), "");
+  const time = Date.UTC(2025, 0, 2) + 0.25;
+  const tags = { check: "in range" };
+  const stamp = (t: number, index: number, of: number) => {
+    const line = lines.line({ metric: "checks", time: t, value: 1, tags }, { index, of })!;
+    return line.slice(line.lastIndexOf(" ") + 1);
+  };
+  const micros = `${Date.UTC(2025, 0, 2)}250`;
+  // Worker 1 of 3 owns the digits 1, 4, 7…; its points in one µs take them in turn.
+  assert.equal(stamp(time, 1, 3), `${micros}001\n`);
+  assert.equal(stamp(time, 1, 3), `${micros}004\n`);
+  // Another Worker in the same µs: its own digits.
+  assert.equal(stamp(time, 2, 3), `${micros}002\n`);
+  assert.equal(stamp(time, 0, 3), `${micros}000\n`);
+  // A burst past a Worker's digits in one µs moves on to the next µs.
+  for (let k = 2; k < 333; k++) {
+    assert.equal(stamp(time, 1, 3), `${micros}${String(1 + 3 * k).padStart(3, "0")}\n`);
+  }
+  assert.equal(stamp(time, 1, 3), `${Number(micros) + 1}001\n`);
+  // Points at or before that µs follow it: a Worker's timestamps only go forward.
+  assert.equal(stamp(time, 1, 3), `${Number(micros) + 1}004\n`);
+});
+
+Deno.test("LineFormatter: two Workers' bursts in lockstep never share a timestamp", () => {
+  // Each Worker's batch of 1,000 checks, made in the same µs as the other's: any count shared
+  // by all points repeats every 1,000 and would put two of them on one timestamp.
+  const lines = new LineFormatter(new Map(), "");
+  const start = Date.UTC(2025, 0, 2);
+  const seen = new Set<string>();
+  let written = 0;
+  for (let batch = 0; batch < 3; batch++) {
+    for (const index of [0, 1]) {
+      for (let i = 0; i < 1000; i++) {
+        const time = start + batch + Math.floor(i / 7) / 1000; // 7 checks per µs
+        seen.add(lines.line({ metric: "checks", time, value: 1, tags: {} }, { index, of: 2 })!);
+        written++;
+      }
+    }
+  }
+  assert.equal(seen.size, written);
 });
