@@ -7,6 +7,35 @@ import { UsageError } from "../cli/usage_error.ts";
 import type { BenchPublish, TopicSpec } from "./config.ts";
 import { MESSAGE_VARIABLES, unknownMessageVariables } from "./payload_templates.ts";
 
+/** The flags whose values are templates that may draw `%rand_N`. */
+const RANDOM_TEMPLATE_FLAGS = new Set(["topic", "username", "message"]);
+
+/**
+ * A flag's value, refused when it is a template drawing `%rand_0` (a number from 1 to 0, which
+ * emqtt-bench fails on too) or a range past 2^53.
+ *
+ * @param flag The flag's long name.
+ * @param value Its value, when given.
+ * @param template Whether the value is a template (by default, for -t, -u and -m).
+ * @returns The value.
+ */
+export function checkRandomRange(
+  flag: string,
+  value: string | undefined,
+  template: boolean = RANDOM_TEMPLATE_FLAGS.has(flag),
+): string | undefined {
+  if (value === undefined || !template) return value;
+  for (const [draw, n] of value.matchAll(/%rand_(\d+)/g)) {
+    if (Number(n) < 1 || !Number.isSafeInteger(Number(n))) {
+      throw new UsageError(
+        `Invalid value "${value}" for --${flag}: ${draw} draws a number from 1 to N: ` +
+          `N must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+  }
+  return value;
+}
+
 /**
  * Refuses what the publish templates would otherwise send as written: a `%NAME%` variable
  * mqload does not fill, emqtt-bench's `%s` topic variable (the message's sequence number),
@@ -30,6 +59,7 @@ export function checkPublishTemplates(publish: BenchPublish): void {
     const flag = publish.topics === undefined ? "topic" : "topics-payload";
     // A publish topic names one topic: the filter wildcards are for subscriptions (the broker,
     // or the client, would refuse each publication; better said once, before connecting).
+    checkRandomRange(flag, topic.name, true);
     const wildcard = /[+#]/.exec(topic.name);
     if (wildcard !== null) {
       throw refuse(flag, topic.name, `a publish topic cannot hold the wildcard ${wildcard[0]}`);

@@ -20,7 +20,7 @@ import { parseConnectionUrl, readTls } from "./_connection_flags.ts";
 import { type BenchRunFlags, parseRunFlags, parseThresholdFlags } from "./_run_flags.ts";
 
 export { type BenchRunFlags, parseThresholdFlags };
-import { checkPublishTemplates, readTopicsPayload } from "./_topics_payload.ts";
+import { checkPublishTemplates, checkRandomRange, readTopicsPayload } from "./_topics_payload.ts";
 import { isRandomTopic } from "./templates.ts";
 
 /** A parsed bench command line. */
@@ -163,7 +163,7 @@ export function parseBenchArgs(
       );
     }
   }
-  const str = (flag: string) => v[flag] as string | undefined;
+  const str = (flag: string) => checkRandomRange(flag, v[flag] as string | undefined);
   const int = (flag: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => {
     const text = str(flag);
     if (text === undefined) return fallback;

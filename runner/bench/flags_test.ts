@@ -128,6 +128,10 @@ Deno.test("parseBenchArgs() names the flag of each bad value", () => {
     [["conn", "--out", "nope"], /--out: unsupported output "nope"/],
     [["conn", "--execution-segment", "2:3"], /--execution-segment/],
     [["conn", "--bogus"], /bogus/],
+    [["pub", "-t", "t/%rand_0"], /"t\/%rand_0" for --topic: %rand_0 draws a number from 1 to N/],
+    [["sub", "-t", "t/%rand_1,u/%rand_0"], /for --topic: %rand_0/],
+    [["conn", "-u", "%rand_0"], /for --username: %rand_0/],
+    [["pub", "-t", "t", "-m", "v%rand_99999999999999999"], /for --message: %rand_9/],
     [
       ["sub", "-t", "a", "--shared", "g", "--payload-hdrs", "cnt64", "--workers", "2"],
       /--workers must be 1/,

@@ -215,6 +215,10 @@ function pubBody(): string[] {
     "  // Tells the publications that failed unsent (made while reconnecting) from those in flight.",
     "  const queued = new bench.UnsentWatch(client);",
     "  await Promise.all(TOPICS.map((t) => publishLoop(client, queued, t, values, from, end)));",
+    "  // The run lasts --duration, as conn's and sub's do: a publisher whose last message was due",
+    "  // before the end (-I 1000: the last one a second before it) holds its connection until",
+    "  // then. Only -L (a count reached) or a connection gone for good ends it sooner.",
+    "  if (LIMIT === 0 && (client.connected || client.connecting)) await bench.sleepUntil(end);",
   ];
 }
 

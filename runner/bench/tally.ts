@@ -269,8 +269,9 @@ export class BenchTally {
   }
 
   /**
-   * Publications in flight when the run was stopped: started but neither published nor failed
-   * before the stop (those failing as the clients closed were in flight, unless never sent).
+   * Publications unacknowledged when the run was stopped: started but neither published nor
+   * failed before the stop (those failing as the clients closed were in flight, or waiting for
+   * room in the window, unless never sent).
    *
    * @returns Their count.
    */
