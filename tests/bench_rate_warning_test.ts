@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
+import type { RunResult } from "./_runner_helpers.ts";
 
 const SHORT =
   /^ {2}pub rate ([\d,.]+)\/s is below the target ([\d,.]+)\/s \(2 clients × every 10 ms\): each client waits for its acknowledgements, at most -F 1 in flight; raise -F or lower the rate$/m;
@@ -53,5 +54,39 @@ Deno.test({
     assert.ok(match !== null, r.stdout);
     const [achieved, target] = [Number(match[1]), Number(match[2].replace(/,/g, ""))];
     assert.ok(achieved < 0.95 * target && target > 150 && target <= 200, match[0]);
+  },
+});
+
+Deno.test({
+  name: "bench pub --duration 2s ends 2 s past its end when the broker stalls for good",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    for (const interval of ["10", "0"]) {
+      const stalled = startBench([...args(mosquitto.port).slice(0, -1), "2s", "-I", interval], 2);
+      await stalled.connected;
+      await new Promise((r) => setTimeout(r, 300));
+      mosquitto.freeze();
+      const frozenAt = Date.now();
+      let r: RunResult | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        // Before: the publishers waited for the broker, however long it stayed frozen.
+        const late = new Promise<undefined>((resolve) =>
+          timer = setTimeout(() => resolve(undefined), 8000)
+        );
+        r = await Promise.race([stalled.done, late]);
+      } finally {
+        clearTimeout(timer);
+        mosquitto.thaw();
+      }
+      if (r === undefined) r = await stalled.done;
+      assert.ok(Date.now() - frozenAt < 6000, `-I ${interval}: ended after the stall`);
+      assert.equal(r.code, 0, explain(r));
+      // What was made and never acknowledged is neither published nor failed.
+      const unacked = total(r.stdout, "pub_unacked");
+      assert.ok(unacked > 0, r.stdout);
+      assert.equal(total(r.stdout, "pub_fail"), 0, r.stdout);
+    }
   },
 });

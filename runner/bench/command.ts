@@ -12,7 +12,7 @@ import { onStopSignals } from "../cli/stop_signals.ts";
 import { writeAll } from "../engine/finish.ts";
 import { parseBenchArgs, randomTopicCountNote } from "./flags.ts";
 import { benchHelp } from "./help.ts";
-import { benchScript, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
+import { benchScript, END_WAIT_MS, PASSWORD_ENV, RANDOM_ENV } from "./script.ts";
 import { BenchLines } from "./lines.ts";
 import { benchSummary, publicationsFailed } from "./summary.ts";
 import { pubTarget } from "./rate_warning.ts";
@@ -68,6 +68,9 @@ export async function benchCommand(args: string[]): Promise<number> {
     writer: Deno.stdout,
     quiet: run.quiet,
     holding: config.kind === "conn",
+    // Past --duration's end and the publishers' wait, what fails as the clients end was
+    // unacknowledged, as at Ctrl+C.
+    stopsAfterMs: config.durationMs === undefined ? undefined : config.durationMs + END_WAIT_MS,
     summary: (tally, end, activeMs) => {
       failedThresholds = end?.thresholds.some((r) => !r.ok) ?? false;
       return benchSummary(config.kind, tally, end, activeMs, target);

@@ -27,8 +27,9 @@ const CONNECTION = `Connection:
       --shortids                client id N (PN with --prefix)
       --num-retry-connect N     retries of a failed connect, a second apart (default 0)
       --reconnect N             reconnects after a lost connection (default 0: none)
-      --duration D              stop after D (30s, 2m; a bare number is seconds); conn and sub
-                                otherwise run until Ctrl+C, pub until -L is reached
+      --duration D              stop after D (30s, 2m; a bare number is seconds; pub waits
+                                2 s more for acknowledgements); conn and sub otherwise run
+                                until Ctrl+C, pub until -L is reached
 `;
 
 const PUBLISH = `Publishing (pub):

@@ -26,6 +26,11 @@ export interface BenchLinesOptions {
    * nothing would move, and a client dropped would not show).
    */
   holding?: boolean;
+  /**
+   * When the run stops by itself, in ms after the test start: publications that fail from then
+   * on, as their clients end, were unacknowledged, as at Ctrl+C (see `BenchTally.stopping`).
+   */
+  stopsAfterMs?: number | undefined;
   /** Prints the summary from the tally, at the end. */
   summary(tally: BenchTally, end: TestEnd | undefined, activeMs: number): string;
 }
@@ -139,6 +144,8 @@ export class BenchLines implements Output {
   start(startMs: number): void {
     this.#startMs = startMs;
     this.tally.start(startMs);
+    const stops = this.#options.stopsAfterMs;
+    if (stops !== undefined) this.tally.stopping(startMs + stops);
     this.#arm();
   }
 

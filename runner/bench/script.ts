@@ -17,6 +17,12 @@ export const RANDOM_ENV = "MQLOAD_BENCH_RANDOM";
 /** The environment variable the script reads the password from. */
 export const PASSWORD_ENV = "MQTT_PASSWORD";
 
+/**
+ * How long past `--duration`'s end a publisher waits for the acknowledgements of what it sent:
+ * a stalled broker holds the run no longer, and the summary counts the rest as `pub_unacked`.
+ */
+export const END_WAIT_MS = 2000;
+
 /** What the summary's trends show: the percentiles a broker benchmark reads. */
 export const BENCH_TREND_STATS: readonly string[] = Object.freeze([
   "avg",
@@ -96,6 +102,8 @@ export function benchScript(config: BenchConfig): string {
     `const CONNECT_EVERY_MS = ${c.connectIntervalMs};`,
     `const CLIENTS = ${c.count};`,
     `const DURATION_MS = ${config.durationMs ?? "Infinity"};`,
+    `// How long past the end a client waits for what it sent to be acknowledged.`,
+    `const END_WAIT_MS = ${END_WAIT_MS};`,
     `const RETRIES = ${c.retryConnect};`,
     `const ID_STYLE = ${
       lit({
@@ -159,7 +167,9 @@ export function benchScript(config: BenchConfig): string {
     ...(config.kind === "pub" ? pubBody() : []),
     ...(config.kind === "sub" ? subAfterConnect() : []),
     "  events.flush();",
-    "  await client.endAsync().catch(() => {});",
+    "  // Closed within END_WAIT_MS past the end (at least half a second, for its DISCONNECT).",
+    "  const timeout = Math.max(500, end + END_WAIT_MS - Date.now());",
+    "  await client.endAsync(Number.isFinite(timeout) ? { timeout } : {}).catch(() => {});",
     "}",
     ...(config.kind === "pub" ? publishLoop() : []),
     "",
@@ -200,6 +210,7 @@ function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string): stri
     `const TICK_MS = ${p.tickMs};`,
     `// How late past --duration's end a wake-up may come and still send what was due before it.`,
     `const END_SLACK_MS = 50;`,
+
     `// -w: publish once the run's last client had its turn to connect.`,
     `const WAIT_FOR_ALL = ${p.waitBeforePublishing};`,
     `const RANDOM_WAIT_MS = [${p.minRandomWait}, ${p.maxRandomWait}];`,
@@ -214,7 +225,10 @@ function pubBody(): string[] {
     "  from += minWait + Math.random() * (maxWait - minWait);",
     "  // Tells the publications that failed unsent (made while reconnecting) from those in flight.",
     "  const queued = new bench.UnsentWatch(client);",
-    "  await Promise.all(TOPICS.map((t) => publishLoop(client, queued, t, values, from, end)));",
+    "  const publishing = TOPICS.map((t) => publishLoop(client, queued, t, values, from, end));",
+    "  // Past the end, what was sent has END_WAIT_MS to be acknowledged: a stalled broker holds",
+    "  // the run no longer (what is left counts as unacknowledged at stop).",
+    "  await Promise.race([Promise.all(publishing), bench.sleepUntil(end + END_WAIT_MS)]);",
     "  // The run lasts --duration, as conn's and sub's do: a publisher whose last message was due",
     "  // before the end (-I 1000: the last one a second before it) holds its connection until",
     "  // then. Only -L (a count reached) or a connection gone for good ends it sooner.",

@@ -54,7 +54,9 @@ export function benchSummary(
   const unacked = tally.unacked();
   // Stopped before their acknowledgement came: not failures of the broker.
   if (unacked > 0) {
-    out.push(`  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  unacknowledged at stop`);
+    out.push(
+      `  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  unacknowledged at stop`,
+    );
   }
   for (const kind of ["connect", "lost", "reconnect"] as const) {
     const reasons = tally.reasons[kind];
