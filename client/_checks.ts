@@ -35,6 +35,7 @@ const CLIENT_KEYS = [
   "auth",
   "will",
   "metrics",
+  "topic_tags",
   "transport",
   "clock",
   "max_queued",

@@ -13,7 +13,7 @@ const callsOf = new WeakMap<object, Calls>();
 /** Builds the parts of `client` and remembers them for {@linkcode withXk6Semantics}. */
 export function clientCalls(client: object, events: Listeners, settings: ClientSettings): Calls {
   const sink = settings.metrics;
-  const metrics = sink === undefined ? undefined : new Metrics(sink);
+  const metrics = sink === undefined ? undefined : new Metrics(sink, settings.topicTags);
   const calls = new Calls(events, settings.clock, metrics);
   calls.lifecycle = new Lifecycle(settings, calls, metrics);
   calls.consumers = new Consumers(calls.lifecycle.session.inbound, settings.manualAck);

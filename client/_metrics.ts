@@ -66,6 +66,8 @@ const cached = (cache: Record<string, Tags>, method: string): Tags | undefined =
 
 export class Metrics {
   readonly #sink: MetricsSink;
+  /** Whether samples carry their topic (the `topic_tags` option). */
+  readonly #byTopic: boolean;
   #base: Tags = Object.freeze({});
   // Created on first use, one map for every topic: thousands of clients in a runner Worker each
   // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
@@ -78,8 +80,9 @@ export class Metrics {
   #dataIn?: MetricRecorder | undefined;
   #dataOut?: MetricRecorder | undefined;
 
-  constructor(sink: MetricsSink) {
+  constructor(sink: MetricsSink, byTopic = true) {
     this.#sink = sink;
+    this.#byTopic = byTopic;
   }
 
   /** Rebuilds the base tags: protocol, client id, URL (without credentials), client tags. */
@@ -137,6 +140,8 @@ export class Metrics {
   }
 
   #topic(topic: string): TopicTags {
+    // Without topic tags, every topic shares one entry: its tags are the client's own.
+    if (!this.#byTopic) topic = "";
     const topics = this.#topics ??= new Map();
     let entry = topics.get(topic);
     if (entry === undefined) {
@@ -148,7 +153,7 @@ export class Metrics {
 
   #topicTags(topic: string): Record<string, string> {
     const entry = this.#topic(topic);
-    return entry.tags ??= Object.freeze({ ...this.#base, topic });
+    return entry.tags ??= this.#byTopic ? Object.freeze({ ...this.#base, topic }) : this.#base;
   }
 
   methodTags(
@@ -156,6 +161,7 @@ export class Metrics {
     extra?: Record<string, string>,
     topic?: string,
   ): Record<string, string> {
+    if (!this.#byTopic) topic = undefined;
     if (extra === undefined && topic === undefined) {
       const byMethod = this.#byMethod ??= {};
       return cached(byMethod, method) ??
@@ -184,6 +190,7 @@ export class Metrics {
    * keyed on identity keep working. Other per-call tags are merged each time.
    */
   #withExtra(extra: Tags, topic: string | undefined): TopicTags {
+    if (!this.#byTopic) topic = undefined;
     const byExtra = this.#extras ??= new Map();
     let topics = byExtra.get(extra);
     if (topics === undefined) {
@@ -212,7 +219,7 @@ export class Metrics {
    * calls tagged so. A frozen `extra` is cached by identity, as in `methodTags`.
    */
   #callTags(extra: Tags | undefined, topic?: string): Tags {
-    const own = topic === undefined ? this.#base : this.#topicTags(topic);
+    const own = topic === undefined || !this.#byTopic ? this.#base : this.#topicTags(topic);
     if (extra === undefined) return own;
     if (!Object.isFrozen(extra)) return { ...own, ...extra };
     return this.#withExtra(extra, topic).tags ??= Object.freeze({ ...own, ...extra });

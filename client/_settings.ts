@@ -39,6 +39,7 @@ export interface ClientSettings {
   auth?: AuthHandler | undefined;
   will?: PacketWill | undefined;
   metrics?: MetricsSink | undefined;
+  topicTags: boolean;
   transport: TransportFactory;
   clock: Clock;
   maxQueued: number;
@@ -104,6 +105,7 @@ export function resolveClientSettings(options: ClientOptions = {}): ClientSettin
       openTransport,
     clock: options.clock ?? SYSTEM_CLOCK,
     maxQueued: checkInteger("max_queued", options.max_queued, 0, Infinity) ?? 65536,
+    topicTags: checkType<boolean>("topic_tags", options.topic_tags, "boolean") ?? true,
     manualAck: checkType<boolean>("manual_ack", options.manual_ack, "boolean") ?? false,
     connect: options,
   };

@@ -254,6 +254,12 @@ export interface ClientOptions extends ConnectOptions {
   will?: Will | undefined;
   /** Where the client reports its metrics. */
   metrics?: MetricsSink | undefined;
+  /**
+   * Tag the samples of publications, messages and subscriptions with their `topic` (default
+   * `true`, as xk6-mqtt). `false` gives a client one series per metric whatever the topics: for
+   * thousands of distinct topics (one per device or message), where each would be a series.
+   */
+  topic_tags?: boolean | undefined;
   /** Opens the byte stream to the broker (default: TCP/TLS/WebSocket by URL scheme). */
   transport?: TransportFactory | undefined;
   /** Time source and timers (default: the system clock). */

@@ -87,6 +87,7 @@ Deno.test({
       const unacked = total(r.stdout, "pub_unacked");
       assert.ok(unacked > 0, r.stdout);
       assert.equal(total(r.stdout, "pub_fail"), 0, r.stdout);
+      assert.doesNotMatch(r.stderr, /ERRO|failed with an exception/, r.stderr);
     }
   },
 });

@@ -128,5 +128,7 @@ Deno.test({
     const seconds = Number(/bench pub summary \((\d+\.\d)s\)/.exec(pub.stdout)?.[1]);
     assert.ok(seconds >= 2.9 && seconds < 4, pub.stdout);
     assert.equal(total(pub.stdout, "disconnected"), 0, pub.stdout);
+    // Each client ended as the script says, not abandoned by the runner after an exception.
+    assert.doesNotMatch(pub.stderr, /ERRO|failed with an exception/, pub.stderr);
   },
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { Client, type MetricsSink } from "../mod.ts";
 import { startFakeBroker } from "./fixtures/fake_broker.ts";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 
 interface Sample {
   metric: string;
@@ -118,4 +119,47 @@ Deno.test("metric tags: without a client_id, tags omit it until the broker assig
   assert.equal(sink.samples[0].tags.client_id, undefined, "CONNECT goes out before the assignment");
   assertTagged(sink.samples, { fleet: "d", proto: "MQTT/5.0", url: broker.url }, "every sample");
   assertTagged(sink.of("mqtt_messages_sent"), { client_id: "assigned-7" }, "mqtt_messages_sent");
+});
+
+Deno.test({
+  name: "metric tags: topic_tags false leaves the topic off every sample, one series per metric",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using broker = await startMosquitto();
+    const seen = new Map<boolean, Sample[]>();
+    for (const topicTags of [true, false]) {
+      const sink = recorder();
+      const client = new Client({ metrics: sink, topic_tags: topicTags });
+      await client.connectAsync(broker.url);
+      await client.subscribeAsync(`tt/${topicTags}/#`, { qos: 1 });
+      const received = new Promise<void>((resolve) => {
+        let n = 0;
+        client.on("message", () => ++n === 3 && resolve());
+      });
+      for (const device of ["a", "b", "c"]) {
+        await client.publishAsync(`tt/${topicTags}/${device}`, "x", { qos: 1 });
+      }
+      await received;
+      await client.endAsync();
+      seen.set(topicTags, sink.samples);
+    }
+    const topicsOf = (samples: Sample[], metric: string) =>
+      new Set(samples.filter((s) => s.metric === metric).map((s) => s.tags.topic));
+    for (
+      const metric of ["mqtt_messages_sent", "mqtt_messages_received", "mqtt_publish_duration"]
+    ) {
+      assert.deepEqual(
+        topicsOf(seen.get(true)!, metric),
+        new Set(["tt/true/a", "tt/true/b", "tt/true/c"]),
+      );
+      assert.deepEqual(topicsOf(seen.get(false)!, metric), new Set([undefined]), metric);
+    }
+    assert.ok(seen.get(false)!.every((s) => !("topic" in s.tags)), "a sample with a topic tag");
+    // The rest of the tags stay: the calls keep their method.
+    const methods = new Set(
+      seen.get(false)!.filter((s) => s.metric === "mqtt_calls").map((s) => s.tags.method),
+    );
+    assert.deepEqual(methods, new Set(["connect", "subscribe", "publish", "message", "end"]));
+    assert.throws(() => new Client({ topic_tags: "no" as unknown as boolean }), TypeError);
+  },
 });

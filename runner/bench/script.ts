@@ -61,6 +61,7 @@ export function benchScript(config: BenchConfig): string {
     protocol_version: c.version,
     username: c.username,
     reconnect: c.reconnect === 0 ? false : { max_attempts: c.reconnect },
+    topic_tags: false,
   };
   const connect: Record<string, unknown> = {
     keepalive: c.keepalive,
@@ -113,6 +114,7 @@ export function benchScript(config: BenchConfig): string {
         ...(c.prefix === undefined ? {} : { prefix: c.prefix }),
       })
     };`,
+    `// topic_tags false: one series per metric, however many topics (%i, %rand_N, wildcards).`,
     `const CLIENT = ${lit(client).slice(0, -1)},"password":__ENV.${PASSWORD_ENV}};`,
     `const CONNECT = ${lit(connect)};`,
     `const HEADERS = ${lit(config.payloadHeaders)};`,
@@ -168,7 +170,7 @@ export function benchScript(config: BenchConfig): string {
     ...(config.kind === "sub" ? subAfterConnect() : []),
     "  events.flush();",
     "  // Closed within END_WAIT_MS past the end (at least half a second, for its DISCONNECT).",
-    "  const timeout = Math.max(500, end + END_WAIT_MS - Date.now());",
+    "  const timeout = Math.ceil(Math.max(500, end + END_WAIT_MS - Date.now()));",
     "  await client.endAsync(Number.isFinite(timeout) ? { timeout } : {}).catch(() => {});",
     "}",
     ...(config.kind === "pub" ? publishLoop() : []),
