@@ -1,0 +1,175 @@
+/**
+ * The publisher's part of a bench script (`bench pub`): its constants, the body run after the
+ * connect, and the publish loop of each topic (paced by the Worker's scheduler at `-I N`, as fast
+ * as the window allows at `-I 0`). See `script.ts` for the whole script.
+ *
+ * @module
+ */
+
+import type { BenchConfig } from "./config.ts";
+import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
+
+/** The publisher's constants and counters: topics, payload size, window, limit, tick, waits. */
+export function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string): string[] {
+  const p = config.publish!;
+  const topics = p.topics ?? [{
+    name: p.topic,
+    payload: p.message,
+    intervalMs: p.intervalMs,
+    qos: p.qos,
+    retain: p.retain,
+    injectTimestamp: false,
+  }];
+  return [
+    `// One entry per topic each publisher publishes (-t, -m, -I, -q, -r, or --topics-payload).`,
+    `const TOPICS = ${lit(topics)};`,
+    `const SIZE = ${p.size};`,
+    `// Started, less published and failed: in flight when the run stopped.`,
+    `const started = new Counter("${M.pubStarted}");`,
+    `// Failed before they were ever sent (made while reconnecting): failures, not in flight.`,
+    `const unsent = new Counter("${M.pubUnsent}");`,
+    `const INFLIGHT = ${
+      p.inflight === 0 ? 65535 : p.inflight
+    }; // -F: with -I 0, messages in flight`,
+    `const LIMIT = ${p.limit}; // -L: messages per publisher and topic (0: no limit)`,
+    `// --tick: messages due within a tick go out together at its end, sharing wakeups.`,
+    `const TICK_MS = ${p.tickMs};`,
+    `// How late past --duration's end a wake-up may come and still send what was due before it.`,
+    `const END_SLACK_MS = 50;`,
+
+    `// -w: publish once the run's last client had its turn to connect.`,
+    `const WAIT_FOR_ALL = ${p.waitBeforePublishing};`,
+    `const RANDOM_WAIT_MS = [${p.minRandomWait}, ${p.maxRandomWait}];`,
+  ];
+}
+
+/** After the connect: when to start, then each topic's publish loop, bounded past the end. */
+export function pubBody(): string[] {
+  return [
+    "  let from = Date.now();",
+    "  if (WAIT_FOR_ALL) from = Math.max(from, start + (CLIENTS - 1) * CONNECT_EVERY_MS);",
+    "  const [minWait, maxWait] = RANDOM_WAIT_MS;",
+    "  from += minWait + Math.random() * (maxWait - minWait);",
+    "  // Tells the publications that failed unsent (made while reconnecting) from those in flight.",
+    "  const queued = new bench.UnsentWatch(client);",
+    "  const publishing = TOPICS.map((t) => publishLoop(client, queued, t, values, from, end));",
+    "  // Past the end, what was sent has END_WAIT_MS to be acknowledged: a stalled broker holds",
+    "  // the run no longer (what is left counts as unacknowledged at stop).",
+    "  await Promise.race([Promise.all(publishing), bench.sleepUntil(end + END_WAIT_MS)]);",
+    "  // The run lasts --duration, as conn's and sub's do: a publisher whose last message was due",
+    "  // before the end (-I 1000: the last one a second before it) holds its connection until",
+    "  // then. Only -L (a count reached) or a connection gone for good ends it sooner.",
+    "  if (LIMIT === 0 && (client.connected || client.connecting)) await bench.sleepUntil(end);",
+  ];
+}
+
+/** The publish loop of one topic, and the payload made at each message when it changes. */
+export function publishLoop(): string[] {
+  return [
+    "",
+    "/** Publishes one topic on absolute due times, so that a late wake-up never slows the rate. */",
+    "async function publishLoop(client, queued, spec, values, from, end) {",
+    "  const headers = new bench.PayloadHeaders(HEADERS);",
+    "  const randomTopic = bench.isRandomTopic(spec.name);",
+    "  const fixedTopic = bench.renderTopic(spec.name, values);",
+    "  const changing = spec.injectTimestamp || bench.isChangingMessage(spec.payload);",
+    "  const fixedBody = bench.messageBody(spec.payload, SIZE, values);",
+    "  const options = { qos: spec.qos, retain: spec.retain };",
+    "  const stamped = headers.size > 0 || changing;",
+    "  if (spec.intervalMs > 0) {",
+    "    // The Worker's one scheduler publishes every publisher's messages on their due times;",
+    "    // those due within a tick (--tick) go out together at its end, never past the end.",
+    "    await bench.schedulePace({",
+    "      client,",
+    "      topic: fixedTopic,",
+    "      payload: fixedBody,",
+    "      options,",
+    "      start: from,",
+    "      every: spec.intervalMs,",
+    "      tick: TICK_MS,",
+    "      until: end,",
+    "      count: LIMIT === 0 ? Infinity : LIMIT,",
+    "      lateness: END_SLACK_MS,",
+    "      // One reconnecting holds what it is given until it is connected again.",
+    "      reconnecting: () => client.connecting,",
+    "      hooks: {",
+    "        topic: randomTopic ? () => bench.renderTopic(spec.name, values) : undefined,",
+    "        payload: stamped",
+    "          ? () => headers.stamp(changing ? bodyNow(spec, values) : fixedBody)",
+    "          : undefined,",
+    "        made: () => {",
+    "          started.add(1);",
+    "          const mark = queued.mark();",
+    "          return queued.madeConnected(mark) ? undefined : mark;",
+    "        },",
+    '        published: () => events.note("pub"),',
+    "        failed: (mark) => {",
+    '          events.note("pub_fail");',
+    "          if (mark !== undefined && queued.neverSent(mark)) unsent.add(1);",
+    "        },",
+    "      },",
+    "    });",
+    "    return;",
+    "  }",
+    "  // -I 0: as fast as the broker acknowledges, INFLIGHT messages in flight (-F).",
+    "  // The library's own call: the k6 wrapper orders calls behind the script's sleeps, which",
+    "  // this loop does not make, at a closure and an option check per message.",
+    "  const publish = bench.libraryPublish(client);",
+    "  if (from > Date.now()) await bench.sleepUntil(from);",
+    "  // Publications in flight, and who waits for fewer of them (the window, the end).",
+    "  let inFlight = 0;",
+    "  let below = 0;",
+    "  let room;",
+    "  const settle = () => {",
+    "    if (--inFlight < below) {",
+    "      below = 0;",
+    "      room.resolve();",
+    "    }",
+    "  };",
+    "  const published = () => {",
+    '    events.note("pub");',
+    "    settle();",
+    "  };",
+    "  const failed = () => {",
+    '    events.note("pub_fail");',
+    "    settle();",
+    "  };",
+    "  const until = (n) => {",
+    "    below = n;",
+    "    room = Promise.withResolvers();",
+    "    return room.promise;",
+    "  };",
+    "  for (let n = 0; LIMIT === 0 || n < LIMIT; n++) {",
+    "    // Never past the end: --duration bounds the run.",
+    "    if (Date.now() >= end) break;",
+    "    // A client neither connected nor reconnecting (the run was stopped, the connection went",
+    "    // without --reconnect, or it gave up reconnecting) is gone for good: what it published now",
+    "    // would fail at once, never sent, and at -I 0 the loop would only spin. One reconnecting",
+    "    // holds what it is given until it is connected again (at -I 0, its window's worth).",
+    "    if (!client.connected && !client.connecting) break;",
+    "    const topic = randomTopic ? bench.renderTopic(spec.name, values) : fixedTopic;",
+    "    const body = changing ? bodyNow(spec, values) : fixedBody;",
+    "    started.add(1);",
+    "    const mark = queued.mark();",
+    "    inFlight++;",
+    "    const sent = publish(topic, stamped ? headers.stamp(body) : body, options);",
+    "    if (queued.madeConnected(mark)) sent.then(published, failed);",
+    "    else {",
+    "      sent.then(published, () => {",
+    "        if (queued.neverSent(mark)) unsent.add(1);",
+    "        failed();",
+    "      });",
+    "    }",
+    "    if (inFlight >= INFLIGHT) await until(INFLIGHT);",
+    "  }",
+    "  if (inFlight > 0) await until(1);",
+    "}",
+    "",
+    "function bodyNow(spec, values) {",
+    "  if (!spec.injectTimestamp) return bench.messageBody(spec.payload, SIZE, values);",
+    "  const payload = JSON.parse(spec.payload);",
+    "  payload.timestamp = Date.now();",
+    "  return new TextEncoder().encode(JSON.stringify(payload));",
+    "}",
+  ];
+}
