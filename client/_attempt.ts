@@ -215,7 +215,7 @@ export class Attempt implements Due {
         : pending;
       signal.throwIfAborted();
       this.sent = packet;
-      const opening = s.transport({ url: this.url, tls: cs.tls, signal });
+      const opening = s.transport({ url: this.url, tls: cs.tls, signal, clock: s.clock });
       // A transport that opens after the attempt was abandoned must still be closed.
       opening.then((t) => {
         if (signal.aborted && this.conn === undefined) t.close();

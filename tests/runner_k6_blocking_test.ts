@@ -303,3 +303,50 @@ Deno.test({
     assert.equal((r.summary.metrics.overlap as Record<string, number>).value, 1, explain(r));
   },
 });
+
+// Subscribers asleep in sync-style sleep() while publishers in their Worker send in bursts: the
+// connections' reads never wait for a VU. The TCP transport pauses a busy read for a timer
+// tick; that timer went through the VU's held-back timers, so a sleeping subscriber stopped
+// reading until its sleep ended (5,795 of 70,000 received) and a publisher blocked in publish()
+// could wait forever for the acknowledgement behind it.
+const BURSTS = `
+import { sleep } from "k6";
+import exec from "k6/execution";
+import { Client } from "k6/x/mqtt";
+
+export const options = {
+  scenarios: {
+    subs: { executor: "per-vu-iterations", vus: 2, iterations: 1, exec: "sub" },
+    pubs: { executor: "per-vu-iterations", vus: 100, iterations: 1, exec: "pub", startTime: "1s" },
+  },
+};
+
+export function sub() {
+  const client = new Client();
+  client.connect(__ENV.BROKER);
+  client.subscribe("bursts/#", { qos: 0 });
+  sleep(7);
+  client.end();
+}
+
+export function pub() {
+  const client = new Client();
+  client.connect(__ENV.BROKER);
+  for (let k = 0; k < 20; k++) {
+    for (let i = 0; i < 5; i++) client.publish("bursts/" + (exec.vu.idInTest % 10), "m", { qos: 1 });
+    sleep(0.2);
+  }
+  client.end();
+}
+`;
+
+Deno.test({
+  name: "runner k6 blocking: subscribers asleep in sleep() read every burst of 100 publishers",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(BURSTS, ["--workers", "1"]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "mqtt_messages_sent"), 10_000, explain(r));
+    assert.equal(count(r.summary, "mqtt_messages_received"), 20_000, explain(r));
+  },
+});

@@ -5,6 +5,7 @@
  */
 
 import type { Transport, TransportOptions, TransportReader, TransportWriter } from "./transport.ts";
+import { type Clock, SYSTEM_CLOCK } from "../clock.ts";
 
 // Memory per connection matters (thousands of idle subscribers per process), so reads start in a
 // small buffer and it doubles, up to MAX_READ_BUFFER, only while reads keep filling it.
@@ -67,7 +68,7 @@ function countPackets(packets: number, now: number): void {
  * ```
  */
 export async function connectTcp(options: TransportOptions): Promise<Transport> {
-  const { url, tls, signal } = options;
+  const { url, tls, signal, clock = SYSTEM_CLOCK } = options;
   signal.throwIfAborted();
   let conn: Deno.Conn;
   if (url.transport === "tcp") {
@@ -113,19 +114,26 @@ export async function connectTcp(options: TransportOptions): Promise<Transport> 
     conn.close();
     signal.throwIfAborted();
   }
-  return new DenoTransport(conn);
+  return new DenoTransport(conn, clock);
 }
 
 /** What a transport needs of a Deno connection (a bench hands it one in memory). */
 export type DenoConnLike = Pick<Deno.Conn, "read" | "write" | "close">;
 
-/** The transport over an open connection (`connectTcp` opens one). */
-export function denoTransport(conn: DenoConnLike): Transport {
-  return new DenoTransport(conn);
+/**
+ * The transport over an open connection (`connectTcp` opens one).
+ *
+ * @param conn The connection.
+ * @param clock Where its timers go (default: the global timers).
+ * @returns The transport.
+ */
+export function denoTransport(conn: DenoConnLike, clock: Clock = SYSTEM_CLOCK): Transport {
+  return new DenoTransport(conn, clock);
 }
 
 class DenoTransport implements Transport {
   #conn: DenoConnLike;
+  readonly #clock: Clock;
   #buffer = new Uint8Array(INITIAL_READ_BUFFER);
   #closed = false;
   #streak = 0;
@@ -137,10 +145,11 @@ class DenoTransport implements Transport {
    * packets, a few µs each, so a trickle still reads as one.
    */
   #readAt = -Infinity;
-  #pause?: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
+  #pause?: { timer: unknown; resolve: () => void } | undefined;
 
-  constructor(conn: DenoConnLike) {
+  constructor(conn: DenoConnLike, clock: Clock) {
     this.#conn = conn;
+    this.#clock = clock;
   }
 
   /** Where `readTo()` hands its chunks, and `writeTo()` reports (set by their first call). */
@@ -186,7 +195,7 @@ class DenoTransport implements Transport {
     }
     this.#paused = true;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#pause = undefined;
         this.#readAt = performance.now();
         resolve();
@@ -253,7 +262,7 @@ class DenoTransport implements Transport {
     if (!this.#closed) {
       this.#closed = true;
       if (this.#pause !== undefined) {
-        clearTimeout(this.#pause.timer);
+        this.#clock.clearTimeout(this.#pause.timer);
         this.#pause.resolve();
         this.#pause = undefined;
       }

@@ -6,6 +6,7 @@
  */
 
 import type { BrokerUrl } from "../url.ts";
+import type { Clock } from "../clock.ts";
 import { connectTcp } from "./deno.ts";
 import { connectWebSocket } from "./websocket.ts";
 
@@ -160,6 +161,12 @@ export interface TransportOptions {
   tls?: TlsOptions | undefined;
   /** Aborted when the connect timeout expires or the client is ended. */
   signal: AbortSignal;
+  /**
+   * The client's clock: a transport's own timers (the TCP transport's read pauses) go through
+   * it, so that a host that holds the global timers' callbacks back (the runner's VUs, while
+   * they block) does not hold the connection's reads with them. Default: the global timers.
+   */
+  clock?: Clock | undefined;
 }
 
 /**
