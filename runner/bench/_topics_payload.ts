@@ -4,8 +4,28 @@
 // "timestamp" field to the send time in ms.
 
 import { UsageError } from "../cli/usage_error.ts";
+import { filterProblem } from "../../codec/internal.ts";
 import type { BenchPublish, TopicSpec } from "./config.ts";
 import { MESSAGE_VARIABLES, unknownMessageVariables } from "./payload_templates.ts";
+
+/**
+ * The `-t` of `bench sub`: comma-separated topic filters, each refused as the client would
+ * refuse it (after connecting, as an exception of every client) when it is not a valid filter.
+ *
+ * @param value The flag's value.
+ * @param v5 Whether the clients speak MQTT 5 (shared subscriptions exist there).
+ * @returns The filters.
+ */
+export function subscribeFilters(value: string, v5: boolean): string[] {
+  const filters = value.split(",").map((t) => t.trim());
+  for (const filter of filters) {
+    const problem = filterProblem(filter, v5);
+    if (problem !== undefined) {
+      throw new UsageError(`Invalid value "${value}" for --topic: ${problem}`);
+    }
+  }
+  return filters;
+}
 
 /** The flags whose values are templates that may draw `%rand_N`. */
 const RANDOM_TEMPLATE_FLAGS = new Set(["topic", "username", "message"]);

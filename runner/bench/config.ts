@@ -15,6 +15,12 @@ import type { PayloadHeader } from "./payload_headers.ts";
  */
 export const DEFAULT_TICK_MS = 10;
 
+/**
+ * How long past `--duration`'s end a client waits for the broker: for the acknowledgements of
+ * what it sent, for a CONNACK. A broker that stalls holds the run no longer.
+ */
+export const END_WAIT_MS = 2000;
+
 /** The three jobs, emqtt-bench's names. */
 export type BenchKind = "conn" | "pub" | "sub";
 

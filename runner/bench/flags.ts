@@ -20,7 +20,7 @@ import { parseConnectionUrl, readTls } from "./_connection_flags.ts";
 import { type BenchRunFlags, parseRunFlags, parseThresholdFlags } from "./_run_flags.ts";
 
 export { type BenchRunFlags, parseThresholdFlags };
-import { checkPublishTemplates, checkRandomRange, readTopicsPayload } from "./_topics_payload.ts";
+import * as topicFlags from "./_topics_payload.ts";
 import { isRandomTopic } from "./templates.ts";
 
 /** A parsed bench command line. */
@@ -163,7 +163,7 @@ export function parseBenchArgs(
       );
     }
   }
-  const str = (flag: string) => checkRandomRange(flag, v[flag] as string | undefined);
+  const str = (flag: string) => topicFlags.checkRandomRange(flag, v[flag] as string | undefined);
   const int = (flag: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => {
     const text = str(flag);
     if (text === undefined) return fallback;
@@ -228,7 +228,7 @@ export function parseBenchArgs(
       retain: bool("retain", false),
       size: int("size", 256),
       message: str("message"),
-      topics: topicsFile === undefined ? undefined : readTopicsPayload(topicsFile),
+      topics: topicsFile === undefined ? undefined : topicFlags.readTopicsPayload(topicsFile),
       limit: int("limit", 0),
       intervalMs: int("interval_of_msg", 1000),
       inflight: int("inflight", 1, 0, 65535),
@@ -237,7 +237,7 @@ export function parseBenchArgs(
       minRandomWait: minWait,
       maxRandomWait: maxWait,
     };
-    checkPublishTemplates(config.publish);
+    topicFlags.checkPublishTemplates(config.publish);
   }
   if (kind === "sub") {
     const topic = str("topic");
@@ -249,7 +249,7 @@ export function parseBenchArgs(
       );
     }
     config.subscribe = {
-      topics: topic.split(",").map((t) => t.trim()).filter((t) => t !== ""),
+      topics: topicFlags.subscribeFilters(topic, config.connection.version === 5),
       qos,
       shared,
       expected: int("limit", 0),

@@ -17,7 +17,8 @@ const CONNECTION = `Connection:
   -i, --interval MS             ms between two connects (default 10)
   -R, --connrate N              connects per second (replaces -i)
   -u, --username U              username (%i or %rand_N alone: one per client)
-  -P, --password P              password (never printed; the script reads MQTT_PASSWORD)
+  -P, --password P              password (never printed by mqload, but deno task echoes
+                                its command line: set MQTT_PASSWORD in the environment instead)
   -k, --keepalive S             keep alive, seconds (default 300)
   -C, --clean [true|false]      clean session / clean start (default true)
   -x, --session-expiry S        session expiry interval, seconds (MQTT 5, default 0)

@@ -21,6 +21,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     connectRetried: "bench_connect_retried",
     /** Clients that gave up connecting. */
     connectFailed: "bench_connect_failed",
+    /** Clients whose connect had not started, or was unanswered, by `--duration`'s end. */
+    connectUnfinished: "bench_connect_unfinished",
     /** Publications started (acknowledged or failed, or in flight when the run stopped). */
     pubStarted: "bench_pub_started",
     /** Publications failed without ever being sent (made while their client was reconnecting). */

@@ -29,6 +29,8 @@ import type { Client } from "../k6/mqtt.ts";
 import type { ConnectOptions } from "../../client/mod.ts";
 import { StreamTracker } from "./stream_tracker.ts";
 import { WORKER_PACER } from "./pacer.ts";
+import { END_WAIT_MS } from "./config.ts";
+import { vuStorage } from "../worker/vu_context.ts";
 import { connectErrorReason, reasonTags } from "./connect_errors.ts";
 
 export { Pacer, WORKER_PACER } from "./pacer.ts";
@@ -115,6 +117,11 @@ export interface ConnectCounters {
   failed: { add(value: number): void };
   /** Adds to `bench_connect_error`, tagged with the failure's reason. */
   errors?: { add(value: number, tags?: Record<string, string>): void };
+  /**
+   * Adds to `bench_connect_unfinished`: a connect still unanswered {@linkcode END_WAIT_MS} past
+   * the deadline, given up.
+   */
+  unfinished?: { add(value: number, tags?: Record<string, string>): void };
   /** Notes when connects succeeded and failed (`connect_succ`, `connect_fail`). */
   events?: { note(counter: string): void };
 }
@@ -165,12 +172,24 @@ export async function connectWithRetry(
   deadline: number = Infinity,
   who?: ConnectingClient,
 ): Promise<boolean> {
+  // Past the deadline a broker gets END_WAIT_MS to answer, not the connect timeout.
+  const wait = deadline + END_WAIT_MS - Date.now();
+  const bounded = Number.isFinite(wait)
+    ? { ...options, signal: AbortSignal.timeout(wait) }
+    : options;
   for (let attempt = 0;; attempt++) {
     try {
-      await client.connectAsync(url, options);
+      await client.connectAsync(url, bounded);
       counters.events?.note("connect_succ");
       return true;
     } catch (error) {
+      // Ended by the runner as the run stopped (Ctrl+C in the connects): no failure of the broker.
+      if (vuStorage.getStore()?.abandoned) return false;
+      if (bounded.signal?.aborted && bounded !== options) {
+        // The client counted the connect it gave up as failed: the tally takes it back.
+        counters.unfinished?.add(1, { attempted: "true" });
+        return false;
+      }
       counters.events?.note("connect_fail");
       if (counters.errors !== undefined) {
         const reason = connectErrorReason(error, who?.secret);

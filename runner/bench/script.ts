@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { BenchConfig } from "./config.ts";
+import { type BenchConfig, END_WAIT_MS } from "./config.ts";
 import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
 import { pubBody, pubDeclarations, publishLoop } from "./_script_pub.ts";
 
@@ -18,11 +18,7 @@ export const RANDOM_ENV = "MQLOAD_BENCH_RANDOM";
 /** The environment variable the script reads the password from. */
 export const PASSWORD_ENV = "MQTT_PASSWORD";
 
-/**
- * How long past `--duration`'s end a publisher waits for the acknowledgements of what it sent:
- * a stalled broker holds the run no longer, and the summary counts the rest as `pub_unacked`.
- */
-export const END_WAIT_MS = 2000;
+export { END_WAIT_MS };
 
 /** What the summary's trends show: the percentiles a broker benchmark reads. */
 export const BENCH_TREND_STATS: readonly string[] = Object.freeze([
@@ -63,6 +59,8 @@ export function benchScript(config: BenchConfig): string {
     username: c.username,
     reconnect: c.reconnect === 0 ? false : { max_attempts: c.reconnect },
     topic_tags: false,
+    // Latency comes from --payload-hdrs ts, as in emqtt-bench: no MQTT 5 user property added.
+    latency_stamp: "none",
   };
   const connect: Record<string, unknown> = {
     keepalive: c.keepalive,
@@ -124,7 +122,7 @@ export function benchScript(config: BenchConfig): string {
     `const events = bench.workerEventWindow(new Gauge("${M.eventTime}"));`,
     `// Connections lost (emqtt-bench's EXIT), made again and not (--reconnect), by reason.`,
     `const watched = { lost: new Counter("${M.connLost}"), reconnected: new Counter("${M.reconnected}"), reconnectErrors: new Counter("${M.reconnectError}"), gaveUp: new Counter("${M.reconnectGaveUp}"), events };`,
-    `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}"), errors: new Counter("${M.connectError}"), events };`,
+    `const counters = { retried: new Counter("${M.connectRetried}"), failed: new Counter("${M.connectFailed}"), errors: new Counter("${M.connectError}"), unfinished: new Counter("${M.connectUnfinished}"), events };`,
     ...(config.kind === "sub" ? subDeclarations(config, lit) : []),
     ...(config.kind === "pub" ? pubDeclarations(config, lit) : []),
     "",
@@ -147,9 +145,10 @@ export function benchScript(config: BenchConfig): string {
     "  const seq = FIRST + exec.vu.idInTest - 1;",
     "  const start = exec.scenario.startTime;",
     "  const end = start + DURATION_MS;",
-    "  // Connects follow one schedule for the whole run, whatever Worker a client is in.",
-    "  await bench.sleepUntil(start + (exec.vu.idInTest - 1) * CONNECT_EVERY_MS);",
-    "  if (Date.now() >= end) return;",
+    "  // Connects follow one schedule for the whole run, whatever Worker a client is in; a turn",
+    "  // after the end never comes.",
+    "  await bench.sleepUntil(Math.min(start + (exec.vu.idInTest - 1) * CONNECT_EVERY_MS, end));",
+    "  if (Date.now() >= end) return counters.unfinished.add(1);",
     "  // emqtt-bench's $RANDOM in default ids: one per run (the bench's own, else from its start),",
     "  // so that two runs of this script never take each other's client ids.",
     `  const random = Number(__ENV.${RANDOM_ENV}) || (Math.floor(start) % 4294967295) + 1;`,
@@ -170,9 +169,10 @@ export function benchScript(config: BenchConfig): string {
     ...(config.kind === "pub" ? pubBody() : []),
     ...(config.kind === "sub" ? subAfterConnect() : []),
     "  events.flush();",
-    "  // Closed within END_WAIT_MS past the end (at least half a second, for its DISCONNECT).",
-    "  const timeout = Math.ceil(Math.max(500, end + END_WAIT_MS - Date.now()));",
-    "  await client.endAsync(Number.isFinite(timeout) ? { timeout } : {}).catch(() => {});",
+    "  // Closed within END_WAIT_MS past the end, or of a stop (at least half a second, for its",
+    "  // DISCONNECT): a broker that stopped answering holds it no longer.",
+    "  const left = Math.min(END_WAIT_MS, end + END_WAIT_MS - Date.now());",
+    "  await client.endAsync({ timeout: Math.ceil(Math.max(500, left)) }).catch(() => {});",
     "}",
     ...(config.kind === "pub" ? publishLoop() : []),
     "",

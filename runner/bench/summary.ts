@@ -48,6 +48,13 @@ export function benchSummary(
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
   }
+  if (tally.unfinished > 0) {
+    out.push(
+      `  ${"not_connected".padEnd(16)}${
+        String(tally.unfinished).padStart(10)
+      }  clients not started or unanswered by --duration's end`,
+    );
+  }
   if (tally.gaveUp > 0) {
     out.push(`  ${"reconnect_gave_up".padEnd(16)}${String(tally.gaveUp).padStart(10)}  clients`);
   }
@@ -74,7 +81,9 @@ export function benchSummary(
         `(${h.count} messages)`,
     );
   }
-  if (kind === "sub") {
+  // Counted only with --payload-hdrs cnt64 (its script reports them, 0 on a clean run): without
+  // the numbers nothing was checked, and 0 would say it was.
+  if (kind === "sub" && tally.faults.size > 0) {
     const t = tally.faultTotals();
     out.push(
       `  ${"lost".padEnd(16)}${String(t.lost).padStart(10)}`,

@@ -93,3 +93,27 @@ Deno.test("bench summary rates a 1.1 s burst over its window, not by its partial
   assert.doesNotMatch(text, /median second/);
   assert.match(text, /pub +100000 {2}90908\.\d\d\/sec over 1\.10s \(first to last\)/);
 });
+
+Deno.test("bench sub summary lists lost, duplicated, out of order only when cnt64 counted them", () => {
+  const plain = new BenchTally();
+  plain.start(T0);
+  plain.add(counters([["mqtt_messages_received", {}, 10]]), T0 + 500);
+  const unchecked = benchSummary("sub", plain, undefined, 1000, undefined);
+  assert.match(unchecked, /recv +10/);
+  assert.doesNotMatch(unchecked, /lost|duplicated|out_of_order/);
+  // The script of a cnt64 run reports them, 0 on a clean run.
+  const counted = new BenchTally();
+  counted.start(T0);
+  counted.add(
+    counters([
+      ["mqtt_messages_received", {}, 10],
+      ["bench_lost", {}, 0],
+      ["bench_duplicated", {}, 0],
+      ["bench_out_of_order", {}, 0],
+    ]),
+    T0 + 500,
+  );
+  const checked = benchSummary("sub", counted, undefined, 1000, undefined);
+  assert.match(checked, /^ {2}lost +0$/m);
+  assert.match(checked, /^ {2}out_of_order +0$/m);
+});

@@ -121,6 +121,8 @@ export class BenchTally {
   readonly connectErrors: Map<string, ConnectErrors> = this.reasons.connect;
   /** Clients that gave up reconnecting. */
   gaveUp = 0;
+  /** Clients not connected by `--duration`'s end: their turn not come, or unanswered. */
+  unfinished = 0;
   /** Publications started (the script's count). */
   pubStarted = 0;
   /** Publications that failed once the run was being stopped (their clients closed). */
@@ -217,6 +219,11 @@ export class BenchTally {
             break;
           case M.reconnectGaveUp:
             this.gaveUp += s.sum;
+            break;
+          case M.connectUnfinished:
+            this.unfinished += s.sum;
+            // A connect given up at the end: the client's own count has it as failed.
+            if (s.tags.attempted === "true") count("connect_fail", -s.sum);
             break;
           case M.eventTime:
             this.#eventTime(s.tags.counter, s.tags.edge, s.min, s.max);

@@ -46,6 +46,13 @@ import { refuseOldApi } from "./_mqtt_old_api.ts";
 
 export { QoS };
 
+/**
+ * How long an abandoned client waits for its in-flight acknowledgements, then for its last
+ * writes: the iteration was interrupted, and a broker that stopped answering must not hold the
+ * stop for the client's `connect_timeout` twice.
+ */
+const ABANDON_WAIT_MS = 1000;
+
 /** The client's own timers (keepalive, timeouts) must not hold an iteration open. */
 const UNTRACKED_CLOCK: Clock = Object.freeze({
   now: (): number => performance.timeOrigin + performance.now(),
@@ -308,7 +315,7 @@ export class Client extends LibraryClient {
     muted.muted = true;
     // Only while it ends: a script that keeps the client (a module-level one) uses it again in
     // its next iteration, with its handlers and metrics.
-    return super.endAsync().finally(() => muted.muted = false);
+    return super.endAsync({ timeout: ABANDON_WAIT_MS }).finally(() => muted.muted = false);
   }
 
   /**

@@ -242,6 +242,7 @@ export class Vu implements RunnableVu {
     state.group = "";
     state.sleepEnd = 0;
     state.sleepGate = undefined;
+    state.abandoned = false;
     const data = this.#setupData(req.setupData);
     const ending = new Ending(req);
     state.onAsyncError = ending.failed;

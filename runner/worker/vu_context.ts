@@ -164,6 +164,12 @@ export class VuState {
   readonly userTags: Record<string, string> = {};
   /** Receives errors thrown by the VU's code outside the iteration's own promise. */
   onAsyncError: (error: unknown) => void;
+  /**
+   * The runner ended the VU's clients and timers (an interrupted or failed iteration) and the
+   * iteration's code, still running, sees its calls fail: not failures of the system under test.
+   * Cleared as the next iteration starts.
+   */
+  abandoned = false;
   /** Where chained, not awaited `sleep()` calls end (performance.now() ms). */
   sleepEnd = 0;
   /** Settles when the last un-awaited `sleep()` ends; calls made meanwhile start then, in order. */
@@ -315,6 +321,7 @@ export class VuState {
 
   /** Ends every tracked client and cancels every pending timer (interrupted or failed iteration). */
   async abandon(): Promise<void> {
+    this.abandoned = true;
     this.#loop?.clear();
     this.sleepGate = undefined;
     this.sleepEnd = 0;
