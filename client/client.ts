@@ -57,7 +57,8 @@ import type {
  * **Differences from xk6-mqtt**: calls return Promises; `subscribe` resolves with the granted
  * QoS; handlers receive more arguments; unknown options and events throw `TypeError` (the
  * `k6/x/mqtt` module of `mqload run` ignores them with a warning, and keeps xk6-mqtt's failure
- * reporting); `end()` when not connected resolves, fires `end`, counts the call (as xk6-mqtt).
+ * reporting); `end()` when not connected resolves, fires `end`, counts the call (the runner's
+ * `k6/x/mqtt` fails it with "not connected", as xk6-mqtt).
  *
  * @example Usage
  * ```ts
@@ -257,7 +258,7 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
    * Ends the client: waits (up to `timeout`, by default `connect_timeout`) for in-flight
    * acknowledgements, sends DISCONNECT, closes the connection, cancels any reconnection, fails
    * what is still pending with `MqttClosedError`, ends the iterators and fires `end`. A second
-   * `end()` (or aborting `signal`) closes at once. An idle client just fires `end`, as xk6-mqtt.
+   * `end()` (or aborting `signal`) closes at once. An idle client just fires `end`.
    *
    * @param options MQTT 5 reason code and properties, metric tags, `timeout`, `signal`.
    * @returns Resolves once closed.

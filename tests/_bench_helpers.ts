@@ -139,14 +139,21 @@ export interface ReceivedCount {
 export async function followReceived(mosquitto: Mosquitto): Promise<ReceivedCount> {
   const watcher = new Client({ client_id: "sys-watcher" });
   let latest = 0;
+  let changedAt = Date.now();
   watcher.on("message", (_topic, payload) => {
     latest = Number(new TextDecoder().decode(payload));
+    changedAt = Date.now();
   });
   await watcher.connectAsync(mosquitto.url);
   await watcher.subscribeAsync(RECEIVED, { qos: 0 });
   return {
+    // mosquitto publishes the count each second it changed: settled once it has not for 2.5 s
+    // (a busy broker may still be reading what the bench wrote before it ended; at most 15 s).
     async settled(): Promise<number> {
-      await new Promise((r) => setTimeout(r, 2500));
+      const deadline = Date.now() + 15_000;
+      const pause = () => new Promise((r) => setTimeout(r, 500));
+      await pause();
+      while (Date.now() - changedAt < 2500 && Date.now() < deadline) await pause();
       return latest;
     },
     [Symbol.asyncDispose]: () => watcher.endAsync().catch(() => {}),

@@ -350,3 +350,41 @@ Deno.test({
     assert.equal(count(r.summary, "mqtt_messages_received"), 20_000, explain(r));
   },
 });
+
+// xk6-mqtt's end() on a client not connected fails with "not connected": no second `end` event,
+// no second mqtt_calls{method:end} (the API reference's example ends in every message handler).
+const END_TWICE = `
+import { Counter } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const ends = new Counter("ends");
+const caught = new Counter("caught");
+export const options = { iterations: 3 };
+
+export default async function () {
+  const client = new Client();
+  client.on("end", () => ends.add(1));
+  client.connect(__ENV.BROKER);
+  client.end();
+  try {
+    client.end();
+  } catch (e) {
+    if (/not connected/.test(String(e))) caught.add(1);
+  }
+  await client.endAsync().catch((e) => /not connected/.test(String(e)) && caught.add(1));
+}
+`;
+
+Deno.test({
+  name:
+    "runner k6 blocking: end() on an ended client fails 'not connected', fires and counts nothing",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    const r = await runOnMosquitto(END_TWICE);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(count(r.summary, "ends"), 3, explain(r));
+    assert.equal(count(r.summary, "caught"), 6, explain(r));
+    // connect and end, once per iteration.
+    assert.equal(count(r.summary, "mqtt_calls"), 6, explain(r));
+  },
+});

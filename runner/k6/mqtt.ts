@@ -39,6 +39,7 @@ import {
 import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
+import { endIfConnected } from "./_mqtt_end.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
@@ -285,7 +286,9 @@ export class Client extends LibraryClient {
     options = this.#grouped(knownOptions("end", options));
     const calls = this.#calls;
     return this.#xk6(
-      calls.ending(() => calls.afterSleepAndConnect(() => super.end(options), true)),
+      calls.ending(() =>
+        calls.afterSleepAndConnect(() => endIfConnected(this, () => super.end(options)), true)
+      ),
     );
   }
 
@@ -297,7 +300,8 @@ export class Client extends LibraryClient {
    */
   override endAsync(options?: EndOptions): Promise<void> {
     options = this.#grouped(knownOptions("end", options));
-    return this.#calls.afterSleepAndConnect(() => super.endAsync(options), false);
+    const end = () => endIfConnected(this, () => super.endAsync(options));
+    return this.#calls.afterSleepAndConnect(end, false);
   }
 
   /**

@@ -100,10 +100,12 @@ export class PromSeriesStore {
    *
    * @param snapshot Aggregates since the previous snapshot.
    * @param atMs The time its samples belong to, in ms since the epoch (its period's middle, or
-   *   when it was merged): the samples' timestamp.
+   *   when it was merged).
    */
   add(snapshot: MetricsSnapshot, atMs: number): void {
-    const ms = Math.floor(atMs);
+    // The running totals are stamped at the end of the period they include, as k6 stamps them
+    // when it collects: stamped at its middle, a total would count events still to come.
+    const ms = Math.floor(snapshot.periodEndMs ?? atMs);
     for (const metric of snapshot.metrics) {
       for (const s of metric.series) {
         if (s.n === 0 && s.histogram === undefined) continue;

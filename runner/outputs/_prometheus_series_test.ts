@@ -223,3 +223,19 @@ Deno.test("PromSeriesStore.staleMarkers() marks every series after its newest sa
     assert.equal(s.samples[0].timestampMs, 5_001);
   }
 });
+
+Deno.test("PromSeriesStore stamps a Worker's totals at the end of their period, never ahead", () => {
+  const store = new PromSeriesStore(STATS);
+  const counter = (sum: number): MetricSnapshot => ({
+    name: "iterations",
+    type: "counter",
+    contains: "default",
+    series: [{ tags: {}, n: sum, sum }],
+  });
+  // The iterations of [1000, 2000): their total is known at 2000, not at the middle, 1500.
+  store.add({ ...snap(counter(10)), periodStartMs: 1000, periodEndMs: 2000 }, 1500);
+  assert.deepEqual(store.batch().series[0].samples, [{ value: 10, timestampMs: 2000 }]);
+  // A snapshot without a period (the runner's own gauges) is stamped when it was merged.
+  store.add(snap(counter(5)), 2600);
+  assert.deepEqual(store.batch().series[0].samples, [{ value: 15, timestampMs: 2600 }]);
+});
