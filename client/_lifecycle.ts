@@ -314,11 +314,12 @@ export class Lifecycle implements DialerHost {
       if (!this.connecting(generation)) return;
       const failure = asMqttError(error, "reconnect");
       retry.lastError = failure;
-      this.#metrics?.error("reconnect");
       if (retry.allowed(this.#connect?.reconnect)) {
+        this.#metrics?.error("reconnect");
         this.#schedule();
         return;
       }
+      // The last attempt's failure is counted once, with the give-up (see Outcomes.background).
       const gaveUp = gaveUpError(retry.failures, failure);
       this.#toIdle(gaveUp);
       this.#owner.closed({ error: gaveUp, reconnecting: false });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
-import { bench, brokerFlags, explain, startBench } from "./_bench_helpers.ts";
+import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 
 Deno.test({
   name: "bench conn says why connects failed: refused, not authorized (0x87 / 0x05), no password",
@@ -81,6 +81,11 @@ Deno.test({
     assert.equal(r.code, 99, explain(r));
     assert.match(r.stdout, /^ {2}reconnect_gave_up +2 +clients$/m);
     assert.match(r.stdout, /threshold crossed: bench_reconnect_gave_up: count==0/);
+    // Each client lost its connection once and failed its one attempt: giving up is neither a
+    // second loss nor a second failed attempt (before: 4 and 4, and "connected" went below 0).
+    assert.equal(total(r.stdout, "disconnected"), 2, r.stdout);
+    assert.equal(total(r.stdout, "reconnect_fail"), 2, r.stdout);
+    assert.doesNotMatch(r.stdout, /EXIT for Cannot reconnect|reconnect error - Cannot reconnect/);
   },
 });
 

@@ -67,7 +67,9 @@ export function watchConnection(
 ): void {
   const tagged = (kind: string, error: unknown) =>
     reasonTags(kind, connectErrorReason(error, who.secret), who.seq);
-  client.on("close", (info: { error?: unknown }) => {
+  client.on("close", (info: { error?: { method?: string } }) => {
+    // Giving up reconnecting closes the client again: no second loss (counted as gave up).
+    if (info?.error?.method === "reconnect") return;
     counters.lost.add(1, tagged("lost", info?.error ?? "connection lost"));
     counters.events?.note("disconnected");
   });
@@ -83,9 +85,10 @@ export function watchConnection(
       counters.events?.note("reconnect_fail");
     }
   });
-  client.on("error", (error: { method?: string }) => {
+  client.on("error", (error: { method?: string; cause?: unknown }) => {
     if (error?.method !== "reconnect") return;
-    counters.reconnectErrors.add(1, tagged("reconnect", error));
+    // The give-up carries the last attempt's failure: its reason, as the others'.
+    counters.reconnectErrors.add(1, tagged("reconnect", error.cause ?? error));
     counters.events?.note("reconnect_fail");
     counters.gaveUp.add(1);
   });
