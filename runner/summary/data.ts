@@ -8,7 +8,7 @@
  */
 
 import { md5Hex } from "./_md5.ts";
-import { CHECKS } from "../metrics/builtin.ts";
+import { CHECKS, GROUP_DURATION } from "../metrics/builtin.ts";
 import type { MetricRegistry } from "../metrics/registry.ts";
 import { type MetricType, parsePercentile, statOf, type ValueType } from "../metrics/types.ts";
 import { parseMetricKey, type ThresholdResult } from "../metrics/thresholds.ts";
@@ -205,7 +205,9 @@ const STATS: Record<Exclude<MetricType, "trend">, readonly string[]> = {
 
 /**
  * Builds k6's root group from the `checks` metric: its series' `group` tag
- * (a group path such as `::login::form`, empty for the root) and `check` tag.
+ * (a group path such as `::login::form`, empty for the root) and `check` tag; and from
+ * `group_duration`, whose `group` tag names every group run, with checks or not (k6 lists
+ * a group from its first call).
  *
  * @param registry The test's metrics.
  * @returns The root group, with groups and checks in order of first appearance.
@@ -252,6 +254,9 @@ export function rootGroupFromChecks(registry: MetricRegistry): SummaryGroup {
     }
     check.passes += s.sum;
     check.fails += s.n - s.sum;
+  }
+  for (const s of registry.series(GROUP_DURATION)) {
+    if (s.tags.group) groupAt(s.tags.group);
   }
   return root;
 }

@@ -213,3 +213,18 @@ Deno.test("summaryExport() accepts a plain map of histograms", () => {
   assert.equal(doc.mqload.thresholds, undefined);
   assert.equal(summaryExport(data).mqload.metrics.iteration_duration.histogram, undefined);
 });
+
+Deno.test("rootGroupFromChecks() lists the groups without checks that group_duration timed", () => {
+  const r = new MetricRegistry();
+  defineBuiltins(r);
+  r.add("checks", 1, { group: "::a", check: "ok" });
+  r.add("group_duration", 12, { group: "::a" });
+  r.add("group_duration", 3, { group: "::work::inner" });
+  r.add("group_duration", 5, { group: "::work" });
+  const root = rootGroupFromChecks(r);
+  assert.deepEqual(root.groups.map((g) => g.name), ["a", "work"]);
+  assert.deepEqual(root.groups[1].groups.map((g) => [g.path, g.checks.length]), [
+    ["::work::inner", 0],
+  ]);
+  assert.equal(root.groups[0].checks.length, 1);
+});
