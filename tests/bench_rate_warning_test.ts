@@ -37,14 +37,15 @@ Deno.test({
     assert.ok(total(steady.stdout, "pub") > 0, steady.stdout);
     assert.doesNotMatch(steady.stdout, /is below the target/, steady.stdout);
 
-    // Frozen past --duration's end: the messages due meanwhile wait in the client behind the
-    // one in flight, and are acknowledged only once the broker runs again.
+    // Frozen for most of the run: the messages due meanwhile wait in the client behind the one
+    // in flight, and are acknowledged once the broker runs again, before the end (a broker
+    // still frozen 2 s past it leaves them unacknowledged: see the next test).
     const stalled = startBench(args(mosquitto.port), 2);
     await stalled.connected;
     await new Promise((r) => setTimeout(r, 300));
     mosquitto.freeze();
     try {
-      await new Promise((r) => setTimeout(r, 3500));
+      await new Promise((r) => setTimeout(r, 2000));
     } finally {
       mosquitto.thaw();
     }

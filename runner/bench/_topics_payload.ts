@@ -45,6 +45,11 @@ export function checkRandomRange(
   template: boolean = RANDOM_TEMPLATE_FLAGS.has(flag),
 ): string | undefined {
   if (value === undefined || !template) return value;
+  // A %rand_ with no number after it would go out as written.
+  const bare = /%rand_(?!\d)/.exec(value);
+  if (bare !== null) {
+    throw new UsageError(`Invalid value "${value}" for --${flag}: %rand_ needs a number, %rand_N`);
+  }
   for (const [draw, n] of value.matchAll(/%rand_(\d+)/g)) {
     if (Number(n) < 1 || !Number.isSafeInteger(Number(n))) {
       throw new UsageError(

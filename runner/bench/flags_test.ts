@@ -131,6 +131,8 @@ Deno.test("parseBenchArgs() names the flag of each bad value", () => {
     [["pub", "-t", "t/%rand_0"], /"t\/%rand_0" for --topic: %rand_0 draws a number from 1 to N/],
     [["sub", "-t", "t/%rand_1,u/%rand_0"], /for --topic: %rand_0/],
     [["conn", "-u", "%rand_0"], /for --username: %rand_0/],
+    [["pub", "-t", "a/%rand_x"], /for --topic: %rand_ needs a number/],
+    [["sub", "-t", "a/%rand_-1"], /for --topic: %rand_ needs a number/],
     [["sub", "-t", "a/#/b"], /"a\/#\/b" for --topic: '#' must be the last character/],
     [["sub", "-t", "a/b,c+"], /for --topic: '\+' must occupy a whole level of "c\+"/],
     [["sub", "-t", ""], /for --topic: a topic filter must not be empty/],

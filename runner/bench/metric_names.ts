@@ -21,7 +21,7 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     connectRetried: "bench_connect_retried",
     /** Clients that gave up connecting. */
     connectFailed: "bench_connect_failed",
-    /** Clients whose connect had not started, or was unanswered, by `--duration`'s end. */
+    /** Clients whose connect turn came after `--duration`'s end (never started). */
     connectUnfinished: "bench_connect_unfinished",
     /** Publications started (acknowledged or failed, or in flight when the run stopped). */
     pubStarted: "bench_pub_started",

@@ -117,11 +117,8 @@ export interface ConnectCounters {
   failed: { add(value: number): void };
   /** Adds to `bench_connect_error`, tagged with the failure's reason. */
   errors?: { add(value: number, tags?: Record<string, string>): void };
-  /**
-   * Adds to `bench_connect_unfinished`: a connect still unanswered {@linkcode END_WAIT_MS} past
-   * the deadline, given up.
-   */
-  unfinished?: { add(value: number, tags?: Record<string, string>): void };
+  /** Adds to `bench_connect_unfinished` (the script: clients whose turn came after the end). */
+  unfinished?: { add(value: number): void };
   /** Notes when connects succeeded and failed (`connect_succ`, `connect_fail`). */
   events?: { note(counter: string): void };
 }
@@ -172,7 +169,8 @@ export async function connectWithRetry(
   deadline: number = Infinity,
   who?: ConnectingClient,
 ): Promise<boolean> {
-  // Past the deadline a broker gets END_WAIT_MS to answer, not the connect timeout.
+  // Past the deadline a broker gets END_WAIT_MS to answer, not the connect timeout: then the
+  // connect fails, as one the broker refused.
   const wait = deadline + END_WAIT_MS - Date.now();
   const bounded = Number.isFinite(wait)
     ? { ...options, signal: AbortSignal.timeout(wait) }
@@ -185,14 +183,13 @@ export async function connectWithRetry(
     } catch (error) {
       // Ended by the runner as the run stopped (Ctrl+C in the connects): no failure of the broker.
       if (vuStorage.getStore()?.abandoned) return false;
-      if (bounded.signal?.aborted && bounded !== options) {
-        // The client counted the connect it gave up as failed: the tally takes it back.
-        counters.unfinished?.add(1, { attempted: "true" });
-        return false;
-      }
+      // Given up past the deadline: a failure of the broker, which never answered.
+      const unanswered = bounded.signal?.aborted === true && bounded !== options;
       counters.events?.note("connect_fail");
       if (counters.errors !== undefined) {
-        const reason = connectErrorReason(error, who?.secret);
+        const reason = unanswered
+          ? `no CONNACK ${END_WAIT_MS / 1000} s past --duration's end`
+          : connectErrorReason(error, who?.secret);
         // The first few failures of each reason name their clients; the rest are counted.
         counters.errors.add(1, reasonTags("connect", reason, who?.seq));
       }

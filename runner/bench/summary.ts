@@ -52,7 +52,7 @@ export function benchSummary(
     out.push(
       `  ${"not_connected".padEnd(16)}${
         String(tally.unfinished).padStart(10)
-      }  clients not started or unanswered by --duration's end`,
+      }  clients whose turn came after --duration's end`,
     );
   }
   if (tally.gaveUp > 0) {

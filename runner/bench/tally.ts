@@ -121,7 +121,7 @@ export class BenchTally {
   readonly connectErrors: Map<string, ConnectErrors> = this.reasons.connect;
   /** Clients that gave up reconnecting. */
   gaveUp = 0;
-  /** Clients not connected by `--duration`'s end: their turn not come, or unanswered. */
+  /** Clients whose connect turn came after `--duration`'s end: never started. */
   unfinished = 0;
   /** Publications started (the script's count). */
   pubStarted = 0;
@@ -222,8 +222,6 @@ export class BenchTally {
             break;
           case M.connectUnfinished:
             this.unfinished += s.sum;
-            // A connect given up at the end: the client's own count has it as failed.
-            if (s.tags.attempted === "true") count("connect_fail", -s.sum);
             break;
           case M.eventTime:
             this.#eventTime(s.tags.counter, s.tags.edge, s.min, s.max);

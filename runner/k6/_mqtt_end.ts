@@ -10,6 +10,21 @@
 import { MqttClosedError } from "../../client/mod.ts";
 import { isIdle } from "../../client/internal.ts";
 
+const notConnected = () => new MqttClosedError("Cannot end: not connected", { method: "end" });
+
+/**
+ * Throws where `end()` or `endAsync()` is called on an idle client, as xk6-mqtt's do (they
+ * return the error to the script, not to its `error` handler): unless a blocking `connect()`
+ * is still under way, which the end waits for (then {@linkcode endIfConnected} decides).
+ *
+ * @param client The library client.
+ * @param connecting Whether a blocking `connect()` of the script is under way.
+ * @throws {MqttClosedError} "not connected".
+ */
+export function refuseIdleEnd(client: object, connecting: boolean): void {
+  if (!connecting && isIdle(client)) throw notConnected();
+}
+
 /**
  * Ends `client` with `end`, unless it is idle (not connected): then fails as xk6-mqtt does.
  *
@@ -18,6 +33,5 @@ import { isIdle } from "../../client/internal.ts";
  * @returns Settles as the end, or rejects with `MqttClosedError` "not connected".
  */
 export function endIfConnected(client: object, end: () => Promise<void>): Promise<void> {
-  if (!isIdle(client)) return end();
-  return Promise.reject(new MqttClosedError("Cannot end: not connected", { method: "end" }));
+  return isIdle(client) ? Promise.reject(notConnected()) : end();
 }

@@ -39,7 +39,7 @@ import {
 import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
-import { endIfConnected } from "./_mqtt_end.ts";
+import { endIfConnected, refuseIdleEnd } from "./_mqtt_end.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
@@ -283,6 +283,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override end(options?: EndOptions): Promise<void> {
+    refuseIdleEnd(this, this.#calls.connected !== undefined);
     options = this.#grouped(knownOptions("end", options));
     const calls = this.#calls;
     return this.#xk6(
@@ -299,6 +300,7 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override endAsync(options?: EndOptions): Promise<void> {
+    refuseIdleEnd(this, this.#calls.connected !== undefined);
     options = this.#grouped(knownOptions("end", options));
     const end = () => endIfConnected(this, () => super.endAsync(options));
     return this.#calls.afterSleepAndConnect(end, false);
