@@ -219,3 +219,30 @@ Deno.test({
     assert.equal(total(r.stdout, "disconnected"), 2, r.stdout);
   },
 });
+
+Deno.test({
+  name: "bench conn --reconnect: clients still reconnecting at the end are counted as such",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const conn = startBench([
+      "conn",
+      ...brokerFlags(mosquitto.port),
+      "-c",
+      "3",
+      "--reconnect",
+      "50",
+      "--duration",
+      "3s",
+    ], 3);
+    await conn.connected;
+    await mosquitto.stop();
+    const r = await conn.done;
+    // Lost, neither connected again nor given up: before, the summary did not say where they
+    // were (disconnected 3, nothing else).
+    assert.equal(total(r.stdout, "disconnected"), 3, r.stdout);
+    assert.match(r.stdout, /^ {2}reconnecting +3 +clients still reconnecting at the end$/m);
+    assert.doesNotMatch(r.stdout, /reconnect_gave_up/);
+    assert.equal(r.code, 0, explain(r));
+  },
+});

@@ -29,6 +29,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     pubUnsent: "bench_pub_unsent",
     /** Clients that gave up reconnecting (`--reconnect`). */
     reconnectGaveUp: "bench_reconnect_gave_up",
+    /** Clients still reconnecting (`--reconnect`) when the run ended. */
+    reconnectingAtEnd: "bench_reconnecting_at_end",
     /** Connections lost, by `reason` (the first few of each in a Worker also tagged `client`). */
     connLost: "bench_conn_lost",
     /** Connections made again after a loss (`--reconnect`). */

@@ -55,6 +55,10 @@ export function benchSummary(
       }  clients whose turn came after --duration's end`,
     );
   }
+  if (tally.reconnectingAtEnd > 0) {
+    const n = String(tally.reconnectingAtEnd).padStart(10);
+    out.push(`  ${"reconnecting".padEnd(16)}${n}  clients still reconnecting at the end`);
+  }
   if (tally.gaveUp > 0) {
     out.push(`  ${"reconnect_gave_up".padEnd(16)}${String(tally.gaveUp).padStart(10)}  clients`);
   }

@@ -121,6 +121,8 @@ export class BenchTally {
   readonly connectErrors: Map<string, ConnectErrors> = this.reasons.connect;
   /** Clients that gave up reconnecting. */
   gaveUp = 0;
+  /** Clients still reconnecting when the run ended. */
+  reconnectingAtEnd = 0;
   /** Clients whose connect turn came after `--duration`'s end: never started. */
   unfinished = 0;
   /** Publications started (the script's count). */
@@ -219,6 +221,9 @@ export class BenchTally {
             break;
           case M.reconnectGaveUp:
             this.gaveUp += s.sum;
+            break;
+          case M.reconnectingAtEnd:
+            this.reconnectingAtEnd += s.sum;
             break;
           case M.connectUnfinished:
             this.unfinished += s.sum;
