@@ -57,7 +57,7 @@ import type {
  * **Differences from xk6-mqtt**: calls return Promises; `subscribe` resolves with the granted
  * QoS; handlers receive more arguments; unknown options and events throw `TypeError` (the
  * `k6/x/mqtt` module of `mqload run` ignores them with a warning, and keeps xk6-mqtt's failure
- * reporting); `end()` when not connected resolves, fires `end`, counts the call (not so there).
+ * reporting); `end()` when not connected resolves, fires `end`, counts the call (it throws).
  *
  * @example Usage
  * ```ts

@@ -24,7 +24,7 @@ export function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string
     `// One entry per topic each publisher publishes (-t, -m, -I, -q, -r, or --topics-payload).`,
     `const TOPICS = ${lit(topics)};`,
     `const SIZE = ${p.size};`,
-    `// Started, less published and failed: in flight when the run stopped.`,
+    `// Started, less published and failed: unacknowledged when the run stopped.`,
     `const started = new Counter("${M.pubStarted}");`,
     `// Failed before they were ever sent (made while reconnecting): failures, not in flight.`,
     `const unsent = new Counter("${M.pubUnsent}");`,

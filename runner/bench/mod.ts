@@ -172,9 +172,8 @@ export async function connectWithRetry(
   // Past the deadline a broker gets END_WAIT_MS to answer, not the connect timeout: then the
   // connect fails, as one the broker refused.
   const wait = deadline + END_WAIT_MS - Date.now();
-  const bounded = Number.isFinite(wait)
-    ? { ...options, signal: AbortSignal.timeout(wait) }
-    : options;
+  const late = Number.isFinite(wait) ? AbortSignal.timeout(Math.max(0, wait)) : undefined;
+  const bounded = late === undefined ? options : { ...options, signal: late };
   for (let attempt = 0;; attempt++) {
     try {
       await client.connectAsync(url, bounded);
@@ -184,7 +183,7 @@ export async function connectWithRetry(
       // Ended by the runner as the run stopped (Ctrl+C in the connects): no failure of the broker.
       if (vuStorage.getStore()?.abandoned) return false;
       // Given up past the deadline: a failure of the broker, which never answered.
-      const unanswered = bounded.signal?.aborted === true && bounded !== options;
+      const unanswered = late?.aborted === true;
       counters.events?.note("connect_fail");
       if (counters.errors !== undefined) {
         const reason = unanswered

@@ -18,8 +18,6 @@ export const RANDOM_ENV = "MQLOAD_BENCH_RANDOM";
 /** The environment variable the script reads the password from. */
 export const PASSWORD_ENV = "MQTT_PASSWORD";
 
-export { END_WAIT_MS };
-
 /** What the summary's trends show: the percentiles a broker benchmark reads. */
 export const BENCH_TREND_STATS: readonly string[] = Object.freeze([
   "avg",

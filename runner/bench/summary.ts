@@ -48,27 +48,15 @@ export function benchSummary(
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
   }
-  if (tally.unfinished > 0) {
-    out.push(
-      `  ${"not_connected".padEnd(16)}${
-        String(tally.unfinished).padStart(10)
-      }  clients whose turn came after --duration's end`,
-    );
-  }
-  if (tally.reconnectingAtEnd > 0) {
-    const n = String(tally.reconnectingAtEnd).padStart(10);
-    out.push(`  ${"reconnecting".padEnd(16)}${n}  clients still reconnecting at the end`);
-  }
-  if (tally.gaveUp > 0) {
-    out.push(`  ${"reconnect_gave_up".padEnd(16)}${String(tally.gaveUp).padStart(10)}  clients`);
-  }
-  const unacked = tally.unacked();
+  // Counts shown only when not 0, each with what it counts.
+  const counted = (name: string, n: number, what: string) => {
+    if (n > 0) out.push(`  ${name.padEnd(16)}${String(n).padStart(10)}  ${what}`);
+  };
+  counted("not_connected", tally.unfinished, "clients whose turn came after --duration's end");
+  counted("reconnecting", tally.reconnectingAtEnd, "clients still reconnecting at the end");
+  counted("reconnect_gave_up", tally.gaveUp, "clients");
   // Stopped before their acknowledgement came: not failures of the broker.
-  if (unacked > 0) {
-    out.push(
-      `  ${"pub_unacked".padEnd(16)}${String(unacked).padStart(10)}  unacknowledged at stop`,
-    );
-  }
+  counted("pub_unacked", tally.unacked(), "unacknowledged at stop");
   for (const kind of ["connect", "lost", "reconnect"] as const) {
     const reasons = tally.reasons[kind];
     if (reasons.size > 0) out.push(`  ${REASON_TITLES[kind]} by reason:`);
