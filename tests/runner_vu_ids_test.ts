@@ -129,3 +129,56 @@ Deno.test("scenarios one after the other share their VUs: vus_max is the most at
     await dir.remove();
   }
 });
+
+// Iterations far shorter than the arrival interval: every VU is idle at each arrival.
+const TAKING_TURNS = `
+import exec from "k6/execution";
+
+export const options = {
+  scenarios: {
+    arrivals: {
+      executor: "constant-arrival-rate",
+      rate: 40,
+      timeUnit: "1s",
+      duration: "1s",
+      preAllocatedVUs: 4,
+      maxVUs: 4,
+    },
+  },
+};
+
+export default function () {
+  exec.vu.tags.device = "d" + __VU;
+  console.log("vu-id " + __VU);
+}
+`;
+
+Deno.test("arrival-rate iterations go to the VU idle longest, as k6's VUs take turns", async () => {
+  const dir = await TempDir.create();
+  try {
+    for (const workers of ["1", "2"]) {
+      const out = `${dir.path}/turns-${workers}.ndjson`;
+      const r = await runScript(dir, TAKING_TURNS, ["--workers", workers, "--out", `json=${out}`]);
+      assert.equal(r.code, 0, explain(r));
+      const perVu = new Map<number, number>();
+      for (const m of r.stderr.matchAll(/vu-id (\d+)/g)) {
+        perVu.set(Number(m[1]), (perVu.get(Number(m[1])) ?? 0) + 1);
+      }
+      // 40 arrivals over 4 VUs: 10 each (the last second's edge may move one).
+      assert.deepEqual([...perVu.keys()].sort(), [1, 2, 3, 4], explain(r));
+      for (const [vu, n] of perVu) assert.ok(n >= 9 && n <= 11, `VU ${vu}: ${n} iterations`);
+      // k6 tags `iterations` with the VU's tags as the iteration ended: the root group and the
+      // tags the script set.
+      const samples = (await Deno.readTextFile(out)).split("\n").filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .filter((s) => s.type === "Point" && s.metric === "iterations");
+      assert.equal(samples.length, 40);
+      for (const sample of samples) {
+        const { group, scenario, device } = sample.data.tags;
+        assert.deepEqual([group, scenario, /^d\d$/.test(device)], ["", "arrivals", true]);
+      }
+    }
+  } finally {
+    await dir.remove();
+  }
+});

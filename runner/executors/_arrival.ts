@@ -51,6 +51,9 @@ export async function runArrivals<C extends BaseConfig>(
   const end = rt.startAt + durationMs;
   const hard = end + rt.config.gracefulStop;
   if (!await rt.waitUntil(rt.startAt)) return;
+  // Idle VUs in the order they became idle: each arrival goes to the one idle longest, as k6's
+  // VUs take turns on its unbuffered channel of iterations, so a script's `__VU`-derived devices
+  // all get their share even when iterations are short.
   const free: RunnableVu[] = [];
   const running = new Set<Promise<void>>();
   let creating: Promise<void> | undefined;
@@ -79,7 +82,7 @@ export async function runArrivals<C extends BaseConfig>(
     if (at >= end) break;
     if (at > rt.now() && !await rt.waitUntil(at)) break;
     if (!rt.running) break;
-    const vu = free.pop();
+    const vu = free.shift();
     if (vu !== undefined) start(vu);
     else {
       rt.dropped();

@@ -196,8 +196,9 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       stats.failed++;
       this.#host.iterationError(outcome.error, v, this.config);
     }
-    this.#host.registry.add(ITERATIONS, 1, this.#tags);
-    this.#host.registry.add(ITERATION_DURATION, outcome.durationMs, this.#tags);
+    const tags = outcome.tags ?? this.#tags;
+    this.#host.registry.add(ITERATIONS, 1, tags);
+    this.#host.registry.add(ITERATION_DURATION, outcome.durationMs, tags);
   }
 
   dropped(): void {

@@ -8,6 +8,7 @@
  */
 
 import type { RunnableVu } from "../executors/mod.ts";
+import type { Tags } from "../metrics/registry.ts";
 import {
   RAW_TIMERS,
   type ScenarioInfo,
@@ -26,6 +27,11 @@ export interface IterationOutcome {
   error?: unknown;
   /** Wall time in ms. */
   durationMs: number;
+  /**
+   * The VU's tags as the iteration ended (its group back at the root, `exec.vu.tags` as the
+   * script left them): k6 tags `iterations` and `iteration_duration` with them.
+   */
+  tags?: Tags;
 }
 
 /** What one iteration runs. */
@@ -260,9 +266,10 @@ export class Vu implements RunnableVu {
     ending.req.signal.removeEventListener("abort", ending);
     state.resetAsyncError();
     const durationMs = performance.now() - ending.start;
+    const tags = state.tags;
     const outcome: IterationOutcome = kind === "failed"
-      ? { kind, error: ending.error, durationMs }
-      : { kind, durationMs };
+      ? { kind, error: ending.error, durationMs, tags }
+      : { kind, durationMs, tags };
     const idle = (): IterationOutcome => {
       state.phase = "idle";
       this.busy = false;
