@@ -7,12 +7,18 @@
  * two histograms merge by adding bucket counts: a histogram merged from the
  * Workers, processes or machines of a test run is the same, bucket for bucket,
  * as the one a single process would have built. Count, sum, min and max are
- * kept exactly.
+ * kept exactly, and so is each bucket's value while its samples all share one
+ * (`_log_buckets.ts`): quantiles of whole numbers, or of few samples, are then
+ * k6's exactly.
  *
  * @module
  */
 
 /** Ratio between the bounds of consecutive buckets. */
+import { Buckets, type BucketsJSON } from "./_log_buckets.ts";
+
+export type { BucketsJSON };
+
 const RATIO = 1.02;
 const LOG_RATIO = Math.log(RATIO);
 /** Value that stands for a bucket: minimises the worst relative error in it. */
@@ -40,64 +46,9 @@ export interface HistogramJSON {
   /** Number of values equal to zero. */
   zero: number;
   /** Buckets of the positive values. */
-  positive: { offset: number; counts: number[] };
+  positive: BucketsJSON;
   /** Buckets of the magnitudes of the negative values. */
-  negative: { offset: number; counts: number[] };
-}
-
-/** Dense bucket counts over a growable index range. */
-class Buckets {
-  /** Bucket index of `counts[0]`. */
-  offset = 0;
-  counts: Float64Array = new Float64Array(0);
-  /** Number of values held, to skip empty stores quickly. */
-  total = 0;
-
-  add(index: number, n: number): void {
-    let i = index - this.offset;
-    if (i < 0 || i >= this.counts.length) {
-      this.#grow(index);
-      i = index - this.offset;
-    }
-    this.counts[i] += n;
-    this.total += n;
-  }
-
-  #grow(index: number): void {
-    if (this.counts.length === 0) {
-      this.offset = index - 16;
-      this.counts = new Float64Array(64);
-      return;
-    }
-    const lo = Math.min(this.offset, index);
-    const hi = Math.max(this.offset + this.counts.length - 1, index);
-    // Headroom on the side that grew, so a drifting range does not copy each time.
-    const span = hi - lo + 1;
-    const extra = Math.max(32, span >> 1);
-    const newOffset = index < this.offset ? lo - extra : lo;
-    const grown = new Float64Array(span + extra);
-    grown.set(this.counts, this.offset - newOffset);
-    this.offset = newOffset;
-    this.counts = grown;
-  }
-
-  clear(): void {
-    this.counts.fill(0);
-    this.total = 0;
-  }
-
-  toJSON(): { offset: number; counts: number[] } {
-    if (this.total === 0) return { offset: 0, counts: [] };
-    let first = 0;
-    while (this.counts[first] === 0) first++;
-    let last = this.counts.length - 1;
-    while (this.counts[last] === 0) last--;
-    // A plain loop: Array.from over a view makes an iterator result per bucket, and every
-    // series of every Worker is snapshot each second.
-    const counts: number[] = new Array(last + 1 - first);
-    for (let i = first; i <= last; i++) counts[i - first] = this.counts[i]!;
-    return { offset: this.offset + first, counts };
-  }
+  negative: BucketsJSON;
 }
 
 /**
@@ -161,8 +112,8 @@ export class LogHistogram {
     this.#sum += value;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
-    if (value > 0) this.#positive.add(Math.ceil(Math.log(value) / LOG_RATIO), 1);
-    else if (value < 0) this.#negative.add(Math.ceil(Math.log(-value) / LOG_RATIO), 1);
+    if (value > 0) this.#positive.add(Math.ceil(Math.log(value) / LOG_RATIO), 1, value);
+    else if (value < 0) this.#negative.add(Math.ceil(Math.log(-value) / LOG_RATIO), 1, value);
     else this.#zero++;
   }
 
@@ -194,8 +145,8 @@ export class LogHistogram {
       if (other.#min < this.#min) this.#min = other.#min;
       if (other.#max > this.#max) this.#max = other.#max;
       this.#zero += other.#zero;
-      if (other.#positive.total > 0) addBuckets(this.#positive, other.#positive);
-      if (other.#negative.total > 0) addBuckets(this.#negative, other.#negative);
+      if (other.#positive.total > 0) this.#positive.merge(other.#positive);
+      if (other.#negative.total > 0) this.#negative.merge(other.#negative);
       return this;
     }
     const json = other;
@@ -210,8 +161,8 @@ export class LogHistogram {
     if (json.min < this.#min) this.#min = json.min;
     if (json.max > this.#max) this.#max = json.max;
     this.#zero += json.zero;
-    addBuckets(this.#positive, json.positive);
-    addBuckets(this.#negative, json.negative);
+    this.#positive.merge(json.positive);
+    this.#negative.merge(json.negative);
     return this;
   }
 
@@ -285,7 +236,7 @@ export class LogHistogram {
       // Most negative first: the largest magnitude index comes first.
       for (let i = neg.counts.length - 1; i >= 0; i--) {
         seen += neg.counts[i];
-        if (seen > rank) return this.#clamp(-represent(neg.offset + i));
+        if (seen > rank) return this.#stand(neg, neg.offset + i, -1);
       }
     }
     seen += this.#zero;
@@ -293,9 +244,15 @@ export class LogHistogram {
     const pos = this.#positive;
     for (let i = 0; i < pos.counts.length; i++) {
       seen += pos.counts[i];
-      if (seen > rank) return this.#clamp(represent(pos.offset + i));
+      if (seen > rank) return this.#stand(pos, pos.offset + i, 1);
     }
     return this.#max;
+  }
+
+  /** The value of a bucket's samples: their own when they share one, else its midpoint. */
+  #stand(buckets: Buckets, index: number, sign: 1 | -1): number {
+    const exact = buckets.exactAt(index);
+    return Number.isNaN(exact) ? this.#clamp(sign * represent(index)) : exact;
   }
 
   #clamp(v: number): number {
@@ -386,11 +343,4 @@ export class LogHistogram {
 
 function represent(index: number): number {
   return Math.pow(RATIO, index) * MID;
-}
-
-function addBuckets(into: Buckets, from: { offset: number; counts: ArrayLike<number> }): void {
-  const { offset, counts } = from;
-  for (let i = 0; i < counts.length; i++) {
-    if (counts[i] !== 0) into.add(offset + i, counts[i]);
-  }
 }

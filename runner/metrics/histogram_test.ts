@@ -150,3 +150,29 @@ Deno.test("LogHistogram rejects bad input", () => {
   assert.throws(() => h.merge({ ...new LogHistogram().toJSON(), ratio: 1.01 }), RangeError);
   assert.throws(() => LogHistogram.fromJSON({} as HistogramJSON), TypeError);
 });
+
+Deno.test("LogHistogram gives k6's exact quantiles where a bucket's samples share one value", () => {
+  // 27 zeros and 3 ones: k6's p(95) is 1 (rank 27.55 falls among the ones), p(90) 0.1.
+  const flags = [...Array(27).fill(0), 1, 1, 1];
+  // Whole numbers (retries, batch sizes) and negatives: every bucket holds one value.
+  const counts = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, -3, -2, 120, 121];
+  for (const values of [flags, counts]) {
+    const sorted = values.toSorted((a, b) => a - b);
+    const whole = new LogHistogram();
+    for (const v of values) whole.add(v);
+    // Split in two, and the halves merged as Workers' and processes' snapshots are.
+    const a = new LogHistogram();
+    const b = new LogHistogram();
+    values.forEach((v, i) => (i % 2 === 0 ? a : b).add(v));
+    const merged = new LogHistogram().merge(a).merge(JSON.parse(JSON.stringify(b)));
+    for (const q of QS) {
+      assert.equal(whole.quantile(q), exactQuantile(sorted, q), `p(${q}) of ${values}`);
+      assert.equal(merged.quantile(q), exactQuantile(sorted, q), `merged p(${q}) of ${values}`);
+    }
+  }
+  // A bucket whose samples differ (all four are in (1, 1.02]) stands for them within 1 %.
+  const mixed = new LogHistogram();
+  for (const v of [1.002, 1.005, 1.01, 1.015]) mixed.add(v);
+  const median = mixed.quantile(0.5);
+  assert.ok(median !== 1.0075 && Math.abs(median - 1.0075) / 1.0075 < 0.01, `${median}`);
+});
