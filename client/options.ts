@@ -184,7 +184,9 @@ export interface ConnectOptions {
    * Largest number of our own QoS 1/2 publications awaiting acknowledgement (default 1000, and
    * the broker's Receive Maximum on MQTT 5). On MQTT 3.1.1, whose brokers announce no quota, at
    * most 20 of them at QoS 2 unless this is set: mosquitto's default `max_inflight_messages`,
-   * over which it hangs up.
+   * over which it hangs up; and while 20 QoS 2 ones are in flight, QoS 1 ones wait too (mosquitto
+   * counts them against the same quota and drops one that finds it spent, with a PUBACK that
+   * MQTT 3.1.1 cannot tell from success).
    */
   max_inflight?: number | undefined;
   /** Largest packet accepted from the broker, in bytes (sent to v5 brokers as a property). */

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { Client, type CloseInfo, MqttError, QoS } from "../mod.ts";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { deadline } from "./fixtures/wait.ts";
 
 for (const qos of [QoS.AtLeastOnce, QoS.ExactlyOnce]) {
   Deno.test({
@@ -100,6 +101,52 @@ for (const version of [4, 5] as const) {
         await all.promise;
         assert.deepEqual(received, Array.from({ length: 300 }, (_, i) => `m${i}`));
         assert.equal(closes, 0);
+      } finally {
+        await publisher.endAsync();
+        await subscriber.endAsync();
+      }
+    },
+  });
+}
+
+// The same quota refuses a QoS 1 message that arrives while 20 QoS 2 ones await PUBREL: a PUBACK
+// with 0x97, which MQTT 3.1.1 cannot carry, so the message is dropped while publish() resolves.
+// QoS 1 publications therefore wait while the QoS 2 window is full.
+for (const version of [4, 5] as const) {
+  Deno.test({
+    ...needsMosquitto,
+    name:
+      `mosquitto v${version} with its default in-flight quota: a burst of QoS 1 and 2 publications mixed all arrive`,
+    async fn() {
+      await using broker = await startMosquitto({ extraConfig: "max_inflight_messages 20" });
+      const subscriber = new Client({ protocol_version: version, reconnect: false });
+      const publisher = new Client({ protocol_version: version, reconnect: false });
+      const received: string[] = [];
+      const all = Promise.withResolvers<void>();
+      subscriber.on("message", (_topic, payload) => {
+        received.push(new TextDecoder().decode(payload));
+        if (received.length === 400) all.resolve();
+      });
+      try {
+        await subscriber.connectAsync(broker.url);
+        await subscriber.subscribeAsync("limits/mixed", { qos: QoS.ExactlyOnce });
+        await publisher.connectAsync(broker.url);
+        const sends = Array.from(
+          { length: 400 },
+          (_, i) =>
+            publisher.publishAsync("limits/mixed", `m${i}`, {
+              qos: i % 2 === 1 ? QoS.AtLeastOnce : QoS.ExactlyOnce,
+            }),
+        );
+        const settled = await Promise.allSettled(sends);
+        assert.deepEqual(settled.filter((s) => s.status === "rejected"), []);
+        await deadline(all.promise, 10_000, `received ${received.length} of 400`);
+        // In order within each QoS (MQTT orders a topic's messages per QoS).
+        const numbers = (odd: number) =>
+          received.map((m) => Number(m.slice(1))).filter((n) => n % 2 === odd);
+        for (const odd of [0, 1]) {
+          assert.deepEqual(numbers(odd), Array.from({ length: 200 }, (_, i) => 2 * i + odd));
+        }
       } finally {
         await publisher.endAsync();
         await subscriber.endAsync();
