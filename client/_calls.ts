@@ -110,7 +110,8 @@ export class Calls implements LifecycleOwner, DeliveryHost {
       this.events.emit("end", undefined, endEvent);
       return Promise.resolve();
     }
-    const ending = this.lifecycle.end(reasonCode, properties, timeout).then(() =>
+    const drain = wait === Infinity;
+    const ending = this.lifecycle.end({ reasonCode, properties, timeout, drain }).then(() =>
       this.#ended(tags)
     );
     this.ending = ending;
@@ -151,7 +152,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     onAbort(signal, () => {
       if (this.lifecycle.state === "connected") return;
       aborted = true;
-      this.lifecycle.end(0, undefined, 0);
+      this.lifecycle.end({ timeout: 0 });
     }, connecting);
     const outcome = connecting.catch((error) => {
       throw aborted ? abortedError("connect", signal) : error;

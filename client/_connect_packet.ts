@@ -12,6 +12,19 @@ import type { BrokerUrl } from "./url.ts";
 const encoder = new TextEncoder();
 
 /**
+ * Refuses settings no CONNECT may carry: MQTT-3.1.3-7, a zero-byte ClientId needs CleanSession 1
+ * (the broker would refuse with return code 2), and a session to resume needs an id to find it by.
+ */
+export function checkSessionId(cs: ConnectSettings, clientId: string): void {
+  if (cs.protocolVersion === 4 && !cs.cleanStart && clientId === "") {
+    throw new MqttError(
+      "Cannot connect: clean_session false needs a client_id with MQTT 3.1.1 (MQTT-3.1.3-7)",
+      { code: "invalid", method: "connect" },
+    );
+  }
+}
+
+/**
  * The CONNECT packet of an attempt, with fresh credentials: at once, or once the credentials
  * provider has answered.
  */

@@ -3,9 +3,36 @@
 // that stopped answering or reading cannot hold the client, and cut short by a forced end (a
 // second end(), an aborted signal). Lost ones: their transports let go.
 
+import type { Properties } from "../codec/packets.ts";
 import type { Connection } from "./_connection.ts";
 import { waitAtMost } from "./_wait_at_most.ts";
 import type { Clock } from "./clock.ts";
+
+/** How an end goes: its DISCONNECT's reason and properties, its bound, and whether it drains. */
+export interface EndRequest {
+  reasonCode?: number | undefined;
+  properties?: Properties | undefined;
+  /** Bounds the wait for acknowledgements (default: connect_timeout). */
+  timeout?: number | undefined;
+  /** drain(): a connection being re-established is waited for, within the same timeout. */
+  drain?: boolean | undefined;
+}
+
+/**
+ * A drain()'s wait for a connection being re-established, so that what is queued for it goes out
+ * rather than failing: until `reached` (connected, or the reconnection given up) or a forced end,
+ * within `timeout`. Returns what is left of `timeout`.
+ */
+export async function untilReconnected(
+  clock: Clock,
+  reached: Promise<void>,
+  forced: Promise<void>,
+  timeout: number | undefined,
+): Promise<number | undefined> {
+  const since = clock.now();
+  await waitAtMost(clock, Promise.race([reached, forced]), timeout ?? Infinity);
+  return timeout === undefined ? undefined : Math.max(0, timeout - (clock.now() - since));
+}
 
 export async function closeAfter(
   conn: Connection,

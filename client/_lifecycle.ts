@@ -3,19 +3,18 @@
 // API and events on top of it.
 
 import { encodeDisconnect } from "../codec/internal.ts";
-import type { ConnackPacket, Packet, Properties, PublishPacket } from "../codec/packets.ts";
+import type { ConnackPacket, Packet, PublishPacket } from "../codec/packets.ts";
 import { asMqttError, type Attempt } from "./_attempt.ts";
-import { randomClientId } from "./_connect_packet.ts";
+import { checkSessionId, randomClientId } from "./_connect_packet.ts";
 import { Dialer, type DialerHost } from "./_dialer.ts";
-import type { Connection } from "./_connection.ts";
-import { unexpected } from "./_connection.ts";
+import { type Connection, unexpected } from "./_connection.ts";
 import { IncomingAliases } from "./_aliases.ts";
 import { asClosed, closeInfo, gaveUpError, serverDisconnect } from "./_reasons.ts";
-import { closeAfter, Lingering } from "./_ending.ts";
+import { closeAfter, type EndRequest, Lingering, untilReconnected } from "./_ending.ts";
 import { Session, type SessionOwner } from "./_session.ts";
 import type { ClientSettings, ConnectSettings } from "./_settings.ts";
 import { Retry } from "./_retry.ts";
-import { MqttClosedError, MqttError, MqttProtocolError } from "./errors.ts";
+import { MqttClosedError, type MqttError, MqttProtocolError } from "./errors.ts";
 import type { CloseInfo, ConnectInfo, ReconnectInfo } from "./events.ts";
 import type { Metrics } from "./_metrics.ts";
 
@@ -53,6 +52,7 @@ export class Lifecycle implements DialerHost {
   #generation = 0;
   readonly #lingering = new Lingering();
   #force?: PromiseWithResolvers<void> | undefined; // Resolved by force().
+  #reached?: PromiseWithResolvers<void> | undefined; // A drain's wait: connected, or idle.
 
   constructor(settings: ClientSettings, owner: LifecycleOwner, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -87,14 +87,7 @@ export class Lifecycle implements DialerHost {
 
   /** Connects with new settings, replacing any connection or attempt in progress. */
   async connect(settings: ConnectSettings): Promise<ConnectInfo> {
-    if (settings.protocolVersion === 4 && !settings.cleanStart && this.#clientId === "") {
-      // MQTT-3.1.3-7: a zero-byte ClientId needs CleanSession 1 (the broker would refuse with
-      // return code 2); and a session to resume needs an id to find it by.
-      throw new MqttError(
-        "Cannot connect: clean_session false needs a client_id with MQTT 3.1.1 (MQTT-3.1.3-7)",
-        { code: "invalid", method: "connect" },
-      );
-    }
+    checkSessionId(settings, this.#clientId);
     return await this.#restart("connect", () => {
       this.#connect = settings;
       this.#everConnected = false;
@@ -127,13 +120,15 @@ export class Lifecycle implements DialerHost {
     return await this.#first(method, generation);
   }
 
-  /** Disconnects once in-flight work settles (at most `timeout`, default connect_timeout). */
-  end(reasonCode = 0, properties?: Properties, timeout?: number): Promise<void> {
+  /**
+   * Disconnects once in-flight work settles (at most `timeout`, default connect_timeout). With
+   * `drain`, a connection being re-established is waited for first, within the same `timeout`:
+   * what is queued for it goes out then, rather than failing now.
+   */
+  end(request: EndRequest = {}): Promise<void> {
     if (this.#state === "idle") return Promise.resolve();
-    this.#retry.wake();
-    return this.#ending ??= this.#end(reasonCode, properties, timeout).finally(() => {
-      this.#ending = undefined;
-    });
+    if (!request.drain) this.#retry.wake();
+    return this.#ending ??= this.#end(request).finally(() => this.#ending = undefined);
   }
 
   /** An end() in progress stops waiting for acknowledgements and writes, and closes now. */
@@ -258,6 +253,7 @@ export class Lifecycle implements DialerHost {
     this.#everConnected = true;
     this.#aliases.reset(cs.protocolVersion === 5 ? cs.properties?.topicAliasMaximum ?? 0 : 0);
     this.#state = "connected";
+    this.#reached?.resolve();
     conn.setKeepalive(properties?.serverKeepAlive ?? cs.keepalive);
     this.#metrics?.connected(
       cs.protocolVersion,
@@ -354,17 +350,23 @@ export class Lifecycle implements DialerHost {
     }
   }
 
-  async #end(reasonCode: number, properties?: Properties, timeout?: number): Promise<void> {
+  async #end({ reasonCode = 0, properties, timeout, drain }: EndRequest): Promise<void> {
+    const force = this.#force = Promise.withResolvers<void>();
+    const clock = this.#settings.clock;
+    if (drain && (this.#state === "waiting" || this.#state === "connecting")) {
+      const reached = this.#reached = Promise.withResolvers<void>();
+      timeout = await untilReconnected(clock, reached.promise, force.promise, timeout);
+      this.#reached = undefined;
+      if ((this.#state as State) === "idle") return; // Given up: nothing left to end.
+    }
     this.#state = "ending";
     this.#retry.cancel();
-    const force = this.#force = Promise.withResolvers<void>();
     await this.#dialer.cancel(() => new MqttClosedError("Client ended before connecting"));
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) {
       // DISCONNECT goes out even after the timeout, so that the broker does not publish the will.
       const bytes = encodeDisconnect(this.#connect!.protocolVersion, reasonCode, properties);
       const limit = timeout ?? (this.#connect!.connectTimeout || Infinity);
-      const clock = this.#settings.clock;
       await closeAfter(conn, clock, this.session.drained(), bytes, limit, force.promise);
     }
     this.#force = undefined;
@@ -385,6 +387,7 @@ export class Lifecycle implements DialerHost {
 
   #toIdle(reason: MqttError | (() => MqttError)): void {
     this.#state = "idle";
+    this.#reached?.resolve();
     this.session.failAll(() => asClosed(typeof reason === "function" ? reason() : reason));
   }
 

@@ -194,6 +194,48 @@ Deno.test({
   },
 });
 
+Deno.test({
+  ...needsMosquitto,
+  name:
+    "service: drain() while reconnecting waits for the connection, then for the queued publications",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: FAST });
+    await client.connect(broker.url);
+    await broker.kill("SIGTERM");
+    await until(() => !client.connected, 5000, "the client to see the broker gone");
+    const sent = Array.from({ length: 3 }, (_, i) => client.publish("d", String(i), { qos: 1 }));
+    const draining = client.drain();
+    let drained = false;
+    draining.then(() => drained = true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(drained, false, "drain() ended before the broker came back");
+    await broker.restart();
+    await deadline(draining, 10_000, "drain() after the broker came back");
+    const outcomes = await Promise.allSettled(sent);
+    assert.deepEqual(outcomes.map((o) => o.status), ["fulfilled", "fulfilled", "fulfilled"]);
+    assert.equal(await client.closed(), undefined);
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: drain({ timeout }) while reconnecting gives up at the timeout",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: FAST });
+    await client.connect(broker.url);
+    await broker.stop();
+    await until(() => !client.connected, 5000, "the client to see the broker gone");
+    const sent = client.publish("d", "x", { qos: 1 }).then(() => undefined, (e) => e);
+    const start = performance.now();
+    await deadline(client.drain({ timeout: 400 }), 5000, "drain() at its timeout");
+    const took = performance.now() - start;
+    assert.ok(took >= 350 && took < 2000, `drain took ${took} ms`);
+    assert.ok(await sent instanceof MqttClosedError);
+  },
+});
+
 Deno.test("service: a call that fails before returning and is awaited is reported to its caller alone", async () => {
   const client = new Client({ reconnect: false });
   const heard: MqttError[] = [];
