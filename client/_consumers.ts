@@ -103,6 +103,17 @@ export class Consumers implements Acknowledger {
       this.#held !== undefined;
   }
 
+  /** `filters` less those a `subscription()` iterator still holds: what may be unsubscribed. */
+  unheld(filters: readonly string[]): string[] {
+    const held = new Set<string>();
+    for (const inbox of this.#subscriptions) {
+      for (const filter of (inbox as { filters?: readonly string[] }).filters ?? []) {
+        held.add(filter);
+      }
+    }
+    return filters.filter((filter) => !held.has(filter));
+  }
+
   /** The client ended or gave up: every iterator ends after what it holds. */
   closeAll(): void {
     this.stream?.close();

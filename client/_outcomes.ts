@@ -113,12 +113,15 @@ export class Outcomes {
   }
 
   #unawaited(error: MqttError, toEvent: boolean): void {
-    if (toEvent && this.#events.heard("error")) return this.#emit(error);
+    const heard = this.#events.heard("error");
+    if (toEvent && heard) return this.#emit(error);
     if (this.#logged) return;
     this.#logged = true;
+    // An async-named call's failure is its promise's, and goes to no handler.
+    const why = heard ? "an async call nobody awaited" : 'no "error" handler';
     console.error(
-      `mqload: ${error.message} (no "error" handler; later failures of this client nobody ` +
-        `awaits are not logged)`,
+      `mqload: ${error.message} (${why}; later failures of this client nobody awaits are not ` +
+        `logged)`,
     );
   }
 

@@ -1,5 +1,8 @@
 // The iterator of `Client.subscription()`: an Inbox for the topics its filters match, with the
-// SUBACK it waits for and the UNSUBSCRIBE that ends it.
+// SUBACK it waits for and the UNSUBSCRIBE that ends it. A filter another iterator still holds is
+// not unsubscribed, and a persistent session keeps its subscriptions when a loop is left (only
+// `unsubscribe()` drops them): what is published while a service is down, or while its loop is
+// restarted after a throw, waits in the session for the next iterator.
 
 import type { Calls } from "./_calls.ts";
 import { Inbox } from "./_inbox.ts";
@@ -7,6 +10,7 @@ import { silence } from "./_observed.ts";
 import { topicMatcher } from "./_topic_match.ts";
 import type { TopicSubscription } from "./messages.ts";
 import type { SubscribeOptions, UnsubscribeOptions } from "./options.ts";
+import type { ConnectSettings } from "./_settings.ts";
 
 export class SubscriptionInbox extends Inbox implements TopicSubscription {
   readonly filters: readonly string[];
@@ -41,9 +45,12 @@ export class SubscriptionInbox extends Inbox implements TopicSubscription {
 
   unsubscribe(options?: UnsubscribeOptions): Promise<void> {
     this.#unsubscribed = true;
-    this.#calls.consumers.remove(this);
+    const calls = this.#calls;
+    calls.consumers.remove(this);
     this.close();
-    return this.#calls.unsubscribe(this.filters as string[], options, false);
+    const filters = calls.consumers.unheld(this.filters);
+    // Named like the client's unsubscribe(): a failure nobody awaits goes to `error` handlers.
+    return filters.length === 0 ? Promise.resolve() : calls.unsubscribe(filters, options, true);
   }
 
   /** The loop stopped: nobody iterates this filter any more, so the broker may stop sending. */
@@ -51,12 +58,21 @@ export class SubscriptionInbox extends Inbox implements TopicSubscription {
     this.#calls.consumers.remove(this);
     if (this.#unsubscribed) return;
     this.#unsubscribed = true;
-    const state = this.#calls.lifecycle.state;
-    if (state === "ending") return;
+    const { lifecycle, consumers } = this.#calls;
+    const state = lifecycle.state;
+    if (state === "ending" || persistent(lifecycle.settings)) return;
     // Idle: only a SUBSCRIBE that waits for the next connect() needs undoing, after it.
     const waiting = state === "idle";
     if (waiting && !this.#subscribing) return;
+    const filters = consumers.unheld(this.filters);
+    if (filters.length === 0) return;
     const tags = options.tags === undefined ? undefined : { tags: options.tags };
-    silence(this.#calls.unsubscribe(this.filters as string[], tags, false, waiting));
+    silence(this.#calls.unsubscribe(filters, tags, false, waiting));
   }
+}
+
+/** Whether the broker keeps the session, and so its subscriptions, past this connection. */
+function persistent(settings: ConnectSettings | undefined): boolean {
+  if (settings === undefined || settings.cleanStart) return false;
+  return settings.protocolVersion !== 5 || (settings.sessionExpiryInterval ?? 0) > 0;
 }

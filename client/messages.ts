@@ -93,7 +93,10 @@ export interface SubscriptionOptions extends SubscribeOptions, MessageStreamOpti
  * Made before `connect()` or while (re)connecting, its SUBSCRIBE goes out once connected (after
  * the session's queue, which it already receives) and `granted` settles then; it fails when that
  * connection fails for good, or on `end()`. Bounded and acknowledged as
- * {@linkcode MessageStream}. Leaving the loop unsubscribes; the iteration fails with the
+ * {@linkcode MessageStream}. Leaving the loop unsubscribes the filters no other
+ * `subscription()` iterates, unless the session is persistent (`clean_session: false`; with MQTT
+ * 5, a `session_expiry_interval` too): then the broker keeps them, and what it sends meanwhile waits
+ * for the next iterator, and `unsubscribe()` is the way to drop them. The iteration fails with the
  * broker's refusal when the SUBACK refuses the filter, or with the failure of its SUBSCRIBE.
  *
  * @example Usage

@@ -106,7 +106,7 @@ export {
   type Tags,
   type ValueType,
 } from "./metrics/registry.ts";
-export type { HistogramJSON, LogHistogram } from "./metrics/histogram.ts";
+export type { BucketsJSON, HistogramJSON, LogHistogram } from "./metrics/histogram.ts";
 export { type MetricSnapshot, snapshotTime } from "./metrics/types.ts";
 export {
   CONNECT_METHODS,

@@ -128,3 +128,63 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: two subscription()s of one filter: leaving or unsubscribing one leaves the other",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: false });
+    try {
+      await client.connect(broker.url);
+      const a = client.subscription("same/t", { qos: QoS.AtLeastOnce });
+      const b = client.subscription("same/t", { qos: QoS.AtLeastOnce });
+      const c = client.subscription("same/t", { qos: QoS.AtLeastOnce });
+      await Promise.all([a.granted, b.granted, c.granted]);
+      await client.publish("same/t", "0", { qos: 1 });
+      assert.deepEqual(await take(a, 1), [0]); // leaves a's loop
+      await c.unsubscribe(); // b still holds the filter: no UNSUBSCRIBE
+      await client.publish("same/t", "1", { qos: 1 });
+      assert.deepEqual(await deadline(take(b, 2), 5000, "b's messages"), [0, 1]);
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+// MQTT.js never unsubscribes on its own; here a loop left with a clean session unsubscribes, but
+// a persistent session's subscription is part of what the service asked the broker to keep.
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a persistent session keeps its subscription when the loop throws or is left",
+  async fn() {
+    await using broker = await startMosquitto();
+    const publisher = new Client({ reconnect: false });
+    const options = { client_id: "keeper", clean_session: false, reconnect: false } as const;
+    const service = new Client(options);
+    try {
+      await publisher.connect(broker.url);
+      const readings = service.subscription("keep/t", { qos: QoS.AtLeastOnce });
+      await service.connect(broker.url);
+      await readings.granted;
+      await publisher.publish("keep/t", "0", { qos: 1 });
+      const thrown = await (async () => {
+        for await (const message of readings) throw new Error(`bad reading ${message.text()}`);
+      })().catch((error: Error) => error.message);
+      assert.equal(thrown, "bad reading 0");
+      await service.end();
+      // Published while the service is down: the session holds them.
+      for (const n of [1, 2, 3]) await publisher.publish("keep/t", String(n), { qos: 1 });
+      const restarted = new Client(options);
+      try {
+        const again = restarted.subscription("keep/t", { qos: QoS.AtLeastOnce });
+        await restarted.connect(broker.url);
+        assert.deepEqual(await deadline(take(again, 3), 5000, "the session's queue"), [1, 2, 3]);
+      } finally {
+        await restarted.end();
+      }
+    } finally {
+      await publisher.end();
+    }
+  },
+});

@@ -8,9 +8,20 @@
  * @module
  */
 
-/** The serialised buckets: counts from `offset`, and `[index, value]` of the one-valued ones. */
+/**
+ * The serialised buckets of one sign of a histogram: counts from `offset`, and the
+ * `[index, value]` of the buckets whose samples all had one value.
+ *
+ * @example Usage
+ * ```ts
+ * import type { BucketsJSON } from "@mqload/mqload/runner";
+ * const twos: BucketsJSON = { offset: 36, counts: [3], exact: [[36, 2]] }; // three 2s
+ * ```
+ */
 export interface BucketsJSON {
+  /** The bucket index of `counts[0]`. */
   offset: number;
+  /** Values per bucket. */
   counts: number[];
   /** Buckets whose samples all had one value (absent in histograms of older versions). */
   exact?: [number, number][];
