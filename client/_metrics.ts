@@ -26,6 +26,11 @@ const MAX_CACHED_EXTRAS = 64;
 
 type Tags = Record<string, string>;
 
+// data_sent and data_received carry no client tags: xk6-mqtt tags them with the VU's tags alone
+// (the sink adds those), as k6's own protocols do, so they are one series per VU tag set, not one
+// per connection.
+const NO_TAGS: Tags = Object.freeze({});
+
 /**
  * The cached tags of one topic (or of a topic and a call's frozen tags): its own, and per method
  * (`subscribe`, `message`, …); then the recorders of the per-message samples made with them.
@@ -236,7 +241,7 @@ export class Metrics {
       const tags = this.#callTags(extra, topic);
       sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
       sink.add(MQTT_MESSAGES_SENT, 1, tags);
-      sink.add(DATA_SENT, size, this.#callTags(extra));
+      sink.add(DATA_SENT, size, extra);
       if (duration !== undefined) sink.add(MQTT_PUBLISH_DURATION, duration, tags);
       return;
     }
@@ -245,11 +250,8 @@ export class Metrics {
       .add(1);
     (entry.sent ??= this.#recorder(MQTT_MESSAGES_SENT, this.#callTags(extra, topic))).add(1);
     const data = extra === undefined
-      ? this.#dataOut ??= this.#recorder(DATA_SENT, this.#base)
-      : this.#withExtra(extra, undefined).dataSent ??= this.#recorder(
-        DATA_SENT,
-        this.#callTags(extra),
-      );
+      ? this.#dataOut ??= this.#recorder(DATA_SENT, NO_TAGS)
+      : this.#withExtra(extra, undefined).dataSent ??= this.#recorder(DATA_SENT, extra);
     data.add(size);
     if (duration !== undefined) {
       (entry.duration ??= this.#recorder(MQTT_PUBLISH_DURATION, this.#callTags(extra, topic)))
@@ -268,7 +270,7 @@ export class Metrics {
       this.methodTags("message", undefined, topic),
     )).add(1);
     (entry.received ??= this.#recorder(MQTT_MESSAGES_RECEIVED, this.#topicTags(topic))).add(1);
-    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, this.#base)).add(size);
+    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, NO_TAGS)).add(size);
     if (latency !== undefined) {
       (entry.latency ??= this.#recorder(MQTT_MESSAGE_LATENCY, this.#topicTags(topic))).add(latency);
     }

@@ -186,6 +186,13 @@ Deno.test({
       assert.equal(tagged("mqtt_calls", "x"), 6);
       assert.equal(tagged("mqtt_messages_sent", "x"), 6);
       assert.equal(tagged("data_sent", "x"), 6);
+      // xk6-mqtt tags data_sent and data_received with the VU's tags, not the client's.
+      const data = r.points.filter((p) => p.metric === "data_sent" || p.metric === "data_received");
+      assert.ok(data.length >= 8);
+      for (const { tags } of data) {
+        assert.deepEqual([tags.client_id, tags.url, tags.proto], [undefined, undefined, undefined]);
+        assert.equal(tags.scenario, "default");
+      }
       assert.equal(tagged("mqtt_subscribe_duration", "s"), 2);
       assert.equal(tagged("mqtt_calls", "s"), 2);
       // The untagged publication's duration carries no kind; the topic stays on every one.
