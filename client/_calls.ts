@@ -180,14 +180,9 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     const size = checkInteger("capacity", capacity, 1, Infinity) ?? DEFAULT_CAPACITY;
     const op = subscribeOp(topic, subscribe, false, this.startTime());
     const filters = op.packet.subscriptions.map((s) => s.topicFilter);
-    const inbox = new SubscriptionInbox(
-      this,
-      filters,
-      op.promise,
-      size,
-      this.consumers.manualAck,
-      subscribe,
-    );
+    const manualAck = this.consumers.manualAck;
+    const inbox = new SubscriptionInbox(this, filters, op.promise, size, manualAck, subscribe);
+    inbox.subscriptionId = this.consumers.ids.assign(op.packet);
     this.consumers.add(inbox);
     this.#submit(op, signal, true);
     if (signal !== undefined) onAbort(signal, () => inbox.return());

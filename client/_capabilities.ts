@@ -9,6 +9,7 @@ import type {
 } from "../codec/packets.ts";
 import { hasWildcard, isShared } from "../codec/internal.ts";
 import { MqttError } from "./errors.ts";
+import { dropAutomaticId } from "./_subscription_ids.ts";
 
 /** An operation as the checks see it. */
 export type Checked =
@@ -87,7 +88,10 @@ export class BrokerCapabilities {
   #subscribeRefusal(packet: SubscribePacket): MqttError | undefined {
     let code: number | undefined;
     let what = "";
-    if (!this.#subscriptionIds && packet.properties?.subscriptionIdentifiers !== undefined) {
+    if (
+      !this.#subscriptionIds && packet.properties?.subscriptionIdentifiers !== undefined &&
+      !dropAutomaticId(packet)
+    ) {
       code = 0xa1;
       what = "subscription identifiers";
     }

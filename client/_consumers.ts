@@ -8,6 +8,7 @@ import type { Connection } from "./_connection.ts";
 import { type Acknowledger, AckToken, Inbox, ReceivedMessage } from "./_inbox.ts";
 import type { Inbound } from "./_inbound.ts";
 import type { MessageInfo } from "./events.ts";
+import { SubscriptionIds } from "./_subscription_ids.ts";
 
 export const DEFAULT_CAPACITY = 1024;
 
@@ -20,6 +21,8 @@ export class Consumers implements Acknowledger {
   readonly #inbound: Inbound;
   stream: Inbox | undefined;
   readonly #subscriptions = new Set<Inbox>();
+  /** The identifiers of the subscription() iterators' SUBSCRIBEs (MQTT 5). */
+  readonly ids: SubscriptionIds = new SubscriptionIds();
   #held: Inbox | undefined;
 
   constructor(inbound: Inbound, manualAck: boolean) {
@@ -45,7 +48,12 @@ export class Consumers implements Acknowledger {
   ): boolean {
     const targets: Inbox[] = [];
     if (this.stream !== undefined) targets.push(this.stream);
-    for (const inbox of this.#subscriptions) if (inbox.matches!(topic)) targets.push(inbox);
+    const ids = packet.properties?.subscriptionIdentifiers;
+    for (const inbox of this.#subscriptions) {
+      if (inbox.matches!(topic) && (ids === undefined || this.#sentFor(inbox, ids))) {
+        targets.push(inbox);
+      }
+    }
     if (targets.length === 0) {
       if (handled || !this.hold) return false;
       targets.push(this.#held ??= new Inbox(DEFAULT_CAPACITY, true));
@@ -72,6 +80,12 @@ export class Consumers implements Acknowledger {
     }
     token?.release();
     return true;
+  }
+
+  /** Whether a copy with subscription identifiers `ids` is `inbox`'s (see SubscriptionIds). */
+  #sentFor(inbox: Inbox, ids: readonly number[]): boolean {
+    const { filters, subscriptionId } = inbox as { filters?: string[]; subscriptionId?: number };
+    return subscriptionId === undefined || this.ids.takes(filters!, subscriptionId, ids);
   }
 
   /** A read was delivered: whether an iterator is behind (see Inbox.readDone). */

@@ -15,6 +15,8 @@ import type { ConnectSettings } from "./_settings.ts";
 export class SubscriptionInbox extends Inbox implements TopicSubscription {
   readonly filters: readonly string[];
   readonly granted: Promise<number[]>;
+  /** The MQTT 5 subscription identifier its SUBSCRIBE carries, when the client gave it one. */
+  subscriptionId: number | undefined;
   readonly #calls: Calls;
   #unsubscribed = false;
   /** The SUBSCRIBE has not been answered (it may wait for a connect()). */

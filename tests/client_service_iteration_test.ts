@@ -129,28 +129,62 @@ Deno.test({
   },
 });
 
-Deno.test({
-  ...needsMosquitto,
-  name: "service: two subscription()s of one filter: leaving or unsubscribing one leaves the other",
-  async fn() {
-    await using broker = await startMosquitto();
-    const client = new Client({ reconnect: false });
-    try {
-      await client.connect(broker.url);
-      const a = client.subscription("same/t", { qos: QoS.AtLeastOnce });
-      const b = client.subscription("same/t", { qos: QoS.AtLeastOnce });
-      const c = client.subscription("same/t", { qos: QoS.AtLeastOnce });
-      await Promise.all([a.granted, b.granted, c.granted]);
-      await client.publish("same/t", "0", { qos: 1 });
-      assert.deepEqual(await take(a, 1), [0]); // leaves a's loop
-      await c.unsubscribe(); // b still holds the filter: no UNSUBSCRIBE
-      await client.publish("same/t", "1", { qos: 1 });
-      assert.deepEqual(await deadline(take(b, 2), 5000, "b's messages"), [0, 1]);
-    } finally {
-      await client.end();
-    }
-  },
-});
+for (const version of [4, 5] as const) {
+  Deno.test({
+    ...needsMosquitto,
+    name:
+      `service v${version}: two subscription()s of one filter: leaving or unsubscribing one leaves the other`,
+    async fn() {
+      await using broker = await startMosquitto();
+      const client = new Client({ reconnect: false, protocol_version: version });
+      try {
+        await client.connect(broker.url);
+        const a = client.subscription("same/t", { qos: QoS.AtLeastOnce });
+        const b = client.subscription("same/t", { qos: QoS.AtLeastOnce });
+        const c = client.subscription("same/t", { qos: QoS.AtLeastOnce });
+        await Promise.all([a.granted, b.granted, c.granted]);
+        await client.publish("same/t", "0", { qos: 1 });
+        assert.deepEqual(await take(a, 1), [0]); // leaves a's loop
+        await c.unsubscribe(); // b still holds the filter: no UNSUBSCRIBE
+        await client.publish("same/t", "1", { qos: 1 });
+        assert.deepEqual(await deadline(take(b, 2), 5000, "b's messages"), [0, 1]);
+      } finally {
+        await client.end();
+      }
+    },
+  });
+}
+
+// A broker may send a message once per matching subscription (mosquitto does with MQTT 5):
+// each subscription() takes the copy sent for its own subscription, once.
+for (const version of [4, 5] as const) {
+  Deno.test({
+    ...needsMosquitto,
+    name: `service v${version}: subscription()s of overlapping filters each get a message once`,
+    async fn() {
+      await using broker = await startMosquitto();
+      const client = new Client({ reconnect: false, protocol_version: version });
+      try {
+        await client.connect(broker.url);
+        const deep = client.subscription("ov/#", { qos: QoS.AtLeastOnce });
+        const level = client.subscription("ov/+", { qos: QoS.AtLeastOnce });
+        const both = client.messages();
+        await Promise.all([deep.granted, level.granted]);
+        await client.publish("ov/x", "1", { qos: 1 });
+        await client.publish("ov/x/y", "2", { qos: 1 });
+        await client.publish("ov/z", "3", { qos: 1 });
+        // A second copy would show here: [1, 1, 2] (the loops end once they have their count).
+        assert.deepEqual(await deadline(take(deep, 3), 5000, "ov/#"), [1, 2, 3]);
+        assert.deepEqual(await deadline(take(level, 2), 5000, "ov/+"), [1, 3]);
+        // messages() gets what the broker sent: with MQTT 5, mosquitto's copy per subscription.
+        const copies = version === 5 ? [1, 1, 2, 3, 3] : [1, 2, 3];
+        assert.deepEqual((await take(both, copies.length)).sort(), copies);
+      } finally {
+        await client.end();
+      }
+    },
+  });
+}
 
 // MQTT.js never unsubscribes on its own; here a loop left with a clean session unsubscribes, but
 // a persistent session's subscription is part of what the service asked the broker to keep.

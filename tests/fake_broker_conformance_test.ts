@@ -144,6 +144,34 @@ for (
   });
 }
 
+Deno.test("conformance v5: Subscription Identifier Available=0: a subscription() SUBSCRIBEs without one", async () => {
+  await using broker = brokerWith({ subscriptionIdentifiersAvailable: false });
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  // The identifier subscription() would give its SUBSCRIBE is left off, not refused.
+  const readings = client.subscription("a/+");
+  await readings.granted;
+  const subscribe = await connection.next("subscribe");
+  assert.equal(subscribe.type === "subscribe" && subscribe.properties, undefined);
+  await client.end();
+});
+
+Deno.test("conformance v5: a subscription()'s SUBSCRIBE carries a subscription identifier", async () => {
+  await using broker = brokerWith({});
+  const client = new Client({ protocol_version: 5, ...NO_RECONNECT });
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  const first = client.subscription("a/+");
+  const second = client.subscription("b/+");
+  await Promise.all([first.granted, second.granted]);
+  const ids = connection.packets.filter((p) => p.type === "subscribe").map((p) =>
+    p.type === "subscribe" ? p.properties?.subscriptionIdentifiers : undefined
+  );
+  assert.deepEqual(ids, [[1], [2]]);
+  await client.end();
+});
+
 for (const code of [0xa2, 0xa1, 0x9e]) {
   Deno.test(`conformance v5: SUBACK 0x${code.toString(16)} rejects the subscription and keeps the connection`, async () => {
     await using broker = startFakeBroker({
