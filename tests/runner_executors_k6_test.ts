@@ -42,6 +42,9 @@ Deno.test("runner executors: dropped arrivals with every maxVU busy warn once, a
     const warnings = r.stderr.match(/Insufficient VUs, reached 2 active VUs/g) ?? [];
     assert.equal(warnings.length, 1, explain(r));
     assert.match(r.stderr, /executor=constant-arrival-rate scenario=busy/);
+    // A runner warning, not console output.
+    assert.doesNotMatch(r.stderr, /Insufficient VUs.*source=console/);
+    assert.match(r.stderr, /WARN\[\d+\] Insufficient VUs/);
   } finally {
     await dir.remove();
   }

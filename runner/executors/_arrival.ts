@@ -111,8 +111,8 @@ export async function runArrivals<C extends BaseConfig>(
 function warnInsufficient<C extends BaseConfig>(rt: ScenarioRuntime<C>): void {
   const maxVUs = (rt.config as { maxVUs?: number }).maxVUs;
   const reached = maxVUs === undefined ? rt.slots.length : rt.segment.scaleInt(maxVUs);
-  console.warn(
-    `Insufficient VUs, reached ${reached} active VUs and cannot initialize more  ` +
-      `executor=${rt.config.executor} scenario=${rt.config.name}`,
-  );
+  const text = `Insufficient VUs, reached ${reached} active VUs and cannot initialize more  ` +
+    `executor=${rt.config.executor} scenario=${rt.config.name}`;
+  if (rt.warn !== undefined) rt.warn(text);
+  else console.warn(text);
 }

@@ -63,6 +63,8 @@ export interface ScenarioRuntime<C extends BaseConfig = BaseConfig> {
   iterate(vu: RunnableVu, hardAt: number): Promise<void>;
   /** Counts one `dropped_iterations` sample (arrival-rate with no free VU). */
   dropped(): void;
+  /** Logs a runner warning, as k6's executors do (not console output); console.warn without. */
+  warn?(text: string): void;
   /** Counts VUs that become active (+) or inactive (−), for the `vus` gauge and progress. */
   active(delta: number): void;
   /**

@@ -35,6 +35,8 @@ export interface ScenarioHost {
   iterationError(error: unknown, vu: Vu, scenario: ScenarioConfig): void;
   /** Asks the main thread for more shared iterations. */
   need(scenario: string): void;
+  /** Logs a runner warning (`WARN`, no `source=console`), once per text. */
+  warn(text: string): void;
   /** When the Worker last let its event loop run (performance.now() ms). */
   lastYield: number;
   /** The test-wide figures of the main thread's last tick. */
@@ -199,6 +201,10 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     const tags = outcome.tags ?? this.#tags;
     this.#host.registry.add(ITERATIONS, 1, tags);
     this.#host.registry.add(ITERATION_DURATION, outcome.durationMs, tags);
+  }
+
+  warn(text: string): void {
+    this.#host.warn(text);
   }
 
   dropped(): void {
