@@ -23,14 +23,6 @@ export function clientCalls(client: object, events: Listeners, settings: ClientS
 }
 
 /**
- * Whether a client is idle: neither connected, connecting, waiting to reconnect, nor ending
- * (for the k6 runner's shim, whose `end()` then fails as xk6-mqtt's does).
- */
-export function isIdle(client: object): boolean {
-  return callsOf.get(client)?.lifecycle.state === "idle";
-}
-
-/**
  * Whether a client is connecting: an attempt under way, or the next one due after its backoff
  * (a `connect()` and its retries, a reconnection). Its calls wait for the connection; neither
  * connected nor connecting, it is ending or closed and they fail at once.

@@ -15,4 +15,4 @@ export { eventListenersOf } from "./event_target.ts";
 /** Gives a client xk6-mqtt's reporting rules and no held messages (the k6 shim's clients). */
 export { withXk6Semantics } from "./_client_calls.ts";
 /** Whether a client is connecting or waiting to: one reconnecting, not one ending or closed. */
-export { isConnecting, isIdle } from "./_client_calls.ts";
+export { isConnecting } from "./_client_calls.ts";

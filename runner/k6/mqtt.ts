@@ -39,7 +39,7 @@ import {
 import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
-import { endIfConnected, refuseIdleEnd } from "./_mqtt_end.ts";
+import { once } from "./_mqtt_end_event.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
@@ -70,6 +70,8 @@ export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
   /** Set while the runner closes the client (see {@linkcode ABANDON}). */
   readonly #muted: Muted;
+  /** Whether the client fired `end`: xk6-mqtt fires it once per client (see `once`). */
+  readonly #ended = { fired: false };
   /** Orders the calls as k6's blocking calls and `sleep()` would. */
   readonly #calls: BlockingCalls;
   /** TLS settings come from k6's options (the script gave no `tls`). */
@@ -283,13 +285,10 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override end(options?: EndOptions): Promise<void> {
-    refuseIdleEnd(this, this.#calls.connected !== undefined);
     options = this.#grouped(knownOptions("end", options));
     const calls = this.#calls;
     return this.#xk6(
-      calls.ending(() =>
-        calls.afterSleepAndConnect(() => endIfConnected(this, () => super.end(options)), true)
-      ),
+      calls.ending(() => calls.afterSleepAndConnect(() => super.end(options), true)),
     );
   }
 
@@ -300,10 +299,8 @@ export class Client extends LibraryClient {
    * @returns Resolves once closed.
    */
   override endAsync(options?: EndOptions): Promise<void> {
-    refuseIdleEnd(this, this.#calls.connected !== undefined);
     options = this.#grouped(knownOptions("end", options));
-    const end = () => endIfConnected(this, () => super.endAsync(options));
-    return this.#calls.afterSleepAndConnect(end, false);
+    return this.#calls.afterSleepAndConnect(() => super.endAsync(options), false);
   }
 
   /**
@@ -333,7 +330,8 @@ export class Client extends LibraryClient {
    */
   override on(event: string, handler: ((...args: never[]) => unknown) | null): void {
     if (!isKnownEvent(event)) return;
-    super.on(event as "end", this.#inVu(event, handler) as () => unknown);
+    const inVu = this.#inVu(event, handler);
+    super.on(event as "end", (event === "end" ? once(inVu, this.#ended) : inVu) as () => unknown);
   }
 
   /**
