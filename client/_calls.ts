@@ -15,6 +15,7 @@ import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
 import { type Op, publishPacket, subscribeOp, unsubscribeOp } from "./_ops.ts";
 import { Outcomes } from "./_outcomes.ts";
+import { ofMethod } from "./_reasons.ts";
 import type { Clock } from "./clock.ts";
 import { MqttClosedError, type MqttError } from "./errors.ts";
 import {
@@ -326,7 +327,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   }
 
   failed(op: Op, error: MqttError): void {
-    this.outcomes.fail(op, error);
+    this.outcomes.fail(op, ofMethod(error, op.method));
   }
 
   connected(info: ConnectInfo): void {

@@ -273,7 +273,7 @@ export class Lifecycle implements DialerHost {
     if (attempt?.conn === conn) return attempt.lost(error);
     if (conn !== this.#conn) return;
     this.#drop();
-    this.session.detach();
+    this.session.detach(error);
     this.#lingering.add(conn);
     this.#metrics?.error("connection");
     const info = closeInfo(error);

@@ -26,11 +26,6 @@ const MAX_CACHED_EXTRAS = 64;
 
 type Tags = Record<string, string>;
 
-// data_sent and data_received carry no client tags: xk6-mqtt tags them with the VU's tags alone
-// (the sink adds those), as k6's own protocols do, so they are one series per VU tag set, not one
-// per connection.
-const NO_TAGS: Tags = Object.freeze({});
-
 /**
  * The cached tags of one topic (or of a topic and a call's frozen tags): its own, and per method
  * (`subscribe`, `message`, …); then the recorders of the per-message samples made with them.
@@ -74,6 +69,12 @@ export class Metrics {
   /** Whether samples carry their topic (the `topic_tags` option). */
   readonly #byTopic: boolean;
   #base: Tags = Object.freeze({});
+  /**
+   * The client's `tags` alone, for data_sent and data_received: xk6-mqtt tags those with the
+   * VU's tags (which the sink adds), not the connection's (client_id, url, proto), as k6's own
+   * protocols do, so they make a series per tag set, not one per connection.
+   */
+  #own: Tags = Object.freeze({});
   // Created on first use, one map for every topic: thousands of clients in a runner Worker each
   // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
   #byMethod?: Record<string, Tags> | undefined;
@@ -102,6 +103,7 @@ export class Metrics {
     if (url !== undefined) base.url = url;
     // Frozen, like every cached tags object here: sinks may then key on identity alone.
     this.#base = Object.freeze({ ...base, ...tags });
+    this.#own = Object.freeze({ ...tags });
     this.#byMethod = undefined;
     this.#topics = undefined;
     this.#extras = undefined;
@@ -241,7 +243,7 @@ export class Metrics {
       const tags = this.#callTags(extra, topic);
       sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
       sink.add(MQTT_MESSAGES_SENT, 1, tags);
-      sink.add(DATA_SENT, size, extra);
+      sink.add(DATA_SENT, size, { ...this.#own, ...extra });
       if (duration !== undefined) sink.add(MQTT_PUBLISH_DURATION, duration, tags);
       return;
     }
@@ -250,8 +252,11 @@ export class Metrics {
       .add(1);
     (entry.sent ??= this.#recorder(MQTT_MESSAGES_SENT, this.#callTags(extra, topic))).add(1);
     const data = extra === undefined
-      ? this.#dataOut ??= this.#recorder(DATA_SENT, NO_TAGS)
-      : this.#withExtra(extra, undefined).dataSent ??= this.#recorder(DATA_SENT, extra);
+      ? this.#dataOut ??= this.#recorder(DATA_SENT, this.#own)
+      : this.#withExtra(extra, undefined).dataSent ??= this.#recorder(
+        DATA_SENT,
+        Object.freeze({ ...this.#own, ...extra }),
+      );
     data.add(size);
     if (duration !== undefined) {
       (entry.duration ??= this.#recorder(MQTT_PUBLISH_DURATION, this.#callTags(extra, topic)))
@@ -270,7 +275,7 @@ export class Metrics {
       this.methodTags("message", undefined, topic),
     )).add(1);
     (entry.received ??= this.#recorder(MQTT_MESSAGES_RECEIVED, this.#topicTags(topic))).add(1);
-    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, NO_TAGS)).add(size);
+    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, this.#own)).add(size);
     if (latency !== undefined) {
       (entry.latency ??= this.#recorder(MQTT_MESSAGE_LATENCY, this.#topicTags(topic))).add(latency);
     }

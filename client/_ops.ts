@@ -21,6 +21,7 @@ import {
   describe,
 } from "./_checks.ts";
 import type { Payload, PublishOptions, SubscribeOptions, UnsubscribeOptions } from "./options.ts";
+import type { MqttError } from "./errors.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -44,6 +45,8 @@ export interface PublishOp extends OpBase<void> {
   released?: boolean | undefined;
   /** Connections that ended while this PUBLISH was written and unacknowledged. */
   losses?: number | undefined;
+  /** Why the last of those connections ended. */
+  lastLoss?: MqttError | undefined;
 }
 export interface SubscribeOp extends OpBase<number[]> {
   method: "subscribe";

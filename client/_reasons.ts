@@ -107,3 +107,16 @@ export function asClosed(error: MqttError): MqttClosedError {
     ? error
     : new MqttClosedError(error.message, { cause: error });
 }
+
+/**
+ * `error` as the failure of a call of `method`: a connection's loss or the client's end fails
+ * every pending call with one error, which names no call; each caller gets it with its own
+ * `method` (same class, message and cause), so that matching on `method` works.
+ */
+export function ofMethod(error: MqttError, method: string): MqttError {
+  if (error.method !== undefined) return error;
+  const own = Object.create(Object.getPrototypeOf(error)) as MqttError;
+  Object.defineProperties(own, Object.getOwnPropertyDescriptors(error));
+  Object.defineProperty(own, "method", { value: method, enumerable: true });
+  return own;
+}

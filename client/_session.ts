@@ -19,7 +19,7 @@ import { Inbound } from "./_inbound.ts";
 import { InflightWindow } from "./_inflight_window.ts";
 import { refusal } from "./_reasons.ts";
 import { subacked, unsubacked } from "./_subscriptions.ts";
-import { MqttError } from "./errors.ts";
+import { MqttClosedError, MqttError } from "./errors.ts";
 import type { ConnectSettings } from "./_settings.ts";
 
 // How many connections may end with one of our publications written and unacknowledged before it
@@ -151,11 +151,14 @@ export class Session {
     }
   }
 
-  /** Forgets the connection; everything pending stays for the next one. */
-  detach(): void {
+  /** Forgets the connection (lost with `loss`); everything pending stays for the next one. */
+  detach(loss?: MqttError): void {
     if (this.#conn !== undefined) {
       for (const op of this.#pending.values()) {
-        if (op.method === "publish" && !op.released) op.losses = (op.losses ?? 0) + 1;
+        if (op.method === "publish" && !op.released) {
+          op.losses = (op.losses ?? 0) + 1;
+          op.lastLoss = loss;
+        }
       }
     }
     this.#conn = undefined;
@@ -170,10 +173,15 @@ export class Session {
   #dropPoison(op: PublishOp): void {
     this.#pending.delete(op.packet.packetId!);
     this.#window.landed(op);
+    // The broker hanging up, or the client closing (a protocol error, no PINGRESP): say which.
+    const loss = op.lastLoss;
+    const why = loss === undefined || loss instanceof MqttClosedError
+      ? "the broker closed the connection"
+      : `the connection was lost (last: ${loss.message})`;
     const error = new MqttError(
-      `Cannot publish "${op.packet.topic}": the broker closed the connection each of the ` +
-        `${MAX_LOSSES} times it was sent, without acknowledging it (a message it will not take?)`,
-      { code: "dropped", method: "publish" },
+      `Cannot publish "${op.packet.topic}": ${why} each of the ${MAX_LOSSES} times it was ` +
+        `sent, without acknowledging it (a message it will not take?)`,
+      { code: "dropped", method: "publish", cause: loss },
     );
     this.#owner.failed(op, error);
   }

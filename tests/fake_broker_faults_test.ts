@@ -527,3 +527,27 @@ Deno.test("faults v5: DISCONNECT 0x9D (server moved) reports the reference and r
   assert.equal(client.connected, true);
   await client.end();
 });
+
+Deno.test("faults: a publication whose connections the client closes on a broker's malformed packet fails with that reason", async () => {
+  // Each PUBLISH is answered with a PUBLISH at QoS 3 (0x36: reserved): the client closes the
+  // connection as a protocol error, reconnects and sends it again, three times.
+  const malformed = new Uint8Array([0x36, 5, 0, 1, 0x74, 0, 1]);
+  await using broker = startFakeBroker({
+    script: (p) => p.type === "publish" ? [malformed] : undefined,
+  });
+  const client = new Client(FAST_RECONNECT);
+  try {
+    await client.connect(broker.url);
+    const error = await deadline(
+      client.publish("t", "x", { qos: QoS.AtLeastOnce }).then(() => undefined, (e) => e),
+      10_000,
+      "the publication's failure",
+    );
+    assert.ok(error instanceof MqttError, String(error));
+    assert.equal(error.code, "dropped");
+    assert.match(error.message, /connection was lost \(last: .*QoS 3/);
+    assert.ok(error.cause instanceof MqttProtocolError);
+  } finally {
+    await client.end();
+  }
+});
