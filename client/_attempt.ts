@@ -64,7 +64,11 @@ export class Attempt implements Due {
 
   /** The connection died before CONNACK: the attempt fails as a timeout or a closed connection. */
   lost(error: MqttError): void {
-    const message = `Cannot connect to ${this.url.href}: ${error.message}`;
+    // Bytes that do not even parse, where a CONNACK is due: most often another server's port.
+    const hint = error instanceof MqttProtocolError && error.reasonCode === 0x81
+      ? " (not an MQTT broker at this address?)"
+      : "";
+    const message = `Cannot connect to ${this.url.href}: ${error.message}${hint}`;
     const options = { method: "connect", cause: error };
     // A broker breaking the protocol (an AUTH or PUBLISH before CONNACK, Session Present after a
     // clean start) stays a protocol error, with its reason code, not a mere closed connection.

@@ -149,6 +149,7 @@ Deno.test("faults: bytes that are not MQTT in place of CONNACK reject connect as
     error instanceof MqttProtocolError || error.cause instanceof MqttProtocolError,
     `${error} (cause ${error.cause})`,
   );
+  assert.match(error.message, /not an MQTT broker at this address\?/);
 });
 
 Deno.test("faults: a CONNACK with reserved flags set rejects connect", async () => {
