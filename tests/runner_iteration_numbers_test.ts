@@ -110,3 +110,40 @@ Deno.test("iterationInTest under --execution-segment: k6's striping, whatever th
     await dir.remove();
   }
 });
+
+// exec.instance's figures are live, as k6's execution state is: a Worker adds its own counts,
+// known to the moment, to the other Workers' as of the last second.
+const INSTANCE = `
+import exec from "k6/execution";
+import { sleep } from "k6";
+
+export const options = { scenarios: { s: { executor: "per-vu-iterations", vus: 2, iterations: 3 } } };
+
+export default function () {
+  const i = exec.instance;
+  console.log("instance " + [__VU, __ITER, i.vusInitialized, i.vusActive, i.iterationsCompleted].join(" "));
+  sleep(0.2);
+}
+`;
+
+Deno.test("exec.instance: VUs initialized and active, iterations completed, as they are now", async () => {
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, INSTANCE, ["--workers", "1"]);
+    assert.equal(r.code, 0, explain(r));
+    const seen = [...r.stderr.matchAll(/instance (\d+) (\d+) (\d+) (\d+) (\d+)/g)]
+      .map((m) => m.slice(1).map(Number));
+    assert.equal(seen.length, 6, explain(r));
+    for (const [, iter, initialized, active, completed] of seen) {
+      assert.equal(initialized, 2);
+      assert.equal(active, 2);
+      // Both VUs run in step (0.2 s each): before their iteration `iter`, 2·iter are done.
+      assert.ok(
+        completed >= 2 * iter - 1 && completed <= 2 * iter,
+        `iteration ${iter}: ${completed}`,
+      );
+    }
+  } finally {
+    await dir.remove();
+  }
+});

@@ -21,6 +21,7 @@ import type { PreparedScript } from "../script/loader.ts";
 import { WorkerHandle } from "./worker_pool.ts";
 import { epochNow, nextTick, type WorkerMessage, type WorkerStats } from "../worker/messages.ts";
 import { Watchdog } from "./watchdog.ts";
+import type { InstanceInfo } from "../worker/vu_context.ts";
 import { IterationBudgets } from "./budgets.ts";
 import { VusGauges } from "./vus_gauges.ts";
 import { liveLine } from "./live_line.ts";
@@ -309,14 +310,20 @@ export class RunState {
     this.#gauges ??= new VusGauges(this.outputs?.wantPoints ?? false);
     const running = this.workers.filter((w) => !this.#done.has(w));
     this.#merge(this.#gauges.sample(this.#stats, running, t.initialized, final));
-    const instance = {
-      iterationsCompleted: t.completed,
-      iterationsInterrupted: t.interrupted,
-      vusActive: t.active,
-      vusInitialized: t.initialized,
-      scenarioIterations: t.scenarios,
-    };
-    for (const w of this.workers) w.send({ type: "tick", instance });
+    // Each Worker hears the others' figures and adds its own, which it knows to the moment.
+    for (const w of this.workers) {
+      const own = this.#stats.get(w);
+      const scenarios = { ...t.scenarios };
+      for (const [k, n] of Object.entries(own?.scenarios ?? {})) scenarios[k] -= n;
+      const others: InstanceInfo = {
+        iterationsCompleted: t.completed - (own?.completed ?? 0),
+        iterationsInterrupted: t.interrupted - (own?.interrupted ?? 0),
+        vusActive: t.active - (own?.active ?? 0),
+        vusInitialized: t.initialized - (own?.initialized ?? 0),
+        scenarioIterations: scenarios,
+      };
+      w.send({ type: "tick", instance: others });
+    }
   }
 
   /** Merges a snapshot, given to the outputs and live figures at its period's middle. */

@@ -11,7 +11,7 @@
  * | `scenario.name`, `.executor`, `.startTime`, `.progress` | the current scenario |
  * | `scenario.iterationInInstance` | the scenario's iteration number in this instance: 0, 1, 2… in the order iterations start, across Workers |
  * | `scenario.iterationInTest` | the same number across the test's execution segments (`iterationInInstance` without a segment): unique, 0..N-1 over the instances |
- * | `instance.iterationsCompleted`, `.iterationsInterrupted`, `.vusActive`, `.vusInitialized`, `.currentTestRunDuration` | test-wide figures (updated every second) |
+ * | `instance.iterationsCompleted`, `.iterationsInterrupted`, `.vusActive`, `.vusInitialized`, `.currentTestRunDuration` | test-wide figures: the running Worker's own counts as they are now, the other Workers' as of the last second |
  * | `test.abort(reason)`, `test.options` | abort the run (exit code 108); the consolidated options |
  *
  * @example Usage

@@ -41,6 +41,7 @@ import { installBlockingHelpers } from "../k6/blocking_runtime.ts";
 import { ScriptInstances } from "../script/loader.ts";
 import { TestAbortedError } from "../k6/execution.ts";
 import { DrainClock } from "./_drain_clock.ts";
+import { installConsole } from "./_console.ts";
 import { WORKER_LOOP_TURNS } from "./loop_turns.ts";
 import { summaryOutputs } from "./_summary_outputs.ts";
 import { type PoolSlot, VuPool } from "./_vu_pool.ts";
@@ -99,7 +100,20 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
   #local = new ExecutionTuple();
 
   testStart = () => this.#t0;
-  instance = () => this.#instance;
+  /** `k6/execution`'s test-wide figures: the other Workers' as of the last tick, and ours now. */
+  instance = (): InstanceInfo => {
+    const others = this.#instance;
+    const s = this.stats;
+    const scenarios: Record<string, number> = { ...others.scenarioIterations };
+    for (const [k, n] of Object.entries(s.scenarios)) scenarios[k] = (scenarios[k] ?? 0) + n;
+    return {
+      iterationsCompleted: others.iterationsCompleted + s.completed,
+      iterationsInterrupted: others.iterationsInterrupted + s.interrupted,
+      vusActive: others.vusActive + s.active,
+      vusInitialized: others.vusInitialized + s.initialized,
+      scenarioIterations: scenarios,
+    };
+  };
   #aborted = false;
   abort = (reason: string) => {
     if (this.#aborted) return;
@@ -337,37 +351,6 @@ scope.addEventListener("message", (event) => {
     },
   );
 });
-
-/**
- * k6 prints console output as log lines on stderr (`INFO[0001] text source=console`), objects and
- * arrays as JSON (`{"a":1}`), so log-parsing tools see the same lines.
- */
-function installConsole(host: WorkerRuntime): void {
-  const show = (a: unknown): string => {
-    if (typeof a === "string") return a;
-    if (a !== null && typeof a === "object" && !(a instanceof Error)) {
-      try {
-        const json = JSON.stringify(a);
-        if (json !== undefined) return json;
-      } catch { /* circular or a BigInt inside: inspected below */ }
-    }
-    return typeof a === "object" || typeof a === "function"
-      ? Deno.inspect(a, { colors: false, depth: 4 })
-      : String(a);
-  };
-  const format = (args: unknown[]) => args.map(show).join(" ");
-  const levels = {
-    log: "info",
-    info: "info",
-    warn: "warn",
-    error: "error",
-    debug: "debug",
-  } as const;
-  for (const [method, level] of Object.entries(levels)) {
-    (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
-      host.log({ level, text: format(args), source: "source=console" });
-  }
-}
 
 /** `__VU`, `__ITER`, `__ENV` and `open()`, as k6 scripts expect them; no `Deno.exit()`. */
 function installGlobals(host: WorkerRuntime): void {
