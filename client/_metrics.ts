@@ -26,6 +26,28 @@ const MAX_CACHED_EXTRAS = 64;
 
 type Tags = Record<string, string>;
 
+// data_sent and data_received carry none of the client's tags: xk6-mqtt tags them with the VU's
+// alone (the sink adds those), as k6's own protocols do, so they make a series per VU tag set,
+// not one per connection.
+const NO_TAGS: Tags = Object.freeze({});
+// Per group path, the frozen `{ group }` of the calls a runner made in it (see groupOf).
+const GROUPS = new Map<string, Tags>();
+
+/**
+ * The `group` a runner's call was made in, from its tags, alone: k6's calls block, so every
+ * sample of one carries the VU's group then, while here they settle after `group()` returned.
+ */
+function groupOf(extra: Tags | undefined): Tags | undefined {
+  const group = extra?.group;
+  if (group === undefined) return undefined;
+  let tags = GROUPS.get(group);
+  if (tags === undefined) {
+    if (GROUPS.size >= MAX_CACHED_EXTRAS) GROUPS.clear();
+    GROUPS.set(group, tags = Object.freeze({ group }));
+  }
+  return tags;
+}
+
 /**
  * The cached tags of one topic (or of a topic and a call's frozen tags): its own, and per method
  * (`subscribe`, `message`, …); then the recorders of the per-message samples made with them.
@@ -69,12 +91,6 @@ export class Metrics {
   /** Whether samples carry their topic (the `topic_tags` option). */
   readonly #byTopic: boolean;
   #base: Tags = Object.freeze({});
-  /**
-   * The client's `tags` alone, for data_sent and data_received: xk6-mqtt tags those with the
-   * VU's tags (which the sink adds), not the connection's (client_id, url, proto), as k6's own
-   * protocols do, so they make a series per tag set, not one per connection.
-   */
-  #own: Tags = Object.freeze({});
   // Created on first use, one map for every topic: thousands of clients in a runner Worker each
   // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
   #byMethod?: Record<string, Tags> | undefined;
@@ -103,7 +119,6 @@ export class Metrics {
     if (url !== undefined) base.url = url;
     // Frozen, like every cached tags object here: sinks may then key on identity alone.
     this.#base = Object.freeze({ ...base, ...tags });
-    this.#own = Object.freeze({ ...tags });
     this.#byMethod = undefined;
     this.#topics = undefined;
     this.#extras = undefined;
@@ -233,35 +248,40 @@ export class Metrics {
   }
 
   /**
-   * One publication accepted: call, message and payload bytes, like xk6-mqtt, and at QoS 1 and 2
-   * its acknowledgement's round trip.
+   * One publication accepted: call, message and payload bytes, tagged as xk6-mqtt tags them, and
+   * at QoS 1 and 2 its acknowledgement's round trip. The call's own tags go on `mqtt_calls` (and
+   * mqload's duration) alone: `mqtt_messages_sent` carries the client's and the topic's, and
+   * `data_sent` the VU's (which the sink adds); both keep the `group` a runner's call was made in.
    */
   sent(topic: string, size: number, extra?: Tags, duration?: number): void {
     if (extra !== undefined && !Object.isFrozen(extra)) {
       // A call's own tags, not seen again: merged for its samples alone.
       const sink = this.#sink;
-      const tags = this.#callTags(extra, topic);
       sink.add(MQTT_CALLS, 1, this.methodTags("publish", extra, topic));
-      sink.add(MQTT_MESSAGES_SENT, 1, tags);
-      sink.add(DATA_SENT, size, { ...this.#own, ...extra });
-      if (duration !== undefined) sink.add(MQTT_PUBLISH_DURATION, duration, tags);
+      if (duration !== undefined) {
+        sink.add(MQTT_PUBLISH_DURATION, duration, this.#callTags(extra, topic));
+      }
+    } else {
+      const entry = extra === undefined ? this.#topic(topic) : this.#withExtra(extra, topic);
+      (entry.publishCalls ??= this.#recorder(MQTT_CALLS, this.methodTags("publish", extra, topic)))
+        .add(1);
+      if (duration !== undefined) {
+        (entry.duration ??= this.#recorder(MQTT_PUBLISH_DURATION, this.#callTags(extra, topic)))
+          .add(duration);
+      }
+    }
+    const scope = groupOf(extra);
+    if (scope === undefined) {
+      (this.#topic(topic).sent ??= this.#recorder(MQTT_MESSAGES_SENT, this.#topicTags(topic)))
+        .add(1);
+      (this.#dataOut ??= this.#recorder(DATA_SENT, NO_TAGS)).add(size);
       return;
     }
-    const entry = extra === undefined ? this.#topic(topic) : this.#withExtra(extra, topic);
-    (entry.publishCalls ??= this.#recorder(MQTT_CALLS, this.methodTags("publish", extra, topic)))
-      .add(1);
-    (entry.sent ??= this.#recorder(MQTT_MESSAGES_SENT, this.#callTags(extra, topic))).add(1);
-    const data = extra === undefined
-      ? this.#dataOut ??= this.#recorder(DATA_SENT, this.#own)
-      : this.#withExtra(extra, undefined).dataSent ??= this.#recorder(
-        DATA_SENT,
-        Object.freeze({ ...this.#own, ...extra }),
-      );
-    data.add(size);
-    if (duration !== undefined) {
-      (entry.duration ??= this.#recorder(MQTT_PUBLISH_DURATION, this.#callTags(extra, topic)))
-        .add(duration);
-    }
+    (this.#withExtra(scope, topic).sent ??= this.#recorder(
+      MQTT_MESSAGES_SENT,
+      this.#callTags(scope, topic),
+    )).add(1);
+    (this.#withExtra(scope, undefined).dataSent ??= this.#recorder(DATA_SENT, scope)).add(size);
   }
 
   /**
@@ -275,7 +295,7 @@ export class Metrics {
       this.methodTags("message", undefined, topic),
     )).add(1);
     (entry.received ??= this.#recorder(MQTT_MESSAGES_RECEIVED, this.#topicTags(topic))).add(1);
-    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, this.#own)).add(size);
+    (this.#dataIn ??= this.#recorder(DATA_RECEIVED, NO_TAGS)).add(size);
     if (latency !== undefined) {
       (entry.latency ??= this.#recorder(MQTT_MESSAGE_LATENCY, this.#topicTags(topic))).add(latency);
     }
