@@ -103,6 +103,12 @@ Deno.test("runner k6/http: provisioning, named requests, thresholds and failures
       assert.equal(seen.get - before, 6);
       const m = r.summary.metrics as Record<string, Record<string, number>>;
       assert.ok(m.http_req_failed.value > 0.8, explain(r));
+      // k6 always makes http_req_duration{expected_response:true}: here the provisioning POST
+      // alone (one sample: its min is its max), the 500s left out.
+      const expected = m["http_req_duration{expected_response:true}"];
+      assert.ok(expected !== undefined, explain(r));
+      assert.equal(expected.min, expected.max);
+      assert.match(r.stdout, /\{ expected_response:true \}/);
       status.value = 200;
     });
 

@@ -110,6 +110,9 @@ export interface SummaryInfo {
   setupData?: unknown;
 }
 
+/** The submetric k6 adds to every test with HTTP requests. */
+const EXPECTED_DURATION = "http_req_duration{expected_response:true}";
+
 /**
  * Builds k6's summary data: every metric that received samples, plus every
  * metric and submetric that has thresholds (with their verdicts).
@@ -158,6 +161,9 @@ export function summaryData(
   const duration = info.testRunDurationMs;
   const keys = new Set<string>();
   for (const m of registry.metrics()) if (registry.get(m.name)!.samples > 0) keys.add(m.name);
+  // k6 always makes this submetric (its expected_response system tag is on by default), so its
+  // summaries and exports have it whenever there are HTTP requests.
+  if (keys.has("http_req_duration")) keys.add(EXPECTED_DURATION);
   const thresholds = new Map<string, Record<string, { ok: boolean }>>();
   for (const r of thresholdResults) {
     keys.add(r.metric);

@@ -190,8 +190,9 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
       onWarning: (text) => this.log({ level: "warn", text, source: "" }),
     });
     defineBuiltins(this.registry);
-    // Folded series keep the failing call's method: the live lines tell connect failures apart.
-    this.registry.preserveTags([METHOD_TAG]);
+    // Folded series keep the failing call's method (the live lines tell connect failures apart)
+    // and expected_response (the summary's http_req_duration{expected_response:true}).
+    this.registry.preserveTags([METHOD_TAG, "expected_response"]);
   }
 
   async probe(): Promise<ProbeResult> {
