@@ -68,47 +68,45 @@ Deno.test({
   },
 });
 
+/**
+ * Publishes `count` messages at once (QoS by index) from one client to a subscriber at QoS 2,
+ * through a mosquitto with its default in-flight quota: what the publishes settle as, what the
+ * subscriber received (in arrival order) and how often the publisher's connection closed.
+ */
+async function burst(version: 4 | 5, count: number, qos: (i: number) => QoS) {
+  await using broker = await startMosquitto({ extraConfig: "max_inflight_messages 20" });
+  const subscriber = new Client({ protocol_version: version, reconnect: false });
+  const publisher = new Client({ protocol_version: version, reconnect: false });
+  const received: number[] = [];
+  const all = Promise.withResolvers<void>();
+  subscriber.on("message", (_topic, payload) => {
+    received.push(Number(new TextDecoder().decode(payload)));
+    if (received.length === count) all.resolve();
+  });
+  let closes = 0;
+  publisher.on("close", () => closes++);
+  try {
+    await subscriber.connectAsync(broker.url);
+    await subscriber.subscribeAsync("limits/burst", { qos: QoS.ExactlyOnce });
+    await publisher.connectAsync(broker.url);
+    const sends = Array.from(
+      { length: count },
+      (_, i) => publisher.publishAsync("limits/burst", String(i), { qos: qos(i) }),
+    );
+    const rejected = (await Promise.allSettled(sends)).filter((s) => s.status === "rejected");
+    await deadline(all.promise, 10_000, `received ${received.length} of ${count}`);
+    return { rejected, received, closes };
+  } finally {
+    await publisher.endAsync();
+    await subscriber.endAsync();
+  }
+}
+
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
+
 // mosquitto's default max_inflight_messages (20) also bounds the QoS 2 messages of a v3.1.1
 // client awaiting PUBREL: the 21st gets a PUBREC with 0x97 and a hang-up. A v3.1.1 broker
 // announces no such quota, so the client keeps 20 QoS 2 publications in flight unless told.
-for (const version of [4, 5] as const) {
-  Deno.test({
-    ...needsMosquitto,
-    name:
-      `mosquitto v${version} with its default in-flight quota: a burst of 300 QoS 2 publications all arrive, in order`,
-    async fn() {
-      await using broker = await startMosquitto({ extraConfig: "max_inflight_messages 20" });
-      const subscriber = new Client({ protocol_version: version, reconnect: false });
-      const publisher = new Client({ protocol_version: version, reconnect: false });
-      const received: string[] = [];
-      const all = Promise.withResolvers<void>();
-      subscriber.on("message", (_topic, payload) => {
-        received.push(new TextDecoder().decode(payload));
-        if (received.length === 300) all.resolve();
-      });
-      let closes = 0;
-      publisher.on("close", () => closes++);
-      try {
-        await subscriber.connectAsync(broker.url);
-        await subscriber.subscribeAsync("limits/q2", { qos: QoS.ExactlyOnce });
-        await publisher.connectAsync(broker.url);
-        const sends = Array.from(
-          { length: 300 },
-          (_, i) => publisher.publishAsync("limits/q2", `m${i}`, { qos: QoS.ExactlyOnce }),
-        );
-        const settled = await Promise.allSettled(sends);
-        assert.deepEqual(settled.filter((s) => s.status === "rejected"), []);
-        await all.promise;
-        assert.deepEqual(received, Array.from({ length: 300 }, (_, i) => `m${i}`));
-        assert.equal(closes, 0);
-      } finally {
-        await publisher.endAsync();
-        await subscriber.endAsync();
-      }
-    },
-  });
-}
-
 // The same quota refuses a QoS 1 message that arrives while 20 QoS 2 ones await PUBREL: a PUBACK
 // with 0x97, which MQTT 3.1.1 cannot carry, so the message is dropped while publish() resolves.
 // QoS 1 publications therefore wait while the QoS 2 window is full.
@@ -116,38 +114,25 @@ for (const version of [4, 5] as const) {
   Deno.test({
     ...needsMosquitto,
     name:
+      `mosquitto v${version} with its default in-flight quota: a burst of 300 QoS 2 publications all arrive, in order`,
+    async fn() {
+      const { rejected, received, closes } = await burst(version, 300, () => QoS.ExactlyOnce);
+      assert.deepEqual(rejected, []);
+      assert.deepEqual(received, upTo(300));
+      assert.equal(closes, 0);
+    },
+  });
+  Deno.test({
+    ...needsMosquitto,
+    name:
       `mosquitto v${version} with its default in-flight quota: a burst of QoS 1 and 2 publications mixed all arrive`,
     async fn() {
-      await using broker = await startMosquitto({ extraConfig: "max_inflight_messages 20" });
-      const subscriber = new Client({ protocol_version: version, reconnect: false });
-      const publisher = new Client({ protocol_version: version, reconnect: false });
-      const received: string[] = [];
-      const all = Promise.withResolvers<void>();
-      subscriber.on("message", (_topic, payload) => {
-        received.push(new TextDecoder().decode(payload));
-        if (received.length === 400) all.resolve();
-      });
-      try {
-        await subscriber.connectAsync(broker.url);
-        await subscriber.subscribeAsync("limits/mixed", { qos: QoS.ExactlyOnce });
-        await publisher.connectAsync(broker.url);
-        const sends = Array.from(
-          { length: 400 },
-          (_, i) =>
-            publisher.publishAsync("limits/mixed", `m${i}`, {
-              qos: i % 2 === 1 ? QoS.AtLeastOnce : QoS.ExactlyOnce,
-            }),
-        );
-        const settled = await Promise.allSettled(sends);
-        assert.deepEqual(settled.filter((s) => s.status === "rejected"), []);
-        await deadline(all.promise, 10_000, `received ${received.length} of 400`);
-        // Each once (mosquitto's queue towards the subscriber may interleave the two QoS).
-        const numbers = received.map((m) => Number(m.slice(1))).sort((a, b) => a - b);
-        assert.deepEqual(numbers, Array.from({ length: 400 }, (_, i) => i));
-      } finally {
-        await publisher.endAsync();
-        await subscriber.endAsync();
-      }
+      const mixed = (i: number) => i % 2 === 1 ? QoS.AtLeastOnce : QoS.ExactlyOnce;
+      const { rejected, received, closes } = await burst(version, 400, mixed);
+      assert.deepEqual(rejected, []);
+      // Each once (mosquitto's queue towards the subscriber may interleave the two QoS).
+      assert.deepEqual(received.toSorted((a, b) => a - b), upTo(400));
+      assert.equal(closes, 0);
     },
   });
 }
