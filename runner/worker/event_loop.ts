@@ -51,6 +51,8 @@ export class VuEventLoop {
   #queue: Task[] = [];
   #pump: number | undefined;
   #idle: PromiseWithResolvers<void> | undefined;
+  /** A callback threw: k6's loop stops at the first failing callback and drops the rest. */
+  #failed = false;
 
   /**
    * @param enter Runs a callback as the VU (its async context).
@@ -98,6 +100,7 @@ export class VuEventLoop {
    * @param args Its arguments.
    */
   post<A extends unknown[]>(callback: (...args: A) => unknown, args: A): void {
+    if (this.#failed) return;
     if (this.#blocking === 0 && !this.#barrier && this.#queue.length === 0) {
       this.#run(callback as Task[0], args);
       return;
@@ -120,11 +123,17 @@ export class VuEventLoop {
     return (this.#idle ??= Promise.withResolvers<void>()).promise;
   }
 
+  /** An iteration starts: callbacks run again after one failed outside any (a stray error). */
+  resume(): void {
+    this.#failed = false;
+  }
+
   /**
    * Forgets the waiting callbacks and the calls in progress (the iteration was interrupted or
    * failed: its calls were aborted, and some never settle).
    */
   clear(): void {
+    this.#failed = false;
     this.#generation++;
     this.#blocking = 0;
     this.#queue = [];
@@ -143,7 +152,7 @@ export class VuEventLoop {
     this.#barrier = false;
     this.#enter(() => {
       // One after another, until one of them blocks: the rest wait for that call.
-      while (this.#blocking === 0 && this.#queue.length > 0) {
+      while (this.#blocking === 0 && this.#queue.length > 0 && !this.#failed) {
         const [callback, args] = this.#queue.shift()!;
         this.#run(callback, args);
       }
@@ -156,11 +165,23 @@ export class VuEventLoop {
     try {
       result = callback(...(args as never[]));
     } catch (error) {
-      this.#onError(error);
+      this.#fail(error);
       return;
     }
-    if (result instanceof Promise) result.then(undefined, this.#onError);
+    if (result instanceof Promise) result.then(undefined, this.#fail);
   }
+
+  /**
+   * A callback failed: as k6's event loop, which returns the first callback's error and drops
+   * what is queued behind it, nothing more runs until `clear()` (the iteration's end) or
+   * `resume()` (the next iteration's start).
+   */
+  readonly #fail = (error: unknown): void => {
+    this.#failed = true;
+    this.#queue = [];
+    this.#onError(error);
+    this.#checkIdle();
+  };
 
   #checkIdle(): void {
     if (this.#idle === undefined || !this.quiet) return;

@@ -48,7 +48,7 @@ Deno.test("VuEventLoop: one callback that blocks holds the next ones back", asyn
   assert.deepEqual(order, ["first starts", "first ends", "second"]);
 });
 
-Deno.test("VuEventLoop: clear() forgets calls that never settle; errors go to the VU", async () => {
+Deno.test("VuEventLoop: clear() forgets calls that never settle; a failing callback stops the loop", async () => {
   const errors: unknown[] = [];
   const l = loop(errors);
   l.block(new Promise(() => {}));
@@ -60,7 +60,11 @@ Deno.test("VuEventLoop: clear() forgets calls that never settle; errors go to th
   l.post(() => {
     throw new Error("boom");
   }, []);
+  // As k6's loop: nothing runs after a callback failed, until the next iteration.
+  l.post(() => assert.fail("ran after a failure"), []);
+  l.resume();
   l.post(() => Promise.reject(new Error("async boom")), []);
   await new Promise((resolve) => setTimeout(resolve, 0));
+  l.post(() => assert.fail("ran after a failure"), []);
   assert.deepEqual(errors.map((e) => (e as Error).message), ["boom", "async boom"]);
 });

@@ -249,6 +249,7 @@ export class Vu implements RunnableVu {
     state.sleepEnd = 0;
     state.sleepGate = undefined;
     state.abandoned = false;
+    state.resumeLoop();
     const data = this.#setupData(req.setupData);
     const ending = new Ending(req);
     state.onAsyncError = ending.failed;

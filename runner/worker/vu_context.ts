@@ -319,6 +319,11 @@ export class VuState {
     }
   }
 
+  /** The next iteration starts: its callbacks run, whatever failed before it (see VuEventLoop). */
+  resumeLoop(): void {
+    this.#loop?.resume();
+  }
+
   /** Ends every tracked client and cancels every pending timer (interrupted or failed iteration). */
   async abandon(): Promise<void> {
     this.abandoned = true;
