@@ -19,9 +19,14 @@ import type { TestPlan } from "../config/options.ts";
 import type { Progress, ProgressState } from "./progress.ts";
 import type { PreparedScript } from "../script/loader.ts";
 import { WorkerHandle } from "./worker_pool.ts";
-import { epochNow, nextTick, type WorkerMessage, type WorkerStats } from "../worker/messages.ts";
+import {
+  epochNow,
+  type InstanceInfo,
+  nextTick,
+  type WorkerMessage,
+  type WorkerStats,
+} from "../worker/messages.ts";
 import { Watchdog } from "./watchdog.ts";
-import type { InstanceInfo } from "../worker/vu_context.ts";
 import { IterationBudgets } from "./budgets.ts";
 import { VusGauges } from "./vus_gauges.ts";
 import { liveLine } from "./live_line.ts";

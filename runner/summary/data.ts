@@ -8,7 +8,7 @@
  */
 
 import { md5Hex } from "./_md5.ts";
-import { CHECKS, GROUP_DURATION } from "../metrics/builtin.ts";
+import { CHECKS, GROUP_DURATION, HTTP_REQ_DURATION } from "../metrics/builtin.ts";
 import type { MetricRegistry } from "../metrics/registry.ts";
 import { type MetricType, parsePercentile, statOf, type ValueType } from "../metrics/types.ts";
 import { parseMetricKey, type ThresholdResult } from "../metrics/thresholds.ts";
@@ -111,7 +111,7 @@ export interface SummaryInfo {
 }
 
 /** The submetric k6 adds to every test with HTTP requests. */
-const EXPECTED_DURATION = "http_req_duration{expected_response:true}";
+const EXPECTED_DURATION = `${HTTP_REQ_DURATION}{expected_response:true}`;
 
 /**
  * Builds k6's summary data: every metric that received samples, plus every
@@ -163,7 +163,7 @@ export function summaryData(
   for (const m of registry.metrics()) if (registry.get(m.name)!.samples > 0) keys.add(m.name);
   // k6 always makes this submetric (its expected_response system tag is on by default), so its
   // summaries and exports have it whenever there are HTTP requests.
-  if (keys.has("http_req_duration")) keys.add(EXPECTED_DURATION);
+  if (keys.has(HTTP_REQ_DURATION)) keys.add(EXPECTED_DURATION);
   const thresholds = new Map<string, Record<string, { ok: boolean }>>();
   for (const r of thresholdResults) {
     keys.add(r.metric);

@@ -10,6 +10,8 @@ import type { ScenarioConfig } from "../executors/mod.ts";
 import type { MetricInfo, MetricsSnapshot } from "../metrics/registry.ts";
 import type { InstanceInfo } from "./vu_context.ts";
 
+export type { InstanceInfo };
+
 /**
  * Now, in ms since the epoch, with sub-millisecond resolution: the clock both threads share, in
  * which the messages' times (the test start `t0`, deadlines) are given.
