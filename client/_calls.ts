@@ -331,6 +331,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   }
 
   connected(info: ConnectInfo): void {
+    if (info.sessionPresent && this.consumers.any) this.consumers.resumed();
     this.events.emit("connect", info, connectEvent);
   }
 

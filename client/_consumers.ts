@@ -128,6 +128,13 @@ export class Consumers implements Acknowledger {
     return filters.filter((filter) => !held.has(filter));
   }
 
+  /** A new connection resumed the session: drop the buffered copies the broker sends again. */
+  resumed(): void {
+    this.stream?.dropResent();
+    for (const inbox of this.#subscriptions) inbox.dropResent();
+    this.#held?.dropResent();
+  }
+
   /** The client ended or gave up: every iterator ends after what it holds. */
   closeAll(): void {
     this.stream?.close();

@@ -2,10 +2,14 @@
 // that holds back a QoS 1/2 acknowledgement until every consumer had its copy, and the bounded
 // buffer behind `messages()` and `subscription()`.
 //
-// Why acknowledgements wait: the broker's flow control (Receive Maximum, mosquitto's
-// max_inflight_messages) counts unacknowledged messages, so holding the PUBACK/PUBREC of a
-// message nobody took yet slows the broker down instead of the socket reads; SUBACKs, PINGRESPs
-// and the acknowledgements of our own publications keep flowing whatever the consumers do.
+// When acknowledgements go: without manual_ack, as a message is buffered while its iterator has
+// room (MQTT.js acknowledges on receipt too). Holding them until the loop takes each message
+// stalled a loop that awaits its own publication against a broker with Nagle's algorithm on
+// (mosquitto's default): its PUBACK waited ~40 ms for our delayed TCP ACK, which no data of ours
+// carried; and after a resumed session the broker resent every buffered message. Past `capacity`
+// they wait for the loop: the broker's flow control (Receive Maximum) counts unacknowledged
+// messages, so that slows the broker instead of the socket reads. With manual_ack they wait for
+// ack(). SUBACKs, PINGRESPs and the acknowledgements of our own publications always flow.
 
 import type { Properties, QoSLevel } from "../codec/packets.ts";
 import type { Connection } from "./_connection.ts";
@@ -79,6 +83,16 @@ export class ReceivedMessage implements Message {
     return JSON.parse(this.text());
   }
 
+  /** Whether its acknowledgement is still held (QoS 1/2, neither taken nor acknowledged). */
+  get unacknowledged(): boolean {
+    return this.#token !== undefined;
+  }
+
+  /** Lets go of its acknowledgement unsent: the broker sends the message again (see dropResent). */
+  forget(): void {
+    this.#token = undefined;
+  }
+
   ack(): void {
     const token = this.#token;
     this.#token = undefined;
@@ -127,7 +141,7 @@ export class Inbox implements MessageStream {
 
   /**
    * Takes a message: straight to a waiting `next()`, else into the buffer. QoS 1/2 ones always
-   * fit, as the acknowledgements they hold back bound how many the broker sends. A QoS 0 one is
+   * fit: past `capacity` their acknowledgements wait, which bounds how many the broker sends. A QoS 0 one is
    * dropped (counted) when the loop had left `capacity` messages untaken by the time the read it
    * came in began: a loop that keeps up loses nothing to a burst, one that falls behind holds at
    * most `capacity` plus one read's worth. Returns whether it was taken.
@@ -147,9 +161,26 @@ export class Inbox implements MessageStream {
         this.dropped++;
         return false;
       }
-    }
+    } // Acknowledged as it is buffered while there is room (see the top of this file).
+    else if (!this.#manualAck && this.size < this.#capacity) message.ack();
     this.#buffer.push(message);
     return true;
+  }
+
+  /**
+   * The broker resumed the session on a new connection: it sends again every QoS 1/2 message it
+   * has no acknowledgement for, so the buffered copies still unacknowledged go, their resends
+   * taking their place; the rest stay.
+   */
+  dropResent(): void {
+    const kept: ReceivedMessage[] = [];
+    for (let i = this.#head; i < this.#buffer.length; i++) {
+      const message = this.#buffer[i]!;
+      if (message.unacknowledged) message.forget();
+      else kept.push(message);
+    }
+    this.#buffer = kept;
+    this.#head = 0;
   }
 
   /**

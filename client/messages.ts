@@ -13,11 +13,12 @@ import type { SubscribeOptions, UnsubscribeOptions } from "./options.ts";
  * Received messages as an async iterable, bounded. The client never stops reading from the
  * broker for it (acknowledgements, SUBACKs and PINGRESPs keep flowing); instead:
  *
- * - a QoS 1/2 message is acknowledged (PUBACK, PUBREC) only when the loop takes it, or with
- *   `manual_ack` when it calls `message.ack()`. That bounds what the broker has in flight to this
- *   client (MQTT 5 Receive Maximum, mosquitto's `max_inflight_messages`, default 20), not what
- *   it sends: it does not slow the publishers, it queues the rest for the client, within its own
- *   limits, and past them drops messages, QoS 1/2 too, without telling the client (mosquitto:
+ * - a QoS 1/2 message is acknowledged (PUBACK, PUBREC) as it is buffered while fewer than
+ *   `capacity` are, as MQTT.js acknowledges on receipt; past that when the loop takes it; with
+ *   `manual_ack`, when the code calls `message.ack()`. Acknowledgements held back bound what the
+ *   broker has in flight to this client (MQTT 5 Receive Maximum), not what it sends: it does not
+ *   slow the publishers, it queues the rest for the client, within its own limits, and past
+ *   them drops messages, QoS 1/2 too, without telling the client (mosquitto:
  *   `max_queued_messages`, default 1000, and `max_queued_bytes`; it logs "Outgoing messages are
  *   being dropped"). The client cannot see such drops (`dropped` does not count them). For no
  *   loss with a loop that may fall behind, raise the broker's queue limits (mosquitto

@@ -270,7 +270,7 @@ export interface ClientOptions extends ConnectOptions {
   max_queued?: number | undefined;
   /**
    * Messages that iterators yield are acknowledged (PUBACK at QoS 1, PUBREC at QoS 2) when the
-   * code calls `message.ack()`, not when the loop takes them (default `false`). A message never
+   * code calls `message.ack()`, not as they are buffered (default `false`). A message never
    * acknowledged is sent again by the broker after the next reconnection, when the session
    * persists (`clean_session: false`, or an MQTT 5 `session_expiry_interval`).
    */
