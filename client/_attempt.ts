@@ -23,6 +23,9 @@ import type { BrokerUrl } from "./url.ts";
 
 const noop = () => {};
 
+// How Deno (rustls) words a TLS alert or certificate failure on a connection already open.
+const TLS_ALERT = /fatal alert|peer certificate/i;
+
 export class Attempt implements Due {
   readonly url: BrokerUrl;
   readonly start: number;
@@ -72,11 +75,14 @@ export class Attempt implements Due {
     const options = { method: "connect", cause: error };
     // A broker breaking the protocol (an AUTH or PUBLISH before CONNACK, Session Present after a
     // clean start) stays a protocol error, with its reason code, not a mere closed connection.
+    // A TLS alert before CONNACK (TLS 1.3 servers refuse a missing client certificate after the
+    // handshake completed on our side): a TLS failure, as one in the handshake.
+    const tls = this.url.transport !== "tcp" && TLS_ALERT.test(error.message);
     this.handshake.reject(
       error instanceof MqttProtocolError
         ? new MqttProtocolError(message, error.reasonCode, options)
-        : error.code === "auth"
-        ? new MqttError(message, { ...options, code: "auth" })
+        : error.code === "auth" || tls
+        ? new MqttError(message, { ...options, code: tls ? "tls" : "auth" })
         : error instanceof MqttTimeoutError
         ? new MqttTimeoutError(message, options)
         : new MqttClosedError(message, options),

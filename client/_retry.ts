@@ -39,8 +39,7 @@ export class Retry {
     settings: { retryFirstConnect: boolean; reconnect: ReconnectPolicy },
     failure: MqttError,
   ): boolean {
-    return settings.retryFirstConnect && failure.code !== "invalid" &&
-      this.allowed(settings.reconnect);
+    return settings.retryFirstConnect && !permanent(failure) && this.allowed(settings.reconnect);
   }
 
   /** A connection was established: attempts count from zero again. */
@@ -105,4 +104,17 @@ export class Retry {
       this.#timer = undefined;
     }
   }
+}
+
+// A broker's refusal of these credentials: 3.1.1's 4 and 5, MQTT 5's 0x86, 0x87, 0x8C.
+const CREDENTIALS_REFUSED = new Set([4, 5, 0x86, 0x87, 0x8c]);
+
+/**
+ * A first connect's failure that trying again cannot cure, so retry_first_connect does not hide
+ * it behind endless attempts: bad options, a TLS handshake that failed (an untrusted or
+ * misnamed certificate, a client certificate refused), credentials the broker refused.
+ */
+function permanent(failure: MqttError): boolean {
+  return failure.code === "invalid" || failure.code === "tls" ||
+    (failure.code === "refused" && CREDENTIALS_REFUSED.has(failure.reasonCode ?? -1));
 }

@@ -9,6 +9,7 @@
  * | `MqttTimeoutError`  | `"timeout"` | no CONNACK in time, or no PINGRESP within the keepalive   |
  * | `MqttClosedError`   | `"closed"`  | not connected, connection lost, or the client was ended   |
  * | `MqttProtocolError` | `"protocol"`| the broker broke the protocol                             |
+ * | `MqttError`         | `"tls"`     | the TLS handshake failed: the broker's certificate is not trusted or not for its name, or the broker refused ours |
  * | `MqttError`         | `"refused"`, `"packet_too_large"`, `"queue_full"`, …  | other failures  |
  *
  * @module

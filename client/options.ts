@@ -207,7 +207,9 @@ export interface ConnectOptions {
   /**
    * Retry a first `connect()` that fails, under the `reconnect` policy (default `false`: the
    * first attempt's failure rejects `connect()`, as in xk6-mqtt). A service started while its
-   * broker is down then connects once the broker is up; `connect()` resolves then.
+   * broker is down then connects once the broker is up; `connect()` resolves then. What trying
+   * again cannot cure still rejects at once: bad options, a failed TLS handshake (code `"tls"`),
+   * credentials the broker refused (`MqttConnectError` 4, 5, 0x86, 0x87, 0x8C).
    */
   retry_first_connect?: boolean | undefined;
   /** Aborting gives up the `connect()` call and its retries, as `end()` would. */

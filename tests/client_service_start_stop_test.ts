@@ -44,6 +44,10 @@ Deno.test({
     const a = await failedStart(refused, refused.connect(broker.url));
     assert.ok(a.failure instanceof MqttConnectError, String(a.failure));
     assert.equal(a.closed, a.failure);
+    // Refused credentials are not retried under retry_first_connect: trying again cannot cure them.
+    const stubborn = new Client({ retry_first_connect: true, reconnect: FAST });
+    const refusedAgain = await failedStart(stubborn, stubborn.connect(broker.url));
+    assert.ok(refusedAgain.failure instanceof MqttConnectError, String(refusedAgain.failure));
     // Iterators wait for the next connect(): the client is closed, not over.
     const stream = refused.messages();
     assert.equal(stream.closed, false);

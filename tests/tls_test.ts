@@ -23,6 +23,8 @@ async function refused(client: Client, url: string): Promise<MqttError> {
   assert.equal(error.name, "MQTTError");
   assert.equal(error.method, "connect");
   assert.notEqual(error.code, "timeout", "a TLS failure is reported, not waited out");
+  // Its own code: a certificate problem is not a broker that is down.
+  assert.equal(error.code, "tls", error.message);
   assert.equal(client.connected, false);
   await client.end();
   return error;
@@ -179,6 +181,14 @@ Deno.test({
       new Client({ protocol_version: 5, reconnect: false, tls: { ca: certs.ca.cert } }),
       broker.tlsUrl!,
     );
+    // retry_first_connect does not retry what trying again cannot cure.
+    const retrying = new Client({
+      protocol_version: 5,
+      retry_first_connect: true,
+      reconnect: { initial_delay: 50, max_delay: 100 },
+      tls: { ca: certs.ca.cert },
+    });
+    await refused(retrying, broker.tlsUrl!);
     await refused(
       new Client({
         protocol_version: 5,

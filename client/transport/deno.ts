@@ -6,6 +6,7 @@
 
 import type { Transport, TransportOptions, TransportReader, TransportWriter } from "./transport.ts";
 import { type Clock, SYSTEM_CLOCK } from "../clock.ts";
+import { MqttError } from "../errors.ts";
 
 // Memory per connection matters (thousands of idle subscribers per process), so reads start in a
 // small buffer and it doubles, up to MAX_READ_BUFFER, only while reads keep filling it.
@@ -107,7 +108,14 @@ export async function connectTcp(options: TransportOptions): Promise<Transport> 
       await (conn as Deno.TlsConn).handshake();
     } catch (error) {
       conn.close();
-      throw error;
+      // Its own code: a certificate nobody trusts is not a broker that is down, and a caller
+      // (or retry_first_connect) must not take it for one.
+      const why = error instanceof Error ? error.message : String(error);
+      throw new MqttError(`Cannot connect to ${url.href}: TLS handshake failed: ${why}`, {
+        code: "tls",
+        method: "connect",
+        cause: error,
+      });
     }
   }
   if (signal.aborted) {
