@@ -70,6 +70,17 @@ export function knownKeys(kind: string): ReadonlySet<string> {
   return KEYS[kind]!;
 }
 
+// MQTT.js option names whose counterpart here is not their snake_case.
+const MQTT_JS_NAMES: Record<string, string> = {
+  clean: "clean_session",
+  reconnectPeriod: "reconnect: { initial_delay }",
+  rejectUnauthorized: "tls: { insecure_skip_verify }",
+  ca: "tls: { ca }",
+  cert: "tls: { cert }",
+  key: "tls: { key }",
+  servername: "tls: { server_name }",
+};
+
 /**
  * Checks that `value` is undefined or a plain object whose keys all belong to `kind`.
  *
@@ -79,7 +90,15 @@ export function knownKeys(kind: string): ReadonlySet<string> {
 export function checkKeys(kind: string, value: unknown): void {
   if (value === undefined) return;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`Invalid ${kind} options: expected an object, got ${describe(value)}`);
+    // MQTT.js habits: a callback where the options go, end(true) for a forced end.
+    const hint = typeof value === "function"
+      ? ` (${kind}() returns a Promise: await it instead of passing a callback)`
+      : kind === "end" && typeof value === "boolean"
+      ? " (to end at once, call end() a second time or abort its signal)"
+      : "";
+    throw new TypeError(
+      `Invalid ${kind} options: expected an object, got ${describe(value)}${hint}`,
+    );
   }
   const allowed = KEYS[kind]!;
   // for-in, not Object.keys(): options are checked on every publish, and the keys array
@@ -87,7 +106,12 @@ export function checkKeys(kind: string, value: unknown): void {
   for (const key in value) {
     if (allowed.has(key) || !Object.hasOwn(value, key)) continue;
     const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    const hint = snake !== key && allowed.has(snake) ? ` (did you mean "${snake}"?)` : "";
+    const mqttJs = MQTT_JS_NAMES[key];
+    const hint = snake !== key && allowed.has(snake)
+      ? ` (did you mean "${snake}"?)`
+      : mqttJs !== undefined && allowed.has(mqttJs.split(":")[0]!)
+      ? ` (MQTT.js's "${key}" is "${mqttJs}" here)`
+      : "";
     throw new TypeError(`Unknown ${kind} option "${key}"${hint}`);
   }
 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Client, type QoS } from "../mod.ts";
 
-Deno.test("contract: bad arguments throw TypeError/RangeError naming the problem", () => {
+Deno.test("contract: bad arguments throw TypeError/RangeError naming the problem", async () => {
   const client = new Client();
   assert.throws(() => client.connect("mqtt://"), { name: "TypeError", message: /URL/ });
   assert.throws(() => client.connect("http://127.0.0.1"), {
@@ -77,6 +77,19 @@ Deno.test("contract: bad arguments throw TypeError/RangeError naming the problem
   assert.throws(() => new Client({ connectTimeout: 5 } as never), {
     name: "TypeError",
     message: /did you mean "connect_timeout"/,
+  });
+  // MQTT.js habits get their counterpart named.
+  assert.throws(() => new Client({ rejectUnauthorized: false } as never), {
+    name: "TypeError",
+    message: /"rejectUnauthorized" is "tls: \{ insecure_skip_verify \}" here/,
+  });
+  assert.throws(() => client.end(true as never), {
+    name: "TypeError",
+    message: /call end\(\) a second time/,
+  });
+  await assert.rejects(async () => await client.publish("t", "x", (() => {}) as never), {
+    name: "TypeError",
+    message: /returns a Promise/,
   });
   assert.throws(() => client.on("bogus" as "end", () => {}), {
     name: "TypeError",
