@@ -33,15 +33,26 @@ export function isConnecting(client: object): boolean {
 }
 
 /**
+ * Whether a client's own reconnections reach its metrics (`mqtt_errors{method:connection}`,
+ * `{method:reconnect}`, the reconnection's `mqtt_calls{method:connect}`): off under xk6-mqtt's
+ * semantics, which count none; `mqload bench` turns it on for its `--reconnect` counts.
+ */
+export function countReconnects(client: object, on: boolean): void {
+  const metrics = callsOf.get(client)?.metrics;
+  if (metrics !== undefined) metrics.countReconnects = on;
+}
+
+/**
  * Gives a client xk6-mqtt's rules, for the k6 runner's shim: a failed sync-named call goes to the
  * `error` handlers or stays an unhandled rejection, an `on()` handler's exception is reported as
  * uncaught (the VU fails the iteration), and messages nobody consumes are acknowledged at once
- * instead of held for an iterator.
+ * instead of held for an iterator; its own reconnections count in no metric, as Paho's in none.
  */
 export function withXk6Semantics(client: object): void {
   const calls = callsOf.get(client);
   if (calls === undefined) return;
   calls.outcomes.legacy = true;
+  if (calls.metrics !== undefined) calls.metrics.countReconnects = false;
   calls.reportHandlerErrors = true;
   calls.consumers.hold = false;
 }

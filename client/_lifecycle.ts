@@ -53,6 +53,7 @@ export class Lifecycle implements DialerHost {
   readonly #lingering = new Lingering();
   #force?: PromiseWithResolvers<void> | undefined; // Resolved by force().
   #reached?: PromiseWithResolvers<void> | undefined; // A drain's wait: connected, or idle.
+  #automatic = false; // The attempt is the client's own reconnection, not a connect() call.
 
   constructor(settings: ClientSettings, owner: LifecycleOwner, metrics: Metrics | undefined) {
     this.#settings = settings;
@@ -138,6 +139,7 @@ export class Lifecycle implements DialerHost {
 
   async #first(method: string, generation: number): Promise<ConnectInfo> {
     this.#state = "connecting";
+    this.#automatic = false;
     for (;;) {
       try {
         return await this.#open(generation);
@@ -255,13 +257,9 @@ export class Lifecycle implements DialerHost {
     this.#state = "connected";
     this.#reached?.resolve();
     conn.setKeepalive(properties?.serverKeepAlive ?? cs.keepalive);
-    this.#metrics?.connected(
-      cs.protocolVersion,
-      this.#clientId,
-      attempt.url.href,
-      cs.tags,
-      this.#settings.clock.now() - attempt.start,
-    );
+    const took = this.#settings.clock.now() - attempt.start;
+    const [id, url, automatic] = [this.#clientId, attempt.url.href, this.#automatic];
+    this.#metrics?.connected(cs.protocolVersion, id, url, cs.tags, took, automatic);
     this.session.attach(conn, connack, cs, sent.properties?.receiveMaximum);
     const info = attempt.connectInfo(this.#clientId, connack);
     this.#owner.connected(info);
@@ -275,7 +273,7 @@ export class Lifecycle implements DialerHost {
     this.#drop();
     this.session.detach(error);
     this.#lingering.add(conn);
-    this.#metrics?.error("connection");
+    this.#metrics?.reconnectionError("connection");
     const info = closeInfo(error);
     if (this.#state === "ending") {
       this.session.failAll(new MqttClosedError("Connection lost while ending", { cause: error }));
@@ -303,6 +301,7 @@ export class Lifecycle implements DialerHost {
     const generation = ++this.#generation;
     const retry = this.#retry;
     this.#owner.reconnecting(retry.next());
+    this.#automatic = true;
     try {
       await this.#open(generation);
     } catch (error) {
@@ -311,7 +310,7 @@ export class Lifecycle implements DialerHost {
       const failure = asMqttError(error, "reconnect");
       retry.lastError = failure;
       if (retry.allowed(this.#connect?.reconnect)) {
-        this.#metrics?.error("reconnect");
+        this.#metrics?.reconnectionError("reconnect");
         this.#schedule();
         return;
       }

@@ -87,6 +87,13 @@ const cached = (cache: Record<string, Tags>, method: string): Tags | undefined =
   Object.hasOwn(cache, method) ? cache[method] : undefined;
 
 export class Metrics {
+  /**
+   * Whether the client's own reconnections are counted: a lost connection and each failed
+   * attempt in `mqtt_errors`, each one made in `mqtt_calls{method:connect}`. xk6-mqtt counts none
+   * (Paho reconnects on its own, and only its calls reach `handleError` and `addCallMetrics`),
+   * so the k6 runner's clients turn this off.
+   */
+  countReconnects = true;
   readonly #sink: MetricsSink;
   /** Whether samples carry their topic (the `topic_tags` option). */
   readonly #byTopic: boolean;
@@ -139,11 +146,20 @@ export class Metrics {
     url: string,
     tags: Record<string, string> | undefined,
     duration: number,
+    automatic = false,
   ): void {
     this.connection(version, clientId, url, tags);
-    this.call("connect");
+    if (!automatic || this.countReconnects) this.call("connect");
     this.#sink.add(MQTT_CONNECT_DURATION, duration, this.#base);
     this.#sink.connection?.(true);
+  }
+
+  /**
+   * The client's own reconnection work: a connection lost (`connection`), an attempt failed or
+   * given up (`reconnect`); counted in `mqtt_errors` unless `countReconnects` is off.
+   */
+  reconnectionError(method: "connection" | "reconnect"): void {
+    if (this.countReconnects) this.error(method);
   }
 
   /** The connection opened by `connected()` is gone (ended, lost, replaced). */

@@ -97,7 +97,10 @@ export class Outcomes {
 
   /** A failure no call waits for (reconnection given up). */
   background(error: MqttError): void {
-    this.#metrics?.error(error.method ?? "connection");
+    const method = error.method ?? "connection";
+    if (method === "connection" || method === "reconnect") {
+      this.#metrics?.reconnectionError(method);
+    } else this.#metrics?.error(method);
     if (this.#events.heard("error")) this.#emit(error);
   }
 

@@ -16,3 +16,5 @@ export { eventListenersOf } from "./event_target.ts";
 export { withXk6Semantics } from "./_client_calls.ts";
 /** Whether a client is connecting or waiting to: one reconnecting, not one ending or closed. */
 export { isConnecting } from "./_client_calls.ts";
+/** Whether a client's own reconnections reach its metrics (off under xk6-mqtt's semantics). */
+export { countReconnects } from "./_client_calls.ts";

@@ -8,6 +8,7 @@
  */
 
 import type { Client } from "../k6/mqtt.ts";
+import { countOwnReconnects } from "../k6/reconnect_metrics.ts";
 import { connectErrorReason, reasonTags } from "./connect_errors.ts";
 
 /** Counters the watch reports to (k6 `Counter`s). */
@@ -74,6 +75,8 @@ export function watchConnection(
     counters.events?.note("disconnected");
   });
   if (!reconnecting) return;
+  // Its reconnections are what --reconnect reports (reconnect_fail), unlike a k6 script's.
+  countOwnReconnects(client);
   client.on("connect", () => {
     counters.reconnected.add(1);
     counters.events?.note("reconnect_succ");
