@@ -114,7 +114,7 @@ export const options = {
   },
 };
 
-export default function () {
+export default async function () {
   const client = new Client();
   client.on("error", (e) => {
     if (e.name === "MQTTError" && e.method === "connect") handled.add(1);
@@ -132,18 +132,28 @@ export default function () {
     if (e.name === "MQTTError" && e.method === "connect") handled.add(1);
   });
   refused.connect(__ENV.MQTT_BROKER_ADDRESS);
+  // connectAsync() too (connectExecute → handleError): the handler takes it, the promise resolves.
+  const async = new Client({ reconnect: false });
+  async.on("error", (e) => {
+    if (e.name === "MQTTError" && e.method === "connect") handled.add(1);
+  });
+  try {
+    await async.connectAsync(__ENV.MQTT_BROKER_ADDRESS);
+  } catch {
+    thrown.add(1);
+  }
 }
 `;
 
-Deno.test("xk6 details: connect() with no URL throws despite an error handler, a refused one goes to it", async () => {
+Deno.test("xk6 details: connect() with no URL throws despite an error handler, a refused one (sync or async) goes to it", async () => {
   const dir = await TempDir.create();
   try {
     // Nothing listens on the port: the connection is refused.
     const r = await run(dir, CONNECT_SCRIPT, `mqtt://127.0.0.1:${freePort()}`);
     assert.equal(r.code, 0, explain(r));
     assert.equal(count(r.summary, "thrown_errors"), 3, explain(r));
-    assert.equal(count(r.summary, "handled_errors"), 1, explain(r));
-    assert.equal(count(r.summary, "mqtt_errors{method:connect}"), 1, explain(r));
+    assert.equal(count(r.summary, "handled_errors"), 2, explain(r));
+    assert.equal(count(r.summary, "mqtt_errors{method:connect}"), 2, explain(r));
   } finally {
     await dir.remove();
   }

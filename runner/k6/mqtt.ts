@@ -150,7 +150,8 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * Connects, without the `error` event on failure.
+   * Connects without blocking the VU; a failure goes to an `error` handler (the promise then
+   * resolves), as xk6-mqtt's `connectExecute` → `handleError` does, else rejects.
    *
    * @param url Broker URL or connection options.
    * @param options Connection options.
@@ -163,10 +164,11 @@ export class Client extends LibraryClient {
     this.#track();
     url = knownOptions("connect", url);
     options = this.#withTls(url, knownOptions("connect", options));
-    return this.#calls.connecting(
-      this.#calls.afterSleep(() => super.connectAsync(url, options), false),
+    // The library's sync-named call: its failure reaches the `error` handler (see #xk6).
+    return this.#xk6(this.#calls.connecting(
+      this.#calls.afterSleep(() => super.connect(url, options), false),
       false,
-    );
+    ));
   }
 
   /**
@@ -183,16 +185,16 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * Reconnects, without the `error` event on failure.
+   * Reconnects without blocking the VU; a failure goes to an `error` handler as `connectAsync`'s.
    *
    * @returns Resolves on CONNACK.
    */
   override reconnectAsync(): Promise<ConnectInfo> {
     this.#track();
-    return this.#calls.connecting(
-      this.#calls.afterSleepAndConnect(() => super.reconnectAsync(), false),
+    return this.#xk6(this.#calls.connecting(
+      this.#calls.afterSleepAndConnect(() => super.reconnect(), false),
       false,
-    );
+    ));
   }
 
   /**
@@ -211,7 +213,7 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * Subscribes, without the `error` event on failure.
+   * Subscribes without blocking the VU; a failure goes to an `error` handler as `connectAsync`'s.
    *
    * @param topic A filter, an array of filters, or an object of filter → options.
    * @param options Subscription options.
@@ -222,7 +224,7 @@ export class Client extends LibraryClient {
     options?: SubscribeOptions,
   ): Promise<number[]> {
     options = this.#grouped(knownOptions("subscribe", options));
-    return this.#calls.afterSleep(() => super.subscribeAsync(topic, options), false);
+    return this.#xk6(this.#calls.afterSleep(() => super.subscribe(topic, options), false));
   }
 
   /**
@@ -238,7 +240,7 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * Unsubscribes, without the `error` event on failure.
+   * Unsubscribes without blocking the VU; a failure goes to an `error` handler as `connectAsync`'s.
    *
    * @param topics A filter or an array of filters.
    * @param options MQTT 5 properties, metric tags.
@@ -249,7 +251,7 @@ export class Client extends LibraryClient {
     options?: UnsubscribeOptions,
   ): Promise<void> {
     options = this.#grouped(knownOptions("unsubscribe", options));
-    return this.#calls.afterSleep(() => super.unsubscribeAsync(topics, options), false);
+    return this.#xk6(this.#calls.afterSleep(() => super.unsubscribe(topics, options), false));
   }
 
   /**
@@ -266,7 +268,7 @@ export class Client extends LibraryClient {
   }
 
   /**
-   * Publishes, without the `error` event on failure.
+   * Publishes without blocking the VU; a failure goes to an `error` handler as `connectAsync`'s.
    *
    * @param topic The topic.
    * @param payload Text, an ArrayBuffer or a Uint8Array.
@@ -275,7 +277,7 @@ export class Client extends LibraryClient {
    */
   override publishAsync(topic: string, payload: Payload, options?: PublishOptions): Promise<void> {
     options = this.#grouped(knownOptions("publish", options));
-    return this.#calls.afterSleep(() => super.publishAsync(topic, payload, options), false);
+    return this.#xk6(this.#calls.afterSleep(() => super.publish(topic, payload, options), false));
   }
 
   /**
