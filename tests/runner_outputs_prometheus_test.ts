@@ -99,9 +99,10 @@ Deno.test({
         assert.equal(Number(total[0]?.value[1]), received, JSON.stringify(total));
         const iterations = await prometheus.query("sum(k6_iterations_total)");
         assert.equal(Number(iterations[0]?.value[1]), count(r.summary, "iterations"));
-        // Several pushes happened (1 s apart over a 3 s test), each with the running total.
+        // Several pushes happened (1 s apart over a 3 s test), each with the running total: at
+        // least two, as on a loaded machine two seconds' snapshots can reach the same push.
         const pushes = await prometheus.query("max(count_over_time(k6_iterations_total[5m]))");
-        assert.ok(Number(pushes[0]?.value[1]) >= 3, JSON.stringify(pushes));
+        assert.ok(Number(pushes[0]?.value[1]) >= 2, JSON.stringify(pushes));
         // Time trends in seconds: the max over the series is the summary's max in ms / 1000.
         const max = await prometheus.query("max(k6_mqtt_publish_duration_max)");
         const summaryMax = stat(r.summary, "mqtt_publish_duration", "max");
