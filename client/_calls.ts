@@ -297,12 +297,10 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     if (consumers.stream !== undefined) {
       throw new TypeError("Cannot iterate messages: another messages() iterator is active");
     }
-    const stream: Inbox = new Inbox(
-      capacity,
-      consumers.manualAck,
-      undefined,
-      () => consumers.remove(stream),
-    );
+    const stream: Inbox = new Inbox(capacity, consumers.manualAck, undefined, (left) => {
+      consumers.remove(stream);
+      consumers.keep(left);
+    });
     // A client closed for good (ended, or lost and not reconnected) has nothing more to give.
     if (this.lifecycle.state === "idle" && this.ending === undefined && this.#closedWith?.final) {
       stream.close();

@@ -128,6 +128,18 @@ export class Consumers implements Acknowledger {
     return filters.filter((filter) => !held.has(filter));
   }
 
+  /**
+   * A manual_ack loop left with messages it never took: held, unacknowledged, for the next
+   * iterator. Dropped, they would hold the broker's in-flight window on a live connection until
+   * the next reconnection (a loop restarted after a throw got 10 of 50 new messages in 3 s).
+   */
+  keep(left: readonly ReceivedMessage[]): void {
+    if (left.length === 0) return;
+    const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true);
+    for (const message of left) held.push(message);
+    this.any = true;
+  }
+
   /** A new connection resumed the session: drop the buffered copies the broker sends again. */
   resumed(): void {
     this.stream?.dropResent();

@@ -119,6 +119,28 @@ Deno.test("messages(): a resumed session's resends replace the buffered copies n
   await client.end();
 });
 
+Deno.test("manual_ack: what a left loop never took goes to the next iterator, unacknowledged", async () => {
+  const { client, broker } = await connected({ manual_ack: true });
+  const first = client.messages();
+  for (const n of [1, 2, 3]) await broker.send(publish(n, `m${n}`, 1));
+  const taken = await first.next();
+  assert.ok(!taken.done);
+  taken.value.ack();
+  assert.deepEqual(id(await broker.next()), ["puback", 1]);
+  await first.return(); // m2 and m3 were never taken
+  await settle();
+  assert.equal(broker.unread.length, 0, "not acknowledged on the way out");
+  const second = client.messages();
+  for (const n of [2, 3]) {
+    const next = await second.next();
+    assert.ok(!next.done);
+    assert.equal(next.value.text(), `m${n}`);
+    next.value.ack();
+    assert.deepEqual(id(await broker.next()), ["puback", n]);
+  }
+  await client.end();
+});
+
 Deno.test("messages made before any consumer are held for the first iterator, handlers' are not", async () => {
   const { client, broker } = await connected();
   await broker.send(publish(1, "held", 1));

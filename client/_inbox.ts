@@ -108,7 +108,7 @@ export class Inbox implements MessageStream {
   readonly matches: ((topic: string) => boolean) | undefined;
   readonly #capacity: number;
   readonly #manualAck: boolean;
-  readonly #onReturn: (() => void) | undefined;
+  readonly #onReturn: ((left: readonly ReceivedMessage[]) => void) | undefined;
   #buffer: ReceivedMessage[] = [];
   #head = 0;
   #closed = false;
@@ -122,7 +122,7 @@ export class Inbox implements MessageStream {
     capacity: number,
     manualAck: boolean,
     matches?: (topic: string) => boolean,
-    onReturn?: () => void,
+    onReturn?: (left: readonly ReceivedMessage[]) => void,
   ) {
     this.#capacity = capacity;
     this.#manualAck = manualAck;
@@ -244,8 +244,8 @@ export class Inbox implements MessageStream {
 
   /**
    * Stops iterating. What the buffer still holds was never handed over: without manual_ack its
-   * acknowledgements go out now (the loop chose to stop); with manual_ack they stay unsent, and
-   * the broker sends those messages again after the next reconnection (persistent session).
+   * acknowledgements go out now (the loop chose to stop); with manual_ack they are handed to
+   * `onReturn`, unacknowledged, for the next iterator (see Consumers.keep).
    */
   return(): Promise<IteratorResult<Message, undefined>> {
     this.close();
@@ -255,7 +255,7 @@ export class Inbox implements MessageStream {
     if (!this.#manualAck) { for (const message of left) message.ack(); }
     if (!this.#returned) {
       this.#returned = true;
-      this.#onReturn?.();
+      this.#onReturn?.(this.#manualAck ? left : []);
     }
     return Promise.resolve({ value: undefined, done: true });
   }

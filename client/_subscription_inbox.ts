@@ -30,7 +30,10 @@ export class SubscriptionInbox extends Inbox implements TopicSubscription {
     manualAck: boolean,
     options: SubscribeOptions,
   ) {
-    super(capacity, manualAck, topicMatcher(filters), () => this.#stopped(options));
+    super(capacity, manualAck, topicMatcher(filters), (left) => {
+      this.#stopped(options);
+      calls.consumers.keep(left);
+    });
     this.#calls = calls;
     this.filters = filters;
     this.granted = suback;

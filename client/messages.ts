@@ -54,7 +54,7 @@ export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisp
   next(): Promise<IteratorResult<Message, undefined>>;
   /**
    * Stops iterating (what `break` calls): what the stream still holds is acknowledged, or with
-   * `manual_ack` left for the broker to send again after a reconnection.
+   * `manual_ack` held, unacknowledged, for the client's next iterator of those messages.
    *
    * @returns A finished result.
    */
