@@ -147,3 +147,31 @@ Deno.test("exec.instance: VUs initialized and active, iterations completed, as t
     await dir.remove();
   }
 });
+
+// k6 gives the run's tags (options.tags, --tag) to vus and vus_max too (emitVUsAndVUsMax uses
+// RunTags), so dashboards and thresholds filtering on a run tag such as testid see them.
+const RUN_TAGS = `
+import { sleep } from "k6";
+export const options = {
+  vus: 2,
+  iterations: 4,
+  tags: { testid: "t-1" },
+  thresholds: { "vus{testid:t-1}": ["value>0"], "vus_max{testid:t-1}": ["value>0"] },
+};
+export default function () {
+  sleep(0.6);
+}
+`;
+
+Deno.test("vus and vus_max carry the run's tags, as k6's", async () => {
+  const dir = await TempDir.create();
+  try {
+    const r = await runScript(dir, RUN_TAGS);
+    assert.equal(r.code, 0, explain(r));
+    const value = (key: string) => (r.summary.metrics[key] as Record<string, number>)?.value;
+    assert.equal(value("vus_max{testid:t-1}"), 2, explain(r));
+    assert.ok(value("vus{testid:t-1}") >= 1, explain(r));
+  } finally {
+    await dir.remove();
+  }
+});

@@ -132,7 +132,7 @@ export class RunState {
   started(t0: number, plan: TestPlan): void {
     this.t0 = t0;
     this.outputs?.start(t0);
-    this.#gauges = new VusGauges(this.outputs?.wantPoints ?? false);
+    this.#gauges = new VusGauges(this.outputs?.wantPoints ?? false, plan.tags);
     this.#watchdog.running();
     if (!this.settings.quiet) this.#live = new LiveWindow({ startMs: t0 });
     const every = (ms: number, fn: () => void) => this.#timers.push(setInterval(fn, ms));

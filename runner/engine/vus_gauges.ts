@@ -9,7 +9,12 @@
  * @module
  */
 
-import { defineBuiltins, MetricRegistry, type MetricsSnapshot } from "../metrics/registry.ts";
+import {
+  defineBuiltins,
+  MetricRegistry,
+  type MetricsSnapshot,
+  type Tags,
+} from "../metrics/registry.ts";
 import type { WorkerStats } from "../worker/messages.ts";
 import type { WorkerHandle } from "./worker_pool.ts";
 import { VUS, VUS_MAX } from "../metrics/builtin.ts";
@@ -21,10 +26,17 @@ export class VusGauges {
   readonly #fresh = new Set<WorkerHandle>();
   #sampledVus = false;
 
-  /** @param recordPoints Whether an output wants every sample as a point. */
-  constructor(recordPoints: boolean) {
+  /** The run's tags (`--tag`, `options.tags`): k6 gives them to `vus` and `vus_max`. */
+  readonly #tags: Tags;
+
+  /**
+   * @param recordPoints Whether an output wants every sample as a point.
+   * @param runTags The run's tags.
+   */
+  constructor(recordPoints: boolean, runTags: Tags = {}) {
     this.#gauges = new MetricRegistry({ recordPoints });
     defineBuiltins(this.#gauges);
+    this.#tags = Object.freeze({ ...runTags });
   }
 
   /** A Worker reported while the test runs. */
@@ -53,13 +65,13 @@ export class VusGauges {
       let vus = 0;
       for (const s of stats.values()) vus += s.peak;
       if (!final || vus > 0 || !this.#sampledVus) {
-        this.#gauges.add(VUS, vus);
+        this.#gauges.add(VUS, vus, this.#tags);
         this.#sampledVus = true;
       }
       fresh.clear();
       for (const s of stats.values()) s.peak = s.active;
     }
-    this.#gauges.add(VUS_MAX, initialized);
+    this.#gauges.add(VUS_MAX, initialized, this.#tags);
     return this.#gauges.drain();
   }
 }
