@@ -24,6 +24,10 @@ function serve(status: { value: number }) {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       return new Response("late");
     }
+    if (path === "/ua") {
+      seen.other++;
+      return new Response(req.headers.get("user-agent"));
+    }
     if (path === "/redirect") {
       seen.other++;
       return new Response(null, { status: 302, headers: { location: "/x" } });
@@ -177,6 +181,28 @@ export default async function () {
       const m = r.summary.metrics as Record<string, Record<string, number>>;
       assert.equal(m.checks.fails, 0, explain(r));
     });
+
+    await t.step(
+      "options.userAgent is the requests' User-Agent, unless one sets its own",
+      async () => {
+        const r = await runScript(
+          dir,
+          `import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1, userAgent: "MyAgent/1.0" };
+export default async function () {
+  const res = await http.get(__ENV.BASE + "/ua");
+  const own = await http.get(__ENV.BASE + "/ua", { headers: { "User-Agent": "Mine/2" } });
+  check(res, { "option": (r) => r.body === "MyAgent/1.0" });
+  check(own, { "own": (r) => r.body === "Mine/2" });
+}`,
+          ["-e", `BASE=${url}`],
+        );
+        assert.equal(r.code, 0, explain(r));
+        const m = r.summary.metrics as Record<string, Record<string, number>>;
+        assert.equal(m.checks.passes, 2, explain(r));
+      },
+    );
   } finally {
     await server.shutdown();
     await dir.remove();

@@ -69,6 +69,11 @@ export async function perform(call: HttpCall): Promise<HttpResponse | undefined>
     throw new TypeError(`invalid URL "${call.url}"`);
   }
   const headers = new Headers(params.headers);
+  // k6's `userAgent` option, unless the request sets its own.
+  const agent = (call.vu.services.options as { userAgent?: unknown }).userAgent;
+  if (typeof agent === "string" && agent !== "" && !headers.has("user-agent")) {
+    headers.set("user-agent", agent);
+  }
   if (url.username !== "" || url.password !== "") {
     const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     headers.set("authorization", `Basic ${b64encode(user)}`);
