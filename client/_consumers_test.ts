@@ -21,6 +21,14 @@ const publish = (packetId: number, payload: string, qos: 1 | 2 = 2, dup = false)
   packetId,
 });
 
+/** A persistent session acknowledged by hand, reconnecting at once. */
+const PERSISTENT_MANUAL: ClientOptions = {
+  client_id: "c",
+  clean_session: false,
+  manual_ack: true,
+  reconnect: { initial_delay: 0, jitter: false },
+};
+
 async function connected(options: ClientOptions = {}) {
   const clock = new FakeClock();
   const broker = new ScriptedBroker(4);
@@ -66,12 +74,7 @@ Deno.test("manual_ack: the PUBACK goes out on ack(), once", async () => {
 });
 
 Deno.test("messages(): a QoS 2 message never acknowledged is delivered again when the broker resends it", async () => {
-  const { client, broker, clock } = await connected({
-    client_id: "c",
-    clean_session: false,
-    manual_ack: true,
-    reconnect: { initial_delay: 0, jitter: false },
-  });
+  const { client, broker, clock } = await connected(PERSISTENT_MANUAL);
   const stream = client.messages();
   await broker.send(publish(9, "once"));
   const first = await stream.next();
@@ -91,12 +94,7 @@ Deno.test("messages(): a QoS 2 message never acknowledged is delivered again whe
 });
 
 Deno.test("messages(): a resumed session's resends replace the buffered copies never acknowledged", async () => {
-  const { client, broker, clock } = await connected({
-    client_id: "c",
-    clean_session: false,
-    manual_ack: true,
-    reconnect: { initial_delay: 0, jitter: false },
-  });
+  const { client, broker, clock } = await connected(PERSISTENT_MANUAL);
   const stream = client.messages();
   for (const n of [1, 2, 3]) await broker.send(publish(n, `m${n}`, 1));
   const first = await stream.next(); // Taken, not acknowledged; m2 and m3 stay buffered.
