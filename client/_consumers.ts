@@ -12,6 +12,13 @@ import { SubscriptionIds } from "./_subscription_ids.ts";
 
 export const DEFAULT_CAPACITY = 1024;
 
+/** A `subscription()` iterator, as routing sees it (see SubscriptionInbox). */
+interface FilteredInbox extends Inbox {
+  readonly matches: (topic: string) => boolean;
+  readonly filters: readonly string[];
+  readonly subscriptionId?: number | undefined;
+}
+
 export class Consumers implements Acknowledger {
   /** Whether any iterator exists, or messages are held: the handlers-only path is the fast one. */
   any = false;
@@ -20,7 +27,7 @@ export class Consumers implements Acknowledger {
   readonly manualAck: boolean;
   readonly #inbound: Inbound;
   stream: Inbox | undefined;
-  readonly #subscriptions = new Set<Inbox>();
+  readonly #subscriptions = new Set<FilteredInbox>();
   /** The identifiers of the subscription() iterators' SUBSCRIBEs (MQTT 5). */
   readonly ids: SubscriptionIds = new SubscriptionIds();
   #held: Inbox | undefined;
@@ -50,7 +57,7 @@ export class Consumers implements Acknowledger {
     if (this.stream !== undefined) targets.push(this.stream);
     const ids = packet.properties?.subscriptionIdentifiers;
     for (const inbox of this.#subscriptions) {
-      if (inbox.matches!(topic) && (ids === undefined || this.#sentFor(inbox, ids))) {
+      if (inbox.matches(topic) && (ids === undefined || this.#sentFor(inbox, ids))) {
         targets.push(inbox);
       }
     }
@@ -83,9 +90,9 @@ export class Consumers implements Acknowledger {
   }
 
   /** Whether a copy with subscription identifiers `ids` is `inbox`'s (see SubscriptionIds). */
-  #sentFor(inbox: Inbox, ids: readonly number[]): boolean {
-    const { filters, subscriptionId } = inbox as { filters?: string[]; subscriptionId?: number };
-    return subscriptionId === undefined || this.ids.takes(filters!, subscriptionId, ids);
+  #sentFor(inbox: FilteredInbox, ids: readonly number[]): boolean {
+    const own = inbox.subscriptionId;
+    return own === undefined || this.ids.takes(inbox.filters, own, ids);
   }
 
   /** A read was delivered: whether an iterator is behind (see Inbox.readDone). */
@@ -97,8 +104,9 @@ export class Consumers implements Acknowledger {
 
   /** A new iterator: it gets the held messages it wants first. */
   add(inbox: Inbox): void {
+    // An inbox with a filter test is a subscription() iterator (the only kind made with one).
     if (inbox.matches === undefined) this.stream = inbox;
-    else this.#subscriptions.add(inbox);
+    else this.#subscriptions.add(inbox as FilteredInbox);
     const held = this.#held;
     if (held !== undefined) {
       held.handOver(
@@ -112,7 +120,7 @@ export class Consumers implements Acknowledger {
 
   remove(inbox: Inbox): void {
     if (this.stream === inbox) this.stream = undefined;
-    this.#subscriptions.delete(inbox);
+    this.#subscriptions.delete(inbox as FilteredInbox);
     this.any = this.stream !== undefined || this.#subscriptions.size > 0 ||
       this.#held !== undefined;
   }
@@ -120,11 +128,7 @@ export class Consumers implements Acknowledger {
   /** `filters` less those a `subscription()` iterator still holds: what may be unsubscribed. */
   unheld(filters: readonly string[]): string[] {
     const held = new Set<string>();
-    for (const inbox of this.#subscriptions) {
-      for (const filter of (inbox as { filters?: readonly string[] }).filters ?? []) {
-        held.add(filter);
-      }
-    }
+    for (const inbox of this.#subscriptions) for (const filter of inbox.filters) held.add(filter);
     return filters.filter((filter) => !held.has(filter));
   }
 

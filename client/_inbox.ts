@@ -141,8 +141,8 @@ export class Inbox implements MessageStream {
 
   /**
    * Takes a message: straight to a waiting `next()`, else into the buffer. QoS 1/2 ones always
-   * fit: past `capacity` their acknowledgements wait, which bounds how many the broker sends. A QoS 0 one is
-   * dropped (counted) when the loop had left `capacity` messages untaken by the time the read it
+   * fit: past `capacity` their acknowledgements wait, for the broker's flow control. A QoS 0 one
+   * is dropped (counted) when the loop had left `capacity` messages untaken by the time the read it
    * came in began: a loop that keeps up loses nothing to a burst, one that falls behind holds at
    * most `capacity` plus one read's worth. Returns whether it was taken.
    */
@@ -161,8 +161,10 @@ export class Inbox implements MessageStream {
         this.dropped++;
         return false;
       }
-    } // Acknowledged as it is buffered while there is room (see the top of this file).
-    else if (!this.#manualAck && this.size < this.#capacity) message.ack();
+    } else if (!this.#manualAck && this.size < this.#capacity) {
+      // Acknowledged as it is buffered while there is room (see the top of this file).
+      message.ack();
+    }
     this.#buffer.push(message);
     return true;
   }

@@ -257,9 +257,10 @@ export class Lifecycle implements DialerHost {
     this.#state = "connected";
     this.#reached?.resolve();
     conn.setKeepalive(properties?.serverKeepAlive ?? cs.keepalive);
+    const url = attempt.url.href;
     const took = this.#settings.clock.now() - attempt.start;
-    const [id, url, automatic] = [this.#clientId, attempt.url.href, this.#automatic];
-    this.#metrics?.connected(cs.protocolVersion, id, url, cs.tags, took, automatic);
+    const automatic = this.#automatic;
+    this.#metrics?.connected(cs.protocolVersion, this.#clientId, url, cs.tags, took, automatic);
     this.session.attach(conn, connack, cs, sent.properties?.receiveMaximum);
     const info = attempt.connectInfo(this.#clientId, connack);
     this.#owner.connected(info);

@@ -39,7 +39,7 @@ export interface ScenarioHost {
   warn(text: string): void;
   /** When the Worker last let its event loop run (performance.now() ms). */
   lastYield: number;
-  /** The test-wide figures of the main thread's last tick. */
+  /** The test-wide figures: the other Workers' as of the last tick, this Worker's now. */
   instance(): InstanceInfo;
 }
 
@@ -130,8 +130,7 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       progress: () => {
         // As k6: the share of the iterations done, for executors that count them. Ours are
         // counted now, the others' as of the last tick (every second), so this never runs ahead.
-        const all = host.instance().scenarioIterations?.[config.name] ?? 0;
-        const done = Math.max(all, host.stats.scenarios[config.name] ?? 0);
+        const done = host.instance().scenarioIterations?.[config.name] ?? 0;
         const { fraction } = scenarioProgress(config, segment, {
           sinceMs: epochNow() - startAt,
           iterationsDone: done,
