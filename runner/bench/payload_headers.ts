@@ -105,13 +105,15 @@ export class PayloadHeaders {
    * @returns The headers and the body.
    */
   stamp(body: Uint8Array, nowMs: number = Date.now()): Uint8Array {
-    const out = new Uint8Array(this.size + body.length);
-    const view = new DataView(out.buffer);
-    this.#fields.forEach((field, i) => {
-      const value = field === "cnt64" ? this.#next++ : Math.round(nowMs);
-      view.setBigUint64(i * FIELD_BYTES, BigInt(value));
-    });
-    out.set(body, this.size);
+    // A message's own bytes, written a byte at a time: a DataView would move a small array's
+    // bytes off the heap (a malloc per message), and a BigInt is one more allocation.
+    const fields = this.#fields;
+    const size = fields.length * FIELD_BYTES;
+    const out = new Uint8Array(size + body.length);
+    for (let i = 0; i < fields.length; i++) {
+      writeUint64(out, i * FIELD_BYTES, fields[i] === "cnt64" ? this.#next++ : Math.round(nowMs));
+    }
+    out.set(body, size);
     return out;
   }
 
@@ -125,14 +127,14 @@ export class PayloadHeaders {
    * is no send time (before 2000 or more than a day ahead: a payload sent without headers).
    */
   read(payload: Uint8Array, nowMs: number = Date.now()): HeaderValues | undefined {
-    if (payload.length < this.size) return undefined;
-    const view = new DataView(payload.buffer, payload.byteOffset, this.size);
+    const fields = this.#fields;
+    if (payload.length < fields.length * FIELD_BYTES) return undefined;
     const values: HeaderValues = {};
-    this.#fields.forEach((field, i) => {
-      const value = Number(view.getBigUint64(i * FIELD_BYTES));
-      if (field === "cnt64") values.count = value;
+    for (let i = 0; i < fields.length; i++) {
+      const value = readUint64(payload, i * FIELD_BYTES);
+      if (fields[i] === "cnt64") values.count = value;
       else values.sentAt = value;
-    });
+    }
     const sentAt = values.sentAt;
     if (sentAt !== undefined && !(sentAt >= EARLIEST_STAMP && sentAt <= nowMs + DAY_MS)) {
       return undefined;
@@ -165,4 +167,28 @@ export function parsePayloadHeaders(text: string): PayloadHeader[] {
     if (fields.indexOf(field) !== i) throw new RangeError(`header "${field}" given twice`);
   }
   return fields as PayloadHeader[];
+}
+
+/** Writes `value` (a whole number, 0 to 2^53) as a big-endian unsigned 64-bit integer. */
+function writeUint64(out: Uint8Array, at: number, value: number): void {
+  const high = Math.floor(value / 0x1_0000_0000);
+  const low = value >>> 0;
+  out[at] = high >>> 24;
+  out[at + 1] = high >>> 16;
+  out[at + 2] = high >>> 8;
+  out[at + 3] = high;
+  out[at + 4] = low >>> 24;
+  out[at + 5] = low >>> 16;
+  out[at + 6] = low >>> 8;
+  out[at + 7] = low;
+}
+
+/** A big-endian unsigned 64-bit integer, as the nearest number (exact up to 2^53). */
+function readUint64(bytes: Uint8Array, at: number): number {
+  const high =
+    ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>>
+    0;
+  const low = ((bytes[at + 4] << 24) | (bytes[at + 5] << 16) | (bytes[at + 6] << 8) |
+    bytes[at + 7]) >>> 0;
+  return high * 0x1_0000_0000 + low;
 }

@@ -80,7 +80,7 @@ class VuRecorder extends BoundTo implements MetricRecorder {
     const current = this.#vu.tags;
     if (current !== this.#base) {
       this.#base = current;
-      this.#registry.bind(this.#name, Object.freeze({ ...current, ...this.#own }), this);
+      this.#registry.bind(this.#name, Object.freeze({ ...current, ...this.#own }), this, true);
     }
     this.#registry.addBound(this, value);
   }

@@ -86,6 +86,11 @@ export class MetricState implements MetricInfo {
   readonly series = new Map<string, Series>();
   readonly byKey = new Map<string, Binding>();
   readonly byObject = new WeakMap<object, Binding>();
+  /**
+   * Series by the indexed tags of frozen tags objects, in their own key order: a VU's or a
+   * connection's first sample of a metric finds its series without sorting (see SeriesBinder).
+   */
+  readonly byIndexed = new Map<string, Series>();
   folded = false;
   lastTags: Tags | undefined;
   lastBinding: Binding | undefined;

@@ -48,14 +48,19 @@ export class SeriesBinder {
     }
   }
 
-  /** The binding of `tags` for `metric`, creating (or folding) its series when new. */
-  bind(metric: MetricState, tags: Tags): Binding {
+  /**
+   * The binding of `tags` for `metric`, creating (or folding) its series when new. `once`: the
+   * object is bound this once (made for the caller's binding, which the caller keeps), so it is
+   * not cached by identity: a WeakMap entry costs about 2 µs to make, more than the binding.
+   */
+  bind(metric: MetricState, tags: Tags, once = false): Binding {
     let binding = metric.lastTags === tags ? metric.lastBinding : metric.byObject.get(tags);
     if (binding !== undefined && (Object.isFrozen(tags) || sameTags(binding, tags))) {
       metric.lastTags = tags;
       metric.lastBinding = binding;
       return binding;
     }
+    if (binding === undefined && Object.isFrozen(tags)) return this.#bindFrozen(metric, tags, once);
     let key = "";
     for (const k in tags) key += k + "\u0000" + tags[k] + "\u0001";
     binding = metric.byKey.get(key);
@@ -67,7 +72,40 @@ export class SeriesBinder {
       if (metric.byKey.size >= this.#maxSeries * 4) metric.byKey.clear();
       metric.byKey.set(key, binding);
     }
-    metric.byObject.set(tags, binding);
+    if (!once) metric.byObject.set(tags, binding);
+    metric.lastTags = tags;
+    metric.lastBinding = binding;
+    return binding;
+  }
+
+  /**
+   * Binds a frozen tags object seen for the first time: a VU's or a connection's own, whose
+   * `vu`, `iter` or `client_id` make its content new too, so the content cache would only miss
+   * and grow. Its series is found by its indexed tags in the object's own key order (objects
+   * built alike share it), and the object itself is the binding's tags when its values are
+   * strings: no sorted copy, no content key.
+   */
+  #bindFrozen(metric: MetricState, tags: Tags, once: boolean): Binding {
+    const nonIndexed = this.#nonIndexed;
+    let indexedKey = "";
+    let size = 0;
+    let strings = true;
+    for (const k in tags) {
+      const value = tags[k];
+      size++;
+      if (typeof value !== "string") strings = false;
+      if (!nonIndexed.has(k)) indexedKey += k + "\u0000" + value + "\u0001";
+    }
+    let series = metric.byIndexed.get(indexedKey);
+    const copy = strings ? undefined : sortedCopy(tags);
+    if (series === undefined) {
+      series = this.#seriesFor(metric, copy ?? sortedCopy(tags));
+      // Bounded: past the series cap, tag sets with a value per call would pile up here.
+      if (metric.byIndexed.size >= this.#maxSeries * 4) metric.byIndexed.clear();
+      metric.byIndexed.set(indexedKey, series);
+    }
+    const binding: Binding = { series, tags: copy ?? tags, size };
+    if (!once) metric.byObject.set(tags, binding);
     metric.lastTags = tags;
     metric.lastBinding = binding;
     return binding;

@@ -143,6 +143,8 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    */
   preserveTags(keys: Iterable<string>): void {
     this.#binder.preserve(keys);
+    // A per-connection tag preserved now splits series: what was found without it is stale.
+    for (const metric of this.#table.values()) metric.byIndexed.clear();
   }
 
   /**
@@ -184,6 +186,8 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    * @param tags The samples' tags; frozen, as they must not change.
    * @param into A binding this registry returned before (or a recorder extending one, which
    * is then bound itself), pointed at `tags` now; what was added to it stays with its old tags.
+   * @param once `tags` was made for this binding and is not bound again: it is then not cached
+   * (a recorder that merges its own tags with a VU's keeps its binding itself).
    * @returns The binding: `into` when given.
    * @throws {TypeError} When the metric is not defined.
    *
@@ -200,12 +204,12 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    * assert.equal(registry.select("bytes", { page: "home" })?.sum, 15);
    * ```
    */
-  bind(name: string, tags: Tags, into?: BoundSeries): BoundSeries {
+  bind(name: string, tags: Tags, into?: BoundSeries, once = false): BoundSeries {
     const metric = this.#defined(name);
     const to = (into ?? new BoundTo()) as BoundTo;
     // Samples waiting on the old binding belong to its series.
     if (to.count > 0) to.settle();
-    const binding = this.#binder.bind(metric, tags);
+    const binding = this.#binder.bind(metric, tags, once);
     to.metric = name;
     to.binding = binding;
     to.tags = binding.tags;

@@ -365,3 +365,31 @@ Deno.test("a bound counter's samples wait on the binding, and every read of the 
   assert.throws(() => r.addBound(calls, Infinity), /Cannot add Infinity to metric "mqtt_calls"/);
   assert.equal(r.get("mqtt_calls")?.samples, 1);
 });
+
+Deno.test("frozen tags bound once each land in the series their content names", () => {
+  const warnings: string[] = [];
+  const r = new MetricRegistry({ maxSeriesPerMetric: 3, onWarning: (m) => warnings.push(m) });
+  r.define("calls", "counter");
+  // A VU's and a connection's own objects, each bound once, key order differing.
+  for (let i = 0; i < 20; i++) {
+    const tags = i % 2 === 0
+      ? { vu: `${i}`, method: "publish", client_id: `c${i}`, scenario: "s" }
+      : { scenario: "s", client_id: `c${i}`, method: "publish", vu: `${i}` };
+    r.addBound(r.bind("calls", Object.freeze(tags), undefined, true), 1);
+  }
+  // A script's number, where tags are strings: its series' tags are.
+  const port = { method: "publish", scenario: "s", port: 1883 } as unknown as Record<
+    string,
+    string
+  >;
+  r.add("calls", 1, Object.freeze(port));
+  assert.deepEqual(r.series("calls").map((s) => [s.tags, s.sum]), [
+    [{ method: "publish", scenario: "s" }, 20],
+    [{ method: "publish", port: "1883", scenario: "s" }, 1],
+  ]);
+  // New tag sets past the cap fold as unfrozen ones do.
+  for (let i = 0; i < 10; i++) r.add("calls", 1, Object.freeze({ device: `d${i}` }));
+  assert.equal(warnings.length, 1);
+  assert.equal(r.get("calls")?.sum, 31);
+  assert.ok(r.series("calls").length <= 6);
+});

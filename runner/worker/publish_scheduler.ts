@@ -22,7 +22,8 @@ export interface PaceResult {
 /**
  * What a pace's owner makes and hears of at each publication, for publications that differ
  * (a bench publisher's stamped headers, its random topics) and counts of its own. They run as
- * the VU that scheduled the pace (its async context), so that its custom metrics work in them.
+ * the VU that scheduled the pace, so that its custom metrics work in them; for their synchronous
+ * part only: the continuations they start do not (see `VuStorage.runSync`).
  */
 export interface PaceHooks {
   /** The next publication's topic (default the pace's). */
@@ -191,8 +192,7 @@ function fire(woke: number): void {
 }
 
 function publishOne(pace: Pace): void {
-  if (pace.vu !== undefined) vuStorage.run(pace.vu, publishHooked, pace);
-  else publishHooked(pace);
+  asVu(pace, publishHooked, pace);
 }
 
 function publishHooked(pace: Pace): void {
@@ -214,15 +214,28 @@ function publishHooked(pace: Pace): void {
 }
 
 function settled(pace: Pace, ok: boolean, mark: number | undefined): void {
+  const hooks = pace.hooks;
   if (ok) {
     pace.result.published++;
-    pace.hooks?.published?.();
+    if (hooks?.published !== undefined) asVu(pace, published, hooks);
   } else {
     pace.result.failed++;
-    pace.hooks?.failed?.(mark);
+    if (hooks?.failed !== undefined) {
+      if (mark === undefined) asVu(pace, failed, hooks);
+      else asVu(pace, () => hooks.failed!(mark), hooks);
+    }
   }
   pace.pending--;
   settleIfIdle(pace);
+}
+
+const published = (hooks: PaceHooks) => hooks.published!();
+const failed = (hooks: PaceHooks) => hooks.failed!(undefined);
+
+/** Calls a hook as the pace's VU: for its synchronous part only (see `VuStorage.runSync`). */
+function asVu<A>(pace: Pace, fn: (arg: A) => void, arg: A): void {
+  if (pace.vu === undefined) fn(arg);
+  else vuStorage.runSync(pace.vu, fn, arg);
 }
 
 /** Resolves a pace that is no longer scheduled once its last publication settled. */

@@ -9,7 +9,7 @@
  */
 
 import { VuEventLoop } from "./event_loop.ts";
-import { AsyncLocalStorage } from "node:async_hooks";
+import { VuStorage } from "./vu_storage.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { parseThresholds, type ThresholdsConfig } from "../metrics/thresholds.ts";
 
@@ -34,7 +34,7 @@ export const RAW_TIMERS: Timers = Object.freeze({
 });
 
 /** Where the current VU's state lives while its code runs. */
-export const vuStorage: AsyncLocalStorage<VuState> = new AsyncLocalStorage<VuState>();
+export const vuStorage: VuStorage<VuState> = new VuStorage<VuState>();
 
 /** What a VU runs: its init context, setup, teardown, an iteration, handleSummary. */
 export type VuPhase = "init" | "setup" | "teardown" | "iteration" | "summary" | "idle";
