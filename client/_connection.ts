@@ -83,7 +83,16 @@ export class Connection {
    */
   now(): number {
     if (!this.#handlingRead) return this.#clock.now();
-    return this.#readTime ??= this.#clock.now();
+    return this.#readTime ??= this.#readClock();
+  }
+
+  /** The read's time: the transport's own reading of it when the clock can take it (an op less). */
+  #readClock(): number {
+    const at = this.#transport.readAt;
+    const clock = this.#clock;
+    return at === undefined || clock.fromPerformance === undefined
+      ? clock.now()
+      : clock.fromPerformance(at);
   }
 
   /** Settles once a failed connection has let go of its transport and stopped reading. */

@@ -217,3 +217,24 @@ Deno.test("Connection reads no clock for a read whose handling asks no time", as
   assert.equal(transport.writes.length, 0);
   await conn.close();
 });
+
+Deno.test("Connection times a read's packets by the transport's reading when the clock can take it", async () => {
+  const seen: number[] = [];
+  for (const fromPerformance of [(t: number) => 1_000_000 + t, undefined]) {
+    const transport = memoryTransport();
+    // As the Deno transport's: performance.now() as the chunk was read.
+    Object.defineProperty(transport, "readAt", { value: 500 });
+    const clock = new FakeClock();
+    if (fromPerformance !== undefined) Object.assign(clock, { fromPerformance });
+    const conn = new Connection(transport, new Decoder(), clock, {
+      onPacket: (c) => void seen.push(c.now()),
+      onLost() {},
+    });
+    conn.start();
+    transport.push(Uint8Array.of(0xd0, 0)); // PINGRESP
+    await settle();
+    await conn.close();
+  }
+  // Without the clock's conversion, the clock is read (no op saved, same time source).
+  assert.deepEqual(seen, [1_000_500, new FakeClock().now()]);
+});

@@ -35,6 +35,14 @@ export interface Clock {
    * @param id The handle `setTimeout` returned.
    */
   clearTimeout(id: unknown): void;
+  /**
+   * Optional, for a clock that reads `performance`: its time at a `performance.now()` reading
+   * taken already (a transport's, as a read completed), which saves reading the clock again.
+   *
+   * @param performanceNow A `performance.now()` reading.
+   * @returns The clock's time then.
+   */
+  fromPerformance?(performanceNow: number): number;
 }
 
 /**
@@ -50,6 +58,7 @@ export interface Clock {
  */
 export const SYSTEM_CLOCK: Clock = Object.freeze({
   now: (): number => performance.timeOrigin + performance.now(),
+  fromPerformance: (performanceNow: number): number => performance.timeOrigin + performanceNow,
   setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),
   clearTimeout: (id: unknown): void => clearTimeout(id as number),
 });

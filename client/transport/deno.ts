@@ -153,6 +153,10 @@ class DenoTransport implements Transport {
    * packets, a few µs each, so a trickle still reads as one.
    */
   #readAt = -Infinity;
+
+  get readAt(): number {
+    return this.#readAt;
+  }
   #pause?: { timer: unknown; resolve: () => void } | undefined;
 
   constructor(conn: DenoConnLike, clock: Clock) {

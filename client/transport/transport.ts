@@ -70,6 +70,11 @@ export interface Transport {
    * @param writer Told when the bytes are handed to the operating system, or the error.
    */
   writeTo?(bytes: Uint8Array, writer: TransportWriter): void;
+  /**
+   * Optional: `performance.now()` as the last chunk was read, for the client to time what the
+   * chunk holds without reading the clock again (see `Clock.fromPerformance`).
+   */
+  readonly readAt?: number;
 }
 
 /**

@@ -57,6 +57,7 @@ const ABANDON_WAIT_MS = 1000;
 /** The client's own timers (keepalive, timeouts) must not hold an iteration open. */
 const UNTRACKED_CLOCK: Clock = Object.freeze({
   now: (): number => performance.timeOrigin + performance.now(),
+  fromPerformance: (performanceNow: number): number => performance.timeOrigin + performanceNow,
   setTimeout: (callback: () => void, ms: number): unknown => RAW_TIMERS.setTimeout(callback, ms),
   clearTimeout: (id: unknown): void => RAW_TIMERS.clearTimeout(id as number),
 });
