@@ -17,7 +17,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
  * import assert from "node:assert/strict";
  *
  * const storage = new VuStorage<{ id: number }>();
- * assert.equal(storage.runSync({ id: 7 }, () => storage.getStore()?.id), 7);
+ * const id = storage.runSync({ id: 7 }, (plus: number) => storage.getStore()!.id + plus, 1);
+ * assert.equal(id, 8);
  * assert.equal(storage.getStore(), undefined);
  * ```
  */
