@@ -10,11 +10,22 @@
 import { EMPTY_TAGS, type MetricState, Series } from "./_series.ts";
 import type { Tags } from "./types.ts";
 
-/** How a tag object maps to a series: `tags` is our own sorted copy of the sample's tags. */
+/**
+ * How a tag object maps to a series. `tags` is our own sorted copy of the sample's tags, what
+ * points carry to the outputs (sorted, as k6's outputs write them); for a frozen object it is
+ * made from `source` when first asked for (see {@linkcode tagsOf}): most runs stream no points.
+ */
 export interface Binding {
   series: Series;
-  tags: Tags;
+  tags: Tags | undefined;
+  /** The tags object bound (frozen), or the sorted copy. */
+  source: Tags;
   size: number;
+}
+
+/** The sorted tags of a binding's samples, copied from the bound object on first use. */
+export function tagsOf(binding: Binding): Tags {
+  return binding.tags ??= sortedCopy(binding.source);
 }
 
 /** Binds tags objects to the series of a registry's metrics, under one series cap. */
@@ -66,7 +77,7 @@ export class SeriesBinder {
     binding = metric.byKey.get(key);
     if (binding === undefined) {
       const copy = sortedCopy(tags);
-      binding = { series: this.#seriesFor(metric, copy), tags: copy, size: 0 };
+      binding = { series: this.#seriesFor(metric, copy), tags: copy, source: copy, size: 0 };
       for (const _ in copy) binding.size++;
       // Bounded: tag sets past the series cap (unique ids…) would otherwise pile up here.
       if (metric.byKey.size >= this.#maxSeries * 4) metric.byKey.clear();
@@ -82,8 +93,8 @@ export class SeriesBinder {
    * Binds a frozen tags object seen for the first time: a VU's or a connection's own, whose
    * `vu`, `iter` or `client_id` make its content new too, so the content cache would only miss
    * and grow. Its series is found by its indexed tags in the object's own key order (objects
-   * built alike share it), and the object itself is the binding's tags when its values are
-   * strings: no sorted copy, no content key.
+   * built alike share it); the sorted copy the outputs' points need is made when one is
+   * recorded (`tagsOf`). No content key, no copy for a run without such outputs.
    */
   #bindFrozen(metric: MetricState, tags: Tags, once: boolean): Binding {
     const nonIndexed = this.#nonIndexed;
@@ -97,6 +108,7 @@ export class SeriesBinder {
       if (!nonIndexed.has(k)) indexedKey += k + "\u0000" + value + "\u0001";
     }
     let series = metric.byIndexed.get(indexedKey);
+    // Values other than strings are made strings now: the series' tags must be.
     const copy = strings ? undefined : sortedCopy(tags);
     if (series === undefined) {
       series = this.#seriesFor(metric, copy ?? sortedCopy(tags));
@@ -104,7 +116,7 @@ export class SeriesBinder {
       if (metric.byIndexed.size >= this.#maxSeries * 4) metric.byIndexed.clear();
       metric.byIndexed.set(indexedKey, series);
     }
-    const binding: Binding = { series, tags: copy ?? tags, size };
+    const binding: Binding = { series, tags: copy, source: copy ?? tags, size };
     if (!once) metric.byObject.set(tags, binding);
     metric.lastTags = tags;
     metric.lastBinding = binding;
@@ -161,7 +173,7 @@ export class SeriesBinder {
 }
 
 function sameTags(binding: Binding, tags: Tags): boolean {
-  const own = binding.tags;
+  const own = tagsOf(binding);
   let n = 0;
   for (const k in tags) {
     if (own[k] !== tags[k]) return false;

@@ -6,7 +6,7 @@
  */
 
 import { EMPTY_TAGS } from "./_series.ts";
-import type { Binding } from "./_series_binding.ts";
+import { type Binding, tagsOf } from "./_series_binding.ts";
 import type { MetricTable, PendingSamples } from "./_metric_table.ts";
 import type { BoundSeries, Tags } from "./types.ts";
 
@@ -36,9 +36,13 @@ import type { BoundSeries, Tags } from "./types.ts";
  */
 export class BoundTo implements BoundSeries, PendingSamples {
   metric = "";
-  tags: Tags = EMPTY_TAGS;
   /** The series' binding; set by `MetricRegistry.bind` before any sample. */
   binding!: Binding;
+
+  /** The tags of the samples, sorted (none before the first binding). */
+  get tags(): Tags {
+    return this.binding === undefined ? EMPTY_TAGS : tagsOf(this.binding);
+  }
   /** The table that reads the series, for a counter whose samples wait here; else undefined. */
   table: MetricTable | undefined;
   count = 0;

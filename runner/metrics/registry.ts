@@ -12,7 +12,7 @@
 
 import type { MetricsSink } from "../../client/metrics_sink.ts";
 import { COUNTER, EMPTY_TAGS, mergeInto, now } from "./_series.ts";
-import { type Binding, SeriesBinder } from "./_series_binding.ts";
+import { type Binding, SeriesBinder, tagsOf } from "./_series_binding.ts";
 import { BoundTo } from "./bound_to.ts";
 import { MetricQueries, metricTable } from "./_metric_queries.ts";
 import type {
@@ -212,7 +212,6 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
     const binding = this.#binder.bind(metric, tags, once);
     to.metric = name;
     to.binding = binding;
-    to.tags = binding.tags;
     // A counter's samples add up where they are made, unless each is streamed as a point.
     to.table = metric.kind === COUNTER && !this.#recordPoints ? this.#table : undefined;
     return to;
@@ -259,7 +258,7 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
     if (typeof value !== "number" || !Number.isFinite(value)) throw notFinite(name, value);
     binding.series.add(value, time);
     if (this.#recordPoints) {
-      this.#points.push({ metric: name, time: time ?? now(), value, tags: binding.tags });
+      this.#points.push({ metric: name, time: time ?? now(), value, tags: tagsOf(binding) });
     }
   }
 
