@@ -61,7 +61,10 @@ export class Connection {
   #keepalive?: Keepalive | undefined;
   /** A read's packets are being handled: `now` reads the clock once for all of them. */
   #handlingRead = false;
-  /** The clock's reading for the read being handled, taken when first asked for (see `now`). */
+  /**
+   * The time of the read being handled, when first asked for: the transport's reading of it,
+   * or the clock's (see `now`).
+   */
   #readTime: number | undefined;
 
   constructor(transport: Transport, decoder: Decoder, clock: Clock, handler: ConnectionHandler) {

@@ -38,6 +38,8 @@ export interface Clock {
   /**
    * Optional, for a clock that reads `performance`: its time at a `performance.now()` reading
    * taken already (a transport's, as a read completed), which saves reading the clock again.
+   * It must agree with `now()`: a clock made from another that overrides `now` (say
+   * `{ ...SYSTEM_CLOCK, now }`) must override or drop it too.
    *
    * @param performanceNow A `performance.now()` reading.
    * @returns The clock's time then.

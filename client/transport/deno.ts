@@ -153,15 +153,16 @@ class DenoTransport implements Transport {
    * packets, a few µs each, so a trickle still reads as one.
    */
   #readAt = -Infinity;
-
-  get readAt(): number {
-    return this.#readAt;
-  }
   #pause?: { timer: unknown; resolve: () => void } | undefined;
 
   constructor(conn: DenoConnLike, clock: Clock) {
     this.#conn = conn;
     this.#clock = clock;
+  }
+
+  /** When the chunk being handled was read (see `Transport.readAt`). */
+  get readAt(): number {
+    return this.#readAt;
   }
 
   /** Where `readTo()` hands its chunks, and `writeTo()` reports (set by their first call). */

@@ -72,7 +72,8 @@ export interface Transport {
   writeTo?(bytes: Uint8Array, writer: TransportWriter): void;
   /**
    * Optional: `performance.now()` as the last chunk was read, for the client to time what the
-   * chunk holds without reading the clock again (see `Clock.fromPerformance`).
+   * chunk holds without reading the clock again (see `Clock.fromPerformance`). Read while that
+   * chunk is handled; at other times it may hold an older reading.
    */
   readonly readAt?: number;
 }

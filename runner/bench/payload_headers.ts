@@ -169,7 +169,10 @@ export function parsePayloadHeaders(text: string): PayloadHeader[] {
   return fields as PayloadHeader[];
 }
 
-/** Writes `value` (a whole number, 0 to 2^53) as a big-endian unsigned 64-bit integer. */
+/**
+ * Writes `value` as a big-endian unsigned 64-bit integer: exact for whole numbers from 0 to
+ * 2^53 (counts and epoch milliseconds); a fraction is cut, NaN writes 0.
+ */
 function writeUint64(out: Uint8Array, at: number, value: number): void {
   const high = Math.floor(value / 0x1_0000_0000);
   const low = value >>> 0;

@@ -1,8 +1,9 @@
 /**
  * Internals of the metric registry: which series a sample's tags land in. A tags object is
- * bound to its series through caches (by identity, then by content) so that `add()` costs a
- * few property reads; non-indexed tags (`vu`, `iter`) do not split series; past the series
- * cap, new tag sets fold into a series that keeps only the preserved tags, or none.
+ * bound to its series through caches (by identity, then by content; a frozen object new by
+ * content by its indexed tags) so that `add()` costs a few property reads; non-indexed tags
+ * (`vu`, `iter`) do not split series; past the series cap, new tag sets fold into a series
+ * that keeps only the preserved tags, or none.
  *
  * @module
  */

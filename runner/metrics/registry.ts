@@ -143,7 +143,8 @@ export class MetricRegistry extends MetricQueries implements MetricsSink {
    */
   preserveTags(keys: Iterable<string>): void {
     this.#binder.preserve(keys);
-    // A per-connection tag preserved now splits series: what was found without it is stale.
+    // Given before any sample (the Worker preserves its thresholds' tags first); a per-connection
+    // tag preserved now splits series, so the indexed-tags lookup must not answer without it.
     for (const metric of this.#table.values()) metric.byIndexed.clear();
   }
 

@@ -78,8 +78,10 @@ export interface PaceSpec {
 interface Pace extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "reconnecting">> {
   hooks: PaceHooks | undefined;
   reconnecting: (() => boolean) | undefined;
-  /** The VU the hooks run as (the timer fires in whichever context armed it). */
+  /** The VU the hooks run as (the timer fires outside any VU: see TickTimer). */
   vu: VuState | undefined;
+  /** What the hooks made for the next publication (one object for the pace's life). */
+  next: { topic: string; payload: Payload; mark: number | undefined };
   due: number;
   left: number;
   /** In the heap: more publications are due. */
@@ -91,6 +93,8 @@ interface Pace extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "re
   ok: () => void;
   failed: () => void;
 }
+
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** The Worker's paces, a binary heap by `due`. */
 const heap: Pace[] = [];
@@ -131,6 +135,8 @@ export function schedulePace(spec: PaceSpec): Promise<PaceResult> {
     reconnecting: spec.reconnecting,
     hooks: spec.hooks,
     vu: spec.hooks === undefined ? undefined : vuStorage.getStore(),
+    // Filled before each publication.
+    next: { topic: spec.topic, payload: EMPTY_PAYLOAD, mark: undefined },
     due: spec.start,
     left: spec.count,
     scheduled: false,
@@ -192,25 +198,33 @@ function fire(woke: number): void {
 }
 
 function publishOne(pace: Pace): void {
-  asVu(pace, publishHooked, pace);
-}
-
-function publishHooked(pace: Pace): void {
-  const hooks = pace.hooks;
-  let topic = pace.topic;
-  let payload = pace.payload;
-  let mark: number | undefined;
-  if (hooks !== undefined) {
-    if (hooks.topic !== undefined) topic = hooks.topic();
-    if (hooks.payload !== undefined) payload = hooks.payload();
-    if (hooks.made !== undefined) mark = hooks.made();
-  }
+  const next = pace.next;
+  if (pace.hooks === undefined) {
+    next.topic = pace.topic;
+    next.payload = pace.payload;
+    next.mark = undefined;
+  } else asVu(pace, makeNext, pace);
+  const mark = next.mark;
   pace.pending++;
-  // The library's call: the k6 wrapper's ordering behind sleeps and connects is the script's
-  // await of the pace itself.
-  const sent = LibraryClient.prototype.publishAsync.call(pace.client, topic, payload, pace.options);
+  // The library's call, outside the hooks' VU: the k6 wrapper's ordering behind sleeps and
+  // connects is the script's await of the pace itself.
+  const sent = LibraryClient.prototype.publishAsync.call(
+    pace.client,
+    next.topic,
+    next.payload,
+    pace.options,
+  );
   if (mark === undefined) sent.then(pace.ok, pace.failed);
   else sent.then(pace.ok, () => settled(pace, false, mark));
+}
+
+/** The hooks' topic, payload and mark of the next publication, into `pace.next`. */
+function makeNext(pace: Pace): void {
+  const hooks = pace.hooks!;
+  const next = pace.next;
+  next.topic = hooks.topic === undefined ? pace.topic : hooks.topic();
+  next.payload = hooks.payload === undefined ? pace.payload : hooks.payload();
+  next.mark = hooks.made === undefined ? undefined : hooks.made();
 }
 
 function settled(pace: Pace, ok: boolean, mark: number | undefined): void {

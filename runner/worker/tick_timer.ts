@@ -10,7 +10,7 @@
  * @module
  */
 
-import { RAW_TIMERS, type Timers } from "./vu_context.ts";
+import { RAW_TIMERS, type Timers, vuStorage } from "./vu_context.ts";
 
 /**
  * A timer that calls its callback at the times it is armed for, with an interval while they
@@ -74,7 +74,9 @@ export class TickTimer {
     this.#clear();
     // A steady owner's interval starts on the tick, where a timeout wakes.
     const wake = steady ? () => this.#repeat(tick) : this.#wake;
-    this.#timer = this.#timers.setTimeout(wake, Math.max(0, at - Date.now()));
+    // Armed as no VU: the callbacks of every VU's paces and waits must not run as the one that
+    // happened to arm it (nor what they start: a client's timers, its event handlers' routing).
+    this.#timer = vuStorage.exit(() => this.#timers.setTimeout(wake, Math.max(0, at - Date.now())));
   }
 
   /** Stops the timer. */
@@ -93,6 +95,7 @@ export class TickTimer {
   }
 
   #repeat(tick: number): void {
+    // Called by a timer armed as no VU (see arm), so no VU's context carries over.
     this.#timer = this.#timers.setInterval(this.#wake, tick);
     this.#repeating = tick;
     this.#wake();

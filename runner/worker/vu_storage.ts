@@ -55,6 +55,24 @@ export class VuStorage<T> {
   }
 
   /**
+   * Runs `fn` as no VU, and so does every continuation it starts: a Worker's shared timer armed
+   * by whichever VU came first must not run its callbacks, and what they start, as that VU.
+   *
+   * @param fn What to run.
+   * @returns What `fn` returns.
+   */
+  exit<R>(fn: () => R): R {
+    const sync = this.#sync;
+    this.#sync = undefined;
+    try {
+      // Not AsyncLocalStorage.exit(): in Deno its continuations keep the caller's store.
+      return this.#async.run(undefined as T, fn);
+    } finally {
+      this.#sync = sync;
+    }
+  }
+
+  /**
    * Runs `fn` as `state` for its synchronous part only: the continuations it starts keep the
    * caller's context. Switching the async context costs about a µs and makes each promise made
    * inside carry it; a publication scheduled 10,000 times a second whose hooks only count and

@@ -25,3 +25,25 @@ Deno.test("VuStorage.runSync runs as a VU for the synchronous part only", async 
   assert.throws(() => storage.runSync("x", () => assert.fail("boom"), 0), /boom/);
   assert.equal(storage.getStore(), undefined);
 });
+
+Deno.test("VuStorage.exit runs as no VU, and so do the continuations it starts", async () => {
+  const storage = new VuStorage<string>();
+  const seen: Array<string | undefined> = [];
+  await storage.run("armer", async () => {
+    const fired = Promise.withResolvers<void>();
+    storage.runSync("hooked", () => {
+      storage.exit(() => {
+        seen.push(storage.getStore());
+        // A shared timer armed here fires as no VU, whoever armed it.
+        setTimeout(() => {
+          seen.push(storage.getStore());
+          fired.resolve();
+        }, 1);
+      });
+      seen.push(storage.getStore());
+    }, 0);
+    await fired.promise;
+    seen.push(storage.getStore());
+  });
+  assert.deepEqual(seen, [undefined, "hooked", undefined, "armer"]);
+});
