@@ -34,6 +34,7 @@ import {
   type PublishOptions,
   QoS,
   type SubscribeOptions,
+  SYSTEM_CLOCK,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
 import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
@@ -54,10 +55,12 @@ export { QoS };
  */
 const ABANDON_WAIT_MS = 1000;
 
-/** The client's own timers (keepalive, timeouts) must not hold an iteration open. */
+/**
+ * The client's own timers (keepalive, timeouts) must not hold an iteration open; its time is the
+ * system clock's (so `now` and `fromPerformance` agree).
+ */
 const UNTRACKED_CLOCK: Clock = Object.freeze({
-  now: (): number => performance.timeOrigin + performance.now(),
-  fromPerformance: (performanceNow: number): number => performance.timeOrigin + performanceNow,
+  ...SYSTEM_CLOCK,
   setTimeout: (callback: () => void, ms: number): unknown => RAW_TIMERS.setTimeout(callback, ms),
   clearTimeout: (id: unknown): void => RAW_TIMERS.clearTimeout(id as number),
 });

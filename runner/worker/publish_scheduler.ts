@@ -94,8 +94,6 @@ interface Pace extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "re
   failed: () => void;
 }
 
-const EMPTY_PAYLOAD = new Uint8Array(0);
-
 /** The Worker's paces, a binary heap by `due`. */
 const heap: Pace[] = [];
 /** The Worker's one timer, armed for the first pace's next tick. */
@@ -120,13 +118,14 @@ const timer = new TickTimer(fire);
  * ```
  */
 export function schedulePace(spec: PaceSpec): Promise<PaceResult> {
+  // Text is encoded once, not at every publication.
+  const payload = typeof spec.payload === "string"
+    ? new TextEncoder().encode(spec.payload)
+    : spec.payload;
   const pace: Pace = {
     client: spec.client,
     topic: spec.topic,
-    // Text is encoded once, not at every publication.
-    payload: typeof spec.payload === "string"
-      ? new TextEncoder().encode(spec.payload)
-      : spec.payload,
+    payload,
     options: spec.options,
     every: spec.every,
     tick: spec.tick,
@@ -136,7 +135,7 @@ export function schedulePace(spec: PaceSpec): Promise<PaceResult> {
     hooks: spec.hooks,
     vu: spec.hooks === undefined ? undefined : vuStorage.getStore(),
     // Filled before each publication.
-    next: { topic: spec.topic, payload: EMPTY_PAYLOAD, mark: undefined },
+    next: { topic: spec.topic, payload, mark: undefined },
     due: spec.start,
     left: spec.count,
     scheduled: false,
