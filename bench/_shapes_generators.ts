@@ -138,11 +138,14 @@ const BENCH_STARTUP_MS = 2000;
 // SHAPES_V8_FLAGS: V8 flags added for profiling, written to follow the runner's (`,--flag`).
 const EXTRA_V8_FLAGS = Deno.env.get("SHAPES_V8_FLAGS") ?? "";
 
+// SHAPES_INSPECT=1: the runner, or the floor program, listens for an inspector on 127.0.0.1:9229.
+const inspect = () => Deno.env.get("SHAPES_INSPECT") ? ["--inspect=127.0.0.1:9229"] : [];
+
 function runnerArgs(): string[] {
   return [
     "run",
     "-A",
-    ...(Deno.env.get("SHAPES_INSPECT") ? ["--inspect=127.0.0.1:9229"] : []),
+    ...inspect(),
     mqloadTaskV8Flags() + EXTRA_V8_FLAGS,
     CLI,
   ];
@@ -183,7 +186,7 @@ export async function launchPlan(
     // The floor writes its counts and latency as the runner's summary gives them.
     const summary = `${dir}/${shape.name}-${generator}-summary.json`;
     return {
-      launches: [{ args: ["run", "-A", ...v8Flags, FLOOR], at: now, summary }],
+      launches: [{ args: ["run", "-A", ...inspect(), ...v8Flags, FLOOR], at: now, summary }],
       startAt,
       endAt,
       env: { ...env, FLOOR_SUMMARY: summary },

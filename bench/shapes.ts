@@ -32,7 +32,7 @@
  * names the generators to run instead: `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
  * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`).
  * For profiling: `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the V8 flags of the
- * runner and the floor program, `SHAPES_INSPECT=1` starts the runner with `--inspect` on
+ * runner and the floor program, `SHAPES_INSPECT=1` starts the runner (or the floor program) with `--inspect` on
  * 127.0.0.1:9229 (a heap sampler can attach to its Worker through the `NodeWorker` domain), and
  * `SHAPES_STDOUT=1` shows the generators' standard output (such as `--trace-gc`).
  *

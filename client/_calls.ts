@@ -167,9 +167,11 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     options: SubscribeOptions | undefined,
     sync: boolean,
   ): Promise<number[]> {
-    const op = subscribeOp(topic, withoutSignal(options), sync, this.startTime());
-    this.#submit(op, options?.signal);
-    return op.promise;
+    return this.outcomes.guard("subscribe", sync, options?.tags, () => {
+      const op = subscribeOp(topic, withoutSignal(options), sync, this.startTime());
+      this.#submit(op, options?.signal);
+      return op.promise;
+    });
   }
 
   /** An iterable subscription, registered before its SUBSCRIBE is sent. */
@@ -197,9 +199,11 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     sync: boolean,
     untilConnect = false,
   ): Promise<void> {
-    const op = unsubscribeOp(topics, withoutSignal(options), sync);
-    this.#submit(op, options?.signal, untilConnect);
-    return op.promise as Promise<unknown> as Promise<void>;
+    return this.outcomes.guard("unsubscribe", sync, options?.tags, () => {
+      const op = unsubscribeOp(topics, withoutSignal(options), sync);
+      this.#submit(op, options?.signal, untilConnect);
+      return op.promise as Promise<unknown> as Promise<void>;
+    });
   }
 
   /**

@@ -3,11 +3,14 @@
 
 import type {
   Properties,
+  ProtocolVersion,
   PublishPacket,
   SubscribePacket,
   Subscription,
   UnsubscribePacket,
 } from "../codec/packets.ts";
+import { encode } from "../codec/mod.ts";
+import { filterProblem } from "../codec/internal.ts";
 import { LATENCY_PROPERTY, stampPayload } from "./_latency_stamp.ts";
 import { toBytes } from "./_settings.ts";
 import { ObservedPromise } from "./_observed.ts";
@@ -21,7 +24,7 @@ import {
   describe,
 } from "./_checks.ts";
 import type { Payload, PublishOptions, SubscribeOptions, UnsubscribeOptions } from "./options.ts";
-import type { MqttError } from "./errors.ts";
+import { MqttError } from "./errors.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -225,11 +228,48 @@ export function restoreOps(subscriptions: Iterable<Restorable>): SubscribeOp[] {
   return ops;
 }
 
-function checkFilter(filter: unknown): string {
-  if (typeof filter !== "string" || filter === "") {
-    const got = filter === "" ? "an empty string" : describe(filter);
-    throw new TypeError(`Invalid topic filter: expected a non-empty string, got ${got}`);
+/**
+ * A (un)subscription's packet, or why the codec refuses it (MQTT 5's rules of shared
+ * subscriptions, checked once the version is known): that fails the call, not the connection
+ * whose CONNACK is being handled when a call made while connecting is sent.
+ */
+export function encodeRequest(op: SubscribeOp | UnsubscribeOp, version: ProtocolVersion) {
+  try {
+    return encode(op.packet, version);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return new MqttError(`Cannot ${op.method}: ${why}`, {
+      code: "invalid",
+      method: op.method,
+      cause: error,
+    });
   }
+}
+
+/**
+ * A topic filter the protocol forbids (empty, a misplaced wildcard such as `a/#/b`), found when
+ * the call is made rather than when its SUBSCRIBE is encoded: a call made while connecting would
+ * otherwise fail in the middle of the CONNACK's handling. xk6-mqtt's calls report it as the
+ * call's failure (see `Outcomes.guard`).
+ */
+export class InvalidFilterError extends TypeError {
+  constructor(readonly filter: string, problem: string) {
+    super(`Invalid topic filter: ${problem}`);
+  }
+}
+
+function checkFilter(filter: unknown): string {
+  if (typeof filter !== "string") {
+    throw new TypeError(
+      `Invalid topic filter: expected a non-empty string, got ${describe(filter)}`,
+    );
+  }
+  if (filter === "") {
+    throw new InvalidFilterError(filter, "expected a non-empty string, got an empty string");
+  }
+  // Shared subscriptions' own rules are MQTT 5's, checked once the version is known (encoding).
+  const problem = filterProblem(filter, false);
+  if (problem !== undefined) throw new InvalidFilterError(filter, problem);
   return checkMqttString("topic filter", filter);
 }
 

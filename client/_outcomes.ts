@@ -12,6 +12,7 @@ import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
 import { isObserved, ObservedPromise, silence } from "./_observed.ts";
 import { MqttError } from "./errors.ts";
+import { InvalidFilterError } from "./_ops.ts";
 import { MqttErrorEvent } from "./events.ts";
 
 /** A call whose promise is still open. */
@@ -24,6 +25,8 @@ export interface Pending<T> {
   internal?: boolean | undefined;
   method: string;
   tags?: Record<string, string> | undefined;
+  /** The topic filter a refused call names, a tag of its error sample. */
+  topic?: string | undefined;
 }
 
 const noop = () => {};
@@ -54,9 +57,33 @@ export class Outcomes {
     return promise;
   }
 
+  /**
+   * Makes a (un)subscribe call. Under xk6-mqtt's rule an invalid topic filter fails the call,
+   * counted in `mqtt_errors` with its topic and reported as the rule says, as Paho's refusal of
+   * it does there; elsewhere it is the caller's `TypeError`, thrown at once.
+   */
+  guard<T>(
+    method: string,
+    sync: boolean,
+    tags: Record<string, string> | undefined,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return call();
+    } catch (error) {
+      if (!this.legacy || !(error instanceof InvalidFilterError)) throw error;
+      const { promise, reject } = ObservedPromise.withResolvers<T>();
+      const failure = new MqttError(error.message, { code: "invalid", method, cause: error });
+      this.fail({ promise, reject, sync, method, tags, topic: error.filter }, failure);
+      return promise;
+    }
+  }
+
   /** Rejects a call; a failure nobody waits for is reported instead (see above). */
   fail(pending: Pending<unknown>, error: MqttError): void {
-    this.#metrics?.error(pending.method, pending.tags);
+    // xk6-mqtt's reconnect() runs its connect again, and counts a failure as the connect's.
+    const counted = this.legacy && pending.method === "reconnect" ? "connect" : pending.method;
+    this.#metrics?.error(counted, pending.tags, pending.topic);
     if (this.legacy) {
       const report = (pending.sync || pending.internal === true) && this.#events.heard("error");
       if (report || pending.internal) pending.promise.catch(noop);

@@ -13,7 +13,7 @@ import type {
 } from "../codec/packets.ts";
 import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
-import { type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
+import { encodeRequest, type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
 import { BrokerCapabilities } from "./_capabilities.ts";
 import { Inbound } from "./_inbound.ts";
 import { InflightWindow } from "./_inflight_window.ts";
@@ -323,10 +323,10 @@ export class Session {
     if (!qos0 && id === 0) return false;
     const packet = op.packet;
     if (!qos0) packet.packetId = id;
-    const bytes = this.#sized(
-      op.method,
-      op.method === "publish" ? this.#encodePublish(op.packet) : encode(packet, this.#version),
-    );
+    const encoded = op.method === "publish"
+      ? this.#encodePublish(op.packet)
+      : encodeRequest(op, this.#version);
+    const bytes = encoded instanceof Uint8Array ? this.#sized(op.method, encoded) : encoded;
     if (!(bytes instanceof Uint8Array)) {
       this.#owner.failed(op, bytes);
       return true;
