@@ -7,6 +7,7 @@
 
 import { Client as LibraryClient, type Payload, type PublishOptions } from "../../client/mod.ts";
 import type { Client } from "../k6/mqtt.ts";
+import { ABANDON } from "../worker/vu_context.ts";
 
 /**
  * Sets a bench subscriber's `message` handler as the library runs one: synchronously, in the
@@ -48,4 +49,25 @@ export function libraryPublish(
   client: Client,
 ): (topic: string, payload: Payload, options: PublishOptions) => Promise<void> {
   return LibraryClient.prototype.publishAsync.bind(client);
+}
+
+/**
+ * Ends a bench client at the run's end (or a stop), waiting at most `timeoutMs` for what it sent
+ * to be acknowledged. What is still unacknowledged then is the bench's `pub_unacked`, not a
+ * failure: as the runner ends the clients of an interrupted iteration, the client adds no
+ * metric while it ends (no `mqtt_errors{method:publish}` for those publications, nor
+ * `mqtt_calls{method:end}`), so that the run's exported metrics say what its summary says.
+ *
+ * @param client The client.
+ * @param timeoutMs How long in-flight publications may still be acknowledged.
+ * @returns Resolves once the client is closed.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { endAtStop } from "./library_calls.ts";
+ * await endAtStop(client, 2000);
+ * ```
+ */
+export function endAtStop(client: Client, timeoutMs: number): Promise<void> {
+  return client[ABANDON](timeoutMs);
 }

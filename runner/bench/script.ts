@@ -175,7 +175,7 @@ export function benchScript(config: BenchConfig): string {
     "  const left = Math.min(END_WAIT_MS, end + END_WAIT_MS - Date.now());",
     "  // A client gone for good (lost, gave up) is not connected: ending it fails, as in xk6-mqtt.",
     "  if (client.connected || client.connecting) {",
-    "    await client.endAsync({ timeout: Math.ceil(Math.max(100, left)) }).catch(() => {});",
+    "    await bench.endAtStop(client, Math.ceil(Math.max(100, left))).catch(() => {});",
     "  }",
     "}",
     ...(config.kind === "pub" ? publishLoop() : []),

@@ -319,12 +319,12 @@ export class Client extends LibraryClient {
    *
    * @returns Resolves once closed.
    */
-  [ABANDON](): Promise<void> {
+  [ABANDON](timeout: number = ABANDON_WAIT_MS): Promise<void> {
     const muted = this.#muted;
     muted.muted = true;
     // Only while it ends: a script that keeps the client (a module-level one) uses it again in
     // its next iteration, with its handlers and metrics.
-    return super.endAsync({ timeout: ABANDON_WAIT_MS }).finally(() => muted.muted = false);
+    return super.endAsync({ timeout }).finally(() => muted.muted = false);
   }
 
   /**

@@ -51,8 +51,8 @@ export interface TrackedClient {
   idle(): Promise<void>;
   /** Ends the client (interrupted or failed iteration) when it has no {@linkcode ABANDON}. */
   endAsync(): Promise<void>;
-  /** Ends the client now. */
-  [ABANDON]?(): Promise<void>;
+  /** Ends the client now, silently, waiting at most `timeout` ms for what is in flight. */
+  [ABANDON]?(timeout?: number): Promise<void>;
 }
 
 /** The scenario an iteration belongs to, as `k6/execution` shows it. */
