@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { VuEventLoop } from "./event_loop.ts";
-import { RAW_TIMERS } from "./vu_context.ts";
 
 function loop(errors: unknown[] = []): VuEventLoop {
-  return new VuEventLoop((run) => run(), (error) => errors.push(error), RAW_TIMERS);
+  return new VuEventLoop((run) => run(), (error) => errors.push(error));
 }
 
 Deno.test("VuEventLoop: callbacks run at once when nothing blocks", () => {

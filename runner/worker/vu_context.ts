@@ -258,7 +258,6 @@ export class VuState {
     return this.#loop ??= new VuEventLoop(
       (run) => vuStorage.run(this, run),
       (error) => this.onAsyncError(error),
-      RAW_TIMERS,
     );
   }
 
