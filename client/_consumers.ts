@@ -99,6 +99,9 @@ export class Consumers implements Acknowledger {
   readDone(): boolean {
     let behind = this.stream?.readDone() ?? false;
     for (const inbox of this.#subscriptions) if (inbox.readDone()) behind = true;
+    // Held messages are bounded as an iterator's are (QoS 0 past `capacity` dropped), but nobody
+    // consumes them: a full hold is no loop to wait for.
+    this.#held?.readDone();
     return behind;
   }
 

@@ -194,8 +194,13 @@ export class Inbox implements MessageStream {
     return this.size >= this.#capacity;
   }
 
-  /** Moves the buffered messages `take` wants into `to` (the first consumer of held messages). */
+  /**
+   * Moves the buffered messages `take` wants into `to` (the first consumer of held messages),
+   * and what was dropped while they were held to its count.
+   */
   handOver(to: Inbox, take: (message: ReceivedMessage) => boolean): void {
+    to.dropped += this.dropped;
+    this.dropped = 0;
     const kept: ReceivedMessage[] = [];
     for (let i = this.#head; i < this.#buffer.length; i++) {
       const message = this.#buffer[i]!;

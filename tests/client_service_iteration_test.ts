@@ -222,3 +222,49 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: QoS 0 messages held for no iterator stop at the capacity, their drops counted",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ client_id: "svc-held" });
+    const publisher = new Client({ client_id: "svc-held-pub" });
+    try {
+      await client.connect(broker.url);
+      await client.subscribe("held/#");
+      await publisher.connect(broker.url);
+      // A loop that was left: what comes next waits for the next iterator, within bounds.
+      await publisher.publish("held/first", "first", { qos: QoS.AtLeastOnce });
+      for await (const _ of client.messages()) break;
+      const total = 5000;
+      for (let i = 0; i < total; i++) publisher.publish("held/x", String(i));
+      // Every message has reached the client once a probe published after them has (on a topic
+      // of its own: the held messages' routing stays as it was).
+      const probe = client.subscription("probe/held");
+      await probe.granted;
+      await publisher.publish("probe/held", "p");
+      for await (const _ of probe) break;
+      // What was held is handed over at once: read until nothing more comes for 300 ms.
+      const stream = client.messages();
+      const messages = stream[Symbol.asyncIterator]();
+      let yielded = 0;
+      for (;;) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const quiet = new Promise<"quiet">((r) => timer = setTimeout(() => r("quiet"), 300));
+        const next = await Promise.race([messages.next(), quiet]);
+        clearTimeout(timer);
+        if (next === "quiet") break;
+        if (next.value?.topic === "held/x") yielded++;
+      }
+      await messages.return?.();
+      // At most the default capacity (1024) and one read's worth; the rest counted as dropped.
+      assert.ok(yielded < total, `${yielded} of ${total} held`);
+      assert.ok(yielded >= 1024, `${yielded} held`);
+      assert.equal(yielded + stream.dropped, total, `${yielded} + ${stream.dropped}`);
+    } finally {
+      await publisher.end();
+      await client.end();
+    }
+  },
+});
