@@ -24,7 +24,7 @@ import {
   describe,
 } from "./_checks.ts";
 import type { Payload, PublishOptions, SubscribeOptions, UnsubscribeOptions } from "./options.ts";
-import { MqttError } from "./errors.ts";
+import { MqttClosedError, MqttError } from "./errors.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -226,6 +226,22 @@ export function restoreOps(subscriptions: Iterable<Restorable>): SubscribeOp[] {
     }
   }
   return ops;
+}
+
+/**
+ * Why a publication fails that connections kept ending on, its oldest unacknowledged, `times`
+ * times: the broker hanging up, or the client closing (a protocol error, no PINGRESP).
+ */
+export function poisonError(op: PublishOp, times: number): MqttError {
+  const loss = op.lastLoss;
+  const why = loss === undefined || loss instanceof MqttClosedError
+    ? "the broker closed the connection"
+    : `the connection was lost (last: ${loss.message})`;
+  return new MqttError(
+    `Cannot publish "${op.packet.topic}": ${why} each of the ${times} times it was ` +
+      `sent, without acknowledging it (a message it will not take?)`,
+    { code: "dropped", method: "publish", cause: loss },
+  );
 }
 
 /**

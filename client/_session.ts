@@ -13,16 +13,23 @@ import type {
 } from "../codec/packets.ts";
 import { OutgoingAliases } from "./_aliases.ts";
 import type { Connection } from "./_connection.ts";
-import { encodeRequest, type Op, type PublishOp, type Restorable, restoreOps } from "./_ops.ts";
+import {
+  encodeRequest,
+  type Op,
+  poisonError,
+  type PublishOp,
+  type Restorable,
+  restoreOps,
+} from "./_ops.ts";
 import { BrokerCapabilities } from "./_capabilities.ts";
 import { Inbound } from "./_inbound.ts";
 import { InflightWindow } from "./_inflight_window.ts";
 import { refusal } from "./_reasons.ts";
 import { subacked, unsubacked } from "./_subscriptions.ts";
-import { MqttClosedError, MqttError } from "./errors.ts";
+import { MqttError } from "./errors.ts";
 import type { ConnectSettings } from "./_settings.ts";
 
-// How many connections may end with one of our publications written and unacknowledged before it
+// How many connections may end with one of our publications the oldest unacknowledged before it
 // fails instead of being sent again. A broker restart costs one; a poison message costs every one.
 const MAX_LOSSES = 3;
 
@@ -151,14 +158,18 @@ export class Session {
     }
   }
 
-  /** Forgets the connection (lost with `loss`); everything pending stays for the next one. */
+  /**
+   * Forgets the connection (lost with `loss`); everything pending stays for the next one. A
+   * broker reads in order and hangs up at the first packet it will not take: the loss counts
+   * against the oldest publication left unacknowledged, not those sent after it, never read.
+   */
   detach(loss?: MqttError): void {
     if (this.#conn !== undefined) {
       for (const op of this.#pending.values()) {
-        if (op.method === "publish" && !op.released) {
-          op.losses = (op.losses ?? 0) + 1;
-          op.lastLoss = loss;
-        }
+        if (op.method !== "publish" || op.released) continue;
+        op.losses = (op.losses ?? 0) + 1;
+        op.lastLoss = loss;
+        break;
       }
     }
     this.#conn = undefined;
@@ -166,24 +177,13 @@ export class Session {
   }
 
   /**
-   * Fails a publication that every connection it was sent on ended before acknowledging it: a
-   * broker that hangs up on a message it will not take (an MQTT 3.1.1 mosquitto over its
-   * max_packet_size) would otherwise get it again after every reconnect, forever.
+   * Fails a publication that connections kept ending on: a broker that hangs up on a message it
+   * will not take (MQTT 3.1.1 mosquitto over max_packet_size) would get it again forever.
    */
   #dropPoison(op: PublishOp): void {
     this.#pending.delete(op.packet.packetId!);
     this.#window.landed(op);
-    // The broker hanging up, or the client closing (a protocol error, no PINGRESP): say which.
-    const loss = op.lastLoss;
-    const why = loss === undefined || loss instanceof MqttClosedError
-      ? "the broker closed the connection"
-      : `the connection was lost (last: ${loss.message})`;
-    const error = new MqttError(
-      `Cannot publish "${op.packet.topic}": ${why} each of the ${MAX_LOSSES} times it was ` +
-        `sent, without acknowledging it (a message it will not take?)`,
-      { code: "dropped", method: "publish", cause: loss },
-    );
-    this.#owner.failed(op, error);
+    this.#owner.failed(op, poisonError(op, MAX_LOSSES));
   }
 
   /** Settles every pending and queued operation with `error` and clears the session. */
