@@ -7,8 +7,9 @@
  * VU holds event callbacks back while they run (see `runner/worker/event_loop.ts`).
  *
  * Only text is inserted, never a line break: errors keep the user's line numbers. Where a call
- * cannot be made to wait — a function given to code that does not await it, a getter, a
- * generator, a constructor — the script runs as it did and one warning names the place and what
+ * cannot be made to wait — a function given to code that does not await it, one kept as a value
+ * (in an array) and called by no name, a getter, a generator, a constructor — the script runs as
+ * it did and one warning names the place and what
  * differs; `forEach` and `map` callbacks are run one after another through helpers instead.
  * Calls the script awaits itself (`await sleep(1)`) are left as written: async-style scripts
  * keep their behaviour.
@@ -175,6 +176,15 @@ function editsOf(info: ModuleInfo, warnings: string[]): Edit[] {
   for (const fn of info.functions) {
     if (!fn.marked) continue;
     const host = fn.parent;
+    if (fn.names.length === 0 && unnamedValue(host)) {
+      warnings.push(
+        `${where(fn.node)}: this function makes blocking calls, but it is kept as a value ` +
+          `(${valueKind(host!)}) and called by no name: where ` +
+          `it is called, it returns a Promise, and the code after that call runs before its ` +
+          `calls end (they still run in order)`,
+      );
+      continue;
+    }
     if (host === undefined || host.type !== "CallExpression" && host.type !== "NewExpression") {
       continue;
     }
@@ -187,6 +197,32 @@ function editsOf(info: ModuleInfo, warnings: string[]): Edit[] {
     }
   }
   return edits;
+}
+
+/**
+ * Whether a function is kept where the transform cannot follow its calls: in an array, a
+ * conditional, returned. Not an argument (see `editsOf`), a called function expression, nor
+ * the module's default export (which the runner awaits).
+ */
+function unnamedValue(host: SyntaxNode | undefined): boolean {
+  return host !== undefined && host.type !== "CallExpression" && host.type !== "NewExpression" &&
+    host.type !== "ExportDefaultDeclaration";
+}
+
+/** What holds an unnamed function, for the warning. */
+function valueKind(host: SyntaxNode): string {
+  switch (host.type) {
+    case "ArrayExpression":
+      return "an array element";
+    case "ReturnStatement":
+    case "ArrowFunctionExpression":
+      return "a function's result";
+    case "ConditionalExpression":
+    case "LogicalExpression":
+      return "one branch of an expression";
+    default:
+      return "a value";
+  }
 }
 
 function asyncEdit(fn: FunctionInfo): Edit {

@@ -183,3 +183,23 @@ Deno.test("blocking transform: columns of the rewrite map back to the user's", (
   // Inside inserted text: where it was inserted.
   assert.equal(column(4, line.indexOf("__mqloadBlock") + 1), 3);
 });
+
+Deno.test("blocking transform: a function kept in an array, called by no name, is warned of", () => {
+  const { warnings } = transform(`${MQTT}const steps = [
+  (c) => c.publish("t", "one"),
+  () => sleep(0.5),
+  (x) => x + 1,
+];
+export default function () {
+  const c = new Client();
+  (() => c.connect(__ENV.URL))();
+  for (const step of steps) step(c);
+}`);
+  // The two that block, not the one that does not, nor the function expression called in place.
+  assert.equal(warnings.length, 2, warnings.join("\n"));
+  assert.match(
+    warnings[0],
+    /a\.js:4:3: .*kept as a value \(an array element\) and called by no name/,
+  );
+  assert.match(warnings[1], /a\.js:5:3: /);
+});
