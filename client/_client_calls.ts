@@ -46,13 +46,17 @@ export function countReconnects(client: object, on: boolean): void {
  * Gives a client xk6-mqtt's rules, for the k6 runner's shim: a failed sync-named call goes to the
  * `error` handlers or stays an unhandled rejection, an `on()` handler's exception is reported as
  * uncaught (the VU fails the iteration), and messages nobody consumes are acknowledged at once
- * instead of held for an iterator; its own reconnections count in no metric, as Paho's in none.
+ * instead of held for an iterator; its own reconnections count in no metric, as Paho's in none;
+ * its samples carry its `client_id` from its first connection attempt on.
  */
 export function withXk6Semantics(client: object): void {
   const calls = callsOf.get(client);
   if (calls === undefined) return;
   calls.outcomes.legacy = true;
-  if (calls.metrics !== undefined) calls.metrics.countReconnects = false;
+  if (calls.metrics !== undefined) {
+    calls.metrics.countReconnects = false;
+    calls.metrics.withoutClientId();
+  }
   calls.reportHandlerErrors = true;
   calls.consumers.hold = false;
 }

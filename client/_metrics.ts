@@ -124,8 +124,22 @@ export class Metrics {
     const base: Record<string, string> = { proto: PROTO[version] };
     if (clientId !== "") base.client_id = clientId;
     if (url !== undefined) base.url = url;
+    this.#rebase({ ...base, ...tags });
+  }
+
+  /**
+   * Drops the client id from the base tags until a connection attempt sets them again: xk6-mqtt
+   * tags a client's samples with its id only once it dials (Paho's client is made then), so an
+   * `end()` of a client never connected carries none.
+   */
+  withoutClientId(): void {
+    const { client_id: _, ...rest } = this.#base;
+    this.#rebase(rest);
+  }
+
+  #rebase(base: Tags): void {
     // Frozen, like every cached tags object here: sinks may then key on identity alone.
-    this.#base = Object.freeze({ ...base, ...tags });
+    this.#base = Object.freeze(base);
     this.#byMethod = undefined;
     this.#topics = undefined;
     this.#extras = undefined;
