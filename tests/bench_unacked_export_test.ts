@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
-import { TempDir } from "./_runner_helpers.ts";
+import { count, explain as explainRun, runScript, TempDir } from "./_runner_helpers.ts";
 
 Deno.test({
   name: "bench pub: publications unacknowledged at the end are pub_unacked, not mqtt_errors",
@@ -38,6 +38,40 @@ Deno.test({
       const summary = JSON.parse(await Deno.readTextFile(exported));
       const errors = summary.metrics.mqtt_errors as { count: number } | undefined;
       assert.equal(errors?.count ?? 0, 0, JSON.stringify(summary.metrics.mqtt_errors));
+    } finally {
+      await dir.remove();
+    }
+  },
+});
+
+const END_SCRIPT = `
+import { Client } from "k6/x/mqtt";
+import * as bench from "@mqload/mqload/bench";
+
+export const options = {
+  iterations: 1,
+  thresholds: { mqtt_messages_sent: ["count==100"], mqtt_errors: ["count==0"] },
+};
+
+export default async function () {
+  const client = new Client();
+  await client.connectAsync(__ENV.BROKER);
+  for (let i = 0; i < 100; i++) client.publishAsync("acked/x", "x", { qos: 1 }).catch(() => {});
+  // Ended at once: the publications are acknowledged while the end waits for them.
+  await bench.endAtStop(client, 5000);
+}
+`;
+
+Deno.test({
+  ...needsMosquitto,
+  name: "bench: publications acknowledged while a bench client ends count as sent",
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const r = await runScript(dir, END_SCRIPT, ["-e", `BROKER=${mosquitto.url}`]);
+      assert.equal(r.code, 0, explainRun(r));
+      assert.equal(count(r.summary, "mqtt_messages_sent"), 100, explainRun(r));
     } finally {
       await dir.remove();
     }

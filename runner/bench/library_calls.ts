@@ -53,10 +53,9 @@ export function libraryPublish(
 
 /**
  * Ends a bench client at the run's end (or a stop), waiting at most `timeoutMs` for what it sent
- * to be acknowledged. What is still unacknowledged then is the bench's `pub_unacked`, not a
- * failure: as the runner ends the clients of an interrupted iteration, the client adds no
- * metric while it ends (no `mqtt_errors{method:publish}` for those publications, nor
- * `mqtt_calls{method:end}`), so that the run's exported metrics say what its summary says.
+ * to be acknowledged. What is acknowledged meanwhile counts as published; what is still
+ * unacknowledged then is the bench's `pub_unacked`, not a failure: the client counts no
+ * `mqtt_errors` while it ends, so that the run's exported metrics say what its summary says.
  *
  * @param client The client.
  * @param timeoutMs How long in-flight publications may still be acknowledged.
@@ -69,5 +68,5 @@ export function libraryPublish(
  * ```
  */
 export function endAtStop(client: Client, timeoutMs: number): Promise<void> {
-  return client[ABANDON](timeoutMs);
+  return client[ABANDON](timeoutMs, true);
 }

@@ -7,6 +7,7 @@
 
 import type { MetricRecorder, MetricsSink } from "../../client/mod.ts";
 import { MAX_CACHED_TOPICS } from "../../client/internal.ts";
+import { MQTT_ERRORS } from "../../client/metric_names.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { BoundTo } from "../metrics/bound_to.ts";
 import type { VuState } from "../worker/vu_context.ts";
@@ -14,6 +15,8 @@ import type { VuState } from "../worker/vu_context.ts";
 /** Whether a client reports nothing: true while the runner closes it (see `ABANDON`). */
 export interface Muted {
   muted: boolean;
+  /** Whether it counts no failures (`mqtt_errors`): while a bench ends it at the run's end. */
+  failures?: boolean;
 }
 
 // A client's cached tag objects: its base, one per method, and per topic (up to the client's
@@ -34,7 +37,7 @@ export function vuSink(vu: VuState, muted: Muted): MetricsSink {
   let cache: Map<Tags, Record<string, VuRecorder>> | undefined;
   return {
     add(metric, value, tags) {
-      if (muted.muted) return;
+      if (muted.muted || muted.failures === true && metric === MQTT_ERRORS) return;
       if (!Object.isFrozen(tags)) {
         vu.services.registry.add(metric, value, { ...vu.tags, ...tags });
         return;

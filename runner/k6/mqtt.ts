@@ -315,16 +315,17 @@ export class Client extends LibraryClient {
    * aborts them. Silently: in k6 the VU's context ends and xk6-mqtt's client stops calling the
    * script, so while it ends no handler but `message` runs (not `end`), no metric is added (not
    * `mqtt_calls{method:end}`, nor an `mqtt_errors` for the connect it aborts), and no failure is
-   * reported.
+   * reported. With `failuresOnly` (a bench ending its clients), only failures go uncounted.
    *
    * @returns Resolves once closed.
    */
-  [ABANDON](timeout: number = ABANDON_WAIT_MS): Promise<void> {
+  [ABANDON](timeout: number = ABANDON_WAIT_MS, failuresOnly = false): Promise<void> {
     const muted = this.#muted;
-    muted.muted = true;
+    if (failuresOnly) muted.failures = true;
+    else muted.muted = true;
     // Only while it ends: a script that keeps the client (a module-level one) uses it again in
     // its next iteration, with its handlers and metrics.
-    return super.endAsync({ timeout }).finally(() => muted.muted = false);
+    return super.endAsync({ timeout }).finally(() => muted.muted = muted.failures = false);
   }
 
   /**

@@ -51,8 +51,11 @@ export interface TrackedClient {
   idle(): Promise<void>;
   /** Ends the client (interrupted or failed iteration) when it has no {@linkcode ABANDON}. */
   endAsync(): Promise<void>;
-  /** Ends the client now, silently, waiting at most `timeout` ms for what is in flight. */
-  [ABANDON]?(timeout?: number): Promise<void>;
+  /**
+   * Ends the client now, silently (or, with `failuresOnly`, counting no failures), waiting at
+   * most `timeout` ms for what is in flight.
+   */
+  [ABANDON]?(timeout?: number, failuresOnly?: boolean): Promise<void>;
 }
 
 /** The scenario an iteration belongs to, as `k6/execution` shows it. */
