@@ -7,7 +7,7 @@
 
 import { Client as LibraryClient, type Payload, type PublishOptions } from "../../client/mod.ts";
 import type { Client } from "../k6/mqtt.ts";
-import { ABANDON } from "../worker/vu_context.ts";
+import { ABANDON, ABANDON_POLICY } from "../worker/vu_context.ts";
 
 /**
  * Sets a bench subscriber's `message` handler as the library runs one: synchronously, in the
@@ -69,4 +69,19 @@ export function libraryPublish(
  */
 export function endAtStop(client: Client, timeoutMs: number): Promise<void> {
   return client[ABANDON](timeoutMs, true);
+}
+
+/**
+ * Makes the runner end a stopped bench's clients (Ctrl+C, an interrupted iteration) counting
+ * what completes meanwhile, as {@linkcode endAtStop} does at the run's end: a bench's `pub` and
+ * `recv` then agree with what the broker took, and only failures go uncounted.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { countAtStop } from "./library_calls.ts";
+ * countAtStop();
+ * ```
+ */
+export function countAtStop(): void {
+  ABANDON_POLICY.failuresOnly = true;
 }

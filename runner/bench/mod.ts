@@ -59,7 +59,7 @@ export {
 } from "./connection_watch.ts";
 export { type EventTimeGauge, EventWindow, workerEventWindow } from "./event_window.ts";
 export { UnsentWatch } from "./unsent_watch.ts";
-export { endAtStop, libraryPublish, onMessageInRead } from "./library_calls.ts";
+export { countAtStop, endAtStop, libraryPublish, onMessageInRead } from "./library_calls.ts";
 export {
   type PaceHooks,
   type PaceResult,

@@ -116,6 +116,8 @@ export function benchScript(config: BenchConfig): string {
     `const CONNECT = ${lit(connect)};`,
     `const HEADERS = ${lit(config.payloadHeaders)};`,
     "",
+    `// A stop (Ctrl+C) ends the clients counting what completes meanwhile, no failure.`,
+    `bench.countAtStop();`,
     `// When each counter first and last moved: the summary's rates are over that window.`,
     `const events = bench.workerEventWindow(new Gauge("${M.eventTime}"));`,
     `// Connections lost (emqtt-bench's EXIT), made again and not (--reconnect), by reason.`,

@@ -45,6 +45,13 @@ export type VuPhase = "init" | "setup" | "teardown" | "iteration" | "summary" | 
  */
 export const ABANDON: unique symbol = Symbol("mqload.abandon");
 
+/**
+ * How the runner ends an interrupted iteration's clients: silently, as k6 drops the samples of a
+ * VU whose context ended; or, for `mqload bench`'s scripts (`failuresOnly`), counting what
+ * completes while they end (acknowledgements the broker sends after a Ctrl+C) but no failure.
+ */
+export const ABANDON_POLICY: { failuresOnly: boolean } = { failuresOnly: false };
+
 /** A client the iteration must wait for (k6's event-loop rule). */
 export interface TrackedClient {
   /** Resolves once the client has nothing in flight. */
@@ -338,7 +345,10 @@ export class VuState {
     this.#timersIdle = undefined;
     const clients = [...this.#clients.keys()];
     this.#clients.clear();
-    await Promise.all(clients.map((c) => (c[ABANDON]?.() ?? c.endAsync()).catch(() => {})));
+    const failuresOnly = ABANDON_POLICY.failuresOnly;
+    await Promise.all(
+      clients.map((c) => (c[ABANDON]?.(undefined, failuresOnly) ?? c.endAsync()).catch(() => {})),
+    );
   }
 }
 
