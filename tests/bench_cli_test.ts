@@ -203,3 +203,18 @@ Deno.test({
     assert.match(r.stdout, /threshold crossed: mqtt_messages_sent: count>10/);
   },
 });
+
+Deno.test({
+  name: "bench sub -L without --payload-hdrs cnt64 says it is ignored",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    const base = ["sub", ...brokerFlags(mosquitto.port), "-c", "1", "-t", "l/#", "-L", "5"];
+    const plain = await bench([...base, "--duration", "1s"]);
+    assert.equal(plain.code, 0, explain(plain));
+    assert.match(plain.stderr, /-L needs --payload-hdrs cnt64; ignored without it/);
+    const counted = await bench([...base, "--payload-hdrs", "cnt64", "--duration", "1s"]);
+    assert.equal(counted.code, 0, explain(counted));
+    assert.doesNotMatch(counted.stderr, /-L needs/);
+  },
+});

@@ -47,6 +47,10 @@ export async function benchCommand(args: string[]): Promise<number> {
   const { config, run } = parsed;
   const randomCounted = randomTopicCountNote(config);
   if (randomCounted !== undefined) writeAll(Deno.stderr, randomCounted);
+  if ((config.subscribe?.expected ?? 0) > 0 && !config.payloadHeaders.includes("cnt64")) {
+    // What a publisher sent is known only from its counter: without it -L has nothing to check.
+    writeAll(Deno.stderr, "Note: bench sub -L needs --payload-hdrs cnt64; ignored without it.\n");
+  }
   const script = benchScript(config);
   if (parsed.printScript) {
     writeAll(Deno.stdout, script);
