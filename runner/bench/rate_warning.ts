@@ -113,7 +113,12 @@ export function pubRateWarning(target: PubTarget, tally: BenchTally): string | u
   if (sent - 1 >= SHORT_SHARE * due) return undefined;
   const achieved = formatRate((sent - 1) * 1000 / spanMs);
   const wanted = formatRate(due * 1000 / spanMs);
-  const why = target.qos === 0
+  const lost = Math.round(tally.totals.disconnected);
+  // A broker gone for a while holds back whatever -F is: say that, not -F.
+  const why = lost > 0
+    ? `${lost.toLocaleString("en")} connection${lost === 1 ? " was" : "s were"} lost during the ` +
+      "run, and what fell due while they were down waited for them"
+    : target.qos === 0
     ? "the clients could not send faster (the broker or this machine held them back)"
     : `each client waits for its acknowledgements, at most -F ${
       target.inflight === 0 ? 65535 : target.inflight

@@ -95,3 +95,12 @@ Deno.test("pubTarget: none with -I 0 or in a segment, else clients × 1000 / -I 
     [3, 50, "every 20 ms", 2, 4],
   );
 });
+
+Deno.test("pubRateWarning blames lost connections, not -F, when the run lost some", () => {
+  const tally = published(613, 1000);
+  tally.totals.disconnected = 20;
+  assert.match(
+    pubRateWarning(TEN_AT_100, tally)!,
+    /below the target 1,000\/s .*: 20 connections were lost during the run, and what fell due/,
+  );
+});
