@@ -98,6 +98,8 @@ export class Metrics {
   /** Whether samples carry their topic (the `topic_tags` option). */
   readonly #byTopic: boolean;
   #base: Tags = Object.freeze({});
+  /** What the base tags were last made from (see `withoutClientId`). */
+  #made?: { version: 3 | 4 | 5; url: string | undefined; tags: Tags | undefined } | undefined;
   // Created on first use, one map for every topic: thousands of clients in a runner Worker each
   // carry these caches, and a Map costs about 180 bytes even when it holds one entry.
   #byMethod?: Record<string, Tags> | undefined;
@@ -124,17 +126,19 @@ export class Metrics {
     const base: Record<string, string> = { proto: PROTO[version] };
     if (clientId !== "") base.client_id = clientId;
     if (url !== undefined) base.url = url;
+    this.#made = { version, url, tags };
     this.#rebase({ ...base, ...tags });
   }
 
   /**
    * Drops the client id from the base tags until a connection attempt sets them again: xk6-mqtt
    * tags a client's samples with its id only once it dials (Paho's client is made then), so an
-   * `end()` of a client never connected carries none.
+   * `end()` of a client never connected carries none. A `client_id` among the client's own tags
+   * stays.
    */
   withoutClientId(): void {
-    const { client_id: _, ...rest } = this.#base;
-    this.#rebase(rest);
+    const made = this.#made;
+    if (made !== undefined) this.connection(made.version, "", made.url, made.tags);
   }
 
   #rebase(base: Tags): void {

@@ -29,8 +29,8 @@ import { subacked, unsubacked } from "./_subscriptions.ts";
 import { MqttError } from "./errors.ts";
 import type { ConnectSettings } from "./_settings.ts";
 
-// How many connections may end with one of our publications the oldest unacknowledged before it
-// fails instead of being sent again. A broker restart costs one; a poison message costs every one.
+// How many connections may end with a publication the oldest unacknowledged before it fails
+// instead of being sent again. A broker restart costs one; a poison message costs every one.
 const MAX_LOSSES = 3;
 
 /** Where the session settles the operations it owns. */
@@ -159,9 +159,9 @@ export class Session {
   }
 
   /**
-   * Forgets the connection (lost with `loss`); everything pending stays for the next one. A
-   * broker reads in order and hangs up at the first packet it will not take: the loss counts
-   * against the oldest publication left unacknowledged, not those sent after it, never read.
+   * Forgets the connection (lost with `loss`); all pending stays for the next one. The loss counts
+   * against the oldest unacknowledged publication only: a valid one the broker took before a poison
+   * message (its PUBACK lost) is acknowledged next time, costing a reconnection, not a failure.
    */
   detach(loss?: MqttError): void {
     if (this.#conn !== undefined) {

@@ -17,8 +17,11 @@ export default function () {
   const client = new Client();
   client.on("message", () => client.end());
   client.connect(__ENV.BROKER);
-  client.subscribe("qos/string", { qos: __ENV.QOS });
-  client.publish("qos/string", "x", { qos: __ENV.QOS });
+  const options = { qos: __ENV.QOS };
+  client.subscribe("qos/string", options);
+  // Options without a qos of their own drop it (with a warning), as xk6-mqtt ignores it.
+  client.unsubscribe("qos/other", options);
+  client.publish("qos/string", "x", options);
 }
 `;
 

@@ -12,6 +12,8 @@ export const options = { iterations: 1 };
 
 export default function () {
   new Client({ client_id: "never" }).end();
+  // A client_id among the client's own tags is the user's: it stays.
+  new Client({ client_id: "auto", tags: { client_id: "mine" } }).end();
   const once = new Client({ client_id: "once" });
   once.connect(__ENV.BROKER);
   once.end();
@@ -37,7 +39,7 @@ Deno.test({
         JSON.parse(line)
       ).filter((p) => p.type === "Point" && p.data.tags.method === "end");
       const byId = ends.map((p) => [p.data.tags.client_id, p.data.tags.url]);
-      assert.deepEqual(byId, [[undefined, undefined], ["once", broker.url]]);
+      assert.deepEqual(byId, [[undefined, undefined], ["mine", undefined], ["once", broker.url]]);
     } finally {
       await dir.remove();
     }

@@ -29,7 +29,9 @@ export function knownOptions<T>(kind: string, options: T): T {
     delete kept[key];
   }
   const qos = (options as Record<string, unknown>).qos;
-  if (typeof qos === "string" && qos.trim() !== "" && Number.isFinite(Number(qos))) {
+  if (
+    keys.has("qos") && typeof qos === "string" && qos.trim() !== "" && Number.isFinite(Number(qos))
+  ) {
     kept ??= { ...options } as Record<string, unknown>;
     kept.qos = Number(qos);
   }

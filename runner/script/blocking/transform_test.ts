@@ -190,12 +190,16 @@ Deno.test("blocking transform: a function kept in an array, called by no name, i
   () => sleep(0.5),
   (x) => x + 1,
 ];
+const K = "go";
+const api = { [K]: (c) => c.publish("t", "k") };
 export default function () {
   const c = new Client();
   (() => c.connect(__ENV.URL))();
   for (const step of steps) step(c);
+  api[K](c);
 }`);
-  // The two that block, not the one that does not, nor the function expression called in place.
+  // The two that block, not the one that does not, nor the function expression called in place,
+  // nor an object's function under a computed key (called through the object, awaited).
   assert.equal(warnings.length, 2, warnings.join("\n"));
   assert.match(
     warnings[0],
