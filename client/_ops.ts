@@ -25,6 +25,7 @@ import {
 } from "./_checks.ts";
 import type { Payload, PublishOptions, SubscribeOptions, UnsubscribeOptions } from "./options.ts";
 import { MqttClosedError, MqttError } from "./errors.ts";
+import { errorMessage } from "./_connection.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -253,8 +254,7 @@ export function encodeRequest(op: SubscribeOp | UnsubscribeOp, version: Protocol
   try {
     return encode(op.packet, version);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return new MqttError(`Cannot ${op.method}: ${why}`, {
+    return new MqttError(`Cannot ${op.method}: ${errorMessage(error)}`, {
       code: "invalid",
       method: op.method,
       cause: error,

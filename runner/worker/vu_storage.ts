@@ -62,14 +62,8 @@ export class VuStorage<T> {
    * @returns What `fn` returns.
    */
   exit<R>(fn: () => R): R {
-    const sync = this.#sync;
-    this.#sync = undefined;
-    try {
-      // Not AsyncLocalStorage.exit(): in Deno its continuations keep the caller's store.
-      return this.#async.run(undefined as T, fn);
-    } finally {
-      this.#sync = sync;
-    }
+    // Not AsyncLocalStorage.exit(): in Deno its continuations keep the caller's store.
+    return this.run(undefined as T, fn);
   }
 
   /**
