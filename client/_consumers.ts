@@ -63,7 +63,7 @@ export class Consumers implements Acknowledger {
     }
     if (targets.length === 0) {
       if (handled || !this.hold) return false;
-      targets.push(this.#held ??= new Inbox(DEFAULT_CAPACITY, true));
+      targets.push(this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding());
       this.any = true;
     }
     const qos = packet.qos;
@@ -112,11 +112,8 @@ export class Consumers implements Acknowledger {
     else this.#subscriptions.add(inbox as FilteredInbox);
     const held = this.#held;
     if (held !== undefined) {
-      held.handOver(
-        inbox,
-        (message) => inbox.matches === undefined || inbox.matches(message.topic),
-      );
-      if (held.size === 0) this.#held = undefined;
+      held.handOver(inbox, (topic) => inbox.matches === undefined || inbox.matches(topic));
+      if (held.empty) this.#held = undefined;
     }
     this.any = true;
   }
@@ -142,7 +139,7 @@ export class Consumers implements Acknowledger {
    */
   keep(left: readonly ReceivedMessage[]): void {
     if (left.length === 0) return;
-    const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true);
+    const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding();
     for (const message of left) held.push(message);
     this.any = true;
   }

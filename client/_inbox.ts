@@ -18,6 +18,9 @@ import type { MessageStream } from "./messages.ts";
 
 const decoder = new TextDecoder();
 
+/** Topics whose drops a hold counts apart (see `Inbox.holding`): a bound on its memory. */
+const MAX_DROPPED_TOPICS = 1024;
+
 /** Who sends the acknowledgement once a token is released by all its consumers. */
 export interface Acknowledger {
   acknowledge(token: AckToken): void;
@@ -117,6 +120,12 @@ export class Inbox implements MessageStream {
   #reader: PromiseWithResolvers<IteratorResult<Message, undefined>> | undefined;
   /** Messages buffered when the current read's first QoS 0 message came; -1 before it. */
   #burstStart = -1;
+  /**
+   * A hold's drops by topic (see `holding`), so that each iterator that takes held messages
+   * counts only the drops of its own topics; past MAX_DROPPED_TOPICS topics, the rest go to
+   * the first iterator, as `dropped` would.
+   */
+  #droppedBy: Map<string, number> | undefined;
 
   constructor(
     capacity: number,
@@ -159,6 +168,10 @@ export class Inbox implements MessageStream {
       if (this.#burstStart < 0) this.#burstStart = this.size;
       if (this.#burstStart >= this.#capacity) {
         this.dropped++;
+        const by = this.#droppedBy;
+        if (by !== undefined && (by.size < MAX_DROPPED_TOPICS || by.has(message.topic))) {
+          by.set(message.topic, (by.get(message.topic) ?? 0) + 1);
+        }
         return false;
       }
     } else if (!this.#manualAck && this.size < this.#capacity) {
@@ -194,21 +207,43 @@ export class Inbox implements MessageStream {
     return this.size >= this.#capacity;
   }
 
+  /** Makes this inbox a hold: messages for no iterator yet, handed over by topic. */
+  holding(): this {
+    this.#droppedBy = new Map();
+    return this;
+  }
+
   /**
-   * Moves the buffered messages `take` wants into `to` (the first consumer of held messages),
-   * and what was dropped while they were held to its count.
+   * Moves the buffered messages whose topic `takes` into `to` (an iterator made while messages
+   * are held), and what was dropped of those topics while held to its count; a hold that did not
+   * keep its drops by topic (or dropped more topics than it keeps) gives them all to `to`.
    */
-  handOver(to: Inbox, take: (message: ReceivedMessage) => boolean): void {
-    to.dropped += this.dropped;
-    this.dropped = 0;
+  handOver(to: Inbox, takes: (topic: string) => boolean): void {
+    const by = this.#droppedBy;
+    let moved = this.dropped;
+    if (by !== undefined) {
+      for (const count of by.values()) moved -= count;
+      for (const [topic, count] of by) {
+        if (!takes(topic)) continue;
+        moved += count;
+        by.delete(topic);
+      }
+    }
+    to.dropped += moved;
+    this.dropped -= moved;
     const kept: ReceivedMessage[] = [];
     for (let i = this.#head; i < this.#buffer.length; i++) {
       const message = this.#buffer[i]!;
-      if (take(message)) to.push(message);
+      if (takes(message.topic)) to.push(message);
       else kept.push(message);
     }
     this.#buffer = kept;
     this.#head = 0;
+  }
+
+  /** Whether nothing is left to hand over: no message and no drop to count. */
+  get empty(): boolean {
+    return this.size === 0 && this.dropped === 0;
   }
 
   /** Ends the stream: buffered messages are still yielded, then iteration finishes. */
