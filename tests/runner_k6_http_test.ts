@@ -84,6 +84,27 @@ Deno.test("runner k6/http: provisioning, named requests, thresholds and failures
     });
 
     await t.step(
+      "traffic and durations as k6's trail: per iteration and setup, 0 B too",
+      async () => {
+        const out = `${dir.path}/points.json`;
+        const r = await runScript(dir, SCRIPT, ["-e", `BASE=${url}`, "--out", `json=${out}`]);
+        assert.equal(r.code, 0, explain(r));
+        const points = (await Deno.readTextFile(out)).trim().split("\n").map((l) => JSON.parse(l))
+          .filter((p) => p.type === "Point");
+        const of = (metric: string) => points.filter((p) => p.metric === metric);
+        // One sample per iteration (6) and one for setup, not one per request: k6's dialer trail.
+        for (const metric of ["data_sent", "data_received", "iteration_duration"]) {
+          assert.equal(of(metric).length, 7, metric);
+          assert.equal(of(metric).filter((p) => p.data.tags.group === "::setup").length, 1);
+        }
+        const sent = of("data_sent").reduce((sum, p) => sum + p.data.value, 0);
+        assert.equal(sent, count(r.summary, "data_sent"));
+        assert.ok(of("data_sent").every((p) => p.data.value > 0), "every run made a request");
+        assert.equal(count(r.summary, "iterations"), 6);
+      },
+    );
+
+    await t.step(
       "the same script in k6's sync style (no await) gives the same results",
       async () => {
         const sync = SCRIPT.replaceAll("await ", "").replaceAll("async function", "function");

@@ -8,8 +8,6 @@
  */
 
 import {
-  DATA_RECEIVED,
-  DATA_SENT,
   HTTP_REQ_BLOCKED,
   HTTP_REQ_CONNECTING,
   HTTP_REQ_DURATION,
@@ -70,8 +68,8 @@ export function recordRequest(
   registry.add(HTTP_REQ_WAITING, timings.waiting, t);
   registry.add(HTTP_REQ_RECEIVING, timings.receiving, t);
   if (callback !== null) registry.add(HTTP_REQ_FAILED, expected ? 0 : 1, t);
-  // k6 counts traffic per VU, not per request: the VU's tags only.
-  if (bytes.sent > 0) registry.add(DATA_SENT, bytes.sent, vu.tags);
-  if (bytes.received > 0) registry.add(DATA_RECEIVED, bytes.received, vu.tags);
+  // k6 counts traffic per VU, not per request: reported as the iteration ends (see NetTrail).
+  vu.net.sent += bytes.sent;
+  vu.net.received += bytes.received;
   return expected;
 }

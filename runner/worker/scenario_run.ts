@@ -187,6 +187,9 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       deadlines: this.#deadlines,
     });
     const stats = this.#host.stats;
+    const tags = outcome.tags ?? this.#tags;
+    // As k6's dialer trail: every iteration's, interrupted ones' too.
+    v.state.net.end(this.#host.registry, tags);
     if (outcome.kind === "interrupted") {
       stats.interrupted++;
       return;
@@ -197,7 +200,6 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
       stats.failed++;
       this.#host.iterationError(outcome.error, v, this.config);
     }
-    const tags = outcome.tags ?? this.#tags;
     this.#host.registry.add(ITERATIONS, 1, tags);
     this.#host.registry.add(ITERATION_DURATION, outcome.durationMs, tags);
   }

@@ -10,6 +10,7 @@
 
 import { VuEventLoop } from "./event_loop.ts";
 import { VuStorage } from "./vu_storage.ts";
+import { NetTrail } from "./net_trail.ts";
 import type { MetricRegistry, Tags } from "../metrics/registry.ts";
 import { parseThresholds, type ThresholdsConfig } from "../metrics/thresholds.ts";
 
@@ -158,6 +159,8 @@ export class VuState {
   readonly id: number;
   /** The Worker's services. */
   readonly services: WorkerServices;
+  /** `k6/http`'s traffic since the VU's last iteration (setup, teardown) ended. */
+  readonly net: NetTrail = new NetTrail();
   /** What the VU runs now. */
   phase: VuPhase = "init";
   /** `__ITER`: iterations this VU started, over all scenarios (the current one's number). */
