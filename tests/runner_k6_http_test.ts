@@ -28,6 +28,19 @@ function serve(status: { value: number }) {
       seen.other++;
       return new Response(req.headers.get("user-agent"));
     }
+    if (path.startsWith("/items/")) {
+      seen.other++;
+      return new Response(path.slice("/items/".length));
+    }
+    if (path === "/upload") {
+      seen.other++;
+      const form = await req.formData();
+      const part = form.get("f") as File;
+      return Response.json({
+        field: form.get("a"),
+        file: [part.name, part.type, await part.text()],
+      });
+    }
     if (path === "/redirect") {
       seen.other++;
       return new Response(null, { status: 302, headers: { location: "/x" } });
@@ -183,6 +196,39 @@ export default async function () {
         const m = r.summary.metrics as Record<string, Record<string, number>>;
         assert.equal(m.checks.fails, 0, explain(r));
         assert.equal(count(r.summary, "http_reqs"), 3);
+      },
+    );
+
+    await t.step(
+      "http.url names its requests by template; http.file sends a multipart form",
+      async () => {
+        const r = await runScript(
+          dir,
+          `import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1, thresholds: {
+  // Each interpolation is a \${}: the base URL too, as in k6.
+  "http_reqs{name:\${}/items/\${}}": ["count==3"],
+} };
+export default function () {
+  for (const id of [1, 2, 3]) {
+    const res = http.get(http.url\`\${__ENV.BASE}/items/\${id}\`);
+    check(res, { "item": (r) => r.body === String(id) });
+  }
+  const res = http.post(__ENV.BASE + "/upload", {
+    a: "1",
+    f: http.file("hello", "h.txt", "text/plain"),
+  });
+  check(res, {
+    "multipart": (r) => JSON.stringify(r.json()) === '{"field":"1","file":["h.txt","text/plain","hello"]}',
+  });
+}`,
+          ["-e", `BASE=${url}`],
+        );
+        assert.equal(r.code, 0, explain(r));
+        const m = r.summary.metrics as Record<string, Record<string, number>>;
+        assert.deepEqual([m.checks.passes, m.checks.fails], [4, 0], explain(r));
+        assert.equal(count(r.summary, "http_reqs{name:${}/items/${}}"), 3, explain(r));
       },
     );
 

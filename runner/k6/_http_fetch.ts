@@ -12,6 +12,7 @@ import { failureOf, REQUEST_TIMEOUT, statusErrorCode } from "./_http_errors.ts";
 import { recordRequest } from "./_http_metrics.ts";
 import { encodeBody, type ReadParams, type ResponseCallback } from "./_http_params.ts";
 import { canonicalHeader, HttpResponse } from "./_http_response.ts";
+import { hasFile, multipartBody } from "./_http_values.ts";
 
 /** What a request needs besides its params. */
 export interface HttpCall {
@@ -79,7 +80,11 @@ export async function perform(call: HttpCall): Promise<HttpResponse | undefined>
     headers.set("authorization", `Basic ${b64encode(user)}`);
   }
   let method = call.method.toUpperCase();
-  let body = method === "GET" || method === "HEAD" ? undefined : encodeBody(call.body, headers);
+  let body = method === "GET" || method === "HEAD"
+    ? undefined
+    : hasFile(call.body)
+    ? await multipartBody(call.body, headers)
+    : encodeBody(call.body, headers);
   let hops = params.redirects;
   for (;;) {
     const res = await hop(call, method, url, headers, body);

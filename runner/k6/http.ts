@@ -1,6 +1,7 @@
 /**
  * The `k6/http` module over `fetch`: `get`, `post`, `put`, `patch`, `del`, `head`, `options`,
- * `request`, `batch`, `asyncRequest`, `setResponseCallback` and `expectedStatuses`, with k6's
+ * `request`, `batch`, `asyncRequest`, `setResponseCallback`, `expectedStatuses`, `url` (a
+ * template naming its requests) and `file` (a multipart form's file part), with k6's
  * `http_req_*` metrics, `http_reqs`, `data_sent`/`data_received` and tags.
  *
  * Every call returns a Promise (Deno cannot block a VU that shares its thread with others), as
@@ -36,8 +37,9 @@ import {
   type StatusSpec,
 } from "./_http_params.ts";
 import { HttpResponse } from "./_http_response.ts";
+import { file, FileData, TaggedUrl, url } from "./_http_values.ts";
 
-export { expectedStatuses };
+export { expectedStatuses, file, FileData, TaggedUrl, url };
 export type { HttpParams, ResponseCallback, StatusSpec };
 export type { HttpResponse } from "./_http_response.ts";
 
@@ -102,7 +104,7 @@ function requestsOf(vu: VuState): InFlightRequests {
  */
 export async function request(
   method: string,
-  url: string | URL,
+  url: string | URL | TaggedUrl,
   body?: unknown,
   params?: HttpParams | null,
 ): Promise<HttpResponse> {
@@ -113,6 +115,10 @@ export async function request(
     vu.services.warn(
       "insecureSkipTLSVerify does not apply to k6/http: Deno's fetch verifies certificates",
     );
+  }
+  // An http.url template names its requests, unless their params do.
+  if (url instanceof TaggedUrl && read.tags.name === undefined) {
+    read.tags = { ...read.tags, name: url.name };
   }
   const requests = requestsOf(vu);
   const callback = read.callback !== undefined
@@ -158,7 +164,10 @@ export const asyncRequest: typeof request = request;
  * const res = await http.get("http://127.0.0.1:8080/");
  * ```
  */
-export function get(url: string | URL, params?: HttpParams | null): Promise<HttpResponse> {
+export function get(
+  url: string | URL | TaggedUrl,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
   return request("GET", url, null, params);
 }
 
@@ -174,7 +183,10 @@ export function get(url: string | URL, params?: HttpParams | null): Promise<Http
  * const res = await http.head("http://127.0.0.1:8080/");
  * ```
  */
-export function head(url: string | URL, params?: HttpParams | null): Promise<HttpResponse> {
+export function head(
+  url: string | URL | TaggedUrl,
+  params?: HttpParams | null,
+): Promise<HttpResponse> {
   return request("HEAD", url, null, params);
 }
 
@@ -192,7 +204,7 @@ export function head(url: string | URL, params?: HttpParams | null): Promise<Htt
  * ```
  */
 export function post(
-  url: string | URL,
+  url: string | URL | TaggedUrl,
   body?: unknown,
   params?: HttpParams | null,
 ): Promise<HttpResponse> {
@@ -213,7 +225,7 @@ export function post(
  * ```
  */
 export function put(
-  url: string | URL,
+  url: string | URL | TaggedUrl,
   body?: unknown,
   params?: HttpParams | null,
 ): Promise<HttpResponse> {
@@ -234,7 +246,7 @@ export function put(
  * ```
  */
 export function patch(
-  url: string | URL,
+  url: string | URL | TaggedUrl,
   body?: unknown,
   params?: HttpParams | null,
 ): Promise<HttpResponse> {
@@ -255,7 +267,7 @@ export function patch(
  * ```
  */
 export function del(
-  url: string | URL,
+  url: string | URL | TaggedUrl,
   body?: unknown,
   params?: HttpParams | null,
 ): Promise<HttpResponse> {
@@ -276,7 +288,7 @@ export function del(
  * ```
  */
 export function options(
-  url: string | URL,
+  url: string | URL | TaggedUrl,
   body?: unknown,
   params?: HttpParams | null,
 ): Promise<HttpResponse> {
@@ -286,11 +298,12 @@ export function options(
 /** One request of {@linkcode batch}: a URL (GET), `[method, url, body, params]` or an object. */
 export type BatchRequest =
   | string
-  | [string, string, unknown?, HttpParams?]
-  | { method?: string; url: string; body?: unknown; params?: HttpParams };
+  | TaggedUrl
+  | [string, string | TaggedUrl, unknown?, HttpParams?]
+  | { method?: string; url: string | TaggedUrl; body?: unknown; params?: HttpParams };
 
 function batchOne(r: BatchRequest): Promise<HttpResponse> {
-  if (typeof r === "string") return request("GET", r);
+  if (typeof r === "string" || r instanceof TaggedUrl) return request("GET", r);
   if (Array.isArray(r)) return request(r[0], r[1], r[2], r[3]);
   return request(r.method ?? "GET", r.url, r.body, r.params);
 }
@@ -361,4 +374,6 @@ export default {
   batch,
   setResponseCallback,
   expectedStatuses,
+  url,
+  file,
 };
