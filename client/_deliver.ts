@@ -3,7 +3,7 @@
 // unless an iterator holds it back.
 
 import type { Properties, PublishPacket } from "../codec/packets.ts";
-import type { Listeners } from "./_listeners.ts";
+import { isThenable, type Listeners } from "./_listeners.ts";
 import { LATENCY_PROPERTY, PAYLOAD_STAMP_BYTES, payloadStamp } from "./_latency_stamp.ts";
 import type { Metrics } from "./_metrics.ts";
 import { type MessageInfo, MqttMessageEvent } from "./events.ts";
@@ -62,7 +62,9 @@ export function deliver(
     if (packet.properties !== undefined) info.properties = ownProperties(packet.properties);
     if (handler !== undefined) {
       try {
-        handler(topic, payload, info);
+        const result = handler(topic, payload, info);
+        // An async handler's rejection is its throw, later.
+        if (isThenable(result)) result.then(undefined, (error) => host.handlerFailed(error));
       } catch (error) {
         host.handlerFailed(error);
       }

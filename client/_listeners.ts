@@ -111,16 +111,29 @@ export class Listeners {
   emit<T>(type: string, arg: T, make: (arg: T) => Event): void {
     const handler = this.#handlers?.get(type);
     if (handler !== undefined) {
-      try {
-        // `end` handlers take no argument, as in xk6-mqtt.
-        if (arg === undefined) handler();
-        else handler(arg);
-      } catch (error) {
+      const failed = (error: unknown) => {
         // Reported without breaking the client's own state.
         if (this.failures === undefined) reportError(error);
         else this.failures.handlerFailed(error, type);
+      };
+      try {
+        // `end` handlers take no argument, as in xk6-mqtt.
+        const result = arg === undefined ? handler() : handler(arg);
+        // An async handler's rejection is its throw, later.
+        if (isThenable(result)) result.then(undefined, failed);
+      } catch (error) {
+        failed(error);
       }
     }
     if (this.listening(type)) this.dispatch(make(arg));
   }
+}
+
+/**
+ * Whether a handler returned a promise (or any thenable): an async handler, whose rejection
+ * must reach the client's failures rather than end the program as an unhandled rejection.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
 }

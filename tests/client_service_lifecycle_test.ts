@@ -143,6 +143,38 @@ Deno.test({
 
 Deno.test({
   ...needsMosquitto,
+  name: "service: an async handler's rejection reaches the error event, not the process",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ reconnect: false });
+    const errors: MqttError[] = [];
+    client.on("error", (error) => errors.push(error));
+    client.on("connect", async () => {
+      await Promise.resolve();
+      throw new Error("connect boom");
+    });
+    client.on("message", async (topic) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      throw new Error(`boom on ${topic}`);
+    });
+    try {
+      await client.connect(broker.url);
+      await client.subscribe("h", { qos: QoS.AtLeastOnce });
+      await client.publish("h", "x", { qos: 1 });
+      await until(() => errors.length === 2, 5000, () => `${errors.length}/2 errors`);
+      assert.deepEqual(
+        errors.map((e) => [e.code, e.method, (e.cause as Error).message]).sort(),
+        [["handler", "connect", "connect boom"], ["handler", "message", "boom on h"]],
+      );
+      assert.equal(client.connected, true);
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
   name: "service: a publish nobody awaits fails once reconnecting gives up, reported once",
   async fn() {
     for (const withHandler of [true, false]) {
