@@ -35,6 +35,8 @@ export interface ConnectionHandler extends WriteHooks {
 export class Connection {
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
+  /** When the last bytes were read, by the client's clock (see Keepalive). */
+  lastRead: number;
   /**
    * What the session awaits acknowledgements for: while it holds 1 to EAGER_MAX entries, reads
    * are eager (see `Transport.read`).
@@ -72,7 +74,7 @@ export class Connection {
     this.decoder = decoder;
     this.#clock = clock;
     this.#handler = handler;
-    this.lastWrite = clock.now();
+    this.lastWrite = this.lastRead = clock.now();
     this.#writes = new Writes(this, handler, transport);
   }
 
@@ -246,6 +248,7 @@ export class Connection {
     this.#handlingRead = true;
     writes.hold();
     try {
+      this.lastRead = this.now();
       handler.bytesRead?.(chunk.length);
       const decoder = this.decoder;
       decoder.feed(chunk);

@@ -1,6 +1,9 @@
-// A connection's keepalive (MQTT-3.1.2-23): a PINGREQ when nothing was written for the
-// keepalive interval, and the connection fails when no PINGRESP comes back in time. It is an
-// entry of the clock's shared deadline heap, not a timer of its own.
+// A connection's keepalive: a PINGREQ when nothing was written for the keepalive interval
+// (MQTT-3.1.2-23), or nothing was read for it (a client that keeps publishing QoS 0 to a broker
+// gone silent would otherwise never ask), and the connection fails when no packet comes back
+// within half the interval more: 1.5 times the keepalive after the last one heard, the
+// broker's own limit (MQTT-3.1.2-24) and MQTT.js's. It is an entry of the clock's shared
+// deadline heap, not a timer of its own.
 
 import { PINGREQ_BYTES } from "../codec/internal.ts";
 import type { Clock } from "./clock.ts";
@@ -8,7 +11,7 @@ import type { Connection } from "./_connection.ts";
 import { type DeadlineHeap, deadlineHeapOf, type Due } from "./_deadline_heap.ts";
 import { MqttTimeoutError } from "./errors.ts";
 
-// How long a PINGREQ may wait for its PINGRESP before the connection is declared dead.
+// How long a PINGREQ may wait for an answer, at most, before the connection is declared dead.
 const MAX_PING_TIMEOUT = 30_000;
 
 export class Keepalive implements Due {
@@ -41,8 +44,7 @@ export class Keepalive implements Due {
     if (this.#pingSentAt === 0) return;
     this.#pingSentAt = 0;
     this.stop();
-    const idle = this.#clock.now() - this.#conn.lastWrite;
-    this.#arm(Math.max(0, this.#ms - idle));
+    this.#arm(Math.max(0, this.#pingDueAt() - this.#clock.now()));
   }
 
   /** Takes the deadline out of the heap (the connection closed, or a new one follows). */
@@ -54,10 +56,16 @@ export class Keepalive implements Due {
     this.#heap!.schedule(this, this.#clock.now() + ms);
   }
 
+  /** When a PINGREQ is due: the keepalive after the last write or the last read, whichever is older. */
+  #pingDueAt(): number {
+    const conn = this.#conn;
+    return Math.min(conn.lastWrite, conn.lastRead) + this.#ms;
+  }
+
   /**
-   * The keepalive is due (called by the clock's deadlines). Re-armed lazily: writes only move
-   * the connection's `lastWrite`, and a check that comes early sleeps again for the rest of the
-   * interval.
+   * The keepalive is due (called by the clock's deadlines). Re-armed lazily: reads and writes
+   * only move the connection's `lastRead` and `lastWrite`, and a check that comes early sleeps
+   * again for the rest of the interval.
    */
   due(): void {
     const conn = this.#conn;
@@ -65,19 +73,27 @@ export class Keepalive implements Due {
     if (conn.closed || keepaliveMs === 0) return;
     const now = this.#clock.now();
     if (this.#pingSentAt !== 0) {
+      const wait = Math.min(keepaliveMs / 2, MAX_PING_TIMEOUT);
       const waited = now - this.#pingSentAt;
-      conn.fail(
-        new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms`, { method: "ping" }),
-      );
-      return;
+      // Any packet since the PINGREQ shows the broker alive, its PINGRESP behind it.
+      if (conn.lastRead >= this.#pingSentAt) this.#pingSentAt = 0;
+      else if (waited >= wait) {
+        conn.fail(
+          new MqttTimeoutError(`No PINGRESP within ${Math.round(waited)} ms`, { method: "ping" }),
+        );
+        return;
+      } else {
+        this.#arm(wait - waited);
+        return;
+      }
     }
-    const idle = now - conn.lastWrite;
-    if (idle >= keepaliveMs) {
+    const dueAt = this.#pingDueAt();
+    if (now >= dueAt) {
       this.#pingSentAt = now;
       conn.send(PINGREQ_BYTES);
-      this.#arm(Math.min(keepaliveMs, MAX_PING_TIMEOUT));
+      this.#arm(Math.min(keepaliveMs / 2, MAX_PING_TIMEOUT));
     } else {
-      this.#arm(keepaliveMs - idle);
+      this.#arm(dueAt - now);
     }
   }
 }

@@ -340,11 +340,14 @@ Deno.test("Client sends nothing after DISCONNECT, not even the PUBACK of a messa
   assert.deepEqual(broker.unread.map((p) => p.type), ["disconnect"]);
 });
 
-Deno.test("Client sends PINGREQ when idle for the keepalive, re-armed lazily by writes", async () => {
+Deno.test("Client sends PINGREQ when idle for the keepalive, re-armed lazily by writes and reads", async () => {
   const { client, broker, clock } = await connected({ keepalive: 10 });
   await clock.tick(5000);
-  await client.publish("k", "x"); // A write at t=5s pushes the ping to t=15s.
-  await broker.expect("publish");
+  // A write and a read at t=5s push the ping to t=15s.
+  const publishing = client.publish("k", "x", { qos: 1 });
+  const publish = await broker.expect("publish");
+  await broker.send({ type: "puback", packetId: publish.packetId! });
+  await publishing;
   await clock.tick(9000);
   assert.equal(broker.unread.length, 0);
   await clock.tick(1000);
@@ -371,6 +374,56 @@ Deno.test("Client closes the connection when PINGRESP does not come", async () =
   assert.equal(client.connected, false);
   assert.equal(broker.transport.closed, true);
   await client.idle();
+});
+
+Deno.test("Client pings a broker it has not heard from while it writes, and fails at 1.5x keepalive", async () => {
+  const { client, broker, clock } = await connected({ keepalive: 10 });
+  const closes: CloseInfo[] = [];
+  client.on("close", (info) => closes.push(info));
+  // QoS 0 every second: the client never stops writing, and the broker answers nothing.
+  for (let t = 1; t < 10; t++) {
+    await clock.tick(1000);
+    await client.publish("k", String(t));
+    await broker.expect("publish");
+  }
+  // Nothing read for the keepalive since the CONNACK: a PINGREQ at t=10s, though the last
+  // write was at t=9s.
+  await clock.tick(1000);
+  await broker.expect("pingreq");
+  await clock.tick(4999);
+  assert.equal(closes.length, 0);
+  await clock.tick(1);
+  assert.equal(closes.length, 1);
+  assert.ok(closes[0].error instanceof MqttTimeoutError);
+  assert.match(closes[0].error.message, /No PINGRESP within 5000 ms/);
+  await client.idle();
+});
+
+Deno.test("Client takes any packet after its PINGREQ for the broker's answer", async () => {
+  const { client, broker, clock } = await connected({ keepalive: 10 });
+  const closes: CloseInfo[] = [];
+  client.on("close", (info) => closes.push(info));
+  const subscribing = client.subscribe("s");
+  const subscribe = await broker.expect("subscribe");
+  await broker.send({ type: "suback", packetId: subscribe.packetId!, reasonCodes: [0] });
+  await subscribing;
+  await clock.tick(10_000);
+  await broker.expect("pingreq");
+  // A message comes, its PINGRESP lost behind it: the broker is alive.
+  await broker.send({
+    type: "publish",
+    topic: "s",
+    payload: bytes("m"),
+    qos: 0,
+    retain: false,
+    dup: false,
+  });
+  await clock.tick(9000);
+  assert.deepEqual(closes, []);
+  await clock.tick(1000);
+  await broker.expect("pingreq");
+  await broker.send({ type: "pingresp" });
+  await client.end();
 });
 
 Deno.test("Client reads PINGRESPs past a slow messages() consumer, dropping QoS 0 beyond capacity", async () => {

@@ -162,7 +162,11 @@ export type AuthHandler = (
 export interface ConnectOptions {
   /** MQTT protocol level: 3 (3.1), 4 (3.1.1, default) or 5. */
   protocol_version?: ProtocolVersion | undefined;
-  /** Keepalive in seconds, 0 (off) to 65535 (default 60). */
+  /**
+   * Keepalive in seconds, 0 (off) to 65535 (default 60): a PINGREQ goes out when nothing was
+   * written or nothing was read for that long, and the connection is lost when nothing comes
+   * back within half of it more (at most 30 s more).
+   */
   keepalive?: number | undefined;
   /** Milliseconds to wait for the transport and CONNACK (default 30000, as xk6-mqtt). */
   connect_timeout?: number | undefined;
