@@ -42,10 +42,17 @@ export async function closeAfter(
   limit: number,
   forced: Promise<void>,
 ): Promise<void> {
+  const since = clock.now();
   await waitAtMost(clock, Promise.race([settled, forced]), limit);
   conn.sendLast(disconnect);
-  await Promise.race([conn.close(limit), forced.then(() => conn.close(0))]);
+  // One bound for both waits: what the acknowledgements left of it, and a moment for the
+  // DISCONNECT if they took it all (a writable socket takes it at once).
+  const left = Math.max(limit - (clock.now() - since), Math.min(limit, LAST_WRITE_MS));
+  await Promise.race([conn.close(left), forced.then(() => conn.close(0))]);
 }
+
+/** The least an end's DISCONNECT is given to be written, within its bound. */
+const LAST_WRITE_MS = 100;
 
 /** Lost connections still letting go of their transports, which idle() waits for. */
 export class Lingering {

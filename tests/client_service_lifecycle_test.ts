@@ -99,6 +99,26 @@ Deno.test("service: end({ timeout: 500 }) against a broker that stopped answerin
   }
 });
 
+Deno.test("service: end({ timeout }) bounds the whole end when the broker stopped reading too", async () => {
+  const broker = frozenBroker();
+  const client = new Client({ reconnect: false });
+  try {
+    await client.connect(broker.url);
+    // More than the socket buffers take: the writes stall, then the DISCONNECT behind them.
+    const stalled = client.publishAsync("t", new Uint8Array(32 << 20), { qos: 1 }).catch((e) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await client.end({ timeout: 1000 });
+    const elapsed = performance.now() - started;
+    // One bound for the acknowledgements and the DISCONNECT's write, not one each (2 s).
+    assert.ok(elapsed < 1600, `ended in ${Math.round(elapsed)} ms`);
+    assert.ok((await stalled) instanceof MqttClosedError);
+  } finally {
+    await client.end({ signal: AbortSignal.abort() });
+    await broker.close();
+  }
+});
+
 Deno.test({
   ...needsMosquitto,
   name:
