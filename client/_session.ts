@@ -26,7 +26,8 @@ import { Inbound } from "./_inbound.ts";
 import { InflightWindow } from "./_inflight_window.ts";
 import { refusal } from "./_reasons.ts";
 import { subacked, unsubacked } from "./_subscriptions.ts";
-import { MqttError } from "./errors.ts";
+import { MqttError, MqttProtocolError } from "./errors.ts";
+import { publicationAck } from "./_publication_acks.ts";
 import type { ConnectSettings } from "./_settings.ts";
 
 // How many connections may end with a publication the oldest unacknowledged before it fails
@@ -244,27 +245,21 @@ export class Session {
   handle(packet: Packet): boolean {
     switch (packet.type) {
       case "puback":
-      case "pubcomp": {
-        const op = this.#pending.get(packet.packetId);
-        if (op?.method !== "publish") return true; // Late or duplicate: the flow is complete.
-        // RabbitMQ's MQTT plugin takes a QoS 2 PUBLISH as QoS 1 and answers it with PUBACK, never
-        // PUBREC: the broker has the message (at least once), so that PUBACK completes the flow,
-        // as it does in MQTT.js and Paho. Waiting for a PUBREC left publish() and end() hanging.
-        const downgraded = packet.type === "puback" && op.packet.qos === 2 && !op.released;
-        if (!downgraded && op.packet.qos !== (packet.type === "puback" ? 1 : 2)) return true;
-        this.#complete(op, packet.reasonCode, packet.properties?.reasonString);
-        return true;
-      }
+      case "pubcomp":
       case "pubrec": {
-        const op = this.#pending.get(packet.packetId);
-        if (op?.method === "publish" && op.packet.qos === 2 && (packet.reasonCode ?? 0) >= 0x80) {
-          this.#complete(op, packet.reasonCode, packet.properties?.reasonString);
-          return true;
-        }
-        if (op?.method === "publish") op.released = true;
-        // MQTT 5 answers a PUBREC for no message of ours with 0x92 Packet Identifier not found.
-        const unknown = this.#version === 5 && op?.method !== "publish" ? 0x92 : 0;
-        this.#conn?.sendAck("pubrel", packet.packetId, unknown);
+        const op = this.#pending.get(packet.packetId) as PublishOp | undefined;
+        const verdict = publicationAck(packet.type, op, packet.reasonCode ?? 0);
+        if (verdict === "done") {
+          this.#complete(op!, packet.reasonCode, packet.properties?.reasonString);
+        } else if (verdict === "release") {
+          op!.released = true;
+          this.#conn?.sendAck("pubrel", packet.packetId);
+        } else if (verdict === "stale") {
+          if (packet.type !== "pubrec") return true;
+          // MQTT 5 answers a PUBREC for no message of ours with 0x92 Packet Identifier not found.
+          const unknown = this.#version === 5 && op?.method !== "publish" ? 0x92 : 0;
+          this.#conn?.sendAck("pubrel", packet.packetId, unknown);
+        } else throw new MqttProtocolError(verdict, 0x82);
         return true;
       }
       case "pubrel":
