@@ -171,3 +171,19 @@ Deno.test("signal: aborted publish, subscribe and unsubscribe fail with code abo
   assert.equal(early.code, "aborted");
   await client.end({ signal: AbortSignal.abort() });
 });
+
+Deno.test("messages(): next() calls made while one is pending are served in order", async () => {
+  const { client, broker } = await connected();
+  const stream = client.messages();
+  const first = stream.next();
+  const second = stream.next();
+  const third = stream.next();
+  await broker.send({ ...publish(1, "a", 1) });
+  await broker.send({ ...publish(2, "b", 1) });
+  assert.equal((await first).value?.text(), "a");
+  assert.equal((await second).value?.text(), "b");
+  await client.end();
+  // The end reaches the call still waiting, and every later one.
+  assert.equal((await third).done, true);
+  assert.equal((await stream.next()).done, true);
+});

@@ -103,6 +103,9 @@ export class ReceivedMessage implements Message {
   }
 }
 
+/** A pending `next()` call. */
+type Reader = PromiseWithResolvers<IteratorResult<Message, undefined>>;
+
 /** A bounded queue of messages for one consumer, and its async iterator. */
 export class Inbox implements MessageStream {
   /** QoS 0 messages dropped because the buffer was full. */
@@ -117,7 +120,9 @@ export class Inbox implements MessageStream {
   #closed = false;
   #returned = false;
   #failure: unknown;
-  #reader: PromiseWithResolvers<IteratorResult<Message, undefined>> | undefined;
+  #reader: Reader | undefined;
+  /** `next()` calls made while one was pending, served in order after it (as a generator's). */
+  #queued: Reader[] | undefined;
   /** Messages buffered when the current read's first QoS 0 message came; -1 before it. */
   #burstStart = -1;
   /**
@@ -159,7 +164,7 @@ export class Inbox implements MessageStream {
     if (this.#closed) return false;
     const reader = this.#reader;
     if (reader !== undefined) {
-      this.#reader = undefined;
+      this.#reader = this.#queued?.shift();
       this.#handed(message);
       reader.resolve({ value: message, done: false });
       return true;
@@ -252,10 +257,16 @@ export class Inbox implements MessageStream {
     this.#closed = true;
     this.#failure = failure;
     const reader = this.#reader;
-    this.#reader = undefined;
+    const queued = this.#queued;
+    this.#reader = this.#queued = undefined;
     if (reader === undefined) return;
     if (failure === undefined) reader.resolve({ value: undefined, done: true });
-    else reader.reject(failure);
+    else {
+      // The first pending call gets the failure, as a generator's; the ones behind it the end.
+      this.#failure = undefined;
+      reader.reject(failure);
+    }
+    for (const later of queued ?? []) later.resolve({ value: undefined, done: true });
   }
 
   next(): Promise<IteratorResult<Message, undefined>> {
@@ -275,13 +286,10 @@ export class Inbox implements MessageStream {
         ? Promise.resolve({ value: undefined, done: true })
         : Promise.reject(failure);
     }
-    if (this.#reader !== undefined) {
-      return Promise.reject(
-        new TypeError("Cannot read messages: a next() call is already pending"),
-      );
-    }
-    this.#reader = Promise.withResolvers();
-    return this.#reader.promise;
+    const reader: Reader = Promise.withResolvers();
+    if (this.#reader === undefined) this.#reader = reader;
+    else (this.#queued ??= []).push(reader);
+    return reader.promise;
   }
 
   /**

@@ -47,7 +47,9 @@ export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisp
   /** QoS 0 messages dropped because the loop had left `capacity` messages untaken. */
   readonly dropped: number;
   /**
-   * The next message, once there is one.
+   * The next message, once there is one. Calls made while one is pending are served in order
+   * after it, as a generator's: a `next()` left behind by `Promise.race()` with a timeout
+   * still takes (and, without `manual_ack`, acknowledges) the next message.
    *
    * @returns The message, or `done` once the stream ended and is empty.
    */
