@@ -175,6 +175,8 @@ Deno.test("k6 flags: accepted ones warn once; exec.test.options shows what k6 wo
       export default function () {
         const o = exec.test.options;
         console.log("OPTIONS", o.compatibilityMode, JSON.stringify(o.systemTags), o.throw);
+        // The scenario k6 derives from the shortcut flags.
+        console.log("DEFAULT", JSON.stringify(o.scenarios.default));
       }`,
     );
     const r = await mqload([
@@ -188,10 +190,15 @@ Deno.test("k6 flags: accepted ones warn once; exec.test.options shows what k6 wo
       "--throw",
       "-a",
       "localhost:6565",
+      "--vus",
+      "2",
+      "--iterations",
+      "2",
       script,
     ]);
     assert.equal(r.code, 0, explain(r));
     assert.match(r.stderr, /OPTIONS base \["scenario","check"\] true/);
+    assert.match(r.stderr, /DEFAULT \{"executor":"shared-iterations","iterations":2,"vus":2\}/);
     for (const flag of ["--system-tags", "--throw", "--address"]) {
       assert.equal(r.stderr.split(`mqload: ${flag}`).length - 1, 1, `${flag}: ${r.stderr}`);
     }

@@ -10,6 +10,11 @@
  */
 
 import { parseDuration } from "./duration.ts";
+import { InvalidConfigError } from "./invalid_config.ts";
+import { deriveScenarios } from "./shortcuts.ts";
+
+export { InvalidConfigError };
+export { deriveScenarios, exposedOptions } from "./shortcuts.ts";
 import {
   parseExecutionSegment,
   parseExecutionSegmentSequence,
@@ -61,23 +66,6 @@ export interface TestOptions {
   /** k6's noTeardown (`--no-teardown`): `teardown()` is not run. */ noTeardown?: boolean;
   /** Any other k6 option, carried as is. */
   [key: string]: unknown;
-}
-
-/** Raised for invalid options: the CLI exits with k6's code 104. */
-export class InvalidConfigError extends Error {
-  /** Every problem found. */
-  readonly problems: string[];
-
-  /**
-   * Creates the error.
-   *
-   * @param problems Every problem found.
-   */
-  constructor(problems: string[]) {
-    super(problems.length === 1 ? problems[0] : problems.map((p) => `\n  - ${p}`).join(""));
-    this.name = "InvalidConfigError";
-    this.problems = problems;
-  }
 }
 
 const EXECUTION_KEYS = ["duration", "iterations", "stages", "scenarios"] as const;
@@ -175,77 +163,6 @@ export function consolidateOptions(
   cli: TestOptions,
 ): TestOptions {
   return applyOptions(applyOptions(script ?? {}, env), cli);
-}
-
-/**
- * k6's `DeriveScenariosFromShortcuts`: `iterations` → shared-iterations, `duration` →
- * constant-vus, `stages` → ramping-vus, `vus` alone → shared-iterations with `vus`
- * iterations, nothing → one iteration of one VU (per-vu-iterations).
- *
- * @param o Consolidated options.
- * @returns The scenarios, and warnings to print.
- * @throws {InvalidConfigError} When shortcut options conflict.
- */
-export function deriveScenarios(
-  o: TestOptions,
-): { scenarios: Record<string, unknown>; warnings: string[] } {
-  const warnings: string[] = [];
-  const stages = o.stages !== undefined && o.stages.length > 0 ? o.stages : undefined;
-  const conflict = (a: string, b: string) =>
-    new InvalidConfigError([`using \`${a}\` and \`${b}\` options simultaneously is not allowed`]);
-  if (o.iterations !== undefined) {
-    if (stages) throw conflict("iterations", "stages");
-    if (o.scenarios !== undefined) throw conflict("iterations", "scenarios");
-    const s: Record<string, unknown> = { executor: "shared-iterations", iterations: o.iterations };
-    if (o.vus !== undefined) s.vus = o.vus;
-    if (o.duration !== undefined) s.maxDuration = o.duration;
-    return { scenarios: { default: s }, warnings };
-  }
-  if (o.duration !== undefined) {
-    if (stages) throw conflict("duration", "stages");
-    if (o.scenarios !== undefined) throw conflict("duration", "scenarios");
-    const ms = parseDuration(o.duration);
-    if (ms !== undefined && ms <= 0) {
-      throw new InvalidConfigError([
-        "`duration` option should be more than 0, for infinite duration use the externally-controlled executor",
-      ]);
-    }
-    const s: Record<string, unknown> = { executor: "constant-vus", duration: o.duration };
-    if (o.vus !== undefined) s.vus = o.vus;
-    return { scenarios: { default: s }, warnings };
-  }
-  if (stages) {
-    if (o.scenarios !== undefined) throw conflict("stages", "scenarios");
-    const s: Record<string, unknown> = { executor: "ramping-vus", stages };
-    if (o.vus !== undefined) s.startVUs = o.vus;
-    return { scenarios: { default: s }, warnings };
-  }
-  if (o.vus !== undefined && o.scenarios === undefined) {
-    return {
-      scenarios: { default: { executor: "shared-iterations", vus: o.vus, iterations: o.vus } },
-      warnings,
-    };
-  }
-  if (o.scenarios !== undefined && Object.keys(o.scenarios).length > 0) {
-    if (o.vus !== undefined) {
-      warnings.push(
-        `the \`vus=${o.vus}\` option will be ignored, it only works in conjunction with ` +
-          "`iterations`, `duration`, or `stages`",
-      );
-    }
-    return { scenarios: o.scenarios, warnings };
-  }
-  if (o.stages !== undefined) {
-    warnings.push(
-      "`stages` was explicitly set to an empty value, running the script with 1 iteration in 1 VU",
-    );
-  }
-  if (o.scenarios !== undefined) {
-    warnings.push(
-      "`scenarios` was explicitly set to an empty value, running the script with 1 iteration in 1 VU",
-    );
-  }
-  return { scenarios: { default: { executor: "per-vu-iterations" } }, warnings };
 }
 
 /** Everything the engine needs to run, decoded from consolidated options. */

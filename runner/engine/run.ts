@@ -13,6 +13,7 @@ import {
   checkExecFunctions,
   consolidateOptions,
   envOptions,
+  exposedOptions,
   InvalidConfigError,
   type TestOptions,
   type TestPlan,
@@ -293,7 +294,8 @@ async function startWorkers(
     }
     await h.request({
       type: "init",
-      options: plan.options,
+      // What exec.test.options shows: the scenarios the shortcuts made too.
+      options: exposedOptions(plan.options),
       runTags: plan.tags,
       segment: plan.tuple.segment.toString(),
       sequence: plan.tuple.sequence.toString(),

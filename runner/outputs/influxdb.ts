@@ -91,8 +91,9 @@ class InfluxdbOutput implements Output {
     this.#writeUrl = `${config.addr}/write?${params}`;
   }
 
+  /** As k6 names it: the server's address (the database is not part of it). */
   description(): string {
-    return `InfluxDBv1 (${this.#config.addr}/${this.#config.db})`;
+    return `InfluxDBv1 (${this.#config.addr})`;
   }
 
   start(): void {
@@ -298,7 +299,7 @@ function reason(error: unknown): string {
  *   arg: "http://user:secret@127.0.0.1:8086/mqload", metrics: new MetricRegistry(),
  *   script: "t.js", options: {}, log: () => {},
  * });
- * assert.equal(out.description(), "InfluxDBv1 (http://127.0.0.1:8086/mqload)");
+ * assert.equal(out.description(), "InfluxDBv1 (http://127.0.0.1:8086)");
  * await out.stop({ summary: {} as never, thresholds: [] });
  * ```
  */
