@@ -161,7 +161,7 @@ Deno.test({
       assert.equal(count(r.summary, "mqtt_messages_sent"), 30);
       assert.match(
         r.stderr,
-        /InfluxDBv1 \(http:\/\/127\.0\.0\.1:\d+\/mqload\): \d+ points dropped/,
+        /InfluxDBv1 \(http:\/\/127\.0\.0\.1:\d+\): \d+ points dropped/,
       );
       assert.match(r.stderr, /(\d+) of \1 points were not written/);
       for (const text of [r.stdout, r.stderr, JSON.stringify(r.summary)]) {

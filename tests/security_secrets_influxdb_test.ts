@@ -72,7 +72,7 @@ Deno.test({
         ], env);
         assert.equal(r.code, 0, `${label}: ${explain(r)}`);
         // The banner names the output, without credentials.
-        assert.match(r.stdout + r.stderr, /output: InfluxDBv1 \(http:\/\/127\.0\.0\.1:\d+\//);
+        assert.match(r.stdout + r.stderr, /output: InfluxDBv1 \(http:\/\/127\.0\.0\.1:\d+\)/);
         const summary = await dir.read(`${slug}.json`);
         assert.equal(count(JSON.parse(summary), "iterations"), 3);
         const db = new URL(url).pathname.slice(1);
