@@ -174,7 +174,11 @@ export interface ConnectOptions {
   clean_session?: boolean | undefined;
   /** MQTT 5 name of `clean_session`; give one of the two. */
   clean_start?: boolean | undefined;
-  /** MQTT 5 session expiry in seconds; > 0 keeps the session across reconnects. */
+  /**
+   * MQTT 5 session expiry in seconds; > 0 keeps the session across reconnects. A new client
+   * (a restart) resumes it only with `clean_start: false`: the first CONNECT starts clean
+   * otherwise, as the broker is told.
+   */
   session_expiry_interval?: number | undefined;
   /** More broker URLs, tried in order after the one given to `connect()` (failover). */
   servers?: string[] | undefined;
