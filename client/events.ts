@@ -119,7 +119,9 @@ export interface Message extends MessageInfo {
 
 /**
  * What a `close` event tells: the connection was lost (network, keepalive, protocol error, or a
- * broker DISCONNECT), not ended by `end()`.
+ * broker DISCONNECT), not ended by `end()`. When the client then gives up reconnecting (its
+ * attempts exhausted), one more `close` says so, with `reconnecting: false` and the last
+ * attempt's error: a service's cue that the client is done.
  *
  * @example Usage
  * ```ts
