@@ -120,8 +120,8 @@ export interface Message extends MessageInfo {
 /**
  * What a `close` event tells: the connection was lost (network, keepalive, protocol error, or a
  * broker DISCONNECT), not ended by `end()`. When the client then gives up reconnecting (its
- * attempts exhausted), one more `close` says so, with `reconnecting: false` and the last
- * attempt's error: a service's cue that the client is done.
+ * attempts exhausted), one more `close` says so, with `reconnecting: false` and an error
+ * that gives the attempts made: a service's cue that the client is done.
  *
  * @example Usage
  * ```ts
