@@ -112,6 +112,23 @@ export default async function () { await sleep(5); }`,
       assert.equal(count(r.summary, "iterations"), 0);
     });
 
+    await t.step("externally-controlled: vus VUs of maxVUs loop for the duration", async () => {
+      const r = await runScript(
+        dir,
+        `import { sleep } from "k6";
+export const options = { scenarios: { ctl: { executor: "externally-controlled", vus: 2, maxVUs: 3,
+  duration: "1100ms" } } };
+export default async function () { await sleep(0.3); }`,
+        env,
+      );
+      assert.equal(r.code, 0, explain(r));
+      // 2 VUs, 300 ms per iteration, stopped at 1.1 s with no grace: 3 each complete.
+      assert.equal(count(r.summary, "iterations"), 6, explain(r));
+      assert.equal(r.summary.metrics.vus_max.value, 3);
+      assert.equal(r.summary.metrics.vus.max, 2);
+      assert.match(r.stderr, /mqload has no REST API to scale, pause or resume it/);
+    });
+
     await t.step("scenarios run concurrently, with startTime and exec", async () => {
       const r = await runScript(
         dir,
@@ -166,6 +183,7 @@ export function second() {}`,
   a: { executor: "constant-vus", vus: 0 },
   b: { executor: "constant-arrival-rate", rate: 5, duration: "1s", bogus: 1 },
   c: { executor: "no-such-executor" },
+  d: { executor: "externally-controlled", vus: 1, duration: "0", gracefulStop: "1s" },
 } };
 export default function () {}`,
       );
@@ -177,6 +195,8 @@ export default function () {}`,
           'scenario "b": unknown option "bogus"',
           `scenario "b": the number of preAllocatedVUs isn't specified`,
           'scenario "c": unknown executor "no-such-executor"',
+          'scenario "d": an infinite duration needs k6\'s REST API to end it',
+          'scenario "d": gracefulStop is not supported by the externally controlled executor',
         ]
       ) assert.ok(r.stderr.includes(text), `missing "${text}" in:\n${r.stderr}`);
     });

@@ -28,6 +28,7 @@ export {
 } from "./registry.ts";
 export type { ConstantArrivalRateConfig } from "./constant_arrival_rate.ts";
 export type { ConstantVusConfig } from "./constant_vus.ts";
+export type { ExternallyControlledConfig } from "./externally_controlled.ts";
 export type { PerVuIterationsConfig } from "./per_vu_iterations.ts";
 export type { RampingArrivalRateConfig } from "./ramping_arrival_rate.ts";
 export type { RampingVusConfig } from "./ramping_vus.ts";

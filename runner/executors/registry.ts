@@ -16,6 +16,7 @@ import { constantVus } from "./constant_vus.ts";
 import { rampingVus } from "./ramping_vus.ts";
 import { constantArrivalRate } from "./constant_arrival_rate.ts";
 import { rampingArrivalRate } from "./ramping_arrival_rate.ts";
+import { externallyControlled } from "./externally_controlled.ts";
 
 /** Every executor, by k6's name. */
 export const EXECUTORS = {
@@ -25,6 +26,7 @@ export const EXECUTORS = {
   "ramping-vus": rampingVus,
   "constant-arrival-rate": constantArrivalRate,
   "ramping-arrival-rate": rampingArrivalRate,
+  "externally-controlled": externallyControlled,
 } as const;
 
 /** The executors mqload runs (k6's names). */
