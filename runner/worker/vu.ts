@@ -9,7 +9,6 @@
 
 import type { RunnableVu } from "../executors/mod.ts";
 import type { Tags } from "../metrics/registry.ts";
-import { ITERATION_DURATION } from "../metrics/builtin.ts";
 import {
   RAW_TIMERS,
   type ScenarioInfo,
@@ -206,14 +205,12 @@ export class Vu implements RunnableVu {
     const failure = Promise.withResolvers<never>();
     state.onAsyncError = (error) => failure.reject(error);
     let timer: number | undefined;
-    let timedOut = false;
-    const start = performance.now();
     const timeout = new Promise<never>((_, reject) => {
       if (Number.isFinite(timeoutMs)) {
-        timer = RAW_TIMERS.setTimeout(() => {
-          timedOut = true;
-          reject(new DOMException(`${name}() timed out`, "TimeoutError"));
-        }, timeoutMs);
+        timer = RAW_TIMERS.setTimeout(
+          () => reject(new DOMException(`${name}() timed out`, "TimeoutError")),
+          timeoutMs,
+        );
       }
     });
     try {
@@ -224,16 +221,12 @@ export class Vu implements RunnableVu {
       });
       return await Promise.race([run, failure.promise, timeout]);
     } finally {
-      const durationMs = performance.now() - start;
       RAW_TIMERS.clearTimeout(timer);
       await state.abandon();
+      // As k6's runs of them: their traffic, under the group `::setup` / `::teardown` (k6's
+      // runner adds iteration_duration only for iterations).
       if (phase === "setup" || phase === "teardown") {
-        // As k6's runs of them: their traffic and, run to the end (a throw too), their duration,
-        // in `iteration_duration` under the group `::setup` / `::teardown`.
-        const tags = state.tags;
-        const registry = state.services.registry;
-        state.net.end(registry, tags);
-        if (!timedOut) registry.add(ITERATION_DURATION, durationMs, tags);
+        state.net.end(state.services.registry, state.tags);
       }
       state.phase = "idle";
       state.group = "";
