@@ -37,6 +37,8 @@ export class Connection {
   lastWrite: number;
   /** When the last bytes were read, by the client's clock (see Keepalive). */
   lastRead: number;
+  /** Bytes handed to the transport so far (see Keepalive). */
+  bytesSent = 0;
   /**
    * What the session awaits acknowledgements for: while it holds 1 to EAGER_MAX entries, reads
    * are eager (see `Transport.read`).
@@ -248,7 +250,8 @@ export class Connection {
     this.#handlingRead = true;
     writes.hold();
     try {
-      this.lastRead = this.now();
+      // For the keepalive only: a connection without one reads no clock for it.
+      if (this.#keepalive !== undefined) this.lastRead = this.now();
       handler.bytesRead?.(chunk.length);
       const decoder = this.decoder;
       decoder.feed(chunk);

@@ -12,7 +12,10 @@ import type { Clock } from "./clock.ts";
 export interface EndRequest {
   reasonCode?: number | undefined;
   properties?: Properties | undefined;
-  /** Bounds the wait for acknowledgements (default: connect_timeout). */
+  /**
+   * Bounds the wait for acknowledgements and the DISCONNECT's write together (default:
+   * connect_timeout), giving the write at least 100 ms.
+   */
   timeout?: number | undefined;
   /** drain(): a connection being re-established is waited for, within the same timeout. */
   drain?: boolean | undefined;

@@ -32,6 +32,8 @@ export interface WritesOwner {
   readonly closed: boolean;
   /** When the last bytes were handed to the transport, by the client's clock. */
   lastWrite: number;
+  /** Bytes handed to the transport so far. */
+  bytesSent: number;
   /** The client's clock (read once per read the connection handles). */
   now(): number;
   /** A write failed: the connection is lost. */
@@ -213,6 +215,7 @@ export class Writes {
     this.#writingBatch = this.#batch;
     this.#batch = undefined;
     this.#owner.lastWrite = this.#owner.now();
+    this.#owner.bytesSent += size;
     const transport = this.#transport;
     if (transport.writeTo !== undefined) transport.writeTo(bytes, this.#writer);
     else transport.write(bytes).then(this.#written, this.#writeFailed);

@@ -165,7 +165,8 @@ export interface ConnectOptions {
   /**
    * Keepalive in seconds, 0 (off) to 65535 (default 60): a PINGREQ goes out when nothing was
    * written or nothing was read for that long, and the connection is lost when nothing comes
-   * back within half of it more (at most 30 s more).
+   * back within half of it more (at most 30 s more), a wait that starts again while the client
+   * writes 64 KB/s or more (its PINGREQ may queue behind them at a loaded broker).
    */
   keepalive?: number | undefined;
   /** Milliseconds to wait for the transport and CONNACK (default 30000, as xk6-mqtt). */
@@ -373,8 +374,8 @@ export interface EndOptions {
   /** Tags for this call's metrics. */
   tags?: Record<string, string> | undefined;
   /**
-   * Milliseconds to wait for in-flight acknowledgements, and then again for the last writes,
-   * before closing anyway (default `connect_timeout`).
+   * Milliseconds to wait for in-flight acknowledgements and then for the last writes, in all,
+   * before closing anyway (default `connect_timeout`; the last writes get at least 100 ms).
    */
   timeout?: number | undefined;
   /** Closes at once when aborted, as a second `end()` does. */

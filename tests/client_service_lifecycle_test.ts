@@ -99,6 +99,96 @@ Deno.test("service: end({ timeout: 500 }) against a broker that stopped answerin
   }
 });
 
+/**
+ * A broker that reads `perTick` bytes every 100 ms, as a loaded one does, answers CONNACK and
+ * every PINGREQ once it has read that far, and sends nothing else.
+ */
+function slowReader(
+  perTick: number,
+): { url: string; pingsRead: () => number; close(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  let pings = 0;
+  const serve = async (conn: Deno.Conn) => {
+    const buf = new Uint8Array(perTick);
+    let pending = new Uint8Array(0);
+    for (;;) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) return;
+      const all = new Uint8Array(pending.length + n);
+      all.set(pending);
+      all.set(buf.subarray(0, n), pending.length);
+      let i = 0;
+      for (;;) {
+        let length = 0, shift = 0, j = i + 1, whole = true;
+        for (;;) {
+          if (j >= all.length) {
+            whole = false;
+            break;
+          }
+          const b = all[j++]!;
+          length += (b & 127) << shift;
+          shift += 7;
+          if ((b & 128) === 0) break;
+        }
+        if (!whole || j + length > all.length) break;
+        const type = all[i]! >> 4;
+        if (type === 1) await conn.write(Uint8Array.of(0x20, 2, 0, 0)).catch(() => {});
+        if (type === 12) {
+          pings++;
+          await conn.write(Uint8Array.of(0xd0, 0)).catch(() => {});
+        }
+        i = j + length;
+      }
+      pending = all.slice(i);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const serving = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      serve(conn);
+    }
+  })();
+  return {
+    url: `mqtt://127.0.0.1:${listener.addr.port}`,
+    pingsRead: () => pings,
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* Closed by the client already. */ }
+      }
+      await serving.catch(() => {});
+    },
+  };
+}
+
+Deno.test("service: keepalive keeps a QoS 0 publisher whose broker reads slowly, answering late", async () => {
+  const broker = slowReader(64 * 1024);
+  const client = new Client({ reconnect: false, keepalive: 4 });
+  const closes: string[] = [];
+  client.on("close", (info) => closes.push(info.error.message));
+  try {
+    await client.connect(broker.url);
+    // 640 KB/s read; the publisher writes more: its PINGREQ (at 4 s, nothing read) waits
+    // behind megabytes in the socket, read seconds later. The broker is alive and reading: the
+    // wait goes on while the socket takes our writes.
+    const payload = new Uint8Array(1024);
+    const started = performance.now();
+    while (performance.now() - started < 9000 && client.connected) {
+      await client.publish("t", payload);
+    }
+    assert.deepEqual(closes, []);
+    assert.equal(client.connected, true);
+    assert.ok(broker.pingsRead() >= 1, "a PINGREQ went out and was read");
+  } finally {
+    await client.end({ signal: AbortSignal.abort() });
+    await broker.close();
+  }
+});
+
 Deno.test("service: end({ timeout }) bounds the whole end when the broker stopped reading too", async () => {
   const broker = frozenBroker();
   const client = new Client({ reconnect: false });
