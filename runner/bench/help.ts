@@ -27,7 +27,8 @@ const CONNECTION = `Connection:
       --prefix P                client id prefix: P_bench_JOB_N (default HOST_bench_JOB_RANDOM_N)
       --shortids                client id N (PN with --prefix)
       --num-retry-connect N     retries of a failed connect, a second apart (default 0)
-      --reconnect N             reconnects after a lost connection (default 0: none)
+      --reconnect N             reconnects after a lost connection, a second apart
+                                (default 0: none)
       --duration D              stop after D (30s, 2m; a bare number is seconds; pub waits
                                 2 s more for acknowledgements); conn and sub otherwise run
                                 until Ctrl+C, pub until -L is reached

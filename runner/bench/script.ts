@@ -55,7 +55,11 @@ export function benchScript(config: BenchConfig): string {
   const client = {
     protocol_version: c.version,
     username: c.username,
-    reconnect: c.reconnect === 0 ? false : { max_attempts: c.reconnect },
+    // A second apart, no backoff nor jitter: emqtt's fixed reconnect_timeout (5 s there), so
+    // that every client is back within a second of the broker.
+    reconnect: c.reconnect === 0
+      ? false
+      : { max_attempts: c.reconnect, initial_delay: 1000, max_delay: 1000, jitter: false },
     topic_tags: false,
     // Latency comes from --payload-hdrs ts, as in emqtt-bench: no MQTT 5 user property added.
     latency_stamp: "none",
