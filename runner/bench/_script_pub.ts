@@ -28,6 +28,8 @@ export function pubDeclarations(config: BenchConfig, lit: (v: unknown) => string
     `const started = new Counter("${M.pubStarted}");`,
     `// Failed before they were ever sent (made while reconnecting): failures, not in flight.`,
     `const unsent = new Counter("${M.pubUnsent}");`,
+    `// Due by the end, never sent: the -F window stayed full (nothing goes out after the end).`,
+    `const late = new Counter("${M.pubLate}");`,
     `const INFLIGHT = ${
       p.inflight === 0 ? 65535 : p.inflight
     }; // -F: with -I 0, messages in flight`,
@@ -89,6 +91,9 @@ export function publishLoop(): string[] {
     "      tick: TICK_MS,",
     "      until: end,",
     "      count: LIMIT === 0 ? Infinity : LIMIT,",
+    "      // QoS 1/2: what is due waits here for room in the -F window, not in the client's queue,",
+    "      // so that nothing waiting goes out after the end.",
+    "      window: spec.qos > 0 ? INFLIGHT : Infinity,",
     "      lateness: END_SLACK_MS,",
     "      // One reconnecting holds what it is given until it is connected again.",
     "      reconnecting: () => client.connecting,",
@@ -103,6 +108,7 @@ export function publishLoop(): string[] {
     "          return queued.madeConnected(mark) ? undefined : mark;",
     "        },",
     '        published: () => events.note("pub"),',
+    "        late: (n) => late.add(n),",
     "        failed: (mark) => {",
     '          events.note("pub_fail");',
     "          if (mark !== undefined && queued.neverSent(mark)) unsent.add(1);",

@@ -94,7 +94,7 @@ duplicated and out-of-order messages by publisher. Metrics for --threshold: the 
 (mqtt_messages_sent, mqtt_errors, …) and bench_connect_failed (clients that gave up; by default
 it must stay 0), bench_conn_lost (connections lost; by default 0, without --reconnect),
 bench_reconnect_gave_up (--reconnect; by default 0), bench_reconnecting_at_end,
-bench_connect_retried, bench_reconnected, bench_connect_unfinished, bench_lost,
+bench_connect_retried, bench_reconnected, bench_connect_unfinished, bench_pub_late, bench_lost,
 bench_duplicated, bench_out_of_order, bench_latency.
 
 Exit codes: 0 ok, 99 a threshold crossed (by default: a client could not connect, a connection

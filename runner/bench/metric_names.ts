@@ -27,6 +27,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     pubStarted: "bench_pub_started",
     /** Publications failed without ever being sent (made while their client was reconnecting). */
     pubUnsent: "bench_pub_unsent",
+    /** Publications due by the end that never went out: the `-F` window stayed full. */
+    pubLate: "bench_pub_late",
     /** Clients that gave up reconnecting (`--reconnect`). */
     reconnectGaveUp: "bench_reconnect_gave_up",
     /** Clients still reconnecting (`--reconnect`) when the run ended. */

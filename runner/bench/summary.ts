@@ -57,6 +57,11 @@ export function benchSummary(
   counted("reconnect_gave_up", tally.gaveUp, "clients");
   // Stopped before their acknowledgement came: not failures of the broker.
   counted("pub_unacked", tally.unacked(), "unacknowledged at stop");
+  counted(
+    "pub_late",
+    Math.round(tally.pubLate),
+    "due by the end, never sent: the -F window was full",
+  );
   for (const kind of ["connect", "lost", "reconnect"] as const) {
     const reasons = tally.reasons[kind];
     if (reasons.size > 0) out.push(`  ${REASON_TITLES[kind]} by reason:`);

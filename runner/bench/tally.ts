@@ -127,6 +127,8 @@ export class BenchTally {
   unfinished = 0;
   /** Publications started (the script's count). */
   pubStarted = 0;
+  /** Publications due by the end that never went out (the `-F` window stayed full). */
+  pubLate = 0;
   /** Publications that failed once the run was being stopped (their clients closed). */
   #failedAtStop = 0;
   #stoppedAtMs = Infinity;
@@ -218,6 +220,9 @@ export class BenchTally {
             break;
           case M.pubUnsent:
             unsent += s.sum;
+            break;
+          case M.pubLate:
+            this.pubLate += s.sum;
             break;
           case M.reconnectGaveUp:
             this.gaveUp += s.sum;

@@ -34,7 +34,8 @@ export interface PublishEveryOptions extends PublishOptions {
 
 /**
  * What a {@linkcode publishEvery} call did: publications done (QoS 0 written, QoS 1 and 2
- * acknowledged) and failed (each also counted in `mqtt_errors`).
+ * acknowledged) and failed (each also counted in `mqtt_errors`); `late` is always 0 here (the
+ * client queues what its in-flight window cannot take yet).
  */
 export type PublishEveryResult = PaceResult;
 

@@ -17,6 +17,8 @@ export interface PaceResult {
   published: number;
   /** Publications that failed. */
   failed: number;
+  /** Publications due that never went out: the window stayed full past the end (see `window`). */
+  late: number;
 }
 
 /**
@@ -40,6 +42,8 @@ export interface PaceHooks {
   published?(): void;
   /** A publication failed; `mark` is what `made` returned for it. */
   failed?(mark: number | undefined): void;
+  /** The pace ended with `count` publications due that never went out (see `window`). */
+  late?(count: number): void;
 }
 
 /** A pace: what to publish, from when, how often, until when. */
@@ -72,10 +76,18 @@ export interface PaceSpec {
    * queues what it is given). By default it ends as soon as its client is not connected.
    */
   reconnecting?: (() => boolean) | undefined;
+  /**
+   * Publications handed to the client and not settled, at most (default Infinity): one due
+   * while as many are pending waits for one to settle, in order, and goes out then, up to
+   * `until` plus `lateness`; what still waits after that is never made (`late`). The client
+   * then holds no queue past the window that would go out after the end.
+   */
+  window?: number | undefined;
   hooks?: PaceHooks | undefined;
 }
 
-interface Pace extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "reconnecting">> {
+interface Pace
+  extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "reconnecting" | "window">> {
   hooks: PaceHooks | undefined;
   reconnecting: (() => boolean) | undefined;
   /** The VU the hooks run as (the timer fires outside any VU: see TickTimer). */
@@ -87,6 +99,9 @@ interface Pace extends Required<Omit<PaceSpec, "hooks" | "start" | "count" | "re
   /** In the heap: more publications are due. */
   scheduled: boolean;
   pending: number;
+  window: number;
+  /** Publications due that wait for room in the window. */
+  waiting: number;
   result: PaceResult;
   done: PromiseWithResolvers<PaceResult>;
   /** A publication's settling, made once per pace rather than per publication. */
@@ -140,7 +155,9 @@ export function schedulePace(spec: PaceSpec): Promise<PaceResult> {
     left: spec.count,
     scheduled: false,
     pending: 0,
-    result: { published: 0, failed: 0 },
+    window: spec.window ?? Infinity,
+    waiting: 0,
+    result: { published: 0, failed: 0, late: 0 },
     done: Promise.withResolvers(),
     ok: () => settled(pace, true, undefined),
     failed: () => settled(pace, false, undefined),
@@ -187,7 +204,8 @@ function fire(woke: number): void {
       settleIfIdle(pace);
       continue;
     }
-    publishOne(pace);
+    if (pace.pending < pace.window) publishOne(pace);
+    else pace.waiting++;
     pace.left--;
     pace.due += pace.every;
     if (pace.left > 0 && pace.due < pace.until) push(pace);
@@ -239,7 +257,21 @@ function settled(pace: Pace, ok: boolean, mark: number | undefined): void {
     }
   }
   pace.pending--;
+  if (pace.waiting > 0) sendWaiting(pace);
   settleIfIdle(pace);
+}
+
+/** Room in the window: what waits goes out, unless it is too late or the client is gone. */
+function sendWaiting(pace: Pace): void {
+  const client = pace.client;
+  if (
+    Date.now() >= pace.until + pace.lateness ||
+    (!client.connected && pace.reconnecting?.() !== true)
+  ) return;
+  while (pace.waiting > 0 && pace.pending < pace.window) {
+    pace.waiting--;
+    publishOne(pace);
+  }
 }
 
 const published = (hooks: PaceHooks) => hooks.published!();
@@ -251,9 +283,20 @@ function asVu<A>(pace: Pace, fn: (arg: A) => void, arg: A): void {
   else vuStorage.runSync(pace.vu, fn, arg);
 }
 
-/** Resolves a pace that is no longer scheduled once its last publication settled. */
+/**
+ * Resolves a pace that is no longer scheduled once its last publication settled: what still
+ * waits for the window then never goes out.
+ */
 function settleIfIdle(pace: Pace): void {
-  if (pace.pending === 0 && !pace.scheduled) pace.done.resolve(pace.result);
+  if (pace.pending !== 0 || pace.scheduled) return;
+  const late = pace.waiting;
+  if (late > 0) {
+    pace.waiting = 0;
+    pace.result.late += late;
+    const hooks = pace.hooks;
+    if (hooks?.late !== undefined) asVu(pace, () => hooks.late!(late), hooks);
+  }
+  pace.done.resolve(pace.result);
 }
 
 function push(pace: Pace): void {
