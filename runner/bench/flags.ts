@@ -226,7 +226,7 @@ export function parseBenchArgs(
       topic: topic ?? "",
       qos,
       retain: bool("retain", false),
-      size: int("size", 256),
+      size: int("size", 256, 0, 268_435_455),
       message: str("message"),
       topics: topicsFile === undefined ? undefined : topicFlags.readTopicsPayload(topicsFile),
       limit: int("limit", 0),

@@ -128,6 +128,8 @@ Deno.test("parseBenchArgs() names the flag of each bad value", () => {
     [["conn", "--out", "nope"], /--out: unsupported output "nope"/],
     [["conn", "--execution-segment", "2:3"], /--execution-segment/],
     [["conn", "--bogus"], /bogus/],
+    // Above MQTT's largest packet (268,435,455 bytes): no broker could take one.
+    [["pub", "-t", "t", "-s", "300000000"], /for --size: expected an integer from 0 to 268435455/],
     [["pub", "-t", "t/%rand_0"], /"t\/%rand_0" for --topic: %rand_0 draws a number from 1 to N/],
     [["sub", "-t", "t/%rand_1,u/%rand_0"], /for --topic: %rand_0/],
     [["conn", "-u", "%rand_0"], /for --username: %rand_0/],
