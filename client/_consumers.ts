@@ -113,7 +113,12 @@ export class Consumers implements Acknowledger {
     const held = this.#held;
     if (held !== undefined) {
       held.handOver(inbox, (topic) => inbox.matches === undefined || inbox.matches(topic));
-      if (held.empty) this.#held = undefined;
+      // No message left: the hold goes (kept, it would keep every message on the routing path),
+      // and drops of other topics with it, to this iterator, as before they were kept by topic.
+      if (held.size === 0) {
+        inbox.dropped += held.dropped;
+        this.#held = undefined;
+      }
     }
     this.any = true;
   }

@@ -246,11 +246,6 @@ export class Inbox implements MessageStream {
     this.#head = 0;
   }
 
-  /** Whether nothing is left to hand over: no message and no drop to count. */
-  get empty(): boolean {
-    return this.size === 0 && this.dropped === 0;
-  }
-
   /** Ends the stream: buffered messages are still yielded, then iteration finishes. */
   close(failure?: unknown): void {
     if (this.#closed) return;

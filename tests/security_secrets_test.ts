@@ -136,6 +136,7 @@ Deno.test({
 
 const SCRIPT = `
 import { Client } from "k6/x/mqtt";
+import http from "k6/http";
 
 export const options = { vus: 1, iterations: 1 };
 
@@ -165,6 +166,10 @@ async function use(client, url, wrong) {
 }
 
 export default async function () {
+  // k6/http: credentials in a URL, given as a string and written in an http.url template (a
+  // refused port: the requests fail, and are recorded with their tags all the same).
+  await http.get("http://" + USER + ":" + PASSWORD + "@127.0.0.1:9/plain", { timeout: "2s" });
+  await http.get(http.url\`http://\${USER}:${MARKER}@127.0.0.1:9/templated/\${1}\`, { timeout: "2s" });
   for (const password of [PASSWORD, PASSWORD + "-wrong"]) {
     const wrong = password !== PASSWORD;
     await use(new Client({ username: USER, password, reconnect: false }), __ENV.BROKER, wrong);

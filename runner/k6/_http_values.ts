@@ -5,6 +5,9 @@
  * @module
  */
 
+/** The password of a URL's user info, `scheme://user:password@`, in a template. */
+const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i;
+
 /**
  * A URL made by {@linkcode url}: its requests are tagged with `name` (the template, each
  * interpolation written `${}`) unless their params name them.
@@ -18,6 +21,8 @@
  * const u = url`http://127.0.0.1:8080/posts/${id}`;
  * assert.equal(u.name, "http://127.0.0.1:8080/posts/${}");
  * assert.equal(String(u), "http://127.0.0.1:8080/posts/7");
+ * // A password in the template stays out of the name (and so of tags and outputs).
+ * assert.equal(url`http://me:pw@h/${1}`.name, "http://me:****@h/${}");
  * ```
  */
 export class TaggedUrl {
@@ -29,14 +34,16 @@ export class TaggedUrl {
   readonly clean_url: string;
 
   constructor(url: string, name: string) {
+    // The name becomes tags, shown in outputs: a password written in the template is masked.
+    const masked = name.replace(USERINFO_PASSWORD, "$1****@");
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new TypeError(`invalid URL "${url}"`);
+      throw new TypeError(`invalid URL "${masked}"`);
     }
     this.url = url;
-    this.name = name;
+    this.name = masked;
     if (parsed.password !== "") parsed.password = "****";
     this.clean_url = parsed.password === "" ? url : parsed.href;
   }
@@ -165,8 +172,8 @@ export function hasFile(body: unknown): body is Record<string, unknown> {
 
 /**
  * A form with file parts, encoded as `multipart/form-data` by the platform's `FormData`: its
- * bytes, and the content type with their boundary, which replaces any the request set (as
- * k6's does: the boundary must be the body's).
+ * bytes, and the content type with their boundary, which replaces any the request set (k6
+ * keeps a content type the params give, whose boundary then does not match the body's).
  *
  * @param form The form's fields and files.
  * @param headers The request headers (their content type is set).
