@@ -173,6 +173,8 @@ export default async function () {
         assert.equal(m.http_req_failed.value, 1);
         assert.equal(m.checks.fails, 0, explain(r));
         assert.equal(count(r.summary, "iterations"), 2);
+        // k6's warning, said once for the two.
+        assert.equal(r.stderr.split('Request Failed error="dial: connection refused"').length, 2);
       },
     );
 

@@ -55,11 +55,10 @@ function validateExternallyControlled(c: ExternallyControlledConfig): string[] {
       `the number of active VUs (${c.vus}) must be less than or equal to the number of maxVUs (${c.maxVUs})`,
     );
   }
-  if (c.duration === undefined) {
-    errors.push("the duration must be specified, for infinite duration use 0");
-  } else if (c.duration < 0) {
-    errors.push("the duration can't be negative, for infinite duration use 0");
-  } else if (c.duration === 0) {
+  // k6's messages advise 0 for an infinite duration, which mqload cannot run.
+  if (c.duration === undefined) errors.push("the duration must be specified");
+  else if (c.duration < 0) errors.push("the duration can't be negative");
+  else if (c.duration === 0) {
     errors.push(
       "an infinite duration needs k6's REST API to end it, which mqload does not have: give a duration",
     );

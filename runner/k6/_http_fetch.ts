@@ -165,6 +165,9 @@ async function hop(
   } catch (error) {
     if (call.abandoned.aborted) return undefined;
     const failure = timeout.signal.aborted ? REQUEST_TIMEOUT : failureOf(error);
+    // k6's warning for a failed request (its text has no credentials: the URL fetched has none),
+    // once per distinct error, as the runner says repeated things.
+    call.vu.services.warn(`Request Failed error="${failure.message}"`);
     res.error = failure.message;
     res.error_code = failure.code;
     res.timings.duration = res.timings.waiting = performance.now() - start;
