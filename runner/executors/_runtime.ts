@@ -97,6 +97,24 @@ export function* share<T>(items: Iterable<T>, local: ExecutionTuple): Generator<
   }
 }
 
+/**
+ * Counts `vu` active while it loops iterations until `stopAt` (each ended by `hardAt` at the
+ * latest) or the test stops: the loop of the executors that run VUs for a time.
+ */
+export async function loopUntil(
+  rt: ScenarioRuntime<BaseConfig>,
+  vu: RunnableVu,
+  stopAt: number,
+  hardAt: number,
+): Promise<void> {
+  rt.active(1);
+  try {
+    while (rt.running && rt.now() < stopAt) await rt.iterate(vu, hardAt);
+  } finally {
+    rt.active(-1);
+  }
+}
+
 /** Runs `n` loops concurrently, one per element. */
 export function forEachConcurrently<T>(
   items: readonly T[],

@@ -15,7 +15,7 @@ import {
   validateBase,
 } from "./_config.ts";
 import type { Executor } from "./executor.ts";
-import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
+import { forEachConcurrently, loopUntil, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `constant-vus` config (durations in ms). */
 export interface ConstantVusConfig extends BaseConfig {
@@ -83,15 +83,10 @@ async function runConstantVus(rt: ScenarioRuntime<ConstantVusConfig>) {
   const end = rt.startAt + (c.duration ?? 0);
   const hard = end + c.gracefulStop;
   if (!await rt.waitUntil(rt.startAt)) return;
-  await forEachConcurrently(rt.slots.slice(0, rt.planned), async (slot) => {
-    const vu = await slot.acquire();
-    rt.active(1);
-    try {
-      while (rt.running && rt.now() < end) await rt.iterate(vu, hard);
-    } finally {
-      rt.active(-1);
-    }
-  });
+  await forEachConcurrently(
+    rt.slots.slice(0, rt.planned),
+    async (slot) => loopUntil(rt, await slot.acquire(), end, hard),
+  );
 }
 
 /** k6's `constant-vus` executor. */

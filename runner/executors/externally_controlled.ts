@@ -12,7 +12,7 @@ import { formatDuration } from "../config/duration.ts";
 import type { ExecutionTuple } from "../segments/execution_tuple.ts";
 import { type BaseConfig, ConfigReader, validateBase } from "./_config.ts";
 import type { Executor } from "./executor.ts";
-import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
+import { forEachConcurrently, loopUntil, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `externally-controlled` config (durations in ms). */
 export interface ExternallyControlledConfig extends BaseConfig {
@@ -90,15 +90,10 @@ async function runExternallyControlled(rt: ScenarioRuntime<ExternallyControlledC
       "mqload has no REST API to scale, pause or resume it",
   );
   const active = Math.min(rt.planned, rt.local.scaleInt(rt.segment.scaleInt(c.vus)));
-  await forEachConcurrently(rt.slots.slice(0, active), async (slot) => {
-    const vu = await slot.acquire();
-    rt.active(1);
-    try {
-      while (rt.running && rt.now() < end) await rt.iterate(vu, end);
-    } finally {
-      rt.active(-1);
-    }
-  });
+  await forEachConcurrently(
+    rt.slots.slice(0, active),
+    async (slot) => loopUntil(rt, await slot.acquire(), end, end),
+  );
 }
 
 /** k6's `externally-controlled` executor, run as configured. */

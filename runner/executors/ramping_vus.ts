@@ -18,7 +18,7 @@ import {
   validateStages,
 } from "./_config.ts";
 import type { Executor } from "./executor.ts";
-import { forEachConcurrently, type ScenarioRuntime } from "./_runtime.ts";
+import { forEachConcurrently, loopUntil, type ScenarioRuntime } from "./_runtime.ts";
 
 /** `ramping-vus` config (durations in ms). */
 export interface RampingVusConfig extends BaseConfig {
@@ -124,12 +124,7 @@ async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
       const vu = await slot.acquire();
       const stopAt = rt.startAt + to;
       const hardAt = to >= total ? hardEnd : Math.min(stopAt + c.gracefulRampDown, hardEnd);
-      rt.active(1);
-      try {
-        while (rt.running && rt.now() < stopAt) await rt.iterate(vu, hardAt);
-      } finally {
-        rt.active(-1);
-      }
+      await loopUntil(rt, vu, stopAt, hardAt);
     }
   });
 }
