@@ -224,16 +224,13 @@ export class Inbox implements MessageStream {
    * keep its drops by topic (or dropped more topics than it keeps) gives them all to `to`.
    */
   handOver(to: Inbox, takes: (topic: string) => boolean): void {
-    const by = this.#droppedBy;
-    let moved = this.dropped;
-    if (by !== undefined) {
-      for (const count of by.values()) moved -= count;
-      for (const [topic, count] of by) {
-        if (!takes(topic)) continue;
-        moved += count;
-        by.delete(topic);
-      }
+    // What stays: the drops counted for topics `to` does not take.
+    let keptDrops = 0;
+    for (const [topic, count] of this.#droppedBy ?? []) {
+      if (takes(topic)) this.#droppedBy!.delete(topic);
+      else keptDrops += count;
     }
+    const moved = this.dropped - keptDrops;
     to.dropped += moved;
     this.dropped -= moved;
     const kept: ReceivedMessage[] = [];

@@ -23,8 +23,6 @@ export interface ExternallyControlledConfig extends BaseConfig {
   maxVUs: number;
   /** How long the VUs loop (required; 0, k6's infinite, is refused); `undefined` when missing. */
   duration: number | undefined;
-  /** Whether the script gave a `gracefulStop`, which k6 refuses for this executor. */
-  gracefulStopGiven: boolean;
 }
 
 function parseExternallyControlled(
@@ -39,9 +37,11 @@ function parseExternallyControlled(
     vus,
     maxVUs: r.int("maxVUs", vus)!,
     duration: r.duration("duration"),
-    gracefulStopGiven: r.has("gracefulStop"),
   };
-  // Interrupted at the end: no grace period.
+  // Interrupted at the end: no grace period, and k6 refuses one given.
+  if (r.has("gracefulStop")) {
+    r.errors.push("gracefulStop is not supported by the externally controlled executor");
+  }
   config.gracefulStop = 0;
   return { config, errors: r.errors };
 }
@@ -62,9 +62,6 @@ function validateExternallyControlled(c: ExternallyControlledConfig): string[] {
     errors.push(
       "an infinite duration needs k6's REST API to end it, which mqload does not have: give a duration",
     );
-  }
-  if (c.gracefulStopGiven) {
-    errors.push("gracefulStop is not supported by the externally controlled executor");
   }
   return errors;
 }
