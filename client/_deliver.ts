@@ -11,6 +11,14 @@ import type { Connection } from "./_connection.ts";
 import type { Consumers } from "./_consumers.ts";
 import type { Inbound } from "./_inbound.ts";
 
+/**
+ * Marks an `on("message")` handler that reads the payload within the call and keeps nothing of
+ * it (a runner's own counting handler): it gets a view into the read buffer, valid only during
+ * the call, and no message info. The copy of each payload is an ArrayBuffer allocation, about
+ * as costly as the rest of a fan-out subscriber's handling of the message.
+ */
+export const READ_VIEW: unique symbol = Symbol("mqload.readView");
+
 /** Where delivery reports what the application's code threw. */
 export interface DeliveryHost {
   readonly events: Listeners;
@@ -48,11 +56,19 @@ export function deliver(
       sent !== undefined && Number.isFinite(sent) ? Math.max(0, conn.now() - sent) : undefined,
     );
   }
-  const handler = events.handler("message");
+  let handler = events.handler("message");
   const listening = events.listening("message");
   const consumers = host.consumers;
   const consumed = consumers.any || (handler === undefined && !listening && consumers.hold);
-  // Nobody to hand the message to (a subscriber the runner only counts): no copy of the
+  if (handler !== undefined && READ_VIEW in handler) {
+    try {
+      handler(topic, bytes.subarray(0, end));
+    } catch (error) {
+      host.handlerFailed(error);
+    }
+    handler = undefined;
+  }
+  // Nobody else to hand the message to (a subscriber the runner only counts): no copy of the
   // payload, an ArrayBuffer (a malloc) per message, nor of its properties.
   if (handler !== undefined || listening || consumed) {
     // The decoder's payload is a view into its read buffer: copy before anyone keeps it.
@@ -71,7 +87,7 @@ export function deliver(
     }
     if (listening) events.dispatch(new MqttMessageEvent(topic, payload, info));
     if (consumed) {
-      const handled = handler !== undefined || listening;
+      const handled = events.handler("message") !== undefined || listening;
       if (consumers.route(topic, payload, info, packet, conn, handled)) return;
     }
   }

@@ -9,27 +9,7 @@ import { Client as LibraryClient, type Payload, type PublishOptions } from "../.
 import type { Client } from "../k6/mqtt.ts";
 import { ABANDON, ABANDON_POLICY } from "../worker/vu_context.ts";
 
-/**
- * Sets a bench subscriber's `message` handler as the library runs one: synchronously, in the
- * read that brought the message, still in the VU's context. A script's `on("message")` handler
- * is queued on its VU's event loop instead, a task per message (k6 runs handlers only while the
- * script is not blocked in a call), which the bench's own counting handler does not need.
- *
- * @param client The subscriber's client.
- * @param handler Gets each message's topic and payload.
- *
- * @example Usage
- * ```ts ignore
- * import { onMessageInRead } from "./library_calls.ts";
- * onMessageInRead(client, (topic, payload) => console.log(topic, payload.byteLength));
- * ```
- */
-export function onMessageInRead(
-  client: Client,
-  handler: (topic: string, payload: ArrayBuffer) => void,
-): void {
-  LibraryClient.prototype.on.call(client, "message", handler);
-}
+export { onMessageInRead } from "../k6/in_read_handler.ts";
 
 /**
  * A bench publisher's publish call: the library's own, not the k6 wrapper's, which orders each

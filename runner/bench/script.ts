@@ -224,7 +224,7 @@ function subBody(): string[] {
     "  bench.onMessageInRead(client, (topic, payload) => {",
     "    const now = Date.now();",
     '    events.note("recv", now);',
-    "    const got = headers.read(new Uint8Array(payload), now);",
+    "    const got = headers.read(payload, now);",
     "    if (got === undefined) return bench.warnHeaderless(HEADERS);",
     "    if (got.sentAt !== undefined) latency.add(Math.max(0, now - got.sentAt));",
     "    if (got.count === undefined) return;",
