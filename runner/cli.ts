@@ -43,6 +43,11 @@ import { compactTextSummary } from "./summary/compact_text.ts";
 
 /** Exit code of a bad command line (unknown command or flag, bad value). */
 export const USAGE_EXIT_CODE = 2;
+/**
+ * Exit code of a bad `mqload run` command line: k6's, whose flag errors carry no code of their
+ * own and leave its process's initial -1 (255).
+ */
+export const RUN_USAGE_EXIT_CODE = 255;
 
 const DEMO_SCRIPT = new URL("../examples/demo.ts", import.meta.url);
 
@@ -91,7 +96,7 @@ export async function main(args: string[] = Deno.args): Promise<number> {
       ? `mqload ${command} --help`
       : "mqload --help";
     writeAll(Deno.stderr, `mqload: ${e.message}\nSee '${help}'.\n`);
-    return USAGE_EXIT_CODE;
+    return command === "run" ? RUN_USAGE_EXIT_CODE : USAGE_EXIT_CODE;
   }
 }
 

@@ -263,6 +263,36 @@ export default function () { exec.test.abort("enough"); }`,
       assert.match(r.stderr, /test aborted: enough/);
     });
 
+    await t.step("exec.test.fail() lets the run finish, then exits 110 (k6's)", async () => {
+      let r = await runScript(
+        dir,
+        `import exec from "k6/execution";
+import { Counter } from "k6/metrics";
+const after = new Counter("after_fail");
+export const options = { vus: 2, iterations: 6, thresholds: { after_fail: ["count<1"] } };
+export default function () {
+  if (exec.scenario.iterationInTest === 1) exec.test.fail("device rejected");
+  after.add(1);
+}
+export function teardown() { exec.test.fail(); }`,
+      );
+      // Marked failed wins over the crossed threshold, as k6 checks it first.
+      assert.equal(r.code, 110, explain(r));
+      assert.equal(count(r.summary, "iterations"), 6, explain(r));
+      assert.equal(count(r.summary, "after_fail"), 6, explain(r));
+      assert.match(r.stderr, /test marked as failed: device rejected/);
+      assert.match(r.stderr, /test marked as failed\n|test marked as failed"/);
+      assert.match(r.stderr, /test run was marked as failed/);
+      r = await runScript(
+        dir,
+        `import exec from "k6/execution";
+exec.test.fail("too early");
+export default function () {}`,
+      );
+      assert.equal(r.code, 107, explain(r));
+      assert.match(r.stderr, /execution.test.fail\(\) called outside of VU context/);
+    });
+
     await t.step("a TypeScript script with native imports", async () => {
       const r = await runScript(
         dir,
@@ -295,13 +325,14 @@ Deno.test("runner scripts: --help and bad flags", async () => {
   r = await mqload(["run", "--help"]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /--summary-export FILE/);
+  // k6's code for a bad command line: its flag errors carry none, and it exits with -1.
   r = await mqload(["run", "--vus", "many", "x.js"]);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 255);
   assert.match(r.stderr, /--vus/);
   r = await mqload(["run", "--frobnicate", "x.js"]);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 255);
   assert.match(r.stderr, /--frobnicate/);
   r = await mqload(["run"]);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 255);
   assert.match(r.stderr, /needs a script/);
 });

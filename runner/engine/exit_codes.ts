@@ -23,4 +23,5 @@ export const EXIT_CODES: Readonly<Record<string, number>> = Object.freeze({
   externalAbort: 105,
   scriptException: 107,
   scriptAborted: 108,
+  markedAsFailed: 110,
 });

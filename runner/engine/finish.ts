@@ -207,7 +207,7 @@ export async function finishRun(run: RunState, plan: TestPlan, r: RunOutcome): P
   if (failed.length > 0) {
     const names = [...new Set(failed.map((t) => t.metric))].join(", ");
     run.log("ERRO", `thresholds on metrics '${names}' have been crossed`);
-    return r.code || EXIT_CODES.thresholdsFailed;
   }
-  return r.code;
+  if (r.code === EXIT_CODES.markedAsFailed) run.log("ERRO", "test run was marked as failed");
+  return r.code || (failed.length > 0 ? EXIT_CODES.thresholdsFailed : 0);
 }

@@ -202,7 +202,9 @@ async function execute(run: RunState): Promise<number> {
   await Promise.all(run.workers.map((h) => h.request({ type: "finish" }).catch(() => {})));
   run.stopTicking();
   run.render(plan, true);
-  const code = await teardown(run, plan, control, setupData);
+  // k6 checks a test marked failed once the run ended without an error of its own.
+  const code = (await teardown(run, plan, control, setupData)) ||
+    (run.markedFailed ? EXIT_CODES.markedAsFailed : 0);
   return await finishRun(run, plan, { setupData, testRunDurationMs, code });
 }
 

@@ -53,6 +53,8 @@ export class RunState {
   maxVus = 0;
   t0 = 0;
   stopping = false;
+  /** `exec.test.fail()` was called in some Worker. */
+  markedFailed = false;
   #gauges?: VusGauges;
   /** The per-second figures of the live line (none with `--quiet`). */
   #live?: LiveWindow;
@@ -370,6 +372,9 @@ export class RunState {
       case "abort":
         this.log("ERRO", m.reason);
         this.stop("script", true);
+        return;
+      case "failed":
+        this.markedFailed = true;
         return;
     }
   }

@@ -13,6 +13,7 @@
  * | `scenario.iterationInTest` | the same number across the test's execution segments (`iterationInInstance` without a segment): unique, 0..N-1 over the instances |
  * | `instance.iterationsCompleted`, `.iterationsInterrupted`, `.vusActive`, `.vusInitialized`, `.currentTestRunDuration` | test-wide figures: the running Worker's own counts as they are now, the other Workers' as of the last second |
  * | `test.abort(reason)`, `test.options` | abort the run (exit code 108); the consolidated options |
+ * | `test.fail(reason)` | mark the run failed and go on: it exits with 110 unless it fails otherwise |
  *
  * @example Usage
  * ```ts ignore
@@ -144,6 +145,11 @@ export interface ExecInstance {
 export interface ExecTest {
   /** Aborts the test (exit code 108); throws to end the calling iteration. */
   abort(reason?: string): never;
+  /**
+   * Marks the test failed and logs why; the run goes on and exits with 110 (k6's
+   * `MarkedAsFailed`) unless it fails otherwise (aborted, a script error).
+   */
+  fail(reason?: string): void;
   /** The consolidated options. */
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -232,6 +238,15 @@ export const test: ExecTest = Object.freeze({
     const message = `test aborted${reason ? `: ${reason}` : ""}`;
     state.services.abort(message);
     throw new TestAbortedError(message);
+  },
+  fail(reason?: string): void {
+    const state = currentVu("exec.test.fail()");
+    // As k6, where the init context has no VU state to mark.
+    if (state.phase === "init") {
+      throw new TypeError("execution.test.fail() called outside of VU context");
+    }
+    const nullish = reason === undefined || reason === null;
+    state.services.markFailed(`test marked as failed${nullish ? "" : `: ${reason}`}`);
   },
   get options() {
     return currentVu("exec.test.options").services.options;

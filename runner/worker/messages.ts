@@ -212,7 +212,9 @@ export type WorkerMessage =
   | { type: "logs"; lines: LogLine[] }
   | { type: "need"; scenario: string }
   | { type: "done" }
-  | { type: "abort"; reason: string };
+  | { type: "abort"; reason: string }
+  /** `exec.test.fail()` was called: the run exits with 110 unless it fails otherwise. */
+  | { type: "failed" };
 
 /** Envelope of a request. */
 export type RequestEnvelope = Request & { id: number };

@@ -120,6 +120,8 @@ export interface WorkerServices {
   instance(): InstanceInfo;
   /** `exec.test.abort()`. */
   abort(reason: string): void;
+  /** `exec.test.fail()`: logs `message` and marks the run failed. */
+  markFailed(message: string): void;
   /** Receives errors a VU's code raised outside an iteration (late callbacks). */
   strayError(error: unknown, vu?: VuState): void;
   /**

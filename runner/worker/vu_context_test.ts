@@ -21,6 +21,7 @@ function services(registry = new MetricRegistry()): WorkerServices {
       vusInitialized: 0,
     }),
     abort: () => {},
+    markFailed: () => {},
     strayError: () => {},
   };
 }

@@ -121,6 +121,16 @@ class WorkerRuntime implements WorkerServices, ScenarioHost {
     post({ type: "abort", reason });
   };
 
+  #markedFailed = false;
+  markFailed = (message: string) => {
+    // No source: the main thread says each reason once across Workers.
+    this.log({ level: "error", text: message, source: "" });
+    if (this.#markedFailed) return;
+    this.#markedFailed = true;
+    this.flushLogs();
+    post({ type: "failed" });
+  };
+
   strayError = (error: unknown, vu?: VuState) => {
     this.#logError(error, vu ? `vu=${vu.id} source=stacktrace` : "source=stacktrace");
   };
