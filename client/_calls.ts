@@ -169,6 +169,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   ): Promise<number[]> {
     return this.outcomes.guard("subscribe", sync, options?.tags, () => {
       const op = subscribeOp(topic, withoutSignal(options), sync, this.startTime());
+      this.consumers.ids.subscribed(op.packet);
       this.#submit(op, options?.signal);
       return op.promise;
     });
@@ -201,6 +202,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   ): Promise<void> {
     return this.outcomes.guard("unsubscribe", sync, options?.tags, () => {
       const op = unsubscribeOp(topics, withoutSignal(options), sync);
+      this.consumers.ids.unsubscribed(op.packet.topicFilters);
       this.#submit(op, options?.signal, untilConnect);
       return op.promise as Promise<unknown> as Promise<void>;
     });
@@ -295,8 +297,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
    */
   messages(options: MessageStreamOptions | undefined): MessageStream {
     checkKeys("messages", options);
-    const capacity = checkInteger("capacity", options?.capacity, 1, Infinity) ??
-      DEFAULT_CAPACITY;
+    const capacity = checkInteger("capacity", options?.capacity, 1, Infinity) ?? DEFAULT_CAPACITY;
     const consumers = this.consumers;
     if (consumers.stream !== undefined) {
       throw new TypeError("Cannot iterate messages: another messages() iterator is active");
@@ -333,6 +334,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   }
 
   connected(info: ConnectInfo): void {
+    this.consumers.v5 = this.lifecycle.settings?.protocolVersion === 5;
     if (info.sessionPresent && this.consumers.any) this.consumers.resumed();
     this.events.emit("connect", info, connectEvent);
   }

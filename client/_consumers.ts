@@ -1,7 +1,11 @@
 // Who takes a received message besides the `on("message")` handler and listeners: the
-// messages() iterator, the subscription() iterators, and, while none exists, the held messages
-// that wait (bounded) for the first one. Each gets its copy; a QoS 1/2 message is acknowledged
-// once every consumer took it (see AckToken).
+// messages() iterator, the subscription() iterators, and the held messages no iterator takes,
+// which wait (bounded) for one that does. Each gets its copy; a QoS 1/2 message is acknowledged
+// once every consumer took it (see AckToken). Held messages wait unacknowledged while no
+// iterator exists (the broker's window then paces a resumed session's queue until the service's
+// first loop starts); once iterators exist, what none of them takes is claimed by nobody and is
+// acknowledged as it is held, as a loop's buffer would be (a topic nobody iterates would
+// otherwise fill the broker's window and stall every loop), except with manual_ack.
 
 import type { PublishPacket } from "../codec/packets.ts";
 import type { Connection } from "./_connection.ts";
@@ -31,6 +35,8 @@ export class Consumers implements Acknowledger {
   /** The identifiers of the subscription() iterators' SUBSCRIBEs (MQTT 5). */
   readonly ids: SubscriptionIds = new SubscriptionIds();
   #held: Inbox | undefined;
+  /** The connection speaks MQTT 5: a copy without subscription identifiers tells something. */
+  v5 = false;
 
   constructor(inbound: Inbound, manualAck: boolean) {
     this.#inbound = inbound;
@@ -57,13 +63,13 @@ export class Consumers implements Acknowledger {
     if (this.stream !== undefined) targets.push(this.stream);
     const ids = packet.properties?.subscriptionIdentifiers;
     for (const inbox of this.#subscriptions) {
-      if (inbox.matches(topic) && (ids === undefined || this.#sentFor(inbox, ids))) {
+      if (inbox.matches(topic) && this.#sentFor(inbox, ids)) {
         targets.push(inbox);
       }
     }
     if (targets.length === 0) {
       if (handled || !this.hold) return false;
-      targets.push(this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding());
+      targets.push(this.#hold());
       this.any = true;
     }
     const qos = packet.qos;
@@ -89,10 +95,18 @@ export class Consumers implements Acknowledger {
     return true;
   }
 
+  /** The hold, made when first needed, acknowledging what it holds while iterators exist. */
+  #hold(): Inbox {
+    const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding();
+    held.unclaimed = !this.manualAck && (this.stream !== undefined || this.#subscriptions.size > 0);
+    return held;
+  }
+
   /** Whether a copy with subscription identifiers `ids` is `inbox`'s (see SubscriptionIds). */
-  #sentFor(inbox: FilteredInbox, ids: readonly number[]): boolean {
+  #sentFor(inbox: FilteredInbox, ids: readonly number[] | undefined): boolean {
     const own = inbox.subscriptionId;
-    return own === undefined || this.ids.takes(inbox.filters, own, ids);
+    if (own === undefined || (ids === undefined && !this.v5)) return true;
+    return this.ids.takes(inbox.filters, own, ids);
   }
 
   /** A read was delivered: whether an iterator is behind (see Inbox.readDone). */
@@ -118,7 +132,7 @@ export class Consumers implements Acknowledger {
       if (held.size === 0) {
         inbox.dropped += held.dropped;
         this.#held = undefined;
-      }
+      } else held.unclaimed = !this.manualAck;
     }
     this.any = true;
   }
@@ -126,8 +140,9 @@ export class Consumers implements Acknowledger {
   remove(inbox: Inbox): void {
     if (this.stream === inbox) this.stream = undefined;
     this.#subscriptions.delete(inbox as FilteredInbox);
-    this.any = this.stream !== undefined || this.#subscriptions.size > 0 ||
-      this.#held !== undefined;
+    const iterating = this.stream !== undefined || this.#subscriptions.size > 0;
+    if (this.#held !== undefined && !iterating) this.#held.unclaimed = false;
+    this.any = iterating || this.#held !== undefined;
   }
 
   /** `filters` less those a `subscription()` iterator still holds: what may be unsubscribed. */
@@ -138,13 +153,14 @@ export class Consumers implements Acknowledger {
   }
 
   /**
-   * A manual_ack loop left with messages it never took: held, unacknowledged, for the next
-   * iterator. Dropped, they would hold the broker's in-flight window on a live connection until
-   * the next reconnection (a loop restarted after a throw got 10 of 50 new messages in 3 s).
+   * A loop left with messages it never took: held for the next iterator, so that a loop
+   * restarted (after a throw, a `break`) loses none. With manual_ack unacknowledged: dropped,
+   * they would hold the broker's in-flight window on a live connection until the next
+   * reconnection (a loop restarted after a throw got 10 of 50 new messages in 3 s).
    */
   keep(left: readonly ReceivedMessage[]): void {
     if (left.length === 0) return;
-    const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding();
+    const held = this.#hold();
     for (const message of left) held.push(message);
     this.any = true;
   }

@@ -131,6 +131,12 @@ export class Inbox implements MessageStream {
    * the first iterator, as `dropped` would.
    */
   #droppedBy: Map<string, number> | undefined;
+  /**
+   * A hold's messages are claimed by nobody while iterators exist (see `Consumers`): they are
+   * acknowledged as an iterator's buffer would, and past `capacity` dropped (counted), so that
+   * a subscribed topic no iterator takes cannot fill the broker's window and stall the others.
+   */
+  #unclaimed = false;
 
   constructor(
     capacity: number,
@@ -172,19 +178,45 @@ export class Inbox implements MessageStream {
     if (message.qos === 0) {
       if (this.#burstStart < 0) this.#burstStart = this.size;
       if (this.#burstStart >= this.#capacity) {
-        this.dropped++;
-        const by = this.#droppedBy;
-        if (by !== undefined && (by.size < MAX_DROPPED_TOPICS || by.has(message.topic))) {
-          by.set(message.topic, (by.get(message.topic) ?? 0) + 1);
-        }
+        this.#countDrop(message.topic);
         return false;
       }
-    } else if (!this.#manualAck && this.size < this.#capacity) {
+    } else if ((!this.#manualAck || this.#unclaimed) && this.size < this.#capacity) {
       // Acknowledged as it is buffered while there is room (see the top of this file).
       message.ack();
+    } else if (this.#unclaimed) {
+      this.#countDrop(message.topic);
+      return false;
     }
     this.#buffer.push(message);
     return true;
+  }
+
+  #countDrop(topic: string): void {
+    this.dropped++;
+    const by = this.#droppedBy;
+    if (by !== undefined && (by.size < MAX_DROPPED_TOPICS || by.has(topic))) {
+      by.set(topic, (by.get(topic) ?? 0) + 1);
+    }
+  }
+
+  /**
+   * Whether a hold's messages are claimed by nobody (iterators exist, none takes them): then
+   * they are acknowledged, those past `capacity` dropped and counted; else they wait unacknowledged.
+   */
+  set unclaimed(unclaimed: boolean) {
+    if (this.#unclaimed === unclaimed) return;
+    this.#unclaimed = unclaimed;
+    if (!unclaimed) return;
+    const kept: ReceivedMessage[] = [];
+    for (let i = this.#head; i < this.#buffer.length; i++) {
+      const message = this.#buffer[i]!;
+      message.ack();
+      if (kept.length < this.#capacity) kept.push(message);
+      else this.#countDrop(message.topic);
+    }
+    this.#buffer = kept;
+    this.#head = 0;
   }
 
   /**
@@ -285,9 +317,10 @@ export class Inbox implements MessageStream {
   }
 
   /**
-   * Stops iterating. What the buffer still holds was never handed over: without manual_ack its
-   * acknowledgements go out now (the loop chose to stop); with manual_ack they are handed to
-   * `onReturn`, unacknowledged, for the next iterator (see Consumers.keep).
+   * Stops iterating. What the buffer still holds was never handed over: it goes to `onReturn`,
+   * for the next iterator (see Consumers.keep). Without manual_ack acknowledged now, as the loop
+   * chose to stop (the broker would otherwise hold them in its window); with manual_ack
+   * unacknowledged, for the next loop to `ack()`.
    */
   return(): Promise<IteratorResult<Message, undefined>> {
     this.close();
@@ -297,7 +330,7 @@ export class Inbox implements MessageStream {
     if (!this.#manualAck) { for (const message of left) message.ack(); }
     if (!this.#returned) {
       this.#returned = true;
-      this.#onReturn?.(this.#manualAck ? left : []);
+      this.#onReturn?.(left);
     }
     return Promise.resolve({ value: undefined, done: true });
   }

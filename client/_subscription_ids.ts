@@ -1,13 +1,19 @@
 // MQTT 5 subscription identifiers given to subscription() iterators. A broker may send a message
 // that matches several subscriptions once per subscription (mosquitto does), each copy with the
-// identifier of its own (MQTT-3.3.4-5): the identifiers let each iterator take its copy alone
-// instead of every copy whose topic its filters match. Given only where the caller set none, and
-// taken off again for a broker that supports none (rather than failing the SUBSCRIBE).
+// identifier of its own (MQTT-3.3.4-5), or once with the identifiers of all (MQTT-3.3.4-4): the
+// identifiers let each iterator take its copy alone instead of every copy whose topic its
+// filters match, and a copy with none is for a subscription without one (a plain subscribe() of
+// an overlapping filter). Given only where the caller set none (the caller's own count as the
+// iterator's), and taken off again for a broker that supports none (rather than failing the
+// SUBSCRIBE).
 
 import type { SubscribePacket } from "../codec/packets.ts";
 
 const MAX_ID = 268_435_455; // A Variable Byte Integer's largest value.
-const AUTOMATIC = new WeakSet<SubscribePacket>();
+/** A subscription without an identifier. */
+const NONE = 0;
+/** SUBSCRIBEs given an identifier by the client, and whose identifiers they are. */
+const AUTOMATIC = new WeakMap<SubscribePacket, SubscriptionIds>();
 
 /** The identifiers of one client's iterators, and which one each filter's subscription has now. */
 export class SubscriptionIds {
@@ -15,23 +21,52 @@ export class SubscriptionIds {
   /** Per filter, the identifier of the last SUBSCRIBE of it: it replaced the ones before. */
   readonly #byFilter = new Map<string, number>();
 
-  /** Gives `packet` the next identifier, unless it carries one; returns the one it was given. */
+  /**
+   * An iterator's SUBSCRIBE: gives `packet` the next identifier unless it carries one; returns
+   * the one it carries.
+   */
   assign(packet: SubscribePacket): number | undefined {
-    if (packet.properties?.subscriptionIdentifiers !== undefined) return undefined;
+    const given = packet.properties?.subscriptionIdentifiers;
+    if (given !== undefined) {
+      this.#record(packet, given[0] ?? NONE);
+      return given[0];
+    }
     const id = this.#last = this.#last === MAX_ID ? 1 : this.#last + 1;
     packet.properties = { ...packet.properties, subscriptionIdentifiers: [id] };
-    AUTOMATIC.add(packet);
-    for (const { topicFilter } of packet.subscriptions) this.#byFilter.set(topicFilter, id);
+    AUTOMATIC.set(packet, this);
+    this.#record(packet, id);
     return id;
   }
 
   /**
-   * Whether a copy that carries `ids` was sent for a subscription of `filters` (given `own`):
-   * a later SUBSCRIBE of the same filter, by another iterator, replaced its identifier.
+   * A `subscribe()` call's SUBSCRIBE: where it replaces an iterator's subscription of the same
+   * filter, that subscription's copies now carry its identifier, or none.
    */
-  takes(filters: readonly string[], own: number, ids: readonly number[]): boolean {
+  subscribed(packet: SubscribePacket): void {
+    const id = packet.properties?.subscriptionIdentifiers?.[0] ?? NONE;
+    for (const { topicFilter } of packet.subscriptions) {
+      if (this.#byFilter.has(topicFilter)) this.#byFilter.set(topicFilter, id);
+    }
+  }
+
+  /** An UNSUBSCRIBE of `filters`: their subscriptions are gone. */
+  unsubscribed(filters: readonly string[]): void {
+    for (const filter of filters) this.#byFilter.delete(filter);
+  }
+
+  #record(packet: SubscribePacket, id: number): void {
+    for (const { topicFilter } of packet.subscriptions) this.#byFilter.set(topicFilter, id);
+  }
+
+  /**
+   * Whether a copy that carries `ids` (none: undefined) was sent for a subscription of
+   * `filters` (given `own`): a later SUBSCRIBE of the same filter, by another iterator or a
+   * `subscribe()`, replaced its identifier.
+   */
+  takes(filters: readonly string[], own: number, ids: readonly number[] | undefined): boolean {
     for (const filter of filters) {
-      if (ids.includes(this.#byFilter.get(filter) ?? own)) return true;
+      const current = this.#byFilter.get(filter) ?? own;
+      if (ids === undefined ? current === NONE : ids.includes(current)) return true;
     }
     return false;
   }
@@ -39,9 +74,11 @@ export class SubscriptionIds {
 
 /** Takes an identifier the client gave off `packet` (for a broker without them): whether it did. */
 export function dropAutomaticId(packet: SubscribePacket): boolean {
-  if (!AUTOMATIC.has(packet)) return false;
+  const ids = AUTOMATIC.get(packet);
+  if (ids === undefined) return false;
   const { subscriptionIdentifiers: _, ...rest } = packet.properties!;
   packet.properties = Object.keys(rest).length === 0 ? undefined : rest;
   AUTOMATIC.delete(packet);
+  ids.subscribed(packet);
   return true;
 }

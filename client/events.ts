@@ -111,8 +111,9 @@ export interface Message extends MessageInfo {
   /**
    * With the client's `manual_ack`, sends the acknowledgement (PUBACK at QoS 1, PUBREC at QoS 2)
    * that the broker waits for before it forgets the message; call it once processed. Without
-   * `manual_ack` the message was acknowledged when the loop took it, and this does nothing; at
-   * QoS 0 there is nothing to acknowledge.
+   * `manual_ack` the message was acknowledged as it was buffered (or, past the iterator's
+   * `capacity`, when the loop took it), and this does nothing; at QoS 0 there is nothing to
+   * acknowledge.
    */
   ack(): void;
 }

@@ -55,8 +55,10 @@ export interface MessageStream extends AsyncIterableIterator<Message>, AsyncDisp
    */
   next(): Promise<IteratorResult<Message, undefined>>;
   /**
-   * Stops iterating (what `break` calls): what the stream still holds is acknowledged, or with
-   * `manual_ack` held, unacknowledged, for the client's next iterator of those messages.
+   * Stops iterating (what `break` and an aborted `signal` call): what the stream still holds goes
+   * to the client's next iterator of those messages. Without `manual_ack` it was acknowledged as
+   * it was buffered (a process that ends first loses it, a persistent session included); with
+   * `manual_ack` it stays unacknowledged for that iterator to `ack()`.
    *
    * @returns A finished result.
    */

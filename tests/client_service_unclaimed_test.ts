@@ -1,0 +1,137 @@
+// Messages no iterator takes, against mosquitto: a subscribed topic nobody iterates must not
+// stall the loops of the others (its QoS 1 messages, held unacknowledged, filled the broker's
+// in-flight window); a loop left with messages buffered hands them to the next loop; and with
+// MQTT 5, overlapping subscriptions give an iterator each message once.
+import assert from "node:assert/strict";
+import { Client, type MessageStream, QoS } from "../mod.ts";
+import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { queueFor } from "./fixtures/client_fixtures.ts";
+import { deadline } from "./fixtures/wait.ts";
+
+/** The payloads (numbers) of the next `count` messages of `stream`, then the loop is left. */
+async function take(stream: MessageStream, count: number): Promise<number[]> {
+  const seen: number[] = [];
+  for await (const message of stream) {
+    seen.push(Number(message.text()));
+    if (seen.length === count) break;
+  }
+  return seen;
+}
+
+/** mosquitto's default in-flight window, which the tests' config otherwise lifts. */
+const WINDOW = "max_inflight_messages 20";
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+async function publishAll(url: string, topic: string, numbers: number[]): Promise<void> {
+  const publisher = new Client({ reconnect: false });
+  await publisher.connect(url);
+  for (const n of numbers) await publisher.publish(topic, String(n), { qos: QoS.AtLeastOnce });
+  await publisher.end();
+}
+
+for (const version of [4, 5] as const) {
+  Deno.test({
+    ...needsMosquitto,
+    name: `service v${version}: a subscribed topic no loop takes does not stall the others`,
+    async fn() {
+      await using broker = await startMosquitto({ extraConfig: WINDOW });
+      const client = new Client({ client_id: `unclaimed-${version}`, protocol_version: version });
+      try {
+        await client.connect(broker.url);
+        const a = client.subscription("a/#", { qos: QoS.AtLeastOnce });
+        await a.granted;
+        await client.subscribe("b/#", { qos: QoS.AtLeastOnce });
+        // More than mosquitto's in-flight window (20) for b, which nobody iterates.
+        await publishAll(broker.url, "b/x", range(30));
+        await publishAll(broker.url, "a/x", range(10));
+        assert.deepEqual(await deadline(take(a, 10), 5000, "a's 10 behind b's 30"), range(10));
+        // Held, not lost: a loop made for b later gets them.
+        const b = client.subscription("b/#", { qos: QoS.AtLeastOnce });
+        assert.deepEqual(await deadline(take(b, 30), 5000, "b's 30, held"), range(30));
+      } finally {
+        await client.end();
+      }
+    },
+  });
+}
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a resumed session's leftover filter does not stall the new version's loop",
+  async fn() {
+    await using broker = await startMosquitto({ extraConfig: WINDOW });
+    await queueFor(broker.url, "unclaimed-old", "old/x", 40);
+    const client = new Client({ client_id: "unclaimed-old", clean_session: false });
+    try {
+      await client.connect(broker.url);
+      const fresh = client.subscription("new/#", { qos: QoS.AtLeastOnce });
+      await fresh.granted;
+      await publishAll(broker.url, "new/x", range(10));
+      assert.deepEqual(await deadline(take(fresh, 10), 5000, "new/x behind old/x"), range(10));
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a loop left (break, signal) hands what it buffered to the next loop",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ client_id: "unclaimed-left" });
+    try {
+      await client.connect(broker.url);
+      const first = client.subscription("left/#", { qos: QoS.AtLeastOnce });
+      await first.granted;
+      await publishAll(broker.url, "left/x", range(50));
+      assert.deepEqual(await take(first, 5), range(5));
+      const controller = new AbortController();
+      const second = client.subscription("left/#", { qos: 1, signal: controller.signal });
+      assert.deepEqual(await deadline(take(second, 20), 5000, "the next 20"), range(20, 5));
+      controller.abort();
+      const third = client.subscription("left/#", { qos: QoS.AtLeastOnce });
+      assert.deepEqual(await deadline(take(third, 25), 5000, "the last 25"), range(25, 25));
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service v5: overlapping subscriptions give an iterator each message once",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ client_id: "unclaimed-overlap", protocol_version: 5 });
+    try {
+      await client.connect(broker.url);
+      // One iterator beside a plain subscribe() of an overlapping filter.
+      const all = client.subscription("o/#", { qos: QoS.AtLeastOnce });
+      await all.granted;
+      await client.subscribe("o/+", { qos: QoS.AtLeastOnce });
+      // Two iterators whose identifiers the caller set.
+      const hash = client.subscription("p/#", {
+        qos: 1,
+        properties: { subscriptionIdentifiers: [7] },
+      });
+      const plus = client.subscription("p/+", {
+        qos: 1,
+        properties: { subscriptionIdentifiers: [8] },
+      });
+      await Promise.all([hash.granted, plus.granted]);
+      await publishAll(broker.url, "o/x", range(10));
+      await publishAll(broker.url, "p/x", range(10));
+      // One more than sent: a second copy of any message would be read before the end marker.
+      await publishAll(broker.url, "o/x", [-1]);
+      await publishAll(broker.url, "p/x", [-1]);
+      for (const [name, stream] of [["o/#", all], ["p/#", hash], ["p/+", plus]] as const) {
+        const seen = await deadline(take(stream, 11), 5000, `${name}'s messages`);
+        assert.deepEqual(seen, [...range(10), -1], name);
+      }
+    } finally {
+      await client.end();
+    }
+  },
+});
