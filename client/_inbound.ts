@@ -85,12 +85,16 @@ export class Inbound {
   /**
    * Sends the acknowledgement of a delivered QoS 1/2 message (PUBACK; PUBREC) on the connection
    * it came on: when that one is gone, the broker sends the message again (persistent session).
+   * A QoS 2 one is recorded as received either way: its consumers took it, so that copy is a
+   * duplicate, answered with PUBREC and not delivered again.
    */
   acknowledge(conn: Connection, qos: number, packetId: number): void {
-    if (conn.closed) return;
-    if (qos === 1) return conn.sendAck("puback", packetId);
+    if (qos === 1) {
+      if (!conn.closed) conn.sendAck("puback", packetId);
+      return;
+    }
     if (this.#unrecorded?.delete(packetId) !== true) return;
-    conn.sendAck("pubrec", packetId);
+    if (!conn.closed) conn.sendAck("pubrec", packetId);
   }
 
   /** Keeps the most recent completed incoming QoS 2 flows, for repeated PUBRELs and PUBLISHes. */

@@ -35,8 +35,8 @@ import type {
  * reported once: to whoever awaits the call (or attached a handler); else, for the xk6-mqtt
  * names (`connect`, `publish`, …), to the `error` event, and without an `error` handler in the
  * log (a client's first such failure only); never as an unhandled rejection. The `*Async` twins
- * skip the event. An exception thrown by an `on()` handler goes the same way; the client goes
- * on. Bad arguments throw `TypeError`/`RangeError` at once. `signal` aborts any call.
+ * skip the event. An `on()` handler's exception goes the same way; the client goes on. Bad
+ * arguments throw `TypeError`/`RangeError` at once. `signal` aborts any call.
  *
  * **Connection.** A lost connection is reconnected under the `reconnect` policy (events: see
  * {@linkcode ClientEventTarget}); with `retry_first_connect` so is a failed first `connect()`.
@@ -52,7 +52,8 @@ import type {
  * the broker has in flight to the client, not what it queues or drops (mosquitto drops past
  * `max_queued_messages`, unseen by the client). A message never acknowledged is resent by the
  * broker after a reconnection when the session persists (`clean_session: false` or a v5
- * `session_expiry_interval`): at least once, even at QoS 2 across a reconnection.
+ * `session_expiry_interval`); at QoS 2 once a loop took it (even if its PUBREC could not go
+ * out), or with `manual_ack` once `ack()`ed: taken, not acknowledged, it comes again (`dup`).
  *
  * **Differences from xk6-mqtt**: calls return Promises; `subscribe` resolves with the granted
  * QoS; handlers receive more arguments; unknown options and events throw `TypeError` (the
@@ -64,9 +65,7 @@ import type {
  * import { Client, QoS } from "@mqload/mqload";
  *
  * const client = new Client({ client_id: "sensor-1", will: { topic: "status", payload: "gone" } });
- * client.on("message", (topic, payload) => {
- *   console.log(topic, new TextDecoder().decode(payload));
- * });
+ * client.on("message", (topic, payload) => console.log(topic, new TextDecoder().decode(payload)));
  * // await client.connect("mqtt://127.0.0.1:1883");
  * // await client.subscribe("sensors/#", { qos: QoS.AtLeastOnce });
  * // await client.publish("sensors/1", "21.5", { qos: QoS.AtLeastOnce });
