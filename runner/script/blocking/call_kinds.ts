@@ -107,7 +107,7 @@ export interface Known {
   readonly names: ReadonlySet<string>;
   /** The functions made async. */
   readonly marked: WeakSet<SyntaxNode>;
-  /** The functions of object literals by the variable holding them (the call's module). */
+  /** The function properties of object literals by the variable holding them (the call's module). */
   readonly objectFunctions: ReadonlyMap<string, SyntaxNode[]>;
 }
 
@@ -132,11 +132,14 @@ export function kindOf(call: CallInfo, known: Known): CallKind {
   if (callee.type !== "MemberExpression") return undefined;
   const object = unwrapChain(callee.object as SyntaxNode);
   const method = memberName(callee);
+  const properties = known.objectFunctions.get(identifierName(object) ?? "") ?? [];
   if (method === undefined) {
     // `steps[key](…)`: any function of the object held by `steps` may be the one called.
-    const functions = known.objectFunctions.get(identifierName(object) ?? "") ?? [];
-    return functions.some((fn) => known.marked.has(fn)) ? "user" : undefined;
+    return properties.some((p) => known.marked.has(p.value as SyntaxNode)) ? "user" : undefined;
   }
+  // `api.get(…)` of `const api = { get: (p) => http.get(p) }`: that function, whatever its name.
+  const own = properties.find((p) => !p.computed && identifierName(p.key) === method);
+  if (own !== undefined) return known.marked.has(own.value as SyntaxNode) ? "user" : undefined;
   if (method === "call" || method === "apply") {
     const target = identifierName(object) ??
       (object.type === "MemberExpression" ? memberName(object) : undefined);

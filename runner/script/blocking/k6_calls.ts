@@ -2,8 +2,10 @@
  * Which calls of a script block in k6: `sleep()` and `group()` of `k6`, the request functions
  * of `k6/http`, and the sync-named methods of a `k6/x/mqtt` client (`connect`, `reconnect`,
  * `subscribe`, `unsubscribe`, `publish`, `end`). The names a module binds them to are read from
- * its imports (and `require()` calls); a client's methods are known by name only, since the
- * client itself may be kept anywhere.
+ * its imports (and `require()` calls), and from the variables given them anywhere in it (`const
+ * nap = sleep`, `const { sleep: nap } = k6`, `const api = { get: http.get }`: names, whatever
+ * their scope); a client's methods are known by name only, since the client itself may be kept
+ * anywhere.
  *
  * @module
  */
@@ -47,6 +49,8 @@ export interface K6Bindings {
   readonly httpModule: Set<string>;
   /** Whether the module imports an MQTT client module. */
   mqtt: boolean;
+  /** Variables holding an object literal with k6's blocking functions, by property. */
+  readonly objects: Map<string, Map<string, K6CallKind>>;
 }
 
 /** Which k6 module a specifier names, if any of those with blocking calls. */
@@ -72,6 +76,7 @@ export function k6BindingsOf(program: SyntaxNode): K6Bindings {
     http: new Set(),
     httpModule: new Set(),
     mqtt: false,
+    objects: new Map(),
   };
   const bind = (
     module: ReturnType<typeof moduleOf>,
@@ -102,7 +107,10 @@ export function k6BindingsOf(program: SyntaxNode): K6Bindings {
       }
     } else if (node.type === "VariableDeclarator") {
       const init = node.init as SyntaxNode | null;
-      if (init?.type !== "CallExpression" || identifierName(init.callee) !== "require") return;
+      if (init === null) return;
+      if (init.type !== "CallExpression" || identifierName(init.callee) !== "require") {
+        return bindValue(bindings, node);
+      }
       const arg = (init.arguments as SyntaxNode[])[0];
       if (arg?.type !== "Literal" || typeof arg.value !== "string") return;
       const module = moduleOf(arg.value);
@@ -124,6 +132,68 @@ export function k6BindingsOf(program: SyntaxNode): K6Bindings {
 
 /** How a call blocks in k6: `k6` for k6's own blocking calls, `group` for a group. */
 export type K6CallKind = "k6" | "group";
+
+/** Which of k6's functions or modules an expression is, if any (`sleep`, `k6.sleep`, `http`). */
+type K6Value = keyof Omit<K6Bindings, "mqtt" | "objects">;
+
+function valueOf(node: SyntaxNode | null | undefined, bindings: K6Bindings): K6Value | undefined {
+  if (node === null || node === undefined) return undefined;
+  const name = identifierName(node);
+  if (name !== undefined) {
+    for (const kind of ["sleep", "group", "http", "k6", "httpModule"] as const) {
+      if (bindings[kind].has(name)) return kind;
+    }
+    return undefined;
+  }
+  if (node.type === "MemberExpression") {
+    return memberValue(valueOf(node.object as SyntaxNode, bindings), memberName(node));
+  }
+  // `client.publish.bind(client)`, `k6.sleep.bind(k6)`: the same function.
+  if (node.type !== "CallExpression") return undefined;
+  const callee = node.callee as SyntaxNode;
+  if (callee.type !== "MemberExpression" || memberName(callee) !== "bind") return undefined;
+  const bound = callee.object as SyntaxNode;
+  if (bindings.mqtt && bound.type === "MemberExpression") {
+    if (MQTT_BLOCKING.has(memberName(bound) ?? "")) return "sleep";
+  }
+  return valueOf(bound, bindings);
+}
+
+/** What `method` of a k6 module object is. */
+function memberValue(object: K6Value | undefined, method: string | undefined): K6Value | undefined {
+  if (object === "k6") return method === "sleep" || method === "group" ? method : undefined;
+  return object === "httpModule" && HTTP_BLOCKING.has(method ?? "") ? "http" : undefined;
+}
+
+/**
+ * A variable given one of k6's blocking functions or modules (an MQTT client's method bound to
+ * it counts as `sleep`: a blocking call), destructured from a module, or an object of them.
+ */
+function bindValue(bindings: K6Bindings, node: SyntaxNode): void {
+  const id = node.id as SyntaxNode;
+  const init = node.init as SyntaxNode;
+  const name = identifierName(id);
+  const value = valueOf(init, bindings);
+  if (name !== undefined && value !== undefined) bindings[value].add(name);
+  else if (id.type === "ObjectPattern" && (value === "k6" || value === "httpModule")) {
+    for (const property of id.properties as SyntaxNode[]) {
+      const kind = memberValue(value, identifierName(property.key));
+      const local = identifierName(property.value);
+      if (local !== undefined && kind !== undefined) bindings[kind].add(local);
+    }
+  } else if (name !== undefined && init.type === "ObjectExpression") {
+    const kinds = new Map<string, K6CallKind>();
+    for (const property of init.properties as SyntaxNode[]) {
+      const key = property.computed ? undefined : identifierName(property.key);
+      const kind = valueOf(property.value as SyntaxNode, bindings);
+      if (key === undefined || kind === undefined || kind === "k6" || kind === "httpModule") {
+        continue;
+      }
+      kinds.set(key, kind === "group" ? "group" : "k6");
+    }
+    if (kinds.size > 0) bindings.objects.set(name, kinds);
+  }
+}
 
 /**
  * Whether a call is one of k6's blocking calls.
@@ -148,6 +218,8 @@ export function k6CallKind(
   const method = memberName(callee);
   if (method === undefined) return undefined;
   const object = identifierName(callee.object);
+  const held = object === undefined ? undefined : bindings.objects.get(object)?.get(method);
+  if (held !== undefined) return held;
   if (object !== undefined && bindings.k6.has(object)) {
     return method === "sleep" ? "k6" : method === "group" ? "group" : undefined;
   }

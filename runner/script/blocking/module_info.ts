@@ -73,7 +73,7 @@ export interface ModuleInfo {
   readonly calls: CallInfo[];
   /** `[alias, name]`: a variable given another name's value (`const send = publishAll`). */
   readonly aliases: [string, string][];
-  /** The functions of an object literal a variable holds (`const steps = { pub() {…} }`). */
+  /** The function properties of an object literal a variable holds (`const steps = { pub() {…} }`). */
   readonly objectFunctions: Map<string, SyntaxNode[]>;
   /** Expression statements by start offset, with their parents (see `awaitEdits`). */
   readonly statementStarts: Map<number, SyntaxNode>;
@@ -130,11 +130,11 @@ export function readModule(url: string, source: string): ModuleInfo {
       if (alias !== undefined && name !== undefined) aliases.push([alias, name]);
       const value = (node.type === "VariableDeclarator" ? node.init : node.right) as SyntaxNode;
       if (alias !== undefined && value?.type === "ObjectExpression") {
-        const values = (value.properties as SyntaxNode[]).map((p) => p.value as SyntaxNode);
-        objectFunctions.set(
-          alias,
-          values.filter((v) => v !== undefined && FUNCTION_TYPES.has(v.type)),
-        );
+        const functions = (value.properties as SyntaxNode[]).filter((p) => {
+          const v = p.value as SyntaxNode | undefined;
+          return v !== undefined && FUNCTION_TYPES.has(v.type);
+        });
+        objectFunctions.set(alias, functions);
       }
     }
   });

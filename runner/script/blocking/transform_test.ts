@@ -207,3 +207,35 @@ export default function () {
   );
   assert.match(warnings[1], /a\.js:5:3: /);
 });
+
+Deno.test("blocking transform: k6's functions given to variables anywhere block where called", () => {
+  const { code } = transform(`import * as k6 from "k6";
+import http from "k6/http";
+${MQTT}const pause = sleep;
+export default function () {
+  const { sleep: nap } = k6;
+  const snooze = pause;
+  const opts = { wait: sleep, fetch: http.get, n: 1 };
+  const api = { get: (p) => http.get(p) };
+  const c = new Client();
+  const pub = c.publish.bind(c);
+  nap(1);
+  snooze(1);
+  opts.wait(1);
+  check(opts.fetch("u"), {});
+  check(api.get("/p"), {});
+  pub("t", "x");
+}`);
+  for (
+    const call of [
+      "nap(1)",
+      "snooze(1)",
+      "opts.wait(1)",
+      'opts.fetch("u")',
+      'pub("t", "x")',
+    ]
+  ) {
+    assert.ok(code.includes(`await __mqloadBlock(${call})`), `${call}: ${code}`);
+  }
+  assert.ok(code.includes('check(await api.get("/p"), {})'), code);
+});
