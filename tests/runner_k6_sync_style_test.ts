@@ -255,5 +255,7 @@ Deno.test("runner k6 sync style: a client the runner closed works again in the n
   assert.equal(r.code, 0, explain(r));
   assert.equal(count(r.summary, "mqtt_calls{method:connect}"), 3, explain(r));
   assert.equal(count(r.summary, "mqtt_calls{method:publish}"), 3, explain(r));
-  assert.equal(count(r.summary, "got"), 3, explain(r));
+  assert.equal(count(r.summary, "mqtt_messages_received"), 3, explain(r));
+  // Its handlers, as xk6-mqtt's, stopped at the second connectAsync() (see Xk6EventLoop).
+  assert.equal(count(r.summary, "got"), 1, explain(r));
 });

@@ -8,6 +8,10 @@
  *   `validateAddress("")`: "lookup : no such host"), so it throws even with an `error` handler
  *   and counts no `mqtt_errors`; a refused connection (`connectExecute` → `handleError`) goes to
  *   the handler as an MQTTError and counts one;
+ * - a client's handlers stop for good at its first `end()` or at a `connect()` that follows
+ *   another (`disconnect()` → `stopLoop()`): a client reused across iterations fires its
+ *   `message` handler in the first only, while its messages are still counted, and a failure
+ *   its `error` handler would have taken is thrown (`fire()` returns false);
  * - a call's `tags` reach its `mqtt_calls` sample (`tagsForMethod`), not `mqtt_messages_sent`
  *   (the client's and the topic's tags) nor `data_sent` (the VU's), and mqload's own trends, so
  *   thresholds on those filter by them (`mqtt_publish_duration{kind:x}`).
@@ -92,6 +96,66 @@ Deno.test({
       assert.equal(count(r.summary, "end_events"), 6, explain(r));
       assert.equal(count(r.summary, "mqtt_calls{method:end}"), 9);
       assert.equal(count(r.summary, "mqtt_calls{method:end,second:yes}"), 3);
+    } finally {
+      await dir.remove();
+    }
+  },
+});
+
+const REUSE_SCRIPT = `
+import { sleep } from "k6";
+import { Counter } from "k6/metrics";
+import { Client } from "k6/x/mqtt";
+
+const handled = new Counter("handled");
+const connects = new Counter("connect_events");
+const thrown = new Counter("thrown_errors");
+export const options = { vus: 1, iterations: 3 };
+let client;
+
+export default function () {
+  if (!client) {
+    client = new Client();
+    client.on("message", () => handled.add(1));
+    client.on("connect", () => connects.add(1));
+    client.on("error", () => {});
+  }
+  const topic = "reuse/" + __ITER;
+  client.connect(__ENV.MQTT_BROKER_ADDRESS);
+  client.subscribe(topic, { qos: 1 });
+  client.publish(topic, "x", { qos: 1 });
+  sleep(0.3);
+  client.end();
+  // Connected twice without end(): the second connect() stops the first client's handlers.
+  const twice = new Client();
+  twice.on("connect", () => connects.add(1));
+  twice.on("error", () => {});
+  twice.connect(__ENV.MQTT_BROKER_ADDRESS);
+  twice.connect(__ENV.MQTT_BROKER_ADDRESS);
+  twice.end();
+  // Its error handler no longer takes a failure: the call throws.
+  try {
+    twice.connect("mqtt://127.0.0.1:1");
+  } catch {
+    thrown.add(1);
+  }
+}
+`;
+
+Deno.test({
+  ...needsMosquitto,
+  name: "xk6 details: a client's handlers stop at its first end() or second connect()",
+  async fn() {
+    await using broker = await startMosquitto();
+    const dir = await TempDir.create();
+    try {
+      const r = await run(dir, REUSE_SCRIPT, broker.url);
+      assert.equal(r.code, 0, explain(r));
+      assert.equal(count(r.summary, "mqtt_messages_received"), 3, explain(r));
+      assert.equal(count(r.summary, "handled"), 1, explain(r));
+      // The reused client's first connect, and each twice-connected client's first.
+      assert.equal(count(r.summary, "connect_events"), 4, explain(r));
+      assert.equal(count(r.summary, "thrown_errors"), 3, explain(r));
     } finally {
       await dir.remove();
     }

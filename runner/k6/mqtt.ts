@@ -40,7 +40,7 @@ import {
 import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
-import { once } from "./_mqtt_end_event.ts";
+import { inVuHandler, Xk6EventLoop } from "./_xk6_event_loop.ts";
 import { isKnownEvent, knownOptions } from "./_mqtt_lenient.ts";
 import { type Muted, vuSink, withGroupTag } from "./_mqtt_metrics.ts";
 import { hostnameOf, k6Tls } from "./_mqtt_tls.ts";
@@ -74,8 +74,8 @@ export class Client extends LibraryClient {
   readonly #vu: VuState | undefined;
   /** Set while the runner closes the client (see {@linkcode ABANDON}). */
   readonly #muted: Muted;
-  /** Whether the client fired `end`: xk6-mqtt fires it once per client (see `once`). */
-  readonly #ended = { fired: false };
+  /** xk6-mqtt's loop of the client's handlers, which stops for good (see Xk6EventLoop). */
+  readonly #loop = new Xk6EventLoop();
   /** Orders the calls as k6's blocking calls and `sleep()` would. */
   readonly #calls: BlockingCalls;
   /** TLS settings come from k6's options (the script gave no `tls`). */
@@ -110,9 +110,7 @@ export class Client extends LibraryClient {
     this.#k6Tls = options.tls === undefined || tls !== undefined;
     // As the library does for its xk6-mqtt names, an `error` handler takes a failed call's
     // rejection; and an abandoned client reports none.
-    this.#calls = new BlockingCalls((events) =>
-      muted.muted || (events && eventListenersOf(this).heard("error"))
-    );
+    this.#calls = new BlockingCalls((events) => muted.muted || (events && this.#heardError()));
     vu?.track(this);
   }
 
@@ -144,11 +142,11 @@ export class Client extends LibraryClient {
    * @returns Resolves on CONNACK.
    */
   override connect(url?: string | ConnectOptions, options?: ConnectOptions): Promise<ConnectInfo> {
-    this.#track();
+    this.#dial();
     url = knownOptions("connect", url);
     options = this.#withTls(url, knownOptions("connect", options));
     return this.#xk6(this.#calls.connecting(
-      this.#calls.afterSleep(() => super.connect(url, options), true),
+      this.#calls.afterSleep(() => this.#dialed(super.connect(url, options)), true),
       true,
     ));
   }
@@ -165,12 +163,12 @@ export class Client extends LibraryClient {
     url?: string | ConnectOptions,
     options?: ConnectOptions,
   ): Promise<ConnectInfo> {
-    this.#track();
+    this.#dial();
     url = knownOptions("connect", url);
     options = this.#withTls(url, knownOptions("connect", options));
     // The library's sync-named call: its failure reaches the `error` handler (see #xk6).
     return this.#xk6(this.#calls.connecting(
-      this.#calls.afterSleep(() => super.connect(url, options), false),
+      this.#calls.afterSleep(() => this.#dialed(super.connect(url, options)), false),
       false,
     ));
   }
@@ -181,9 +179,9 @@ export class Client extends LibraryClient {
    * @returns Resolves on CONNACK.
    */
   override reconnect(): Promise<ConnectInfo> {
-    this.#track();
+    this.#dial();
     return this.#xk6(this.#calls.connecting(
-      this.#calls.afterSleepAndConnect(() => super.reconnect(), true),
+      this.#calls.afterSleepAndConnect(() => this.#dialed(super.reconnect()), true),
       true,
     ));
   }
@@ -194,9 +192,9 @@ export class Client extends LibraryClient {
    * @returns Resolves on CONNACK.
    */
   override reconnectAsync(): Promise<ConnectInfo> {
-    this.#track();
+    this.#dial();
     return this.#xk6(this.#calls.connecting(
-      this.#calls.afterSleepAndConnect(() => super.reconnect(), false),
+      this.#calls.afterSleepAndConnect(() => this.#dialed(super.reconnect()), false),
       false,
     ));
   }
@@ -292,6 +290,7 @@ export class Client extends LibraryClient {
    */
   override end(options?: EndOptions): Promise<void> {
     options = this.#grouped(knownOptions("end", options));
+    this.#loop.ending();
     const calls = this.#calls;
     return this.#xk6(
       calls.ending(() => calls.afterSleepAndConnect(() => super.end(options), true)),
@@ -306,6 +305,7 @@ export class Client extends LibraryClient {
    */
   override endAsync(options?: EndOptions): Promise<void> {
     options = this.#grouped(knownOptions("end", options));
+    this.#loop.ending();
     return this.#calls.afterSleepAndConnect(() => super.endAsync(options), false);
   }
 
@@ -337,29 +337,8 @@ export class Client extends LibraryClient {
    */
   override on(event: string, handler: ((...args: never[]) => unknown) | null): void {
     if (!isKnownEvent(event)) return;
-    const inVu = this.#inVu(event, handler);
-    super.on(event as "end", (event === "end" ? once(inVu, this.#ended) : inVu) as () => unknown);
-  }
-
-  /**
-   * A handler as k6 runs it: queued on its VU's event loop (see `VuEventLoop`), so that it runs
-   * only while the script is not blocked in a call, and attributed to the VU even when the
-   * event comes from outside it (the runner ending the clients of an interrupted iteration), so
-   * that `check()` and custom metrics work in it.
-   */
-  #inVu<H>(event: string, handler: H): H {
-    const vu = this.#vu;
-    if (vu === undefined || typeof handler !== "function") return handler;
-    const loop = vu.loop;
-    const callback = handler as (...args: unknown[]) => unknown;
-    // `message` events always come from the VU's own reads, and run while the runner closes.
-    if (event === "message") return ((...args: unknown[]) => loop.post(callback, args)) as H;
-    const muted = this.#muted;
-    return ((...args: unknown[]) => {
-      if (muted.muted) return; // The runner is closing the client (see ABANDON).
-      if (vuStorage.getStore() === undefined) vuStorage.run(vu, () => loop.post(callback, args));
-      else loop.post(callback, args);
-    }) as H;
+    const inVu = inVuHandler(this.#vu, this.#muted, event, handler);
+    super.on(event as "end", this.#loop.wrap(event, inVu) as () => unknown);
   }
 
   /**
@@ -367,11 +346,16 @@ export class Client extends LibraryClient {
    * thrown to the script (the call returns), else it is.
    */
   #xk6<T>(call: Promise<T>): Promise<T> {
-    if (!eventListenersOf(this).heard("error")) return call;
+    if (!this.#heardError()) return call;
     return call.catch((error) => {
-      if (eventListenersOf(this).heard("error")) return undefined as T;
+      if (this.#heardError()) return undefined as T;
       throw error;
     });
+  }
+
+  /** Whether an `error` handler takes failures: one is set, and xk6-mqtt's loop still runs. */
+  #heardError(): boolean {
+    return !this.#loop.stopped && eventListenersOf(this).heard("error");
   }
 
   /** Adds the `tlsAuth` certificate for the broker's host name, as k6 picks it by domain. */
@@ -391,8 +375,16 @@ export class Client extends LibraryClient {
     return withGroupTag((vuStorage.getStore() ?? this.#vu)?.group, options);
   }
 
-  #track(): void {
+  /** A connect() or reconnect() call: the VU tracks the client, xk6-mqtt's loop hears of it. */
+  #dial(): void {
     (vuStorage.getStore() ?? this.#vu)?.track(this);
+    this.#loop.dialing();
+  }
+
+  /** A connection attempt under way (its arguments were good). */
+  #dialed<T>(attempt: Promise<T>): Promise<T> {
+    this.#loop.dialed();
+    return attempt;
   }
 }
 
