@@ -17,7 +17,10 @@ function serve(status: { value: number }) {
     }
     if (path === "/x") {
       seen.get++;
-      return new Response("ok", { status: status.value });
+      const headers = new Headers();
+      headers.append("set-cookie", "session=abc; Path=/; HttpOnly; Max-Age=60");
+      headers.append("set-cookie", "theme=dark; Secure; Expires=Wed, 09 Jun 2027 10:18:14 GMT");
+      return new Response("ok", { status: status.value, headers });
     }
     if (path === "/slow") {
       seen.other++;
@@ -71,6 +74,9 @@ export default async function (data) {
     "body": (r) => r.body === "ok",
     "headers": (r) => r.headers["Content-Type"].startsWith("text/plain"),
     "timings": (r) => r.timings.duration >= r.timings.waiting && r.timings.blocked === 0,
+    "cookies": (r) => r.cookies.session[0].value === "abc" && r.cookies.session[0].http_only &&
+      r.cookies.session[0].path === "/" && r.cookies.session[0].max_age === 60 &&
+      r.cookies.theme[0].secure && r.cookies.theme[0].expires === Date.UTC(2027, 5, 9, 10, 18, 14),
     "data": () => data.id === "dev-7",
   });
 }`;
@@ -89,7 +95,7 @@ Deno.test("runner k6/http: provisioning, named requests, thresholds and failures
       assert.equal(count(r.summary, "checks"), 0); // a rate has no count; see the passes below
       const m = r.summary.metrics as Record<string, Record<string, number>>;
       assert.equal(m.checks.fails, 0, explain(r));
-      assert.equal(m.checks.passes, 31);
+      assert.equal(m.checks.passes, 37);
       assert.equal(m.http_req_failed.value, 0);
       assert.ok(m["http_req_duration{name:x}"].avg > 0);
       assert.ok(m.data_sent.count > 0 && m.data_received.count > 0);
@@ -131,7 +137,7 @@ Deno.test("runner k6/http: provisioning, named requests, thresholds and failures
         assert.equal(seen.get - before.get, 6);
         assert.equal(count(r.summary, "http_reqs"), 7);
         const m = r.summary.metrics as Record<string, Record<string, number>>;
-        assert.deepEqual([m.checks.passes, m.checks.fails], [31, 0], explain(r));
+        assert.deepEqual([m.checks.passes, m.checks.fails], [37, 0], explain(r));
         assert.doesNotMatch(r.stderr, /Promise/, explain(r));
       },
     );

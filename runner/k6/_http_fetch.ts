@@ -6,6 +6,7 @@
  * @module
  */
 
+import { responseCookies } from "./_http_cookies.ts";
 import { b64encode } from "./encoding.ts";
 import { RAW_TIMERS, type VuState } from "../worker/vu_context.ts";
 import { failureOf, REQUEST_TIMEOUT, statusErrorCode } from "./_http_errors.ts";
@@ -150,6 +151,7 @@ async function hop(
     res.status_text = `${response.status} ${response.statusText}`.trim();
     res.proto = proto;
     res.headers = canonicalHeaders(response.headers);
+    res.cookies = responseCookies(response.headers);
     res.error_code = statusErrorCode(response.status);
     const type = call.params.responseType;
     res.body = type === "none"

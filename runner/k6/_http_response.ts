@@ -1,9 +1,12 @@
 /**
  * The `Response` object of `k6/http`: k6's field names (`status`, `body`, `headers` with Go's
- * canonical header names, `timings`, `error`, `error_code`, `url`, `request`) and `json()`.
+ * canonical header names, `cookies`, `timings`, `error`, `error_code`, `url`, `request`) and
+ * `json()`.
  *
  * @module
  */
+
+import type { HttpCookie } from "./_http_cookies.ts";
 
 /** k6's `res.timings`, in ms. What `fetch` does not let us measure is 0. */
 export interface HttpTimings {
@@ -79,8 +82,8 @@ export class HttpResponse {
   body: string | ArrayBuffer | null = null;
   /** Response headers, canonical names, repeated ones joined with `", "`. */
   headers: Record<string, string> = {};
-  /** Cookies (none: mqload has no cookie jar yet). */
-  cookies: Record<string, unknown> = {};
+  /** The cookies the response sets (`Set-Cookie`), by name (see `_http_cookies.ts`). */
+  cookies: Record<string, HttpCookie[]> = {};
   /** Timings in ms. */
   timings: HttpTimings = {
     duration: 0,
