@@ -12,13 +12,14 @@
  *
  *     deno task bench:shapes [--quick] [--paced] [--floor]
  *                            [--by mqload,paced,bench,floor,floor-paced]
- *                            [--shape connect,pub10,pub100,fanout100,fanout50,fanin]
+ *                            [--shape connect,pub10,pub100,fanout100,fanout50,fanout20,fanin]
  *
  * `--quick` shortens the publishing (12 s instead of 24 s; the steady window measured in it
  * leaves out the first 3 s and the last second) and the connect storm (2,500 connections instead
  * of 5,000). Each process's wakeups are counted too (voluntary context switches of its
  * threads): at these rates a Deno event loop's wakeup costs more than the work it wakes for
- * (`bench/wake_cost.ts`). `fanout50` is the reference for fan-out latency: at 50 msg/s
+ * (`bench/wake_cost.ts`). `fanout20` shows fan-out's costs below saturation (at 50 and 100 msg/s
+ * both processes are CPU-bound on 2 cores and split them). `fanout50` is the reference for fan-out latency: at 50 msg/s
  * mqload is far from saturated, so its latency is the broker's own. `--paced` runs each message
  * shape a second time with its publications made by `publishEvery()` (one scheduler per Worker)
  * instead of a `publish()` and `sleep()` loop per VU (`PACED_TICK` sets its `tick`, default 10 ms).
