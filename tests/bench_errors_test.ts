@@ -57,6 +57,13 @@ Deno.test({
     assert.equal(r.code, 0, explain(r));
     assert.match(r.stdout, /connect_succ total=2 /);
     assert.match(r.stderr, /the server certificate is not verified.*--cacertfile/);
+    // Run again in a child process, which a SIGINT to the bench reaches: it stops with its summary.
+    const held = startBench(["conn", ...brokerFlags(mosquitto.tlsPort!), "-S", "-c", "2"], 2);
+    await held.connected;
+    held.kill("SIGINT");
+    const stopped = await held.done;
+    assert.equal(stopped.code, 0, explain(stopped));
+    assert.match(stopped.stdout, /connect_succ total=2 /);
   },
 });
 

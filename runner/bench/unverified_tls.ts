@@ -61,17 +61,17 @@ export async function runUnverified(host: string): Promise<number | undefined> {
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",
+    // Out of this one's process group, so that a terminal's Ctrl+C reaches the re-run once,
+    // passed on from here, as does a `kill -INT` sent to this one alone.
+    detached: Deno.build.os !== "windows",
   }).spawn();
-  // Ctrl+C reaches the re-run bench itself (one process group), which ends with its summary:
-  // this one only waits. A SIGTERM sent to this one alone is passed on.
-  const listeners: Array<[Deno.Signal, () => void]> = [["SIGINT", () => {}]];
-  if (Deno.build.os !== "windows") {
-    listeners.push(["SIGTERM", () => {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-    }]);
-  }
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch { /* already gone */ }
+  };
+  const listeners: Array<[Deno.Signal, () => void]> = [["SIGINT", forward("SIGINT")]];
+  if (Deno.build.os !== "windows") listeners.push(["SIGTERM", forward("SIGTERM")]);
   for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);
   try {
     return (await child.status).code;
