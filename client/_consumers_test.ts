@@ -213,3 +213,30 @@ Deno.test("messages(): next() calls made while one is pending are served in orde
   assert.equal((await third).done, true);
   assert.equal((await stream.next()).done, true);
 });
+
+Deno.test("subscription(): an MQTT 5 broker that sends no subscription identifiers still reaches it", async () => {
+  const clock = new FakeClock();
+  const broker = new ScriptedBroker(5);
+  const client = new Client({
+    protocol_version: 5,
+    reconnect: false,
+    transport: broker.factory,
+    clock,
+  });
+  const connecting = client.connect(URL);
+  await broker.accept();
+  await connecting;
+  const stream = client.subscription("t", { qos: 1 });
+  const subscribe = await broker.next();
+  assert.equal(subscribe.type, "subscribe");
+  // The client gave its SUBSCRIBE an identifier; this broker leaves it out of what it sends.
+  assert.ok(
+    (subscribe as { properties?: { subscriptionIdentifiers?: number[] } }).properties
+      ?.subscriptionIdentifiers,
+  );
+  await broker.send({ type: "suback", packetId: subscribe.packetId!, reasonCodes: [1] });
+  await broker.send(publish(5, "plain", 1));
+  const first = await stream.next();
+  assert.equal(first.done ? undefined : first.value.text(), "plain");
+  await client.end();
+});
