@@ -16,7 +16,11 @@ export function clientCalls(client: object, events: Listeners, settings: ClientS
   const metrics = sink === undefined ? undefined : new Metrics(sink, settings.topicTags);
   const calls = new Calls(events, settings.clock, metrics);
   calls.lifecycle = new Lifecycle(settings, calls, metrics);
-  calls.consumers = new Consumers(calls.lifecycle.session.inbound, settings.manualAck);
+  calls.consumers = new Consumers(
+    calls.lifecycle.session.inbound,
+    settings.manualAck,
+    settings.clock,
+  );
   events.failures = calls;
   callsOf.set(client, calls);
   return calls;

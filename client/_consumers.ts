@@ -3,9 +3,10 @@
 // which wait (bounded) for one that does. Each gets its copy; a QoS 1/2 message is acknowledged
 // once every consumer took it (see AckToken). Held messages wait unacknowledged while no
 // iterator exists (the broker's window then paces a resumed session's queue until the service's
-// first loop starts); once iterators exist, what none of them takes is claimed by nobody and is
-// acknowledged as it is held, as a loop's buffer would be (a topic nobody iterates would
-// otherwise fill the broker's window and stall every loop), except with manual_ack.
+// first loop starts) and for CLAIM_GRACE_MS after the last iterator was made; then what none of
+// them takes is claimed by nobody and is acknowledged as it is held, as a loop's buffer would be
+// (a topic nobody iterates would otherwise fill the broker's window and stall every loop),
+// except with manual_ack.
 
 import type { PublishPacket } from "../codec/packets.ts";
 import type { Connection } from "./_connection.ts";
@@ -13,8 +14,17 @@ import { type Acknowledger, AckToken, Inbox, ReceivedMessage } from "./_inbox.ts
 import type { Inbound } from "./_inbound.ts";
 import type { MessageInfo } from "./events.ts";
 import { SubscriptionIds } from "./_subscription_ids.ts";
+import type { Clock } from "./clock.ts";
 
 export const DEFAULT_CAPACITY = 1024;
+
+/**
+ * How long, once some iterator exists, messages no iterator takes wait unacknowledged for one
+ * that does, counted from the last iterator made: a service that starts its loops one after
+ * another still gets a resumed session's queue whole (the broker's window paces it meanwhile).
+ * Then they are claimed by nobody (see the top of this file).
+ */
+export const CLAIM_GRACE_MS = 1000;
 
 /** A `subscription()` iterator, as routing sees it (see SubscriptionInbox). */
 interface FilteredInbox extends Inbox {
@@ -44,7 +54,12 @@ export class Consumers implements Acknowledger {
    */
   #idsSeen = false;
 
-  constructor(inbound: Inbound, manualAck: boolean) {
+  readonly #clock: Clock;
+  /** The end of the grace before held messages are claimed by nobody. */
+  #grace: unknown;
+
+  constructor(inbound: Inbound, manualAck: boolean, clock: Clock) {
+    this.#clock = clock;
     this.#inbound = inbound;
     this.manualAck = manualAck;
   }
@@ -105,8 +120,25 @@ export class Consumers implements Acknowledger {
   /** The hold, made when first needed, acknowledging what it holds while iterators exist. */
   #hold(): Inbox {
     const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding();
-    held.unclaimed = !this.manualAck && (this.stream !== undefined || this.#subscriptions.size > 0);
+    if (this.#grace === undefined && !held.unclaimed) this.#claimLater(held);
     return held;
+  }
+
+  /** Held messages are claimed by nobody after the grace, if iterators exist then. */
+  #claimLater(held: Inbox): void {
+    if (this.manualAck || (this.stream === undefined && this.#subscriptions.size === 0)) return;
+    this.#endGrace();
+    this.#grace = this.#clock.setTimeout(() => {
+      this.#grace = undefined;
+      const iterating = this.stream !== undefined || this.#subscriptions.size > 0;
+      if (this.#held === held && iterating) held.unclaimed = true;
+    }, CLAIM_GRACE_MS);
+  }
+
+  #endGrace(): void {
+    if (this.#grace === undefined) return;
+    this.#clock.clearTimeout(this.#grace);
+    this.#grace = undefined;
   }
 
   /** Whether a copy with subscription identifiers `ids` is `inbox`'s (see SubscriptionIds). */
@@ -139,7 +171,7 @@ export class Consumers implements Acknowledger {
       if (held.size === 0) {
         inbox.dropped += held.dropped;
         this.#held = undefined;
-      } else held.unclaimed = !this.manualAck;
+      } else if (!held.unclaimed) this.#claimLater(held);
     }
     this.any = true;
   }
@@ -148,7 +180,10 @@ export class Consumers implements Acknowledger {
     if (this.stream === inbox) this.stream = undefined;
     this.#subscriptions.delete(inbox as FilteredInbox);
     const iterating = this.stream !== undefined || this.#subscriptions.size > 0;
-    if (this.#held !== undefined && !iterating) this.#held.unclaimed = false;
+    if (this.#held !== undefined && !iterating) {
+      this.#endGrace();
+      this.#held.unclaimed = false;
+    }
     this.any = iterating || this.#held !== undefined;
   }
 
@@ -168,7 +203,7 @@ export class Consumers implements Acknowledger {
   keep(left: readonly ReceivedMessage[]): void {
     if (left.length === 0) return;
     const held = this.#hold();
-    for (const message of left) held.push(message);
+    for (const message of left) held.keepLeft(message);
     this.any = true;
   }
 
@@ -181,6 +216,7 @@ export class Consumers implements Acknowledger {
 
   /** The client ended or gave up: every iterator ends after what it holds. */
   closeAll(): void {
+    this.#endGrace();
     this.stream?.close();
     for (const inbox of this.#subscriptions) inbox.close();
     this.stream = undefined;

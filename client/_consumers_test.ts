@@ -119,6 +119,24 @@ Deno.test("messages(): a QoS 2 message the loop took while the connection was do
   await client.end();
 });
 
+Deno.test("manual_ack: an old copy's late ack() does not take the QoS 2 resend's acknowledgement", async () => {
+  const { client, broker, clock } = await connected(PERSISTENT_MANUAL);
+  const stream = client.messages();
+  await broker.send(publish(9, "once"));
+  const first = await stream.next();
+  assert.ok(!first.done);
+  await broker.drop();
+  await clock.tick(0); // The reconnection.
+  await broker.accept({ sessionPresent: true });
+  await broker.send(publish(9, "once", 2, true)); // The resend comes before the old ack().
+  first.value.ack(); // On the old connection: nothing is sent, nor taken from the resend.
+  const again = await stream.next();
+  assert.ok(!again.done);
+  again.value.ack();
+  assert.deepEqual(id(await broker.next()), ["pubrec", 9]);
+  await client.end();
+});
+
 Deno.test("messages(): a resumed session's resends replace the buffered copies never acknowledged", async () => {
   const { client, broker, clock } = await connected(PERSISTENT_MANUAL);
   const stream = client.messages();

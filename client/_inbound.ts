@@ -14,8 +14,11 @@ export class Inbound {
   #completed?: Map<number, string> | undefined;
   /** Our Receive Maximum: incoming QoS 2 flows held at once. */
   #receiveMaximum = Infinity;
-  /** QoS 2 messages delivered whose PUBREC waits for the consumers (see `acknowledge`). */
-  #unrecorded?: Set<number> | undefined;
+  /**
+   * QoS 2 messages delivered whose PUBREC waits for the consumers (see `acknowledge`), with the
+   * connection each came on: an acknowledgement from an older copy is not the resend's.
+   */
+  #unrecorded?: Map<number, Connection> | undefined;
 
   /**
    * A new connection: its version and our Receive Maximum (MQTT 5 only; 65535 when the CONNECT
@@ -32,7 +35,7 @@ export class Inbound {
     // A QoS 2 message whose PUBREC never went out is still the broker's: it sends it again on
     // this connection, and that copy must be delivered, not taken for a duplicate.
     if (this.#unrecorded !== undefined) {
-      for (const id of this.#unrecorded) this.#received?.delete(id);
+      for (const id of this.#unrecorded.keys()) this.#received?.delete(id);
       this.#unrecorded = undefined;
     }
     if (!sessionPresent) this.clear();
@@ -76,7 +79,7 @@ export class Inbound {
     if (fresh && packet.dup && this.#completed?.get(id) === print) fresh = false;
     this.#completed?.delete(id);
     received.set(id, print);
-    if (fresh) (this.#unrecorded ??= new Set()).add(id);
+    if (fresh) (this.#unrecorded ??= new Map()).set(id, conn);
     // A duplicate whose original still waits for its consumers is answered with that one.
     else if (this.#unrecorded?.has(id) !== true) conn.sendAck("pubrec", id);
     return fresh;
@@ -85,15 +88,18 @@ export class Inbound {
   /**
    * Sends the acknowledgement of a delivered QoS 1/2 message (PUBACK; PUBREC) on the connection
    * it came on: when that one is gone, the broker sends the message again (persistent session).
-   * A QoS 2 one is recorded as received either way: its consumers took it, so that copy is a
-   * duplicate, answered with PUBREC and not delivered again.
+   * A QoS 2 one is recorded as received either way, its consumers took it, so the broker's
+   * resend is a duplicate, answered with PUBREC and not delivered again; unless the resend came
+   * already (a new connection forgot what was unrecorded): then the identifier is the resend's,
+   * which its own acknowledgement answers.
    */
   acknowledge(conn: Connection, qos: number, packetId: number): void {
     if (qos === 1) {
       if (!conn.closed) conn.sendAck("puback", packetId);
       return;
     }
-    if (this.#unrecorded?.delete(packetId) !== true) return;
+    if (this.#unrecorded?.get(packetId) !== conn) return;
+    this.#unrecorded.delete(packetId);
     if (!conn.closed) conn.sendAck("pubrec", packetId);
   }
 

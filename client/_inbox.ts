@@ -192,6 +192,14 @@ export class Inbox implements MessageStream {
     return true;
   }
 
+  /**
+   * Takes a message a left loop had buffered (see `Consumers.keep`): kept past `capacity`, as
+   * it was the loop's, and without manual_ack already acknowledged.
+   */
+  keepLeft(message: ReceivedMessage): void {
+    if (!this.#closed) this.#buffer.push(message);
+  }
+
   #countDrop(topic: string): void {
     this.dropped++;
     const by = this.#droppedBy;
@@ -204,6 +212,10 @@ export class Inbox implements MessageStream {
    * Whether a hold's messages are claimed by nobody (iterators exist, none takes them): then
    * they are acknowledged, those past `capacity` dropped and counted; else they wait unacknowledged.
    */
+  get unclaimed(): boolean {
+    return this.#unclaimed;
+  }
+
   set unclaimed(unclaimed: boolean) {
     if (this.#unclaimed === unclaimed) return;
     this.#unclaimed = unclaimed;

@@ -20,6 +20,8 @@ export class SubscriptionIds {
   #last = 0;
   /** Per filter, the identifier of the last SUBSCRIBE of it: it replaced the ones before. */
   readonly #byFilter = new Map<string, number>();
+  /** Identifiers the caller chose, which the client's own skip. */
+  readonly #chosen = new Set<number>();
 
   /**
    * An iterator's SUBSCRIBE: gives `packet` the next identifier unless it carries one; returns
@@ -29,9 +31,12 @@ export class SubscriptionIds {
     const given = packet.properties?.subscriptionIdentifiers;
     if (given !== undefined) {
       this.#record(packet, given[0] ?? NONE);
+      if (given[0] !== undefined) this.#chosen.add(given[0]);
       return given[0];
     }
-    const id = this.#last = this.#last === MAX_ID ? 1 : this.#last + 1;
+    let id = this.#last;
+    do id = id === MAX_ID ? 1 : id + 1; while (this.#chosen.has(id));
+    this.#last = id;
     packet.properties = { ...packet.properties, subscriptionIdentifiers: [id] };
     AUTOMATIC.set(packet, this);
     this.#record(packet, id);
@@ -44,6 +49,7 @@ export class SubscriptionIds {
    */
   subscribed(packet: SubscribePacket): void {
     const id = packet.properties?.subscriptionIdentifiers?.[0] ?? NONE;
+    if (id !== NONE) this.#chosen.add(id);
     for (const { topicFilter } of packet.subscriptions) {
       if (this.#byFilter.has(topicFilter)) this.#byFilter.set(topicFilter, id);
     }

@@ -141,3 +141,78 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a left loop's messages reach the next loop though the hold is full",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ client_id: "unclaimed-full" });
+    try {
+      await client.connect(broker.url);
+      const first = client.subscription("l/#", { qos: QoS.AtLeastOnce });
+      // Another loop runs throughout: what nobody takes is held acknowledged, bounded.
+      const other = client.subscription("z/#", { qos: QoS.AtLeastOnce });
+      await Promise.all([first.granted, other.granted]);
+      // More messages of a topic nobody iterates than the hold keeps (1,024).
+      await client.subscribe("junk/#", { qos: QoS.AtLeastOnce });
+      await publishAll(broker.url, "junk/x", range(1100));
+      await publishAll(broker.url, "l/x", range(100));
+      assert.deepEqual(await deadline(take(first, 5), 5000, "the first 5"), range(5));
+      const next = client.subscription("l/#", { qos: QoS.AtLeastOnce });
+      assert.deepEqual(await deadline(take(next, 95), 5000, "the other 95"), range(95, 5));
+      assert.equal(next.dropped, 0);
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service v5: the client's own subscription identifiers skip those the caller chose",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ client_id: "unclaimed-ids", protocol_version: 5 });
+    try {
+      await client.connect(broker.url);
+      const chosen = client.subscription("q/#", {
+        qos: 1,
+        properties: { subscriptionIdentifiers: [1] },
+      });
+      const own = client.subscription("q/+", { qos: QoS.AtLeastOnce });
+      await Promise.all([chosen.granted, own.granted]);
+      await publishAll(broker.url, "q/x", [...range(10), -1]);
+      for (const [name, stream] of [["q/#", chosen], ["q/+", own]] as const) {
+        const seen = await deadline(take(stream, 11), 5000, `${name}'s messages`);
+        assert.deepEqual(seen, [...range(10), -1], name);
+      }
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: loops started one after another get a resumed session's queue whole",
+  async fn() {
+    await using broker = await startMosquitto();
+    // More than the hold keeps (1,024), queued while the service was down.
+    await queueFor(broker.url, "unclaimed-late", "late/x", 1500);
+    const client = new Client({ client_id: "unclaimed-late", clean_session: false });
+    try {
+      await client.connect(broker.url);
+      const first = client.subscription("early/#", { qos: QoS.AtLeastOnce });
+      await first.granted;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const late = client.subscription("late/#", { qos: QoS.AtLeastOnce });
+      const seen = await deadline(take(late, 1500), 10_000, "the 1,500 queued");
+      assert.deepEqual(seen.toSorted((a, b) => a - b), range(1500));
+      assert.equal(late.dropped, 0);
+      await first.return();
+    } finally {
+      await client.end();
+    }
+  },
+});
