@@ -53,8 +53,13 @@ export interface K6Bindings {
   readonly objects: Map<string, Map<string, K6CallKind>>;
 }
 
-/** Which k6 module a specifier names, if any of those with blocking calls. */
-function moduleOf(specifier: string): "k6" | "http" | "mqtt" | undefined {
+/**
+ * Which k6 module a specifier names, if any of those with blocking calls.
+ *
+ * @param specifier An import's specifier.
+ * @returns The module, or undefined.
+ */
+export function moduleOf(specifier: string): "k6" | "http" | "mqtt" | undefined {
   const bare = specifier.replace(/^jsr:/, "").replace(/^(@mqload\/mqload)@[^/]+/, "$1");
   if (bare === "k6") return "k6";
   if (bare === "k6/http") return "http";
@@ -66,9 +71,10 @@ function moduleOf(specifier: string): "k6" | "http" | "mqtt" | undefined {
  * Reads the names a module binds k6's blocking functions to.
  *
  * @param program The module's syntax tree.
+ * @param local What the script's other modules export of them (see `exports.ts`).
  * @returns Its bindings.
  */
-export function k6BindingsOf(program: SyntaxNode): K6Bindings {
+export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindings {
   const bindings: K6Bindings = {
     sleep: new Set(),
     group: new Set(),
@@ -95,8 +101,9 @@ export function k6BindingsOf(program: SyntaxNode): K6Bindings {
   };
   walk(program, (node) => {
     if (node.type === "ImportDeclaration") {
-      const module = moduleOf((node.source as SyntaxNode).value as string);
-      if (module === undefined) return;
+      const specifier = (node.source as SyntaxNode).value as string;
+      const module = moduleOf(specifier);
+      if (module === undefined) return bindLocal(bindings, node, local?.(specifier));
       if (module === "mqtt") bindings.mqtt = true;
       for (const spec of node.specifiers as SyntaxNode[]) {
         const local = identifierName(spec.local)!;
@@ -134,9 +141,38 @@ export function k6BindingsOf(program: SyntaxNode): K6Bindings {
 export type K6CallKind = "k6" | "group";
 
 /** Which of k6's functions or modules an expression is, if any (`sleep`, `k6.sleep`, `http`). */
-type K6Value = keyof Omit<K6Bindings, "mqtt" | "objects">;
+export type K6Value = keyof Omit<K6Bindings, "mqtt" | "objects">;
 
-function valueOf(node: SyntaxNode | null | undefined, bindings: K6Bindings): K6Value | undefined {
+/** What a local module exports of k6's blocking functions and modules, by exported name. */
+export type ModuleExports = ReadonlyMap<string, K6Value>;
+
+/** The exports of the local module a specifier names, if known. */
+export type LocalExports = (specifier: string) => ModuleExports | undefined;
+
+/** What an import of `imported` (undefined: the module object) from a k6 module is. */
+export function importedValue(
+  module: "k6" | "http",
+  imported: string | undefined,
+): K6Value | undefined {
+  if (module === "k6") {
+    if (imported === undefined || imported === "default") return "k6";
+    return imported === "sleep" || imported === "group" ? imported : undefined;
+  }
+  if (imported === undefined || imported === "default") return "httpModule";
+  return HTTP_BLOCKING.has(imported) ? "http" : undefined;
+}
+
+/**
+ * Which of k6's functions or modules an expression is, if any.
+ *
+ * @param node The expression.
+ * @param bindings Its module's bindings.
+ * @returns The value, or undefined.
+ */
+export function valueOf(
+  node: SyntaxNode | null | undefined,
+  bindings: K6Bindings,
+): K6Value | undefined {
   if (node === null || node === undefined) return undefined;
   const name = identifierName(node);
   if (name !== undefined) {
@@ -157,6 +193,28 @@ function valueOf(node: SyntaxNode | null | undefined, bindings: K6Bindings): K6V
     if (MQTT_BLOCKING.has(memberName(bound) ?? "")) return "sleep";
   }
   return valueOf(bound, bindings);
+}
+
+/** An import from a local module that exports k6's functions or modules. */
+function bindLocal(bindings: K6Bindings, node: SyntaxNode, exports: ModuleExports | undefined) {
+  if (exports === undefined) return;
+  for (const spec of node.specifiers as SyntaxNode[]) {
+    const local = identifierName(spec.local)!;
+    if (spec.type === "ImportNamespaceSpecifier") {
+      const kinds = new Map<string, K6CallKind>();
+      for (const [name, kind] of exports) {
+        if (kind === "sleep" || kind === "http") kinds.set(name, "k6");
+        else if (kind === "group") kinds.set(name, "group");
+      }
+      if (kinds.size > 0) bindings.objects.set(local, kinds);
+      continue;
+    }
+    const imported = spec.type === "ImportDefaultSpecifier"
+      ? "default"
+      : identifierName(spec.imported) ?? (spec.imported as SyntaxNode).value as string;
+    const kind = exports.get(imported);
+    if (kind !== undefined) bindings[kind].add(local);
+  }
 }
 
 /** What `method` of a k6 module object is. */
@@ -217,6 +275,14 @@ export function k6CallKind(
   if (callee.type !== "MemberExpression") return undefined;
   const method = memberName(callee);
   if (method === undefined) return undefined;
+  if (method === "call" || method === "apply") {
+    // `sleep.call(null, 1)`, `http.get.apply(http, args)`, `client.publish.call(client, …)`.
+    const target = callee.object as SyntaxNode;
+    const kind = valueOf(target, bindings);
+    if (kind === "sleep" || kind === "http") return "k6";
+    const name = target.type === "MemberExpression" ? memberName(target) : undefined;
+    return mqtt && MQTT_BLOCKING.has(name ?? "") ? "k6" : undefined;
+  }
   const object = identifierName(callee.object);
   const held = object === undefined ? undefined : bindings.objects.get(object)?.get(method);
   if (held !== undefined) return held;

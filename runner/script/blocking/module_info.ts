@@ -65,8 +65,10 @@ export interface ModuleInfo {
   readonly url: string;
   /** Its source. */
   readonly source: string;
-  /** What it calls k6's blocking functions by. */
-  readonly bindings: K6Bindings;
+  /** Its syntax tree. */
+  readonly program: SyntaxNode;
+  /** What it calls k6's blocking functions by (its imports from the script's modules too). */
+  bindings: K6Bindings;
   /** Its functions. */
   readonly functions: FunctionInfo[];
   /** Its calls. */
@@ -141,6 +143,7 @@ export function readModule(url: string, source: string): ModuleInfo {
   return {
     url,
     source,
+    program,
     bindings: k6BindingsOf(program),
     functions: [...functions.values()],
     calls,

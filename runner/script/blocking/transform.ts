@@ -21,6 +21,8 @@ import { isAsyncCallback, kindOf, type Known, waitsFor } from "./call_kinds.ts";
 import { type CallInfo, type FunctionInfo, type ModuleInfo, readModule } from "./module_info.ts";
 import { identifierName, lineColumn, memberName, type SyntaxNode, unwrapChain } from "./syntax.ts";
 import { applyEdits, awaitEdits, type Edit } from "./edits.ts";
+import { k6BindingsOf, type ModuleExports } from "./k6_calls.ts";
+import { k6ExportsOf } from "./exports.ts";
 
 /** The user's column of a (1-based) line and column of a rewritten module. */
 export type ColumnMap = (line: number, column: number) => number;
@@ -63,6 +65,7 @@ export function makeBlocking(modules: ReadonlyMap<string, string>): BlockingResu
       warnings.push(`${(error as Error).message}: this module runs without k6's blocking calls`);
     }
   }
+  linkExports(infos);
   markAsync(infos);
   const sources = new Map<string, string>();
   const columns = new Map<string, ColumnMap>();
@@ -74,6 +77,34 @@ export function makeBlocking(modules: ReadonlyMap<string, string>): BlockingResu
     columns.set(info.url, edited.originalColumn);
   }
   return { sources, columns, warnings };
+}
+
+/**
+ * Binds what each module imports from the script's other modules that is k6's blocking
+ * functions (a helper module that passes `sleep` on), until no module's exports change.
+ */
+function linkExports(infos: ModuleInfo[]): void {
+  const exports = new Map<string, ModuleExports>();
+  const resolver = (url: string) => (specifier: string) => {
+    if (!/^(\.{1,2}\/|\/|file:)/.test(specifier)) return undefined;
+    return exports.get(new URL(specifier, url).href);
+  };
+  for (let round = 0; round <= infos.length; round++) {
+    let changed = false;
+    for (const info of infos) {
+      const local = resolver(info.url);
+      if (round > 0) info.bindings = k6BindingsOf(info.program, local);
+      const own = k6ExportsOf(info.program, info.bindings, local);
+      const before = exports.get(info.url);
+      if (before === undefined ? own.size > 0 : !sameExports(before, own)) changed = true;
+      exports.set(info.url, own);
+    }
+    if (!changed) return;
+  }
+}
+
+function sameExports(a: ModuleExports, b: ModuleExports): boolean {
+  return a.size === b.size && [...a].every(([name, kind]) => b.get(name) === kind);
 }
 
 /**

@@ -225,6 +225,9 @@ export default function () {
   check(opts.fetch("u"), {});
   check(api.get("/p"), {});
   pub("t", "x");
+  sleep.call(null, 1);
+  check(http.get.apply(http, ["u"]), {});
+  c.publish.call(c, "t", "y");
 }`);
   for (
     const call of [
@@ -233,9 +236,63 @@ export default function () {
       "opts.wait(1)",
       'opts.fetch("u")',
       'pub("t", "x")',
+      "sleep.call(null, 1)",
+      'http.get.apply(http, ["u"])',
+      'c.publish.call(c, "t", "y")',
     ]
   ) {
     assert.ok(code.includes(`await __mqloadBlock(${call})`), `${call}: ${code}`);
   }
   assert.ok(code.includes('check(await api.get("/p"), {})'), code);
+});
+
+Deno.test("blocking transform: k6's functions passed on by the script's modules block where called", () => {
+  const lib = "file:///scripts/lib/helpers.js";
+  const more = "file:///scripts/lib/more.js";
+  const { sources } = makeBlocking(
+    new Map([
+      [
+        URL_A,
+        `import * as helpers from "./lib/helpers.js";
+import nap, { pause, pause2, httpGet, get2, pause3, post } from "./lib/helpers.js";
+export default function () {
+  nap(1);
+  pause(1);
+  pause2(1);
+  pause3(1);
+  check(httpGet("u"), {});
+  check(get2("u"), {});
+  check(post("u"), {});
+  helpers.pause(1);
+}`,
+      ],
+      [
+        lib,
+        `import { sleep } from "k6";
+import http from "k6/http";
+export const pause = sleep;
+export { sleep as pause2 };
+export default sleep;
+export const httpGet = http.get;
+export { get as get2 } from "k6/http";
+export * from "./more.js";`,
+      ],
+      [more, `export { sleep as pause3 } from "k6";\nexport * from "k6/http";`],
+    ]),
+  );
+  const code = sources.get(URL_A)!;
+  for (
+    const call of [
+      "nap(1)",
+      "pause(1)",
+      "pause2(1)",
+      "pause3(1)",
+      'httpGet("u")',
+      'get2("u")',
+      'post("u")',
+      "helpers.pause(1)",
+    ]
+  ) {
+    assert.ok(code.includes(`await __mqloadBlock(${call})`), `${call}: ${code}`);
+  }
 });
