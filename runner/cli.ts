@@ -96,7 +96,9 @@ export async function main(args: string[] = Deno.args): Promise<number> {
       ? `mqload ${command} --help`
       : "mqload --help";
     writeAll(Deno.stderr, `mqload: ${e.message}\nSee '${help}'.\n`);
-    return command === "run" ? RUN_USAGE_EXIT_CODE : USAGE_EXIT_CODE;
+    // k6's codes where k6 would say it (a mistyped command too); the others' own.
+    const own = ["demo", "broker", "merge", "bench"].includes(command);
+    return own ? USAGE_EXIT_CODE : RUN_USAGE_EXIT_CODE;
   }
 }
 
@@ -106,7 +108,25 @@ async function run(args: string[]): Promise<number> {
     writeAll(Deno.stdout, RUN_HELP);
     return 0;
   }
+  // As k6, whose loader error carries no exit code of its own: 255, not a script error's 107.
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(settings.script) && !(await exists(settings.script))) {
+    writeAll(
+      Deno.stderr,
+      `mqload: The moduleSpecifier "${settings.script}" couldn't be found on local disk. ` +
+        "Make sure that you've specified the right path to the file.\n",
+    );
+    return RUN_USAGE_EXIT_CODE;
+  }
   return await withSignals(settings);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** First SIGINT/SIGTERM: stop gracefully and write the summary; second: exit at once. */

@@ -21,26 +21,26 @@ Deno.test("runner bad input: the command line", async (t) => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("ok.js", `export const options = { iterations: 1 };\n${NOOP}`);
-    await t.step("an unknown flag is named (exit 2)", async () => {
-      expect(await mqload(["run", "--frobnicate", script]), 2, "'--frobnicate'");
+    await t.step("an unknown flag is named (exit 255, k6's)", async () => {
+      expect(await mqload(["run", "--frobnicate", script]), 255, "'--frobnicate'");
     });
     await t.step("a bad duration is named with its flag", async () => {
       expect(
         await mqload(["run", "--duration", "10 parsecs", script]),
-        2,
+        255,
         `Invalid value "10 parsecs" for --duration`,
       );
     });
     await t.step("a bad execution segment is named with its flag", async () => {
       expect(
         await mqload(["run", "--execution-segment", "3/4:1/4", script]),
-        2,
+        255,
         `Invalid value "3/4:1/4" for --execution-segment`,
       );
     });
-    await t.step("a missing script file: 107 and its path", async () => {
+    await t.step("a missing script file: 255 (k6's) and its path", async () => {
       const missing = `${dir.path}/no-such-script.js`;
-      expect(await mqload(["run", "-q", missing]), 107, missing, "does not exist");
+      expect(await mqload(["run", "-q", missing]), 255, missing, "couldn't be found");
     });
     await t.step("merge of a file that is no summary: 2 and its path", async () => {
       expect(await mqload(["merge", script]), 2, `cannot read summary ${script}`);

@@ -47,7 +47,7 @@ Deno.test("k6 flags: -c file options apply, below the script's options, K6_* and
   }
 });
 
-Deno.test("k6 flags: a missing or malformed -c file is invalid config (104); -c '' is 2", async () => {
+Deno.test("k6 flags: a missing or malformed -c file is invalid config (104); -c '' is 255", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("s.js", MARKED);
@@ -60,7 +60,7 @@ Deno.test("k6 flags: a missing or malformed -c file is invalid config (104); -c 
     assert.match(malformed.stderr, /couldn't parse the configuration/);
     assert.doesNotMatch(malformed.stderr, /ITERATION/);
     const empty = await mqload(["run", "-q", "--config=", script]);
-    assert.equal(empty.code, 2, explain(empty));
+    assert.equal(empty.code, 255, explain(empty));
     assert.match(empty.stderr, /--config/);
   } finally {
     await dir.remove();
@@ -226,7 +226,7 @@ Deno.test("k6 flags: --linger waits for Ctrl+C after the summary, then exits wit
   }
 });
 
-Deno.test("k6 flags: bad values exit 2 naming the flag", async () => {
+Deno.test("k6 flags: bad values exit 255 (k6's) naming the flag", async () => {
   const dir = await TempDir.create();
   try {
     const script = await dir.write("s.js", MARKED);
@@ -244,7 +244,7 @@ Deno.test("k6 flags: bad values exit 2 naming the flag", async () => {
     ];
     for (const [args, message] of cases) {
       const r = await mqload(["run", "-q", ...args, script]);
-      assert.equal(r.code, 2, `${args.join(" ")}: ${explain(r)}`);
+      assert.equal(r.code, 255, `${args.join(" ")}: ${explain(r)}`);
       assert.match(r.stderr, message);
       assert.doesNotMatch(r.stderr, /SETUP-RAN/);
     }

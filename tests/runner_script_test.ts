@@ -335,4 +335,10 @@ Deno.test("runner scripts: --help and bad flags", async () => {
   r = await mqload(["run"]);
   assert.equal(r.code, 255);
   assert.match(r.stderr, /needs a script/);
+  r = await mqload(["run", "no-such-script.js"]);
+  assert.equal(r.code, 255);
+  assert.match(r.stderr, /"no-such-script.js" couldn't be found on local disk/);
+  r = await mqload(["runn", "x.js"]);
+  assert.equal(r.code, 255);
+  assert.match(r.stderr, /unknown command "runn"/);
 });
