@@ -120,18 +120,19 @@ export class Consumers implements Acknowledger {
   /** The hold, made when first needed, acknowledging what it holds while iterators exist. */
   #hold(): Inbox {
     const held = this.#held ??= new Inbox(DEFAULT_CAPACITY, true).holding();
-    if (this.#grace === undefined && !held.unclaimed) this.#claimLater(held);
+    if (this.#grace === undefined && !held.unclaimed) this.#claimLater();
     return held;
   }
 
   /** Held messages are claimed by nobody after the grace, if iterators exist then. */
-  #claimLater(held: Inbox): void {
+  #claimLater(): void {
     if (this.manualAck || (this.stream === undefined && this.#subscriptions.size === 0)) return;
     this.#endGrace();
     this.#grace = this.#clock.setTimeout(() => {
       this.#grace = undefined;
+      // Whatever is held by then: a hold emptied and made again meanwhile is the same wait.
       const iterating = this.stream !== undefined || this.#subscriptions.size > 0;
-      if (this.#held === held && iterating) held.unclaimed = true;
+      if (this.#held !== undefined && iterating) this.#held.unclaimed = true;
     }, CLAIM_GRACE_MS);
   }
 
@@ -171,7 +172,7 @@ export class Consumers implements Acknowledger {
       if (held.size === 0) {
         inbox.dropped += held.dropped;
         this.#held = undefined;
-      } else if (!held.unclaimed) this.#claimLater(held);
+      } else if (!held.unclaimed) this.#claimLater();
     }
     this.any = true;
   }
@@ -201,7 +202,8 @@ export class Consumers implements Acknowledger {
    * reconnection (a loop restarted after a throw got 10 of 50 new messages in 3 s).
    */
   keep(left: readonly ReceivedMessage[]): void {
-    if (left.length === 0) return;
+    // Without a hold (the k6 runner's clients) they go, acknowledged; manual_ack's stay held.
+    if (left.length === 0 || (!this.hold && !this.manualAck)) return;
     const held = this.#hold();
     for (const message of left) held.keepLeft(message);
     this.any = true;

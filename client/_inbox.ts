@@ -210,7 +210,9 @@ export class Inbox implements MessageStream {
 
   /**
    * Whether a hold's messages are claimed by nobody (iterators exist, none takes them): then
-   * they are acknowledged, those past `capacity` dropped and counted; else they wait unacknowledged.
+   * they are acknowledged as held, and those past `capacity` that come later are dropped and
+   * counted; else they wait unacknowledged. What it holds when claimed stays, left loops'
+   * messages included.
    */
   get unclaimed(): boolean {
     return this.#unclaimed;
@@ -220,15 +222,7 @@ export class Inbox implements MessageStream {
     if (this.#unclaimed === unclaimed) return;
     this.#unclaimed = unclaimed;
     if (!unclaimed) return;
-    const kept: ReceivedMessage[] = [];
-    for (let i = this.#head; i < this.#buffer.length; i++) {
-      const message = this.#buffer[i]!;
-      message.ack();
-      if (kept.length < this.#capacity) kept.push(message);
-      else this.#countDrop(message.topic);
-    }
-    this.#buffer = kept;
-    this.#head = 0;
+    for (let i = this.#head; i < this.#buffer.length; i++) this.#buffer[i]!.ack();
   }
 
   /**

@@ -216,3 +216,55 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a hold made again after an iterator emptied one is claimed after its grace too",
+  async fn() {
+    await using broker = await startMosquitto({ extraConfig: WINDOW });
+    const client = new Client({ client_id: "unclaimed-again" });
+    try {
+      await client.connect(broker.url);
+      const a = client.subscription("a/#", { qos: QoS.AtLeastOnce });
+      await a.granted;
+      await client.subscribe(["b/#", "c/#"], { qos: QoS.AtLeastOnce });
+      await publishAll(broker.url, "b/x", range(3));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // Held by now.
+      // Takes everything held: that hold goes while its grace runs.
+      const b = client.subscription("b/#", { qos: QoS.AtLeastOnce });
+      await publishAll(broker.url, "c/x", range(30));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await publishAll(broker.url, "a/x", range(10));
+      assert.deepEqual(await deadline(take(a, 10), 5000, "a's 10 behind c's 30"), range(10));
+      await b.return();
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  ...needsMosquitto,
+  name: "service: a left loop's messages past the hold's capacity outlast the grace",
+  async fn() {
+    await using broker = await startMosquitto();
+    const client = new Client({ client_id: "unclaimed-outlast" });
+    try {
+      await client.connect(broker.url);
+      const other = client.subscription("o/#", { qos: QoS.AtLeastOnce });
+      const first = client.subscription("x/#", { qos: QoS.AtLeastOnce, capacity: 3000 });
+      await Promise.all([other.granted, first.granted]);
+      await publishAll(broker.url, "x/1", range(1500));
+      assert.deepEqual(await deadline(take(first, 1), 5000, "the first"), [0]);
+      // A restart after a back-off longer than the grace (1 s).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const next = client.subscription("x/#", { qos: QoS.AtLeastOnce, capacity: 3000 });
+      const seen = await deadline(take(next, 1499), 5000, "the 1,499 left");
+      assert.deepEqual(seen, range(1499, 1));
+      assert.equal(next.dropped, 0);
+      await other.return();
+    } finally {
+      await client.end();
+    }
+  },
+});

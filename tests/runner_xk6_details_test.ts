@@ -139,6 +139,15 @@ export default function () {
   } catch {
     thrown.add(1);
   }
+  // end() before any connect() stops the loop too.
+  const ended = new Client();
+  ended.on("error", () => {});
+  ended.end();
+  try {
+    ended.connect("mqtt://127.0.0.1:1");
+  } catch {
+    thrown.add(1);
+  }
 }
 `;
 
@@ -155,7 +164,7 @@ Deno.test({
       assert.equal(count(r.summary, "handled"), 1, explain(r));
       // The reused client's first connect, and each twice-connected client's first.
       assert.equal(count(r.summary, "connect_events"), 4, explain(r));
-      assert.equal(count(r.summary, "thrown_errors"), 3, explain(r));
+      assert.equal(count(r.summary, "thrown_errors"), 6, explain(r));
     } finally {
       await dir.remove();
     }

@@ -71,7 +71,12 @@ export async function runUnverified(host: string): Promise<number | undefined> {
     } catch { /* already gone */ }
   };
   const listeners: Array<[Deno.Signal, () => void]> = [["SIGINT", forward("SIGINT")]];
-  if (Deno.build.os !== "windows") listeners.push(["SIGTERM", forward("SIGTERM")]);
+  // A closed terminal's SIGHUP too: in its own session the re-run no longer gets it.
+  if (Deno.build.os !== "windows") {
+    for (const name of ["SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
+      listeners.push([name, forward(name)]);
+    }
+  }
   for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);
   try {
     return (await child.status).code;

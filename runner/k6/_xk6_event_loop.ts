@@ -37,6 +37,11 @@ export class Xk6EventLoop {
     this.#ending = true;
   }
 
+  /** No handler runs any more but the `end` of an `end()` under way: xk6-mqtt's `stopLoop()`. */
+  get silent(): boolean {
+    return this.stopped || this.#ending;
+  }
+
   /**
    * A handler as xk6-mqtt's loop runs it: not once the loop stopped; `end` at most once, which
    * stops it.

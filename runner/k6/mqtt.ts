@@ -355,7 +355,7 @@ export class Client extends LibraryClient {
 
   /** Whether an `error` handler takes failures: one is set, and xk6-mqtt's loop still runs. */
   #heardError(): boolean {
-    return !this.#loop.stopped && eventListenersOf(this).heard("error");
+    return !this.#loop.silent && eventListenersOf(this).heard("error");
   }
 
   /** Adds the `tlsAuth` certificate for the broker's host name, as k6 picks it by domain. */

@@ -99,6 +99,9 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
       else if (HTTP_BLOCKING.has(imported)) bindings.http.add(local);
     }
   };
+  // Names variables bound to k6's functions, and names declared otherwise (see unbindShadowed).
+  const bound = new Set<string>();
+  const other = new Set<string>();
   walk(program, (node) => {
     if (node.type === "ImportDeclaration") {
       const specifier = (node.source as SyntaxNode).value as string;
@@ -112,11 +115,20 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
           : undefined; // default or namespace: the module object
         bind(module, imported, local);
       }
-    } else if (node.type === "VariableDeclarator") {
+    } else if (FUNCTION_NODES.has(node.type) || node.type === "CatchClause") {
+      for (const param of (node.params ?? [node.param]) as SyntaxNode[]) {
+        declaredNames(param, other);
+      }
+      if (node.type === "FunctionDeclaration") declaredNames(node.id as SyntaxNode, other);
+    } else if (node.type === "ClassDeclaration") declaredNames(node.id as SyntaxNode, other);
+    else if (node.type === "VariableDeclarator") {
       const init = node.init as SyntaxNode | null;
-      if (init === null) return;
+      if (init === null) return declaredNames(node.id as SyntaxNode, other);
       if (init.type !== "CallExpression" || identifierName(init.callee) !== "require") {
-        return bindValue(bindings, node);
+        const names = bindValue(bindings, node);
+        if (names.length === 0) declaredNames(node.id as SyntaxNode, other);
+        for (const name of names) bound.add(name);
+        return;
       }
       const arg = (init.arguments as SyntaxNode[])[0];
       if (arg?.type !== "Literal" || typeof arg.value !== "string") return;
@@ -134,6 +146,7 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
       if (module === "mqtt") bindings.mqtt = true;
     }
   });
+  unbindShadowed(bindings, bound, other);
   return bindings;
 }
 
@@ -217,6 +230,12 @@ function bindLocal(bindings: K6Bindings, node: SyntaxNode, exports: ModuleExport
   }
 }
 
+const FUNCTION_NODES: ReadonlySet<string> = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+]);
+
 /** What `method` of a k6 module object is. */
 function memberValue(object: K6Value | undefined, method: string | undefined): K6Value | undefined {
   if (object === "k6") return method === "sleep" || method === "group" ? method : undefined;
@@ -226,18 +245,25 @@ function memberValue(object: K6Value | undefined, method: string | undefined): K
 /**
  * A variable given one of k6's blocking functions or modules (an MQTT client's method bound to
  * it counts as `sleep`: a blocking call), destructured from a module, or an object of them.
+ * Returns the names it bound.
  */
-function bindValue(bindings: K6Bindings, node: SyntaxNode): void {
+function bindValue(bindings: K6Bindings, node: SyntaxNode): string[] {
   const id = node.id as SyntaxNode;
   const init = node.init as SyntaxNode;
   const name = identifierName(id);
   const value = valueOf(init, bindings);
-  if (name !== undefined && value !== undefined) bindings[value].add(name);
-  else if (id.type === "ObjectPattern" && (value === "k6" || value === "httpModule")) {
+  const bound: string[] = [];
+  if (name !== undefined && value !== undefined) {
+    bindings[value].add(name);
+    bound.push(name);
+  } else if (id.type === "ObjectPattern" && (value === "k6" || value === "httpModule")) {
     for (const property of id.properties as SyntaxNode[]) {
       const kind = memberValue(value, identifierName(property.key));
       const local = identifierName(property.value);
-      if (local !== undefined && kind !== undefined) bindings[kind].add(local);
+      if (local !== undefined && kind !== undefined) {
+        bindings[kind].add(local);
+        bound.push(local);
+      }
     }
   } else if (name !== undefined && init.type === "ObjectExpression") {
     const kinds = new Map<string, K6CallKind>();
@@ -249,7 +275,48 @@ function bindValue(bindings: K6Bindings, node: SyntaxNode): void {
       }
       kinds.set(key, kind === "group" ? "group" : "k6");
     }
-    if (kinds.size > 0) bindings.objects.set(name, kinds);
+    if (kinds.size > 0) {
+      bindings.objects.set(name, kinds);
+      bound.push(name);
+    }
+  }
+  return bound;
+}
+
+/** The names a declaration's pattern (or a parameter) binds. */
+function declaredNames(pattern: SyntaxNode | null | undefined, into: Set<string>): void {
+  if (pattern === null || pattern === undefined) return;
+  switch (pattern.type) {
+    case "Identifier":
+      into.add(pattern.name as string);
+      return;
+    case "ObjectPattern":
+      for (const p of pattern.properties as SyntaxNode[]) {
+        declaredNames((p.type === "RestElement" ? p.argument : p.value) as SyntaxNode, into);
+      }
+      return;
+    case "ArrayPattern":
+      for (const element of pattern.elements as (SyntaxNode | null)[]) declaredNames(element, into);
+      return;
+    case "AssignmentPattern":
+      return declaredNames(pattern.left as SyntaxNode, into);
+    case "RestElement":
+      return declaredNames(pattern.argument as SyntaxNode, into);
+  }
+}
+
+/**
+ * Forgets the variables given k6's functions that the module declares again otherwise: the
+ * bindings are by name, not scope, and `const get = (o) => o.key` elsewhere must not become a
+ * request (a sort comparator made async sorts nothing).
+ */
+function unbindShadowed(bindings: K6Bindings, bound: Set<string>, other: Set<string>): void {
+  for (const name of bound) {
+    if (!other.has(name)) continue;
+    for (const kind of ["sleep", "group", "http", "k6", "httpModule"] as const) {
+      bindings[kind].delete(name);
+    }
+    bindings.objects.delete(name);
   }
 }
 

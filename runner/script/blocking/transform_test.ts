@@ -296,3 +296,18 @@ export * from "./more.js";`,
     assert.ok(code.includes(`await __mqloadBlock(${call})`), `${call}: ${code}`);
   }
 });
+
+Deno.test("blocking transform: a name given k6's function is not taken for another of that name", () => {
+  const { code } = transform(`import http from "k6/http";
+export default function () {
+  const { get } = http;
+  check(get("u"), {});
+}
+export function sorted() {
+  const get = (o) => o.key;
+  return [{ key: 3 }, { key: 1 }].sort((a, b) => get(a) - get(b));
+}`);
+  // By name, not scope: where a name is declared twice the transform leaves both as written.
+  assert.ok(code.includes(".sort((a, b) => get(a) - get(b))"), code);
+  assert.doesNotMatch(code, /async \(a, b\)/);
+});
