@@ -47,12 +47,6 @@ export class Consumers implements Acknowledger {
   #held: Inbox | undefined;
   /** The connection speaks MQTT 5: a copy without subscription identifiers tells something. */
   v5 = false;
-  /**
-   * The broker sent a copy with subscription identifiers: it sends them (MQTT-3.3.4-3), so one
-   * without any is for a subscription without one. Until then a copy goes by its topic alone:
-   * a broker that leaves them out must not starve the iterators.
-   */
-  #idsSeen = false;
 
   readonly #clock: Clock;
   /** The end of the grace before held messages are claimed by nobody. */
@@ -83,9 +77,8 @@ export class Consumers implements Acknowledger {
     const targets: Inbox[] = [];
     if (this.stream !== undefined) targets.push(this.stream);
     const ids = packet.properties?.subscriptionIdentifiers;
-    if (ids !== undefined) this.#idsSeen = true;
     for (const inbox of this.#subscriptions) {
-      if (inbox.matches(topic) && this.#sentFor(inbox, ids)) {
+      if (inbox.matches(topic) && this.#sentFor(inbox, topic, ids)) {
         targets.push(inbox);
       }
     }
@@ -143,9 +136,11 @@ export class Consumers implements Acknowledger {
   }
 
   /** Whether a copy with subscription identifiers `ids` is `inbox`'s (see SubscriptionIds). */
-  #sentFor(inbox: FilteredInbox, ids: readonly number[] | undefined): boolean {
+  #sentFor(inbox: FilteredInbox, topic: string, ids: readonly number[] | undefined): boolean {
     const own = inbox.subscriptionId;
-    if (own === undefined || (ids === undefined && !(this.v5 && this.#idsSeen))) return true;
+    if (own === undefined || (ids === undefined && !this.v5)) return true;
+    // Without identifiers: a subscription without one's copy, if one takes the topic.
+    if (ids === undefined && !this.ids.plainFor(topic)) return true;
     return this.ids.takes(inbox.filters, own, ids);
   }
 

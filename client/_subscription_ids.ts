@@ -8,6 +8,7 @@
 // SUBSCRIBE).
 
 import type { SubscribePacket } from "../codec/packets.ts";
+import { topicMatcher } from "./_topic_match.ts";
 
 const MAX_ID = 268_435_455; // A Variable Byte Integer's largest value.
 /** A subscription without an identifier. */
@@ -22,6 +23,8 @@ export class SubscriptionIds {
   readonly #byFilter = new Map<string, number>();
   /** Identifiers the caller chose, which the client's own skip. */
   readonly #chosen = new Set<number>();
+  /** Filters subscribed without an identifier, and their topic tests once made. */
+  readonly #plain = new Map<string, ((topic: string) => boolean) | undefined>();
 
   /**
    * An iterator's SUBSCRIBE: gives `packet` the next identifier unless it carries one; returns
@@ -52,16 +55,42 @@ export class SubscriptionIds {
     if (id !== NONE) this.#chosen.add(id);
     for (const { topicFilter } of packet.subscriptions) {
       if (this.#byFilter.has(topicFilter)) this.#byFilter.set(topicFilter, id);
+      this.#setPlain(topicFilter, id);
     }
   }
 
   /** An UNSUBSCRIBE of `filters`: their subscriptions are gone. */
   unsubscribed(filters: readonly string[]): void {
-    for (const filter of filters) this.#byFilter.delete(filter);
+    for (const filter of filters) {
+      this.#byFilter.delete(filter);
+      this.#plain.delete(filter);
+    }
+  }
+
+  /**
+   * Whether a subscription without an identifier takes `topic`. A copy without identifiers that
+   * none takes was sent for an identified one by a broker that leaves them out (against
+   * MQTT-3.3.4-3): it goes by its topic then, rather than to nobody.
+   */
+  plainFor(topic: string): boolean {
+    for (const [filter, test] of this.#plain) {
+      const matches = test ?? topicMatcher([filter]);
+      if (test === undefined) this.#plain.set(filter, matches);
+      if (matches(topic)) return true;
+    }
+    return false;
   }
 
   #record(packet: SubscribePacket, id: number): void {
-    for (const { topicFilter } of packet.subscriptions) this.#byFilter.set(topicFilter, id);
+    for (const { topicFilter } of packet.subscriptions) {
+      this.#byFilter.set(topicFilter, id);
+      this.#setPlain(topicFilter, id);
+    }
+  }
+
+  #setPlain(filter: string, id: number): void {
+    if (id !== NONE) this.#plain.delete(filter);
+    else if (!this.#plain.has(filter)) this.#plain.set(filter, undefined);
   }
 
   /**

@@ -121,20 +121,14 @@ Deno.test({
         properties: { subscriptionIdentifiers: [8] },
       });
       await Promise.all([hash.granted, plus.granted]);
-      // A topic only o/# matches first: the broker shows it sends identifiers (see Consumers).
-      await publishAll(broker.url, "o/a/b", [-2]);
       await publishAll(broker.url, "o/x", range(10));
       await publishAll(broker.url, "p/x", range(10));
       // One more than sent: a second copy of any message would be read before the end marker.
       await publishAll(broker.url, "o/x", [-1]);
       await publishAll(broker.url, "p/x", [-1]);
-      const expected = [...range(10), -1];
-      for (
-        const [name, stream, first] of [["o/#", all, [-2]], ["p/#", hash], ["p/+", plus]] as const
-      ) {
-        const want = [...(first ?? []), ...expected];
-        const seen = await deadline(take(stream, want.length), 5000, `${name}'s messages`);
-        assert.deepEqual(seen, want, name);
+      for (const [name, stream] of [["o/#", all], ["p/#", hash], ["p/+", plus]] as const) {
+        const seen = await deadline(take(stream, 11), 5000, `${name}'s messages`);
+        assert.deepEqual(seen, [...range(10), -1], name);
       }
     } finally {
       await client.end();
