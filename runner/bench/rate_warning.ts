@@ -97,6 +97,20 @@ export function pubTarget(config: BenchConfig, segmented: boolean): PubTarget | 
  */
 export function pubRateWarning(target: PubTarget, tally: BenchTally): string | undefined {
   const sent = Math.round(tally.totals.pub);
+  // Due by the end and never sent: the window of what was acknowledged, first to last, may hold
+  // the target while the broker stalled after it (a stall at the end never shows in it).
+  const late = Math.round(tally.pubLate);
+  if (late > 0 && late >= (1 - SHORT_SHARE) * (sent + late)) {
+    const unacked = tally.unacked();
+    const why = unacked > 0
+      ? `the broker acknowledged too slowly or stopped (${unacked.toLocaleString("en")} ` +
+        "unacknowledged at the end, -F each)"
+      : "each client waits for its acknowledgements within -F; raise -F or lower the rate";
+    return `pub fell short of the target (${target.clients.toLocaleString("en")} client` +
+      `${target.clients === 1 ? "" : "s"} × ${target.asked}): ` +
+      `${sent.toLocaleString("en")} of ${(sent + late).toLocaleString("en")} due by the end ` +
+      `were sent (${Math.round(100 * sent / (sent + late))} %): ${why}`;
+  }
   const window = tally.windows.get("pub");
   if (window === undefined || sent < 2) return undefined;
   const spanMs = window.last - window.first;

@@ -104,3 +104,24 @@ Deno.test("pubRateWarning blames lost connections, not -F, when the run lost som
     /below the target 1,000\/s .*: 20 connections were lost during the run, and what fell due/,
   );
 });
+
+Deno.test("pubRateWarning: publications due by the end and never sent fall short, whatever the window", () => {
+  const target: PubTarget = {
+    clients: 10,
+    perClientPerSecond: 100,
+    asked: "every 10 ms",
+    connectIntervalMs: 10,
+    limit: 0,
+    qos: 1,
+    inflight: 1,
+  };
+  // On target while acknowledged (2,500 in 2.5 s), then the broker stalled: 3,459 due unsent.
+  const tally = published(2500, 2500);
+  assert.equal(pubRateWarning(target, tally), undefined);
+  tally.pubLate = 3459;
+  tally.pubStarted = 2510;
+  const line = pubRateWarning(target, tally);
+  assert.match(line ?? "", /fell short of the target \(10 clients × every 10 ms\)/);
+  assert.match(line ?? "", /2,500 of 5,959 due by the end were sent \(42 %\)/);
+  assert.match(line ?? "", /10 unacknowledged at the end/);
+});

@@ -60,7 +60,7 @@ export function benchSummary(
   counted(
     "pub_late",
     Math.round(tally.pubLate),
-    "due by the end, never sent: the -F window was full",
+    "due by the end, never sent: still waiting for room in the -F window",
   );
   for (const kind of ["connect", "lost", "reconnect"] as const) {
     const reasons = tally.reasons[kind];
