@@ -33,6 +33,15 @@ export const BENCH_TREND_STATS: readonly string[] = Object.freeze([
 const FOREVER = "480h";
 
 /**
+ * How long after the scenario's start a bench's schedule begins (ms): a Worker starts its clients
+ * one after another, about 0.1 ms each, and a few ms go to the Workers' own start; turns due
+ * meanwhile would be made up in a burst (234 connects in the first 127 ms at 1,000/s).
+ */
+function connectLeadMs(clients: number): number {
+  return Math.min(1000, Math.ceil(50 + clients * 0.1));
+}
+
+/**
  * Writes the script of a bench.
  *
  * @param config The bench.
@@ -102,6 +111,9 @@ export function benchScript(config: BenchConfig): string {
     `const FIRST = ${c.startNumber + 1};`,
     `// ms between two connects of the whole run (-i, or 1000 / -R).`,
     `const CONNECT_EVERY_MS = ${c.connectIntervalMs};`,
+    `// The schedule starts once every client is waiting for its turn: turns that came while the`,
+    `// Workers were still starting their clients would be made up at once, above the rate.`,
+    `const LEAD_MS = ${connectLeadMs(c.count)};`,
     `const CLIENTS = ${c.count};`,
     `const DURATION_MS = ${config.durationMs ?? "Infinity"};`,
     `// How long past the end a client waits for what it sent to be acknowledged.`,
@@ -148,7 +160,7 @@ export function benchScript(config: BenchConfig): string {
     "export default async function () {",
     "  // idInTest numbers the clients across execution segments (k6's striping): no overlap.",
     "  const seq = FIRST + exec.vu.idInTest - 1;",
-    "  const start = exec.scenario.startTime;",
+    "  const start = exec.scenario.startTime + LEAD_MS;",
     "  const end = start + DURATION_MS;",
     "  // Connects follow one schedule for the whole run, whatever Worker a client is in; a turn",
     "  // after the end never comes.",
