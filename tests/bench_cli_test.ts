@@ -56,6 +56,8 @@ Deno.test({
         "--print-script",
       ]);
       assert.equal(printed.code, 0, explain(printed));
+      // Not emqtt-bench's -L, which counts every publisher together: said so.
+      assert.match(printed.stderr, /-L 7 is per publisher: 21 messages from 3 clients/);
       assert.doesNotMatch(printed.stdout, /pw-never-printed/);
       assert.match(printed.stdout, /^\/\/ mqload bench pub .* -P '\*\*\*'/m);
       const script = await dir.write("bench.js", printed.stdout);

@@ -51,6 +51,16 @@ export async function benchCommand(args: string[]): Promise<number> {
     // What a publisher sent is known only from its counter: without it -L has nothing to check.
     writeAll(Deno.stderr, "Note: bench sub -L needs --payload-hdrs cnt64; ignored without it.\n");
   }
+  const limit = config.publish?.limit ?? 0;
+  const clients = config.connection.count;
+  if (limit > 0 && clients > 1 && Deno.env.get(UNVERIFIED_ENV) === undefined) {
+    // emqtt-bench's -L counts every publisher's messages together: say which one this is.
+    writeAll(
+      Deno.stderr,
+      `Note: -L ${limit} is per publisher: ${(limit * clients).toLocaleString("en")} messages ` +
+        `from ${clients.toLocaleString("en")} clients (emqtt-bench's -L counts all together).\n`,
+    );
+  }
   const script = benchScript(config);
   if (parsed.printScript) {
     writeAll(Deno.stdout, script);
