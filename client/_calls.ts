@@ -169,7 +169,7 @@ export class Calls implements LifecycleOwner, DeliveryHost {
   ): Promise<number[]> {
     return this.outcomes.guard("subscribe", sync, options?.tags, () => {
       const op = subscribeOp(topic, withoutSignal(options), sync, this.startTime());
-      this.consumers.ids.subscribed(op.packet);
+      this.consumers.subscribed(op.packet, this.lifecycle.settings?.protocolVersion);
       this.#submit(op, options?.signal);
       return op.promise;
     });

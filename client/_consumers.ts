@@ -8,7 +8,7 @@
 // (a topic nobody iterates would otherwise fill the broker's window and stall every loop),
 // except with manual_ack.
 
-import type { PublishPacket } from "../codec/packets.ts";
+import type { PublishPacket, SubscribePacket } from "../codec/packets.ts";
 import type { Connection } from "./_connection.ts";
 import { type Acknowledger, AckToken, Inbox, ReceivedMessage } from "./_inbox.ts";
 import type { Inbound } from "./_inbound.ts";
@@ -181,6 +181,14 @@ export class Consumers implements Acknowledger {
       this.#held.unclaimed = false;
     }
     this.any = iterating || this.#held !== undefined;
+  }
+
+  /**
+   * A `subscribe()` call's SUBSCRIBE, on a connection of `version` (undefined before the first):
+   * identifiers exist in MQTT 5 only, and 3.1.1 clients (the k6 runner's) keep no record of it.
+   */
+  subscribed(packet: SubscribePacket, version: number | undefined): void {
+    if ((version ?? 5) === 5) this.ids.subscribed(packet);
   }
 
   /** `filters` less those a `subscription()` iterator still holds: what may be unsubscribed. */

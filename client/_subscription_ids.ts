@@ -20,11 +20,12 @@ const AUTOMATIC = new WeakMap<SubscribePacket, SubscriptionIds>();
 export class SubscriptionIds {
   #last = 0;
   /** Per filter, the identifier of the last SUBSCRIBE of it: it replaced the ones before. */
-  readonly #byFilter = new Map<string, number>();
+  // Made when first needed: every client has these, most never use them (10,000 VUs' memory).
+  #byFilter: Map<string, number> | undefined;
   /** Identifiers the caller chose, which the client's own skip. */
-  readonly #chosen = new Set<number>();
+  #chosen: Set<number> | undefined;
   /** Filters subscribed without an identifier, and their topic tests once made. */
-  readonly #plain = new Map<string, ((topic: string) => boolean) | undefined>();
+  #plain: Map<string, ((topic: string) => boolean) | undefined> | undefined;
 
   /**
    * An iterator's SUBSCRIBE: gives `packet` the next identifier unless it carries one; returns
@@ -34,11 +35,11 @@ export class SubscriptionIds {
     const given = packet.properties?.subscriptionIdentifiers;
     if (given !== undefined) {
       this.#record(packet, given[0] ?? NONE);
-      if (given[0] !== undefined) this.#chosen.add(given[0]);
+      if (given[0] !== undefined) (this.#chosen ??= new Set()).add(given[0]);
       return given[0];
     }
     let id = this.#last;
-    do id = id === MAX_ID ? 1 : id + 1; while (this.#chosen.has(id));
+    do id = id === MAX_ID ? 1 : id + 1; while (this.#chosen?.has(id));
     this.#last = id;
     packet.properties = { ...packet.properties, subscriptionIdentifiers: [id] };
     AUTOMATIC.set(packet, this);
@@ -52,9 +53,9 @@ export class SubscriptionIds {
    */
   subscribed(packet: SubscribePacket): void {
     const id = packet.properties?.subscriptionIdentifiers?.[0] ?? NONE;
-    if (id !== NONE) this.#chosen.add(id);
+    if (id !== NONE) (this.#chosen ??= new Set()).add(id);
     for (const { topicFilter } of packet.subscriptions) {
-      if (this.#byFilter.has(topicFilter)) this.#byFilter.set(topicFilter, id);
+      if (this.#byFilter?.has(topicFilter)) this.#byFilter.set(topicFilter, id);
       this.#setPlain(topicFilter, id);
     }
   }
@@ -62,8 +63,8 @@ export class SubscriptionIds {
   /** An UNSUBSCRIBE of `filters`: their subscriptions are gone. */
   unsubscribed(filters: readonly string[]): void {
     for (const filter of filters) {
-      this.#byFilter.delete(filter);
-      this.#plain.delete(filter);
+      this.#byFilter?.delete(filter);
+      this.#plain?.delete(filter);
     }
   }
 
@@ -73,9 +74,11 @@ export class SubscriptionIds {
    * MQTT-3.3.4-3): it goes by its topic then, rather than to nobody.
    */
   plainFor(topic: string): boolean {
-    for (const [filter, test] of this.#plain) {
+    const plain = this.#plain;
+    if (plain === undefined) return false;
+    for (const [filter, test] of plain) {
       const matches = test ?? topicMatcher([filter]);
-      if (test === undefined) this.#plain.set(filter, matches);
+      if (test === undefined) plain.set(filter, matches);
       if (matches(topic)) return true;
     }
     return false;
@@ -83,14 +86,14 @@ export class SubscriptionIds {
 
   #record(packet: SubscribePacket, id: number): void {
     for (const { topicFilter } of packet.subscriptions) {
-      this.#byFilter.set(topicFilter, id);
+      (this.#byFilter ??= new Map()).set(topicFilter, id);
       this.#setPlain(topicFilter, id);
     }
   }
 
   #setPlain(filter: string, id: number): void {
-    if (id !== NONE) this.#plain.delete(filter);
-    else if (!this.#plain.has(filter)) this.#plain.set(filter, undefined);
+    if (id !== NONE) this.#plain?.delete(filter);
+    else if (this.#plain?.has(filter) !== true) (this.#plain ??= new Map()).set(filter, undefined);
   }
 
   /**
@@ -100,7 +103,7 @@ export class SubscriptionIds {
    */
   takes(filters: readonly string[], own: number, ids: readonly number[] | undefined): boolean {
     for (const filter of filters) {
-      const current = this.#byFilter.get(filter) ?? own;
+      const current = this.#byFilter?.get(filter) ?? own;
       if (ids === undefined ? current === NONE : ids.includes(current)) return true;
     }
     return false;
