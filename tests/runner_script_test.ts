@@ -293,6 +293,34 @@ export default function () {}`,
       assert.match(r.stderr, /execution.test.fail\(\) called outside of VU context/);
     });
 
+    await t.step(
+      "an ES module script may require() and default-import CommonJS, as in k6",
+      async () => {
+        await dir.write(
+          "cjs_helper.js",
+          `const { sleep } = require("k6");\nmodule.exports = { nap: (s) => sleep(s), n: 7 };\n`,
+        );
+        const r = await runScript(
+          dir,
+          `import { check } from "k6";
+import helper from "./cjs_helper.js";
+const k6 = require("k6");
+export const options = { iterations: 2, thresholds: { checks: ["rate==1"] } };
+export default function () {
+  const t0 = Date.now();
+  k6.sleep(0.2);
+  helper.nap(0.2);
+  check(Date.now() - t0, { "both blocked": (ms) => ms >= 390, "helper's value": () => helper.n === 7 });
+}`,
+          [],
+          "esm_require.js",
+        );
+        assert.equal(r.code, 0, explain(r));
+        const checks = r.summary.metrics.checks as Record<string, number>;
+        assert.deepEqual([checks.passes, checks.fails], [4, 0], explain(r));
+      },
+    );
+
     await t.step("a TypeScript script with native imports", async () => {
       const r = await runScript(
         dir,

@@ -56,19 +56,11 @@ export function commonJsToEsm(
   resolve: (specifier: string) => string,
   entry: boolean,
 ): string {
-  const specs = requiredSpecifiers(source);
-  const imports = specs.map((s, i) =>
-    `import * as __mqload_r${i} from ${JSON.stringify(resolve(s))};`
-  )
-    .join(" ");
-  const table = specs.map((s, i) => `${JSON.stringify(s)}: __mqload_r${i}`).join(", ");
-  const head = `${imports} const __mqload_required = { ${table} }; ` +
-    "const require = (s) => { const ns = __mqload_required[s]; if (ns === undefined) { " +
-    "throw new Error(`require(${JSON.stringify(s)}): only modules named by a string literal can " +
-    "be required`); } " +
-    `return "${CJS_EXPORTS}" in ns ? ns.${CJS_EXPORTS} : ns; }; ` +
+  const head = requireHead(source, resolve) +
     "const module = { exports: {} }; let exports = module.exports; ";
   let tail = `\n;const ${CJS_EXPORTS} = module.exports; export { ${CJS_EXPORTS} };\n`;
+  // Imported from an ES module, a CommonJS module's `module.exports` is its default, as in k6.
+  if (!entry) tail += `export default ${CJS_EXPORTS};\n`;
   if (entry) {
     const names = new Set(K6_NAMES);
     for (const m of source.matchAll(EXPORTED_NAME)) names.add(m[1]);
@@ -82,4 +74,39 @@ export function commonJsToEsm(
     }
   }
   return head + source + tail;
+}
+
+/** A declaration of `require` of the module's own (then no `require` is given to it). */
+const OWN_REQUIRE = /\b(?:const|let|var|function|class)\s+require\b|\bimport\s*\{[^}]*\brequire\b/;
+
+/**
+ * An ES module that calls `require("…")` as k6 lets every script do (k6 defines `require` for
+ * ES modules too): the modules it names are imported, and `require` is declared on its first
+ * line (line numbers stay right).
+ *
+ * @param source The module's text.
+ * @param resolve The URL to import for a required specifier.
+ * @returns The module with `require`, or undefined when it calls none or declares its own.
+ */
+export function esmWithRequire(
+  source: string,
+  resolve: (specifier: string) => string,
+): string | undefined {
+  if (requiredSpecifiers(source).length === 0 || OWN_REQUIRE.test(source)) return undefined;
+  return requireHead(source, resolve) + source;
+}
+
+/** The imports of the modules a source `require`s, and its `require` over them, on one line. */
+function requireHead(source: string, resolve: (specifier: string) => string): string {
+  const specs = requiredSpecifiers(source);
+  const imports = specs.map((s, i) =>
+    `import * as __mqload_r${i} from ${JSON.stringify(resolve(s))};`
+  )
+    .join(" ");
+  const table = specs.map((s, i) => `${JSON.stringify(s)}: __mqload_r${i}`).join(", ");
+  return `${imports} const __mqload_required = { ${table} }; ` +
+    "const require = (s) => { const ns = __mqload_required[s]; if (ns === undefined) { " +
+    "throw new Error(`require(${JSON.stringify(s)}): only modules named by a string literal can " +
+    "be required`); } " +
+    `return "${CJS_EXPORTS}" in ns ? ns.${CJS_EXPORTS} : ns; }; `;
 }

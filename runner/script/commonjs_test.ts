@@ -30,7 +30,9 @@ Deno.test("commonJsToEsm() keeps line numbers and exports what k6 looks for", ()
     assert.ok(out.includes(` as ${name} };`), name);
   }
   assert.ok(out.includes("export default"));
-  assert.ok(!commonJsToEsm(source, (s) => s, false).includes("export default"));
+  // A required module's default is its whole module.exports (for an ES module's default import).
+  assert.ok(commonJsToEsm(source, (s) => s, false).includes("export default __mqloadCjs;"));
+  assert.ok(!commonJsToEsm(source, (s) => s, false).includes("export default typeof"));
 });
 
 Deno.test("prepareScript() runs CommonJS scripts and their local requires per VU", async () => {

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { commonJsToEsm, isCommonJs, requiredSpecifiers } from "./commonjs.ts";
+import { commonJsToEsm, esmWithRequire, isCommonJs, requiredSpecifiers } from "./commonjs.ts";
 import { vuFactorySource } from "./vu_factory.ts";
 import { makeBlocking } from "./blocking/transform.ts";
 
@@ -132,6 +132,10 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       commonJs.add(url);
       rewrite = true;
       specifiers.push(...requiredSpecifiers(source));
+    } else if (JS_EXT.test(new URL(url).pathname) && requiredSpecifiers(source).length > 0) {
+      // An ES module's own `require("…")`, which k6 allows (see esmWithRequire).
+      rewrite = true;
+      specifiers.push(...requiredSpecifiers(source));
     }
     for (const spec of specifiers) {
       if (shimFor(spec) !== undefined) rewrite = true;
@@ -184,10 +188,19 @@ export async function prepareScript(script: string): Promise<PreparedScript> {
       const target = new URL(spec, url).href;
       return generated.get(target) ?? target;
     };
+    const esm = (text: string) => {
+      const linked = text.replace(
+        SPECIFIER,
+        (_all, head: string, quote: string, spec: string) =>
+          `${head}${quote}${resolve(spec)}${quote}`,
+      );
+      return JS_EXT.test(new URL(url).pathname)
+        ? esmWithRequire(linked, resolve) ?? linked
+        : linked;
+    };
     const out = commonJs.has(url)
       ? commonJsToEsm(source, resolve, url === entry.href)
-      : source.replace(SPECIFIER, (_all, head: string, quote: string, spec: string) =>
-        `${head}${quote}${resolve(spec)}${quote}`);
+      : esm(source);
     await Deno.writeTextFile(new URL(generated.get(url)!), out);
     if (url === entry.href) {
       const instances = vuFactorySource(out);
