@@ -108,8 +108,11 @@ export function readModule(url: string, source: string): ModuleInfo {
   const statementStarts = new Map<number, SyntaxNode>();
   /** The innermost function around `node`, or why an `await` cannot go there. */
   const around = (node: SyntaxNode): [FunctionInfo | undefined, string | undefined] => {
-    for (let up = parents.get(node); up !== undefined; up = parents.get(up)) {
+    let child = node;
+    for (let up = parents.get(node); up !== undefined; child = up, up = parents.get(up)) {
       const fn = functions.get(up);
+      // A parameter's default value: `await` may not go there, even in an async function.
+      if (fn !== undefined && child !== up.body) return [undefined, "a default parameter"];
       if (fn !== undefined) return [fn, undefined];
       if (up.type === "PropertyDefinition" || up.type === "StaticBlock") {
         return [undefined, "a class field"];

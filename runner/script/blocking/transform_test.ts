@@ -311,3 +311,14 @@ export function sorted() {
   assert.ok(code.includes(".sort((a, b) => get(a) - get(b))"), code);
   assert.doesNotMatch(code, /async \(a, b\)/);
 });
+
+Deno.test("blocking transform: a blocking call in a default parameter is left as written, named", () => {
+  const { code, warnings } = transform(`${MQTT}function f(d = sleep(0.1)) { return d; }
+export default function () { f(); sleep(1); }`);
+  assert.match(code, /function f\(d = sleep\(0\.1\)\)/);
+  assert.match(code, /await __mqloadBlock\(sleep\(1\)\)/);
+  assert.ok(
+    warnings.some((w) => /a\.js:3:\d+: sleep\(\) cannot wait in a default parameter/.test(w)),
+    warnings.join("\n"),
+  );
+});
