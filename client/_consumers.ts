@@ -47,6 +47,11 @@ export class Consumers implements Acknowledger {
   #held: Inbox | undefined;
   /** The connection speaks MQTT 5: a copy without subscription identifiers tells something. */
   v5 = false;
+  /**
+   * The broker sent a copy with identifiers: it sends them (MQTT-3.3.4-3), so a copy without
+   * any is a subscription's without one, this run's or a resumed session's earlier one.
+   */
+  #idsSeen = false;
 
   readonly #clock: Clock;
   /** The end of the grace before held messages are claimed by nobody. */
@@ -77,6 +82,7 @@ export class Consumers implements Acknowledger {
     const targets: Inbox[] = [];
     if (this.stream !== undefined) targets.push(this.stream);
     const ids = packet.properties?.subscriptionIdentifiers;
+    if (ids !== undefined) this.#idsSeen = true;
     for (const inbox of this.#subscriptions) {
       if (inbox.matches(topic) && this.#sentFor(inbox, topic, ids)) {
         targets.push(inbox);
@@ -139,8 +145,9 @@ export class Consumers implements Acknowledger {
   #sentFor(inbox: FilteredInbox, topic: string, ids: readonly number[] | undefined): boolean {
     const own = inbox.subscriptionId;
     if (own === undefined || (ids === undefined && !this.v5)) return true;
-    // Without identifiers: a subscription without one's copy, if one takes the topic.
-    if (ids === undefined && !this.ids.plainFor(topic)) return true;
+    // Without identifiers: a subscription without one's copy, if one takes the topic or the
+    // broker sends identifiers; else perhaps a broker that leaves them out: by its topic.
+    if (ids === undefined && !this.#idsSeen && !this.ids.plainFor(topic)) return true;
     return this.ids.takes(inbox.filters, own, ids);
   }
 
@@ -167,6 +174,8 @@ export class Consumers implements Acknowledger {
       if (held.size === 0) {
         inbox.dropped += held.dropped;
         this.#held = undefined;
+        // The next hold's grace counts from its own first message.
+        this.#endGrace();
       } else if (!held.unclaimed) this.#claimLater();
     }
     this.any = true;

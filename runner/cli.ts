@@ -41,11 +41,11 @@ import { textSummary } from "./summary/text.ts";
 import { buildReport } from "./summary/report.ts";
 import { compactTextSummary } from "./summary/compact_text.ts";
 
-/** Exit code of a bad command line (unknown command or flag, bad value). */
+/** Exit code of a bad command line of mqload's own commands (`bench`, `merge`, …; bad flag or value). */
 export const USAGE_EXIT_CODE = 2;
 /**
- * Exit code of a bad `mqload run` command line: k6's, whose flag errors carry no code of their
- * own and leave its process's initial -1 (255).
+ * Exit code of a bad `mqload run` command line, a missing script and an unknown command: k6's,
+ * whose flag and loader errors carry no code of their own and leave its process's initial -1.
  */
 export const RUN_USAGE_EXIT_CODE = 255;
 

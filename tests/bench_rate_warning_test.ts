@@ -11,7 +11,7 @@ const SHORT =
   /^ {2}pub rate ([\d,.]+)\/s is below the target ([\d,.]+)\/s \(2 clients × every 10 ms\): each client waits for its acknowledgements, at most -F 1 in flight; raise -F or lower the rate$/m;
 
 const FELL_SHORT =
-  /^ {2}pub fell short of the target \(2 clients × every 10 ms\): [\d,]+ of [\d,]+ due by the end were sent \((\d+) %\)/m;
+  /^ {2}pub fell short of the target \(2 clients × every 10 ms\): of [\d,]+ due by the end, [\d,]+ were acknowledged, [\d,]+ unacknowledged and [\d,]+ never sent \((\d+) %\)/m;
 
 const args = (port: number) => [
   "pub",
@@ -58,7 +58,7 @@ Deno.test({
     // else the rate of what was acknowledged against the target's.
     const fell = FELL_SHORT.exec(r.stdout);
     if (fell !== null) {
-      assert.ok(Number(fell[1]) < 95, fell[0]);
+      assert.ok(Number(fell[1]) >= 5, fell[0]);
       assert.ok(total(r.stdout, "pub_late") > 0, r.stdout);
       return;
     }

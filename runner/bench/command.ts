@@ -53,11 +53,13 @@ export async function benchCommand(args: string[]): Promise<number> {
   }
   const limit = config.publish?.limit ?? 0;
   const clients = config.connection.count;
+  const topics = config.publish?.topics?.length ?? 1;
   if (limit > 0 && clients > 1 && Deno.env.get(UNVERIFIED_ENV) === undefined) {
     // emqtt-bench's -L counts every publisher's messages together: say which one this is.
+    const total = (limit * clients * topics).toLocaleString("en");
     writeAll(
       Deno.stderr,
-      `Note: -L ${limit} is per publisher: ${(limit * clients).toLocaleString("en")} messages ` +
+      `Note: -L ${limit} is per publisher${topics > 1 ? " and topic" : ""}: ${total} messages ` +
         `from ${clients.toLocaleString("en")} clients (emqtt-bench's -L counts all together).\n`,
     );
   }

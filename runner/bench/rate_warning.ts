@@ -100,16 +100,21 @@ export function pubRateWarning(target: PubTarget, tally: BenchTally): string | u
   // Due by the end and never sent: the window of what was acknowledged, first to last, may hold
   // the target while the broker stalled after it (a stall at the end never shows in it).
   const late = Math.round(tally.pubLate);
-  if (late > 0 && late >= (1 - SHORT_SHARE) * (sent + late)) {
-    const unacked = tally.unacked();
-    const why = unacked > 0
-      ? `the broker acknowledged too slowly or stopped (${unacked.toLocaleString("en")} ` +
-        "unacknowledged at the end, -F each)"
+  const unacked = tally.unacked();
+  const dueByEnd = sent + unacked + late;
+  if (late > 0 && late >= (1 - SHORT_SHARE) * dueByEnd) {
+    const lost = Math.round(tally.totals.disconnected);
+    const why = lost > 0
+      ? `${lost.toLocaleString("en")} connection${lost === 1 ? " was" : "s were"} lost during ` +
+        "the run, and what fell due while they were down waited for them"
+      : unacked > 0
+      ? "the broker acknowledged too slowly or stopped"
       : "each client waits for its acknowledgements within -F; raise -F or lower the rate";
-    return `pub fell short of the target (${target.clients.toLocaleString("en")} client` +
-      `${target.clients === 1 ? "" : "s"} × ${target.asked}): ` +
-      `${sent.toLocaleString("en")} of ${(sent + late).toLocaleString("en")} due by the end ` +
-      `were sent (${Math.round(100 * sent / (sent + late))} %): ${why}`;
+    const n = (count: number) => count.toLocaleString("en");
+    return `pub fell short of the target (${n(target.clients)} client` +
+      `${target.clients === 1 ? "" : "s"} × ${target.asked}): of ${n(dueByEnd)} due by the end, ` +
+      `${n(sent)} were acknowledged, ${n(unacked)} unacknowledged and ${n(late)} never sent ` +
+      `(${Math.round(100 * late / dueByEnd)} %): ${why}`;
   }
   const window = tally.windows.get("pub");
   if (window === undefined || sent < 2) return undefined;

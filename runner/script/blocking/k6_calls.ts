@@ -51,6 +51,8 @@ export interface K6Bindings {
   mqtt: boolean;
   /** Variables holding an object literal with k6's blocking functions, by property. */
   readonly objects: Map<string, Map<string, K6CallKind>>;
+  /** Names given k6's functions and declared otherwise too: left as written (see the warning). */
+  readonly shadowed: Set<string>;
 }
 
 /**
@@ -83,6 +85,7 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
     httpModule: new Set(),
     mqtt: false,
     objects: new Map(),
+    shadowed: new Set(),
   };
   const bind = (
     module: ReturnType<typeof moduleOf>,
@@ -115,15 +118,13 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
           : undefined; // default or namespace: the module object
         bind(module, imported, local);
       }
-    } else if (FUNCTION_NODES.has(node.type) || node.type === "CatchClause") {
-      for (const param of (node.params ?? [node.param]) as SyntaxNode[]) {
-        declaredNames(param, other);
-      }
-      if (node.type === "FunctionDeclaration") declaredNames(node.id as SyntaxNode, other);
-    } else if (node.type === "ClassDeclaration") declaredNames(node.id as SyntaxNode, other);
-    else if (node.type === "VariableDeclarator") {
+    } else if (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") {
+      // Parameters are not counted: `posts.forEach((post) => …)` beside `const { post } = http`
+      // is common, and rarely calls its parameter.
+      declaredNames(node.id as SyntaxNode, other);
+    } else if (node.type === "VariableDeclarator") {
       const init = node.init as SyntaxNode | null;
-      if (init === null) return declaredNames(node.id as SyntaxNode, other);
+      if (init === null) return;
       if (init.type !== "CallExpression" || identifierName(init.callee) !== "require") {
         const names = bindValue(bindings, node);
         if (names.length === 0) declaredNames(node.id as SyntaxNode, other);
@@ -154,7 +155,7 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
 export type K6CallKind = "k6" | "group";
 
 /** Which of k6's functions or modules an expression is, if any (`sleep`, `k6.sleep`, `http`). */
-export type K6Value = keyof Omit<K6Bindings, "mqtt" | "objects">;
+export type K6Value = keyof Omit<K6Bindings, "mqtt" | "objects" | "shadowed">;
 
 /** What a local module exports of k6's blocking functions and modules, by exported name. */
 export type ModuleExports = ReadonlyMap<string, K6Value>;
@@ -229,12 +230,6 @@ function bindLocal(bindings: K6Bindings, node: SyntaxNode, exports: ModuleExport
     if (kind !== undefined) bindings[kind].add(local);
   }
 }
-
-const FUNCTION_NODES: ReadonlySet<string> = new Set([
-  "FunctionDeclaration",
-  "FunctionExpression",
-  "ArrowFunctionExpression",
-]);
 
 /** What `method` of a k6 module object is. */
 function memberValue(object: K6Value | undefined, method: string | undefined): K6Value | undefined {
@@ -313,6 +308,7 @@ function declaredNames(pattern: SyntaxNode | null | undefined, into: Set<string>
 function unbindShadowed(bindings: K6Bindings, bound: Set<string>, other: Set<string>): void {
   for (const name of bound) {
     if (!other.has(name)) continue;
+    bindings.shadowed.add(name);
     for (const kind of ["sleep", "group", "http", "k6", "httpModule"] as const) {
       bindings[kind].delete(name);
     }

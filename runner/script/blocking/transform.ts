@@ -66,6 +66,15 @@ export function makeBlocking(modules: ReadonlyMap<string, string>): BlockingResu
     }
   }
   linkExports(infos);
+  for (const info of infos) {
+    for (const name of info.bindings.shadowed) {
+      warnings.push(
+        `${decodeURIComponent(new URL(info.url).pathname)}: "${name}" is given one of k6's ` +
+          "blocking functions and declared otherwise in this module too: its calls are left " +
+          "as written, and return a Promise where k6 blocks",
+      );
+    }
+  }
   markAsync(infos);
   const sources = new Map<string, string>();
   const columns = new Map<string, ColumnMap>();

@@ -298,7 +298,7 @@ export * from "./more.js";`,
 });
 
 Deno.test("blocking transform: a name given k6's function is not taken for another of that name", () => {
-  const { code } = transform(`import http from "k6/http";
+  const { code, warnings } = transform(`import http from "k6/http";
 export default function () {
   const { get } = http;
   check(get("u"), {});
@@ -310,6 +310,15 @@ export function sorted() {
   // By name, not scope: where a name is declared twice the transform leaves both as written.
   assert.ok(code.includes(".sort((a, b) => get(a) - get(b))"), code);
   assert.doesNotMatch(code, /async \(a, b\)/);
+  assert.ok(warnings.some((w) => /"get" is given one of k6's blocking functions/.test(w)));
+  // A parameter of that name elsewhere does not count: it is seldom called.
+  const params = transform(`import http from "k6/http";
+export default function (posts) {
+  const { post } = http;
+  check(post("u"), {});
+  posts.forEach((post) => console.log(post));
+}`);
+  assert.ok(params.code.includes('check(await __mqloadBlock(post("u")), {})'), params.code);
 });
 
 Deno.test("blocking transform: a blocking call in a default parameter is left as written, named", () => {
