@@ -9,6 +9,7 @@
  */
 
 import {
+  HTTP_BLOCKING,
   importedValue,
   type K6Bindings,
   type K6Value,
@@ -21,7 +22,7 @@ import { identifierName, type SyntaxNode } from "./syntax.ts";
 /** k6's blocking functions by module, for `export * from`. */
 const ALL: Readonly<Record<"k6" | "http", readonly string[]>> = {
   k6: ["sleep", "group"],
-  http: ["request", "get", "post", "put", "patch", "del", "head", "options", "batch"],
+  http: [...HTTP_BLOCKING],
 };
 
 /**

@@ -13,7 +13,7 @@
 import { identifierName, memberName, type SyntaxNode, walk } from "./syntax.ts";
 
 /** k6/http's functions that wait for the response (`asyncRequest` does not). */
-const HTTP_BLOCKING: ReadonlySet<string> = new Set([
+export const HTTP_BLOCKING: ReadonlySet<string> = new Set([
   "request",
   "get",
   "post",
@@ -93,13 +93,11 @@ export function k6BindingsOf(program: SyntaxNode, local?: LocalExports): K6Bindi
     local: string,
   ) => {
     if (module === "mqtt") bindings.mqtt = true;
-    else if (module === "k6") {
-      if (imported === undefined) bindings.k6.add(local);
-      else if (imported === "sleep") bindings.sleep.add(local);
-      else if (imported === "group") bindings.group.add(local);
-    } else if (module === "http") {
-      if (imported === undefined) bindings.httpModule.add(local);
-      else if (HTTP_BLOCKING.has(imported)) bindings.http.add(local);
+    else if (module !== undefined) {
+      const kind = imported === undefined
+        ? (module === "k6" ? "k6" : "httpModule")
+        : blockingExport(module, imported);
+      if (kind !== undefined) bindings[kind].add(local);
     }
   };
   // Names variables bound to k6's functions, and names declared otherwise (see unbindShadowed).
@@ -163,17 +161,21 @@ export type ModuleExports = ReadonlyMap<string, K6Value>;
 /** The exports of the local module a specifier names, if known. */
 export type LocalExports = (specifier: string) => ModuleExports | undefined;
 
+/** Which blocking function `name` of a k6 module is, if it is one. */
+function blockingExport(module: "k6" | "http", name: string): K6Value | undefined {
+  if (module === "k6") return name === "sleep" || name === "group" ? name : undefined;
+  return HTTP_BLOCKING.has(name) ? "http" : undefined;
+}
+
 /** What an import of `imported` (undefined: the module object) from a k6 module is. */
 export function importedValue(
   module: "k6" | "http",
   imported: string | undefined,
 ): K6Value | undefined {
-  if (module === "k6") {
-    if (imported === undefined || imported === "default") return "k6";
-    return imported === "sleep" || imported === "group" ? imported : undefined;
+  if (imported === undefined || imported === "default") {
+    return module === "k6" ? "k6" : "httpModule";
   }
-  if (imported === undefined || imported === "default") return "httpModule";
-  return HTTP_BLOCKING.has(imported) ? "http" : undefined;
+  return blockingExport(module, imported);
 }
 
 /**
@@ -233,8 +235,9 @@ function bindLocal(bindings: K6Bindings, node: SyntaxNode, exports: ModuleExport
 
 /** What `method` of a k6 module object is. */
 function memberValue(object: K6Value | undefined, method: string | undefined): K6Value | undefined {
-  if (object === "k6") return method === "sleep" || method === "group" ? method : undefined;
-  return object === "httpModule" && HTTP_BLOCKING.has(method ?? "") ? "http" : undefined;
+  if (method === undefined) return undefined;
+  if (object === "k6") return blockingExport("k6", method);
+  return object === "httpModule" ? blockingExport("http", method) : undefined;
 }
 
 /**
