@@ -56,13 +56,15 @@ export function deliver(
       sent !== undefined && Number.isFinite(sent) ? Math.max(0, conn.now() - sent) : undefined,
     );
   }
-  let handler = events.handler("message");
+  const own = events.handler("message");
   const listening = events.listening("message");
   const consumers = host.consumers;
-  const consumed = consumers.any || (handler === undefined && !listening && consumers.hold);
-  if (handler !== undefined && READ_VIEW in handler) {
+  const consumed = consumers.any || (own === undefined && !listening && consumers.hold);
+  // A handler that reads within the call gets a view, and no copy is made for it.
+  let handler = own;
+  if (own !== undefined && READ_VIEW in own) {
     try {
-      handler(topic, bytes.subarray(0, end));
+      own(topic, bytes.subarray(0, end));
     } catch (error) {
       host.handlerFailed(error);
     }
@@ -87,7 +89,7 @@ export function deliver(
     }
     if (listening) events.dispatch(new MqttMessageEvent(topic, payload, info));
     if (consumed) {
-      const handled = events.handler("message") !== undefined || listening;
+      const handled = own !== undefined || listening;
       if (consumers.route(topic, payload, info, packet, conn, handled)) return;
     }
   }
