@@ -103,18 +103,10 @@ export function pubRateWarning(target: PubTarget, tally: BenchTally): string | u
   const unacked = tally.unacked();
   const dueByEnd = sent + unacked + late;
   if (late > 0 && late >= (1 - SHORT_SHARE) * dueByEnd) {
-    const lost = Math.round(tally.totals.disconnected);
-    const why = lost > 0
-      ? `${lost.toLocaleString("en")} connection${lost === 1 ? " was" : "s were"} lost during ` +
-        "the run, and what fell due while they were down waited for them"
-      : unacked > 0
-      ? "the broker acknowledged too slowly or stopped"
-      : "each client waits for its acknowledgements within -F; raise -F or lower the rate";
     const n = (count: number) => count.toLocaleString("en");
-    return `pub fell short of the target (${n(target.clients)} client` +
-      `${target.clients === 1 ? "" : "s"} × ${target.asked}): of ${n(dueByEnd)} due by the end, ` +
+    return `pub fell short of the target ${asked(target)}: of ${n(dueByEnd)} due by the end, ` +
       `${n(sent)} were acknowledged, ${n(unacked)} unacknowledged and ${n(late)} never sent ` +
-      `(${Math.round(100 * late / dueByEnd)} %): ${why}`;
+      `(${Math.round(100 * late / dueByEnd)} %): ${why(target, tally, unacked > 0)}`;
   }
   const window = tally.windows.get("pub");
   if (window === undefined || sent < 2) return undefined;
@@ -132,19 +124,31 @@ export function pubRateWarning(target: PubTarget, tally: BenchTally): string | u
   if (sent - 1 >= SHORT_SHARE * due) return undefined;
   const achieved = formatRate((sent - 1) * 1000 / spanMs);
   const wanted = formatRate(due * 1000 / spanMs);
+  return `pub rate ${achieved}/s is below the target ${wanted}/s ${asked(target)}: ` +
+    why(target, tally, false);
+}
+
+/** The target as asked: `(10 clients × every 10 ms)`. */
+function asked(target: PubTarget): string {
+  const clients = target.clients;
+  return `(${clients.toLocaleString("en")} client${clients === 1 ? "" : "s"} × ${target.asked})`;
+}
+
+/** Why publishers fell short; `stalled`: publications were still unacknowledged at the end. */
+function why(target: PubTarget, tally: BenchTally, stalled: boolean): string {
   const lost = Math.round(tally.totals.disconnected);
   // A broker gone for a while holds back whatever -F is: say that, not -F.
-  const why = lost > 0
-    ? `${lost.toLocaleString("en")} connection${lost === 1 ? " was" : "s were"} lost during the ` +
-      "run, and what fell due while they were down waited for them"
-    : target.qos === 0
-    ? "the clients could not send faster (the broker or this machine held them back)"
-    : `each client waits for its acknowledgements, at most -F ${
-      target.inflight === 0 ? 65535 : target.inflight
-    } in flight; raise -F or lower the rate`;
-  return `pub rate ${achieved}/s is below the target ${wanted}/s ` +
-    `(${target.clients.toLocaleString("en")} client${target.clients === 1 ? "" : "s"} × ` +
-    `${target.asked}): ${why}`;
+  if (lost > 0) {
+    return `${lost.toLocaleString("en")} connection${lost === 1 ? " was" : "s were"} lost ` +
+      "during the run, and what fell due while they were down waited for them";
+  }
+  if (stalled) return "the broker acknowledged too slowly or stopped";
+  if (target.qos === 0) {
+    return "the clients could not send faster (the broker or this machine held them back)";
+  }
+  return `each client waits for its acknowledgements, at most -F ${
+    target.inflight === 0 ? 65535 : target.inflight
+  } in flight; raise -F or lower the rate`;
 }
 
 /** A rate as people read it: whole numbers with separators, one decimal under 10. */
