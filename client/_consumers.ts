@@ -123,15 +123,19 @@ export class Consumers implements Acknowledger {
     return held;
   }
 
+  /** Whether any iterator exists. */
+  get #iterating(): boolean {
+    return this.stream !== undefined || this.#subscriptions.size > 0;
+  }
+
   /** Held messages are claimed by nobody after the grace, if iterators exist then. */
   #claimLater(): void {
-    if (this.manualAck || (this.stream === undefined && this.#subscriptions.size === 0)) return;
+    if (this.manualAck || !this.#iterating) return;
     this.#endGrace();
     this.#grace = this.#clock.setTimeout(() => {
       this.#grace = undefined;
-      // Whatever is held by then: a hold emptied and made again meanwhile is the same wait.
-      const iterating = this.stream !== undefined || this.#subscriptions.size > 0;
-      if (this.#held !== undefined && iterating) this.#held.unclaimed = true;
+      // The grace ends with its hold (see add), so what is held now is what it waited for.
+      if (this.#held !== undefined && this.#iterating) this.#held.unclaimed = true;
     }, CLAIM_GRACE_MS);
   }
 
@@ -184,7 +188,7 @@ export class Consumers implements Acknowledger {
   remove(inbox: Inbox): void {
     if (this.stream === inbox) this.stream = undefined;
     this.#subscriptions.delete(inbox as FilteredInbox);
-    const iterating = this.stream !== undefined || this.#subscriptions.size > 0;
+    const iterating = this.#iterating;
     if (this.#held !== undefined && !iterating) {
       this.#endGrace();
       this.#held.unclaimed = false;
