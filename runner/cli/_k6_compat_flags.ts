@@ -1,7 +1,8 @@
 /**
  * k6 flags of `mqload run` that k6 command lines carry but that mean little for MQTT:
- * `--compatibility-mode` (checked, k6's values), `--system-tags`, `--throw`, `--address`,
- * `--linger` (accepted, each said once where mqload does not do what k6 would).
+ * `--compatibility-mode` (checked, k6's values), `--system-tags`, `--address`, `--linger`
+ * (accepted, each said once where mqload does not do what k6 would), and `--throw`, which sets
+ * k6's option for k6/http's failed requests.
  *
  * @module
  */
@@ -35,7 +36,7 @@ export interface CompatFlagValues {
  * import { applyCompatFlags } from "./_k6_compat_flags.ts";
  * const options = {};
  * const warnings = applyCompatFlags({ "compatibility-mode": "base", throw: true }, {}, options);
- * console.assert(warnings.length === 1);
+ * console.assert(warnings.length === 0);
  * ```
  *
  * @param v The flags.
@@ -70,14 +71,8 @@ export function applyCompatFlags(
         "check, and the MQTT ones)",
     );
   }
-  if (v.throw || /^(1|true)$/i.test(env.K6_THROW ?? "")) {
-    cli.throw = true;
-    // k6's --throw turns warnings of failed HTTP requests into exceptions; MQTT calls already throw.
-    warnings.push(
-      "--throw is accepted; it changes nothing: it is about k6/http's failed requests, and " +
-        "mqload's MQTT calls throw on failure already",
-    );
-  }
+  // k6's --throw turns failed k6/http requests into exceptions (MQTT calls throw anyway).
+  if (v.throw || /^(1|true)$/i.test(env.K6_THROW ?? "")) cli.throw = true;
   if (v.address !== undefined) {
     warnings.push(`--address ${v.address} is accepted, but mqload has no REST API to serve`);
   }

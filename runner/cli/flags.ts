@@ -12,6 +12,7 @@ import type { RunSettings } from "../engine/run.ts";
 import { UsageError } from "./usage_error.ts";
 import { parseLogFlags } from "./_log_flags.ts";
 import { applyCompatFlags } from "./_k6_compat_flags.ts";
+import { applyK6RunFlags, K6_RUN_FLAGS, k6FlagForms } from "./_k6_run_flags.ts";
 import { outputsHelp, parseOutputSpec } from "../outputs/registry.ts";
 import { checkOutFlags, checkPathFlags, checkSegmentFlag } from "./run_flag_checks.ts";
 import type { SummaryMode } from "../summary/report.ts";
@@ -65,8 +66,9 @@ ${outputsHelp(" ".repeat(33))}
                                  time, thresholds, checks, metrics, options)
       --summary-trend-stats S    trend statistics, e.g. "avg,min,med,max,p(90),p(95)"
       --summary-time-unit U      time unit of the summary: s, ms or us
-      --summary-mode M           compact (default), full (adds groups and scenarios)
-                                 or legacy (k6 < 1.0's layout)
+      --summary-mode M           compact (default), full (adds groups and scenarios),
+                                 legacy (k6 < 1.0's layout) or disabled (k6 2.x's
+                                 --no-summary)
       --no-summary               no end-of-test summary (nor handleSummary)
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
@@ -80,7 +82,20 @@ ${outputsHelp(" ".repeat(33))}
       --compatibility-mode M     k6's extended, base or experimental_enhanced: accepted
                                  (Deno runs the script the same way for each)
       --system-tags T            accepted; mqload emits its fixed set of tags (warned)
-      --throw                    accepted; about k6/http's failed requests, no effect
+      --throw                    a failed k6/http request throws (k6's option throw)
+      --min-iteration-duration D a shorter full iteration waits for the rest
+      --max-redirects N          k6/http: redirects a request follows (default 10)
+      --batch N                  k6/http: http.batch() requests at once (default 20)
+      --batch-per-host N         the same, per host (default 6)
+      --user-agent S             k6/http: the User-Agent of requests that set none
+      --http-debug[=full]        k6/http: log each request and response (full: bodies)
+      --discard-response-bodies  k6/http: null bodies, unless a request's responseType
+      --rps, --dns, --local-ips, --blacklist-ip, --block-hostnames, --no-connection-reuse,
+      --no-vu-connection-reuse, --traces-output, --new-machine-readable-summary, --features
+                                 accepted for k6 command lines; not applied (warned)
+  -p, --paused, -t, --type archive
+                                 refused: mqload has no REST API to resume a test, and
+                                 runs scripts, not k6 archives
   -a, --address A                accepted; mqload has no REST API (warned)
   -l, --linger                   after the summary, wait for Ctrl+C before exiting
       --insecure-skip-tls-verify skip the TLS host name check of brokers (k6's option;
@@ -99,7 +114,7 @@ K6_ITERATIONS, K6_STAGES, K6_OUT, K6_SUMMARY_EXPORT, K6_NO_SUMMARY, …), then t
 
 Exit codes (k6's): 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
 104 invalid options, 105 stopped by a signal, 107 script error (cannot load, or a Worker
-crashed), 108 test.abort(); 2 for a bad command line.
+crashed), 108 test.abort(), 110 exec.test.fail(); 255 for a bad command line.
 `;
 
 /** The help of `mqload broker`. */
@@ -138,6 +153,52 @@ Flags:
 Exit codes: 0 ok, 99 a threshold failed on the merged result, 2 bad arguments or files.
 `;
 
+// `mqload run`'s flags: k6's.
+const RUN_FLAGS = {
+  vus: { type: "string", short: "u" },
+  duration: { type: "string", short: "d" },
+  iterations: { type: "string", short: "i" },
+  stage: { type: "string", short: "s", multiple: true },
+  env: { type: "string", short: "e", multiple: true },
+  "include-system-env-vars": { type: "boolean" },
+  "no-include-system-env-vars": { type: "boolean" },
+  tag: { type: "string", multiple: true },
+  out: { type: "string", short: "o", multiple: true },
+  "summary-export": { type: "string" },
+  report: { type: "string" },
+  "summary-trend-stats": { type: "string" },
+  "summary-time-unit": { type: "string" },
+  "no-summary": { type: "boolean" },
+  "no-thresholds": { type: "boolean" },
+  "no-color": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  workers: { type: "string", short: "w" },
+  "execution-segment": { type: "string" },
+  "execution-segment-sequence": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  "insecure-skip-tls-verify": { type: "boolean" },
+  "summary-mode": { type: "string" },
+  // k6 CI command lines carry it; mqload sends no usage report anyway.
+  "no-usage-report": { type: "boolean" },
+  config: { type: "string", short: "c" },
+  "no-setup": { type: "boolean" },
+  "no-teardown": { type: "boolean" },
+  "log-output": { type: "string" },
+  "log-format": { type: "string" },
+  verbose: { type: "boolean", short: "v" },
+  "console-output": { type: "string" },
+  "compatibility-mode": { type: "string" },
+  "system-tags": { type: "string", multiple: true },
+  throw: { type: "boolean" },
+  address: { type: "string", short: "a" },
+  linger: { type: "boolean", short: "l" },
+  ...K6_RUN_FLAGS,
+} as const;
+
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(
+  Object.entries(RUN_FLAGS).filter(([, o]) => o.type === "boolean").map(([name]) => name),
+);
+
 /**
  * Parses `mqload run` arguments.
  *
@@ -149,48 +210,10 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: k6FlagForms(args, BOOLEAN_FLAGS),
       allowPositionals: true,
       strict: true,
-      options: {
-        vus: { type: "string", short: "u" },
-        duration: { type: "string", short: "d" },
-        iterations: { type: "string", short: "i" },
-        stage: { type: "string", short: "s", multiple: true },
-        env: { type: "string", short: "e", multiple: true },
-        "include-system-env-vars": { type: "boolean" },
-        "no-include-system-env-vars": { type: "boolean" },
-        tag: { type: "string", multiple: true },
-        out: { type: "string", short: "o", multiple: true },
-        "summary-export": { type: "string" },
-        report: { type: "string" },
-        "summary-trend-stats": { type: "string" },
-        "summary-time-unit": { type: "string" },
-        "no-summary": { type: "boolean" },
-        "no-thresholds": { type: "boolean" },
-        "no-color": { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        workers: { type: "string", short: "w" },
-        "execution-segment": { type: "string" },
-        "execution-segment-sequence": { type: "string" },
-        help: { type: "boolean", short: "h" },
-        "insecure-skip-tls-verify": { type: "boolean" },
-        "summary-mode": { type: "string" },
-        // k6 CI command lines carry it; mqload sends no usage report anyway.
-        "no-usage-report": { type: "boolean" },
-        config: { type: "string", short: "c" },
-        "no-setup": { type: "boolean" },
-        "no-teardown": { type: "boolean" },
-        "log-output": { type: "string" },
-        "log-format": { type: "string" },
-        verbose: { type: "boolean", short: "v" },
-        "console-output": { type: "string" },
-        "compatibility-mode": { type: "string" },
-        "system-tags": { type: "string", multiple: true },
-        throw: { type: "boolean" },
-        address: { type: "string", short: "a" },
-        linger: { type: "boolean", short: "l" },
-      },
+      options: RUN_FLAGS,
     });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ""));
@@ -258,19 +281,25 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     }
     cli.summaryTimeUnit = v["summary-time-unit"];
   }
-  // k6 1.x's --summary-mode (K6_SUMMARY_MODE): compact by default, full, or the legacy layout.
-  const mode = v["summary-mode"] || Deno.env.get("K6_SUMMARY_MODE") || "compact";
-  if (!["compact", "full", "legacy"].includes(mode)) {
+  // --summary-mode (K6_SUMMARY_MODE): compact by default, full, k6 1.x's legacy layout, or k6
+  // 2.x's disabled (its --no-summary).
+  let mode = v["summary-mode"] || Deno.env.get("K6_SUMMARY_MODE") || "compact";
+  if (!["compact", "full", "legacy", "disabled"].includes(mode)) {
     throw new UsageError(
-      `Invalid value "${mode}" for --summary-mode: expected compact, full or legacy`,
+      `Invalid value "${mode}" for --summary-mode: expected compact, full, legacy or disabled`,
     );
+  }
+  if (mode === "disabled") {
+    v["no-summary"] = true;
+    mode = "compact";
   }
   if (v["no-thresholds"]) cli.noThresholds = true;
   if (v["no-setup"]) cli.noSetup = true;
   if (v["no-teardown"]) cli.noTeardown = true;
   const processEnv = Deno.env.toObject();
   const logging = parseLogFlags(v, processEnv);
-  for (const warning of applyCompatFlags(v, processEnv, cli)) console.warn(`mqload: ${warning}`);
+  const warnings = [...applyCompatFlags(v, processEnv, cli), ...applyK6RunFlags(v, cli)];
+  for (const warning of warnings) console.warn(`mqload: ${warning}`);
   const configFile = v.config ?? (processEnv.K6_CONFIG || undefined);
   if (configFile === "") {
     throw new UsageError(`Invalid value "" for --config: expected a file path`);

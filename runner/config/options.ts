@@ -12,6 +12,7 @@
 import { parseDuration } from "./duration.ts";
 import { InvalidConfigError } from "./invalid_config.ts";
 import { deriveScenarios } from "./shortcuts.ts";
+import { checkHttpOptions, readHttpEnv } from "./k6_http_options.ts";
 
 export { InvalidConfigError };
 export { deriveScenarios, exposedOptions } from "./shortcuts.ts";
@@ -130,6 +131,7 @@ export function envOptions(env: Record<string, string>): TestOptions {
   if (env.K6_EXECUTION_SEGMENT_SEQUENCE !== undefined) {
     out.executionSegmentSequence = env.K6_EXECUTION_SEGMENT_SEQUENCE;
   }
+  readHttpEnv(env, out, (problem) => problems.push(problem));
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return out;
 }
@@ -257,6 +259,7 @@ export function buildPlan(o: TestOptions): TestPlan {
       problems.push((e as Error).message);
     }
   }
+  const unapplied = checkHttpOptions(o, problems);
   let derived: { scenarios: Record<string, unknown>; warnings: string[] } = {
     scenarios: {},
     warnings: [],
@@ -286,7 +289,7 @@ export function buildPlan(o: TestOptions): TestPlan {
     teardownTimeout,
     tags,
     tuple,
-    warnings: derived.warnings,
+    warnings: [...derived.warnings, ...unapplied],
   };
 }
 

@@ -30,7 +30,7 @@ export interface BannerInput {
  */
 export function printBanner(writer: SyncWriter, input: BannerInput): void {
   const { plan } = input;
-  const maxEnd = Math.max(0, ...plan.scenarios.map(scenarioMaxEndMs));
+  const maxEnd = Math.max(0, ...plan.scenarios.map((c) => scenarioMaxEndMs(c, plan.tuple)));
   const n = plan.scenarios.length;
   const lines = [
     "",

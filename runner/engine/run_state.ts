@@ -147,7 +147,7 @@ export class RunState {
       every(2000, () => this.#abortOnFail(plan, t0));
     }
     // Never wait past the last scenario's hard end (plus slack for the last messages).
-    const maxEnd = Math.max(0, ...plan.scenarios.map(scenarioMaxEndMs));
+    const maxEnd = Math.max(0, ...plan.scenarios.map((c) => scenarioMaxEndMs(c, plan.tuple)));
     this.#timers.push(setTimeout(() => {
       this.log(
         "ERRO",

@@ -42,6 +42,11 @@ export interface Executor<C extends BaseConfig> {
   /** How long the scenario runs, without `startTime` and `gracefulStop`, in ms. */
   durationMs(config: C): number;
   /**
+   * How long the segment's share runs at the most, graceful stops included (k6's last
+   * execution requirement step); by default `durationMs` and `gracefulStop`.
+   */
+  maxDurationMs?(config: C, segment: ExecutionTuple): number;
+  /**
    * The iterations the segment runs in all, for executors that count iterations; absent for
    * executors that run for a time.
    */

@@ -76,6 +76,25 @@ export function rampingVusSteps(c: RampingVusConfig, tuple: ExecutionTuple): VUS
   return rampingVUsSteps(tuple, c.startVUs, stages, true);
 }
 
+/** The segment's VUs as the stages leave them at their end (k6's raw steps without zeroEnd). */
+function finalVus(c: RampingVusConfig, tuple: ExecutionTuple): { vus: number; atMs: number } {
+  const stages = c.stages.map((s) => ({ durationMs: s.duration, target: s.target }));
+  const steps = rampingVUsSteps(tuple, c.startVUs, stages, false);
+  const last = steps[steps.length - 1] ?? { timeMs: 0, vus: 0 };
+  return { vus: last.vus, atMs: last.timeMs };
+}
+
+/**
+ * k6's max duration (the offset of the last step of `GetExecutionRequirements`): when the stages
+ * ramp down to 0, the last VUs are stopped `gracefulRampDown` after that, unless `gracefulStop`
+ * ends the scenario first; otherwise the stages' end and `gracefulStop`.
+ */
+function maxDurationMs(c: RampingVusConfig, tuple: ExecutionTuple): number {
+  const end = stagesDuration(c.stages) + c.gracefulStop;
+  const last = finalVus(c, tuple);
+  return last.vus > 0 ? end : Math.min(last.atMs + c.gracefulRampDown, end);
+}
+
 /** The most VUs this segment runs at once. */
 export function rampingVusMax(c: RampingVusConfig, tuple: ExecutionTuple): number {
   return Math.max(0, ...rampingVusSteps(c, tuple).map((s) => s.vus));
@@ -114,6 +133,9 @@ async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
   const end = rt.startAt + total;
   const hardEnd = end + c.gracefulStop;
   const steps = rampingVusSteps(c, rt.segment);
+  // VUs the stages keep to their end are stopped by the end (gracefulStop); the others were
+  // ramped down, the last ones at the end too (gracefulRampDown), as k6's graceful steps.
+  const kept = finalVus(c, rt.segment).vus;
   // Slot k of this Worker is the process's VU number positions[k] (0-based).
   const slots = rt.slots.slice(0, rt.planned);
   const owned = rt.local.indices();
@@ -123,7 +145,8 @@ async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
       if (!await rt.waitUntil(rt.startAt + from)) return;
       const vu = await slot.acquire();
       const stopAt = rt.startAt + to;
-      const hardAt = to >= total ? hardEnd : Math.min(stopAt + c.gracefulRampDown, hardEnd);
+      const rampedDown = to < total || position[k] >= kept;
+      const hardAt = rampedDown ? Math.min(stopAt + c.gracefulRampDown, hardEnd) : hardEnd;
       await loopUntil(rt, vu, stopAt, hardAt);
     }
   });
@@ -139,5 +162,6 @@ export const rampingVus: Executor<RampingVusConfig> = {
     return { planned: n, max: n };
   },
   durationMs: (c) => stagesDuration(c.stages),
+  maxDurationMs,
   run: runRampingVus,
 };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ExecutionTuple } from "../segments/execution_tuple.ts";
+import { ExecutionTuple } from "../segments/execution_tuple.ts";
 import type { Executor, ProgressInput, ScenarioProgress } from "./executor.ts";
 import type { ScenarioRuntime } from "./_runtime.ts";
 import { progressOf } from "./_progress.ts";
@@ -114,13 +114,17 @@ export function scenarioDurationMs(c: ScenarioConfig): number {
 
 /**
  * When a scenario is over at the latest, from the test start: `startTime`, its duration and
- * `gracefulStop` (ramping-vus ends its `gracefulRampDown` by then too).
+ * `gracefulStop`, or, for ramping-vus ramped down to 0 at its end, `gracefulRampDown` after it
+ * if that is sooner.
  *
  * @param c The config.
+ * @param segment This process's share (the whole test when not given).
  * @returns Milliseconds.
  */
-export function scenarioMaxEndMs(c: ScenarioConfig): number {
-  return c.startTime + scenarioDurationMs(c) + c.gracefulStop;
+export function scenarioMaxEndMs(c: ScenarioConfig, segment?: ExecutionTuple): number {
+  const executor = executorOf(c);
+  const most = executor.maxDurationMs?.(c, segment ?? new ExecutionTuple());
+  return c.startTime + (most ?? executor.durationMs(c) + c.gracefulStop);
 }
 
 /**

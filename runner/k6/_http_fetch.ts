@@ -14,6 +14,7 @@ import { recordRequest } from "./_http_metrics.ts";
 import { encodeBody, type ReadParams, type ResponseCallback } from "./_http_params.ts";
 import { canonicalHeader, HttpResponse } from "./_http_response.ts";
 import { hasFile, multipartBody } from "./_http_values.ts";
+import { httpDebugFor } from "./_http_debug.ts";
 
 /** What a request needs besides its params. */
 export interface HttpCall {
@@ -50,12 +51,13 @@ function canonicalHeaders(headers: Headers): Record<string, string> {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * Makes the request and its redirects; never rejects for a network failure (the response
- * carries `error` and `error_code`, as k6's does when `throw` is off).
+ * Makes the request and its redirects. A network failure rejects only with k6's `throw` option;
+ * otherwise the response carries `error` and `error_code`, as k6's does.
  *
  * @param call The request.
  * @returns The last hop's response, or undefined when the runner abandoned it.
  * @throws {TypeError} On a URL that is not one.
+ * @throws {Error} On a failed request, with the `throw` option.
  *
  * @example Usage
  * ```ts ignore
@@ -87,11 +89,23 @@ export async function perform(call: HttpCall): Promise<HttpResponse | undefined>
     ? await multipartBody(call.body, headers)
     : encodeBody(call.body, headers);
   let hops = params.redirects;
+  const first = url;
   for (;;) {
     const res = await hop(call, method, url, headers, body);
     if (res === undefined) return undefined;
     const location = res.headers["Location"];
-    if (!REDIRECTS.has(res.status) || location === undefined || hops-- <= 0) return res;
+    if (!REDIRECTS.has(res.status) || location === undefined) return res;
+    if (hops-- <= 0) {
+      // k6's warning, unless the script chose the limit (per request or maxRedirects).
+      if (!params.redirectsChosen) {
+        call.vu.services.warn(
+          `Stopped after ${params.redirects + 1} redirects and returned the redirection; pass ` +
+            "{ redirects: n } in request params or set global maxRedirects to silence this " +
+            `url=${cleanUrl(first)}`,
+        );
+      }
+      return res;
+    }
     const next = new URL(location, url);
     // As Go's client: 303 (and 301/302 after a POST) turn into a GET without a body, and
     // credentials do not follow to another host.
@@ -132,9 +146,12 @@ async function hop(
     `${method} ${bare.pathname}${bare.search} HTTP/1.1\r\nHost: ${bare.host}\r\n`.length +
     headerBytes(headers) + (body?.byteLength ?? 0);
   let received = 0;
+  let thrown: Error | undefined;
   const timeout = new AbortController();
   const signal = AbortSignal.any([timeout.signal, call.abandoned]);
   const timer = RAW_TIMERS.setTimeout(() => timeout.abort(), call.params.timeoutMs);
+  const debug = httpDebugFor(call.vu);
+  debug?.request(method, bare, headers, body);
   const start = performance.now();
   try {
     const response = await fetch(bare, {
@@ -162,14 +179,18 @@ async function hop(
     res.timings.waiting = headersAt - start;
     res.timings.receiving = end - headersAt;
     res.timings.duration = end - start;
-    received = `${proto || "HTTP/1.1"} ${res.status_text}\r\n`.length +
-      headerBytes(response.headers) + bytes.byteLength;
+    const statusLine = `${proto || "HTTP/1.1"} ${res.status_text}`;
+    received = statusLine.length + 2 + headerBytes(response.headers) + bytes.byteLength;
+    debug?.response(statusLine, response.headers, bytes);
   } catch (error) {
     if (call.abandoned.aborted) return undefined;
     const failure = timeout.signal.aborted ? REQUEST_TIMEOUT : failureOf(error);
-    // k6's warning for a failed request (its text has no credentials: the URL fetched has none),
-    // once per distinct error, as the runner says repeated things.
-    call.vu.services.warn(`Request Failed error="${failure.message}"`);
+    // With k6's `throw` option the failure is the script's exception (after its metrics);
+    // without, k6's warning (its text has no credentials: the URL fetched has none), once per
+    // distinct error, as the runner says repeated things.
+    if (call.vu.services.options.throw === true) {
+      thrown = new Error(`${method} "${cleanUrl(url)}": ${failure.message}`);
+    } else call.vu.services.warn(`Request Failed error="${failure.message}"`);
     res.error = failure.message;
     res.error_code = failure.code;
     res.timings.duration = res.timings.waiting = performance.now() - start;
@@ -177,5 +198,6 @@ async function hop(
     RAW_TIMERS.clearTimeout(timer);
   }
   recordRequest(call.vu, res, call.params.tags, call.callback, { sent, received });
+  if (thrown !== undefined) throw thrown;
   return res;
 }

@@ -35,6 +35,8 @@ export interface ReadParams {
   timeoutMs: number;
   responseType: "text" | "binary" | "none";
   redirects: number;
+  /** The limit was the script's (`redirects`, `maxRedirects`): reaching it is not warned of. */
+  redirectsChosen: boolean;
   callback: ResponseCallback | null | undefined;
 }
 
@@ -46,6 +48,8 @@ const DEFAULT_REDIRECTS = 10;
  *
  * @param params What the script passed.
  * @param maxRedirects The `maxRedirects` option, when set.
+ * @param discardBodies k6's `discardResponseBodies` option: `responseType` is `"none"` unless
+ * given.
  * @returns The params with their defaults.
  * @throws {TypeError} On a bad timeout, responseType or auth.
  *
@@ -60,6 +64,7 @@ const DEFAULT_REDIRECTS = 10;
 export function readParams(
   params: HttpParams | null | undefined,
   maxRedirects?: unknown,
+  discardBodies = false,
 ): ReadParams {
   const p = params ?? {};
   const headers = new Headers();
@@ -68,7 +73,8 @@ export function readParams(
   for (const [k, v] of Object.entries(p.tags ?? {})) tags[k] = String(v);
   const timeoutMs = p.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(p.timeout);
   if (timeoutMs === undefined) throw new TypeError(`invalid timeout "${p.timeout}"`);
-  const responseType = p.responseType ?? "text";
+  // k6's discardResponseBodies makes "none" the default.
+  const responseType = p.responseType ?? (discardBodies ? "none" : "text");
   if (!["text", "binary", "none"].includes(responseType)) {
     throw new TypeError(`invalid responseType "${responseType}": text, binary or none`);
   }
@@ -82,6 +88,7 @@ export function readParams(
     timeoutMs,
     responseType,
     redirects: Math.max(0, Math.floor(Number(p.redirects ?? fallback))),
+    redirectsChosen: p.redirects !== undefined || typeof maxRedirects === "number",
     callback: p.responseCallback,
   };
 }

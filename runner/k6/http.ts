@@ -37,6 +37,7 @@ import {
   type StatusSpec,
 } from "./_http_params.ts";
 import { HttpResponse } from "./_http_response.ts";
+import { runBounded } from "./_http_batch_lanes.ts";
 import { file, FileData, TaggedUrl, url } from "./_http_values.ts";
 
 export { expectedStatuses, file, FileData, TaggedUrl, url };
@@ -47,6 +48,7 @@ export type { HttpResponse } from "./_http_response.ts";
 const DEFAULT_CALLBACK: ResponseCallback = expectedStatuses({ min: 200, max: 399 });
 /** k6's default `batch` option: requests of one `batch()` call in flight at once. */
 const DEFAULT_BATCH = 20;
+const DEFAULT_BATCH_PER_HOST = 6;
 
 /** A VU's requests in flight: the iteration waits for them, an abandoned one aborts them. */
 class InFlightRequests implements TrackedClient {
@@ -110,7 +112,7 @@ export async function request(
 ): Promise<HttpResponse> {
   const vu = currentVu("http.request()");
   const options = vu.services.options;
-  const read = readParams(params, options.maxRedirects);
+  const read = readParams(params, options.maxRedirects, options.discardResponseBodies === true);
   if (options.insecureSkipTLSVerify === true) {
     vu.services.warn(
       "insecureSkipTLSVerify does not apply to k6/http: Deno's fetch verifies certificates",
@@ -302,6 +304,16 @@ export type BatchRequest =
   | [string, string | TaggedUrl, unknown?, HttpParams?]
   | { method?: string; url: string | TaggedUrl; body?: unknown; params?: HttpParams };
 
+/** The host a batch request goes to, for `batchPerHost` ("" when its URL is not one yet). */
+function hostOf(r: BatchRequest): string {
+  const url = typeof r === "string" || r instanceof TaggedUrl ? r : Array.isArray(r) ? r[1] : r.url;
+  try {
+    return new URL(url instanceof TaggedUrl ? url.url : String(url)).host;
+  } catch {
+    return "";
+  }
+}
+
 function batchOne(r: BatchRequest): Promise<HttpResponse> {
   if (typeof r === "string" || r instanceof TaggedUrl) return request("GET", r);
   if (Array.isArray(r)) return request(r[0], r[1], r[2], r[3]);
@@ -309,7 +321,8 @@ function batchOne(r: BatchRequest): Promise<HttpResponse> {
 }
 
 /**
- * Makes requests in parallel (at most the `batch` option at once, 20 by default).
+ * Makes requests in parallel: at most the `batch` option at once (20 by default), and at most
+ * `batchPerHost` to one host (6 by default; 0 for no bound), as k6.
  *
  * @param requests An array or an object of requests.
  * @returns The responses, in the same shape.
@@ -324,19 +337,18 @@ export async function batch<T extends BatchRequest[] | Record<string, BatchReque
   requests: T,
 ): Promise<T extends BatchRequest[] ? HttpResponse[] : Record<string, HttpResponse>> {
   const vu = currentVu("http.batch()");
-  const limit = Number(vu.services.options.batch) > 0
-    ? Number(vu.services.options.batch)
-    : DEFAULT_BATCH;
+  const { batch, batchPerHost } = vu.services.options;
+  const limit = Number(batch) > 0 ? Number(batch) : DEFAULT_BATCH;
+  const perHost = typeof batchPerHost === "number" ? batchPerHost : DEFAULT_BATCH_PER_HOST;
   const entries = Object.entries(requests) as [string, BatchRequest][];
-  const results: [string, HttpResponse][] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < entries.length) {
-      const [key, r] = entries[next++];
-      results.push([key, await batchOne(r)]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
+  const responses = await runBounded(
+    entries,
+    limit,
+    perHost,
+    ([, r]) => hostOf(r),
+    ([, r]) => batchOne(r),
+  );
+  const results = entries.map(([key], i) => [key, responses[i]] as const);
   if (Array.isArray(requests)) {
     const out: HttpResponse[] = [];
     for (const [key, res] of results) out[Number(key)] = res;

@@ -8,135 +8,20 @@
  */
 
 import type { RunnableVu } from "../executors/mod.ts";
-import type { Tags } from "../metrics/registry.ts";
-import {
-  RAW_TIMERS,
-  type ScenarioInfo,
-  type VuPhase,
-  VuState,
-  vuStorage,
-  type WorkerServices,
-} from "./vu_context.ts";
+import { RAW_TIMERS, type VuPhase, VuState, vuStorage, type WorkerServices } from "./vu_context.ts";
 import type { ScriptInstances } from "../script/loader.ts";
+import {
+  Ending,
+  IterationDeadlines,
+  type IterationOutcome,
+  type IterationRequest,
+  waitUnlessStopped,
+} from "./iteration_end.ts";
 
-/** How an iteration ended. */
-export interface IterationOutcome {
-  /** `completed`, `failed` (an exception; still a full iteration for k6) or `interrupted`. */
-  kind: "completed" | "failed" | "interrupted";
-  /** The exception, when failed. */
-  error?: unknown;
-  /** Wall time in ms. */
-  durationMs: number;
-  /**
-   * The VU's tags as the iteration ended (its group back at the root, `exec.vu.tags` as the
-   * script left them): k6 tags `iterations` and `iteration_duration` with them.
-   */
-  tags?: Tags;
-}
+import { parseDuration } from "../config/duration.ts";
 
-/** What one iteration runs. */
-export interface IterationRequest {
-  /** The scenario. */
-  scenario: ScenarioInfo;
-  /** The scenario's iteration number in this instance (process), in start order. */
-  iterationInInstance: number;
-  /** The scenario's iteration number in the whole test (across execution segments). */
-  iterationInTest: number;
-  /** The VU's iteration number in the scenario. */
-  iterationInScenario: number;
-  /** `setup()`'s result as JSON. */
-  setupData: string | undefined;
-  /** Interrupt the iteration at this time (ms since the epoch). */
-  hardAt: number;
-  /** Interrupts the iteration now (test stopping). */
-  signal: AbortSignal;
-  /** Shares one timer among the iterations with the same `hardAt` (default: one each). */
-  deadlines?: IterationDeadlines;
-}
-
-/** Something to interrupt at a deadline. */
-interface Interruptible {
-  interrupt(): void;
-}
-
-/**
- * The hard stops of running iterations, one timer per distinct time: the VUs of a scenario
- * mostly share theirs, and with thousands of VUs a timer each costs more than a VU's client.
- */
-export class IterationDeadlines {
-  readonly #groups = new Map<number, { timer: number; members: Set<Interruptible> }>();
-
-  /**
-   * Calls `member.interrupt()` at `at` (ms since the epoch) unless released first.
-   *
-   * @param at When.
-   * @param member What to interrupt.
-   */
-  add(at: number, member: Interruptible): void {
-    let group = this.#groups.get(at);
-    if (group === undefined) {
-      const members = new Set<Interruptible>();
-      const ms = Math.max(0, at - (performance.timeOrigin + performance.now()));
-      const timer = RAW_TIMERS.setTimeout(() => {
-        this.#groups.delete(at);
-        for (const m of members) m.interrupt();
-      }, ms);
-      this.#groups.set(at, group = { timer, members });
-    }
-    group.members.add(member);
-  }
-
-  /**
-   * Forgets `member`; the timer goes with the last member of its time.
-   *
-   * @param at The time it was added with.
-   * @param member What was added.
-   */
-  delete(at: number, member: Interruptible): void {
-    const group = this.#groups.get(at);
-    if (group === undefined || !group.members.delete(member) || group.members.size > 0) return;
-    RAW_TIMERS.clearTimeout(group.timer);
-    this.#groups.delete(at);
-  }
-}
-
-/**
- * How one running iteration ends: the first of its body, an async error, a hard stop. It also
- * keeps what the end needs, so that a running iteration holds no suspended async function of the
- * Worker (thousands of VUs may sit in an iteration for the whole test).
- */
-class Ending implements Interruptible {
-  readonly settled: Promise<IterationOutcome["kind"]>;
-  error: unknown;
-  readonly start = performance.now();
-  readonly req: IterationRequest;
-  readonly deadlines: IterationDeadlines | undefined;
-  #resolve!: (kind: IterationOutcome["kind"]) => void;
-
-  constructor(req: IterationRequest) {
-    this.settled = new Promise((resolve) => this.#resolve = resolve);
-    this.req = req;
-    this.deadlines = Number.isFinite(req.hardAt)
-      ? req.deadlines ?? new IterationDeadlines()
-      : undefined;
-  }
-
-  readonly completed = (): void => this.#resolve("completed");
-
-  readonly failed = (error: unknown): void => {
-    this.error ??= error;
-    this.#resolve("failed");
-  };
-
-  interrupt(): void {
-    this.#resolve("interrupted");
-  }
-
-  // For the abort signal, which calls handleEvent on its listener objects: no closure needed.
-  handleEvent(): void {
-    this.#resolve("interrupted");
-  }
-}
+export { IterationDeadlines };
+export type { IterationOutcome, IterationRequest };
 
 /** A VU hosted by a Worker. */
 export class Vu implements RunnableVu {
@@ -149,11 +34,17 @@ export class Vu implements RunnableVu {
   readonly #module: Record<string, unknown>;
   #dataJson: string | undefined;
   #data: unknown;
+  /** k6's `minIterationDuration` in ms (0 when unset): a shorter full iteration waits the rest. */
+  readonly #minIterationMs: number;
 
   private constructor(state: VuState, module: Record<string, unknown>) {
     this.id = state.id;
     this.state = state;
     this.#module = module;
+    const min = state.services.options.minIterationDuration;
+    this.#minIterationMs = min === undefined || min === null
+      ? 0
+      : parseDuration(min as string) ?? 0;
   }
 
   /**
@@ -281,7 +172,12 @@ export class Vu implements RunnableVu {
       this.busy = false;
       return outcome;
     };
-    return kind === "completed" ? Promise.resolve(idle()) : state.abandon().then(idle);
+    const ended = kind === "completed" ? Promise.resolve() : state.abandon();
+    // As k6's VU after a full iteration (an exception too) shorter than `minIterationDuration`:
+    // it waits for the rest before its next one, unless stopped. iteration_duration leaves it out.
+    const rest = kind === "interrupted" ? 0 : this.#minIterationMs - durationMs;
+    if (rest <= 0) return kind === "completed" ? Promise.resolve(idle()) : ended.then(idle);
+    return ended.then(() => waitUnlessStopped(ending.req, rest)).then(idle);
   }
 
   #setupData(json: string | undefined): unknown {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { LogLine } from "./messages.ts";
 import { VuEventLoop } from "./event_loop.ts";
 import { VuStorage } from "./vu_storage.ts";
 import { NetTrail } from "./net_trail.ts";
@@ -129,6 +130,8 @@ export interface WorkerServices {
    * Worker says each text once, and the main thread once across Workers.
    */
   warn(text: string): void;
+  /** Logs a line of the run's own log (k6's logger: `httpDebug`), not the console's. */
+  log?(line: LogLine): void;
   /** A VU's client connection opened or closed: the Worker counts those open now. */
   connection?(open: boolean): void;
 }
