@@ -18,6 +18,7 @@ function serve() {
       state.running--;
       return new Response("slow");
     }
+    if (path === "/items") return Response.json({ items: [{ id: 1 }, { id: 2, tag: "b" }] });
     return new Response(`body of ${path}`, { headers: { "x-seen": "yes" } });
   });
   return { server, state, url: `http://127.0.0.1:${server.addr.port}` };
@@ -88,6 +89,21 @@ export default function () {
         assert.equal(count(r.summary, "http_reqs"), 2 * (11 + 3));
       },
     );
+
+    await t.step("res.json() reads GJSON paths, as k6's", async () => {
+      const r = await runScript(
+        dir,
+        `import http from "k6/http";
+export const options = { iterations: 1 };
+export default function () {
+  const res = http.get("${url}/items");
+  console.log("JSON", res.json("items.#"), JSON.stringify(res.json("items.#.id")),
+    res.json('items.#(tag=="b").id'), res.json("items.5"));
+}`,
+      );
+      assert.equal(r.code, 0, explain(r));
+      assert.match(r.stderr, /JSON 2 \[1,2\] 2 undefined/);
+    });
 
     await t.step("--http-debug=full logs requests and responses, credentials masked", async () => {
       const r = await runScript(

@@ -7,6 +7,7 @@
  */
 
 import type { HttpCookie } from "./_http_cookies.ts";
+import { gjsonGet } from "./_gjson_path.ts";
 
 /** k6's `res.timings`, in ms. What `fetch` does not let us measure is 0. */
 export interface HttpTimings {
@@ -110,20 +111,16 @@ export class HttpResponse {
   /**
    * Parses the body as JSON.
    *
-   * @param selector A dotted path (`"a.b.0"`, a subset of k6's gjson syntax); the whole value
-   * when omitted.
+   * @param selector A GJSON path, as k6's (`"a.b.0"`, `"items.#"`, `"items.#.id"`,
+   * `"items.#(id>1).name"`; see `_gjson_path.ts`); the whole value when omitted.
    * @returns The value, or undefined when the selector finds nothing.
    * @throws {SyntaxError} When the body is not JSON; {TypeError} when there is no body.
    */
   json(selector?: string): unknown {
     if (this.body === null) throw new TypeError("the response has no body (responseType none?)");
     const text = typeof this.body === "string" ? this.body : new TextDecoder().decode(this.body);
-    let value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(text);
     if (selector === undefined || selector === "") return value;
-    for (const key of selector.split(".")) {
-      if (value === null || typeof value !== "object") return undefined;
-      value = (value as Record<string, unknown>)[key];
-    }
-    return value;
+    return gjsonGet(value, selector);
   }
 }
