@@ -87,7 +87,6 @@ const NOT_APPLIED: Readonly<Record<string, string>> = {
   localIPs: "requests leave from the system's choice of address",
   tlsVersion: "k6/http uses Deno's TLS defaults",
   tlsCipherSuites: "k6/http uses Deno's TLS defaults",
-  noCookiesReset: "each request's cookies are its own",
 };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A `k6/http` response's `cookies`: its `Set-Cookie` headers read as Go's `net/http` reads them
  * (`Response.Cookies()`), by name, in k6's shape (`lib/netext/httpext` `HTTPCookie`, fields in
- * snake case). Not a cookie jar: nothing is sent back with later requests.
+ * snake case). The jar that sends them back is `_http_cookie_jar.ts`.
  *
  * @module
  */

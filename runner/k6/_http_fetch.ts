@@ -7,11 +7,17 @@
  */
 
 import { responseCookies } from "./_http_cookies.ts";
+import { type CookieJar, vuCookieJar } from "./_http_cookie_jar.ts";
 import { b64encode } from "./encoding.ts";
 import { RAW_TIMERS, type VuState } from "../worker/vu_context.ts";
 import { failureOf, REQUEST_TIMEOUT, statusErrorCode } from "./_http_errors.ts";
 import { recordRequest } from "./_http_metrics.ts";
-import { encodeBody, type ReadParams, type ResponseCallback } from "./_http_params.ts";
+import {
+  encodeBody,
+  type ReadParams,
+  type RequestCookie,
+  type ResponseCallback,
+} from "./_http_params.ts";
 import { canonicalHeader, HttpResponse } from "./_http_response.ts";
 import { hasFile, multipartBody } from "./_http_values.ts";
 import { httpDebugFor } from "./_http_debug.ts";
@@ -90,8 +96,9 @@ export async function perform(call: HttpCall): Promise<HttpResponse | undefined>
     : encodeBody(call.body, headers);
   let hops = params.redirects;
   const first = url;
+  const jar = params.jar ?? vuCookieJar(call.vu);
   for (;;) {
-    const res = await hop(call, method, url, headers, body);
+    const res = await hop(call, method, url, withCookies(headers, jar, url, params.cookies), body);
     if (res === undefined) return undefined;
     const location = res.headers["Location"];
     if (!REDIRECTS.has(res.status) || location === undefined) return res;
@@ -119,11 +126,35 @@ export async function perform(call: HttpCall): Promise<HttpResponse | undefined>
   }
 }
 
+/**
+ * The hop's headers with the cookies it sends: the request's own (`params.cookies`), then the
+ * jar's for `url` but those a request cookie replaces, as k6's `SetRequestCookies`.
+ */
+function withCookies(
+  headers: Headers,
+  jar: CookieJar,
+  url: URL,
+  own: readonly RequestCookie[],
+): { headers: Headers; cookies: RequestCookie[]; jar: CookieJar } {
+  const replaced = new Set(own.filter((c) => c.replace).map((c) => c.name));
+  const cookies = [
+    ...own,
+    ...jar.matching(url).filter((c) => !replaced.has(c.name))
+      .map((c) => ({ name: c.name, value: c.value, replace: false })),
+  ];
+  if (cookies.length === 0) return { headers, cookies, jar };
+  const line = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const sent = new Headers(headers);
+  const given = sent.get("cookie");
+  sent.set("cookie", given === null || given === "" ? line : `${given}; ${line}`);
+  return { headers: sent, cookies, jar };
+}
+
 async function hop(
   call: HttpCall,
   method: string,
   url: URL,
-  headers: Headers,
+  { headers, cookies, jar }: { headers: Headers; cookies: RequestCookie[]; jar: CookieJar },
   body: Uint8Array | undefined,
 ): Promise<HttpResponse | undefined> {
   const res = new HttpResponse();
@@ -138,7 +169,7 @@ async function hop(
     url: cleanUrl(url),
     headers: requestHeaders,
     body: body === undefined ? "" : new TextDecoder().decode(body),
-    cookies: {},
+    cookies: Object.groupBy(cookies, (c) => c.name),
   };
   // Deno's fetch speaks HTTP/1.1 to http: URLs; over TLS it may negotiate h2, which it hides.
   const proto = url.protocol === "http:" ? "HTTP/1.1" : "";
@@ -169,6 +200,9 @@ async function hop(
     res.proto = proto;
     res.headers = canonicalHeaders(response.headers);
     res.cookies = responseCookies(response.headers);
+    for (const cookies of Object.values(res.cookies)) {
+      for (const cookie of cookies) jar.store(url, cookie);
+    }
     res.error_code = statusErrorCode(response.status);
     const type = call.params.responseType;
     res.body = type === "none"

@@ -6,6 +6,7 @@
  */
 
 import { parseDuration } from "../config/duration.ts";
+import { CookieJar } from "./_http_cookie_jar.ts";
 
 /** A response callback: true when the status is expected (`http_req_failed` 0). */
 export type ResponseCallback = (status: number) => boolean;
@@ -26,6 +27,20 @@ export interface HttpParams {
   auth?: string;
   /** This request's response callback (null: no `http_req_failed` sample). */
   responseCallback?: ResponseCallback | null;
+  /**
+   * Cookies of this request alone, beside the jar's: `name: value`, or `{ value, replace: true }`
+   * to send it instead of the jar's cookie of that name.
+   */
+  cookies?: Record<string, string | { value: string; replace?: boolean }>;
+  /** The jar to use instead of the VU's (responses' cookies go there too). */
+  jar?: CookieJar | null;
+}
+
+/** A request cookie as k6 shows it in `res.request.cookies`. */
+export interface RequestCookie {
+  name: string;
+  value: string;
+  replace: boolean;
 }
 
 /** Params read and checked. */
@@ -37,6 +52,10 @@ export interface ReadParams {
   redirects: number;
   /** The limit was the script's (`redirects`, `maxRedirects`): reaching it is not warned of. */
   redirectsChosen: boolean;
+  /** `params.cookies`, read. */
+  cookies: RequestCookie[];
+  /** `params.jar`, when given. */
+  jar: CookieJar | undefined;
   callback: ResponseCallback | null | undefined;
 }
 
@@ -89,6 +108,12 @@ export function readParams(
     responseType,
     redirects: Math.max(0, Math.floor(Number(p.redirects ?? fallback))),
     redirectsChosen: p.redirects !== undefined || typeof maxRedirects === "number",
+    cookies: Object.entries(p.cookies ?? {}).map(([name, c]) =>
+      typeof c === "object" && c !== null
+        ? { name, value: String(c.value), replace: c.replace === true }
+        : { name, value: String(c), replace: false }
+    ),
+    jar: p.jar instanceof CookieJar ? p.jar : undefined,
     callback: p.responseCallback,
   };
 }

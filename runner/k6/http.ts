@@ -1,15 +1,16 @@
 /**
  * The `k6/http` module over `fetch`: `get`, `post`, `put`, `patch`, `del`, `head`, `options`,
  * `request`, `batch`, `asyncRequest`, `setResponseCallback`, `expectedStatuses`, `url` (a
- * template naming its requests) and `file` (a multipart form's file part), with k6's
+ * template naming its requests), `file` (a multipart form's file part) and cookie jars
+ * (`cookieJar`, `CookieJar`: a VU's requests send back what its responses set), with k6's
  * `http_req_*` metrics, `http_reqs`, `data_sent`/`data_received` and tags.
  *
  * Every call returns a Promise (Deno cannot block a VU that shares its thread with others), as
  * `k6/x/mqtt`'s calls do: `const res = await http.get(url)` behaves as k6's `http.get(url)`.
  * Not awaited, a request still holds the iteration open until it ends, and one made after an
  * un-awaited `sleep()` starts when the sleep ends; but `res.status` of a Promise is undefined, so
- * sync-style scripts must add `await`. Network failures do not reject: the response carries
- * k6's `error` and `error_code`. What `fetch` cannot measure (blocked, connecting, TLS
+ * sync-style scripts must add `await`. Network failures do not reject (unless k6's `throw`
+ * option is set): the response carries k6's `error` and `error_code`. What `fetch` cannot measure (blocked, connecting, TLS
  * handshake, sending) is 0, as k6 reports for a reused connection; `insecureSkipTLSVerify`
  * cannot apply to `fetch` and is ignored with a warning.
  *
@@ -27,7 +28,7 @@
  * @module
  */
 
-import { ABANDON, currentVu, type TrackedClient, type VuState } from "../worker/vu_context.ts";
+import { currentVu } from "../worker/vu_context.ts";
 import { perform } from "./_http_fetch.ts";
 import {
   expectedStatuses,
@@ -38,6 +39,8 @@ import {
 } from "./_http_params.ts";
 import { HttpResponse } from "./_http_response.ts";
 import { runBounded } from "./_http_batch_lanes.ts";
+import { requestsOf } from "./_http_in_flight.ts";
+import { CookieJar, vuCookieJar } from "./_http_cookie_jar.ts";
 import { file, FileData, TaggedUrl, url } from "./_http_values.ts";
 
 export { expectedStatuses, file, FileData, TaggedUrl, url };
@@ -49,44 +52,6 @@ const DEFAULT_CALLBACK: ResponseCallback = expectedStatuses({ min: 200, max: 399
 /** k6's default `batch` option: requests of one `batch()` call in flight at once. */
 const DEFAULT_BATCH = 20;
 const DEFAULT_BATCH_PER_HOST = 6;
-
-/** A VU's requests in flight: the iteration waits for them, an abandoned one aborts them. */
-class InFlightRequests implements TrackedClient {
-  count = 0;
-  abort = new AbortController();
-  #idle: PromiseWithResolvers<void> | undefined;
-  /** The VU's callback (`setResponseCallback`); undefined until set. */
-  callback: ResponseCallback | null | undefined;
-
-  idle(): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
-    return (this.#idle ??= Promise.withResolvers<void>()).promise;
-  }
-
-  done(): void {
-    if (--this.count === 0) {
-      this.#idle?.resolve();
-      this.#idle = undefined;
-    }
-  }
-
-  endAsync(): Promise<void> {
-    return this[ABANDON]();
-  }
-
-  [ABANDON](): Promise<void> {
-    this.abort.abort();
-    this.abort = new AbortController();
-    return this.idle();
-  }
-}
-
-const inFlight = new WeakMap<VuState, InFlightRequests>();
-function requestsOf(vu: VuState): InFlightRequests {
-  let r = inFlight.get(vu);
-  if (r === undefined) inFlight.set(vu, r = new InFlightRequests());
-  return r;
-}
 
 /**
  * Makes a request.
@@ -373,7 +338,27 @@ export function setResponseCallback(callback: ResponseCallback | null): void {
   requestsOf(currentVu("http.setResponseCallback()")).callback = callback;
 }
 
+/**
+ * The VU's cookie jar: the cookies of its iteration's responses, sent back with its requests
+ * (emptied before each iteration unless the `noCookiesReset` option is set).
+ *
+ * @returns The jar.
+ * @throws {TypeError} Outside a VU.
+ *
+ * @example Usage
+ * ```ts ignore
+ * http.cookieJar().set("http://127.0.0.1:8080/", "session", "abc");
+ * ```
+ */
+export function cookieJar(): CookieJar {
+  return vuCookieJar(currentVu("http.cookieJar()"));
+}
+
+export { CookieJar };
+
 export default {
+  CookieJar,
+  cookieJar,
   request,
   asyncRequest,
   get,
