@@ -1,5 +1,6 @@
 // `mqload bench` when things go wrong, against mosquitto: why connects failed (refused, bad
-// credentials with the CONNACK reason code, certificates), never with the password; TLS without
+// credentials with the CONNACK reason code, certificates) and why publications failed, never
+// with the password; TLS without
 // --cacertfile; and the exit codes of clients that gave up and of bad flags.
 
 import assert from "node:assert/strict";
@@ -37,6 +38,45 @@ Deno.test({
       assert.match(r.stdout, new RegExp(`broker refused with ${code} Not authorized: 3 \\(`));
       assert.doesNotMatch(r.stdout + r.stderr, /wrong-secret-pw/);
     }
+  },
+});
+
+Deno.test({
+  name: "bench pub says why publications failed: the broker's refusal, one reason for all topics",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({
+      passwordFile: { alice: "pub-secret-pw" },
+      acl: "user alice\ntopic readwrite allowed/#\n",
+    });
+    const r = await bench([
+      "pub",
+      ...brokerFlags(mosquitto.port),
+      "-u",
+      "alice",
+      "-P",
+      "pub-secret-pw",
+      "-V",
+      "5",
+      "-q",
+      "1",
+      "-c",
+      "2",
+      "-I",
+      "20",
+      "-t",
+      "denied/%i",
+      "-L",
+      "1",
+    ]);
+    assert.equal(r.code, 99, explain(r));
+    assert.equal(total(r.stdout, "pub_fail"), 2, r.stdout);
+    assert.match(r.stdout, /client\(1\): publish error - broker refused with 0x87 Not authorized/);
+    assert.match(
+      r.stdout,
+      /publish errors by reason:\n {4}broker refused with 0x87 Not authorized: 2 \(first client\(1\)\)/,
+    );
+    assert.doesNotMatch(r.stdout + r.stderr, /pub-secret-pw/);
   },
 });
 

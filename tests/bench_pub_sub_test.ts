@@ -296,6 +296,8 @@ Deno.test({
               inject_timestamp: true,
             },
             { name: "tp/b/%i", interval_ms: "20", QoS: 0, payload: "plain" },
+            { name: "tp/c/%i", interval_ms: "10", QoS: 0, payload: {}, inject_timestamp: "ns" },
+            { name: "tp/d/%i", interval_ms: "10", QoS: 0, payload: {}, inject_timestamp: "s" },
           ],
         }),
       );
@@ -320,7 +322,7 @@ Deno.test({
         "--quiet",
       ]);
       assert.equal(pub.code, 0, explain(pub));
-      assert.equal(total(pub.stdout, "pub"), 20, pub.stdout);
+      assert.equal(total(pub.stdout, "pub"), 40, pub.stdout);
       const msg = await bench([
         "pub",
         ...brokerFlags(mosquitto.port),
@@ -340,12 +342,18 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 200));
       await watcher.end();
       const topics = received.map((line) => line.split(" ")[0]);
-      for (const t of ["tp/a/41", "tp/a/42", "tp/b/41", "tp/b/42"]) {
+      for (const t of ["tp/a/41", "tp/a/42", "tp/b/41", "tp/b/42", "tp/c/41", "tp/d/42"]) {
         assert.equal(topics.filter((x) => x === t).length, 5, `${t} in ${topics.join(",")}`);
       }
       const a = JSON.parse(received.find((l) => l.startsWith("tp/a/41"))!.split(" ")[1]);
       assert.equal(a.v, 1);
       assert.ok(Math.abs(a.timestamp - Date.now()) < 60_000);
+      // emqtt-bench's units: nanoseconds as exact digits, whole seconds.
+      const c = received.find((l) => l.startsWith("tp/c/41"))!.split(" ")[1];
+      assert.match(c, /^\{"timestamp":\d{19}\}$/);
+      assert.ok(Math.abs(Number(c.slice(13, -1)) / 1e6 - Date.now()) < 60_000, c);
+      const d = JSON.parse(received.find((l) => l.startsWith("tp/d/42"))!.split(" ")[1]);
+      assert.ok(Number.isInteger(d.timestamp) && Math.abs(d.timestamp - Date.now() / 1000) < 60);
       assert.ok(received.includes("tp/b/42 plain"));
       assert.deepEqual(received.filter((l) => l.startsWith("tp/m/")), [
         "tp/m/1 from 1",

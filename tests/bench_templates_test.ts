@@ -79,6 +79,13 @@ Deno.test("bench pub refuses what it would send as written: %NOW%, %s topics, re
     const render = await bench(["pub", "--topics-payload", file]);
     assert.equal(render.code, 2, explain(render));
     assert.match(render.stderr, /render .* is not supported/);
+    const unit = await dir.write(
+      "unit.json",
+      JSON.stringify({ topics: [{ name: "t", payload: {}, inject_timestamp: "min" }] }),
+    );
+    const badUnit = await bench(["pub", "--topics-payload", unit]);
+    assert.equal(badUnit.code, 2, explain(badUnit));
+    assert.match(badUnit.stderr, /inject_timestamp: expected true, false, "s", "ms", "us" or "ns"/);
   } finally {
     await dir.remove();
   }

@@ -1,7 +1,7 @@
 // `--topics-payload FILE`: emqtt-bench's JSON file of topics, each published by every publisher
 // on its own interval: {"topics": [{"name", "interval_ms", "QoS", "retain", "payload",
 // "inject_timestamp"}]}. A payload object is sent as its JSON; inject_timestamp sets its
-// "timestamp" field to the send time in ms.
+// "timestamp" field to the send time in its unit (true: ms; "s", "ms", "us" or "ns").
 
 import { UsageError } from "../cli/usage_error.ts";
 import { filterProblem } from "../../codec/internal.ts";
@@ -128,6 +128,11 @@ export function readTopicsPayload(path: string): TopicSpec[] {
     if (t.render !== undefined) {
       throw bad(`topics[${i}].render (payload paddings, %pN) is not supported`);
     }
+    const stamp = t.inject_timestamp ?? false;
+    const unit = stamp === true ? "ms" : stamp;
+    if (unit !== false && unit !== "s" && unit !== "ms" && unit !== "us" && unit !== "ns") {
+      throw bad(`topics[${i}].inject_timestamp: expected true, false, "s", "ms", "us" or "ns"`);
+    }
     const payload = t.payload ?? "";
     return {
       name: t.name,
@@ -135,7 +140,7 @@ export function readTopicsPayload(path: string): TopicSpec[] {
       intervalMs: interval,
       qos,
       retain: t.retain === true,
-      injectTimestamp: t.inject_timestamp === true || t.inject_timestamp === "ms",
+      injectTimestamp: unit,
     };
   });
 }

@@ -36,8 +36,11 @@ export interface TopicSpec {
   qos: 0 | 1 | 2;
   /** Its retain flag. */
   retain: boolean;
-  /** Set the payload object's `timestamp` field to the send time (ms) on each message. */
-  injectTimestamp: boolean;
+  /**
+   * Set the payload object's `timestamp` field to the send time on each message, in this unit
+   * (emqtt-bench's `inject_timestamp`: `true` is `"ms"`), or not (false).
+   */
+  injectTimestamp: false | "s" | "ms" | "us" | "ns";
 }
 
 /** TLS files (`-S` with `--cacertfile`, `--certfile`, `--keyfile`), read when given. */

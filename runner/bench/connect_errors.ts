@@ -8,16 +8,19 @@
  * @module
  */
 
-/** What the client's connect errors start with, before the reason. */
-const PREFIX = /^Cannot connect(?: to \S+?)?: /;
+/**
+ * What the client's connect and publish errors start with, before the reason: the URL and the
+ * topic (`%i` topics would make each publisher's failures a reason of their own).
+ */
+const PREFIX = /^Cannot (?:connect(?: to \S+?)?|publish(?: "(?:[^"\\]|\\.)*")?): /;
 
 /** Longest reason kept (a broker's v5 reason string can be long). */
 const MAX_LENGTH = 160;
 
 /**
- * The reason of a failed connect.
+ * The reason of a failed connect (or publication).
  *
- * @param error What `connectAsync` threw.
+ * @param error What `connectAsync` (or the publication) threw.
  * @param secret The password, to blank out should a message ever quote it.
  * @returns Such as `broker refused with 0x87 Not authorized` or `Connection refused (os error
  * 111)`.
@@ -29,6 +32,8 @@ const MAX_LENGTH = 160;
  *
  * const error = new Error("Cannot connect to mqtt://127.0.0.1:1883: Connection refused (os error 111)");
  * assert.equal(connectErrorReason(error), "Connection refused (os error 111)");
+ * const refused = new Error('Cannot publish "t/1": broker refused with 0x87 Not authorized');
+ * assert.equal(connectErrorReason(refused), "broker refused with 0x87 Not authorized");
  * ```
  */
 export function connectErrorReason(error: unknown, secret?: string): string {

@@ -239,6 +239,7 @@ const REASON_WORDS = {
   connect: "connect error - ",
   lost: "EXIT for ",
   reconnect: "reconnect error - ",
+  publish: "publish error - ",
 };
 
 /** The clients connected after the counts of these totals. */

@@ -41,6 +41,8 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     reconnectError: "bench_reconnect_error",
     /** Failed connect attempts by `reason` (the first few of each in a Worker also tagged `client`). */
     connectError: "bench_connect_error",
+    /** Failed publications by `reason` (the first few of each in a Worker also tagged `client`). */
+    pubError: "bench_publish_error",
     /** Messages missing from a publisher's numbered stream (tagged `publisher`). */
     lost: "bench_lost",
     /** Messages received twice (tagged `publisher`). */

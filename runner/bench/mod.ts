@@ -49,9 +49,9 @@ export {
   renderUsername,
   type TemplateValues,
 } from "./templates.ts";
-export { isChangingMessage, messageBody } from "./payload_templates.ts";
+export { isChangingMessage, messageBody, systemTime } from "./payload_templates.ts";
 export { BENCH_METRIC_NAMES } from "./metric_names.ts";
-export { connectErrorReason } from "./connect_errors.ts";
+export { connectErrorReason, reasonTags } from "./connect_errors.ts";
 export {
   type ConnectionWatchCounters,
   watchConnection,
@@ -184,7 +184,6 @@ export async function connectWithRetry(
       if (vuStorage.getStore()?.abandoned) return false;
       // Given up past the deadline: a failure of the broker, which never answered.
       const unanswered = late?.aborted === true;
-      counters.events?.note("connect_fail");
       if (counters.errors !== undefined) {
         const reason = unanswered
           ? `no CONNACK ${END_WAIT_MS / 1000} s past --duration's end`
@@ -194,9 +193,11 @@ export async function connectWithRetry(
       }
       if (attempt >= retries || Date.now() + 1000 >= deadline) {
         counters.failed.add(1);
+        counters.events?.note("connect_fail");
         return false;
       }
       counters.retried.add(1);
+      counters.events?.note("connect_retried");
       await sleepUntil(Date.now() + 1000);
     }
   }

@@ -113,3 +113,29 @@ export function messageBody(
 export function isChangingMessage(message: string | undefined): boolean {
   return message !== undefined && CHANGING.test(message);
 }
+
+/**
+ * The system time in `unit`, as emqtt-bench's `os:system_time(Unit)` puts it in a payload's
+ * `timestamp` (`inject_timestamp`): whole seconds, milliseconds, microseconds or nanoseconds
+ * since the epoch. Nanoseconds exceed a double's integers: they come as raw JSON digits.
+ *
+ * @param unit The unit.
+ * @returns The time, for `JSON.stringify`.
+ *
+ * @example Usage
+ * ```ts
+ * import { systemTime } from "./payload_templates.ts";
+ * import assert from "node:assert/strict";
+ * const ms = Date.now();
+ * assert.ok(Math.abs((systemTime("s") as number) - ms / 1000) <= 1);
+ * assert.match(JSON.stringify({ t: systemTime("ns") }), /^\{"t":\d{19}\}$/);
+ * ```
+ */
+export function systemTime(unit: "s" | "ms" | "us" | "ns"): number | unknown {
+  const ms = performance.timeOrigin + performance.now();
+  if (unit === "s") return Math.floor(ms / 1000);
+  if (unit === "ms") return Math.floor(ms);
+  const us = Math.floor(ms * 1000);
+  if (unit === "us") return us;
+  return (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(`${BigInt(us) * 1000n}`);
+}

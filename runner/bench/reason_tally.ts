@@ -10,8 +10,8 @@
 
 import { NAMED_PER_REASON } from "./connect_errors.ts";
 
-/** What failed: a connect, a connection (lost), a reconnect attempt. */
-export type ReasonKind = "connect" | "lost" | "reconnect";
+/** What failed: a connect, a connection (lost), a reconnect attempt, a publication. */
+export type ReasonKind = "connect" | "lost" | "reconnect" | "publish";
 
 /** The failures of one reason. */
 export interface ReasonCount {
@@ -54,6 +54,8 @@ export class ReasonTally {
   readonly lost: Map<string, ReasonCount> = new Map();
   /** Failed reconnect attempts by reason. */
   readonly reconnect: Map<string, ReasonCount> = new Map();
+  /** Failed publications by reason. */
+  readonly publish: Map<string, ReasonCount> = new Map();
   #unshown: NewReason[] = [];
 
   /**

@@ -62,7 +62,7 @@ export function benchSummary(
     Math.round(tally.pubLate),
     "due by the end, never sent: still waiting for room in the -F window",
   );
-  for (const kind of ["connect", "lost", "reconnect"] as const) {
+  for (const kind of ["connect", "lost", "reconnect", "publish"] as const) {
     const reasons = tally.reasons[kind];
     if (reasons.size > 0) out.push(`  ${REASON_TITLES[kind]} by reason:`);
     for (const [reason, errors] of reasons) {
@@ -129,6 +129,7 @@ const REASON_TITLES = {
   connect: "connect errors",
   lost: "connections lost",
   reconnect: "reconnect errors",
+  publish: "publish errors",
 };
 
 /** A window shorter than this gives no rate (2 connects 2 ms apart are not 500/s): "n/a". */

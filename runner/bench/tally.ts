@@ -16,7 +16,7 @@ import {
   MQTT_MESSAGES_SENT,
 } from "../metrics/builtin.ts";
 import { LogHistogram } from "../metrics/histogram.ts";
-import { CONNECT_METHODS, METHOD_TAG } from "../metrics/live_window.ts";
+import { METHOD_TAG } from "../metrics/live_window.ts";
 import { type MetricsSnapshot, periodShares, snapshotTime } from "../metrics/types.ts";
 import { BENCH_METRIC_NAMES as M } from "./metric_names.ts";
 import { type NewReason, type ReasonCount, ReasonTally } from "./reason_tally.ts";
@@ -197,9 +197,12 @@ export class BenchTally {
             const method = s.tags[METHOD_TAG];
             if (method === "publish") count("pub_fail", s.sum);
             else if (method === "reconnect") count("reconnect_fail", s.sum);
-            else if (CONNECT_METHODS.includes(method)) count("connect_fail", s.sum);
             break;
           }
+          // As emqtt-bench's: a client that gave up, not each failed attempt (connect_retried).
+          case M.connectFailed:
+            count("connect_fail", s.sum);
+            break;
           case M.connectError:
             this.reasons.add("connect", s.tags.reason ?? "unknown", s.tags.client, s.sum);
             break;
@@ -209,6 +212,9 @@ export class BenchTally {
             break;
           case M.reconnectError:
             this.reasons.add("reconnect", s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.pubError:
+            this.reasons.add("publish", s.tags.reason ?? "unknown", s.tags.client, s.sum);
             break;
           case M.reconnected:
             // The client's connect duration counts reconnects too: they are shown apart.

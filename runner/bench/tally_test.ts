@@ -43,7 +43,9 @@ Deno.test("BenchTally sorts errors by method and faults by publisher", () => {
   tally.start(T0);
   tally.add(
     snapshot(0, 1000, [
-      ["mqtt_errors", { method: "connect" }, 3],
+      // Failed attempts: only the clients that gave up count in connect_fail (emqtt-bench's).
+      ["mqtt_errors", { method: "connect" }, 4],
+      ["bench_connect_failed", {}, 3],
       ["mqtt_errors", { method: "publish" }, 2],
       ["mqtt_errors", { method: "subscribe" }, 7],
       ["bench_connect_retried", {}, 1],

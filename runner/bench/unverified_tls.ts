@@ -12,11 +12,12 @@
 export const UNVERIFIED_ENV = "MQLOAD_BENCH_UNVERIFIED_TLS";
 
 /** The line the bench prints when it does not verify the certificate. */
-export const UNVERIFIED_NOTE = "mqload bench: -S without --cacertfile: the server certificate is " +
+export const UNVERIFIED_NOTE =
+  "mqload bench: TLS (-S, or an mqtts:// or wss:// --url) without --cacertfile: the server certificate is " +
   "not verified (as emqtt-bench's verify_none); give --cacertfile CA.pem to verify it\n";
 
 /** The line the bench prints when it cannot skip verifying. */
-export const CANNOT_SKIP_NOTE = "mqload bench: -S without --cacertfile: this mqload cannot skip " +
+export const CANNOT_SKIP_NOTE = "mqload bench: TLS without --cacertfile: this mqload cannot skip " +
   "verifying the server certificate (Deno skips it only for a whole process, with " +
   "--unsafely-ignore-certificate-errors, which a compiled binary cannot be given): it is " +
   "verified against the system's roots; give --cacertfile CA.pem for a private CA\n";

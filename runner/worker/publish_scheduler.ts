@@ -40,8 +40,8 @@ export interface PaceHooks {
   made?(): number | undefined;
   /** A publication was done. */
   published?(): void;
-  /** A publication failed; `mark` is what `made` returned for it. */
-  failed?(mark: number | undefined): void;
+  /** A publication failed with `error`; `mark` is what `made` returned for it. */
+  failed?(mark: number | undefined, error: unknown): void;
   /** The pace ended with `count` publications due that never went out (see `window`). */
   late?(count: number): void;
 }
@@ -106,7 +106,7 @@ interface Pace
   done: PromiseWithResolvers<PaceResult>;
   /** A publication's settling, made once per pace rather than per publication. */
   ok: () => void;
-  failed: () => void;
+  failed: (error: unknown) => void;
 }
 
 /** The Worker's paces, a binary heap by `due`. */
@@ -160,7 +160,7 @@ export function schedulePace(spec: PaceSpec): Promise<PaceResult> {
     result: { published: 0, failed: 0, late: 0 },
     done: Promise.withResolvers(),
     ok: () => settled(pace, true, undefined),
-    failed: () => settled(pace, false, undefined),
+    failed: (error: unknown) => settled(pace, false, undefined, error),
   };
   if (pace.left <= 0 || pace.due >= pace.until) pace.done.resolve(pace.result);
   else schedule(pace);
@@ -232,7 +232,7 @@ function publishOne(pace: Pace): void {
     pace.options,
   );
   if (mark === undefined) sent.then(pace.ok, pace.failed);
-  else sent.then(pace.ok, () => settled(pace, false, mark));
+  else sent.then(pace.ok, (error) => settled(pace, false, mark, error));
 }
 
 /** The hooks' topic, payload and mark of the next publication, into `pace.next`. */
@@ -244,17 +244,14 @@ function makeNext(pace: Pace): void {
   next.mark = hooks.made === undefined ? undefined : hooks.made();
 }
 
-function settled(pace: Pace, ok: boolean, mark: number | undefined): void {
+function settled(pace: Pace, ok: boolean, mark: number | undefined, error?: unknown): void {
   const hooks = pace.hooks;
   if (ok) {
     pace.result.published++;
     if (hooks?.published !== undefined) asVu(pace, published, hooks);
   } else {
     pace.result.failed++;
-    if (hooks?.failed !== undefined) {
-      if (mark === undefined) asVu(pace, failed, hooks);
-      else asVu(pace, () => hooks.failed!(mark), hooks);
-    }
+    if (hooks?.failed !== undefined) asVu(pace, () => hooks.failed!(mark, error), hooks);
   }
   pace.pending--;
   if (pace.waiting > 0) sendWaiting(pace);
@@ -275,7 +272,6 @@ function sendWaiting(pace: Pace): void {
 }
 
 const published = (hooks: PaceHooks) => hooks.published!();
-const failed = (hooks: PaceHooks) => hooks.failed!(undefined);
 
 /** Calls a hook as the pace's VU: for its synchronous part only (see `VuStorage.runSync`). */
 function asVu<A>(pace: Pace, fn: (arg: A) => void, arg: A): void {
