@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
 import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
+import { CLI } from "./_runner_helpers.ts";
 
 Deno.test({
   name: "bench conn says why connects failed: refused, not authorized (0x87 / 0x05), no password",
@@ -77,6 +78,34 @@ Deno.test({
       /publish errors by reason:\n {4}broker refused with 0x87 Not authorized: 2 \(first client\(1\)\)/,
     );
     assert.doesNotMatch(r.stdout + r.stderr, /pub-secret-pw/);
+  },
+});
+
+Deno.test({
+  name: "bench conn out of file descriptors says so, whatever error Deno gives for it",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto();
+    // localhost: Deno's name lookup fails first, with EINVAL instead of EMFILE.
+    for (const host of ["localhost", "127.0.0.1"]) {
+      const out = await new Deno.Command("sh", {
+        args: [
+          "-c",
+          `ulimit -n 200 && exec "$0" run -A "$1" bench conn -h ${host} -p ${mosquitto.port} ` +
+          "-c 300 -R 1000 --duration 2s",
+          Deno.execPath(),
+          CLI,
+        ],
+        env: { NO_COLOR: "1" },
+        stdin: "null",
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 99, stdout);
+      assert.match(
+        stdout,
+        /connect error - .*\(os error \d+\) \(out of file descriptors: the limit is 200; raise it with ulimit -n\)/,
+      );
+    }
   },
 });
 

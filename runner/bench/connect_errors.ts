@@ -42,8 +42,37 @@ export function connectErrorReason(error: unknown, secret?: string): string {
   if (secret !== undefined && secret !== "") reason = reason.replaceAll(secret, "***");
   if (/certificate/i.test(reason)) {
     reason += " (verify with --cacertfile <the broker's CA>)";
-  }
+  } else if (/\(os error (?:16|22|24)\)/.test(reason)) reason += descriptorHint();
   return reason.length > MAX_LENGTH ? reason.slice(0, MAX_LENGTH - 1) + "…" : reason;
+}
+
+/** The process's limit of open files, read while descriptors are left to read it with. */
+const FILE_LIMIT = (() => {
+  try {
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    return Number(/Max open files\s+(\d+)/.exec(limits)?.[1]) || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Why a connect failed with EMFILE, or with the odd errors Deno gives when a name lookup finds no
+ * descriptor left (EINVAL, EBUSY): the process has run out of file descriptors. Said only when
+ * nearly all are open (or none is left to count them with), in words the same for every such
+ * failure, so that they count as one reason.
+ */
+function descriptorHint(): string {
+  const hint =
+    ` (out of file descriptors: the limit is ${FILE_LIMIT ?? "reached"}; raise it with ` +
+    "ulimit -n)";
+  let open = 0;
+  try {
+    for (const _ of Deno.readDirSync("/proc/self/fd")) open++;
+  } catch (error) {
+    return /os error 24/.test(String(error)) ? hint : "";
+  }
+  return FILE_LIMIT !== undefined && open >= FILE_LIMIT * 0.9 ? hint : "";
 }
 
 /** Clients a Worker names for each reason (`client(N): …` lines); the rest are counted. */
