@@ -82,6 +82,65 @@ Deno.test({
 });
 
 Deno.test({
+  name: "bench sub counts sub and sub_fail (a refused SUBSCRIBE, by reason), as emqtt-bench",
+  ignore: needsMosquitto.ignore,
+  async fn() {
+    await using mosquitto = await startMosquitto({
+      dynamicSecurity: {
+        defaultACLAccess: {
+          publishClientSend: true,
+          publishClientReceive: true,
+          subscribe: true,
+          unsubscribe: true,
+        },
+        clients: [],
+        groups: [{ groupname: "anonymous", roles: [{ rolename: "restricted" }] }],
+        anonymousGroup: "anonymous",
+        roles: [{
+          rolename: "restricted",
+          acls: [{ acltype: "subscribePattern", topic: "secret/#", priority: 0, allow: false }],
+        }],
+      },
+    });
+    const ok = await bench([
+      "sub",
+      ...brokerFlags(mosquitto.port),
+      "-c",
+      "3",
+      "-t",
+      "open/%i",
+      "--duration",
+      "1s",
+    ]);
+    assert.equal(ok.code, 0, explain(ok));
+    assert.equal(total(ok.stdout, "sub"), 3, ok.stdout);
+    assert.match(ok.stdout, /^ {2}sub_fail +0$/m);
+    const refused = await bench([
+      "sub",
+      ...brokerFlags(mosquitto.port),
+      "-V",
+      "5",
+      "-c",
+      "2",
+      "-t",
+      "secret/%i",
+      "--duration",
+      "1s",
+    ]);
+    assert.equal(refused.code, 99, explain(refused));
+    assert.equal(total(refused.stdout, "sub_fail"), 2, refused.stdout);
+    assert.match(
+      refused.stdout,
+      /client\(1\): subscribe error - broker refused with 0x87 Not authorized/,
+    );
+    assert.match(
+      refused.stdout,
+      /subscribe errors by reason:\n {4}broker refused with 0x87 Not authorized: 2/,
+    );
+  },
+});
+
+Deno.test({
   name: "bench conn out of file descriptors says so, whatever error Deno gives for it",
   ignore: needsMosquitto.ignore,
   async fn() {

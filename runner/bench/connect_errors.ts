@@ -9,10 +9,10 @@
  */
 
 /**
- * What the client's connect and publish errors start with, before the reason: the URL and the
- * topic (`%i` topics would make each publisher's failures a reason of their own).
+ * What the client's connect, publish and subscribe errors start with, before the reason: the URL
+ * and the topic (`%i` topics would make each client's failures a reason of their own).
  */
-const PREFIX = /^Cannot (?:connect(?: to \S+?)?|publish(?: "(?:[^"\\]|\\.)*")?): /;
+const PREFIX = /^Cannot (?:connect(?: to \S+?)?|publish|subscribe)(?: "(?:[^"\\]|\\.)*")?: /;
 
 /** Longest reason kept (a broker's v5 reason string can be long). */
 const MAX_LENGTH = 160;

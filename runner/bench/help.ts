@@ -86,13 +86,15 @@ const RUN = `Run (as mqload run):
 `;
 
 const METRICS = `Each second, the counters that moved: connect_succ, connect_fail, connect_retried,
-disconnected, reconnect_succ, reconnect_fail, pub, pub_fail, recv (total and rate), the latency
-p50/p99 of the second, the first client of each reason a connect failed (connect error), a
-connection was lost (EXIT for) or a reconnect failed; conn: the clients connected. At the end, a
+disconnected, reconnect_succ, reconnect_fail, pub, pub_fail, sub, sub_fail, recv (total and
+rate), the latency p50/p99 of the second, the first client of each reason a connect failed
+(connect error), a connection was lost (EXIT for), a reconnect, a publication or a subscription
+failed; conn: the clients connected. At the end, a
 summary: totals, rates over the seconds each was active, latency p50/p95/p99/p99.9/max, lost,
 duplicated and out-of-order messages by publisher. Metrics for --threshold: the client's
 (mqtt_messages_sent, mqtt_errors, …) and bench_connect_failed (clients that gave up; by default
-it must stay 0), bench_conn_lost (connections lost; by default 0, without --reconnect),
+it must stay 0), bench_subscribe_error (sub: refused subscriptions; by default 0),
+bench_subscribed, bench_publish_error, bench_conn_lost (connections lost; by default 0, without --reconnect),
 bench_reconnect_gave_up (--reconnect; by default 0), bench_reconnecting_at_end,
 bench_connect_retried, bench_reconnected, bench_connect_unfinished, bench_pub_late, bench_lost,
 bench_duplicated, bench_out_of_order, bench_latency.

@@ -240,6 +240,7 @@ const REASON_WORDS = {
   lost: "EXIT for ",
   reconnect: "reconnect error - ",
   publish: "publish error - ",
+  subscribe: "subscribe error - ",
 };
 
 /** The clients connected after the counts of these totals. */

@@ -43,6 +43,10 @@ export const BENCH_METRIC_NAMES = Object.freeze(
     connectError: "bench_connect_error",
     /** Failed publications by `reason` (the first few of each in a Worker also tagged `client`). */
     pubError: "bench_publish_error",
+    /** Clients subscribed (`bench sub`). */
+    subscribed: "bench_subscribed",
+    /** Clients whose SUBSCRIBE failed, by `reason` (the first few also tagged `client`). */
+    subError: "bench_subscribe_error",
     /** Messages missing from a publisher's numbered stream (tagged `publisher`). */
     lost: "bench_lost",
     /** Messages received twice (tagged `publisher`). */

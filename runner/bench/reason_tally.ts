@@ -10,8 +10,8 @@
 
 import { NAMED_PER_REASON } from "./connect_errors.ts";
 
-/** What failed: a connect, a connection (lost), a reconnect attempt, a publication. */
-export type ReasonKind = "connect" | "lost" | "reconnect" | "publish";
+/** What failed: a connect, a connection (lost), a reconnect attempt, a publication, a SUBSCRIBE. */
+export type ReasonKind = "connect" | "lost" | "reconnect" | "publish" | "subscribe";
 
 /** The failures of one reason. */
 export interface ReasonCount {
@@ -56,6 +56,8 @@ export class ReasonTally {
   readonly reconnect: Map<string, ReasonCount> = new Map();
   /** Failed publications by reason. */
   readonly publish: Map<string, ReasonCount> = new Map();
+  /** Refused subscriptions by reason. */
+  readonly subscribe: Map<string, ReasonCount> = new Map();
   #unshown: NewReason[] = [];
 
   /**

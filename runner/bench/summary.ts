@@ -62,7 +62,7 @@ export function benchSummary(
     Math.round(tally.pubLate),
     "due by the end, never sent: still waiting for room in the -F window",
   );
-  for (const kind of ["connect", "lost", "reconnect", "publish"] as const) {
+  for (const kind of ["connect", "lost", "reconnect", "publish", "subscribe"] as const) {
     const reasons = tally.reasons[kind];
     if (reasons.size > 0) out.push(`  ${REASON_TITLES[kind]} by reason:`);
     for (const [reason, errors] of reasons) {
@@ -130,6 +130,7 @@ const REASON_TITLES = {
   lost: "connections lost",
   reconnect: "reconnect errors",
   publish: "publish errors",
+  subscribe: "subscribe errors",
 };
 
 /** A window shorter than this gives no rate (2 connects 2 ms apart are not 500/s): "n/a". */
@@ -141,7 +142,15 @@ const STEADY_MS = 3000;
 const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
   conn: ["connect_succ", "connect_fail", "connect_retried", "disconnected"],
   pub: ["connect_succ", "connect_fail", "connect_retried", "disconnected", "pub", "pub_fail"],
-  sub: ["connect_succ", "connect_fail", "connect_retried", "disconnected", "recv"],
+  sub: [
+    "connect_succ",
+    "connect_fail",
+    "connect_retried",
+    "disconnected",
+    "sub",
+    "sub_fail",
+    "recv",
+  ],
 };
 
 /**

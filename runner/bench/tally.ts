@@ -39,6 +39,10 @@ export interface BenchCounts {
   pub: number;
   /** Publications failed. */
   pub_fail: number;
+  /** Clients subscribed (emqtt-bench's `sub`). */
+  sub: number;
+  /** Clients whose SUBSCRIBE was refused. */
+  sub_fail: number;
   /** Messages received. */
   recv: number;
 }
@@ -53,6 +57,8 @@ export const COUNT_NAMES: readonly (keyof BenchCounts)[] = Object.freeze([
   "reconnect_fail",
   "pub",
   "pub_fail",
+  "sub",
+  "sub_fail",
   "recv",
 ]);
 
@@ -84,6 +90,8 @@ const zero = (): BenchCounts => ({
   reconnect_fail: 0,
   pub: 0,
   pub_fail: 0,
+  sub: 0,
+  sub_fail: 0,
   recv: 0,
 });
 
@@ -215,6 +223,13 @@ export class BenchTally {
             break;
           case M.pubError:
             this.reasons.add("publish", s.tags.reason ?? "unknown", s.tags.client, s.sum);
+            break;
+          case M.subscribed:
+            count("sub", s.sum);
+            break;
+          case M.subError:
+            count("sub_fail", s.sum);
+            this.reasons.add("subscribe", s.tags.reason ?? "unknown", s.tags.client, s.sum);
             break;
           case M.reconnected:
             // The client's connect duration counts reconnects too: they are shown apart.
