@@ -7,6 +7,7 @@ import { Lifecycle } from "./_lifecycle.ts";
 import type { Listeners } from "./_listeners.ts";
 import { Metrics } from "./_metrics.ts";
 import type { ClientSettings } from "./_settings.ts";
+import { MqttClosedError } from "./errors.ts";
 
 const callsOf = new WeakMap<object, Calls>();
 
@@ -63,4 +64,13 @@ export function withXk6Semantics(client: object): void {
   }
   calls.reportHandlerErrors = true;
   calls.consumers.hold = false;
+}
+
+/**
+ * Drops a client's pending and queued calls without settling them, for the k6 shim when the
+ * runner interrupts an iteration: as in k6, whose VU runs nothing more of that iteration, no
+ * callback of the script's sees their end (a failure would read as a check's result).
+ */
+export function forgetPending(client: object): void {
+  callsOf.get(client)?.lifecycle.session.failAll(() => new MqttClosedError("Client ended"), false);
 }

@@ -187,15 +187,18 @@ export class Session {
     this.#owner.failed(op, poisonError(op, MAX_LOSSES));
   }
 
-  /** Settles every pending and queued operation with `error` and clears the session. */
-  failAll(reason: MqttError | (() => MqttError)): void {
+  /**
+   * Settles every pending and queued operation with `error` and clears the session; with
+   * `settle` false they are dropped unsettled (their callers are gone, see `forgetPending`).
+   */
+  failAll(reason: MqttError | (() => MqttError), settle = true): void {
     const ops = [...this.#pending.values(), ...this.#queue.slice(this.#head)];
     this.#pending.clear();
     this.#queue = [];
     this.#head = 0;
     this.#window.clear();
     this.inbound.clear();
-    if (ops.length > 0) {
+    if (ops.length > 0 && settle) {
       // Made only when an operation fails with it: an Error captures a stack trace.
       const error = typeof reason === "function" ? reason() : reason;
       for (const op of ops) this.#owner.failed(op, error);

@@ -18,5 +18,7 @@ export { withXk6Semantics } from "./_client_calls.ts";
 export { isConnecting } from "./_client_calls.ts";
 /** Whether a client's own reconnections reach its metrics (off under xk6-mqtt's semantics). */
 export { countReconnects } from "./_client_calls.ts";
+/** Drops a client's pending calls unsettled (an interrupted iteration's). */
+export { forgetPending } from "./_client_calls.ts";
 /** Marks an `on("message")` handler that gets each payload as a view within the read. */
 export { READ_VIEW } from "./_deliver.ts";

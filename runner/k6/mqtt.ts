@@ -37,7 +37,12 @@ import {
   SYSTEM_CLOCK,
   type UnsubscribeOptions,
 } from "../../client/mod.ts";
-import { eventListenersOf, isConnecting, withXk6Semantics } from "../../client/internal.ts";
+import {
+  eventListenersOf,
+  forgetPending,
+  isConnecting,
+  withXk6Semantics,
+} from "../../client/internal.ts";
 import { ABANDON, RAW_TIMERS, type VuState, vuStorage } from "../worker/vu_context.ts";
 import { BlockingCalls } from "./_mqtt_blocking.ts";
 import { inVuHandler, Xk6EventLoop } from "./_xk6_event_loop.ts";
@@ -312,7 +317,7 @@ export class Client extends LibraryClient {
   /**
    * Ends the client at once, for the runner when it interrupts the iteration or the iteration
    * failed: unlike `end()`, it does not wait for a pending connection attempt or sleep, it
-   * aborts them. Silently: in k6 the VU's context ends and xk6-mqtt's client stops calling the
+   * aborts them, nor for its calls in progress, which never settle. Silently: in k6 the VU's context ends and xk6-mqtt's client stops calling the
    * script, so while it ends no handler but `message` runs (not `end`), no metric is added (not
    * `mqtt_calls{method:end}`, nor an `mqtt_errors` for the connect it aborts), and no failure is
    * reported. With `failuresOnly` (a bench ending its clients), only failures go uncounted.
@@ -322,7 +327,11 @@ export class Client extends LibraryClient {
   [ABANDON](timeout: number = ABANDON_WAIT_MS, failuresOnly = false): Promise<void> {
     const muted = this.#muted;
     if (failuresOnly) muted.failures = true;
-    else muted.muted = true;
+    else {
+      muted.muted = true;
+      // Its calls never settle: k6 runs nothing more of the iteration (no check on a failure).
+      forgetPending(this);
+    }
     // Only while it ends: a script that keeps the client (a module-level one) uses it again in
     // its next iteration, with its handlers and metrics.
     return super.endAsync({ timeout }).finally(() => muted.muted = muted.failures = false);
