@@ -382,8 +382,8 @@ export class Calls implements LifecycleOwner, DeliveryHost {
     return consumers.any && consumers.readDone();
   }
 
-  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
-    this.outcomes.batchFailed(promise, error, sync);
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): MqttError {
+    return this.outcomes.batchFailed(promise, error, sync);
   }
 
   #closeStreams(): void {

@@ -30,7 +30,7 @@ export interface LifecycleOwner extends SessionOwner {
   error(error: MqttError): void;
   /** Idle now: `ended`, a lost connection given up (fires `end`); else end() or failed `error`. */
   idle(ended: boolean, error?: MqttError): void;
-  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void;
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): MqttError;
   readDone(): boolean;
 }
 
@@ -199,8 +199,8 @@ export class Lifecycle implements DialerHost {
     this.#metrics?.bytesWritten(n);
   }
 
-  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
-    this.#owner.batchFailed(promise, error, sync);
+  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): MqttError {
+    return this.#owner.batchFailed(promise, error, sync);
   }
 
   readDone(): boolean {

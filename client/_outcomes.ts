@@ -11,7 +11,7 @@
 import type { Listeners } from "./_listeners.ts";
 import type { Metrics } from "./_metrics.ts";
 import { isObserved, ObservedPromise, silence } from "./_observed.ts";
-import { MqttError } from "./errors.ts";
+import { MqttClosedError, MqttError } from "./errors.ts";
 import { InvalidFilterError } from "./_ops.ts";
 import { MqttErrorEvent } from "./events.ts";
 
@@ -105,21 +105,29 @@ export class Outcomes {
     });
   }
 
-  /** A write batch that QoS 0 publications wait on failed: one report per batch. */
-  batchFailed(promise: Promise<void>, error: MqttError, sync: boolean): void {
-    if (this.legacy && !sync) return; // xk6-mqtt's rule counts and reports sync-named ones.
+  /**
+   * A write batch that QoS 0 publications wait on failed: one report per batch. Returns the
+   * error they fail with, naming their call as every failed call's does.
+   */
+  batchFailed(promise: Promise<void>, cause: MqttError, sync: boolean): MqttError {
+    // The publication failed because the connection went, whatever took it: "closed".
+    const error = cause.method === "publish"
+      ? cause
+      : new MqttClosedError(cause.message, { method: "publish", cause });
+    if (this.legacy && !sync) return error; // xk6-mqtt's rule counts and reports sync-named ones.
     this.#metrics?.error("publish");
     if (this.legacy) {
-      if (!this.#events.heard("error")) return;
+      if (!this.#events.heard("error")) return error;
       promise.catch(noop);
       this.#emit(error);
-      return;
+      return error;
     }
     afterAwaiters(() => {
       if (isObserved(promise)) return;
       silence(promise);
       this.#unawaited(error, sync);
     });
+    return error;
   }
 
   /** A failure no call waits for (reconnection given up). */

@@ -44,8 +44,11 @@ export interface WritesOwner {
 export interface WriteHooks {
   /** Optional wire byte counter. */
   bytesWritten?(n: number): void;
-  /** A batch awaited by a sync-named call failed: decide whether its rejection is handled. */
-  batchFailed?(promise: Promise<void>, error: MqttError, sync: boolean): void;
+  /**
+   * A batch its callers await failed: decides whether its rejection is handled, and returns
+   * what they are failed with (`error`, or one naming their call).
+   */
+  batchFailed?(promise: Promise<void>, error: MqttError, sync: boolean): MqttError;
 }
 
 export class Writes {
@@ -175,7 +178,7 @@ export class Writes {
   #rejectBatch(batch: Batch, error: MqttError): void {
     // A batch no caller took fails nobody's call: the end() that closed it asked for that.
     if (batch.sync === undefined) batchSettled(batch.promise);
-    else this.#hooks.batchFailed?.(batch.promise, error, batch.sync);
+    else error = this.#hooks.batchFailed?.(batch.promise, error, batch.sync) ?? error;
     batch.reject(error);
   }
 

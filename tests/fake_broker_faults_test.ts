@@ -552,3 +552,63 @@ Deno.test("faults: a publication whose connections the client closes on a broker
     await client.end();
   }
 });
+
+Deno.test("faults: a broker that never answers a left loop's UNSUBSCRIBE: end() logs no call's failure", async () => {
+  await using broker = startFakeBroker({
+    script: (packet) => {
+      if (packet.type === "subscribe") {
+        return [
+          { type: "suback", packetId: packet.packetId, reasonCodes: [0] },
+          {
+            type: "publish",
+            topic: "t",
+            payload: new TextEncoder().encode("x"),
+            qos: 0,
+            retain: false,
+            dup: false,
+          },
+        ];
+      }
+      if (packet.type === "unsubscribe") return [];
+      return undefined;
+    },
+  });
+  const logged: unknown[][] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    const client = new Client();
+    await client.connect(broker.url);
+    for await (const _ of client.subscription("t")) break;
+    await broker.connections[0].next("unsubscribe");
+    await client.end({ timeout: 300 });
+  } finally {
+    console.error = error;
+  }
+  // The UNSUBSCRIBE was the client's own: its end with the client is nobody's failure.
+  assert.deepEqual(logged, []);
+});
+
+Deno.test("faults: QoS 0 publications lost with a connection fail as publish calls", async () => {
+  await using broker = startFakeBroker();
+  const client = new Client({ keepalive: 1, ...NO_RECONNECT });
+  client.on("error", () => {});
+  await client.connect(broker.url);
+  const connection = await broker.nextConnection();
+  connection.pauseReading();
+  const payload = new Uint8Array(1024);
+  const failures: unknown[] = [];
+  const sent: Promise<void>[] = [];
+  // More than the socket buffers take: the last batches wait until the keepalive gives up.
+  for (let i = 0; i < 20_000; i++) {
+    sent.push(client.publish("q0", payload).catch((error) => void failures.push(error)));
+    if (i % 1000 === 999) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  await deadline(Promise.all(sent), 10_000, "the waiting publications fail");
+  assert.ok(failures.length > 0, "some publications were still waiting");
+  for (const failure of failures) {
+    assert.ok(failure instanceof MqttClosedError, String(failure));
+    assert.equal(failure.method, "publish");
+  }
+  await client.end();
+});
