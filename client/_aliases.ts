@@ -20,7 +20,8 @@ export class IncomingAliases {
     const alias = packet.properties?.topicAlias;
     if (alias === undefined) return packet.topic;
     if (alias === 0 || alias > this.#max) {
-      return new MqttProtocolError(`Topic alias ${alias} out of range 1..${this.#max}`, 0x94);
+      const allowed = this.#max === 0 ? "none allowed" : `allowed 1..${this.#max}`;
+      return new MqttProtocolError(`Topic alias ${alias} invalid (${allowed})`, 0x94);
     }
     const topics = this.#topics ??= new Map();
     if (packet.topic !== "") {

@@ -42,7 +42,8 @@ export function subacked(
     });
   }
   if (failure === undefined) return undefined;
-  const topics = asked.map((s) => s.topicFilter).join(", ");
+  // The filters refused, not those granted beside them (they are subscribed: see reasonCodes).
+  const topics = asked.filter((_, i) => codes[i]! >= 0x80).map((s) => s.topicFilter).join(", ");
   return refusal("subscribe", failure, packet.properties?.reasonString, topics, codes);
 }
 
@@ -59,6 +60,6 @@ export function unsubacked(
   for (const filter of op.packet.topicFilters) subscriptions.delete(filter);
   const failure = codes.find((code) => code >= 0x80);
   if (failure === undefined) return undefined;
-  const topics = op.packet.topicFilters.join(", ");
+  const topics = op.packet.topicFilters.filter((_, i) => (codes[i] ?? 0) >= 0x80).join(", ");
   return refusal("unsubscribe", failure, reasonString, topics, codes);
 }
