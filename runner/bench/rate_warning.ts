@@ -20,6 +20,8 @@ const MIN_WINDOW_MS = 1000;
 export interface PubTarget {
   /** Publishing clients. */
   clients: number;
+  /** Topics each client publishes on its own schedule (`--topics-payload`; else 1). */
+  topics: number;
   /** Messages each client is due to publish per second (all its topics). */
   perClientPerSecond: number;
   /** How the rate was asked for, such as `every 10 ms`. */
@@ -61,6 +63,7 @@ export function pubTarget(config: BenchConfig, segmented: boolean): PubTarget | 
   const perClientPerSecond = intervals.reduce((sum, ms) => sum + 1000 / ms, 0);
   return {
     clients: config.connection.count,
+    topics: intervals.length,
     perClientPerSecond,
     asked: intervals.length === 1
       ? `every ${intervals[0]} ms`

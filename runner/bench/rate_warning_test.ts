@@ -50,6 +50,7 @@ function published(sent: number, spanMs: number, failed = 0): BenchTally {
 
 const TEN_AT_100: PubTarget = {
   clients: 10,
+  topics: 1,
   perClientPerSecond: 100,
   asked: "every 10 ms",
   connectIntervalMs: 0,
@@ -108,6 +109,7 @@ Deno.test("pubRateWarning blames lost connections, not -F, when the run lost som
 Deno.test("pubRateWarning: publications due by the end and never sent fall short, whatever the window", () => {
   const target: PubTarget = {
     clients: 10,
+    topics: 1,
     perClientPerSecond: 100,
     asked: "every 10 ms",
     connectIntervalMs: 10,

@@ -46,7 +46,10 @@ export function benchSummary(
   for (const name of COUNT_NAMES) {
     const total = tally.totals[name];
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
-    out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rate(tally, name)}`);
+    // Publications come in one stream per client and topic, each n − 1 intervals long.
+    const streams = name === "pub" && target !== undefined ? target.clients * target.topics : 1;
+    const rated = rate(tally, name, streams);
+    out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rated}`);
   }
   // Counts shown only when not 0, each with what it counts.
   const counted = (name: string, n: number, what: string) => {
@@ -157,9 +160,10 @@ const JOB_COUNTS: Readonly<Record<BenchKind, readonly string[]>> = {
  * A counter's rate. A steady phase of three seconds or more, moving in each: the median of the
  * whole seconds between its first and last (mostly partial: the job started or stopped within
  * them), what it held whatever the edges. A shorter or uneven one: its count over its own window,
- * from its first event to its last (n events n − 1 intervals apart), when the script noted them.
+ * from its first event to its last (n events n − 1 intervals apart; n − k for k streams, such as
+ * publishers, of two events or more each), when the script noted them.
  */
-function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
+function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number], streams = 1): string {
   const total = tally.totals[name];
   const [first, last] = activeSeconds(tally, name);
   if (last < first || total === 0) return "";
@@ -181,7 +185,9 @@ function rate(tally: BenchTally, name: (typeof COUNT_NAMES)[number]): string {
     return `  rate n/a (all within ${Math.max(0, Math.round(spanMs))}ms)`;
   }
   if (spanMs >= MIN_SPAN_MS && total >= 2) {
-    const perSecond = (Math.round(total) - 1) * 1000 / spanMs;
+    // k parallel streams of n events in all span n − k intervals (when each has two or more).
+    const n = Math.round(total);
+    const perSecond = (n >= 2 * streams ? n - streams : n - 1) * 1000 / spanMs;
     return `  ${perSecond.toFixed(2)}/sec over ${(spanMs / 1000).toFixed(2)}s (first to last)`;
   }
   if (window !== undefined) return "";

@@ -48,6 +48,25 @@ Deno.test("bench summary gives no rate for counts a few ms apart, and one over a
   spread.add(counters([["mqtt_messages_sent", {}, 11]]), T0 + 500);
   spread.add(eventTimes("pub", T0 + 100, T0 + 600), T0 + 500);
   assert.match(benchSummary("pub", spread, undefined, 1000), /pub +11 {2}20\.00\/sec over 0\.50s/);
+  // 5 publishers × 10 messages at 10/s: 5 streams of 9 intervals over 0.9 s, 50/s (not 54.4).
+  const five = new BenchTally();
+  five.start(T0);
+  five.add(counters([["mqtt_messages_sent", {}, 50]]), T0 + 500);
+  five.add(eventTimes("pub", T0 + 100, T0 + 1000), T0 + 500);
+  const target = {
+    clients: 5,
+    topics: 1,
+    perClientPerSecond: 10,
+    asked: "every 100 ms",
+    connectIntervalMs: 0,
+    limit: 10,
+    qos: 0 as const,
+    inflight: 1,
+  };
+  assert.match(
+    benchSummary("pub", five, undefined, 1000, target),
+    /pub +50 {2}50\.00\/sec over 0\.90s/,
+  );
 });
 
 Deno.test("bench summary counts reconnects apart from first connects, lost ones by reason", () => {
