@@ -4,7 +4,7 @@
 // --cacertfile; and the exit codes of clients that gave up and of bad flags.
 
 import assert from "node:assert/strict";
-import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { anonymousAcls, needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { freePort } from "./fixtures/ports.ts";
 import { bench, brokerFlags, explain, startBench, total } from "./_bench_helpers.ts";
 import { CLI } from "./_runner_helpers.ts";
@@ -86,21 +86,9 @@ Deno.test({
   ignore: needsMosquitto.ignore,
   async fn() {
     await using mosquitto = await startMosquitto({
-      dynamicSecurity: {
-        defaultACLAccess: {
-          publishClientSend: true,
-          publishClientReceive: true,
-          subscribe: true,
-          unsubscribe: true,
-        },
-        clients: [],
-        groups: [{ groupname: "anonymous", roles: [{ rolename: "restricted" }] }],
-        anonymousGroup: "anonymous",
-        roles: [{
-          rolename: "restricted",
-          acls: [{ acltype: "subscribePattern", topic: "secret/#", priority: 0, allow: false }],
-        }],
-      },
+      dynamicSecurity: anonymousAcls([
+        { acltype: "subscribePattern", topic: "secret/#", priority: 0, allow: false },
+      ]),
     });
     const ok = await bench([
       "sub",

@@ -2,7 +2,7 @@
 // errors carrying the broker's return or reason code.
 import assert from "node:assert/strict";
 import { Client, MqttConnectError, MqttError, QoS } from "../mod.ts";
-import { needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
+import { anonymousAcls, needsMosquitto, startMosquitto } from "./fixtures/mosquitto.ts";
 import { signal } from "./fixtures/wait.ts";
 
 const USERS = { alice: "wonderland", eve: "listening" };
@@ -80,24 +80,10 @@ Deno.test({
 
 // mosquitto 2.0 with an acl_file grants every SUBSCRIBE (it filters at delivery), so refused
 // subscriptions come from the dynamic-security plugin; anonymous clients get the role below.
-const DYNSEC = {
-  defaultACLAccess: {
-    publishClientSend: true,
-    publishClientReceive: true,
-    subscribe: true,
-    unsubscribe: true,
-  },
-  clients: [],
-  groups: [{ groupname: "anonymous", roles: [{ rolename: "restricted" }] }],
-  anonymousGroup: "anonymous",
-  roles: [{
-    rolename: "restricted",
-    acls: [
-      { acltype: "subscribePattern", topic: "secret/#", priority: 0, allow: false },
-      { acltype: "publishClientSend", topic: "secret/#", priority: 0, allow: false },
-    ],
-  }],
-};
+const DYNSEC = anonymousAcls([
+  { acltype: "subscribePattern", topic: "secret/#", priority: 0, allow: false },
+  { acltype: "publishClientSend", topic: "secret/#", priority: 0, allow: false },
+]);
 
 for (const [version, failure] of [[4, 0x80], [5, 0x87]] as const) {
   Deno.test({
