@@ -61,7 +61,7 @@ export default function () {
   http.get("${url}/login");
   http.get("${url}/area/set");
   console.log("AREA", http.get("${url}/area/x").body, "|", http.get("${url}/other").body);
-  console.log("REDIRECT", http.get("${url}/redirect").body);
+  console.log("REDIRECT", http.get("${url}/redirect", { headers: { Cookie: "given=1" } }).body);
   const own = http.get("${url}/echo", { cookies: { theme: "dark" } });
   console.log("OWN", own.body, JSON.stringify(own.request.cookies.theme));
   console.log("REPLACED", http.get("${url}/echo", { cookies: { session: { value: "x", replace: true } } }).body);

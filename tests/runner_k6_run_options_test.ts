@@ -32,6 +32,16 @@ export default function () {}`;
         assert.ok(exported.metrics.iteration_duration.max < 400, JSON.stringify(exported.metrics));
       });
     }
+    await t.step("the iteration's error and samples come before the wait, as k6's", async () => {
+      const r = await runScript(
+        dir,
+        `export const options = { iterations: 1, minIterationDuration: "2s" };
+export default function () { throw new Error("boom"); }`,
+      );
+      assert.equal(r.code, 0, explain(r));
+      assert.match(r.stderr, /ERRO\[0000\] Error: boom/);
+      assert.equal(count(r.summary, "iterations"), 1);
+    });
     await t.step("bad values: 104 for the option, 255 for the flag", async () => {
       const bad = await runScript(
         dir,

@@ -63,6 +63,16 @@ const FILE_LIMIT = (() => {
  * failure, so that they count as one reason.
  */
 function descriptorHint(): string {
+  // Counting the open descriptors reads a directory of as many entries: once a second at most.
+  const now = Date.now();
+  if (now - hinted.at < 1000) return hinted.hint;
+  hinted.at = now;
+  return hinted.hint = countedHint();
+}
+
+const hinted = { at: -Infinity, hint: "" };
+
+function countedHint(): string {
   const hint =
     ` (out of file descriptors: the limit is ${FILE_LIMIT ?? "reached"}; raise it with ` +
     "ulimit -n)";

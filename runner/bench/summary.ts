@@ -47,7 +47,8 @@ export function benchSummary(
     const total = tally.totals[name];
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
     // Publications come in one stream per client and topic, each n − 1 intervals long.
-    const streams = name === "pub" && target !== undefined ? target.clients * target.topics : 1;
+    const clients = Math.min(target?.clients ?? 1, Math.round(tally.totals.connect_succ)) || 1;
+    const streams = name === "pub" && target !== undefined ? clients * target.topics : 1;
     const rated = rate(tally, name, streams);
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rated}`);
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LogHistogram } from "../metrics/histogram.ts";
 import { BenchTally } from "./tally.ts";
 import { benchSummary, publicationsFailed } from "./summary.ts";
 import type { MetricsSnapshot } from "../metrics/types.ts";
@@ -52,6 +53,19 @@ Deno.test("bench summary gives no rate for counts a few ms apart, and one over a
   const five = new BenchTally();
   five.start(T0);
   five.add(counters([["mqtt_messages_sent", {}, 50]]), T0 + 500);
+  const connects = new LogHistogram();
+  for (let i = 0; i < 5; i++) connects.add(1);
+  five.add({
+    metrics: [{
+      name: "mqtt_connect_duration",
+      type: "trend",
+      contains: "time",
+      series: [{ tags: {}, n: 5, sum: 5, histogram: connects.toJSON() }],
+    }] as MetricsSnapshot["metrics"],
+    points: [],
+    periodStartMs: T0,
+    periodEndMs: T0 + 1000,
+  }, T0 + 500);
   five.add(eventTimes("pub", T0 + 100, T0 + 1000), T0 + 500);
   const target = {
     clients: 5,

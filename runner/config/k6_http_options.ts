@@ -70,8 +70,12 @@ export function readHttpEnv(
     if (kind === "int") {
       if (/^\d+$/.test(value)) out[key] = Number(value);
       else problem(`${name} must be an integer, got "${value}"`);
-    } else if (kind === "bool") out[key] = /^(1|true)$/i.test(value);
-    else out[key] = value;
+    } else if (kind === "bool") {
+      // Go's strconv.ParseBool, as k6's envconfig reads booleans.
+      if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) out[key] = true;
+      else if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) out[key] = false;
+      else problem(`${name} must be true or false, got "${value}"`);
+    } else out[key] = value;
   }
 }
 

@@ -70,16 +70,18 @@ function validateRampingVus(c: RampingVusConfig): string[] {
   return errors;
 }
 
+/** The stages as the schedule reads them. */
+const rampStages = (c: RampingVusConfig) =>
+  c.stages.map((s) => ({ durationMs: s.duration, target: s.target }));
+
 /** This segment's VU count over time (k6's raw execution steps, ending with 0). */
 export function rampingVusSteps(c: RampingVusConfig, tuple: ExecutionTuple): VUStep[] {
-  const stages = c.stages.map((s) => ({ durationMs: s.duration, target: s.target }));
-  return rampingVUsSteps(tuple, c.startVUs, stages, true);
+  return rampingVUsSteps(tuple, c.startVUs, rampStages(c), true);
 }
 
 /** The segment's VUs as the stages leave them at their end (k6's raw steps without zeroEnd). */
 function finalVus(c: RampingVusConfig, tuple: ExecutionTuple): { vus: number; atMs: number } {
-  const stages = c.stages.map((s) => ({ durationMs: s.duration, target: s.target }));
-  const steps = rampingVUsSteps(tuple, c.startVUs, stages, false);
+  const steps = rampingVUsSteps(tuple, c.startVUs, rampStages(c), false);
   const last = steps[steps.length - 1] ?? { timeMs: 0, vus: 0 };
   return { vus: last.vus, atMs: last.timeMs };
 }

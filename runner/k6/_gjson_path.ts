@@ -114,26 +114,54 @@ function condition(text: string): (item: unknown) => boolean {
   };
 }
 
-function literal(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+/** A query's value as GJSON keeps it: a quoted string unquoted, anything else as written. */
+function literal(text: string): string {
+  if (text.startsWith('"')) {
+    try {
+      return String(JSON.parse(text));
+    } catch {
+      return text.slice(1, text.endsWith('"') ? -1 : undefined);
+    }
   }
+  return text;
 }
 
-function compare(got: unknown, op: string, wanted: unknown): boolean {
-  if (op === "%" || op === "!%") {
-    const hit = typeof got === "string" && like(got, String(wanted));
-    return op === "%" ? hit : !hit;
+/** GJSON's `queryMatches`: by the document value's type; null, objects and arrays never match. */
+function compare(got: unknown, op: string, wanted: string): boolean {
+  const eq = op === "==" || op === "=";
+  if (typeof got === "string") {
+    if (op === "%" || op === "!%") return like(got, wanted) === (op === "%");
+    return eq ? got === wanted : ordered(got, op, wanted);
   }
-  if (op === "==" || op === "=") return got === wanted;
-  if (op === "!=") return got !== wanted;
-  if (typeof got !== typeof wanted || (typeof got !== "number" && typeof got !== "string")) {
-    return false;
+  if (typeof got === "number") {
+    const n = Number.parseFloat(wanted);
+    return eq ? got === n : ordered(got, op, n);
   }
-  const [a, b] = [got as number | string, wanted as number | string];
-  return op === "<" ? a < b : op === "<=" ? a <= b : op === ">" ? a > b : a >= b;
+  if (typeof got === "boolean") {
+    // GJSON orders false before true.
+    const own = String(got);
+    if (eq) return wanted === own;
+    if (op === "!=") return wanted !== own;
+    if (got) return op === ">" ? wanted === "false" : op === ">=";
+    return op === "<" ? wanted === "true" : op === "<=";
+  }
+  return false;
+}
+
+function ordered<T extends string | number>(a: T, op: string, b: T): boolean {
+  switch (op) {
+    case "!=":
+      return a !== b;
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+  }
+  return false;
 }
 
 /** GJSON's match of a wildcard pattern: `*` any run of characters, `?` one. */

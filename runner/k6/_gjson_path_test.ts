@@ -44,3 +44,19 @@ Deno.test("gjsonGet: what finds nothing is undefined; # of an array of nothing i
   assert.deepEqual(gjsonGet(DOC, "friends.#.nope"), []);
   assert.equal(gjsonGet(DOC, "age.x"), undefined);
 });
+
+Deno.test("gjsonGet: queries compare by the document value's type, as GJSON's queryMatches", () => {
+  const doc = {
+    items: [
+      { n: "a", id: "1", age: 44, x: null, ok: true },
+      { n: "b", id: 2, age: 45, x: 3, ok: false },
+    ],
+  };
+  assert.equal(gjsonGet(doc, "items.#(id==1).n"), "a");
+  assert.equal(gjsonGet(doc, 'items.#(age=="44").n'), "a");
+  assert.deepEqual(gjsonGet(doc, "items.#(x!=3)#.n"), []);
+  assert.deepEqual(gjsonGet(doc, 'items.#(age!%"4*")#.n'), []);
+  assert.deepEqual(gjsonGet(doc, "items.#(ok==true)#.n"), ["a"]);
+  assert.deepEqual(gjsonGet(doc, "items.#(ok>false)#.n"), ["a"]);
+  assert.deepEqual(gjsonGet(doc, "items.#(age>=44.5)#.n"), ["b"]);
+});

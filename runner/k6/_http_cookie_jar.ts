@@ -8,7 +8,7 @@
  */
 
 import type { VuState } from "../worker/vu_context.ts";
-import type { HttpCookie } from "./_http_cookies.ts";
+import { type HttpCookie, NO_EXPIRES } from "./_http_cookies.ts";
 
 /** A cookie in a jar. */
 export interface JarCookie {
@@ -30,9 +30,9 @@ export interface JarCookie {
 export interface CookieOptions {
   domain?: string;
   path?: string;
-  /** A date as `Set-Cookie` gives it. */
+  /** An RFC 1123 date (`Mon, 02 Jan 2006 15:04:05 GMT`). */
   expires?: string;
-  /** Seconds; 0 or less deletes it. */
+  /** Seconds; 0 for none, below 0 deletes it. */
   max_age?: number;
   secure?: boolean;
   http_only?: boolean;
@@ -70,70 +70,92 @@ export class CookieJar {
   }
 
   /**
-   * Sets a cookie as a response from `url` would.
+   * Sets a cookie as a response from `url` would (k6's `set`: option names in any case,
+   * `expires` in RFC 1123 form, `max_age` 0 for none and below 0 to delete).
    *
    * @param url The URL it comes from.
    * @param name Its name.
    * @param value Its value.
    * @param options Its attributes.
+   * @returns true, as k6's.
+   * @throws {Error} On an `expires` that is not an RFC 1123 date.
    */
-  set(url: string | URL, name: string, value: string, options: CookieOptions = {}): void {
-    const expires = options.expires === undefined ? NaN : Date.parse(options.expires);
+  set(url: string | URL, name: string, value: string, options: CookieOptions = {}): boolean {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(options ?? {})) o[k.toLowerCase()] = v;
+    let expires = NaN;
+    if (o.expires !== undefined && o.expires !== null && String(o.expires) !== "") {
+      const text = String(o.expires);
+      expires = RFC1123.test(text) ? Date.parse(text) : NaN;
+      if (!Number.isFinite(expires)) {
+        throw new Error(`unable to parse "expires" date string "${text}" (expected RFC 1123)`);
+      }
+    }
+    const maxAge = Math.trunc(Number(o.max_age ?? 0)) || 0;
     this.store(new URL(String(url)), {
       name,
       value: String(value),
-      domain: options.domain ?? "",
-      path: options.path ?? "",
-      http_only: options.http_only === true,
-      secure: options.secure === true,
-      max_age: options.max_age === undefined ? 0 : options.max_age <= 0 ? -1 : options.max_age,
-      expires: Number.isFinite(expires) ? expires : NaN,
+      domain: o.domain === undefined ? "" : String(o.domain),
+      path: o.path === undefined ? "" : String(o.path),
+      http_only: o.http_only === true,
+      secure: o.secure === true,
+      max_age: maxAge < 0 ? -1 : maxAge,
+      expires,
     });
+    return true;
   }
 
   /**
-   * Deletes every cookie a request to `url` would carry.
+   * Deletes the cookies a request to `url` would carry, as k6's `clear`: it sets each again,
+   * expired, as a response from `url` would, so only those of its host and default path go.
    *
    * @param url The URL.
    */
   clear(url: string | URL): void {
-    const gone = new Set(this.matching(new URL(String(url))));
-    this.#entries = this.#entries.filter((c) => !gone.has(c));
+    const u = new URL(String(url));
+    for (const c of this.matching(u)) this.#expire(u, c.name);
   }
 
   /**
-   * Deletes the cookie named `name` that a request to `url` would carry.
+   * Deletes the cookie `name`, as k6's `delete`: set again, expired, as from `url`.
    *
    * @param url The URL.
    * @param name The name.
+   * @throws {Error} On an empty name.
    */
   delete(url: string | URL, name: string): void {
-    const gone = new Set(this.matching(new URL(String(url))).filter((c) => c.name === name));
-    this.#entries = this.#entries.filter((c) => !gone.has(c));
+    if (name === "" || name === undefined || name === null) throw new Error("cookie: is null");
+    this.#expire(new URL(String(url)), name);
+  }
+
+  #expire(url: URL, name: string): void {
+    const blank = { value: "", domain: "", path: "", http_only: false, secure: false };
+    this.store(url, { name, ...blank, max_age: -1, expires: NaN });
   }
 
   /** Keeps a cookie a response from `url` set (Go's `Jar.SetCookies`); ignores an invalid one. */
   store(url: URL, cookie: HttpCookie): void {
-    const host = url.hostname.toLowerCase();
-    let domain = cookie.domain.toLowerCase();
+    const host = hostOf(url);
+    let domain = cookie.domain;
     let hostOnly = domain === "";
+    // Go's domainAndType: an IP address sets cookies for itself alone, a name for its parents.
     if (hostOnly) domain = host;
-    else {
+    else if (isIp(host)) {
+      if (domain !== host) return;
+      hostOnly = true;
+    } else {
       if (domain.startsWith(".")) domain = domain.slice(1);
-      if (domain === "" || domain.endsWith(".") || domain.startsWith(".")) return;
-      // An IP address only sets cookies for itself; a name, for itself and its parents.
-      if (isIp(host)) {
-        if (domain !== host) return;
-        hostOnly = true;
-      } else if (host !== domain && !host.endsWith(`.${domain}`)) return;
+      domain = domain.toLowerCase();
+      if (domain === "" || domain.startsWith(".") || domain.endsWith(".")) return;
+      if (host !== domain && !host.endsWith(`.${domain}`)) return;
     }
-    const path = cookie.path.startsWith("/") ? cookie.path : defaultPath(url.pathname);
+    const path = cookie.path.startsWith("/") ? cookie.path : defaultPath(pathOf(url));
     const now = Date.now();
     const expires = cookie.max_age < 0
       ? -Infinity
       : cookie.max_age > 0
       ? now + cookie.max_age * 1000
-      : Number.isFinite(cookie.expires) && cookie.expires > -6e12
+      : Number.isFinite(cookie.expires) && cookie.expires !== NO_EXPIRES
       ? cookie.expires
       : Infinity;
     const at = this.#entries.findIndex((c) =>
@@ -156,8 +178,8 @@ export class CookieJar {
 
   /** The cookies for `url`, longest path first, then oldest first (RFC 6265 5.4). */
   matching(url: URL): JarCookie[] {
-    const host = url.hostname.toLowerCase();
-    const path = url.pathname || "/";
+    const host = hostOf(url);
+    const path = pathOf(url);
     const secure = url.protocol === "https:" || url.protocol === "wss:";
     const now = Date.now();
     this.#entries = this.#entries.filter((c) => c.expires > now);
@@ -170,8 +192,25 @@ export class CookieJar {
   }
 }
 
+// Go's time.RFC1123, the form k6's `set` reads `expires` in: "Mon, 02 Jan 2006 15:04:05 MST".
+const RFC1123 = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [A-Z]{3,4}$/;
+
+/** The URL's host as Go's jar compares it: lower case, an IPv6 address without brackets. */
+function hostOf(url: URL): string {
+  return url.hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+}
+
+/** The URL's path decoded, as Go's `URL.Path` (cookie paths are compared with it). */
+function pathOf(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname) || "/";
+  } catch {
+    return url.pathname || "/";
+  }
+}
+
 function isIp(host: string): boolean {
-  return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith("[");
+  return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(":");
 }
 
 /** RFC 6265 5.1.4: the request path's directory. */

@@ -21,7 +21,7 @@ export interface HttpCookie {
 }
 
 /** What Go's zero `time.Time` gives as `UnixNano() / 1e6`, k6's `expires` of no date. */
-const NO_EXPIRES = -6795364578871;
+export const NO_EXPIRES = -6795364578871;
 
 /**
  * The cookies a response sets, by name.

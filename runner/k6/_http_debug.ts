@@ -2,7 +2,7 @@
  * k6's `httpDebug` (`--http-debug`): each hop's request and response logged as k6 logs them
  * (`Request:` / `Response:` and the message in HTTP/1.1 form, with a `request_id` shared by the
  * two), bodies only with `"full"`. Credentials are masked: an `Authorization` header shows its
- * scheme only, as URLs show no password.
+ * scheme only, as URLs show no password; cookies show, as in k6's.
  *
  * @module
  */

@@ -122,6 +122,8 @@ export async function perform(call: HttpCall): Promise<HttpResponse | undefined>
       headers.delete("content-type");
     }
     if (next.host !== url.host) headers.delete("authorization");
+    // As k6: a redirect carries the jar's and the request's cookies, never a Cookie header given.
+    headers.delete("cookie");
     url = next;
   }
 }

@@ -108,11 +108,13 @@ export function readParams(
     responseType,
     redirects: Math.max(0, Math.floor(Number(p.redirects ?? fallback))),
     redirectsChosen: p.redirects !== undefined || typeof maxRedirects === "number",
-    cookies: Object.entries(p.cookies ?? {}).map(([name, c]) =>
-      typeof c === "object" && c !== null
-        ? { name, value: String(c.value), replace: c.replace === true }
-        : { name, value: String(c), replace: false }
-    ),
+    // As k6: a nullish value sends no cookie; an object without a value sends it empty.
+    cookies: Object.entries(p.cookies ?? {}).filter(([, c]) => c !== undefined && c !== null)
+      .map(([name, c]) =>
+        typeof c === "object"
+          ? { name, value: String(c.value ?? ""), replace: c.replace === true }
+          : { name, value: String(c), replace: false }
+      ),
     jar: p.jar instanceof CookieJar ? p.jar : undefined,
     callback: p.responseCallback,
   };

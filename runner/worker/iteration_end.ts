@@ -18,6 +18,11 @@ export interface IterationOutcome {
   /** Wall time in ms. */
   durationMs: number;
   /**
+   * k6's `minIterationDuration` wait that follows a shorter full iteration: the VU stays busy
+   * until it settles, after the iteration's samples (k6 emits them, then sleeps).
+   */
+  pause?: Promise<void>;
+  /**
    * The VU's tags as the iteration ended (its group back at the root, `exec.vu.tags` as the
    * script left them): k6 tags `iterations` and `iteration_duration` with them.
    */
@@ -106,9 +111,7 @@ export class Ending implements Interruptible {
   constructor(req: IterationRequest) {
     this.settled = new Promise((resolve) => this.#resolve = resolve);
     this.req = req;
-    this.deadlines = Number.isFinite(req.hardAt)
-      ? req.deadlines ?? new IterationDeadlines()
-      : undefined;
+    this.deadlines = deadlinesOf(req);
   }
 
   readonly completed = (): void => this.#resolve("completed");
@@ -128,12 +131,15 @@ export class Ending implements Interruptible {
   }
 }
 
+/** Where an iteration's hard stop is kept: none without one. */
+function deadlinesOf(req: IterationRequest): IterationDeadlines | undefined {
+  return Number.isFinite(req.hardAt) ? req.deadlines ?? new IterationDeadlines() : undefined;
+}
+
 /** Resolves after `ms`, or sooner at the iteration's hard stop or the test's stop. */
 export function waitUnlessStopped(req: IterationRequest, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const deadlines = Number.isFinite(req.hardAt)
-      ? req.deadlines ?? new IterationDeadlines()
-      : undefined;
+    const deadlines = deadlinesOf(req);
     const stop = {
       interrupt: () => finish(),
       handleEvent: () => finish(),

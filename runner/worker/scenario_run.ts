@@ -202,6 +202,8 @@ export class ScenarioRun implements ScenarioRuntime<ScenarioConfig> {
     }
     this.#host.registry.add(ITERATIONS, 1, tags);
     this.#host.registry.add(ITERATION_DURATION, outcome.durationMs, tags);
+    // The VU's next iteration waits for minIterationDuration's rest.
+    if (outcome.pause !== undefined) await outcome.pause;
   }
 
   warn(text: string): void {

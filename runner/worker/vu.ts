@@ -167,17 +167,21 @@ export class Vu implements RunnableVu {
     const outcome: IterationOutcome = kind === "failed"
       ? { kind, error: ending.error, durationMs, tags }
       : { kind, durationMs, tags };
+    // As k6's VU after a full iteration (an exception too) shorter than `minIterationDuration`:
+    // it waits for the rest before its next one, unless stopped, busy meanwhile; the iteration's
+    // samples and its duration leave the wait out.
+    const rest = kind === "interrupted" ? 0 : this.#minIterationMs - durationMs;
     const idle = (): IterationOutcome => {
       state.phase = "idle";
-      this.busy = false;
+      if (rest <= 0) this.busy = false;
+      else {
+        outcome.pause = waitUnlessStopped(ending.req, rest).then(() => {
+          this.busy = false;
+        });
+      }
       return outcome;
     };
-    const ended = kind === "completed" ? Promise.resolve() : state.abandon();
-    // As k6's VU after a full iteration (an exception too) shorter than `minIterationDuration`:
-    // it waits for the rest before its next one, unless stopped. iteration_duration leaves it out.
-    const rest = kind === "interrupted" ? 0 : this.#minIterationMs - durationMs;
-    if (rest <= 0) return kind === "completed" ? Promise.resolve(idle()) : ended.then(idle);
-    return ended.then(() => waitUnlessStopped(ending.req, rest)).then(idle);
+    return kind === "completed" ? Promise.resolve(idle()) : state.abandon().then(idle);
   }
 
   #setupData(json: string | undefined): unknown {
