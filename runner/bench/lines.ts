@@ -52,7 +52,7 @@ export interface BenchLinesOptions {
  *
  * const counts = {
  *   connect_succ: 0, connect_fail: 0, connect_retried: 0, disconnected: 0,
- *   reconnect_succ: 0, reconnect_fail: 0, pub: 0, pub_fail: 0,
+ *   reconnect_succ: 0, reconnect_fail: 0, pub: 0, pub_fail: 0, sub: 0, sub_fail: 0,
  * };
  * assert.equal(
  *   secondLines(4, { ...counts, recv: 1000 }, { ...counts, recv: 5000 }, { ...counts, recv: 4000 }),

@@ -92,7 +92,7 @@ export function pubTarget(config: BenchConfig, segmented: boolean): PubTarget | 
  * import assert from "node:assert/strict";
  *
  * const target = {
- *   clients: 1, perClientPerSecond: 100, asked: "every 10 ms", connectIntervalMs: 10,
+ *   clients: 1, topics: 1, perClientPerSecond: 100, asked: "every 10 ms", connectIntervalMs: 10,
  *   limit: 0, qos: 1 as const, inflight: 1,
  * };
  * assert.equal(pubRateWarning(target, new BenchTally()), undefined);
