@@ -84,6 +84,27 @@ export default function () { sleep(0.7); }`,
   }
 });
 
+Deno.test("k6 run options: a VU ramped down and back within gracefulRampDown goes on", async () => {
+  const dir = await TempDir.create();
+  try {
+    const path = await dir.write(
+      "ramp2.js",
+      `import { sleep } from "k6";
+export const options = { scenarios: { r: { executor: "ramping-vus", startVUs: 2, stages: [
+  { duration: "2s", target: 4 }, { duration: "2s", target: 1 }, { duration: "1s", target: 3 },
+  { duration: "2s", target: 0 }], gracefulRampDown: "1s", gracefulStop: "2s" } } };
+export default function () { sleep(3); }`,
+    );
+    const r = await mqload(["run", path]);
+    assert.equal(r.code, 0, explain(r));
+    // k6: VU 2, ramped down at 4 s and back at 4.5 s, finishes the iteration it began at 3 s.
+    assert.match(r.stderr, /4 max VUs, 8s max duration \(incl\. graceful stop\)/);
+    assert.match(r.stderr, /5 complete and 4 interrupted iterations/);
+  } finally {
+    await dir.remove();
+  }
+});
+
 Deno.test("k6 run flags: k6 2.x's --summary-mode=disabled, --flag=false, accepted and refused", async (t) => {
   const dir = await TempDir.create();
   try {

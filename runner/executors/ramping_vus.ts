@@ -19,6 +19,7 @@ import {
 } from "./_config.ts";
 import type { Executor } from "./executor.ts";
 import { forEachConcurrently, loopUntil, type ScenarioRuntime } from "./_runtime.ts";
+import { gracefulSteps, hardStops } from "./_graceful_steps.ts";
 
 /** `ramping-vus` config (durations in ms). */
 export interface RampingVusConfig extends BaseConfig {
@@ -79,22 +80,16 @@ export function rampingVusSteps(c: RampingVusConfig, tuple: ExecutionTuple): VUS
   return rampingVUsSteps(tuple, c.startVUs, rampStages(c), true);
 }
 
-/** The segment's VUs as the stages leave them at their end (k6's raw steps without zeroEnd). */
-function finalVus(c: RampingVusConfig, tuple: ExecutionTuple): { vus: number; atMs: number } {
-  const steps = rampingVUsSteps(tuple, c.startVUs, rampStages(c), false);
-  const last = steps[steps.length - 1] ?? { timeMs: 0, vus: 0 };
-  return { vus: last.vus, atMs: last.timeMs };
+/** k6's graceful steps of the segment: the most VUs allowed over time (see _graceful_steps). */
+function segmentGracefulSteps(c: RampingVusConfig, tuple: ExecutionTuple): VUStep[] {
+  const raw = rampingVUsSteps(tuple, c.startVUs, rampStages(c), false);
+  return gracefulSteps(raw, c.gracefulRampDown, stagesDuration(c.stages) + c.gracefulStop);
 }
 
-/**
- * k6's max duration (the offset of the last step of `GetExecutionRequirements`): when the stages
- * ramp down to 0, the last VUs are stopped `gracefulRampDown` after that, unless `gracefulStop`
- * ends the scenario first; otherwise the stages' end and `gracefulStop`.
- */
+/** k6's max duration: the offset of the last graceful step, when no VU may run any more. */
 function maxDurationMs(c: RampingVusConfig, tuple: ExecutionTuple): number {
-  const end = stagesDuration(c.stages) + c.gracefulStop;
-  const last = finalVus(c, tuple);
-  return last.vus > 0 ? end : Math.min(last.atMs + c.gracefulRampDown, end);
+  const steps = segmentGracefulSteps(c, tuple);
+  return steps[steps.length - 1]?.timeMs ?? stagesDuration(c.stages) + c.gracefulStop;
 }
 
 /** The most VUs this segment runs at once. */
@@ -135,21 +130,21 @@ async function runRampingVus(rt: ScenarioRuntime<RampingVusConfig>) {
   const end = rt.startAt + total;
   const hardEnd = end + c.gracefulStop;
   const steps = rampingVusSteps(c, rt.segment);
-  // VUs the stages keep to their end are stopped by the end (gracefulStop); the others were
-  // ramped down, the last ones at the end too (gracefulRampDown), as k6's graceful steps.
-  const kept = finalVus(c, rt.segment).vus;
+  // A VU stops starting iterations when ramped down, and is interrupted at its next hard stop:
+  // k6's graceful steps, which skip a ramp-down the schedule climbs back from in time.
+  const graceful = segmentGracefulSteps(c, rt.segment);
   // Slot k of this Worker is the process's VU number positions[k] (0-based).
   const slots = rt.slots.slice(0, rt.planned);
   const owned = rt.local.indices();
   const position = slots.map(() => owned.next().value);
   await forEachConcurrently(slots, async (slot, k) => {
+    const stops = hardStops(graceful, position[k]);
     for (const [from, to] of activeIntervals(steps, position[k])) {
       if (!await rt.waitUntil(rt.startAt + from)) return;
       const vu = await slot.acquire();
-      const stopAt = rt.startAt + to;
-      const rampedDown = to < total || position[k] >= kept;
-      const hardAt = rampedDown ? Math.min(stopAt + c.gracefulRampDown, hardEnd) : hardEnd;
-      await loopUntil(rt, vu, stopAt, hardAt);
+      const hardStop = stops.find((at) => at >= to);
+      const hardAt = Math.min(hardStop === undefined ? hardEnd : rt.startAt + hardStop, hardEnd);
+      await loopUntil(rt, vu, rt.startAt + to, hardAt);
     }
   });
 }
