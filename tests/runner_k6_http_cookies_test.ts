@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { explain, runScript, TempDir } from "./_runner_helpers.ts";
+import { explain, mqload, runScript, TempDir } from "./_runner_helpers.ts";
 
 // k6/http's cookie jars through `mqload run` against a Deno.serve on 127.0.0.1: what responses
 // set is sent back, within the iteration (or the VU's life with noCookiesReset), through
@@ -50,6 +50,11 @@ export default function () {
       const kept = await runScript(dir, script(", noCookiesReset: true"));
       assert.equal(kept.code, 0, explain(kept));
       assert.match(kept.stderr, /ITER 1 session=abc session=abc/);
+      // K6_NO_COOKIES_RESET, above the script's options as k6's variables are.
+      const path = await dir.write("reset.js", script(", noCookiesReset: false"));
+      const env = await mqload(["run", "-q", path], { K6_NO_COOKIES_RESET: "true" });
+      assert.equal(env.code, 0, explain(env));
+      assert.match(env.stderr, /ITER 1 session=abc session=abc/);
     });
 
     await t.step("paths, redirects, deletion, request cookies and the jar's API", async () => {

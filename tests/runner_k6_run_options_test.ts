@@ -114,16 +114,32 @@ Deno.test("k6 run flags: k6 2.x's --summary-mode=disabled, --flag=false, accepte
 export default function () { console.log("HAS_PATH", __ENV.PATH !== undefined); }
 export function handleSummary() { console.log("HANDLE_SUMMARY"); return {}; }`,
     );
-    await t.step("--summary-mode=disabled: no summary, no handleSummary()", async () => {
+    await t.step("--summary-mode=disabled: no summary, no handleSummary(), no export", async () => {
+      const exported = `${dir.path}/export.json`;
       for (
         const [args, env] of [[["--summary-mode=disabled"], {}], [[], {
           K6_SUMMARY_MODE: "disabled",
-        }]] as const
+        }], [["--no-summary"], {}]] as const
       ) {
-        const r = await mqload(["run", "-q", ...args, path], env);
+        const r = await mqload(["run", "-q", "--summary-export", exported, ...args, path], env);
         assert.equal(r.code, 0, explain(r));
         assert.doesNotMatch(r.stderr + r.stdout, /HANDLE_SUMMARY|iterations\.\.\./);
+        assert.match(r.stderr, /--summary-export .* is not written: the summary is disabled/);
+        await assert.rejects(Deno.stat(exported), Deno.errors.NotFound);
       }
+    });
+    await t.step("K6_TAGS tags every sample (envconfig's name:value pairs)", async () => {
+      const tagged = await dir.write(
+        "tagged.js",
+        `import { Counter } from "k6/metrics";
+const hits = new Counter("hits");
+export const options = { iterations: 1, thresholds: { "hits{team:qa}": ["count==1"] } };
+export default function () { hits.add(1); }`,
+      );
+      const r = await mqload(["run", "-q", tagged], { K6_TAGS: "team:qa,env:dev" });
+      assert.equal(r.code, 0, explain(r));
+      const untagged = await mqload(["run", "-q", tagged]);
+      assert.equal(untagged.code, 99, explain(untagged));
     });
     await t.step("--include-system-env-vars=false, --quiet=true", async () => {
       const r = await mqload(["run", "--quiet=true", "--include-system-env-vars=false", path]);

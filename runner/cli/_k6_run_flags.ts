@@ -34,6 +34,9 @@ export const K6_RUN_FLAGS = {
   "traces-output": { type: "string" },
   "new-machine-readable-summary": { type: "boolean" },
   features: { type: "string", multiple: true },
+  // k6's global flags beside run's.
+  "secret-source": { type: "string", multiple: true },
+  "profiling-enabled": { type: "boolean" },
 } as const;
 
 /** The flags' values as `parseArgs` gives them. */
@@ -171,6 +174,14 @@ export function applyK6RunFlags(v: K6RunFlagValues, cli: TestOptions): string[] 
   }
   if (v.features !== undefined) {
     warnings.push(`--features ${v.features.join(",")} is accepted, but changes nothing in mqload`);
+  }
+  if (v["secret-source"] !== undefined) {
+    warnings.push(
+      "--secret-source is accepted, but mqload has no k6/secrets module for scripts to read it",
+    );
+  }
+  if (v["profiling-enabled"]) {
+    warnings.push("--profiling-enabled is accepted, but mqload serves no pprof endpoint");
   }
   return warnings;
 }

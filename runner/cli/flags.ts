@@ -82,7 +82,7 @@ ${outputsHelp(" ".repeat(33))}
       --compatibility-mode M     k6's extended, base or experimental_enhanced: accepted
                                  (Deno runs the script the same way for each)
       --system-tags T            accepted; mqload emits its fixed set of tags (warned)
-      --throw                    a failed k6/http request throws (k6's option throw)
+  -w, --throw                    a failed k6/http request throws (k6's option throw)
       --min-iteration-duration D a shorter full iteration waits for the rest
       --max-redirects N          k6/http: redirects a request follows (default 10)
       --batch N                  k6/http: http.batch() requests at once (default 20)
@@ -91,7 +91,8 @@ ${outputsHelp(" ".repeat(33))}
       --http-debug[=full]        k6/http: log each request and response (full: bodies)
       --discard-response-bodies  k6/http: null bodies, unless a request's responseType
       --rps, --dns, --local-ips, --blacklist-ip, --block-hostnames, --no-connection-reuse,
-      --no-vu-connection-reuse, --traces-output, --new-machine-readable-summary, --features
+      --no-vu-connection-reuse, --traces-output, --new-machine-readable-summary, --features,
+      --secret-source, --profiling-enabled
                                  accepted for k6 command lines; not applied (warned)
   -p, --paused, -t, --type archive
                                  refused: mqload has no REST API to resume a test, and
@@ -101,7 +102,7 @@ ${outputsHelp(" ".repeat(33))}
       --insecure-skip-tls-verify skip the TLS host name check of brokers (k6's option;
                                  Deno checks the chain still: DENO_CERT=ca.pem trusts a CA)
       --no-usage-report          accepted for k6 command lines (mqload sends none)
-  -w, --workers N                Workers running VUs (default: one per 2,000 VUs, at most
+      --workers N                Workers running VUs (default: one per 2,000 VUs, at most
                                  one per CPU core)
       --execution-segment S      run this share of the test, e.g. 1/4:2/4
       --execution-segment-sequence S
@@ -172,7 +173,8 @@ const RUN_FLAGS = {
   "no-thresholds": { type: "boolean" },
   "no-color": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
-  workers: { type: "string", short: "w" },
+  // Long only: -w is k6's --throw.
+  workers: { type: "string" },
   "execution-segment": { type: "string" },
   "execution-segment-sequence": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -189,7 +191,7 @@ const RUN_FLAGS = {
   "console-output": { type: "string" },
   "compatibility-mode": { type: "string" },
   "system-tags": { type: "string", multiple: true },
-  throw: { type: "boolean" },
+  throw: { type: "boolean", short: "w" },
   address: { type: "string", short: "a" },
   linger: { type: "boolean", short: "l" },
   ...K6_RUN_FLAGS,
@@ -331,6 +333,13 @@ export function parseRunArgs(args: string[]): RunSettings | "help" {
     if (include !== undefined && /^(0|false)$/i.test(include)) {
       v["no-include-system-env-vars"] = true;
     }
+  }
+  // As k6: with the summary off, neither handleSummary() nor the summary export is made.
+  if (v["no-summary"] && v["summary-export"] !== undefined) {
+    console.warn(
+      `mqload: --summary-export ${v["summary-export"]} is not written: the summary is disabled`,
+    );
+    v["summary-export"] = undefined;
   }
   checkOutFlags(v.out ?? []);
   checkPathFlags(v, ["summary-export", "report"]);

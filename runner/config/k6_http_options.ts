@@ -31,7 +31,7 @@ export interface K6HttpOptions {
 }
 
 // k6's variable for each option, and how its value is read.
-const ENV: ReadonlyArray<readonly [string, keyof K6HttpOptions, "int" | "string" | "bool"]> = [
+const ENV: ReadonlyArray<readonly [string, string, "int" | "string" | "bool" | "list"]> = [
   ["K6_MAX_REDIRECTS", "maxRedirects", "int"],
   ["K6_BATCH", "batch", "int"],
   ["K6_BATCH_PER_HOST", "batchPerHost", "int"],
@@ -40,6 +40,13 @@ const ENV: ReadonlyArray<readonly [string, keyof K6HttpOptions, "int" | "string"
   ["K6_HTTP_DEBUG", "httpDebug", "string"],
   ["K6_DISCARD_RESPONSE_BODIES", "discardResponseBodies", "bool"],
   ["K6_MIN_ITERATION_DURATION", "minIterationDuration", "string"],
+  ["K6_NO_COOKIES_RESET", "noCookiesReset", "bool"],
+  ["K6_NO_CONNECTION_REUSE", "noConnectionReuse", "bool"],
+  ["K6_NO_VU_CONNECTION_REUSE", "noVUConnectionReuse", "bool"],
+  ["K6_DNS", "dns", "string"],
+  ["K6_LOCAL_IPS", "localIPs", "string"],
+  ["K6_BLACKLIST_IPS", "blacklistIPs", "list"],
+  ["K6_BLOCK_HOSTNAMES", "blockHostnames", "list"],
 ];
 
 /**
@@ -75,6 +82,8 @@ export function readHttpEnv(
       if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) out[key] = true;
       else if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) out[key] = false;
       else problem(`${name} must be true or false, got "${value}"`);
+    } else if (kind === "list") {
+      out[key] = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
     } else out[key] = value;
   }
 }

@@ -131,6 +131,16 @@ export function envOptions(env: Record<string, string>): TestOptions {
   if (env.K6_EXECUTION_SEGMENT_SEQUENCE !== undefined) {
     out.executionSegmentSequence = env.K6_EXECUTION_SEGMENT_SEQUENCE;
   }
+  if (env.K6_TAGS !== undefined) {
+    // envconfig's map form: "name:value,name2:value2" (k6's K6_TAGS).
+    const tags: Record<string, string> = {};
+    for (const pair of env.K6_TAGS.split(",").filter((p) => p.trim() !== "")) {
+      const at = pair.search(/[:=]/);
+      if (at <= 0) problems.push(`K6_TAGS: expected name:value pairs, got "${pair}"`);
+      else tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    }
+    out.tags = tags;
+  }
   readHttpEnv(env, out, (problem) => problems.push(problem));
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return out;
