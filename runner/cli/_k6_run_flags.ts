@@ -106,7 +106,7 @@ export function k6FlagForms(args: readonly string[], booleans: ReadonlySet<strin
  * import assert from "node:assert/strict";
  *
  * const cli: Record<string, unknown> = {};
- * const warnings = applyK6RunFlags({ "min-iteration-duration": "1s", dns: "ttl=5m" }, cli);
+ * const warnings = applyK6RunFlags({ "min-iteration-duration": "1s", "traces-output": "otel" }, cli);
  * assert.equal(cli.minIterationDuration, "1s");
  * assert.equal(warnings.length, 1);
  * ```
