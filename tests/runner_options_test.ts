@@ -52,10 +52,9 @@ Deno.test("runner options: K6_OUT, K6_SUMMARY_EXPORT and K6_NO_SUMMARY work as i
     const script = await dir.write("script.js", `export default function () {}`);
     const points = `${dir.path}/points.ndjson`;
     const summary = `${dir.path}/summary.json`;
-    const env = { K6_OUT: `json=${points}`, K6_SUMMARY_EXPORT: summary, K6_NO_SUMMARY: "true" };
+    const env = { K6_OUT: `json=${points}`, K6_SUMMARY_EXPORT: summary };
     const r = await mqload(["run", "-q", script], env);
     assert.equal(r.code, 0, explain(r));
-    assert.doesNotMatch(r.stdout, /iterations/);
     assert.match(await Deno.readTextFile(points), /"metric":"iterations"/);
     const doc = JSON.parse(await Deno.readTextFile(summary));
     assert.equal(doc.metrics.iterations.count, 1);
@@ -64,6 +63,13 @@ Deno.test("runner options: K6_OUT, K6_SUMMARY_EXPORT and K6_NO_SUMMARY work as i
     const f = await mqload(["run", "-q", "--summary-export", other, script], env);
     assert.equal(f.code, 0, explain(f));
     assert.equal(JSON.parse(await Deno.readTextFile(other)).metrics.iterations.count, 1);
+
+    // K6_NO_SUMMARY: no text summary and, as in k6, no summary export.
+    await Deno.remove(summary);
+    const off = await mqload(["run", "-q", script], { ...env, K6_NO_SUMMARY: "true" });
+    assert.equal(off.code, 0, explain(off));
+    assert.doesNotMatch(off.stdout, /iterations/);
+    await assert.rejects(Deno.stat(summary), Deno.errors.NotFound);
   } finally {
     await dir.remove();
   }
