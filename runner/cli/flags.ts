@@ -69,7 +69,7 @@ ${outputsHelp(" ".repeat(33))}
       --summary-mode M           compact (default), full (adds groups and scenarios),
                                  legacy (k6 < 1.0's layout) or disabled (k6 2.x's
                                  --no-summary)
-      --no-summary               no end-of-test summary (nor handleSummary)
+      --no-summary               no end-of-test summary (nor handleSummary, nor the export)
       --no-thresholds            do not evaluate thresholds
       --no-color                 no ANSI colours
   -q, --quiet                    no progress and no banner
