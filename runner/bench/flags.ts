@@ -7,6 +7,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { firstValues, takingRepeats } from "./_repeated_flags.ts";
+import { commandLine } from "./_command_line.ts";
 import { parseDuration } from "../config/duration.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { parsePayloadHeaders } from "./payload_headers.ts";
@@ -148,13 +150,14 @@ export function parseBenchArgs(
   try {
     parsed = parseArgs({
       args: withNegativeValues(withBooleanValues(rest)),
-      options: OPTIONS,
+      options: takingRepeats(OPTIONS),
       strict: true,
     });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ""));
   }
-  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  // emqtt-bench's: a repeated flag's first value, but every -t of bench sub (see below).
+  const v = firstValues(parsed.values, new Set(["threshold", "out"]));
   if (v.help) return { help: kind };
   for (const [flag, kinds] of Object.entries(ONLY)) {
     if (v[flag] !== undefined && !kinds.includes(kind)) {
@@ -194,7 +197,7 @@ export function parseBenchArgs(
   const connection = parseConnection({ str, int, bool });
   const config: BenchConfig = {
     kind,
-    commandLine: ["mqload", "bench", ...redacted(args)].map(shellWord).join(" "),
+    commandLine: commandLine(args),
     connection,
     payloadHeaders: headers,
     thresholds: parseThresholdFlags((v.threshold as string[] | undefined) ?? []),
@@ -240,8 +243,8 @@ export function parseBenchArgs(
     topicFlags.checkPublishTemplates(config.publish);
   }
   if (kind === "sub") {
-    const topic = str("topic");
-    if (topic === undefined) throw new UsageError("bench sub needs a topic: -t/--topic");
+    const given = (parsed.values.topic as string[] | undefined) ?? [];
+    if (given.length === 0) throw new UsageError("bench sub needs a topic: -t/--topic");
     const shared = str("shared");
     if (shared !== undefined && !/^[^/+#]+$/.test(shared)) {
       throw new UsageError(
@@ -249,7 +252,12 @@ export function parseBenchArgs(
       );
     }
     config.subscribe = {
-      topics: topicFlags.subscribeFilters(topic, config.connection.version === 5),
+      topics: given.flatMap((topic) =>
+        topicFlags.subscribeFilters(
+          topicFlags.checkRandomRange("topic", topic)!,
+          config.connection.version === 5,
+        )
+      ),
       qos,
       shared,
       expected: int("limit", 0),
@@ -355,21 +363,6 @@ function withBooleanValues(args: string[]): string[] {
     }
   }
   return out;
-}
-
-/** The arguments with the password's value (and a URL's credentials) hidden. */
-function redacted(args: string[]): string[] {
-  return args.filter((arg) => arg !== "--print-script").map((arg, i, kept) => {
-    const previous = kept[i - 1];
-    if (previous === "-P" || previous === "--password") return "***";
-    if (arg.startsWith("--password=")) return "--password=***";
-    return arg.replace(/^([a-z]+:\/\/)[^@/]*@/i, "$1***@");
-  });
-}
-
-/** A word as a shell would need it quoted. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

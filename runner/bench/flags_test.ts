@@ -158,3 +158,13 @@ Deno.test("parseBenchArgs() takes --help after a job, as -h is the host", () => 
   assert.deepEqual(parseBenchArgs(["--help"]), { help: undefined });
   assert.equal(parsed(["conn", "-h", "10.0.0.1"]).config.connection.host, "10.0.0.1");
 });
+
+Deno.test("bench flags given twice: the first counts, as emqtt-bench's; sub subscribes to every -t", () => {
+  const sub = parseBenchArgs(["sub", "-t", "a/#", "-t", "b,c/+"]);
+  assert.ok("config" in sub);
+  assert.deepEqual(sub.config.subscribe?.topics, ["a/#", "b", "c/+"]);
+  const pub = parseBenchArgs(["pub", "-t", "x/%i", "-t", "y/%i", "-q", "1", "-q", "2"]);
+  assert.ok("config" in pub);
+  assert.equal(pub.config.publish?.topic, "x/%i");
+  assert.equal(pub.config.publish?.qos, 1);
+});
