@@ -46,9 +46,9 @@ export function benchSummary(
   for (const name of COUNT_NAMES) {
     const total = tally.totals[name];
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
-    // Publications come in one stream per client and topic, each n − 1 intervals long.
+    // Publications (done or failed) come in one stream per client and topic, n − 1 intervals each.
     const clients = Math.min(target?.clients ?? 1, Math.round(tally.totals.connect_succ)) || 1;
-    const streams = name === "pub" && target !== undefined ? clients * target.topics : 1;
+    const streams = name.startsWith("pub") && target !== undefined ? clients * target.topics : 1;
     const rated = rate(tally, name, streams);
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rated}`);
   }
