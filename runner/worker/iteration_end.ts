@@ -136,23 +136,44 @@ function deadlinesOf(req: IterationRequest): IterationDeadlines | undefined {
   return Number.isFinite(req.hardAt) ? req.deadlines ?? new IterationDeadlines() : undefined;
 }
 
+/** What the stops interrupt: the abort signal calls its `handleEvent`, so no closure is made. */
+type Stoppable = Interruptible & EventListenerObject;
+
+/**
+ * Interrupts `target` at the request's hard stop (kept in `deadlines`) or when the test stops
+ * (its signal), at once if it has; {@linkcode unwatchStops} undoes it.
+ */
+export function watchStops(
+  req: IterationRequest,
+  deadlines: IterationDeadlines | undefined,
+  target: Stoppable,
+): void {
+  deadlines?.add(req.hardAt, target);
+  req.signal.addEventListener("abort", target);
+  if (req.signal.aborted) target.interrupt();
+}
+
+/** Forgets what {@linkcode watchStops} set up. */
+export function unwatchStops(
+  req: IterationRequest,
+  deadlines: IterationDeadlines | undefined,
+  target: Stoppable,
+): void {
+  deadlines?.delete(req.hardAt, target);
+  req.signal.removeEventListener("abort", target);
+}
+
 /** Resolves after `ms`, or sooner at the iteration's hard stop or the test's stop. */
 export function waitUnlessStopped(req: IterationRequest, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const deadlines = deadlinesOf(req);
-    const stop = {
-      interrupt: () => finish(),
-      handleEvent: () => finish(),
-    };
+    const stop: Stoppable = { interrupt: () => finish(), handleEvent: () => finish() };
     const timer = RAW_TIMERS.setTimeout(() => finish(), ms);
     function finish(): void {
       RAW_TIMERS.clearTimeout(timer);
-      deadlines?.delete(req.hardAt, stop);
-      req.signal.removeEventListener("abort", stop);
+      unwatchStops(req, deadlines, stop);
       resolve();
     }
-    deadlines?.add(req.hardAt, stop);
-    req.signal.addEventListener("abort", stop);
-    if (req.signal.aborted) finish();
+    watchStops(req, deadlines, stop);
   });
 }

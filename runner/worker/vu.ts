@@ -15,7 +15,9 @@ import {
   IterationDeadlines,
   type IterationOutcome,
   type IterationRequest,
+  unwatchStops,
   waitUnlessStopped,
+  watchStops,
 } from "./iteration_end.ts";
 
 import { parseDuration } from "../config/duration.ts";
@@ -149,18 +151,14 @@ export class Vu implements RunnableVu {
     const data = this.#setupData(req.setupData);
     const ending = new Ending(req);
     state.onAsyncError = ending.failed;
-    ending.deadlines?.add(req.hardAt, ending);
-    const signal = req.signal;
-    signal.addEventListener("abort", ending);
-    if (signal.aborted) ending.interrupt();
+    watchStops(req, ending.deadlines, ending);
     vuStorage.run(state, runBody, fn, data, state).then(ending.completed, ending.failed);
     return ending.settled.then((kind) => this.#ended(ending, kind));
   }
 
   #ended(ending: Ending, kind: IterationOutcome["kind"]): Promise<IterationOutcome> {
     const state = this.state;
-    ending.deadlines?.delete(ending.req.hardAt, ending);
-    ending.req.signal.removeEventListener("abort", ending);
+    unwatchStops(ending.req, ending.deadlines, ending);
     state.resetAsyncError();
     const durationMs = performance.now() - ending.start;
     const tags = state.tags;
@@ -209,9 +207,10 @@ function runBody(
 }
 
 /**
- * Makes the Worker's global timers count, per VU, as pending work of the running iteration
- * (k6's event loop waits for them too) and run their callbacks on the VU's event loop, and routes uncaught errors and unhandled rejections to
- * the VU whose code raised them, so that they fail that iteration instead of the Worker.
+ * Makes the Worker's global timers count, per VU, as pending work of the running iteration (k6's
+ * event loop waits for them too) and run their callbacks on the VU's event loop, and routes
+ * uncaught errors and unhandled rejections to the VU whose code raised them, so that they fail that
+ * iteration instead of the Worker.
  *
  * @param onStray Receives errors raised outside any VU.
  */
