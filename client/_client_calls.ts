@@ -7,7 +7,6 @@ import { Lifecycle } from "./_lifecycle.ts";
 import type { Listeners } from "./_listeners.ts";
 import { Metrics } from "./_metrics.ts";
 import type { ClientSettings } from "./_settings.ts";
-import { MqttClosedError } from "./errors.ts";
 
 const callsOf = new WeakMap<object, Calls>();
 
@@ -72,5 +71,5 @@ export function withXk6Semantics(client: object): void {
  * callback of the script's sees their end (a failure would read as a check's result).
  */
 export function forgetPending(client: object): void {
-  callsOf.get(client)?.lifecycle.session.failAll(() => new MqttClosedError("Client ended"), false);
+  callsOf.get(client)?.lifecycle.session.failAll(undefined);
 }

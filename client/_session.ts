@@ -188,17 +188,17 @@ export class Session {
   }
 
   /**
-   * Settles every pending and queued operation with `error` and clears the session; with
-   * `settle` false they are dropped unsettled (their callers are gone, see `forgetPending`).
+   * Settles every pending and queued operation with `reason` and clears the session; without a
+   * reason they are dropped unsettled (their callers are gone, see `forgetPending`).
    */
-  failAll(reason: MqttError | (() => MqttError), settle = true): void {
+  failAll(reason: MqttError | (() => MqttError) | undefined): void {
     const ops = [...this.#pending.values(), ...this.#queue.slice(this.#head)];
     this.#pending.clear();
     this.#queue = [];
     this.#head = 0;
     this.#window.clear();
     this.inbound.clear();
-    if (ops.length > 0 && settle) {
+    if (ops.length > 0 && reason !== undefined) {
       // Made only when an operation fails with it: an Error captures a stack trace.
       const error = typeof reason === "function" ? reason() : reason;
       for (const op of ops) this.#owner.failed(op, error);
