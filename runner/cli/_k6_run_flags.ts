@@ -11,6 +11,7 @@
 
 import { parseDuration } from "../config/duration.ts";
 import type { TestOptions } from "../config/options.ts";
+import { parseGoBool } from "../config/k6_http_options.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The flags' `parseArgs` options, merged into `mqload run`'s. */
@@ -45,10 +46,6 @@ export type K6RunFlagValues = {
     : (typeof K6_RUN_FLAGS)[K] extends { multiple: true } ? string[]
     : string;
 };
-
-// pflag's spellings of a boolean flag's value (`strconv.ParseBool`).
-const TRUE = new Set(["1", "t", "T", "true", "TRUE", "True"]);
-const FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
 
 /**
  * Rewrites k6's flag forms `parseArgs` does not read: `--flag=true`/`--flag=false` of a boolean
@@ -89,8 +86,10 @@ export function k6FlagForms(args: readonly string[], booleans: ReadonlySet<strin
       continue;
     }
     const [, name, value] = m;
-    if (TRUE.has(value)) out.push(`--${name}`);
-    else if (!FALSE.has(value)) {
+    // pflag reads a boolean flag's value as Go's strconv.ParseBool.
+    const bool = parseGoBool(value);
+    if (bool === true) out.push(`--${name}`);
+    else if (bool === undefined) {
       throw new UsageError(`Invalid value "${value}" for --${name}: expected true or false`);
     } else if (name === "include-system-env-vars") out.push("--no-include-system-env-vars");
   }

@@ -3,7 +3,8 @@
  * `httpDebug`, `discardResponseBodies`, `minIterationDuration`, …): read from their `K6_*`
  * variables, checked as k6 checks them, and, for the ones mqload accepts but does not apply
  * (a request rate limit, DNS, TLS and connection settings of k6's Go HTTP client), named in one
- * warning each, so that no script or command line runs silently differently.
+ * warning each, so that no script or command line runs silently differently. Also booleans as
+ * k6 reads them in variables and flags (Go's `ParseBool`).
  *
  * @module
  */
@@ -78,14 +79,37 @@ export function readHttpEnv(
       if (/^\d+$/.test(value)) out[key] = Number(value);
       else problem(`${name} must be an integer, got "${value}"`);
     } else if (kind === "bool") {
-      // Go's strconv.ParseBool, as k6's envconfig reads booleans.
-      if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) out[key] = true;
-      else if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) out[key] = false;
-      else problem(`${name} must be true or false, got "${value}"`);
+      const bool = parseGoBool(value);
+      if (bool === undefined) problem(`${name} must be true or false, got "${value}"`);
+      else out[key] = bool;
     } else if (kind === "list") {
       out[key] = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
     } else out[key] = value;
   }
+}
+
+const TRUE = new Set(["1", "t", "T", "true", "TRUE", "True"]);
+const FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
+
+/**
+ * A boolean as Go's `strconv.ParseBool` reads it, as k6 reads its variables (envconfig) and its
+ * flags' `--flag=value` form (pflag): undefined for anything else.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseGoBool } from "./k6_http_options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseGoBool("T"), true);
+ * assert.equal(parseGoBool("0"), false);
+ * assert.equal(parseGoBool("yes"), undefined);
+ * ```
+ *
+ * @param text The value.
+ * @returns It as a boolean, if it is one.
+ */
+export function parseGoBool(text: string): boolean | undefined {
+  return TRUE.has(text) ? true : FALSE.has(text) ? false : undefined;
 }
 
 // Accepted, shown in `exec.test.options`, but with no effect here: k6's Go HTTP client settings.
