@@ -105,11 +105,16 @@ function condition(text: string): (item: unknown) => boolean {
     else if (depth === 0) op = OPERATORS.find((o) => text.startsWith(o, i)) ?? "";
     if (op !== "") at = i;
   }
-  if (at < 0) return (item) => walk(item, components(text.trim())) !== NOTHING;
+  // Parsed once for every element the query tests.
+  if (at < 0) {
+    const parts = components(text.trim());
+    return (item) => walk(item, parts) !== NOTHING;
+  }
   const path = text.slice(0, at).trim();
+  const parts = path === "" ? [] : components(path);
   const wanted = literal(text.slice(at + op.length).trim());
   return (item) => {
-    const got = path === "" ? item : walk(item, components(path));
+    const got = walk(item, parts);
     return got !== NOTHING && compare(got, op, wanted);
   };
 }
@@ -164,11 +169,17 @@ function ordered<T extends string | number>(a: T, op: string, b: T): boolean {
   return false;
 }
 
+/** Wildcard patterns compiled, for the elements and keys a query or path tests them on. */
+const PATTERNS = new Map<string, RegExp>();
+
 /** GJSON's match of a wildcard pattern: `*` any run of characters, `?` one. */
 function like(text: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
-    /\?/g,
-    ".",
-  );
-  return new RegExp(`^${source}$`, "s").test(text);
+  let regex = PATTERNS.get(pattern);
+  if (regex === undefined) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    if (PATTERNS.size >= 256) PATTERNS.clear();
+    PATTERNS.set(pattern, regex = new RegExp(`^${source}$`, "s"));
+  }
+  return regex.test(text);
 }
