@@ -11,6 +11,7 @@ import type { BenchKind } from "./config.ts";
 import { ms } from "./lines.ts";
 import { pubRateWarning, type PubTarget } from "./rate_warning.ts";
 import { type BenchTally, COUNT_NAMES } from "./tally.ts";
+import type { ReasonKind } from "./reason_tally.ts";
 
 /** Publishers listed by name when their messages went missing (the rest are counted). */
 const LISTED = 10;
@@ -43,13 +44,13 @@ export function benchSummary(
   target?: PubTarget,
 ): string {
   const out = [``, `bench ${kind} summary (${(activeMs / 1000).toFixed(1)}s):`];
+  // Publications (done or failed) come in one stream per client and topic, n − 1 intervals each.
+  const clients = Math.min(target?.clients ?? 1, Math.round(tally.totals.connect_succ)) || 1;
+  const pubStreams = target === undefined ? 1 : clients * target.topics;
   for (const name of COUNT_NAMES) {
     const total = tally.totals[name];
     if (total === 0 && !JOB_COUNTS[kind].includes(name)) continue;
-    // Publications (done or failed) come in one stream per client and topic, n − 1 intervals each.
-    const clients = Math.min(target?.clients ?? 1, Math.round(tally.totals.connect_succ)) || 1;
-    const streams = name.startsWith("pub") && target !== undefined ? clients * target.topics : 1;
-    const rated = rate(tally, name, streams);
+    const rated = rate(tally, name, name.startsWith("pub") ? pubStreams : 1);
     out.push(`  ${name.padEnd(16)}${String(Math.round(total)).padStart(10)}${rated}`);
   }
   // Counts shown only when not 0, each with what it counts.
@@ -66,7 +67,7 @@ export function benchSummary(
     Math.round(tally.pubLate),
     "due by the end, never sent: still waiting for room in the -F window",
   );
-  for (const kind of ["connect", "lost", "reconnect", "publish", "subscribe"] as const) {
+  for (const kind of Object.keys(REASON_TITLES) as ReasonKind[]) {
     const reasons = tally.reasons[kind];
     if (reasons.size > 0) out.push(`  ${REASON_TITLES[kind]} by reason:`);
     for (const [reason, errors] of reasons) {
@@ -129,7 +130,7 @@ export function publicationsFailed(tally: BenchTally): boolean {
 }
 
 /** The titles of the reasons' lists. */
-const REASON_TITLES = {
+const REASON_TITLES: Readonly<Record<ReasonKind, string>> = {
   connect: "connect errors",
   lost: "connections lost",
   reconnect: "reconnect errors",

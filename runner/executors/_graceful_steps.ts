@@ -37,42 +37,48 @@ export function gracefulSteps(
   gracefulRampDownMs: number,
   endOffsetMs: number,
 ): VUStep[] {
-  const steps: VUStep[] = gracefulRampDownMs > 0 ? [] : [...raw];
-  if (gracefulRampDownMs > 0) {
-    let lastPlanned = 0;
-    let lastDownward = 0;
-    for (let i = 0; i < raw.length; i++) {
-      const step = raw[i];
-      if (i === 0 || step.vus > lastPlanned) {
-        steps.push(step);
-        lastPlanned = step.vus;
-        continue;
-      }
-      if (step.vus === lastPlanned) continue;
-      // A ramp-down: look up to gracefulRampDown ahead for a return to where it was.
-      const timeout = step.timeMs + gracefulRampDownMs;
-      let back = false;
-      let rampingDown = true;
-      for (let j = Math.max(lastDownward, i + 1); j < raw.length; j++) {
-        const ahead = raw[j];
-        if (ahead.timeMs > timeout) break;
-        if (ahead.vus >= lastPlanned) {
-          i = j - 1;
-          back = true;
-          break;
-        }
-        if (rampingDown) {
-          if (raw[j - 1].vus > ahead.vus) lastDownward = j;
-          else rampingDown = false;
-        }
-      }
-      if (back) continue;
-      if (timeout >= endOffsetMs) break;
-      steps.push({ timeMs: timeout, vus: step.vus });
-      lastPlanned = step.vus;
-    }
-  }
+  const steps = gracefulRampDownMs > 0
+    ? reserveRampDowns(raw, gracefulRampDownMs, endOffsetMs)
+    : [...raw];
   if ((steps[steps.length - 1]?.vus ?? 0) !== 0) steps.push({ timeMs: endOffsetMs, vus: 0 });
+  return steps;
+}
+
+/** k6's `reserveVUsForGracefulRampDowns`: no step at or past `endOffsetMs`. */
+function reserveRampDowns(raw: readonly VUStep[], graceMs: number, endOffsetMs: number): VUStep[] {
+  const steps: VUStep[] = [];
+  let lastPlanned = 0;
+  let lastDownward = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const step = raw[i];
+    if (i === 0 || step.vus > lastPlanned) {
+      steps.push(step);
+      lastPlanned = step.vus;
+      continue;
+    }
+    if (step.vus === lastPlanned) continue;
+    // A ramp-down: look up to gracefulRampDown ahead for a return to where it was.
+    const timeout = step.timeMs + graceMs;
+    let back = false;
+    let rampingDown = true;
+    for (let j = Math.max(lastDownward, i + 1); j < raw.length; j++) {
+      const ahead = raw[j];
+      if (ahead.timeMs > timeout) break;
+      if (ahead.vus >= lastPlanned) {
+        i = j - 1;
+        back = true;
+        break;
+      }
+      if (rampingDown) {
+        if (raw[j - 1].vus > ahead.vus) lastDownward = j;
+        else rampingDown = false;
+      }
+    }
+    if (back) continue;
+    if (timeout >= endOffsetMs) break;
+    steps.push({ timeMs: timeout, vus: step.vus });
+    lastPlanned = step.vus;
+  }
   return steps;
 }
 

@@ -114,8 +114,8 @@ export function scenarioDurationMs(c: ScenarioConfig): number {
 
 /**
  * When a scenario is over at the latest, from the test start: `startTime`, its duration and
- * `gracefulStop`, or, for ramping-vus ramped down to 0 at its end, `gracefulRampDown` after it
- * if that is sooner.
+ * `gracefulStop`, or what the executor says (ramping-vus: its last graceful step, which a ramp
+ * down to 0 and `gracefulRampDown` may bring sooner).
  *
  * @param c The config.
  * @param segment This process's share (the whole test when not given).
