@@ -14,28 +14,29 @@
  *                            [--by mqload,paced,bench,floor,floor-paced]
  *                            [--shape connect,pub10,pub100,fanout100,fanout50,fanout20,fanin]
  *
- * `--quick` shortens the publishing (12 s instead of 24 s; the steady window measured in it
- * leaves out the first 3 s and the last second) and the connect storm (2,500 connections instead
- * of 5,000). Each process's wakeups are counted too (voluntary context switches of its
- * threads): at these rates a Deno event loop's wakeup costs more than the work it wakes for
+ * `--quick` shortens the publishing (12 s instead of 24 s; the steady window measured in it leaves
+ * out the first 3 s and the last second) and the connect storm (2,500 connections instead of
+ * 5,000). Each process's wakeups are counted too (voluntary context switches of its threads): at
+ * these rates a Deno event loop's wakeup costs more than the work it wakes for
  * (`bench/wake_cost.ts`). `fanout20` shows fan-out's costs below saturation (at 50 and 100 msg/s
- * both processes are CPU-bound on 2 cores and split them). `fanout50` is the reference for fan-out latency: at 50 msg/s
- * mqload is far from saturated, so its latency is the broker's own. `--paced` runs each message
- * shape a second time with its publications made by `publishEvery()` (one scheduler per Worker)
- * instead of a `publish()` and `sleep()` loop per VU (`PACED_TICK` sets its `tick`, default 10 ms).
- * The loop waits for each acknowledgement before its next publication, so when the broker falls
- * behind (fan-out on 2 cores) it publishes later and stamps later, and its latency hides the
- * queue; `publishEvery()` publishes on schedule and its latency shows it. `--floor` runs each shape a
- * second time with `_shapes_floor.ts`, the same exchange made by a plain Deno program over raw
- * sockets: the CPU Deno's socket operations alone cost, the floor under mqload's (with
- * `--paced`, also with publishEvery()'s ticks). It publishes on schedule, not waiting for
- * acknowledgements, so its latency shows the broker's queue as publishEvery()'s does. `--by`
- * names the generators to run instead: `bench` makes each shape with `mqload bench` command lines as a broker benchmarker runs them
- * (a `sub` process, then a `pub` one; `conn`), their CPU summed (`_shapes_generators.ts`).
- * For profiling: `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`) adds to the V8 flags of the
- * runner and the floor program, `SHAPES_INSPECT=1` starts the runner (or the floor program) with `--inspect` on
- * 127.0.0.1:9229 (a heap sampler can attach to its Worker through the `NodeWorker` domain), and
- * `SHAPES_STDOUT=1` shows the generators' standard output (such as `--trace-gc`).
+ * both processes are CPU-bound on 2 cores and split them). `fanout50` is the reference for fan-out
+ * latency: at 50 msg/s mqload is far from saturated, so its latency is the broker's own. `--paced`
+ * runs each message shape a second time with its publications made by `publishEvery()` (one
+ * scheduler per Worker) instead of a `publish()` and `sleep()` loop per VU (`PACED_TICK` sets its
+ * `tick`, default 10 ms). The loop waits for each acknowledgement before its next publication, so
+ * when the broker falls behind (fan-out on 2 cores) it publishes later and stamps later, and its
+ * latency hides the queue; `publishEvery()` publishes on schedule and its latency shows it.
+ * `--floor` runs each shape a second time with `_shapes_floor.ts`, the same exchange made by a
+ * plain Deno program over raw sockets: the CPU Deno's socket operations alone cost, the floor under
+ * mqload's (with `--paced`, also with publishEvery()'s ticks). It publishes on schedule, not
+ * waiting for acknowledgements, so its latency shows the broker's queue as publishEvery()'s does.
+ * `--by` names the generators to run instead: `bench` makes each shape with `mqload bench` command
+ * lines as a broker benchmarker runs them (a `sub` process, then a `pub` one; `conn`), their CPU
+ * summed (`_shapes_generators.ts`). For profiling: `SHAPES_V8_FLAGS` (such as `,--perf-basic-prof`)
+ * adds to the V8 flags of the runner and the floor program, `SHAPES_INSPECT=1` starts the runner
+ * (or the floor program) with `--inspect` on 127.0.0.1:9229 (a heap sampler can attach to its
+ * Worker through the `NodeWorker` domain), and `SHAPES_STDOUT=1` shows the generators' standard
+ * output (such as `--trace-gc`).
  *
  * @module
  */
@@ -173,7 +174,8 @@ async function runShape(
       start = samples.find((s) => s.count > 1);
       end = samples.find((s) => s.count >= shape.publishers + 1);
     } else {
-      // The steady window: from 3 s after the first publication to 1 s before the last (mosquitto updates $SYS every second).
+      // The steady window: from 3 s after the first publication to 1 s before the last
+      // (mosquitto updates $SYS every second).
       start = samples.find((s) => s.at >= startAt + 3000);
       end = samples.findLast((s) => s.at <= endAt - 1000);
     }

@@ -254,9 +254,10 @@ export class Client extends ClientEventTarget implements AsyncDisposable {
 
   /**
    * Ends the client: waits (up to `timeout`, by default `connect_timeout`) for in-flight
-   * acknowledgements (the UNSUBSCRIBE of a `subscription()` loop just left too), sends DISCONNECT, closes the connection, cancels any reconnection, fails
-   * what is still pending with `MqttClosedError`, ends the iterators and fires `end`. A second
-   * `end()` (or aborting `signal`) closes at once. An idle client just fires `end`.
+   * acknowledgements (the UNSUBSCRIBE of a `subscription()` loop just left too), sends DISCONNECT,
+   * closes the connection, cancels any reconnection, fails what is still pending with
+   * `MqttClosedError`, ends the iterators and fires `end`. A second `end()` (or aborting `signal`)
+   * closes at once. An idle client just fires `end`.
    *
    * @param options MQTT 5 reason code and properties, metric tags, `timeout`, `signal`.
    * @returns Resolves once closed.

@@ -6,12 +6,12 @@
  * `http_req_*` metrics, `http_reqs`, `data_sent`/`data_received` and tags.
  *
  * Every call returns a Promise (Deno cannot block a VU that shares its thread with others), as
- * `k6/x/mqtt`'s calls do: `const res = await http.get(url)` behaves as k6's `http.get(url)`.
- * Not awaited, a request still holds the iteration open until it ends, and one made after an
- * un-awaited `sleep()` starts when the sleep ends; but `res.status` of a Promise is undefined, so
- * sync-style scripts must add `await`. Network failures do not reject (unless k6's `throw`
- * option is set): the response carries k6's `error` and `error_code`. What `fetch` cannot measure (blocked, connecting, TLS
- * handshake, sending) is 0, as k6 reports for a reused connection; `insecureSkipTLSVerify`
+ * `k6/x/mqtt`'s calls do: `const res = await http.get(url)` behaves as k6's `http.get(url)`. Not
+ * awaited, a request still holds the iteration open until it ends, and one made after an un-awaited
+ * `sleep()` starts when the sleep ends; but `res.status` of a Promise is undefined, so sync-style
+ * scripts must add `await`. Network failures do not reject (unless k6's `throw` option is set): the
+ * response carries k6's `error` and `error_code`. What `fetch` cannot measure (blocked, connecting,
+ * TLS handshake, sending) is 0, as k6 reports for a reused connection; `insecureSkipTLSVerify`
  * cannot apply to `fetch` and is ignored with a warning.
  *
  * @example Usage

@@ -316,11 +316,11 @@ export class Client extends LibraryClient {
 
   /**
    * Ends the client at once, for the runner when it interrupts the iteration or the iteration
-   * failed: unlike `end()`, it does not wait for a pending connection attempt or sleep, it
-   * aborts them, nor for its calls in progress, which never settle. Silently: in k6 the VU's context ends and xk6-mqtt's client stops calling the
-   * script, so while it ends no handler but `message` runs (not `end`), no metric is added (not
-   * `mqtt_calls{method:end}`, nor an `mqtt_errors` for the connect it aborts), and no failure is
-   * reported. With `failuresOnly` (a bench ending its clients), only failures go uncounted.
+   * failed: unlike `end()`, it does not wait for a pending connection attempt or sleep, it aborts
+   * them, nor for its calls in progress, which never settle. Silently: in k6 the VU's context ends
+   * and xk6-mqtt's client stops calling the script, so while it ends no handler but `message` runs
+   * (not `end`), no metric is added (not `mqtt_calls{method:end}`, nor an `mqtt_errors` for the
+   * connect it aborts), no failure is reported; `failuresOnly` (a bench's end): failures only.
    *
    * @returns Resolves once closed.
    */
